@@ -1,0 +1,19 @@
+// The one table of device drivers (OpenSC's internal_card_drivers[], not linker-section
+// self-registration). Add a row for each new driver; a site picks one with `driver = "…"`.
+#include "drivers/common/registry.hpp"
+#include "drivers/sim/sim_devices.hpp"
+
+namespace kiosk::drivers {
+
+const std::vector<DriverEntry>& driverTable() {
+    static const std::vector<DriverEntry> table = {
+        {"sim", DeviceClass::card_reader, &sim::createSimCardReader, "simulated social-security card reader"},
+        {"sim", DeviceClass::id_reader, &sim::createSimIdReader, "simulated ID-card reader"},
+        {"sim", DeviceClass::scanner, &sim::createSimScanner, "simulated QR/barcode scanner"},
+        {"sim", DeviceClass::receipt_printer, &sim::createSimReceiptPrinter, "simulated receipt printer (text files)"},
+        {"sim", DeviceClass::report_printer, &sim::createSimReportPrinter, "simulated A4 report printer"},
+    };
+    return table;
+}
+
+}  // namespace kiosk::drivers

@@ -1,0 +1,23 @@
+#pragma once
+// The `kiosk` command line. Every subcommand lives in its own file and is installed from one
+// list in commands.cpp (no self-registration). A subcommand's installer adds a CLI11
+// subcommand and, in its callback, stores the action to run: the action's return value is the
+// process exit code (0 ok, 1 failure, 2 usage).
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace kiosk::cli {
+
+using Action = std::function<int()>;
+using CommandInstaller = void (*)(CLI::App& root, Action& action);
+
+/// Parses argv, runs the chosen subcommand, returns the exit code. Unknown flags and bad values
+/// print one line to stderr and return 2.
+int runCli(int argc, char** argv);
+
+// Installers (one per file in kiosk/cli/).
+void installDevicesCommand(CLI::App& root, Action& action);  // devices_command.cpp
+
+}  // namespace kiosk::cli

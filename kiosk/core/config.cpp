@@ -1,0 +1,138 @@
+#include "kiosk/core/config.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <set>
+
+namespace kiosk {
+
+std::string_view modeName(KioskMode mode) {
+    switch (mode) {
+        case KioskMode::lobby: return "lobby";
+        case KioskMode::pharmacy: return "pharmacy";
+        case KioskMode::diagnostics: return "diagnostics";
+    }
+    return "lobby";
+}
+
+std::optional<KioskMode> parseMode(std::string_view text) {
+    if (text == "lobby") return KioskMode::lobby;
+    if (text == "pharmacy") return KioskMode::pharmacy;
+    if (text == "diagnostics") return KioskMode::diagnostics;
+    return std::nullopt;
+}
+
+std::filesystem::path defaultAssetsDir() {
+    if (const char* env = std::getenv("KIOSK_ASSETS_DIR"); env && *env) return env;
+    return KIOSK_DEFAULT_ASSETS_DIR;
+}
+
+Result<KioskConfig> loadConfig(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) {
+        return fail(Errc::invalid_config,
+                    fmt::format("{}: config file not found (pass --config with the path of a kiosk TOML file; "
+                                "assets/config/demo.toml is the demo's)",
+                                file.string()),
+                    "error.config");
+    }
+    auto document = std::make_shared<toml::table>();
+    try {
+        *document = toml::parse_file(file.string());
+    } catch (const toml::parse_error& error) {
+        const auto& where = error.source().begin;
+        return fail(Errc::invalid_config,
+                    fmt::format("{}:{}:{}: not valid TOML: {}", file.string(), where.line, where.column,
+                                error.description()),
+                    "error.config");
+    }
+
+    auto problems = std::make_shared<ConfigProblems>();
+    problems->file = file;
+    const std::filesystem::path baseDir = std::filesystem::absolute(file, ec).parent_path();
+    ConfigSection root(document.get(), "", problems, baseDir, document);
+
+    KioskConfig config;
+    config.file = file;
+    config.document = document;
+
+    ConfigSection kiosk = root.section("kiosk");
+    config.kioskId = kiosk.string("id", config.kioskId);
+    config.hospitalNameZh = kiosk.string("hospital_name_zh", config.hospitalNameZh);
+    config.hospitalNameEn = kiosk.string("hospital_name_en", config.hospitalNameEn);
+    const std::string mode = kiosk.choice("mode", "lobby", {"lobby", "pharmacy", "diagnostics"});
+    config.mode = parseMode(mode).value_or(KioskMode::lobby);
+    config.dataDir = kiosk.path("data_dir", baseDir / "kiosk-data");
+    config.assetsDir = kiosk.path("assets_dir", defaultAssetsDir());
+    kiosk.rejectUnknownKeys();
+
+    ConfigSection session = root.section("session");
+    config.session.idleTimeout = std::chrono::seconds(session.integer("idle_timeout_s", 60, 15, 900));
+    config.session.warningBefore = std::chrono::seconds(session.integer("warning_s", 10, 3, 60));
+    config.session.extendBy = std::chrono::seconds(session.integer("extend_s", 60, 10, 600));
+    if (config.session.warningBefore >= config.session.idleTimeout) {
+        session.problem("warning_s", "must be shorter than session.idle_timeout_s");
+    }
+    session.rejectUnknownKeys();
+
+    ConfigSection services = root.section("services");
+    config.services.booking = services.boolean("booking", true);
+    config.services.checkIn = services.boolean("check_in", true);
+    config.services.triage = services.boolean("triage", true);
+    config.services.payment = services.boolean("payment", true);
+    config.services.reports = services.boolean("reports", true);
+    config.services.pickup = services.boolean("pickup", true);
+    services.rejectUnknownKeys();
+
+    ConfigSection ui = root.section("ui");
+    const std::string orientation = ui.choice("orientation", "portrait", {"portrait", "landscape"});
+    config.ui.orientation = orientation == "landscape" ? Orientation::landscape : Orientation::portrait;
+    config.ui.width = config.ui.orientation == Orientation::portrait ? 1080 : 1920;
+    config.ui.height = config.ui.orientation == Orientation::portrait ? 1920 : 1080;
+    config.ui.width = static_cast<int>(ui.integer("width", config.ui.width, 480, 7680));
+    config.ui.height = static_cast<int>(ui.integer("height", config.ui.height, 480, 7680));
+    config.ui.language = ui.choice("language", "zh_CN", {"zh_CN", "en_US"});
+    config.ui.largePrint = ui.boolean("large_print", false);
+    config.ui.fontFile = ui.path("font_file", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc");
+    config.ui.fontIndex = static_cast<int>(ui.integer("font_index", 2, 0, 16));
+    config.ui.basePixelSize = static_cast<float>(ui.number("font_px", 34.0, 12.0, 96.0));
+    config.ui.simulatorPanel = ui.boolean("simulator_panel", true);
+    ui.rejectUnknownKeys();
+
+    ConfigSection logSection = root.section("log");
+    config.logFile = logSection.path("file", config.dataDir / "logs" / "kiosk.log");
+    config.logLevel = logSection.choice("level", "info", {"trace", "debug", "info", "warn", "error"});
+    logSection.rejectUnknownKeys();
+
+    ConfigSection journal = root.section("journal");
+    config.journalFile = journal.path("file", config.dataDir / "journal.sqlite");
+    config.auditSalt = journal.string("audit_salt", "");
+    if (config.auditSalt.size() < 16) {
+        journal.problem("audit_salt",
+                        "expected a secret text of at least 16 characters (it salts the session audit hashes)");
+    }
+    journal.rejectUnknownKeys();
+
+    std::set<std::string> names;
+    for (ConfigSection& device : root.tableArray("devices")) {
+        DeviceConfig entry{.name = device.requiredString("name").value_or(""),
+                           .deviceClass = device.choice("class", "",
+                                                        {"card_reader", "id_reader", "scanner", "receipt_printer",
+                                                         "report_printer", "pos_terminal", "locker"}),
+                           .driver = device.requiredString("driver").value_or(""),
+                           .settings = device};
+        if (!entry.name.empty() && !names.insert(entry.name).second) {
+            device.problem("name", fmt::format("the device name \"{}\" is used twice", entry.name));
+        }
+        config.devices.push_back(std::move(entry));
+    }
+    config.backend = root.section("backend");
+    root.markUsed("backend");
+    root.rejectUnknownKeys();
+
+    if (!problems->empty()) return fail(Errc::invalid_config, problems->joined(), "error.config");
+    return config;
+}
+
+}  // namespace kiosk

@@ -1,0 +1,86 @@
+#pragma once
+// The kiosk's configuration (one TOML file), validated as a whole at start-up: loadConfig() returns
+// either a complete KioskConfig or an Error listing every problem (file, key, what was expected).
+// Device and backend tables are validated by their owners (drivers registry, backend factory)
+// through the ConfigSection they are handed, before anything starts.
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kiosk/core/config_reader.hpp"
+#include "kiosk/core/error.hpp"
+
+namespace kiosk {
+
+enum class KioskMode { lobby, pharmacy, diagnostics };
+enum class Orientation { portrait, landscape };
+
+std::string_view modeName(KioskMode mode);
+std::optional<KioskMode> parseMode(std::string_view text);
+
+struct DeviceConfig {
+    std::string name;        ///< unique, used by journeys and logs ("card", "printer")
+    std::string deviceClass; ///< card_reader, id_reader, scanner, receipt_printer, report_printer, …
+    std::string driver;      ///< "sim", "pcsc", "escpos", …
+    ConfigSection settings;  ///< the whole [[devices]] table; the driver reads its own keys
+};
+
+struct SessionConfig {
+    std::chrono::seconds idleTimeout{60};
+    std::chrono::seconds warningBefore{10};  ///< visible countdown for the last N seconds
+    std::chrono::seconds extendBy{60};       ///< "I need more time"
+};
+
+struct ServicesConfig {
+    bool booking = true;
+    bool checkIn = true;
+    bool triage = true;
+    bool payment = true;
+    bool reports = true;
+    bool pickup = true;
+};
+
+struct UiConfig {
+    Orientation orientation = Orientation::portrait;
+    int width = 1080;
+    int height = 1920;
+    std::string language = "zh_CN";
+    bool largePrint = false;
+    std::filesystem::path fontFile;
+    int fontIndex = 2;  ///< NotoSansCJK-Regular.ttc face 2 = Noto Sans CJK SC
+    float basePixelSize = 34.0F;
+    bool simulatorPanel = true;  ///< the presenter's panel exists (hidden until F2)
+};
+
+struct KioskConfig {
+    std::filesystem::path file;
+    std::string kioskId = "KIOSK-001";
+    std::string hospitalNameZh = "一站示范医院";
+    std::string hospitalNameEn = "Yizhan Demonstration Hospital";
+    KioskMode mode = KioskMode::lobby;
+    std::filesystem::path dataDir;
+    std::filesystem::path assetsDir;
+    std::filesystem::path logFile;
+    std::string logLevel = "info";
+    std::filesystem::path journalFile;
+    std::string auditSalt;
+    SessionConfig session;
+    ServicesConfig services;
+    UiConfig ui;
+    std::vector<DeviceConfig> devices;
+    ConfigSection backend{nullptr, "backend", std::make_shared<ConfigProblems>(), {}};
+    /// Owns the parsed document the sections point into.
+    std::shared_ptr<const toml::table> document;
+};
+
+/// Parses and validates `file`. Device and backend sections are checked for presence and basic
+/// shape only; their owners validate the rest with validateDevices()/the backend factory.
+Result<KioskConfig> loadConfig(const std::filesystem::path& file);
+
+/// Default assets folder compiled in (the source tree's assets/), overridable by config/env.
+std::filesystem::path defaultAssetsDir();
+
+}  // namespace kiosk

@@ -1,0 +1,162 @@
+#include "kiosk/core/mask.hpp"
+
+#include <cctype>
+
+namespace kiosk {
+
+std::u32string decodeUtf8(std::string_view text) {
+    std::u32string out;
+    out.reserve(text.size());
+    size_t i = 0;
+    while (i < text.size()) {
+        const auto lead = static_cast<unsigned char>(text[i]);
+        int extra = 0;
+        char32_t cp = 0;
+        if (lead < 0x80) {
+            cp = lead;
+        } else if ((lead & 0xE0) == 0xC0) {
+            extra = 1;
+            cp = lead & 0x1F;
+        } else if ((lead & 0xF0) == 0xE0) {
+            extra = 2;
+            cp = lead & 0x0F;
+        } else if ((lead & 0xF8) == 0xF0) {
+            extra = 3;
+            cp = lead & 0x07;
+        } else {
+            out.push_back(U'\uFFFD');
+            ++i;
+            continue;
+        }
+        if (i + static_cast<size_t>(extra) >= text.size()) {  // truncated sequence at the end
+            out.push_back(U'\uFFFD');
+            break;
+        }
+        bool valid = true;
+        for (int k = 1; k <= extra; ++k) {
+            const auto cont = static_cast<unsigned char>(text[i + static_cast<size_t>(k)]);
+            if ((cont & 0xC0) != 0x80) {
+                valid = false;
+                break;
+            }
+            cp = (cp << 6) | (cont & 0x3F);
+        }
+        if (!valid) {
+            out.push_back(U'\uFFFD');
+            ++i;
+            continue;
+        }
+        out.push_back(cp);
+        i += static_cast<size_t>(extra) + 1;
+    }
+    return out;
+}
+
+std::string encodeUtf8(std::u32string_view text) {
+    std::string out;
+    out.reserve(text.size() * 3);
+    for (char32_t cp : text) {
+        if (cp < 0x80) {
+            out.push_back(static_cast<char>(cp));
+        } else if (cp < 0x800) {
+            out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        } else if (cp < 0x10000) {
+            out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        } else {
+            out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        }
+    }
+    return out;
+}
+
+namespace {
+
+std::string keepEnds(std::string_view value, size_t head, size_t tail) {
+    if (value.size() <= head + tail) {
+        // Too short to keep both ends: keep only the last character.
+        std::string out(value.size(), '*');
+        if (!value.empty()) out.back() = value.back();
+        return out;
+    }
+    std::string out(value.substr(0, head));
+    out.append(value.size() - head - tail, '*');
+    out.append(value.substr(value.size() - tail));
+    return out;
+}
+
+bool isAsciiWordChar(char32_t c) { return c < 0x80 && std::isalpha(static_cast<int>(c)); }
+
+std::string maskName(std::string_view value) {
+    std::u32string cps = decodeUtf8(value);
+    if (cps.empty()) return {};
+    const bool latin = isAsciiWordChar(cps.front());
+    if (latin) {
+        // "John Smith" → "J*** S****": keep the first letter of each word.
+        bool wordStart = true;
+        for (char32_t& c : cps) {
+            if (c == U' ' || c == U'-' || c == U'.') {
+                wordStart = true;
+                continue;
+            }
+            if (!wordStart) c = U'*';
+            wordStart = false;
+        }
+        return encodeUtf8(cps);
+    }
+    // Chinese names: keep the family name; with 3+ characters keep the last one too.
+    if (cps.size() == 1) return "*";
+    if (cps.size() == 2) {
+        cps[1] = U'*';
+    } else {
+        for (size_t i = 1; i + 1 < cps.size(); ++i) cps[i] = U'*';
+    }
+    return encodeUtf8(cps);
+}
+
+}  // namespace
+
+std::string maskPersonalData(std::string_view value, PersonalField field) {
+    switch (field) {
+        case PersonalField::name: return maskName(value);
+        case PersonalField::id_number: return keepEnds(value, 3, 4);
+        case PersonalField::phone: return keepEnds(value, 3, 4);
+        case PersonalField::card_number:
+            if (value.size() >= 12) return keepEnds(value, 4, 4);
+            return keepEnds(value, 2, 2);
+    }
+    return std::string(value.size(), '*');
+}
+
+std::string redactDigitsInText(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    size_t i = 0;
+    while (i < text.size()) {
+        if (!std::isdigit(static_cast<unsigned char>(text[i]))) {
+            out.push_back(text[i++]);
+            continue;
+        }
+        size_t end = i;
+        while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+        // An ID number may end in X.
+        if (end - i == 17 && end < text.size() && (text[end] == 'X' || text[end] == 'x')) ++end;
+        const std::string_view run = text.substr(i, end - i);
+        if (run.size() == 18) {
+            out += maskPersonalData(run, PersonalField::id_number);
+        } else if (run.size() >= 12) {
+            out += maskPersonalData(run, PersonalField::card_number);
+        } else {
+            out += run;
+        }
+        i = end;
+    }
+    return out;
+}
+
+}  // namespace kiosk
