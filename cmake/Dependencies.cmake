@@ -17,7 +17,7 @@ set(KIOSK_IMGUI_BACKENDS_DIR /usr/share/doc/libimgui-dev/examples/backends
 add_library(kiosk_imgui_backends STATIC
   ${KIOSK_IMGUI_BACKENDS_DIR}/imgui_impl_sdl.cpp
   ${KIOSK_IMGUI_BACKENDS_DIR}/imgui_impl_sdlrenderer.cpp)
-target_include_directories(kiosk_imgui_backends PUBLIC ${KIOSK_IMGUI_BACKENDS_DIR})
+target_include_directories(kiosk_imgui_backends PUBLIC ${KIOSK_IMGUI_BACKENDS_DIR} /usr/include/imgui/backends)
 target_link_libraries(kiosk_imgui_backends PUBLIC PkgConfig::IMGUI PkgConfig::FREETYPE SDL2::SDL2)
 set_target_properties(kiosk_imgui_backends PROPERTIES POSITION_INDEPENDENT_CODE ON)
 add_library(Kiosk::ImGui ALIAS kiosk_imgui_backends)

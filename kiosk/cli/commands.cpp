@@ -12,6 +12,8 @@ namespace {
 
 // The one list of subcommands, in the order `kiosk --help` shows them.
 constexpr CommandInstaller kInstallers[] = {
+    &installRunCommand,
+    &installScreenshotCommand,
     &installDevicesCommand,
 };
 

@@ -18,6 +18,8 @@ using CommandInstaller = void (*)(CLI::App& root, Action& action);
 int runCli(int argc, char** argv);
 
 // Installers (one per file in kiosk/cli/).
-void installDevicesCommand(CLI::App& root, Action& action);  // devices_command.cpp
+void installRunCommand(CLI::App& root, Action& action);         // run_command.cpp
+void installScreenshotCommand(CLI::App& root, Action& action);  // run_command.cpp
+void installDevicesCommand(CLI::App& root, Action& action);     // devices_command.cpp
 
 }  // namespace kiosk::cli

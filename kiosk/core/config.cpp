@@ -96,7 +96,7 @@ Result<KioskConfig> loadConfig(const std::filesystem::path& file) {
     config.ui.largePrint = ui.boolean("large_print", false);
     config.ui.fontFile = ui.path("font_file", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc");
     config.ui.fontIndex = static_cast<int>(ui.integer("font_index", 2, 0, 16));
-    config.ui.basePixelSize = static_cast<float>(ui.number("font_px", 34.0, 12.0, 96.0));
+    config.ui.basePixelSize = static_cast<float>(ui.number("font_px", 40.0, 12.0, 96.0));
     config.ui.simulatorPanel = ui.boolean("simulator_panel", true);
     ui.rejectUnknownKeys();
 

@@ -51,7 +51,7 @@ struct UiConfig {
     bool largePrint = false;
     std::filesystem::path fontFile;
     int fontIndex = 2;  ///< NotoSansCJK-Regular.ttc face 2 = Noto Sans CJK SC
-    float basePixelSize = 34.0F;
+    float basePixelSize = 40.0F;
     bool simulatorPanel = true;  ///< the presenter's panel exists (hidden until F2)
 };
 

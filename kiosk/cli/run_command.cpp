@@ -1,0 +1,108 @@
+// `kiosk run` (the kiosk UI) and `kiosk screenshot` (a scripted journey, headless, one PNG per
+// step plus journey.json).
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "kiosk/cli/commands.hpp"
+#include "kiosk/cli/common.hpp"
+#include "screens/app.hpp"
+#include "screens/journey.hpp"
+
+namespace kiosk::cli {
+
+namespace {
+
+struct UiOptions {
+    std::string configFile;
+    std::string mode;
+    std::string orientation;
+    std::string language;
+    bool largePrint = false;
+};
+
+void addUiOptions(CLI::App* command, UiOptions& options) {
+    command->add_option("--config", options.configFile, "Kiosk configuration file (TOML)")->required();
+    command->add_option("--mode", options.mode, "Override kiosk.mode")
+        ->check(CLI::IsMember({"lobby", "pharmacy", "diagnostics"}));
+    command->add_option("--orientation", options.orientation, "Override ui.orientation")
+        ->check(CLI::IsMember({"portrait", "landscape"}));
+    command->add_option("--language", options.language, "Override ui.language")->check(CLI::IsMember({"zh_CN", "en_US"}));
+    command->add_flag("--large-print", options.largePrint, "Start in large-print mode");
+}
+
+Result<KioskConfig> loadWithOverrides(const UiOptions& options) {
+    auto config = loadKioskConfigForCli(options.configFile);
+    if (!config) return config;
+    if (!options.orientation.empty()) {
+        const bool portrait = options.orientation == "portrait";
+        config->ui.orientation = portrait ? Orientation::portrait : Orientation::landscape;
+        config->ui.width = portrait ? 1080 : 1920;
+        config->ui.height = portrait ? 1920 : 1080;
+    }
+    if (!options.language.empty()) config->ui.language = options.language;
+    if (options.largePrint) config->ui.largePrint = true;
+    return config;
+}
+
+}  // namespace
+
+void installRunCommand(CLI::App& root, Action& action) {
+    auto* command = root.add_subcommand("run", "Run the kiosk (a window; fullscreen on a kiosk)");
+    auto options = std::make_shared<UiOptions>();
+    auto fullscreen = std::make_shared<bool>(false);
+    addUiOptions(command, *options);
+    command->add_flag("--fullscreen", *fullscreen, "Fill the screen (production)");
+    command->callback([&action, options, fullscreen] {
+        action = [options, fullscreen]() -> int {
+            auto config = loadWithOverrides(*options);
+            if (!config) return 1;
+            screens::AppOptions appOptions;
+            appOptions.fullscreen = *fullscreen;
+            if (!options->mode.empty()) appOptions.mode = parseMode(options->mode);
+            auto app = screens::App::create(std::move(*config), std::move(appOptions));
+            if (!app) {
+                std::cerr << "kiosk: " << app.error().detail << '\n';
+                return 1;
+            }
+            return (*app)->run();
+        };
+    });
+}
+
+void installScreenshotCommand(CLI::App& root, Action& action) {
+    auto* command = root.add_subcommand(
+        "screenshot", "Run a scripted journey headless (no X server) and write one PNG per step + journey.json");
+    auto options = std::make_shared<UiOptions>();
+    auto journeyFile = std::make_shared<std::string>();
+    auto outDir = std::make_shared<std::string>();
+    addUiOptions(command, *options);
+    command->add_option("--journey", *journeyFile, "Journey script (JSON)")->required()->check(CLI::ExistingFile);
+    command->add_option("--out", *outDir, "Folder for the PNGs and journey.json")->required();
+    command->callback([&action, options, journeyFile, outDir] {
+        action = [options, journeyFile, outDir]() -> int {
+            auto journey = screens::Journey::load(*journeyFile);
+            if (!journey) {
+                std::cerr << "kiosk: " << journey.error().detail << '\n';
+                return 2;
+            }
+            auto config = loadWithOverrides(*options);
+            if (!config) return 1;
+            ManualClock clock;  // the journey's clock: moves only when a step waits
+            screens::AppOptions appOptions;
+            appOptions.headless = true;
+            appOptions.clock = &clock;
+            if (!options->mode.empty()) appOptions.mode = parseMode(options->mode);
+            auto app = screens::App::create(std::move(*config), std::move(appOptions));
+            if (!app) {
+                std::cerr << "kiosk: " << app.error().detail << '\n';
+                return 1;
+            }
+            const auto report = screens::runJourney(**app, clock, *journey, *outDir);
+            std::cout << report.toJson().dump(2) << '\n';
+            return report.ok ? 0 : 1;
+        };
+    });
+}
+
+}  // namespace kiosk::cli

@@ -1,0 +1,707 @@
+#include "screens/app.hpp"
+
+#include <fmt/format.h>
+#include <imgui_impl_sdl.h>
+#include <imgui_impl_sdlrenderer.h>
+#include <stb_image_write.h>
+
+#include <algorithm>
+
+#include "drivers/sim/sim_devices.hpp"
+#include "kiosk/core/log.hpp"
+#include "kiosk/core/mask.hpp"
+
+namespace kiosk::screens {
+
+namespace {
+
+constexpr auto kBannerTime = std::chrono::seconds(8);
+constexpr int kMaxSettleFrames = 50;
+
+std::shared_ptr<spdlog::logger> logger() { return log::module("app"); }
+
+}  // namespace
+
+ScanResolver sampleHealthCardResolver(const std::filesystem::path& peopleFile) {
+    auto people = std::make_shared<Result<drivers::sim::SampleData>>(drivers::sim::SampleData::load(peopleFile));
+    return [people](const std::string& payload) -> Result<PatientIdentity> {
+        if (!*people) return std::unexpected(people->error());
+        for (const auto& person : (*people)->people) {
+            if (!person.healthCardToken.empty() && person.healthCardToken == payload) {
+                return drivers::sim::identityFor(person, IdentitySource::health_card_qr);
+            }
+        }
+        return fail(Errc::not_found, "simulated e-health-card platform: unknown token", "scan.not_found");
+    };
+}
+
+Result<std::unique_ptr<App>> App::create(KioskConfig config, AppOptions options) {
+    if (options.mode) config.mode = *options.mode;
+    log::Settings logSettings;
+    logSettings.file = config.logFile;
+    logSettings.level = spdlog::level::from_str(config.logLevel);
+    log::configure(logSettings);
+
+    auto catalog = Catalog::load(config.assetsDir / "lang");
+    if (!catalog) return std::unexpected(catalog.error());
+    if (!catalog->hasLanguage(config.ui.language)) {
+        return fail(Errc::invalid_config, fmt::format("{}: key 'ui.language': no language files for {} in {}",
+                                                      config.file.string(), config.ui.language,
+                                                      (config.assetsDir / "lang").string()));
+    }
+    auto fonts = FontSet::load(config.ui.fontFile, config.ui.fontIndex, config.ui.basePixelSize);
+    if (!fonts) return std::unexpected(fonts.error());
+    auto devices = drivers::DeviceRegistry::build(config, drivers::DriverContext{config.assetsDir, config.dataDir});
+    if (!devices) return std::unexpected(devices.error());
+    auto journal = Journal::open(config.journalFile);
+    if (!journal) return std::unexpected(journal.error());
+
+    std::unique_ptr<App> app(new App(std::move(config), std::move(*catalog), std::move(*fonts), std::move(*devices),
+                                     std::move(*journal), std::move(options)));
+    if (auto opened = app->openWindow(); !opened) return std::unexpected(opened.error());
+    app->switchTo("attract");
+    logger()->info("kiosk {} started in {} mode, {}x{}", app->config_.kioskId, modeName(app->config_.mode),
+                   app->config_.ui.width, app->config_.ui.height);
+    return app;
+}
+
+App::App(KioskConfig config, Catalog catalog, FontSet fonts, drivers::DeviceRegistry devices,
+         std::unique_ptr<Journal> journal, AppOptions options)
+    : config_(std::move(config)),
+      options_(std::move(options)),
+      catalog_(std::move(catalog)),
+      text_(catalog_, config_.ui.language),
+      fonts_(std::move(fonts)),
+      theme_(Theme::forPrintSize(config_.ui.largePrint)),
+      devices_(std::move(devices)),
+      journal_(std::move(journal)),
+      ownedClock_(options_.clock ? nullptr : std::make_unique<SystemClock>()),
+      clock_(options_.clock ? options_.clock : ownedClock_.get()),
+      session_(config_.session),
+      screens_(makeScreenTable()),
+      tasks_(std::make_unique<TaskRunner>(2)) {
+    if (!options_.resolveScan) options_.resolveScan = sampleHealthCardResolver(config_.assetsDir / "sim" / "people.json");
+    lastActivity_ = clock_->now();
+}
+
+App::~App() {
+    if (current_) {
+        ScreenContext context = makeContext();
+        current_->onExit(context);
+    }
+    devices_.stopAll();
+    tasks_.reset();  // joins the workers before the queue goes away
+    if (imgui_) {
+        ImGui_ImplSDLRenderer_Shutdown();
+        ImGui_ImplSDL2_Shutdown();
+        ImGui::DestroyContext(imgui_);
+    }
+    if (renderer_) SDL_DestroyRenderer(renderer_);
+    if (window_) SDL_DestroyWindow(window_);
+    SDL_Quit();
+    log::flushAll();
+}
+
+Result<void> App::openWindow() {
+    if (options_.headless) {
+        // No X server: render into memory (harness.md §6).
+        SDL_SetHint(SDL_HINT_VIDEODRIVER, "offscreen");
+        SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+    }
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+        return fail(Errc::device_not_ready,
+                    fmt::format("cannot start SDL video: {} (no display? use `kiosk screenshot` or xvfb-run)",
+                                SDL_GetError()));
+    }
+    const int logicalWidth = config_.ui.width;
+    const int logicalHeight = config_.ui.height;
+    int windowWidth = logicalWidth;
+    int windowHeight = logicalHeight;
+    Uint32 flags = SDL_WINDOW_SHOWN | SDL_WINDOW_ALLOW_HIGHDPI;
+    if (options_.fullscreen) {
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    } else if (!options_.headless) {
+        // A developer's desktop may be smaller than the kiosk's screen: scale the window to fit;
+        // the renderer keeps the kiosk's logical size.
+        SDL_DisplayMode desktop;
+        if (SDL_GetDesktopDisplayMode(0, &desktop) == 0) {
+            const float scale = std::min({1.0F, 0.9F * static_cast<float>(desktop.w) / static_cast<float>(logicalWidth),
+                                          0.9F * static_cast<float>(desktop.h) / static_cast<float>(logicalHeight)});
+            windowWidth = static_cast<int>(static_cast<float>(logicalWidth) * scale);
+            windowHeight = static_cast<int>(static_cast<float>(logicalHeight) * scale);
+        }
+        flags |= SDL_WINDOW_RESIZABLE;
+    }
+    window_ = SDL_CreateWindow("Yizhan kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, windowWidth,
+                               windowHeight, flags);
+    if (!window_) return fail(Errc::device_not_ready, fmt::format("cannot open the kiosk window: {}", SDL_GetError()));
+    const Uint32 rendererFlags = options_.headless ? SDL_RENDERER_SOFTWARE : SDL_RENDERER_ACCELERATED;
+    renderer_ = SDL_CreateRenderer(window_, -1, rendererFlags);
+    if (!renderer_) renderer_ = SDL_CreateRenderer(window_, -1, SDL_RENDERER_SOFTWARE);
+    if (!renderer_) return fail(Errc::device_not_ready, fmt::format("cannot create a renderer: {}", SDL_GetError()));
+    SDL_RenderSetLogicalSize(renderer_, logicalWidth, logicalHeight);
+
+    imgui_ = ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;  // a kiosk keeps no UI state on disk
+    io.LogFilename = nullptr;
+    io.ConfigFlags |= ImGuiConfigFlags_IsTouchScreen;
+    ImGui_ImplSDL2_InitForSDLRenderer(window_);
+    ImGui_ImplSDLRenderer_Init(renderer_);
+    theme_.apply();
+    if (auto built = fonts_.build(catalog_, config_.ui.largePrint); !built) return built;
+
+    wakeEventType_ = SDL_RegisterEvents(1);
+    const Uint32 wakeType = wakeEventType_;
+    queue_.setWaker([wakeType] {
+        SDL_Event wake{};
+        wake.type = wakeType;
+        SDL_PushEvent(&wake);  // thread-safe: wakes SDL_WaitEventTimeout
+    });
+    return {};
+}
+
+ScreenContext App::makeContext() {
+    return ScreenContext{
+        .config = config_,
+        .text = text_,
+        .session = session_,
+        .devices = devices_,
+        .deviceSink = [this](drivers::DeviceEvent event) { queue_.post(UiEvent{std::move(event)}); },
+        .clock = *clock_,
+        .tasks = *tasks_,
+        .post = [this](UiEvent event) { queue_.post(std::move(event)); },
+        .resolveScan = options_.resolveScan,
+        .lastSessionEnd = lastSessionEnd_,
+        .lastSessionEndAt = lastSessionEndAt_,
+    };
+}
+
+std::string_view App::currentScreen() const { return current_ ? current_->id() : std::string_view(); }
+
+void App::switchTo(std::string_view screenId) {
+    Screen* next = nullptr;
+    for (const auto& screen : screens_) {
+        if (screen->id() == screenId) next = screen.get();
+    }
+    if (!next) {
+        logger()->error("no screen '{}' in the screen table; staying on {}", screenId, currentScreen());
+        return;
+    }
+    ScreenContext context = makeContext();
+    if (current_) current_->onExit(context);
+    current_ = next;
+    visited_.emplace_back(screenId);
+    lastActivity_ = clock_->now();
+    if (session_.active() && session_.auditId != 0) {
+        (void)journal_->auditEvent(session_.auditId, "screen:" + std::string(screenId));
+    }
+    logger()->info("screen {}", screenId);
+    current_->onEnter(context);
+}
+
+void App::beginSession(const PatientIdentity& identity, const std::string& device) {
+    session_.begin(identity, clock_->now());
+    sessionDevice_ = device;
+    // Names may hold rare characters: extend the atlas before they are drawn.
+    fonts_.require(identity.name);
+    const std::string& key = !identity.idNumber.empty() ? identity.idNumber : identity.cardNumber;
+    auto audit = journal_->auditSessionStart(saltedHash(config_.auditSalt, key),
+                                             identitySourceName(identity.source), config_.kioskId);
+    if (audit) {
+        session_.auditId = *audit;
+    } else {
+        logger()->error("session audit not written: {}", audit.error().describe());
+    }
+    logger()->info("session started ({})", identity.masked());
+}
+
+void App::endSession(SessionEndReason reason) {
+    if (!session_.active()) return;
+    if (session_.auditId != 0) {
+        if (auto ok = journal_->auditSessionEnd(session_.auditId, sessionEndReasonName(reason)); !ok) {
+            logger()->error("session audit end not written: {}", ok.error().describe());
+        }
+    }
+    if (!sessionDevice_.empty()) {
+        if (drivers::Device* device = devices_.find(sessionDevice_)) device->stop();
+    }
+    sessionDevice_.clear();
+    session_.end(reason);
+    lastSessionEnd_ = reason;
+    lastSessionEndAt_ = clock_->now();
+    logger()->info("session ended: {}", sessionEndReasonName(reason));
+    switchTo("attract");
+}
+
+void App::apply(const Transition& transition) {
+    if (transition.endSession) {
+        endSession(*transition.endSession);
+        return;
+    }
+    if (transition.beginSession) beginSession(*transition.beginSession, transition.sessionDevice);
+    if (transition.next) switchTo(*transition.next);
+    if (transition.beginSession && !sessionDevice_.empty()) {
+        // The reader that holds the patient's card keeps reporting (card removal ends the
+        // session) while other screens run.
+        if (drivers::Device* device = devices_.find(sessionDevice_)) {
+            if (auto ok = device->start(makeContext().deviceSink); !ok) {
+                logger()->warn("session reader {} not restarted: {}", sessionDevice_, ok.error().describe());
+            }
+        }
+    }
+}
+
+void App::noteActivity() {
+    lastActivity_ = clock_->now();
+    session_.noteActivity(clock_->now());
+}
+
+void App::handleEvent(const UiEvent& event) {
+    if (const auto* pressed = std::get_if<ButtonPressed>(&event)) {
+        noteActivity();
+        if (pressed->id == "ui.language") {
+            setLanguage(text_.language() == "zh_CN" ? "en_US" : "zh_CN");
+            return;
+        }
+        if (pressed->id == "ui.large_print") {
+            setLargePrint(!fonts_.largePrint());
+            return;
+        }
+        if (pressed->id == "session.more_time") {
+            session_.extend(clock_->now());
+            return;
+        }
+        if (pressed->id == "session.finish") {
+            endSession(SessionEndReason::completed);
+            return;
+        }
+    }
+    if (const auto* action = std::get_if<SimulatorAction>(&event)) {
+        if (auto ok = simulate(action->device, action->action, action->argument); !ok) {
+            logger()->warn("simulator: {}", ok.error().describe());
+        }
+        return;
+    }
+    if (const auto* deviceEvent = std::get_if<drivers::DeviceEvent>(&event)) {
+        if (const auto* status = std::get_if<drivers::StatusChanged>(deviceEvent)) {
+            logger()->info("device {} is {} {}", status->device, drivers::deviceStatusName(status->state.status),
+                           status->state.detail);
+        }
+        if (const auto* removed = std::get_if<drivers::CardRemoved>(deviceEvent)) {
+            if (session_.active() && removed->device == sessionDevice_) {
+                endSession(SessionEndReason::card_removed);
+                return;
+            }
+        }
+        if (std::holds_alternative<drivers::CardInserted>(*deviceEvent)) {
+            noteActivity();
+            if (session_.active()) {
+                logger()->warn("a card was inserted during a session; ignored");
+                return;
+            }
+        }
+    }
+    if (!current_) return;
+    ScreenContext context = makeContext();
+    apply(current_->onEvent(context, event));
+}
+
+void App::runTimers() {
+    const SteadyTime now = clock_->now();
+    if (session_.expired(now)) {
+        endSession(SessionEndReason::idle_timeout);
+        return;
+    }
+    if (current_ && current_->needsSession() && !session_.active()) {
+        switchTo("attract");
+        return;
+    }
+    if (!session_.active() && current_) {
+        if (auto timeout = current_->idleTimeout(); timeout && now - lastActivity_ >= *timeout) {
+            logger()->info("screen {} idle for {} s; back to attract", current_->id(), timeout->count());
+            switchTo("attract");
+        }
+    }
+}
+
+std::chrono::milliseconds App::untilNextRedraw() const {
+    using std::chrono::milliseconds;
+    const SteadyTime now = clock_->now();
+    milliseconds next(60000);
+    auto consider = [&](SteadyTime when) {
+        next = std::min(next, std::max(milliseconds(0), std::chrono::ceil<milliseconds>(when - now)));
+    };
+    if (currentScreen() == "attract") {
+        // The clock shows minutes: redraw at the next minute boundary only.
+        const auto wall = clock_->wallNow().time_since_epoch();
+        const auto intoMinute = std::chrono::duration_cast<milliseconds>(wall % std::chrono::minutes(1));
+        next = std::min(next, milliseconds(60000) - intoMinute);
+    }
+    if (session_.active()) {
+        if (session_.warningVisible(now)) {
+            const auto left = session_.deadline() - now;
+            consider(now + (left - std::chrono::floor<std::chrono::seconds>(left)));  // next whole second
+        } else {
+            consider(session_.deadline() - config_.session.warningBefore);
+        }
+        consider(session_.deadline());
+    } else if (current_) {
+        if (auto timeout = current_->idleTimeout()) consider(lastActivity_ + *timeout);
+    }
+    if (lastSessionEnd_) {
+        const SteadyTime bannerEnd = lastSessionEndAt_ + kBannerTime;
+        if (bannerEnd > now) consider(bannerEnd);
+    }
+    return next;
+}
+
+Layout App::layout() const {
+    Layout result;
+    result.width = static_cast<float>(config_.ui.width);
+    result.height = static_cast<float>(config_.ui.height);
+    result.portrait = result.height >= result.width;
+    result.contentMin = ImVec2(theme_.margin, theme_.topBarHeight + theme_.gap);
+    const float bottom = session_.active() ? theme_.bottomBarHeight : 0.0F;
+    result.contentMax = ImVec2(result.width - theme_.margin, result.height - bottom - theme_.margin);
+    return result;
+}
+
+bool App::countdownVisible() const { return session_.warningVisible(clock_->now()); }
+
+void App::drawTopBar(Ui& ui) {
+    const Layout& l = ui.layout;
+    const Palette& c = theme_.colors;
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    draw->AddRectFilled(ImVec2(0, 0), ImVec2(l.width, theme_.topBarHeight), c.topBar);
+    const bool english = text_.language() == "en_US";
+    const std::string& hospital = english ? config_.hospitalNameEn : config_.hospitalNameZh;
+    const float buttonHeight = std::min(theme_.topBarHeight - 24, 110.0F);
+    const float languageWidth = english ? 200.0F : 260.0F;
+    const float printWidth = std::max(280.0F, ui.measure(text_.tr(fonts_.largePrint() ? "common.large_print_off"
+                                                                                       : "common.large_print_on"),
+                                                         fonts_.body()).x + 60);
+    const float y = (theme_.topBarHeight - buttonHeight) / 2;
+    // The hospital's name where it fits beside the buttons (the attract screen shows it in full).
+    const float nameRoom = l.width - 2 * theme_.margin - printWidth - languageWidth - 40;
+    if (ui.measure(hospital, fonts_.body()).x <= nameRoom) {
+        ui.textAt(ImVec2(theme_.margin, (theme_.topBarHeight - fonts_.bodySize()) / 2), hospital, fonts_.body(), c.onPrimary);
+    }
+    ImGui::SetCursorScreenPos(ImVec2(l.width - theme_.margin - printWidth - languageWidth - 20, y));
+    ui.button("ui.language", text_.tr("common.switch_language"), ImVec2(languageWidth, buttonHeight), ButtonKind::secondary);
+    ImGui::SetCursorScreenPos(ImVec2(l.width - theme_.margin - printWidth, y));
+    ui.button("ui.large_print", text_.tr(fonts_.largePrint() ? "common.large_print_off" : "common.large_print_on"),
+              ImVec2(printWidth, buttonHeight), ButtonKind::secondary);
+}
+
+void App::drawBottomBar(Ui& ui) {
+    const Layout& l = ui.layout;
+    const Palette& c = theme_.colors;
+    const float top = l.height - theme_.bottomBarHeight;
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(0, top), ImVec2(l.width, l.height), c.secondary);
+    const PatientIdentity& who = session_.identity();
+    const std::string line = maskPersonalData(who.name, PersonalField::name) + "  " +
+                             maskPersonalData(who.idNumber.empty() ? who.cardNumber : who.idNumber,
+                                              who.idNumber.empty() ? PersonalField::card_number : PersonalField::id_number);
+    ui.textAt(ImVec2(theme_.margin, top + (theme_.bottomBarHeight - fonts_.bodySize()) / 2), line, fonts_.body(), c.text);
+    const float width = 300.0F;
+    ImGui::SetCursorScreenPos(ImVec2(l.width - theme_.margin - width, top + (theme_.bottomBarHeight - theme_.buttonHeight) / 2));
+    ui.button("session.finish", text_.tr("common.finish"), ImVec2(width, theme_.buttonHeight), ButtonKind::alert);
+}
+
+void App::drawCountdown(Ui& ui) {
+    const Layout& l = ui.layout;
+    const Palette& c = theme_.colors;
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(l.width, l.height));
+    ImGui::SetNextWindowBgAlpha(0.0F);
+    ImGui::Begin("##countdown", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                     ImGuiWindowFlags_NoFocusOnAppearing);
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    draw->AddRectFilled(ImVec2(0, 0), ImVec2(l.width, l.height), c.shade);
+    const float panelWidth = l.width * (l.portrait ? 0.84F : 0.6F);
+    const float panelHeight = theme_.buttonHeight * 3.2F + fonts_.bodySize() * 6.5F;
+    const ImVec2 p((l.width - panelWidth) / 2, (l.height - panelHeight) / 2);
+    draw->AddRectFilled(p, ImVec2(p.x + panelWidth, p.y + panelHeight), c.panel, theme_.rounding);
+    ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + 40));
+    ui.centered(text_.tr("session.still_there"), fonts_.title(), c.text, p.x + 30, p.x + panelWidth - 30);
+    const auto seconds = session_.remaining(clock_->now()).count();
+    ui.centered(std::to_string(seconds), fonts_.clock(), c.alert, p.x + 30, p.x + panelWidth - 30);
+    ui.centered(text_.tr("session.countdown", {{"seconds", std::to_string(seconds)}}), fonts_.body(), c.alert, p.x + 30,
+                p.x + panelWidth - 30);
+    ImGui::SetCursorScreenPos(ImVec2(p.x + 40, p.y + panelHeight - theme_.buttonHeight * 1.2F - 40));
+    ui.button("session.more_time", text_.tr("session.more_time"), ImVec2(panelWidth - 80, theme_.buttonHeight * 1.2F),
+              ButtonKind::primary, fonts_.title());
+    ImGui::End();
+}
+
+void App::drawSimulatorPanel(std::vector<UiEvent>& events) {
+    // The presenter's panel: plain ImGui widgets, not part of the patient UI.
+    ImGui::SetNextWindowPos(ImVec2(20, static_cast<float>(config_.ui.height) * 0.55F), ImGuiCond_Always);
+    ImGui::SetNextWindowSize(ImVec2(static_cast<float>(config_.ui.width) - 40, 0), ImGuiCond_Always);
+    ImGui::PushStyleColor(ImGuiCol_WindowBg, IM_COL32(0x20, 0x24, 0x2C, 0xF0));
+    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(0xFF, 0xFF, 0xFF, 0xFF));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(16, 16));
+    ImGui::Begin(text_.tr("sim.title").c_str(), nullptr, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove);
+    ImGui::PushFont(fonts_.body());
+    for (const auto& device : devices_.all()) {
+        auto* sim = dynamic_cast<drivers::SimulatedDevice*>(device.get());
+        if (!sim) continue;
+        ImGui::PushID(device->name().c_str());
+        ImGui::Text("%s (%s)", device->name().c_str(), std::string(drivers::deviceClassName(device->deviceClass())).c_str());
+        const auto* reader = dynamic_cast<drivers::sim::SimCardReader*>(device.get());
+        if (reader) {
+            for (const auto& person : reader->people().people) {
+                ImGui::SameLine();
+                const std::string label = maskPersonalData(person.name, PersonalField::name) + "##" + person.id;
+                if (ImGui::Button(label.c_str())) events.push_back(SimulatorAction{device->name(), "insert", person.id});
+            }
+            ImGui::SameLine();
+            if (ImGui::Button(text_.tr("sim.remove_card").c_str())) events.push_back(SimulatorAction{device->name(), "remove", ""});
+        }
+        if (device->deviceClass() == drivers::DeviceClass::scanner) {
+            ImGui::SameLine();
+            if (ImGui::Button(text_.tr("sim.scan_health").c_str())) {
+                events.push_back(SimulatorAction{device->name(), "scan",
+                                                 "0272E5F1A9B3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D:1"});
+            }
+            ImGui::SameLine();
+            if (ImGui::Button(text_.tr("sim.scan_unknown").c_str())) {
+                events.push_back(SimulatorAction{device->name(), "scan", "https://example.invalid/not-a-health-card"});
+            }
+        }
+        ImGui::Text("%s: %s", text_.tr("sim.scenario").c_str(), sim->scenario().c_str());
+        for (const auto& scenario : sim->scenarios()) {
+            ImGui::SameLine();
+            if (ImGui::SmallButton(scenario.c_str())) events.push_back(SimulatorAction{device->name(), "scenario", scenario});
+        }
+        ImGui::Separator();
+        ImGui::PopID();
+    }
+    ImGui::PopFont();
+    ImGui::End();
+    ImGui::PopStyleVar();
+    ImGui::PopStyleColor(2);
+}
+
+void App::drawFrame(Ui& ui, const ScreenContext& context) {
+    const Layout& l = ui.layout;
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(l.width, l.height));
+    ImGui::Begin("##kiosk", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                     ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
+    drawTopBar(ui);
+    ImGui::SetCursorScreenPos(l.contentMin);
+    if (current_) current_->draw(context, ui);
+    if (session_.active()) drawBottomBar(ui);
+    ImGui::End();
+    if (countdownVisible()) drawCountdown(ui);
+}
+
+void App::render() {
+    const Layout currentLayout = layout();
+    std::vector<UiEvent> pressed;
+    ButtonMap buttons;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        pressed.clear();
+        buttons.clear();
+        std::set<ImWchar> missing;
+        ImGui_ImplSDLRenderer_NewFrame();
+        ImGui_ImplSDL2_NewFrame();
+        ImGuiIO& io = ImGui::GetIO();
+        // Touch and mouse feed ImGui directly (1.86's SDL backend ignores touch and polls the
+        // mouse, which needs focus): this is also what makes scripted taps work offscreen.
+        io.DisplaySize = ImVec2(currentLayout.width, currentLayout.height);
+        io.DisplayFramebufferScale = ImVec2(1, 1);
+        io.MousePos = ImVec2(pointer_.x, pointer_.y);
+        io.MouseDown[0] = pointer_.down;
+        ImGui::NewFrame();
+        ScreenContext context = makeContext();
+        Ui ui(theme_, text_, fonts_, currentLayout, buttons, pressed, missing);
+        drawFrame(ui, context);
+        if (simulatorPanelVisible_) drawSimulatorPanel(pressed);
+        ImGui::Render();
+        if (missing.empty() || attempt == 1) break;
+        // A text needs glyphs the atlas lacks: extend it and draw the frame again before it is
+        // shown, so a '?' never reaches the screen.
+        std::string needed;
+        for (ImWchar glyph : missing) needed += encodeUtf8(std::u32string(1, static_cast<char32_t>(glyph)));
+        fonts_.require(needed);
+        if (auto rebuilt = fonts_.rebuildIfNeeded(catalog_); !rebuilt) {
+            logger()->error("font atlas extension failed: {}", rebuilt.error().describe());
+            break;
+        }
+        ImGui_ImplSDLRenderer_DestroyFontsTexture();
+    }
+    buttons_ = std::move(buttons);
+    const ImU32 bg = theme_.colors.background;
+    SDL_SetRenderDrawColor(renderer_, bg & 0xFF, (bg >> 8) & 0xFF, (bg >> 16) & 0xFF, 0xFF);
+    SDL_RenderClear(renderer_);
+    ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+    if (pendingScreenshot_) {
+        const int width = config_.ui.width;
+        const int height = config_.ui.height;
+        std::vector<unsigned char> pixels(static_cast<size_t>(width) * static_cast<size_t>(height) * 4);
+        int outputWidth = 0;
+        int outputHeight = 0;
+        SDL_GetRendererOutputSize(renderer_, &outputWidth, &outputHeight);
+        if (outputWidth != width || outputHeight != height) {
+            screenshotResult_ = fail(Errc::unsupported, fmt::format("screenshots need an unscaled window ({}x{} vs {}x{})",
+                                                                    outputWidth, outputHeight, width, height));
+        } else if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_ABGR8888, pixels.data(), width * 4) != 0) {
+            screenshotResult_ = fail(Errc::io_error, fmt::format("reading the frame failed: {}", SDL_GetError()));
+        } else if (stbi_write_png(pendingScreenshot_->c_str(), width, height, 4, pixels.data(), width * 4) == 0) {
+            screenshotResult_ = fail(Errc::io_error, fmt::format("cannot write {}", pendingScreenshot_->string()));
+        } else {
+            screenshotResult_ = {};
+        }
+        pendingScreenshot_.reset();
+    }
+    SDL_RenderPresent(renderer_);
+    ++frames_;
+    for (const UiEvent& event : pressed) handleEvent(event);
+}
+
+void App::frame() {
+    if (fonts_.needsRebuild()) {
+        if (auto rebuilt = fonts_.rebuildIfNeeded(catalog_); rebuilt) {
+            ImGui_ImplSDLRenderer_DestroyFontsTexture();
+        } else {
+            logger()->error("font atlas rebuild failed: {}", rebuilt.error().describe());
+        }
+    }
+    for (UiEvent& event : queue_.drain()) handleEvent(event);
+    runTimers();
+    render();
+}
+
+void App::settle() {
+    for (int i = 0; i < kMaxSettleFrames; ++i) {
+        tasks_->waitIdle();
+        frame();
+        if (queue_.empty() && i >= 2) {
+            tasks_->waitIdle();
+            if (queue_.empty()) break;
+        }
+    }
+}
+
+std::vector<std::string> App::visibleButtons() const {
+    std::vector<std::string> ids;
+    for (const auto& [id, rect] : buttons_) ids.push_back(id);
+    return ids;
+}
+
+Result<void> App::tap(std::string_view buttonId) {
+    auto it = buttons_.find(buttonId);
+    if (it == buttons_.end()) {
+        std::string visible;
+        for (const auto& id : visibleButtons()) visible += (visible.empty() ? "" : ", ") + id;
+        return fail(Errc::not_found, fmt::format("no button '{}' on screen {} (visible: {})", buttonId, currentScreen(), visible));
+    }
+    const ImVec2 center = it->second.center();
+    // A tap is a hover frame, a press frame and a release frame, as from a touchscreen.
+    pointer_ = Pointer{center.x, center.y, false};
+    frame();
+    pointer_.down = true;
+    noteActivity();
+    frame();
+    pointer_.down = false;
+    frame();
+    pointer_ = Pointer{};
+    return {};
+}
+
+Result<void> App::simulate(std::string_view device, std::string_view action, std::string_view argument) {
+    drivers::Device* target = devices_.find(device);
+    if (!target) return fail(Errc::not_found, fmt::format("no device named '{}'", device));
+    auto* sim = dynamic_cast<drivers::SimulatedDevice*>(target);
+    if (!sim) return fail(Errc::unsupported, fmt::format("device '{}' is not simulated", device));
+    if (action == "scenario") return sim->setScenario(argument);
+    return sim->act(action, argument);
+}
+
+void App::setLanguage(const std::string& language) {
+    if (!catalog_.hasLanguage(language)) {
+        logger()->warn("no language {}", language);
+        return;
+    }
+    text_.setLanguage(language);
+    logger()->info("language {}", language);
+}
+
+void App::setLargePrint(bool largePrint) {
+    if (largePrint == fonts_.largePrint()) return;
+    theme_ = Theme::forPrintSize(largePrint);
+    theme_.apply();
+    if (auto built = fonts_.build(catalog_, largePrint); !built) {
+        logger()->error("large print fonts failed: {}", built.error().describe());
+        return;
+    }
+    ImGui_ImplSDLRenderer_DestroyFontsTexture();
+    logger()->info("large print {}", largePrint ? "on" : "off");
+}
+
+Result<void> App::screenshot(const std::filesystem::path& png) {
+    pendingScreenshot_ = png;
+    screenshotResult_ = fail(Errc::internal, "no frame rendered");
+    render();
+    return screenshotResult_;
+}
+
+void App::handleSdlEvent(const SDL_Event& event) {
+    if (event.type == wakeEventType_) return;  // the queue is drained in frame()
+    switch (event.type) {
+        case SDL_QUIT: running_ = false; return;
+        case SDL_KEYDOWN:
+            if (event.key.keysym.sym == SDLK_F2 && config_.ui.simulatorPanel) simulatorPanelVisible_ = !simulatorPanelVisible_;
+            break;
+        case SDL_MOUSEMOTION:
+            if (event.motion.which == SDL_TOUCH_MOUSEID) return;  // the finger event is handled
+            pointer_.x = static_cast<float>(event.motion.x);
+            pointer_.y = static_cast<float>(event.motion.y);
+            return;
+        case SDL_MOUSEBUTTONDOWN:
+        case SDL_MOUSEBUTTONUP:
+            if (event.button.which == SDL_TOUCH_MOUSEID || event.button.button != SDL_BUTTON_LEFT) return;
+            pointer_.x = static_cast<float>(event.button.x);
+            pointer_.y = static_cast<float>(event.button.y);
+            pointer_.down = event.type == SDL_MOUSEBUTTONDOWN;
+            if (pointer_.down) noteActivity();
+            return;
+        case SDL_FINGERDOWN:
+        case SDL_FINGERMOTION:
+        case SDL_FINGERUP:
+            // Finger coordinates are normalised to the window: map them to the kiosk's layout.
+            pointer_.x = event.tfinger.x * static_cast<float>(config_.ui.width);
+            pointer_.y = event.tfinger.y * static_cast<float>(config_.ui.height);
+            pointer_.down = event.type != SDL_FINGERUP;
+            if (event.type == SDL_FINGERDOWN) noteActivity();
+            return;
+        default: break;
+    }
+    ImGui_ImplSDL2_ProcessEvent(&event);
+}
+
+int App::run() {
+    running_ = true;
+    frame();
+    int settleFrames = 2;  // ImGui needs a frame or two after input to settle hover/press state
+    while (running_) {
+        const auto wait = settleFrames > 0 ? std::chrono::milliseconds(0) : untilNextRedraw();
+        SDL_Event event;
+        if (SDL_WaitEventTimeout(&event, static_cast<int>(std::max<int64_t>(1, wait.count()))) != 0) {
+            handleSdlEvent(event);
+            while (SDL_PollEvent(&event) != 0) handleSdlEvent(event);
+            settleFrames = 3;
+        }
+        frame();
+        if (settleFrames > 0) --settleFrames;
+    }
+    logger()->info("kiosk window closed");
+    return 0;
+}
+
+}  // namespace kiosk::screens

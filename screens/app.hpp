@@ -1,0 +1,140 @@
+#pragma once
+// The kiosk application: owns the window, the devices, the session, the journal and the screens,
+// and runs the UI loop. Rendering is on demand: the loop blocks in SDL_WaitEventTimeout until an
+// input, a device event or a timer (clock minute, countdown second, timeout) needs a frame.
+//
+// The same object runs scripted journeys headless (SDL offscreen driver, software renderer, a
+// manual clock): tap() injects real pointer events at a named button's rectangle.
+
+#include <SDL.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drivers/common/registry.hpp"
+#include "kiosk/core/clock.hpp"
+#include "kiosk/core/config.hpp"
+#include "kiosk/core/event_queue.hpp"
+#include "kiosk/core/i18n.hpp"
+#include "kiosk/core/journal.hpp"
+#include "kiosk/core/session.hpp"
+#include "kiosk/core/task_runner.hpp"
+#include "screens/fonts.hpp"
+#include "screens/screen.hpp"
+#include "screens/theme.hpp"
+
+namespace kiosk::screens {
+
+struct AppOptions {
+    bool headless = false;    ///< offscreen SDL driver + software renderer (screenshots, tests)
+    bool fullscreen = false;
+    std::optional<KioskMode> mode;
+    /// Null: the system clock. Journeys pass a ManualClock they advance.
+    Clock* clock = nullptr;
+    /// Resolves scanned codes to patients; null: the simulated e-health-card platform
+    /// (assets/sim/people.json).
+    ScanResolver resolveScan;
+};
+
+class App {
+public:
+    /// Validates everything before anything starts: language files, fonts, devices, journal.
+    static Result<std::unique_ptr<App>> create(KioskConfig config, AppOptions options);
+    ~App();
+    App(const App&) = delete;
+    App& operator=(const App&) = delete;
+
+    /// The interactive loop, until the window is closed. Returns the exit code.
+    int run();
+
+    // ---- scripting: journeys, tests, benchmarks ----
+    /// One frame: drain events, run timers, draw, handle what was pressed.
+    void frame();
+    /// Frames until no event or background task is pending (bounded).
+    void settle();
+    Result<void> tap(std::string_view buttonId);
+    Result<void> simulate(std::string_view device, std::string_view action, std::string_view argument);
+    void setLanguage(const std::string& language);
+    void setLargePrint(bool largePrint);
+    Result<void> screenshot(const std::filesystem::path& png);
+
+    std::string_view currentScreen() const;
+    const std::vector<std::string>& screensVisited() const { return visited_; }
+    std::vector<std::string> visibleButtons() const;
+    const Session& session() const { return session_; }
+    bool countdownVisible() const;
+    FontSet& fonts() { return fonts_; }
+    const Translator& text() const { return text_; }
+    uint64_t framesRendered() const { return frames_; }
+    /// How long the interactive loop may sleep before a frame is needed.
+    std::chrono::milliseconds untilNextRedraw() const;
+    drivers::DeviceRegistry& devices() { return devices_; }
+    Journal& journal() { return *journal_; }
+    const KioskConfig& config() const { return config_; }
+
+private:
+    App(KioskConfig config, Catalog catalog, FontSet fonts, drivers::DeviceRegistry devices,
+        std::unique_ptr<Journal> journal, AppOptions options);
+    Result<void> openWindow();
+    ScreenContext makeContext();
+    void handleEvent(const UiEvent& event);
+    void apply(const Transition& transition);
+    void switchTo(std::string_view screenId);
+    void beginSession(const PatientIdentity& identity, const std::string& device);
+    void endSession(SessionEndReason reason);
+    void runTimers();
+    void render();
+    void drawFrame(Ui& ui, const ScreenContext& context);
+    void drawTopBar(Ui& ui);
+    void drawBottomBar(Ui& ui);
+    void drawCountdown(Ui& ui);
+    void drawSimulatorPanel(std::vector<UiEvent>& events);
+    void handleSdlEvent(const SDL_Event& event);
+    void noteActivity();
+    Layout layout() const;
+
+    KioskConfig config_;
+    AppOptions options_;
+    Catalog catalog_;
+    Translator text_;
+    FontSet fonts_;
+    Theme theme_;
+    drivers::DeviceRegistry devices_;
+    std::unique_ptr<Journal> journal_;
+    std::unique_ptr<Clock> ownedClock_;
+    Clock* clock_;
+    Session session_;
+    std::string sessionDevice_;
+    std::optional<SessionEndReason> lastSessionEnd_;
+    SteadyTime lastSessionEndAt_{};
+    SteadyTime lastActivity_{};
+    EventQueue<UiEvent> queue_;
+    std::vector<std::unique_ptr<Screen>> screens_;
+    Screen* current_ = nullptr;
+    std::vector<std::string> visited_;
+    ButtonMap buttons_;
+    struct Pointer {
+        float x = -1;
+        float y = -1;
+        bool down = false;
+    } pointer_;
+    bool simulatorPanelVisible_ = false;
+    bool running_ = false;
+    uint64_t frames_ = 0;
+    std::optional<std::filesystem::path> pendingScreenshot_;
+    Result<void> screenshotResult_;
+    SDL_Window* window_ = nullptr;
+    SDL_Renderer* renderer_ = nullptr;
+    ImGuiContext* imgui_ = nullptr;
+    Uint32 wakeEventType_ = 0;
+    // Last: worker threads must stop before anything they post into is destroyed.
+    std::unique_ptr<TaskRunner> tasks_;
+};
+
+/// The simulated e-health-card platform: resolves tokens of the sample people.
+ScanResolver sampleHealthCardResolver(const std::filesystem::path& peopleFile);
+
+}  // namespace kiosk::screens

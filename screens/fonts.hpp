@@ -1,0 +1,71 @@
+#pragma once
+// Fonts that never show '?'. The atlas is built from the Chinese common range (3,500 glyphs) plus
+// every character of every UI string in every language; when a patient's name (or any dynamic
+// text) needs a glyph the atlas lacks, the atlas is extended from the font file before that text
+// is shown. The font file (Noto Sans CJK SC, ~19 MB) is read once and kept in memory so that an
+// extension costs only the atlas rebuild.
+//
+// Three faces: body (common range + UI + extras), title (UI + extras, 1.6×), clock (digits, 2.6×).
+// Large print rebuilds the atlas with every size ×1.4.
+
+#include <imgui.h>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <string_view>
+#include <vector>
+
+#include "kiosk/core/error.hpp"
+#include "kiosk/core/i18n.hpp"
+
+namespace kiosk::screens {
+
+struct FontStats {
+    std::chrono::microseconds buildTime{0};
+    int textureWidth = 0;
+    int textureHeight = 0;
+    size_t textureBytes = 0;  ///< RGBA32, as uploaded
+    size_t glyphCount = 0;
+    int builds = 0;
+};
+
+class FontSet {
+public:
+    /// Reads the font file; fails with a message naming the file and what to do.
+    static Result<FontSet> load(const std::filesystem::path& fontFile, int fontIndex, float basePixelSize);
+
+    /// (Re)builds the atlas of the current ImGui context. `uiTexts` are all UI strings.
+    Result<void> build(const Catalog& catalog, bool largePrint);
+    /// Codepoints of `text` the body font lacks.
+    std::vector<ImWchar> missingGlyphs(std::string_view text) const;
+    /// Adds the missing glyphs of `text` to the extras; true if the atlas must be rebuilt.
+    bool require(std::string_view text);
+    bool needsRebuild() const { return dirty_; }
+    Result<void> rebuildIfNeeded(const Catalog& catalog);
+
+    ImFont* body() const { return body_; }
+    ImFont* title() const { return title_; }
+    ImFont* clock() const { return clock_; }
+    bool largePrint() const { return largePrint_; }
+    float bodySize() const;
+    const FontStats& stats() const { return stats_; }
+
+private:
+    std::vector<unsigned char> fontData_;
+    std::filesystem::path fontFile_;
+    int fontIndex_ = 2;
+    float basePixelSize_ = 40.0F;
+    bool largePrint_ = false;
+    bool dirty_ = false;
+    std::set<ImWchar> extras_;
+    // Glyph ranges must outlive the atlas build (ImFontConfig keeps a pointer).
+    ImVector<ImWchar> bodyRanges_;
+    ImVector<ImWchar> titleRanges_;
+    ImFont* body_ = nullptr;
+    ImFont* title_ = nullptr;
+    ImFont* clock_ = nullptr;
+    FontStats stats_;
+};
+
+}  // namespace kiosk::screens

@@ -1,0 +1,118 @@
+#include "screens/identification.hpp"
+
+#include <regex>
+
+#include "kiosk/core/log.hpp"
+
+namespace kiosk::screens {
+
+bool looksLikeHealthCardToken(std::string_view payload) {
+    static const std::regex kToken("^[0-9A-Fa-f]{64}:1$");
+    return payload.size() == 66 && std::regex_match(payload.begin(), payload.end(), kToken);
+}
+
+bool IdentificationDevices::has(drivers::DeviceClass deviceClass) const {
+    for (const drivers::Device* device : started_) {
+        if (device->deviceClass() == deviceClass) return true;
+    }
+    return false;
+}
+
+void IdentificationDevices::start(ScreenContext& context) {
+    started_.clear();
+    for (auto deviceClass : {drivers::DeviceClass::card_reader, drivers::DeviceClass::id_reader,
+                             drivers::DeviceClass::scanner}) {
+        for (drivers::Device* device : context.devices.ofClass(deviceClass)) {
+            if (auto ok = device->start(context.deviceSink); ok) {
+                started_.push_back(device);
+            } else {
+                log::module("screens")->warn("identification device {} not started: {}", device->name(),
+                                             ok.error().describe());
+            }
+        }
+    }
+}
+
+void IdentificationDevices::stop(ScreenContext&) {
+    for (drivers::Device* device : started_) device->stop();
+    started_.clear();
+}
+
+Transition IdentificationDevices::handle(ScreenContext& context, const UiEvent& event, PatientMessage& message,
+                                         bool& resolving) {
+    auto logger = log::module("screens");
+    if (const auto* deviceEvent = std::get_if<drivers::DeviceEvent>(&event)) {
+        if (const auto* inserted = std::get_if<drivers::CardInserted>(deviceEvent)) {
+            logger->info("patient identified by {} ({})", inserted->device, inserted->identity.masked());
+            Transition next = Transition::to("menu");
+            next.beginSession = inserted->identity;
+            next.sessionDevice = inserted->device;
+            return next;
+        }
+        if (const auto* failed = std::get_if<drivers::CardReadFailed>(deviceEvent)) {
+            logger->warn("card read failed on {}: {}", failed->device, failed->error.describe());
+            message = PatientMessage{failed->error.messageKey, true};
+            return Transition::none();
+        }
+        if (const auto* scanned = std::get_if<drivers::CodeScanned>(deviceEvent)) {
+            if (resolving) return Transition::none();  // one lookup at a time
+            if (!looksLikeHealthCardToken(scanned->text)) {
+                logger->info("scanned code not accepted here ({} characters)", scanned->text.size());
+                message = PatientMessage{"scan.unrecognised", true};
+                return Transition::none();
+            }
+            resolving = true;
+            message = PatientMessage{"scan.resolving", false};
+            auto post = context.post;
+            auto resolve = context.resolveScan;
+            context.tasks.post([post, resolve, payload = scanned->text] {
+                post(ScanResolved{resolve ? resolve(payload)
+                                          : fail(Errc::unsupported, "no scan resolver configured", "scan.unrecognised")});
+            });
+            return Transition::none();
+        }
+        return Transition::none();
+    }
+    if (const auto* resolved = std::get_if<ScanResolved>(&event)) {
+        resolving = false;
+        if (!resolved->identity) {
+            logger->warn("scanned code not resolved: {}", resolved->identity.error().describe());
+            message = PatientMessage{resolved->identity.error().code == Errc::not_found
+                                         ? std::string("scan.not_found")
+                                         : resolved->identity.error().messageKey,
+                                     true};
+            return Transition::none();
+        }
+        logger->info("patient identified by QR ({})", resolved->identity->masked());
+        Transition next = Transition::to("menu");
+        next.beginSession = *resolved->identity;
+        return next;
+    }
+    return Transition::none();
+}
+
+void drawPatientMessage(const ScreenContext& context, Ui& ui, const PatientMessage& message) {
+    if (message.key.empty()) return;
+    const std::string primary = context.text.tr(message.key);
+    const std::string otherLanguage = context.text.language() == "zh_CN" ? "en_US" : "zh_CN";
+    const std::string secondary = context.text.trIn(otherLanguage, message.key);
+    const float width = ui.layout.contentWidth();
+    const ImVec2 start = ImGui::GetCursorScreenPos();
+    const float pad = 28.0F;
+    const ImVec2 primarySize = ui.measure(primary, ui.fonts.body(), width - 2 * pad);
+    const ImVec2 secondarySize = ui.measure(secondary, ui.fonts.body(), width - 2 * pad);
+    const float height = primarySize.y + secondarySize.y + 3 * pad;
+    const Palette& c = ui.theme.colors;
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    draw->AddRectFilled(start, ImVec2(start.x + width, start.y + height), message.alert ? c.alertSoft : c.secondary,
+                        ui.theme.rounding);
+    draw->AddRectFilled(start, ImVec2(start.x + 12, start.y + height), message.alert ? c.alert : c.primary,
+                        ui.theme.rounding, ImDrawFlags_RoundCornersLeft);
+    ui.textAt(ImVec2(start.x + pad, start.y + pad), primary, ui.fonts.body(), message.alert ? c.alert : c.text,
+              width - 2 * pad);
+    ui.textAt(ImVec2(start.x + pad, start.y + 2 * pad + primarySize.y), secondary, ui.fonts.body(), c.mutedText,
+              width - 2 * pad);
+    ImGui::Dummy(ImVec2(width, height));
+}
+
+}  // namespace kiosk::screens

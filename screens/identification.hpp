@@ -1,0 +1,30 @@
+#pragma once
+// Identification shared by the attract and identify screens: starts every configured
+// identification device (card reader, ID-card reader, scanner) and turns their events into a
+// session or a patient message.
+
+#include <string>
+#include <vector>
+
+#include "screens/screen.hpp"
+
+namespace kiosk::screens {
+
+class IdentificationDevices {
+public:
+    void start(ScreenContext& context);
+    void stop(ScreenContext& context);
+    /// Handles device and resolver events. Returns a transition to the menu on success and
+    /// updates `message` / `resolving` otherwise.
+    Transition handle(ScreenContext& context, const UiEvent& event, PatientMessage& message, bool& resolving);
+    bool anyStarted() const { return !started_.empty(); }
+    bool has(drivers::DeviceClass deviceClass) const;
+
+private:
+    std::vector<drivers::Device*> started_;
+};
+
+/// The e-health-card token form (protocols.md §3): 64 hex digits and ":1".
+bool looksLikeHealthCardToken(std::string_view payload);
+
+}  // namespace kiosk::screens

@@ -1,0 +1,67 @@
+#include "screens/identify_screen.hpp"
+
+namespace kiosk::screens {
+
+void IdentifyScreen::onEnter(ScreenContext& context) {
+    message_ = {};
+    resolving_ = false;
+    devices_.start(context);
+    if (!devices_.anyStarted()) message_ = PatientMessage{"identify.no_devices", true};
+}
+
+void IdentifyScreen::onExit(ScreenContext& context) { devices_.stop(context); }
+
+Transition IdentifyScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    if (const auto* pressed = std::get_if<ButtonPressed>(&event)) {
+        if (pressed->id == "identify.back") return Transition::to("attract");
+        return Transition::none();
+    }
+    return devices_.handle(context, event, message_, resolving_);
+}
+
+void IdentifyScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& layout = ui.layout;
+    const Palette& c = ui.theme.colors;
+    const float x0 = layout.contentMin.x;
+    const float x1 = layout.contentMax.x;
+    ui.space(layout.portrait ? 48 : 16);
+    ui.centered(context.text.tr("identify.title"), ui.fonts.title(), c.text, x0, x1);
+    ui.space(layout.portrait ? 40 : 12);
+
+    struct Hint {
+        drivers::DeviceClass deviceClass;
+        CardPicture picture;
+        const char* key;
+    };
+    static constexpr Hint kHints[] = {
+        {drivers::DeviceClass::card_reader, CardPicture::social_security, "identify.hint.card"},
+        {drivers::DeviceClass::id_reader, CardPicture::id_card, "identify.hint.idcard"},
+        {drivers::DeviceClass::scanner, CardPicture::health_qr, "identify.hint.qr"},
+    };
+    const float pictureWidth = layout.portrait ? 260.0F : 220.0F;
+    const float pictureHeight = pictureWidth * 0.63F;
+    const float rowHeight = pictureHeight + (layout.portrait ? 48.0F : 20.0F);
+    for (const Hint& hint : kHints) {
+        if (!devices_.has(hint.deviceClass)) continue;
+        const ImVec2 row = ImGui::GetCursorScreenPos();
+        ImGui::GetWindowDrawList()->AddRectFilled(row, ImVec2(x1, row.y + rowHeight - 16), c.panel, ui.theme.rounding);
+        ui.cardPicture(hint.picture, ImVec2(row.x + 24, row.y + (rowHeight - 16 - pictureHeight) / 2),
+                       ImVec2(pictureWidth, pictureHeight));
+        const std::string text = context.text.tr(hint.key);
+        const float textX = row.x + pictureWidth + 64;
+        const ImVec2 size = ui.measure(text, ui.fonts.body(), x1 - textX - 24);
+        ui.textAt(ImVec2(textX, row.y + (rowHeight - 16 - size.y) / 2), text, ui.fonts.body(), c.text, x1 - textX - 24);
+        ImGui::SetCursorScreenPos(ImVec2(x0, row.y + rowHeight));
+    }
+    ui.space(16);
+    if (message_.key.empty()) {
+        ui.centered(context.text.tr(resolving_ ? "scan.resolving" : "identify.waiting"), ui.fonts.body(), c.mutedText, x0, x1);
+    } else {
+        drawPatientMessage(context, ui, message_);
+    }
+    ImGui::SetCursorScreenPos(ImVec2(x0, layout.contentMax.y - ui.theme.buttonHeight));
+    ui.button("identify.back", context.text.tr("common.back"), ImVec2((x1 - x0) * 0.4F, ui.theme.buttonHeight),
+              ButtonKind::secondary);
+}
+
+}  // namespace kiosk::screens

@@ -1,0 +1,164 @@
+#include "screens/journey.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "kiosk/core/log.hpp"
+
+namespace kiosk::screens {
+
+std::string JourneyStep::describe() const {
+    if (action == "wait") return fmt::format("wait {} s", seconds);
+    if (action == "set_large_print" || action == "expect_session") return fmt::format("{} {}", action, flag);
+    if (!device.empty()) return fmt::format("{} {} {}", action, device, argument);
+    return fmt::format("{} {}", action, argument);
+}
+
+Result<Journey> Journey::parse(const nlohmann::json& json, const std::string& source) {
+    auto bad = [&](size_t index, const std::string& what) {
+        return fail(Errc::invalid_argument, fmt::format("{}: step {}: {}", source, index + 1, what));
+    };
+    if (!json.is_object() || !json.contains("steps") || !json["steps"].is_array()) {
+        return fail(Errc::invalid_argument, fmt::format("{}: expected an object with a \"steps\" array", source));
+    }
+    Journey journey;
+    journey.name = json.value("name", std::filesystem::path(source).stem().string());
+    journey.language = json.value("language", "");
+    if (json.contains("large_print")) journey.largePrint = json["large_print"].is_boolean() && json["large_print"].get<bool>();
+    const auto& steps = json["steps"];
+    for (size_t i = 0; i < steps.size(); ++i) {
+        const auto& step = steps[i];
+        if (!step.is_object() || step.size() != 1) return bad(i, "each step is an object with one action");
+        const auto& [action, value] = *step.items().begin();
+        JourneyStep parsed;
+        parsed.action = action;
+        if (action == "tap" || action == "expect_screen" || action == "set_language" || action == "remove_card") {
+            if (!value.is_string()) return bad(i, action + " takes a text");
+            (action == "remove_card" ? parsed.device : parsed.argument) = value.get<std::string>();
+        } else if (action == "insert_card" || action == "scan" || action == "set_scenario") {
+            const char* argumentKey = action == "insert_card" ? "person" : action == "scan" ? "payload" : "scenario";
+            if (!value.is_object() || !value.contains("device") || !value.contains(argumentKey) ||
+                !value["device"].is_string() || !value[argumentKey].is_string()) {
+                return bad(i, fmt::format("{} takes {{\"device\": …, \"{}\": …}}", action, argumentKey));
+            }
+            parsed.device = value["device"].get<std::string>();
+            parsed.argument = value[argumentKey].get<std::string>();
+        } else if (action == "wait") {
+            if (!value.is_number_integer() || value.get<int>() < 0 || value.get<int>() > 3600) {
+                return bad(i, "wait takes whole seconds from 0 to 3600");
+            }
+            parsed.seconds = value.get<int>();
+        } else if (action == "set_large_print" || action == "expect_session") {
+            if (!value.is_boolean()) return bad(i, action + " takes true or false");
+            parsed.flag = value.get<bool>();
+        } else {
+            return bad(i, fmt::format("unknown action \"{}\" (tap, insert_card, remove_card, scan, set_scenario, wait, "
+                                      "expect_screen, expect_session, set_language, set_large_print)",
+                                      action));
+        }
+        journey.steps.push_back(std::move(parsed));
+    }
+    return journey;
+}
+
+Result<Journey> Journey::load(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) return fail(Errc::io_error, fmt::format("journey {} cannot be read", file.string()));
+    nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
+    if (json.is_discarded()) return fail(Errc::invalid_argument, fmt::format("{}: not valid JSON", file.string()));
+    return parse(json, file.string());
+}
+
+nlohmann::json JourneyReport::toJson() const {
+    nlohmann::json steps_ = nlohmann::json::array();
+    for (const auto& step : steps) {
+        nlohmann::json entry = {{"index", step.index}, {"step", step.step}, {"screen", step.screen},
+                                {"png", step.png},     {"ok", step.ok}};
+        if (!step.error.empty()) entry["error"] = step.error;
+        steps_.push_back(entry);
+    }
+    return {{"journey", name}, {"ok", ok}, {"screens_visited", screensVisited}, {"steps", steps_}};
+}
+
+namespace {
+
+Result<void> runStep(App& app, ManualClock& clock, const JourneyStep& step) {
+    if (step.action == "tap") return app.tap(step.argument);
+    if (step.action == "insert_card") return app.simulate(step.device, "insert", step.argument);
+    if (step.action == "remove_card") return app.simulate(step.device, "remove", "");
+    if (step.action == "scan") return app.simulate(step.device, "scan", step.argument);
+    if (step.action == "set_scenario") return app.simulate(step.device, "scenario", step.argument);
+    if (step.action == "set_language") {
+        app.setLanguage(step.argument);
+        return {};
+    }
+    if (step.action == "set_large_print") {
+        app.setLargePrint(step.flag);
+        return {};
+    }
+    if (step.action == "wait") {
+        // Second by second, so timeouts and countdowns fire as they would in real time.
+        for (int i = 0; i < step.seconds; ++i) {
+            clock.advance(std::chrono::seconds(1));
+            app.frame();
+        }
+        return {};
+    }
+    if (step.action == "expect_screen") {
+        if (app.currentScreen() != step.argument) {
+            return fail(Errc::invalid_data, fmt::format("expected screen {}, on {}", step.argument, app.currentScreen()));
+        }
+        return {};
+    }
+    if (step.action == "expect_session") {
+        if (app.session().active() != step.flag) {
+            return fail(Errc::invalid_data, fmt::format("expected a session to be {}", step.flag ? "active" : "absent"));
+        }
+        return {};
+    }
+    return fail(Errc::invalid_argument, "unknown step " + step.action);
+}
+
+}  // namespace
+
+JourneyReport runJourney(App& app, ManualClock& clock, const Journey& journey, const std::filesystem::path& outDir) {
+    JourneyReport report;
+    report.name = journey.name;
+    std::error_code ec;
+    std::filesystem::create_directories(outDir, ec);
+    if (!journey.language.empty()) app.setLanguage(journey.language);
+    if (journey.largePrint) app.setLargePrint(*journey.largePrint);
+    app.settle();
+    const size_t visitedBefore = app.screensVisited().size() - 1;  // include the start screen
+    for (size_t i = 0; i < journey.steps.size(); ++i) {
+        const JourneyStep& step = journey.steps[i];
+        JourneyStepRecord record;
+        record.index = i + 1;
+        record.step = step.describe();
+        auto result = runStep(app, clock, step);
+        app.settle();
+        record.screen = std::string(app.currentScreen());
+        const auto png = outDir / fmt::format("{:02}-{}.png", i + 1, step.action);
+        if (auto shot = app.screenshot(png); shot) {
+            record.png = png.filename().string();
+        } else {
+            record.error = shot.error().describe();
+        }
+        if (!result) {
+            record.ok = false;
+            record.error = result.error().describe();
+            report.ok = false;
+            log::module("journey")->error("{}: step {} ({}) failed: {}", journey.name, record.index, record.step,
+                                          record.error);
+        }
+        report.steps.push_back(record);
+        if (!result) break;
+    }
+    const auto& visited = app.screensVisited();
+    report.screensVisited.assign(visited.begin() + static_cast<std::ptrdiff_t>(visitedBefore), visited.end());
+    std::ofstream(outDir / "journey.json") << report.toJson().dump(2) << '\n';
+    return report;
+}
+
+}  // namespace kiosk::screens

@@ -1,0 +1,74 @@
+#include "screens/menu_screen.hpp"
+
+#include "kiosk/core/mask.hpp"
+
+namespace kiosk::screens {
+
+std::vector<ServiceEntry> menuServices(const KioskConfig& config) {
+    const ServicesConfig& s = config.services;
+    if (config.mode == KioskMode::pharmacy) return {{"menu.pickup", s.pickup}};
+    return {{"menu.booking", s.booking}, {"menu.check_in", s.checkIn}, {"menu.triage", s.triage},
+            {"menu.payment", s.payment}, {"menu.reports", s.reports}};
+}
+
+Transition MenuScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    const auto* pressed = std::get_if<ButtonPressed>(&event);
+    if (!pressed) return Transition::none();
+    for (const ServiceEntry& service : menuServices(context.config)) {
+        if (service.enabled && pressed->id == service.id) return Transition::to("service_unavailable");
+    }
+    return Transition::none();
+}
+
+void MenuScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& layout = ui.layout;
+    const Palette& c = ui.theme.colors;
+    const float x0 = layout.contentMin.x;
+    const float x1 = layout.contentMax.x;
+    ui.space(layout.portrait ? 40 : 12);
+    const std::string name = maskPersonalData(context.session.identity().name, PersonalField::name);
+    ui.centered(context.text.tr("menu.greeting", {{"name", name}}), ui.fonts.title(), c.text, x0, x1);
+    ui.centered(context.text.tr("menu.title"), ui.fonts.body(), c.mutedText, x0, x1);
+    ui.space(layout.portrait ? 48 : 16);
+
+    std::vector<ServiceEntry> enabled;
+    for (const ServiceEntry& service : menuServices(context.config)) {
+        if (service.enabled) enabled.push_back(service);
+    }
+    if (enabled.empty()) {
+        drawPatientMessage(context, ui, PatientMessage{"menu.none", true});
+        return;
+    }
+    const int columns = layout.portrait ? 2 : 3;
+    const float gap = ui.theme.gap;
+    const float width = (x1 - x0 - gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
+    const float height = ui.theme.buttonHeight * (layout.portrait ? 2.0F : 1.6F);
+    const float top = ImGui::GetCursorScreenPos().y;
+    for (size_t i = 0; i < enabled.size(); ++i) {
+        const auto column = static_cast<float>(i % static_cast<size_t>(columns));
+        const auto row = static_cast<float>(i / static_cast<size_t>(columns));
+        ImGui::SetCursorScreenPos(ImVec2(x0 + column * (width + gap), top + row * (height + gap)));
+        ui.button(enabled[i].id, context.text.tr(enabled[i].id), ImVec2(width, height), ButtonKind::primary, ui.fonts.title());
+    }
+}
+
+Transition ServiceUnavailableScreen::onEvent(ScreenContext&, const UiEvent& event) {
+    const auto* pressed = std::get_if<ButtonPressed>(&event);
+    if (pressed && pressed->id == "service.back") return Transition::to("menu");
+    return Transition::none();
+}
+
+void ServiceUnavailableScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& layout = ui.layout;
+    const float x0 = layout.contentMin.x;
+    const float x1 = layout.contentMax.x;
+    ui.space(layout.portrait ? 80 : 24);
+    ui.centered(context.text.tr("service.unavailable.title"), ui.fonts.title(), ui.theme.colors.text, x0, x1);
+    ui.space(32);
+    drawPatientMessage(context, ui, PatientMessage{"service.unavailable.body", false});
+    ImGui::SetCursorScreenPos(ImVec2(x0, layout.contentMax.y - ui.theme.buttonHeight));
+    ui.button("service.back", context.text.tr("common.back"), ImVec2((x1 - x0) * 0.4F, ui.theme.buttonHeight),
+              ButtonKind::secondary);
+}
+
+}  // namespace kiosk::screens

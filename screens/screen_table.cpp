@@ -1,0 +1,20 @@
+// The one table of screens (Flipper's *_scene_config.h, ImHex's views.cpp). Every screen of
+// every mode is listed here; the app finds them by id.
+#include "screens/attract_screen.hpp"
+#include "screens/diagnostics_screen.hpp"
+#include "screens/identify_screen.hpp"
+#include "screens/menu_screen.hpp"
+
+namespace kiosk::screens {
+
+std::vector<std::unique_ptr<Screen>> makeScreenTable() {
+    std::vector<std::unique_ptr<Screen>> table;
+    table.push_back(std::make_unique<AttractScreen>());
+    table.push_back(std::make_unique<IdentifyScreen>());
+    table.push_back(std::make_unique<MenuScreen>());
+    table.push_back(std::make_unique<ServiceUnavailableScreen>());
+    table.push_back(std::make_unique<DiagnosticsScreen>());
+    return table;
+}
+
+}  // namespace kiosk::screens

@@ -1,0 +1,190 @@
+#include "screens/ui.hpp"
+
+#include <imgui_internal.h>
+
+#include <cstring>
+
+namespace kiosk::screens {
+
+void Ui::check(std::string_view value) {
+    for (ImWchar glyph : fonts.missingGlyphs(value)) missingGlyphs_.insert(glyph);
+}
+
+std::vector<std::string_view> wrapLines(ImFont* font, std::string_view value, float width) {
+    std::vector<std::string_view> lines;
+    const char* begin = value.data();
+    const char* end = value.data() + value.size();
+    while (begin < end) {
+        const char* newline = static_cast<const char*>(memchr(begin, '\n', static_cast<size_t>(end - begin)));
+        const char* paragraphEnd = newline ? newline : end;
+        const char* lineEnd = font->CalcWordWrapPositionA(1.0F, begin, paragraphEnd, width);
+        if (lineEnd <= begin) lineEnd = begin + 1;
+        // Chinese text has no spaces to break at: if the line is still too wide, break it
+        // between characters.
+        while (lineEnd > begin + 1 &&
+               font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, begin, lineEnd).x > width + 0.5F) {
+            --lineEnd;
+            while (lineEnd > begin + 1 && (static_cast<unsigned char>(*lineEnd) & 0xC0) == 0x80) --lineEnd;
+        }
+        lines.emplace_back(begin, static_cast<size_t>(lineEnd - begin));
+        begin = lineEnd;
+        while (begin < end && *begin == ' ') ++begin;
+        if (begin < end && *begin == '\n') ++begin;
+    }
+    return lines;
+}
+
+void Ui::button(std::string_view id, std::string_view label, ImVec2 size, ButtonKind kind, ImFont* font) {
+    check(label);
+    const Palette& c = theme.colors;
+    ImFont* face = font ? font : fonts.body();
+    // Touch: a button must never be smaller than the minimum target.
+    size.y = std::max(size.y, 96.0F);
+    const std::string imguiId = std::string(id);
+    if (ImGui::InvisibleButton(imguiId.c_str(), size)) events_.push_back(ButtonPressed{std::string(id)});
+    const bool held = ImGui::IsItemActive();
+    const ImVec2 min = ImGui::GetItemRectMin();
+    const ImVec2 max = ImGui::GetItemRectMax();
+    buttons_[std::string(id)] = ButtonRect{min, max};
+    ImU32 fill = kind == ButtonKind::primary ? c.primary : kind == ButtonKind::alert ? c.alert : c.secondary;
+    if (held) fill = kind == ButtonKind::secondary ? c.primary : c.primaryActive;
+    const ImU32 ink = kind == ButtonKind::secondary && !held ? c.onSecondary : c.onPrimary;
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    draw->AddRectFilled(min, max, fill, theme.rounding);
+    if (kind == ButtonKind::secondary) draw->AddRect(min, max, c.primary, theme.rounding, 0, 2.0F);
+    // The label, wrapped and centred; it shrinks to the body face if it cannot fit.
+    const float padding = 20.0F;
+    auto lines = wrapLines(face, label, size.x - 2 * padding);
+    if (face != fonts.body() && static_cast<float>(lines.size()) * face->FontSize * 1.2F > size.y - padding) {
+        face = fonts.body();
+        lines = wrapLines(face, label, size.x - 2 * padding);
+    }
+    const float lineHeight = face->FontSize * 1.2F;
+    float y = min.y + (size.y - lineHeight * static_cast<float>(lines.size())) / 2 + (lineHeight - face->FontSize) / 2;
+    for (std::string_view line : lines) {
+        const ImVec2 lineSize = face->CalcTextSizeA(face->FontSize, FLT_MAX, 0, line.data(), line.data() + line.size());
+        draw->AddText(face, face->FontSize, ImVec2(min.x + (size.x - lineSize.x) / 2, y), ink, line.data(),
+                      line.data() + line.size());
+        y += lineHeight;
+    }
+}
+
+void Ui::paragraph(std::string_view value, ImFont* font, ImU32 color, float wrapWidth) {
+    check(value);
+    ImGui::PushFont(font ? font : fonts.body());
+    ImGui::PushStyleColor(ImGuiCol_Text, color ? color : theme.colors.text);
+    const float x = ImGui::GetCursorPosX();
+    const float wrap = wrapWidth > 0 ? wrapWidth : layout.contentMax.x - ImGui::GetCursorScreenPos().x;
+    ImGui::PushTextWrapPos(x + wrap);
+    ImGui::TextUnformatted(value.data(), value.data() + value.size());
+    ImGui::PopTextWrapPos();
+    ImGui::PopStyleColor();
+    ImGui::PopFont();
+}
+
+ImVec2 Ui::measure(std::string_view value, ImFont* font, float wrapWidth) {
+    ImFont* face = font ? font : fonts.body();
+    return face->CalcTextSizeA(face->FontSize, FLT_MAX, wrapWidth, value.data(), value.data() + value.size());
+}
+
+void Ui::centered(std::string_view value, ImFont* font, ImU32 color, float x0, float x1) {
+    check(value);
+    ImFont* face = font ? font : fonts.body();
+    const float width = x1 - x0;
+    const ImVec2 cursor = ImGui::GetCursorScreenPos();
+    float y = cursor.y;
+    for (std::string_view line : wrapLines(face, value, width)) {
+        const ImVec2 lineSize = face->CalcTextSizeA(face->FontSize, FLT_MAX, 0, line.data(), line.data() + line.size());
+        ImGui::GetWindowDrawList()->AddText(face, face->FontSize, ImVec2(x0 + (width - lineSize.x) / 2, y),
+                                            color ? color : theme.colors.text, line.data(), line.data() + line.size());
+        y += face->FontSize * 1.25F;
+    }
+    ImGui::Dummy(ImVec2(width, y - cursor.y));
+}
+
+void Ui::textAt(ImVec2 pos, std::string_view value, ImFont* font, ImU32 color, float wrapWidth) {
+    check(value);
+    ImFont* face = font ? font : fonts.body();
+    ImGui::GetWindowDrawList()->AddText(face, face->FontSize, pos, color ? color : theme.colors.text, value.data(),
+                                        value.data() + value.size(), wrapWidth);
+}
+
+void Ui::space(float pixels) { ImGui::Dummy(ImVec2(1, pixels)); }
+
+void Ui::cardPicture(CardPicture kind, ImVec2 p, ImVec2 size) {
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const ImVec2 q(p.x + size.x, p.y + size.y);
+    const float r = size.y * 0.08F;
+    switch (kind) {
+        case CardPicture::social_security: {
+            // A bank-card-shaped card with a red band and a gold contact chip.
+            draw->AddRectFilled(p, q, IM_COL32(0xFF, 0xFF, 0xFF, 0xFF), r);
+            draw->AddRectFilled(p, ImVec2(q.x, p.y + size.y * 0.28F), IM_COL32(0xC6, 0x28, 0x28, 0xFF), r,
+                                ImDrawFlags_RoundCornersTop);
+            const ImVec2 chip(p.x + size.x * 0.12F, p.y + size.y * 0.42F);
+            draw->AddRectFilled(chip, ImVec2(chip.x + size.x * 0.2F, chip.y + size.y * 0.3F),
+                                IM_COL32(0xD4, 0xA5, 0x3A, 0xFF), r * 0.5F);
+            for (int i = 1; i < 3; ++i) {
+                const float y = chip.y + size.y * 0.1F * static_cast<float>(i);
+                draw->AddLine(ImVec2(chip.x, y), ImVec2(chip.x + size.x * 0.2F, y), IM_COL32(0x8A, 0x6A, 0x20, 0xFF), 2);
+            }
+            for (int i = 0; i < 3; ++i) {
+                const float y = p.y + size.y * (0.45F + 0.12F * static_cast<float>(i));
+                draw->AddRectFilled(ImVec2(p.x + size.x * 0.42F, y), ImVec2(q.x - size.x * 0.1F, y + size.y * 0.05F),
+                                    IM_COL32(0xB0, 0xBE, 0xCC, 0xFF), 2);
+            }
+            draw->AddRect(p, q, IM_COL32(0x8A, 0x98, 0xA8, 0xFF), r, 0, 3);
+            break;
+        }
+        case CardPicture::id_card: {
+            // The resident ID card: pale blue-green, portrait on the right, text lines on the left.
+            draw->AddRectFilled(p, q, IM_COL32(0xE4, 0xF1, 0xF0, 0xFF), r);
+            draw->AddRectFilled(ImVec2(q.x - size.x * 0.32F, p.y + size.y * 0.16F),
+                                ImVec2(q.x - size.x * 0.08F, q.y - size.y * 0.16F), IM_COL32(0xB8, 0xC8, 0xD8, 0xFF),
+                                r * 0.5F);
+            draw->AddCircleFilled(ImVec2(q.x - size.x * 0.2F, p.y + size.y * 0.4F), size.y * 0.12F,
+                                  IM_COL32(0x7A, 0x8C, 0xA0, 0xFF));
+            for (int i = 0; i < 4; ++i) {
+                const float y = p.y + size.y * (0.2F + 0.17F * static_cast<float>(i));
+                draw->AddRectFilled(ImVec2(p.x + size.x * 0.08F, y), ImVec2(p.x + size.x * 0.58F, y + size.y * 0.07F),
+                                    IM_COL32(0x8F, 0xA8, 0xB8, 0xFF), 2);
+            }
+            draw->AddRect(p, q, IM_COL32(0x7C, 0xA0, 0x9C, 0xFF), r, 0, 3);
+            break;
+        }
+        case CardPicture::health_qr:
+        case CardPicture::insurance_qr: {
+            // A phone showing a QR code (green frame: e-health card; blue: insurance e-voucher).
+            const ImU32 accent = kind == CardPicture::health_qr ? IM_COL32(0x1B, 0x8A, 0x4B, 0xFF)
+                                                                : IM_COL32(0x1F, 0x5F, 0xBF, 0xFF);
+            const float phoneW = size.y * 0.62F;
+            const ImVec2 a(p.x + (size.x - phoneW) / 2, p.y);
+            const ImVec2 b(a.x + phoneW, q.y);
+            draw->AddRectFilled(a, b, IM_COL32(0x22, 0x2A, 0x35, 0xFF), r * 1.5F);
+            const ImVec2 sa(a.x + phoneW * 0.08F, a.y + size.y * 0.1F);
+            const ImVec2 sb(b.x - phoneW * 0.08F, b.y - size.y * 0.1F);
+            draw->AddRectFilled(sa, sb, IM_COL32(0xFF, 0xFF, 0xFF, 0xFF), r * 0.4F);
+            draw->AddRectFilled(sa, ImVec2(sb.x, sa.y + size.y * 0.12F), accent);
+            // A stylised QR: three finder squares and a few modules.
+            const float cell = (sb.x - sa.x) * 0.8F / 7.0F;
+            const ImVec2 o(sa.x + (sb.x - sa.x) * 0.1F, sa.y + size.y * 0.22F);
+            auto module = [&](int x, int y) {
+                draw->AddRectFilled(ImVec2(o.x + cell * static_cast<float>(x), o.y + cell * static_cast<float>(y)),
+                                    ImVec2(o.x + cell * static_cast<float>(x + 1), o.y + cell * static_cast<float>(y + 1)),
+                                    IM_COL32(0x10, 0x10, 0x10, 0xFF));
+            };
+            for (auto [fx, fy] : {std::pair{0, 0}, std::pair{5, 0}, std::pair{0, 5}}) {
+                for (int dx = 0; dx < 2; ++dx) {
+                    for (int dy = 0; dy < 2; ++dy) module(fx + dx, fy + dy);
+                }
+            }
+            for (auto [x, y] : {std::pair{3, 1}, std::pair{3, 3}, std::pair{4, 4}, std::pair{6, 3}, std::pair{5, 6},
+                                std::pair{3, 5}, std::pair{2, 3}, std::pair{6, 6}}) {
+                module(x, y);
+            }
+            break;
+        }
+    }
+}
+
+}  // namespace kiosk::screens

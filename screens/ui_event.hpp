@@ -1,0 +1,54 @@
+#pragma once
+// Everything the UI thread reacts to arrives as a UiEvent: device events, button presses
+// recorded while drawing, and results of background tasks. One queue (kiosk::EventQueue<UiEvent>)
+// carries them from any thread to the UI thread.
+
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "drivers/common/device.hpp"
+#include "kiosk/core/error.hpp"
+#include "kiosk/core/identity.hpp"
+#include "kiosk/core/session.hpp"
+
+namespace kiosk::screens {
+
+/// A named button was pressed (recorded by draw(), handled after the frame).
+struct ButtonPressed {
+    std::string id;
+};
+/// A scanned code was resolved to a patient (or not) on a worker thread.
+struct ScanResolved {
+    Result<PatientIdentity> identity;
+};
+/// A technician's self-test finished.
+struct SelfTestFinished {
+    std::string device;
+    Result<std::string> result;
+};
+/// The presenter's simulator panel asked a simulated device to act.
+struct SimulatorAction {
+    std::string device;
+    std::string action;    ///< "insert", "remove", "scan", "scenario"
+    std::string argument;  ///< person id, payload or scenario name
+};
+
+using UiEvent = std::variant<ButtonPressed, drivers::DeviceEvent, ScanResolved, SelfTestFinished, SimulatorAction>;
+
+/// What a screen asks the app to do after an event. Screens never switch screens themselves.
+struct Transition {
+    std::optional<std::string> next;                ///< screen id to go to
+    std::optional<PatientIdentity> beginSession;    ///< a patient was identified
+    std::string sessionDevice;                      ///< the reader holding their card, if any
+    std::optional<SessionEndReason> endSession;     ///< end the session (then attract)
+
+    static Transition none() { return {}; }
+    static Transition to(std::string screen) {
+        Transition t;
+        t.next = std::move(screen);
+        return t;
+    }
+};
+
+}  // namespace kiosk::screens
