@@ -494,7 +494,10 @@ void App::drawFrame(Ui& ui, const ScreenContext& context) {
                      ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
     drawTopBar(ui);
     ImGui::SetCursorScreenPos(l.contentMin);
+    // New lines start at the content's left edge, not at the window's.
+    ImGui::Indent(l.contentMin.x);
     if (current_) current_->draw(context, ui);
+    ImGui::Unindent(l.contentMin.x);
     if (session_.active()) drawBottomBar(ui);
     ImGui::End();
     if (countdownVisible()) drawCountdown(ui);
@@ -523,6 +526,7 @@ void App::render() {
         drawFrame(ui, context);
         if (simulatorPanelVisible_) drawSimulatorPanel(pressed);
         ImGui::Render();
+        glyphsMissingInLastFrame_ = missing.size();
         if (missing.empty() || attempt == 1) break;
         // A text needs glyphs the atlas lacks: extend it and draw the frame again before it is
         // shown, so a '?' never reaches the screen.
@@ -611,6 +615,7 @@ Result<void> App::tap(std::string_view buttonId) {
     pointer_.down = false;
     frame();
     pointer_ = Pointer{};
+    frame();  // the screen the tap led to is drawn, so its buttons can be tapped next
     return {};
 }
 

@@ -69,6 +69,8 @@ public:
     FontSet& fonts() { return fonts_; }
     const Translator& text() const { return text_; }
     uint64_t framesRendered() const { return frames_; }
+    /// Glyphs the last shown frame drew without having them (0 unless the atlas failed to grow).
+    size_t glyphsMissingInLastFrame() const { return glyphsMissingInLastFrame_; }
     /// How long the interactive loop may sleep before a frame is needed.
     std::chrono::milliseconds untilNextRedraw() const;
     drivers::DeviceRegistry& devices() { return devices_; }
@@ -124,6 +126,7 @@ private:
     bool simulatorPanelVisible_ = false;
     bool running_ = false;
     uint64_t frames_ = 0;
+    size_t glyphsMissingInLastFrame_ = 0;
     std::optional<std::filesystem::path> pendingScreenshot_;
     Result<void> screenshotResult_;
     SDL_Window* window_ = nullptr;

@@ -1,0 +1,50 @@
+#pragma once
+// An App on the simulated devices, headless (SDL offscreen driver, software renderer), on a
+// manual clock. PNGs of each test go to <build>/test-output/ui/<test name>/ and are kept.
+#include <gtest/gtest.h>
+
+#include "screens/app.hpp"
+#include "screens/journey.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace kiosk::test {
+
+class AppTest : public ::testing::Test {
+protected:
+    TempDir dir;
+    ManualClock clock;
+    std::unique_ptr<screens::App> app;
+
+    std::filesystem::path outputDir() const {
+        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+        return std::filesystem::path(KIOSK_TEST_OUTPUT_DIR) / "ui" /
+               (std::string(info->test_suite_name()) + "." + info->name());
+    }
+
+    Result<KioskConfig> config(const std::string& extra = "") {
+        return loadConfig(dir.write("kiosk.toml", demoConfigText(extra)));
+    }
+
+    void start(const std::string& extra = "", std::optional<KioskMode> mode = std::nullopt) {
+        auto loaded = config(extra);
+        ASSERT_TRUE(loaded.has_value()) << loaded.error().detail;
+        screens::AppOptions options;
+        options.headless = true;
+        options.clock = &clock;
+        options.mode = mode;
+        auto created = screens::App::create(std::move(*loaded), std::move(options));
+        ASSERT_TRUE(created.has_value()) << created.error().detail;
+        app = std::move(*created);
+        app->settle();
+    }
+
+    screens::JourneyReport journey(const std::string& json) {
+        auto parsed = screens::Journey::parse(nlohmann::json::parse(json), "inline");
+        EXPECT_TRUE(parsed.has_value()) << (parsed ? "" : parsed.error().detail);
+        return screens::runJourney(*app, clock, *parsed, outputDir());
+    }
+
+    static std::string describe(const screens::JourneyReport& report) { return report.toJson().dump(2); }
+};
+
+}  // namespace kiosk::test

@@ -1,0 +1,240 @@
+// UI journeys run offscreen through the real App: real SDL window (offscreen driver), real
+// ImGui frames, taps injected as pointer events at the buttons' rectangles.
+#include "tests/ui/app_fixture.hpp"
+
+#include <fstream>
+
+namespace kiosk::test {
+namespace {
+
+using Screens = std::vector<std::string>;
+
+int64_t countAuditSessions(Journal& journal, const std::string& reason) {
+    auto row = journal.prepare("SELECT count(*) FROM audit_session WHERE end_reason = ?1");
+    row->bind(1, reason);
+    EXPECT_TRUE(*row->step());
+    return row->integer(0);
+}
+
+TEST_F(AppTest, AttractIdentifyMenuIdleTimeoutWipesTheSession) {
+    start();
+    const auto report = journey(R"({"steps": [
+        {"expect_screen": "attract"},
+        {"tap": "attract.start"},
+        {"insert_card": {"device": "card", "person": "wang-xinkun"}},
+        {"expect_screen": "menu"},
+        {"expect_session": true},
+        {"wait": 49},
+        {"wait": 2},
+        {"wait": 9},
+        {"expect_screen": "attract"},
+        {"expect_session": false}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_EQ(report.screensVisited, (Screens{"attract", "identify", "menu", "attract"}));
+    EXPECT_FALSE(app->session().active());
+    EXPECT_TRUE(app->session().identity().name.empty());
+    EXPECT_TRUE(app->session().identity().idNumber.empty());
+    EXPECT_EQ(app->session().lastEndReason(), SessionEndReason::idle_timeout);
+    EXPECT_EQ(countAuditSessions(app->journal(), "idle_timeout"), 1);
+    for (const auto& step : report.steps) EXPECT_TRUE(std::filesystem::exists(outputDir() / step.png)) << step.png;
+    EXPECT_TRUE(std::filesystem::exists(outputDir() / "journey.json"));
+}
+
+TEST_F(AppTest, CountdownShowsInTheLastTenSecondsAndMoreTimeExtends) {
+    start();
+    ASSERT_TRUE(app->simulate("card", "insert", "zhang-san").has_value());
+    app->settle();
+    ASSERT_EQ(app->currentScreen(), "menu");
+    clock.advance(std::chrono::seconds(49));
+    app->frame();
+    EXPECT_FALSE(app->countdownVisible());
+    clock.advance(std::chrono::seconds(2));
+    app->frame();
+    EXPECT_TRUE(app->countdownVisible());
+    ASSERT_TRUE(app->screenshot(outputDir().string() + "-countdown.png").has_value());
+    ASSERT_TRUE(app->tap("session.more_time").has_value());
+    EXPECT_FALSE(app->countdownVisible());
+    EXPECT_TRUE(app->session().active());
+    clock.advance(std::chrono::seconds(45));
+    app->frame();
+    EXPECT_TRUE(app->session().active()) << "extended by 60 s";
+    EXPECT_EQ(app->currentScreen(), "menu");
+}
+
+TEST_F(AppTest, CardRemovalEndsTheSessionFromAnyScreen) {
+    start();
+    const auto report = journey(R"({"steps": [
+        {"insert_card": {"device": "card", "person": "li-jun"}},
+        {"expect_screen": "menu"},
+        {"tap": "menu.booking"},
+        {"expect_screen": "service_unavailable"},
+        {"remove_card": "card"},
+        {"expect_screen": "attract"},
+        {"expect_session": false}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_EQ(app->session().lastEndReason(), SessionEndReason::card_removed);
+    EXPECT_EQ(countAuditSessions(app->journal(), "card_removed"), 1);
+}
+
+TEST_F(AppTest, FinishEndsTheSessionAsCompleted) {
+    start();
+    ASSERT_TRUE(app->simulate("idcard", "insert", "chen-zhe").has_value());
+    app->settle();
+    ASSERT_EQ(app->currentScreen(), "menu");
+    EXPECT_EQ(app->session().identity().source, IdentitySource::id_card);
+    ASSERT_TRUE(app->tap("session.finish").has_value());
+    EXPECT_EQ(app->currentScreen(), "attract");
+    EXPECT_EQ(app->session().lastEndReason(), SessionEndReason::completed);
+}
+
+TEST_F(AppTest, HealthCardQrIdentifiesAndUnknownCodesAreRefused) {
+    start();
+    const auto report = journey(R"({"steps": [
+        {"tap": "attract.start"},
+        {"scan": {"device": "scanner", "payload": "https://example.invalid/x"}},
+        {"expect_screen": "identify"},
+        {"scan": {"device": "scanner", "payload": "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:1"}},
+        {"expect_screen": "identify"},
+        {"scan": {"device": "scanner", "payload": "0272E5F1A9B3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D:1"}},
+        {"expect_screen": "menu"}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_EQ(app->session().identity().source, IdentitySource::health_card_qr);
+    EXPECT_EQ(app->session().identity().name, "张三");
+}
+
+TEST_F(AppTest, CardReadFailuresShowAMessageAndKeepWaiting) {
+    start();
+    for (const char* scenario : {"unsupported_card", "needs_pin", "pulled_mid_read", "unreadable"}) {
+        ASSERT_TRUE(app->simulate("card", "scenario", scenario).has_value());
+        ASSERT_TRUE(app->simulate("card", "insert", "zhang-san").has_value());
+        app->settle();
+        EXPECT_EQ(app->currentScreen(), "attract") << scenario;
+        EXPECT_FALSE(app->session().active()) << scenario;
+        ASSERT_TRUE(app->screenshot(outputDir().string() + "-" + scenario + ".png").has_value());
+        if (std::string(scenario) != "pulled_mid_read") {
+            ASSERT_TRUE(app->simulate("card", "remove", "").has_value());
+            app->settle();
+        }
+    }
+    ASSERT_TRUE(app->simulate("card", "scenario", "normal").has_value());
+    ASSERT_TRUE(app->simulate("card", "insert", "zhang-san").has_value());
+    app->settle();
+    EXPECT_EQ(app->currentScreen(), "menu") << "a good card still works after the bad ones";
+}
+
+TEST_F(AppTest, IdentifyScreenTimesOutBackToAttractWithoutASession) {
+    start();
+    ASSERT_TRUE(app->tap("attract.start").has_value());
+    ASSERT_EQ(app->currentScreen(), "identify");
+    clock.advance(std::chrono::seconds(46));
+    app->frame();
+    EXPECT_EQ(app->currentScreen(), "attract");
+}
+
+TEST_F(AppTest, BothLanguagesLargePrintAndLandscape) {
+    start("[ui]\norientation = \"landscape\"\n");
+    const auto report = journey(R"({"language": "en_US", "large_print": true, "steps": [
+        {"expect_screen": "attract"},
+        {"tap": "ui.language"},
+        {"tap": "ui.large_print"},
+        {"tap": "ui.large_print"},
+        {"tap": "attract.start"},
+        {"insert_card": {"device": "card", "person": "ouyang-nana"}},
+        {"tap": "menu.check_in"},
+        {"expect_screen": "service_unavailable"},
+        {"set_language": "zh_CN"},
+        {"tap": "service.back"},
+        {"expect_screen": "menu"}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_EQ(app->text().language(), "zh_CN");
+    EXPECT_TRUE(app->fonts().largePrint());
+}
+
+TEST_F(AppTest, PharmacyMenuOffersOnlyPickup) {
+    start("", KioskMode::pharmacy);
+    ASSERT_TRUE(app->simulate("card", "insert", "zhang-san").has_value());
+    app->settle();
+    ASSERT_EQ(app->currentScreen(), "menu");
+    const auto buttons = app->visibleButtons();
+    EXPECT_NE(std::find(buttons.begin(), buttons.end(), "menu.pickup"), buttons.end());
+    EXPECT_EQ(std::find(buttons.begin(), buttons.end(), "menu.payment"), buttons.end());
+}
+
+TEST_F(AppTest, MenuShowsOnlyEnabledServices) {
+    start("[services]\nbooking = false\npayment = false\n");
+    ASSERT_TRUE(app->simulate("card", "insert", "zhang-san").has_value());
+    app->settle();
+    const auto buttons = app->visibleButtons();
+    EXPECT_EQ(std::find(buttons.begin(), buttons.end(), "menu.booking"), buttons.end());
+    EXPECT_EQ(std::find(buttons.begin(), buttons.end(), "menu.payment"), buttons.end());
+    EXPECT_NE(std::find(buttons.begin(), buttons.end(), "menu.reports"), buttons.end());
+    EXPECT_FALSE(app->tap("menu.payment").has_value()) << "a disabled service has no button to tap";
+}
+
+TEST_F(AppTest, DiagnosticsModeRunsSelfTests) {
+    start("", KioskMode::diagnostics);
+    ASSERT_TRUE(app->tap("attract.diagnostics").has_value());
+    ASSERT_EQ(app->currentScreen(), "diagnostics");
+    ASSERT_TRUE(app->simulate("printer", "scenario", "paper_out").has_value());
+    auto tapped = app->tap("diag.test.card");
+    ASSERT_TRUE(tapped.has_value()) << tapped.error().detail;
+    ASSERT_TRUE(app->tap("diag.test.printer").has_value());
+    app->settle();
+    ASSERT_TRUE(app->screenshot(outputDir().string() + "-diagnostics.png").has_value());
+    EXPECT_EQ(app->devices().find("printer")->state().status, drivers::DeviceStatus::user_error);
+}
+
+TEST_F(AppTest, JourneyStopsAtAFailedExpectationAndSaysWhy) {
+    start();
+    const auto report = journey(R"({"steps": [{"expect_screen": "menu"}, {"tap": "attract.start"}]})");
+    EXPECT_FALSE(report.ok);
+    ASSERT_EQ(report.steps.size(), 1U);
+    EXPECT_NE(report.steps[0].error.find("expected screen menu, on attract"), std::string::npos);
+    const auto missing = journey(R"({"steps": [{"tap": "no.such.button"}]})");
+    EXPECT_FALSE(missing.ok);
+    EXPECT_NE(missing.steps[0].error.find("visible:"), std::string::npos) << missing.steps[0].error;
+}
+
+TEST(Journey, MalformedScriptsAreRejectedWithTheStep) {
+    auto parse = [](const char* text) { return screens::Journey::parse(nlohmann::json::parse(text), "j.json"); };
+    EXPECT_FALSE(parse(R"({"nosteps": []})").has_value());
+    auto unknown = parse(R"({"steps": [{"tap": "a"}, {"dance": 1}]})");
+    ASSERT_FALSE(unknown.has_value());
+    EXPECT_NE(unknown.error().detail.find("step 2"), std::string::npos);
+    EXPECT_FALSE(parse(R"({"steps": [{"wait": -1}]})").has_value());
+    EXPECT_FALSE(parse(R"({"steps": [{"insert_card": {"device": "card"}}]})").has_value());
+    EXPECT_FALSE(parse(R"({"steps": [{"tap": "a", "wait": 1}]})").has_value());
+}
+
+TEST_F(AppTest, StartupRefusesMissingFontUnknownDriverAndBadJournal) {
+    auto withFont = config("[ui]\nfont_file = \"/nonexistent/font.ttc\"\n");
+    ASSERT_TRUE(withFont.has_value());
+    screens::AppOptions options;
+    options.headless = true;
+    options.clock = &clock;
+    auto noFont = screens::App::create(std::move(*withFont), options);
+    ASSERT_FALSE(noFont.has_value());
+    EXPECT_NE(noFont.error().detail.find("/nonexistent/font.ttc"), std::string::npos);
+    EXPECT_NE(noFont.error().detail.find("fonts-noto-cjk"), std::string::npos);
+
+    auto badDriver = config("[[devices]]\nname = \"x\"\nclass = \"card_reader\"\ndriver = \"acme9000\"\n");
+    ASSERT_TRUE(badDriver.has_value());
+    auto unknown = screens::App::create(std::move(*badDriver), options);
+    ASSERT_FALSE(unknown.has_value());
+    EXPECT_NE(unknown.error().detail.find("unknown driver \"acme9000\""), std::string::npos);
+
+    auto good = config();
+    ASSERT_TRUE(good.has_value());
+    std::filesystem::create_directories(good->journalFile.parent_path());
+    std::ofstream(good->journalFile) << "not a database";
+    auto badJournal = screens::App::create(std::move(*good), options);
+    ASSERT_FALSE(badJournal.has_value());
+    EXPECT_EQ(badJournal.error().code, Errc::journal_corrupt);
+}
+
+}  // namespace
+}  // namespace kiosk::test
