@@ -142,6 +142,7 @@ Result<void> App::openWindow() {
     SDL_RenderSetLogicalSize(renderer_, logicalWidth, logicalHeight);
 
     imgui_ = ImGui::CreateContext();
+    ImGui::SetCurrentContext(imgui_);  // one App per process; be explicit all the same
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;  // a kiosk keeps no UI state on disk
     io.LogFilename = nullptr;
@@ -690,9 +691,16 @@ void App::handleSdlEvent(const SDL_Event& event) {
     ImGui_ImplSDL2_ProcessEvent(&event);
 }
 
-int App::run() {
+void App::requestQuit() {
+    SDL_Event quit{};
+    quit.type = SDL_QUIT;
+    SDL_PushEvent(&quit);
+}
+
+int App::run(uint64_t maxFrames) {
     running_ = true;
     frame();
+    if (maxFrames != 0 && frames_ >= maxFrames) return 0;
     int settleFrames = 2;  // ImGui needs a frame or two after input to settle hover/press state
     while (running_) {
         const auto wait = settleFrames > 0 ? std::chrono::milliseconds(0) : untilNextRedraw();
@@ -704,6 +712,7 @@ int App::run() {
         }
         frame();
         if (settleFrames > 0) --settleFrames;
+        if (maxFrames != 0 && frames_ >= maxFrames) break;
     }
     logger()->info("kiosk window closed");
     return 0;

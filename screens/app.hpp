@@ -47,8 +47,11 @@ public:
     App(const App&) = delete;
     App& operator=(const App&) = delete;
 
-    /// The interactive loop, until the window is closed. Returns the exit code.
-    int run();
+    /// The interactive loop, until the window is closed (or after `maxFrames` frames, if not 0).
+    /// Returns the exit code.
+    int run(uint64_t maxFrames = 0);
+    /// Asks a running loop to stop (thread-safe).
+    void requestQuit();
 
     // ---- scripting: journeys, tests, benchmarks ----
     /// One frame: drain events, run timers, draw, handle what was pressed.

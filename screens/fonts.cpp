@@ -33,7 +33,11 @@ Result<FontSet> FontSet::load(const std::filesystem::path& fontFile, int fontInd
                     "error.config");
     }
     FontSet fonts;
-    fonts.fontData_.assign(std::istreambuf_iterator<char>(in), {});
+    in.seekg(0, std::ios::end);
+    const auto size = static_cast<size_t>(std::max<std::streamoff>(0, in.tellg()));
+    in.seekg(0);
+    fonts.fontData_.resize(size);
+    in.read(reinterpret_cast<char*>(fonts.fontData_.data()), static_cast<std::streamsize>(size));
     if (fonts.fontData_.size() < 1024) {
         return fail(Errc::invalid_config, fmt::format("font file {} is too small to be a font", fontFile.string()),
                     "error.config");

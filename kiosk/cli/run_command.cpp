@@ -51,21 +51,27 @@ void installRunCommand(CLI::App& root, Action& action) {
     auto* command = root.add_subcommand("run", "Run the kiosk (a window; fullscreen on a kiosk)");
     auto options = std::make_shared<UiOptions>();
     auto fullscreen = std::make_shared<bool>(false);
+    auto headless = std::make_shared<bool>(false);
+    auto exitAfterFrames = std::make_shared<uint64_t>(0);
     addUiOptions(command, *options);
     command->add_flag("--fullscreen", *fullscreen, "Fill the screen (production)");
-    command->callback([&action, options, fullscreen] {
-        action = [options, fullscreen]() -> int {
+    command->add_flag("--headless", *headless, "Render offscreen (no display needed; for benchmarks and smoke tests)");
+    command->add_option("--exit-after-frames", *exitAfterFrames, "Exit after N frames (benchmarks, smoke tests)")
+        ->check(CLI::PositiveNumber);
+    command->callback([&action, options, fullscreen, headless, exitAfterFrames] {
+        action = [options, fullscreen, headless, exitAfterFrames]() -> int {
             auto config = loadWithOverrides(*options);
             if (!config) return 1;
             screens::AppOptions appOptions;
             appOptions.fullscreen = *fullscreen;
+            appOptions.headless = *headless;
             if (!options->mode.empty()) appOptions.mode = parseMode(options->mode);
             auto app = screens::App::create(std::move(*config), std::move(appOptions));
             if (!app) {
                 std::cerr << "kiosk: " << app.error().detail << '\n';
                 return 1;
             }
-            return (*app)->run();
+            return (*app)->run(*exitAfterFrames);
         };
     });
 }
