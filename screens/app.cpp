@@ -150,6 +150,7 @@ Result<void> App::openWindow() {
     ImGui_ImplSDL2_InitForSDLRenderer(window_);
     ImGui_ImplSDLRenderer_Init(renderer_);
     theme_.apply();
+    fonts_.include(config_.hospitalNameZh + config_.hospitalNameEn);
     if (auto built = fonts_.build(catalog_, config_.ui.largePrint); !built) return built;
 
     wakeEventType_ = SDL_RegisterEvents(1);

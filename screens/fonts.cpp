@@ -122,6 +122,12 @@ bool FontSet::require(std::string_view text) {
     return added;
 }
 
+void FontSet::include(std::string_view text) {
+    for (char32_t cp : decodeUtf8(text)) {
+        if (cp >= 0x20 && cp <= 0xFFFF && cp != 0xFFFD) extras_.insert(static_cast<ImWchar>(cp));
+    }
+}
+
 Result<void> FontSet::rebuildIfNeeded(const Catalog& catalog) {
     if (!dirty_) return {};
     log::module("fonts")->info("extending the font atlas by {} glyph(s) needed by shown text", extras_.size());

@@ -41,6 +41,9 @@ public:
     std::vector<ImWchar> missingGlyphs(std::string_view text) const;
     /// Adds the missing glyphs of `text` to the extras; true if the atlas must be rebuilt.
     bool require(std::string_view text);
+    /// Puts every character of a text known at start-up (the hospital's name from config) into
+    /// the next build.
+    void include(std::string_view text);
     bool needsRebuild() const { return dirty_; }
     Result<void> rebuildIfNeeded(const Catalog& catalog);
 
