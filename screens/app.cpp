@@ -439,51 +439,65 @@ void App::drawCountdown(Ui& ui) {
 }
 
 void App::drawSimulatorPanel(std::vector<UiEvent>& events) {
-    // The presenter's panel: plain ImGui widgets, not part of the patient UI.
-    ImGui::SetNextWindowPos(ImVec2(20, static_cast<float>(config_.ui.height) * 0.55F), ImGuiCond_Always);
+    // The presenter's panel: plain ImGui widgets, not part of the patient UI. People are named
+    // by their sample id (pinyin), so the panel never shows personal data.
+    ImGui::SetNextWindowPos(ImVec2(20, static_cast<float>(config_.ui.height) * 0.45F), ImGuiCond_Always);
     ImGui::SetNextWindowSize(ImVec2(static_cast<float>(config_.ui.width) - 40, 0), ImGuiCond_Always);
     ImGui::PushStyleColor(ImGuiCol_WindowBg, IM_COL32(0x20, 0x24, 0x2C, 0xF0));
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(0xFF, 0xFF, 0xFF, 0xFF));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(16, 16));
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(12, 12));
     ImGui::Begin(text_.tr("sim.title").c_str(), nullptr, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove);
-    ImGui::PushFont(fonts_.body());
+    // Buttons flow onto the next line when the row is full.
+    auto flowButton = [](const std::string& label, bool first) {
+        const float width = ImGui::CalcTextSize(label.c_str(), nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2;
+        if (!first && ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width <
+                          ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x) {
+            ImGui::SameLine();
+        }
+        return ImGui::Button(label.c_str());
+    };
+    const drivers::sim::SampleData* people = nullptr;
+    for (const auto& device : devices_.all()) {
+        if (const auto* reader = dynamic_cast<drivers::sim::SimCardReader*>(device.get())) people = &reader->people();
+    }
     for (const auto& device : devices_.all()) {
         auto* sim = dynamic_cast<drivers::SimulatedDevice*>(device.get());
         if (!sim) continue;
         ImGui::PushID(device->name().c_str());
-        ImGui::Text("%s (%s)", device->name().c_str(), std::string(drivers::deviceClassName(device->deviceClass())).c_str());
-        const auto* reader = dynamic_cast<drivers::sim::SimCardReader*>(device.get());
-        if (reader) {
-            for (const auto& person : reader->people().people) {
-                ImGui::SameLine();
-                const std::string label = maskPersonalData(person.name, PersonalField::name) + "##" + person.id;
-                if (ImGui::Button(label.c_str())) events.push_back(SimulatorAction{device->name(), "insert", person.id});
+        ImGui::TextUnformatted(
+            (device->name() + " (" + std::string(drivers::deviceClassName(device->deviceClass())) + ")").c_str());
+        bool first = true;
+        if (dynamic_cast<drivers::sim::SimCardReader*>(device.get()) && people) {
+            for (const auto& person : people->people) {
+                if (flowButton(person.id, first)) events.push_back(SimulatorAction{device->name(), "insert", person.id});
+                first = false;
             }
-            ImGui::SameLine();
-            if (ImGui::Button(text_.tr("sim.remove_card").c_str())) events.push_back(SimulatorAction{device->name(), "remove", ""});
+            if (flowButton(text_.tr("sim.remove_card"), false)) events.push_back(SimulatorAction{device->name(), "remove", ""});
         }
-        if (device->deviceClass() == drivers::DeviceClass::scanner) {
-            ImGui::SameLine();
-            if (ImGui::Button(text_.tr("sim.scan_health").c_str())) {
-                events.push_back(SimulatorAction{device->name(), "scan",
-                                                 "0272E5F1A9B3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D:1"});
+        if (device->deviceClass() == drivers::DeviceClass::scanner && people) {
+            for (const auto& person : people->people) {
+                if (person.healthCardToken.empty()) continue;
+                if (flowButton(text_.tr("sim.scan_health") + ": " + person.id, first)) {
+                    events.push_back(SimulatorAction{device->name(), "scan", person.healthCardToken});
+                }
+                first = false;
             }
-            ImGui::SameLine();
-            if (ImGui::Button(text_.tr("sim.scan_unknown").c_str())) {
+            if (flowButton(text_.tr("sim.scan_unknown"), first)) {
                 events.push_back(SimulatorAction{device->name(), "scan", "https://example.invalid/not-a-health-card"});
             }
         }
-        ImGui::Text("%s: %s", text_.tr("sim.scenario").c_str(), sim->scenario().c_str());
+        ImGui::TextUnformatted((text_.tr("sim.scenario") + ": " + sim->scenario()).c_str());
+        first = true;
         for (const auto& scenario : sim->scenarios()) {
-            ImGui::SameLine();
-            if (ImGui::SmallButton(scenario.c_str())) events.push_back(SimulatorAction{device->name(), "scenario", scenario});
+            if (flowButton(scenario, first)) events.push_back(SimulatorAction{device->name(), "scenario", scenario});
+            first = false;
         }
         ImGui::Separator();
         ImGui::PopID();
     }
-    ImGui::PopFont();
     ImGui::End();
-    ImGui::PopStyleVar();
+    ImGui::PopStyleVar(2);
     ImGui::PopStyleColor(2);
 }
 

@@ -62,6 +62,8 @@ public:
     Result<void> simulate(std::string_view device, std::string_view action, std::string_view argument);
     void setLanguage(const std::string& language);
     void setLargePrint(bool largePrint);
+    /// The presenter's panel (F2 in the window).
+    void setSimulatorPanelVisible(bool visible) { simulatorPanelVisible_ = visible && config_.ui.simulatorPanel; }
     Result<void> screenshot(const std::filesystem::path& png);
 
     std::string_view currentScreen() const;

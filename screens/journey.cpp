@@ -10,7 +10,7 @@ namespace kiosk::screens {
 
 std::string JourneyStep::describe() const {
     if (action == "wait") return fmt::format("wait {} s", seconds);
-    if (action == "set_large_print" || action == "expect_session") return fmt::format("{} {}", action, flag);
+    if (action == "set_large_print" || action == "expect_session" || action == "simulator_panel") return fmt::format("{} {}", action, flag);
     if (!device.empty()) return fmt::format("{} {} {}", action, device, argument);
     return fmt::format("{} {}", action, argument);
 }
@@ -49,12 +49,12 @@ Result<Journey> Journey::parse(const nlohmann::json& json, const std::string& so
                 return bad(i, "wait takes whole seconds from 0 to 3600");
             }
             parsed.seconds = value.get<int>();
-        } else if (action == "set_large_print" || action == "expect_session") {
+        } else if (action == "set_large_print" || action == "expect_session" || action == "simulator_panel") {
             if (!value.is_boolean()) return bad(i, action + " takes true or false");
             parsed.flag = value.get<bool>();
         } else {
             return bad(i, fmt::format("unknown action \"{}\" (tap, insert_card, remove_card, scan, set_scenario, wait, "
-                                      "expect_screen, expect_session, set_language, set_large_print)",
+                                      "expect_screen, expect_session, set_language, set_large_print, simulator_panel)",
                                       action));
         }
         journey.steps.push_back(std::move(parsed));
@@ -91,6 +91,10 @@ Result<void> runStep(App& app, ManualClock& clock, const JourneyStep& step) {
     if (step.action == "set_scenario") return app.simulate(step.device, "scenario", step.argument);
     if (step.action == "set_language") {
         app.setLanguage(step.argument);
+        return {};
+    }
+    if (step.action == "simulator_panel") {
+        app.setSimulatorPanelVisible(step.flag);
         return {};
     }
     if (step.action == "set_large_print") {

@@ -11,7 +11,7 @@
 //                {"set_scenario": {"device": "receipt", "scenario": "paper_out"}},
 //                {"wait": 50},                       // seconds, on the journey's clock
 //                {"set_language": "en_US"}, {"set_large_print": true},
-//                {"expect_session": false} ] }
+//                {"expect_session": false}, {"simulator_panel": true} ] }
 
 #include <filesystem>
 #include <string>
