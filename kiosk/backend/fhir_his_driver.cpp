@@ -402,7 +402,7 @@ Result<Json> FhirHisDriver::fetch(HttpRequest request, Safety safety, std::strin
 
 Result<std::vector<Json>> FhirHisDriver::search(const std::string& target, std::string_view type) {
     std::vector<Json> out;
-    std::string next = target;
+    std::string next = target + (target.find('?') == std::string::npos ? "?" : "&") + "_count=" + std::to_string(settings_.pageSize);
     const std::string origin = originOf(http_.settings().baseUrl);
     for (int page = 0; page < settings_.maxPages && !next.empty(); ++page) {
         auto bundle = fetch(makeRequest("GET", next), Safety::read, "Bundle");
@@ -509,7 +509,7 @@ Result<Patient> FhirHisDriver::resolveHealthCard(const std::string& token) {
 }
 
 Result<std::vector<Department>> FhirHisDriver::departments() {
-    auto found = search("Organization?type=dept&_count=100", "Organization");
+    auto found = search("Organization?type=dept", "Organization");
     if (!found) return std::unexpected(found.error());
     std::vector<Department> out;
     for (const auto& r : *found) {
@@ -521,7 +521,7 @@ Result<std::vector<Department>> FhirHisDriver::departments() {
 
 Result<std::vector<Doctor>> FhirHisDriver::doctors(const std::string& departmentId) {
     if (auto valid = requireId(departmentId, "department"); !valid) return std::unexpected(valid.error());
-    auto found = search("PractitionerRole?organization=" + urlEncode("Organization/" + departmentId) + "&_count=100", "PractitionerRole");
+    auto found = search("PractitionerRole?organization=" + urlEncode("Organization/" + departmentId), "PractitionerRole");
     if (!found) return std::unexpected(found.error());
     std::vector<Doctor> out;
     for (const auto& r : *found) {
@@ -547,7 +547,7 @@ Result<std::vector<Slot>> FhirHisDriver::slots(const SlotQuery& query) {
         return fail(Errc::invalid_argument, "slot dates must be YYYY-MM-DD");
     }
     const std::string to = query.toDate.empty() ? nextDay(from) : query.toDate;
-    std::string target = "Slot?service-type=" + urlEncode(query.departmentId) + "&start=ge" + from + "&start=lt" + to + "&_count=500";
+    std::string target = "Slot?service-type=" + urlEncode(query.departmentId) + "&start=ge" + from + "&start=lt" + to;
     if (query.freeOnly) target += "&status=free";
     if (!query.doctorId.empty()) {
         if (auto valid = requireId(query.doctorId, "doctor"); !valid) return std::unexpected(valid.error());

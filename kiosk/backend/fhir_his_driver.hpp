@@ -35,6 +35,7 @@ struct FhirSettings {
     std::chrono::milliseconds retryBackoff{150};      ///< grows linearly per attempt
     CircuitBreaker::Settings breaker;
     int maxPages = 20;                                ///< paging limit of one search
+    int pageSize = 100;                               ///< _count of searches
     std::string systemSocialSecurity;
     std::string systemIdNumber;
     std::string systemHospitalCard;

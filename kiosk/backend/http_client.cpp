@@ -123,8 +123,8 @@ std::expected<HttpResponse, HttpFailure> HttpClient::perform(const HttpRequest& 
     curl_slist_free_all(headers);
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    double connectSeconds = 0;
-    curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME, &connectSeconds);
+    long requestBytes = 0;  // bytes of the request sent so far (0: it never left the kiosk)
+    curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &requestBytes);
     releaseHandle(curl);
 
     if (code == CURLE_OK) {
@@ -148,8 +148,8 @@ std::expected<HttpResponse, HttpFailure> HttpClient::perform(const HttpRequest& 
             // The handshake happens before the request is sent.
             return std::unexpected(HttpFailure{Errc::backend_unavailable, false, "TLS: " + what});
         case CURLE_OPERATION_TIMEDOUT:
-            // A timeout before the connection was made means nothing was sent.
-            return std::unexpected(HttpFailure{Errc::timeout, connectSeconds > 0.0, what});
+            // A timeout before the request went out (connecting) means nothing was sent.
+            return std::unexpected(HttpFailure{Errc::timeout, requestBytes > 0, what});
         case CURLE_WRITE_ERROR:
             if (transfer.overflow) {
                 return std::unexpected(HttpFailure{Errc::invalid_answer, true,

@@ -28,6 +28,7 @@
 #include "kiosk/backend/fhir_systems.hpp"
 #include "sim/hospital/http_util.hpp"
 #include "sim/hospital/modules.hpp"
+#include "sim/hospital/seed.hpp"
 
 namespace kiosk::sim {
 
@@ -619,8 +620,13 @@ void installFhirService(httplib::Server& server, SimContext& context) {
             sendOutcome(res, 404, "not-found", "Binary not found");
             return;
         }
+        auto file = context.store.withWriteLock([&] { return renderReportPdf(*binary, context.reportDir); });
+        if (!file) {
+            sendOutcome(res, 500, "exception", file.error().detail);
+            return;
+        }
         std::string bytes;
-        httplib::detail::read_file((context.reportDir / binary->value("_file", "")).string(), bytes);
+        httplib::detail::read_file(file->string(), bytes);
         if (req.get_header_value("Accept").find("application/pdf") != std::string::npos) {
             res.set_content(bytes, "application/pdf");
             return;

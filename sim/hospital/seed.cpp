@@ -126,6 +126,20 @@ Result<void> writeReportPdf(const std::filesystem::path& file, const std::string
     return {};
 }
 
+Result<std::filesystem::path> renderReportPdf(const Json& binary, const std::filesystem::path& reportDir) {
+    const auto file = reportDir / binary.value("_file", "missing.pdf");
+    if (std::filesystem::exists(file)) return file;
+    const Json spec = binary.value("_render", Json::object());
+    std::vector<std::array<std::string, 4>> rows;
+    for (const auto& row : spec.value("rows", Json::array())) rows.push_back(row.get<std::array<std::string, 4>>());
+    const auto temporary = file.string() + ".tmp";
+    if (auto written = writeReportPdf(temporary, spec.value("title", ""), spec.value("patient", ""), rows); !written) {
+        return std::unexpected(written.error());
+    }
+    std::filesystem::rename(temporary, file);
+    return file;
+}
+
 Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
     std::ifstream peopleStream(settings.peopleFile);
     const Json peopleDoc = Json::parse(peopleStream, nullptr, false);
@@ -332,10 +346,12 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
         };
         for (const auto& r : reportRows) {
             const std::string reportId = fmt::format("rpt-{}-{}", person.value("id", ""), r.suffix);
-            const auto pdf = settings.reportDir / (reportId + ".pdf");
-            if (auto written = writeReportPdf(pdf, r.title, patientLine, r.rows); !written) return written;
+            // The PDF is rendered on first download (renderReportPdf): seeding stays fast.
+            Json rows = Json::array();
+            for (const auto& row : r.rows) rows.push_back(Json(row));
             binaries.emplace_back("bin-" + reportId, Json{{"resourceType", "Binary"}, {"contentType", "application/pdf"},
-                                                          {"_file", pdf.filename().string()}});
+                                                          {"_file", reportId + ".pdf"},
+                                                          {"_render", {{"title", r.title}, {"patient", patientLine}, {"rows", rows}}}});
             reports.emplace_back(reportId,
                                  Json{{"resourceType", "DiagnosticReport"},
                                       {"status", "final"},
@@ -345,7 +361,6 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
                                       {"issued", dateIso(-1) + "T16:30:00+08:00"},
                                       {"presentedForm", Json::array({{{"contentType", "application/pdf"},
                                                                       {"url", "Binary/bin-" + reportId},
-                                                                      {"size", static_cast<int64_t>(std::filesystem::file_size(pdf))},
                                                                       {"title", r.title}}})}});
         }
         // Prescriptions: the first person has one in every dispense state; the others one

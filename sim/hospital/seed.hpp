@@ -7,7 +7,9 @@
 // (cairo), prescriptions in every MedicationDispense state, and one patient on the no-show
 // blacklist.
 
+#include <array>
 #include <filesystem>
+#include <vector>
 
 #include "kiosk/core/error.hpp"
 #include "sim/hospital/store.hpp"
@@ -25,5 +27,8 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings);
 /// Writes a one-page A4 report PDF (title, patient, rows of results) with cairo.
 Result<void> writeReportPdf(const std::filesystem::path& file, const std::string& title,
                             const std::string& patientLine, const std::vector<std::array<std::string, 4>>& rows);
+
+/// The PDF of a seeded Binary, rendered into reportDir on first use and kept.
+Result<std::filesystem::path> renderReportPdf(const Json& binary, const std::filesystem::path& reportDir);
 
 }  // namespace kiosk::sim
