@@ -44,6 +44,7 @@ Result<std::unique_ptr<HospitalSim>> HospitalSim::create(const HospitalSimOption
     auto& server = *sim->server_;
     const int threads = options.threads;
     server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+    server.set_tcp_nodelay(true);  // no Nagle delay between the header and body writes
     server.set_keep_alive_max_count(100000);
     server.set_keep_alive_timeout(5);
     server.set_payload_max_length(4U * 1024U * 1024U);
