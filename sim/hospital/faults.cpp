@@ -52,14 +52,21 @@ void FaultInjector::installAdminRoutes(httplib::Server& server) {
         if (!body) return;
         static const std::vector<std::string> kinds = {"latency", "timeout", "http_500", "http_503",
                                                        "drop_after_commit", "truncated", "malformed_json",
-                                                       "wrong_type", "outcome_200", "oversize", "redirect"};
-        Fault fault{body->value("kind", ""), body->value("method", ""), body->value("path", ""),
-                    body->value("count", 1), body->value("latency_ms", 0)};
+                                                       "wrong_type", "outcome_200", "oversize", "redirect", "answer"};
+        Fault fault;
+        fault.kind = body->value("kind", "");
+        fault.method = body->value("method", "");
+        fault.path = body->value("path", "");
+        fault.remaining = body->value("count", 1);
+        fault.latencyMs = body->value("latency_ms", 0);
         if (std::find(kinds.begin(), kinds.end(), fault.kind) == kinds.end()) {
             sendOutcome(res, 400, "invalid", "unknown fault kind '" + fault.kind + "'");
             return;
         }
         if (fault.kind == "timeout" && fault.latencyMs == 0) fault.latencyMs = 5000;
+        fault.status = body->value("status", 200);
+        if (body->contains("body")) fault.body = (*body)["body"].is_string() ? (*body)["body"].get<std::string>() : (*body)["body"].dump();
+        fault.contentType = body->value("content_type", kFhirJson);
         arm(fault);
         sendJson(res, 200, {{"armed", fault.kind}}, "application/json");
     });
@@ -124,6 +131,9 @@ httplib::Server::Handler withFaults(FaultInjector& faults, httplib::Server::Hand
             huge.append(12U * 1024U * 1024U, 'x');
             huge += "\"}";
             res.set_content(huge, kFhirJson);
+        } else if (kind == "answer") {
+            res.status = fault->status;
+            res.set_content(fault->body, fault->contentType.c_str());
         } else if (kind == "redirect") {
             res.status = 302;
             res.set_header("Location", "http://198.51.100.7/fhir" + req.path);

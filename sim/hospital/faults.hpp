@@ -14,6 +14,8 @@
 //   outcome_200        200 whose body is an OperationOutcome
 //   oversize           200 with a 12 MiB JSON body
 //   redirect           302 to another host
+//   answer             answer `status` (default 200) with `body` (a JSON value or a string) and
+//                      `content_type`, handler not run: any malformed or unexpected answer
 // GET /admin/stats gives {"requests": N, "commits": {trade_no: times committed}}: a test asserts
 // that a business key was committed exactly once.
 
@@ -34,6 +36,9 @@ struct Fault {
     std::string path;    ///< prefix; empty = any
     int remaining = 1;   ///< -1 = until cleared
     int latencyMs = 0;
+    int status = 200;           ///< kind "answer"
+    std::string body;           ///< kind "answer"
+    std::string contentType;    ///< kind "answer"
 };
 
 class FaultInjector {

@@ -270,3 +270,82 @@ TEST_F(FaultTest, UnknownFaultKindIsRefusedByTheAdminEndpoint) {
 
 }  // namespace
 }  // namespace kiosk::backend
+
+namespace kiosk::backend {
+namespace {
+
+using nlohmann::json;
+
+json searchset(const json& resources, const std::string& next = {}) {
+    json bundle = {{"resourceType", "Bundle"}, {"type", "searchset"}, {"entry", json::array()}};
+    for (const auto& r : resources) bundle["entry"].push_back({{"resource", r}, {"search", {{"mode", "match"}}}});
+    if (!next.empty()) bundle["link"] = json::array({{{"relation", "next"}, {"url", next}}});
+    return bundle;
+}
+
+TEST_F(FaultTest, UnknownEnumCodesAreInvalidAnswers) {
+    FhirHisDriver driver(settings(0));
+    sim.armAnswer("GET", "/fhir/MedicationDispense",
+                  searchset(json::array({{{"resourceType", "MedicationDispense"}, {"id", "d1"}, {"status", "teleported"}}})));
+    auto dispenses = driver.prescriptions("pat-zhang-san");
+    ASSERT_FALSE(dispenses.has_value());
+    EXPECT_EQ(dispenses.error().code, Errc::invalid_answer);
+    EXPECT_NE(dispenses.error().detail.find("teleported"), std::string::npos);
+    sim.armAnswer("GET", "/fhir/Appointment",
+                  searchset(json::array({{{"resourceType", "Appointment"}, {"id", "a1"}, {"status", "maybe"}}})));
+    auto appointments = driver.appointments("pat-zhang-san");
+    ASSERT_FALSE(appointments.has_value());
+    EXPECT_EQ(appointments.error().code, Errc::invalid_answer);
+    sim.armAnswer("GET", "/fhir/ChargeItem",
+                  searchset(json::array({{{"resourceType", "ChargeItem"}, {"id", "c1"},
+                                          {"extension", json::array({{{"url", "urn:yizhan:ext:fee-fen"}, {"valueInteger", 100}},
+                                                                     {{"url", "urn:yizhan:ext:insurance-class"}, {"valueString", "Z"}}})}}})));
+    EXPECT_EQ(driver.charges("pat-zhang-san").error().code, Errc::invalid_answer);
+}
+
+TEST_F(FaultTest, PagingLinkToAnotherHostIsRefused) {
+    FhirHisDriver driver(settings(0));
+    sim.armAnswer("GET", "/fhir/Organization", searchset(json::array(), "http://203.0.113.9/fhir/Organization?page=2"));
+    auto departments = driver.departments();
+    ASSERT_FALSE(departments.has_value());
+    EXPECT_EQ(departments.error().code, Errc::invalid_answer);
+    EXPECT_NE(departments.error().detail.find("another host"), std::string::npos);
+}
+
+TEST_F(FaultTest, ABinaryThatIsNotAPdfIsRefused) {
+    FhirHisDriver driver(settings(0));
+    auto reports = driver.reports("pat-li-jun");
+    ASSERT_TRUE(reports.has_value() && !reports->empty());
+    sim.armAnswer("GET", "/fhir/Binary", "<html>login</html>", 200, "application/pdf");
+    auto pdf = driver.reportPdf(reports->front());
+    ASSERT_FALSE(pdf.has_value());
+    EXPECT_EQ(pdf.error().code, Errc::invalid_answer);
+    // A conformant server answering Binary as FHIR JSON (base64 data) is accepted.
+    sim.armAnswer("GET", "/fhir/Binary", json{{"resourceType", "Binary"}, {"contentType", "application/pdf"}, {"data", "JVBERi0xLjQKJSVFT0YK"}});
+    auto decoded = driver.reportPdf(reports->front());
+    ASSERT_TRUE(decoded.has_value()) << decoded.error().describe();
+    EXPECT_EQ(*decoded, "%PDF-1.4\n%%EOF\n");
+}
+
+TEST_F(FaultTest, InconsistentPreSettlementIsRefused) {
+    FhirHisDriver driver(settings(0));
+    sim.armAnswer("POST", "/fhir/ChargeItem/$pre-settle",
+                  json{{"resourceType", "Parameters"},
+                       {"parameter", json::array({{{"name", "total"}, {"valueInteger", 100}}, {{"name", "insurance"}, {"valueInteger", 90}},
+                                                  {{"name", "self_pay"}, {"valueInteger", 90}}})}});
+    auto pre = driver.preSettle("pat-zhang-san", {"chg-zhang-san-1"});
+    ASSERT_FALSE(pre.has_value());
+    EXPECT_EQ(pre.error().code, Errc::invalid_answer);
+}
+
+TEST_F(FaultTest, UnexpectedClientErrorIsARejectionNamingTheStatus) {
+    FhirHisDriver driver(settings(0));
+    sim.armAnswer("GET", "/fhir/Patient", "", 401, "text/plain");
+    auto patient = driver.findPatient(PatientKey::id_number, "110101199003070134");
+    ASSERT_FALSE(patient.has_value());
+    EXPECT_EQ(patient.error().code, Errc::rejected);
+    EXPECT_NE(patient.error().detail.find("HTTP 401"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kiosk::backend

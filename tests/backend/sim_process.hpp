@@ -121,6 +121,12 @@ public:
     void armFault(const std::string& kind, const std::string& method, const std::string& path, int count = 1, int latencyMs = 0) const {
         call("POST", "/admin/faults", {{"kind", kind}, {"method", method}, {"path", path}, {"count", count}, {"latency_ms", latencyMs}});
     }
+    /// Arms an "answer" fault: the next matching request gets exactly this answer.
+    void armAnswer(const std::string& method, const std::string& path, const nlohmann::json& body, int status = 200,
+                   const std::string& contentType = "application/fhir+json") const {
+        call("POST", "/admin/faults", {{"kind", "answer"}, {"method", method}, {"path", path}, {"count", 1}, {"status", status},
+                                        {"body", body}, {"content_type", contentType}});
+    }
     int commits(const std::string& tradeNo) const {
         const auto stats = call("GET", "/admin/stats");
         return stats.contains("commits") && stats["commits"].contains(tradeNo) ? stats["commits"][tradeNo].get<int>() : 0;
