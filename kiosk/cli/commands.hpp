@@ -21,5 +21,6 @@ int runCli(int argc, char** argv);
 void installRunCommand(CLI::App& root, Action& action);         // run_command.cpp
 void installScreenshotCommand(CLI::App& root, Action& action);  // run_command.cpp
 void installDevicesCommand(CLI::App& root, Action& action);     // devices_command.cpp
+void installHisCommand(CLI::App& root, Action& action);         // his_command.cpp
 
 }  // namespace kiosk::cli

@@ -1,0 +1,840 @@
+#include "kiosk/backend/fhir_his_driver.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <set>
+#include <thread>
+
+#include "kiosk/backend/fhir_systems.hpp"
+#include "kiosk/core/log.hpp"
+#include "kiosk/core/mask.hpp"
+
+namespace kiosk::backend {
+
+using Json = nlohmann::json;
+
+namespace {
+
+std::shared_ptr<spdlog::logger> logger() { return log::module("backend"); }
+
+std::string str(const Json& object, const char* key) {
+    if (!object.is_object() || !object.contains(key) || !object[key].is_string()) return {};
+    return object[key].get<std::string>();
+}
+
+std::string referenceId(const Json& reference, std::string_view type) {
+    const std::string ref = str(reference, "reference");
+    const std::string prefix = std::string(type) + "/";
+    return ref.rfind(prefix, 0) == 0 ? ref.substr(prefix.size()) : std::string();
+}
+
+std::string identifierOf(const Json& resource, const std::string& system) {
+    if (!resource.contains("identifier") || !resource["identifier"].is_array()) return {};
+    for (const auto& id : resource["identifier"]) {
+        if (str(id, "system") == system) return str(id, "value");
+    }
+    return {};
+}
+
+const Json* extension(const Json& resource, const char* url) {
+    if (!resource.contains("extension") || !resource["extension"].is_array()) return nullptr;
+    for (const auto& e : resource["extension"]) {
+        if (str(e, "url") == url) return &e;
+    }
+    return nullptr;
+}
+
+int64_t extensionInteger(const Json& resource, const char* url, int64_t fallback = 0) {
+    const Json* e = extension(resource, url);
+    return e && e->contains("valueInteger") && (*e)["valueInteger"].is_number_integer() ? (*e)["valueInteger"].get<int64_t>() : fallback;
+}
+
+std::string extensionText(const Json& resource, const char* url) {
+    const Json* e = extension(resource, url);
+    if (!e) return {};
+    for (const char* key : {"valueString", "valueDate", "valueDateTime", "valueCode"}) {
+        if (e->contains(key) && (*e)[key].is_string()) return (*e)[key].get<std::string>();
+    }
+    return {};
+}
+
+std::string firstText(const Json& codeableList) {
+    if (!codeableList.is_array() || codeableList.empty()) return {};
+    return str(codeableList[0], "text");
+}
+
+std::string serviceTypeCode(const Json& resource) {
+    if (!resource.contains("serviceType") || !resource["serviceType"].is_array() || resource["serviceType"].empty()) return {};
+    const Json& coding = resource["serviceType"][0].value("coding", Json::array());
+    return coding.empty() ? std::string() : str(coding[0], "code");
+}
+
+/// The OperationOutcome's first issue as (code, details code, diagnostics).
+struct Outcome {
+    std::string code;
+    std::string detailCode;
+    std::string diagnostics;
+};
+
+Outcome outcomeOf(const std::string& body) {
+    const Json parsed = Json::parse(body, nullptr, false);
+    Outcome outcome;
+    if (parsed.is_discarded() || str(parsed, "resourceType") != "OperationOutcome" || !parsed.contains("issue") ||
+        !parsed["issue"].is_array() || parsed["issue"].empty()) {
+        return outcome;
+    }
+    const Json& issue = parsed["issue"][0];
+    outcome.code = str(issue, "code");
+    outcome.diagnostics = str(issue, "diagnostics");
+    if (issue.contains("details") && issue["details"].contains("coding") && !issue["details"]["coding"].empty()) {
+        outcome.detailCode = str(issue["details"]["coding"][0], "code");
+    }
+    return outcome;
+}
+
+/// Maps a non-2xx answer that is not a transport problem to an Error.
+Error errorOfStatus(const HttpRequest& request, const HttpResponse& response) {
+    const Outcome outcome = outcomeOf(response.body);
+    const std::string what = fmt::format("{} {} → HTTP {} {} {}", request.method, request.target, response.status,
+                                         outcome.detailCode, outcome.diagnostics);
+    switch (response.status) {
+        case 404:
+        case 410:
+            return Error(Errc::not_found, what);
+        case 403:
+            if (outcome.detailCode == fhir::kOutcomeBlacklisted) return Error(Errc::blocked, what, "backend.blacklisted");
+            return Error(Errc::blocked, what);
+        case 409:
+            if (outcome.detailCode == fhir::kOutcomeSlotTaken) return Error(Errc::slot_taken, what, "backend.slot_taken");
+            if (outcome.detailCode == fhir::kOutcomeTokenUsed) return Error(Errc::rejected, what, "backend.token_used");
+            return Error(Errc::rejected, what, "backend.wrong_state");
+        default:
+            return Error(Errc::rejected, what);
+    }
+}
+
+Result<AppointmentStatus> parseAppointmentStatus(const std::string& text) {
+    static constexpr std::pair<const char*, AppointmentStatus> kStatuses[] = {
+        {"proposed", AppointmentStatus::proposed}, {"pending", AppointmentStatus::pending},
+        {"booked", AppointmentStatus::booked},     {"arrived", AppointmentStatus::arrived},
+        {"fulfilled", AppointmentStatus::fulfilled}, {"cancelled", AppointmentStatus::cancelled},
+        {"noshow", AppointmentStatus::noshow}};
+    for (const auto& [name, status] : kStatuses) {
+        if (text == name) return status;
+    }
+    return fail(Errc::invalid_answer, "unknown Appointment.status '" + text + "'", "backend.invalid_answer");
+}
+
+Result<Appointment> toAppointment(const Json& r, const std::string& tradeSystem) {
+    auto status = parseAppointmentStatus(str(r, "status"));
+    if (!status) return std::unexpected(status.error());
+    Appointment a;
+    a.id = str(r, "id");
+    a.version = r.contains("meta") ? str(r["meta"], "versionId") : "";
+    a.status = *status;
+    if (r.contains("slot") && r["slot"].is_array() && !r["slot"].empty()) a.slotId = referenceId(r["slot"][0], "Slot");
+    for (const auto& p : r.value("participant", Json::array())) {
+        const Json actor = p.value("actor", Json::object());
+        if (auto id = referenceId(actor, "Patient"); !id.empty()) a.patientId = id;
+        if (auto id = referenceId(actor, "PractitionerRole"); !id.empty()) a.doctorId = id;
+    }
+    a.departmentId = serviceTypeCode(r);
+    a.start = str(r, "start");
+    a.end = str(r, "end");
+    a.tradeNo = identifierOf(r, tradeSystem);
+    if (const auto expires = extensionText(r, fhir::kExtHoldExpires); !expires.empty()) a.holdExpires = expires;
+    if (const auto queue = extensionInteger(r, fhir::kExtQueueNumber, -1); queue >= 0) a.queueNumber = static_cast<int>(queue);
+    a.feeFen = extensionInteger(r, fhir::kExtFee);
+    return a;
+}
+
+Result<Prescription> toPrescription(const Json& r) {
+    static const std::set<std::string> kStates = {"preparation", "in-progress", "cancelled", "on-hold", "completed",
+                                                  "entered-in-error", "stopped", "declined", "unknown"};
+    Prescription p;
+    p.dispenseId = str(r, "id");
+    p.version = r.contains("meta") ? str(r["meta"], "versionId") : "";
+    p.status = str(r, "status");
+    if (!kStates.contains(p.status)) {
+        return fail(Errc::invalid_answer, "unknown MedicationDispense.status '" + p.status + "'", "backend.invalid_answer");
+    }
+    p.medication = r.contains("medicationCodeableConcept") ? str(r["medicationCodeableConcept"], "text") : "";
+    if (r.contains("authorizingPrescription") && !r["authorizingPrescription"].empty()) {
+        p.requestId = referenceId(r["authorizingPrescription"][0], "MedicationRequest");
+    }
+    if (r.contains("quantity")) {
+        const Json& q = r["quantity"];
+        p.quantity = (q.contains("value") ? q["value"].dump() : "") + " " + str(q, "unit");
+    }
+    p.readyForPickup = p.status == "in-progress" && r.contains("whenPrepared");
+    p.window = extensionText(r, fhir::kExtPickupWindow);
+    return p;
+}
+
+Result<Patient> toPatient(const Json& r, const FhirSettings& s) {
+    Patient p;
+    p.id = str(r, "id");
+    if (p.id.empty()) return fail(Errc::invalid_answer, "Patient without id", "backend.invalid_answer");
+    if (r.contains("name") && r["name"].is_array() && !r["name"].empty()) {
+        p.name = str(r["name"][0], "text");
+        if (p.name.empty()) {  // family + given, Chinese order
+            p.name = str(r["name"][0], "family");
+            for (const auto& given : r["name"][0].value("given", Json::array())) p.name += given.is_string() ? given.get<std::string>() : "";
+        }
+    }
+    p.idNumber = identifierOf(r, s.systemIdNumber);
+    p.socialSecurityCard = identifierOf(r, s.systemSocialSecurity);
+    p.hospitalCard = identifierOf(r, s.systemHospitalCard);
+    p.healthCardId = identifierOf(r, s.systemHealthCard);
+    const std::string gender = str(r, "gender");
+    p.sex = gender == "male" ? "1" : gender == "female" ? "2" : "9";
+    p.birthDate = str(r, "birthDate");
+    for (const auto& t : r.value("telecom", Json::array())) {
+        if (str(t, "system") == "phone") p.phone = str(t, "value");
+    }
+    if (const auto until = extensionText(r, fhir::kExtBlockedUntil); !until.empty()) {
+        p.bookingBlockedUntil = until;
+        p.bookingBlockedReason = extensionText(r, fhir::kExtBlockedReason);
+    }
+    return p;
+}
+
+std::string systemOf(PatientKey key, const FhirSettings& s) {
+    switch (key) {
+        case PatientKey::social_security_card: return s.systemSocialSecurity;
+        case PatientKey::id_number: return s.systemIdNumber;
+        case PatientKey::hospital_card: return s.systemHospitalCard;
+        case PatientKey::health_card_id: return s.systemHealthCard;
+    }
+    return {};
+}
+
+PersonalField maskFieldOf(PatientKey key) { return key == PatientKey::id_number ? PersonalField::id_number : PersonalField::card_number; }
+
+/// scheme://host:port of a URL (for the same-host check of paging links).
+std::string originOf(const std::string& url) {
+    const auto scheme = url.find("://");
+    if (scheme == std::string::npos) return {};
+    const auto slash = url.find('/', scheme + 3);
+    return url.substr(0, slash);
+}
+
+std::string decodeBase64(const std::string& text) {
+    std::string out(text.size() / 4 * 3 + 3, '\0');
+    const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                        reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+    if (written < 0) return {};
+    size_t size = static_cast<size_t>(written);
+    // EVP_DecodeBlock counts the padding as zero bytes.
+    if (text.size() >= 1 && text[text.size() - 1] == '=') --size;
+    if (text.size() >= 2 && text[text.size() - 2] == '=') --size;
+    out.resize(size);
+    return out;
+}
+
+/// "Today" and "now" in China Standard Time (the hospital's clock; China has one time zone).
+std::string chinaNow(const char* format) {
+    const auto local = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + std::chrono::hours(8);
+    return fmt::format(fmt::runtime(format), local);
+}
+
+std::string nextDay(const std::string& date) {
+    std::chrono::year_month_day ymd{std::chrono::year{std::atoi(date.substr(0, 4).c_str())},
+                                    std::chrono::month{static_cast<unsigned>(std::atoi(date.substr(5, 2).c_str()))},
+                                    std::chrono::day{static_cast<unsigned>(std::atoi(date.substr(8, 2).c_str()))}};
+    const auto next = std::chrono::year_month_day{std::chrono::sys_days{ymd} + std::chrono::days(1)};
+    return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(next.year()), static_cast<unsigned>(next.month()),
+                       static_cast<unsigned>(next.day()));
+}
+
+bool isDate(const std::string& text) {
+    return text.size() == 10 && text[4] == '-' && text[7] == '-' &&
+           std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '-'; });
+}
+
+bool isSafeId(const std::string& id) {
+    return !id.empty() && id.size() <= 64 &&
+           std::all_of(id.begin(), id.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.'; });
+}
+
+Result<void> requireId(const std::string& id, const char* what) {
+    if (isSafeId(id)) return {};
+    return fail(Errc::invalid_argument, fmt::format("{} '{}' is not a FHIR id", what, id.substr(0, 80)));
+}
+
+HttpRequest makeRequest(std::string method, std::string target, std::string body = {},
+                        std::string accept = "application/fhir+json") {
+    HttpRequest request;
+    request.method = std::move(method);
+    request.target = std::move(target);
+    request.body = std::move(body);
+    request.accept = std::move(accept);
+    return request;
+}
+
+}  // namespace
+
+std::string urlEncode(std::string_view value) {
+    std::string out;
+    for (const unsigned char c : value) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
+        else out += fmt::format("%{:02X}", c);
+    }
+    return out;
+}
+
+std::string_view patientKeyName(PatientKey key) {
+    switch (key) {
+        case PatientKey::social_security_card: return "social_security_card";
+        case PatientKey::id_number: return "id_number";
+        case PatientKey::hospital_card: return "hospital_card";
+        case PatientKey::health_card_id: return "health_card_id";
+    }
+    return "unknown";
+}
+
+std::string_view appointmentStatusName(AppointmentStatus status) {
+    switch (status) {
+        case AppointmentStatus::proposed: return "proposed";
+        case AppointmentStatus::pending: return "pending";
+        case AppointmentStatus::booked: return "booked";
+        case AppointmentStatus::arrived: return "arrived";
+        case AppointmentStatus::fulfilled: return "fulfilled";
+        case AppointmentStatus::cancelled: return "cancelled";
+        case AppointmentStatus::noshow: return "noshow";
+    }
+    return "unknown";
+}
+
+FhirSettings::FhirSettings()
+    : systemSocialSecurity(fhir::kSystemSocialSecurity),
+      systemIdNumber(fhir::kSystemIdNumber),
+      systemHospitalCard(fhir::kSystemHospitalCard),
+      systemHealthCard(fhir::kSystemHealthCard),
+      systemTrade(fhir::kSystemKioskTrade) {}
+
+FhirHisDriver::FhirHisDriver(FhirSettings settings, std::shared_ptr<const Clock> clock)
+    : settings_(std::move(settings)),
+      clock_(clock ? std::move(clock) : std::make_shared<SystemClock>()),
+      http_(settings_.http),
+      breaker_(settings_.breaker, *clock_) {}
+
+FhirHisDriver::~FhirHisDriver() = default;
+
+std::string FhirHisDriver::describe() const { return "fhir " + http_.settings().baseUrl; }
+
+Result<HttpResponse> FhirHisDriver::exchange(HttpRequest request, Safety safety) {
+    const int attempts = safety == Safety::once ? 1 : 1 + std::max(0, settings_.retries);
+    for (int attempt = 1;; ++attempt) {
+        if (!breaker_.allow()) {
+            return fail(Errc::backend_unavailable, fmt::format("{} {}: circuit open, backend considered down", request.method, request.target),
+                        "backend.unavailable");
+        }
+        auto answer = http_.perform(request);
+        std::optional<HttpFailure> failure;
+        if (!answer) {
+            failure = answer.error();
+        } else if (answer->status >= 500) {
+            // The server may have done the work before failing: treat like a lost answer.
+            failure = HttpFailure{answer->status == 504 ? Errc::timeout : Errc::backend_unavailable, true,
+                                  fmt::format("{} {} → HTTP {} {}", request.method, request.target, answer->status,
+                                              outcomeOf(answer->body).diagnostics)};
+        }
+        if (!failure) {
+            breaker_.recordSuccess();
+            if (answer->status >= 300 && answer->status < 400) {
+                return fail(Errc::invalid_answer,
+                            fmt::format("{} {} → HTTP {} redirect to '{}' refused", request.method, request.target, answer->status,
+                                        answer->header("location")),
+                            "backend.invalid_answer");
+            }
+            if (answer->status >= 400) return std::unexpected(errorOfStatus(request, *answer));
+            return std::move(*answer);
+        }
+        if (failure->code == Errc::invalid_answer) {  // oversize or broken body: the backend is up
+            breaker_.recordSuccess();
+            return fail(Errc::invalid_answer, failure->detail, "backend.invalid_answer");
+        }
+        breaker_.recordFailure();
+        const bool repeatable = safety != Safety::once || !failure->maybeDelivered;
+        if (repeatable && attempt < attempts) {
+            logger()->warn("attempt {}/{} failed, retrying: {}", attempt, attempts, failure->detail);
+            std::this_thread::sleep_for(settings_.retryBackoff * attempt);
+            continue;
+        }
+        const bool lostWrite = safety != Safety::read && failure->maybeDelivered &&
+                               (failure->code == Errc::timeout || failure->code == Errc::unknown_outcome ||
+                                (answer && answer->status >= 500));
+        logger()->error("{} failed after {} attempt(s): {}", request.target, attempt, failure->detail);
+        if (lostWrite) return fail(Errc::unknown_outcome, failure->detail, "backend.unknown_outcome");
+        if (failure->code == Errc::timeout) return fail(Errc::timeout, failure->detail, "backend.timeout");
+        return fail(Errc::backend_unavailable, failure->detail, "backend.unavailable");
+    }
+}
+
+Result<Json> FhirHisDriver::fetch(HttpRequest request, Safety safety, std::string_view expectedType) {
+    const std::string target = request.target;
+    auto answer = exchange(std::move(request), safety);
+    if (!answer) return std::unexpected(answer.error());
+    Json parsed = Json::parse(answer->body, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+        logger()->error("{}: malformed JSON answer ({} bytes)", target, answer->body.size());
+        return fail(Errc::invalid_answer, target + ": malformed JSON answer", "backend.invalid_answer");
+    }
+    const std::string type = str(parsed, "resourceType");
+    if (type != expectedType) {
+        const std::string why = type == "OperationOutcome" ? " (" + outcomeOf(answer->body).diagnostics + ")" : "";
+        logger()->error("{}: expected {}, got '{}'{}", target, expectedType, type, why);
+        return fail(Errc::invalid_answer, fmt::format("{}: expected {}, got '{}'{}", target, expectedType, type, why),
+                    "backend.invalid_answer");
+    }
+    if (answer->headers.contains("etag") && parsed.is_object()) {
+        // Keep the version the ETag names, for If-Match (W/"3" → 3).
+        std::string etag = answer->header("etag");
+        const auto open = etag.find('"');
+        const auto close = etag.rfind('"');
+        if (open != std::string::npos && close > open) parsed["meta"]["versionId"] = etag.substr(open + 1, close - open - 1);
+    }
+    return parsed;
+}
+
+Result<std::vector<Json>> FhirHisDriver::search(const std::string& target, std::string_view type) {
+    std::vector<Json> out;
+    std::string next = target + (target.find('?') == std::string::npos ? "?" : "&") + "_count=" + std::to_string(settings_.pageSize);
+    const std::string origin = originOf(http_.settings().baseUrl);
+    for (int page = 0; page < settings_.maxPages && !next.empty(); ++page) {
+        auto bundle = fetch(makeRequest("GET", next), Safety::read, "Bundle");
+        if (!bundle) return std::unexpected(bundle.error());
+        for (const auto& entry : bundle->value("entry", Json::array())) {
+            const Json resource = entry.value("resource", Json::object());
+            const std::string mode = entry.contains("search") ? str(entry["search"], "mode") : "match";
+            if (mode != "match") continue;  // _include and outcome entries
+            if (str(resource, "resourceType") != type) {
+                return fail(Errc::invalid_answer, fmt::format("{}: entry of type '{}' in a {} search", target, str(resource, "resourceType"), type),
+                            "backend.invalid_answer");
+            }
+            out.push_back(resource);
+        }
+        next.clear();
+        for (const auto& link : bundle->value("link", Json::array())) {
+            if (str(link, "relation") != "next") continue;
+            const std::string url = str(link, "url");
+            if (originOf(url) != origin) {
+                return fail(Errc::invalid_answer, "paging link to another host refused: " + originOf(url), "backend.invalid_answer");
+            }
+            next = url;
+        }
+    }
+    return out;
+}
+
+Result<Json> FhirHisDriver::conditionalCreate(const std::string& type, const std::string& tradeNo, const Json& body) {
+    HttpRequest request = makeRequest("POST", type, body.dump());
+    request.headers.emplace_back("If-None-Exist", "identifier=" + urlEncode(settings_.systemTrade + "|" + tradeNo));
+    return fetch(std::move(request), Safety::repeatable_write, type);
+}
+
+Result<Json> FhirHisDriver::changeStatus(const std::string& type, const std::string& id, const std::string& target) {
+    if (auto valid = requireId(id, type.c_str()); !valid) return std::unexpected(valid.error());
+    const int attempts = 1 + std::max(0, settings_.retries);
+    Error last(Errc::internal, "no attempt made");
+    for (int attempt = 1; attempt <= attempts; ++attempt) {
+        auto current = fetch(makeRequest("GET", type + "/" + id), Safety::read, type);
+        if (!current) return std::unexpected(current.error());
+        if (str(*current, "status") == target) return current;  // done before (maybe by our lost call)
+        Json updated = *current;
+        updated["status"] = target;
+        const std::string version = str((*current)["meta"], "versionId");
+        HttpRequest put = makeRequest("PUT", type + "/" + id, updated.dump());
+        put.headers.emplace_back("If-Match", "W/\"" + version + "\"");
+        auto result = fetch(std::move(put), Safety::once, type);
+        if (result) return result;
+        last = result.error();
+        // A version conflict or a lost answer: read again and decide (never blindly repeat).
+        const bool conflict = last.detail.find("HTTP 412") != std::string::npos;
+        if (!conflict && last.code != Errc::unknown_outcome) return std::unexpected(last);
+        logger()->warn("{}/{} → {}: {}, re-reading", type, id, target, last.detail);
+    }
+    return std::unexpected(last);
+}
+
+Result<BackendInfo> FhirHisDriver::ping() {
+    const auto started = std::chrono::steady_clock::now();
+    auto statement = fetch(makeRequest("GET", "metadata"), Safety::read, "CapabilityStatement");
+    if (!statement) return std::unexpected(statement.error());
+    BackendInfo info;
+    info.software = statement->contains("software") ? str((*statement)["software"], "name") : "";
+    info.version = statement->contains("software") ? str((*statement)["software"], "version") : "";
+    info.fhirVersion = str(*statement, "fhirVersion");
+    info.latencyMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    if (info.fhirVersion.rfind("4.0", 0) != 0) {
+        return fail(Errc::invalid_answer, "server speaks FHIR " + info.fhirVersion + ", not R4 (4.0.x)", "backend.invalid_answer");
+    }
+    return info;
+}
+
+Result<Patient> FhirHisDriver::findPatient(PatientKey key, const std::string& value) {
+    if (value.empty() || value.size() > 64) return fail(Errc::invalid_argument, "empty or oversize patient key");
+    auto found = search("Patient?identifier=" + urlEncode(systemOf(key, settings_) + "|" + value), "Patient");
+    if (!found) return std::unexpected(found.error());
+    if (found->empty()) {
+        logger()->info("no patient for {} {}", patientKeyName(key), maskPersonalData(value, maskFieldOf(key)));
+        return fail(Errc::not_found, fmt::format("no patient with {} {}", patientKeyName(key), maskPersonalData(value, maskFieldOf(key))),
+                    "backend.patient_not_found");
+    }
+    if (found->size() > 1) logger()->warn("{} patients share one {}; using the first", found->size(), patientKeyName(key));
+    return toPatient(found->front(), settings_);
+}
+
+Result<Patient> FhirHisDriver::resolveHealthCard(const std::string& token) {
+    const bool wellFormed = token.size() == 66 && token.substr(64) == ":1" &&
+                            std::all_of(token.begin(), token.begin() + 64, [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
+    if (!wellFormed) return fail(Errc::invalid_argument, "not an e-health-card token (64 hex + ':1')", "backend.token_invalid");
+    const Json parameters = {{"resourceType", "Parameters"},
+                             {"parameter", Json::array({{{"name", "token"}, {"valueString", token}},
+                                                        {{"name", "stage"}, {"valueCode", "0101011"}},
+                                                        {{"name", "channel"}, {"valueCode", "0200"}}})}};
+    // Dynamic tokens are one-use: this call is never repeated automatically.
+    auto patient = fetch(makeRequest("POST", "Patient/$resolve-health-card", parameters.dump()),
+                         Safety::once, "Patient");
+    if (!patient) {
+        Error error = patient.error();
+        if (error.code == Errc::not_found) error.messageKey = "backend.token_unknown";
+        if (error.code == Errc::unknown_outcome) error = Error(Errc::backend_unavailable, error.detail, "backend.unavailable");
+        return std::unexpected(error);
+    }
+    return toPatient(*patient, settings_);
+}
+
+Result<std::vector<Department>> FhirHisDriver::departments() {
+    auto found = search("Organization?type=dept", "Organization");
+    if (!found) return std::unexpected(found.error());
+    std::vector<Department> out;
+    for (const auto& r : *found) {
+        out.push_back(Department{str(r, "id"), identifierOf(r, fhir::kSystemDepartment), str(r, "name"),
+                                 extensionText(r, fhir::kExtNameEn), extensionText(r, fhir::kExtLocation)});
+    }
+    return out;
+}
+
+Result<std::vector<Doctor>> FhirHisDriver::doctors(const std::string& departmentId) {
+    if (auto valid = requireId(departmentId, "department"); !valid) return std::unexpected(valid.error());
+    auto found = search("PractitionerRole?organization=" + urlEncode("Organization/" + departmentId), "PractitionerRole");
+    if (!found) return std::unexpected(found.error());
+    std::vector<Doctor> out;
+    for (const auto& r : *found) {
+        Doctor d;
+        d.id = str(r, "id");
+        d.practitionerId = referenceId(r.value("practitioner", Json::object()), "Practitioner");
+        d.name = r.contains("practitioner") ? str(r["practitioner"], "display") : "";
+        d.title = extensionText(r, fhir::kExtTitle);
+        if (d.title.empty()) d.title = firstText(r.value("code", Json::array()));
+        d.specialty = firstText(r.value("specialty", Json::array()));
+        d.departmentId = referenceId(r.value("organization", Json::object()), "Organization");
+        d.feeFen = extensionInteger(r, fhir::kExtFee);
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+Result<std::vector<Slot>> FhirHisDriver::slots(const SlotQuery& query) {
+    if (auto valid = requireId(query.departmentId, "department"); !valid) return std::unexpected(valid.error());
+    const std::string today = chinaNow("{:%Y-%m-%d}");
+    const std::string from = query.fromDate.empty() ? today : query.fromDate;
+    if (!isDate(from) || (!query.toDate.empty() && !isDate(query.toDate))) {
+        return fail(Errc::invalid_argument, "slot dates must be YYYY-MM-DD");
+    }
+    const std::string to = query.toDate.empty() ? nextDay(from) : query.toDate;
+    std::string target = "Slot?service-type=" + urlEncode(query.departmentId) + "&start=ge" + from + "&start=lt" + to;
+    if (query.freeOnly) target += "&status=free";
+    if (!query.doctorId.empty()) {
+        if (auto valid = requireId(query.doctorId, "doctor"); !valid) return std::unexpected(valid.error());
+        target += "&schedule.actor=" + urlEncode("PractitionerRole/" + query.doctorId);
+    }
+    auto found = search(target, "Slot");
+    if (!found) return std::unexpected(found.error());
+    const std::string now = chinaNow("{:%Y-%m-%dT%H:%M:%S}");
+    std::vector<Slot> out;
+    for (const auto& r : *found) {
+        Slot s;
+        s.id = str(r, "id");
+        s.start = str(r, "start");
+        s.end = str(r, "end");
+        s.status = str(r, "status");
+        if (s.start.substr(0, 19) < now) continue;  // already begun
+        static const std::set<std::string> kSlotStates = {"free", "busy", "busy-tentative", "busy-unavailable", "entered-in-error"};
+        if (!kSlotStates.contains(s.status)) {
+            return fail(Errc::invalid_answer, "unknown Slot.status '" + s.status + "'", "backend.invalid_answer");
+        }
+        s.departmentId = serviceTypeCode(r);
+        const Json* role = extension(r, "urn:yizhan:ext:practitioner-role");
+        if (role && role->contains("valueReference")) s.doctorId = referenceId((*role)["valueReference"], "PractitionerRole");
+        s.feeFen = extensionInteger(r, fhir::kExtFee);
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+Result<Appointment> FhirHisDriver::holdSlot(const std::string& slotId, const std::string& patientId, const std::string& tradeNo) {
+    if (auto valid = requireId(slotId, "slot"); !valid) return std::unexpected(valid.error());
+    if (auto valid = requireId(patientId, "patient"); !valid) return std::unexpected(valid.error());
+    if (tradeNo.empty() || tradeNo.size() > 64) return fail(Errc::invalid_argument, "trade_no missing or too long");
+    const Json body = {{"resourceType", "Appointment"},
+                       {"status", "proposed"},
+                       {"identifier", Json::array({{{"system", settings_.systemTrade}, {"value", tradeNo}}})},
+                       {"slot", Json::array({{{"reference", "Slot/" + slotId}}})},
+                       {"participant", Json::array({{{"actor", {{"reference", "Patient/" + patientId}}}, {"status", "accepted"}}})}};
+    auto created = conditionalCreate("Appointment", tradeNo, body);
+    if (!created) return std::unexpected(created.error());
+    return toAppointment(*created, settings_.systemTrade);
+}
+
+Result<Appointment> FhirHisDriver::book(const std::string& appointmentId) {
+    auto changed = changeStatus("Appointment", appointmentId, "booked");
+    if (!changed) return std::unexpected(changed.error());
+    return toAppointment(*changed, settings_.systemTrade);
+}
+
+Result<Appointment> FhirHisDriver::cancelAppointment(const std::string& appointmentId) {
+    auto changed = changeStatus("Appointment", appointmentId, "cancelled");
+    if (!changed) return std::unexpected(changed.error());
+    return toAppointment(*changed, settings_.systemTrade);
+}
+
+Result<Appointment> FhirHisDriver::checkIn(const std::string& appointmentId) {
+    auto changed = changeStatus("Appointment", appointmentId, "arrived");
+    if (!changed) return std::unexpected(changed.error());
+    return toAppointment(*changed, settings_.systemTrade);
+}
+
+Result<std::vector<Appointment>> FhirHisDriver::appointments(const std::string& patientId) {
+    if (auto valid = requireId(patientId, "patient"); !valid) return std::unexpected(valid.error());
+    auto found = search("Appointment?patient=" + urlEncode("Patient/" + patientId) + "&date=ge" + chinaNow("{:%Y-%m-%d}") +
+                            "&status=proposed,booked,arrived",
+                        "Appointment");
+    if (!found) return std::unexpected(found.error());
+    std::vector<Appointment> out;
+    for (const auto& r : *found) {
+        auto a = toAppointment(r, settings_.systemTrade);
+        if (!a) return std::unexpected(a.error());
+        out.push_back(std::move(*a));
+    }
+    return out;
+}
+
+Result<QueueStatus> FhirHisDriver::queueStatus(const std::string& appointmentId) {
+    if (auto valid = requireId(appointmentId, "appointment"); !valid) return std::unexpected(valid.error());
+    auto parameters = fetch(makeRequest("GET", "Appointment/" + appointmentId + "/$queue"), Safety::read, "Parameters");
+    if (!parameters) return std::unexpected(parameters.error());
+    QueueStatus q;
+    q.appointmentId = appointmentId;
+    bool haveNumber = false;
+    for (const auto& p : parameters->value("parameter", Json::array())) {
+        const std::string name = str(p, "name");
+        const bool integer = p.contains("valueInteger") && p["valueInteger"].is_number_integer();
+        if (name == "queue_number" && integer) {
+            q.queueNumber = p["valueInteger"].get<int>();
+            haveNumber = true;
+        }
+        if (name == "waiting_ahead" && integer) q.waitingAhead = p["valueInteger"].get<int>();
+        if (name == "estimated_wait_minutes" && integer) q.estimatedWaitMinutes = p["valueInteger"].get<int>();
+        if (name == "room") q.room = str(p, "valueString");
+    }
+    if (!haveNumber) return fail(Errc::invalid_answer, "$queue answer without queue_number", "backend.invalid_answer");
+    return q;
+}
+
+Result<std::vector<Charge>> FhirHisDriver::charges(const std::string& patientId) {
+    if (auto valid = requireId(patientId, "patient"); !valid) return std::unexpected(valid.error());
+    auto found = search("ChargeItem?subject=" + urlEncode("Patient/" + patientId) + "&status=billable", "ChargeItem");
+    if (!found) return std::unexpected(found.error());
+    std::vector<Charge> out;
+    for (const auto& r : *found) {
+        Charge c;
+        c.id = str(r, "id");
+        if (r.contains("code")) {
+            c.description = str(r["code"], "text");
+            const Json coding = r["code"].value("coding", Json::array());
+            if (!coding.empty()) c.code = str(coding[0], "code");
+        }
+        c.departmentId = referenceId(r.value("performingOrganization", Json::object()), "Organization");
+        c.quantity = r.contains("quantity") ? r["quantity"].value("value", int64_t{1}) : 1;
+        c.amountFen = extensionInteger(r, fhir::kExtFee, -1);
+        if (c.amountFen < 0 && r.contains("priceOverride")) {
+            c.amountFen = std::llround(r["priceOverride"].value("value", 0.0) * 100.0);
+        }
+        if (c.amountFen < 0) return fail(Errc::invalid_answer, "ChargeItem " + c.id + " without an amount", "backend.invalid_answer");
+        c.insuranceClass = extensionText(r, fhir::kExtInsuranceClass);
+        if (c.insuranceClass.empty()) c.insuranceClass = "C";
+        if (c.insuranceClass != "A" && c.insuranceClass != "B" && c.insuranceClass != "C") {
+            return fail(Errc::invalid_answer, "unknown insurance class '" + c.insuranceClass + "'", "backend.invalid_answer");
+        }
+        c.enteredDate = str(r, "enteredDate");
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+Result<PreSettlement> FhirHisDriver::preSettle(const std::string& patientId, const std::vector<std::string>& chargeIds) {
+    if (auto valid = requireId(patientId, "patient"); !valid) return std::unexpected(valid.error());
+    if (chargeIds.empty()) return fail(Errc::invalid_argument, "no charges to pre-settle");
+    Json parameters = {{"resourceType", "Parameters"},
+                       {"parameter", Json::array({{{"name", "patient"}, {"valueReference", {{"reference", "Patient/" + patientId}}}}})}};
+    for (const auto& id : chargeIds) {
+        if (auto valid = requireId(id, "charge"); !valid) return std::unexpected(valid.error());
+        parameters["parameter"].push_back({{"name", "chargeItem"}, {"valueReference", {{"reference", "ChargeItem/" + id}}}});
+    }
+    // Pre-settlement computes and changes nothing: safe to repeat.
+    auto answer = fetch(makeRequest("POST", "ChargeItem/$pre-settle", parameters.dump()), Safety::read,
+                        "Parameters");
+    if (!answer) return std::unexpected(answer.error());
+    PreSettlement out{patientId, chargeIds, -1, -1, -1};
+    for (const auto& p : answer->value("parameter", Json::array())) {
+        if (!p.contains("valueInteger") || !p["valueInteger"].is_number_integer()) continue;
+        const int64_t value = p["valueInteger"].get<int64_t>();
+        const std::string name = str(p, "name");
+        if (name == "total") out.totalFen = value;
+        if (name == "insurance") out.insuranceFen = value;
+        if (name == "self_pay") out.selfPayFen = value;
+    }
+    if (out.totalFen < 0 || out.insuranceFen < 0 || out.selfPayFen < 0 || out.insuranceFen + out.selfPayFen != out.totalFen) {
+        return fail(Errc::invalid_answer, "pre-settlement amounts missing or inconsistent", "backend.invalid_answer");
+    }
+    return out;
+}
+
+Result<PaymentRecord> FhirHisDriver::commitPayment(const PaymentCommit& commit) {
+    if (auto valid = requireId(commit.patientId, "patient"); !valid) return std::unexpected(valid.error());
+    if (commit.tradeNo.empty() || commit.chargeIds.empty() || commit.totalFen <= 0) {
+        return fail(Errc::invalid_argument, "payment commit needs trade_no, charges and an amount");
+    }
+    Json body = {{"resourceType", "PaymentReconciliation"},
+                 {"status", "active"},
+                 {"identifier", Json::array({{{"system", settings_.systemTrade}, {"value", commit.tradeNo}}})},
+                 {"created", chinaNow("{:%Y-%m-%dT%H:%M:%S}+08:00")},
+                 {"paymentDate", chinaNow("{:%Y-%m-%d}")},
+                 {"paymentAmount", {{"value", static_cast<double>(commit.totalFen) / 100.0}, {"currency", "CNY"}}},
+                 {"paymentIdentifier", {{"system", "urn:yizhan:channel:" + commit.channel}, {"value", commit.channelTradeNo}}},
+                 {"detail", Json::array()},
+                 {"extension", Json::array({{{"url", fhir::kExtFee}, {"valueInteger", commit.totalFen}},
+                                            {{"url", "urn:yizhan:ext:insurance-fen"}, {"valueInteger", commit.insuranceFen}},
+                                            {{"url", "urn:yizhan:ext:cash-fen"}, {"valueInteger", commit.cashFen}},
+                                            {{"url", "urn:yizhan:ext:patient"}, {"valueReference", {{"reference", "Patient/" + commit.patientId}}}}})}};
+    for (const auto& id : commit.chargeIds) {
+        if (auto valid = requireId(id, "charge"); !valid) return std::unexpected(valid.error());
+        body["detail"].push_back({{"type", {{"coding", Json::array({{{"system", "http://terminology.hl7.org/CodeSystem/payment-type"}, {"code", "payment"}}})}}},
+                                  {"request", {{"reference", "ChargeItem/" + id}}}});
+    }
+    auto created = conditionalCreate("PaymentReconciliation", commit.tradeNo, body);
+    if (!created) return std::unexpected(created.error());
+    PaymentRecord record;
+    record.id = str(*created, "id");
+    record.tradeNo = identifierOf(*created, settings_.systemTrade);
+    record.status = str(*created, "status");
+    record.totalFen = extensionInteger(*created, fhir::kExtFee);
+    record.created = str(*created, "created");
+    record.invoiceNumber = extensionText(*created, "urn:yizhan:ext:invoice-number");
+    if (record.tradeNo != commit.tradeNo) {
+        return fail(Errc::invalid_answer, "payment answer carries another trade_no", "backend.invalid_answer");
+    }
+    return record;
+}
+
+Result<TransactionRecord> FhirHisDriver::lookupTransaction(const std::string& tradeNo) {
+    if (tradeNo.empty() || tradeNo.size() > 64) return fail(Errc::invalid_argument, "trade_no missing or too long");
+    for (const char* type : {"Appointment", "PaymentReconciliation", "Communication"}) {
+        auto found = search(std::string(type) + "?identifier=" + urlEncode(settings_.systemTrade + "|" + tradeNo), type);
+        if (!found) return std::unexpected(found.error());
+        if (!found->empty()) return TransactionRecord{tradeNo, type, str(found->front(), "id"), str(found->front(), "status")};
+    }
+    return fail(Errc::not_found, "no write with trade_no " + tradeNo, "backend.trade_not_found");
+}
+
+Result<std::vector<Report>> FhirHisDriver::reports(const std::string& patientId) {
+    if (auto valid = requireId(patientId, "patient"); !valid) return std::unexpected(valid.error());
+    auto found = search("DiagnosticReport?subject=" + urlEncode("Patient/" + patientId), "DiagnosticReport");
+    if (!found) return std::unexpected(found.error());
+    std::vector<Report> out;
+    for (const auto& r : *found) {
+        Report report;
+        report.id = str(r, "id");
+        report.status = str(r, "status");
+        report.title = r.contains("code") ? str(r["code"], "text") : "";
+        report.issued = str(r, "issued");
+        const Json categories = r.value("category", Json::array());
+        if (!categories.empty() && categories[0].contains("coding") && !categories[0]["coding"].empty()) {
+            report.category = str(categories[0]["coding"][0], "code");
+        }
+        for (const auto& form : r.value("presentedForm", Json::array())) {
+            if (str(form, "contentType") != "application/pdf") continue;
+            const std::string url = str(form, "url");
+            report.pdfBinaryId = url.rfind("Binary/", 0) == 0 ? url.substr(7) : url;
+            report.pdfSize = form.value("size", int64_t{0});
+        }
+        out.push_back(std::move(report));
+    }
+    return out;
+}
+
+Result<std::string> FhirHisDriver::reportPdf(const Report& report) {
+    if (auto valid = requireId(report.pdfBinaryId, "report PDF"); !valid) return std::unexpected(valid.error());
+    HttpRequest request = makeRequest("GET", "Binary/" + report.pdfBinaryId, {}, "application/pdf, application/fhir+json;q=0.5");
+    auto answer = exchange(std::move(request), Safety::read);
+    if (!answer) return std::unexpected(answer.error());
+    std::string pdf;
+    if (answer->header("content-type").rfind("application/pdf", 0) == 0) {
+        pdf = std::move(answer->body);
+    } else {
+        // A server that always answers FHIR JSON: Binary.data is the base64 PDF.
+        const Json binary = Json::parse(answer->body, nullptr, false);
+        if (binary.is_discarded() || str(binary, "resourceType") != "Binary") {
+            return fail(Errc::invalid_answer, "Binary/" + report.pdfBinaryId + ": neither a PDF nor a Binary", "backend.invalid_answer");
+        }
+        pdf = decodeBase64(str(binary, "data"));
+    }
+    if (pdf.rfind("%PDF-", 0) != 0) {
+        return fail(Errc::invalid_answer, "Binary/" + report.pdfBinaryId + " is not a PDF", "backend.invalid_answer");
+    }
+    return pdf;
+}
+
+Result<std::vector<Prescription>> FhirHisDriver::prescriptions(const std::string& patientId) {
+    if (auto valid = requireId(patientId, "patient"); !valid) return std::unexpected(valid.error());
+    auto found = search("MedicationDispense?subject=" + urlEncode("Patient/" + patientId), "MedicationDispense");
+    if (!found) return std::unexpected(found.error());
+    std::vector<Prescription> out;
+    for (const auto& r : *found) {
+        auto p = toPrescription(r);
+        if (!p) return std::unexpected(p.error());
+        out.push_back(std::move(*p));
+    }
+    return out;
+}
+
+Result<Prescription> FhirHisDriver::confirmPickup(const std::string& dispenseId) {
+    auto changed = changeStatus("MedicationDispense", dispenseId, "completed");
+    if (!changed) {
+        Error error = changed.error();
+        if (error.messageKey == "backend.wrong_state") error.messageKey = "backend.not_ready_for_pickup";
+        return std::unexpected(error);
+    }
+    return toPrescription(*changed);
+}
+
+Result<TransactionRecord> FhirHisDriver::postHelpRequest(const HelpRequest& request) {
+    if (request.tradeNo.empty()) return fail(Errc::invalid_argument, "help request without trade_no");
+    const Json body = {{"resourceType", "Communication"},
+                       {"status", "in-progress"},
+                       {"identifier", Json::array({{{"system", settings_.systemTrade}, {"value", request.tradeNo}}})},
+                       {"category", Json::array({{{"text", request.reason}}})},
+                       {"priority", "urgent"},
+                       {"sender", {{"identifier", {{"system", "urn:yizhan:kiosk"}, {"value", request.kioskId}}}}},
+                       {"payload", Json::array({{{"contentString", redactDigitsInText(request.detail)}}})}};
+    auto created = conditionalCreate("Communication", request.tradeNo, body);
+    if (!created) return std::unexpected(created.error());
+    return TransactionRecord{request.tradeNo, "Communication", str(*created, "id"), str(*created, "status")};
+}
+
+}  // namespace kiosk::backend

@@ -1,0 +1,102 @@
+#pragma once
+// The standard HisDriver: FHIR R4 (hl7.org/fhir/R4) over HTTP(S) with libcurl.
+//
+// Feature checklist:
+//  [X] search with Bundle searchset paging (follows `next` links on the same host only)
+//  [X] read, conditional create (If-None-Exist: identifier=<trade system>|<trade_no>), update
+//      with If-Match (ETag) — the standard parts work against any conformant R4 server
+//  [X] OperationOutcome errors mapped to kiosk::Error codes (details code "blacklisted",
+//      "slot-taken", "wrong-state", "token-used" where the server gives them)
+//  [X] retries only for calls safe to repeat: reads, conditional creates, If-Match updates
+//      (re-read first); never for the one-use e-health-card resolution
+//  [X] per-call timeout, connection reuse, body size cap, no redirects
+//  [X] circuit breaker (backend down → backend_unavailable at once)
+//  [X] HTTPS with a CA bundle and a client certificate per kiosk (mutual TLS); X-Kiosk-Id header
+//  [X] named operations of hospital-sim: ChargeItem/$pre-settle, Appointment/{id}/$queue,
+//      Patient/$resolve-health-card (a site server must provide equivalents)
+//  [ ] Patient/$match, IHE ITI $hold/$book, Claim-based insurance (not needed by hospital-sim)
+//  [ ] SMART/OAuth tokens (sites use mutual TLS)
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+
+#include "kiosk/backend/circuit_breaker.hpp"
+#include "kiosk/backend/his_driver.hpp"
+#include "kiosk/backend/http_client.hpp"
+#include "kiosk/core/clock.hpp"
+
+namespace kiosk::backend {
+
+struct FhirSettings {
+    HttpSettings http;
+    int retries = 2;                                  ///< extra attempts for safe calls
+    std::chrono::milliseconds retryBackoff{150};      ///< grows linearly per attempt
+    CircuitBreaker::Settings breaker;
+    int maxPages = 20;                                ///< paging limit of one search
+    int pageSize = 100;                               ///< _count of searches
+    std::string systemSocialSecurity;
+    std::string systemIdNumber;
+    std::string systemHospitalCard;
+    std::string systemHealthCard;
+    std::string systemTrade;
+    FhirSettings();
+};
+
+class FhirHisDriver final : public HisDriver {
+public:
+    FhirHisDriver(FhirSettings settings, std::shared_ptr<const Clock> clock = nullptr);
+    ~FhirHisDriver() override;
+
+    std::string describe() const override;
+    Result<BackendInfo> ping() override;
+    Result<Patient> findPatient(PatientKey key, const std::string& value) override;
+    Result<Patient> resolveHealthCard(const std::string& token) override;
+    Result<std::vector<Department>> departments() override;
+    Result<std::vector<Doctor>> doctors(const std::string& departmentId) override;
+    Result<std::vector<Slot>> slots(const SlotQuery& query) override;
+    Result<Appointment> holdSlot(const std::string& slotId, const std::string& patientId, const std::string& tradeNo) override;
+    Result<Appointment> book(const std::string& appointmentId) override;
+    Result<Appointment> cancelAppointment(const std::string& appointmentId) override;
+    Result<std::vector<Appointment>> appointments(const std::string& patientId) override;
+    Result<Appointment> checkIn(const std::string& appointmentId) override;
+    Result<QueueStatus> queueStatus(const std::string& appointmentId) override;
+    Result<std::vector<Charge>> charges(const std::string& patientId) override;
+    Result<PreSettlement> preSettle(const std::string& patientId, const std::vector<std::string>& chargeIds) override;
+    Result<PaymentRecord> commitPayment(const PaymentCommit& commit) override;
+    Result<TransactionRecord> lookupTransaction(const std::string& tradeNo) override;
+    Result<std::vector<Report>> reports(const std::string& patientId) override;
+    Result<std::string> reportPdf(const Report& report) override;
+    Result<std::vector<Prescription>> prescriptions(const std::string& patientId) override;
+    Result<Prescription> confirmPickup(const std::string& dispenseId) override;
+    Result<TransactionRecord> postHelpRequest(const HelpRequest& request) override;
+
+    CircuitBreaker::State circuitState() const { return breaker_.state(); }
+
+private:
+    /// How a call may be repeated: reads; writes made idempotent by a business key or If-Match;
+    /// calls that must go out at most once.
+    enum class Safety { read, repeatable_write, once };
+
+    /// One call with retries, the circuit breaker and status mapping (non-2xx → Error).
+    Result<HttpResponse> exchange(HttpRequest request, Safety safety);
+    /// exchange() + JSON parse + resourceType check.
+    Result<nlohmann::json> fetch(HttpRequest request, Safety safety, std::string_view expectedType);
+    /// A search, following `next` links; returns the matched resources of `type`.
+    Result<std::vector<nlohmann::json>> search(const std::string& target, std::string_view type);
+    /// Read → If-Match update of `status` to `target` (re-reading after a conflict or a lost
+    /// answer). `allowed(current)` says whether the transition makes sense from there.
+    Result<nlohmann::json> changeStatus(const std::string& type, const std::string& id, const std::string& target);
+    Result<nlohmann::json> conditionalCreate(const std::string& type, const std::string& tradeNo, const nlohmann::json& body);
+
+    FhirSettings settings_;
+    std::shared_ptr<const Clock> clock_;
+    HttpClient http_;
+    CircuitBreaker breaker_;
+};
+
+/// Percent-encodes a query parameter value (RFC 3986 unreserved characters kept).
+std::string urlEncode(std::string_view value);
+
+}  // namespace kiosk::backend

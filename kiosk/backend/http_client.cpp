@@ -1,0 +1,170 @@
+#include "kiosk/backend/http_client.hpp"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace kiosk::backend {
+
+namespace {
+
+struct Transfer {
+    HttpResponse response;
+    size_t cap = 0;
+    bool overflow = false;
+};
+
+size_t onBody(char* data, size_t size, size_t count, void* user) {
+    auto* transfer = static_cast<Transfer*>(user);
+    const size_t bytes = size * count;
+    if (transfer->response.body.size() + bytes > transfer->cap) {
+        transfer->overflow = true;
+        return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+    }
+    transfer->response.body.append(data, bytes);
+    return bytes;
+}
+
+size_t onHeader(char* data, size_t size, size_t count, void* user) {
+    auto* transfer = static_cast<Transfer*>(user);
+    const size_t bytes = size * count;
+    std::string line(data, bytes);
+    const auto colon = line.find(':');
+    if (colon != std::string::npos) {
+        std::string name = line.substr(0, colon);
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        std::string value = line.substr(colon + 1);
+        value.erase(0, value.find_first_not_of(" \t"));
+        value.erase(value.find_last_not_of(" \t\r\n") + 1);
+        transfer->response.headers[name] = value;
+    } else if (line.rfind("HTTP/", 0) == 0) {
+        transfer->response.headers.clear();  // a new response (e.g. after 100 Continue)
+    }
+    return bytes;
+}
+
+}  // namespace
+
+HttpClient::HttpClient(HttpSettings settings) : settings_(std::move(settings)) {
+    while (!settings_.baseUrl.empty() && settings_.baseUrl.back() == '/') settings_.baseUrl.pop_back();
+}
+
+HttpClient::~HttpClient() {
+    for (void* handle : idle_) curl_easy_cleanup(static_cast<CURL*>(handle));
+}
+
+std::string HttpClient::urlOf(const std::string& target) const {
+    if (target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0) return target;
+    return settings_.baseUrl + "/" + target;
+}
+
+void* HttpClient::acquireHandle() {
+    {
+        std::lock_guard lock(mutex_);
+        if (!idle_.empty()) {
+            void* handle = idle_.back();
+            idle_.pop_back();
+            return handle;
+        }
+    }
+    return curl_easy_init();
+}
+
+void HttpClient::releaseHandle(void* handle) {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(handle);
+}
+
+std::expected<HttpResponse, HttpFailure> HttpClient::perform(const HttpRequest& request) {
+    CURL* curl = static_cast<CURL*>(acquireHandle());
+    if (!curl) return std::unexpected(HttpFailure{Errc::internal, false, "curl_easy_init failed"});
+    curl_easy_reset(curl);  // keeps the connection cache, clears the previous call's options
+    Transfer transfer;
+    transfer.cap = settings_.maxBodyBytes;
+    const std::string url = urlOf(request.target);
+    const auto timeout = request.timeout.count() > 0 ? request.timeout : settings_.callTimeout;
+
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(settings_.connectTimeout.count()));
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &onBody);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &onHeader);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "yizhan-kiosk/0.1");
+    if (!settings_.caBundle.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, settings_.caBundle.c_str());
+    if (!settings_.clientCert.empty()) curl_easy_setopt(curl, CURLOPT_SSLCERT, settings_.clientCert.c_str());
+    if (!settings_.clientKey.empty()) curl_easy_setopt(curl, CURLOPT_SSLKEY, settings_.clientKey.c_str());
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+
+    curl_slist* headers = nullptr;
+    headers = curl_slist_append(headers, ("Accept: " + request.accept).c_str());
+    headers = curl_slist_append(headers, ("X-Kiosk-Id: " + settings_.kioskId).c_str());
+    headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+    if (!request.body.empty()) headers = curl_slist_append(headers, "Content-Type: application/fhir+json; charset=utf-8");
+    for (const auto& [name, value] : request.headers) headers = curl_slist_append(headers, (name + ": " + value).c_str());
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    if (request.method == "GET") {
+        curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    } else {
+        curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.c_str());
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
+    }
+
+    const CURLcode code = curl_easy_perform(curl);
+    curl_slist_free_all(headers);
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    long requestBytes = 0;  // bytes of the request sent so far (0: it never left the kiosk)
+    curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &requestBytes);
+    releaseHandle(curl);
+
+    if (code == CURLE_OK) {
+        transfer.response.status = status;
+        return transfer.response;
+    }
+    const std::string what = fmt::format("{} {}: {}", request.method, url, curl_easy_strerror(code));
+    switch (code) {
+        case CURLE_COULDNT_CONNECT:
+        case CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_URL_MALFORMAT:
+        case CURLE_UNSUPPORTED_PROTOCOL:
+            return std::unexpected(HttpFailure{Errc::backend_unavailable, false, what});
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_CIPHER:
+        case CURLE_SSL_ISSUER_ERROR:
+        case CURLE_SSL_CRL_BADFILE:
+            // The handshake happens before the request is sent.
+            return std::unexpected(HttpFailure{Errc::backend_unavailable, false, "TLS: " + what});
+        case CURLE_OPERATION_TIMEDOUT:
+            // A timeout before the request went out (connecting) means nothing was sent.
+            return std::unexpected(HttpFailure{Errc::timeout, requestBytes > 0, what});
+        case CURLE_WRITE_ERROR:
+            if (transfer.overflow) {
+                return std::unexpected(HttpFailure{Errc::invalid_answer, true,
+                                                   fmt::format("{}: answer larger than the {} byte cap", url, transfer.cap)});
+            }
+            return std::unexpected(HttpFailure{Errc::invalid_answer, true, what});
+        case CURLE_PARTIAL_FILE:
+        case CURLE_GOT_NOTHING:
+        case CURLE_RECV_ERROR:
+        case CURLE_SEND_ERROR:
+            // The connection broke while the request or its answer was in flight: lost answer.
+            return std::unexpected(HttpFailure{Errc::unknown_outcome, true, what});
+        default:
+            return std::unexpected(HttpFailure{Errc::backend_unavailable, true, what});
+    }
+}
+
+}  // namespace kiosk::backend

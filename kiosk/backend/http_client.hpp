@@ -1,0 +1,82 @@
+#pragma once
+// A small HTTP(S) client over libcurl for the backend adapters.
+//  [X] connection reuse: a pool of easy handles, each keeping its connections alive
+//  [X] per-call timeout (connect + total), no signals (thread-safe)
+//  [X] HTTPS with a CA bundle, a client certificate and key per kiosk (mutual TLS)
+//  [X] redirects are never followed (a 3xx is an error: the kiosk talks to one configured host)
+//  [X] answer size cap (a huge body is cut off and reported, never buffered whole)
+//  [X] kiosk identity header on every request
+//  [ ] HTTP/2, proxies (not needed on a hospital LAN; curl's environment proxy is disabled)
+// The client does not retry: the caller knows which calls are safe to repeat.
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "kiosk/core/error.hpp"
+
+namespace kiosk::backend {
+
+struct HttpSettings {
+    std::string baseUrl;                               ///< e.g. "http://127.0.0.1:18080/fhir"
+    std::chrono::milliseconds connectTimeout{2000};
+    std::chrono::milliseconds callTimeout{8000};       ///< whole call, default per call
+    size_t maxBodyBytes = 16U * 1024U * 1024U;
+    std::filesystem::path caBundle;                    ///< empty: the system's CA store
+    std::filesystem::path clientCert;                  ///< PEM; empty: no client certificate
+    std::filesystem::path clientKey;
+    std::string kioskId;                               ///< sent as X-Kiosk-Id
+};
+
+struct HttpRequest {
+    std::string method = "GET";
+    std::string target;            ///< path relative to baseUrl ("Patient?…") or an absolute URL
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    std::string accept = "application/fhir+json";
+    std::chrono::milliseconds timeout{0};  ///< 0 = settings.callTimeout
+};
+
+struct HttpResponse {
+    long status = 0;
+    std::string body;
+    std::map<std::string, std::string> headers;  ///< lower-case names
+    std::string header(const std::string& lowerName) const {
+        const auto it = headers.find(lowerName);
+        return it == headers.end() ? std::string() : it->second;
+    }
+};
+
+/// A transport failure. `maybeDelivered` is false only when the request certainly never reached
+/// the server (connection refused, DNS, TLS handshake): then even a write may be repeated.
+struct HttpFailure {
+    Errc code = Errc::backend_unavailable;  ///< backend_unavailable, timeout, invalid_answer
+    bool maybeDelivered = true;
+    std::string detail;
+};
+
+class HttpClient {
+public:
+    explicit HttpClient(HttpSettings settings);
+    ~HttpClient();
+    HttpClient(const HttpClient&) = delete;
+    HttpClient& operator=(const HttpClient&) = delete;
+
+    std::expected<HttpResponse, HttpFailure> perform(const HttpRequest& request);
+    const HttpSettings& settings() const { return settings_; }
+    /// The absolute URL of a target (base + relative path).
+    std::string urlOf(const std::string& target) const;
+
+private:
+    void* acquireHandle();
+    void releaseHandle(void* handle);
+
+    HttpSettings settings_;
+    std::mutex mutex_;
+    std::vector<void*> idle_;  // CURL* kept alive with their connection caches
+};
+
+}  // namespace kiosk::backend

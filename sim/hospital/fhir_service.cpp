@@ -1,0 +1,672 @@
+// The HIS over FHIR R4 (hl7.org/fhir/R4), as hospital-sim serves it under /fhir.
+//
+// Standard behaviour (what a conformant server also does):
+//  - GET /fhir/metadata                      CapabilityStatement
+//  - GET /fhir/{type}/{id}                   read, with ETag W/"<versionId>"
+//  - GET /fhir/{type}?…                      search → Bundle searchset, paged by _count/_offset
+//  - POST /fhir/{type} + If-None-Exist       conditional create (200 + the existing resource when
+//                                            the identifier is already there: the business key)
+//  - PUT /fhir/{type}/{id} + If-Match        update, 412 when the version moved on
+//  - errors are OperationOutcome with the HTTP status
+// Hospital rules (in this file, as a HIS would apply them):
+//  - Appointment create = hold a free slot for PolicySettings::holdMinutes (status proposed);
+//    update proposed→booked (book), →cancelled (cancel), booked→arrived (check in, assigns the
+//    queue number); the no-show blacklist refuses holds with 403 details "blacklisted".
+//  - PaymentReconciliation create = commit a payment: the charges become "billed".
+//  - MedicationDispense update in-progress(prepared)→completed = pickup confirmed.
+// Named operations (documented in the README):
+//  - POST /fhir/ChargeItem/$pre-settle       Parameters(patient, chargeItem*) → Parameters(total,
+//                                            insurance, self_pay); changes nothing
+//  - GET  /fhir/Appointment/{id}/$queue      Parameters(queue_number, waiting_ahead, …)
+//  - POST /fhir/Patient/$resolve-health-card Parameters(token) → Patient
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <set>
+
+#include "kiosk/backend/fhir_systems.hpp"
+#include "sim/hospital/http_util.hpp"
+#include "sim/hospital/modules.hpp"
+#include "sim/hospital/seed.hpp"
+
+namespace kiosk::sim {
+
+namespace fhir = kiosk::backend::fhir;
+
+namespace {
+
+const std::set<std::string> kResourceTypes = {
+    "Patient",  "Organization",       "Practitioner", "PractitionerRole", "Schedule",           "Slot",
+    "Appointment", "ChargeItem",      "DiagnosticReport", "Binary",        "MedicationRequest", "MedicationDispense",
+    "PaymentReconciliation", "Communication"};
+
+std::string etagOf(const Json& resource) { return "W/\"" + resource["meta"].value("versionId", "1") + "\""; }
+
+void sendResource(httplib::Response& res, int status, const Json& resource) {
+    res.set_header("ETag", etagOf(resource));
+    res.set_header("Location", resource.value("resourceType", "") + "/" + resource.value("id", "") + "/_history/" +
+                                   resource["meta"].value("versionId", "1"));
+    sendJson(res, status, resource);
+}
+
+std::string reference(const Json& value) { return value.is_object() ? value.value("reference", "") : std::string(); }
+
+bool hasIdentifier(const Json& resource, const std::string& system, const std::string& value) {
+    if (!resource.contains("identifier")) return false;
+    for (const auto& id : resource["identifier"]) {
+        if ((system.empty() || id.value("system", "") == system) && id.value("value", "") == value) return true;
+    }
+    return false;
+}
+
+std::string identifierValue(const Json& resource, const std::string& system) {
+    if (!resource.contains("identifier")) return {};
+    for (const auto& id : resource["identifier"]) {
+        if (id.value("system", "") == system) return id.value("value", "");
+    }
+    return {};
+}
+
+std::string serviceTypeCode(const Json& resource) {
+    if (!resource.contains("serviceType") || resource["serviceType"].empty()) return {};
+    return resource["serviceType"][0]["coding"][0].value("code", "");
+}
+
+std::optional<int64_t> extensionInteger(const Json& resource, const char* url) {
+    if (!resource.contains("extension")) return std::nullopt;
+    for (const auto& e : resource["extension"]) {
+        if (e.value("url", "") == url && e.contains("valueInteger")) return e["valueInteger"].get<int64_t>();
+    }
+    return std::nullopt;
+}
+
+std::string extensionText(const Json& resource, const char* url) {
+    if (!resource.contains("extension")) return {};
+    for (const auto& e : resource["extension"]) {
+        if (e.value("url", "") == url && e.contains("valueString")) return e["valueString"].get<std::string>();
+        if (e.value("url", "") == url && e.contains("valueReference")) return reference(e["valueReference"]);
+    }
+    return {};
+}
+
+void setExtension(Json& resource, const char* url, const Json& valueKeyAndValue) {
+    if (!resource.contains("extension")) resource["extension"] = Json::array();
+    auto& list = resource["extension"];
+    for (auto it = list.begin(); it != list.end(); ++it) {
+        if (it->value("url", "") == url) {
+            list.erase(it);
+            break;
+        }
+    }
+    Json e = valueKeyAndValue;
+    e["url"] = url;
+    list.push_back(e);
+}
+
+std::string patientOfAppointment(const Json& appointment) {
+    for (const auto& p : appointment.value("participant", Json::array())) {
+        const std::string ref = reference(p.value("actor", Json::object()));
+        if (ref.rfind("Patient/", 0) == 0) return ref.substr(8);
+    }
+    return {};
+}
+
+std::string roleOfAppointment(const Json& appointment) {
+    for (const auto& p : appointment.value("participant", Json::array())) {
+        const std::string ref = reference(p.value("actor", Json::object()));
+        if (ref.rfind("PractitionerRole/", 0) == 0) return ref.substr(17);
+    }
+    return {};
+}
+
+/// Compares ISO 8601 strings of the same offset: lexical order is time order.
+bool matchesDate(const std::string& value, const std::string& condition) {
+    if (condition.size() < 2) return true;
+    const std::string prefix = condition.substr(0, 2);
+    const bool hasPrefix = prefix == "ge" || prefix == "gt" || prefix == "le" || prefix == "lt" || prefix == "eq";
+    const std::string bound = hasPrefix ? condition.substr(2) : condition;
+    const std::string head = value.substr(0, bound.size());
+    if (!hasPrefix || prefix == "eq") return head == bound;
+    if (prefix == "ge") return head >= bound;
+    if (prefix == "gt") return head > bound;
+    if (prefix == "le") return head <= bound;
+    return head < bound;
+}
+
+/// One search parameter against one resource. Unknown parameters are ignored, as R4 allows for
+/// lenient handling.
+bool matchesParameter(const std::string& type, const Json& r, const std::string& name, const std::string& value) {
+    if (name == "_id") return r.value("id", "") == value;
+    if (name == "identifier") {
+        const auto bar = value.find('|');
+        return bar == std::string::npos ? hasIdentifier(r, "", value) : hasIdentifier(r, value.substr(0, bar), value.substr(bar + 1));
+    }
+    if (name == "status") {
+        const std::string status = r.value("status", "");
+        size_t start = 0;
+        while (start <= value.size()) {
+            const size_t comma = value.find(',', start);
+            if (value.substr(start, comma - start) == status) return true;
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+        return false;
+    }
+    if (name == "subject" || name == "patient") {
+        const std::string want = value.rfind("Patient/", 0) == 0 ? value : "Patient/" + value;
+        if (type == "Appointment") return "Patient/" + patientOfAppointment(r) == want;
+        return reference(r.value("subject", Json::object())) == want;
+    }
+    if (name == "type" && type == "Organization") return r.dump().find("\"code\":\"" + value + "\"") != std::string::npos;
+    if (name == "organization") return reference(r.value("organization", Json::object())) == value;
+    if (name == "service-type") return serviceTypeCode(r) == value;
+    if (name == "schedule") return reference(r.value("schedule", Json::object())) == value;
+    if (name == "practitioner-role" || name == "actor" || name == "schedule.actor") {
+        return extensionText(r, "urn:yizhan:ext:practitioner-role") == value || "PractitionerRole/" + roleOfAppointment(r) == value;
+    }
+    if (name == "start" || name == "date") return matchesDate(r.value("start", ""), value);
+    return true;
+}
+
+std::string baseUrl(const httplib::Request& req) { return "http://" + req.get_header_value("Host") + "/fhir"; }
+
+void search(SimContext& context, const std::string& type, const httplib::Request& req, httplib::Response& res) {
+    std::vector<std::pair<std::string, std::string>> conditions;
+    int count = 50;
+    int offset = 0;
+    for (const auto& [name, value] : req.params) {
+        if (name == "_count") count = std::clamp(std::atoi(value.c_str()), 1, 500);
+        else if (name == "_offset") offset = std::max(0, std::atoi(value.c_str()));
+        else conditions.emplace_back(name, value);
+    }
+    auto matches = context.store.find(type, [&](const Json& r) {
+        for (const auto& [name, value] : conditions) {
+            if (!matchesParameter(type, r, name, value)) return false;
+        }
+        return true;
+    });
+    if (type == "Slot" || type == "Appointment") {
+        std::sort(matches.begin(), matches.end(), [](const Json& a, const Json& b) { return a.value("start", "") < b.value("start", ""); });
+    }
+    if (type == "Patient") {
+        for (auto& patient : matches) {
+            if (auto until = bookingBlockedUntil(context.store, context.policy, patient.value("id", ""), false)) {
+                setExtension(patient, fhir::kExtBlockedUntil, {{"valueDate", *until}});
+                setExtension(patient, fhir::kExtBlockedReason,
+                             {{"valueString", fmt::format("{} missed appointments in {} days", context.policy.noShowLimit,
+                                                          context.policy.noShowWindowDays)}});
+            }
+        }
+    }
+    Json bundle = {{"resourceType", "Bundle"}, {"type", "searchset"}, {"total", matches.size()}, {"entry", Json::array()}};
+    std::string query;
+    for (const auto& [name, value] : conditions) query += (query.empty() ? "" : "&") + name + "=" + httplib::detail::encode_query_param(value);
+    const std::string self = baseUrl(req) + "/" + type + "?" + query;
+    bundle["link"] = Json::array({{{"relation", "self"}, {"url", fmt::format("{}&_count={}&_offset={}", self, count, offset)}}});
+    if (static_cast<size_t>(offset + count) < matches.size()) {
+        bundle["link"].push_back({{"relation", "next"}, {"url", fmt::format("{}&_count={}&_offset={}", self, count, offset + count)}});
+    }
+    for (size_t i = static_cast<size_t>(offset); i < matches.size() && i < static_cast<size_t>(offset + count); ++i) {
+        bundle["entry"].push_back({{"fullUrl", baseUrl(req) + "/" + type + "/" + matches[i].value("id", "")},
+                                   {"resource", matches[i]},
+                                   {"search", {{"mode", "match"}}}});
+    }
+    sendJson(res, 200, bundle);
+}
+
+/// `If-None-Exist: identifier=system|value` → (system, value).
+std::optional<std::pair<std::string, std::string>> conditionalKey(const httplib::Request& req) {
+    const std::string header = req.get_header_value("If-None-Exist");
+    if (header.rfind("identifier=", 0) != 0) return std::nullopt;
+    std::string value = httplib::detail::decode_url(header.substr(11), true);
+    const auto bar = value.find('|');
+    if (bar == std::string::npos) return std::nullopt;
+    return std::make_pair(value.substr(0, bar), value.substr(bar + 1));
+}
+
+/// Frees slots whose hold expired (the patient walked away before paying). Caller holds the lock.
+void releaseExpiredHoldsLocked(SimContext& context) {
+    const std::string now = nowIso();
+    for (auto appointment : context.store.findLocked("Appointment", [](const Json& a) { return a.value("status", "") == "proposed"; })) {
+        const std::string expires = extensionText(appointment, fhir::kExtHoldExpires);
+        std::string expiresAt;
+        for (const auto& e : appointment.value("extension", Json::array())) {
+            if (e.value("url", "") == fhir::kExtHoldExpires) expiresAt = e.value("valueDateTime", "");
+        }
+        if (expiresAt.empty() || expiresAt > now) continue;
+        appointment["status"] = "cancelled";
+        appointment["cancelationReason"] = {{"text", "hold expired"}};
+        const std::string slotId = reference(appointment["slot"][0]).substr(5);
+        context.store.putLocked("Appointment", appointment["id"], appointment);
+        if (auto slot = context.store.getLocked("Slot", slotId)) {
+            (*slot)["status"] = "free";
+            context.store.putLocked("Slot", slotId, *slot);
+        }
+    }
+}
+
+std::string plusMinutesIso(int minutes) {
+    const auto local = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + std::chrono::hours(8) +
+                       std::chrono::minutes(minutes);
+    return fmt::format("{:%Y-%m-%dT%H:%M:%S}+08:00", local);
+}
+
+void createAppointment(SimContext& context, const httplib::Request& req, httplib::Response& res) {
+    auto body = parseBody(req, res);
+    if (!body) return;
+    if (body->value("resourceType", "") != "Appointment") {
+        sendOutcome(res, 400, "invalid", "body is not an Appointment");
+        return;
+    }
+    const auto key = conditionalKey(req);
+    const std::string patientId = patientOfAppointment(*body);
+    const std::string slotRef = body->contains("slot") && !(*body)["slot"].empty() ? reference((*body)["slot"][0]) : "";
+    context.store.withWriteLock([&] {
+        if (key) {
+            auto existing = context.store.findLocked("Appointment", [&](const Json& a) { return hasIdentifier(a, key->first, key->second); });
+            if (!existing.empty()) {  // conditional create: already there, nothing written
+                sendResource(res, 200, existing.front());
+                return;
+            }
+        }
+        if (!context.store.getLocked("Patient", patientId)) {
+            sendOutcome(res, 422, "processing", "unknown patient", "unknown-patient");
+            return;
+        }
+        if (auto until = bookingBlockedUntil(context.store, context.policy, patientId, true)) {
+            sendOutcome(res, 403, "forbidden",
+                        fmt::format("booking blocked until {}: {} missed appointments in {} days", *until,
+                                    context.policy.noShowLimit, context.policy.noShowWindowDays),
+                        fhir::kOutcomeBlacklisted);
+            return;
+        }
+        releaseExpiredHoldsLocked(context);
+        if (slotRef.rfind("Slot/", 0) != 0) {
+            sendOutcome(res, 422, "processing", "Appointment.slot missing");
+            return;
+        }
+        auto slot = context.store.getLocked("Slot", slotRef.substr(5));
+        if (!slot) {
+            sendOutcome(res, 422, "processing", "unknown slot " + slotRef, "unknown-slot");
+            return;
+        }
+        if ((*slot)["status"] != "free") {
+            sendOutcome(res, 409, "conflict", "slot is " + (*slot)["status"].get<std::string>(), fhir::kOutcomeSlotTaken);
+            return;
+        }
+        const std::string roleRef = extensionText(*slot, "urn:yizhan:ext:practitioner-role");
+        Json appointment = {{"resourceType", "Appointment"},
+                            {"status", "proposed"},
+                            {"identifier", body->value("identifier", Json::array())},
+                            {"slot", Json::array({{{"reference", slotRef}}})},
+                            {"start", (*slot)["start"]},
+                            {"end", (*slot)["end"]},
+                            {"serviceType", (*slot)["serviceType"]},
+                            {"participant", Json::array({{{"actor", {{"reference", "Patient/" + patientId}}}, {"status", "accepted"}},
+                                                         {{"actor", {{"reference", roleRef}}}, {"status", "accepted"}}})},
+                            {"extension", Json::array({{{"url", fhir::kExtHoldExpires}, {"valueDateTime", plusMinutesIso(context.policy.holdMinutes)}},
+                                                       {{"url", fhir::kExtFee}, {"valueInteger", extensionInteger(*slot, fhir::kExtFee).value_or(0)}}})}};
+        const std::string id = context.store.nextIdLocked("appt");
+        const Json stored = context.store.putLocked("Appointment", id, appointment);
+        (*slot)["status"] = "busy-tentative";
+        context.store.putLocked("Slot", (*slot)["id"], *slot);
+        if (key) context.faults.recordCommit(key->second);
+        sendResource(res, 201, stored);
+    });
+}
+
+/// If-Match check; answers 428/412 and returns false when the update must not proceed.
+bool versionMatches(const httplib::Request& req, httplib::Response& res, const Json& current) {
+    const std::string ifMatch = req.get_header_value("If-Match");
+    if (ifMatch.empty()) {
+        sendOutcome(res, 428, "required", "If-Match is required for updates");
+        return false;
+    }
+    if (ifMatch != etagOf(current)) {
+        sendOutcome(res, 412, "conflict", "version conflict: current is " + etagOf(current));
+        return false;
+    }
+    return true;
+}
+
+void updateAppointment(SimContext& context, const std::string& id, const httplib::Request& req, httplib::Response& res) {
+    auto body = parseBody(req, res);
+    if (!body) return;
+    const std::string wanted = body->value("status", "");
+    context.store.withWriteLock([&] {
+        releaseExpiredHoldsLocked(context);
+        auto current = context.store.getLocked("Appointment", id);
+        if (!current) {
+            sendOutcome(res, 404, "not-found", "Appointment/" + id + " not found");
+            return;
+        }
+        if (!versionMatches(req, res, *current)) return;
+        const std::string from = (*current)["status"];
+        const std::string slotId = current->contains("slot") ? reference((*current)["slot"][0]).substr(5) : "";
+        auto setSlot = [&](const char* status) {
+            if (auto slot = context.store.getLocked("Slot", slotId)) {
+                (*slot)["status"] = status;
+                context.store.putLocked("Slot", slotId, *slot);
+            }
+        };
+        if (from == "proposed" && wanted == "booked") {
+            setSlot("busy");
+        } else if ((from == "proposed" || from == "booked") && wanted == "cancelled") {
+            if (from == "booked" && current->value("start", "") < nowIso()) {
+                sendOutcome(res, 409, "business-rule", "appointment already started", fhir::kOutcomeWrongState);
+                return;
+            }
+            setSlot("free");
+        } else if (from == "booked" && wanted == "arrived") {
+            const std::string date = current->value("start", "").substr(0, 10);
+            if (date != dateIso(0)) {
+                sendOutcome(res, 409, "business-rule", "check-in is only possible on the day of the appointment", fhir::kOutcomeWrongState);
+                return;
+            }
+            const std::string role = roleOfAppointment(*current);
+            int64_t highest = 0;
+            for (const auto& other : context.store.findLocked("Appointment", [&](const Json& a) {
+                     return roleOfAppointment(a) == role && a.value("start", "").substr(0, 10) == date;
+                 })) {
+                highest = std::max(highest, extensionInteger(other, fhir::kExtQueueNumber).value_or(0));
+            }
+            setExtension(*current, fhir::kExtQueueNumber, {{"valueInteger", highest + 1}});
+        } else {
+            sendOutcome(res, 409, "business-rule", "cannot change appointment from " + from + " to " + wanted,
+                        fhir::kOutcomeWrongState);
+            return;
+        }
+        (*current)["status"] = wanted;
+        sendResource(res, 200, context.store.putLocked("Appointment", id, *current));
+    });
+}
+
+void updateDispense(SimContext& context, const std::string& id, const httplib::Request& req, httplib::Response& res) {
+    auto body = parseBody(req, res);
+    if (!body) return;
+    context.store.withWriteLock([&] {
+        auto current = context.store.getLocked("MedicationDispense", id);
+        if (!current) {
+            sendOutcome(res, 404, "not-found", "MedicationDispense/" + id + " not found");
+            return;
+        }
+        if (!versionMatches(req, res, *current)) return;
+        const bool ready = (*current)["status"] == "in-progress" && current->contains("whenPrepared");
+        if (body->value("status", "") != "completed" || !ready) {
+            sendOutcome(res, 409, "business-rule", "dispense is " + (*current)["status"].get<std::string>() + ", not ready for pickup",
+                        fhir::kOutcomeWrongState);
+            return;
+        }
+        (*current)["status"] = "completed";
+        (*current)["whenHandedOver"] = nowIso();
+        sendResource(res, 200, context.store.putLocked("MedicationDispense", id, *current));
+    });
+}
+
+int64_t chargeAmountFen(const Json& charge) { return extensionInteger(charge, fhir::kExtFee).value_or(0); }
+
+void createPayment(SimContext& context, const httplib::Request& req, httplib::Response& res) {
+    auto body = parseBody(req, res);
+    if (!body) return;
+    const auto key = conditionalKey(req);
+    if (!key) {
+        sendOutcome(res, 400, "required", "PaymentReconciliation needs If-None-Exist with the trade identifier");
+        return;
+    }
+    context.store.withWriteLock([&] {
+        auto existing = context.store.findLocked("PaymentReconciliation", [&](const Json& p) { return hasIdentifier(p, key->first, key->second); });
+        if (!existing.empty()) {
+            sendResource(res, 200, existing.front());
+            return;
+        }
+        int64_t sum = 0;
+        std::vector<Json> charges;
+        for (const auto& detail : body->value("detail", Json::array())) {
+            const std::string ref = reference(detail.value("request", Json::object()));
+            auto charge = context.store.getLocked("ChargeItem", ref.rfind("ChargeItem/", 0) == 0 ? ref.substr(11) : ref);
+            if (!charge) {
+                sendOutcome(res, 422, "processing", "unknown charge " + ref, "unknown-charge");
+                return;
+            }
+            if ((*charge)["status"] != "billable") {
+                sendOutcome(res, 409, "business-rule", ref + " is already " + (*charge)["status"].get<std::string>(), fhir::kOutcomeWrongState);
+                return;
+            }
+            sum += chargeAmountFen(*charge);
+            charges.push_back(*charge);
+        }
+        const int64_t paid = extensionInteger(*body, fhir::kExtFee).value_or(-1);
+        if (charges.empty() || paid != sum) {
+            sendOutcome(res, 422, "business-rule", fmt::format("amount {} does not match the charges ({})", paid, sum), "amount-mismatch");
+            return;
+        }
+        for (auto& charge : charges) {
+            charge["status"] = "billed";
+            context.store.putLocked("ChargeItem", charge["id"], charge);
+        }
+        Json record = *body;
+        record["status"] = "active";
+        record["created"] = nowIso();
+        record["outcome"] = "complete";
+        const std::string id = context.store.nextIdLocked("pay");
+        record["extension"].push_back({{"url", "urn:yizhan:ext:invoice-number"}, {"valueString", fmt::format("FP{}{}", dateIso(0).substr(0, 4), id.substr(4))}});
+        const Json stored = context.store.putLocked("PaymentReconciliation", id, record);
+        context.faults.recordCommit(key->second);
+        sendResource(res, 201, stored);
+    });
+}
+
+void createCommunication(SimContext& context, const httplib::Request& req, httplib::Response& res) {
+    auto body = parseBody(req, res);
+    if (!body) return;
+    const auto key = conditionalKey(req);
+    context.store.withWriteLock([&] {
+        if (key) {
+            auto existing = context.store.findLocked("Communication", [&](const Json& c) { return hasIdentifier(c, key->first, key->second); });
+            if (!existing.empty()) {
+                sendResource(res, 200, existing.front());
+                return;
+            }
+        }
+        Json record = *body;
+        record["status"] = "in-progress";
+        record["sent"] = nowIso();
+        const Json stored = context.store.putLocked("Communication", context.store.nextIdLocked("help"), record);
+        if (key) context.faults.recordCommit(key->second);
+        sendResource(res, 201, stored);
+    });
+}
+
+void preSettle(SimContext& context, const httplib::Request& req, httplib::Response& res) {
+    auto body = parseBody(req, res);
+    if (!body || body->value("resourceType", "") != "Parameters") {
+        if (body) sendOutcome(res, 400, "invalid", "body is not Parameters");
+        return;
+    }
+    const std::string patient = parameterString(*body, "patient");
+    auto patientResource = context.store.get("Patient", patient.rfind("Patient/", 0) == 0 ? patient.substr(8) : patient);
+    if (!patientResource) {
+        sendOutcome(res, 404, "not-found", "unknown patient");
+        return;
+    }
+    const bool insured = !identifierValue(*patientResource, fhir::kSystemSocialSecurity).empty();
+    int64_t total = 0;
+    int64_t fund = 0;
+    for (const auto& p : body->value("parameter", Json::array())) {
+        if (p.value("name", "") != "chargeItem") continue;
+        const std::string ref = reference(p.value("valueReference", Json::object()));
+        auto charge = context.store.get("ChargeItem", ref.rfind("ChargeItem/", 0) == 0 ? ref.substr(11) : ref);
+        if (!charge || reference((*charge)["subject"]) != "Patient/" + patientResource->value("id", "")) {
+            sendOutcome(res, 422, "processing", "unknown charge " + ref, "unknown-charge");
+            return;
+        }
+        const int64_t amount = chargeAmountFen(*charge);
+        total += amount;
+        // Class A (甲类) items: the fund pays 90 %; class B (乙类): 70 %; class C (丙类): nothing.
+        const std::string cls = extensionText(*charge, fhir::kExtInsuranceClass);
+        if (insured) fund += cls == "A" ? amount * 9 / 10 : cls == "B" ? amount * 7 / 10 : 0;
+    }
+    sendJson(res, 200, {{"resourceType", "Parameters"},
+                        {"parameter", Json::array({{{"name", "total"}, {"valueInteger", total}},
+                                                   {{"name", "insurance"}, {"valueInteger", fund}},
+                                                   {{"name", "self_pay"}, {"valueInteger", total - fund}}})}});
+}
+
+void queuePosition(SimContext& context, const std::string& id, httplib::Response& res) {
+    auto appointment = context.store.get("Appointment", id);
+    if (!appointment) {
+        sendOutcome(res, 404, "not-found", "Appointment/" + id + " not found");
+        return;
+    }
+    const auto mine = extensionInteger(*appointment, fhir::kExtQueueNumber);
+    if ((*appointment)["status"] != "arrived" || !mine) {
+        sendOutcome(res, 409, "business-rule", "not checked in", fhir::kOutcomeWrongState);
+        return;
+    }
+    const std::string role = roleOfAppointment(*appointment);
+    const std::string date = appointment->value("start", "").substr(0, 10);
+    int ahead = 0;
+    for (const auto& other : context.store.find("Appointment", [&](const Json& a) {
+             return a.value("status", "") == "arrived" && roleOfAppointment(a) == role && a.value("start", "").substr(0, 10) == date;
+         })) {
+        if (extensionInteger(other, fhir::kExtQueueNumber).value_or(0) < *mine) ++ahead;
+    }
+    std::string room;
+    if (auto roleResource = context.store.get("PractitionerRole", role)) {
+        const std::string dept = reference((*roleResource)["organization"]);
+        if (auto org = context.store.get("Organization", dept.substr(13))) room = extensionText(*org, fhir::kExtLocation);
+    }
+    sendJson(res, 200, {{"resourceType", "Parameters"},
+                        {"parameter", Json::array({{{"name", "queue_number"}, {"valueInteger", *mine}},
+                                                   {{"name", "waiting_ahead"}, {"valueInteger", ahead}},
+                                                   {{"name", "estimated_wait_minutes"}, {"valueInteger", ahead * 8}},
+                                                   {{"name", "room"}, {"valueString", room}}})}});
+}
+
+std::string base64(const std::string& bytes) {
+    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                        reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+    out.resize(static_cast<size_t>(written));
+    return out;
+}
+
+Json capabilityStatement() {
+    Json resources = Json::array();
+    for (const auto& type : kResourceTypes) {
+        resources.push_back({{"type", type}, {"interaction", Json::array({{{"code", "read"}}, {{"code", "search-type"}}})}});
+    }
+    return {{"resourceType", "CapabilityStatement"},
+            {"status", "active"},
+            {"date", dateIso(0)},
+            {"kind", "instance"},
+            {"software", {{"name", "hospital-sim"}, {"version", "0.1.0"}}},
+            {"fhirVersion", "4.0.1"},
+            {"format", Json::array({"json"})},
+            {"rest", Json::array({{{"mode", "server"}, {"resource", resources},
+                                   {"operation", Json::array({{{"name", "pre-settle"}, {"definition", "urn:yizhan:op:pre-settle"}},
+                                                              {{"name", "queue"}, {"definition", "urn:yizhan:op:queue"}},
+                                                              {{"name", "resolve-health-card"}, {"definition", "urn:yizhan:op:resolve-health-card"}}})}}})}};
+}
+
+}  // namespace
+
+std::optional<std::string> bookingBlockedUntil(const ResourceStore& store, const PolicySettings& policy,
+                                               const std::string& patientId, bool locked) {
+    const std::string windowStart = dateIso(-policy.noShowWindowDays);
+    auto match = [&](const Json& a) {
+        return a.value("status", "") == "noshow" && patientOfAppointment(a) == patientId && a.value("start", "") >= windowStart;
+    };
+    auto missed = locked ? store.findLocked("Appointment", match) : store.find("Appointment", match);
+    if (static_cast<int>(missed.size()) < policy.noShowLimit) return std::nullopt;
+    std::string last;
+    for (const auto& a : missed) last = std::max(last, a.value("start", "").substr(0, 10));
+    // Blocked for blockDays after the last missed appointment.
+    const int daysSince = [&] {
+        for (int d = 0; d <= policy.noShowWindowDays; ++d) {
+            if (dateIso(-d) <= last) return d;
+        }
+        return policy.noShowWindowDays;
+    }();
+    if (daysSince >= policy.blockDays) return std::nullopt;
+    return dateIso(policy.blockDays - daysSince);
+}
+
+void installFhirService(httplib::Server& server, SimContext& context) {
+    route(server, context, "GET", "/fhir/metadata", [](const httplib::Request&, httplib::Response& res) {
+        sendJson(res, 200, capabilityStatement());
+    });
+    route(server, context, "POST", R"(/fhir/ChargeItem/\$pre-settle)", [&context](const httplib::Request& req, httplib::Response& res) {
+        preSettle(context, req, res);
+    });
+    route(server, context, "POST", R"(/fhir/Patient/\$resolve-health-card)", [&context](const httplib::Request& req, httplib::Response& res) {
+        auto body = parseBody(req, res);
+        if (!body) return;
+        const auto resolved = resolveHealthCardToken(context, parameterString(*body, "token"));
+        if (resolved.status != 200) {
+            sendOutcome(res, resolved.status, resolved.status == 404 ? "not-found" : "business-rule", resolved.error,
+                        resolved.status == 409 ? fhir::kOutcomeTokenUsed : "");
+            return;
+        }
+        sendResource(res, 200, *context.store.get("Patient", resolved.patientId));
+    });
+    route(server, context, "GET", R"(/fhir/Appointment/([A-Za-z0-9\-\.]+)/\$queue)", [&context](const httplib::Request& req, httplib::Response& res) {
+        queuePosition(context, req.matches[1], res);
+    });
+    route(server, context, "GET", R"(/fhir/Binary/([A-Za-z0-9\-\.]+))", [&context](const httplib::Request& req, httplib::Response& res) {
+        auto binary = context.store.get("Binary", req.matches[1]);
+        if (!binary) {
+            sendOutcome(res, 404, "not-found", "Binary not found");
+            return;
+        }
+        auto file = context.store.withWriteLock([&] { return renderReportPdf(*binary, context.reportDir); });
+        if (!file) {
+            sendOutcome(res, 500, "exception", file.error().detail);
+            return;
+        }
+        std::string bytes;
+        httplib::detail::read_file(file->string(), bytes);
+        if (req.get_header_value("Accept").find("application/pdf") != std::string::npos) {
+            res.set_content(bytes, "application/pdf");
+            return;
+        }
+        Json out = {{"resourceType", "Binary"}, {"id", (*binary)["id"]}, {"meta", (*binary)["meta"]},
+                    {"contentType", "application/pdf"}, {"data", base64(bytes)}};
+        sendJson(res, 200, out);
+    });
+    route(server, context, "GET", R"(/fhir/([A-Za-z]+)/([A-Za-z0-9\-\.]+))", [&context](const httplib::Request& req, httplib::Response& res) {
+        const std::string type = req.matches[1];
+        auto resource = context.store.get(type, req.matches[2]);
+        if (!kResourceTypes.contains(type) || !resource) {
+            sendOutcome(res, 404, "not-found", type + "/" + std::string(req.matches[2]) + " not found");
+            return;
+        }
+        sendResource(res, 200, *resource);
+    });
+    route(server, context, "GET", R"(/fhir/([A-Za-z]+))", [&context](const httplib::Request& req, httplib::Response& res) {
+        const std::string type = req.matches[1];
+        if (!kResourceTypes.contains(type)) {
+            sendOutcome(res, 404, "not-supported", "resource type " + type + " is not supported");
+            return;
+        }
+        search(context, type, req, res);
+    });
+    route(server, context, "POST", "/fhir/Appointment", [&context](const httplib::Request& req, httplib::Response& res) {
+        createAppointment(context, req, res);
+    });
+    route(server, context, "POST", "/fhir/PaymentReconciliation", [&context](const httplib::Request& req, httplib::Response& res) {
+        createPayment(context, req, res);
+    });
+    route(server, context, "POST", "/fhir/Communication", [&context](const httplib::Request& req, httplib::Response& res) {
+        createCommunication(context, req, res);
+    });
+    route(server, context, "PUT", R"(/fhir/Appointment/([A-Za-z0-9\-\.]+))", [&context](const httplib::Request& req, httplib::Response& res) {
+        updateAppointment(context, req.matches[1], req, res);
+    });
+    route(server, context, "PUT", R"(/fhir/MedicationDispense/([A-Za-z0-9\-\.]+))", [&context](const httplib::Request& req, httplib::Response& res) {
+        updateDispense(context, req.matches[1], req, res);
+    });
+}
+
+}  // namespace kiosk::sim

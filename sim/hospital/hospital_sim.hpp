@@ -1,0 +1,61 @@
+#pragma once
+// hospital-sim: the hospital-in-a-box (HIS over FHIR R4, e-health-card platform, insurance
+// centre, payment gateway, admin) on one HTTP(S) server. The executable (main.cpp) is a shell
+// around this class; tests and benchmarks may also run it in-process.
+//
+// Feature checklist:
+//  [X] FHIR R4 read/search/conditional create/If-Match update, paging, OperationOutcome errors
+//  [X] hold/book/cancel/check-in with hold expiry and queue numbers; no-show blacklist
+//  [X] charges, pre-settle, payment commit; reports with PDFs; dispenses in every state
+//  [X] e-health-card platform (static and one-use dynamic tokens)
+//  [X] insurance centre (1101 2201 2204 2206 2207 2208 2601 5203), msgid de-duplication
+//  [X] payment gateway (order, query, close, refund once, bill, "paid on the phone")
+//  [X] fault injection (/admin/faults), commit statistics (/admin/stats)
+//  [X] HTTPS with optional client-certificate verification (mutual TLS)
+//  [ ] slots are generated at seed time for 7 days from then; an old --data folder is not extended
+
+#include <httplib.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "kiosk/core/error.hpp"
+#include "sim/hospital/modules.hpp"
+
+namespace kiosk::sim {
+
+struct HospitalSimOptions {
+    std::string host = "127.0.0.1";
+    int port = 18080;                    ///< 0 = any free port
+    std::filesystem::path dataDir;
+    std::filesystem::path peopleFile;    ///< assets/sim/people.json
+    PolicySettings policy;
+    int threads = 64;                    ///< worker threads (one per kept-alive connection)
+    std::filesystem::path tlsCert;       ///< set both for HTTPS
+    std::filesystem::path tlsKey;
+    std::filesystem::path clientCa;      ///< set to require client certificates signed by this CA
+};
+
+class HospitalSim {
+public:
+    static Result<std::unique_ptr<HospitalSim>> create(const HospitalSimOptions& options);
+    ~HospitalSim();
+
+    /// Binds the listening socket; returns the port (useful with port 0).
+    Result<int> bind();
+    /// Serves until stop(); blocks.
+    void run();
+    void stop();
+
+private:
+    HospitalSim() = default;
+
+    HospitalSimOptions options_;
+    std::unique_ptr<ResourceStore> store_;
+    FaultInjector faults_;
+    std::unique_ptr<SimContext> context_;
+    std::unique_ptr<httplib::Server> server_;
+};
+
+}  // namespace kiosk::sim

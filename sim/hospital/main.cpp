@@ -1,0 +1,72 @@
+// hospital-sim --listen 127.0.0.1:PORT --data DIR [--people FILE] [--tls-cert F --tls-key F
+//              [--client-ca F]] [policy options]
+// Creates and seeds the SQLite database in DIR when missing, keeps it otherwise, prints
+// "hospital-sim listening on http(s)://HOST:PORT" on stdout once it accepts connections (port 0
+// picks a free port: tests read the line), and serves until SIGINT/SIGTERM.
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "kiosk/core/config.hpp"
+#include "kiosk/core/log.hpp"
+#include "sim/hospital/hospital_sim.hpp"
+
+int main(int argc, char** argv) {
+    kiosk::log::configure(kiosk::log::Settings{});
+    CLI::App app{"hospital-sim: the Yizhan hospital-in-a-box (FHIR R4 HIS, e-health card, insurance, payment gateway)"};
+    std::string listen = "127.0.0.1:18080";
+    kiosk::sim::HospitalSimOptions options;
+    options.peopleFile = kiosk::defaultAssetsDir() / "sim" / "people.json";
+    app.add_option("--listen", listen, "HOST:PORT to listen on (PORT 0 = any free port)");
+    app.add_option("--data", options.dataDir, "Folder of the SQLite database and report PDFs")->required();
+    app.add_option("--people", options.peopleFile, "People to seed (assets/sim/people.json)");
+    app.add_option("--threads", options.threads, "Worker threads (one per kept-alive connection)")->check(CLI::Range(2, 1024));
+    app.add_option("--online-share", options.policy.onlineShare, "Share of slots released for online/kiosk booking")->check(CLI::Range(0.0, 1.0));
+    app.add_option("--no-show-limit", options.policy.noShowLimit, "Missed appointments that block booking")->check(CLI::Range(1, 100));
+    app.add_option("--no-show-window-days", options.policy.noShowWindowDays, "Window counted for missed appointments")->check(CLI::Range(1, 3650));
+    app.add_option("--block-days", options.policy.blockDays, "Days booking stays blocked")->check(CLI::Range(1, 3650));
+    app.add_option("--hold-minutes", options.policy.holdMinutes, "Minutes a held slot waits for payment")->check(CLI::Range(1, 120));
+    app.add_option("--tls-cert", options.tlsCert, "Server certificate (PEM) for HTTPS");
+    app.add_option("--tls-key", options.tlsKey, "Server private key (PEM)");
+    app.add_option("--client-ca", options.clientCa, "Require client certificates signed by this CA (mutual TLS)");
+    CLI11_PARSE(app, argc, argv);
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos) {
+        std::cerr << "hospital-sim: --listen must be HOST:PORT\n";
+        return 2;
+    }
+    options.host = listen.substr(0, colon);
+    options.port = std::atoi(listen.c_str() + colon + 1);
+
+    // SIGINT/SIGTERM are waited for by a dedicated thread (sigwait), so no handler state is needed.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    auto sim = kiosk::sim::HospitalSim::create(options);
+    if (!sim) {
+        std::cerr << "hospital-sim: " << sim.error().describe() << '\n';
+        return 1;
+    }
+    auto port = (*sim)->bind();
+    if (!port) {
+        std::cerr << "hospital-sim: " << port.error().describe() << '\n';
+        return 1;
+    }
+    std::thread stopper([&] {
+        int received = 0;
+        sigwait(&signals, &received);
+        (*sim)->stop();
+    });
+    stopper.detach();
+    std::cout << "hospital-sim listening on " << (options.tlsCert.empty() ? "http" : "https") << "://" << options.host << ':'
+              << *port << std::endl;
+    kiosk::log::module("hospital-sim")->info("listening on {}:{}", options.host, *port);
+    (*sim)->run();
+    return 0;
+}

@@ -1,0 +1,63 @@
+#pragma once
+// The simulator's modules. Each installs its routes on the server; they share the store (state),
+// the fault injector (admin) and the policy settings. Routes registered through `route()` get
+// fault injection.
+//
+//   fhir_service.cpp          the HIS over FHIR R4 under /fhir (resources and named operations)
+//   health_card_platform.cpp  the e-health-card platform under /healthcard
+//   insurance_centre.cpp      the medical-insurance centre, national envelope, under /insurance
+//   payment_gateway.cpp       the QR payment gateway under /gateway
+//   faults.cpp                /admin: fault injection and statistics
+
+#include <httplib.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "sim/hospital/faults.hpp"
+#include "sim/hospital/store.hpp"
+
+namespace kiosk::sim {
+
+struct PolicySettings {
+    int noShowLimit = 3;        ///< missed appointments …
+    int noShowWindowDays = 90;  ///< … within this many days …
+    int blockDays = 30;         ///< … block booking for this many days after the last one
+    int holdMinutes = 10;       ///< how long a held slot waits for payment
+    double onlineShare = 0.8;
+};
+
+struct SimContext {
+    ResourceStore& store;
+    FaultInjector& faults;
+    PolicySettings policy;
+    std::filesystem::path reportDir;
+};
+
+using Handler = httplib::Server::Handler;
+
+/// Registers a handler with fault injection.
+void route(httplib::Server& server, SimContext& context, const std::string& method, const std::string& pattern,
+           Handler handler);
+
+void installFhirService(httplib::Server& server, SimContext& context);
+void installHealthCardPlatform(httplib::Server& server, SimContext& context);
+void installInsuranceCentre(httplib::Server& server, SimContext& context);
+void installPaymentGateway(httplib::Server& server, SimContext& context);
+
+/// The e-health-card platform's resolution, shared with the FHIR operation
+/// Patient/$resolve-health-card. Returns the patient id or an error (404 unknown, 409 used).
+struct HealthCardResolution {
+    int status = 200;
+    std::string patientId;
+    std::string healthCardId;
+    std::string error;
+};
+HealthCardResolution resolveHealthCardToken(SimContext& context, const std::string& token);
+
+/// Blacklist state of a patient: the date booking is blocked until (YYYY-MM-DD), if blocked.
+std::optional<std::string> bookingBlockedUntil(const ResourceStore& store, const PolicySettings& policy,
+                                               const std::string& patientId, bool locked);
+
+}  // namespace kiosk::sim

@@ -1,0 +1,405 @@
+#include "sim/hospital/seed.hpp"
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <fmt/format.h>
+
+#include <array>
+#include <fstream>
+
+#include "kiosk/backend/fhir_systems.hpp"
+#include "kiosk/core/mask.hpp"
+
+namespace kiosk::sim {
+
+namespace fhir = kiosk::backend::fhir;
+
+namespace {
+
+struct DepartmentRow {
+    const char* code;
+    const char* name;
+    const char* nameEn;
+    const char* location;
+    std::array<const char*, 3> specialties;
+};
+
+// 15 departments of a general hospital, with where they are and three specialties each.
+constexpr DepartmentRow kDepartments[] = {
+    {"CARD", "心血管内科", "Cardiology", "门诊楼3层A区", {"高血压", "冠心病", "心律失常"}},
+    {"RESP", "呼吸内科", "Respiratory Medicine", "门诊楼3层B区", {"慢阻肺", "哮喘", "肺部感染"}},
+    {"GAST", "消化内科", "Gastroenterology", "门诊楼3层C区", {"胃炎", "肝病", "消化道出血"}},
+    {"NEUR", "神经内科", "Neurology", "门诊楼4层A区", {"脑血管病", "头痛眩晕", "癫痫"}},
+    {"ENDO", "内分泌科", "Endocrinology", "门诊楼4层B区", {"糖尿病", "甲状腺疾病", "骨质疏松"}},
+    {"GSUR", "普通外科", "General Surgery", "门诊楼2层A区", {"甲乳外科", "胃肠外科", "肝胆外科"}},
+    {"ORTH", "骨科", "Orthopaedics", "门诊楼2层B区", {"脊柱外科", "关节外科", "运动医学"}},
+    {"GYN", "妇科", "Gynaecology", "门诊楼5层A区", {"妇科炎症", "妇科肿瘤", "月经病"}},
+    {"OBST", "产科", "Obstetrics", "门诊楼5层B区", {"产前检查", "高危妊娠", "产后康复"}},
+    {"PAED", "儿科", "Paediatrics", "门诊楼1层东区", {"小儿呼吸", "小儿消化", "儿童保健"}},
+    {"OPHT", "眼科", "Ophthalmology", "门诊楼6层A区", {"白内障", "青光眼", "眼底病"}},
+    {"ENT", "耳鼻咽喉科", "ENT", "门诊楼6层B区", {"鼻炎鼻窦炎", "咽喉疾病", "耳聋耳鸣"}},
+    {"STOM", "口腔科", "Stomatology", "门诊楼6层C区", {"牙体牙髓", "口腔修复", "口腔正畸"}},
+    {"DERM", "皮肤科", "Dermatology", "门诊楼4层C区", {"湿疹皮炎", "痤疮", "银屑病"}},
+    {"TCM", "中医科", "Traditional Chinese Medicine", "门诊楼1层西区", {"中医内科", "针灸推拿", "中医妇科"}},
+};
+
+struct TitleRow {
+    const char* title;
+    int64_t feeFen;
+};
+constexpr TitleRow kTitles[] = {{"主任医师", 5000}, {"副主任医师", 3000}, {"主治医师", 2000}};
+
+// Doctor names: surnames and given names, some with characters outside the common GB2312 set.
+constexpr const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙",
+                                     "马", "朱", "胡", "郭", "何", "林", "罗", "高", "欧阳", "司马", "诸葛"};
+constexpr const char* kGivenNames[] = {"建国", "志强", "秀英", "丽华", "龑",   "堃",  "燊",   "喆",   "婧",
+                                       "珺",   "玥",   "翀",   "琤",   "明辉", "晓燕", "海涛", "淑珍", "文博",
+                                       "雅琴", "德华", "昇",   "晗",   "子涵", "思远", "嘉怡", "俊杰", "梦瑶"};
+
+Json identifier(const char* system, const std::string& value) { return {{"system", system}, {"value", value}}; }
+Json extensionString(const char* url, const std::string& value) { return {{"url", url}, {"valueString", value}}; }
+Json extensionInt(const char* url, int64_t value) { return {{"url", url}, {"valueInteger", value}}; }
+
+std::string slotTime(const std::string& date, int minutes) {
+    return fmt::format("{}T{:02}:{:02}:00+08:00", date, minutes / 60, minutes % 60);
+}
+
+Json patientResource(const std::string& id, const std::string& name, const std::string& idNumber,
+                     const std::string& ssCard, const std::string& hospitalCard, const std::string& healthCard,
+                     const std::string& sex, const std::string& birth, const std::string& phone) {
+    Json ids = Json::array({identifier(fhir::kSystemIdNumber, idNumber)});
+    if (!ssCard.empty()) ids.push_back(identifier(fhir::kSystemSocialSecurity, ssCard));
+    if (!hospitalCard.empty()) ids.push_back(identifier(fhir::kSystemHospitalCard, hospitalCard));
+    if (!healthCard.empty()) ids.push_back(identifier(fhir::kSystemHealthCard, healthCard));
+    return {{"resourceType", "Patient"},
+            {"id", id},
+            {"identifier", ids},
+            {"name", Json::array({{{"text", name}}})},
+            {"gender", sex == "1" ? "male" : "female"},
+            {"birthDate", birth.size() == 8 ? birth.substr(0, 4) + "-" + birth.substr(4, 2) + "-" + birth.substr(6, 2) : birth},
+            {"telecom", Json::array({{{"system", "phone"}, {"value", phone}}})}};
+}
+
+}  // namespace
+
+Result<void> writeReportPdf(const std::filesystem::path& file, const std::string& title, const std::string& patientLine,
+                            const std::vector<std::array<std::string, 4>>& rows) {
+    constexpr double kA4Width = 595.0;
+    constexpr double kA4Height = 842.0;
+    cairo_surface_t* surface = cairo_pdf_surface_create(file.c_str(), kA4Width, kA4Height);
+    if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(surface);
+        return fail(Errc::io_error, "cannot create PDF " + file.string());
+    }
+    cairo_t* cr = cairo_create(surface);
+    cairo_select_font_face(cr, "Noto Sans CJK SC", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+    cairo_set_font_size(cr, 18);
+    cairo_move_to(cr, 50, 60);
+    cairo_show_text(cr, "一站示范医院 Yizhan Demonstration Hospital");
+    cairo_set_font_size(cr, 16);
+    cairo_move_to(cr, 50, 95);
+    cairo_show_text(cr, title.c_str());
+    cairo_select_font_face(cr, "Noto Sans CJK SC", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, 11);
+    cairo_move_to(cr, 50, 120);
+    cairo_show_text(cr, patientLine.c_str());
+    cairo_move_to(cr, 50, 130);
+    cairo_line_to(cr, kA4Width - 50, 130);
+    cairo_stroke(cr);
+    double y = 155;
+    for (const auto& row : rows) {
+        const double columns[] = {50, 230, 330, 430};
+        for (size_t c = 0; c < row.size(); ++c) {
+            cairo_move_to(cr, columns[c], y);
+            cairo_show_text(cr, row[c].c_str());
+        }
+        y += 20;
+    }
+    cairo_move_to(cr, 50, kA4Height - 60);
+    cairo_show_text(cr, "本报告仅供示范 · Demonstration data, not a medical record");
+    cairo_show_page(cr);
+    cairo_destroy(cr);
+    cairo_surface_finish(surface);
+    const bool ok = cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS;
+    cairo_surface_destroy(surface);
+    if (!ok) return fail(Errc::io_error, "cannot write PDF " + file.string());
+    return {};
+}
+
+Result<std::filesystem::path> renderReportPdf(const Json& binary, const std::filesystem::path& reportDir) {
+    const auto file = reportDir / binary.value("_file", "missing.pdf");
+    if (std::filesystem::exists(file)) return file;
+    const Json spec = binary.value("_render", Json::object());
+    std::vector<std::array<std::string, 4>> rows;
+    for (const auto& row : spec.value("rows", Json::array())) rows.push_back(row.get<std::array<std::string, 4>>());
+    const auto temporary = file.string() + ".tmp";
+    if (auto written = writeReportPdf(temporary, spec.value("title", ""), spec.value("patient", ""), rows); !written) {
+        return std::unexpected(written.error());
+    }
+    std::filesystem::rename(temporary, file);
+    return file;
+}
+
+Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
+    std::ifstream peopleStream(settings.peopleFile);
+    const Json peopleDoc = Json::parse(peopleStream, nullptr, false);
+    if (peopleDoc.is_discarded() || !peopleDoc.contains("people")) {
+        return fail(Errc::invalid_data, "cannot read people from " + settings.peopleFile.string());
+    }
+    std::filesystem::create_directories(settings.reportDir);
+
+    // Departments (Organization) and their services.
+    std::vector<std::pair<std::string, Json>> organizations;
+    for (const auto& dept : kDepartments) {
+        organizations.emplace_back(
+            std::string("dept-") + dept.code,
+            Json{{"resourceType", "Organization"},
+                 {"identifier", Json::array({identifier(fhir::kSystemDepartment, dept.code)})},
+                 {"active", true},
+                 {"type", Json::array({{{"coding", Json::array({{{"system", "http://terminology.hl7.org/CodeSystem/organization-type"},
+                                                                  {"code", "dept"}}})}}})},
+                 {"name", dept.name},
+                 {"partOf", {{"reference", "Organization/hospital"}}},
+                 {"extension", Json::array({extensionString(fhir::kExtNameEn, dept.nameEn),
+                                            extensionString(fhir::kExtLocation, dept.location)})}});
+    }
+    organizations.emplace_back("hospital", Json{{"resourceType", "Organization"}, {"active", true}, {"name", "一站示范医院"}});
+    store.putMany("Organization", organizations);
+
+    // Doctors: three per department, one of each title; 7 days of 30-minute slots on the days
+    // they see outpatients (five of seven), 08:00–12:00 and 14:00–17:00.
+    std::vector<std::pair<std::string, Json>> practitioners, roles, schedules, slots;
+    int doctorIndex = 0;
+    int slotIndex = 0;
+    const int everyNthForCounter = settings.onlineShare >= 1.0 ? 0 : static_cast<int>(1.0 / (1.0 - settings.onlineShare) + 0.5);
+    for (const auto& dept : kDepartments) {
+        for (int t = 0; t < 3; ++t, ++doctorIndex) {
+            const std::string name = std::string(kSurnames[(doctorIndex * 7) % std::size(kSurnames)]) +
+                                     kGivenNames[(doctorIndex * 5 + 3) % std::size(kGivenNames)];
+            const std::string practitionerId = fmt::format("dr-{:03}", doctorIndex + 1);
+            const std::string roleId = fmt::format("role-{:03}", doctorIndex + 1);
+            const std::string scheduleId = fmt::format("sch-{:03}", doctorIndex + 1);
+            const std::string deptId = std::string("dept-") + dept.code;
+            practitioners.emplace_back(practitionerId, Json{{"resourceType", "Practitioner"},
+                                                            {"active", true},
+                                                            {"name", Json::array({{{"text", name}}})}});
+            roles.emplace_back(roleId, Json{{"resourceType", "PractitionerRole"},
+                                            {"active", true},
+                                            {"practitioner", {{"reference", "Practitioner/" + practitionerId}, {"display", name}}},
+                                            {"organization", {{"reference", "Organization/" + deptId}, {"display", dept.name}}},
+                                            {"code", Json::array({{{"text", kTitles[t].title}}})},
+                                            {"specialty", Json::array({{{"text", dept.specialties[static_cast<size_t>(t)]}}})},
+                                            {"extension", Json::array({extensionString(fhir::kExtTitle, kTitles[t].title),
+                                                                       extensionInt(fhir::kExtFee, kTitles[t].feeFen)})}});
+            schedules.emplace_back(scheduleId, Json{{"resourceType", "Schedule"},
+                                                    {"active", true},
+                                                    {"serviceType", Json::array({{{"coding", Json::array({{{"system", fhir::kSystemDepartment}, {"code", deptId}}})}}})},
+                                                    {"actor", Json::array({{{"reference", "PractitionerRole/" + roleId}, {"display", name}}})}});
+            for (int day = 0; day < 7; ++day) {
+                if ((day + doctorIndex) % 7 >= 5) continue;  // two days off a week
+                const std::string date = dateIso(day);
+                for (int minutes = 8 * 60; minutes < 17 * 60; minutes += 30) {
+                    if (minutes >= 12 * 60 && minutes < 14 * 60) continue;  // lunch break
+                    ++slotIndex;
+                    const bool counterOnly = everyNthForCounter > 0 && slotIndex % everyNthForCounter == 0;
+                    slots.emplace_back(
+                        fmt::format("slot-{:05}", slotIndex),
+                        Json{{"resourceType", "Slot"},
+                             {"schedule", {{"reference", "Schedule/" + scheduleId}}},
+                             {"serviceType", Json::array({{{"coding", Json::array({{{"system", fhir::kSystemDepartment}, {"code", deptId}}})}}})},
+                             {"status", counterOnly ? "busy-unavailable" : "free"},
+                             {"comment", counterOnly ? "kept for the registration counter" : ""},
+                             {"start", slotTime(date, minutes)},
+                             {"end", slotTime(date, minutes + 30)},
+                             {"extension", Json::array({extensionInt(fhir::kExtFee, kTitles[t].feeFen),
+                                                        {{"url", "urn:yizhan:ext:practitioner-role"}, {"valueReference", {{"reference", "PractitionerRole/" + roleId}}}}})}});
+                }
+            }
+        }
+    }
+    store.putMany("Practitioner", practitioners);
+    store.putMany("PractitionerRole", roles);
+    store.putMany("Schedule", schedules);
+    store.putMany("Slot", slots);
+
+    // Patients: the people of people.json, plus generated ones.
+    std::vector<std::pair<std::string, Json>> patients, healthTokens;
+    for (const auto& person : peopleDoc["people"]) {
+        const std::string id = "pat-" + person.value("id", "");
+        const std::string healthCardId = "HC" + person.value("id_number", "").substr(0, 6) + person.value("hospital_card", "").substr(1);
+        patients.emplace_back(id, patientResource(id, person.value("name", ""), person.value("id_number", ""),
+                                                  person.value("ss_card_number", ""), person.value("hospital_card", ""),
+                                                  healthCardId, person.value("sex", "1"), person.value("birth_date", ""),
+                                                  person.value("phone", "")));
+        if (person.contains("health_card_token")) {
+            healthTokens.emplace_back(person["health_card_token"].get<std::string>(),
+                                      Json{{"patient", id}, {"health_card_id", healthCardId}, {"kind", "static"}, {"used", false}});
+        }
+    }
+    const char* generatedNames[] = {"孙淼", "钱昊", "冯䶮", "褚晔", "卫彧", "蒋骞", "沈昶", "韩翯", "杨旻", "秦琇",
+                                    "尤璟", "许犇", "何妧", "吕骉", "施瑄", "张嫚", "孔垚", "曹玹", "严珩", "华鑫"};
+    for (size_t i = 0; i < std::size(generatedNames); ++i) {
+        const std::string id = fmt::format("pat-gen-{:02}", i + 1);
+        // Birth dates and numbers are synthetic; the ID check digit is not computed here
+        // (generated patients are found by hospital card only).
+        patients.emplace_back(id, patientResource(id, generatedNames[i], fmt::format("43010219{:02}0101{:03}X", 50 + i, i),
+                                                  fmt::format("GS{:07}", 1000 + i), fmt::format("H2023{:04}", i + 1), "",
+                                                  i % 2 == 0 ? "1" : "2", fmt::format("19{:02}0101", 50 + i),
+                                                  fmt::format("1390000{:04}", i)));
+    }
+    store.putMany("Patient", patients);
+    store.putMany("healthcard.token", healthTokens);
+
+    // Appointments: every demo person has one booked for today (for check-in); the first
+    // generated patient missed three appointments in the last 90 days (blacklisted); a few
+    // others are already waiting so that queue positions are realistic.
+    std::vector<std::pair<std::string, Json>> appointments;
+    auto appointment = [&](const std::string& id, const std::string& patient, const std::string& role,
+                           const std::string& dept, const std::string& start, const std::string& end,
+                           const std::string& status, int queue) {
+        Json a = {{"resourceType", "Appointment"},
+                  {"status", status},
+                  {"start", start},
+                  {"end", end},
+                  {"serviceType", Json::array({{{"coding", Json::array({{{"system", fhir::kSystemDepartment}, {"code", dept}}})}}})},
+                  {"participant", Json::array({{{"actor", {{"reference", "Patient/" + patient}}}, {"status", "accepted"}},
+                                               {{"actor", {{"reference", "PractitionerRole/" + role}}}, {"status", "accepted"}}})},
+                  {"extension", Json::array({extensionInt(fhir::kExtFee, 2000)})}};
+        if (queue > 0) a["extension"].push_back(extensionInt(fhir::kExtQueueNumber, queue));
+        appointments.emplace_back(id, a);
+    };
+    int personIndex = 0;
+    for (const auto& person : peopleDoc["people"]) {
+        const int hour = 9 + personIndex % 3;
+        appointment(fmt::format("appt-today-{}", person.value("id", "")), "pat-" + person.value("id", ""), "role-003",
+                    "dept-CARD", slotTime(dateIso(0), hour * 60), slotTime(dateIso(0), hour * 60 + 30), "booked", 0);
+        ++personIndex;
+    }
+    for (int i = 0; i < 3; ++i) {
+        appointment(fmt::format("appt-noshow-{}", i + 1), "pat-gen-01", "role-001", "dept-CARD",
+                    slotTime(dateIso(-10 - 20 * i), 9 * 60), slotTime(dateIso(-10 - 20 * i), 9 * 60 + 30), "noshow", 0);
+    }
+    for (int i = 0; i < 4; ++i) {
+        appointment(fmt::format("appt-waiting-{}", i + 1), fmt::format("pat-gen-{:02}", i + 2), "role-003", "dept-CARD",
+                    slotTime(dateIso(0), 8 * 60 + 30 * (i % 2)), slotTime(dateIso(0), 9 * 60), "arrived", i + 1);
+    }
+    store.putMany("Appointment", appointments);
+
+    // Charges, reports and prescriptions for each demo person.
+    struct ChargeRow {
+        const char* code;
+        const char* text;
+        const char* dept;
+        int64_t quantity;
+        int64_t unitFen;
+        const char* insuranceClass;  // A 甲类 fully covered, B 乙类 partly, C 丙类 self-pay
+    };
+    constexpr ChargeRow kCharges[] = {
+        {"250101001", "血常规（五分类）", "dept-CARD", 1, 2500, "A"},
+        {"210300001", "胸部CT平扫", "dept-RESP", 1, 32000, "B"},
+        {"X-C09AA05", "雷米普利片 5mg×14片", "dept-CARD", 2, 3680, "B"},
+        {"120400001", "静脉输液", "dept-CARD", 1, 1200, "A"},
+        {"Z-TCM0012", "中药饮片代煎", "dept-TCM", 7, 800, "C"},
+    };
+    constexpr const char* kDispenseStates[] = {"preparation", "in-progress", "on-hold", "completed", "cancelled",
+                                               "stopped", "declined", "entered-in-error", "unknown"};
+    constexpr const char* kMedications[] = {"阿莫西林胶囊 0.25g×24粒", "布洛芬缓释胶囊 0.3g×20粒", "二甲双胍片 0.5g×48片",
+                                            "氨氯地平片 5mg×28片", "复方甘草片×100片", "蒙脱石散 3g×10袋"};
+    std::vector<std::pair<std::string, Json>> charges, reports, binaries, requests, dispenses;
+    personIndex = 0;
+    for (const auto& person : peopleDoc["people"]) {
+        const std::string pid = "pat-" + person.value("id", "");
+        const std::string maskedName = maskPersonalData(person.value("name", ""), PersonalField::name);
+        for (size_t c = 0; c < std::size(kCharges); ++c) {
+            if ((c + static_cast<size_t>(personIndex)) % 5 == 4) continue;  // not everyone has every item
+            const auto& row = kCharges[c];
+            charges.emplace_back(fmt::format("chg-{}-{}", person.value("id", ""), c + 1),
+                                 Json{{"resourceType", "ChargeItem"},
+                                      {"status", "billable"},
+                                      {"code", {{"coding", Json::array({{{"system", "urn:yizhan:charge-code"}, {"code", row.code}}})}, {"text", row.text}}},
+                                      {"subject", {{"reference", "Patient/" + pid}}},
+                                      {"performingOrganization", {{"reference", std::string("Organization/") + row.dept}}},
+                                      {"quantity", {{"value", row.quantity}}},
+                                      {"priceOverride", {{"value", static_cast<double>(row.quantity * row.unitFen) / 100.0}, {"currency", "CNY"}}},
+                                      {"enteredDate", dateIso(0) + "T08:10:00+08:00"},
+                                      {"extension", Json::array({extensionString(fhir::kExtInsuranceClass, row.insuranceClass),
+                                                                 extensionInt(fhir::kExtFee, row.quantity * row.unitFen)})}});
+        }
+        // A lab report (complete blood count) and an imaging report (chest CT), each a real PDF.
+        const std::string patientLine = fmt::format("患者 Patient: {}    病历号 Record: {}", maskedName,
+                                                    maskPersonalData(person.value("hospital_card", ""), PersonalField::card_number));
+        struct ReportRow {
+            const char* suffix;
+            const char* category;
+            const char* title;
+            std::vector<std::array<std::string, 4>> rows;
+        };
+        const ReportRow reportRows[] = {
+            {"lab", "LAB", "血常规检验报告 Complete blood count",
+             {{"项目 Item", "结果 Result", "单位 Unit", "参考范围 Range"},
+              {"白细胞 WBC", "6.2", "10^9/L", "3.5-9.5"},
+              {"红细胞 RBC", "4.71", "10^12/L", "4.3-5.8"},
+              {"血红蛋白 HGB", "142", "g/L", "130-175"},
+              {"血小板 PLT", "231", "10^9/L", "125-350"}}},
+            {"ct", "RAD", "胸部CT检查报告 Chest CT",
+             {{"所见 Findings", "双肺纹理清晰，未见明显实变影", "", ""}, {"印象 Impression", "胸部CT平扫未见明显异常", "", ""}}},
+        };
+        for (const auto& r : reportRows) {
+            const std::string reportId = fmt::format("rpt-{}-{}", person.value("id", ""), r.suffix);
+            // The PDF is rendered on first download (renderReportPdf): seeding stays fast.
+            Json rows = Json::array();
+            for (const auto& row : r.rows) rows.push_back(Json(row));
+            binaries.emplace_back("bin-" + reportId, Json{{"resourceType", "Binary"}, {"contentType", "application/pdf"},
+                                                          {"_file", reportId + ".pdf"},
+                                                          {"_render", {{"title", r.title}, {"patient", patientLine}, {"rows", rows}}}});
+            reports.emplace_back(reportId,
+                                 Json{{"resourceType", "DiagnosticReport"},
+                                      {"status", "final"},
+                                      {"category", Json::array({{{"coding", Json::array({{{"system", "http://terminology.hl7.org/CodeSystem/v2-0074"}, {"code", r.category}}})}}})},
+                                      {"code", {{"text", r.title}}},
+                                      {"subject", {{"reference", "Patient/" + pid}}},
+                                      {"issued", dateIso(-1) + "T16:30:00+08:00"},
+                                      {"presentedForm", Json::array({{{"contentType", "application/pdf"},
+                                                                      {"url", "Binary/bin-" + reportId},
+                                                                      {"title", r.title}}})}});
+        }
+        // Prescriptions: the first person has one in every dispense state; the others one
+        // ready for pickup and one still in preparation.
+        std::vector<const char*> states;
+        if (personIndex == 0) states.assign(std::begin(kDispenseStates), std::end(kDispenseStates));
+        else states = {"in-progress", "preparation"};
+        for (size_t s = 0; s < states.size(); ++s) {
+            const std::string suffix = fmt::format("{}-{}", person.value("id", ""), s + 1);
+            const std::string medication = kMedications[(s + static_cast<size_t>(personIndex)) % std::size(kMedications)];
+            requests.emplace_back("rx-" + suffix, Json{{"resourceType", "MedicationRequest"},
+                                                       {"status", "active"},
+                                                       {"intent", "order"},
+                                                       {"medicationCodeableConcept", {{"text", medication}}},
+                                                       {"subject", {{"reference", "Patient/" + pid}}},
+                                                       {"authoredOn", dateIso(0)}});
+            Json dispense = {{"resourceType", "MedicationDispense"},
+                             {"status", states[s]},
+                             {"medicationCodeableConcept", {{"text", medication}}},
+                             {"subject", {{"reference", "Patient/" + pid}}},
+                             {"authorizingPrescription", Json::array({{{"reference", "MedicationRequest/rx-" + suffix}}})},
+                             {"quantity", {{"value", 2}, {"unit", "盒"}}},
+                             {"extension", Json::array({extensionString(fhir::kExtPickupWindow, fmt::format("{}号窗口", 1 + s % 4))})}};
+            // in-progress with whenPrepared = ready for pickup (the first in-progress one).
+            if (std::string(states[s]) == "in-progress") dispense["whenPrepared"] = dateIso(0) + "T08:45:00+08:00";
+            if (std::string(states[s]) == "completed") {
+                dispense["whenPrepared"] = dateIso(-1) + "T10:00:00+08:00";
+                dispense["whenHandedOver"] = dateIso(-1) + "T10:20:00+08:00";
+            }
+            dispenses.emplace_back("disp-" + suffix, dispense);
+        }
+        ++personIndex;
+    }
+    store.putMany("ChargeItem", charges);
+    store.putMany("DiagnosticReport", reports);
+    store.putMany("Binary", binaries);
+    store.putMany("MedicationRequest", requests);
+    store.putMany("MedicationDispense", dispenses);
+    return {};
+}
+
+}  // namespace kiosk::sim

@@ -1,0 +1,34 @@
+#pragma once
+// Demo data of a Chinese general hospital, written once into an empty store: 15 departments,
+// 45 doctors (titles, specialties, fees), 7 days of 30-minute slots (a share kept for online and
+// kiosk booking, the rest for the counter), patients (the people of assets/sim/people.json with
+// their cards and e-health-card tokens, plus generated ones, rare-character names included),
+// charges with insurance-covered and self-pay items, lab and imaging reports with real PDFs
+// (cairo), prescriptions in every MedicationDispense state, and one patient on the no-show
+// blacklist.
+
+#include <array>
+#include <filesystem>
+#include <vector>
+
+#include "kiosk/core/error.hpp"
+#include "sim/hospital/store.hpp"
+
+namespace kiosk::sim {
+
+struct SeedSettings {
+    std::filesystem::path peopleFile;   ///< assets/sim/people.json
+    std::filesystem::path reportDir;    ///< where the report PDFs are written
+    double onlineShare = 0.8;           ///< share of slots released for online/kiosk booking
+};
+
+Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings);
+
+/// Writes a one-page A4 report PDF (title, patient, rows of results) with cairo.
+Result<void> writeReportPdf(const std::filesystem::path& file, const std::string& title,
+                            const std::string& patientLine, const std::vector<std::array<std::string, 4>>& rows);
+
+/// The PDF of a seeded Binary, rendered into reportDir on first use and kept.
+Result<std::filesystem::path> renderReportPdf(const Json& binary, const std::filesystem::path& reportDir);
+
+}  // namespace kiosk::sim
