@@ -6,6 +6,7 @@
 
 #include "kiosk/cli/commands.hpp"
 #include "kiosk/cli/common.hpp"
+#include "kiosk/cli/wiring.hpp"
 #include "screens/app.hpp"
 #include "screens/journey.hpp"
 
@@ -66,6 +67,12 @@ void installRunCommand(CLI::App& root, Action& action) {
             appOptions.fullscreen = *fullscreen;
             appOptions.headless = *headless;
             if (!options->mode.empty()) appOptions.mode = parseMode(options->mode);
+            auto resolver = makeScanResolver(*config);
+            if (!resolver) {
+                std::cerr << "kiosk: " << resolver.error().detail << '\n';
+                return 1;
+            }
+            appOptions.resolveScan = std::move(*resolver);
             auto app = screens::App::create(std::move(*config), std::move(appOptions));
             if (!app) {
                 std::cerr << "kiosk: " << app.error().detail << '\n';
@@ -99,6 +106,12 @@ void installScreenshotCommand(CLI::App& root, Action& action) {
             appOptions.headless = true;
             appOptions.clock = &clock;
             if (!options->mode.empty()) appOptions.mode = parseMode(options->mode);
+            auto resolver = makeScanResolver(*config);
+            if (!resolver) {
+                std::cerr << "kiosk: " << resolver.error().detail << '\n';
+                return 1;
+            }
+            appOptions.resolveScan = std::move(*resolver);
             auto app = screens::App::create(std::move(*config), std::move(appOptions));
             if (!app) {
                 std::cerr << "kiosk: " << app.error().detail << '\n';
