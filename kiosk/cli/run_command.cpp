@@ -46,6 +46,23 @@ Result<KioskConfig> loadWithOverrides(const UiOptions& options) {
     return config;
 }
 
+/// Loads the config with the command line's overrides, wires the scan resolver and creates the
+/// App; on failure says why on stderr.
+Result<std::unique_ptr<screens::App>> createApp(const UiOptions& options, screens::AppOptions appOptions) {
+    auto config = loadWithOverrides(options);
+    if (!config) return std::unexpected(config.error());
+    if (!options.mode.empty()) appOptions.mode = parseMode(options.mode);
+    auto resolver = makeScanResolver(*config);
+    if (!resolver) {
+        std::cerr << "kiosk: " << resolver.error().detail << '\n';
+        return std::unexpected(resolver.error());
+    }
+    appOptions.resolveScan = std::move(*resolver);
+    auto app = screens::App::create(std::move(*config), std::move(appOptions));
+    if (!app) std::cerr << "kiosk: " << app.error().detail << '\n';
+    return app;
+}
+
 }  // namespace
 
 void installRunCommand(CLI::App& root, Action& action) {
@@ -61,24 +78,11 @@ void installRunCommand(CLI::App& root, Action& action) {
         ->check(CLI::PositiveNumber);
     command->callback([&action, options, fullscreen, headless, exitAfterFrames] {
         action = [options, fullscreen, headless, exitAfterFrames]() -> int {
-            auto config = loadWithOverrides(*options);
-            if (!config) return 1;
             screens::AppOptions appOptions;
             appOptions.fullscreen = *fullscreen;
             appOptions.headless = *headless;
-            if (!options->mode.empty()) appOptions.mode = parseMode(options->mode);
-            auto resolver = makeScanResolver(*config);
-            if (!resolver) {
-                std::cerr << "kiosk: " << resolver.error().detail << '\n';
-                return 1;
-            }
-            appOptions.resolveScan = std::move(*resolver);
-            auto app = screens::App::create(std::move(*config), std::move(appOptions));
-            if (!app) {
-                std::cerr << "kiosk: " << app.error().detail << '\n';
-                return 1;
-            }
-            return (*app)->run(*exitAfterFrames);
+            auto app = createApp(*options, std::move(appOptions));
+            return app ? (*app)->run(*exitAfterFrames) : 1;
         };
     });
 }
@@ -99,24 +103,12 @@ void installScreenshotCommand(CLI::App& root, Action& action) {
                 std::cerr << "kiosk: " << journey.error().detail << '\n';
                 return 2;
             }
-            auto config = loadWithOverrides(*options);
-            if (!config) return 1;
             ManualClock clock;  // the journey's clock: moves only when a step waits
             screens::AppOptions appOptions;
             appOptions.headless = true;
             appOptions.clock = &clock;
-            if (!options->mode.empty()) appOptions.mode = parseMode(options->mode);
-            auto resolver = makeScanResolver(*config);
-            if (!resolver) {
-                std::cerr << "kiosk: " << resolver.error().detail << '\n';
-                return 1;
-            }
-            appOptions.resolveScan = std::move(*resolver);
-            auto app = screens::App::create(std::move(*config), std::move(appOptions));
-            if (!app) {
-                std::cerr << "kiosk: " << app.error().detail << '\n';
-                return 1;
-            }
+            auto app = createApp(*options, std::move(appOptions));
+            if (!app) return 1;
             const auto report = screens::runJourney(**app, clock, *journey, *outDir);
             std::cout << report.toJson().dump(2) << '\n';
             return report.ok ? 0 : 1;
