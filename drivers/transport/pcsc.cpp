@@ -387,6 +387,11 @@ Result<ApduResponse> PcscCard::transmit(std::span<const uint8_t> command, Clock:
         if (Clock::now() > deadline) return fail(Errc::timeout, "card read took longer than its deadline", "card.unreadable");
         auto raw = transmitRaw(apdu);
         if (!raw) return std::unexpected(raw.error());
+        // vpcd (and some readers) hand back an empty answer when the card vanished mid-command.
+        if (raw->size() < 2 && cardWentAway()) {
+            return fail(Errc::device_not_ready, fmt::format("card answered {} bytes and left the reader", raw->size()),
+                        "card.pulled");
+        }
         return parseApduResponse(*raw);
     };
     auto response = exchange(command);

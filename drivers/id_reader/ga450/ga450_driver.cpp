@@ -246,7 +246,11 @@ Result<std::string> Ga450IdReader::selfTest(std::chrono::milliseconds timeout, c
 Result<std::unique_ptr<Device>> createGa450IdReader(const DeviceConfig& config, ConfigSection& settings,
                                                     const DriverContext&) {
     Ga450Settings readerSettings;
-    const auto port = settings.requiredString("port");
+    // Relative paths are resolved against the config file's folder (tests link a pty there).
+    const std::filesystem::path portPath = settings.path("port", "");
+    const std::optional<std::string> port =
+        portPath.empty() ? std::nullopt : std::optional<std::string>(portPath.string());
+    if (!port) settings.problem("port", "required: the serial device of the reader (/dev/ttyUSB0, /dev/serial/by-id/…)");
     std::vector<std::string_view> names;
     for (const auto& model : idReaderModels()) names.push_back(model.name);
     readerSettings.model = settings.string("model", idReaderModels().front().name);
