@@ -338,9 +338,11 @@ Result<std::unique_ptr<PcscCard>> PcscCard::connect(PcscContext& context, const 
 
 PcscCard::~PcscCard() { SCardDisconnect(card_, SCARD_LEAVE_CARD); }
 
-Result<std::vector<uint8_t>> PcscCard::transmitRaw(std::span<const uint8_t> command) {
+Result<ApduResponse> PcscCard::exchangeOnce(std::span<const uint8_t> command) {
     const SCARD_IO_REQUEST* pci = protocol_ == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
-    std::array<uint8_t, MAX_BUFFER_SIZE_EXTENDED> buffer{};
+    // Short APDUs only (<= 256 data bytes + SW): a receive buffer sized for extended APDUs
+    // makes pcsc-lite take its slow path and more than doubles the cost of every exchange.
+    std::array<uint8_t, MAX_BUFFER_SIZE> buffer;
     DWORD length = buffer.size();
     ++stats_.exchanges;
     const LONG rv = SCardTransmit(card_, pci, command.data(), static_cast<DWORD>(command.size()), nullptr, buffer.data(),
@@ -354,7 +356,21 @@ Result<std::vector<uint8_t>> PcscCard::transmitRaw(std::span<const uint8_t> comm
         }
         return std::unexpected(pcscError(rv, "SCardTransmit"));
     }
-    return std::vector<uint8_t>(buffer.begin(), buffer.begin() + length);
+    // vpcd (and some readers) hand back an empty answer when the card vanished mid-command.
+    if (length < 2 && cardWentAway()) {
+        return fail(Errc::device_not_ready, fmt::format("card answered {} bytes and left the reader", length),
+                    "card.pulled");
+    }
+    return parseApduResponse(std::span<const uint8_t>(buffer.data(), length));
+}
+
+Result<std::vector<uint8_t>> PcscCard::transmitRaw(std::span<const uint8_t> command) {
+    auto response = exchangeOnce(command);
+    if (!response) return std::unexpected(response.error());
+    std::vector<uint8_t> raw = std::move(response->data);
+    raw.push_back(response->sw1);
+    raw.push_back(response->sw2);
+    return raw;
 }
 
 bool PcscCard::cardWentAway() {
@@ -385,14 +401,7 @@ Result<ApduResponse> PcscCard::transmit(std::span<const uint8_t> command, Clock:
     auto exchange = [&](std::span<const uint8_t> apdu) -> Result<ApduResponse> {
         if (cancel.cancelled()) return fail(Errc::cancelled, "APDU exchange cancelled");
         if (Clock::now() > deadline) return fail(Errc::timeout, "card read took longer than its deadline", "card.unreadable");
-        auto raw = transmitRaw(apdu);
-        if (!raw) return std::unexpected(raw.error());
-        // vpcd (and some readers) hand back an empty answer when the card vanished mid-command.
-        if (raw->size() < 2 && cardWentAway()) {
-            return fail(Errc::device_not_ready, fmt::format("card answered {} bytes and left the reader", raw->size()),
-                        "card.pulled");
-        }
-        return parseApduResponse(*raw);
+        return exchangeOnce(apdu);
     };
     auto response = exchange(command);
     if (!response) return response;
@@ -411,7 +420,7 @@ Result<ApduResponse> PcscCard::transmit(std::span<const uint8_t> command, Clock:
     }
     // 61 xx: xx more bytes waiting (00 = 256). T=0 cards say it for every case-4 command; some
     // T=1 cards chain long records the same way. GET RESPONSE = 00 C0 00 00 xx, repeated.
-    ApduResponse combined = *response;
+    ApduResponse combined = std::move(*response);
     for (int round = 0; combined.sw1 == 0x61; ++round) {
         if (round == kMaxGetResponses) {
             return fail(Errc::invalid_data, fmt::format("card kept answering 61 xx after {} GET RESPONSE", round),

@@ -135,6 +135,8 @@ public:
 private:
     PcscCard(SCARDCONTEXT context, std::string reader, SCARDHANDLE card, DWORD protocol, std::vector<uint8_t> atr)
         : context_(context), reader_(std::move(reader)), card_(card), protocol_(protocol), atr_(std::move(atr)) {}
+    /// One SCardTransmit into an ApduResponse (a vanished card → card.pulled).
+    Result<ApduResponse> exchangeOnce(std::span<const uint8_t> command);
     /// After a failed exchange: did the card leave? Waits briefly for the reader to say so
     /// (readers and vpcd notice a removal 80–400 ms after the fact, harness.md §1).
     bool cardWentAway();
