@@ -416,3 +416,25 @@ TEST_F(PcscStack, RecordedSessionsMatchTheSamples) {
 
 }  // namespace
 }  // namespace kiosk::drivers::pcsc
+
+namespace kiosk::drivers::pcsc {
+namespace {
+
+// A patient who pulls the card and puts it straight back: the driver must end the first
+// session (CardRemoved) and read the card again, however quick the swap.
+TEST_F(PcscDriverTest, FastPullAndReinsertIsReadAgain) {
+    auto device = reader();
+    ASSERT_TRUE(device->start(recorder_.sink()).has_value());
+    auto virtualCard = card("zhang-san", CardScenario::normal);
+    ASSERT_TRUE(virtualCard->insert().has_value());
+    ASSERT_TRUE(recorder_.waitFor<CardInserted>(cursor_, 5s).has_value());
+    virtualCard->remove();
+    ASSERT_TRUE(virtualCard->insert().has_value());
+    EXPECT_TRUE(recorder_.waitFor<CardRemoved>(cursor_, 5s).has_value());
+    auto again = recorder_.waitFor<CardInserted>(cursor_, 5s);
+    ASSERT_TRUE(again.has_value()) << "card not read again; events: " << recorder_.size();
+    EXPECT_EQ(again->identity.idNumber, person("zhang-san").idNumber);
+}
+
+}  // namespace
+}  // namespace kiosk::drivers::pcsc

@@ -129,9 +129,16 @@ void PcscCardReader::run(std::stop_token stop) {
                 continue;
             }
             context = std::move(*established);
-            std::lock_guard lock(mutex_);
-            context_ = context.get();
+            {
+                std::lock_guard lock(mutex_);
+                context_ = context.get();
+            }
             if (stop.stop_requested()) break;
+            // Say at once whether our reader is there (the first wait may last a while).
+            auto readers = context->listReaders();
+            const bool found = readers && std::any_of(readers->begin(), readers->end(), [&](const auto& r) { return ours(r); });
+            setState(found ? makeState(DeviceStatus::online, MediaState::absent)
+                           : makeState(DeviceStatus::no_device, MediaState::unknown, "no matching PC/SC reader"));
         }
         auto events = context->waitForEvents(kMonitorWait, cancel);
         if (!events) {
