@@ -373,6 +373,15 @@ Result<std::vector<uint8_t>> PcscCard::transmitRaw(std::span<const uint8_t> comm
     return raw;
 }
 
+Result<void> PcscCard::reset() {
+    DWORD protocol = 0;
+    const LONG rv = SCardReconnect(card_, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_RESET_CARD,
+                                   &protocol);
+    if (rv != SCARD_S_SUCCESS) return std::unexpected(pcscError(rv, "SCardReconnect"));
+    protocol_ = protocol;
+    return {};
+}
+
 bool PcscCard::cardWentAway() {
     DWORD state = 0;
     DWORD protocol = 0;

@@ -124,6 +124,8 @@ public:
     /// card.pulled when the card is gone.
     Result<ApduResponse> transmit(std::span<const uint8_t> command, std::chrono::steady_clock::time_point deadline,
                                   const CancelToken& cancel);
+    /// Resets the card and re-negotiates the protocol (SCardReconnect, SCARD_RESET_CARD).
+    Result<void> reset();
     /// One SCardTransmit, no follow-ups.
     Result<std::vector<uint8_t>> transmitRaw(std::span<const uint8_t> command);
 

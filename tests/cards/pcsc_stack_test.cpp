@@ -438,3 +438,28 @@ TEST_F(PcscDriverTest, FastPullAndReinsertIsReadAgain) {
 
 }  // namespace
 }  // namespace kiosk::drivers::pcsc
+
+namespace kiosk::drivers::pcsc {
+namespace {
+
+// The card is swapped while nobody watches, and the driver starts before pcscd noticed (its
+// state still says "present" from the old card): the driver must still end with the identity.
+TEST_F(PcscDriverTest, CardSwappedBeforeTheDriverStartsIsReadInTheEnd) {
+    auto virtualCard = card("zhang-san", CardScenario::normal);
+    ASSERT_TRUE(virtualCard->insert().has_value());
+    {
+        auto observer = transport::PcscContext::establish(2s, CancelToken{});
+        ASSERT_TRUE(observer.has_value());
+        ASSERT_TRUE(waitEvent(**observer, PcscEvent::Kind::card_inserted, 5s).has_value());
+    }
+    virtualCard->remove();
+    ASSERT_TRUE(virtualCard->insert().has_value());
+    auto device = reader();
+    ASSERT_TRUE(device->start(recorder_.sink()).has_value());
+    auto inserted = recorder_.waitFor<CardInserted>(cursor_, 5s);
+    ASSERT_TRUE(inserted.has_value()) << "failures: " << recorder_.count<CardReadFailed>();
+    EXPECT_EQ(inserted->identity.idNumber, person("zhang-san").idNumber);
+}
+
+}  // namespace
+}  // namespace kiosk::drivers::pcsc

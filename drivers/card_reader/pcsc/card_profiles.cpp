@@ -24,6 +24,7 @@ std::optional<CardReadOutcome> readSocialSecurityCard(ApduChannel& channel, std:
     auto selected = send(channel, select, outcome);
     if (!selected) {
         outcome.problem = selected.error();
+        outcome.transportFailed = true;
         return outcome;
     }
     switch (classifyStatusWord(selected->sw())) {
@@ -43,6 +44,7 @@ std::optional<CardReadOutcome> readSocialSecurityCard(ApduChannel& channel, std:
         auto response = send(channel, command, outcome);
         if (!response) {
             outcome.problem = response.error();
+            outcome.transportFailed = true;
             outcome.problem->detail = fmt::format("reading {} (SFI {:02X} record {:02X}): {}", spec.what, spec.sfi,
                                                   spec.record, response.error().detail);
             break;

@@ -62,6 +62,7 @@ struct CardReadOutcome {
     SocialSecurityCardData card;
     std::vector<std::string> statusWords;  ///< one per command, "9000", "6982"…
     std::optional<Error> problem;
+    bool transportFailed = false;  ///< the problem is an exchange that failed, not a card answer
     bool ok() const { return !problem.has_value(); }
 };
 

@@ -108,7 +108,20 @@ CardReadOutcome PcscCardReader::readCardIn(transport::PcscContext& context, cons
     }
     const std::vector<uint8_t> atr = (*card)->atr();
     FunctionChannel channel([&](std::span<const uint8_t> command) { return (*card)->transmit(command, deadline, cancel); });
-    return readCard(channel, atr, settings_.profile);
+    CardReadOutcome outcome = readCard(channel, atr, settings_.profile);
+    // An exchange that failed while the card is still there (not pulled, not cancelled): the
+    // connection went stale — a card swapped faster than the reader reported it, or a reader
+    // that lost the card's state. Reset the card and read once more.
+    if (!outcome.ok() && outcome.transportFailed && outcome.problem->messageKey != "card.pulled" &&
+        outcome.problem->code != Errc::cancelled && outcome.problem->code != Errc::timeout) {
+        logger()->warn("device {}: {}; resetting the card and reading again", name_, outcome.problem->detail);
+        if (auto reset = (*card)->reset(); reset) {
+            outcome = readCard(channel, (*card)->atr(), settings_.profile);
+        } else {
+            logger()->warn("device {}: {}", name_, reset.error().detail);
+        }
+    }
+    return outcome;
 }
 
 void PcscCardReader::run(std::stop_token stop) {
