@@ -217,7 +217,6 @@ Result<PatientIdentity> toIdentity(const IdCardText& text) {
     identity.source = IdentitySource::id_card;
     identity.name = text.name;
     identity.idNumber = text.idNumber;
-    identity.cardNumber = text.idNumber;
     identity.sex = text.sex;
     identity.birthDate = text.birthDate;
     return identity;
