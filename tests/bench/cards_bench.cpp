@@ -69,8 +69,8 @@ int main(int argc, char** argv) {
     const auto readId = drivers::pcsc::readRecordCommand(0x08, drivers::pcsc::kSfiEf06, 0x14);
     const int apdus = iterations * 10;
     std::vector<double> bareRuns, transportRuns;
-    for (int round = 0; round < 9; ++round) {
-        auto start = Clock::now();
+    auto bareLoop = [&] {
+        const auto start = Clock::now();
         for (int i = 0; i < apdus; ++i) {
             std::array<uint8_t, 258> buffer{};
             DWORD length = buffer.size();
@@ -78,10 +78,22 @@ int main(int argc, char** argv) {
                           buffer.data(), &length);
         }
         bareRuns.push_back(msSince(start) * 1000 / apdus);
-        start = Clock::now();
+    };
+    auto transportLoop = [&] {
+        const auto start = Clock::now();
         const auto deadline = Clock::now() + 600s;
         for (int i = 0; i < apdus; ++i) (void)pcscCard.transmit(readId, deadline, drivers::CancelToken{});
         transportRuns.push_back(msSince(start) * 1000 / apdus);
+    };
+    // Alternate which loop goes first (ABBA) so a drift in machine load does not favour one.
+    for (int round = 0; round < 10; ++round) {
+        if (round % 2 == 0) {
+            bareLoop();
+            transportLoop();
+        } else {
+            transportLoop();
+            bareLoop();
+        }
     }
     const Stats bare = stats(bareRuns);
     const Stats transport = stats(transportRuns);
@@ -170,7 +182,7 @@ int main(int argc, char** argv) {
                read.p95, read.min);
     fmt::print("  SSC insert -> CardInserted event (driver, vpcd poll): {:8.1f} / {:8.1f} / {:8.1f} ms  ({} inserts)\n",
                insert.median, insert.p95, insert.min, inserts);
-    fmt::print("  bare SCardTransmit per APDU:                           {:8.2f} us (median of 9 x {} APDUs, interleaved)\n",
+    fmt::print("  bare SCardTransmit per APDU:                           {:8.2f} us (median of 10 x {} APDUs, ABBA order)\n",
                bare.median, apdus);
     fmt::print("  PcscCard::transmit per APDU:                           {:8.2f} us\n", transport.median);
     fmt::print("  transport / bare ratio:                                {:8.3f} (target <= 1.1)\n",
