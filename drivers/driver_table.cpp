@@ -1,6 +1,8 @@
 // The one table of device drivers (OpenSC's internal_card_drivers[], not linker-section
 // self-registration). Add a row for each new driver; a site picks one with `driver = "…"`.
 #include "drivers/common/registry.hpp"
+#include "drivers/card_reader/pcsc/pcsc_driver.hpp"
+#include "drivers/id_reader/ga450/ga450_driver.hpp"
 #include "drivers/sim/sim_devices.hpp"
 
 namespace kiosk::drivers {
@@ -9,6 +11,10 @@ const std::vector<DriverEntry>& driverTable() {
     static const std::vector<DriverEntry> table = {
         {"sim", DeviceClass::card_reader, &sim::createSimCardReader, "simulated social-security card reader"},
         {"sim", DeviceClass::id_reader, &sim::createSimIdReader, "simulated ID-card reader"},
+        {"pcsc", DeviceClass::card_reader, &pcsc::createPcscCardReader,
+         "PC/SC contact card reader (pcscd): social-security cards"},
+        {"ga450", DeviceClass::id_reader, &ga450::createGa450IdReader,
+         "second-generation ID-card reader, GA 450 serial protocol"},
         {"sim", DeviceClass::scanner, &sim::createSimScanner, "simulated QR/barcode scanner"},
         {"sim", DeviceClass::receipt_printer, &sim::createSimReceiptPrinter, "simulated receipt printer (text files)"},
         {"sim", DeviceClass::report_printer, &sim::createSimReportPrinter, "simulated A4 report printer"},

@@ -47,9 +47,9 @@ std::vector<std::string_view> wrapLines(ImFont* font, std::string_view value, fl
 
 class Ui {
 public:
-    Ui(const Theme& theme, const Translator& text, FontSet& fonts, const Layout& layout, ButtonMap& buttons,
-       std::vector<UiEvent>& events, std::set<ImWchar>& missingGlyphs)
-        : theme(theme), text(text), fonts(fonts), layout(layout), buttons_(buttons), events_(events),
+    Ui(const Theme& frameTheme, const Translator& translator, FontSet& fontSet, const Layout& frameLayout,
+       ButtonMap& buttons, std::vector<UiEvent>& events, std::set<ImWchar>& missingGlyphs)
+        : theme(frameTheme), text(translator), fonts(fontSet), layout(frameLayout), buttons_(buttons), events_(events),
           missingGlyphs_(missingGlyphs) {}
 
     const Theme& theme;

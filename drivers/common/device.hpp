@@ -62,6 +62,8 @@ struct CardRemoved {
 struct CardReadFailed {
     std::string device;
     Error error;  ///< messageKey says what to tell the patient ("card.unsupported", "card.needs_pin")
+    PatientIdentity partial{};                ///< what could be read before the failure (may be empty)
+    std::vector<std::string> statusWords{};  ///< raw SWs, for diagnostics
 };
 struct CodeScanned {
     std::string device;
