@@ -12,7 +12,7 @@
 //  [X] payment gateway (order, query, close, refund once, bill, "paid on the phone")
 //  [X] fault injection (/admin/faults), commit statistics (/admin/stats)
 //  [X] HTTPS with optional client-certificate verification (mutual TLS)
-//  [ ] slots are generated at seed time for 7 days from then; an old --data folder is not extended
+//  [X] every start tops up the calendar: slots of the next 7 days, today's demo appointments
 
 #include <httplib.h>
 

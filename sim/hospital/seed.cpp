@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <chrono>
 #include <fstream>
 
 #include "kiosk/backend/fhir_systems.hpp"
@@ -140,6 +141,92 @@ Result<std::filesystem::path> renderReportPdf(const Json& binary, const std::fil
     return file;
 }
 
+void refreshCalendar(ResourceStore& store, const SeedSettings& settings) {
+    // Slots: 30-minute slots on the days each doctor sees outpatients (five of seven),
+    // 08:00–12:00 and 14:00–17:00; ids carry the date, so a restart adds only the missing days.
+    const int everyNthForCounter = settings.onlineShare >= 1.0 ? 0 : static_cast<int>(1.0 / (1.0 - settings.onlineShare) + 0.5);
+    std::vector<std::pair<std::string, Json>> slots;
+    const auto roles = store.find("PractitionerRole", nullptr);
+    for (int day = 0; day < 7; ++day) {
+        const std::string date = dateIso(day);
+        const std::string compact = date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2);
+        const int weekday = static_cast<int>(std::chrono::weekday{std::chrono::sys_days{std::chrono::year_month_day{
+            std::chrono::year{std::stoi(date.substr(0, 4))}, std::chrono::month{static_cast<unsigned>(std::stoi(date.substr(5, 2)))},
+            std::chrono::day{static_cast<unsigned>(std::stoi(date.substr(8, 2)))}}}}.c_encoding());
+        for (const auto& role : roles) {
+            const std::string roleId = role.value("id", "");
+            const int doctorNumber = std::stoi(roleId.substr(5));
+            if ((weekday + doctorNumber) % 7 >= 5) continue;  // two days off a week
+            int slotOfDay = 0;
+            for (int minutes = 8 * 60; minutes < 17 * 60; minutes += 30) {
+                if (minutes >= 12 * 60 && minutes < 14 * 60) continue;  // lunch break
+                ++slotOfDay;
+                const std::string id = fmt::format("slot-{}-{}-{:02}{:02}", roleId.substr(5), compact, minutes / 60, minutes % 60);
+                if (store.get("Slot", id)) continue;
+                const bool counterOnly = everyNthForCounter > 0 && (slotOfDay + doctorNumber) % everyNthForCounter == 0;
+                const Json& extensions = role["extension"];
+                int64_t fee = 0;
+                for (const auto& e : extensions) {
+                    if (e.value("url", "") == fhir::kExtFee) fee = e["valueInteger"].get<int64_t>();
+                }
+                const std::string deptRef = role["organization"].value("reference", "");
+                slots.emplace_back(
+                    id, Json{{"resourceType", "Slot"},
+                             {"schedule", {{"reference", "Schedule/sch-" + roleId.substr(5)}}},
+                             {"serviceType", Json::array({{{"coding", Json::array({{{"system", fhir::kSystemDepartment}, {"code", deptRef.substr(13)}}})}}})},
+                             {"status", counterOnly ? "busy-unavailable" : "free"},
+                             {"comment", counterOnly ? "kept for the registration counter" : ""},
+                             {"start", slotTime(date, minutes)},
+                             {"end", slotTime(date, minutes + 30)},
+                             {"extension", Json::array({extensionInt(fhir::kExtFee, fee),
+                                                        {{"url", "urn:yizhan:ext:practitioner-role"}, {"valueReference", {{"reference", "PractitionerRole/" + roleId}}}}})}});
+            }
+        }
+    }
+    store.putMany("Slot", slots);
+
+    // Appointments: every demo person has one booked for today (for check-in); four other
+    // patients are already waiting (realistic queue positions); the first generated patient
+    // missed three appointments in the last 90 days (the blacklist, kept relative to today).
+    std::ifstream peopleStream(settings.peopleFile);
+    const Json peopleDoc = Json::parse(peopleStream, nullptr, false);
+    std::vector<std::pair<std::string, Json>> appointments;
+    auto appointment = [&](const std::string& id, const std::string& patient, const std::string& role, const std::string& dept,
+                           const std::string& start, const std::string& end, const std::string& status, int queue, bool overwrite) {
+        if (!overwrite && store.get("Appointment", id)) return;
+        Json a = {{"resourceType", "Appointment"},
+                  {"status", status},
+                  {"start", start},
+                  {"end", end},
+                  {"serviceType", Json::array({{{"coding", Json::array({{{"system", fhir::kSystemDepartment}, {"code", dept}}})}}})},
+                  {"participant", Json::array({{{"actor", {{"reference", "Patient/" + patient}}}, {"status", "accepted"}},
+                                               {{"actor", {{"reference", "PractitionerRole/" + role}}}, {"status", "accepted"}}})},
+                  {"extension", Json::array({extensionInt(fhir::kExtFee, 2000)})}};
+        if (queue > 0) a["extension"].push_back(extensionInt(fhir::kExtQueueNumber, queue));
+        appointments.emplace_back(id, a);
+    };
+    const std::string today = dateIso(0);
+    const std::string compactToday = today.substr(0, 4) + today.substr(5, 2) + today.substr(8, 2);
+    int personIndex = 0;
+    if (!peopleDoc.is_discarded() && peopleDoc.contains("people")) {
+        for (const auto& person : peopleDoc["people"]) {
+            const int hour = 9 + personIndex % 3;
+            appointment(fmt::format("appt-{}-{}", compactToday, person.value("id", "")), "pat-" + person.value("id", ""), "role-003",
+                        "dept-CARD", slotTime(today, hour * 60), slotTime(today, hour * 60 + 30), "booked", 0, false);
+            ++personIndex;
+        }
+    }
+    for (int i = 0; i < 4; ++i) {
+        appointment(fmt::format("appt-{}-waiting-{}", compactToday, i + 1), fmt::format("pat-gen-{:02}", i + 2), "role-003", "dept-CARD",
+                    slotTime(today, 8 * 60 + 30 * (i % 2)), slotTime(today, 9 * 60), "arrived", i + 1, false);
+    }
+    for (int i = 0; i < 3; ++i) {
+        appointment(fmt::format("appt-noshow-{}", i + 1), "pat-gen-01", "role-001", "dept-CARD", slotTime(dateIso(-10 - 20 * i), 9 * 60),
+                    slotTime(dateIso(-10 - 20 * i), 9 * 60 + 30), "noshow", 0, true);
+    }
+    store.putMany("Appointment", appointments);
+}
+
 Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
     std::ifstream peopleStream(settings.peopleFile);
     const Json peopleDoc = Json::parse(peopleStream, nullptr, false);
@@ -168,10 +255,8 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
 
     // Doctors: three per department, one of each title; 7 days of 30-minute slots on the days
     // they see outpatients (five of seven), 08:00–12:00 and 14:00–17:00.
-    std::vector<std::pair<std::string, Json>> practitioners, roles, schedules, slots;
+    std::vector<std::pair<std::string, Json>> practitioners, roles, schedules;
     int doctorIndex = 0;
-    int slotIndex = 0;
-    const int everyNthForCounter = settings.onlineShare >= 1.0 ? 0 : static_cast<int>(1.0 / (1.0 - settings.onlineShare) + 0.5);
     for (const auto& dept : kDepartments) {
         for (int t = 0; t < 3; ++t, ++doctorIndex) {
             const std::string name = std::string(kSurnames[(doctorIndex * 7) % std::size(kSurnames)]) +
@@ -195,32 +280,11 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
                                                     {"active", true},
                                                     {"serviceType", Json::array({{{"coding", Json::array({{{"system", fhir::kSystemDepartment}, {"code", deptId}}})}}})},
                                                     {"actor", Json::array({{{"reference", "PractitionerRole/" + roleId}, {"display", name}}})}});
-            for (int day = 0; day < 7; ++day) {
-                if ((day + doctorIndex) % 7 >= 5) continue;  // two days off a week
-                const std::string date = dateIso(day);
-                for (int minutes = 8 * 60; minutes < 17 * 60; minutes += 30) {
-                    if (minutes >= 12 * 60 && minutes < 14 * 60) continue;  // lunch break
-                    ++slotIndex;
-                    const bool counterOnly = everyNthForCounter > 0 && slotIndex % everyNthForCounter == 0;
-                    slots.emplace_back(
-                        fmt::format("slot-{:05}", slotIndex),
-                        Json{{"resourceType", "Slot"},
-                             {"schedule", {{"reference", "Schedule/" + scheduleId}}},
-                             {"serviceType", Json::array({{{"coding", Json::array({{{"system", fhir::kSystemDepartment}, {"code", deptId}}})}}})},
-                             {"status", counterOnly ? "busy-unavailable" : "free"},
-                             {"comment", counterOnly ? "kept for the registration counter" : ""},
-                             {"start", slotTime(date, minutes)},
-                             {"end", slotTime(date, minutes + 30)},
-                             {"extension", Json::array({extensionInt(fhir::kExtFee, kTitles[t].feeFen),
-                                                        {{"url", "urn:yizhan:ext:practitioner-role"}, {"valueReference", {{"reference", "PractitionerRole/" + roleId}}}}})}});
-                }
-            }
         }
     }
     store.putMany("Practitioner", practitioners);
     store.putMany("PractitionerRole", roles);
     store.putMany("Schedule", schedules);
-    store.putMany("Slot", slots);
 
     // Patients: the people of people.json, plus generated ones.
     std::vector<std::pair<std::string, Json>> patients, healthTokens;
@@ -250,41 +314,7 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
     store.putMany("Patient", patients);
     store.putMany("healthcard.token", healthTokens);
 
-    // Appointments: every demo person has one booked for today (for check-in); the first
-    // generated patient missed three appointments in the last 90 days (blacklisted); a few
-    // others are already waiting so that queue positions are realistic.
-    std::vector<std::pair<std::string, Json>> appointments;
-    auto appointment = [&](const std::string& id, const std::string& patient, const std::string& role,
-                           const std::string& dept, const std::string& start, const std::string& end,
-                           const std::string& status, int queue) {
-        Json a = {{"resourceType", "Appointment"},
-                  {"status", status},
-                  {"start", start},
-                  {"end", end},
-                  {"serviceType", Json::array({{{"coding", Json::array({{{"system", fhir::kSystemDepartment}, {"code", dept}}})}}})},
-                  {"participant", Json::array({{{"actor", {{"reference", "Patient/" + patient}}}, {"status", "accepted"}},
-                                               {{"actor", {{"reference", "PractitionerRole/" + role}}}, {"status", "accepted"}}})},
-                  {"extension", Json::array({extensionInt(fhir::kExtFee, 2000)})}};
-        if (queue > 0) a["extension"].push_back(extensionInt(fhir::kExtQueueNumber, queue));
-        appointments.emplace_back(id, a);
-    };
     int personIndex = 0;
-    for (const auto& person : peopleDoc["people"]) {
-        const int hour = 9 + personIndex % 3;
-        appointment(fmt::format("appt-today-{}", person.value("id", "")), "pat-" + person.value("id", ""), "role-003",
-                    "dept-CARD", slotTime(dateIso(0), hour * 60), slotTime(dateIso(0), hour * 60 + 30), "booked", 0);
-        ++personIndex;
-    }
-    for (int i = 0; i < 3; ++i) {
-        appointment(fmt::format("appt-noshow-{}", i + 1), "pat-gen-01", "role-001", "dept-CARD",
-                    slotTime(dateIso(-10 - 20 * i), 9 * 60), slotTime(dateIso(-10 - 20 * i), 9 * 60 + 30), "noshow", 0);
-    }
-    for (int i = 0; i < 4; ++i) {
-        appointment(fmt::format("appt-waiting-{}", i + 1), fmt::format("pat-gen-{:02}", i + 2), "role-003", "dept-CARD",
-                    slotTime(dateIso(0), 8 * 60 + 30 * (i % 2)), slotTime(dateIso(0), 9 * 60), "arrived", i + 1);
-    }
-    store.putMany("Appointment", appointments);
-
     // Charges, reports and prescriptions for each demo person.
     struct ChargeRow {
         const char* code;
@@ -306,7 +336,6 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
     constexpr const char* kMedications[] = {"阿莫西林胶囊 0.25g×24粒", "布洛芬缓释胶囊 0.3g×20粒", "二甲双胍片 0.5g×48片",
                                             "氨氯地平片 5mg×28片", "复方甘草片×100片", "蒙脱石散 3g×10袋"};
     std::vector<std::pair<std::string, Json>> charges, reports, binaries, requests, dispenses;
-    personIndex = 0;
     for (const auto& person : peopleDoc["people"]) {
         const std::string pid = "pat-" + person.value("id", "");
         const std::string maskedName = maskPersonalData(person.value("name", ""), PersonalField::name);

@@ -22,7 +22,13 @@ struct SeedSettings {
     double onlineShare = 0.8;           ///< share of slots released for online/kiosk booking
 };
 
+/// Writes the hospital's static data (departments, doctors, patients, charges, reports,
+/// prescriptions) into an empty store.
 Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings);
+
+/// Run at every start: adds the slots of the next 7 days that are missing, today's demo
+/// appointments, and keeps the demo no-show history relative to today.
+void refreshCalendar(ResourceStore& store, const SeedSettings& settings);
 
 /// Writes a one-page A4 report PDF (title, patient, rows of results) with cairo.
 Result<void> writeReportPdf(const std::filesystem::path& file, const std::string& title,

@@ -130,8 +130,10 @@ TEST_F(FaultTest, LostAnswerWithRetriesIsRecoveredTransparently) {
 
 TEST_F(FaultTest, LostAnswerOfAnUpdateIsResolvedByReReading) {
     FhirHisDriver driver(settings(2));
+    const std::string appointment = test::todaysAppointment(driver, "pat-li-jun");
+    ASSERT_FALSE(appointment.empty());
     sim.armFault("drop_after_commit", "PUT", "/fhir/Appointment", 1);
-    auto arrived = driver.checkIn("appt-today-li-jun");
+    auto arrived = driver.checkIn(appointment);
     ASSERT_TRUE(arrived.has_value()) << arrived.error().describe();
     EXPECT_EQ(arrived->status, AppointmentStatus::arrived);
     EXPECT_EQ(arrived->queueNumber, 5) << "one check-in, one queue number";

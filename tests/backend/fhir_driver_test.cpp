@@ -232,19 +232,23 @@ TEST(FhirDriverPolicy, NoShowLimitIsConfigurable) {
 }
 
 TEST_F(FhirDriverTest, CheckInGivesAQueueNumberOnce) {
-    auto first = driver->checkIn("appt-today-zhang-san");
+    const std::string zhangSan = test::todaysAppointment(*driver, "pat-zhang-san");
+    const std::string liJun = test::todaysAppointment(*driver, "pat-li-jun");
+    ASSERT_FALSE(zhangSan.empty());
+    ASSERT_FALSE(liJun.empty());
+    auto first = driver->checkIn(zhangSan);
     ASSERT_TRUE(first.has_value()) << first.error().describe();
     EXPECT_EQ(first->status, AppointmentStatus::arrived);
     ASSERT_TRUE(first->queueNumber.has_value());
-    auto again = driver->checkIn("appt-today-zhang-san");
+    auto again = driver->checkIn(zhangSan);
     ASSERT_TRUE(again.has_value());
     EXPECT_EQ(again->queueNumber, first->queueNumber);
-    auto queue = driver->queueStatus("appt-today-zhang-san");
+    auto queue = driver->queueStatus(zhangSan);
     ASSERT_TRUE(queue.has_value()) << queue.error().describe();
     EXPECT_EQ(queue->queueNumber, *first->queueNumber);
     EXPECT_EQ(queue->waitingAhead, 4);  // four seeded patients arrived earlier
     EXPECT_FALSE(queue->room.empty());
-    auto notArrived = driver->queueStatus("appt-today-li-jun");
+    auto notArrived = driver->queueStatus(liJun);
     ASSERT_FALSE(notArrived.has_value());
     EXPECT_EQ(notArrived.error().code, Errc::rejected);
     auto missing = driver->checkIn("appt-does-not-exist");
@@ -360,6 +364,7 @@ TEST_F(FhirDriverTest, HelpRequestIsKeyedByItsTradeNumber) {
 TEST(FhirDriverRestart, SimulatorKeepsItsDatabaseAcrossRestarts) {
     test::TempDir data;
     std::string appointmentId;
+    size_t slotsBefore = 0;
     {
         test::SimProcess first({}, "http", data.path());
         ASSERT_TRUE(first.ready()) << first.log();
@@ -380,6 +385,8 @@ TEST(FhirDriverRestart, SimulatorKeepsItsDatabaseAcrossRestarts) {
         auto held = driver.holdSlot(free->front().id, "pat-ouyang-nana", "TRADE-RESTART");
         ASSERT_TRUE(held.has_value()) << held.error().describe();
         appointmentId = held->id;
+        later.freeOnly = false;
+        slotsBefore = driver.slots(later)->size();
     }
     test::SimProcess second({}, "http", data.path());
     ASSERT_TRUE(second.ready()) << second.log();
@@ -388,6 +395,17 @@ TEST(FhirDriverRestart, SimulatorKeepsItsDatabaseAcrossRestarts) {
     ASSERT_TRUE(found.has_value()) << found.error().describe();
     EXPECT_EQ(found->resourceId, appointmentId);
     EXPECT_NE(second.log().find("using the existing hospital database"), std::string::npos);
+    // The calendar top-up at start adds only missing days: no duplicate slots.
+    SlotQuery all{"dept-ENT", "", "", "2100-01-01", false};
+    const auto local = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now() + std::chrono::hours(32));
+    const std::chrono::year_month_day ymd{local};
+    char text[16];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()));
+    all.fromDate = text;
+    auto after = driver.slots(all);
+    ASSERT_TRUE(after.has_value());
+    EXPECT_EQ(after->size(), slotsBefore);
 }
 
 }  // namespace

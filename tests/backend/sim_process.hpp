@@ -24,6 +24,16 @@
 
 namespace kiosk::test {
 
+/// Today's booked appointment of a demo person (hospital-sim books one for each every day).
+inline std::string todaysAppointment(backend::HisDriver& driver, const std::string& patientId) {
+    auto list = driver.appointments(patientId);
+    if (!list) return {};
+    for (const auto& a : *list) {
+        if (a.status == backend::AppointmentStatus::booked && a.doctorId == "role-003") return a.id;
+    }
+    return {};
+}
+
 class SimProcess {
 public:
     explicit SimProcess(std::vector<std::string> extraArgs = {}, std::string scheme = "http", std::filesystem::path dataDir = {})
