@@ -1,6 +1,8 @@
 // The one table of device drivers (OpenSC's internal_card_drivers[], not linker-section
 // self-registration). Add a row for each new driver; a site picks one with `driver = "…"`.
 #include "drivers/common/registry.hpp"
+#include "drivers/printer/cups/cups_driver.hpp"
+#include "drivers/printer/escpos/escpos_driver.hpp"
 #include "drivers/sim/sim_devices.hpp"
 
 namespace kiosk::drivers {
@@ -12,6 +14,9 @@ const std::vector<DriverEntry>& driverTable() {
         {"sim", DeviceClass::scanner, &sim::createSimScanner, "simulated QR/barcode scanner"},
         {"sim", DeviceClass::receipt_printer, &sim::createSimReceiptPrinter, "simulated receipt printer (text files)"},
         {"sim", DeviceClass::report_printer, &sim::createSimReportPrinter, "simulated A4 report printer"},
+        {"escpos", DeviceClass::receipt_printer, &escpos::createEscposPrinter,
+         "ESC/POS receipt printer over USB, TCP 9100, serial or a file (58/80 mm model table)"},
+        {"cups", DeviceClass::report_printer, &cups::createCupsReportPrinter, "A4 report printer: a CUPS queue via libcups"},
     };
     return table;
 }

@@ -19,5 +19,6 @@ int runCli(int argc, char** argv);
 
 // Installers (one per file in kiosk/cli/).
 void installDevicesCommand(CLI::App& root, Action& action);  // devices_command.cpp
+void installPrintCommand(CLI::App& root, Action& action);    // print_command.cpp
 
 }  // namespace kiosk::cli
