@@ -35,6 +35,18 @@ T* findPrinter(const drivers::DeviceRegistry& registry, drivers::DeviceClass dev
     return registry.first<T>(deviceClass);
 }
 
+/// Reads [printing]; its problems (unknown keys, out-of-range values) stop the command.
+Result<printing::PrintPolicy> printPolicy(const KioskConfig& config) {
+    ConfigSection section = config.printing;
+    const printing::PrintPolicy policy = printing::loadPrintPolicy(section);
+    if (!section.problems()->empty()) {
+        const std::string problems = section.problems()->joined();
+        section.problems()->messages.clear();
+        return fail(Errc::invalid_config, problems, "error.config");
+    }
+    return policy;
+}
+
 /// Journals the print; a journal that cannot be opened is logged, not fatal (the paper is out).
 void journalPrint(const KioskConfig& config, const std::string& documentId, const std::string& kind, const std::string& device,
                   int copies, const drivers::PrintOutcome& outcome) {
@@ -43,8 +55,7 @@ void journalPrint(const KioskConfig& config, const std::string& documentId, cons
         log::module("print")->warn("print not journalled: {}", journal.error().detail);
         return;
     }
-    ConfigSection section = config.printing;
-    auto printJournal = printing::PrintJournal::open(**journal, printing::loadPrintPolicy(section));
+    auto printJournal = printing::PrintJournal::open(**journal, printPolicy(config).value_or(printing::PrintPolicy{}));
     if (!printJournal) {
         log::module("print")->warn("print not journalled: {}", printJournal.error().detail);
         return;
@@ -71,6 +82,10 @@ nlohmann::json outcomeJson(const std::string& printer, const std::string& driver
 int runPrintTest(const std::string& configFile, const std::string& printerName) {
     auto loaded = loadKioskConfigForCli(configFile);
     if (!loaded) return 1;
+    if (auto policy = printPolicy(*loaded); !policy) {
+        std::cerr << "kiosk: configuration error:\n" << policy.error().detail << '\n';
+        return 1;
+    }
     auto registry = drivers::DeviceRegistry::build(*loaded, drivers::DriverContext{loaded->assetsDir, loaded->dataDir});
     if (!registry) {
         std::cerr << "kiosk: " << registry.error().detail << '\n';
@@ -111,6 +126,10 @@ int runPrintTest(const std::string& configFile, const std::string& printerName) 
 int runPrintPdf(const std::string& file, const std::string& configFile, const std::string& printerName, int copies) {
     auto loaded = loadKioskConfigForCli(configFile);
     if (!loaded) return 1;
+    if (auto policy = printPolicy(*loaded); !policy) {
+        std::cerr << "kiosk: configuration error:\n" << policy.error().detail << '\n';
+        return 1;
+    }
     auto registry = drivers::DeviceRegistry::build(*loaded, drivers::DriverContext{loaded->assetsDir, loaded->dataDir});
     if (!registry) {
         std::cerr << "kiosk: " << registry.error().detail << '\n';

@@ -16,12 +16,15 @@
 #include <cerrno>
 #include <cstring>
 
+#include "drivers/printer/escpos/escpos_protocol.hpp"
 #include "kiosk/core/log.hpp"
+#include "kiosk/core/mask.hpp"
 
 namespace kiosk::sim {
 
 using printing::Align;
 using printing::Bitmap;
+using drivers::escpos::displayColumns;
 
 namespace {
 
@@ -90,48 +93,63 @@ std::vector<std::string> printerScenarioNames() {
 }
 
 Bitmap renderTextLine(const std::string& utf8, int widthScale, int heightScale, bool bold) {
-    // Measure, then draw black on white and threshold: a thermal head has no grey.
-    cairo_surface_t* probe = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
-    cairo_t* probeCr = cairo_create(probe);
-    PangoLayout* layout = pango_cairo_create_layout(probeCr);
-    PangoFontDescription* font = pango_font_description_from_string("Noto Sans CJK SC");
-    pango_font_description_set_absolute_size(font, kFontPixels * PANGO_SCALE);
-    pango_font_description_set_weight(font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-    pango_layout_set_font_description(layout, font);
-    pango_layout_set_text(layout, utf8.empty() ? " " : utf8.c_str(), -1);
-    int w = 0;
-    int h = 0;
-    pango_layout_get_pixel_size(layout, &w, &h);
-    w = std::max(w, 1);
-    h = std::max(h, 1);
-    Bitmap out{w * widthScale, h * heightScale, {}};
+    // A receipt printer prints on a fixed grid (Font A): 12 dots per ASCII character, 24 per
+    // Chinese character, 24-dot glyphs. Each character is drawn into its own cell (squeezed when
+    // the outline font is wider), then the line is scaled by GS ! and thresholded: no grey.
+    const std::u32string text = decodeUtf8(utf8.empty() ? std::string(" ") : utf8);
+    std::vector<int> cells;
+    int lineWidth = 0;
+    for (char32_t c : text) {
+        const int cell = displayColumns(encodeUtf8(std::u32string(1, c))) * 12;
+        cells.push_back(cell);
+        lineWidth += cell;
+    }
+    constexpr int kLineHeight = 32;  // 24-dot glyphs plus the font's ascent/descent room
+    const int baseWidth = std::max(lineWidth, 1);
+    Bitmap out{baseWidth * widthScale, kLineHeight * heightScale, {}};
     cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, out.width, out.height);
     cairo_t* cr = cairo_create(surface);
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
     cairo_scale(cr, widthScale, heightScale);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    pango_cairo_update_layout(cr, layout);
-    cairo_move_to(cr, 0, 0);
-    pango_cairo_show_layout(cr, layout);
+    PangoLayout* layout = pango_cairo_create_layout(cr);
+    PangoFontDescription* font = pango_font_description_from_string("Noto Sans CJK SC");
+    pango_font_description_set_absolute_size(font, kFontPixels * PANGO_SCALE);
+    pango_font_description_set_weight(font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    pango_layout_set_font_description(layout, font);
+    int x = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const std::string glyph = encodeUtf8(std::u32string(1, text[i]));
+        pango_layout_set_text(layout, glyph.c_str(), -1);
+        int w = 0;
+        int h = 0;
+        pango_layout_get_pixel_size(layout, &w, &h);
+        cairo_save(cr);
+        const double squeeze = w > cells[i] ? static_cast<double>(cells[i]) / w : 1.0;
+        cairo_translate(cr, x + (cells[i] - w * squeeze) / 2.0, 0);
+        cairo_scale(cr, squeeze, 1.0);
+        cairo_move_to(cr, 0, 0);
+        pango_cairo_show_layout(cr, layout);
+        cairo_restore(cr);
+        x += cells[i];
+    }
     cairo_surface_flush(surface);
     const unsigned char* data = cairo_image_surface_get_data(surface);
     const int stride = cairo_image_surface_get_stride(surface);
     out.pixels.resize(static_cast<size_t>(out.width) * out.height);
     for (int y = 0; y < out.height; ++y) {
         const auto* row = reinterpret_cast<const uint32_t*>(data + static_cast<size_t>(y) * stride);
-        for (int x = 0; x < out.width; ++x) {
-            const uint32_t px = row[x];
-            const int lum = (((px >> 16) & 0xFF) * 3 + ((px >> 8) & 0xFF) * 6 + (px & 0xFF)) / 10;
-            out.pixels[static_cast<size_t>(y) * out.width + x] = lum < 128 ? 1 : 0;
+        for (int px = 0; px < out.width; ++px) {
+            const uint32_t value = row[px];
+            const int lum = (((value >> 16) & 0xFF) * 3 + ((value >> 8) & 0xFF) * 6 + (value & 0xFF)) / 10;
+            out.pixels[static_cast<size_t>(y) * out.width + px] = lum < 128 ? 1 : 0;
         }
     }
-    cairo_destroy(cr);
-    cairo_surface_destroy(surface);
     pango_font_description_free(font);
     g_object_unref(layout);
-    cairo_destroy(probeCr);
-    cairo_surface_destroy(probe);
+    cairo_destroy(cr);
+    cairo_surface_destroy(surface);
     return out;
 }
 
