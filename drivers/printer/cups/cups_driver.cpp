@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "kiosk/core/log.hpp"
@@ -129,8 +130,9 @@ DeviceState CupsReportPrinter::queryQueue() {
     ipp_t* request = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES);
     const std::string uri = printerUri(settings_.queue);
     ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nullptr, uri.c_str());
-    static const char* const kAttributes[] = {"printer-state", "printer-state-reasons", "printer-is-accepting-jobs"};
-    ippAddStrings(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 3, nullptr, kAttributes);
+    static const char* const kAttributes[] = {"printer-state", "printer-state-reasons", "printer-is-accepting-jobs",
+                                              "printer-state-message"};
+    ippAddStrings(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 4, nullptr, kAttributes);
     ipp_t* response = cupsDoRequest(connection.http, request, "/");
     const ipp_status_t status = cupsLastError();
     if (response == nullptr || status == IPP_STATUS_ERROR_NOT_FOUND || status > IPP_STATUS_OK_EVENTS_COMPLETE) {
@@ -146,6 +148,11 @@ DeviceState CupsReportPrinter::queryQueue() {
     ipp_attribute_t* accepting = ippFindAttribute(response, "printer-is-accepting-jobs", IPP_TAG_BOOLEAN);
     const bool acceptingJobs = accepting == nullptr || ippGetBoolean(accepting, 0) != 0;
     const std::string reasons = reasonsOf(response, "printer-state-reasons");
+    const char* message = ippGetString(ippFindAttribute(response, "printer-state-message", IPP_TAG_TEXT), 0, nullptr);
+    {
+        std::lock_guard lock(mutex_);
+        message_ = message != nullptr ? message : "";
+    }
     ippDelete(response);
     state.paper = reasons.find("media-empty") != std::string::npos ? PaperState::out
                   : reasons.find("media-low") != std::string::npos ? PaperState::low
@@ -160,6 +167,11 @@ DeviceState CupsReportPrinter::queryQueue() {
     }
     setState(state);
     return state;
+}
+
+std::string CupsReportPrinter::lastMessage() const {
+    std::lock_guard lock(mutex_);
+    return message_;
 }
 
 Result<std::string> CupsReportPrinter::selfTest(std::chrono::milliseconds, const CancelToken&) {
@@ -213,6 +225,7 @@ Result<PrintOutcome> CupsReportPrinter::printPdf(const std::filesystem::path& pd
     }
     outcome.bytesSent = std::filesystem::file_size(pdf);
     const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::optional<std::chrono::steady_clock::time_point> troubleSince;
     char jobUri[HTTP_MAX_URI];
     httpAssembleURIf(HTTP_URI_CODING_ALL, jobUri, sizeof(jobUri), "ipp", nullptr, "localhost", 0, "/jobs/%d", jobId);
     for (;;) {
@@ -239,8 +252,19 @@ Result<PrintOutcome> CupsReportPrinter::printPdf(const std::filesystem::path& pd
             outcome.messageKey = "print.error.queue_stopped";
             break;
         }
-        const DeviceState queue = queryQueue();
-        const bool printerStopped = queue.status == DeviceStatus::offline || queue.status == DeviceStatus::no_device;
+        DeviceState queue = queryQueue();
+        // A printer that reports offline or an error (the socket backend retrying an unreachable
+        // printer, media-empty-error…) while our job waits: give it `stall` to recover.
+        const bool troubled = queue.detail.find("offline") != std::string::npos || queue.detail.find("-error") != std::string::npos;
+        if (troubled && !troubleSince) troubleSince = std::chrono::steady_clock::now();
+        if (!troubled) troubleSince.reset();
+        const bool stalled = troubleSince && std::chrono::steady_clock::now() - *troubleSince >= settings_.stall;
+        if (stalled) {
+            queue.status = DeviceStatus::offline;
+            queue.detail += lastMessage().empty() ? "" : " — " + lastMessage();
+            setState(queue);
+        }
+        const bool printerStopped = stalled || queue.status == DeviceStatus::offline || queue.status == DeviceStatus::no_device;
         const bool timedOut = std::chrono::steady_clock::now() >= deadline;
         if (jobState == IPP_JSTATE_STOPPED || jobState == IPP_JSTATE_HELD || printerStopped || timedOut || cancel.cancelled() ||
             jobState == 0) {
@@ -255,7 +279,8 @@ Result<PrintOutcome> CupsReportPrinter::printPdf(const std::filesystem::path& pd
                                          : timedOut         ? "did not finish in time"
                                          : jobState == 0    ? "vanished"
                                                             : "stopped",
-                                         jobReasons.empty() ? "no job reason" : jobReasons, queue.detail);
+                                         jobReasons.empty() ? "no job reason" : jobReasons,
+                                         queue.detail + (lastMessage().empty() || stalled ? "" : " — " + lastMessage()));
             outcome.messageKey = messageKeyFor(queue);
             break;
         }
@@ -272,6 +297,7 @@ Result<std::unique_ptr<Device>> createCupsReportPrinter(const DeviceConfig& devi
     parsed.queue = *queue;
     parsed.server = settings.string("server", "");
     parsed.poll = std::chrono::milliseconds(settings.integer("poll_ms", 200, 20, 5000));
+    parsed.stall = std::chrono::milliseconds(settings.integer("stall_ms", 10000, 500, 600000));
     return std::make_unique<CupsReportPrinter>(device.name, std::move(parsed));
 }
 

@@ -5,7 +5,8 @@
 //
 // Config keys: queue = "Reports" (required); server = "" (default: libcups' own choice — a
 // domain socket path like "/run/cups/cups.sock" or "host:port" for a private cupsd in tests);
-// poll_ms = 200.
+// poll_ms = 200; stall_ms = 10000 (a printer reporting offline-report / *-error while our job
+// waits that long → job cancelled, outcome device_not_ready with the printer's reasons).
 //
 // [X] queue state before the job: missing queue → no_device ("print.error.queue_missing");
 //     stopped / not accepting → offline with printer-state-reasons ("print.error.queue_stopped")
@@ -27,6 +28,9 @@ struct CupsSettings {
     std::string queue;
     std::string server;  ///< empty: libcups default
     std::chrono::milliseconds poll{200};
+    /// How long the printer may report an offline / error reason while our job waits before the
+    /// job is cancelled and reported as not printed.
+    std::chrono::milliseconds stall{10000};
 };
 
 class CupsReportPrinter final : public ReportPrinter {
@@ -47,6 +51,8 @@ public:
                                   const CancelToken& cancel) override;
     /// Asks CUPS for the queue's state now.
     DeviceState queryQueue();
+    /// printer-state-message of the last query (CUPS' own words, for the technician log).
+    std::string lastMessage() const;
 
 private:
     void setState(DeviceState state);
@@ -55,6 +61,7 @@ private:
     CupsSettings settings_;
     mutable std::mutex mutex_;
     DeviceState state_;
+    std::string message_;
     DeviceEventSink sink_;
 };
 
