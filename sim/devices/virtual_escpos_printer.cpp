@@ -66,7 +66,7 @@ Bitmap scale(const Bitmap& source, int sx, int sy) {
 }  // namespace
 
 std::optional<PrinterScenario> parsePrinterScenario(std::string_view name) {
-    for (int i = 0; i <= static_cast<int>(PrinterScenario::paper_out_mid_job); ++i)
+    for (int i = 0; i <= static_cast<int>(PrinterScenario::garbage_status); ++i)
         if (printerScenarioName(static_cast<PrinterScenario>(i)) == name) return static_cast<PrinterScenario>(i);
     return std::nullopt;
 }
@@ -81,13 +81,15 @@ std::string_view printerScenarioName(PrinterScenario scenario) {
         case PrinterScenario::cutter_error: return "cutter_error";
         case PrinterScenario::silent: return "silent";
         case PrinterScenario::paper_out_mid_job: return "paper_out_mid_job";
+        case PrinterScenario::cover_open_mid_job: return "cover_open_mid_job";
+        case PrinterScenario::garbage_status: return "garbage_status";
     }
     return "normal";
 }
 
 std::vector<std::string> printerScenarioNames() {
     std::vector<std::string> names;
-    for (int i = 0; i <= static_cast<int>(PrinterScenario::paper_out_mid_job); ++i)
+    for (int i = 0; i <= static_cast<int>(PrinterScenario::garbage_status); ++i)
         names.emplace_back(printerScenarioName(static_cast<PrinterScenario>(i)));
     return names;
 }
@@ -194,7 +196,8 @@ PrinterScenario VirtualEscposPrinter::scenario() const {
 }
 
 PrinterScenario VirtualEscposPrinter::effectiveScenario() const {
-    return paperOut_ ? PrinterScenario::paper_out : options_.scenario;
+    if (!paperOut_) return options_.scenario;
+    return options_.scenario == PrinterScenario::cover_open_mid_job ? PrinterScenario::cover_open : PrinterScenario::paper_out;
 }
 
 std::optional<uint8_t> VirtualEscposPrinter::statusAnswer(PrinterScenario scenario, int n) {
@@ -276,14 +279,17 @@ size_t VirtualEscposPrinter::parseOne(std::span<const uint8_t> d) {
     const bool printing = !paperOut_ && (options_.scenario == PrinterScenario::normal ||
                                          options_.scenario == PrinterScenario::paper_near_end ||
                                          options_.scenario == PrinterScenario::paper_out_mid_job ||
+                                         options_.scenario == PrinterScenario::cover_open_mid_job ||
+                                         options_.scenario == PrinterScenario::garbage_status ||
                                          options_.scenario == PrinterScenario::silent);
     auto countData = [&](size_t used) {
         jobBytes_ += used;
         printDataBytes_ += used;
-        if (options_.scenario == PrinterScenario::paper_out_mid_job && printDataBytes_ >= options_.paperRunsOutAfterBytes &&
-            !paperOut_) {
-            paperOut_ = true;
-            current_.paperRanOut = true;
+        const bool midJob = options_.scenario == PrinterScenario::paper_out_mid_job ||
+                            options_.scenario == PrinterScenario::cover_open_mid_job;
+        if (midJob && printDataBytes_ >= options_.paperRunsOutAfterBytes && !paperOut_) {
+            paperOut_ = true;  // "stopped mid-job": paper out or cover open, per scenario
+            current_.paperRanOut = options_.scenario == PrinterScenario::paper_out_mid_job;
         }
         return used;
     };
@@ -300,7 +306,9 @@ size_t VirtualEscposPrinter::parseOne(std::span<const uint8_t> d) {
     if (b == 0x10) {
         if (n < 3) return 0;
         if (d[1] == 0x04) {
-            if (options_.scenario != PrinterScenario::silent || paperOut_) {
+            if (options_.scenario == PrinterScenario::garbage_status) {
+                answers_.push_back(0xFF);  // not a status byte (fixed bits wrong)
+            } else if (options_.scenario != PrinterScenario::silent) {
                 if (auto answer = statusAnswer(effectiveScenario(), d[2])) answers_.push_back(*answer);
             }
             return 3;

@@ -9,8 +9,9 @@
 // [X] GS ( k QR (fn 67 module size, 80 store, 81 print), GS k m=73 CODE128 (+ HRI), GS h, GS w
 // [X] GS v 0 raster, GS V cut (a dashed cut mark in the PNG; the job ends there)
 // [X] DLE EOT 1–4 answered at once from the scenario: normal, paper_near_end, paper_out,
-//     cover_open, offline, cutter_error, silent (never answers), paper_out_mid_job (paper runs out
-//     after `paperRunsOutAfterBytes` bytes; the rest of the job is dropped, as a printer does)
+//     cover_open, offline, cutter_error, silent (never answers), garbage_status (answers bytes that
+//     are not status bytes), paper_out_mid_job / cover_open_mid_job (after `paperRunsOutAfterBytes`
+//     bytes the paper runs out / the cover opens; the rest of the job is dropped, as a printer does)
 // [X] text rendered with pango + Noto Sans CJK SC at 24 dots per line height, scaled by GS !
 // [ ] ESC ! print modes, ESC - underline, ESC * bit images, ESC t code pages, page mode
 
@@ -31,7 +32,18 @@
 
 namespace kiosk::sim {
 
-enum class PrinterScenario { normal, paper_near_end, paper_out, cover_open, offline, cutter_error, silent, paper_out_mid_job };
+enum class PrinterScenario {
+    normal,
+    paper_near_end,
+    paper_out,
+    cover_open,
+    offline,
+    cutter_error,
+    silent,
+    paper_out_mid_job,
+    cover_open_mid_job,
+    garbage_status,
+};
 std::optional<PrinterScenario> parsePrinterScenario(std::string_view name);
 std::string_view printerScenarioName(PrinterScenario scenario);
 std::vector<std::string> printerScenarioNames();
@@ -75,7 +87,7 @@ public:
         int dotsPerLine = 576;
         std::filesystem::path outputDir;  ///< job-NNN.png files go here
         PrinterScenario scenario = PrinterScenario::normal;
-        size_t paperRunsOutAfterBytes = 400;  ///< for paper_out_mid_job
+        size_t paperRunsOutAfterBytes = 400;  ///< for paper_out_mid_job / cover_open_mid_job
     };
     explicit VirtualEscposPrinter(Options options);
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
 
 #include "drivers/printer/escpos/escpos_protocol.hpp"
 #include "printing_support.hpp"
@@ -156,6 +158,27 @@ TEST(EscposProtocol, GarbageIsNotAStatus) {
     EXPECT_EQ(garbage.error().code, Errc::invalid_data);
     EXPECT_FALSE(isStatusByte(0x00));
     EXPECT_TRUE(isStatusByte(0x12));
+}
+
+// Golden bytes (tests/samples/escpos/): any change to the encoder's output shows up here.
+// Regenerate deliberately with KIOSK_UPDATE_GOLDENS=1 and review the diff.
+TEST(EscposProtocol, GoldenReceiptAndSlipBytes) {
+    Translator zh(test::printingCatalog(), "zh_CN");
+    const std::pair<std::string, std::vector<uint8_t>> cases[] = {
+        {"payment_receipt_80mm.escpos", encodeDocument(printing::paymentReceipt(zh, test::sampleReceipt()), model80())->bytes},
+        {"registration_slip_58mm.escpos", encodeDocument(printing::registrationSlip(zh, test::sampleSlip()), model58())->bytes},
+    };
+    const std::filesystem::path dir = std::filesystem::path(KIOSK_TEST_SAMPLES_DIR) / "escpos";
+    for (const auto& [name, bytes] : cases) {
+        if (std::getenv("KIOSK_UPDATE_GOLDENS") != nullptr) {
+            std::filesystem::create_directories(dir);
+            std::ofstream(dir / name, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        }
+        std::ifstream in(dir / name, std::ios::binary);
+        ASSERT_TRUE(in.good()) << dir / name;
+        const std::vector<uint8_t> golden((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        EXPECT_EQ(bytes, golden) << name;
+    }
 }
 
 TEST(PrintingTemplates, PersonalDataIsMaskedAndTextComesFromTheLanguageFiles) {

@@ -133,6 +133,8 @@ TEST_F(EscposOverTcp, EveryStatusScenarioChangesStatusAndOutcome) {
         {PrinterScenario::cutter_error, CompletionCode::hardware_error, DeviceStatus::hardware_error, PaperState::ok, false, false, "print.error.cutter"},
         {PrinterScenario::silent, CompletionCode::timeout, DeviceStatus::offline, PaperState::unknown, false, false, "print.error.no_answer"},
         {PrinterScenario::paper_out_mid_job, CompletionCode::user_error, DeviceStatus::user_error, PaperState::out, false, true, "print.error.paper_out"},
+        {PrinterScenario::cover_open_mid_job, CompletionCode::user_error, DeviceStatus::user_error, PaperState::ok, true, true, "print.error.cover_open"},
+        {PrinterScenario::garbage_status, CompletionCode::timeout, DeviceStatus::offline, PaperState::unknown, false, false, "print.error.no_answer"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(std::string(sim::printerScenarioName(c.scenario)));
@@ -151,7 +153,7 @@ TEST_F(EscposOverTcp, EveryStatusScenarioChangesStatusAndOutcome) {
         EXPECT_EQ(now.paper, c.paper);
         EXPECT_EQ(now.coverOpen, c.coverOpen);
         EXPECT_TRUE(events.saw([&](const DeviceState& s) { return s == now; })) << "no StatusChanged for " << now.detail;
-        if (c.code != CompletionCode::success && c.scenario != PrinterScenario::paper_out_mid_job) {
+        if (c.code != CompletionCode::success && !c.sentBytes) {
             // Nothing came out of the printer.
             EXPECT_EQ(printer->jobs().size(), jobsBefore);
         }
@@ -165,6 +167,19 @@ TEST_F(EscposOverTcp, PrinterGoneGivesAClearOutcome) {
     EXPECT_NE(outcome->code, CompletionCode::success);
     EXPECT_FALSE(outcome->messageKey.empty());
     EXPECT_NE(driver->state().status, DeviceStatus::online);
+}
+
+TEST_F(EscposOverTcp, PrinterRestartBetweenJobsReconnects) {
+    ASSERT_EQ(driver->print(receipt(), 5s, CancelToken{})->code, CompletionCode::success);
+    const int port = server->port();
+    server.reset();  // the printer restarts: our open connection is now dead
+    auto restarted = sim::VirtualPrinterServer::start(*printer, port);
+    ASSERT_TRUE(restarted.has_value()) << restarted.error().detail;
+    server = std::move(*restarted);
+    auto outcome = driver->print(receipt(), 5s, CancelToken{});
+    ASSERT_TRUE(outcome.has_value());
+    EXPECT_EQ(outcome->code, CompletionCode::success) << outcome->detail;
+    EXPECT_TRUE(printer->waitForJobs(2, 5s));
 }
 
 TEST(EscposDriverConfig, RegistryBuildsTheDriverAndRejectsBadKeys) {

@@ -225,6 +225,12 @@ Result<PrintOutcome> EscposPrinter::print(const printing::Document& document, st
     PrintOutcome outcome;
     const auto started = std::chrono::steady_clock::now();
     auto before = queryStatusLocked(timeout, cancel);
+    if (!before && before.error().code == Errc::device_not_ready && settings_.transport != "file") {
+        // A stale link (printer restarted, TCP peer closed between jobs) is dropped by the failed
+        // query; one fresh attempt costs nothing because no byte of the job was sent yet.
+        log::module("printer")->info("{}: reconnecting before document {}: {}", name_, document.id, before.error().detail);
+        before = queryStatusLocked(timeout, cancel);
+    }
     outcome.before = before ? *before : state();
     if (!before) {
         outcome.code = codeFor(before.error());
