@@ -146,12 +146,29 @@ int runPrintPdf(const std::string& file, const std::string& configFile, const st
         return 1;
     }
     Translator tr(*catalog, loaded->ui.language);
+    const std::string documentId = "PDF-" + std::filesystem::path(file).filename().string();
+    // The site's reprint limit: a document printed 1 + reprint_limit times is refused here.
+    if (auto journal = Journal::open(loaded->journalFile)) {
+        if (auto prints = printing::PrintJournal::open(**journal, *printPolicy(*loaded))) {
+            if (auto allowed = prints->checkAllowed(documentId); !allowed) {
+                std::cout << nlohmann::json{{"printer", printer->name()},
+                                            {"document_id", documentId},
+                                            {"outcome", "rejected"},
+                                            {"printed", false},
+                                            {"detail", allowed.error().detail},
+                                            {"message_key", allowed.error().messageKey},
+                                            {"message", tr.tr(allowed.error().messageKey)}}
+                                 .dump(2)
+                          << '\n';
+                return 1;
+            }
+        }
+    }
     auto outcome = printer->printPdf(file, copies, std::chrono::seconds(120), drivers::CancelToken{});
     if (!outcome) {
         std::cerr << "kiosk: " << outcome.error().describe() << '\n';
         return 1;
     }
-    const std::string documentId = "PDF-" + std::filesystem::path(file).filename().string();
     journalPrint(*loaded, documentId, "pdf", printer->name(), copies, *outcome);
     std::cout << outcomeJson(printer->name(), printer->driverName(), documentId, *outcome, tr).dump(2) << '\n';
     return outcome->code == drivers::CompletionCode::success ? 0 : 1;

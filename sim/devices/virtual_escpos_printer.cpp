@@ -266,7 +266,7 @@ void VirtualEscposPrinter::flushLine(bool forceBlank) {
     line_.clear();
     if (item.text.empty()) {
         item.kind = PageItem::Kind::feed;
-        item.feedDots = kFeedLineDots * heightScale_;
+        item.feedDots = kFeedLineDots;  // an empty line feeds the line spacing (ESC 2), not scaled by GS !
     } else {
         current_.textLines.push_back(item.text);
     }

@@ -211,6 +211,9 @@ TEST(CupsReports, UnreachablePrinterJobIsCancelledWithTheReason) {
 TEST(CupsReports, PrintPdfCommandFollowsTheJobAndJournalsIt) {
     test::TempDir dir;
     const auto config = dir.write("kiosk.toml", test::demoConfigText(R"(
+[printing]
+reprint_limit = 0
+
 [[devices]]
 name = "reports"
 class = "report_printer"
@@ -234,6 +237,13 @@ server = ")" + server->socket.string() + "\"\n"));
     EXPECT_EQ(cli::runCli(6, const_cast<char**>(corrupt)), 1);
     auto refused = nlohmann::json::parse(testing::internal::GetCapturedStdout(), nullptr, false);
     EXPECT_EQ(refused["message_key"], "print.error.bad_pdf");
+
+    // reprint_limit = 0: the report printed once; the same document again is refused, unsent.
+    testing::internal::CaptureStdout();
+    EXPECT_EQ(cli::runCli(6, const_cast<char**>(argv)), 1);
+    auto again = nlohmann::json::parse(testing::internal::GetCapturedStdout(), nullptr, false);
+    EXPECT_EQ(again["outcome"], "rejected");
+    EXPECT_EQ(again["message_key"], "print.error.reprint_limit");
 }
 
 }  // namespace

@@ -70,13 +70,30 @@ struct Encoder {
         job.replacedCharacters += converted.replaced;
         job.bytes.insert(job.bytes.end(), converted.bytes.begin(), converted.bytes.end());
     }
-    void align(Align value) { put(job.bytes, {ESC, 'a', static_cast<uint8_t>(value == Align::left ? 0 : value == Align::center ? 1 : 2)}); }
-    void bold(bool on) { put(job.bytes, {ESC, 'E', static_cast<uint8_t>(on ? 1 : 0)}); }
+    // The printer's current modes (ESC @ resets them to these): a command is sent only when a
+    // mode changes, which keeps a text receipt small.
+    Align currentAlign = Align::left;
+    bool currentBold = false;
+    uint8_t currentSize = 0;
+
+    void align(Align value) {
+        if (value == currentAlign) return;
+        currentAlign = value;
+        put(job.bytes, {ESC, 'a', static_cast<uint8_t>(value == Align::left ? 0 : value == Align::center ? 1 : 2)});
+    }
+    void bold(bool on) {
+        if (on == currentBold) return;
+        currentBold = on;
+        put(job.bytes, {ESC, 'E', static_cast<uint8_t>(on ? 1 : 0)});
+    }
     void size(int width, int height) {
         // GS ! n: bits 4-6 = width multiplier - 1, bits 0-2 = height multiplier - 1.
         width = std::clamp(width, 1, 8);
         height = std::clamp(height, 1, 8);
-        put(job.bytes, {GS, '!', static_cast<uint8_t>(((width - 1) << 4) | (height - 1))});
+        const auto n = static_cast<uint8_t>(((width - 1) << 4) | (height - 1));
+        if (n == currentSize) return;
+        currentSize = n;
+        put(job.bytes, {GS, '!', n});
     }
 
     void line(const printing::TextLine& value) {
@@ -94,13 +111,12 @@ struct Encoder {
             text(piece);
             job.bytes.push_back(LF);
         }
-        size(1, 1);
-        bold(false);
-        align(Align::left);
     }
 
     void rule() {
         align(Align::left);
+        size(1, 1);
+        bold(false);
         job.bytes.insert(job.bytes.end(), static_cast<size_t>(columns()), '-');
         job.bytes.push_back(LF);
     }
@@ -120,6 +136,8 @@ struct Encoder {
             usedColumns += width;
         }
         align(Align::left);
+        size(1, 1);
+        bold(false);
         for (size_t r = 0; r < value.rows.size(); ++r) {
             const bool header = value.headerRow && r == 0;
             if (header) bold(true);
