@@ -42,6 +42,14 @@ constexpr const char* kDeviceDescription =
     "A: idVendor=1209\\n\n"
     "A: idProduct=0001\\n\n"
     "H: descriptors=12010002000000400912010000010102030109022000010100C0320904000002070102000705010240000007058202400000\n";
+// The same device with a vendor-specific interface (class 0xFF, subclass 0, protocol 0), as some
+// kiosk printers expose instead of the printer class.
+std::string vendorDescription() {
+    std::string text = kDeviceDescription;
+    const std::string printerInterface = "0904000002070102";
+    text.replace(text.find(printerInterface), printerInterface.size(), "09040000" "02FF0000");
+    return text;
+}
 
 /// The USB side of the virtual printer: answers usbfs ioctls like the kernel would.
 struct UsbPrinterBench {
@@ -57,13 +65,14 @@ struct UsbPrinterBench {
     size_t unplugAfterBytes = SIZE_MAX;
     bool unplugged = false;
 
-    explicit UsbPrinterBench(std::filesystem::path out) : printer({576, std::move(out), sim::PrinterScenario::normal, 400}) {
+    explicit UsbPrinterBench(std::filesystem::path out, const std::string& description = kDeviceDescription)
+        : printer({576, std::move(out), sim::PrinterScenario::normal, 400}) {
         testbed = umockdev_testbed_new();
         handler = umockdev_ioctl_base_new();
         g_signal_connect(handler, "handle-ioctl", G_CALLBACK(&UsbPrinterBench::onIoctl), this);
         // The ioctl handler must be attached before the device appears (harness.md §2).
         umockdev_testbed_attach_ioctl(testbed, kDevicePath, handler, nullptr);
-        umockdev_testbed_add_from_string(testbed, kDeviceDescription, nullptr);
+        umockdev_testbed_add_from_string(testbed, description.c_str(), nullptr);
     }
     ~UsbPrinterBench() {
         for (auto* list : {&doneOut, &waitingIn, &discarded})
@@ -291,6 +300,28 @@ TEST_F(EscposOverUsb, UnplugMidJobEndsWithNoDevice) {
     }
     EXPECT_TRUE(bench->printer.jobs().empty());  // no cut arrived: nothing was printed completely
     driver->stop();
+}
+
+TEST_F(EscposOverUsb, VendorBulkInterfaceIsChosenByTheModelTable) {
+    bench.reset();
+    bench = std::make_unique<UsbPrinterBench>(test::printingOutputDir("usb-vendor"), vendorDescription());
+    // A printer-class selector does not take a vendor interface…
+    auto wrongClass = driver->queryStatus(1s);
+    ASSERT_FALSE(wrongClass.has_value());
+    EXPECT_EQ(wrongClass.error().messageKey, "print.error.unplugged");
+    EXPECT_NE(wrongClass.error().detail.find("class 7"), std::string::npos) << wrongClass.error().detail;
+    // …the vendor-interface model row does (usb ids overridden like a site's config would).
+    EscposSettings settings;
+    settings.model = *findEscposModel("generic-80-vendor-usb");
+    settings.transport = "usb";
+    settings.usb = {0x1209, 0x0001, settings.model.usbInterfaceClass};
+    settings.statusTimeout = 300ms;
+    EscposPrinter vendor("usb-vendor", settings);
+    Translator en(test::printingCatalog(), "en_US");
+    auto outcome = vendor.print(printing::testPage(en, {test::sampleHeader("V-1"), "usb-vendor", "generic-80-vendor-usb"}), 5s, CancelToken{});
+    ASSERT_TRUE(outcome.has_value());
+    EXPECT_EQ(outcome->code, CompletionCode::success) << outcome->detail;
+    ASSERT_TRUE(bench->printer.waitForJobs(1, 5s));
 }
 
 TEST_F(EscposOverUsb, HotplugRemovalIsReportedWithoutAJob) {
