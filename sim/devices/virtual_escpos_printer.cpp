@@ -181,6 +181,16 @@ Result<std::vector<uint8_t>> loadPngLuminance(const std::filesystem::path& png, 
 
 VirtualEscposPrinter::VirtualEscposPrinter(Options options) : options_(std::move(options)) {
     if (!options_.outputDir.empty()) std::filesystem::create_directories(options_.outputDir);
+    renderThread_ = std::thread([this] { renderLoop(); });
+}
+
+VirtualEscposPrinter::~VirtualEscposPrinter() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    renderWake_.notify_all();
+    renderThread_.join();
 }
 
 void VirtualEscposPrinter::setScenario(PrinterScenario scenario) {
@@ -219,6 +229,7 @@ std::optional<uint8_t> VirtualEscposPrinter::statusAnswer(PrinterScenario scenar
 
 std::vector<uint8_t> VirtualEscposPrinter::receive(std::span<const uint8_t> bytes) {
     std::lock_guard lock(mutex_);
+    receivedAt_ = std::chrono::steady_clock::now();
     totalBytes_ += bytes.size();
     pending_.insert(pending_.end(), bytes.begin(), bytes.end());
     size_t offset = 0;
@@ -228,7 +239,6 @@ std::vector<uint8_t> VirtualEscposPrinter::receive(std::span<const uint8_t> byte
         offset += used;
     }
     pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(offset));
-    current_.lastByteAt = std::chrono::steady_clock::now();
     return std::exchange(answers_, {});
 }
 
@@ -237,6 +247,11 @@ void VirtualEscposPrinter::endOfStream() {
     pending_.clear();
     flushLine(false);
     renderJob(false);
+}
+
+size_t VirtualEscposPrinter::queuedJobs() const {
+    std::lock_guard lock(mutex_);
+    return static_cast<size_t>(queuedJobs_);
 }
 
 size_t VirtualEscposPrinter::bytesReceived() const {
@@ -468,76 +483,95 @@ void VirtualEscposPrinter::renderJob(bool cut) {
         current_ = RenderedJob{};
         return;
     }
-    // Lay out every item as a bitmap, then stack them on a page as wide as the paper.
-    struct Placed {
-        Bitmap bitmap;
-        Align align;
-        int gapAfter;
-        bool cutMark;
-    };
-    std::vector<Placed> placed;
-    for (const PageItem& item : page_) {
-        switch (item.kind) {
-            case PageItem::Kind::text:
-                placed.push_back({renderTextLine(item.text, item.widthScale, item.heightScale, item.bold), item.align, 4, false});
-                break;
-            case PageItem::Kind::bitmap:
-                placed.push_back({item.bitmap, item.align, 2, false});
-                break;
-            case PageItem::Kind::feed:
-                placed.push_back({Bitmap{1, std::max(1, item.feedDots), std::vector<uint8_t>(static_cast<size_t>(std::max(1, item.feedDots)), 0)},
-                                  Align::left, 0, false});
-                break;
-            case PageItem::Kind::cut:
-                placed.push_back({Bitmap{}, Align::left, 0, true});
-                break;
-        }
-    }
-    const int width = options_.dotsPerLine;
-    int height = 8;
-    for (const auto& p : placed) height += p.cutMark ? 12 : p.bitmap.height + p.gapAfter;
-    Bitmap page{width, height, std::vector<uint8_t>(static_cast<size_t>(width) * height, 0)};
-    int y = 8;
-    for (const auto& p : placed) {
-        if (p.cutMark) {
-            for (int x = 0; x < width; ++x)
-                if ((x / 8) % 2 == 0) page.pixels[static_cast<size_t>(y + 5) * width + x] = 1;
-            y += 12;
-            continue;
-        }
-        const int w = std::min(p.bitmap.width, width);
-        const int left = p.align == Align::center ? (width - w) / 2 : p.align == Align::right ? width - w : 0;
-        for (int row = 0; row < p.bitmap.height; ++row)
-            for (int x = 0; x < w; ++x)
-                if (p.bitmap.black(x, row)) page.pixels[static_cast<size_t>(y + row) * width + left + x] = 1;
-        y += p.bitmap.height + p.gapAfter;
-    }
-    current_.index = static_cast<int>(jobs_.size()) + 1;
-    current_.width = width;
-    current_.height = height;
+    current_.index = ++queuedJobs_;
     current_.bytes = jobBytes_;
     current_.cut = cut;
-    current_.lastByteAt = std::chrono::steady_clock::now();
-    if (!options_.outputDir.empty()) {
-        current_.png = options_.outputDir / fmt::format("job-{:03}.png", current_.index);
-        cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
-        cairo_surface_flush(surface);
-        unsigned char* data = cairo_image_surface_get_data(surface);
-        const int stride = cairo_image_surface_get_stride(surface);
-        for (int py = 0; py < height; ++py) {
-            auto* row = reinterpret_cast<uint32_t*>(data + static_cast<size_t>(py) * stride);
-            for (int x = 0; x < width; ++x) row[x] = page.black(x, py) ? 0x000000 : 0xFFFFFF;
-        }
-        cairo_surface_mark_dirty(surface);
-        if (cairo_surface_write_to_png(surface, current_.png.c_str()) != CAIRO_STATUS_SUCCESS)
-            log::module("virtual-printer")->warn("cannot write {}", current_.png.string());
-        cairo_surface_destroy(surface);
-    }
-    jobs_.push_back(std::move(current_));
+    // When the job's last byte arrived (not when rendering ended): what the benchmark measures.
+    current_.lastByteAt = cut ? receivedAt_ : std::chrono::steady_clock::now();
+    renderQueue_.push_back({std::move(page_), std::move(current_)});
     current_ = RenderedJob{};
     page_.clear();
     jobBytes_ = 0;
-    jobsChanged_.notify_all();
+    renderWake_.notify_all();
+}
+
+void VirtualEscposPrinter::renderLoop() {
+    for (;;) {
+        PendingPage pending;
+        {
+            std::unique_lock lock(mutex_);
+            renderWake_.wait(lock, [&] { return stopping_ || !renderQueue_.empty(); });
+            if (renderQueue_.empty()) return;  // stopping and drained
+            pending = std::move(renderQueue_.front());
+            renderQueue_.erase(renderQueue_.begin());
+        }
+        RenderedJob job = std::move(pending.job);
+        const std::vector<PageItem>& items = pending.items;
+        // Lay out every item as a bitmap, then stack them on a page as wide as the paper.
+        struct Placed {
+            Bitmap bitmap;
+            Align align;
+            int gapAfter;
+            bool cutMark;
+        };
+        std::vector<Placed> placed;
+        for (const PageItem& item : items) {
+            switch (item.kind) {
+                case PageItem::Kind::text:
+                    placed.push_back({renderTextLine(item.text, item.widthScale, item.heightScale, item.bold), item.align, 4, false});
+                    break;
+                case PageItem::Kind::bitmap:
+                    placed.push_back({item.bitmap, item.align, 2, false});
+                    break;
+                case PageItem::Kind::feed:
+                    placed.push_back({Bitmap{1, std::max(1, item.feedDots), std::vector<uint8_t>(static_cast<size_t>(std::max(1, item.feedDots)), 0)},
+                                      Align::left, 0, false});
+                    break;
+                case PageItem::Kind::cut:
+                    placed.push_back({Bitmap{}, Align::left, 0, true});
+                    break;
+            }
+        }
+        const int width = options_.dotsPerLine;
+        int height = 8;
+        for (const auto& p : placed) height += p.cutMark ? 12 : p.bitmap.height + p.gapAfter;
+        Bitmap page{width, height, std::vector<uint8_t>(static_cast<size_t>(width) * height, 0)};
+        int y = 8;
+        for (const auto& p : placed) {
+            if (p.cutMark) {
+                for (int x = 0; x < width; ++x)
+                    if ((x / 8) % 2 == 0) page.pixels[static_cast<size_t>(y + 5) * width + x] = 1;
+                y += 12;
+                continue;
+            }
+            const int w = std::min(p.bitmap.width, width);
+            const int left = p.align == Align::center ? (width - w) / 2 : p.align == Align::right ? width - w : 0;
+            for (int row = 0; row < p.bitmap.height; ++row)
+                for (int x = 0; x < w; ++x)
+                    if (p.bitmap.black(x, row)) page.pixels[static_cast<size_t>(y + row) * width + left + x] = 1;
+            y += p.bitmap.height + p.gapAfter;
+        }
+        job.width = width;
+        job.height = height;
+        if (!options_.outputDir.empty()) {
+            job.png = options_.outputDir / fmt::format("job-{:03}.png", job.index);
+            cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+            cairo_surface_flush(surface);
+            unsigned char* data = cairo_image_surface_get_data(surface);
+            const int stride = cairo_image_surface_get_stride(surface);
+            for (int py = 0; py < height; ++py) {
+                auto* row = reinterpret_cast<uint32_t*>(data + static_cast<size_t>(py) * stride);
+                for (int x = 0; x < width; ++x) row[x] = page.black(x, py) ? 0x000000 : 0xFFFFFF;
+            }
+            cairo_surface_mark_dirty(surface);
+            if (cairo_surface_write_to_png(surface, job.png.c_str()) != CAIRO_STATUS_SUCCESS)
+                log::module("virtual-printer")->warn("cannot write {}", job.png.string());
+            cairo_surface_destroy(surface);
+        }
+        std::lock_guard lock(mutex_);
+        jobs_.push_back(std::move(job));
+        jobsChanged_.notify_all();
+    }
 }
 
 // ---- TCP server ----

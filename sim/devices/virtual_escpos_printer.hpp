@@ -90,6 +90,9 @@ public:
         size_t paperRunsOutAfterBytes = 400;  ///< for paper_out_mid_job / cover_open_mid_job
     };
     explicit VirtualEscposPrinter(Options options);
+    ~VirtualEscposPrinter();
+    VirtualEscposPrinter(const VirtualEscposPrinter&) = delete;
+    VirtualEscposPrinter& operator=(const VirtualEscposPrinter&) = delete;
 
     /// Feeds bytes from the host; returns the bytes the printer answers (DLE EOT replies).
     std::vector<uint8_t> receive(std::span<const uint8_t> bytes);
@@ -102,13 +105,16 @@ public:
     /// Waits until at least `count` jobs were rendered.
     bool waitForJobs(size_t count, std::chrono::milliseconds timeout) const;
     size_t bytesReceived() const;
+    /// Jobs that reached the end of the paper path (rendered or still being rendered).
+    size_t queuedJobs() const;
     /// The four DLE EOT answers of a scenario (n = 1…4), documented in escpos_protocol.hpp.
     static std::optional<uint8_t> statusAnswer(PrinterScenario scenario, int n);
 
 private:
     size_t parseOne(std::span<const uint8_t> data);  // 0 = incomplete
     void flushLine(bool forceBlank);
-    void renderJob(bool cut);
+    void renderJob(bool cut);  // queues the page for the render thread
+    void renderLoop();
     PrinterScenario effectiveScenario() const;
 
     Options options_;
@@ -133,7 +139,19 @@ private:
     size_t totalBytes_ = 0;
     size_t printDataBytes_ = 0;
     bool paperOut_ = false;
+    std::chrono::steady_clock::time_point receivedAt_;  // arrival of the bytes being parsed
     std::vector<RenderedJob> jobs_;
+    // Rendering (pango + PNG) runs on its own thread so DLE EOT answers never wait for it, as
+    // on a real printer whose status is answered in real time.
+    struct PendingPage {
+        std::vector<PageItem> items;
+        RenderedJob job;
+    };
+    std::vector<PendingPage> renderQueue_;
+    std::condition_variable renderWake_;
+    bool stopping_ = false;
+    int queuedJobs_ = 0;
+    std::thread renderThread_;
 };
 
 /// A TCP listener (loopback) in front of a VirtualEscposPrinter: one connection at a time, like a

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -141,7 +142,7 @@ TEST_F(EscposOverTcp, EveryStatusScenarioChangesStatusAndOutcome) {
         printer->setScenario(PrinterScenario::normal);
         ASSERT_EQ(driver->queryStatus(1s)->status, DeviceStatus::online);
         printer->setScenario(c.scenario);
-        const auto jobsBefore = printer->jobs().size();
+        const auto jobsBefore = printer->queuedJobs();
         auto outcome = driver->print(receipt(), 5s, CancelToken{});
         ASSERT_TRUE(outcome.has_value());
         EXPECT_EQ(outcome->code, c.code) << outcome->detail;
@@ -155,7 +156,7 @@ TEST_F(EscposOverTcp, EveryStatusScenarioChangesStatusAndOutcome) {
         EXPECT_TRUE(events.saw([&](const DeviceState& s) { return s == now; })) << "no StatusChanged for " << now.detail;
         if (c.code != CompletionCode::success && !c.sentBytes) {
             // Nothing came out of the printer.
-            EXPECT_EQ(printer->jobs().size(), jobsBefore);
+            EXPECT_EQ(printer->queuedJobs(), jobsBefore);
         }
     }
 }
@@ -180,6 +181,24 @@ TEST_F(EscposOverTcp, PrinterRestartBetweenJobsReconnects) {
     ASSERT_TRUE(outcome.has_value());
     EXPECT_EQ(outcome->code, CompletionCode::success) << outcome->detail;
     EXPECT_TRUE(printer->waitForJobs(2, 5s));
+}
+
+TEST(EscposFileSink, WritesExactlyTheJobAndSaysThereIsNoStatus) {
+    kiosk::test::TempDir dir;
+    EscposSettings settings;
+    settings.model = *findEscposModel("generic-80");
+    settings.transport = "file";
+    settings.file = dir.path() / "receipt.escpos";
+    EscposPrinter driver("file-receipt", settings);
+    Translator zh(test::printingCatalog(), "zh_CN");
+    const auto document = printing::paymentReceipt(zh, test::sampleReceipt());
+    auto outcome = driver.print(document, 5s, CancelToken{});
+    ASSERT_TRUE(outcome.has_value());
+    EXPECT_EQ(outcome->code, CompletionCode::success);
+    EXPECT_NE(outcome->detail.find("no status"), std::string::npos) << outcome->detail;
+    std::ifstream in(settings.file, std::ios::binary);
+    const std::vector<uint8_t> written((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(written, encodeDocument(document, settings.model)->bytes);
 }
 
 TEST(EscposDriverConfig, RegistryBuildsTheDriverAndRejectsBadKeys) {

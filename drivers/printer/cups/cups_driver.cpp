@@ -194,7 +194,7 @@ Result<PrintOutcome> CupsReportPrinter::printPdf(const std::filesystem::path& pd
         return outcome;
     }
     if (outcome.before.status != DeviceStatus::online && outcome.before.status != DeviceStatus::busy) {
-        outcome.code = outcome.before.status == DeviceStatus::no_device ? CompletionCode::device_not_ready : CompletionCode::device_not_ready;
+        outcome.code = CompletionCode::device_not_ready;  // missing, stopped or not accepting
         outcome.detail = "not printed: " + outcome.before.detail;
         outcome.messageKey = messageKeyFor(outcome.before);
         log::module("printer")->warn("{}: {}", name_, outcome.detail);
@@ -225,7 +225,8 @@ Result<PrintOutcome> CupsReportPrinter::printPdf(const std::filesystem::path& pd
     }
     outcome.bytesSent = std::filesystem::file_size(pdf);
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    std::optional<std::chrono::steady_clock::time_point> troubleSince;
+    // When the printer started reporting trouble while our job waits (max() = no trouble now).
+    auto troubleSince = std::chrono::steady_clock::time_point::max();
     char jobUri[HTTP_MAX_URI];
     httpAssembleURIf(HTTP_URI_CODING_ALL, jobUri, sizeof(jobUri), "ipp", nullptr, "localhost", 0, "/jobs/%d", jobId);
     for (;;) {
@@ -256,9 +257,9 @@ Result<PrintOutcome> CupsReportPrinter::printPdf(const std::filesystem::path& pd
         // A printer that reports offline or an error (the socket backend retrying an unreachable
         // printer, media-empty-error…) while our job waits: give it `stall` to recover.
         const bool troubled = queue.detail.find("offline") != std::string::npos || queue.detail.find("-error") != std::string::npos;
-        if (troubled && !troubleSince) troubleSince = std::chrono::steady_clock::now();
-        if (!troubled) troubleSince.reset();
-        const bool stalled = troubleSince && std::chrono::steady_clock::now() - *troubleSince >= settings_.stall;
+        if (!troubled) troubleSince = std::chrono::steady_clock::time_point::max();
+        else if (troubleSince == std::chrono::steady_clock::time_point::max()) troubleSince = std::chrono::steady_clock::now();
+        const bool stalled = troubled && std::chrono::steady_clock::now() - troubleSince >= settings_.stall;
         if (stalled) {
             queue.status = DeviceStatus::offline;
             queue.detail += lastMessage().empty() ? "" : " — " + lastMessage();

@@ -288,6 +288,8 @@ Result<PrintOutcome> EscposPrinter::print(const printing::Document& document, st
                 outcome.code = codeFor(*after);
                 outcome.detail = "printer reported " + after->detail + " during the job";
                 outcome.messageKey = patientMessageKey(*after);
+            } else if (!link_->canRead()) {
+                outcome.detail = "written to " + link_->describe() + "; no status available";
             } else {
                 outcome.detail = after->paper == PaperState::low ? "printed; paper near end" : "printed";
             }

@@ -59,6 +59,7 @@ public:
     /// and messageKey say why, with the status before and after.
     Result<PrintOutcome> print(const printing::Document& document, std::chrono::milliseconds timeout,
                                const CancelToken& cancel) override;
+    /// Waits for a running job to finish first (one exchange on the link at a time).
     Result<DeviceState> queryStatus(std::chrono::milliseconds timeout) override;
 
     const EscposSettings& settings() const { return settings_; }
