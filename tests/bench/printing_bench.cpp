@@ -54,6 +54,7 @@ size_t rasterBytes(const printing::Document& document, const drivers::escpos::Es
     auto native = drivers::escpos::encodeDocument(document, model);
     printer.receive(native->bytes);
     printer.endOfStream();
+    if (!printer.waitForJobs(1, std::chrono::seconds(10))) return 0;
     const auto job = printer.jobs().front();
     int width = 0;
     int height = 0;
