@@ -3,6 +3,8 @@
 #include "drivers/common/registry.hpp"
 #include "drivers/card_reader/pcsc/pcsc_driver.hpp"
 #include "drivers/id_reader/ga450/ga450_driver.hpp"
+#include "drivers/printer/cups/cups_driver.hpp"
+#include "drivers/printer/escpos/escpos_driver.hpp"
 #include "drivers/sim/sim_devices.hpp"
 
 namespace kiosk::drivers {
@@ -18,6 +20,9 @@ const std::vector<DriverEntry>& driverTable() {
         {"sim", DeviceClass::scanner, &sim::createSimScanner, "simulated QR/barcode scanner"},
         {"sim", DeviceClass::receipt_printer, &sim::createSimReceiptPrinter, "simulated receipt printer (text files)"},
         {"sim", DeviceClass::report_printer, &sim::createSimReportPrinter, "simulated A4 report printer"},
+        {"escpos", DeviceClass::receipt_printer, &escpos::createEscposPrinter,
+         "ESC/POS receipt printer over USB, TCP 9100, serial or a file (58/80 mm model table)"},
+        {"cups", DeviceClass::report_printer, &cups::createCupsReportPrinter, "A4 report printer: a CUPS queue via libcups"},
     };
     return table;
 }

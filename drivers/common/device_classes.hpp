@@ -16,6 +16,7 @@ struct PrintOutcome {
     DeviceState after;
     std::string detail;  ///< e.g. "paper out after 3 of 5 blocks"
     size_t bytesSent = 0;
+    std::string messageKey;  ///< i18n key of the patient message when code != success ("print.error.paper_out")
 };
 
 class ReceiptPrinter : public Device {

@@ -230,6 +230,9 @@ PrintOutcome refusedOutcome(const DeviceState& state) {
     outcome.after = state;
     outcome.code = state.status == DeviceStatus::offline ? CompletionCode::device_not_ready : CompletionCode::user_error;
     outcome.detail = "not printed: " + state.detail;
+    outcome.messageKey = state.paper == PaperState::out ? "print.error.paper_out"
+                         : state.coverOpen              ? "print.error.cover_open"
+                                                        : "print.error.offline";
     return outcome;
 }
 
@@ -268,7 +271,7 @@ Result<PrintOutcome> SimReceiptPrinter::print(const printing::Document& document
                                               const CancelToken& cancel) {
     const DeviceState before = core_.state();
     if (before.status != DeviceStatus::online) return refusedOutcome(before);
-    if (cancel.cancelled()) return PrintOutcome{CompletionCode::cancelled, before, before, "cancelled before start", 0};
+    if (cancel.cancelled()) return PrintOutcome{CompletionCode::cancelled, before, before, "cancelled before start", 0, {}};
     std::vector<std::string> lines = printing::plainText(document);
     size_t bytes = 0;
     for (const auto& line : lines) bytes += line.size() + 1;
@@ -284,7 +287,7 @@ Result<PrintOutcome> SimReceiptPrinter::print(const printing::Document& document
     std::ofstream out(file);
     for (const auto& line : lines) out << line << '\n';
     log::module("sim")->info("device {}: printed {} ({} lines) to {}", name(), document.kind, lines.size(), file.string());
-    return PrintOutcome{CompletionCode::success, before, core_.state(), "printed", bytes};
+    return PrintOutcome{CompletionCode::success, before, core_.state(), "printed", bytes, {}};
 }
 
 std::vector<std::vector<std::string>> SimReceiptPrinter::printedJobs() const {
@@ -324,14 +327,14 @@ Result<PrintOutcome> SimReportPrinter::printPdf(const std::filesystem::path& pdf
     char magic[5] = {};
     in.read(magic, 5);
     if (!in || std::string_view(magic, 5) != "%PDF-") {
-        return PrintOutcome{CompletionCode::invalid_data, before, before, "not a PDF file", 0};
+        return PrintOutcome{CompletionCode::invalid_data, before, before, "not a PDF file", 0, "print.error.bad_pdf"};
     }
     std::error_code ec;
     std::filesystem::create_directories(outputDir_, ec);
     std::filesystem::copy_file(pdf, outputDir_ / pdf.filename(), std::filesystem::copy_options::overwrite_existing, ec);
     const auto size = std::filesystem::file_size(pdf, ec);
     return PrintOutcome{CompletionCode::success, before, core_.state(), fmt::format("printed {} copies", copies),
-                        static_cast<size_t>(size) * static_cast<size_t>(copies)};
+                        static_cast<size_t>(size) * static_cast<size_t>(copies), {}};
 }
 
 // ---------------------------------------------------------------- factories

@@ -17,6 +17,7 @@ constexpr CommandInstaller kInstallers[] = {
     &installDevicesCommand,
     &installHisCommand,
     &installCardCommand,
+    &installPrintCommand,
 };
 
 }  // namespace

@@ -23,5 +23,6 @@ void installScreenshotCommand(CLI::App& root, Action& action);  // run_command.c
 void installDevicesCommand(CLI::App& root, Action& action);     // devices_command.cpp
 void installHisCommand(CLI::App& root, Action& action);         // his_command.cpp
 void installCardCommand(CLI::App& root, Action& action);         // card_command.cpp (card read, idcard read)
+void installPrintCommand(CLI::App& root, Action& action);        // print_command.cpp
 
 }  // namespace kiosk::cli

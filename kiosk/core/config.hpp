@@ -72,6 +72,8 @@ struct KioskConfig {
     UiConfig ui;
     std::vector<DeviceConfig> devices;
     ConfigSection backend{nullptr, "backend", std::make_shared<ConfigProblems>(), {}};
+    /// [printing]: reprint limit and journal policy, validated by printing::loadPrintPolicy.
+    ConfigSection printing{nullptr, "printing", std::make_shared<ConfigProblems>(), {}};
     /// Owns the parsed document the sections point into.
     std::shared_ptr<const toml::table> document;
 };

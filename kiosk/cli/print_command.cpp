@@ -1,0 +1,206 @@
+// `kiosk print test --config FILE [--printer NAME]`: prints the technician test page on the
+// configured receipt printer and reports the status before and after as JSON.
+// `kiosk print pdf FILE --config FILE [--printer NAME] [--copies N]`: sends a PDF to the
+// configured report printer (CUPS) and follows the job to its end.
+// Both journal the print (printing/print_journal) and exit 0 only when it really printed.
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <iostream>
+
+#include "drivers/common/registry.hpp"
+#include "kiosk/cli/commands.hpp"
+#include "kiosk/cli/common.hpp"
+#include "kiosk/core/i18n.hpp"
+#include "kiosk/core/journal.hpp"
+#include "printing/print_journal.hpp"
+#include "printing/templates.hpp"
+
+namespace kiosk::cli {
+
+namespace {
+
+nlohmann::json stateJson(const drivers::DeviceState& state) {
+    return {{"status", drivers::deviceStatusName(state.status)},
+            {"paper", drivers::paperStateName(state.paper)},
+            {"cover_open", state.coverOpen},
+            {"detail", state.detail}};
+}
+
+template <class T>
+T* findPrinter(const drivers::DeviceRegistry& registry, drivers::DeviceClass deviceClass, const std::string& name) {
+    if (!name.empty()) return dynamic_cast<T*>(registry.find(name));
+    return registry.first<T>(deviceClass);
+}
+
+/// Reads [printing]; its problems (unknown keys, out-of-range values) stop the command.
+Result<printing::PrintPolicy> printPolicy(const KioskConfig& config) {
+    ConfigSection section = config.printing;
+    const printing::PrintPolicy policy = printing::loadPrintPolicy(section);
+    if (!section.problems()->empty()) {
+        const std::string problems = section.problems()->joined();
+        section.problems()->messages.clear();
+        return fail(Errc::invalid_config, problems, "error.config");
+    }
+    return policy;
+}
+
+/// Journals the print; a journal that cannot be opened is logged, not fatal (the paper is out).
+void journalPrint(const KioskConfig& config, const std::string& documentId, const std::string& kind, const std::string& device,
+                  int copies, const drivers::PrintOutcome& outcome) {
+    auto journal = Journal::open(config.journalFile);
+    if (!journal) {
+        log::module("print")->warn("print not journalled: {}", journal.error().detail);
+        return;
+    }
+    auto printJournal = printing::PrintJournal::open(**journal, printPolicy(config).value_or(printing::PrintPolicy{}));
+    if (!printJournal) {
+        log::module("print")->warn("print not journalled: {}", printJournal.error().detail);
+        return;
+    }
+    auto recorded = printJournal->record(documentId, kind, device, copies, drivers::completionCodeName(outcome.code), outcome.detail);
+    if (!recorded) log::module("print")->warn("print not journalled: {}", recorded.error().detail);
+}
+
+nlohmann::json outcomeJson(const std::string& printer, const std::string& driver, const std::string& documentId,
+                           const drivers::PrintOutcome& outcome, const Translator& tr) {
+    return {{"printer", printer},
+            {"driver", driver},
+            {"document_id", documentId},
+            {"outcome", drivers::completionCodeName(outcome.code)},
+            {"printed", outcome.code == drivers::CompletionCode::success},
+            {"detail", outcome.detail},
+            {"bytes_sent", outcome.bytesSent},
+            {"message_key", outcome.messageKey},
+            {"message", outcome.messageKey.empty() ? std::string() : tr.tr(outcome.messageKey)},
+            {"before", stateJson(outcome.before)},
+            {"after", stateJson(outcome.after)}};
+}
+
+int runPrintTest(const std::string& configFile, const std::string& printerName) {
+    auto loaded = loadKioskConfigForCli(configFile);
+    if (!loaded) return 1;
+    if (auto policy = printPolicy(*loaded); !policy) {
+        std::cerr << "kiosk: configuration error:\n" << policy.error().detail << '\n';
+        return 1;
+    }
+    auto registry = drivers::DeviceRegistry::build(*loaded, drivers::DriverContext{loaded->assetsDir, loaded->dataDir});
+    if (!registry) {
+        std::cerr << "kiosk: " << registry.error().detail << '\n';
+        return 1;
+    }
+    auto* printer = findPrinter<drivers::ReceiptPrinter>(*registry, drivers::DeviceClass::receipt_printer, printerName);
+    if (printer == nullptr) {
+        std::cerr << "kiosk: no receipt printer" << (printerName.empty() ? "" : " named " + printerName) << " in " << configFile << '\n';
+        return 1;
+    }
+    auto catalog = Catalog::load(loaded->assetsDir / "lang");
+    if (!catalog) {
+        std::cerr << "kiosk: " << catalog.error().detail << '\n';
+        return 1;
+    }
+    Translator tr(*catalog, loaded->ui.language);
+    const auto now = std::chrono::system_clock::now();
+    printing::TestPageData data;
+    data.header.documentId = fmt::format("TEST-{}-{:%Y%m%d%H%M%S}", loaded->kioskId, fmt::gmtime(std::chrono::system_clock::to_time_t(now)));
+    data.header.hospital = loaded->ui.language == "zh_CN" ? loaded->hospitalNameZh : loaded->hospitalNameEn;
+    data.header.kioskId = loaded->kioskId;
+    data.header.time = fmt::format("{:%Y-%m-%d %H:%M}", fmt::gmtime(std::chrono::system_clock::to_time_t(now)));
+    data.printerName = printer->name();
+    data.model = printer->driverName();
+    const printing::Document document = printing::testPage(tr, data);
+    printer->start([](drivers::DeviceEvent) {});
+    auto outcome = printer->print(document, std::chrono::seconds(30), drivers::CancelToken{});
+    printer->stop();
+    if (!outcome) {
+        std::cerr << "kiosk: " << outcome.error().describe() << '\n';
+        return 1;
+    }
+    journalPrint(*loaded, data.header.documentId, document.kind, printer->name(), 1, *outcome);
+    std::cout << outcomeJson(printer->name(), printer->driverName(), data.header.documentId, *outcome, tr).dump(2) << '\n';
+    return outcome->code == drivers::CompletionCode::success ? 0 : 1;
+}
+
+int runPrintPdf(const std::string& file, const std::string& configFile, const std::string& printerName, int copies) {
+    auto loaded = loadKioskConfigForCli(configFile);
+    if (!loaded) return 1;
+    if (auto policy = printPolicy(*loaded); !policy) {
+        std::cerr << "kiosk: configuration error:\n" << policy.error().detail << '\n';
+        return 1;
+    }
+    auto registry = drivers::DeviceRegistry::build(*loaded, drivers::DriverContext{loaded->assetsDir, loaded->dataDir});
+    if (!registry) {
+        std::cerr << "kiosk: " << registry.error().detail << '\n';
+        return 1;
+    }
+    auto* printer = findPrinter<drivers::ReportPrinter>(*registry, drivers::DeviceClass::report_printer, printerName);
+    if (printer == nullptr) {
+        std::cerr << "kiosk: no report printer" << (printerName.empty() ? "" : " named " + printerName) << " in " << configFile << '\n';
+        return 1;
+    }
+    auto catalog = Catalog::load(loaded->assetsDir / "lang");
+    if (!catalog) {
+        std::cerr << "kiosk: " << catalog.error().detail << '\n';
+        return 1;
+    }
+    Translator tr(*catalog, loaded->ui.language);
+    const std::string documentId = "PDF-" + std::filesystem::path(file).filename().string();
+    // The site's reprint limit: a document printed 1 + reprint_limit times is refused here.
+    if (auto journal = Journal::open(loaded->journalFile)) {
+        if (auto prints = printing::PrintJournal::open(**journal, *printPolicy(*loaded))) {
+            if (auto allowed = prints->checkAllowed(documentId); !allowed) {
+                std::cout << nlohmann::json{{"printer", printer->name()},
+                                            {"document_id", documentId},
+                                            {"outcome", "rejected"},
+                                            {"printed", false},
+                                            {"detail", allowed.error().detail},
+                                            {"message_key", allowed.error().messageKey},
+                                            {"message", tr.tr(allowed.error().messageKey)}}
+                                 .dump(2)
+                          << '\n';
+                return 1;
+            }
+        }
+    }
+    auto outcome = printer->printPdf(file, copies, std::chrono::seconds(120), drivers::CancelToken{});
+    if (!outcome) {
+        std::cerr << "kiosk: " << outcome.error().describe() << '\n';
+        return 1;
+    }
+    journalPrint(*loaded, documentId, "pdf", printer->name(), copies, *outcome);
+    std::cout << outcomeJson(printer->name(), printer->driverName(), documentId, *outcome, tr).dump(2) << '\n';
+    return outcome->code == drivers::CompletionCode::success ? 0 : 1;
+}
+
+}  // namespace
+
+void installPrintCommand(CLI::App& root, Action& action) {
+    auto* command = root.add_subcommand("print", "Print a test page or a PDF; status and outcome as JSON");
+    command->require_subcommand(1);
+
+    auto* test = command->add_subcommand("test", "Print the technician test page on the receipt printer");
+    auto testConfig = std::make_shared<std::string>();
+    auto testPrinter = std::make_shared<std::string>();
+    test->add_option("--config", *testConfig, "Kiosk configuration file (TOML)")->required();
+    test->add_option("--printer", *testPrinter, "Device name (default: the first receipt printer)");
+    test->callback([&action, testConfig, testPrinter] {
+        action = [testConfig, testPrinter] { return runPrintTest(*testConfig, *testPrinter); };
+    });
+
+    auto* pdf = command->add_subcommand("pdf", "Send a PDF to the report printer and follow the job");
+    auto pdfFile = std::make_shared<std::string>();
+    auto pdfConfig = std::make_shared<std::string>();
+    auto pdfPrinter = std::make_shared<std::string>();
+    auto copies = std::make_shared<int>(1);
+    pdf->add_option("file", *pdfFile, "PDF file")->required();
+    pdf->add_option("--config", *pdfConfig, "Kiosk configuration file (TOML)")->required();
+    pdf->add_option("--printer", *pdfPrinter, "Device name (default: the first report printer)");
+    pdf->add_option("--copies", *copies, "Copies (1-99)")->check(CLI::Range(1, 99));
+    pdf->callback([&action, pdfFile, pdfConfig, pdfPrinter, copies] {
+        action = [pdfFile, pdfConfig, pdfPrinter, copies] { return runPrintPdf(*pdfFile, *pdfConfig, *pdfPrinter, *copies); };
+    });
+}
+
+}  // namespace kiosk::cli

@@ -1,0 +1,116 @@
+#include "printing/templates.hpp"
+
+#include "kiosk/core/mask.hpp"
+
+namespace kiosk::printing {
+
+namespace {
+
+std::string maskedName(const std::string& name) { return maskPersonalData(name, PersonalField::name); }
+
+Document begin(const Translator& tr, const SlipHeader& header, std::string kind, std::string_view titleKey) {
+    Document document;
+    document.id = header.documentId;
+    document.kind = std::move(kind);
+    document.text(header.hospital, Align::center, 1, true);
+    document.text(tr.tr(titleKey), Align::center, 2, true);
+    document.rule();
+    return document;
+}
+
+void finish(const Translator& tr, Document& document, const SlipHeader& header) {
+    document.rule();
+    document.text(tr.tr("print.common.time", {{"time", header.time}}));
+    document.text(tr.tr("print.common.kiosk", {{"kiosk", header.kioskId}}));
+    document.text(tr.tr("print.common.keep"), Align::center);
+    document.blocks.emplace_back(Feed{2});
+    document.cut();
+}
+
+}  // namespace
+
+Document paymentReceipt(const Translator& tr, const PaymentReceiptData& data) {
+    Document document = begin(tr, data.header, "payment_receipt", "print.receipt.title");
+    document.text(tr.tr("print.common.patient", {{"name", maskedName(data.patientName)}}));
+    document.text(tr.tr("print.common.card", {{"card", maskPersonalData(data.cardNumber, PersonalField::card_number)}}));
+    Table table{{3, 1}, {{tr.tr("print.receipt.item"), tr.tr("print.receipt.amount")}}, true};
+    for (const auto& line : data.lines) table.rows.push_back({line.item, line.amount});
+    document.blocks.emplace_back(std::move(table));
+    document.rule();
+    document.text(tr.tr("print.receipt.total", {{"amount", data.total}}), Align::left, 1, true);
+    document.text(tr.tr("print.receipt.insurance", {{"amount", data.insurancePart}}));
+    document.text(tr.tr("print.receipt.self_pay", {{"amount", data.selfPart}, {"channel", data.channel}}));
+    document.text(tr.tr("print.common.trade_no", {{"trade_no", data.tradeNo}}));
+    document.blocks.emplace_back(Barcode128{data.tradeNo});
+    finish(tr, document, data.header);
+    return document;
+}
+
+Document registrationSlip(const Translator& tr, const RegistrationSlipData& data) {
+    Document document = begin(tr, data.header, "registration_slip", "print.slip.title");
+    document.text(tr.tr("print.common.patient", {{"name", maskedName(data.patientName)}}));
+    document.text(tr.tr("print.slip.department", {{"department", data.department}}));
+    document.text(tr.tr("print.slip.doctor", {{"doctor", data.doctor}}));
+    document.text(tr.tr("print.slip.time", {{"slot", data.slot}}));
+    document.text(tr.tr("print.slip.queue"), Align::center);
+    document.text(data.queueNumber, Align::center, 3, true);
+    document.blocks.emplace_back(QrCode{data.qrData, 6});
+    document.text(tr.tr("print.slip.scan"), Align::center);
+    document.text(tr.tr("print.common.trade_no", {{"trade_no", data.tradeNo}}));
+    finish(tr, document, data.header);
+    return document;
+}
+
+Document checkInTicket(const Translator& tr, const CheckInTicketData& data) {
+    Document document = begin(tr, data.header, "check_in_ticket", "print.checkin.title");
+    document.text(tr.tr("print.common.patient", {{"name", maskedName(data.patientName)}}));
+    document.text(tr.tr("print.slip.department", {{"department", data.department}}));
+    document.text(tr.tr("print.checkin.room", {{"room", data.room}}));
+    document.text(data.queueNumber, Align::center, 3, true);
+    document.text(tr.tr("print.checkin.ahead", {{"count", std::to_string(data.ahead)}}), Align::center);
+    finish(tr, document, data.header);
+    return document;
+}
+
+Document pickupSlip(const Translator& tr, const PickupSlipData& data) {
+    Document document = begin(tr, data.header, "pickup_slip", "print.pickup.title");
+    document.text(tr.tr("print.common.patient", {{"name", maskedName(data.patientName)}}));
+    document.text(tr.tr("print.pickup.window", {{"window", data.window}}), Align::center, 2, true);
+    document.text(tr.tr("print.pickup.prescription", {{"number", data.prescriptionNo}}));
+    Table table{{3, 1}, {{tr.tr("print.pickup.drug"), tr.tr("print.pickup.quantity")}}, true};
+    for (const auto& item : data.items) table.rows.push_back({item.drug, item.quantity});
+    document.blocks.emplace_back(std::move(table));
+    document.blocks.emplace_back(Barcode128{data.prescriptionNo});
+    finish(tr, document, data.header);
+    return document;
+}
+
+Document unresolvedPaymentVoucher(const Translator& tr, const UnresolvedPaymentVoucherData& data) {
+    Document document = begin(tr, data.header, "unresolved_payment_voucher", "print.voucher.title");
+    document.text(tr.tr("print.common.patient", {{"name", maskedName(data.patientName)}}));
+    document.text(tr.tr("print.voucher.amount", {{"amount", data.amount}}), Align::left, 1, true);
+    document.text(tr.tr("print.common.trade_no", {{"trade_no", data.tradeNo}}), Align::left, 1, true);
+    document.blocks.emplace_back(Barcode128{data.tradeNo});
+    document.text(tr.tr("print.voucher.explain"));
+    document.text(tr.tr("print.voucher.help_desk"));
+    finish(tr, document, data.header);
+    return document;
+}
+
+Document testPage(const Translator& tr, const TestPageData& data) {
+    Document document = begin(tr, data.header, "test_page", "print.test.title");
+    document.text(tr.tr("print.test.printer", {{"printer", data.printerName}, {"model", data.model}}));
+    document.text(tr.tr("print.test.chinese"));
+    document.text(tr.tr("print.test.ascii"));
+    document.text(tr.tr("print.test.sizes") + " 1x", Align::left, 1);
+    document.text(tr.tr("print.test.sizes") + " 2x", Align::center, 2, true);
+    document.text(tr.tr("print.test.sizes") + " 3x", Align::right, 3);
+    document.text(tr.tr("print.test.qr"), Align::center);
+    document.blocks.emplace_back(QrCode{"YIZHAN-TEST " + data.header.documentId, 6});
+    document.text(tr.tr("print.test.barcode"), Align::center);
+    document.blocks.emplace_back(Barcode128{"TEST0123456789"});
+    finish(tr, document, data.header);
+    return document;
+}
+
+}  // namespace kiosk::printing

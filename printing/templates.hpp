@@ -1,0 +1,98 @@
+#pragma once
+// Templates: the kiosk's printed documents built as device-neutral Documents. Every word comes
+// from the language files (assets/lang/<lang>.printing.json, keys "print.*"); every personal
+// value (name, card / ID / phone number) is masked here with kiosk::maskPersonalData, so a
+// Document never holds personal data in clear and a receipt lying in the tray shows 张*三.
+//
+// [X] payment receipt            [X] registration slip (queue number + QR)
+// [X] check-in ticket            [X] pickup slip
+// [X] unresolved-payment voucher (transaction key + help-desk text, CODE128 of the key)
+// [X] technician test page (sizes, alignment, Chinese, QR, CODE128, rule, cut)
+
+#include <string>
+#include <vector>
+
+#include "kiosk/core/i18n.hpp"
+#include "printing/document.hpp"
+
+namespace kiosk::printing {
+
+/// Common header data: who printed it, where, when.
+struct SlipHeader {
+    std::string documentId;  ///< journalled id (reprints)
+    std::string hospital;
+    std::string kioskId;
+    std::string time;  ///< already formatted, "2026-11-23 09:30"
+};
+
+struct PaymentLine {
+    std::string item;
+    std::string amount;  ///< "12.50"
+};
+
+struct PaymentReceiptData {
+    SlipHeader header;
+    std::string patientName;  ///< clear: masked by the template
+    std::string cardNumber;   ///< clear: masked by the template
+    std::vector<PaymentLine> lines;
+    std::string total;
+    std::string insurancePart;
+    std::string selfPart;
+    std::string channel;  ///< "微信" / "WeChat Pay" (already in the patient's language)
+    std::string tradeNo;
+};
+
+struct RegistrationSlipData {
+    SlipHeader header;
+    std::string patientName;
+    std::string department;
+    std::string doctor;
+    std::string slot;  ///< "2026-11-23 10:00-11:00"
+    std::string queueNumber;
+    std::string qrData;  ///< queue-status link or token
+    std::string tradeNo;
+};
+
+struct CheckInTicketData {
+    SlipHeader header;
+    std::string patientName;
+    std::string department;
+    std::string room;
+    std::string queueNumber;
+    int ahead = 0;
+};
+
+struct PickupItem {
+    std::string drug;
+    std::string quantity;
+};
+
+struct PickupSlipData {
+    SlipHeader header;
+    std::string patientName;
+    std::string window;
+    std::string prescriptionNo;
+    std::vector<PickupItem> items;
+};
+
+struct UnresolvedPaymentVoucherData {
+    SlipHeader header;
+    std::string patientName;
+    std::string tradeNo;  ///< the transaction key the help desk looks up
+    std::string amount;
+};
+
+struct TestPageData {
+    SlipHeader header;
+    std::string printerName;
+    std::string model;
+};
+
+Document paymentReceipt(const Translator& tr, const PaymentReceiptData& data);
+Document registrationSlip(const Translator& tr, const RegistrationSlipData& data);
+Document checkInTicket(const Translator& tr, const CheckInTicketData& data);
+Document pickupSlip(const Translator& tr, const PickupSlipData& data);
+Document unresolvedPaymentVoucher(const Translator& tr, const UnresolvedPaymentVoucherData& data);
+Document testPage(const Translator& tr, const TestPageData& data);
+
+}  // namespace kiosk::printing
