@@ -1,6 +1,9 @@
 // The one table of device drivers (OpenSC's internal_card_drivers[], not linker-section
 // self-registration). Add a row for each new driver; a site picks one with `driver = "…"`.
 #include "drivers/common/registry.hpp"
+#include "drivers/scanner/camera/camera_driver.hpp"
+#include "drivers/scanner/hid/hid_driver.hpp"
+#include "drivers/scanner/serial/serial_driver.hpp"
 #include "drivers/sim/sim_devices.hpp"
 
 namespace kiosk::drivers {
@@ -10,6 +13,9 @@ const std::vector<DriverEntry>& driverTable() {
         {"sim", DeviceClass::card_reader, &sim::createSimCardReader, "simulated social-security card reader"},
         {"sim", DeviceClass::id_reader, &sim::createSimIdReader, "simulated ID-card reader"},
         {"sim", DeviceClass::scanner, &sim::createSimScanner, "simulated QR/barcode scanner"},
+        {"camera", DeviceClass::scanner, &scanner::createCameraScanner, "camera scanner: V4L2 + ZXing-cpp (QR, barcodes)"},
+        {"serial", DeviceClass::scanner, &scanner::createSerialScanner, "serial QR/barcode scanner (RS-232, USB-CDC)"},
+        {"hid", DeviceClass::scanner, &scanner::createHidScanner, "keyboard-wedge QR/barcode scanner (evdev, grabbed)"},
         {"sim", DeviceClass::receipt_printer, &sim::createSimReceiptPrinter, "simulated receipt printer (text files)"},
         {"sim", DeviceClass::report_printer, &sim::createSimReportPrinter, "simulated A4 report printer"},
     };

@@ -67,6 +67,12 @@ struct CodeScanned {
     std::string device;
     std::string text;
     std::string symbology;  ///< "QRCode", "Code128", …
+    /// Payload kind from the scanner's payload table ("health_card", "hospital_card", …; see
+    /// drivers/scanner/payload/payload_classifier.hpp); empty when the device does not classify.
+    std::string kind;
+    /// Set when the scanner read a code but refused it (unrecognised kind, too long, invalid
+    /// text): messageKey is what to tell the patient; `text` is then empty.
+    std::optional<Error> rejected;
 };
 struct StatusChanged {
     std::string device;

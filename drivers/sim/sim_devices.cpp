@@ -195,7 +195,7 @@ Result<void> SimScanner::setScenario(std::string_view scenarioName) {
 Result<void> SimScanner::act(std::string_view action, std::string_view argument) {
     if (action != "scan") return unknownAction(name(), action);
     if (core_.scenario() == "offline") return fail(Errc::device_not_ready, "simulated scanner offline");
-    core_.post(CodeScanned{name(), std::string(argument), "QRCode"});
+    core_.post(CodeScanned{.device = name(), .text = std::string(argument), .symbology = "QRCode", .kind = {}, .rejected = {}});
     return {};
 }
 
