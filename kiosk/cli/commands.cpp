@@ -13,6 +13,7 @@ namespace {
 // The one list of subcommands, in the order `kiosk --help` shows them.
 constexpr CommandInstaller kInstallers[] = {
     &installDevicesCommand,
+    &installScanCommand,
 };
 
 }  // namespace

@@ -19,5 +19,6 @@ int runCli(int argc, char** argv);
 
 // Installers (one per file in kiosk/cli/).
 void installDevicesCommand(CLI::App& root, Action& action);  // devices_command.cpp
+void installScanCommand(CLI::App& root, Action& action);     // scan_command.cpp
 
 }  // namespace kiosk::cli

@@ -414,7 +414,7 @@ std::vector<Spec> corpus() {
     std::string longText;
     for (int i = 0; longText.size() < 3000; ++i) longText += "LONG" + std::to_string(1000 + i);
     longText.resize(3000);
-    add("long", 1280, 720, {[&] { Item i; i.holder = Holder::bare; i.text = longText; i.modulePx = 3.6; return i; }()},
+    add("long", 1280, 720, {[&] { Item i; i.holder = Holder::bare; i.text = longText; i.modulePx = 3.0; return i; }()},
         Effects{});
     return specs;
 }
