@@ -53,9 +53,10 @@ nlohmann::json classifiedJson(const PayloadClassifier& classifier, const std::st
     return out;
 }
 
-int scanImages(const std::vector<std::string>& files, const std::vector<std::string>& formats, bool tryInverted) {
+int scanImages(const std::vector<std::string>& files, const std::vector<std::string>& formats, bool noInverted) {
     drivers::scanner::DecoderSettings settings;
     settings.formats = formats;
+    settings.tryInverted = !noInverted;
     auto decoder = drivers::scanner::CodeDecoder::create(settings);
     if (!decoder) {
         std::cerr << "kiosk: " << decoder.error().detail << '\n';
@@ -75,11 +76,7 @@ int scanImages(const std::vector<std::string>& files, const std::vector<std::str
         }
         entry["width"] = image->width;
         entry["height"] = image->height;
-        auto codes = decoder->decode(*image);
-        if (codes.empty() && tryInverted) {
-            for (uint8_t& pixel : image->pixels) pixel = static_cast<uint8_t>(255 - pixel);
-            codes = decoder->decode(*image);
-        }
+        const auto codes = decoder->decode(*image);
         entry["codes"] = nlohmann::json::array();
         for (const auto& code : codes) entry["codes"].push_back(classifiedJson(classifier, code.text, code.symbology));
         out.push_back(entry);
@@ -173,18 +170,18 @@ void installScanCommand(CLI::App& root, Action& action) {
     auto formats = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"QRCode", "Code128"});
     auto count = std::make_shared<int>(0);
     auto timeout = std::make_shared<double>(0);
-    auto tryInverted = std::make_shared<bool>(false);
+    auto noInverted = std::make_shared<bool>(false);
     auto* imageOption = command->add_option("--image", *images, "Image files (PNG, JPEG) to decode")->check(CLI::ExistingFile);
     auto* configOption = command->add_option("--config", *configFile, "Kiosk configuration: read its scanner");
     imageOption->excludes(configOption);
     command->add_option("--device", *deviceName, "With --config: the scanner's name (default: the first scanner)");
     command->add_option("--formats", *formats, "With --image: barcode formats (ZXing names)")->delimiter(',');
-    command->add_flag("--try-inverted", *tryInverted, "With --image: also try the inverted image");
+    command->add_flag("--no-inverted", *noInverted, "With --image: do not retry the inverted image");
     command->add_option("--count", *count, "With --config: stop after N scans")->check(CLI::NonNegativeNumber);
     command->add_option("--timeout", *timeout, "With --config: stop after S seconds")->check(CLI::NonNegativeNumber);
-    command->callback([&action, images, configFile, deviceName, formats, count, timeout, tryInverted] {
+    command->callback([&action, images, configFile, deviceName, formats, count, timeout, noInverted] {
         action = [=]() -> int {
-            if (!images->empty()) return scanImages(*images, *formats, *tryInverted);
+            if (!images->empty()) return scanImages(*images, *formats, *noInverted);
             if (!configFile->empty()) return scanFromConfig(*configFile, *deviceName, *count, *timeout);
             std::cerr << "kiosk: scan needs --image FILE… or --config FILE (see kiosk scan --help)\n";
             return 2;

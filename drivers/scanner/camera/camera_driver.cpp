@@ -112,18 +112,6 @@ void CameraScanner::captureLoop(std::stop_token stop) {
     }
 }
 
-std::vector<DecodedCode> CameraScanner::decodeWithFallbacks(LumaImage& luma) const {
-    std::vector<DecodedCode> codes = decoder_.decode(luma);
-    if (codes.empty() && settings_.tryInverted) {
-        // ZXing-cpp 1.4 has no inverted-code search: light modules on a dark screen (phones in
-        // dark mode) read after inverting the image.
-        for (uint8_t& pixel : luma.pixels) pixel = static_cast<uint8_t>(255 - pixel);
-        codes = decoder_.decode(luma);
-        for (uint8_t& pixel : luma.pixels) pixel = static_cast<uint8_t>(255 - pixel);
-    }
-    return codes;
-}
-
 void CameraScanner::decodeLoop(std::stop_token stop) {
     Debouncer debouncer(settings_.debounce);
     auto lastBadLog = std::chrono::steady_clock::time_point{};
@@ -146,7 +134,7 @@ void CameraScanner::decodeLoop(std::stop_token stop) {
             std::lock_guard lock(previewMutex_);
             preview_ = std::move(preview);
         }
-        const std::vector<DecodedCode> codes = decodeWithFallbacks(*luma);
+        const std::vector<DecodedCode> codes = decoder_.decode(*luma);
         ++decoded_;
         const auto now = std::chrono::steady_clock::now();
         for (const DecodedCode& code : codes) {
@@ -180,7 +168,7 @@ Result<std::string> CameraScanner::selfTest(std::chrono::milliseconds timeout, c
     if (!frame) return std::unexpected(frame.error());
     auto luma = toLuma(*frame);
     if (!luma) return std::unexpected(luma.error());
-    const auto codes = decodeWithFallbacks(*luma);
+    const auto codes = decoder_.decode(*luma);
     return fmt::format("{}: frame {}x{} {} ok; {} code(s) in view", source_->describe(), frame->width, frame->height,
                        pixelFormatName(frame->format), codes.size());
 }
@@ -197,8 +185,8 @@ Result<std::unique_ptr<Device>> createCameraScanner(const DeviceConfig& device, 
     const std::filesystem::path recorded = settings.path("recorded_frames", {});
     CameraSettings camera;
     camera.decoder.formats = settings.stringList("formats", {"QRCode", "Code128"});
-    camera.decoder.tryHarder = settings.boolean("try_harder", true);
-    camera.tryInverted = settings.boolean("try_inverted", false);
+    camera.decoder.tryHarder = settings.boolean("try_harder", false);
+    camera.decoder.tryInverted = settings.boolean("try_inverted", true);
     camera.debounce = std::chrono::milliseconds(settings.integer("debounce_ms", 2000, 0, 60000));
     camera.reopenInterval = std::chrono::milliseconds(settings.integer("reopen_ms", 1000, 50, 60000));
     camera.preview.maxWidth = static_cast<int>(settings.integer("preview_width", 480, 64, 4096));

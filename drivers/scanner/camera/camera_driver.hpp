@@ -7,7 +7,7 @@
 // Config keys ([[devices]] with driver = "camera"):
 //   source = "v4l2" | "recorded"          device = "/dev/video0"     recorded_frames = "dir"
 //   width = 640  height = 480  pixel_format = "auto"|"grey"|"yuyv"|"mjpeg"  fps = 15
-//   formats = ["QRCode", "Code128"]       try_harder = true          try_inverted = false
+//   formats = ["QRCode", "Code128"]       try_harder = false         try_inverted = true
 //   debounce_ms = 2000   reopen_ms = 1000   preview_width = 480   preview_mirror = true
 //   aim_fraction = 0.6   payloads = [{kind=…, pattern=…}, …]   max_payload_length = 512
 //
@@ -37,7 +37,6 @@ namespace kiosk::drivers::scanner {
 
 struct CameraSettings {
     DecoderSettings decoder;
-    bool tryInverted = false;  ///< also decode the inverted image when nothing was found (dark-mode phones)
     std::chrono::milliseconds debounce{2000};
     std::chrono::milliseconds reopenInterval{1000};
     PreviewSettings preview;
@@ -74,7 +73,6 @@ public:
 private:
     void captureLoop(std::stop_token stop);
     void decodeLoop(std::stop_token stop);
-    std::vector<DecodedCode> decodeWithFallbacks(LumaImage& luma) const;
 
     std::unique_ptr<FrameSource> source_;
     CodeDecoder decoder_;
