@@ -229,6 +229,42 @@ Result<void> V4l2FrameSource::startStreaming() {
 Result<Frame> V4l2FrameSource::next(std::chrono::milliseconds timeout, const CancelToken& cancel) {
     if (fd_ < 0) return fail(Errc::device_not_ready, "camera not open", "scan.camera_unavailable");
     const auto deadline = std::chrono::steady_clock::now() + timeout;
+    Frame frame;
+    frame.width = width_;
+    frame.height = height_;
+    frame.bytesPerLine = format_ == PixelFormat::mjpeg ? 0 : bytesPerLine_;
+    frame.format = format_;
+    if (!streaming_) {
+        // read() I/O: try the (non-blocking) read first and wait only on EAGAIN. A device emulated
+        // in tests (umockdev) answers read() but never signals poll(), so poll is only a pause.
+        frame.bytes.resize(imageSize_);
+        for (;;) {
+            if (cancel.cancelled()) return fail(Errc::cancelled, "camera read cancelled");
+            const ssize_t got = read(fd_, frame.bytes.data(), frame.bytes.size());
+            if (got > 0) {
+                frame.bytes.resize(static_cast<size_t>(got));
+                frame.sequence = ++sequence_;
+                frame.captured = std::chrono::steady_clock::now();
+                return frame;
+            }
+            const int error = errno;
+            if (got == 0) {
+                return fail(Errc::device_not_ready, fmt::format("camera {}: end of stream", settings_.device),
+                            "scan.camera_unavailable");
+            }
+            if (error != EAGAIN && error != EINTR) {
+                return fail(deviceGone(error) ? Errc::device_not_ready : Errc::io_error,
+                            fmt::format("camera {}: read: {}", settings_.device, std::strerror(error)),
+                            "scan.camera_unavailable");
+            }
+            if (std::chrono::steady_clock::now() >= deadline) {
+                return fail(Errc::timeout, fmt::format("camera {}: no frame within {} ms", settings_.device,
+                                                       timeout.count()));
+            }
+            pollfd descriptor{fd_, POLLIN, 0};
+            poll(&descriptor, 1, 20);
+        }
+    }
     for (;;) {
         if (cancel.cancelled()) return fail(Errc::cancelled, "camera read cancelled");
         pollfd descriptor{fd_, POLLIN, 0};
@@ -246,30 +282,8 @@ Result<Frame> V4l2FrameSource::next(std::chrono::milliseconds timeout, const Can
             return fail(Errc::timeout, fmt::format("camera {}: no frame within {} ms", settings_.device, timeout.count()));
         }
     }
-    Frame frame;
-    frame.width = width_;
-    frame.height = height_;
-    frame.bytesPerLine = format_ == PixelFormat::mjpeg ? 0 : bytesPerLine_;
-    frame.format = format_;
     frame.sequence = ++sequence_;
     frame.captured = std::chrono::steady_clock::now();
-    if (!streaming_) {
-        frame.bytes.resize(imageSize_);
-        const ssize_t got = read(fd_, frame.bytes.data(), frame.bytes.size());
-        if (got < 0) {
-            const int error = errno;
-            if (error == EAGAIN) return fail(Errc::timeout, "camera: spurious wake-up");
-            return fail(deviceGone(error) ? Errc::device_not_ready : Errc::io_error,
-                        fmt::format("camera {}: read: {}", settings_.device, std::strerror(error)),
-                        "scan.camera_unavailable");
-        }
-        if (got == 0) {
-            return fail(Errc::device_not_ready, fmt::format("camera {}: end of stream", settings_.device),
-                        "scan.camera_unavailable");
-        }
-        frame.bytes.resize(static_cast<size_t>(got));
-        return frame;
-    }
     v4l2_buffer buffer{};
     buffer.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
     buffer.memory = V4L2_MEMORY_MMAP;
