@@ -18,6 +18,7 @@
 #include "drivers/scanner/camera/camera_driver.hpp"
 #include "drivers/scanner/camera/v4l2_source.hpp"
 #include "tests/scanners/event_recorder.hpp"
+#include "tests/scanners/umockdev_support.hpp"
 
 namespace kiosk::drivers::scanner {
 namespace {
@@ -42,14 +43,7 @@ struct FakeCamera {
 
 template <class T>
 T* resolveArgument(UMockdevIoctlClient* client) {
-    UMockdevIoctlData* argument = umockdev_ioctl_client_get_arg(client);
-    GError* error = nullptr;
-    UMockdevIoctlData* data = umockdev_ioctl_data_resolve(argument, 0, sizeof(T), &error);
-    if (!data) {
-        if (error) g_error_free(error);
-        return nullptr;
-    }
-    return reinterpret_cast<T*>(data->data);
+    return static_cast<T*>(test::resolveIoctlArgument(client, sizeof(T)));
 }
 
 gboolean handleIoctl(UMockdevIoctlBase*, UMockdevIoctlClient* client, gpointer user) {
@@ -136,8 +130,7 @@ std::vector<uint8_t> asYuyv(const LumaImage& image) {
 class V4l2Umockdev : public ::testing::Test {
 protected:
     void SetUp() override {
-        const char* preload = std::getenv("LD_PRELOAD");
-        if (!preload || !std::strstr(preload, "umockdev")) GTEST_SKIP() << "run under umockdev-wrapper";
+        if (!test::underUmockdev()) GTEST_SKIP() << "run under umockdev-wrapper";
         testbed_ = umockdev_testbed_new();
         handler_ = umockdev_ioctl_base_new();
         g_signal_connect(handler_, "handle-ioctl", G_CALLBACK(handleIoctl), &camera_);

@@ -120,16 +120,9 @@ void HidScanner::readLoop(std::stop_token stop) {
         KeystrokeAssembler assembler(settings_.framing);
         bool vanished = false;
         while (!stop.stop_requested() && !vanished) {
-            pollfd descriptor{(*handle)->fd, POLLIN, 0};
-            const int ready = poll(&descriptor, 1, 20);
-            if (ready > 0 && (descriptor.revents & (POLLERR | POLLHUP | POLLNVAL)) && !(descriptor.revents & POLLIN)) {
-                vanished = true;
-                break;
-            }
-            if (ready <= 0) {
-                if (auto scan = assembler.idle(nowUs())) deliver(std::move(*scan));
-                continue;
-            }
+            // Drain what is there, then wait. Reading first (non-blocking) rather than polling
+            // first also serves devices that never signal poll() (umockdev's emulated nodes).
+            bool gotEvent = false;
             for (;;) {
                 input_event event{};
                 int status = libevdev_next_event(device, LIBEVDEV_READ_FLAG_NORMAL, &event);
@@ -150,10 +143,18 @@ void HidScanner::readLoop(std::stop_token stop) {
                     vanished = true;
                     break;
                 }
+                gotEvent = true;
                 // The assembler's clock is ours (steady), not the event's: the idle check compares
                 // with nowUs(), and event times may be realtime.
                 const KeyInput key{event.type, event.code, event.value, nowUs()};
                 for (auto& scan : assembler.feed(key)) deliver(std::move(scan));
+            }
+            if (vanished || gotEvent) continue;
+            if (auto scan = assembler.idle(nowUs())) deliver(std::move(*scan));
+            pollfd descriptor{(*handle)->fd, POLLIN, 0};
+            const int ready = poll(&descriptor, 1, 10);
+            if (ready > 0 && (descriptor.revents & (POLLERR | POLLHUP | POLLNVAL)) && !(descriptor.revents & POLLIN)) {
+                vanished = true;
             }
         }
         if (vanished && !stop.stop_requested()) {
