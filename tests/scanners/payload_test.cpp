@@ -4,6 +4,7 @@
 
 #include "drivers/scanner/payload/payload_classifier.hpp"
 #include "drivers/sim/sample_data.hpp"
+#include "drivers/sim/sim_devices.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace kiosk::drivers::scanner {
@@ -151,6 +152,30 @@ payloads = [
     EXPECT_NE(text.find("unknown payload kind \"library_card\""), std::string::npos) << text;
     EXPECT_NE(text.find("devices[2].payloads[1].pattern"), std::string::npos) << text;
     EXPECT_NE(text.find("devices[2].payloads[2].colour"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace kiosk::drivers::scanner
+
+namespace kiosk::drivers::scanner {
+namespace {
+
+TEST(SimScanner, PostsScansClassifiedLikeARealScanner) {
+    auto people = sim::SampleData::load(std::filesystem::path(KIOSK_TEST_ASSETS_DIR) / "sim" / "people.json");
+    ASSERT_TRUE(people.has_value());
+    sim::SimScanner scanner("scanner", "normal");
+    std::vector<CodeScanned> scans;
+    ASSERT_TRUE(scanner.start([&](DeviceEvent event) {
+                           if (auto* scan = std::get_if<CodeScanned>(&event)) scans.push_back(*scan);
+                       }).has_value());
+    ASSERT_TRUE(scanner.act("scan", people->people.front().healthCardToken).has_value());
+    ASSERT_TRUE(scanner.act("scan", "garbled \x01 code").has_value());
+    scanner.stop();
+    ASSERT_EQ(scans.size(), 2U);
+    EXPECT_EQ(scans[0].kind, "health_card");
+    EXPECT_EQ(scans[0].text, people->people.front().healthCardToken);
+    ASSERT_TRUE(scans[1].rejected.has_value());
+    EXPECT_EQ(scans[1].rejected->messageKey, "scan.invalid_text");
 }
 
 }  // namespace
