@@ -152,8 +152,26 @@ TEST(Debouncer, SameCodeOncePerPresentationOtherCodesAtOnce) {
     EXPECT_FALSE(debouncer.accept("A", t0 + 500ms));
     EXPECT_FALSE(debouncer.accept("A", t0 + 2400ms));  // still held in view: the window moves along
     EXPECT_TRUE(debouncer.accept("B", t0 + 2500ms));
-    EXPECT_TRUE(debouncer.accept("A", t0 + 2600ms));
+    EXPECT_FALSE(debouncer.accept("A", t0 + 2600ms));  // A was still in view at 2400: same presentation
     EXPECT_TRUE(debouncer.accept("A", t0 + 4700ms));  // taken away and shown again after the window
+}
+
+TEST(Debouncer, TwoCodesInViewTogetherArePostedOnceEach) {
+    Debouncer debouncer(1000ms);
+    const auto t0 = std::chrono::steady_clock::time_point{} + 100s;
+    int posted = 0;
+    for (int frame = 0; frame < 30; ++frame) {
+        posted += debouncer.accept("A", t0 + frame * 66ms);
+        posted += debouncer.accept("B", t0 + frame * 66ms);
+    }
+    EXPECT_EQ(posted, 2);
+}
+
+TEST(Debouncer, ZeroWindowPostsEveryRead) {
+    Debouncer debouncer(0ms);
+    const auto t0 = std::chrono::steady_clock::time_point{} + 100s;
+    EXPECT_TRUE(debouncer.accept("A", t0));
+    EXPECT_TRUE(debouncer.accept("A", t0));
 }
 
 TEST(Preview, IsMirroredScaledAndShowsTheAimingBox) {

@@ -156,9 +156,10 @@ Result<std::string> CameraScanner::selfTest(std::chrono::milliseconds timeout, c
     {
         std::lock_guard lock(lifecycleMutex_);
         if (captureThread_.joinable()) {
+            // The source belongs to the capture thread: describe it through the reported state.
             const CameraStats now = stats();
-            return fmt::format("{}: running; {} frames captured, {} decoded, {} dropped, {} bad", source_->describe(),
-                               now.captured, now.decoded, now.dropped, now.badFrames);
+            return fmt::format("{}: running; {} frames captured, {} decoded, {} dropped, {} bad",
+                               reporter_.state().detail, now.captured, now.decoded, now.dropped, now.badFrames);
         }
     }
     auto opened = source_->open();

@@ -177,12 +177,18 @@ uint64_t LatestFrameSlot::dropped() const {
 }
 
 bool Debouncer::accept(const std::string& text, std::chrono::steady_clock::time_point now) {
-    const bool repeat = seenAny_ && text == lastText_ && now - lastSeen_ < window_;
-    // A code held in view keeps extending its quiet time: it is posted once per presentation.
-    lastText_ = text;
-    lastSeen_ = now;
-    seenAny_ = true;
-    return !repeat;
+    // Forget what has been out of view for the whole window.
+    std::erase_if(seen_, [&](const auto& entry) { return now - entry.second >= window_; });
+    for (auto& [seenText, lastSeen] : seen_) {
+        if (seenText == text) {
+            lastSeen = now;  // held in view: the quiet time moves along; posted once per presentation
+            return false;
+        }
+    }
+    if (window_.count() <= 0) return true;
+    if (seen_.size() >= kMaxRemembered) seen_.erase(seen_.begin());  // oldest first
+    seen_.emplace_back(text, now);
+    return true;
 }
 
 PreviewImage makePreview(const LumaImage& luma, const PreviewSettings& settings, uint64_t sequence) {

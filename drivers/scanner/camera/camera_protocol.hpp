@@ -76,19 +76,20 @@ private:
     uint64_t dropped_ = 0;
 };
 
-/// Suppresses the same text seen again within `window` (a phone held in front of the camera is
-/// decoded in every frame). A different text, or the same one after the window, passes.
+/// Suppresses a text seen again within `window` of its last sighting (a phone held in front of
+/// the camera is decoded in every frame; several codes in view alternate). A new text, or one
+/// that was out of view for the window, passes. Remembers at most kMaxRemembered texts.
 class Debouncer {
 public:
     explicit Debouncer(std::chrono::milliseconds window) : window_(window) {}
     /// True if `text` should be posted now; remembers it.
     bool accept(const std::string& text, std::chrono::steady_clock::time_point now);
 
+    static constexpr size_t kMaxRemembered = 32;
+
 private:
     std::chrono::milliseconds window_;
-    std::string lastText_;
-    std::chrono::steady_clock::time_point lastSeen_{};
-    bool seenAny_ = false;
+    std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> seen_;
 };
 
 struct PreviewSettings {

@@ -32,7 +32,7 @@ void ScanReporter::setState(DeviceStatus status, std::string detail) {
         state_ = next;
     }
     auto logger = log::module("scanner");
-    if (status == DeviceStatus::online) {
+    if (status == DeviceStatus::online || status == DeviceStatus::offline || status == DeviceStatus::starting) {
         logger->info("device {}: {} ({})", device_, deviceStatusName(status), next.detail);
     } else {
         logger->warn("device {}: {} ({})", device_, deviceStatusName(status), next.detail);
