@@ -8,6 +8,7 @@
 // Runs under umockdev-wrapper (CMake sets it as the test's emulator).
 #include <gtest/gtest.h>
 #include <linux/videodev2.h>
+#include <jpeglib.h>
 #include <umockdev.h>
 
 #include <cerrno>
@@ -87,6 +88,7 @@ gboolean handleIoctl(UMockdevIoctlBase*, UMockdevIoctlClient* client, gpointer u
             }
             camera->pixelFormat = format->fmt.pix.pixelformat;
             const uint32_t bytesPerPixel = camera->pixelFormat == V4L2_PIX_FMT_YUYV ? 2 : 1;
+            // MJPEG: sizeimage is the largest a compressed frame may be.
             format->fmt.pix.bytesperline = camera->width * bytesPerPixel;
             format->fmt.pix.sizeimage = camera->width * camera->height * bytesPerPixel;
             umockdev_ioctl_client_complete(client, 0, 0);
@@ -127,6 +129,32 @@ std::vector<uint8_t> asYuyv(const LumaImage& image) {
     return out;
 }
 
+std::vector<uint8_t> asJpeg(const LumaImage& image) {
+    jpeg_compress_struct info{};
+    jpeg_error_mgr errors{};
+    info.err = jpeg_std_error(&errors);
+    jpeg_create_compress(&info);
+    unsigned char* buffer = nullptr;
+    unsigned long size = 0;
+    jpeg_mem_dest(&info, &buffer, &size);
+    info.image_width = static_cast<JDIMENSION>(image.width);
+    info.image_height = static_cast<JDIMENSION>(image.height);
+    info.input_components = 1;
+    info.in_color_space = JCS_GRAYSCALE;
+    jpeg_set_defaults(&info);
+    jpeg_set_quality(&info, 80, TRUE);
+    jpeg_start_compress(&info, TRUE);
+    while (info.next_scanline < info.image_height) {
+        JSAMPROW row = const_cast<uint8_t*>(image.pixels.data()) + static_cast<size_t>(info.next_scanline) * image.width;
+        jpeg_write_scanlines(&info, &row, 1);
+    }
+    jpeg_finish_compress(&info);
+    jpeg_destroy_compress(&info);
+    std::vector<uint8_t> out(buffer, buffer + size);
+    free(buffer);
+    return out;
+}
+
 class V4l2Umockdev : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -148,7 +176,8 @@ protected:
             << (error ? error->message : "");
         auto image = loadLumaImage(kCorpus / "clean" / "clean_640x480_0.png");
         ASSERT_TRUE(image.has_value());
-        camera_.frame = asYuyv(*image);
+        image_ = *image;
+        camera_.frame = asYuyv(image_);
     }
     void TearDown() override {
         if (handler_) g_object_unref(handler_);
@@ -156,6 +185,7 @@ protected:
     }
 
     FakeCamera camera_;
+    LumaImage image_;
     UMockdevTestbed* testbed_ = nullptr;
     UMockdevIoctlBase* handler_ = nullptr;
 };
@@ -178,6 +208,29 @@ TEST_F(V4l2Umockdev, NegotiatesTheOfferedFormatAndReadsFrames) {
     ASSERT_EQ(codes.size(), 1U);
     EXPECT_EQ(codes[0].text.substr(0, 8), "0272E5F1");
     source.close();
+}
+
+TEST_F(V4l2Umockdev, AutoPrefersGreyAndAnMjpegOnlyCameraIsDecodedThroughLibjpeg) {
+    camera_.formats = {V4L2_PIX_FMT_MJPEG, V4L2_PIX_FMT_YUYV, V4L2_PIX_FMT_GREY};
+    camera_.frame = image_.pixels;
+    V4l2FrameSource grey(V4l2Settings{.device = "/dev/video0", .width = 640, .height = 480, .pixelFormat = "auto", .fps = 30});
+    ASSERT_TRUE(grey.open().has_value());
+    EXPECT_EQ(grey.format(), PixelFormat::grey);
+    grey.close();
+
+    camera_.formats = {V4L2_PIX_FMT_MJPEG};
+    camera_.frame = asJpeg(image_);
+    V4l2FrameSource mjpeg(V4l2Settings{.device = "/dev/video0", .width = 640, .height = 480, .pixelFormat = "auto", .fps = 30});
+    ASSERT_TRUE(mjpeg.open().has_value());
+    EXPECT_EQ(mjpeg.format(), PixelFormat::mjpeg);
+    auto frame = mjpeg.next(2s, CancelToken{});
+    ASSERT_TRUE(frame.has_value()) << frame.error().detail;
+    EXPECT_EQ(frame->bytes.size(), camera_.frame.size());  // a JPEG is as long as it is, not sizeimage
+    auto luma = toLuma(*frame);
+    ASSERT_TRUE(luma.has_value()) << luma.error().detail;
+    auto decoder = CodeDecoder::create(DecoderSettings{});
+    ASSERT_TRUE(decoder.has_value());
+    ASSERT_EQ(decoder->decode(*luma).size(), 1U);
 }
 
 TEST_F(V4l2Umockdev, AFormatTheCameraDoesNotOfferIsRefusedNamingTheOfferedOnes) {
