@@ -201,10 +201,13 @@ Result<void> SimScanner::act(std::string_view action, std::string_view argument)
     auto classified = classifier.classify(argument, "QRCode");
     if (classified) {
         core_.post(CodeScanned{.device = name(), .text = classified->text, .symbology = "QRCode",
-                               .kind = std::string(scanner::payloadKindName(classified->kind)), .rejected = {}});
+                               .kind = std::string(scanner::payloadKindName(classified->kind)), .rejected = {},
+                               .acceptedKinds = {}});
     } else {
+        std::vector<std::string> accepted;
+        for (auto kind : classifier.acceptedKinds()) accepted.emplace_back(scanner::payloadKindName(kind));
         core_.post(CodeScanned{.device = name(), .text = {}, .symbology = "QRCode", .kind = {},
-                               .rejected = classified.error()});
+                               .rejected = classified.error(), .acceptedKinds = std::move(accepted)});
     }
     return {};
 }

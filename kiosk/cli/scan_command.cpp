@@ -29,6 +29,7 @@ nlohmann::json scanJson(const drivers::CodeScanned& scan) {
     if (scan.rejected) {
         out["message_key"] = scan.rejected->messageKey;
         out["detail"] = scan.rejected->detail;
+        if (!scan.acceptedKinds.empty()) out["accepted_kinds"] = scan.acceptedKinds;
     } else {
         out["kind"] = scan.kind;
         out["text"] = scan.text;
@@ -46,6 +47,11 @@ nlohmann::json classifiedJson(const PayloadClassifier& classifier, const std::st
     } else {
         out["message_key"] = classified.error().messageKey;
         out["detail"] = classified.error().detail;
+        if (classified.error().messageKey == "scan.unrecognised_accepting") {
+            nlohmann::json kinds = nlohmann::json::array();
+            for (auto kind : classifier.acceptedKinds()) kinds.push_back(drivers::scanner::payloadKindName(kind));
+            out["accepted_kinds"] = kinds;
+        }
         // Technicians need to see what was read; JSON escapes control characters, and the
         // dump below replaces invalid UTF-8.
         out["raw_length"] = text.size();

@@ -77,6 +77,7 @@ TEST(CameraScanner, AnUnrecognisedCodeIsPostedAsRejectedWithTheMessageKey) {
     const auto scan = events.scans().front();
     ASSERT_TRUE(scan.rejected.has_value());
     EXPECT_EQ(scan.rejected->messageKey, "scan.unrecognised_accepting");
+    EXPECT_EQ(scan.acceptedKinds, std::vector<std::string>{"hospital_card"});
     EXPECT_TRUE(scan.text.empty());
     EXPECT_TRUE(scan.kind.empty());
 }

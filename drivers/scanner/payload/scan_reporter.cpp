@@ -44,7 +44,8 @@ CodeScanned ScanReporter::report(std::string_view raw, std::string_view symbolog
     auto classified = classifier_.classify(raw, symbology);
     if (!classified) return reportRejected(classified.error(), symbology);
     CodeScanned event{.device = device_, .text = classified->text, .symbology = std::string(symbology),
-                      .kind = std::string(payloadKindName(classified->kind)), .rejected = std::nullopt};
+                      .kind = std::string(payloadKindName(classified->kind)), .rejected = std::nullopt,
+                      .acceptedKinds = {}};
     // The text can identify a person (card numbers, tokens): only its masked form is logged.
     log::module("scanner")->info("device {}: scanned {} {} ({})", device_, event.kind,
                                  maskPersonalData(event.text, PersonalField::card_number), event.symbology);
@@ -54,8 +55,12 @@ CodeScanned ScanReporter::report(std::string_view raw, std::string_view symbolog
 
 CodeScanned ScanReporter::reportRejected(Error error, std::string_view symbology) {
     log::module("scanner")->warn("device {}: refused a scan: {}", device_, error.detail);
+    std::vector<std::string> accepted;
+    if (error.messageKey == "scan.unrecognised_accepting") {
+        for (PayloadKind kind : classifier_.acceptedKinds()) accepted.emplace_back(payloadKindName(kind));
+    }
     CodeScanned event{.device = device_, .text = {}, .symbology = std::string(symbology), .kind = {},
-                      .rejected = std::move(error)};
+                      .rejected = std::move(error), .acceptedKinds = std::move(accepted)};
     post(event);
     return event;
 }
