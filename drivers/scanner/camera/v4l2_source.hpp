@@ -7,6 +7,7 @@
 // [X] VIDIOC_S_FMT with the configured size (a driver that adjusts it is logged, frames keep the
 //     size the driver chose); VIDIOC_S_PARM frame rate (best effort: many cameras ignore it)
 // [X] mmap streaming with 4 buffers; poll() in 20 ms slices so stop/cancel is seen quickly
+// [X] read() I/O (cameras without streaming): read first, poll only as a pause on EAGAIN
 // [X] a camera unplugged mid-stream (ENODEV / POLLERR) is Errc::device_not_ready: the driver reopens
 // [X] a buffer shorter than the format's image size is rejected per frame (toLuma), not trusted
 // [ ] USERPTR / DMABUF: not needed at these frame sizes
