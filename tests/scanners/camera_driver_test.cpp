@@ -191,6 +191,28 @@ TEST(CameraScanner, FramesOfTheWrongSizeAreDroppedAndCountedWithoutACrash) {
     camera->stop();
 }
 
+TEST(CameraScanner, ThePreviewCanBeFetchedFromAnotherThreadWhileFramesArrive) {
+    auto camera = cameraOn(std::make_unique<ScriptedSource>(corpusFrame("angle/angle_1280x720_41.png")));
+    test::EventRecorder events;
+    ASSERT_TRUE(camera->start(events.sink()).has_value());
+    // The UI thread's part: fetch the newest preview each "frame" and draw it.
+    uint64_t lastSequence = 0;
+    int distinct = 0;
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (distinct < 5 && std::chrono::steady_clock::now() < deadline) {
+        const auto preview = camera->latestPreview();
+        if (!preview) continue;
+        ASSERT_EQ(preview->rgba.size(), static_cast<size_t>(preview->width) * preview->height * 4);
+        ASSERT_EQ(preview->width, 320);
+        ASSERT_EQ(preview->height, 180);
+        EXPECT_GE(preview->sequence, lastSequence);  // never older than what was shown
+        if (preview->sequence != lastSequence) ++distinct;
+        lastSequence = preview->sequence;
+    }
+    camera->stop();
+    EXPECT_GE(distinct, 5);
+}
+
 TEST(CameraScanner, StopIsPromptAndStartIsIdempotent) {
     auto camera = cameraOn(std::make_unique<ScriptedSource>(corpusFrame("empty/empty_640x480_30.png")));
     test::EventRecorder events;
