@@ -37,7 +37,8 @@ nlohmann::json scanJson(const drivers::CodeScanned& scan) {
     return out;
 }
 
-nlohmann::json classifiedJson(const PayloadClassifier& classifier, const std::string& text, const std::string& symbology) {
+nlohmann::json classifiedJson(const PayloadClassifier& classifier, const std::string& text,
+                              const std::string& symbology) {
     nlohmann::json out = {{"symbology", symbology}};
     auto classified = classifier.classify(text, symbology);
     out["accepted"] = classified.has_value();
@@ -134,8 +135,8 @@ int scanFromConfig(const std::string& configFile, const std::string& deviceName,
         return 1;
     }
     std::cerr << "kiosk: scanning with " << scanner->name() << " (" << scanner->driverName() << "); Ctrl-C stops\n";
-    const auto deadline = std::chrono::steady_clock::now() +
-                          std::chrono::milliseconds(static_cast<int64_t>(timeoutSeconds * 1000));
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(timeoutSeconds * 1000));
     int printed = 0;
     bool timedOut = false;
     for (;;) {
@@ -158,8 +159,8 @@ int scanFromConfig(const std::string& configFile, const std::string& deviceName,
     scanner->stop();
     const drivers::DeviceState state = scanner->state();
     if (timedOut && printed == 0) {
-        std::cerr << "kiosk: no scan within " << timeoutSeconds << " s (scanner " << drivers::deviceStatusName(state.status)
-                  << ": " << state.detail << ")\n";
+        std::cerr << "kiosk: no scan within " << timeoutSeconds << " s (scanner "
+                  << drivers::deviceStatusName(state.status) << ": " << state.detail << ")\n";
         return 1;
     }
     return 0;
@@ -177,7 +178,8 @@ void installScanCommand(CLI::App& root, Action& action) {
     auto count = std::make_shared<int>(0);
     auto timeout = std::make_shared<double>(0);
     auto noInverted = std::make_shared<bool>(false);
-    auto* imageOption = command->add_option("--image", *images, "Image files (PNG, JPEG) to decode")->check(CLI::ExistingFile);
+    auto* imageOption =
+        command->add_option("--image", *images, "Image files (PNG, JPEG) to decode")->check(CLI::ExistingFile);
     auto* configOption = command->add_option("--config", *configFile, "Kiosk configuration: read its scanner");
     imageOption->excludes(configOption);
     command->add_option("--device", *deviceName, "With --config: the scanner's name (default: the first scanner)");

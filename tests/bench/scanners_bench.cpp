@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     std::vector<std::unique_ptr<bench::BenchDecoder>> decoders;
-    decoders.push_back(bench::makeZxingDecoder(false, true));   // what the camera driver runs
+    decoders.push_back(bench::makeZxingDecoder(false, true));  // what the camera driver runs
     decoders.push_back(bench::makeZxingDecoder(false, false));
     decoders.push_back(bench::makeZxingDecoder(true, true));
     decoders.push_back(bench::makeZbarDecoder());
@@ -66,7 +66,8 @@ int main(int argc, char** argv) {
             for (int r = 0; r < repetitions; ++r) {
                 const auto start = std::chrono::steady_clock::now();
                 texts = decoder->decode(image->pixels.data(), image->width, image->height);
-                runs.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+                runs.push_back(
+                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
             }
             std::sort(runs.begin(), runs.end());
             for (Tally* t : {&tally[decoder->name()][resolution], &perFolder[decoder->name()][sample.folder]}) {
@@ -115,8 +116,8 @@ int main(int argc, char** argv) {
         const double timeRatio = x.total() / z.total();
         const double rateX = x.withCode ? static_cast<double>(x.decoded) / x.withCode : 0;
         const double rateZ = z.withCode ? static_cast<double>(z.decoded) / z.withCode : 0;
-        std::printf("  %-9s time %.2fx (target <= 0.50)   decode rate %.0f%% vs %.0f%% (target >=)\n", resolution.c_str(),
-                    timeRatio, 100 * rateX, 100 * rateZ);
+        std::printf("  %-9s time %.2fx (target <= 0.50)   decode rate %.0f%% vs %.0f%% (target >=)\n",
+                    resolution.c_str(), timeRatio, 100 * rateX, 100 * rateZ);
         targetMet = targetMet && timeRatio <= 0.5 && rateX >= rateZ;
     }
     std::printf("target %s\n", targetMet ? "met" : "NOT met");

@@ -34,6 +34,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<BenchDecoder> makeZbarDecoder() { return std::make_unique<ZbarDecoder>(); }
+std::unique_ptr<BenchDecoder> makeZbarDecoder() {
+    return std::make_unique<ZbarDecoder>();
+}
 
 }  // namespace kiosk::bench

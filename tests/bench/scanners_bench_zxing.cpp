@@ -32,8 +32,9 @@ std::unique_ptr<BenchDecoder> makeZxingDecoder(bool allFormats, bool tryInverted
     drivers::scanner::DecoderSettings settings;
     settings.tryInverted = tryInverted;
     if (allFormats) {
-        settings.formats = {"QRCode", "MicroQRCode", "DataMatrix", "PDF417", "Aztec", "Code128", "Code39", "Code93",
-                            "Codabar", "EAN13", "EAN8", "ITF", "UPCA", "UPCE", "DataBar", "DataBarExpanded", "MaxiCode"};
+        settings.formats = {"QRCode", "MicroQRCode", "DataMatrix", "PDF417",          "Aztec",   "Code128",
+                            "Code39", "Code93",      "Codabar",    "EAN13",           "EAN8",    "ITF",
+                            "UPCA",   "UPCE",        "DataBar",    "DataBarExpanded", "MaxiCode"};
     }
     auto decoder = drivers::scanner::CodeDecoder::create(settings);
     if (!decoder) return nullptr;

@@ -229,7 +229,8 @@ TEST(CameraScanner, RegistryBuildsACameraFromConfigAndRejectsBadKeys) {
     test::TempDir dir;
     const auto build = [&](const std::string& device) {
         const std::string text = std::string("[kiosk]\nid = \"T\"\ndata_dir = \"data\"\nassets_dir = \"") +
-                                 KIOSK_TEST_ASSETS_DIR + "\"\n[journal]\naudit_salt = \"test-salt-0123456789abcdef\"\n" +
+                                 KIOSK_TEST_ASSETS_DIR +
+                                 "\"\n[journal]\naudit_salt = \"test-salt-0123456789abcdef\"\n" +
                                  "[[devices]]\nname = \"camera\"\nclass = \"scanner\"\ndriver = \"camera\"\n" + device;
         auto config = loadConfig(dir.write("kiosk.toml", text));
         if (!config) return Result<DeviceRegistry>(std::unexpected(config.error()));

@@ -15,7 +15,8 @@ using namespace std::chrono_literals;
 LumaImage gradient(int width, int height) {
     LumaImage image{width, height, std::vector<uint8_t>(static_cast<size_t>(width) * height)};
     for (int y = 0; y < height; ++y)
-        for (int x = 0; x < width; ++x) image.pixels[static_cast<size_t>(y) * width + x] = static_cast<uint8_t>(x * 255 / (width - 1));
+        for (int x = 0; x < width; ++x)
+            image.pixels[static_cast<size_t>(y) * width + x] = static_cast<uint8_t>(x * 255 / (width - 1));
     return image;
 }
 
@@ -35,7 +36,8 @@ std::vector<uint8_t> encodeJpeg(const LumaImage& image) {
     jpeg_set_quality(&info, 90, TRUE);
     jpeg_start_compress(&info, TRUE);
     while (info.next_scanline < info.image_height) {
-        JSAMPROW row = const_cast<uint8_t*>(image.pixels.data()) + static_cast<size_t>(info.next_scanline) * image.width;
+        JSAMPROW row =
+            const_cast<uint8_t*>(image.pixels.data()) + static_cast<size_t>(info.next_scanline) * image.width;
         jpeg_write_scanlines(&info, &row, 1);
     }
     jpeg_finish_compress(&info);
@@ -47,11 +49,21 @@ std::vector<uint8_t> encodeJpeg(const LumaImage& image) {
 
 TEST(CameraFrames, GreyWithStrideAndYuyvGiveTheSameLuminance) {
     const LumaImage source = gradient(64, 48);
-    Frame grey{.width = 64, .height = 48, .bytesPerLine = 72, .format = PixelFormat::grey, .bytes = {}, .sequence = 1,
+    Frame grey{.width = 64,
+               .height = 48,
+               .bytesPerLine = 72,
+               .format = PixelFormat::grey,
+               .bytes = {},
+               .sequence = 1,
                .captured = {}};
     grey.bytes.resize(72 * 48, 0xEE);  // padding bytes must not leak into the image
     for (int y = 0; y < 48; ++y) std::copy_n(&source.pixels[y * 64], 64, &grey.bytes[y * 72]);
-    Frame yuyv{.width = 64, .height = 48, .bytesPerLine = 0, .format = PixelFormat::yuyv, .bytes = {}, .sequence = 2,
+    Frame yuyv{.width = 64,
+               .height = 48,
+               .bytesPerLine = 0,
+               .format = PixelFormat::yuyv,
+               .bytes = {},
+               .sequence = 2,
                .captured = {}};
     for (uint8_t value : source.pixels) {
         yuyv.bytes.push_back(value);
@@ -67,19 +79,30 @@ TEST(CameraFrames, GreyWithStrideAndYuyvGiveTheSameLuminance) {
 
 TEST(CameraFrames, MjpegDecodesToGrey) {
     const LumaImage source = gradient(160, 120);
-    Frame frame{.width = 160, .height = 120, .bytesPerLine = 0, .format = PixelFormat::mjpeg,
-                .bytes = encodeJpeg(source), .sequence = 3, .captured = {}};
+    Frame frame{.width = 160,
+                .height = 120,
+                .bytesPerLine = 0,
+                .format = PixelFormat::mjpeg,
+                .bytes = encodeJpeg(source),
+                .sequence = 3,
+                .captured = {}};
     auto luma = toLuma(frame);
     ASSERT_TRUE(luma.has_value()) << luma.error().detail;
     ASSERT_EQ(luma->pixels.size(), source.pixels.size());
     int worst = 0;
-    for (size_t i = 0; i < source.pixels.size(); ++i) worst = std::max(worst, std::abs(luma->pixels[i] - source.pixels[i]));
+    for (size_t i = 0; i < source.pixels.size(); ++i)
+        worst = std::max(worst, std::abs(luma->pixels[i] - source.pixels[i]));
     EXPECT_LT(worst, 12);
 }
 
 TEST(CameraFrames, WrongSizeTruncatedOrBrokenFramesAreRefusedNotRead) {
-    Frame shortGrey{.width = 640, .height = 480, .bytesPerLine = 0, .format = PixelFormat::grey,
-                    .bytes = std::vector<uint8_t>(640 * 479), .sequence = 7, .captured = {}};
+    Frame shortGrey{.width = 640,
+                    .height = 480,
+                    .bytesPerLine = 0,
+                    .format = PixelFormat::grey,
+                    .bytes = std::vector<uint8_t>(640 * 479),
+                    .sequence = 7,
+                    .captured = {}};
     auto result = toLuma(shortGrey);
     ASSERT_FALSE(result.has_value());
     EXPECT_EQ(result.error().code, Errc::invalid_data);
@@ -95,8 +118,13 @@ TEST(CameraFrames, WrongSizeTruncatedOrBrokenFramesAreRefusedNotRead) {
     EXPECT_FALSE(toLuma(impossible).has_value());
 
     const LumaImage source = gradient(160, 120);
-    Frame jpeg{.width = 160, .height = 120, .bytesPerLine = 0, .format = PixelFormat::mjpeg,
-               .bytes = encodeJpeg(source), .sequence = 8, .captured = {}};
+    Frame jpeg{.width = 160,
+               .height = 120,
+               .bytesPerLine = 0,
+               .format = PixelFormat::mjpeg,
+               .bytes = encodeJpeg(source),
+               .sequence = 8,
+               .captured = {}};
     Frame truncated = jpeg;
     truncated.bytes.resize(truncated.bytes.size() / 3);
     auto cut = toLuma(truncated);
@@ -153,7 +181,7 @@ TEST(Debouncer, SameCodeOncePerPresentationOtherCodesAtOnce) {
     EXPECT_FALSE(debouncer.accept("A", t0 + 2400ms));  // still held in view: the window moves along
     EXPECT_TRUE(debouncer.accept("B", t0 + 2500ms));
     EXPECT_FALSE(debouncer.accept("A", t0 + 2600ms));  // A was still in view at 2400: same presentation
-    EXPECT_TRUE(debouncer.accept("A", t0 + 4700ms));  // taken away and shown again after the window
+    EXPECT_TRUE(debouncer.accept("A", t0 + 4700ms));   // taken away and shown again after the window
 }
 
 TEST(Debouncer, TwoCodesInViewTogetherArePostedOnceEach) {
@@ -176,7 +204,8 @@ TEST(Debouncer, ZeroWindowPostsEveryRead) {
 
 TEST(Preview, IsMirroredScaledAndShowsTheAimingBox) {
     const LumaImage source = gradient(640, 480);
-    const PreviewImage preview = makePreview(source, PreviewSettings{.maxWidth = 320, .mirror = true, .aimFraction = 0.5}, 9);
+    const PreviewImage preview =
+        makePreview(source, PreviewSettings{.maxWidth = 320, .mirror = true, .aimFraction = 0.5}, 9);
     ASSERT_EQ(preview.width, 320);
     ASSERT_EQ(preview.height, 240);
     ASSERT_EQ(preview.rgba.size(), 320U * 240 * 4);
@@ -191,7 +220,8 @@ TEST(Preview, IsMirroredScaledAndShowsTheAimingBox) {
     const uint8_t* corner = pixel(98, 62);
     EXPECT_EQ(corner[1], 220);
     EXPECT_LT(corner[0], 100);
-    const PreviewImage unmirrored = makePreview(source, PreviewSettings{.maxWidth = 640, .mirror = false, .aimFraction = 0.5}, 1);
+    const PreviewImage unmirrored =
+        makePreview(source, PreviewSettings{.maxWidth = 640, .mirror = false, .aimFraction = 0.5}, 1);
     EXPECT_LT(unmirrored.rgba[(240 * 640 + 2) * 4], unmirrored.rgba[(240 * 640 + 637) * 4]);
 }
 

@@ -10,7 +10,8 @@ namespace {
 /// What a wedge scanner sends for `text`: for each character, shift down if needed, key down, key
 /// up, shift up, SYN reports in between; one key every `stepUs` µs. The key table is the inverse
 /// of the US layout and is written out independently of keyToChar.
-std::vector<KeyInput> typeText(std::string_view text, int64_t startUs, int64_t stepUs, uint16_t terminator = KEY_ENTER) {
+std::vector<KeyInput> typeText(std::string_view text, int64_t startUs, int64_t stepUs,
+                               uint16_t terminator = KEY_ENTER) {
     struct Key {
         uint16_t code;
         bool shift;
@@ -28,15 +29,24 @@ std::vector<KeyInput> typeText(std::string_view text, int64_t startUs, int64_t s
         if (c == '0') return {KEY_0, false};
         if (c >= '1' && c <= '9') return {static_cast<uint16_t>(KEY_1 + (c - '1')), false};
         switch (c) {
-            case ':': return {KEY_SEMICOLON, true};
-            case '/': return {KEY_SLASH, false};
-            case '-': return {KEY_MINUS, false};
-            case '_': return {KEY_MINUS, true};
-            case '.': return {KEY_DOT, false};
-            case '?': return {KEY_SLASH, true};
-            case '=': return {KEY_EQUAL, false};
-            case '&': return {KEY_7, true};
-            default: return {KEY_SPACE, false};
+            case ':':
+                return {KEY_SEMICOLON, true};
+            case '/':
+                return {KEY_SLASH, false};
+            case '-':
+                return {KEY_MINUS, false};
+            case '_':
+                return {KEY_MINUS, true};
+            case '.':
+                return {KEY_DOT, false};
+            case '?':
+                return {KEY_SLASH, true};
+            case '=':
+                return {KEY_EQUAL, false};
+            case '&':
+                return {KEY_7, true};
+            default:
+                return {KEY_SPACE, false};
         }
     };
     std::vector<KeyInput> events;
@@ -80,10 +90,10 @@ TEST(HidKeystrokes, AHealthCardTokenTypedWithShiftIsReadBack) {
 TEST(HidKeystrokes, RecordedStreamFromAWedgeScanner) {
     // "H2" + Enter as a real wedge scanner sent it (evtest capture, times in µs; MSC_SCAN omitted).
     const std::vector<KeyInput> recorded = {
-        {EV_KEY, KEY_LEFTSHIFT, 1, 0},    {EV_KEY, KEY_H, 1, 120},      {EV_SYN, SYN_REPORT, 0, 120},
-        {EV_KEY, KEY_H, 0, 1100},         {EV_KEY, KEY_LEFTSHIFT, 0, 1100}, {EV_SYN, SYN_REPORT, 0, 1100},
-        {EV_KEY, KEY_2, 1, 2050},         {EV_SYN, SYN_REPORT, 0, 2050}, {EV_KEY, KEY_2, 0, 3010},
-        {EV_KEY, KEY_KPENTER, 1, 4000},   {EV_KEY, KEY_KPENTER, 0, 5000},
+        {EV_KEY, KEY_LEFTSHIFT, 1, 0},  {EV_KEY, KEY_H, 1, 120},          {EV_SYN, SYN_REPORT, 0, 120},
+        {EV_KEY, KEY_H, 0, 1100},       {EV_KEY, KEY_LEFTSHIFT, 0, 1100}, {EV_SYN, SYN_REPORT, 0, 1100},
+        {EV_KEY, KEY_2, 1, 2050},       {EV_SYN, SYN_REPORT, 0, 2050},    {EV_KEY, KEY_2, 0, 3010},
+        {EV_KEY, KEY_KPENTER, 1, 4000}, {EV_KEY, KEY_KPENTER, 0, 5000},
     };
     KeystrokeAssembler assembler(HidFraming{});
     EXPECT_EQ(run(assembler, recorded), std::vector<std::string>{"H2"});
@@ -92,21 +102,23 @@ TEST(HidKeystrokes, RecordedStreamFromAWedgeScanner) {
 TEST(HidKeystrokes, CapsLockAndRightShiftAndKeypad) {
     KeystrokeAssembler assembler(HidFraming{});
     const std::vector<KeyInput> events = {
-        {EV_KEY, KEY_CAPSLOCK, 1, 0}, {EV_KEY, KEY_CAPSLOCK, 0, 10}, {EV_KEY, KEY_H, 1, 20},
+        {EV_KEY, KEY_CAPSLOCK, 1, 0},    {EV_KEY, KEY_CAPSLOCK, 0, 10},   {EV_KEY, KEY_H, 1, 20},
         {EV_KEY, KEY_RIGHTSHIFT, 1, 30}, {EV_KEY, KEY_Y, 1, 40},  // caps + shift → lower case
-        {EV_KEY, KEY_1, 1, 45}, {EV_KEY, KEY_RIGHTSHIFT, 0, 50}, {EV_KEY, KEY_KP7, 1, 60},
+        {EV_KEY, KEY_1, 1, 45},          {EV_KEY, KEY_RIGHTSHIFT, 0, 50}, {EV_KEY, KEY_KP7, 1, 60},
         {EV_KEY, KEY_ENTER, 1, 70},
     };
     EXPECT_EQ(run(assembler, events), std::vector<std::string>{"Hy!7"});
 }
 
 TEST(HidKeystrokes, TabTerminator) {
-    KeystrokeAssembler assembler(HidFraming{.terminator = HidTerminator::tab, .interKeyTimeoutUs = 100'000, .maxLength = 64});
+    KeystrokeAssembler assembler(
+        HidFraming{.terminator = HidTerminator::tab, .interKeyTimeoutUs = 100'000, .maxLength = 64});
     EXPECT_EQ(run(assembler, typeText("H20240007", 0, 1'000, KEY_TAB)), std::vector<std::string>{"H20240007"});
 }
 
 TEST(HidKeystrokes, NoTerminatorEndsTheScanAfterTheInterKeyTimeout) {
-    KeystrokeAssembler assembler(HidFraming{.terminator = HidTerminator::none, .interKeyTimeoutUs = 50'000, .maxLength = 64});
+    KeystrokeAssembler assembler(
+        HidFraming{.terminator = HidTerminator::none, .interKeyTimeoutUs = 50'000, .maxLength = 64});
     EXPECT_TRUE(run(assembler, typeText("H20240007", 0, 1'000, 0)).empty());
     EXPECT_FALSE(assembler.idle(8'000 + 40'000).has_value());  // not quiet long enough yet
     auto scan = assembler.idle(8'000 + 60'000);
@@ -122,24 +134,30 @@ TEST(HidKeystrokes, NoTerminatorEndsTheScanAfterTheInterKeyTimeout) {
 }
 
 TEST(HidKeystrokes, ACodeCutOffBeforeItsTerminatorIsDroppedWithAMessage) {
-    KeystrokeAssembler assembler(HidFraming{.terminator = HidTerminator::enter, .interKeyTimeoutUs = 50'000, .maxLength = 64});
+    KeystrokeAssembler assembler(
+        HidFraming{.terminator = HidTerminator::enter, .interKeyTimeoutUs = 50'000, .maxLength = 64});
     EXPECT_TRUE(run(assembler, typeText("H2024", 0, 1'000, 0)).empty());
     auto events = typeText("H20240007", 500'000, 1'000);  // the next scan comes much later
     EXPECT_EQ(run(assembler, events), (std::vector<std::string>{"!scan.incomplete", "H20240007"}));
 }
 
 TEST(HidKeystrokes, KeysWithoutTextAndOverlongScansAreRefused) {
-    KeystrokeAssembler assembler(HidFraming{.terminator = HidTerminator::enter, .interKeyTimeoutUs = 100'000, .maxLength = 16});
+    KeystrokeAssembler assembler(
+        HidFraming{.terminator = HidTerminator::enter, .interKeyTimeoutUs = 100'000, .maxLength = 16});
     const std::vector<KeyInput> withF5 = {{EV_KEY, KEY_H, 1, 0}, {EV_KEY, KEY_F5, 1, 10}, {EV_KEY, KEY_ENTER, 1, 20}};
     EXPECT_EQ(run(assembler, withF5), std::vector<std::string>{"!scan.invalid_text"});
-    EXPECT_EQ(run(assembler, typeText(std::string(40, '7'), 1'000'000, 500)), std::vector<std::string>{"!scan.too_long"});
+    EXPECT_EQ(run(assembler, typeText(std::string(40, '7'), 1'000'000, 500)),
+              std::vector<std::string>{"!scan.too_long"});
     EXPECT_EQ(run(assembler, typeText("H20240007", 2'000'000, 500)), std::vector<std::string>{"H20240007"});
 }
 
 TEST(HidKeystrokes, AutoRepeatAndReleasesTypeNothing) {
     KeystrokeAssembler assembler(HidFraming{});
-    const std::vector<KeyInput> events = {{EV_KEY, KEY_A, 1, 0}, {EV_KEY, KEY_A, 2, 10}, {EV_KEY, KEY_A, 2, 20},
-                                          {EV_KEY, KEY_A, 0, 30}, {EV_KEY, KEY_ENTER, 1, 40}};
+    const std::vector<KeyInput> events = {{EV_KEY, KEY_A, 1, 0},
+                                          {EV_KEY, KEY_A, 2, 10},
+                                          {EV_KEY, KEY_A, 2, 20},
+                                          {EV_KEY, KEY_A, 0, 30},
+                                          {EV_KEY, KEY_ENTER, 1, 40}};
     EXPECT_EQ(run(assembler, events), std::vector<std::string>{"a"});
 }
 

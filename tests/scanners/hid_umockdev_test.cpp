@@ -35,12 +35,18 @@ struct FakeKeyboard {
         for (char c : text) {
             uint16_t code = KEY_SPACE;
             bool shift = false;
-            if (c == '0') code = KEY_0;
-            else if (c >= '1' && c <= '9') code = static_cast<uint16_t>(KEY_1 + (c - '1'));
-            else if (c == ':') code = KEY_SEMICOLON, shift = true;
-            else if (auto q = rowQ.find(c); q != std::string_view::npos) code = static_cast<uint16_t>(KEY_Q + q), shift = true;
-            else if (auto a = rowA.find(c); a != std::string_view::npos) code = static_cast<uint16_t>(KEY_A + a), shift = true;
-            else if (auto z = rowZ.find(c); z != std::string_view::npos) code = static_cast<uint16_t>(KEY_Z + z), shift = true;
+            if (c == '0')
+                code = KEY_0;
+            else if (c >= '1' && c <= '9')
+                code = static_cast<uint16_t>(KEY_1 + (c - '1'));
+            else if (c == ':')
+                code = KEY_SEMICOLON, shift = true;
+            else if (auto q = rowQ.find(c); q != std::string_view::npos)
+                code = static_cast<uint16_t>(KEY_Q + q), shift = true;
+            else if (auto a = rowA.find(c); a != std::string_view::npos)
+                code = static_cast<uint16_t>(KEY_A + a), shift = true;
+            else if (auto z = rowZ.find(c); z != std::string_view::npos)
+                code = static_cast<uint16_t>(KEY_Z + z), shift = true;
             if (shift) key(KEY_LEFTSHIFT, 1);
             key(code, 1);
             key(code, 0);
@@ -146,7 +152,8 @@ gboolean handleRead(UMockdevIoctlBase*, UMockdevIoctlClient* client, gpointer us
 class HidUmockdev : public ::testing::Test {
 protected:
     void SetUp() override {
-        if (!test::underUmockdev()) FAIL() << "run under umockdev-wrapper (ctest does: it is this test's CROSSCOMPILING_EMULATOR)";
+        if (!test::underUmockdev())
+            FAIL() << "run under umockdev-wrapper (ctest does: it is this test's CROSSCOMPILING_EMULATOR)";
         testbed_ = umockdev_testbed_new();
         handler_ = umockdev_ioctl_base_new();
         g_signal_connect(handler_, "handle-ioctl", G_CALLBACK(handleIoctl), &keyboard_);

@@ -46,8 +46,9 @@ Matrix3 inverse(const Matrix3& m) {
     const double a = m[0], b = m[1], c = m[2], d = m[3], e = m[4], f = m[5], g = m[6], h = m[7], i = m[8];
     const double A = e * i - f * h, B = -(d * i - f * g), C = d * h - e * g;
     const double det = a * A + b * B + c * C;
-    return {A / det, -(b * i - c * h) / det, (b * f - c * e) / det, B / det, (a * i - c * g) / det,
-            -(a * f - c * d) / det, C / det, -(a * h - b * g) / det, (a * e - b * d) / det};
+    return {A / det, -(b * i - c * h) / det, (b * f - c * e) / det,
+            B / det, (a * i - c * g) / det,  -(a * f - c * d) / det,
+            C / det, -(a * h - b * g) / det, (a * e - b * d) / det};
 }
 
 /// An object drawn in its own unit square (u, v in [0,1]); returns intensity or -1 (transparent).
@@ -90,19 +91,19 @@ struct Item {
     Holder holder = Holder::phone;
     std::string text;  ///< empty: the holder shows no code (app screen without QR, text-only slip)
     bool code128 = false;
-    double cx = 0.5, cy = 0.5;  ///< centre, as a fraction of the frame
-    double modulePx = 5;        ///< pixels per module at the centre
-    double rotation = 0;        ///< degrees, in the image plane
+    double cx = 0.5, cy = 0.5;    ///< centre, as a fraction of the frame
+    double modulePx = 5;          ///< pixels per module at the centre
+    double rotation = 0;          ///< degrees, in the image plane
     double tiltX = 0, tiltY = 0;  ///< perspective: relative narrowing of one edge (0 = none, 0.4 = strong)
-    bool darkMode = false;      ///< inverted code (light modules on a dark screen)
+    bool darkMode = false;        ///< inverted code (light modules on a dark screen)
     double screenLevel = 235, inkLevel = 25;
 };
 
 struct Effects {
     double blurSigma = 0;
-    double glare = 0;  ///< peak added brightness of a glare spot over the first item
+    double glare = 0;     ///< peak added brightness of a glare spot over the first item
     double contrast = 1;  ///< scales around mid-grey
-    double noise = 0;  // sensor noise σ; costs PNG size (~2.5 bits per pixel), so only some frames have it
+    double noise = 0;     // sensor noise σ; costs PNG size (~2.5 bits per pixel), so only some frames have it
     bool noBackgroundTexture = false;
 };
 
@@ -135,9 +136,18 @@ Placed place(const Item& item, const Symbol* symbol, int frameWidth, int frameHe
     double objectW = 0, objectH = 0;
     const double codeW = symbol && symbol->linear ? modules : modules;
     switch (item.holder) {
-        case Holder::phone: objectW = codeW * 1.6 + 8; objectH = objectW * 1.9; break;
-        case Holder::slip: objectW = codeW * 1.3 + 8; objectH = symbol && symbol->linear ? objectW * 0.8 : objectW * 1.4; break;
-        case Holder::bare: objectW = codeW + 8; objectH = symbol && symbol->linear ? codeW * 0.35 + 8 : objectW; break;
+        case Holder::phone:
+            objectW = codeW * 1.6 + 8;
+            objectH = objectW * 1.9;
+            break;
+        case Holder::slip:
+            objectW = codeW * 1.3 + 8;
+            objectH = symbol && symbol->linear ? objectW * 0.8 : objectW * 1.4;
+            break;
+        case Holder::bare:
+            objectW = codeW + 8;
+            objectH = symbol && symbol->linear ? codeW * 0.35 + 8 : objectW;
+            break;
     }
     const double widthPx = objectW * item.modulePx, heightPx = objectH * item.modulePx;
     const double cx = item.cx * frameWidth, cy = item.cy * frameHeight;
@@ -200,13 +210,15 @@ void gaussianBlur(Frame& frame, double sigma) {
     for (int y = 0; y < h; ++y)
         for (int x = 0; x < w; ++x) {
             double acc = 0;
-            for (int i = -radius; i <= radius; ++i) acc += kernel[i + radius] * frame.pixels[y * w + std::clamp(x + i, 0, w - 1)];
+            for (int i = -radius; i <= radius; ++i)
+                acc += kernel[i + radius] * frame.pixels[y * w + std::clamp(x + i, 0, w - 1)];
             temp[y * w + x] = acc;
         }
     for (int y = 0; y < h; ++y)
         for (int x = 0; x < w; ++x) {
             double acc = 0;
-            for (int i = -radius; i <= radius; ++i) acc += kernel[i + radius] * temp[std::clamp(y + i, 0, h - 1) * w + x];
+            for (int i = -radius; i <= radius; ++i)
+                acc += kernel[i + radius] * temp[std::clamp(y + i, 0, h - 1) * w + x];
             frame.pixels[y * w + x] = acc;
         }
 }
@@ -243,7 +255,8 @@ bool render(const Spec& spec, const std::filesystem::path& root, size_t seed) {
     for (const Item& item : spec.items) {
         const Symbol* symbol = nullptr;
         if (!item.text.empty()) {
-            symbols.push_back(encode(item.text, item.code128 ? ZXing::BarcodeFormat::Code128 : ZXing::BarcodeFormat::QRCode));
+            symbols.push_back(
+                encode(item.text, item.code128 ? ZXing::BarcodeFormat::Code128 : ZXing::BarcodeFormat::QRCode));
             symbol = &symbols.back();
         }
         placed.push_back(place(item, symbol, spec.width, spec.height));
@@ -301,7 +314,8 @@ bool render(const Spec& spec, const std::filesystem::path& root, size_t seed) {
             const double dx = (x - spec.width / 2.0) / spec.width, dy = (y - spec.height / 2.0) / spec.height;
             value *= 1 - 0.35 * (dx * dx + dy * dy);  // lens vignette
             if (spec.effects.noise > 0) value += noise(random);
-            out[static_cast<size_t>(y) * spec.width + x] = static_cast<uint8_t>(std::clamp(std::lround(value), 0L, 255L));
+            out[static_cast<size_t>(y) * spec.width + x] =
+                static_cast<uint8_t>(std::clamp(std::lround(value), 0L, 255L));
         }
     const std::filesystem::path folder = root / spec.folder;
     std::filesystem::create_directories(folder);
@@ -325,11 +339,11 @@ const char* const kHealthTokens[] = {
 };
 const char* const kOtherPayloads[] = {
     "43ECQR8H2K4M6P9R1T3V5X7Z0B2D4F6",  // insurance e-voucher shape
-    "YY202611230815",                    // appointment code
-    "CF20261123004217",                  // prescription / pickup code
-    "H20240007",                         // hospital card
+    "YY202611230815",                   // appointment code
+    "CF20261123004217",                 // prescription / pickup code
+    "H20240007",                        // hospital card
     "https://example.org/not-a-hospital-code",
-    "SJ2026112300012345",                // receipt number
+    "SJ2026112300012345",  // receipt number
 };
 
 std::string payload(size_t index) {
@@ -343,8 +357,8 @@ std::vector<Spec> corpus() {
     size_t counter = 0;
     const auto add = [&](std::string folder, int w, int h, std::vector<Item> items, Effects effects = {},
                          std::string clutter = "") {
-        const std::string name = folder + "_" + std::to_string(w) + "x" + std::to_string(h) + "_" +
-                                 std::to_string(specs.size());
+        const std::string name =
+            folder + "_" + std::to_string(w) + "x" + std::to_string(h) + "_" + std::to_string(specs.size());
         specs.push_back(Spec{std::move(folder), name, w, h, std::move(items), effects, std::move(clutter)});
         ++counter;
     };
@@ -362,7 +376,11 @@ std::vector<Spec> corpus() {
         const double m = size ? 1.6 : 1.0;  // module scale for the bigger frame
         add("clean", w, h, {qr(4.5 * m)});
         add("clean", w, h, {qr(3.5 * m, 3)});
-        add("clean", w, h, {[&] { Item i = qr(4 * m); i.holder = Holder::slip; return i; }()});
+        add("clean", w, h, {[&] {
+                Item i = qr(4 * m);
+                i.holder = Holder::slip;
+                return i;
+            }()});
         add("angle", w, h, {qr(4.5 * m, 5, 0.25, 0)});
         add("angle", w, h, {qr(4.5 * m, -8, 0, 0.3)});
         add("angle", w, h, {qr(4 * m, 12, 0.35, 0.2)});
@@ -374,10 +392,23 @@ std::vector<Spec> corpus() {
         add("glare", w, h, {qr(5 * m, -10, 0.2, 0)}, Effects{.glare = 140});
         add("glare", w, h, {qr(5 * m, 7)}, Effects{.glare = 200});
         add("low_contrast", w, h, {qr(4.5 * m)}, Effects{.contrast = 0.35});
-        add("low_contrast", w, h, {[&] { Item i = qr(4.5 * m, 5); i.screenLevel = 150; i.inkLevel = 105; return i; }()});
+        add("low_contrast", w, h, {[&] {
+                Item i = qr(4.5 * m, 5);
+                i.screenLevel = 150;
+                i.inkLevel = 105;
+                return i;
+            }()});
         add("low_contrast", w, h, {qr(5 * m, -4)}, Effects{.contrast = 0.2, .noise = 0.8});
-        add("inverted", w, h, {[&] { Item i = qr(4.5 * m); i.darkMode = true; return i; }()});
-        add("inverted", w, h, {[&] { Item i = qr(4 * m, 15, 0.2, 0); i.darkMode = true; return i; }()});
+        add("inverted", w, h, {[&] {
+                Item i = qr(4.5 * m);
+                i.darkMode = true;
+                return i;
+            }()});
+        add("inverted", w, h, {[&] {
+                Item i = qr(4 * m, 15, 0.2, 0);
+                i.darkMode = true;
+                return i;
+            }()});
         add("rotated", w, h, {qr(4.5 * m, 30)});
         add("rotated", w, h, {qr(4.5 * m, 90)});
         add("rotated", w, h, {qr(4.5 * m, 135)});
@@ -385,11 +416,37 @@ std::vector<Spec> corpus() {
         add("small", w, h, {qr(2.4 * m)});
         add("small", w, h, {qr(2.0 * m, 6)});
         add("small", w, h, {qr(1.7 * m, -3)});
-        add("multi", w, h, {[&] { Item i = qr(3.5 * m); i.cx = 0.27; return i; }(),
-                            [&] { Item i = qr(3.5 * m, 8); i.cx = 0.73; i.text = payload(counter + 1); return i; }()});
-        add("multi", w, h, {[&] { Item i = qr(2.6 * m); i.cx = 0.2; i.cy = 0.5; return i; }(),
-                            [&] { Item i = qr(2.6 * m, -5); i.cx = 0.5; i.text = payload(counter + 1); return i; }(),
-                            [&] { Item i = qr(2.6 * m, 4); i.cx = 0.8; i.text = payload(counter + 2); return i; }()});
+        add("multi", w, h,
+            {[&] {
+                 Item i = qr(3.5 * m);
+                 i.cx = 0.27;
+                 return i;
+             }(),
+             [&] {
+                 Item i = qr(3.5 * m, 8);
+                 i.cx = 0.73;
+                 i.text = payload(counter + 1);
+                 return i;
+             }()});
+        add("multi", w, h,
+            {[&] {
+                 Item i = qr(2.6 * m);
+                 i.cx = 0.2;
+                 i.cy = 0.5;
+                 return i;
+             }(),
+             [&] {
+                 Item i = qr(2.6 * m, -5);
+                 i.cx = 0.5;
+                 i.text = payload(counter + 1);
+                 return i;
+             }(),
+             [&] {
+                 Item i = qr(2.6 * m, 4);
+                 i.cx = 0.8;
+                 i.text = payload(counter + 2);
+                 return i;
+             }()});
         const auto bar = [&](const char* text, double modulePx, double rotation) {
             Item i;
             i.holder = Holder::slip;
@@ -403,8 +460,18 @@ std::vector<Spec> corpus() {
         add("barcode", w, h, {bar("H20240014", 2.0 * m, 8)});
         add("barcode", w, h, {bar("CF20261123004217", 2.0 * m, 90)}, Effects{.blurSigma = 0.8 * m});
         // Frames with no code: a phone showing an app page, a slip with text, patterns.
-        add("empty", w, h, {[&] { Item i; i.modulePx = 6 * m; return i; }()});
-        add("empty", w, h, {[&] { Item i; i.holder = Holder::slip; i.modulePx = 7 * m; i.rotation = 10; return i; }()});
+        add("empty", w, h, {[&] {
+                Item i;
+                i.modulePx = 6 * m;
+                return i;
+            }()});
+        add("empty", w, h, {[&] {
+                Item i;
+                i.holder = Holder::slip;
+                i.modulePx = 7 * m;
+                i.rotation = 10;
+                return i;
+            }()});
         add("empty", w, h, {}, Effects{}, "checker");
         add("empty", w, h, {}, Effects{}, "random_modules");
         add("empty", w, h, {}, Effects{.blurSigma = 1.0}, "stripes");
@@ -414,7 +481,13 @@ std::vector<Spec> corpus() {
     std::string longText;
     for (int i = 0; longText.size() < 3000; ++i) longText += "LONG" + std::to_string(1000 + i);
     longText.resize(3000);
-    add("long", 1280, 720, {[&] { Item i; i.holder = Holder::bare; i.text = longText; i.modulePx = 3.0; return i; }()},
+    add("long", 1280, 720, {[&] {
+            Item i;
+            i.holder = Holder::bare;
+            i.text = longText;
+            i.modulePx = 3.0;
+            return i;
+        }()},
         Effects{});
     return specs;
 }

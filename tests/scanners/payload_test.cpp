@@ -54,8 +54,7 @@ TEST(PayloadClassifier, TrimsWhatScannersAddAroundACode) {
 TEST(PayloadClassifier, UnrecognisedCodeNamesTheAcceptedKinds) {
     const PayloadClassifier classifier;
     const std::string texts[] = {"https://example.org/x", "H2024000",  // one digit short
-                                 "0272E5F1A9B3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D:2",
-                                 "张三的挂号单"};
+                                 "0272E5F1A9B3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D:2", "张三的挂号单"};
     for (const auto& text : texts) {
         auto result = classifier.classify(text, "QRCode");
         ASSERT_FALSE(result.has_value()) << text;
@@ -86,7 +85,8 @@ TEST(PayloadClassifier, AThreeThousandCharacterCodeIsRefusedBeforeAnyRegexRuns) 
 TEST(PayloadClassifier, InvalidUtf8IsRefusedWithItsOffset) {
     const PayloadClassifier classifier;
     const std::string bad[] = {
-        std::string("H2024\xFF" "0007"),       // never valid
+        std::string("H2024\xFF"
+                    "0007"),                   // never valid
         std::string("H2024\xC0\xAF"),          // overlong '/'
         std::string("H2024\xED\xA0\x80"),      // UTF-16 surrogate
         std::string("H2024\xE4\xB8"),          // truncated 3-byte sequence
@@ -103,7 +103,10 @@ TEST(PayloadClassifier, InvalidUtf8IsRefusedWithItsOffset) {
 
 TEST(PayloadClassifier, ControlCharactersInsideTheCodeAreRefused) {
     const PayloadClassifier classifier;
-    const std::string bad[] = {std::string("H2024\x00" "0007", 10), "H2024\x1B[2J", "H2024\x7F", "H2024\xC2\x85"};
+    const std::string bad[] = {std::string("H2024\x00"
+                                           "0007",
+                                           10),
+                               "H2024\x1B[2J", "H2024\x7F", "H2024\xC2\x85"};
     for (const auto& text : bad) {
         auto result = classifier.classify(text, "QRCode");
         ASSERT_FALSE(result.has_value());
@@ -165,9 +168,11 @@ TEST(SimScanner, PostsScansClassifiedLikeARealScanner) {
     ASSERT_TRUE(people.has_value());
     sim::SimScanner scanner("scanner", "normal");
     std::vector<CodeScanned> scans;
-    ASSERT_TRUE(scanner.start([&](DeviceEvent event) {
-                           if (auto* scan = std::get_if<CodeScanned>(&event)) scans.push_back(*scan);
-                       }).has_value());
+    ASSERT_TRUE(scanner
+                    .start([&](DeviceEvent event) {
+                        if (auto* scan = std::get_if<CodeScanned>(&event)) scans.push_back(*scan);
+                    })
+                    .has_value());
     ASSERT_TRUE(scanner.act("scan", people->people.front().healthCardToken).has_value());
     ASSERT_TRUE(scanner.act("scan", "garbled \x01 code").has_value());
     scanner.stop();

@@ -1,17 +1,17 @@
 // `kiosk scan` run as a process (the real binary), and the language keys the scanners use.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <sys/ioctl.h>
 #include <termios.h>
 
 #include <array>
+#include <cstdio>
 #include <set>
 #include <sstream>
-#include <cstdio>
 #include <thread>
 
 #include "drivers/scanner/payload/payload_classifier.hpp"
@@ -121,9 +121,14 @@ TEST(ScanCli, ConfiguredSerialScannerPrintsEachScanAsAJsonLine) {
 TEST(ScanLanguage, EveryMessageKeyTheScannersUseExistsInBothLanguages) {
     auto catalog = Catalog::load(std::filesystem::path(KIOSK_TEST_ASSETS_DIR) / "lang");
     ASSERT_TRUE(catalog.has_value()) << catalog.error().detail;
-    std::vector<std::string> keys = {"scan.empty",      "scan.too_long",           "scan.invalid_text",
-                                     "scan.incomplete", "scan.unrecognised_accepting", "scan.camera_unavailable",
-                                     "scan.aim_hint",   "error.device_not_ready"};
+    std::vector<std::string> keys = {"scan.empty",
+                                     "scan.too_long",
+                                     "scan.invalid_text",
+                                     "scan.incomplete",
+                                     "scan.unrecognised_accepting",
+                                     "scan.camera_unavailable",
+                                     "scan.aim_hint",
+                                     "error.device_not_ready"};
     for (const auto& rule : kDefaultPayloadRules) keys.push_back(payloadKindMessageKey(rule.kind));
     for (const char* language : {"zh_CN", "en_US"}) {
         for (const auto& key : keys) EXPECT_NE(catalog->find(language, key), nullptr) << language << " " << key;

@@ -114,7 +114,9 @@ struct SerialScannerTest : ::testing::Test {
 
 TEST_F(SerialScannerTest, ACodeWithPrefixAndSuffixBecomesATypedScan) {
     startScanner({.terminator = "\r\n", .prefix = "\x02", .suffix = "\x03", .maxLine = 600});
-    pty->send("\x02" "0272E5F1A9B3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D:1\x03\r\n");
+    pty->send(
+        "\x02"
+        "0272E5F1A9B3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D:1\x03\r\n");
     ASSERT_TRUE(events.waitForScans(1));
     const auto scan = events.scans().front();
     EXPECT_EQ(scan.kind, "health_card");

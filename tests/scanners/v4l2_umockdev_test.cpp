@@ -7,8 +7,8 @@
 //
 // Runs under umockdev-wrapper (CMake sets it as the test's emulator).
 #include <gtest/gtest.h>
-#include <linux/videodev2.h>
 #include <jpeglib.h>
+#include <linux/videodev2.h>
 #include <umockdev.h>
 
 #include <cerrno>
@@ -37,7 +37,7 @@ struct FakeCamera {
     uint32_t pixelFormat = V4L2_PIX_FMT_YUYV;
     std::vector<uint8_t> frame;  ///< what every read() returns (already in pixelFormat)
     bool unplugged = false;
-    bool shortFrames = false;    ///< return half a frame: a camera that changed resolution
+    bool shortFrames = false;  ///< return half a frame: a camera that changed resolution
     int reads = 0;
     std::vector<unsigned long> ioctls;
 };
@@ -145,7 +145,8 @@ std::vector<uint8_t> asJpeg(const LumaImage& image) {
     jpeg_set_quality(&info, 80, TRUE);
     jpeg_start_compress(&info, TRUE);
     while (info.next_scanline < info.image_height) {
-        JSAMPROW row = const_cast<uint8_t*>(image.pixels.data()) + static_cast<size_t>(info.next_scanline) * image.width;
+        JSAMPROW row =
+            const_cast<uint8_t*>(image.pixels.data()) + static_cast<size_t>(info.next_scanline) * image.width;
         jpeg_write_scanlines(&info, &row, 1);
     }
     jpeg_finish_compress(&info);
@@ -158,7 +159,8 @@ std::vector<uint8_t> asJpeg(const LumaImage& image) {
 class V4l2Umockdev : public ::testing::Test {
 protected:
     void SetUp() override {
-        if (!test::underUmockdev()) FAIL() << "run under umockdev-wrapper (ctest does: it is this test's CROSSCOMPILING_EMULATOR)";
+        if (!test::underUmockdev())
+            FAIL() << "run under umockdev-wrapper (ctest does: it is this test's CROSSCOMPILING_EMULATOR)";
         testbed_ = umockdev_testbed_new();
         handler_ = umockdev_ioctl_base_new();
         g_signal_connect(handler_, "handle-ioctl", G_CALLBACK(handleIoctl), &camera_);
@@ -191,7 +193,8 @@ protected:
 };
 
 TEST_F(V4l2Umockdev, NegotiatesTheOfferedFormatAndReadsFrames) {
-    V4l2FrameSource source(V4l2Settings{.device = "/dev/video0", .width = 640, .height = 480, .pixelFormat = "auto", .fps = 15});
+    V4l2FrameSource source(
+        V4l2Settings{.device = "/dev/video0", .width = 640, .height = 480, .pixelFormat = "auto", .fps = 15});
     auto opened = source.open();
     ASSERT_TRUE(opened.has_value()) << opened.error().detail;
     EXPECT_EQ(source.format(), PixelFormat::yuyv);
@@ -213,14 +216,16 @@ TEST_F(V4l2Umockdev, NegotiatesTheOfferedFormatAndReadsFrames) {
 TEST_F(V4l2Umockdev, AutoPrefersGreyAndAnMjpegOnlyCameraIsDecodedThroughLibjpeg) {
     camera_.formats = {V4L2_PIX_FMT_MJPEG, V4L2_PIX_FMT_YUYV, V4L2_PIX_FMT_GREY};
     camera_.frame = image_.pixels;
-    V4l2FrameSource grey(V4l2Settings{.device = "/dev/video0", .width = 640, .height = 480, .pixelFormat = "auto", .fps = 30});
+    V4l2FrameSource grey(
+        V4l2Settings{.device = "/dev/video0", .width = 640, .height = 480, .pixelFormat = "auto", .fps = 30});
     ASSERT_TRUE(grey.open().has_value());
     EXPECT_EQ(grey.format(), PixelFormat::grey);
     grey.close();
 
     camera_.formats = {V4L2_PIX_FMT_MJPEG};
     camera_.frame = asJpeg(image_);
-    V4l2FrameSource mjpeg(V4l2Settings{.device = "/dev/video0", .width = 640, .height = 480, .pixelFormat = "auto", .fps = 30});
+    V4l2FrameSource mjpeg(
+        V4l2Settings{.device = "/dev/video0", .width = 640, .height = 480, .pixelFormat = "auto", .fps = 30});
     ASSERT_TRUE(mjpeg.open().has_value());
     EXPECT_EQ(mjpeg.format(), PixelFormat::mjpeg);
     auto frame = mjpeg.next(2s, CancelToken{});
@@ -235,12 +240,14 @@ TEST_F(V4l2Umockdev, AutoPrefersGreyAndAnMjpegOnlyCameraIsDecodedThroughLibjpeg)
 
 TEST_F(V4l2Umockdev, AFormatTheCameraDoesNotOfferIsRefusedNamingTheOfferedOnes) {
     camera_.formats = {V4L2_PIX_FMT_RGB24};
-    V4l2FrameSource source(V4l2Settings{.device = "/dev/video0", .width = 640, .height = 480, .pixelFormat = "mjpeg", .fps = 15});
+    V4l2FrameSource source(
+        V4l2Settings{.device = "/dev/video0", .width = 640, .height = 480, .pixelFormat = "mjpeg", .fps = 15});
     auto opened = source.open();
     ASSERT_FALSE(opened.has_value());
     EXPECT_EQ(opened.error().code, Errc::unsupported);
     EXPECT_NE(opened.error().detail.find("offered: RGB3"), std::string::npos) << opened.error().detail;
-    V4l2FrameSource automatic(V4l2Settings{.device = "/dev/video0", .width = 640, .height = 480, .pixelFormat = "auto", .fps = 15});
+    V4l2FrameSource automatic(
+        V4l2Settings{.device = "/dev/video0", .width = 640, .height = 480, .pixelFormat = "auto", .fps = 15});
     EXPECT_EQ(automatic.open().error().code, Errc::unsupported);
 }
 
@@ -251,8 +258,8 @@ TEST_F(V4l2Umockdev, CameraDriverScansThenSurvivesUnplugAndShortFrames) {
     settings.reopenInterval = 50ms;
     settings.debounce = 0ms;
     CameraScanner camera("camera",
-                         std::make_unique<V4l2FrameSource>(V4l2Settings{.device = "/dev/video0", .width = 640,
-                                                                        .height = 480, .pixelFormat = "yuyv", .fps = 15}),
+                         std::make_unique<V4l2FrameSource>(V4l2Settings{
+                             .device = "/dev/video0", .width = 640, .height = 480, .pixelFormat = "yuyv", .fps = 15}),
                          std::move(*decoder), settings, PayloadClassifier{});
     test::EventRecorder events;
     ASSERT_TRUE(camera.start(events.sink()).has_value());

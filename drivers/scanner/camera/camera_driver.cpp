@@ -20,7 +20,9 @@ CameraScanner::CameraScanner(std::string name, std::unique_ptr<FrameSource> sour
     reporter_.setState(DeviceStatus::offline, "not started");
 }
 
-CameraScanner::~CameraScanner() { stop(); }
+CameraScanner::~CameraScanner() {
+    stop();
+}
 
 Capabilities CameraScanner::capabilities() const {
     Capabilities capabilities{{"camera", "preview"}};
@@ -93,7 +95,8 @@ void CameraScanner::captureLoop(std::stop_token stop) {
             continue;
         }
         switch (frame.error().code) {
-            case Errc::cancelled: return;
+            case Errc::cancelled:
+                return;
             case Errc::timeout:
                 // A camera that streams nothing for ~5 s is stuck: reopen it.
                 if (++silentReads >= 25) {
@@ -175,7 +178,7 @@ Result<std::string> CameraScanner::selfTest(std::chrono::milliseconds timeout, c
 }
 
 Result<std::unique_ptr<Device>> createCameraScanner(const DeviceConfig& device, ConfigSection& settings,
-                                                     const DriverContext&) {
+                                                    const DriverContext&) {
     const std::string source = settings.choice("source", "v4l2", {"v4l2", "recorded"});
     V4l2Settings v4l2;
     v4l2.device = settings.string("device", "/dev/video0");

@@ -93,6 +93,6 @@ private:
 
 /// Driver-table factory.
 Result<std::unique_ptr<Device>> createCameraScanner(const DeviceConfig& device, ConfigSection& settings,
-                                                     const DriverContext& context);
+                                                    const DriverContext& context);
 
 }  // namespace kiosk::drivers::scanner

@@ -12,9 +12,12 @@ namespace kiosk::drivers::scanner {
 
 std::string_view pixelFormatName(PixelFormat format) {
     switch (format) {
-        case PixelFormat::grey: return "grey";
-        case PixelFormat::yuyv: return "yuyv";
-        case PixelFormat::mjpeg: return "mjpeg";
+        case PixelFormat::grey:
+            return "grey";
+        case PixelFormat::yuyv:
+            return "yuyv";
+        case PixelFormat::mjpeg:
+            return "mjpeg";
     }
     return "?";
 }
@@ -81,8 +84,8 @@ bool decodeJpegToGrey(const uint8_t* data, size_t size, int expectedWidth, int e
 
 Result<LumaImage> toLuma(const Frame& frame) {
     if (frame.width <= 0 || frame.height <= 0 || frame.width > 8192 || frame.height > 8192) {
-        return fail(Errc::invalid_data, fmt::format("frame {}: impossible size {}x{}", frame.sequence, frame.width,
-                                                    frame.height));
+        return fail(Errc::invalid_data,
+                    fmt::format("frame {}: impossible size {}x{}", frame.sequence, frame.width, frame.height));
     }
     LumaImage luma{frame.width, frame.height, {}};
     const size_t width = static_cast<size_t>(frame.width);
@@ -92,7 +95,8 @@ Result<LumaImage> toLuma(const Frame& frame) {
         case PixelFormat::grey:
         case PixelFormat::yuyv: {
             const size_t bytesPerPixel = frame.format == PixelFormat::grey ? 1 : 2;
-            const size_t stride = frame.bytesPerLine > 0 ? static_cast<size_t>(frame.bytesPerLine) : width * bytesPerPixel;
+            const size_t stride =
+                frame.bytesPerLine > 0 ? static_cast<size_t>(frame.bytesPerLine) : width * bytesPerPixel;
             // The last row needs only its pixels, not the full stride.
             const size_t needed = stride * (height - 1) + width * bytesPerPixel;
             if (stride < width * bytesPerPixel || frame.bytes.size() < needed) {
@@ -121,8 +125,8 @@ Result<LumaImage> toLuma(const Frame& frame) {
             }
             if (!decodeJpegToGrey(frame.bytes.data(), frame.bytes.size(), frame.width, frame.height, luma.pixels,
                                   errorText, sizeof errorText)) {
-                return fail(Errc::invalid_data, fmt::format("frame {}: MJPEG decode failed: {}", frame.sequence,
-                                                            errorText));
+                return fail(Errc::invalid_data,
+                            fmt::format("frame {}: MJPEG decode failed: {}", frame.sequence, errorText));
             }
             return luma;
         }
@@ -200,7 +204,8 @@ PreviewImage makePreview(const LumaImage& luma, const PreviewSettings& settings,
     preview.width = luma.width / step;
     preview.height = luma.height / step;
     preview.rgba.resize(static_cast<size_t>(preview.width) * preview.height * 4);
-    const int side = static_cast<int>(std::min(preview.width, preview.height) * std::clamp(settings.aimFraction, 0.1, 1.0));
+    const int side =
+        static_cast<int>(std::min(preview.width, preview.height) * std::clamp(settings.aimFraction, 0.1, 1.0));
     const int left = (preview.width - side) / 2;
     const int top = (preview.height - side) / 2;
     const int right = left + side - 1;
@@ -223,8 +228,10 @@ PreviewImage makePreview(const LumaImage& luma, const PreviewSettings& settings,
             const bool nearBottom = y > bottom && y <= bottom + thickness;
             const bool inCornerX = x < left + corner || x > right - corner;
             const bool inCornerY = y < top + corner || y > bottom - corner;
-            const bool vertical = (nearLeft || nearRight) && inCornerY && y >= top - thickness && y <= bottom + thickness;
-            const bool horizontal = (nearTop || nearBottom) && inCornerX && x >= left - thickness && x <= right + thickness;
+            const bool vertical =
+                (nearLeft || nearRight) && inCornerY && y >= top - thickness && y <= bottom + thickness;
+            const bool horizontal =
+                (nearTop || nearBottom) && inCornerX && x >= left - thickness && x <= right + thickness;
             if (vertical || horizontal) {
                 out[0] = 40;
                 out[1] = 220;

@@ -93,9 +93,9 @@ private:
 };
 
 struct PreviewSettings {
-    int maxWidth = 480;         ///< the preview is scaled down to at most this width
-    bool mirror = true;         ///< flip left-right
-    double aimFraction = 0.6;   ///< side of the aiming square, as a fraction of the shorter side
+    int maxWidth = 480;        ///< the preview is scaled down to at most this width
+    bool mirror = true;        ///< flip left-right
+    double aimFraction = 0.6;  ///< side of the aiming square, as a fraction of the shorter side
 };
 
 /// The picture the identification screen shows; RGBA, row-major, tightly packed.

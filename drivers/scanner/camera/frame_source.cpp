@@ -23,7 +23,8 @@ std::vector<std::filesystem::path> RecordedFrameSource::filesIn(const std::files
 
 Result<void> RecordedFrameSource::open() {
     images_.clear();
-    if (files_.empty()) return fail(Errc::device_not_ready, "recorded frames: no image files", "scan.camera_unavailable");
+    if (files_.empty())
+        return fail(Errc::device_not_ready, "recorded frames: no image files", "scan.camera_unavailable");
     for (const auto& file : files_) {
         auto image = loadLumaImage(file);
         if (!image) return fail(Errc::device_not_ready, image.error().detail, "scan.camera_unavailable");
@@ -59,7 +60,9 @@ Result<Frame> RecordedFrameSource::next(std::chrono::milliseconds timeout, const
     return frame;
 }
 
-void RecordedFrameSource::close() { images_.clear(); }
+void RecordedFrameSource::close() {
+    images_.clear();
+}
 
 std::string RecordedFrameSource::describe() const {
     return fmt::format("recorded frames ({} files, {:.0f} fps{})", files_.size(), fps_, loop_ ? ", looping" : "");

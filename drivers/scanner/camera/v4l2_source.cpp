@@ -39,25 +39,34 @@ std::string fourccText(uint32_t fourcc) {
 
 std::optional<PixelFormat> fromFourcc(uint32_t fourcc) {
     switch (fourcc) {
-        case V4L2_PIX_FMT_GREY: return PixelFormat::grey;
-        case V4L2_PIX_FMT_YUYV: return PixelFormat::yuyv;
+        case V4L2_PIX_FMT_GREY:
+            return PixelFormat::grey;
+        case V4L2_PIX_FMT_YUYV:
+            return PixelFormat::yuyv;
         case V4L2_PIX_FMT_MJPEG:
-        case V4L2_PIX_FMT_JPEG: return PixelFormat::mjpeg;
-        default: return std::nullopt;
+        case V4L2_PIX_FMT_JPEG:
+            return PixelFormat::mjpeg;
+        default:
+            return std::nullopt;
     }
 }
 
 uint32_t toFourcc(PixelFormat format) {
     switch (format) {
-        case PixelFormat::grey: return V4L2_PIX_FMT_GREY;
-        case PixelFormat::yuyv: return V4L2_PIX_FMT_YUYV;
-        case PixelFormat::mjpeg: return V4L2_PIX_FMT_MJPEG;
+        case PixelFormat::grey:
+            return V4L2_PIX_FMT_GREY;
+        case PixelFormat::yuyv:
+            return V4L2_PIX_FMT_YUYV;
+        case PixelFormat::mjpeg:
+            return V4L2_PIX_FMT_MJPEG;
     }
     return 0;
 }
 
 /// Errors that mean "the camera is gone": the driver closes and retries.
-bool deviceGone(int error) { return error == ENODEV || error == ENXIO || error == EIO || error == ENOENT; }
+bool deviceGone(int error) {
+    return error == ENODEV || error == ENXIO || error == EIO || error == ENOENT;
+}
 
 }  // namespace
 
@@ -66,7 +75,8 @@ Result<void> V4l2FrameSource::open() {
     fd_ = ::open(settings_.device.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
     if (fd_ < 0) {
         const int error = errno;
-        return fail(Errc::device_not_ready, fmt::format("camera {}: cannot open: {}", settings_.device, std::strerror(error)),
+        return fail(Errc::device_not_ready,
+                    fmt::format("camera {}: cannot open: {}", settings_.device, std::strerror(error)),
                     "scan.camera_unavailable");
     }
     auto negotiated = negotiate();
@@ -90,15 +100,17 @@ Result<void> V4l2FrameSource::negotiate() {
                                 std::strerror(error)),
                     "scan.camera_unavailable");
     }
-    const uint32_t caps = (capability.capabilities & V4L2_CAP_DEVICE_CAPS) ? capability.device_caps
-                                                                           : capability.capabilities;
+    const uint32_t caps =
+        (capability.capabilities & V4L2_CAP_DEVICE_CAPS) ? capability.device_caps : capability.capabilities;
     if (!(caps & V4L2_CAP_VIDEO_CAPTURE)) {
-        return fail(Errc::unsupported, fmt::format("camera {} ({}): not a video capture device", settings_.device,
-                                                   reinterpret_cast<const char*>(capability.card)),
+        return fail(Errc::unsupported,
+                    fmt::format("camera {} ({}): not a video capture device", settings_.device,
+                                reinterpret_cast<const char*>(capability.card)),
                     "scan.camera_unavailable");
     }
     if (!(caps & (V4L2_CAP_STREAMING | V4L2_CAP_READWRITE))) {
-        return fail(Errc::unsupported, fmt::format("camera {}: offers neither streaming nor read() I/O", settings_.device),
+        return fail(Errc::unsupported,
+                    fmt::format("camera {}: offers neither streaming nor read() I/O", settings_.device),
                     "scan.camera_unavailable");
     }
     streaming_ = (caps & V4L2_CAP_STREAMING) != 0;
@@ -132,10 +144,11 @@ Result<void> V4l2FrameSource::negotiate() {
         chosen = wanted;
     }
     if (!chosen) {
-        return fail(Errc::unsupported,
-                    fmt::format("camera {}: pixel format \"{}\" is not offered (offered: {}; supported: grey, yuyv, mjpeg)",
-                                settings_.device, settings_.pixelFormat, offeredText.empty() ? "none" : offeredText),
-                    "scan.camera_unavailable");
+        return fail(
+            Errc::unsupported,
+            fmt::format("camera {}: pixel format \"{}\" is not offered (offered: {}; supported: grey, yuyv, mjpeg)",
+                        settings_.device, settings_.pixelFormat, offeredText.empty() ? "none" : offeredText),
+            "scan.camera_unavailable");
     }
 
     // VIDIOC_S_FMT: the driver may adjust the size to the nearest it supports.
@@ -155,8 +168,9 @@ Result<void> V4l2FrameSource::negotiate() {
     }
     const auto granted = fromFourcc(format.fmt.pix.pixelformat);
     if (!granted) {
-        return fail(Errc::unsupported, fmt::format("camera {}: driver switched to unsupported format {}", settings_.device,
-                                                   fourccText(format.fmt.pix.pixelformat)),
+        return fail(Errc::unsupported,
+                    fmt::format("camera {}: driver switched to unsupported format {}", settings_.device,
+                                fourccText(format.fmt.pix.pixelformat)),
                     "scan.camera_unavailable");
     }
     format_ = *granted;
@@ -165,8 +179,8 @@ Result<void> V4l2FrameSource::negotiate() {
     bytesPerLine_ = static_cast<int>(format.fmt.pix.bytesperline);
     imageSize_ = format.fmt.pix.sizeimage;
     if (width_ != settings_.width || height_ != settings_.height) {
-        log::module("scanner")->warn("camera {}: asked for {}x{}, driver gives {}x{}", settings_.device, settings_.width,
-                                     settings_.height, width_, height_);
+        log::module("scanner")->warn("camera {}: asked for {}x{}, driver gives {}x{}", settings_.device,
+                                     settings_.width, settings_.height, width_, height_);
     }
     if (imageSize_ == 0) {
         imageSize_ = format_ == PixelFormat::mjpeg ? static_cast<size_t>(width_) * height_ * 2
@@ -203,17 +217,18 @@ Result<void> V4l2FrameSource::startStreaming() {
         buffer.memory = V4L2_MEMORY_MMAP;
         buffer.index = index;
         if (xioctl(fd_, VIDIOC_QUERYBUF, &buffer) < 0) {
-            return fail(Errc::device_not_ready, fmt::format("camera {}: VIDIOC_QUERYBUF: {}", settings_.device,
-                                                            std::strerror(errno)));
+            return fail(Errc::device_not_ready,
+                        fmt::format("camera {}: VIDIOC_QUERYBUF: {}", settings_.device, std::strerror(errno)));
         }
         void* start = mmap(nullptr, buffer.length, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, buffer.m.offset);
         if (start == MAP_FAILED) {
-            return fail(Errc::device_not_ready, fmt::format("camera {}: mmap: {}", settings_.device, std::strerror(errno)));
+            return fail(Errc::device_not_ready,
+                        fmt::format("camera {}: mmap: {}", settings_.device, std::strerror(errno)));
         }
         buffers_.push_back(Buffer{start, buffer.length});
         if (xioctl(fd_, VIDIOC_QBUF, &buffer) < 0) {
-            return fail(Errc::device_not_ready, fmt::format("camera {}: VIDIOC_QBUF: {}", settings_.device,
-                                                            std::strerror(errno)));
+            return fail(Errc::device_not_ready,
+                        fmt::format("camera {}: VIDIOC_QBUF: {}", settings_.device, std::strerror(errno)));
         }
     }
     v4l2_buf_type type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
@@ -258,8 +273,8 @@ Result<Frame> V4l2FrameSource::next(std::chrono::milliseconds timeout, const Can
                             "scan.camera_unavailable");
             }
             if (std::chrono::steady_clock::now() >= deadline) {
-                return fail(Errc::timeout, fmt::format("camera {}: no frame within {} ms", settings_.device,
-                                                       timeout.count()));
+                return fail(Errc::timeout,
+                            fmt::format("camera {}: no frame within {} ms", settings_.device, timeout.count()));
             }
             pollfd descriptor{fd_, POLLIN, 0};
             poll(&descriptor, 1, 20);
@@ -270,16 +285,18 @@ Result<Frame> V4l2FrameSource::next(std::chrono::milliseconds timeout, const Can
         pollfd descriptor{fd_, POLLIN, 0};
         const int ready = poll(&descriptor, 1, 20);
         if (ready < 0 && errno != EINTR) {
-            return fail(Errc::device_not_ready, fmt::format("camera {}: poll: {}", settings_.device, std::strerror(errno)));
+            return fail(Errc::device_not_ready,
+                        fmt::format("camera {}: poll: {}", settings_.device, std::strerror(errno)));
         }
         if (ready > 0 && (descriptor.revents & (POLLERR | POLLHUP | POLLNVAL))) {
-            return fail(Errc::device_not_ready, fmt::format("camera {}: device went away (poll 0x{:x})", settings_.device,
-                                                            descriptor.revents),
+            return fail(Errc::device_not_ready,
+                        fmt::format("camera {}: device went away (poll 0x{:x})", settings_.device, descriptor.revents),
                         "scan.camera_unavailable");
         }
         if (ready > 0 && (descriptor.revents & POLLIN)) break;
         if (std::chrono::steady_clock::now() >= deadline) {
-            return fail(Errc::timeout, fmt::format("camera {}: no frame within {} ms", settings_.device, timeout.count()));
+            return fail(Errc::timeout,
+                        fmt::format("camera {}: no frame within {} ms", settings_.device, timeout.count()));
         }
     }
     frame.sequence = ++sequence_;

@@ -36,7 +36,8 @@ std::optional<std::array<uint8_t, 256>> contrastTable(const LumaImage& image) {
     if (high - low >= 100 || high <= low) return std::nullopt;
     std::array<uint8_t, 256> table{};
     for (int level = 0; level < 256; ++level) {
-        table[static_cast<size_t>(level)] = static_cast<uint8_t>(std::clamp((level - low) * 255 / (high - low), 0, 255));
+        table[static_cast<size_t>(level)] =
+            static_cast<uint8_t>(std::clamp((level - low) * 255 / (high - low), 0, 255));
     }
     return table;
 }
@@ -121,6 +122,8 @@ std::vector<DecodedCode> CodeDecoder::decode(const LumaImage& image) const {
     return codes;
 }
 
-std::string CodeDecoder::formatsText() const { return ZXing::ToString(impl_->hints.formats()); }
+std::string CodeDecoder::formatsText() const {
+    return ZXing::ToString(impl_->hints.formats());
+}
 
 }  // namespace kiosk::drivers::scanner

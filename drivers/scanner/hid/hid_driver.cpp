@@ -67,7 +67,9 @@ HidScanner::HidScanner(std::string name, HidScannerSettings settings, PayloadCla
     reporter_.setState(DeviceStatus::offline, "not started");
 }
 
-HidScanner::~HidScanner() { stop(); }
+HidScanner::~HidScanner() {
+    stop();
+}
 
 Result<void> HidScanner::start(DeviceEventSink sink) {
     std::lock_guard lock(lifecycleMutex_);
@@ -107,16 +109,15 @@ void HidScanner::readLoop(std::stop_token stop) {
     while (!stop.stop_requested()) {
         auto handle = openEvdev(settings_);
         if (!handle) {
-            reporter_.setState(handle.error().code == Errc::device_not_ready ? DeviceStatus::no_device
-                                                                              : DeviceStatus::hardware_error,
-                               handle.error().detail);
+            reporter_.setState(
+                handle.error().code == Errc::device_not_ready ? DeviceStatus::no_device : DeviceStatus::hardware_error,
+                handle.error().detail);
             pause(settings_.reopenInterval);
             continue;
         }
         libevdev* device = (*handle)->device;
-        reporter_.setState(DeviceStatus::online,
-                           fmt::format("{} ({}){}", settings_.device, libevdev_get_name(device),
-                                       settings_.grab ? ", grabbed" : ""));
+        reporter_.setState(DeviceStatus::online, fmt::format("{} ({}){}", settings_.device, libevdev_get_name(device),
+                                                             settings_.grab ? ", grabbed" : ""));
         KeystrokeAssembler assembler(settings_.framing);
         bool vanished = false;
         while (!stop.stop_requested() && !vanished) {
@@ -137,9 +138,8 @@ void HidScanner::readLoop(std::stop_token stop) {
                 }
                 if (status == -EAGAIN) break;
                 if (status < 0) {
-                    reporter_.setState(DeviceStatus::no_device,
-                                       fmt::format("hid scanner {}: read failed: {}", settings_.device,
-                                                   std::strerror(-status)));
+                    reporter_.setState(DeviceStatus::no_device, fmt::format("hid scanner {}: read failed: {}",
+                                                                            settings_.device, std::strerror(-status)));
                     vanished = true;
                     break;
                 }
@@ -159,7 +159,8 @@ void HidScanner::readLoop(std::stop_token stop) {
         }
         if (vanished && !stop.stop_requested()) {
             if (reporter_.state().status == DeviceStatus::online) {
-                reporter_.setState(DeviceStatus::no_device, fmt::format("hid scanner {}: device went away", settings_.device));
+                reporter_.setState(DeviceStatus::no_device,
+                                   fmt::format("hid scanner {}: device went away", settings_.device));
             }
             handle->reset();
             pause(settings_.reopenInterval);
@@ -184,7 +185,7 @@ Result<std::string> HidScanner::selfTest(std::chrono::milliseconds, const Cancel
 }
 
 Result<std::unique_ptr<Device>> createHidScanner(const DeviceConfig& device, ConfigSection& settings,
-                                                  const DriverContext&) {
+                                                 const DriverContext&) {
     HidScannerSettings hid;
     const auto path = settings.requiredString("device");
     hid.device = path.value_or("");

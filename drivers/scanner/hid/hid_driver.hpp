@@ -52,6 +52,6 @@ private:
 };
 
 Result<std::unique_ptr<Device>> createHidScanner(const DeviceConfig& device, ConfigSection& settings,
-                                                  const DriverContext& context);
+                                                 const DriverContext& context);
 
 }  // namespace kiosk::drivers::scanner

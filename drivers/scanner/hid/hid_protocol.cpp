@@ -34,35 +34,63 @@ char keyToChar(uint16_t code, bool shifted) {
     static constexpr std::string_view kShiftedDigits = "!@#$%^&*()";
     if (code >= KEY_1 && code <= KEY_0) return (shifted ? kShiftedDigits : kDigits)[code - KEY_1];
     switch (code) {
-        case KEY_MINUS: return shifted ? '_' : '-';
-        case KEY_EQUAL: return shifted ? '+' : '=';
-        case KEY_LEFTBRACE: return shifted ? '{' : '[';
-        case KEY_RIGHTBRACE: return shifted ? '}' : ']';
-        case KEY_BACKSLASH: return shifted ? '|' : '\\';
-        case KEY_SEMICOLON: return shifted ? ':' : ';';
-        case KEY_APOSTROPHE: return shifted ? '"' : '\'';
-        case KEY_GRAVE: return shifted ? '~' : '`';
-        case KEY_COMMA: return shifted ? '<' : ',';
-        case KEY_DOT: return shifted ? '>' : '.';
-        case KEY_SLASH: return shifted ? '?' : '/';
-        case KEY_SPACE: return ' ';
+        case KEY_MINUS:
+            return shifted ? '_' : '-';
+        case KEY_EQUAL:
+            return shifted ? '+' : '=';
+        case KEY_LEFTBRACE:
+            return shifted ? '{' : '[';
+        case KEY_RIGHTBRACE:
+            return shifted ? '}' : ']';
+        case KEY_BACKSLASH:
+            return shifted ? '|' : '\\';
+        case KEY_SEMICOLON:
+            return shifted ? ':' : ';';
+        case KEY_APOSTROPHE:
+            return shifted ? '"' : '\'';
+        case KEY_GRAVE:
+            return shifted ? '~' : '`';
+        case KEY_COMMA:
+            return shifted ? '<' : ',';
+        case KEY_DOT:
+            return shifted ? '>' : '.';
+        case KEY_SLASH:
+            return shifted ? '?' : '/';
+        case KEY_SPACE:
+            return ' ';
         // The keypad types the same with or without shift (num lock assumed on, as scanners send).
-        case KEY_KP0: return '0';
-        case KEY_KP1: return '1';
-        case KEY_KP2: return '2';
-        case KEY_KP3: return '3';
-        case KEY_KP4: return '4';
-        case KEY_KP5: return '5';
-        case KEY_KP6: return '6';
-        case KEY_KP7: return '7';
-        case KEY_KP8: return '8';
-        case KEY_KP9: return '9';
-        case KEY_KPMINUS: return '-';
-        case KEY_KPPLUS: return '+';
-        case KEY_KPDOT: return '.';
-        case KEY_KPASTERISK: return '*';
-        case KEY_KPSLASH: return '/';
-        default: return 0;
+        case KEY_KP0:
+            return '0';
+        case KEY_KP1:
+            return '1';
+        case KEY_KP2:
+            return '2';
+        case KEY_KP3:
+            return '3';
+        case KEY_KP4:
+            return '4';
+        case KEY_KP5:
+            return '5';
+        case KEY_KP6:
+            return '6';
+        case KEY_KP7:
+            return '7';
+        case KEY_KP8:
+            return '8';
+        case KEY_KP9:
+            return '9';
+        case KEY_KPMINUS:
+            return '-';
+        case KEY_KPPLUS:
+            return '+';
+        case KEY_KPDOT:
+            return '.';
+        case KEY_KPASTERISK:
+            return '*';
+        case KEY_KPSLASH:
+            return '/';
+        default:
+            return 0;
     }
 }
 
@@ -127,8 +155,8 @@ std::vector<Result<std::string>> KeystrokeAssembler::feed(const KeyInput& event)
         return out;
     }
     if (text_.size() > framing_.maxLength) return out;  // already too long; finish() reports it
-    const bool isLetter = (event.code >= KEY_Q && event.code <= KEY_P) || (event.code >= KEY_A && event.code <= KEY_L) ||
-                          (event.code >= KEY_Z && event.code <= KEY_M);
+    const bool isLetter = (event.code >= KEY_Q && event.code <= KEY_P) ||
+                          (event.code >= KEY_A && event.code <= KEY_L) || (event.code >= KEY_Z && event.code <= KEY_M);
     const bool shifted = (leftShift_ || rightShift_) != (isLetter && capsLock_);
     const char c = keyToChar(event.code, shifted);
     if (c != 0) {

@@ -10,8 +10,8 @@ namespace kiosk::drivers::scanner {
 
 namespace {
 
-constexpr std::string_view kKindNames[] = {"health_card", "insurance_voucher", "appointment",
-                                           "prescription", "receipt",          "hospital_card"};
+constexpr std::string_view kKindNames[] = {"health_card",  "insurance_voucher", "appointment",
+                                           "prescription", "receipt",           "hospital_card"};
 
 std::regex compile(const std::string& pattern) {
     // nosubs: we only ask "does it match"; optimize: the table is matched many times.
@@ -29,7 +29,9 @@ std::string_view trimmed(std::string_view text) {
 
 }  // namespace
 
-std::string_view payloadKindName(PayloadKind kind) { return kKindNames[static_cast<size_t>(kind)]; }
+std::string_view payloadKindName(PayloadKind kind) {
+    return kKindNames[static_cast<size_t>(kind)];
+}
 
 std::optional<PayloadKind> parsePayloadKind(std::string_view text) {
     for (size_t i = 0; i < std::size(kKindNames); ++i) {
@@ -38,7 +40,9 @@ std::optional<PayloadKind> parsePayloadKind(std::string_view text) {
     return std::nullopt;
 }
 
-std::string payloadKindMessageKey(PayloadKind kind) { return fmt::format("scan.kind.{}", payloadKindName(kind)); }
+std::string payloadKindMessageKey(PayloadKind kind) {
+    return fmt::format("scan.kind.{}", payloadKindName(kind));
+}
 
 std::optional<size_t> findInvalidUtf8(std::string_view text) {
     const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
@@ -131,16 +135,18 @@ PayloadClassifier PayloadClassifier::fromConfig(ConfigSection& section) {
 Result<ClassifiedScan> PayloadClassifier::classify(std::string_view raw, std::string_view symbology) const {
     // The length check comes first: nothing below (UTF-8 walk, regex) runs on oversized input.
     if (raw.size() > maxLength_ + 8) {
-        return fail(Errc::invalid_data, fmt::format("scanned code of {} bytes is longer than max_payload_length {}",
-                                                    raw.size(), maxLength_),
-                    "scan.too_long");
+        return fail(
+            Errc::invalid_data,
+            fmt::format("scanned code of {} bytes is longer than max_payload_length {}", raw.size(), maxLength_),
+            "scan.too_long");
     }
     const std::string_view text = trimmed(raw);
     if (text.empty()) return fail(Errc::invalid_data, "scanned code is empty", "scan.empty");
     if (text.size() > maxLength_) {
-        return fail(Errc::invalid_data, fmt::format("scanned code of {} bytes is longer than max_payload_length {}",
-                                                    text.size(), maxLength_),
-                    "scan.too_long");
+        return fail(
+            Errc::invalid_data,
+            fmt::format("scanned code of {} bytes is longer than max_payload_length {}", text.size(), maxLength_),
+            "scan.too_long");
     }
     if (const auto bad = findInvalidUtf8(text)) {
         return fail(Errc::invalid_data,

@@ -24,7 +24,10 @@ DeviceState ScanReporter::state() const {
 }
 
 void ScanReporter::setState(DeviceStatus status, std::string detail) {
-    DeviceState next{.status = status, .media = MediaState::unknown, .paper = PaperState::unknown, .coverOpen = false,
+    DeviceState next{.status = status,
+                     .media = MediaState::unknown,
+                     .paper = PaperState::unknown,
+                     .coverOpen = false,
                      .detail = std::move(detail)};
     {
         std::lock_guard lock(mutex_);
@@ -43,8 +46,11 @@ void ScanReporter::setState(DeviceStatus status, std::string detail) {
 CodeScanned ScanReporter::report(std::string_view raw, std::string_view symbology) {
     auto classified = classifier_.classify(raw, symbology);
     if (!classified) return reportRejected(classified.error(), symbology);
-    CodeScanned event{.device = device_, .text = classified->text, .symbology = std::string(symbology),
-                      .kind = std::string(payloadKindName(classified->kind)), .rejected = std::nullopt,
+    CodeScanned event{.device = device_,
+                      .text = classified->text,
+                      .symbology = std::string(symbology),
+                      .kind = std::string(payloadKindName(classified->kind)),
+                      .rejected = std::nullopt,
                       .acceptedKinds = {}};
     // The text can identify a person (card numbers, tokens): only its masked form is logged.
     log::module("scanner")->info("device {}: scanned {} {} ({})", device_, event.kind,
@@ -59,8 +65,12 @@ CodeScanned ScanReporter::reportRejected(Error error, std::string_view symbology
     if (error.messageKey == "scan.unrecognised_accepting") {
         for (PayloadKind kind : classifier_.acceptedKinds()) accepted.emplace_back(payloadKindName(kind));
     }
-    CodeScanned event{.device = device_, .text = {}, .symbology = std::string(symbology), .kind = {},
-                      .rejected = std::move(error), .acceptedKinds = std::move(accepted)};
+    CodeScanned event{.device = device_,
+                      .text = {},
+                      .symbology = std::string(symbology),
+                      .kind = {},
+                      .rejected = std::move(error),
+                      .acceptedKinds = std::move(accepted)};
     post(event);
     return event;
 }

@@ -14,7 +14,9 @@ SerialScanner::SerialScanner(std::string name, SerialScannerSettings settings, P
     reporter_.setState(DeviceStatus::offline, "not started");
 }
 
-SerialScanner::~SerialScanner() { stop(); }
+SerialScanner::~SerialScanner() {
+    stop();
+}
 
 Result<void> SerialScanner::start(DeviceEventSink sink) {
     std::lock_guard lock(lifecycleMutex_);
@@ -98,7 +100,7 @@ Result<std::string> SerialScanner::selfTest(std::chrono::milliseconds, const Can
 }
 
 Result<std::unique_ptr<Device>> createSerialScanner(const DeviceConfig& device, ConfigSection& settings,
-                                                     const DriverContext&) {
+                                                    const DriverContext&) {
     SerialScannerSettings serial;
     const auto port = settings.requiredString("port");
     serial.port.path = port.value_or("");

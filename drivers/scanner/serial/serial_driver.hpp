@@ -53,6 +53,6 @@ private:
 };
 
 Result<std::unique_ptr<Device>> createSerialScanner(const DeviceConfig& device, ConfigSection& settings,
-                                                     const DriverContext& context);
+                                                    const DriverContext& context);
 
 }  // namespace kiosk::drivers::scanner

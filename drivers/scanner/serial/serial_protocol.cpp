@@ -51,10 +51,10 @@ std::vector<Result<std::string>> LineAssembler::feed(std::span<const uint8_t> by
         }
         if (buffer_.size() > framing_.maxLine) {
             if (!discarding_) {
-                out.push_back(fail(Errc::invalid_data,
-                                   fmt::format("serial scan longer than {} bytes without a terminator; discarded",
-                                               framing_.maxLine),
-                                   "scan.too_long"));
+                out.push_back(fail(
+                    Errc::invalid_data,
+                    fmt::format("serial scan longer than {} bytes without a terminator; discarded", framing_.maxLine),
+                    "scan.too_long"));
             }
             discarding_ = !terminator.empty();
             // Keep the tail that could be the start of a terminator; drop the rest (bounded memory).
