@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "drivers/common/registry.hpp"
 #include "drivers/scanner/payload/payload_classifier.hpp"
 #include "kiosk/core/i18n.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -134,6 +135,24 @@ TEST(ScanLanguage, EveryMessageKeyTheScannersUseExistsInBothLanguages) {
         for (const auto& key : keys) EXPECT_NE(catalog->find(language, key), nullptr) << language << " " << key;
         EXPECT_NE(catalog->find(language, "scan.unrecognised_accepting")->find("{kinds}"), std::string::npos);
     }
+}
+
+}  // namespace
+}  // namespace kiosk::drivers::scanner
+
+namespace kiosk::drivers::scanner {
+namespace {
+
+TEST(ScannerConfig, TheExampleConfigBuildsAllThreeScannerDrivers) {
+    auto config = loadConfig(std::filesystem::path(KIOSK_TEST_ASSETS_DIR) / "config" / "scanners.example.toml");
+    ASSERT_TRUE(config.has_value()) << config.error().detail;
+    auto registry = DeviceRegistry::build(*config, DriverContext{KIOSK_TEST_ASSETS_DIR, config->dataDir});
+    ASSERT_TRUE(registry.has_value()) << registry.error().detail;
+    std::vector<std::string> drivers;
+    for (Device* device : registry->ofClass(DeviceClass::scanner)) drivers.push_back(device->driverName());
+    EXPECT_EQ(drivers, (std::vector<std::string>{"camera", "serial", "hid"}));
+    auto selfTest = registry->find("camera")->selfTest(std::chrono::seconds(2), CancelToken{});
+    ASSERT_TRUE(selfTest.has_value()) << selfTest.error().detail;
 }
 
 }  // namespace
