@@ -5,6 +5,9 @@
 #include "drivers/id_reader/ga450/ga450_driver.hpp"
 #include "drivers/printer/cups/cups_driver.hpp"
 #include "drivers/printer/escpos/escpos_driver.hpp"
+#include "drivers/scanner/camera/camera_driver.hpp"
+#include "drivers/scanner/hid/hid_driver.hpp"
+#include "drivers/scanner/serial/serial_driver.hpp"
 #include "drivers/sim/sim_devices.hpp"
 
 namespace kiosk::drivers {
@@ -18,6 +21,9 @@ const std::vector<DriverEntry>& driverTable() {
         {"ga450", DeviceClass::id_reader, &ga450::createGa450IdReader,
          "second-generation ID-card reader, GA 450 serial protocol"},
         {"sim", DeviceClass::scanner, &sim::createSimScanner, "simulated QR/barcode scanner"},
+        {"camera", DeviceClass::scanner, &scanner::createCameraScanner, "camera scanner: V4L2 + ZXing-cpp (QR, barcodes)"},
+        {"serial", DeviceClass::scanner, &scanner::createSerialScanner, "serial QR/barcode scanner (RS-232, USB-CDC)"},
+        {"hid", DeviceClass::scanner, &scanner::createHidScanner, "keyboard-wedge QR/barcode scanner (evdev, grabbed)"},
         {"sim", DeviceClass::receipt_printer, &sim::createSimReceiptPrinter, "simulated receipt printer (text files)"},
         {"sim", DeviceClass::report_printer, &sim::createSimReportPrinter, "simulated A4 report printer"},
         {"escpos", DeviceClass::receipt_printer, &escpos::createEscposPrinter,

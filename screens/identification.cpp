@@ -56,9 +56,20 @@ Transition IdentificationDevices::handle(ScreenContext& context, const UiEvent& 
         }
         if (const auto* scanned = std::get_if<drivers::CodeScanned>(deviceEvent)) {
             if (resolving) return Transition::none();  // one lookup at a time
-            if (!looksLikeHealthCardToken(scanned->text)) {
-                logger->info("scanned code not accepted here ({} characters)", scanned->text.size());
-                message = PatientMessage{"scan.unrecognised", true};
+            if (scanned->rejected) {
+                // The scanner read a code but refused it (unknown kind, too long, invalid text).
+                logger->info("scanned code refused by {}: {}", scanned->device, scanned->rejected->describe());
+                message = PatientMessage{scanned->rejected->messageKey, true, scanned->acceptedKinds};
+                return Transition::none();
+            }
+            // Codes that identify a person: the e-health card and the hospital card. A scanner
+            // that does not classify gets the e-health-card shape check.
+            const bool identifies = scanned->kind.empty()
+                                        ? looksLikeHealthCardToken(scanned->text)
+                                        : scanned->kind == "health_card" || scanned->kind == "hospital_card";
+            if (!identifies) {
+                logger->info("scanned {} code cannot identify a patient", scanned->kind.empty() ? "an unknown" : scanned->kind);
+                message = PatientMessage{scanned->kind.empty() ? "scan.unrecognised" : "identify.code_not_identity", true};
                 return Transition::none();
             }
             resolving = true;
@@ -93,9 +104,17 @@ Transition IdentificationDevices::handle(ScreenContext& context, const UiEvent& 
 
 void drawPatientMessage(const ScreenContext& context, Ui& ui, const PatientMessage& message) {
     if (message.key.empty()) return;
-    const std::string primary = context.text.tr(message.key);
     const std::string otherLanguage = context.text.language() == "zh_CN" ? "en_US" : "zh_CN";
-    const std::string secondary = context.text.trIn(otherLanguage, message.key);
+    auto textIn = [&](const std::string& language) {
+        std::string kinds;
+        for (const auto& kind : message.kinds) {
+            if (!kinds.empty()) kinds += language == "zh_CN" ? "、" : ", ";
+            kinds += context.text.trIn(language, "scan.kind." + kind);
+        }
+        return substitute(context.text.trIn(language, message.key), {{"kinds", kinds}});
+    };
+    const std::string primary = textIn(context.text.language());
+    const std::string secondary = textIn(otherLanguage);
     const float width = ui.layout.contentWidth();
     const ImVec2 start = ImGui::GetCursorScreenPos();
     const float pad = 28.0F;

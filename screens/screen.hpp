@@ -61,6 +61,8 @@ std::vector<std::unique_ptr<Screen>> makeScreenTable();
 struct PatientMessage {
     std::string key;  ///< i18n key; empty = none
     bool alert = true;
+    /// For messages with {kinds}: payload kind names, shown as their "scan.kind.<name>" texts.
+    std::vector<std::string> kinds;
 };
 void drawPatientMessage(const ScreenContext& context, Ui& ui, const PatientMessage& message);
 

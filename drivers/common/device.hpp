@@ -69,6 +69,15 @@ struct CodeScanned {
     std::string device;
     std::string text;
     std::string symbology;  ///< "QRCode", "Code128", …
+    /// Payload kind from the scanner's payload table ("health_card", "hospital_card", …; see
+    /// drivers/scanner/payload/payload_classifier.hpp); empty when the device does not classify.
+    std::string kind;
+    /// Set when the scanner read a code but refused it (unrecognised kind, too long, invalid
+    /// text): messageKey is what to tell the patient; `text` is then empty.
+    std::optional<Error> rejected;
+    /// With rejected->messageKey "scan.unrecognised_accepting": the kinds this scanner accepts
+    /// (names as in `kind`; their patient names are the i18n keys "scan.kind.<name>"), for {kinds}.
+    std::vector<std::string> acceptedKinds;
 };
 struct StatusChanged {
     std::string device;

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "drivers/scanner/payload/payload_classifier.hpp"
 #include "kiosk/core/log.hpp"
 
 namespace kiosk::drivers::sim {
@@ -195,7 +196,19 @@ Result<void> SimScanner::setScenario(std::string_view scenarioName) {
 Result<void> SimScanner::act(std::string_view action, std::string_view argument) {
     if (action != "scan") return unknownAction(name(), action);
     if (core_.scenario() == "offline") return fail(Errc::device_not_ready, "simulated scanner offline");
-    core_.post(CodeScanned{name(), std::string(argument), "QRCode"});
+    // Classified like a real scanner with the default payload table, so flows see the same events.
+    const scanner::PayloadClassifier classifier;
+    auto classified = classifier.classify(argument, "QRCode");
+    if (classified) {
+        core_.post(CodeScanned{.device = name(), .text = classified->text, .symbology = "QRCode",
+                               .kind = std::string(scanner::payloadKindName(classified->kind)), .rejected = {},
+                               .acceptedKinds = {}});
+    } else {
+        std::vector<std::string> accepted;
+        for (auto kind : classifier.acceptedKinds()) accepted.emplace_back(scanner::payloadKindName(kind));
+        core_.post(CodeScanned{.device = name(), .text = {}, .symbology = "QRCode", .kind = {},
+                               .rejected = classified.error(), .acceptedKinds = std::move(accepted)});
+    }
     return {};
 }
 

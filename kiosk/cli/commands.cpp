@@ -18,6 +18,7 @@ constexpr CommandInstaller kInstallers[] = {
     &installHisCommand,
     &installCardCommand,
     &installPrintCommand,
+    &installScanCommand,
 };
 
 }  // namespace

@@ -24,5 +24,6 @@ void installDevicesCommand(CLI::App& root, Action& action);     // devices_comma
 void installHisCommand(CLI::App& root, Action& action);         // his_command.cpp
 void installCardCommand(CLI::App& root, Action& action);         // card_command.cpp (card read, idcard read)
 void installPrintCommand(CLI::App& root, Action& action);        // print_command.cpp
+void installScanCommand(CLI::App& root, Action& action);         // scan_command.cpp
 
 }  // namespace kiosk::cli
