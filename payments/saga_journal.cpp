@@ -257,4 +257,18 @@ Result<std::vector<PaymentOrder>> SagaJournal::nonTerminal() {
 
 Result<std::vector<PaymentOrder>> SagaJournal::all() { return select(""); }
 
+Result<std::vector<SagaJournal::Event>> SagaJournal::events(const std::string& orderId) {
+    auto query = journal_->prepare("SELECT state, reason, at FROM payment_event WHERE order_id = ? ORDER BY id");
+    if (!query) return std::unexpected(query.error());
+    query->bind(1, orderId);
+    std::vector<Event> out;
+    while (true) {
+        auto row = query->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        out.push_back({query->text(0), query->text(1), query->text(2)});
+    }
+    return out;
+}
+
 }  // namespace kiosk::payments

@@ -77,6 +77,14 @@ public:
     Result<std::vector<PaymentOrder>> nonTerminal();
     Result<std::vector<PaymentOrder>> all();
 
+    struct Event {
+        std::string state;
+        std::string reason;
+        std::string at;  ///< yyyyMMddHHmmss (China time)
+    };
+    /// Every transition of an order, oldest first (for `kiosk journal show`).
+    Result<std::vector<Event>> events(const std::string& orderId);
+
     Journal& journal() { return *journal_; }
 
 private:

@@ -16,6 +16,7 @@ constexpr CommandInstaller kInstallers[] = {
     &installScreenshotCommand,
     &installDevicesCommand,
     &installHisCommand,
+    &installJournalCommand,
 };
 
 }  // namespace

@@ -22,5 +22,6 @@ void installRunCommand(CLI::App& root, Action& action);         // run_command.c
 void installScreenshotCommand(CLI::App& root, Action& action);  // run_command.cpp
 void installDevicesCommand(CLI::App& root, Action& action);     // devices_command.cpp
 void installHisCommand(CLI::App& root, Action& action);         // his_command.cpp
+void installJournalCommand(CLI::App& root, Action& action);     // journal_command.cpp
 
 }  // namespace kiosk::cli

@@ -129,6 +129,8 @@ Result<KioskConfig> loadConfig(const std::filesystem::path& file) {
     }
     config.backend = root.section("backend");
     root.markUsed("backend");
+    config.payments = root.section("payments");
+    root.markUsed("payments");
     root.rejectUnknownKeys();
 
     if (!problems->empty()) return fail(Errc::invalid_config, problems->joined(), "error.config");

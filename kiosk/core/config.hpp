@@ -72,6 +72,8 @@ struct KioskConfig {
     UiConfig ui;
     std::vector<DeviceConfig> devices;
     ConfigSection backend{nullptr, "backend", std::make_shared<ConfigProblems>(), {}};
+    /// [payments]: read and validated by payments/payment_config.hpp (gateway, QR countdown).
+    ConfigSection payments{nullptr, "payments", std::make_shared<ConfigProblems>(), {}};
     /// Owns the parsed document the sections point into.
     std::shared_ptr<const toml::table> document;
 };
