@@ -24,7 +24,7 @@
 
 using namespace kiosk;
 using namespace kiosk::payments;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
@@ -38,7 +38,7 @@ void print(const std::string& what, std::vector<double> ms) {
     std::cout << fmt::format("  {:<52} n={:<5} p50={:8.3f} ms  p99={:8.3f} ms  max={:8.3f} ms\n", what, ms.size(), at(0.5), at(0.99), ms.back());
 }
 
-double since(Clock::time_point start) { return std::chrono::duration<double, std::milli>(Clock::now() - start).count(); }
+double since(SteadyClock::time_point start) { return std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count(); }
 
 }  // namespace
 
@@ -61,11 +61,11 @@ int main(int argc, char** argv) {
         if (!saga) return 1;
         std::vector<double> creates, transitions;
         for (int i = 0; i < writes; ++i) {
-            auto start = Clock::now();
+            auto start = SteadyClock::now();
             auto order = saga->create("pat-bench", {"chg-1"}, 100 + i, "wechat");
             creates.push_back(since(start));
             if (!order) return 1;
-            start = Clock::now();
+            start = SteadyClock::now();
             auto moved = saga->transition(*order, SagaState::ordering);
             transitions.push_back(since(start));
             if (!moved) return 1;
@@ -111,10 +111,10 @@ int main(int argc, char** argv) {
             auto charges = his.charges(patient);
             if (!charges) continue;
             for (const auto& charge : *charges) {
-                const auto start = Clock::now();
+                const auto start = SteadyClock::now();
                 auto order = qr.start(patient, {charge.id}, charge.amountFen, "wechat");
                 if (order) order = qr.showQr(*order);
-                const auto phoneStart = Clock::now();
+                const auto phoneStart = SteadyClock::now();
                 backend::HttpRequest paid;
                 paid.method = "POST";
                 paid.accept = "application/json";
