@@ -25,4 +25,14 @@ Result<PaymentConfig> readPaymentConfig(ConfigSection section, const std::string
     return config;
 }
 
+Result<RecoveryReport> recoverPendingPayments(const KioskConfig& config, Journal& journal, backend::HisDriver& his) {
+    auto payments = readPaymentConfig(config.payments, config.kioskId);
+    if (!payments) return std::unexpected(payments.error());
+    auto saga = SagaJournal::attach(journal, config.kioskId);
+    if (!saga) return std::unexpected(saga.error());
+    GatewayClient gateway(payments->gateway);
+    QrPaymentSaga qr(*saga, gateway, his, payments->qr);
+    return qr.recover();
+}
+
 }  // namespace kiosk::payments

@@ -84,7 +84,7 @@ int runJournal(const std::string& verb, const JournalOptions& options) {
         if (!resolved) return printError(resolved.error());
         out[isTerminal(resolved->state) ? "resolved" : "pending"].push_back(toJson(*resolved));
     } else {
-        auto report = qr.recover();
+        auto report = recoverPendingPayments(*config, **journal, **his);  // what start-up does
         if (!report) return printError(report.error());
         for (const auto& o : report->resolved) out["resolved"].push_back(toJson(o));
         for (const auto& o : report->pending) out["pending"].push_back(toJson(o));
