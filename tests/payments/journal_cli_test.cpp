@@ -115,7 +115,8 @@ TEST(PaymentMessages, EveryMessageKeyExistsInBothLanguages) {
     ASSERT_TRUE(catalog) << catalog.error().describe();
     for (const char* key : {"payments.bad_amount", "payments.bad_order", "payments.not_found", "payments.gateway_invalid",
                             "payments.confirming", "payments.gateway_unavailable", "payments.gateway_rejected",
-                            "payments.refund_refused"}) {
+                            "payments.refund_refused", "payments.insurance_invalid", "payments.insurance_unavailable",
+                            "payments.insurance_rejected"}) {
         for (const char* language : {"zh_CN", "en_US"}) {
             EXPECT_TRUE(catalog->find(language, key)) << language << " lacks " << key;
         }
