@@ -112,6 +112,38 @@ TEST_F(QrSagaTest, GatewayServerErrorOnCreateIsUnknownThenResolvedByQuery) {
     EXPECT_EQ(sim_.commits(order->outTradeNo()), 0);
 }
 
+TEST_F(QrSagaTest, GatewayTimeoutOnCreateIsUnknownNeverFailedThenResolved) {
+    const auto charge = pickCharge();
+    auto order = saga_->start(charge.patientId, {charge.chargeId}, charge.amountFen, "alipay");
+    ASSERT_TRUE(order);
+    sim_.armFault("timeout", "POST", "/gateway/orders", 1, 1500);  // longer than the 1 s call timeout
+    order = saga_->showQr(*order);
+    ASSERT_TRUE(order);
+    EXPECT_EQ(order->state, SagaState::unknown);
+    EXPECT_EQ(order->resumeState, SagaState::ordering);
+    EXPECT_NE(order->reason.find("unknown_outcome"), std::string::npos) << order->reason;
+    auto resolved = saga_->resolve(*order);
+    ASSERT_TRUE(resolved);
+    EXPECT_EQ(resolved->state, SagaState::closed);
+}
+
+TEST_F(QrSagaTest, ServerErrorsWhilePollingAreRiddenOutUntilThePaymentIsSeen) {
+    const auto charge = pickCharge();
+    auto order = saga_->start(charge.patientId, {charge.chargeId}, charge.amountFen, "wechat");
+    ASSERT_TRUE(order);
+    order = saga_->showQr(*order);
+    ASSERT_TRUE(order && order->state == SagaState::qr_shown);
+    phonePays(*order);
+    sim_.armFault("http_503", "GET", "/gateway/orders/" + order->outTradeNo(), 3);
+    settings_.qrTimeout = std::chrono::milliseconds(2000);
+    QrPaymentSaga patient(*sagaJournal_, *gateway_, *his_, settings_);
+    order = patient.awaitPayment(*order);
+    ASSERT_TRUE(order) << order.error().describe();
+    EXPECT_EQ(order->state, SagaState::paid) << order->reason;
+    const auto stats = sim_.call("GET", "/admin/stats");
+    EXPECT_EQ(stats.value("armed_faults", -1), 0);  // all three 503s were met, and polling went on
+}
+
 TEST_F(QrSagaTest, HisServerErrorIsRetriedWithTheSameKey) {
     const auto charge = pickCharge();
     auto order = saga_->start(charge.patientId, {charge.chargeId}, charge.amountFen, "wechat");
