@@ -19,6 +19,7 @@ constexpr CommandInstaller kInstallers[] = {
     &installCardCommand,
     &installPrintCommand,
     &installScanCommand,
+    &installJournalCommand,
 };
 
 }  // namespace

@@ -25,5 +25,6 @@ void installHisCommand(CLI::App& root, Action& action);         // his_command.c
 void installCardCommand(CLI::App& root, Action& action);         // card_command.cpp (card read, idcard read)
 void installPrintCommand(CLI::App& root, Action& action);        // print_command.cpp
 void installScanCommand(CLI::App& root, Action& action);         // scan_command.cpp
+void installJournalCommand(CLI::App& root, Action& action);      // journal_command.cpp
 
 }  // namespace kiosk::cli

@@ -131,6 +131,8 @@ Result<KioskConfig> loadConfig(const std::filesystem::path& file) {
     root.markUsed("backend");
     config.printing = root.section("printing");  // validated by printing/print_journal (loadPrintPolicy)
     root.markUsed("printing");
+    config.payments = root.section("payments");
+    root.markUsed("payments");
     root.rejectUnknownKeys();
 
     if (!problems->empty()) return fail(Errc::invalid_config, problems->joined(), "error.config");

@@ -74,6 +74,8 @@ struct KioskConfig {
     ConfigSection backend{nullptr, "backend", std::make_shared<ConfigProblems>(), {}};
     /// [printing]: reprint limit and journal policy, validated by printing::loadPrintPolicy.
     ConfigSection printing{nullptr, "printing", std::make_shared<ConfigProblems>(), {}};
+    /// [payments]: read and validated by payments/payment_config.hpp (gateway, QR countdown).
+    ConfigSection payments{nullptr, "payments", std::make_shared<ConfigProblems>(), {}};
     /// Owns the parsed document the sections point into.
     std::shared_ptr<const toml::table> document;
 };

@@ -1,0 +1,115 @@
+// `kiosk journal list|show|resolve --config FILE`: technicians and finance staff see the payment
+// saga's rows, and trigger resolution of the pending ones against the gateway and the HIS
+// (payments/qr_saga.hpp). JSON on stdout; exit 0 ok, 1 failure (or, for resolve, when an order
+// is still pending), 2 usage.
+//   list    [--all]          non-terminal orders (with --all: every order)
+//   show    --order ID       one order with its keys and every transition
+//   resolve [--order ID]     resolve one order, or every non-terminal one (what start-up does)
+// [ ] reconcile --date D: next session (gateway bill + insurance 3201).
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+#include "kiosk/backend/his_factory.hpp"
+#include "kiosk/cli/commands.hpp"
+#include "kiosk/cli/common.hpp"
+#include "kiosk/core/journal.hpp"
+#include "payments/payment_config.hpp"
+
+namespace kiosk::cli {
+
+namespace {
+
+using nlohmann::json;
+using namespace kiosk::payments;
+
+struct JournalOptions {
+    std::string config;
+    std::string order;
+    bool all = false;
+};
+
+json toJson(const PaymentOrder& o) {
+    json out = {{"order_id", o.orderId},       {"state", stateName(o.state)},      {"amount_fen", o.amountFen},
+                {"channel", o.channel},        {"patient", o.patientId},           {"charges", o.chargeIds},
+                {"out_trade_no", o.outTradeNo()}, {"his_trade_no", o.hisTradeNo()}, {"out_refund_no", o.outRefundNo()},
+                {"reason", o.reason},          {"created", o.created},             {"updated", o.updated}};
+    if (o.state == SagaState::unknown) out["resume_state"] = stateName(o.resumeState);
+    return out;
+}
+
+int printError(const Error& error) {
+    std::cout << json{{"error", errcName(error.code)}, {"detail", error.detail}, {"message_key", error.messageKey}}.dump(2) << '\n';
+    return 1;
+}
+
+int runJournal(const std::string& verb, const JournalOptions& options) {
+    auto config = loadKioskConfigForCli(options.config);
+    if (!config) return 1;
+    auto journal = Journal::open(config->journalFile);
+    if (!journal) return printError(journal.error());
+    auto saga = SagaJournal::attach(**journal, config->kioskId);
+    if (!saga) return printError(saga.error());
+    if (verb == "list") {
+        auto rows = options.all ? saga->all() : saga->nonTerminal();
+        if (!rows) return printError(rows.error());
+        json out = json::array();
+        for (const auto& row : *rows) out.push_back(toJson(row));
+        std::cout << out.dump(2) << '\n';
+        return 0;
+    }
+    if (verb == "show") {
+        auto order = saga->load(options.order);
+        if (!order) return printError(order.error());
+        auto events = saga->events(options.order);
+        if (!events) return printError(events.error());
+        json out = toJson(*order);
+        out["events"] = json::array();
+        for (const auto& e : *events) out["events"].push_back({{"state", e.state}, {"reason", e.reason}, {"at", e.at}});
+        std::cout << out.dump(2) << '\n';
+        return 0;
+    }
+    // resolve: needs the gateway and the HIS.
+    auto payments = readPaymentConfig(config->payments, config->kioskId);
+    if (!payments) return printError(payments.error());
+    auto his = backend::makeHisDriver(config->backend, config->kioskId);
+    if (!his) return printError(his.error());
+    GatewayClient gateway(payments->gateway);
+    QrPaymentSaga qr(*saga, gateway, **his, payments->qr);
+    json out = {{"resolved", json::array()}, {"pending", json::array()}};
+    if (!options.order.empty()) {
+        auto order = saga->load(options.order);
+        if (!order) return printError(order.error());
+        auto resolved = qr.resolve(*order);
+        if (!resolved) return printError(resolved.error());
+        out[isTerminal(resolved->state) ? "resolved" : "pending"].push_back(toJson(*resolved));
+    } else {
+        auto report = recoverPendingPayments(*config, **journal, **his);  // what start-up does
+        if (!report) return printError(report.error());
+        for (const auto& o : report->resolved) out["resolved"].push_back(toJson(o));
+        for (const auto& o : report->pending) out["pending"].push_back(toJson(o));
+    }
+    std::cout << out.dump(2) << '\n';
+    return out["pending"].empty() ? 0 : 1;
+}
+
+}  // namespace
+
+void installJournalCommand(CLI::App& root, Action& action) {
+    auto* journal = root.add_subcommand("journal", "Payment journal: list, show and resolve payment orders");
+    journal->require_subcommand(1);
+    auto options = std::make_shared<JournalOptions>();
+    auto* list = journal->add_subcommand("list", "Pending payment orders (--all: every order)");
+    list->add_flag("--all", options->all, "Every order, terminal ones included");
+    auto* show = journal->add_subcommand("show", "One payment order with its keys and transitions");
+    show->add_option("--order", options->order, "Order id")->required();
+    auto* resolve = journal->add_subcommand("resolve", "Resolve pending orders against the gateway and the HIS");
+    resolve->add_option("--order", options->order, "Only this order (default: every pending order)");
+    for (auto* sub : {list, show, resolve}) {
+        sub->add_option("--config", options->config, "Kiosk configuration file (TOML)")->required();
+        const std::string verb = sub->get_name();
+        sub->callback([&action, options, verb] { action = [options, verb] { return runJournal(verb, *options); }; });
+    }
+}
+
+}  // namespace kiosk::cli

@@ -1,0 +1,35 @@
+#pragma once
+// Failpoints: KIOSK_FAILPOINT=<step> makes the process die with _exit(kFailpointExitCode) when it
+// reaches that named step boundary, like a power cut (no destructors, no flush beyond what was
+// already committed to the journal). The crash-matrix test runs a payment once per step.
+//
+// Steps of the QR payment saga, in order (each is "just after" what its name says):
+//   order_created        the CREATED row is committed; nothing remote happened yet
+//   before_gateway_order the ORDERING row is committed; the gateway order is not sent yet
+//   after_gateway_order  the gateway answered the create; QR_SHOWN not journalled yet
+//   qr_shown             the QR_SHOWN row (with code_url) is committed
+//   after_paid_seen      the gateway said SUCCESS; PAID not journalled yet
+//   paid                 the PAID row is committed
+//   before_his_commit    the HIS_COMMITTING row is committed; the HIS call is not sent yet
+//   after_his_commit     the HIS answered the commit; DONE not journalled yet
+//   before_close         the gateway close is about to be sent (QR timed out)
+//   after_close          the gateway answered the close; CLOSED/PAID not journalled yet
+//   before_refund        the REFUNDING row is committed; the refund is not sent yet
+//   after_refund         the gateway answered the refund; REFUNDED not journalled yet
+
+#include <array>
+#include <string_view>
+
+namespace kiosk::payments {
+
+inline constexpr int kFailpointExitCode = 86;
+
+inline constexpr std::array<std::string_view, 12> kFailpointSteps = {
+    "order_created", "before_gateway_order", "after_gateway_order", "qr_shown",
+    "after_paid_seen", "paid", "before_his_commit", "after_his_commit",
+    "before_close", "after_close", "before_refund", "after_refund"};
+
+/// Dies with _exit(kFailpointExitCode) when KIOSK_FAILPOINT names `step`; otherwise returns.
+void failpoint(std::string_view step);
+
+}  // namespace kiosk::payments

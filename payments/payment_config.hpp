@@ -1,0 +1,35 @@
+#pragma once
+// The [payments] section of the kiosk config. Unknown keys are rejected.
+//
+//   [payments]
+//   gateway_url = "http://127.0.0.1:18080/gateway"   # the hospital payment gateway (required)
+//   connect_timeout_ms = 2000
+//   call_timeout_ms = 8000
+//   poll_interval_ms = 2000                          # how often the QR order is polled
+//   qr_timeout_s = 120                               # the patient's countdown
+//   his_commit_attempts = 3                          # commit, look up, commit again (same key)
+//   ca_bundle / client_cert / client_key = ""        # https to the gateway (mutual TLS)
+
+#include "kiosk/backend/his_driver.hpp"
+#include "kiosk/backend/http_client.hpp"
+#include "kiosk/core/config.hpp"
+#include "kiosk/core/journal.hpp"
+#include "kiosk/core/config_reader.hpp"
+#include "payments/qr_saga.hpp"
+
+namespace kiosk::payments {
+
+struct PaymentConfig {
+    backend::HttpSettings gateway;
+    QrSettings qr;
+};
+
+/// `section` is KioskConfig::payments. Errors name every bad key.
+Result<PaymentConfig> readPaymentConfig(ConfigSection section, const std::string& kioskId);
+
+/// What the app calls at start-up, before it accepts the first patient: resolves every pending
+/// payment row in `journal` against the configured gateway and `his`. Orders left in
+/// `pending` still have an unknown outcome: alert the help desk with their order ids.
+Result<RecoveryReport> recoverPendingPayments(const KioskConfig& config, Journal& journal, backend::HisDriver& his);
+
+}  // namespace kiosk::payments

@@ -1,0 +1,246 @@
+#include "payments/qr_saga.hpp"
+
+#include <fmt/format.h>
+
+#include <thread>
+
+#include "kiosk/core/log.hpp"
+#include "payments/failpoint.hpp"
+
+namespace kiosk::payments {
+
+namespace {
+
+auto logger() { return log::module("payments"); }
+
+/// Outcomes that only a later query can settle (the remote side may or may not have acted).
+bool isUnsettled(Errc code) {
+    return code == Errc::unknown_outcome || code == Errc::timeout || code == Errc::backend_unavailable;
+}
+
+}  // namespace
+
+Result<PaymentOrder> QrPaymentSaga::toManual(const PaymentOrder& order, const std::string& reason) {
+    logger()->error("order {} → MANUAL: {}", order.orderId, reason);
+    return journal_.transition(order, SagaState::manual, reason);
+}
+
+Result<PaymentOrder> QrPaymentSaga::toUnknown(const PaymentOrder& order, const Error& error) {
+    logger()->warn("order {} in {}: outcome unknown ({}); stays pending until a query settles it", order.orderId,
+                   stateName(order.state), error.describe());
+    return journal_.transition(order, SagaState::unknown, error.describe());
+}
+
+Result<PaymentOrder> QrPaymentSaga::start(const std::string& patientId, const std::vector<std::string>& chargeIds,
+                                          int64_t amountFen, const std::string& channel) {
+    auto order = journal_.create(patientId, chargeIds, amountFen, channel);
+    if (!order) return order;
+    logger()->info("order {} created: {} fen by {}", order->orderId, amountFen, channel);
+    failpoint("order_created");
+    return order;
+}
+
+Result<PaymentOrder> QrPaymentSaga::showQr(const PaymentOrder& current) {
+    if (!current.codeUrl.empty()) return current;  // re-shown, never re-ordered
+    if (current.state != SagaState::created && current.state != SagaState::ordering) {
+        return fail(Errc::invalid_argument, fmt::format("order {} is {}: no QR to show", current.orderId, stateName(current.state)));
+    }
+    auto order = journal_.transition(current, SagaState::ordering);
+    if (!order) return order;
+    failpoint("before_gateway_order");
+    auto remote = gateway_.create(order->outTradeNo(), order->amountFen, order->channel, "Yizhan " + order->orderId);
+    failpoint("after_gateway_order");
+    if (!remote) {
+        if (isUnsettled(remote.error().code)) return toUnknown(*order, remote.error());
+        return toManual(*order, remote.error().describe());
+    }
+    if (remote->status != "NOTPAY") return onGatewayOrder(*order, *remote);  // a repeat of an order already paid/closed
+    auto shown = journal_.setCodeUrl(*order, remote->codeUrl);
+    if (!shown) return shown;
+    failpoint("qr_shown");
+    return shown;
+}
+
+Result<PaymentOrder> QrPaymentSaga::onGatewayOrder(const PaymentOrder& order, const GatewayOrder& remote) {
+    if (remote.status == "SUCCESS") {
+        failpoint("after_paid_seen");
+        auto paid = journal_.setPaid(order, remote.transactionId);
+        if (!paid) return paid;
+        logger()->info("order {} paid ({} fen)", order.orderId, order.amountFen);
+        failpoint("paid");
+        return paid;
+    }
+    if (remote.status == "CLOSED" || remote.status == "NOT_EXIST") {
+        return journal_.transition(order, SagaState::closed, remote.status == "NOT_EXIST" ? "never reached the gateway" : "");
+    }
+    if (remote.status == "REFUND") {
+        return toManual(order, "gateway shows the order refunded outside this kiosk's saga");
+    }
+    return order;  // NOTPAY: nothing to do yet
+}
+
+Result<PaymentOrder> QrPaymentSaga::closeOrder(const PaymentOrder& order) {
+    failpoint("before_close");
+    auto closed = gateway_.close(order.outTradeNo(), order.amountFen);
+    failpoint("after_close");
+    if (!closed) {
+        if (isUnsettled(closed.error().code)) return toUnknown(order, closed.error());
+        return toManual(order, closed.error().describe());
+    }
+    if (closed->status == "NOTPAY") return toManual(order, "gateway close left the order NOTPAY");
+    return onGatewayOrder(order, *closed);  // CLOSED, or SUCCESS when it answered "already paid"
+}
+
+Result<PaymentOrder> QrPaymentSaga::awaitPayment(const PaymentOrder& order, const std::function<bool()>& cancelled) {
+    if (order.state != SagaState::qr_shown) {
+        return fail(Errc::invalid_argument, fmt::format("order {} is {}, not QR_SHOWN", order.orderId, stateName(order.state)));
+    }
+    const auto deadline = std::chrono::steady_clock::now() + settings_.qrTimeout;
+    while (std::chrono::steady_clock::now() < deadline && !(cancelled && cancelled())) {
+        auto remote = gateway_.query(order.outTradeNo(), order.amountFen);
+        if (remote) {
+            if (remote->status != "NOTPAY") return onGatewayOrder(order, *remote);
+        } else if (remote.error().code == Errc::invalid_answer) {
+            return toManual(order, remote.error().describe());
+        }  // a failed read is repeated at the next poll
+        const auto left = deadline - std::chrono::steady_clock::now();
+        if (left <= std::chrono::milliseconds(0)) break;
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(settings_.pollInterval, left));
+    }
+    // Countdown over: ask once more, then close (a close that says "already paid" is PAID).
+    auto last = gateway_.query(order.outTradeNo(), order.amountFen);
+    if (last && last->status != "NOTPAY") return onGatewayOrder(order, *last);
+    if (!last && last.error().code == Errc::invalid_answer) return toManual(order, last.error().describe());
+    return closeOrder(order);
+}
+
+Result<PaymentOrder> QrPaymentSaga::commitToHis(const PaymentOrder& current) {
+    if (current.state != SagaState::paid && current.state != SagaState::his_committing) {
+        return fail(Errc::invalid_argument, fmt::format("order {} is {}, not PAID", current.orderId, stateName(current.state)));
+    }
+    auto order = current.state == SagaState::paid ? journal_.transition(current, SagaState::his_committing) : Result<PaymentOrder>(current);
+    if (!order) return order;
+    failpoint("before_his_commit");
+    backend::PaymentCommit commit;
+    commit.tradeNo = order->hisTradeNo();
+    commit.patientId = order->patientId;
+    commit.chargeIds = order->chargeIds;
+    commit.totalFen = order->amountFen;
+    commit.cashFen = order->amountFen;
+    commit.channel = order->channel;
+    commit.channelTradeNo = order->outTradeNo();
+    Error last(Errc::unknown_outcome, "HIS commit not attempted");
+    for (int attempt = 0; attempt < std::max(1, settings_.hisCommitAttempts); ++attempt) {
+        if (attempt > 0) {
+            // The previous answer was lost: did the HIS record the key? Only then retry, same key.
+            auto known = his_.lookupTransaction(commit.tradeNo);
+            if (known) {
+                if (known->resourceType == "PaymentReconciliation" && known->status == "active") {
+                    return journal_.transition(*order, SagaState::done, "found by business key after a lost answer");
+                }
+                return toManual(*order, fmt::format("HIS knows {} as {} {}", commit.tradeNo, known->resourceType, known->status));
+            }
+            if (known.error().code != Errc::not_found) {
+                last = known.error();
+                continue;
+            }
+        }
+        auto committed = his_.commitPayment(commit);
+        failpoint("after_his_commit");
+        if (committed) {
+            logger()->info("order {} committed to the HIS ({})", order->orderId, committed->id);
+            return journal_.transition(*order, SagaState::done);
+        }
+        last = committed.error();
+        if (last.code == Errc::rejected || last.code == Errc::not_found || last.code == Errc::invalid_argument) {
+            auto refunding = journal_.transition(*order, SagaState::refunding, "HIS rejected the payment: " + last.describe());
+            if (!refunding) return refunding;
+            return refund(*refunding);
+        }
+        if (last.code == Errc::invalid_answer) return toManual(*order, "HIS commit answer: " + last.describe());
+    }
+    return toUnknown(*order, last);
+}
+
+Result<PaymentOrder> QrPaymentSaga::refund(const PaymentOrder& order) {
+    // Check what the gateway holds first: never refund more than was paid, never twice.
+    auto remote = gateway_.query(order.outTradeNo(), order.amountFen);
+    if (!remote) {
+        if (isUnsettled(remote.error().code)) return toUnknown(order, remote.error());
+        return toManual(order, "refund check: " + remote.error().describe());
+    }
+    if (remote->status == "REFUND" && remote->refundedFen == order.amountFen) {
+        return journal_.transition(order, SagaState::refunded, order.reason);
+    }
+    if (remote->status != "SUCCESS" || remote->refundedFen != 0) {
+        return toManual(order, fmt::format("cannot refund {} fen: gateway order is {} with {} fen refunded", order.amountFen,
+                                           remote->status, remote->refundedFen));
+    }
+    failpoint("before_refund");
+    auto refunded = gateway_.refund(order.outTradeNo(), order.outRefundNo(), order.amountFen);
+    failpoint("after_refund");
+    if (!refunded) {
+        if (isUnsettled(refunded.error().code)) return toUnknown(order, refunded.error());
+        return toManual(order, "refund: " + refunded.error().describe());
+    }
+    logger()->info("order {} refunded {} fen ({})", order.orderId, order.amountFen, order.outRefundNo());
+    return journal_.transition(order, SagaState::refunded, order.reason);
+}
+
+Result<PaymentOrder> QrPaymentSaga::resolve(const PaymentOrder& stored) {
+    PaymentOrder order = stored;
+    if (order.state == SagaState::unknown) order.state = order.resumeState;  // in memory only; each step journals
+    switch (order.state) {
+        case SagaState::created:
+            return journal_.transition(order, SagaState::closed, "abandoned before ordering");
+        case SagaState::ordering:
+        case SagaState::qr_shown: {
+            auto remote = gateway_.query(order.outTradeNo(), order.amountFen);
+            if (!remote) {
+                if (remote.error().code == Errc::invalid_answer) return toManual(order, remote.error().describe());
+                return stored.state == SagaState::unknown ? Result<PaymentOrder>(stored) : toUnknown(order, remote.error());
+            }
+            if (remote->status == "NOTPAY") return closeOrder(order);
+            auto next = onGatewayOrder(order, *remote);
+            if (next && next->state == SagaState::paid) return commitToHis(*next);
+            return next;
+        }
+        case SagaState::paid:
+        case SagaState::his_committing:
+            return resolveCommit(order);
+        case SagaState::refunding:
+            return refund(order);
+        default:
+            return order;  // terminal
+    }
+}
+
+Result<PaymentOrder> QrPaymentSaga::resolveCommit(const PaymentOrder& order) {
+    if (order.state == SagaState::his_committing) {
+        auto known = his_.lookupTransaction(order.hisTradeNo());
+        if (known && known->resourceType == "PaymentReconciliation" && known->status == "active") {
+            return journal_.transition(order, SagaState::done, "found by business key at recovery");
+        }
+    }
+    return commitToHis(order);
+}
+
+Result<RecoveryReport> QrPaymentSaga::recover() {
+    auto rows = journal_.nonTerminal();
+    if (!rows) return std::unexpected(rows.error());
+    RecoveryReport report;
+    for (const auto& row : *rows) {
+        Result<PaymentOrder> resolved = row.state == SagaState::manual ? toManual(row, row.reason) : resolve(row);
+        if (!resolved) return std::unexpected(resolved.error());
+        // A step may leave the order PAID/QR_SHOWN only when it stopped on purpose; resolve again.
+        if (!isTerminal(resolved->state) && resolved->state != SagaState::unknown) {
+            resolved = resolve(*resolved);
+            if (!resolved) return std::unexpected(resolved.error());
+        }
+        logger()->info("recovery: order {} {} → {}", row.orderId, stateName(row.state), stateName(resolved->state));
+        (isTerminal(resolved->state) ? report.resolved : report.pending).push_back(*resolved);
+    }
+    return report;
+}
+
+}  // namespace kiosk::payments
