@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
     const auto& person = *people.find("wang-xinkun");
 
     // ---- 2. per-APDU overhead (card stays in) ----
-    sim::VirtualSocialSecurityCard card(person, sim::VirtualCardOptions{});
+    sim::VirtualSocialSecurityCard card(person, sim::VirtualCardOptions{.port = daemon.vpcdPort()});
     if (!card.insert()) return 1;
     auto context = drivers::transport::PcscContext::establish(2s, drivers::CancelToken{});
     if (!context) return 1;

@@ -63,7 +63,7 @@ TEST(CardCli, CardReadPrintsTheMaskedIdentityOfTheVirtualCard) {
     test::TempDir dir;
     const auto config = dir.write("kiosk.toml", configText("lobby", kPcscDevice));
     const auto people = test::samplePeople();
-    sim::VirtualSocialSecurityCard card(*people.find("zhang-san"), sim::VirtualCardOptions{});
+    sim::VirtualSocialSecurityCard card(*people.find("zhang-san"), sim::VirtualCardOptions{.port = daemon.vpcdPort()});
     ASSERT_TRUE(card.insert().has_value());
     const auto result = run({"kiosk", "card", "read", "--config", config.string(), "--timeout", "10"});
     ASSERT_EQ(result.exitCode, 0) << result.out;
@@ -91,7 +91,7 @@ TEST(CardCli, CardReadReportsNeedsPinWithStatusWords) {
     const auto config = dir.write("kiosk.toml", configText("lobby", kPcscDevice));
     const auto people = test::samplePeople();
     sim::VirtualSocialSecurityCard card(*people.find("li-jun"),
-                                        sim::VirtualCardOptions{.scenario = sim::CardScenario::pin_protected});
+                                        sim::VirtualCardOptions{.port = daemon.vpcdPort(), .scenario = sim::CardScenario::pin_protected});
     ASSERT_TRUE(card.insert().has_value());
     const auto result = run({"kiosk", "card", "read", "--config", config.string(), "--timeout", "10"});
     EXPECT_EQ(result.exitCode, 1);

@@ -37,7 +37,7 @@ protected:
 
     std::unique_ptr<VirtualSocialSecurityCard> card(std::string_view personId, CardScenario scenario, bool t0 = false) {
         return std::make_unique<VirtualSocialSecurityCard>(
-            person(personId), VirtualCardOptions{.host = "127.0.0.1", .port = 35963, .scenario = scenario, .t0 = t0,
+            person(personId), VirtualCardOptions{.host = "127.0.0.1", .port = daemon_.vpcdPort(), .scenario = scenario, .t0 = t0,
                                                  .slowDelay = 150ms});
     }
 
