@@ -16,6 +16,17 @@
 //   after_close          the gateway answered the close; CLOSED/PAID not journalled yet
 //   before_refund        the REFUNDING row is committed; the refund is not sent yet
 //   after_refund         the gateway answered the refund; REFUNDED not journalled yet
+// Steps of the insurance settlement saga (payments/insurance_saga.hpp); its cash part goes
+// through the QR steps above:
+//   ins_order_created    the CREATED insurance row is committed; nothing remote yet
+//   ins_before_presettle the INS_PRESETTLING row is committed; 1101 not sent yet
+//   ins_after_presettle  2206 answered with the split; INS_PRESETTLED not journalled yet
+//   ins_presettled       the INS_PRESETTLED row (split, psn_no, mdtrt_id) is committed
+//   ins_before_settle    the INS_SETTLING row is committed; 2207 not sent yet
+//   ins_after_settle     2207 answered (setl_id); INS_SETTLED not journalled yet
+//   ins_settled          the INS_SETTLED row (setl_id) is committed
+//   ins_before_cancel    the INS_CANCELLING row is committed; 2208 not sent yet
+//   ins_after_cancel     2208 answered; REFUNDING/REFUNDED not journalled yet
 
 #include <array>
 #include <string_view>
@@ -24,10 +35,12 @@ namespace kiosk::payments {
 
 inline constexpr int kFailpointExitCode = 86;
 
-inline constexpr std::array<std::string_view, 12> kFailpointSteps = {
+inline constexpr std::array<std::string_view, 21> kFailpointSteps = {
     "order_created", "before_gateway_order", "after_gateway_order", "qr_shown",
     "after_paid_seen", "paid", "before_his_commit", "after_his_commit",
-    "before_close", "after_close", "before_refund", "after_refund"};
+    "before_close", "after_close", "before_refund", "after_refund",
+    "ins_order_created", "ins_before_presettle", "ins_after_presettle", "ins_presettled",
+    "ins_before_settle", "ins_after_settle", "ins_settled", "ins_before_cancel", "ins_after_cancel"};
 
 /// Dies with _exit(kFailpointExitCode) when KIOSK_FAILPOINT names `step`; otherwise returns.
 void failpoint(std::string_view step);

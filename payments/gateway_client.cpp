@@ -151,6 +151,7 @@ Result<GatewayRefund> GatewayClient::refund(const std::string& outTradeNo, const
     if (!json) return std::unexpected(json.error());
     GatewayRefund refund;
     refund.outRefundNo = json->value("out_refund_no", "");
+    refund.outTradeNo = json->value("out_trade_no", "");
     refund.status = json->value("status", "");
     refund.amountFen = json->value("amount_fen", int64_t{-1});
     if (refund.outRefundNo != outRefundNo || json->value("out_trade_no", "") != outTradeNo) {
@@ -161,6 +162,40 @@ Result<GatewayRefund> GatewayClient::refund(const std::string& outTradeNo, const
                     "payments.gateway_invalid");
     }
     return refund;
+}
+
+Result<GatewayBill> GatewayClient::bill(const std::string& date) {
+    long status = 0;
+    auto answer = call("GET", "bill?date=" + date, {}, false, status);
+    if (!answer) return std::unexpected(answer.error());
+    if (status != 200) return fail(Errc::invalid_answer, fmt::format("gateway bill answered HTTP {}", status), "payments.gateway_invalid");
+    auto json = parseObject(*answer);
+    if (!json) return std::unexpected(json.error());
+    GatewayBill bill;
+    bill.date = json->value("date", "");
+    if (bill.date != date) return fail(Errc::invalid_answer, "gateway bill is for " + bill.date + ", not " + date, "payments.gateway_invalid");
+    if (!(*json)["orders"].is_array() || !(*json)["refunds"].is_array()) {
+        return fail(Errc::invalid_answer, "gateway bill without orders and refunds", "payments.gateway_invalid");
+    }
+    for (const auto& row : (*json)["orders"]) {
+        const std::string tradeNo = row.value("out_trade_no", "");
+        const int64_t amount = row.contains("amount_fen") && row["amount_fen"].is_number_integer() ? row["amount_fen"].get<int64_t>() : -1;
+        auto order = readOrder(row, tradeNo, amount);  // the row's own amount: checks type and status
+        if (!order || amount <= 0) return fail(Errc::invalid_answer, "gateway bill row for '" + tradeNo + "' is not valid", "payments.gateway_invalid");
+        bill.orders.push_back(*order);
+    }
+    for (const auto& row : (*json)["refunds"]) {
+        GatewayRefund refund;
+        refund.outRefundNo = row.value("out_refund_no", "");
+        refund.outTradeNo = row.value("out_trade_no", "");
+        refund.status = row.value("status", "");
+        if (!row.contains("amount_fen") || !row["amount_fen"].is_number_integer()) {
+            return fail(Errc::invalid_answer, "gateway bill refund without an integer amount_fen", "payments.gateway_invalid");
+        }
+        refund.amountFen = row["amount_fen"].get<int64_t>();
+        bill.refunds.push_back(std::move(refund));
+    }
+    return bill;
 }
 
 }  // namespace kiosk::payments

@@ -105,8 +105,25 @@ Result<std::string> InsuranceClient::personNumber(const std::string& msgid, cons
     return psnNo;
 }
 
-Result<std::string> InsuranceClient::registerVisit(const std::string& msgid, const std::string& psnNo) {
-    auto out = envelope("2201", msgid, Json{{"data", {{"psn_no", psnNo}, {"insutype", "310"}, {"ipt_otp_no", msgid}}}}.dump());
+Result<InsurancePerson> InsuranceClient::person(const std::string& msgid, const std::string& certType, const std::string& certNo) {
+    auto out = envelope("1101", msgid, Json{{"data", {{"mdtrt_cert_type", certType}, {"mdtrt_cert_no", certNo}}}}.dump());
+    if (!out) return std::unexpected(out.error());
+    const Json output = Json::parse(*out, nullptr, false);
+    if (output.is_discarded() || !output.contains("baseinfo") || !output["baseinfo"].is_object()) {
+        return fail(Errc::invalid_answer, "1101 answer without baseinfo", "payments.insurance_invalid");
+    }
+    const Json& base = output["baseinfo"];
+    InsurancePerson person;
+    person.psnNo = base.value("psn_no", "");
+    person.name = base.value("psn_name", "");
+    if (base.value("psn_cert_type", "") == "01") person.idNumber = base.value("certno", "");
+    if (person.psnNo.empty()) return fail(Errc::invalid_answer, "1101 answer without psn_no", "payments.insurance_invalid");
+    return person;
+}
+
+Result<std::string> InsuranceClient::registerVisit(const std::string& msgid, const std::string& psnNo, const std::string& iptOtpNo) {
+    auto out = envelope("2201", msgid,
+                        Json{{"data", {{"psn_no", psnNo}, {"insutype", "310"}, {"ipt_otp_no", iptOtpNo.empty() ? msgid : iptOtpNo}}}}.dump());
     if (!out) return std::unexpected(out.error());
     const Json output = Json::parse(*out);
     const std::string mdtrtId = output.contains("data") ? output["data"].value("mdtrt_id", "") : "";
@@ -160,6 +177,61 @@ Result<void> InsuranceClient::cancelSettlement(const std::string& msgid, const s
     auto out = envelope("2208", msgid, Json{{"data", {{"setl_id", setlId}}}}.dump());
     if (!out) return std::unexpected(out.error());
     return {};
+}
+
+Result<InsuranceDay> InsuranceClient::reconcileDay(const std::string& msgid, const std::string& date) {
+    auto out = envelope("3201", msgid, Json{{"data", {{"stmt_begndate", date}, {"stmt_enddate", date}, {"insutype", "310"}}}}.dump());
+    if (!out) return std::unexpected(out.error());
+    const Json output = Json::parse(*out);
+    InsuranceDay day;
+    day.date = date;
+    const Json totals = output.value("data", Json::object());
+    auto total = toFen(totals, "medfee_sumamt");
+    auto fund = toFen(totals, "fund_pay_sumamt");
+    auto account = toFen(totals, "acct_pay");
+    auto cash = toFen(totals, "psn_cash_pay");
+    for (const auto* part : {&total, &fund, &account, &cash}) {
+        if (!*part) return std::unexpected(part->error());
+    }
+    if (!totals.contains("setl_cnt") || !totals["setl_cnt"].is_number_integer()) {
+        return fail(Errc::invalid_answer, "3201 answer without setl_cnt", "payments.insurance_invalid");
+    }
+    day.settledCount = totals["setl_cnt"].get<int64_t>();
+    day.totalFen = *total;
+    day.fundFen = *fund;
+    day.accountFen = *account;
+    day.cashFen = *cash;
+    InsuranceSplit standing;
+    int64_t standingCount = 0;
+    for (const auto& row : output.value("setldetail", Json::array())) {
+        InsuranceSettlementRecord record;
+        auto split = readSplit(Json{{"setlinfo", row}});
+        if (!split) return std::unexpected(split.error());
+        record.split = *split;
+        record.setlId = split->setlId;
+        record.mdtrtId = split->mdtrtId;
+        record.psnNo = row.value("psn_no", "");
+        record.iptOtpNo = row.value("ipt_otp_no", "");
+        record.status = row.value("status", "");
+        record.setlTime = row.value("setl_time", "");
+        if (record.setlId.empty() || (record.status != "settled" && record.status != "cancelled")) {
+            return fail(Errc::invalid_answer, "3201 settlement without setl_id or with status '" + record.status + "'", "payments.insurance_invalid");
+        }
+        if (record.status == "settled") {
+            ++standingCount;
+            standing.totalFen += split->totalFen;
+            standing.fundFen += split->fundFen;
+            standing.accountFen += split->accountFen;
+            standing.cashFen += split->cashFen;
+        }
+        day.settlements.push_back(std::move(record));
+    }
+    if (standingCount != day.settledCount || standing.totalFen != day.totalFen || standing.fundFen != day.fundFen ||
+        standing.accountFen != day.accountFen || standing.cashFen != day.cashFen) {
+        return fail(Errc::invalid_answer, fmt::format("3201 totals ({} settlements, {} fen) differ from its list ({}, {} fen)", day.settledCount,
+                                                      day.totalFen, standingCount, standing.totalFen), "payments.insurance_invalid");
+    }
+    return day;
 }
 
 Result<void> InsuranceClient::reverse(const std::string& msgid, const std::string& originalMsgid, const std::string& originalInfno) {

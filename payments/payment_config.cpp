@@ -1,5 +1,7 @@
 #include "payments/payment_config.hpp"
 
+#include "payments/payment_desk.hpp"
+
 namespace kiosk::payments {
 
 Result<PaymentConfig> readPaymentConfig(ConfigSection section, const std::string& kioskId) {
@@ -20,19 +22,30 @@ Result<PaymentConfig> readPaymentConfig(ConfigSection section, const std::string
     config.qr.pollInterval = std::chrono::milliseconds(section.integer("poll_interval_ms", 2000, 10, 60000));
     config.qr.qrTimeout = std::chrono::seconds(section.integer("qr_timeout_s", 120, 1, 1800));
     config.qr.hisCommitAttempts = static_cast<int>(section.integer("his_commit_attempts", 3, 1, 10));
+    if (section.has("insurance_url")) {
+        const auto insuranceUrl = section.string("insurance_url", "");
+        if (insuranceUrl.rfind("http://", 0) != 0 && insuranceUrl.rfind("https://", 0) != 0) {
+            section.problem("insurance_url", "must start with http:// or https://");
+        }
+        backend::HttpSettings insurance = config.gateway;  // same timeouts and TLS material
+        insurance.baseUrl = insuranceUrl;
+        config.insurance = insurance;
+    }
+    config.site.fixmedinsCode = section.string("fixmedins_code", config.site.fixmedinsCode);
+    if (config.site.fixmedinsCode.size() != 12) section.problem("fixmedins_code", "must be 12 characters");
+    config.site.areaCode = section.string("insurance_area", config.site.areaCode);
+    if (config.site.areaCode.size() != 6 || config.site.areaCode.find_first_not_of("0123456789") != std::string::npos) {
+        section.problem("insurance_area", "must be 6 digits");
+    }
     section.rejectUnknownKeys();
     if (!section.problems()->empty()) return fail(Errc::invalid_config, section.problems()->joined(), "error.config");
     return config;
 }
 
 Result<RecoveryReport> recoverPendingPayments(const KioskConfig& config, Journal& journal, backend::HisDriver& his) {
-    auto payments = readPaymentConfig(config.payments, config.kioskId);
-    if (!payments) return std::unexpected(payments.error());
-    auto saga = SagaJournal::attach(journal, config.kioskId);
-    if (!saga) return std::unexpected(saga.error());
-    GatewayClient gateway(payments->gateway);
-    QrPaymentSaga qr(*saga, gateway, his, payments->qr);
-    return qr.recover();
+    auto desk = PaymentDesk::create(config, journal, his);
+    if (!desk) return std::unexpected(desk.error());
+    return (*desk)->recover();
 }
 
 }  // namespace kiosk::payments

@@ -9,12 +9,17 @@
 //   qr_timeout_s = 120                               # the patient's countdown
 //   his_commit_attempts = 3                          # commit, look up, commit again (same key)
 //   ca_bundle / client_cert / client_key = ""        # https to the gateway (mutual TLS)
+//   insurance_url = "http://127.0.0.1:18080/insurance"  # the insurance centre (optional: without
+//                                                    # it only self-pay is offered)
+//   fixmedins_code = "H43010100001"                  # 12 characters, the hospital's insurance code
+//   insurance_area = "430100"                        # 6 digits, mdtrtarea_admvs / insuplc_admdvs
 
 #include "kiosk/backend/his_driver.hpp"
 #include "kiosk/backend/http_client.hpp"
 #include "kiosk/core/config.hpp"
 #include "kiosk/core/journal.hpp"
 #include "kiosk/core/config_reader.hpp"
+#include "payments/insurance_client.hpp"
 #include "payments/qr_saga.hpp"
 
 namespace kiosk::payments {
@@ -22,14 +27,18 @@ namespace kiosk::payments {
 struct PaymentConfig {
     backend::HttpSettings gateway;
     QrSettings qr;
+    /// Present when insurance_url is set.
+    std::optional<backend::HttpSettings> insurance;
+    InsuranceSite site;
 };
 
 /// `section` is KioskConfig::payments. Errors name every bad key.
 Result<PaymentConfig> readPaymentConfig(ConfigSection section, const std::string& kioskId);
 
 /// What the app calls at start-up, before it accepts the first patient: resolves every pending
-/// payment row in `journal` against the configured gateway and `his`. Orders left in
-/// `pending` still have an unknown outcome: alert the help desk with their order ids.
+/// payment row in `journal` (QR and insurance, through PaymentDesk::recover()) against the
+/// configured gateway, insurance centre and `his`. Orders left in `pending` still have an
+/// unknown outcome: alert the help desk with their order ids.
 Result<RecoveryReport> recoverPendingPayments(const KioskConfig& config, Journal& journal, backend::HisDriver& his);
 
 }  // namespace kiosk::payments

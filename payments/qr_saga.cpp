@@ -42,7 +42,7 @@ Result<PaymentOrder> QrPaymentSaga::start(const std::string& patientId, const st
 
 Result<PaymentOrder> QrPaymentSaga::showQr(const PaymentOrder& current) {
     if (!current.codeUrl.empty()) return current;  // re-shown, never re-ordered
-    if (current.state != SagaState::created && current.state != SagaState::ordering) {
+    if (current.state != SagaState::created && current.state != SagaState::ordering && current.state != SagaState::ins_presettled) {
         return fail(Errc::invalid_argument, fmt::format("order {} is {}: no QR to show", current.orderId, stateName(current.state)));
     }
     auto order = journal_.transition(current, SagaState::ordering);
@@ -115,20 +115,27 @@ Result<PaymentOrder> QrPaymentSaga::awaitPayment(const PaymentOrder& order, cons
 }
 
 Result<PaymentOrder> QrPaymentSaga::commitToHis(const PaymentOrder& current) {
-    if (current.state != SagaState::paid && current.state != SagaState::his_committing) {
-        return fail(Errc::invalid_argument, fmt::format("order {} is {}, not PAID", current.orderId, stateName(current.state)));
+    // An insurance order reaches the HIS only after its settlement (INS_SETTLED): committing a
+    // PAID insurance order would skip 2207.
+    const bool ready = current.insured() ? current.state == SagaState::ins_settled || current.state == SagaState::his_committing
+                                         : current.state == SagaState::paid || current.state == SagaState::his_committing;
+    if (!ready) {
+        return fail(Errc::invalid_argument, fmt::format("order {} is {}: not ready for the HIS commit", current.orderId, stateName(current.state)));
     }
-    auto order = current.state == SagaState::paid ? journal_.transition(current, SagaState::his_committing) : Result<PaymentOrder>(current);
+    auto order = current.state != SagaState::his_committing ? journal_.transition(current, SagaState::his_committing) : Result<PaymentOrder>(current);
     if (!order) return order;
     failpoint("before_his_commit");
     backend::PaymentCommit commit;
     commit.tradeNo = order->hisTradeNo();
     commit.patientId = order->patientId;
     commit.chargeIds = order->chargeIds;
-    commit.totalFen = order->amountFen;
-    commit.cashFen = order->amountFen;
-    commit.channel = order->channel;
-    commit.channelTradeNo = order->outTradeNo();
+    commit.totalFen = order->totalFen;
+    commit.insuranceFen = order->insuranceFen();
+    commit.cashFen = order->cashFen;
+    // The cash channel and its gateway order; an order the insurance paid in full names the
+    // settlement instead.
+    commit.channel = order->cashFen > 0 ? order->channel : "insurance";
+    commit.channelTradeNo = order->cashFen > 0 ? order->outTradeNo() : order->setlId;
     Error last(Errc::unknown_outcome, "HIS commit not attempted");
     for (int attempt = 0; attempt < std::max(1, settings_.hisCommitAttempts); ++attempt) {
         if (attempt > 0) {
@@ -153,6 +160,12 @@ Result<PaymentOrder> QrPaymentSaga::commitToHis(const PaymentOrder& current) {
         }
         last = committed.error();
         if (last.code == Errc::rejected || last.code == Errc::not_found || last.code == Errc::invalid_argument) {
+            if (order->insured()) {
+                // The settlement is cancelled first (2208), then the cash refunded: the
+                // insurance saga continues from INS_CANCELLING.
+                logger()->warn("order {}: HIS rejected the insured payment ({}); cancelling the settlement", order->orderId, last.describe());
+                return journal_.transition(*order, SagaState::ins_cancelling, "HIS rejected the payment: " + last.describe());
+            }
             auto refunding = journal_.transition(*order, SagaState::refunding, "HIS rejected the payment: " + last.describe());
             if (!refunding) return refunding;
             return refund(*refunding);
@@ -202,10 +215,13 @@ Result<PaymentOrder> QrPaymentSaga::resolve(const PaymentOrder& stored) {
             }
             if (remote->status == "NOTPAY") return closeOrder(order);
             auto next = onGatewayOrder(order, *remote);
-            if (next && next->state == SagaState::paid) return commitToHis(*next);
+            // A paid insurance order settles (2207) before the HIS: the insurance saga goes on.
+            if (next && next->state == SagaState::paid && !next->insured()) return commitToHis(*next);
             return next;
         }
         case SagaState::paid:
+            if (order.insured()) return order;  // settlement first: InsuranceSaga::resolve
+            return resolveCommit(order);
         case SagaState::his_committing:
             return resolveCommit(order);
         case SagaState::refunding:
@@ -230,6 +246,11 @@ Result<RecoveryReport> QrPaymentSaga::recover() {
     if (!rows) return std::unexpected(rows.error());
     RecoveryReport report;
     for (const auto& row : *rows) {
+        if (row.insured()) {
+            // Insurance rows need the centre as well: PaymentDesk::recover() resolves them.
+            report.pending.push_back(row);
+            continue;
+        }
         Result<PaymentOrder> resolved = row.state == SagaState::manual ? toManual(row, row.reason) : resolve(row);
         if (!resolved) return std::unexpected(resolved.error());
         // A step may leave the order PAID/QR_SHOWN only when it stopped on purpose; resolve again.

@@ -10,7 +10,9 @@
 //  [X] bad answers (other order, other amount, refund not possible) → MANUAL with the reason
 //  [X] unreachable gateway/HIS → UNKNOWN (resume state kept), resolved only by querying
 //  [X] start-up recovery of every non-terminal row (recover())
-//  [ ] insurance split (2204/2206/2207), reconciliation against the bill (next session)
+//  [X] the cash part of an insurance order (payments/insurance_saga.hpp): amountFen is the cash
+//      part; a PAID insurance order is left for the settlement (2207) before the HIS commit, and
+//      a HIS rejection of it goes to INS_CANCELLING (2208 first, then this refund)
 // Call from a worker thread: awaitPayment() blocks up to settings.qrTimeout.
 
 #include <chrono>
@@ -48,20 +50,25 @@ public:
     /// Polls until paid (PAID) or the countdown ends (query once more, close: CLOSED or PAID).
     /// `cancelled` (optional) ends the wait early, as the patient pressing "cancel".
     Result<PaymentOrder> awaitPayment(const PaymentOrder& order, const std::function<bool()>& cancelled = {});
-    /// PAID → HIS_COMMITTING → DONE, or REFUNDING → REFUNDED on a business rejection.
+    /// PAID (self-pay) / INS_SETTLED (insurance) → HIS_COMMITTING → DONE; a business rejection →
+    /// REFUNDING → REFUNDED (self-pay) or INS_CANCELLING (insurance: the settlement goes first).
     Result<PaymentOrder> commitToHis(const PaymentOrder& order);
+    /// Closes the gateway order (the patient left): CLOSED, or PAID when the gateway answers that
+    /// it was paid already.
+    Result<PaymentOrder> closeOrder(const PaymentOrder& order);
+    /// REFUNDING: refunds the cash part with out_refund_no after checking what the gateway holds.
+    Result<PaymentOrder> refund(const PaymentOrder& order);
     /// Drives any order to a terminal state by querying; UNKNOWN when a remote side is still
     /// unreachable. Errors only when the journal itself fails.
     Result<PaymentOrder> resolve(const PaymentOrder& order);
-    /// Resolves every non-terminal row (start-up, before a new patient is accepted).
+    /// Resolves every non-terminal self-pay row (start-up, before a new patient is accepted).
+    /// Insurance rows are reported pending untouched: PaymentDesk::recover() resolves them.
     Result<RecoveryReport> recover();
 
 private:
     Result<PaymentOrder> toManual(const PaymentOrder& order, const std::string& reason);
     Result<PaymentOrder> toUnknown(const PaymentOrder& order, const Error& error);
     Result<PaymentOrder> onGatewayOrder(const PaymentOrder& order, const GatewayOrder& remote);
-    Result<PaymentOrder> closeOrder(const PaymentOrder& order);
-    Result<PaymentOrder> refund(const PaymentOrder& order);
     Result<PaymentOrder> resolveCommit(const PaymentOrder& order);
 
     SagaJournal& journal_;

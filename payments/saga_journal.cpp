@@ -10,7 +10,8 @@ namespace kiosk::payments {
 namespace {
 
 constexpr std::string_view kStateNames[] = {"CREATED", "ORDERING", "QR_SHOWN", "PAID", "HIS_COMMITTING", "DONE",
-                                            "CLOSED", "REFUNDING", "REFUNDED", "MANUAL", "UNKNOWN"};
+                                            "CLOSED", "REFUNDING", "REFUNDED", "MANUAL", "UNKNOWN",
+                                            "INS_PRESETTLING", "INS_PRESETTLED", "INS_SETTLING", "INS_SETTLED", "INS_CANCELLING"};
 
 const std::vector<Migration> kMigrations = {
     {1, R"sql(
@@ -37,6 +38,20 @@ CREATE TABLE payment_event (              -- every transition, for `kiosk journa
   reason    TEXT NOT NULL DEFAULT '',
   at        TEXT NOT NULL
 );
+)sql"},
+    // 2: insurance orders. The split in fen, the ids the centre issued (what recovery needs to
+    // query and cancel) and the credential TYPE; the credential number and name stay out.
+    {2, R"sql(
+ALTER TABLE payment_order ADD COLUMN kind TEXT NOT NULL DEFAULT 'self_pay';  -- self_pay | insurance
+ALTER TABLE payment_order ADD COLUMN total_fen INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE payment_order ADD COLUMN fund_fen INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE payment_order ADD COLUMN account_fen INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE payment_order ADD COLUMN cash_fen INTEGER NOT NULL DEFAULT 0;  -- == amount_fen
+ALTER TABLE payment_order ADD COLUMN cert_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE payment_order ADD COLUMN psn_no TEXT NOT NULL DEFAULT '';
+ALTER TABLE payment_order ADD COLUMN mdtrt_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE payment_order ADD COLUMN setl_id TEXT NOT NULL DEFAULT '';
+UPDATE payment_order SET total_fen = amount_fen, cash_fen = amount_fen;
 )sql"}};
 
 std::string chinaStamp() {
@@ -69,6 +84,42 @@ bool safeKeyText(std::string_view text) {
     return !text.empty();
 }
 
+/// Whether the stored split has passed the pre-settlement.
+bool hasSplit(SagaState state) {
+    return state != SagaState::created && state != SagaState::ins_presettling;
+}
+
+/// The amount and key checks of a row (empty = fine). `state` is the effective state (the
+/// resume state of an UNKNOWN row). Every amount is integer fen by type; here they must also be
+/// consistent, never guessed into shape.
+std::string checkAmountsAndKeys(const PaymentOrder& order, SagaState state) {
+    if (order.amountFen != order.cashFen) return fmt::format("amount {} fen differs from the cash part {} fen", order.amountFen, order.cashFen);
+    if (order.totalFen <= 0) return fmt::format("total {} fen is not positive", order.totalFen);
+    if (order.fundFen < 0 || order.accountFen < 0 || order.cashFen < 0) return "negative part in the split";
+    if (order.kind == OrderKind::self_pay) {
+        if (order.amountFen <= 0) return fmt::format("amount {} fen is not positive", order.amountFen);
+        if (order.totalFen != order.amountFen || order.fundFen != 0 || order.accountFen != 0) return "self-pay order with an insurance split";
+    } else {
+        if (order.certType != "01" && order.certType != "02" && order.certType != "03") return "insurance order without a credential type";
+        if (hasSplit(state) && state != SagaState::closed && state != SagaState::manual) {
+            if (order.fundFen + order.accountFen + order.cashFen != order.totalFen) {
+                return fmt::format("split {} + {} + {} != {} fen", order.fundFen, order.accountFen, order.cashFen, order.totalFen);
+            }
+            if (order.mdtrtId.empty()) return "insurance order past pre-settlement without mdtrt_id";
+        }
+        if ((state == SagaState::ins_settled || state == SagaState::ins_cancelling) && order.setlId.empty()) return "settled order without setl_id";
+    }
+    const bool channelNeeded = order.cashFen > 0 &&
+        (state == SagaState::ordering || state == SagaState::qr_shown || state == SagaState::paid || state == SagaState::refunding ||
+         state == SagaState::done || state == SagaState::refunded || state == SagaState::his_committing ||
+         state == SagaState::ins_settling || state == SagaState::ins_settled || state == SagaState::ins_cancelling);
+    if (!order.channel.empty() && order.channel != "wechat" && order.channel != "alipay" && order.channel != "unionpay") {
+        return "unknown channel '" + order.channel + "'";
+    }
+    if (channelNeeded && order.channel.empty()) return "cash part without a channel";
+    return {};
+}
+
 }  // namespace
 
 std::string_view stateName(SagaState state) { return kStateNames[static_cast<size_t>(state)]; }
@@ -80,6 +131,8 @@ std::optional<SagaState> parseState(std::string_view name) {
     return std::nullopt;
 }
 
+std::string_view kindName(OrderKind kind) { return kind == OrderKind::insurance ? "insurance" : "self_pay"; }
+
 bool isTerminal(SagaState state) {
     return state == SagaState::done || state == SagaState::closed || state == SagaState::refunded || state == SagaState::manual;
 }
@@ -90,6 +143,15 @@ std::string PaymentOrder::insuranceMsgid(std::string_view fixmedinsCode, int ste
     // order has its own msgid and a reversal (2601) can name the original one again.
     const std::string seq = orderId.size() >= 3 ? orderId.substr(orderId.size() - 3) : "000";
     return fmt::format("{:0<12.12}{}{}{}", fixmedinsCode, created, seq, step % 10);
+}
+
+std::string freshInsuranceMsgid(std::string_view fixmedinsCode, std::string_view sequence, char kindDigit) {
+    return fmt::format("{:0<12.12}{}{:0>3.3}{}", fixmedinsCode, chinaStamp(), sequence, kindDigit);
+}
+
+std::string PaymentOrder::queryMsgid(std::string_view fixmedinsCode) const {
+    const std::string seq = orderId.size() >= 3 ? orderId.substr(orderId.size() - 3) : "000";
+    return freshInsuranceMsgid(fixmedinsCode, seq, '9');
 }
 
 Result<SagaJournal> SagaJournal::attach(Journal& journal, std::string kioskId) {
@@ -104,13 +166,24 @@ Result<SagaJournal> SagaJournal::attach(Journal& journal, std::string kioskId) {
 
 Result<PaymentOrder> SagaJournal::create(const std::string& patientId, const std::vector<std::string>& chargeIds,
                                          int64_t amountFen, const std::string& channel) {
-    if (amountFen <= 0) return fail(Errc::invalid_argument, fmt::format("payment amount {} fen is not positive", amountFen), "payments.bad_amount");
-    if (patientId.empty() || chargeIds.empty()) return fail(Errc::invalid_argument, "payment needs a patient and charges", "payments.bad_order");
-    for (const auto& id : chargeIds) {
+    if (channel.empty()) return fail(Errc::invalid_argument, "unknown payment channel", "payments.bad_order");
+    return createOrder({OrderKind::self_pay, patientId, chargeIds, amountFen, channel, {}});
+}
+
+Result<PaymentOrder> SagaJournal::createOrder(const NewOrder& request) {
+    if (request.totalFen <= 0) {
+        return fail(Errc::invalid_argument, fmt::format("payment amount {} fen is not positive", request.totalFen), "payments.bad_amount");
+    }
+    if (request.patientId.empty() || request.chargeIds.empty()) return fail(Errc::invalid_argument, "payment needs a patient and charges", "payments.bad_order");
+    for (const auto& id : request.chargeIds) {
         if (!safeKeyText(id)) return fail(Errc::invalid_argument, "charge id with unexpected characters", "payments.bad_order");
     }
-    if (channel != "wechat" && channel != "alipay" && channel != "unionpay") {
-        return fail(Errc::invalid_argument, "unknown payment channel " + channel, "payments.bad_order");
+    if (!request.channel.empty() && request.channel != "wechat" && request.channel != "alipay" && request.channel != "unionpay") {
+        return fail(Errc::invalid_argument, "unknown payment channel " + request.channel, "payments.bad_order");
+    }
+    const bool insured = request.kind == OrderKind::insurance;
+    if (insured && request.certType != "01" && request.certType != "02" && request.certType != "03") {
+        return fail(Errc::invalid_argument, "insurance credential type must be 01, 02 or 03", "payments.bad_order");
     }
     if (auto begun = journal_->exec("BEGIN IMMEDIATE"); !begun) return std::unexpected(begun.error());
     auto rollback = [this](Error error) {
@@ -124,17 +197,26 @@ Result<PaymentOrder> SagaJournal::create(const std::string& patientId, const std
     PaymentOrder order;
     order.created = chinaStamp();
     order.updated = order.created;
-    order.orderId = fmt::format("{}{}{:04}", kioskId_, order.created, next->integer(0) % 10000);
-    order.patientId = patientId;
-    order.chargeIds = chargeIds;
-    order.amountFen = amountFen;
-    order.channel = channel;
+    // Dashes keep every digit run under 12 characters: the log's redactor masks longer runs as
+    // card or ID numbers, and the help desk must be able to read the order id in the log.
+    order.orderId = fmt::format("{}-{}-{}{:04}", kioskId_, order.created.substr(0, 8), order.created.substr(8),
+                                next->integer(0) % 10000);
+    order.kind = request.kind;
+    order.patientId = request.patientId;
+    order.chargeIds = request.chargeIds;
+    order.totalFen = request.totalFen;
+    // Self-pay: everything is cash. Insurance: the cash part is known after the pre-settlement.
+    order.amountFen = insured ? 0 : request.totalFen;
+    order.cashFen = order.amountFen;
+    order.channel = request.channel;
+    order.certType = insured ? request.certType : "";
     auto insert = journal_->prepare(
-        "INSERT INTO payment_order(order_id, state, patient_id, charge_ids, amount_fen, channel, created, updated) "
-        "VALUES (?, 'CREATED', ?, ?, ?, ?, ?, ?)");
+        "INSERT INTO payment_order(order_id, state, patient_id, charge_ids, amount_fen, channel, created, updated, kind, total_fen, "
+        "cash_fen, cert_type) VALUES (?, 'CREATED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!insert) return rollback(insert.error());
-    insert->bind(1, order.orderId).bind(2, patientId).bind(3, joinIds(chargeIds)).bind(4, amountFen).bind(5, channel)
-        .bind(6, order.created).bind(7, order.updated);
+    insert->bind(1, order.orderId).bind(2, order.patientId).bind(3, joinIds(order.chargeIds)).bind(4, order.amountFen).bind(5, order.channel)
+        .bind(6, order.created).bind(7, order.updated).bind(8, kindName(order.kind)).bind(9, order.totalFen).bind(10, order.cashFen)
+        .bind(11, order.certType);
     if (auto ran = insert->run(); !ran) return rollback(ran.error());
     auto event = journal_->prepare("INSERT INTO payment_event(order_id, state, at) VALUES (?, 'CREATED', ?)");
     if (!event) return rollback(event.error());
@@ -149,14 +231,17 @@ namespace {
 Result<void> writeRow(Journal& journal, const PaymentOrder& order) {
     if (auto begun = journal.exec("BEGIN IMMEDIATE"); !begun) return begun;
     auto update = journal.prepare(
-        "UPDATE payment_order SET state = ?, resume_state = ?, code_url = ?, transaction_id = ?, reason = ?, updated = ? "
+        "UPDATE payment_order SET state = ?, resume_state = ?, code_url = ?, transaction_id = ?, reason = ?, updated = ?, "
+        "channel = ?, amount_fen = ?, total_fen = ?, fund_fen = ?, account_fen = ?, cash_fen = ?, psn_no = ?, mdtrt_id = ?, setl_id = ? "
         "WHERE order_id = ?");
     if (!update) {
         (void)journal.exec("ROLLBACK");
         return std::unexpected(update.error());
     }
     update->bind(1, stateName(order.state)).bind(2, order.state == SagaState::unknown ? stateName(order.resumeState) : "")
-        .bind(3, order.codeUrl).bind(4, order.transactionId).bind(5, order.reason).bind(6, order.updated).bind(7, order.orderId);
+        .bind(3, order.codeUrl).bind(4, order.transactionId).bind(5, order.reason).bind(6, order.updated).bind(7, order.channel)
+        .bind(8, order.amountFen).bind(9, order.totalFen).bind(10, order.fundFen).bind(11, order.accountFen).bind(12, order.cashFen)
+        .bind(13, order.psnNo).bind(14, order.mdtrtId).bind(15, order.setlId).bind(16, order.orderId);
     auto ran = update->run();
     if (ran && sqlite3_changes(journal.handle()) != 1) ran = fail(Errc::not_found, "no payment order " + order.orderId);
     if (ran) {
@@ -202,7 +287,8 @@ Result<PaymentOrder> SagaJournal::setPaid(const PaymentOrder& order, const std::
 Result<std::vector<PaymentOrder>> SagaJournal::select(std::string_view where) {
     auto query = journal_->prepare(
         "SELECT order_id, state, resume_state, patient_id, charge_ids, amount_fen, channel, code_url, transaction_id, "
-        "reason, created, updated FROM payment_order " + std::string(where) + " ORDER BY seq");
+        "reason, created, updated, kind, total_fen, fund_fen, account_fen, cash_fen, cert_type, psn_no, mdtrt_id, setl_id "
+        "FROM payment_order " + std::string(where) + " ORDER BY seq");
     if (!query) return std::unexpected(query.error());
     std::vector<PaymentOrder> out;
     while (true) {
@@ -221,16 +307,26 @@ Result<std::vector<PaymentOrder>> SagaJournal::select(std::string_view where) {
         order.reason = query->text(9);
         order.created = query->text(10);
         order.updated = query->text(11);
+        const std::string kindText = query->text(12);
+        order.kind = kindText == "insurance" ? OrderKind::insurance : OrderKind::self_pay;
+        order.totalFen = query->integer(13);
+        order.fundFen = query->integer(14);
+        order.accountFen = query->integer(15);
+        order.cashFen = query->integer(16);
+        order.certType = query->text(17);
+        order.psnNo = query->text(18);
+        order.mdtrtId = query->text(19);
+        order.setlId = query->text(20);
         const auto state = parseState(stateText);
         const auto resume = parseState(query->text(2));
         // A row this program cannot trust is never acted on: it comes back MANUAL with the reason.
         std::string corrupt;
         if (!state) corrupt = "unknown state '" + stateText + "'";
         else if (*state == SagaState::unknown && (!resume || isTerminal(*resume) || *resume == SagaState::unknown)) corrupt = "UNKNOWN without a valid resume state";
-        else if (order.amountFen <= 0) corrupt = fmt::format("amount {} fen is not positive", order.amountFen);
+        else if (kindText != "self_pay" && kindText != "insurance") corrupt = "unknown order kind '" + kindText + "'";
         else if (!safeKeyText(order.orderId) || order.orderId.size() > 31) corrupt = "bad order id";
         else if (order.patientId.empty() || order.chargeIds.empty()) corrupt = "missing patient or charges";
-        else if (order.channel != "wechat" && order.channel != "alipay" && order.channel != "unionpay") corrupt = "unknown channel '" + order.channel + "'";
+        else corrupt = checkAmountsAndKeys(order, *state == SagaState::unknown && resume ? *resume : *state);
         if (!corrupt.empty()) {
             order.state = SagaState::manual;
             order.reason = "corrupt journal row: " + corrupt + " (was " + stateText + ")";
@@ -253,6 +349,10 @@ Result<PaymentOrder> SagaJournal::load(const std::string& orderId) {
 
 Result<std::vector<PaymentOrder>> SagaJournal::nonTerminal() {
     return select("WHERE state NOT IN ('DONE', 'CLOSED', 'REFUNDED', 'MANUAL')");
+}
+
+Result<std::vector<PaymentOrder>> SagaJournal::unsettled() {
+    return select("WHERE state NOT IN ('DONE', 'CLOSED', 'REFUNDED')");
 }
 
 Result<std::vector<PaymentOrder>> SagaJournal::all() { return select(""); }

@@ -10,12 +10,30 @@
 //            the in-flight state, and only a query (resolve) moves it on, never a guess.
 // Terminal: DONE, CLOSED, REFUNDED, MANUAL.
 //
+// Insurance orders (kind "insurance", payments/insurance_saga.hpp) add, in order:
+//   CREATED → INS_PRESETTLING → INS_PRESETTLED → [cash part > 0: ORDERING → QR_SHOWN → PAID]
+//           → INS_SETTLING → INS_SETTLED → HIS_COMMITTING → DONE
+//   INS_PRESETTLING  journalled before 1101/2201/2204/2206 (none of them moves money)
+//   INS_PRESETTLED   the split (total = fund + account + cash) is stored; the patient decides
+//   INS_SETTLING     journalled before 2207 (settle); its msgid is fixed, so a repeat is safe
+//   INS_SETTLED      setl_id stored; the HIS commit follows
+//   INS_CANCELLING   journalled before 2208 (cancel the settlement) when the HIS refused the
+//                    payment; then the cash part is refunded (REFUNDING → REFUNDED)
+// Before INS_SETTLING nothing has been settled: recovery closes such an order (CLOSED), after
+// querying the gateway for a cash part that may have been paid.
+//
 // Keys are derived from the order id and never stored-then-changed:
-//   order id       <kiosk(≤8 alnum)><yyyyMMddHHmmss><4-digit sequence>   e.g. K01202611230915000007
+//   order id       <kiosk(≤8 alnum)>-<yyyyMMdd>-<HHmmss><4-digit sequence>   e.g. K01-20261123-0915000007
+//                  (no digit run of 12 or more: the log redactor would mask it as a card number)
 //   out_trade_no   <order id>P      gateway order
 //   his trade_no   <order id>H      HIS PaymentReconciliation business key
 //   out_refund_no  <order id>R      gateway refund (honoured once)
 //   insurance msgid <12-char fixmedins code><yyyyMMddHHmmss of the order><seq%1000><step digit>
+//                  steps: 0 1101, 1 2201, 2 2204, 3 2206, 4 2207, 5 2208, 6 2601 (reversal of 4);
+//                  queries (5203, 3201) change nothing and take the time of the query instead
+//                  (PaymentOrder::queryMsgid)
+// The credential number and the name are never stored: only the credential type and the
+// insurance person number (psn_no), which the centre issues and recovery needs.
 // All money is integer fen.
 
 #include <cstdint>
@@ -29,20 +47,44 @@
 
 namespace kiosk::payments {
 
-enum class SagaState { created, ordering, qr_shown, paid, his_committing, done, closed, refunding, refunded, manual, unknown };
+// New states are appended: the numbering is only in memory, the journal stores the names.
+enum class SagaState {
+    created, ordering, qr_shown, paid, his_committing, done, closed, refunding, refunded, manual, unknown,
+    ins_presettling, ins_presettled, ins_settling, ins_settled, ins_cancelling
+};
+
+enum class OrderKind { self_pay, insurance };
+
+/// Insurance envelope step digits of PaymentOrder::insuranceMsgid (see the key table above).
+namespace msg_step {
+inline constexpr int person = 0, registerVisit = 1, uploadFees = 2, preSettle = 3, settle = 4, cancel = 5, reversal = 6;
+}
 
 std::string_view stateName(SagaState state);
 std::optional<SagaState> parseState(std::string_view name);
 bool isTerminal(SagaState state);
 
+std::string_view kindName(OrderKind kind);
+
 struct PaymentOrder {
     std::string orderId;
     SagaState state = SagaState::created;
     SagaState resumeState = SagaState::created;  ///< for UNKNOWN: the in-flight state to resolve
+    OrderKind kind = OrderKind::self_pay;
     std::string patientId;
     std::vector<std::string> chargeIds;
+    /// What goes through the gateway (the cash part); always equal to cashFen. For an insurance
+    /// order it is 0 until the pre-settlement gives the split.
     int64_t amountFen = 0;
-    std::string channel;          ///< wechat, alipay, unionpay
+    int64_t totalFen = 0;         ///< the charges; self-pay: == amountFen
+    int64_t fundFen = 0;          ///< insurance fund (统筹) part
+    int64_t accountFen = 0;       ///< personal account (个人账户) part
+    int64_t cashFen = 0;          ///< the patient's cash part, by QR
+    std::string channel;          ///< wechat, alipay, unionpay; empty until the patient chooses
+    std::string certType;         ///< insurance credential type 01/02/03 (never the number)
+    std::string psnNo;            ///< insurance person number (from 1101)
+    std::string mdtrtId;          ///< insurance visit id (from 2201)
+    std::string setlId;           ///< insurance settlement id (from 2207)
     std::string codeUrl;          ///< stored once; re-shown, never re-ordered
     std::string transactionId;    ///< the gateway's payment reference, once paid
     std::string reason;           ///< why MANUAL / UNKNOWN / REFUNDING, for the help desk
@@ -54,7 +96,27 @@ struct PaymentOrder {
     std::string outRefundNo() const { return orderId + "R"; }
     /// The insurance envelope msgid of this order's `step` (0–9) message.
     std::string insuranceMsgid(std::string_view fixmedinsCode, int step) const;
+    /// A msgid for a query (5203) of this order: the query's own time, so that every query is a
+    /// new message (a repeated msgid would get the first answer back).
+    std::string queryMsgid(std::string_view fixmedinsCode) const;
+    bool insured() const { return kind == OrderKind::insurance; }
+    int64_t insuranceFen() const { return fundFen + accountFen; }
 };
+
+/// What SagaJournal::createOrder writes.
+struct NewOrder {
+    OrderKind kind = OrderKind::self_pay;
+    std::string patientId;
+    std::vector<std::string> chargeIds;
+    int64_t totalFen = 0;
+    std::string channel;   ///< may be empty: chosen at showQr
+    std::string certType;  ///< insurance only
+};
+
+/// An insurance msgid stamped now (China time) rather than with an order's time: 12-char
+/// institution code + yyyyMMddHHmmss + 3-character `sequence` + `kindDigit`. Queries use it (digit
+/// 9, PaymentOrder::queryMsgid), and so does identifying a patient by e-voucher (digit 7).
+std::string freshInsuranceMsgid(std::string_view fixmedinsCode, std::string_view sequence, char kindDigit);
 
 class SagaJournal {
 public:
@@ -65,8 +127,11 @@ public:
     /// unknown channel, an empty patient.
     Result<PaymentOrder> create(const std::string& patientId, const std::vector<std::string>& chargeIds,
                                 int64_t amountFen, const std::string& channel);
-    /// Moves an order to `next`, with optional code_url / transaction id / reason, committed
-    /// (fsync) before it returns. `resume` is kept for UNKNOWN.
+    /// The general form: a self-pay or insurance order, the channel possibly not chosen yet.
+    Result<PaymentOrder> createOrder(const NewOrder& order);
+    /// Moves an order to `next`, committed (fsync) before it returns, with every field of `order`
+    /// that may change (channel, amounts, code_url, transaction id, insurance ids, reason).
+    /// `resume` is kept for UNKNOWN.
     Result<PaymentOrder> transition(const PaymentOrder& order, SagaState next, std::string_view reason = {});
     Result<PaymentOrder> setCodeUrl(const PaymentOrder& order, const std::string& codeUrl);
     Result<PaymentOrder> setPaid(const PaymentOrder& order, const std::string& transactionId);
@@ -75,6 +140,9 @@ public:
     /// MANUAL order with the reason; the caller moves it to MANUAL in the journal.
     Result<PaymentOrder> load(const std::string& orderId);
     Result<std::vector<PaymentOrder>> nonTerminal();
+    /// Orders whose money may still be in question: non-terminal ones and MANUAL ones. Their
+    /// charges must not be offered for payment again until a person or a query settles them.
+    Result<std::vector<PaymentOrder>> unsettled();
     Result<std::vector<PaymentOrder>> all();
 
     struct Event {
@@ -86,6 +154,8 @@ public:
     Result<std::vector<Event>> events(const std::string& orderId);
 
     Journal& journal() { return *journal_; }
+    /// The kiosk id as it prefixes this kiosk's order ids.
+    const std::string& kioskId() const { return kioskId_; }
 
 private:
     SagaJournal(Journal& journal, std::string kioskId) : journal_(&journal), kioskId_(std::move(kioskId)) {}

@@ -1,11 +1,13 @@
-// `kiosk journal list|show|resolve --config FILE`: technicians and finance staff see the payment
-// saga's rows, and trigger resolution of the pending ones against the gateway and the HIS
-// (payments/qr_saga.hpp). JSON on stdout; exit 0 ok, 1 failure (or, for resolve, when an order
-// is still pending), 2 usage.
-//   list    [--all]          non-terminal orders (with --all: every order)
-//   show    --order ID       one order with its keys and every transition
-//   resolve [--order ID]     resolve one order, or every non-terminal one (what start-up does)
-// [ ] reconcile --date D: next session (gateway bill + insurance 3201).
+// `kiosk journal list|show|resolve|reconcile --config FILE`: technicians and finance staff see the
+// payment saga's rows, trigger resolution of the pending ones against the gateway, the insurance
+// centre and the HIS (payments/payment_desk.hpp), and reconcile a day. JSON on stdout; exit 0
+// ok, 1 failure (for resolve: an order is still pending; for reconcile: the day is not clean),
+// 2 usage.
+//   list      [--all]        non-terminal orders (with --all: every order)
+//   show      --order ID     one order with its keys and every transition
+//   resolve   [--order ID]   resolve one order, or every non-terminal one (what start-up does)
+//   reconcile --date D       the gateway's bill and the insurance centre's day (3201) against
+//                            the journal; one-sided records listed with what to do
 #include <nlohmann/json.hpp>
 
 #include <iostream>
@@ -15,6 +17,8 @@
 #include "kiosk/cli/common.hpp"
 #include "kiosk/core/journal.hpp"
 #include "payments/payment_config.hpp"
+#include "payments/payment_desk.hpp"
+#include "payments/reconciliation.hpp"
 
 namespace kiosk::cli {
 
@@ -26,6 +30,7 @@ using namespace kiosk::payments;
 struct JournalOptions {
     std::string config;
     std::string order;
+    std::string date;
     bool all = false;
 };
 
@@ -35,12 +40,47 @@ json toJson(const PaymentOrder& o) {
                 {"out_trade_no", o.outTradeNo()}, {"his_trade_no", o.hisTradeNo()}, {"out_refund_no", o.outRefundNo()},
                 {"reason", o.reason},          {"created", o.created},             {"updated", o.updated}};
     if (o.state == SagaState::unknown) out["resume_state"] = stateName(o.resumeState);
+    out["kind"] = kindName(o.kind);
+    if (o.insured()) {
+        out["total_fen"] = o.totalFen;
+        out["fund_fen"] = o.fundFen;
+        out["account_fen"] = o.accountFen;
+        out["cash_fen"] = o.cashFen;
+        out["cert_type"] = o.certType;
+        out["psn_no"] = o.psnNo;
+        out["mdtrt_id"] = o.mdtrtId;
+        out["setl_id"] = o.setlId;
+    }
     return out;
 }
 
 int printError(const Error& error) {
     std::cout << json{{"error", errcName(error.code)}, {"detail", error.detail}, {"message_key", error.messageKey}}.dump(2) << '\n';
     return 1;
+}
+
+int runReconcile(PaymentDesk& desk, const std::string& date) {
+    auto day = reconcileDay(desk, date);
+    if (!day) return printError(day.error());
+    json out = {{"date", day->date}, {"clean", day->clean()}, {"journal_orders", day->journalOrders}};
+    out["gateway"] = {{"orders", day->gatewayOrders}, {"matched", day->gatewayMatched}, {"matched_fen", day->gatewayMatchedFen}};
+    if (day->insuranceChecked) {
+        out["insurance"] = {{"settlements", day->insuranceSettlements}, {"matched", day->insuranceMatched},
+                            {"matched_insurance_fen", day->insuranceMatchedFen},
+                            {"centre", {{"settled_count", day->centre.settledCount}, {"total_fen", day->centre.totalFen},
+                                        {"fund_fen", day->centre.fundFen}, {"account_fen", day->centre.accountFen},
+                                        {"cash_fen", day->centre.cashFen}}}};
+    } else {
+        out["insurance"] = nullptr;  // not configured
+    }
+    out["one_sided"] = json::array();
+    for (const auto& r : day->oneSided) {
+        out["one_sided"].push_back({{"source", r.source}, {"order_id", r.orderId}, {"reference", r.reference},
+                                    {"remote_status", r.remoteStatus}, {"journal_state", r.journalState},
+                                    {"amount_fen", r.amountFen}, {"action", r.action}});
+    }
+    std::cout << out.dump(2) << '\n';
+    return day->clean() ? 0 : 1;
 }
 
 int runJournal(const std::string& verb, const JournalOptions& options) {
@@ -69,22 +109,19 @@ int runJournal(const std::string& verb, const JournalOptions& options) {
         std::cout << out.dump(2) << '\n';
         return 0;
     }
-    // resolve: needs the gateway and the HIS.
-    auto payments = readPaymentConfig(config->payments, config->kioskId);
-    if (!payments) return printError(payments.error());
+    // resolve / reconcile: need the gateway, the insurance centre and the HIS.
     auto his = backend::makeHisDriver(config->backend, config->kioskId);
     if (!his) return printError(his.error());
-    GatewayClient gateway(payments->gateway);
-    QrPaymentSaga qr(*saga, gateway, **his, payments->qr);
+    auto desk = PaymentDesk::create(*config, **journal, **his);
+    if (!desk) return printError(desk.error());
+    if (verb == "reconcile") return runReconcile(**desk, options.date);
     json out = {{"resolved", json::array()}, {"pending", json::array()}};
     if (!options.order.empty()) {
-        auto order = saga->load(options.order);
-        if (!order) return printError(order.error());
-        auto resolved = qr.resolve(*order);
+        auto resolved = (*desk)->resolve(options.order);
         if (!resolved) return printError(resolved.error());
         out[isTerminal(resolved->state) ? "resolved" : "pending"].push_back(toJson(*resolved));
     } else {
-        auto report = recoverPendingPayments(*config, **journal, **his);  // what start-up does
+        auto report = (*desk)->recover();  // what start-up does (recoverPendingPayments)
         if (!report) return printError(report.error());
         for (const auto& o : report->resolved) out["resolved"].push_back(toJson(o));
         for (const auto& o : report->pending) out["pending"].push_back(toJson(o));
@@ -96,7 +133,7 @@ int runJournal(const std::string& verb, const JournalOptions& options) {
 }  // namespace
 
 void installJournalCommand(CLI::App& root, Action& action) {
-    auto* journal = root.add_subcommand("journal", "Payment journal: list, show and resolve payment orders");
+    auto* journal = root.add_subcommand("journal", "Payment journal: list, show, resolve and reconcile payment orders");
     journal->require_subcommand(1);
     auto options = std::make_shared<JournalOptions>();
     auto* list = journal->add_subcommand("list", "Pending payment orders (--all: every order)");
@@ -105,7 +142,9 @@ void installJournalCommand(CLI::App& root, Action& action) {
     show->add_option("--order", options->order, "Order id")->required();
     auto* resolve = journal->add_subcommand("resolve", "Resolve pending orders against the gateway and the HIS");
     resolve->add_option("--order", options->order, "Only this order (default: every pending order)");
-    for (auto* sub : {list, show, resolve}) {
+    auto* reconcile = journal->add_subcommand("reconcile", "Reconcile a day against the gateway's bill and the insurance centre");
+    reconcile->add_option("--date", options->date, "The day, YYYY-MM-DD")->required();
+    for (auto* sub : {list, show, resolve, reconcile}) {
         sub->add_option("--config", options->config, "Kiosk configuration file (TOML)")->required();
         const std::string verb = sub->get_name();
         sub->callback([&action, options, verb] { action = [options, verb] { return runJournal(verb, *options); }; });

@@ -5,6 +5,9 @@
 //     pays → poll → PAID → HIS commit → DONE), p50/p99 over every seeded billable charge: the
 //     time the kiosk adds to a payment, patient's own time excluded (the phone pays at once and
 //     the first poll sees it).
+//  3. a whole insurance payment through the PaymentDesk (1101 → 2201 → 2204 → 2206 → QR for the
+//     cash part → the phone pays → 2207 → HIS commit → DONE), once per seeded person with all
+//     their charges (so n is the number of people): the kiosk's part, the phone's call excluded.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -19,6 +22,7 @@
 #include "kiosk/core/config.hpp"
 #include "kiosk/core/journal.hpp"
 #include "kiosk/core/log.hpp"
+#include "payments/payment_desk.hpp"
 #include "payments/qr_saga.hpp"
 #include "sim/hospital/hospital_sim.hpp"
 
@@ -136,6 +140,72 @@ int main(int argc, char** argv) {
     }
     (*hospital)->stop();
     server.join();
+
+    // Part 2 paid every seeded charge: part 3 gets a fresh simulator with its own data dir.
+    std::cout << "3. whole insurance payment (desk) against a fresh in-process hospital-sim\n";
+    options.dataDir = dir / "sim3";
+    auto hospital3 = sim::HospitalSim::create(options);
+    if (!hospital3) return 1;
+    auto port3 = (*hospital3)->bind();
+    if (!port3) return 1;
+    std::thread server3([&] { (*hospital3)->run(); });
+    {
+        const std::string root = fmt::format("http://127.0.0.1:{}", *port3);
+        auto journal = Journal::open(dir / "journal3.sqlite");
+        if (!journal) return 1;
+        PaymentConfig config;
+        config.gateway.baseUrl = root + "/gateway";
+        config.insurance = config.gateway;
+        config.insurance->baseUrl = root + "/insurance";
+        config.qr.pollInterval = std::chrono::milliseconds(1);
+        backend::FhirSettings fhir;
+        fhir.http.baseUrl = root + "/fhir";
+        backend::FhirHisDriver his(fhir);
+        auto desk = PaymentDesk::create(config, "BENCH", **journal, his);
+        if (!desk) return 1;
+        backend::HttpSettings phoneSettings;
+        phoneSettings.baseUrl = root;
+        backend::HttpClient phone(phoneSettings);
+        std::vector<double> total, quotes;
+        std::ifstream peopleFile(options.peopleFile);
+        const auto people = nlohmann::json::parse(peopleFile, nullptr, false);
+        for (const auto& person : people.value("people", nlohmann::json::array())) {
+            const std::string patient = "pat-" + person.value("id", "");
+            auto charges = his.charges(patient);
+            if (!charges || charges->empty()) continue;
+            std::vector<ChargeLine> lines;
+            for (const auto& c : *charges) lines.push_back({c.id, c.code, c.description, c.insuranceClass, c.amountFen});
+            const auto start = SteadyClock::now();
+            auto quote = (*desk)->quote(patient, lines, InsuranceCredential{"02", person.value("id_number", "")});
+            if (!quote) {
+                std::cerr << "quote failed: " << quote.error().describe() << '\n';
+                continue;
+            }
+            quotes.push_back(since(start));
+            double phoneMs = 0;
+            auto order = (*desk)->showQr(quote->orderId, "wechat");
+            if (order && order->state == SagaState::qr_shown) {
+                const auto phoneStart = SteadyClock::now();
+                backend::HttpRequest paid;
+                paid.method = "POST";
+                paid.accept = "application/json";
+                paid.target = "gateway/orders/" + order->outTradeNo() + "/simulate-paid";
+                (void)phone.perform(paid);
+                phoneMs = since(phoneStart);
+                order = (*desk)->awaitPayment(quote->orderId);
+            }
+            if (order) order = (*desk)->finish(quote->orderId);
+            if (!order || order->state != SagaState::done) {
+                std::cerr << "insurance payment did not complete: " << (order ? std::string(stateName(order->state)) + " " + order->reason : order.error().describe()) << '\n';
+                continue;
+            }
+            total.push_back(since(start) - phoneMs);
+        }
+        print("quote (journal + 1101/2201/2204/2206)", quotes);
+        print("kiosk's part of an insurance payment (all steps)", total);
+    }
+    (*hospital3)->stop();
+    server3.join();
     std::filesystem::remove_all(dir);
     return 0;
 }

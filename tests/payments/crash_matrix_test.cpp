@@ -1,7 +1,8 @@
-// The crash matrix: pay_probe (a real process doing a QR payment against hospital-sim) is killed
-// with _exit at every failpoint (KIOSK_FAILPOINT), restarted in recovery mode, and the outcome is
-// checked against the simulator's own ledger: no payment taken twice, none lost, every paid order
-// committed to the HIS or refunded, and every journal row terminal.
+// The crash matrix: pay_probe (a real process doing a QR or an insurance payment against
+// hospital-sim) is killed with _exit at every failpoint (KIOSK_FAILPOINT), restarted in recovery
+// mode, and the outcome is checked against the simulator's own ledgers: no payment taken twice,
+// none lost, every paid order committed to the HIS or refunded, every insurance settlement
+// either committed in the HIS or cancelled, and every journal row terminal.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -22,11 +23,27 @@ enum class Scenario {
     hisRejects,         ///< paid, but the charge was settled at the cashier: refund
 };
 
+enum class Payer {
+    qr,          ///< self-pay by QR (pat-li-jun, one charge)
+    insured,     ///< insurance with a cash part by QR (pat-zhang-san, every charge)
+    fullyCovered ///< insurance, the fund pays all (pat-ouyang-nana, every charge)
+};
+
 struct CrashCase {
     std::string failpoint;
     Scenario scenario;
     SagaState expected;
+    Payer payer = Payer::qr;
 };
+
+std::string payerName(Payer p) {
+    switch (p) {
+        case Payer::qr: return "";
+        case Payer::insured: return "_insured";
+        case Payer::fullyCovered: return "_fullyCovered";
+    }
+    return "?";
+}
 
 std::string scenarioName(Scenario s) {
     switch (s) {
@@ -38,7 +55,7 @@ std::string scenarioName(Scenario s) {
     return "?";
 }
 
-void PrintTo(const CrashCase& c, std::ostream* os) { *os << c.failpoint << "/" << scenarioName(c.scenario); }
+void PrintTo(const CrashCase& c, std::ostream* os) { *os << c.failpoint << "/" << scenarioName(c.scenario) << payerName(c.payer); }
 
 class CrashMatrixTest : public ::testing::TestWithParam<CrashCase> {};
 
@@ -48,18 +65,34 @@ TEST_P(CrashMatrixTest, RestartResolvesAgainstTheLedger) {
     ASSERT_TRUE(sim.ready()) << sim.log();
     backend::FhirSettings fhirSettings = sim.settings();
     backend::FhirHisDriver his(fhirSettings);
-    auto charges = his.charges("pat-li-jun");
+    const bool insured = c.payer != Payer::qr;
+    const std::string patient = c.payer == Payer::qr ? "pat-li-jun" : c.payer == Payer::insured ? "pat-zhang-san" : "pat-ouyang-nana";
+    auto charges = his.charges(patient);
     ASSERT_TRUE(charges && !charges->empty());
-    const auto& charge = charges->front();
+    if (!insured) charges->resize(1);
+    std::vector<std::string> chargeIds;
+    std::string lines;
+    int64_t totalFen = 0;
+    for (const auto& charge : *charges) {
+        chargeIds.push_back(charge.id);
+        totalFen += charge.amountFen;
+        lines += (lines.empty() ? "" : ",") + charge.id + ":" + charge.insuranceClass + ":" + charge.code + ":" + std::to_string(charge.amountFen);
+    }
     if (c.scenario == Scenario::hisRejects) {
-        backend::PaymentCommit cashier{"CASHIER-1", "pat-li-jun", {charge.id}, charge.amountFen, 0, charge.amountFen, "cash", ""};
+        backend::PaymentCommit cashier{"CASHIER-1", patient, chargeIds, totalFen, 0, totalFen, "cash", ""};
         ASSERT_TRUE(his.commitPayment(cashier));
     }
     const auto journalFile = sim.dir().path() / "kiosk-journal.db";
     std::vector<std::string> pay = {"env", "KIOSK_FAILPOINT=" + c.failpoint, PAY_PROBE_EXE, "--journal", journalFile.string(),
-                                    "--root", sim.rootUrl(), "--mode", "pay", "--patient", "pat-li-jun", "--charges", charge.id,
-                                    "--amount", std::to_string(charge.amountFen), "--channel", "wechat", "--poll-ms", "20",
+                                    "--root", sim.rootUrl(), "--patient", patient, "--channel", "wechat", "--poll-ms", "20",
                                     "--qr-timeout-ms", "200"};
+    if (insured) {
+        const std::string certNo = c.payer == Payer::insured ? "110101199003070134" : "430111194201010663";
+        for (const auto& a : {std::string("--mode"), std::string("pay-insured"), std::string("--cert-no"), certNo, std::string("--lines"), lines}) pay.push_back(a);
+    } else {
+        for (const auto& a : {std::string("--mode"), std::string("pay"), std::string("--charges"), chargeIds.front(), std::string("--amount"),
+                              std::to_string(totalFen)}) pay.push_back(a);
+    }
     if (c.scenario == Scenario::phonePays || c.scenario == Scenario::hisRejects) pay.emplace_back("--phone-pays");
     const auto crashed = test::runCommand(pay);
     ASSERT_EQ(crashed.exitCode, kFailpointExitCode) << "failpoint not reached\n" << crashed.out << crashed.err;
@@ -86,29 +119,51 @@ TEST_P(CrashMatrixTest, RestartResolvesAgainstTheLedger) {
     ASSERT_EQ(report["recovered"].size(), 1U) << restarted.out;
     EXPECT_EQ(report["recovered"][0]["state"], stateName(c.expected)) << restarted.out << restarted.err;
 
-    // The simulator's own ledger.
+    // The simulator's own ledgers.
     PaymentOrder keys;
     keys.orderId = orderId;
     long status = 0;
     const auto gateway = sim.call("GET", "/gateway/orders/" + keys.outTradeNo(), nullptr, &status);
+    const int64_t cashFen = report["recovered"][0]["cash_fen"].get<int64_t>();
+    int settled = 0, cancelled = 0;
+    const auto ledger = sim.call("GET", "/insurance/admin/ledger");  // named: the loop must not outlive it
+    for (const auto& s : ledger["settlements"]) {
+        if (s["setlinfo"].value("ipt_otp_no", "") != orderId) continue;
+        (s["status"] == "settled" ? settled : cancelled) += 1;
+    }
+    EXPECT_LE(settled, 1) << "settled twice";
+    EXPECT_LE(settled + cancelled, 1) << "more than one settlement for one order";
+    const bool noCash = insured && cashFen == 0 && c.expected != SagaState::closed;
+    if (noCash) {
+        EXPECT_EQ(status, 404) << "a gateway order for an order without a cash part";
+    }
     EXPECT_LE(sim.commits(keys.outTradeNo()), 1);
     EXPECT_LE(sim.commits(keys.outRefundNo()), 1);
     EXPECT_LE(sim.commits(keys.hisTradeNo()), 1);
     switch (c.expected) {
         case SagaState::done:
-            EXPECT_EQ(gateway["status"], "SUCCESS");
+            if (!noCash) {
+                EXPECT_EQ(gateway["status"], "SUCCESS");
+            }
             EXPECT_EQ(sim.commits(keys.hisTradeNo()), 1);
             EXPECT_EQ(sim.commits(keys.outRefundNo()), 0);
+            if (insured) {
+                EXPECT_EQ(settled, 1) << "committed in the HIS without a standing settlement";
+            }
             break;
         case SagaState::refunded:
-            EXPECT_EQ(gateway["status"], "REFUND");
-            EXPECT_EQ(gateway["refunded_fen"], charge.amountFen);
-            EXPECT_EQ(sim.commits(keys.outRefundNo()), 1);
+            if (!noCash) {
+                EXPECT_EQ(gateway["status"], "REFUND");
+                EXPECT_EQ(gateway["refunded_fen"], insured ? cashFen : totalFen);
+                EXPECT_EQ(sim.commits(keys.outRefundNo()), 1);
+            }
             EXPECT_EQ(sim.commits(keys.hisTradeNo()), 0);
+            EXPECT_EQ(settled, 0) << "a settlement stands for a refunded order";
             break;
         case SagaState::closed:
             EXPECT_TRUE(status == 404 || gateway["status"] == "CLOSED") << gateway.dump();
             EXPECT_EQ(sim.commits(keys.hisTradeNo()), 0);
+            EXPECT_EQ(settled + cancelled, 0) << "a settlement for an order closed before payment";
             break;
         default:
             ADD_FAILURE() << "unexpected expectation";
@@ -140,12 +195,41 @@ std::vector<CrashCase> crashCases() {
         {"after_his_commit", Scenario::hisRejects, S::refunded},
         {"before_refund", Scenario::hisRejects, S::refunded},
         {"after_refund", Scenario::hisRejects, S::refunded},
+        // Insurance with a cash part by QR.
+        {"ins_order_created", Scenario::phonePays, S::closed, Payer::insured},
+        {"ins_before_presettle", Scenario::phonePays, S::closed, Payer::insured},
+        {"ins_after_presettle", Scenario::phonePays, S::closed, Payer::insured},
+        {"ins_presettled", Scenario::phonePays, S::closed, Payer::insured},
+        {"before_gateway_order", Scenario::phonePays, S::closed, Payer::insured},
+        {"qr_shown", Scenario::phonePays, S::closed, Payer::insured},
+        {"qr_shown", Scenario::paysWhileDown, S::done, Payer::insured},
+        {"before_close", Scenario::paysWhileDown, S::done, Payer::insured},
+        {"after_paid_seen", Scenario::phonePays, S::done, Payer::insured},
+        {"paid", Scenario::phonePays, S::done, Payer::insured},
+        {"ins_before_settle", Scenario::phonePays, S::done, Payer::insured},
+        {"ins_after_settle", Scenario::phonePays, S::done, Payer::insured},
+        {"ins_settled", Scenario::phonePays, S::done, Payer::insured},
+        {"before_his_commit", Scenario::phonePays, S::done, Payer::insured},
+        {"after_his_commit", Scenario::phonePays, S::done, Payer::insured},
+        {"after_his_commit", Scenario::hisRejects, S::refunded, Payer::insured},
+        {"ins_before_cancel", Scenario::hisRejects, S::refunded, Payer::insured},
+        {"ins_after_cancel", Scenario::hisRejects, S::refunded, Payer::insured},
+        {"before_refund", Scenario::hisRejects, S::refunded, Payer::insured},
+        {"after_refund", Scenario::hisRejects, S::refunded, Payer::insured},
+        // Insurance paying everything: no QR at all.
+        {"ins_presettled", Scenario::phonePays, S::closed, Payer::fullyCovered},
+        {"ins_before_settle", Scenario::phonePays, S::done, Payer::fullyCovered},
+        {"ins_after_settle", Scenario::phonePays, S::done, Payer::fullyCovered},
+        {"ins_settled", Scenario::phonePays, S::done, Payer::fullyCovered},
+        {"after_his_commit", Scenario::phonePays, S::done, Payer::fullyCovered},
+        {"ins_before_cancel", Scenario::hisRejects, S::refunded, Payer::fullyCovered},
+        {"ins_after_cancel", Scenario::hisRejects, S::refunded, Payer::fullyCovered},
     };
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryFailpoint, CrashMatrixTest, ::testing::ValuesIn(crashCases()),
                          [](const ::testing::TestParamInfo<CrashCase>& param) {
-                             return param.param.failpoint + "_" + scenarioName(param.param.scenario);
+                             return param.param.failpoint + "_" + scenarioName(param.param.scenario) + payerName(param.param.payer);
                          });
 
 TEST(CrashMatrixCoverage, EveryFailpointIsInTheMatrix) {

@@ -6,6 +6,7 @@
 #include "kiosk/core/config.hpp"
 #include "kiosk/core/i18n.hpp"
 #include "payments/payment_config.hpp"
+#include "payments/payment_desk.hpp"
 #include "tests/backend/sim_process.hpp"
 
 namespace kiosk::payments {
@@ -39,6 +40,12 @@ TEST(PaymentConfig, ReadsItsKeysAndRejectsUnknownOnes) {
     for (const char* key : {"gateway_url", "poll_intervall_ms", "qr_timeout_s"}) {
         EXPECT_NE(refused.error().detail.find(key), std::string::npos) << refused.error().detail;
     }
+    auto insured = loadConfig(dir.write("d.toml", test::demoConfigText("\n[payments]\ngateway_url = \"http://127.0.0.1:1/gateway\"\n"
+                                                                        "insurance_url = \"http://127.0.0.1:1/insurance\"\nfixmedins_code = \"H430101000\"\n")));
+    ASSERT_TRUE(insured);
+    auto shortCode = readPaymentConfig(insured->payments, insured->kioskId);
+    ASSERT_FALSE(shortCode);
+    EXPECT_NE(shortCode.error().detail.find("fixmedins_code"), std::string::npos) << shortCode.error().detail;
     auto none = loadConfig(dir.write("c.toml", test::demoConfigText()));
     ASSERT_TRUE(none);
     EXPECT_FALSE(readPaymentConfig(none->payments, none->kioskId));
@@ -110,13 +117,164 @@ TEST(JournalCommand, ListsShowsAndResolvesAPaidButUncommittedOrder) {
     EXPECT_EQ(usageCode, 2);
 }
 
+/// A kiosk config pointing at the sim's HIS, gateway and insurance centre, and a desk on it.
+class ReconcileTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ASSERT_TRUE(sim_.ready()) << sim_.log();
+        file_ = dir_.write("kiosk.toml", test::demoConfigText("\n[backend]\nbase_url = \"" + sim_.fhirUrl() + "\"\n[payments]\ngateway_url = \"" +
+                                                            sim_.rootUrl() + "/gateway\"\ninsurance_url = \"" + sim_.rootUrl() +
+                                                            "/insurance\"\npoll_interval_ms = 20\nqr_timeout_s = 1\n"));
+        auto config = loadConfig(file_);
+        ASSERT_TRUE(config) << config.error().describe();
+        config_ = std::move(*config);
+        std::filesystem::create_directories(config_.journalFile.parent_path());
+        date_ = sim_.call("GET", "/gateway/bill")["date"].get<std::string>();  // the hospital's today
+    }
+    /// Runs `body` with a desk on the kiosk's journal, closed again before the CLI runs.
+    template <typename F>
+    void withDesk(F&& body) {
+        auto journal = Journal::open(config_.journalFile);
+        ASSERT_TRUE(journal) << journal.error().describe();
+        backend::FhirHisDriver his(sim_.settings());
+        auto desk = PaymentDesk::create(config_, **journal, his);
+        ASSERT_TRUE(desk) << desk.error().describe();
+        body(**desk, his);
+    }
+    static std::vector<ChargeLine> lines(backend::FhirHisDriver& his, const std::string& patient) {
+        std::vector<ChargeLine> out;
+        auto charges = his.charges(patient);
+        EXPECT_TRUE(charges && !charges->empty());
+        if (charges) {
+            for (const auto& c : *charges) out.push_back({c.id, c.code, c.description, c.insuranceClass, c.amountFen});
+        }
+        return out;
+    }
+    std::pair<int, nlohmann::json> reconcile() {
+        auto [code, text] = runKiosk({"journal", "reconcile", "--config", file_.string(), "--date", date_});
+        auto json = nlohmann::json::parse(text, nullptr, false);
+        EXPECT_TRUE(json.is_object()) << text;
+        return {code, json};
+    }
+
+    test::SimProcess sim_;
+    test::TempDir dir_;
+    std::filesystem::path file_;
+    KioskConfig config_;
+    std::string date_;
+};
+
+TEST_F(ReconcileTest, ResolveFinishesAnInsuredOrderAndTheDayIsClean) {
+    std::string insuredOrder;
+    withDesk([&](PaymentDesk& desk, backend::FhirHisDriver& his) {
+        // Insured, cash part by QR; the kiosk stops after the payment was seen (PAID).
+        auto quote = desk.quote("pat-zhang-san", lines(his, "pat-zhang-san"), InsuranceCredential{"02", "110101199003070134"});
+        ASSERT_TRUE(quote) << quote.error().describe();
+        auto shown = desk.showQr(quote->orderId, "wechat");
+        ASSERT_TRUE(shown && shown->state == SagaState::qr_shown);
+        sim_.call("POST", "/gateway/orders/" + shown->outTradeNo() + "/simulate-paid");
+        auto paid = desk.awaitPayment(quote->orderId);
+        ASSERT_TRUE(paid && paid->state == SagaState::paid);
+        insuredOrder = quote->orderId;
+        // Self-pay, all the way.
+        auto self = desk.quote("pat-li-jun", lines(his, "pat-li-jun"), std::nullopt);
+        ASSERT_TRUE(self);
+        auto selfShown = desk.showQr(self->orderId, "alipay");
+        ASSERT_TRUE(selfShown && selfShown->state == SagaState::qr_shown);
+        sim_.call("POST", "/gateway/orders/" + selfShown->outTradeNo() + "/simulate-paid");
+        ASSERT_TRUE(desk.awaitPayment(self->orderId));
+        auto done = desk.finish(self->orderId);
+        ASSERT_TRUE(done && done->state == SagaState::done);
+    });
+    auto [pendingCode, pending] = reconcile();  // before resolve: the PAID order is listed
+    EXPECT_EQ(pendingCode, 1);
+    ASSERT_EQ(pending["one_sided"].size(), 1U) << pending.dump(2);
+    EXPECT_EQ(pending["one_sided"][0]["order_id"], insuredOrder);
+    EXPECT_NE(pending["one_sided"][0]["action"].get<std::string>().find("kiosk journal resolve"), std::string::npos);
+
+    auto [resolveCode, resolveText] = runKiosk({"journal", "resolve", "--config", file_.string(), "--order", insuredOrder});
+    EXPECT_EQ(resolveCode, 0) << resolveText;
+    auto resolved = nlohmann::json::parse(resolveText, nullptr, false);
+    ASSERT_TRUE(resolved.is_object()) << resolveText;
+    ASSERT_EQ(resolved["resolved"].size(), 1U) << resolveText;
+    EXPECT_EQ(resolved["resolved"][0]["state"], "DONE");
+    EXPECT_EQ(resolved["resolved"][0]["kind"], "insurance");
+    EXPECT_FALSE(resolved["resolved"][0]["setl_id"].get<std::string>().empty());
+
+    auto [code, day] = reconcile();
+    EXPECT_EQ(code, 0) << day.dump(2);
+    EXPECT_TRUE(day["clean"].get<bool>());
+    EXPECT_EQ(day["gateway"]["orders"], 2);
+    EXPECT_EQ(day["gateway"]["matched"], 2);
+    EXPECT_EQ(day["insurance"]["settlements"], 1);
+    EXPECT_EQ(day["insurance"]["matched"], 1);
+    EXPECT_EQ(day["insurance"]["centre"]["settled_count"], 1);
+}
+
+TEST_F(ReconcileTest, OneSidedGatewayAndInsuranceRecordsAreListedWithWhatToDo) {
+    withDesk([&](PaymentDesk& desk, backend::FhirHisDriver& his) {
+        auto self = desk.quote("pat-li-jun", lines(his, "pat-li-jun"), std::nullopt);
+        ASSERT_TRUE(self);
+        auto shown = desk.showQr(self->orderId, "wechat");
+        ASSERT_TRUE(shown && shown->state == SagaState::qr_shown);
+        sim_.call("POST", "/gateway/orders/" + shown->outTradeNo() + "/simulate-paid");
+        ASSERT_TRUE(desk.awaitPayment(self->orderId));
+        ASSERT_TRUE(desk.finish(self->orderId));
+    });
+    // A kiosk-style order the journal never saw (e.g. a journal restored from a backup), paid.
+    const std::string stray = "TEST01-" + date_.substr(0, 4) + date_.substr(5, 2) + date_.substr(8, 2) + "-0830009999";
+    sim_.call("POST", "/gateway/orders", {{"out_trade_no", stray + "P"}, {"amount_fen", 1234}, {"channel", "wechat"}, {"description", "stray"}});
+    sim_.call("POST", "/gateway/orders/" + stray + "P/simulate-paid");
+    // A settlement at the centre for a kiosk order id the journal does not have.
+    PaymentOrder ghost;
+    ghost.orderId = "TEST01-" + date_.substr(0, 4) + date_.substr(5, 2) + date_.substr(8, 2) + "-0830008888";
+    ghost.created = "20260101083000";
+    backend::HttpSettings settings;
+    settings.baseUrl = sim_.rootUrl() + "/insurance";
+    InsuranceClient centre(settings, InsuranceSite{});
+    const std::string code = InsuranceSite{}.fixmedinsCode;
+    auto psn = centre.personNumber(ghost.insuranceMsgid(code, 0), "02", "110101199003070134");
+    ASSERT_TRUE(psn);
+    auto visit = centre.registerVisit(ghost.insuranceMsgid(code, 1), *psn, ghost.orderId);
+    ASSERT_TRUE(visit);
+    ASSERT_TRUE(centre.uploadFees(ghost.insuranceMsgid(code, 2), *visit, {{"1", "A0001", 5000}}));
+    auto settled = centre.settle(ghost.insuranceMsgid(code, 4), *visit, 5000);
+    ASSERT_TRUE(settled) << settled.error().describe();
+
+    auto [exitCode, day] = reconcile();
+    EXPECT_EQ(exitCode, 1) << day.dump(2);
+    EXPECT_FALSE(day["clean"].get<bool>());
+    EXPECT_EQ(day["gateway"]["matched"], 1);
+    ASSERT_EQ(day["one_sided"].size(), 2U) << day.dump(2);
+    bool sawGateway = false, sawInsurance = false;
+    for (const auto& r : day["one_sided"]) {
+        const std::string action = r["action"];
+        if (r["source"] == "gateway") {
+            sawGateway = true;
+            EXPECT_EQ(r["order_id"], stray);
+            EXPECT_EQ(r["amount_fen"], 1234);
+            EXPECT_EQ(r["journal_state"], "");
+            EXPECT_NE(action.find("paid at gateway, no journal row"), std::string::npos) << action;
+            EXPECT_NE(action.find(stray + "R"), std::string::npos) << action;
+        } else if (r["source"] == "insurance") {
+            sawInsurance = true;
+            EXPECT_EQ(r["order_id"], ghost.orderId);
+            EXPECT_EQ(r["reference"], settled->setlId);
+            EXPECT_NE(action.find("2208 cancel"), std::string::npos) << action;
+        }
+    }
+    EXPECT_TRUE(sawGateway && sawInsurance) << day.dump(2);
+    auto [usage, text] = runKiosk({"journal", "reconcile", "--config", file_.string(), "--date", "2026-13"});
+    EXPECT_EQ(usage, 1) << text;
+}
+
 TEST(PaymentMessages, EveryMessageKeyExistsInBothLanguages) {
     auto catalog = Catalog::load(std::filesystem::path(KIOSK_TEST_ASSETS_DIR) / "lang");
     ASSERT_TRUE(catalog) << catalog.error().describe();
     for (const char* key : {"payments.bad_amount", "payments.bad_order", "payments.not_found", "payments.gateway_invalid",
                             "payments.confirming", "payments.gateway_unavailable", "payments.gateway_rejected",
                             "payments.refund_refused", "payments.insurance_invalid", "payments.insurance_unavailable",
-                            "payments.insurance_rejected"}) {
+                            "payments.insurance_rejected", "payments.charge_pending"}) {
         for (const char* language : {"zh_CN", "en_US"}) {
             EXPECT_TRUE(catalog->find(language, key)) << language << " lacks " << key;
         }

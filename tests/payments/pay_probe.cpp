@@ -1,9 +1,12 @@
 // pay_probe: a small payment program for the crash matrix (tests/payments/crash_matrix_test.cpp).
-// It does what the kiosk app does around a QR payment: recovery first, then one payment, with
-// KIOSK_FAILPOINT honoured at every step boundary. It prints one JSON line with the result.
+// It does what the kiosk app does around a payment: recovery first (PaymentDesk::recover, QR and
+// insurance orders), then one payment, with KIOSK_FAILPOINT honoured at every step boundary. It
+// prints one JSON line with the result.
 //
-//   pay_probe --journal F --root http://127.0.0.1:PORT --mode pay|recover
-//             [--patient P --charges a,b --amount FEN --channel wechat]
+//   pay_probe --journal F --root http://127.0.0.1:PORT --mode pay|pay-insured|recover
+//             [--patient P --charges a,b --amount FEN --channel wechat]          (pay: QR saga)
+//             [--patient P --cert-no ID --lines id:class:code:fen,… --channel wechat]
+//                                                    (pay-insured: the desk, credential type 02)
 //             [--phone-pays]      play the patient's phone: pay right after the QR is shown
 //             [--poll-ms 20] [--qr-timeout-ms 400]
 #include <cstdio>
@@ -16,6 +19,7 @@
 #include "kiosk/backend/fhir_his_driver.hpp"
 #include "kiosk/core/journal.hpp"
 #include "kiosk/core/log.hpp"
+#include "payments/payment_desk.hpp"
 #include "payments/qr_saga.hpp"
 
 using namespace kiosk;
@@ -25,7 +29,8 @@ namespace {
 
 nlohmann::json describe(const PaymentOrder& order) {
     return {{"order_id", order.orderId}, {"state", stateName(order.state)}, {"reason", order.reason},
-            {"out_trade_no", order.outTradeNo()}, {"his_trade_no", order.hisTradeNo()}, {"out_refund_no", order.outRefundNo()}};
+            {"out_trade_no", order.outTradeNo()}, {"his_trade_no", order.hisTradeNo()}, {"out_refund_no", order.outRefundNo()},
+            {"kind", kindName(order.kind)}, {"cash_fen", order.cashFen}, {"mdtrt_id", order.mdtrtId}, {"setl_id", order.setlId}};
 }
 
 int failWith(const Error& error) {
@@ -49,13 +54,13 @@ int main(int argc, char** argv) {
     const std::string root = args["--root"];
     auto journal = Journal::open(args["--journal"]);
     if (!journal) return failWith(journal.error());
-    auto sagaJournal = SagaJournal::attach(**journal, "K01");
-    if (!sagaJournal) return failWith(sagaJournal.error());
-    backend::HttpSettings gatewaySettings;
-    gatewaySettings.baseUrl = root + "/gateway";
-    gatewaySettings.kioskId = "K01";
-    gatewaySettings.callTimeout = std::chrono::milliseconds(1500);
-    GatewayClient gateway(gatewaySettings);
+    PaymentConfig config;
+    config.gateway.baseUrl = root + "/gateway";
+    config.gateway.kioskId = "K01";
+    config.gateway.callTimeout = std::chrono::milliseconds(1500);
+    backend::HttpSettings insuranceSettings = config.gateway;
+    insuranceSettings.baseUrl = root + "/insurance";
+    config.insurance = insuranceSettings;
     backend::FhirSettings fhirSettings;
     fhirSettings.http.baseUrl = root + "/fhir";
     fhirSettings.http.kioskId = "K01";
@@ -65,9 +70,22 @@ int main(int argc, char** argv) {
     QrSettings settings;
     settings.pollInterval = std::chrono::milliseconds(args.contains("--poll-ms") ? std::stoi(args["--poll-ms"]) : 20);
     settings.qrTimeout = std::chrono::milliseconds(args.contains("--qr-timeout-ms") ? std::stoi(args["--qr-timeout-ms"]) : 400);
-    QrPaymentSaga saga(*sagaJournal, gateway, his, settings);
+    config.qr = settings;
+    auto desk = PaymentDesk::create(config, "K01", **journal, his);
+    if (!desk) return failWith(desk.error());
+    QrPaymentSaga saga((*desk)->journal(), (*desk)->gateway(), his, settings);
+    auto phonePays = [&](const PaymentOrder& order) {
+        backend::HttpSettings phoneSettings;
+        phoneSettings.baseUrl = root;
+        backend::HttpClient phone(phoneSettings);
+        backend::HttpRequest paid;
+        paid.method = "POST";
+        paid.target = "gateway/orders/" + order.outTradeNo() + "/simulate-paid";
+        paid.accept = "application/json";
+        (void)phone.perform(paid);
+    };
 
-    auto report = saga.recover();
+    auto report = (*desk)->recover();
     if (!report) return failWith(report.error());
     nlohmann::json out = {{"recovered", nlohmann::json::array()}, {"pending", nlohmann::json::array()}};
     for (const auto& o : report->resolved) out["recovered"].push_back(describe(o));
@@ -84,18 +102,33 @@ int main(int argc, char** argv) {
         if (!order) return failWith(order.error());
         order = saga.showQr(*order);
         if (!order) return failWith(order.error());
-        if (args.contains("--phone-pays") && order->state == SagaState::qr_shown) {
-            backend::HttpSettings phoneSettings;
-            phoneSettings.baseUrl = root;
-            backend::HttpClient phone(phoneSettings);
-            backend::HttpRequest paid;
-            paid.method = "POST";
-            paid.target = "gateway/orders/" + order->outTradeNo() + "/simulate-paid";
-            paid.accept = "application/json";
-            (void)phone.perform(paid);
-        }
+        if (args.contains("--phone-pays") && order->state == SagaState::qr_shown) phonePays(*order);
         if (order->state == SagaState::qr_shown) order = saga.awaitPayment(*order);
         if (order && order->state == SagaState::paid) order = saga.commitToHis(*order);
+        if (!order) return failWith(order.error());
+        out["order"] = describe(*order);
+    } else if (args["--mode"] == "pay-insured") {
+        std::vector<ChargeLine> lines;
+        std::string list = args["--lines"];
+        for (size_t start = 0; start < list.size();) {
+            const size_t comma = list.find(',', start);
+            const std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            start = comma == std::string::npos ? list.size() : comma + 1;
+            ChargeLine line;
+            const size_t a = item.find(':'), b = item.find(':', a + 1), c = item.find(':', b + 1);
+            line.id = item.substr(0, a);
+            line.insuranceClass = item.substr(a + 1, b - a - 1);
+            line.code = item.substr(b + 1, c - b - 1);
+            line.amountFen = std::stoll(item.substr(c + 1));
+            lines.push_back(line);
+        }
+        auto quote = (*desk)->quote(args["--patient"], lines, InsuranceCredential{"02", args["--cert-no"]});
+        if (!quote) return failWith(quote.error());
+        auto order = (*desk)->showQr(quote->orderId, args["--channel"]);
+        if (!order) return failWith(order.error());
+        if (args.contains("--phone-pays") && order->state == SagaState::qr_shown) phonePays(*order);
+        order = (*desk)->awaitPayment(quote->orderId);
+        if (order && (order->state == SagaState::paid || order->state == SagaState::ins_presettled)) order = (*desk)->finish(quote->orderId);
         if (!order) return failWith(order.error());
         out["order"] = describe(*order);
     }

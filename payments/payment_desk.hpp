@@ -1,0 +1,99 @@
+#pragma once
+// The payment façade the screens code against: one business order per patient visit, quoted,
+// paid by QR (cash part) and/or insurance, committed to the HIS, or closed / refunded — over the
+// QR saga (qr_saga.hpp) and the insurance saga (insurance_saga.hpp), journalled in one journal.
+//
+// A screen maps the order's state after each call:
+//   DONE                          "payment received"
+//   REFUNDED                      refund notice
+//   CLOSED                        "nothing was charged"
+//   UNKNOWN, MANUAL, anything else "we are confirming your payment" + voucher with orderId;
+//                                 `reason` is for the help desk
+// Errors (Result) are for calls that could not be made at all (bad input refused before anything
+// was journalled, a journal failure, a call in the wrong state). A quote that fails after its
+// order was journalled names the order id in the error detail.
+//
+// Threading: every call may block on the network; call from a worker thread. Calls are
+// serialised by the desk (one patient at a time): order() waits while awaitPayment() runs.
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kiosk/backend/his_driver.hpp"
+#include "kiosk/core/config.hpp"
+#include "kiosk/core/journal.hpp"
+#include "payments/insurance_saga.hpp"
+#include "payments/payment_config.hpp"
+#include "payments/qr_saga.hpp"
+
+namespace kiosk::payments {
+
+struct PaymentQuote {
+    std::string orderId;
+    bool insured = false;
+    int64_t totalFen = 0, fundFen = 0, accountFen = 0, cashFen = 0;
+};
+
+class PaymentDesk {
+public:
+    /// Reads [payments] (and the insurance keys you add to it) from config; errors name the key.
+    static Result<std::unique_ptr<PaymentDesk>> create(const KioskConfig& config, Journal& journal, backend::HisDriver& his);
+    /// The same from an already read configuration (tests, probes).
+    static Result<std::unique_ptr<PaymentDesk>> create(const PaymentConfig& config, const std::string& kioskId, Journal& journal,
+                                                       backend::HisDriver& his);
+
+    /// Journals a business order for these charges. With a credential: 1101→2201→2204→2206, the quote
+    /// carries the split; without: self-pay, cashFen = totalFen. Nothing is charged yet.
+    Result<PaymentQuote> quote(const std::string& patientId, const std::vector<ChargeLine>& charges,
+                               const std::optional<InsuranceCredential>& credential);
+    /// Patient confirmed; `channel` is wechat|alipay|unionpay for the cash part. Creates the gateway order
+    /// (or re-shows the stored code_url). For cashFen == 0 returns the order without a QR (codeUrl empty).
+    Result<PaymentOrder> showQr(const std::string& orderId, const std::string& channel);
+    /// Blocks (worker thread) until paid, the countdown ends (query once more, close) or `cancelled()`.
+    Result<PaymentOrder> awaitPayment(const std::string& orderId, const std::function<bool()>& cancelled = {});
+    /// After PAID (or cashFen == 0): insurance 2207 when insured, then HIS commit → DONE, or the
+    /// compensation (REFUNDED / UNKNOWN / MANUAL).
+    Result<PaymentOrder> finish(const std::string& orderId);
+    /// The patient declined the split or left before paying: closes without charging (CLOSED;
+    /// a gateway order is closed; a close that says "already paid" continues as PAID → finish).
+    Result<PaymentOrder> abandon(const std::string& orderId);
+    /// Every non-terminal order (QR and insurance) resolved against gateway, insurance centre and HIS.
+    Result<RecoveryReport> recover();
+    Result<PaymentOrder> order(const std::string& orderId);
+    /// Orders whose money may still be in question (non-terminal or MANUAL): their charges are not
+    /// offered or quoted again until a query or a person settles them.
+    Result<std::vector<PaymentOrder>> openOrders();
+    const QrSettings& qrSettings() const;
+
+    /// One order resolved by querying (what `kiosk journal resolve --order` does).
+    Result<PaymentOrder> resolve(const std::string& orderId);
+    /// Whether insurance is configured (insurance_url); without it quote() refuses a credential.
+    bool insuranceEnabled() const { return insuranceClient_ != nullptr; }
+
+    SagaJournal& journal() { return *journal_; }
+    GatewayClient& gateway() { return *gateway_; }
+    /// Null when insurance is not configured.
+    InsuranceClient* insurance() { return insuranceClient_.get(); }
+    const InsuranceSite& site() const { return site_; }
+
+private:
+    PaymentDesk() = default;
+    Result<PaymentOrder> loadLocked(const std::string& orderId);
+    Result<PaymentOrder> resolveLocked(const PaymentOrder& order);
+    Result<PaymentOrder> finishLocked(const PaymentOrder& order);
+
+    std::mutex mutex_;
+    std::unique_ptr<SagaJournal> journal_;
+    std::unique_ptr<GatewayClient> gateway_;
+    std::unique_ptr<InsuranceClient> insuranceClient_;
+    std::unique_ptr<QrPaymentSaga> qr_;
+    std::unique_ptr<InsuranceSaga> insuranceSaga_;
+    InsuranceSite site_;
+    QrSettings settings_;
+};
+
+}  // namespace kiosk::payments
