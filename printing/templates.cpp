@@ -1,5 +1,8 @@
 #include "printing/templates.hpp"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
 #include "kiosk/core/mask.hpp"
 
 namespace kiosk::printing {
@@ -95,6 +98,13 @@ Document unresolvedPaymentVoucher(const Translator& tr, const UnresolvedPaymentV
     document.text(tr.tr("print.voucher.help_desk"));
     finish(tr, document, data.header);
     return document;
+}
+
+SlipHeader slipHeader(const KioskConfig& config, std::string_view language, std::chrono::system_clock::time_point when,
+                      std::string documentId) {
+    const auto china = std::chrono::floor<std::chrono::seconds>(when) + std::chrono::hours(8);
+    return SlipHeader{std::move(documentId), language == "en_US" ? config.hospitalNameEn : config.hospitalNameZh,
+                      config.kioskId, fmt::format("{:%Y-%m-%d %H:%M}", china)};
 }
 
 Document testPage(const Translator& tr, const TestPageData& data) {

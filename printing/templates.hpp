@@ -9,9 +9,11 @@
 // [X] unresolved-payment voucher (transaction key + help-desk text, CODE128 of the key)
 // [X] technician test page (sizes, alignment, Chinese, QR, CODE128, rule, cut)
 
+#include <chrono>
 #include <string>
 #include <vector>
 
+#include "kiosk/core/config.hpp"
 #include "kiosk/core/i18n.hpp"
 #include "printing/document.hpp"
 
@@ -24,6 +26,11 @@ struct SlipHeader {
     std::string kioskId;
     std::string time;  ///< already formatted, "2026-11-23 09:30"
 };
+
+/// The header of a slip this kiosk prints now: the hospital's name in `language`, the kiosk id,
+/// and the time in China time (UTC+8, as the payment journal keeps it), "2026-11-23 09:30".
+SlipHeader slipHeader(const KioskConfig& config, std::string_view language, std::chrono::system_clock::time_point when,
+                      std::string documentId);
 
 struct PaymentLine {
     std::string item;

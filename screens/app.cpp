@@ -1,13 +1,19 @@
 #include "screens/app.hpp"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <imgui_impl_sdl.h>
 #include <imgui_impl_sdlrenderer.h>
 #include <stb_image_write.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "drivers/sim/sim_devices.hpp"
+#include "kiosk/backend/http_client.hpp"
+#include "payments/payment_config.hpp"
+#include "printing/templates.hpp"
+#include "screens/payment_screens.hpp"
 #include "kiosk/core/log.hpp"
 #include "kiosk/core/mask.hpp"
 
@@ -17,15 +23,24 @@ namespace {
 
 constexpr auto kBannerTime = std::chrono::seconds(8);
 constexpr int kMaxSettleFrames = 50;
+/// While orders stay unknown after recovery, it runs again this often between patients.
+constexpr auto kRecoveryRetry = std::chrono::minutes(5);
 
 std::shared_ptr<spdlog::logger> logger() { return log::module("app"); }
 
 }  // namespace
 
+std::string simulatedInsuranceVoucher(std::string_view idNumber) {
+    return "43EC" + std::string(idNumber) + "00000000";
+}
+
 ScanResolver sampleHealthCardResolver(const std::filesystem::path& peopleFile) {
     auto people = std::make_shared<Result<drivers::sim::SampleData>>(drivers::sim::SampleData::load(peopleFile));
-    return [people](const std::string& payload) -> Result<PatientIdentity> {
+    return [people](const std::string& payload, const std::string& kind) -> Result<PatientIdentity> {
         if (!*people) return std::unexpected(people->error());
+        if (kind == "insurance_voucher") {
+            return fail(Errc::unsupported, "no insurance centre without a backend", "identify.voucher_unavailable");
+        }
         for (const auto& person : (*people)->people) {
             if (!person.healthCardToken.empty() && person.healthCardToken == payload) {
                 return drivers::sim::identityFor(person, IdentitySource::health_card_qr);
@@ -58,8 +73,10 @@ Result<std::unique_ptr<App>> App::create(KioskConfig config, AppOptions options)
 
     std::unique_ptr<App> app(new App(std::move(config), std::move(*catalog), std::move(*fonts), std::move(*devices),
                                      std::move(*journal), std::move(options)));
+    if (auto payments = app->openPayments(); !payments) return std::unexpected(payments.error());
     if (auto opened = app->openWindow(); !opened) return std::unexpected(opened.error());
     app->switchTo("attract");
+    app->startPaymentRecovery();
     logger()->info("kiosk {} started in {} mode, {}x{}", app->config_.kioskId, modeName(app->config_.mode),
                    app->config_.ui.width, app->config_.ui.height);
     return app;
@@ -79,8 +96,10 @@ App::App(KioskConfig config, Catalog catalog, FontSet fonts, drivers::DeviceRegi
       clock_(options_.clock ? options_.clock : ownedClock_.get()),
       session_(config_.session),
       screens_(makeScreenTable()),
+      his_(options_.his),
       tasks_(std::make_unique<TaskRunner>(2)) {
     if (!options_.resolveScan) options_.resolveScan = sampleHealthCardResolver(config_.assetsDir / "sim" / "people.json");
+    paymentFlow_ = std::make_unique<PaymentFlow>(his_, nullptr, [this](UiEvent event) { queue_.post(std::move(event)); });
     lastActivity_ = clock_->now();
 }
 
@@ -89,6 +108,7 @@ App::~App() {
         ScreenContext context = makeContext();
         current_->onExit(context);
     }
+    paymentFlow_.reset();  // a payment step in flight finishes (bounded by its HTTP timeouts)
     devices_.stopAll();
     tasks_.reset();  // joins the workers before the queue goes away
     if (imgui_) {
@@ -163,6 +183,99 @@ Result<void> App::openWindow() {
     return {};
 }
 
+Result<void> App::openPayments() {
+    if (!config_.payments.present()) {
+        logger()->info("no [payments] section: the payment service is not offered");
+        return {};
+    }
+    if (!his_) {
+        return fail(Errc::invalid_config, fmt::format("{}: [payments] needs a [backend] section (the HIS commit)", config_.file.string()));
+    }
+    auto journal = Journal::open(config_.journalFile);
+    if (!journal) return std::unexpected(journal.error());
+    auto desk = payments::PaymentDesk::create(config_, **journal, *his_);
+    if (!desk) return std::unexpected(desk.error());
+    paymentJournal_ = std::move(*journal);
+    desk_ = std::move(*desk);
+    paymentFlow_ = std::make_unique<PaymentFlow>(his_, desk_, [this](UiEvent event) { queue_.post(std::move(event)); });
+    return {};
+}
+
+void App::startPaymentRecovery() {
+    if (!desk_) return;
+    // At start-up no patient is accepted until it finishes; later retries (between patients)
+    // keep the kiosk available while they run.
+    lastRecoveryAt_ = clock_->now();
+    recoveryRunning_ = true;
+    paymentFlow_->recoverPending();
+}
+
+void App::onPaymentsRecovered(const PaymentsRecovered& recovered) {
+    startUpRecoveryDone_ = true;
+    recoveryRunning_ = false;
+    pendingPayments_ = recovered.pendingOrders.size();
+    if (recovered.error) {
+        // The journal itself failed: payments stay possible only if it works again; say so loudly.
+        logger()->error("payment recovery failed: {}", recovered.error->describe());
+    }
+    logger()->info("payment recovery: {} resolved, {} still unknown", recovered.resolved, recovered.pendingOrders.size());
+    // A patient who was at the kiosk when it stopped may still be standing here: a voucher with
+    // the transaction key for each order whose outcome is still unknown, never "failed".
+    for (const auto& [orderId, amountFen] : recovered.pendingOrders) {
+        if (!vouchersPrinted_.insert(orderId).second) {
+            logger()->warn("order {} still unknown; retrying in {} min", orderId, kRecoveryRetry.count());
+            continue;  // one voucher per order
+        }
+        logger()->error("order {} outcome unknown after recovery: help desk, voucher printed", orderId);
+        printing::UnresolvedPaymentVoucherData data;
+        data.header = printing::slipHeader(config_, text_.language(), clock_->wallNow(), orderId);
+        data.tradeNo = orderId;
+        data.amount = formatYuan(amountFen);
+        ScreenContext context = makeContext();
+        printOnReceiptPrinter(context, "recovery-voucher:" + orderId, printing::unresolvedPaymentVoucher(text_, data));
+    }
+}
+
+Result<void> App::simulatePhonePayment() {
+    if (!desk_) return fail(Errc::unsupported, "no payment desk: [payments] is not configured");
+    const PaymentView view = paymentFlow_->view();
+    if (view.stage != PayStage::qr || view.order.orderId.empty()) {
+        return fail(Errc::invalid_argument, fmt::format("no payment QR on screen (stage {})", static_cast<int>(view.stage)));
+    }
+    const std::string tradeNo = view.order.outTradeNo();
+    tasks_->post([gateway = desk_->gateway().settings(), tradeNo] {
+        // The simulator's own endpoint (hospital-sim): plays the patient's phone. A real gateway
+        // has no such call; the presenter uses this only with the simulated hospital.
+        backend::HttpClient http(gateway);
+        backend::HttpRequest request;
+        request.method = "POST";
+        request.target = "orders/" + tradeNo + "/simulate-paid";
+        request.accept = "application/json";
+        auto answer = http.perform(request);
+        if (!answer) {
+            logger()->warn("simulator: paying {} on the phone failed: {}", tradeNo, answer.error().detail);
+        } else {
+            logger()->info("simulator: the patient paid {} on the phone ({})", tradeNo, answer->status);
+        }
+    });
+    return {};
+}
+
+Result<void> App::awaitScreen(std::string_view screenId, std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (true) {
+        frame();
+        // "Waiting for the patient": no payment step is running on the worker.
+        if (currentScreen() == screenId && !paymentFlow_->view().working()) {
+            settle();
+            return {};
+        }
+        if (std::chrono::steady_clock::now() >= deadline) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return fail(Errc::timeout, fmt::format("screen {} not reached within {} s (on {})", screenId, limit.count(), currentScreen()));
+}
+
 ScreenContext App::makeContext() {
     return ScreenContext{
         .config = config_,
@@ -174,6 +287,8 @@ ScreenContext App::makeContext() {
         .tasks = *tasks_,
         .post = [this](UiEvent event) { queue_.post(std::move(event)); },
         .resolveScan = options_.resolveScan,
+        .payment = *paymentFlow_,
+        .acceptingPatients = acceptingPatients(),
         .lastSessionEnd = lastSessionEnd_,
         .lastSessionEndAt = lastSessionEndAt_,
     };
@@ -229,6 +344,8 @@ void App::endSession(SessionEndReason reason) {
         if (drivers::Device* device = devices_.find(sessionDevice_)) device->stop();
     }
     sessionDevice_.clear();
+    cardRemovedWhileHeld_ = false;
+    paymentFlow_->reset();  // wipes the charges and quote; an order in flight still finishes
     session_.end(reason);
     lastSessionEnd_ = reason;
     lastSessionEndAt_ = clock_->now();
@@ -239,6 +356,12 @@ void App::endSession(SessionEndReason reason) {
 void App::apply(const Transition& transition) {
     if (transition.endSession) {
         endSession(*transition.endSession);
+        return;
+    }
+    if (transition.beginSession && !acceptingPatients()) {
+        // DESIGN §6: pending payments are resolved before a new patient is accepted.
+        logger()->warn("a patient identified while payment recovery runs; asked to wait");
+        switchTo("attract");
         return;
     }
     if (transition.beginSession) beginSession(*transition.beginSession, transition.sessionDevice);
@@ -279,6 +402,20 @@ void App::handleEvent(const UiEvent& event) {
             return;
         }
     }
+    if (const auto* recovered = std::get_if<PaymentsRecovered>(&event)) {
+        onPaymentsRecovered(*recovered);
+        return;
+    }
+    if (std::holds_alternative<PaymentProgress>(event)) {
+        const PaymentView view = paymentFlow_->view();
+        if (view.stage == PayStage::outcome && outcomeOf(view.order) == PayOutcome::confirming &&
+            vouchersPrinted_.insert(view.order.orderId).second) {
+            // The patient got a voucher on the result screen; the kiosk keeps resolving the
+            // order between patients until its outcome is known.
+            ++pendingPayments_;
+            lastRecoveryAt_ = clock_->now();
+        }
+    }
     if (const auto* action = std::get_if<SimulatorAction>(&event)) {
         if (auto ok = simulate(action->device, action->action, action->argument); !ok) {
             logger()->warn("simulator: {}", ok.error().describe());
@@ -292,6 +429,13 @@ void App::handleEvent(const UiEvent& event) {
         }
         if (const auto* removed = std::get_if<drivers::CardRemoved>(deviceEvent)) {
             if (session_.active() && removed->device == sessionDevice_) {
+                ScreenContext context = makeContext();
+                if (current_ && current_->holdsSession(context)) {
+                    // Money is moving: show the outcome first; the session ends when it is shown.
+                    logger()->info("card removed during a payment step; the session ends after the outcome");
+                    cardRemovedWhileHeld_ = true;
+                    return;
+                }
                 endSession(SessionEndReason::card_removed);
                 return;
             }
@@ -311,6 +455,19 @@ void App::handleEvent(const UiEvent& event) {
 
 void App::runTimers() {
     const SteadyTime now = clock_->now();
+    if (session_.active() && current_) {
+        ScreenContext context = makeContext();
+        if (current_->holdsSession(context)) {
+            session_.noteActivity(now);  // a payment step in flight is not idleness
+        } else if (cardRemovedWhileHeld_) {
+            // The outcome is on screen now; the card left during the payment step. Give the
+            // patient the outcome screen's own idle time before ending (they may read it).
+            if (now - lastActivity_ >= std::chrono::seconds(20)) {
+                endSession(SessionEndReason::card_removed);
+                return;
+            }
+        }
+    }
     if (session_.expired(now)) {
         endSession(SessionEndReason::idle_timeout);
         return;
@@ -318,6 +475,11 @@ void App::runTimers() {
     if (current_ && current_->needsSession() && !session_.active()) {
         switchTo("attract");
         return;
+    }
+    if (pendingPayments_ > 0 && !recoveryRunning_ && !session_.active() && currentScreen() == "attract" &&
+        now - lastRecoveryAt_ >= kRecoveryRetry) {
+        logger()->info("{} payment(s) still unknown: resolving again", pendingPayments_);
+        startPaymentRecovery();
     }
     if (!session_.active() && current_) {
         if (auto timeout = current_->idleTimeout(); timeout && now - lastActivity_ >= *timeout) {
@@ -340,6 +502,11 @@ std::chrono::milliseconds App::untilNextRedraw() const {
         const auto intoMinute = std::chrono::duration_cast<milliseconds>(wall % std::chrono::minutes(1));
         next = std::min(next, milliseconds(60000) - intoMinute);
     }
+    if (current_) {
+        if (auto every = current_->redrawEvery()) consider(now + *every);
+    }
+    if (cardRemovedWhileHeld_) consider(lastActivity_ + std::chrono::seconds(20));
+    if (pendingPayments_ > 0 && !recoveryRunning_) consider(lastRecoveryAt_ + kRecoveryRetry);
     if (session_.active()) {
         if (session_.warningVisible(now)) {
             const auto left = session_.deadline() - now;
@@ -461,6 +628,12 @@ void App::drawSimulatorPanel(std::vector<UiEvent>& events) {
     for (const auto& device : devices_.all()) {
         if (const auto* reader = dynamic_cast<drivers::sim::SimCardReader*>(device.get())) people = &reader->people();
     }
+    if (desk_ && paymentFlow_->view().stage == PayStage::qr) {
+        // The presenter plays the patient's phone (hospital-sim's gateway).
+        ImGui::TextUnformatted(text_.tr("sim.gateway").c_str());
+        if (ImGui::Button(text_.tr("sim.pay_on_phone").c_str())) events.push_back(SimulatorAction{"gateway", "pay", ""});
+        ImGui::Separator();
+    }
     for (const auto& device : devices_.all()) {
         auto* sim = dynamic_cast<drivers::SimulatedDevice*>(device.get());
         if (!sim) continue;
@@ -482,6 +655,12 @@ void App::drawSimulatorPanel(std::vector<UiEvent>& events) {
                     events.push_back(SimulatorAction{device->name(), "scan", person.healthCardToken});
                 }
                 first = false;
+            }
+            for (const auto& person : people->people) {
+                if (person.idNumber.empty()) continue;
+                if (flowButton(text_.tr("sim.scan_voucher") + ": " + person.id, false)) {
+                    events.push_back(SimulatorAction{device->name(), "scan", simulatedInsuranceVoucher(person.idNumber)});
+                }
             }
             if (flowButton(text_.tr("sim.scan_unknown"), first)) {
                 events.push_back(SimulatorAction{device->name(), "scan", "https://example.invalid/not-a-health-card"});
@@ -598,6 +777,13 @@ void App::frame() {
 }
 
 void App::settle() {
+    // Payment recovery runs on the payment flow's own worker, not the task runner: wait for its
+    // report too (bounded by the HTTP timeouts of the orders it resolves).
+    const auto recoveryDeadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (recoveryRunning_ && std::chrono::steady_clock::now() < recoveryDeadline) {
+        frame();
+        if (recoveryRunning_) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     for (int i = 0; i < kMaxSettleFrames; ++i) {
         tasks_->waitIdle();
         frame();
@@ -636,6 +822,7 @@ Result<void> App::tap(std::string_view buttonId) {
 }
 
 Result<void> App::simulate(std::string_view device, std::string_view action, std::string_view argument) {
+    if (device == "gateway" && action == "pay") return simulatePhonePayment();
     drivers::Device* target = devices_.find(device);
     if (!target) return fail(Errc::not_found, fmt::format("no device named '{}'", device));
     auto* sim = dynamic_cast<drivers::SimulatedDevice*>(target);

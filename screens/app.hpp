@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,10 @@
 #include "kiosk/core/journal.hpp"
 #include "kiosk/core/session.hpp"
 #include "kiosk/core/task_runner.hpp"
+#include "kiosk/backend/his_driver.hpp"
+#include "payments/payment_desk.hpp"
 #include "screens/fonts.hpp"
+#include "screens/payment_flow.hpp"
 #include "screens/screen.hpp"
 #include "screens/theme.hpp"
 
@@ -37,6 +41,8 @@ struct AppOptions {
     /// Resolves scanned codes to patients; null: the simulated e-health-card platform
     /// (assets/sim/people.json).
     ScanResolver resolveScan;
+    /// The hospital; null: no [backend] (payments then say "not available here").
+    std::shared_ptr<backend::HisDriver> his;
 };
 
 class App {
@@ -60,6 +66,11 @@ public:
     void settle();
     Result<void> tap(std::string_view buttonId);
     Result<void> simulate(std::string_view device, std::string_view action, std::string_view argument);
+    /// Frames in real time until `screenId` is shown and does not hold the session (a payment
+    /// step finished), or `limit` passes.
+    Result<void> awaitScreen(std::string_view screenId, std::chrono::seconds limit);
+    /// False until start-up recovery of pending payments has finished: no patient before that.
+    bool acceptingPatients() const { return !desk_ || startUpRecoveryDone_; }
     void setLanguage(const std::string& language);
     void setLargePrint(bool largePrint);
     /// The presenter's panel (F2 in the window).
@@ -69,6 +80,8 @@ public:
     std::string_view currentScreen() const;
     const std::vector<std::string>& screensVisited() const { return visited_; }
     std::vector<std::string> visibleButtons() const;
+    /// Where each button of the last frame was drawn (layout tests: none overlaps another).
+    const ButtonMap& buttonRects() const { return buttons_; }
     const Session& session() const { return session_; }
     bool countdownVisible() const;
     FontSet& fonts() { return fonts_; }
@@ -85,6 +98,13 @@ public:
 private:
     App(KioskConfig config, Catalog catalog, FontSet fonts, drivers::DeviceRegistry devices,
         std::unique_ptr<Journal> journal, AppOptions options);
+    /// Opens the payment desk (its own journal connection) when [payments] and a backend exist.
+    Result<void> openPayments();
+    /// Resolves every pending payment on a worker before the first patient (DESIGN §6).
+    void startPaymentRecovery();
+    void onPaymentsRecovered(const PaymentsRecovered& recovered);
+    /// "The patient paid on the phone": the simulator's gateway call for the QR on screen.
+    Result<void> simulatePhonePayment();
     Result<void> openWindow();
     ScreenContext makeContext();
     void handleEvent(const UiEvent& event);
@@ -136,6 +156,16 @@ private:
     Result<void> screenshotResult_;
     SDL_Window* window_ = nullptr;
     SDL_Renderer* renderer_ = nullptr;
+    std::shared_ptr<backend::HisDriver> his_;
+    std::unique_ptr<Journal> paymentJournal_;  ///< the desk's own connection (worker thread transactions)
+    std::shared_ptr<payments::PaymentDesk> desk_;
+    std::unique_ptr<PaymentFlow> paymentFlow_;
+    bool startUpRecoveryDone_ = false;  ///< no patient before it (DESIGN §6)
+    bool recoveryRunning_ = false;
+    size_t pendingPayments_ = 0;      ///< orders whose outcome was still unknown at the last recovery
+    SteadyTime lastRecoveryAt_{};
+    std::set<std::string> vouchersPrinted_;  ///< pending orders already given a voucher
+    bool cardRemovedWhileHeld_ = false;
     ImGuiContext* imgui_ = nullptr;
     Uint32 wakeEventType_ = 0;
     // Last: worker threads must stop before anything they post into is destroyed.
@@ -144,5 +174,8 @@ private:
 
 /// The simulated e-health-card platform: resolves tokens of the sample people.
 ScanResolver sampleHealthCardResolver(const std::filesystem::path& peopleFile);
+/// The medical-insurance e-voucher QR hospital-sim's insurance centre issues for a person (the
+/// presenter's panel and tests scan it; a real token is opaque to the kiosk).
+std::string simulatedInsuranceVoucher(std::string_view idNumber);
 
 }  // namespace kiosk::screens

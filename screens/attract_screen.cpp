@@ -38,7 +38,7 @@ void AttractScreen::onExit(ScreenContext& context) { devices_.stop(context); }
 
 Transition AttractScreen::onEvent(ScreenContext& context, const UiEvent& event) {
     if (const auto* pressed = std::get_if<ButtonPressed>(&event)) {
-        if (pressed->id == "attract.start") return Transition::to("identify");
+        if (pressed->id == "attract.start" && context.acceptingPatients) return Transition::to("identify");
         if (pressed->id == "attract.diagnostics") return Transition::to("diagnostics");
         return Transition::none();
     }
@@ -107,6 +107,11 @@ void AttractScreen::draw(const ScreenContext& context, Ui& ui) const {
         drawPatientMessage(context, ui,
                            PatientMessage{"session.ended." + std::string(sessionEndReasonName(*context.lastSessionEnd)),
                                           false});
+    }
+    if (!context.acceptingPatients) {
+        // Start-up payment recovery is running: no patient until every pending payment is settled.
+        drawPatientMessage(context, ui, PatientMessage{"attract.preparing", false});
+        return;
     }
     ImGui::SetCursorScreenPos(ImVec2(x0, std::max(ImGui::GetCursorScreenPos().y + 16,
                                                   layout.contentMax.y - ui.theme.buttonHeight * 1.3F)));

@@ -62,11 +62,13 @@ Transition IdentificationDevices::handle(ScreenContext& context, const UiEvent& 
                 message = PatientMessage{scanned->rejected->messageKey, true, scanned->acceptedKinds};
                 return Transition::none();
             }
-            // Codes that identify a person: the e-health card and the hospital card. A scanner
-            // that does not classify gets the e-health-card shape check.
+            // Codes that identify a person: the e-health card, the medical-insurance e-voucher
+            // (resolved by the insurance centre) and the hospital card. A scanner that does not
+            // classify gets the e-health-card shape check.
             const bool identifies = scanned->kind.empty()
                                         ? looksLikeHealthCardToken(scanned->text)
-                                        : scanned->kind == "health_card" || scanned->kind == "hospital_card";
+                                        : scanned->kind == "health_card" || scanned->kind == "hospital_card" ||
+                                              scanned->kind == "insurance_voucher";
             if (!identifies) {
                 logger->info("scanned {} code cannot identify a patient", scanned->kind.empty() ? "an unknown" : scanned->kind);
                 message = PatientMessage{scanned->kind.empty() ? "scan.unrecognised" : "identify.code_not_identity", true};
@@ -76,8 +78,8 @@ Transition IdentificationDevices::handle(ScreenContext& context, const UiEvent& 
             message = PatientMessage{"scan.resolving", false};
             auto post = context.post;
             auto resolve = context.resolveScan;
-            context.tasks.post([post, resolve, payload = scanned->text] {
-                post(ScanResolved{resolve ? resolve(payload)
+            context.tasks.post([post, resolve, payload = scanned->text, kind = scanned->kind] {
+                post(ScanResolved{resolve ? resolve(payload, kind)
                                           : fail(Errc::unsupported, "no scan resolver configured", "scan.unrecognised")});
             });
             return Transition::none();
@@ -102,7 +104,8 @@ Transition IdentificationDevices::handle(ScreenContext& context, const UiEvent& 
     return Transition::none();
 }
 
-void drawPatientMessage(const ScreenContext& context, Ui& ui, const PatientMessage& message) {
+void drawPatientMessage(const ScreenContext& context, Ui& ui, const PatientMessage& message, float messageWidth,
+                        float maxHeight) {
     if (message.key.empty()) return;
     const std::string otherLanguage = context.text.language() == "zh_CN" ? "en_US" : "zh_CN";
     auto textIn = [&](const std::string& language) {
@@ -111,15 +114,21 @@ void drawPatientMessage(const ScreenContext& context, Ui& ui, const PatientMessa
             if (!kinds.empty()) kinds += language == "zh_CN" ? "、" : ", ";
             kinds += context.text.trIn(language, "scan.kind." + kind);
         }
-        return substitute(context.text.trIn(language, message.key), {{"kinds", kinds}});
+        std::string text = substitute(context.text.trIn(language, message.key), {{"kinds", kinds}});
+        for (const auto& [name, value] : message.values) text = substitute(std::move(text), {{name, value}});
+        return text;
     };
     const std::string primary = textIn(context.text.language());
     const std::string secondary = textIn(otherLanguage);
-    const float width = ui.layout.contentWidth();
+    const float width = messageWidth > 0 ? messageWidth : ui.layout.contentWidth();
     const ImVec2 start = ImGui::GetCursorScreenPos();
     const float pad = 28.0F;
     const ImVec2 primarySize = ui.measure(primary, ui.fonts.body(), width - 2 * pad);
-    const ImVec2 secondarySize = ui.measure(secondary, ui.fonts.body(), width - 2 * pad);
+    ImVec2 secondarySize = ui.measure(secondary, ui.fonts.body(), width - 2 * pad);
+    // Where both languages cannot fit (large print on a landscape screen), the patient's chosen
+    // language stays and the other one gives way.
+    const bool bilingual = maxHeight <= 0 || primarySize.y + secondarySize.y + 3 * pad <= maxHeight;
+    if (!bilingual) secondarySize = ImVec2(0, -pad);
     const float height = primarySize.y + secondarySize.y + 3 * pad;
     const Palette& c = ui.theme.colors;
     ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -129,8 +138,10 @@ void drawPatientMessage(const ScreenContext& context, Ui& ui, const PatientMessa
                         ui.theme.rounding, ImDrawFlags_RoundCornersLeft);
     ui.textAt(ImVec2(start.x + pad, start.y + pad), primary, ui.fonts.body(), message.alert ? c.alert : c.text,
               width - 2 * pad);
-    ui.textAt(ImVec2(start.x + pad, start.y + 2 * pad + primarySize.y), secondary, ui.fonts.body(), c.mutedText,
-              width - 2 * pad);
+    if (bilingual) {
+        ui.textAt(ImVec2(start.x + pad, start.y + 2 * pad + primarySize.y), secondary, ui.fonts.body(), c.mutedText,
+                  width - 2 * pad);
+    }
     ImGui::Dummy(ImVec2(width, height));
 }
 

@@ -10,6 +10,8 @@ namespace kiosk::screens {
 
 std::string JourneyStep::describe() const {
     if (action == "wait") return fmt::format("wait {} s", seconds);
+    if (action == "await_screen") return fmt::format("await_screen {} (up to {} s)", argument, seconds);
+    if (action == "pay_on_phone") return "pay_on_phone";
     if (action == "set_large_print" || action == "expect_session" || action == "simulator_panel") return fmt::format("{} {}", action, flag);
     if (!device.empty()) return fmt::format("{} {} {}", action, device, argument);
     return fmt::format("{} {}", action, argument);
@@ -49,12 +51,24 @@ Result<Journey> Journey::parse(const nlohmann::json& json, const std::string& so
                 return bad(i, "wait takes whole seconds from 0 to 3600");
             }
             parsed.seconds = value.get<int>();
+        } else if (action == "await_screen") {
+            if (!value.is_object() || !value.contains("screen") || !value["screen"].is_string() ||
+                !value.value("seconds", nlohmann::json()).is_number_integer() || value["seconds"].get<int>() < 1 ||
+                value["seconds"].get<int>() > 300) {
+                return bad(i, "await_screen takes {\"screen\": …, \"seconds\": 1…300}");
+            }
+            parsed.argument = value["screen"].get<std::string>();
+            parsed.seconds = value["seconds"].get<int>();
+        } else if (action == "pay_on_phone") {
+            if (!value.is_boolean() || !value.get<bool>()) return bad(i, "pay_on_phone takes true");
+            parsed.flag = true;
         } else if (action == "set_large_print" || action == "expect_session" || action == "simulator_panel") {
             if (!value.is_boolean()) return bad(i, action + " takes true or false");
             parsed.flag = value.get<bool>();
         } else {
             return bad(i, fmt::format("unknown action \"{}\" (tap, insert_card, remove_card, scan, set_scenario, wait, "
-                                      "expect_screen, expect_session, set_language, set_large_print, simulator_panel)",
+                                      "expect_screen, expect_session, set_language, set_large_print, simulator_panel, await_screen, "
+                                      "pay_on_phone)",
                                       action));
         }
         journey.steps.push_back(std::move(parsed));
@@ -109,6 +123,8 @@ Result<void> runStep(App& app, ManualClock& clock, const JourneyStep& step) {
         }
         return {};
     }
+    if (step.action == "pay_on_phone") return app.simulate("gateway", "pay", "");
+    if (step.action == "await_screen") return app.awaitScreen(step.argument, std::chrono::seconds(step.seconds));
     if (step.action == "expect_screen") {
         if (app.currentScreen() != step.argument) {
             return fail(Errc::invalid_data, fmt::format("expected screen {}, on {}", step.argument, app.currentScreen()));

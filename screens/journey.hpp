@@ -11,7 +11,11 @@
 //                {"set_scenario": {"device": "receipt", "scenario": "paper_out"}},
 //                {"wait": 50},                       // seconds, on the journey's clock
 //                {"set_language": "en_US"}, {"set_large_print": true},
-//                {"expect_session": false}, {"simulator_panel": true} ] }
+//                {"expect_session": false}, {"simulator_panel": true},
+//                {"pay_on_phone": true},              // the patient pays the QR on screen (simulator)
+//                {"await_screen": {"screen": "pay.result", "seconds": 20}} ] }
+//   await_screen waits in real time (the payment worker talks to the real gateway) until the
+//   screen shows and no payment step is running (it waits for the patient, or shows the outcome).
 
 #include <filesystem>
 #include <string>

@@ -15,7 +15,10 @@ Transition MenuScreen::onEvent(ScreenContext& context, const UiEvent& event) {
     const auto* pressed = std::get_if<ButtonPressed>(&event);
     if (!pressed) return Transition::none();
     for (const ServiceEntry& service : menuServices(context.config)) {
-        if (service.enabled && pressed->id == service.id) return Transition::to("service_unavailable");
+        if (!service.enabled || pressed->id != service.id) continue;
+        // Services whose workflow is connected; the others say so plainly.
+        if (service.id == "menu.payment") return Transition::to("pay.charges");
+        return Transition::to("service_unavailable");
     }
     return Transition::none();
 }

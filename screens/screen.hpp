@@ -22,10 +22,14 @@
 
 namespace kiosk::screens {
 
-/// Resolves a scanned payload to a patient. Runs on a worker thread (it may call the backend).
-using ScanResolver = std::function<Result<PatientIdentity>(const std::string& payload)>;
+/// Resolves a scanned payload of a classified kind ("health_card", "hospital_card",
+/// "insurance_voucher"; empty when the scanner does not classify) to a patient. Runs on a worker
+/// thread (it may call the backend and the insurance centre).
+using ScanResolver = std::function<Result<PatientIdentity>(const std::string& payload, const std::string& kind)>;
 
 /// What screens may use. Owned by the App; screens keep no pointers to it between calls.
+class PaymentFlow;
+
 struct ScreenContext {
     const KioskConfig& config;
     const Translator& text;
@@ -36,6 +40,8 @@ struct ScreenContext {
     TaskRunner& tasks;
     std::function<void(UiEvent)> post;  ///< thread-safe: from worker tasks back to the UI
     ScanResolver resolveScan;
+    PaymentFlow& payment;  ///< the patient's payment (screens/payment_flow.hpp)
+    bool acceptingPatients = true;  ///< false while start-up payment recovery runs
     std::optional<SessionEndReason> lastSessionEnd;
     SteadyTime lastSessionEndAt{};
 };
@@ -52,6 +58,11 @@ public:
     virtual std::optional<std::chrono::seconds> idleTimeout() const { return std::chrono::seconds(45); }
     /// Screens about a patient; when the session ends the app leaves them for attract.
     virtual bool needsSession() const { return false; }
+    /// While true (money is moving), the session does not time out and a removed card ends it
+    /// only after the patient has left this screen.
+    virtual bool holdsSession(const ScreenContext&) const { return false; }
+    /// Screens that show a running countdown ask for a frame this often.
+    virtual std::optional<std::chrono::milliseconds> redrawEvery() const { return std::nullopt; }
 };
 
 /// The one table of screens: every screen of every mode, by id.
@@ -59,11 +70,21 @@ std::vector<std::unique_ptr<Screen>> makeScreenTable();
 
 /// A message for the patient in the current language, with the other language beneath.
 struct PatientMessage {
+    PatientMessage() = default;
+    PatientMessage(std::string messageKey, bool isAlert = true, std::vector<std::string> kindNames = {},
+                   std::vector<std::pair<std::string, std::string>> placeholderValues = {})
+        : key(std::move(messageKey)), alert(isAlert), kinds(std::move(kindNames)), values(std::move(placeholderValues)) {}
+
     std::string key;  ///< i18n key; empty = none
     bool alert = true;
     /// For messages with {kinds}: payload kind names, shown as their "scan.kind.<name>" texts.
     std::vector<std::string> kinds;
+    /// Values for {placeholders} other than {kinds} (an order id, an amount), same in both languages.
+    std::vector<std::pair<std::string, std::string>> values;
 };
-void drawPatientMessage(const ScreenContext& context, Ui& ui, const PatientMessage& message);
+/// At the cursor, `width` wide (0: the content width). With `maxHeight` (> 0) and no room for both
+/// languages, only the current language is shown.
+void drawPatientMessage(const ScreenContext& context, Ui& ui, const PatientMessage& message, float width = 0,
+                        float maxHeight = 0);
 
 }  // namespace kiosk::screens

@@ -4,6 +4,7 @@
 #include "screens/diagnostics_screen.hpp"
 #include "screens/identify_screen.hpp"
 #include "screens/menu_screen.hpp"
+#include "screens/payment_screens.hpp"
 
 namespace kiosk::screens {
 
@@ -14,6 +15,11 @@ std::vector<std::unique_ptr<Screen>> makeScreenTable() {
     table.push_back(std::make_unique<MenuScreen>());
     table.push_back(std::make_unique<ServiceUnavailableScreen>());
     table.push_back(std::make_unique<DiagnosticsScreen>());
+    table.push_back(std::make_unique<PayChargesScreen>());
+    table.push_back(std::make_unique<PaySplitScreen>());
+    table.push_back(std::make_unique<PayChannelScreen>());
+    table.push_back(std::make_unique<PayQrScreen>());
+    table.push_back(std::make_unique<PayResultScreen>());
     return table;
 }
 

@@ -10,6 +10,22 @@ void Ui::check(std::string_view value) {
     for (ImWchar glyph : fonts.missingGlyphs(value)) missingGlyphs_.insert(glyph);
 }
 
+namespace {
+
+/// Printable ASCII other than a space: the bytes of numbers and Latin words.
+bool isWordByte(char c) { return c > ' ' && static_cast<unsigned char>(c) < 0x80; }
+
+bool startsWithClosingPunctuation(std::string_view text) {
+    static constexpr std::string_view kClosing[] = {"。", "，", "、", "；", "：", "？", "！", "）", "」", "』", "》", "”", "’",
+                                                    ".", ",", ";", ":", "?", "!", ")"};
+    for (const std::string_view mark : kClosing) {
+        if (text.substr(0, mark.size()) == mark) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
 std::vector<std::string_view> wrapLines(ImFont* font, std::string_view value, float width) {
     std::vector<std::string_view> lines;
     const char* begin = value.data();
@@ -25,6 +41,24 @@ std::vector<std::string_view> wrapLines(ImFont* font, std::string_view value, fl
                font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, begin, lineEnd).x > width + 0.5F) {
             --lineEnd;
             while (lineEnd > begin + 1 && (static_cast<unsigned char>(*lineEnd) & 0xC0) == 0x80) --lineEnd;
+        }
+        // A number, an amount ("¥155.70") or a Latin word is never split between lines when
+        // the fallback above broke between characters: the whole run moves down.
+        if (lineEnd < paragraphEnd && isWordByte(lineEnd[-1]) && isWordByte(*lineEnd)) {
+            const char* runStart = lineEnd;
+            while (runStart > begin && isWordByte(runStart[-1])) --runStart;
+            if (runStart - begin >= 2 && static_cast<unsigned char>(runStart[-2]) == 0xC2 &&
+                static_cast<unsigned char>(runStart[-1]) == 0xA5) {
+                runStart -= 2;  // "¥" stays with its amount
+            }
+            if (runStart > begin) lineEnd = runStart;
+        }
+        // Chinese line-breaking rule (禁则): a line never starts with closing punctuation; the
+        // character before it moves down with it.
+        if (lineEnd < paragraphEnd && startsWithClosingPunctuation(std::string_view(lineEnd, static_cast<size_t>(paragraphEnd - lineEnd)))) {
+            const char* previous = lineEnd - 1;
+            while (previous > begin && (static_cast<unsigned char>(*previous) & 0xC0) == 0x80) --previous;
+            if (previous > begin) lineEnd = previous;
         }
         lines.emplace_back(begin, static_cast<size_t>(lineEnd - begin));
         begin = lineEnd;
@@ -84,7 +118,13 @@ void Ui::paragraph(std::string_view value, ImFont* font, ImU32 color, float wrap
 
 ImVec2 Ui::measure(std::string_view value, ImFont* font, float wrapWidth) {
     ImFont* face = font ? font : fonts.body();
-    return face->CalcTextSizeA(face->FontSize, FLT_MAX, wrapWidth, value.data(), value.data() + value.size());
+    if (wrapWidth <= 0) return face->CalcTextSizeA(face->FontSize, FLT_MAX, 0, value.data(), value.data() + value.size());
+    ImVec2 size(0, 0);
+    for (std::string_view line : wrapLines(face, value, wrapWidth)) {
+        size.x = std::max(size.x, face->CalcTextSizeA(face->FontSize, FLT_MAX, 0, line.data(), line.data() + line.size()).x);
+        size.y += face->FontSize;
+    }
+    return size;
 }
 
 void Ui::centered(std::string_view value, ImFont* font, ImU32 color, float x0, float x1) {
@@ -105,8 +145,16 @@ void Ui::centered(std::string_view value, ImFont* font, ImU32 color, float x0, f
 void Ui::textAt(ImVec2 pos, std::string_view value, ImFont* font, ImU32 color, float wrapWidth) {
     check(value);
     ImFont* face = font ? font : fonts.body();
-    ImGui::GetWindowDrawList()->AddText(face, face->FontSize, pos, color ? color : theme.colors.text, value.data(),
-                                        value.data() + value.size(), wrapWidth);
+    const ImU32 ink = color ? color : theme.colors.text;
+    if (wrapWidth <= 0) {
+        ImGui::GetWindowDrawList()->AddText(face, face->FontSize, pos, ink, value.data(), value.data() + value.size());
+        return;
+    }
+    // Wrapped by wrapLines (not ImGui's wrap) so Chinese punctuation rules hold and measure() agrees.
+    for (std::string_view line : wrapLines(face, value, wrapWidth)) {
+        ImGui::GetWindowDrawList()->AddText(face, face->FontSize, pos, ink, line.data(), line.data() + line.size());
+        pos.y += face->FontSize;
+    }
 }
 
 void Ui::space(float pixels) { ImGui::Dummy(ImVec2(1, pixels)); }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "drivers/common/device.hpp"
 #include "kiosk/core/error.hpp"
@@ -34,7 +35,29 @@ struct SimulatorAction {
     std::string argument;  ///< person id, payload or scenario name
 };
 
-using UiEvent = std::variant<ButtonPressed, drivers::DeviceEvent, ScanResolved, SelfTestFinished, SimulatorAction>;
+/// The payment flow's worker moved on (charges loaded, quote, QR, outcome): screens re-read the
+/// flow's state (screens/payment_flow.hpp).
+struct PaymentProgress {
+    uint64_t generation = 0;  ///< the flow run it belongs to; older runs are ignored
+};
+/// A slip (receipt, voucher) went to the receipt printer, or could not.
+struct PrintFinished {
+    std::string document;  ///< "receipt", "voucher"
+    Result<void> outcome;
+};
+/// Start-up recovery of pending payments finished; until then no patient is accepted.
+struct PaymentsRecovered {
+    size_t resolved = 0;
+    struct Pending {
+        std::string orderId;
+        int64_t amountFen = 0;
+    };
+    std::vector<Pending> pendingOrders;  ///< outcome still unknown: vouchers printed
+    std::optional<Error> error;
+};
+
+using UiEvent = std::variant<ButtonPressed, drivers::DeviceEvent, ScanResolved, SelfTestFinished, SimulatorAction,
+                             PaymentProgress, PrintFinished, PaymentsRecovered>;
 
 /// What a screen asks the app to do after an event. Screens never switch screens themselves.
 struct Transition {

@@ -9,20 +9,12 @@ KIOSK_BUILD_TARGETS="kiosk hospital-sim" "$root/scripts/build.sh"
 build_dir="${KIOSK_BUILD_DIR:-$root/build}"
 config="${KIOSK_DEMO_CONFIG:-$root/assets/config/demo.toml}"
 data_dir="$build_dir/demo-data"
+# Every demo starts from a freshly seeded hospital and an empty kiosk journal, so the sample
+# patients have their outstanding charges again (the demo pays one of them).
+rm -rf "$data_dir"
 mkdir -p "$data_dir/hospital"
 
-if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
-  cat <<MSG
-No display found (DISPLAY is not set), so the kiosk window cannot open here.
-To see the kiosk without a display, take screenshots of a scripted journey:
-  $build_dir/kiosk/kiosk screenshot --config $config --journey $root/assets/journeys/demo.json --out /tmp/kiosk-shots
-and open the PNG files in /tmp/kiosk-shots. Or run it in a virtual display:
-  xvfb-run -s "-screen 0 1080x1920x24" bash $0
-MSG
-  exit 0
-fi
-
-# The simulated hospital: started here, stopped when the kiosk exits.
+# The simulated hospital: started here, stopped when the kiosk (or the screenshots) end.
 sim_log="$data_dir/hospital-sim.log"
 "$build_dir/sim/hospital/hospital-sim" --listen 127.0.0.1:18080 --data "$data_dir/hospital" >"$sim_log" 2>&1 &
 sim_pid=$!
@@ -36,5 +28,24 @@ for _ in $(seq 1 100); do
   fi
   sleep 0.1
 done
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  shots="$build_dir/demo-shots"
+  echo "No display found (DISPLAY is not set), so the kiosk window cannot open here."
+  echo "Taking screenshots of the demo journey instead (identify, pay a charge by QR, time-out) into $shots ..."
+  "$build_dir/kiosk/kiosk" screenshot --config "$config" --journey "$root/assets/journeys/demo.json" --out "$shots" >"$shots.json" || {
+    echo "the demo journey did not complete; its report: $shots.json" >&2
+    exit 1
+  }
+  cat <<MSG
+Done: open the PNG files in $shots (one per step; report: $shots.json).
+To take them again:
+  $build_dir/kiosk/kiosk screenshot --config $config --journey $root/assets/journeys/demo.json --out /tmp/kiosk-shots
+(with hospital-sim running: $build_dir/sim/hospital/hospital-sim --listen 127.0.0.1:18080 --data $data_dir/hospital)
+Or run the demo in a virtual display:
+  xvfb-run -s "-screen 0 1080x1920x24" bash $0
+MSG
+  exit 0
+fi
+
 echo "hospital-sim is up (log: $sim_log); starting the kiosk (F2: simulator panel)"
 "$build_dir/kiosk/kiosk" run --config "$config" --mode "${KIOSK_DEMO_MODE:-lobby}"

@@ -1,5 +1,8 @@
 #include "drivers/common/device.hpp"
 
+#include <condition_variable>
+#include <mutex>
+
 #include <algorithm>
 
 namespace kiosk::drivers {
@@ -90,6 +93,13 @@ Errc toErrc(CompletionCode code) {
 
 bool Capabilities::has(std::string_view feature) const {
     return std::find(features.begin(), features.end(), feature) != features.end();
+}
+
+void sleepUnlessStopped(std::stop_token stop, std::chrono::milliseconds duration) {
+    std::mutex waitMutex;
+    std::condition_variable_any waiter;
+    std::unique_lock lock(waitMutex);
+    waiter.wait_for(lock, stop, duration, [] { return false; });
 }
 
 }  // namespace kiosk::drivers

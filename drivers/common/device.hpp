@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <stop_token>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -97,6 +98,10 @@ public:
 private:
     std::shared_ptr<std::atomic<bool>> cancelled_ = std::make_shared<std::atomic<bool>>(false);
 };
+
+/// Sleeps for `duration` unless `stop` is requested first (reader threads waiting to reopen a
+/// device must never delay stop()).
+void sleepUnlessStopped(std::stop_token stop, std::chrono::milliseconds duration);
 
 class Device {
 public:

@@ -19,7 +19,8 @@ namespace kiosk::backend {
 ///  - social_security_card:  cardNumber → findPatient(social_security_card); when the card is not
 ///                           registered and the card gave an ID number, by ID number
 ///  - hospital_card:         cardNumber → findPatient(hospital_card)
-///  - insurance_qr:          unsupported here (resolved by the insurance centre, payments issue)
+///  - insurance_qr:          unsupported here: the insurance centre resolves an e-voucher (1101),
+///                           see kiosk/cli/wiring.cpp
 /// Errors: not_found ("backend.patient_not_found" / "backend.token_unknown"), invalid_argument,
 /// and the transport codes of HisDriver.
 Result<Patient> identifyPatient(HisDriver& his, const PatientIdentity& identity);

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <optional>
 
 #include "drivers/common/registry.hpp"
 #include "kiosk/cli/commands.hpp"
@@ -79,35 +80,49 @@ nlohmann::json outcomeJson(const std::string& printer, const std::string& driver
             {"after", stateJson(outcome.after)}};
 }
 
+/// What both print commands need: the validated config, its devices and the language files.
+/// open() says on stderr why it could not.
+struct PrintSetup {
+    KioskConfig config;
+    drivers::DeviceRegistry registry;
+    Catalog catalog;
+
+    static std::optional<PrintSetup> open(const std::string& configFile) {
+        auto loaded = loadKioskConfigForCli(configFile);
+        if (!loaded) return std::nullopt;
+        if (auto policy = printPolicy(*loaded); !policy) {
+            std::cerr << "kiosk: configuration error:\n" << policy.error().detail << '\n';
+            return std::nullopt;
+        }
+        auto registry = drivers::DeviceRegistry::build(*loaded, drivers::DriverContext{loaded->assetsDir, loaded->dataDir});
+        if (!registry) {
+            std::cerr << "kiosk: " << registry.error().detail << '\n';
+            return std::nullopt;
+        }
+        auto catalog = Catalog::load(loaded->assetsDir / "lang");
+        if (!catalog) {
+            std::cerr << "kiosk: " << catalog.error().detail << '\n';
+            return std::nullopt;
+        }
+        return PrintSetup{std::move(*loaded), std::move(*registry), std::move(*catalog)};
+    }
+};
+
 int runPrintTest(const std::string& configFile, const std::string& printerName) {
-    auto loaded = loadKioskConfigForCli(configFile);
-    if (!loaded) return 1;
-    if (auto policy = printPolicy(*loaded); !policy) {
-        std::cerr << "kiosk: configuration error:\n" << policy.error().detail << '\n';
-        return 1;
-    }
-    auto registry = drivers::DeviceRegistry::build(*loaded, drivers::DriverContext{loaded->assetsDir, loaded->dataDir});
-    if (!registry) {
-        std::cerr << "kiosk: " << registry.error().detail << '\n';
-        return 1;
-    }
-    auto* printer = findPrinter<drivers::ReceiptPrinter>(*registry, drivers::DeviceClass::receipt_printer, printerName);
+    auto setup = PrintSetup::open(configFile);
+    if (!setup) return 1;
+    const KioskConfig& config = setup->config;
+    auto* printer = findPrinter<drivers::ReceiptPrinter>(setup->registry, drivers::DeviceClass::receipt_printer, printerName);
     if (printer == nullptr) {
         std::cerr << "kiosk: no receipt printer" << (printerName.empty() ? "" : " named " + printerName) << " in " << configFile << '\n';
         return 1;
     }
-    auto catalog = Catalog::load(loaded->assetsDir / "lang");
-    if (!catalog) {
-        std::cerr << "kiosk: " << catalog.error().detail << '\n';
-        return 1;
-    }
-    Translator tr(*catalog, loaded->ui.language);
+    Translator tr(setup->catalog, config.ui.language);
     const auto now = std::chrono::system_clock::now();
     printing::TestPageData data;
-    data.header.documentId = fmt::format("TEST-{}-{:%Y%m%d%H%M%S}", loaded->kioskId, fmt::gmtime(std::chrono::system_clock::to_time_t(now)));
-    data.header.hospital = loaded->ui.language == "zh_CN" ? loaded->hospitalNameZh : loaded->hospitalNameEn;
-    data.header.kioskId = loaded->kioskId;
-    data.header.time = fmt::format("{:%Y-%m-%d %H:%M}", fmt::gmtime(std::chrono::system_clock::to_time_t(now)));
+    data.header = printing::slipHeader(
+        config, config.ui.language, now,
+        fmt::format("TEST-{}-{:%Y%m%d%H%M%S}", config.kioskId, fmt::gmtime(std::chrono::system_clock::to_time_t(now))));
     data.printerName = printer->name();
     data.model = printer->driverName();
     const printing::Document document = printing::testPage(tr, data);
@@ -118,38 +133,25 @@ int runPrintTest(const std::string& configFile, const std::string& printerName) 
         std::cerr << "kiosk: " << outcome.error().describe() << '\n';
         return 1;
     }
-    journalPrint(*loaded, data.header.documentId, document.kind, printer->name(), 1, *outcome);
+    journalPrint(config, data.header.documentId, document.kind, printer->name(), 1, *outcome);
     std::cout << outcomeJson(printer->name(), printer->driverName(), data.header.documentId, *outcome, tr).dump(2) << '\n';
     return outcome->code == drivers::CompletionCode::success ? 0 : 1;
 }
 
 int runPrintPdf(const std::string& file, const std::string& configFile, const std::string& printerName, int copies) {
-    auto loaded = loadKioskConfigForCli(configFile);
-    if (!loaded) return 1;
-    if (auto policy = printPolicy(*loaded); !policy) {
-        std::cerr << "kiosk: configuration error:\n" << policy.error().detail << '\n';
-        return 1;
-    }
-    auto registry = drivers::DeviceRegistry::build(*loaded, drivers::DriverContext{loaded->assetsDir, loaded->dataDir});
-    if (!registry) {
-        std::cerr << "kiosk: " << registry.error().detail << '\n';
-        return 1;
-    }
-    auto* printer = findPrinter<drivers::ReportPrinter>(*registry, drivers::DeviceClass::report_printer, printerName);
+    auto setup = PrintSetup::open(configFile);
+    if (!setup) return 1;
+    const KioskConfig& config = setup->config;
+    auto* printer = findPrinter<drivers::ReportPrinter>(setup->registry, drivers::DeviceClass::report_printer, printerName);
     if (printer == nullptr) {
         std::cerr << "kiosk: no report printer" << (printerName.empty() ? "" : " named " + printerName) << " in " << configFile << '\n';
         return 1;
     }
-    auto catalog = Catalog::load(loaded->assetsDir / "lang");
-    if (!catalog) {
-        std::cerr << "kiosk: " << catalog.error().detail << '\n';
-        return 1;
-    }
-    Translator tr(*catalog, loaded->ui.language);
+    Translator tr(setup->catalog, config.ui.language);
     const std::string documentId = "PDF-" + std::filesystem::path(file).filename().string();
     // The site's reprint limit: a document printed 1 + reprint_limit times is refused here.
-    if (auto journal = Journal::open(loaded->journalFile)) {
-        if (auto prints = printing::PrintJournal::open(**journal, *printPolicy(*loaded))) {
+    if (auto journal = Journal::open(config.journalFile)) {
+        if (auto prints = printing::PrintJournal::open(**journal, *printPolicy(config))) {
             if (auto allowed = prints->checkAllowed(documentId); !allowed) {
                 std::cout << nlohmann::json{{"printer", printer->name()},
                                             {"document_id", documentId},
@@ -169,7 +171,7 @@ int runPrintPdf(const std::string& file, const std::string& configFile, const st
         std::cerr << "kiosk: " << outcome.error().describe() << '\n';
         return 1;
     }
-    journalPrint(*loaded, documentId, "pdf", printer->name(), copies, *outcome);
+    journalPrint(config, documentId, "pdf", printer->name(), copies, *outcome);
     std::cout << outcomeJson(printer->name(), printer->driverName(), documentId, *outcome, tr).dump(2) << '\n';
     return outcome->code == drivers::CompletionCode::success ? 0 : 1;
 }

@@ -52,13 +52,12 @@ Result<std::unique_ptr<screens::App>> createApp(const UiOptions& options, screen
     auto config = loadWithOverrides(options);
     if (!config) return std::unexpected(config.error());
     if (!options.mode.empty()) appOptions.mode = parseMode(options.mode);
-    auto resolver = makeScanResolver(*config);
-    if (!resolver) {
-        std::cerr << "kiosk: " << resolver.error().detail << '\n';
-        return std::unexpected(resolver.error());
+    auto wired = withKioskServices(*config, std::move(appOptions));
+    if (!wired) {
+        std::cerr << "kiosk: " << wired.error().detail << '\n';
+        return std::unexpected(wired.error());
     }
-    appOptions.resolveScan = std::move(*resolver);
-    auto app = screens::App::create(std::move(*config), std::move(appOptions));
+    auto app = screens::App::create(std::move(*config), std::move(*wired));
     if (!app) std::cerr << "kiosk: " << app.error().detail << '\n';
     return app;
 }

@@ -14,6 +14,7 @@ protected:
     TempDir dir;
     ManualClock clock;
     std::unique_ptr<screens::App> app;
+    int journeysRun_ = 0;
 
     std::filesystem::path outputDir() const {
         const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
@@ -38,10 +39,14 @@ protected:
         app->settle();
     }
 
+    /// Runs a journey; the PNGs of a test's second and later journeys go to journey-2/, journey-3/…
+    /// so that none overwrites another.
     screens::JourneyReport journey(const std::string& json) {
         auto parsed = screens::Journey::parse(nlohmann::json::parse(json), "inline");
         EXPECT_TRUE(parsed.has_value()) << (parsed ? "" : parsed.error().detail);
-        return screens::runJourney(*app, clock, *parsed, outputDir());
+        ++journeysRun_;
+        const auto pngDir = journeysRun_ == 1 ? outputDir() : outputDir() / ("journey-" + std::to_string(journeysRun_));
+        return screens::runJourney(*app, clock, *parsed, pngDir);
     }
 
     static std::string describe(const screens::JourneyReport& report) { return report.toJson().dump(2); }

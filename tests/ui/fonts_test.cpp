@@ -5,6 +5,7 @@
 #include <imgui.h>
 
 #include "kiosk/core/mask.hpp"
+#include "screens/ui.hpp"
 
 namespace kiosk::test {
 namespace {
@@ -32,6 +33,58 @@ TEST_F(FontFixture, EveryKeyOfEveryLanguageRendersWithoutFallback) {
             }
         }
         EXPECT_GT(checked, 200U);
+    }
+}
+
+// 禁则: when a Chinese line is wrapped, closing punctuation never starts a line; the character
+// before it moves down with it. Checked at every width from narrow to the full sentence.
+TEST_F(FontFixture, WrappedChineseLinesNeverStartWithClosingPunctuation) {
+    auto fonts = screens::FontSet::load(kFontFile, 2, 40);
+    ASSERT_TRUE(fonts.has_value());
+    ASSERT_TRUE(fonts->build(catalog, false).has_value());
+    const std::string text = "可使用医保结算：统筹基金与个人账户先行支付，剩余部分用手机扫码支付。请勿重复支付！";
+    ImFont* font = fonts->body();
+    const float full = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, text.c_str()).x;
+    size_t wrappedWidths = 0;
+    for (float width = font->FontSize * 3; width < full; width += font->FontSize / 3) {
+        const auto lines = screens::wrapLines(font, text, width);
+        std::string joined;
+        for (size_t i = 0; i < lines.size(); ++i) {
+            joined += lines[i];
+            if (i == 0) continue;
+            for (const char* mark : {"。", "，", "：", "！"}) {
+                EXPECT_NE(lines[i].substr(0, std::string_view(mark).size()), mark) << "width " << width << " line " << i;
+            }
+        }
+        EXPECT_EQ(joined, text) << "no character lost at width " << width;
+        if (lines.size() > 1) ++wrappedWidths;
+    }
+    EXPECT_GT(wrappedWidths, 20U);
+}
+
+// Amounts and Latin words are never split when Chinese text is broken between characters.
+TEST_F(FontFixture, WrappedLinesKeepAmountsAndWordsWhole) {
+    auto fonts = screens::FontSet::load(kFontFile, 2, 40);
+    ASSERT_TRUE(fonts.has_value());
+    ASSERT_TRUE(fonts->build(catalog, false).has_value());
+    const std::string text = "医保结算完成：统筹基金支付 ¥257.30，您支付¥155.70。交易号 TEST01-20261123-1953270001。";
+    ImFont* font = fonts->body();
+    const float full = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, text.c_str()).x;
+    const float longest = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, "TEST01-20261123-1953270001。").x;
+    for (float width = longest + 1; width < full; width += font->FontSize / 3) {
+        const auto lines = screens::wrapLines(font, text, width);
+        std::string joined;
+        for (const auto line : lines) joined += line;
+        auto withoutSpaces = [](std::string value) {
+            std::erase(value, ' ');  // a space where a line breaks is dropped
+            return value;
+        };
+        EXPECT_EQ(withoutSpaces(joined), withoutSpaces(text));
+        for (const char* whole : {"¥257.30", "¥155.70", "TEST01-20261123-1953270001"}) {
+            bool found = false;
+            for (const auto line : lines) found = found || line.find(whole) != std::string_view::npos;
+            EXPECT_TRUE(found) << whole << " split at width " << width;
+        }
     }
 }
 

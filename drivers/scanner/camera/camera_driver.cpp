@@ -62,12 +62,7 @@ void CameraScanner::stop() {
 void CameraScanner::captureLoop(std::stop_token stop) {
     bool open = false;
     bool everOpened = false;
-    std::mutex waitMutex;
-    std::condition_variable_any waiter;
-    const auto pause = [&](std::chrono::milliseconds duration) {
-        std::unique_lock lock(waitMutex);
-        waiter.wait_for(lock, stop, duration, [] { return false; });
-    };
+    const auto pause = [&stop](std::chrono::milliseconds duration) { sleepUnlessStopped(stop, duration); };
     int silentReads = 0;
     while (!stop.stop_requested()) {
         if (!open) {

@@ -91,21 +91,8 @@ void HidScanner::stop() {
     reporter_.detach();
 }
 
-void HidScanner::deliver(Result<std::string> scan) {
-    if (scan) {
-        reporter_.report(*scan, "keyboard");
-    } else {
-        reporter_.reportRejected(scan.error(), "keyboard");
-    }
-}
-
 void HidScanner::readLoop(std::stop_token stop) {
-    std::mutex waitMutex;
-    std::condition_variable_any waiter;
-    const auto pause = [&](std::chrono::milliseconds duration) {
-        std::unique_lock lock(waitMutex);
-        waiter.wait_for(lock, stop, duration, [] { return false; });
-    };
+    const auto pause = [&stop](std::chrono::milliseconds duration) { sleepUnlessStopped(stop, duration); };
     while (!stop.stop_requested()) {
         auto handle = openEvdev(settings_);
         if (!handle) {
@@ -147,10 +134,10 @@ void HidScanner::readLoop(std::stop_token stop) {
                 // The assembler's clock is ours (steady), not the event's: the idle check compares
                 // with nowUs(), and event times may be realtime.
                 const KeyInput key{event.type, event.code, event.value, nowUs()};
-                for (auto& scan : assembler.feed(key)) deliver(std::move(scan));
+                for (auto& scan : assembler.feed(key)) reporter_.reportRead(std::move(scan), "keyboard");
             }
             if (vanished || gotEvent) continue;
-            if (auto scan = assembler.idle(nowUs())) deliver(std::move(*scan));
+            if (auto scan = assembler.idle(nowUs())) reporter_.reportRead(std::move(*scan), "keyboard");
             pollfd descriptor{(*handle)->fd, POLLIN, 0};
             const int ready = poll(&descriptor, 1, 10);
             if (ready > 0 && (descriptor.revents & (POLLERR | POLLHUP | POLLNVAL)) && !(descriptor.revents & POLLIN)) {

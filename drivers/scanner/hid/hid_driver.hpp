@@ -43,7 +43,6 @@ public:
 
 private:
     void readLoop(std::stop_token stop);
-    void deliver(Result<std::string> scan);
 
     HidScannerSettings settings_;
     ScanReporter reporter_;

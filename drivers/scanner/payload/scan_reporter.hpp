@@ -28,6 +28,10 @@ public:
     CodeScanned report(std::string_view raw, std::string_view symbology);
     /// Posts a refusal that did not come from classification (garbage on a serial line…).
     CodeScanned reportRejected(Error error, std::string_view symbology);
+    /// What a line- or key-assembling scanner read: a text to classify, or its refusal.
+    CodeScanned reportRead(Result<std::string> scan, std::string_view symbology) {
+        return scan ? report(*scan, symbology) : reportRejected(std::move(scan.error()), symbology);
+    }
 
 private:
     void post(DeviceEvent event) const;

@@ -40,21 +40,8 @@ void SerialScanner::stop() {
     reporter_.detach();
 }
 
-void SerialScanner::deliver(Result<std::string> scan) {
-    if (scan) {
-        reporter_.report(*scan, "serial");
-    } else {
-        reporter_.reportRejected(scan.error(), "serial");
-    }
-}
-
 void SerialScanner::readLoop(std::stop_token stop) {
-    std::mutex waitMutex;
-    std::condition_variable_any waiter;
-    const auto pause = [&](std::chrono::milliseconds duration) {
-        std::unique_lock lock(waitMutex);
-        waiter.wait_for(lock, stop, duration, [] { return false; });
-    };
+    const auto pause = [&stop](std::chrono::milliseconds duration) { sleepUnlessStopped(stop, duration); };
     while (!stop.stop_requested()) {
         auto port = transport::SerialPort::open(settings_.port);
         if (!port) {
@@ -69,11 +56,11 @@ void SerialScanner::readLoop(std::stop_token stop) {
             // Read in quiet-time slices: a slice with no byte while a code is pending ends it.
             auto got = (*port)->readSome(buffer, settings_.quietTime, cancel_);
             if (got) {
-                for (auto& scan : assembler.feed(std::span(buffer.data(), *got))) deliver(std::move(scan));
+                for (auto& scan : assembler.feed(std::span(buffer.data(), *got))) reporter_.reportRead(std::move(scan), "serial");
                 continue;
             }
             if (got.error().code == Errc::timeout) {
-                if (auto scan = assembler.quiet()) deliver(std::move(*scan));
+                if (auto scan = assembler.quiet()) reporter_.reportRead(std::move(*scan), "serial");
                 continue;
             }
             if (got.error().code == Errc::cancelled) return;

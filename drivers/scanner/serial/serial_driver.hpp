@@ -43,7 +43,6 @@ public:
 
 private:
     void readLoop(std::stop_token stop);
-    void deliver(Result<std::string> scan);
 
     SerialScannerSettings settings_;
     ScanReporter reporter_;

@@ -1,0 +1,356 @@
+#include "screens/payment_flow.hpp"
+
+#include <map>
+#include <set>
+
+#include "kiosk/backend/identity_lookup.hpp"
+#include "kiosk/core/log.hpp"
+
+namespace kiosk::screens {
+
+namespace {
+
+auto logger() { return log::module("payflow"); }
+
+/// The insurance credential of the way the patient identified, if it is one the insurance
+/// centre accepts (notes/protocols.md §4: 01 e-voucher, 02 ID card, 03 social-security card).
+/// An e-health-card QR or a hospital card is not an insurance credential: self-pay only.
+std::optional<payments::InsuranceCredential> insuranceCredential(const PatientIdentity& identity) {
+    switch (identity.source) {
+        case IdentitySource::social_security_card:
+            if (!identity.cardNumber.empty()) return payments::InsuranceCredential{"03", identity.cardNumber};
+            break;
+        case IdentitySource::id_card:
+            if (!identity.idNumber.empty()) return payments::InsuranceCredential{"02", identity.idNumber};
+            break;
+        case IdentitySource::insurance_qr:
+            if (!identity.cardNumber.empty()) return payments::InsuranceCredential{"01", identity.cardNumber};
+            break;
+        default: break;
+    }
+    return std::nullopt;
+}
+
+/// The HIS record of the session's patient. The ID number first: a one-use e-health-card token
+/// must not be resolved a second time.
+Result<backend::Patient> findSessionPatient(backend::HisDriver& his, const PatientIdentity& identity) {
+    if (!identity.idNumber.empty()) {
+        auto byId = his.findPatient(backend::PatientKey::id_number, identity.idNumber);
+        if (byId || byId.error().code != Errc::not_found) return byId;
+    }
+    return backend::identifyPatient(his, identity);
+}
+
+/// The order to show once a step that may have moved money returned: the journal's own state, or,
+/// when the desk could not even say (journal trouble), UNKNOWN with the reason — never "failed".
+payments::PaymentOrder outcomeOrder(const Result<payments::PaymentOrder>& result, const std::string& orderId) {
+    if (result) return *result;
+    logger()->error("order {}: {}", orderId, result.error().describe());
+    payments::PaymentOrder unknown;
+    unknown.orderId = orderId;
+    unknown.state = payments::SagaState::unknown;
+    unknown.reason = result.error().describe();
+    return unknown;
+}
+
+}  // namespace
+
+PayOutcome outcomeOf(const payments::PaymentOrder& order) {
+    using payments::SagaState;
+    switch (order.state) {
+        case SagaState::done: return PayOutcome::received;
+        case SagaState::refunded: return PayOutcome::refunded;
+        case SagaState::closed: return PayOutcome::not_charged;
+        default: return PayOutcome::confirming;  // UNKNOWN, MANUAL and anything still in flight
+    }
+}
+
+PaymentFlow::PaymentFlow(std::shared_ptr<backend::HisDriver> his, std::shared_ptr<payments::PaymentDesk> desk, Post post)
+    : his_(std::move(his)), desk_(std::move(desk)), post_(std::move(post)) {}
+
+PaymentFlow::~PaymentFlow() {
+    if (worker_.joinable()) worker_.request_stop();
+    // jthreads join here: a worker inside a payment step finishes it (bounded by the HTTP
+    // timeouts), so the journal never holds a step the kiosk walked away from.
+}
+
+std::chrono::seconds PaymentFlow::qrTimeout() const {
+    return desk_ ? std::chrono::duration_cast<std::chrono::seconds>(desk_->qrSettings().qrTimeout) : std::chrono::seconds(120);
+}
+
+void PaymentFlow::reset() {
+    if (worker_.joinable()) {
+        worker_.request_stop();  // ends a QR wait: the order is closed, or found paid and finished
+        retired_.push_back(Retired{std::move(worker_), workerDone_});
+    }
+    std::erase_if(retired_, [](const Retired& r) { return r.done->load(); });  // finished: joins at once
+    std::string quotedOrder;
+    {
+        std::lock_guard lock(shared_->mutex);
+        if (shared_->view.stage == PayStage::quoted) quotedOrder = shared_->view.quote.orderId;
+    }
+    if (!quotedOrder.empty() && desk_) {
+        // The patient left between the quote and paying (timeout, card pulled, finish): the order
+        // is journalled but nothing was charged. Close it now rather than leave it for recovery.
+        auto done = std::make_shared<std::atomic<bool>>(false);
+        retired_.push_back(Retired{std::jthread([this, quotedOrder, done] {
+                                       std::lock_guard desk(deskMutex_);
+                                       auto closed = desk_->abandon(quotedOrder);
+                                       if (!closed) logger()->warn("order {} not closed at session end: {}", quotedOrder, closed.error().describe());
+                                       done->store(true);
+                                   }),
+                                   done});
+    }
+    std::lock_guard lock(shared_->mutex);
+    const uint64_t next = shared_->view.generation + 1;
+    shared_->view = PaymentView{};
+    shared_->view.generation = next;
+    shared_->identity.wipe();
+    shared_->patientId.clear();
+}
+
+PaymentView PaymentFlow::view() const {
+    std::lock_guard lock(shared_->mutex);
+    return shared_->view;
+}
+
+void PaymentFlow::update(const std::shared_ptr<Shared>& shared, uint64_t generation,
+                         const std::function<void(PaymentView&)>& change) {
+    {
+        std::lock_guard lock(shared->mutex);
+        if (shared->view.generation != generation) return;  // the patient has gone: nothing to show
+        change(shared->view);
+    }
+    post_(PaymentProgress{generation});
+}
+
+void PaymentFlow::start(PayStage stage, Job job) {
+    uint64_t generation = 0;
+    {
+        std::lock_guard lock(shared_->mutex);
+        shared_->view.stage = stage;
+        shared_->view.error.reset();
+        generation = shared_->view.generation;
+    }
+    if (worker_.joinable()) worker_.join();  // the previous step posted its result already
+    if (!available()) {
+        update(shared_, generation, [](PaymentView& v) {
+            v.stage = PayStage::stopped;
+            v.error = Error(Errc::unsupported, "payments are not configured on this kiosk", "pay.not_available");
+        });
+        return;
+    }
+    workerDone_ = std::make_shared<std::atomic<bool>>(false);
+    worker_ = std::jthread([this, job = std::move(job), shared = shared_, generation, done = workerDone_](std::stop_token stop) {
+        job(shared, generation, stop);
+        done->store(true);
+    });
+}
+
+void PaymentFlow::loadCharges(const PatientIdentity& identity) {
+    {
+        std::lock_guard lock(shared_->mutex);
+        shared_->identity = identity;
+        // Insurance is offered when the identification is an insurance credential and the site
+        // has an insurance centre configured.
+        shared_->view.insuranceOffered = insuranceCredential(identity).has_value() && desk_ && desk_->insuranceEnabled();
+    }
+    start(PayStage::loading, [this](const std::shared_ptr<Shared>& shared, uint64_t generation, std::stop_token) {
+        PatientIdentity identity;
+        {
+            std::lock_guard lock(shared->mutex);
+            identity = shared->identity;
+        }
+        auto patient = findSessionPatient(*his_, identity);
+        identity.wipe();
+        if (!patient) {
+            logger()->warn("charges: patient lookup failed: {}", patient.error().describe());
+            update(shared, generation, [&](PaymentView& v) {
+                v.stage = PayStage::stopped;
+                v.error = patient.error();
+            });
+            return;
+        }
+        auto charges = his_->charges(patient->id);
+        if (!charges) {
+            logger()->warn("charges of {} failed: {}", patient->id, charges.error().describe());
+            update(shared, generation, [&](PaymentView& v) {
+                v.stage = PayStage::stopped;
+                v.error = charges.error();
+            });
+            return;
+        }
+        // Charges of an order whose outcome is still open are not offered again: the patient may
+        // already have paid them.
+        std::map<std::string, std::string> unsettledCharge;  // charge id → order id
+        {
+            std::lock_guard desk(deskMutex_);
+            auto unsettled = desk_->openOrders();
+            if (!unsettled) {
+                logger()->error("payment journal unreadable: {}", unsettled.error().describe());
+                update(shared, generation, [&](PaymentView& v) {
+                    v.stage = PayStage::stopped;
+                    v.error = unsettled.error();
+                });
+                return;
+            }
+            for (const auto& order : *unsettled) {
+                for (const auto& id : order.chargeIds) unsettledCharge[id] = order.orderId;
+            }
+        }
+        std::vector<payments::ChargeLine> lines;
+        std::set<std::string> heldBackOrders;
+        size_t heldBack = 0;
+        int64_t total = 0;
+        for (const auto& c : *charges) {
+            if (auto held = unsettledCharge.find(c.id); held != unsettledCharge.end()) {
+                ++heldBack;
+                heldBackOrders.insert(held->second);
+                continue;
+            }
+            lines.push_back({c.id, c.code, c.description, c.insuranceClass, c.amountFen});
+            total += c.amountFen;
+        }
+        if (heldBack > 0) logger()->warn("{} charge(s) held back: earlier orders still open", heldBack);
+        logger()->info("patient {}: {} outstanding charges, {} fen", patient->id, lines.size(), total);
+        {
+            std::lock_guard lock(shared->mutex);
+            if (shared->view.generation == generation) shared->patientId = patient->id;
+        }
+        update(shared, generation, [&](PaymentView& v) {
+            v.stage = PayStage::charges;
+            v.charges = std::move(lines);
+            v.totalFen = total;
+            v.heldBack = heldBack;
+            v.heldBackOrders.assign(heldBackOrders.begin(), heldBackOrders.end());
+        });
+    });
+}
+
+void PaymentFlow::requestQuote(bool useInsurance) {
+    start(PayStage::quoting, [this, useInsurance](const std::shared_ptr<Shared>& shared, uint64_t generation, std::stop_token) {
+        std::string patientId;
+        std::vector<payments::ChargeLine> charges;
+        std::optional<payments::InsuranceCredential> credential;
+        {
+            std::lock_guard lock(shared->mutex);
+            patientId = shared->patientId;
+            charges = shared->view.charges;
+            if (useInsurance) credential = insuranceCredential(shared->identity);
+        }
+        auto quote = [&] {
+            std::lock_guard desk(deskMutex_);
+            return desk_->quote(patientId, charges, credential);
+        }();
+        if (credential) credential->certNo.assign(credential->certNo.size(), '\0');
+        update(shared, generation, [&](PaymentView& v) {
+            if (!quote) {
+                logger()->warn("quote failed (nothing charged): {}", quote.error().describe());
+                v.stage = PayStage::stopped;
+                v.error = quote.error();
+                return;
+            }
+            v.stage = PayStage::quoted;
+            v.quote = *quote;
+        });
+    });
+}
+
+void PaymentFlow::payBy(const std::string& channel, SteadyTime now) {
+    {
+        std::lock_guard lock(shared_->mutex);
+        shared_->view.channel = channel;
+    }
+    start(PayStage::ordering, [this, channel, now](const std::shared_ptr<Shared>& shared, uint64_t generation, std::stop_token stop) {
+        std::string orderId;
+        int64_t cashFen = 0;
+        {
+            std::lock_guard lock(shared->mutex);
+            orderId = shared->view.quote.orderId;
+            cashFen = shared->view.quote.cashFen;
+        }
+        // From here on an order exists: every branch ends with the journal's own view of it.
+        auto finishWith = [&](const Result<payments::PaymentOrder>& result) {
+            update(shared, generation, [&](PaymentView& v) {
+                v.stage = PayStage::outcome;
+                v.order = outcomeOrder(result, orderId);
+            });
+        };
+        std::unique_lock desk(deskMutex_);
+        if (cashFen == 0) {
+            // The fund and the personal account cover everything: no QR, settle and commit.
+            update(shared, generation, [&](PaymentView& v) { v.stage = PayStage::finishing; });
+            return finishWith(desk_->finish(orderId));
+        }
+        auto shown = desk_->showQr(orderId, channel);
+        if (!shown) return finishWith(shown);
+        orderId = shown->orderId;
+        if (payments::isTerminal(shown->state) || shown->state == payments::SagaState::unknown) return finishWith(shown);
+        Result<payments::PaymentOrder> paid = *shown;
+        if (cashFen > 0 && shown->state == payments::SagaState::qr_shown) {
+            update(shared, generation, [&](PaymentView& v) {
+                v.stage = PayStage::qr;
+                v.order = *shown;
+                v.qrShownAt = now;
+            });
+            paid = desk_->awaitPayment(orderId, [&stop] { return stop.stop_requested(); });
+            if (!paid || paid->state != payments::SagaState::paid) return finishWith(paid);
+        }
+        update(shared, generation, [&](PaymentView& v) {
+            v.stage = PayStage::finishing;
+            v.order = *paid;
+        });
+        finishWith(desk_->finish(orderId));
+    });
+}
+
+void PaymentFlow::recoverPending() {
+    std::erase_if(retired_, [](const Retired& r) { return r.done->load(); });
+    if (!desk_) {
+        post_(PaymentsRecovered{});
+        return;
+    }
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    retired_.push_back(Retired{std::jthread([this, done] {
+                                   PaymentsRecovered recovered;
+                                   {
+                                       std::lock_guard desk(deskMutex_);
+                                       auto report = desk_->recover();
+                                       if (!report) {
+                                           recovered.error = report.error();
+                                       } else {
+                                           recovered.resolved = report->resolved.size();
+                                           for (const auto& order : report->pending) {
+                                               recovered.pendingOrders.push_back({order.orderId, order.amountFen});
+                                           }
+                                       }
+                                   }
+                                   post_(std::move(recovered));
+                                   done->store(true);
+                               }),
+                               done});
+}
+
+void PaymentFlow::cancelQr() {
+    if (worker_.joinable()) worker_.request_stop();
+}
+
+void PaymentFlow::declineQuote() {
+    start(PayStage::finishing, [this](const std::shared_ptr<Shared>& shared, uint64_t generation, std::stop_token) {
+        std::string orderId;
+        {
+            std::lock_guard lock(shared->mutex);
+            orderId = shared->view.quote.orderId;
+        }
+        auto closed = [&] {
+            std::lock_guard desk(deskMutex_);
+            return desk_->abandon(orderId);
+        }();
+        update(shared, generation, [&](PaymentView& v) {
+            v.stage = PayStage::outcome;
+            v.order = outcomeOrder(closed, orderId);
+        });
+    });
+}
+
+}  // namespace kiosk::screens

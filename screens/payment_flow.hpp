@@ -1,0 +1,127 @@
+#pragma once
+// The patient's payment, from the outstanding charges to the outcome, shared by the payment
+// screens (screens/payment_screens.hpp). The UI thread starts each step; one worker thread at a
+// time (owned here) calls the HisDriver and the PaymentDesk and posts PaymentProgress; screens
+// draw from view(), a snapshot taken under the lock.
+//
+// Money never depends on the UI staying around: once an order exists, its worker drives it to an
+// outcome that the payment journal holds, even when the session ends meanwhile (reset() only
+// stops the QR wait, which closes the order or finds it paid, and makes the screens ignore the
+// rest). Whatever is left unknown is taken up by start-up recovery or `kiosk journal resolve`.
+
+#include <atomic>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kiosk/backend/his_driver.hpp"
+#include "kiosk/core/identity.hpp"
+#include "payments/payment_desk.hpp"
+#include "screens/ui_event.hpp"
+
+namespace kiosk::screens {
+
+enum class PayStage {
+    idle,
+    loading,     ///< asking the HIS for the patient's outstanding charges
+    charges,     ///< charges listed (possibly none)
+    quoting,     ///< journalling the order; with insurance: 1101 → 2201 → 2204 → 2206
+    quoted,      ///< split known, nothing charged yet
+    ordering,    ///< creating the gateway order
+    qr,          ///< QR on screen, polling
+    finishing,   ///< paid (or nothing to pay in cash): settling and committing to the HIS
+    outcome,     ///< the order reached the state in view().order
+    stopped,     ///< a step failed before any money could move (view().error says why)
+};
+
+/// How the result screen speaks about an order's state (never "failed" while unknown).
+enum class PayOutcome { received, refunded, not_charged, confirming };
+PayOutcome outcomeOf(const payments::PaymentOrder& order);
+
+struct PaymentView {
+    PayStage stage = PayStage::idle;
+    uint64_t generation = 0;
+    std::vector<payments::ChargeLine> charges;  ///< payable now
+    int64_t totalFen = 0;
+    /// Outstanding charges held back because an earlier order for them is still unknown or with
+    /// the help desk (paying them again could charge the patient twice), and those orders' ids.
+    size_t heldBack = 0;
+    std::vector<std::string> heldBackOrders;
+    bool insuranceOffered = false;  ///< the patient identified with an insurance credential
+    payments::PaymentQuote quote;
+    std::string channel;
+    payments::PaymentOrder order;   ///< the latest journalled state of the order
+    std::optional<Error> error;     ///< for `stopped`: why (nothing was charged)
+    SteadyTime qrShownAt{};         ///< UI clock when the QR appeared (the countdown)
+
+    /// A step is running on the worker (as opposed to waiting for the patient or showing an outcome).
+    bool working() const {
+        return stage == PayStage::loading || stage == PayStage::quoting || stage == PayStage::ordering ||
+               stage == PayStage::finishing;
+    }
+};
+
+class PaymentFlow {
+public:
+    using Post = std::function<void(UiEvent)>;
+    /// `desk` may be null (no [payments] configured): every step then stops with "not available".
+    PaymentFlow(std::shared_ptr<backend::HisDriver> his, std::shared_ptr<payments::PaymentDesk> desk, Post post);
+    ~PaymentFlow();  ///< cancels a QR wait and joins every worker (an order is never abandoned mid-step)
+    PaymentFlow(const PaymentFlow&) = delete;
+    PaymentFlow& operator=(const PaymentFlow&) = delete;
+
+    bool available() const { return his_ && desk_; }
+    std::chrono::seconds qrTimeout() const;
+
+    /// Wipes the patient's data (session end, or a new payment). A running worker finishes its
+    /// order; its results are no longer shown.
+    void reset();
+    void loadCharges(const PatientIdentity& identity);
+    void requestQuote(bool useInsurance);
+    /// Pays the quote's cash part by `channel` (empty when there is no cash part): QR, wait, finish.
+    void payBy(const std::string& channel, SteadyTime now);
+    /// The patient pressed cancel on the QR: the worker closes the order (or finds it paid).
+    void cancelQr();
+    /// The patient declined the insurance split: the order is closed without charging.
+    void declineQuote();
+    PaymentView view() const;
+
+    /// Resolves every pending payment against the gateway, the insurance centre and the HIS on a
+    /// worker of its own, taking turns with payment steps (never while one is running), then
+    /// posts PaymentsRecovered. The app calls it at start-up and again, between patients, while
+    /// orders stay unknown.
+    void recoverPending();
+
+private:
+    struct Shared {
+        mutable std::mutex mutex;
+        PaymentView view;
+        PatientIdentity identity;  ///< wiped by reset()
+        std::string patientId;     ///< the HIS patient id
+    };
+    using Job = std::function<void(const std::shared_ptr<Shared>&, uint64_t generation, std::stop_token)>;
+    void start(PayStage stage, Job job);
+    /// Updates the view if `generation` is still current, then posts PaymentProgress.
+    void update(const std::shared_ptr<Shared>& shared, uint64_t generation, const std::function<void(PaymentView&)>& change);
+
+    std::shared_ptr<backend::HisDriver> his_;
+    std::shared_ptr<payments::PaymentDesk> desk_;
+    Post post_;
+    std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
+    /// One order step at a time reaches the desk (its journal connection is not shared between
+    /// transactions): a retired worker finishing its order and a new patient's quote take turns.
+    std::mutex deskMutex_;
+    std::jthread worker_;
+    std::shared_ptr<std::atomic<bool>> workerDone_;
+    struct Retired {
+        std::jthread thread;
+        std::shared_ptr<std::atomic<bool>> done;
+    };
+    std::list<Retired> retired_;  ///< workers of reset flows, still finishing their order
+};
+
+}  // namespace kiosk::screens

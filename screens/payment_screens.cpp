@@ -1,0 +1,595 @@
+#include "screens/payment_screens.hpp"
+
+#include <algorithm>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "drivers/common/device_classes.hpp"
+#include "kiosk/core/log.hpp"
+#include "printing/bitmap.hpp"
+#include "printing/templates.hpp"
+#include "screens/payment_flow.hpp"
+
+namespace kiosk::screens {
+
+namespace {
+
+auto logger() { return log::module("payscreen"); }
+
+constexpr std::string_view kChannels[] = {"wechat", "alipay", "unionpay"};
+
+const ButtonPressed* pressedButton(const UiEvent& event) { return std::get_if<ButtonPressed>(&event); }
+
+/// The patient message for an error that stopped the flow before money moved.
+PatientMessage stoppedMessage(const Error& error) {
+    if (error.messageKey.rfind("payments.", 0) == 0 || error.messageKey == "pay.not_available") return {error.messageKey, true};
+    switch (error.code) {
+        case Errc::not_found: return {"pay.error.patient_not_found", true};
+        case Errc::backend_unavailable:
+        case Errc::timeout: return {"pay.error.unavailable", true};
+        case Errc::unsupported: return {"pay.not_available", true};
+        default: return {"pay.error.generic", true};
+    }
+}
+
+/// A label on the left and an amount on the right of [x0, x1], one line.
+void amountRow(Ui& ui, std::string_view label, std::string_view amount, float x0, float x1, ImFont* font, ImU32 color) {
+    const float y = ImGui::GetCursorScreenPos().y;
+    const ImVec2 amountSize = ui.measure(amount, font);
+    const float labelWidth = std::max(80.0F, x1 - x0 - amountSize.x - 32);
+    const ImVec2 labelSize = ui.measure(label, font, labelWidth);
+    ui.textAt(ImVec2(x0, y), label, font, color, labelWidth);
+    ui.textAt(ImVec2(x1 - amountSize.x, y), amount, font, color);
+    ImGui::SetCursorScreenPos(ImVec2(x0, y + std::max(labelSize.y, amountSize.y) + 14));
+}
+
+void panelBox(Ui& ui, float x0, float x1, float top, float bottom) {
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(x0, top), ImVec2(x1, bottom), ui.theme.colors.panel, ui.theme.rounding);
+}
+
+/// A bottom row of buttons (left to right), each with its own kind.
+struct RowButton {
+    std::string id;
+    std::string label;
+    ButtonKind kind;
+};
+void buttonRow(Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1, float bottom) {
+    if (buttons.empty()) return;
+    const float gap = ui.theme.gap;
+    const float width = (x1 - x0 - gap * static_cast<float>(buttons.size() - 1)) / static_cast<float>(buttons.size());
+    for (size_t i = 0; i < buttons.size(); ++i) {
+        ImGui::SetCursorScreenPos(ImVec2(x0 + static_cast<float>(i) * (width + gap), bottom - ui.theme.buttonHeight));
+        ui.button(buttons[i].id, buttons[i].label, ImVec2(width, ui.theme.buttonHeight), buttons[i].kind);
+    }
+}
+
+/// Portrait: one column. Landscape: the main content (a panel, the QR) on the left and the
+/// messages on the right, above the button row, so nothing overlaps on a 1080-pixel-high screen.
+struct Columns {
+    float mainX0, mainX1, sideX0, sideX1;
+};
+Columns columnsOf(const Ui& ui) {
+    const Layout& l = ui.layout;
+    if (l.portrait) return {l.contentMin.x, l.contentMax.x, l.contentMin.x, l.contentMax.x};
+    const float split = l.contentMin.x + l.contentWidth() * 0.58F;
+    return {l.contentMin.x, split, split + ui.theme.gap * 1.5F, l.contentMax.x};
+}
+
+/// The screen's buttons in a row at the bottom, given primary first (drawn last, on the right,
+/// where the thumb of a right-handed patient rests): across the screen in portrait, under the
+/// side column in landscape (the main column keeps its full height for the panel or the QR).
+void placeButtons(Ui& ui, std::vector<RowButton> buttons, const Columns& columns) {
+    std::reverse(buttons.begin(), buttons.end());
+    buttonRow(ui, buttons, columns.sideX0, columns.sideX1, ui.layout.contentMax.y);
+}
+
+/// The same across the whole width (screens with nothing beside their message).
+void placeButtons(Ui& ui, std::vector<RowButton> buttons) {
+    std::reverse(buttons.begin(), buttons.end());
+    buttonRow(ui, buttons, ui.layout.contentMin.x, ui.layout.contentMax.x, ui.layout.contentMax.y);
+}
+
+void title(const ScreenContext& context, Ui& ui, std::string_view key) {
+    ui.space(ui.layout.portrait ? 40 : 12);
+    ui.centered(context.text.tr(key), ui.fonts.title(), ui.theme.colors.text, ui.layout.contentMin.x, ui.layout.contentMax.x);
+    ui.space(ui.layout.portrait ? 28 : 10);
+}
+
+std::string channelName(const Translator& text, std::string_view channel) {
+    return channel.empty() ? text.tr("pay.channel.none") : text.tr("pay.channel." + std::string(channel));
+}
+
+}  // namespace
+
+std::string formatYuan(int64_t fen) {
+    const char* sign = fen < 0 ? "-" : "";
+    const int64_t magnitude = fen < 0 ? -fen : fen;
+    return fmt::format("{}{}.{:02}", sign, magnitude / 100, magnitude % 100);
+}
+
+// ---------------------------------------------------------------- pay.charges
+
+void PayChargesScreen::onEnter(ScreenContext& context) {
+    // Coming back from a later step (an order closed, the patient wants to try again) starts a
+    // fresh flow: an order is never reused for a new attempt.
+    const PaymentView view = context.payment.view();
+    if (view.stage == PayStage::loading || view.stage == PayStage::quoting) return;
+    context.payment.reset();
+    context.payment.loadCharges(context.session.identity());
+}
+
+Transition PayChargesScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    const PaymentView view = context.payment.view();
+    if (const auto* pressed = pressedButton(event)) {
+        if (pressed->id == "pay.back") return Transition::to("menu");
+        if (view.stage != PayStage::charges || view.charges.empty()) return Transition::none();
+        if (pressed->id == "pay.insurance") context.payment.requestQuote(true);
+        if (pressed->id == "pay.self") context.payment.requestQuote(false);
+        return Transition::none();
+    }
+    if (std::holds_alternative<PaymentProgress>(event) && view.stage == PayStage::quoted) {
+        if (view.quote.insured) return Transition::to("pay.split");
+        return Transition::to("pay.channel");
+    }
+    return Transition::none();
+}
+
+namespace {
+
+/// A white panel of amount rows between x0 and x1 from the cursor down, the last row (`total`)
+/// emphasised under a rule; the cursor ends below the panel.
+void amountPanel(Ui& ui, const std::vector<std::pair<std::string, std::string>>& rows,
+                 const std::pair<std::string, std::string>& total, const std::string& footnote, float x0, float x1) {
+    const Palette& c = ui.theme.colors;
+    const float pad = 28;
+    const float top = ImGui::GetCursorScreenPos().y;
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    draw->ChannelsSplit(2);  // rows first (channel 1), then the panel behind them (channel 0)
+    draw->ChannelsSetCurrent(1);
+    ImGui::SetCursorScreenPos(ImVec2(x0 + pad, top + pad));
+    for (const auto& [label, amount] : rows) amountRow(ui, label, amount, x0 + pad, x1 - pad, ui.fonts.body(), c.text);
+    if (!footnote.empty()) {
+        const float y = ImGui::GetCursorScreenPos().y;
+        ui.textAt(ImVec2(x0 + pad, y), footnote, ui.fonts.body(), c.mutedText, x1 - x0 - 2 * pad);
+        ImGui::SetCursorScreenPos(ImVec2(x0 + pad, y + ui.measure(footnote, ui.fonts.body(), x1 - x0 - 2 * pad).y + 14));
+    }
+    const float ruleY = ImGui::GetCursorScreenPos().y + 4;
+    draw->AddLine(ImVec2(x0 + pad, ruleY), ImVec2(x1 - pad, ruleY), c.mutedText, 2);
+    ImGui::SetCursorScreenPos(ImVec2(x0 + pad, ruleY + 18));
+    amountRow(ui, total.first, total.second, x0 + pad, x1 - pad, ui.fonts.title(), c.primary);
+    const float bottom = ImGui::GetCursorScreenPos().y + pad - 14;
+    draw->ChannelsSetCurrent(0);
+    panelBox(ui, x0, x1, top, bottom);
+    draw->ChannelsMerge();
+    ImGui::SetCursorScreenPos(ImVec2(x0, bottom + 24));
+}
+
+}  // namespace
+
+void PayChargesScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const PaymentView view = context.payment.view();
+    title(context, ui, "pay.title");
+    const Columns columns = columnsOf(ui);
+    const RowButton back{"pay.back", context.text.tr("common.back"), ButtonKind::secondary};
+    switch (view.stage) {
+        case PayStage::idle:
+        case PayStage::loading:
+            drawPatientMessage(context, ui, PatientMessage{"pay.loading", false});
+            break;
+        case PayStage::stopped:
+            if (view.error) drawPatientMessage(context, ui, stoppedMessage(*view.error));
+            break;
+        case PayStage::quoting:
+            drawPatientMessage(context, ui, PatientMessage{"pay.quoting", false});
+            break;
+        default: {
+            const float top = ImGui::GetCursorScreenPos().y;
+            std::vector<PatientMessage> notes;
+            if (view.heldBack > 0) {
+                std::string orders;
+                for (const auto& id : view.heldBackOrders) orders += (orders.empty() ? "" : ", ") + id;
+                notes.emplace_back("pay.held_back", true, std::vector<std::string>{},
+                                   std::vector<std::pair<std::string, std::string>>{{"count", std::to_string(view.heldBack)}, {"order", orders}});
+            }
+            if (view.charges.empty()) {
+                if (view.heldBack == 0) notes.emplace_back("pay.no_charges", false);
+                for (const auto& note : notes) drawPatientMessage(context, ui, note);
+                break;
+            }
+            if (view.insuranceOffered) notes.emplace_back("pay.insurance_hint", false);
+            // As many lines as fit above the buttons; the total always covers them all.
+            const size_t shown = std::min<size_t>(view.charges.size(), l.portrait ? 10 : 6);
+            std::vector<std::pair<std::string, std::string>> rows;
+            for (size_t i = 0; i < shown; ++i) rows.emplace_back(view.charges[i].description, formatYuan(view.charges[i].amountFen));
+            const std::string more = shown < view.charges.size()
+                                         ? context.text.tr("pay.more_items", {{"count", std::to_string(view.charges.size() - shown)}})
+                                         : std::string();
+            amountPanel(ui, rows, {context.text.tr("pay.total"), context.text.tr("pay.yuan", {{"amount", formatYuan(view.totalFen)}})},
+                        more, columns.mainX0, columns.mainX1);
+            if (!l.portrait) ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, top));
+            const float buttonsTop = l.contentMax.y - ui.theme.buttonHeight - ui.theme.gap;
+            for (const auto& note : notes) {
+                drawPatientMessage(context, ui, note, columns.sideX1 - columns.sideX0,
+                                   l.portrait ? 0 : buttonsTop - ImGui::GetCursorScreenPos().y);
+                ui.space(12);
+            }
+            std::vector<RowButton> buttons;
+            if (view.insuranceOffered) {
+                buttons.push_back({"pay.insurance", context.text.tr("pay.insurance"), ButtonKind::primary});
+                buttons.push_back({"pay.self", context.text.tr("pay.self"), ButtonKind::secondary});
+            } else {
+                buttons.push_back({"pay.self", context.text.tr("pay.self_only"), ButtonKind::primary});
+            }
+            buttons.push_back(back);
+            placeButtons(ui, buttons, columns);
+            return;
+        }
+    }
+    placeButtons(ui, {back});
+}
+
+// ---------------------------------------------------------------- pay.split
+
+Transition PaySplitScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    const auto* pressed = pressedButton(event);
+    if (!pressed) return Transition::none();
+    const PaymentView view = context.payment.view();
+    if (view.stage != PayStage::quoted) return Transition::none();
+    if (pressed->id == "pay.split.cancel") {
+        context.payment.declineQuote();
+        return Transition::to("pay.result");
+    }
+    if (pressed->id == "pay.split.confirm") {
+        if (view.quote.cashFen > 0) return Transition::to("pay.channel");
+        context.payment.payBy("", context.clock.now());  // the fund and account cover everything
+        return Transition::to("pay.result");
+    }
+    return Transition::none();
+}
+
+void PaySplitScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const PaymentView view = context.payment.view();
+    const auto& q = view.quote;
+    title(context, ui, "pay.split.title");
+    const Columns columns = columnsOf(ui);
+    const float top = ImGui::GetCursorScreenPos().y;
+    auto yuan = [&](int64_t fen) { return context.text.tr("pay.yuan", {{"amount", formatYuan(fen)}}); };
+    amountPanel(ui,
+                {{context.text.tr("pay.split.total"), yuan(q.totalFen)},
+                 {context.text.tr("pay.split.fund"), yuan(q.fundFen)},
+                 {context.text.tr("pay.split.account"), yuan(q.accountFen)}},
+                {context.text.tr("pay.split.cash"), yuan(q.cashFen)}, {}, columns.mainX0, columns.mainX1);
+    if (!l.portrait) ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, top));
+    drawPatientMessage(context, ui, PatientMessage{q.cashFen > 0 ? "pay.split.explain" : "pay.split.explain_covered", false},
+                       columns.sideX1 - columns.sideX0,
+                       l.portrait ? 0 : l.contentMax.y - ui.theme.buttonHeight - ui.theme.gap - ImGui::GetCursorScreenPos().y);
+    const std::string confirm = q.cashFen > 0 ? context.text.tr("pay.split.confirm", {{"amount", formatYuan(q.cashFen)}})
+                                              : context.text.tr("pay.split.confirm_covered");
+    placeButtons(ui, {{"pay.split.confirm", confirm, ButtonKind::primary},
+                      {"pay.split.cancel", context.text.tr("pay.split.cancel"), ButtonKind::secondary}},
+                 columns);
+}
+
+// ---------------------------------------------------------------- pay.channel
+
+Transition PayChannelScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    const auto* pressed = pressedButton(event);
+    if (!pressed) return Transition::none();
+    if (context.payment.view().stage != PayStage::quoted) return Transition::none();
+    if (pressed->id == "pay.channel.cancel") {
+        context.payment.declineQuote();
+        return Transition::to("pay.result");
+    }
+    for (const std::string_view channel : kChannels) {
+        if (pressed->id == "pay.channel." + std::string(channel)) {
+            context.payment.payBy(std::string(channel), context.clock.now());
+            return Transition::to("pay.qr");
+        }
+    }
+    return Transition::none();
+}
+
+void PayChannelScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const Palette& c = ui.theme.colors;
+    const float x0 = l.contentMin.x;
+    const float x1 = l.contentMax.x;
+    const PaymentView view = context.payment.view();
+    title(context, ui, "pay.channel.title");
+    ui.centered(context.text.tr("pay.amount_due"), ui.fonts.body(), c.mutedText, x0, x1);
+    ui.centered(context.text.tr("pay.yuan", {{"amount", formatYuan(view.quote.cashFen)}}), ui.fonts.clock(), c.primary, x0, x1);
+    ui.space(48);
+    const RowButton cancel{"pay.channel.cancel", context.text.tr("pay.cancel_payment"), ButtonKind::secondary};
+    if (l.portrait) {
+        const float height = ui.theme.buttonHeight * 1.5F;
+        for (const std::string_view channel : kChannels) {
+            ImGui::SetCursorScreenPos(ImVec2(x0, ImGui::GetCursorScreenPos().y));
+            ui.button("pay.channel." + std::string(channel), channelName(context.text, channel), ImVec2(x1 - x0, height),
+                      ButtonKind::primary, ui.fonts.title());
+            ui.space(ui.theme.gap);
+        }
+        buttonRow(ui, {cancel}, x0, x0 + (x1 - x0) * 0.5F, l.contentMax.y);
+        return;
+    }
+    // Landscape (about 800 pixels between the bars, less in large print): one row at the bottom,
+    // cancel on the left, the three channels to its right.
+    std::vector<RowButton> row{cancel};
+    for (const std::string_view channel : kChannels) {
+        row.push_back({"pay.channel." + std::string(channel), channelName(context.text, channel), ButtonKind::primary});
+    }
+    buttonRow(ui, row, x0, x1, l.contentMax.y);
+}
+
+// ---------------------------------------------------------------- pay.qr
+
+Transition PayQrScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    const PaymentView view = context.payment.view();
+    if (const auto* pressed = pressedButton(event)) {
+        if (pressed->id == "pay.qr.cancel" && view.stage == PayStage::qr) context.payment.cancelQr();
+        return Transition::none();
+    }
+    if (std::holds_alternative<PaymentProgress>(event) &&
+        (view.stage == PayStage::finishing || view.stage == PayStage::outcome)) {
+        return Transition::to("pay.result");
+    }
+    return Transition::none();
+}
+
+void PayQrScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const Palette& c = ui.theme.colors;
+    const PaymentView view = context.payment.view();
+    title(context, ui, "pay.qr.title");
+    if (view.stage != PayStage::qr) {
+        drawPatientMessage(context, ui, PatientMessage{"pay.qr.preparing", false});
+        return;
+    }
+    const std::string& text = view.order.codeUrl;
+    if (text != qrText_) {
+        auto modules = printing::qrModules(text);
+        qrText_ = text;
+        qrSize_ = 0;
+        qrModules_.clear();
+        if (modules && modules->width == modules->height) {
+            qrSize_ = modules->width;
+            qrModules_ = modules->pixels;
+        } else {
+            logger()->error("order {}: QR for the payment link could not be drawn", view.order.orderId);
+        }
+    }
+    // Portrait: instructions, amount, the symbol, countdown in one column. Landscape: the symbol
+    // on the left as tall as the content allows, the words on the right.
+    const Columns columns = columnsOf(ui);
+    const float top = ImGui::GetCursorScreenPos().y;
+    const float textX0 = l.portrait ? l.contentMin.x : columns.sideX0;
+    const float textX1 = l.portrait ? l.contentMax.x : columns.sideX1;
+    // Lines centred in [textX0, textX1] with tight spacing: in landscape large print the words
+    // beside the symbol have about 300 pixels above the cancel button.
+    float lineX0 = textX0;
+    float lineX1 = textX1;
+    auto line = [&](const std::string& value, ImFont* font, ImU32 color) {
+        const float width = lineX1 - lineX0;
+        const ImVec2 size = ui.measure(value, font, width);
+        const ImVec2 at = ImGui::GetCursorScreenPos();
+        ui.textAt(ImVec2(lineX0 + std::max(0.0F, (width - size.x) / 2), at.y), value, font, color, width);
+        ImGui::SetCursorScreenPos(ImVec2(lineX0, at.y + size.y + (l.portrait ? 20.0F : 10.0F)));
+    };
+    auto drawWords = [&] {
+        line(context.text.tr("pay.qr.scan_with", {{"channel", channelName(context.text, view.channel)}}), ui.fonts.body(), c.text);
+        line(context.text.tr("pay.yuan", {{"amount", formatYuan(view.quote.cashFen)}}), l.portrait ? ui.fonts.clock() : ui.fonts.title(),
+             c.primary);
+    };
+    auto drawCountdown = [&] {
+        const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(context.clock.now() - view.qrShownAt);
+        const auto left = std::max<int64_t>(0, (context.payment.qrTimeout() - elapsed).count());
+        line(context.text.tr("pay.qr.countdown", {{"seconds", std::to_string(left)}}), l.portrait ? ui.fonts.title() : ui.fonts.body(),
+             left <= 15 ? c.alert : c.text);
+    };
+    auto drawOrder = [&] { line(context.text.tr("pay.qr.order", {{"order", view.order.orderId}}), ui.fonts.body(), c.mutedText); };
+    if (l.portrait) drawWords();
+    // The symbol with a 4-module quiet zone on white, as large as the layout allows.
+    const float symbolTop = ImGui::GetCursorScreenPos().y;
+    const float symbolX0 = l.portrait ? l.contentMin.x : columns.mainX0;
+    const float symbolX1 = l.portrait ? l.contentMax.x : columns.mainX1;
+    // Portrait: room for the countdown and the cancel row. Landscape: for the order line, which
+    // goes under the symbol (the column beside it is full in large print).
+    const float reserve = l.portrait ? ui.theme.buttonHeight * 2.6F : ui.fonts.body()->FontSize * 2.4F + 16.0F;
+    const float available = std::min(symbolX1 - symbolX0, l.contentMax.y - symbolTop - reserve);
+    float symbolBottom = symbolTop;
+    if (qrSize_ > 0 && available > 0) {
+        const int modulesWithQuiet = qrSize_ + 8;
+        const float module = std::floor(std::min(available, 640.0F) / static_cast<float>(modulesWithQuiet));
+        const float side = module * static_cast<float>(modulesWithQuiet);
+        const ImVec2 origin((symbolX0 + symbolX1 - side) / 2, symbolTop);
+        ImDrawList* draw = ImGui::GetWindowDrawList();
+        draw->AddRectFilled(origin, ImVec2(origin.x + side, origin.y + side), IM_COL32_WHITE);
+        for (int y = 0; y < qrSize_; ++y) {
+            for (int x = 0; x < qrSize_; ++x) {
+                if (qrModules_[static_cast<size_t>(y) * static_cast<size_t>(qrSize_) + static_cast<size_t>(x)] == 0) continue;
+                const ImVec2 p(origin.x + module * static_cast<float>(x + 4), origin.y + module * static_cast<float>(y + 4));
+                draw->AddRectFilled(p, ImVec2(p.x + module, p.y + module), IM_COL32_BLACK);
+            }
+        }
+        symbolBottom = origin.y + side;
+    }
+    if (l.portrait) {
+        ImGui::SetCursorScreenPos(ImVec2(l.contentMin.x, symbolBottom + 16));
+        drawCountdown();
+        drawOrder();
+    } else {
+        lineX0 = symbolX0;
+        lineX1 = symbolX1;
+        ImGui::SetCursorScreenPos(ImVec2(symbolX0, symbolBottom + 12));
+        drawOrder();
+        lineX0 = textX0;
+        lineX1 = textX1;
+        ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, top));
+        drawWords();
+        drawCountdown();
+    }
+    placeButtons(ui, {{"pay.qr.cancel", context.text.tr("pay.cancel_payment"), ButtonKind::secondary}}, columns);
+}
+
+// ---------------------------------------------------------------- pay.result
+
+bool PayResultScreen::holdsSession(const ScreenContext& context) const {
+    const PayStage stage = context.payment.view().stage;
+    return stage == PayStage::finishing || stage == PayStage::ordering || stage == PayStage::qr;
+}
+
+void PayResultScreen::onEnter(ScreenContext& context) {
+    print_ = PrintState::none;
+    printErrorKey_.clear();
+    const PaymentView view = context.payment.view();
+    if (view.stage == PayStage::outcome && view.order.orderId != printedFor_) printSlip(context);
+}
+
+Transition PayResultScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    if (const auto* pressed = pressedButton(event)) {
+        if (pressed->id == "pay.result.menu" && !holdsSession(context)) return Transition::to("menu");
+        if (pressed->id == "pay.result.again" && !holdsSession(context)) return Transition::to("pay.charges");
+        return Transition::none();
+    }
+    if (std::holds_alternative<PaymentProgress>(event)) {
+        const PaymentView view = context.payment.view();
+        if (view.stage == PayStage::outcome && view.order.orderId != printedFor_) printSlip(context);
+        return Transition::none();
+    }
+    if (const auto* printed = std::get_if<PrintFinished>(&event)) {
+        if (printed->document != printDocument_) return Transition::none();
+        print_ = printed->outcome ? PrintState::printed : PrintState::failed;
+        if (!printed->outcome) {
+            printErrorKey_ = printed->outcome.error().messageKey;
+            logger()->warn("{} not printed: {}", printed->document, printed->outcome.error().describe());
+        }
+    }
+    return Transition::none();
+}
+
+void PayResultScreen::printSlip(ScreenContext& context) {
+    const PaymentView view = context.payment.view();
+    printedFor_ = view.order.orderId;
+    const PayOutcome outcome = outcomeOf(view.order);
+    if (outcome != PayOutcome::received && outcome != PayOutcome::confirming) return;  // nothing to keep
+    const printing::SlipHeader header =
+        printing::slipHeader(context.config, context.text.language(), context.clock.wallNow(), view.order.orderId);
+    const PatientIdentity& patient = context.session.identity();
+    printing::Document document;
+    if (outcome == PayOutcome::received) {
+        printing::PaymentReceiptData data;
+        data.header = header;
+        data.patientName = patient.name;
+        data.cardNumber = !patient.cardNumber.empty() ? patient.cardNumber : patient.idNumber;
+        for (const auto& line : view.charges) data.lines.push_back({line.description, formatYuan(line.amountFen)});
+        data.total = formatYuan(view.quote.totalFen);
+        data.insurancePart = formatYuan(view.quote.fundFen + view.quote.accountFen);
+        data.selfPart = formatYuan(view.quote.cashFen);
+        data.channel = channelName(context.text, view.channel);
+        data.tradeNo = view.order.orderId;
+        document = printing::paymentReceipt(context.text, data);
+        printDocument_ = "receipt:" + view.order.orderId;
+    } else {
+        printing::UnresolvedPaymentVoucherData data;
+        data.header = header;
+        data.patientName = patient.name;
+        data.tradeNo = view.order.orderId;
+        data.amount = formatYuan(view.quote.cashFen > 0 ? view.quote.cashFen : view.quote.totalFen);
+        document = printing::unresolvedPaymentVoucher(context.text, data);
+        printDocument_ = "voucher:" + view.order.orderId;
+    }
+    print_ = PrintState::printing;
+    printOnReceiptPrinter(context, printDocument_, std::move(document));
+}
+
+void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const Palette& c = ui.theme.colors;
+    const float x0 = l.contentMin.x;
+    const float x1 = l.contentMax.x;
+    const PaymentView view = context.payment.view();
+    if (view.stage != PayStage::outcome) {
+        title(context, ui, "pay.result.finishing_title");
+        drawPatientMessage(context, ui, PatientMessage{"pay.result.finishing", false});
+        return;
+    }
+    const PayOutcome outcome = outcomeOf(view.order);
+    const std::vector<std::pair<std::string, std::string>> values{{"order", view.order.orderId},
+                                                                  {"amount", formatYuan(view.quote.cashFen)},
+                                                                  {"fund", formatYuan(view.quote.fundFen)},
+                                                                  {"account", formatYuan(view.quote.accountFen)}};
+    switch (outcome) {
+        case PayOutcome::received:
+            ui.space(l.portrait ? 40 : 12);
+            ui.centered(context.text.tr("pay.result.received"), ui.fonts.title(), c.success, x0, x1);
+            ui.space(20);
+            drawPatientMessage(context, ui, PatientMessage{view.quote.insured ? "pay.result.received_insured_body"
+                                                                              : "pay.result.received_body",
+                                                           false, {}, values});
+            break;
+        case PayOutcome::confirming:
+            title(context, ui, "pay.result.confirming");
+            drawPatientMessage(context, ui, PatientMessage{"pay.result.confirming_body", true, {}, values});
+            break;
+        case PayOutcome::refunded:
+            title(context, ui, "pay.result.refunded");
+            drawPatientMessage(context, ui, PatientMessage{"pay.result.refunded_body", true, {}, values});
+            break;
+        case PayOutcome::not_charged:
+            title(context, ui, "pay.result.not_charged");
+            drawPatientMessage(context, ui, PatientMessage{"pay.result.not_charged_body", false, {}, values});
+            break;
+    }
+    ui.space(20);
+    switch (print_) {
+        case PrintState::printing:
+            ui.paragraph(context.text.tr("pay.print.printing"), ui.fonts.body(), c.mutedText);
+            break;
+        case PrintState::printed:
+            ui.paragraph(context.text.tr(outcome == PayOutcome::received ? "pay.print.take_receipt" : "pay.print.take_voucher"),
+                         ui.fonts.body(), c.text);
+            break;
+        case PrintState::failed:
+            drawPatientMessage(context, ui, PatientMessage{outcome == PayOutcome::received ? "pay.print.failed_receipt"
+                                                                                            : "pay.print.failed_voucher",
+                                                           true, {}, values});
+            break;
+        case PrintState::none: break;
+    }
+    std::vector<RowButton> buttons{{"pay.result.menu", context.text.tr("pay.result.menu"), ButtonKind::primary}};
+    if (outcome == PayOutcome::not_charged) buttons.insert(buttons.begin(), {"pay.result.again", context.text.tr("pay.result.again"), ButtonKind::secondary});
+    buttonRow(ui, buttons, x0, x1, l.contentMax.y);
+}
+
+// ---------------------------------------------------------------- printing
+
+void printOnReceiptPrinter(ScreenContext& context, std::string documentTag, printing::Document document) {
+    drivers::ReceiptPrinter* printer = nullptr;
+    for (const auto& device : context.devices.all()) {
+        if (auto* receipt = dynamic_cast<drivers::ReceiptPrinter*>(device.get())) {
+            printer = receipt;
+            break;
+        }
+    }
+    auto post = context.post;
+    if (!printer) {
+        post(PrintFinished{std::move(documentTag), fail(Errc::not_found, "no receipt printer configured", "print.error.no_printer")});
+        return;
+    }
+    auto sink = context.deviceSink;
+    context.tasks.post([printer, post, sink, documentTag = std::move(documentTag), document = std::move(document)]() mutable {
+        Result<void> outcome;
+        if (auto started = printer->start(sink); !started) {
+            outcome = std::unexpected(started.error());
+        } else if (auto printed = printer->print(document, std::chrono::seconds(30), drivers::CancelToken{}); !printed) {
+            outcome = std::unexpected(printed.error());
+        } else if (printed->code != drivers::CompletionCode::success) {
+            outcome = fail(Errc::device_not_ready, printed->detail, printed->messageKey);
+        }
+        post(PrintFinished{std::move(documentTag), std::move(outcome)});
+    });
+}
+
+}  // namespace kiosk::screens
