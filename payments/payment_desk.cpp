@@ -29,6 +29,7 @@ Result<std::unique_ptr<PaymentDesk>> PaymentDesk::create(const PaymentConfig& co
     if (!saga) return std::unexpected(saga.error());
     std::unique_ptr<PaymentDesk> desk(new PaymentDesk());
     desk->journal_ = std::make_unique<SagaJournal>(std::move(*saga));
+    desk->his_ = &his;
     desk->gateway_ = std::make_unique<GatewayClient>(config.gateway);
     desk->settings_ = config.qr;
     desk->site_ = config.site;

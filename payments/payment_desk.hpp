@@ -76,6 +76,7 @@ public:
 
     SagaJournal& journal() { return *journal_; }
     GatewayClient& gateway() { return *gateway_; }
+    backend::HisDriver& his() { return *his_; }
     /// Null when insurance is not configured.
     InsuranceClient* insurance() { return insuranceClient_.get(); }
     const InsuranceSite& site() const { return site_; }
@@ -88,6 +89,7 @@ private:
 
     std::mutex mutex_;
     std::unique_ptr<SagaJournal> journal_;
+    backend::HisDriver* his_ = nullptr;  ///< owned by the caller, outlives the desk
     std::unique_ptr<GatewayClient> gateway_;
     std::unique_ptr<InsuranceClient> insuranceClient_;
     std::unique_ptr<QrPaymentSaga> qr_;

@@ -179,6 +179,29 @@ Result<Reconciliation> reconcileDay(PaymentDesk& desk, const std::string& date) 
                   "journal DONE, settlement not in the centre's day → investigate"});
         }
     }
+
+    // 4. The HIS: a DONE order must have its commit there; a refunded or closed one must not.
+    for (const auto& row : *rows) {
+        if (row.created.substr(0, 8) != day) continue;
+        const bool shouldStand = row.state == SagaState::done;
+        if (!shouldStand && row.state != SagaState::refunded && row.state != SagaState::closed) continue;  // listed above
+        ++out.hisChecked;
+        auto record = desk.his().lookupTransaction(row.hisTradeNo());
+        if (!record && record.error().code != Errc::not_found) return std::unexpected(record.error());
+        const bool standing = record && record->status != "cancelled" && record->status != "entered-in-error";
+        const std::string state(stateName(row.state));
+        if (standing == shouldStand) {
+            ++out.hisMatched;
+        } else if (shouldStand) {
+            list({"his", row.orderId, row.hisTradeNo(), record ? record->status : "not found", state, row.totalFen,
+                  fmt::format("journal DONE but the HIS has no payment {} → post it at the HIS by hand (the money was taken)",
+                              row.hisTradeNo())});
+        } else {
+            list({"his", row.orderId, row.hisTradeNo(), record->status, state, row.totalFen,
+                  fmt::format("the HIS records payment {} ({} {}) but the order was {} → cancel it at the HIS",
+                              row.hisTradeNo(), record->resourceType, record->resourceId, state)});
+        }
+    }
     return out;
 }
 

@@ -6,7 +6,10 @@
 //  [X] gateway: kiosk orders (out_trade_no = <kiosk order id>P) paid, refunded or open
 //  [X] insurance: settlements whose ipt_otp_no is a kiosk order id, settled or cancelled
 //  [X] journal orders of the day that are pending or MANUAL
-//  [ ] the HIS side (PaymentReconciliation of the day): not offered by the HIS adapter yet
+//  [X] the HIS: every DONE order's commit found by its trade_no (…H); no commit standing for an
+//      order that was refunded or closed. Order by order through lookupTransaction, because the
+//      HIS adapter offers no day listing of PaymentReconciliation (a FHIR search by date would
+//      return the cashiers' payments too).
 
 #include <string>
 #include <vector>
@@ -36,6 +39,8 @@ struct Reconciliation {
     int insuranceMatched = 0;
     int64_t insuranceMatchedFen = 0; ///< fund + account of the matched settlements
     InsuranceDay centre;             ///< the centre's own totals
+    int hisChecked = 0;              ///< journal orders of the day looked up at the HIS
+    int hisMatched = 0;
     std::vector<OneSidedRecord> oneSided;
     bool clean() const { return oneSided.empty(); }
 };

@@ -100,6 +100,23 @@ Document unresolvedPaymentVoucher(const Translator& tr, const UnresolvedPaymentV
     return document;
 }
 
+Document refundNotice(const Translator& tr, const RefundNoticeData& data) {
+    Document document = begin(tr, data.header, "refund_notice", "print.refund.title");
+    document.text(tr.tr("print.common.patient", {{"name", maskedName(data.patientName)}}));
+    if (!data.refundNo.empty()) {
+        document.text(tr.tr("print.refund.amount", {{"amount", data.amount}}), Align::left, 1, true);
+        document.text(tr.tr("print.refund.channel", {{"channel", data.channel}}));
+    }
+    if (data.insuranceCancelled) document.text(tr.tr("print.refund.insurance_cancelled"));
+    document.text(tr.tr("print.common.trade_no", {{"trade_no", data.tradeNo}}), Align::left, 1, true);
+    if (!data.refundNo.empty()) document.text(tr.tr("print.refund.refund_no", {{"refund_no", data.refundNo}}));
+    document.blocks.emplace_back(Barcode128{data.tradeNo});
+    if (!data.refundNo.empty()) document.text(tr.tr("print.refund.when"));
+    document.text(tr.tr("print.refund.cashier"));
+    finish(tr, document, data.header);
+    return document;
+}
+
 SlipHeader slipHeader(const KioskConfig& config, std::string_view language, std::chrono::system_clock::time_point when,
                       std::string documentId) {
     const auto china = std::chrono::floor<std::chrono::seconds>(when) + std::chrono::hours(8);

@@ -89,6 +89,18 @@ struct UnresolvedPaymentVoucherData {
     std::string amount;
 };
 
+/// Proof for a patient whose payment was refunded automatically (the HIS refused the commit, or a
+/// settlement was cancelled): what went back, to which channel, and the keys a cashier needs.
+struct RefundNoticeData {
+    SlipHeader header;
+    std::string patientName;
+    std::string tradeNo;   ///< the business order id
+    std::string refundNo;  ///< out_refund_no at the gateway (empty when no cash was paid)
+    std::string amount;    ///< cash refunded, yuan
+    std::string channel;   ///< "WeChat Pay", "支付宝"… (empty when no cash was paid)
+    bool insuranceCancelled = false;  ///< the insurance settlement was reversed too
+};
+
 struct TestPageData {
     SlipHeader header;
     std::string printerName;
@@ -100,6 +112,7 @@ Document registrationSlip(const Translator& tr, const RegistrationSlipData& data
 Document checkInTicket(const Translator& tr, const CheckInTicketData& data);
 Document pickupSlip(const Translator& tr, const PickupSlipData& data);
 Document unresolvedPaymentVoucher(const Translator& tr, const UnresolvedPaymentVoucherData& data);
+Document refundNotice(const Translator& tr, const RefundNoticeData& data);
 Document testPage(const Translator& tr, const TestPageData& data);
 
 }  // namespace kiosk::printing

@@ -156,13 +156,13 @@ void PaymentFlow::loadCharges(const PatientIdentity& identity) {
         shared_->view.insuranceOffered = insuranceCredential(identity).has_value() && desk_ && desk_->insuranceEnabled();
     }
     start(PayStage::loading, [this](const std::shared_ptr<Shared>& shared, uint64_t generation, std::stop_token) {
-        PatientIdentity identity;
+        PatientIdentity copied;  // the worker's own copy, wiped once the HIS has answered
         {
             std::lock_guard lock(shared->mutex);
-            identity = shared->identity;
+            copied = shared->identity;
         }
-        auto patient = findSessionPatient(*his_, identity);
-        identity.wipe();
+        auto patient = findSessionPatient(*his_, copied);
+        copied.wipe();
         if (!patient) {
             logger()->warn("charges: patient lookup failed: {}", patient.error().describe());
             update(shared, generation, [&](PaymentView& v) {

@@ -473,7 +473,7 @@ void PayResultScreen::printSlip(ScreenContext& context) {
     const PaymentView view = context.payment.view();
     printedFor_ = view.order.orderId;
     const PayOutcome outcome = outcomeOf(view.order);
-    if (outcome != PayOutcome::received && outcome != PayOutcome::confirming) return;  // nothing to keep
+    if (outcome == PayOutcome::not_charged) return;  // nothing moved, nothing to keep
     const printing::SlipHeader header =
         printing::slipHeader(context.config, context.text.language(), context.clock.wallNow(), view.order.orderId);
     const PatientIdentity& patient = context.session.identity();
@@ -491,6 +491,19 @@ void PayResultScreen::printSlip(ScreenContext& context) {
         data.tradeNo = view.order.orderId;
         document = printing::paymentReceipt(context.text, data);
         printDocument_ = "receipt:" + view.order.orderId;
+    } else if (outcome == PayOutcome::refunded) {
+        printing::RefundNoticeData data;
+        data.header = header;
+        data.patientName = patient.name;
+        data.tradeNo = view.order.orderId;
+        if (view.order.amountFen > 0) {  // cash went through the gateway and came back
+            data.refundNo = view.order.outRefundNo();
+            data.amount = formatYuan(view.order.amountFen);
+            data.channel = channelName(context.text, view.channel);
+        }
+        data.insuranceCancelled = view.order.insured();
+        document = printing::refundNotice(context.text, data);
+        printDocument_ = "refund:" + view.order.orderId;
     } else {
         printing::UnresolvedPaymentVoucherData data;
         data.header = header;
@@ -548,12 +561,15 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
             ui.paragraph(context.text.tr("pay.print.printing"), ui.fonts.body(), c.mutedText);
             break;
         case PrintState::printed:
-            ui.paragraph(context.text.tr(outcome == PayOutcome::received ? "pay.print.take_receipt" : "pay.print.take_voucher"),
+            ui.paragraph(context.text.tr(outcome == PayOutcome::received   ? "pay.print.take_receipt"
+                                         : outcome == PayOutcome::refunded ? "pay.print.take_refund"
+                                                                           : "pay.print.take_voucher"),
                          ui.fonts.body(), c.text);
             break;
         case PrintState::failed:
-            drawPatientMessage(context, ui, PatientMessage{outcome == PayOutcome::received ? "pay.print.failed_receipt"
-                                                                                            : "pay.print.failed_voucher",
+            drawPatientMessage(context, ui, PatientMessage{outcome == PayOutcome::received   ? "pay.print.failed_receipt"
+                                                           : outcome == PayOutcome::refunded ? "pay.print.failed_refund"
+                                                                                             : "pay.print.failed_voucher",
                                                            true, {}, values});
             break;
         case PrintState::none: break;

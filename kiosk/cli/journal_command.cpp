@@ -73,6 +73,7 @@ int runReconcile(PaymentDesk& desk, const std::string& date) {
     } else {
         out["insurance"] = nullptr;  // not configured
     }
+    out["his"] = {{"checked", day->hisChecked}, {"matched", day->hisMatched}};
     out["one_sided"] = json::array();
     for (const auto& r : day->oneSided) {
         out["one_sided"].push_back({{"source", r.source}, {"order_id", r.orderId}, {"reference", r.reference},

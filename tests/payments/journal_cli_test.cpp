@@ -209,6 +209,66 @@ TEST_F(ReconcileTest, ResolveFinishesAnInsuredOrderAndTheDayIsClean) {
     EXPECT_EQ(day["insurance"]["settlements"], 1);
     EXPECT_EQ(day["insurance"]["matched"], 1);
     EXPECT_EQ(day["insurance"]["centre"]["settled_count"], 1);
+    EXPECT_EQ(day["his"]["checked"], 2);
+    EXPECT_EQ(day["his"]["matched"], 2) << "both DONE orders are committed at the HIS";
+}
+
+/// The HIS side of the day: a DONE order whose payment the HIS does not show, and a closed order
+/// for which the HIS nevertheless holds a payment under the kiosk's key.
+TEST_F(ReconcileTest, HisRecordsThatDisagreeWithTheJournalAreListed) {
+    std::string doneOrder;
+    withDesk([&](PaymentDesk& desk, backend::FhirHisDriver& his) {
+        auto self = desk.quote("pat-li-jun", lines(his, "pat-li-jun"), std::nullopt);
+        ASSERT_TRUE(self);
+        auto shown = desk.showQr(self->orderId, "wechat");
+        ASSERT_TRUE(shown && shown->state == SagaState::qr_shown);
+        sim_.call("POST", "/gateway/orders/" + shown->outTradeNo() + "/simulate-paid");
+        ASSERT_TRUE(desk.awaitPayment(self->orderId));
+        auto done = desk.finish(self->orderId);
+        ASSERT_TRUE(done && done->state == SagaState::done);
+        doneOrder = self->orderId;
+    });
+    // The HIS answers the search for the kiosk's payment with an empty searchset (a record lost
+    // or voided at the HIS): the day is not clean, and the line says the money was taken.
+    sim_.armAnswer("GET", "/fhir/PaymentReconciliation",
+                   {{"resourceType", "Bundle"}, {"type", "searchset"}, {"total", 0}, {"entry", nlohmann::json::array()}});
+    auto [missingCode, missing] = reconcile();
+    EXPECT_EQ(missingCode, 1) << missing.dump(2);
+    ASSERT_EQ(missing["one_sided"].size(), 1U) << missing.dump(2);
+    EXPECT_EQ(missing["one_sided"][0]["source"], "his");
+    EXPECT_EQ(missing["one_sided"][0]["order_id"], doneOrder);
+    EXPECT_EQ(missing["one_sided"][0]["reference"], doneOrder + "H");
+    EXPECT_NE(missing["one_sided"][0]["action"].get<std::string>().find("journal DONE but the HIS has no payment"),
+              std::string::npos);
+    auto [cleanCode, clean] = reconcile();  // the fault answered once: the real HIS has the payment
+    EXPECT_EQ(cleanCode, 0) << clean.dump(2);
+
+    // An order the patient walked away from (CLOSED), yet a payment stands at the HIS under its key.
+    std::string closedOrder;
+    withDesk([&](PaymentDesk& desk, backend::FhirHisDriver& his) {
+        const auto charges = lines(his, "pat-zhang-san");
+        auto quote = desk.quote("pat-zhang-san", charges, std::nullopt);
+        ASSERT_TRUE(quote);
+        auto closed = desk.abandon(quote->orderId);
+        ASSERT_TRUE(closed && closed->state == SagaState::closed);
+        closedOrder = quote->orderId;
+        backend::PaymentCommit stray{closed->hisTradeNo(), "pat-zhang-san", {}, 0, 0, 0, "cash", ""};
+        for (const auto& c : charges) {
+            stray.chargeIds.push_back(c.id);
+            stray.totalFen += c.amountFen;
+        }
+        stray.cashFen = stray.totalFen;
+        ASSERT_TRUE(his.commitPayment(stray));
+    });
+    auto [code, day] = reconcile();
+    EXPECT_EQ(code, 1) << day.dump(2);
+    EXPECT_EQ(day["his"]["checked"], 2);
+    EXPECT_EQ(day["his"]["matched"], 1);
+    ASSERT_EQ(day["one_sided"].size(), 1U) << day.dump(2);
+    EXPECT_EQ(day["one_sided"][0]["source"], "his");
+    EXPECT_EQ(day["one_sided"][0]["order_id"], closedOrder);
+    EXPECT_EQ(day["one_sided"][0]["journal_state"], "CLOSED");
+    EXPECT_NE(day["one_sided"][0]["action"].get<std::string>().find("cancel it at the HIS"), std::string::npos);
 }
 
 TEST_F(ReconcileTest, OneSidedGatewayAndInsuranceRecordsAreListedWithWhatToDo) {

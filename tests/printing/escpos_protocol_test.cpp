@@ -201,6 +201,8 @@ TEST(PrintingTemplates, PersonalDataIsMaskedAndTextComesFromTheLanguageFiles) {
         printing::pickupSlip(en, {header, "赵六", "5", "RX778899", {{"阿莫西林胶囊", "2盒"}}}),
         printing::unresolvedPaymentVoucher(en, {header, "钱七", "KT2026112300099", "35.00"}),
         printing::testPage(en, {header, "receipt", "generic-80"}),
+        printing::refundNotice(en, {header, "钱七", "KT-20261123-1015000099", "KT-20261123-1015000099R", "35.00",
+                                    "Alipay", true}),
     };
     for (const auto& each : documents) {
         for (const auto& line : printing::plainText(each)) EXPECT_EQ(line.find("print."), std::string::npos) << each.kind << ": " << line;
@@ -208,6 +210,13 @@ TEST(PrintingTemplates, PersonalDataIsMaskedAndTextComesFromTheLanguageFiles) {
     }
     auto voucher = printing::plainText(documents[4]);
     EXPECT_NE(std::find(voucher.begin(), voucher.end(), "[CODE128 KT2026112300099]"), voucher.end());
+    std::string refund;
+    for (const auto& line : printing::plainText(documents[6])) refund += line + "\n";
+    EXPECT_NE(refund.find("Refunded: 35.00 CNY"), std::string::npos) << refund;
+    EXPECT_NE(refund.find("Returned to: Alipay"), std::string::npos) << refund;
+    EXPECT_NE(refund.find("KT-20261123-1015000099R"), std::string::npos) << refund;
+    EXPECT_NE(refund.find("insurance settlement was cancelled"), std::string::npos) << refund;
+    EXPECT_EQ(refund.find("钱七"), std::string::npos) << "the name is printed masked";
 }
 
 }  // namespace

@@ -255,12 +255,22 @@ TEST_F(PaymentJourneyTest, HisRejectionAfterPaymentIsRefundedAndTheRefundNoticeS
 
     report = journey(R"({"steps": [
         {"pay_on_phone": true},
-        {"await_screen": {"screen": "pay.result", "seconds": 20}}
+        {"await_screen": {"screen": "pay.result", "seconds": 20}},
+        {"set_language": "en_US"}
     ]})");
     ASSERT_TRUE(report.ok) << describe(report);
     const auto all = orders();
     ASSERT_EQ(all.size(), 1U);
     EXPECT_EQ(all.front().state, SagaState::refunded) << all.front().reason;
+    // The patient leaves with paper proof of the refund: amount, channel, both keys, masked name.
+    const auto jobs = printed();
+    ASSERT_EQ(jobs.size(), 1U);
+    EXPECT_TRUE(contains(jobs.front(), "退款凭证"));
+    EXPECT_TRUE(contains(jobs.front(), "413.00"));
+    EXPECT_TRUE(contains(jobs.front(), all.front().orderId));
+    EXPECT_TRUE(contains(jobs.front(), all.front().outRefundNo()));
+    EXPECT_TRUE(contains(jobs.front(), "支付宝"));
+    EXPECT_FALSE(contains(jobs.front(), "王鑫堃"));
     const auto remote = hospital.call("GET", "/gateway/orders/" + all.front().outTradeNo());
     EXPECT_EQ(remote.value("refunded_fen", int64_t{0}), all.front().amountFen);
     EXPECT_EQ(hospital.commits(all.front().hisTradeNo()), 0);
