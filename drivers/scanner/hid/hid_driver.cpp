@@ -72,24 +72,12 @@ HidScanner::~HidScanner() {
 }
 
 Result<void> HidScanner::start(DeviceEventSink sink) {
-    std::lock_guard lock(lifecycleMutex_);
-    reporter_.attach(std::move(sink));
-    if (thread_.joinable()) return {};
-    reporter_.setState(DeviceStatus::starting, settings_.device);
-    thread_ = std::jthread([this](std::stop_token stop) { readLoop(stop); });
+    // evdev is polled with a timeout, so the stop token alone ends the loop.
+    loop_.start(std::move(sink), settings_.device, [this](std::stop_token stop, const CancelToken&) { readLoop(stop); });
     return {};
 }
 
-void HidScanner::stop() {
-    std::lock_guard lock(lifecycleMutex_);
-    if (thread_.joinable()) {
-        thread_.request_stop();
-        thread_.join();
-        thread_ = {};
-        reporter_.setState(DeviceStatus::offline, "stopped");
-    }
-    reporter_.detach();
-}
+void HidScanner::stop() { loop_.stop(); }
 
 void HidScanner::readLoop(std::stop_token stop) {
     const auto pause = [&stop](std::chrono::milliseconds duration) { sleepUnlessStopped(stop, duration); };
@@ -156,13 +144,10 @@ void HidScanner::readLoop(std::stop_token stop) {
 }
 
 Result<std::string> HidScanner::selfTest(std::chrono::milliseconds, const CancelToken&) {
-    {
-        std::lock_guard lock(lifecycleMutex_);
-        if (thread_.joinable()) {
-            const DeviceState now = reporter_.state();
-            if (now.status != DeviceStatus::online) return fail(Errc::device_not_ready, now.detail);
-            return fmt::format("hid scanner {} is online", now.detail);
-        }
+    if (loop_.running()) {
+        const DeviceState now = reporter_.state();
+        if (now.status != DeviceStatus::online) return fail(Errc::device_not_ready, now.detail);
+        return fmt::format("hid scanner {} is online", now.detail);
     }
     HidScannerSettings probe = settings_;
     probe.grab = false;  // a self-test must not take the keyboard away from anyone

@@ -46,8 +46,7 @@ private:
 
     HidScannerSettings settings_;
     ScanReporter reporter_;
-    std::mutex lifecycleMutex_;
-    std::jthread thread_;
+    ScannerReadLoop loop_{reporter_};
 };
 
 Result<std::unique_ptr<Device>> createHidScanner(const DeviceConfig& device, ConfigSection& settings,

@@ -84,4 +84,30 @@ void ScanReporter::post(DeviceEvent event) const {
     if (sink) sink(std::move(event));
 }
 
+void ScannerReadLoop::start(DeviceEventSink sink, std::string detail, Loop loop) {
+    std::lock_guard lock(mutex_);
+    reporter_.attach(std::move(sink));
+    if (thread_.joinable()) return;
+    cancel_ = CancelToken{};
+    reporter_.setState(DeviceStatus::starting, std::move(detail));
+    thread_ = std::jthread([loop = std::move(loop), cancel = cancel_](std::stop_token stop) { loop(stop, cancel); });
+}
+
+void ScannerReadLoop::stop() {
+    std::lock_guard lock(mutex_);
+    if (thread_.joinable()) {
+        cancel_.cancel();
+        thread_.request_stop();
+        thread_.join();
+        thread_ = {};
+        reporter_.setState(DeviceStatus::offline, "stopped");
+    }
+    reporter_.detach();
+}
+
+bool ScannerReadLoop::running() const {
+    std::lock_guard lock(mutex_);
+    return thread_.joinable();
+}
+
 }  // namespace kiosk::drivers::scanner

@@ -19,28 +19,14 @@ SerialScanner::~SerialScanner() {
 }
 
 Result<void> SerialScanner::start(DeviceEventSink sink) {
-    std::lock_guard lock(lifecycleMutex_);
-    reporter_.attach(std::move(sink));
-    if (thread_.joinable()) return {};
-    cancel_ = CancelToken{};
-    reporter_.setState(DeviceStatus::starting, settings_.port.path);
-    thread_ = std::jthread([this](std::stop_token stop) { readLoop(stop); });
+    loop_.start(std::move(sink), settings_.port.path,
+                [this](std::stop_token stop, const CancelToken& cancel) { readLoop(stop, cancel); });
     return {};
 }
 
-void SerialScanner::stop() {
-    std::lock_guard lock(lifecycleMutex_);
-    if (thread_.joinable()) {
-        cancel_.cancel();
-        thread_.request_stop();
-        thread_.join();
-        thread_ = {};
-        reporter_.setState(DeviceStatus::offline, "stopped");
-    }
-    reporter_.detach();
-}
+void SerialScanner::stop() { loop_.stop(); }
 
-void SerialScanner::readLoop(std::stop_token stop) {
+void SerialScanner::readLoop(std::stop_token stop, const CancelToken& cancel) {
     const auto pause = [&stop](std::chrono::milliseconds duration) { sleepUnlessStopped(stop, duration); };
     while (!stop.stop_requested()) {
         auto port = transport::SerialPort::open(settings_.port);
@@ -54,7 +40,7 @@ void SerialScanner::readLoop(std::stop_token stop) {
         std::array<uint8_t, 512> buffer{};
         while (!stop.stop_requested()) {
             // Read in quiet-time slices: a slice with no byte while a code is pending ends it.
-            auto got = (*port)->readSome(buffer, settings_.quietTime, cancel_);
+            auto got = (*port)->readSome(buffer, settings_.quietTime, cancel);
             if (got) {
                 for (auto& scan : assembler.feed(std::span(buffer.data(), *got))) reporter_.reportRead(std::move(scan), "serial");
                 continue;
@@ -73,13 +59,10 @@ void SerialScanner::readLoop(std::stop_token stop) {
 }
 
 Result<std::string> SerialScanner::selfTest(std::chrono::milliseconds, const CancelToken&) {
-    {
-        std::lock_guard lock(lifecycleMutex_);
-        if (thread_.joinable()) {
-            const DeviceState now = reporter_.state();
-            if (now.status != DeviceStatus::online) return fail(Errc::device_not_ready, now.detail);
-            return fmt::format("serial scanner on {} is online", settings_.port.path);
-        }
+    if (loop_.running()) {
+        const DeviceState now = reporter_.state();
+        if (now.status != DeviceStatus::online) return fail(Errc::device_not_ready, now.detail);
+        return fmt::format("serial scanner on {} is online", settings_.port.path);
     }
     auto port = transport::SerialPort::open(settings_.port);
     if (!port) return std::unexpected(port.error());

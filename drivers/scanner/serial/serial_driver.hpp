@@ -42,13 +42,11 @@ public:
     Result<std::string> selfTest(std::chrono::milliseconds timeout, const CancelToken& cancel) override;
 
 private:
-    void readLoop(std::stop_token stop);
+    void readLoop(std::stop_token stop, const CancelToken& cancel);
 
     SerialScannerSettings settings_;
     ScanReporter reporter_;
-    CancelToken cancel_;
-    std::mutex lifecycleMutex_;
-    std::jthread thread_;
+    ScannerReadLoop loop_{reporter_};
 };
 
 Result<std::unique_ptr<Device>> createSerialScanner(const DeviceConfig& device, ConfigSection& settings,
