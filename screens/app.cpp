@@ -536,6 +536,37 @@ Layout App::layout() const {
     return result;
 }
 
+std::vector<std::string> App::layoutProblems() const {
+    std::vector<std::string> problems;
+    if (countdownVisible() || simulatorPanelVisible_) return problems;  // overlays cover the screen on purpose
+    const auto width = static_cast<float>(config_.ui.width);
+    const auto height = static_cast<float>(config_.ui.height);
+    auto overlaps = [](ImVec2 aMin, ImVec2 aMax, ImVec2 bMin, ImVec2 bMax) {
+        return aMin.x < bMax.x && bMin.x < aMax.x && aMin.y < bMax.y && bMin.y < aMax.y;
+    };
+    auto offScreen = [&](ImVec2 min, ImVec2 max) { return min.x < 0 || min.y < 0 || max.x > width || max.y > height; };
+    for (auto a = buttons_.begin(); a != buttons_.end(); ++a) {
+        const ButtonRect& r = a->second;
+        if (offScreen(r.min, r.max)) problems.push_back(fmt::format("button {} is off the screen", a->first));
+        if (r.max.y - r.min.y < 96.0F) problems.push_back(fmt::format("button {} is under 96 px high", a->first));
+        for (auto b = std::next(a); b != buttons_.end(); ++b) {
+            if (overlaps(r.min, r.max, b->second.min, b->second.max)) {
+                problems.push_back(fmt::format("button {} overlaps button {}", a->first, b->first));
+            }
+        }
+    }
+    for (const TextRect& text : texts_) {
+        if (offScreen(text.min, text.max)) problems.push_back(fmt::format("text off the screen: \"{}\"", text.text));
+        for (const auto& [id, r] : buttons_) {
+            if (overlaps(text.min, text.max, r.min, r.max)) {
+                problems.push_back(fmt::format("text runs under button {} (text y {:.0f}–{:.0f}, button y {:.0f}–{:.0f}): \"{}\"",
+                                               id, text.min.y, text.max.y, r.min.y, r.max.y, text.text));
+            }
+        }
+    }
+    return problems;
+}
+
 bool App::countdownVisible() const { return session_.warningVisible(clock_->now()); }
 
 void App::drawTopBar(Ui& ui) {
@@ -551,10 +582,20 @@ void App::drawTopBar(Ui& ui) {
                                                                                        : "common.large_print_on"),
                                                          fonts_.body()).x + 60);
     const float y = (theme_.topBarHeight - buttonHeight) / 2;
-    // The hospital's name where it fits beside the buttons (the attract screen shows it in full).
+    // The hospital's name beside the buttons: on one line, or on two where one is too narrow
+    // (large print, long English names); left out only when even two lines do not fit (the
+    // attract screen shows it in full).
     const float nameRoom = l.width - 2 * theme_.margin - printWidth - languageWidth - 40;
-    if (ui.measure(hospital, fonts_.body()).x <= nameRoom) {
-        ui.textAt(ImVec2(theme_.margin, (theme_.topBarHeight - fonts_.bodySize()) / 2), hospital, fonts_.body(), c.onPrimary);
+    const std::vector<std::string_view> nameLines = wrapLines(fonts_.body(), hospital, nameRoom);
+    const float lineHeight = fonts_.bodySize() * 1.1F;
+    const bool everyLineFits = std::all_of(nameLines.begin(), nameLines.end(),
+                                           [&](std::string_view line) { return ui.measure(line, fonts_.body()).x <= nameRoom; });
+    if (everyLineFits && nameLines.size() <= 2 && lineHeight * static_cast<float>(nameLines.size()) <= theme_.topBarHeight - 8) {
+        float lineY = (theme_.topBarHeight - lineHeight * static_cast<float>(nameLines.size())) / 2;
+        for (const std::string_view line : nameLines) {
+            ui.textAt(ImVec2(theme_.margin, lineY), line, fonts_.body(), c.onPrimary);
+            lineY += lineHeight;
+        }
     }
     ImGui::SetCursorScreenPos(ImVec2(l.width - theme_.margin - printWidth - languageWidth - 20, y));
     ui.button("ui.language", text_.tr("common.switch_language"), ImVec2(languageWidth, buttonHeight), ButtonKind::secondary);
@@ -702,9 +743,11 @@ void App::render() {
     const Layout currentLayout = layout();
     std::vector<UiEvent> pressed;
     ButtonMap buttons;
+    TextRects texts;
     for (int attempt = 0; attempt < 2; ++attempt) {
         pressed.clear();
         buttons.clear();
+        texts.clear();
         std::set<ImWchar> missing;
         ImGui_ImplSDLRenderer_NewFrame();
         ImGui_ImplSDL2_NewFrame();
@@ -717,7 +760,7 @@ void App::render() {
         io.MouseDown[0] = pointer_.down;
         ImGui::NewFrame();
         ScreenContext context = makeContext();
-        Ui ui(theme_, text_, fonts_, currentLayout, buttons, pressed, missing);
+        Ui ui(theme_, text_, fonts_, currentLayout, buttons, texts, pressed, missing);
         drawFrame(ui, context);
         if (simulatorPanelVisible_) drawSimulatorPanel(pressed);
         ImGui::Render();
@@ -735,6 +778,7 @@ void App::render() {
         ImGui_ImplSDLRenderer_DestroyFontsTexture();
     }
     buttons_ = std::move(buttons);
+    texts_ = std::move(texts);
     const ImU32 bg = theme_.colors.background;
     SDL_SetRenderDrawColor(renderer_, bg & 0xFF, (bg >> 8) & 0xFF, (bg >> 16) & 0xFF, 0xFF);
     SDL_RenderClear(renderer_);

@@ -82,6 +82,12 @@ public:
     std::vector<std::string> visibleButtons() const;
     /// Where each button of the last frame was drawn (layout tests: none overlaps another).
     const ButtonMap& buttonRects() const { return buttons_; }
+    /// Where texts were drawn in the last frame (button labels excluded).
+    const TextRects& textRects() const { return texts_; }
+    /// What is wrong with the last frame's layout, one line each: a button overlapping another,
+    /// a text running under a button, anything off the screen, a touch target under 96 px. Empty
+    /// while the time-out countdown (a modal over the screen) or the simulator panel is shown.
+    std::vector<std::string> layoutProblems() const;
     const Session& session() const { return session_; }
     bool countdownVisible() const;
     FontSet& fonts() { return fonts_; }
@@ -143,6 +149,7 @@ private:
     Screen* current_ = nullptr;
     std::vector<std::string> visited_;
     ButtonMap buttons_;
+    TextRects texts_;
     struct Pointer {
         float x = -1;
         float y = -1;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 
 namespace kiosk::screens {
@@ -45,35 +46,11 @@ Transition AttractScreen::onEvent(ScreenContext& context, const UiEvent& event) 
     return devices_.handle(context, event, message_, resolving_);
 }
 
-void AttractScreen::draw(const ScreenContext& context, Ui& ui) const {
-    const Layout& layout = ui.layout;
-    const Palette& c = ui.theme.colors;
-    const float x0 = layout.contentMin.x;
-    const float x1 = layout.contentMax.x;
-    const auto now = context.clock.wallNow();
-    const bool english = context.text.language() == "en_US";
+namespace {
 
-    ui.space(layout.portrait ? 40 : 8);
-    ui.centered(english ? context.config.hospitalNameEn : context.config.hospitalNameZh, ui.fonts.title(), c.primary, x0, x1);
-    ui.centered(formatDate(context.text, now), ui.fonts.body(), c.mutedText, x0, x1);
-    ui.centered(formatTime(now), ui.fonts.clock(), c.text, x0, x1);
-    ui.space(layout.portrait ? 40 : 8);
-
-    const char* titleKey = context.config.mode == KioskMode::pharmacy      ? "attract.title.pharmacy"
-                           : context.config.mode == KioskMode::diagnostics ? "attract.title.diagnostics"
-                                                                           : "attract.title";
-    ui.centered(context.text.tr(titleKey), ui.fonts.title(), c.text, x0, x1);
-    if (context.config.mode == KioskMode::diagnostics) {
-        ui.space(60);
-        ImGui::SetCursorScreenPos(ImVec2(x0, ImGui::GetCursorScreenPos().y));
-        ui.button("attract.diagnostics", context.text.tr("attract.diagnostics"), ImVec2(x1 - x0, ui.theme.buttonHeight));
-        return;
-    }
-    ui.space(16);
-    ui.centered(context.text.tr("attract.prompt"), ui.fonts.body(), c.mutedText, x0 + 40, x1 - 40);
-    ui.space(layout.portrait ? 48 : 16);
-
-    // The four accepted identifications, side by side.
+/// The pictures of the four accepted identifications with their captions, `perRow` to a row,
+/// in [x0, x1] from `top`; returns the bottom of the last caption.
+float drawAccepted(const ScreenContext& context, Ui& ui, float x0, float x1, float top, int perRow) {
     struct Accepted {
         CardPicture picture;
         const char* key;
@@ -82,41 +59,96 @@ void AttractScreen::draw(const ScreenContext& context, Ui& ui) const {
                                              {CardPicture::id_card, "attract.card.id_card"},
                                              {CardPicture::health_qr, "attract.card.health_qr"},
                                              {CardPicture::insurance_qr, "attract.card.insurance_qr"}};
-    const float cellWidth = (x1 - x0) / 4.0F;
-    const float pictureWidth = cellWidth * 0.82F;
+    const float cellWidth = (x1 - x0) / static_cast<float>(perRow);
+    const float pictureWidth = cellWidth * (perRow == 4 ? 0.82F : 0.62F);
     const float pictureHeight = pictureWidth * 0.63F;
-    const float top = ImGui::GetCursorScreenPos().y;
-    float captionBottom = top;
+    float rowTop = top;
+    float bottom = top;
     for (int i = 0; i < 4; ++i) {
-        const float cellX = x0 + cellWidth * static_cast<float>(i);
-        ui.cardPicture(kAccepted[i].picture, ImVec2(cellX + (cellWidth - pictureWidth) / 2, top),
+        if (i > 0 && i % perRow == 0) rowTop = bottom + 20;
+        const float cellX = x0 + cellWidth * static_cast<float>(i % perRow);
+        ui.cardPicture(kAccepted[i].picture, ImVec2(cellX + (cellWidth - pictureWidth) / 2, rowTop),
                        ImVec2(pictureWidth, pictureHeight));
         const std::string caption = context.text.tr(kAccepted[i].key);
         const ImVec2 size = ui.measure(caption, ui.fonts.body(), cellWidth - 8);
-        ui.textAt(ImVec2(cellX + std::max(4.0F, (cellWidth - size.x) / 2), top + pictureHeight + 16), caption,
-                  ui.fonts.body(), c.text, cellWidth - 8);
-        captionBottom = std::max(captionBottom, top + pictureHeight + 16 + size.y);
+        ui.textAt(ImVec2(cellX + std::max(4.0F, (cellWidth - size.x) / 2), rowTop + pictureHeight + 16), caption,
+                  ui.fonts.body(), ui.theme.colors.text, cellWidth - 8);
+        bottom = std::max(bottom, rowTop + pictureHeight + 16 + size.y);
     }
-    ImGui::SetCursorScreenPos(ImVec2(x0, captionBottom + (layout.portrait ? 64 : 24)));
+    return bottom;
+}
 
+}  // namespace
+
+void AttractScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& layout = ui.layout;
+    const Palette& c = ui.theme.colors;
+    const auto now = context.clock.wallNow();
+    const bool english = context.text.language() == "en_US";
+    // Portrait: everything in one column. Landscape (about 850 pixels between the bars): the
+    // welcome on the left, the accepted cards and the start button on the right.
+    const float split = layout.portrait ? layout.contentMax.x : layout.contentMin.x + layout.contentWidth() * 0.5F;
+    const float x0 = layout.contentMin.x;
+    const float x1 = split;
+    const float top = ImGui::GetCursorScreenPos().y;
+
+    // The hospital's name in large letters in portrait; in landscape the top bar carries it.
+    ui.space(layout.portrait ? 40 : 24);
+    if (layout.portrait) {
+        ui.centered(english ? context.config.hospitalNameEn : context.config.hospitalNameZh, ui.fonts.title(), c.primary, x0, x1);
+    }
+    ui.centered(formatDate(context.text, now), ui.fonts.body(), c.mutedText, x0, x1);
+    ui.centered(formatTime(now), ui.fonts.clock(), c.text, x0, x1);
+    ui.space(layout.portrait ? 40 : 16);
+
+    const char* titleKey = context.config.mode == KioskMode::pharmacy      ? "attract.title.pharmacy"
+                           : context.config.mode == KioskMode::diagnostics ? "attract.title.diagnostics"
+                                                                           : "attract.title";
+    ui.centered(context.text.tr(titleKey), ui.fonts.title(), c.text, x0, x1);
+    if (context.config.mode == KioskMode::diagnostics) {
+        ui.space(layout.portrait ? 60 : 16);
+        ImGui::SetCursorScreenPos(ImVec2(layout.contentMin.x, ImGui::GetCursorScreenPos().y));
+        ui.button("attract.diagnostics", context.text.tr("attract.diagnostics"),
+                  ImVec2(layout.contentWidth(), ui.theme.buttonHeight));
+        return;
+    }
+    ui.space(16);
+    ui.centered(context.text.tr("attract.prompt"), ui.fonts.body(), c.mutedText, x0 + 40, x1 - 40);
+
+    // The accepted cards: below in portrait, four side by side; in the right column two by two.
+    const float sideX0 = layout.portrait ? x0 : split + ui.theme.gap * 1.5F;
+    const float sideX1 = layout.contentMax.x;
+    const float picturesTop = layout.portrait ? ImGui::GetCursorScreenPos().y + 48 : top + 24;
+    const float captionBottom = drawAccepted(context, ui, sideX0, sideX1, picturesTop, layout.portrait ? 4 : 2);
+
+    // Messages (a refused card, the session that just ended, getting ready) under the pictures
+    // in portrait, under the welcome in landscape, above the start button either way.
+    const float startHeight = ui.theme.buttonHeight * (layout.portrait ? 1.3F : 1.1F);
+    const float startTop = layout.contentMax.y - startHeight;
+    const float messageX = layout.portrait ? x0 : layout.contentMin.x;
+    const float messageWidth = layout.portrait ? layout.contentWidth() : split - layout.contentMin.x;
+    const float messageTop = layout.portrait ? captionBottom + 64 : ImGui::GetCursorScreenPos().y + 8;
+    const float messageBottom = layout.portrait ? startTop - 16 : layout.contentMax.y;
+    ImGui::SetCursorScreenPos(ImVec2(messageX, messageTop));
     const bool bannerVisible = context.lastSessionEnd &&
                                context.clock.now() - context.lastSessionEndAt < std::chrono::seconds(8);
     if (!message_.key.empty()) {
-        drawPatientMessage(context, ui, message_);
+        drawPatientMessage(context, ui, message_, messageWidth, messageBottom - messageTop);
     } else if (bannerVisible) {
         drawPatientMessage(context, ui,
-                           PatientMessage{"session.ended." + std::string(sessionEndReasonName(*context.lastSessionEnd)),
-                                          false});
+                           PatientMessage{"session.ended." + std::string(sessionEndReasonName(*context.lastSessionEnd)), false},
+                           messageWidth, messageBottom - messageTop);
     }
     if (!context.acceptingPatients) {
         // Start-up payment recovery is running: no patient until every pending payment is settled.
-        drawPatientMessage(context, ui, PatientMessage{"attract.preparing", false});
+        drawPatientMessage(context, ui, PatientMessage{"attract.preparing", false}, messageWidth,
+                           messageBottom - ImGui::GetCursorScreenPos().y);
         return;
     }
-    ImGui::SetCursorScreenPos(ImVec2(x0, std::max(ImGui::GetCursorScreenPos().y + 16,
-                                                  layout.contentMax.y - ui.theme.buttonHeight * 1.3F)));
-    ui.button("attract.start", context.text.tr("attract.start"), ImVec2(x1 - x0, ui.theme.buttonHeight * 1.3F),
-              ButtonKind::primary, ui.fonts.title());
+    const float startY = layout.portrait ? std::max(ImGui::GetCursorScreenPos().y + 16, startTop) : startTop;
+    ImGui::SetCursorScreenPos(ImVec2(sideX0, startY));
+    ui.button("attract.start", context.text.tr("attract.start"), ImVec2(sideX1 - sideX0, startHeight), ButtonKind::primary,
+              ui.fonts.title());
 }
 
 }  // namespace kiosk::screens

@@ -1,5 +1,7 @@
 #include "screens/identify_screen.hpp"
 
+#include <algorithm>
+
 namespace kiosk::screens {
 
 void IdentifyScreen::onEnter(ScreenContext& context) {
@@ -38,9 +40,18 @@ void IdentifyScreen::draw(const ScreenContext& context, Ui& ui) const {
         {drivers::DeviceClass::id_reader, CardPicture::id_card, "identify.hint.idcard"},
         {drivers::DeviceClass::scanner, CardPicture::health_qr, "identify.hint.qr"},
     };
-    const float pictureWidth = layout.portrait ? 260.0F : 220.0F;
-    const float pictureHeight = pictureWidth * 0.63F;
-    const float rowHeight = pictureHeight + (layout.portrait ? 48.0F : 20.0F);
+    // The rows shrink to leave room for the waiting line and the back button (landscape with
+    // large print has about 700 pixels for all of it).
+    const float backTop = layout.contentMax.y - ui.theme.buttonHeight;
+    const float statusReserve = ui.fonts.bodySize() * 1.25F + 16 + 3 * ui.theme.gap;
+    int rows = 0;
+    for (const Hint& hint : kHints) rows += devices_.has(hint.deviceClass) ? 1 : 0;
+    const float rowPadding = layout.portrait ? 48.0F : 20.0F;
+    const float preferredPicture = layout.portrait ? 260.0F : 220.0F;
+    const float fittingRow = rows > 0 ? (backTop - ImGui::GetCursorScreenPos().y - statusReserve) / static_cast<float>(rows) : 0;
+    const float pictureHeight = std::clamp(fittingRow - rowPadding, 60.0F, preferredPicture * 0.63F);
+    const float pictureWidth = pictureHeight / 0.63F;
+    const float rowHeight = pictureHeight + rowPadding;
     for (const Hint& hint : kHints) {
         if (!devices_.has(hint.deviceClass)) continue;
         const ImVec2 row = ImGui::GetCursorScreenPos();
@@ -57,7 +68,7 @@ void IdentifyScreen::draw(const ScreenContext& context, Ui& ui) const {
     if (message_.key.empty()) {
         ui.centered(context.text.tr(resolving_ ? "scan.resolving" : "identify.waiting"), ui.fonts.body(), c.mutedText, x0, x1);
     } else {
-        drawPatientMessage(context, ui, message_);
+        drawPatientMessage(context, ui, message_, 0, backTop - ui.theme.gap - ImGui::GetCursorScreenPos().y);
     }
     ImGui::SetCursorScreenPos(ImVec2(x0, layout.contentMax.y - ui.theme.buttonHeight));
     ui.button("identify.back", context.text.tr("common.back"), ImVec2((x1 - x0) * 0.4F, ui.theme.buttonHeight),

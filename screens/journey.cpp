@@ -90,6 +90,7 @@ nlohmann::json JourneyReport::toJson() const {
         nlohmann::json entry = {{"index", step.index}, {"step", step.step}, {"screen", step.screen},
                                 {"png", step.png},     {"ok", step.ok}};
         if (!step.error.empty()) entry["error"] = step.error;
+        if (!step.layoutProblems.empty()) entry["layout_problems"] = step.layoutProblems;
         steps_.push_back(entry);
     }
     return {{"journey", name}, {"ok", ok}, {"screens_visited", screensVisited}, {"steps", steps_}};
@@ -159,6 +160,10 @@ JourneyReport runJourney(App& app, ManualClock& clock, const Journey& journey, c
         auto result = runStep(app, clock, step);
         app.settle();
         record.screen = std::string(app.currentScreen());
+        record.layoutProblems = app.layoutProblems();
+        for (const auto& problem : record.layoutProblems) {
+            log::module("journey")->warn("{}: step {} on {}: {}", journey.name, i + 1, record.screen, problem);
+        }
         const auto png = outDir / fmt::format("{:02}-{}.png", i + 1, step.action);
         if (auto shot = app.screenshot(png); shot) {
             record.png = png.filename().string();

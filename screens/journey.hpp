@@ -54,6 +54,7 @@ struct JourneyStepRecord {
     std::string png;
     bool ok = true;
     std::string error;
+    std::vector<std::string> layoutProblems;  ///< App::layoutProblems() after the step
 };
 
 struct JourneyReport {

@@ -1,5 +1,8 @@
 #include "screens/menu_screen.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "kiosk/core/mask.hpp"
 
 namespace kiosk::screens {
@@ -45,8 +48,12 @@ void MenuScreen::draw(const ScreenContext& context, Ui& ui) const {
     const int columns = layout.portrait ? 2 : 3;
     const float gap = ui.theme.gap;
     const float width = (x1 - x0 - gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
-    const float height = ui.theme.buttonHeight * (layout.portrait ? 2.0F : 1.6F);
     const float top = ImGui::GetCursorScreenPos().y;
+    // The services' tiles shrink to fit above the bottom bar (landscape with large print has
+    // room for two rows of 1.6 button heights only barely), never below one touch target.
+    const float rows = std::ceil(static_cast<float>(enabled.size()) / static_cast<float>(columns));
+    const float fitting = (layout.contentMax.y - top - gap * (rows - 1)) / rows;
+    const float height = std::max(ui.theme.buttonHeight, std::min(ui.theme.buttonHeight * (layout.portrait ? 2.0F : 1.6F), fitting));
     for (size_t i = 0; i < enabled.size(); ++i) {
         const auto column = static_cast<float>(i % static_cast<size_t>(columns));
         const auto row = static_cast<float>(i / static_cast<size_t>(columns));

@@ -300,7 +300,11 @@ void PayChannelScreen::draw(const ScreenContext& context, Ui& ui) const {
     const PaymentView view = context.payment.view();
     title(context, ui, "pay.channel.title");
     ui.centered(context.text.tr("pay.amount_due"), ui.fonts.body(), c.mutedText, x0, x1);
-    ui.centered(context.text.tr("pay.yuan", {{"amount", formatYuan(view.quote.cashFen)}}), ui.fonts.clock(), c.primary, x0, x1);
+    // The amount in the big clock face, unless (landscape, large print) that would run into the
+    // button row at the bottom: then in the title face.
+    const float roomAbove = l.contentMax.y - ui.theme.buttonHeight - ui.theme.gap - ImGui::GetCursorScreenPos().y;
+    ImFont* amountFace = l.portrait || ui.fonts.clock()->FontSize * 1.25F <= roomAbove ? ui.fonts.clock() : ui.fonts.title();
+    ui.centered(context.text.tr("pay.yuan", {{"amount", formatYuan(view.quote.cashFen)}}), amountFace, c.primary, x0, x1);
     ui.space(48);
     const RowButton cancel{"pay.channel.cancel", context.text.tr("pay.cancel_payment"), ButtonKind::secondary};
     if (l.portrait) {
@@ -529,6 +533,12 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
         return;
     }
     const PayOutcome outcome = outcomeOf(view.order);
+    // Above the button row, the outcome's message leaves one line for the printing status; where
+    // both languages do not fit (landscape, large print) only the patient's stays.
+    const float buttonTop = l.contentMax.y - ui.theme.buttonHeight - ui.theme.gap;
+    // The status line: its own height, the spacer above it (portrait) and the item spacing.
+    const float statusLine = ui.fonts.bodySize() * 1.3F + (l.portrait ? 20 + 3 * ui.theme.gap : 2 * ui.theme.gap);
+    auto roomFor = [&](float reserved) { return buttonTop - ImGui::GetCursorScreenPos().y - reserved; };
     const std::vector<std::pair<std::string, std::string>> values{{"order", view.order.orderId},
                                                                   {"amount", formatYuan(view.quote.cashFen)},
                                                                   {"fund", formatYuan(view.quote.fundFen)},
@@ -537,25 +547,29 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
         case PayOutcome::received:
             ui.space(l.portrait ? 40 : 12);
             ui.centered(context.text.tr("pay.result.received"), ui.fonts.title(), c.success, x0, x1);
-            ui.space(20);
+            if (l.portrait) ui.space(20);  // landscape large print has no pixel to spare
             drawPatientMessage(context, ui, PatientMessage{view.quote.insured ? "pay.result.received_insured_body"
                                                                               : "pay.result.received_body",
-                                                           false, {}, values});
+                                                           false, {}, values},
+                               0, roomFor(statusLine));
             break;
         case PayOutcome::confirming:
             title(context, ui, "pay.result.confirming");
-            drawPatientMessage(context, ui, PatientMessage{"pay.result.confirming_body", true, {}, values});
+            drawPatientMessage(context, ui, PatientMessage{"pay.result.confirming_body", true, {}, values}, 0,
+                               roomFor(statusLine));
             break;
         case PayOutcome::refunded:
             title(context, ui, "pay.result.refunded");
-            drawPatientMessage(context, ui, PatientMessage{"pay.result.refunded_body", true, {}, values});
+            drawPatientMessage(context, ui, PatientMessage{"pay.result.refunded_body", true, {}, values}, 0,
+                               roomFor(statusLine));
             break;
         case PayOutcome::not_charged:
             title(context, ui, "pay.result.not_charged");
-            drawPatientMessage(context, ui, PatientMessage{"pay.result.not_charged_body", false, {}, values});
+            drawPatientMessage(context, ui, PatientMessage{"pay.result.not_charged_body", false, {}, values}, 0,
+                               roomFor(statusLine));
             break;
     }
-    ui.space(20);
+    if (l.portrait) ui.space(20);  // landscape large print has no pixel to spare
     switch (print_) {
         case PrintState::printing:
             ui.paragraph(context.text.tr("pay.print.printing"), ui.fonts.body(), c.mutedText);
@@ -570,7 +584,8 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
             drawPatientMessage(context, ui, PatientMessage{outcome == PayOutcome::received   ? "pay.print.failed_receipt"
                                                            : outcome == PayOutcome::refunded ? "pay.print.failed_refund"
                                                                                              : "pay.print.failed_voucher",
-                                                           true, {}, values});
+                                                           true, {}, values},
+                               0, roomFor(0));
             break;
         case PrintState::none: break;
     }

@@ -111,6 +111,7 @@ void Ui::paragraph(std::string_view value, ImFont* font, ImU32 color, float wrap
     const float wrap = wrapWidth > 0 ? wrapWidth : layout.contentMax.x - ImGui::GetCursorScreenPos().x;
     ImGui::PushTextWrapPos(x + wrap);
     ImGui::TextUnformatted(value.data(), value.data() + value.size());
+    recordText(ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), value);
     ImGui::PopTextWrapPos();
     ImGui::PopStyleColor();
     ImGui::PopFont();
@@ -133,12 +134,15 @@ void Ui::centered(std::string_view value, ImFont* font, ImU32 color, float x0, f
     const float width = x1 - x0;
     const ImVec2 cursor = ImGui::GetCursorScreenPos();
     float y = cursor.y;
+    float widest = 0;
     for (std::string_view line : wrapLines(face, value, width)) {
         const ImVec2 lineSize = face->CalcTextSizeA(face->FontSize, FLT_MAX, 0, line.data(), line.data() + line.size());
         ImGui::GetWindowDrawList()->AddText(face, face->FontSize, ImVec2(x0 + (width - lineSize.x) / 2, y),
                                             color ? color : theme.colors.text, line.data(), line.data() + line.size());
+        widest = std::max(widest, lineSize.x);
         y += face->FontSize * 1.25F;
     }
+    recordText(ImVec2(x0 + (width - widest) / 2, cursor.y), ImVec2(x0 + (width + widest) / 2, cursor.y + (y - cursor.y)), value);
     ImGui::Dummy(ImVec2(width, y - cursor.y));
 }
 
@@ -148,13 +152,23 @@ void Ui::textAt(ImVec2 pos, std::string_view value, ImFont* font, ImU32 color, f
     const ImU32 ink = color ? color : theme.colors.text;
     if (wrapWidth <= 0) {
         ImGui::GetWindowDrawList()->AddText(face, face->FontSize, pos, ink, value.data(), value.data() + value.size());
+        const ImVec2 size = face->CalcTextSizeA(face->FontSize, FLT_MAX, 0, value.data(), value.data() + value.size());
+        recordText(pos, ImVec2(pos.x + size.x, pos.y + size.y), value);
         return;
     }
     // Wrapped by wrapLines (not ImGui's wrap) so Chinese punctuation rules hold and measure() agrees.
+    const ImVec2 start = pos;
+    float widest = 0;
     for (std::string_view line : wrapLines(face, value, wrapWidth)) {
         ImGui::GetWindowDrawList()->AddText(face, face->FontSize, pos, ink, line.data(), line.data() + line.size());
+        widest = std::max(widest, face->CalcTextSizeA(face->FontSize, FLT_MAX, 0, line.data(), line.data() + line.size()).x);
         pos.y += face->FontSize;
     }
+    recordText(start, ImVec2(start.x + widest, pos.y), value);
+}
+
+void Ui::recordText(ImVec2 min, ImVec2 max, std::string_view value) {
+    if (max.y > min.y && max.x > min.x) texts_.push_back(TextRect{min, max, std::string(value)});
 }
 
 void Ui::space(float pixels) { ImGui::Dummy(ImVec2(1, pixels)); }

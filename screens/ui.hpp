@@ -29,6 +29,15 @@ struct ButtonRect {
 /// Where each named button was drawn in the last frame.
 using ButtonMap = std::map<std::string, ButtonRect, std::less<>>;
 
+/// Where a text (not a button label) was drawn in the last frame: layout tests check that no
+/// text runs under a button or off the screen.
+struct TextRect {
+    ImVec2 min;
+    ImVec2 max;
+    std::string text;
+};
+using TextRects = std::vector<TextRect>;
+
 enum class ButtonKind { primary, secondary, alert };
 enum class CardPicture { social_security, id_card, health_qr, insurance_qr };
 
@@ -48,9 +57,9 @@ std::vector<std::string_view> wrapLines(ImFont* font, std::string_view value, fl
 class Ui {
 public:
     Ui(const Theme& frameTheme, const Translator& translator, FontSet& fontSet, const Layout& frameLayout,
-       ButtonMap& buttons, std::vector<UiEvent>& events, std::set<ImWchar>& missingGlyphs)
-        : theme(frameTheme), text(translator), fonts(fontSet), layout(frameLayout), buttons_(buttons), events_(events),
-          missingGlyphs_(missingGlyphs) {}
+       ButtonMap& buttons, TextRects& texts, std::vector<UiEvent>& events, std::set<ImWchar>& missingGlyphs)
+        : theme(frameTheme), text(translator), fonts(fontSet), layout(frameLayout), buttons_(buttons), texts_(texts),
+          events_(events), missingGlyphs_(missingGlyphs) {}
 
     const Theme& theme;
     const Translator& text;
@@ -74,8 +83,10 @@ public:
 
 private:
     void check(std::string_view value);
+    void recordText(ImVec2 min, ImVec2 max, std::string_view value);
 
     ButtonMap& buttons_;
+    TextRects& texts_;
     std::vector<UiEvent>& events_;
     std::set<ImWchar>& missingGlyphs_;
 };

@@ -40,13 +40,20 @@ protected:
     }
 
     /// Runs a journey; the PNGs of a test's second and later journeys go to journey-2/, journey-3/…
-    /// so that none overwrites another.
+    /// so that none overwrites another. Every step's frame must be free of layout problems (no
+    /// text under a button, nothing off the screen…): every UI test checks every screen it visits.
     screens::JourneyReport journey(const std::string& json) {
         auto parsed = screens::Journey::parse(nlohmann::json::parse(json), "inline");
         EXPECT_TRUE(parsed.has_value()) << (parsed ? "" : parsed.error().detail);
         ++journeysRun_;
         const auto pngDir = journeysRun_ == 1 ? outputDir() : outputDir() / ("journey-" + std::to_string(journeysRun_));
-        return screens::runJourney(*app, clock, *parsed, pngDir);
+        auto report = screens::runJourney(*app, clock, *parsed, pngDir);
+        for (const auto& step : report.steps) {
+            for (const auto& problem : step.layoutProblems) {
+                ADD_FAILURE() << "layout, step " << step.index << " (" << step.step << ") on " << step.screen << ": " << problem;
+            }
+        }
+        return report;
     }
 
     static std::string describe(const screens::JourneyReport& report) { return report.toJson().dump(2); }
