@@ -308,12 +308,20 @@ void PayChannelScreen::draw(const ScreenContext& context, Ui& ui) const {
     ui.space(48);
     const RowButton cancel{"pay.channel.cancel", context.text.tr("pay.cancel_payment"), ButtonKind::secondary};
     if (l.portrait) {
-        const float height = ui.theme.buttonHeight * 1.5F;
+        // The channels, one gap apart, shrink (never below a touch target) to stay a clear gap
+        // above the cancel button.
+        const float cancelTop = l.contentMax.y - ui.theme.buttonHeight;
+        const float gap = ui.theme.gap;
+        const float count = static_cast<float>(std::size(kChannels));
+        const float firstTop = ImGui::GetCursorScreenPos().y;
+        const float fitting = (cancelTop - 2 * gap - firstTop) / count - gap;
+        const float height = std::clamp(fitting, ui.theme.buttonHeight, ui.theme.buttonHeight * 1.5F);
+        float y = firstTop;
         for (const std::string_view channel : kChannels) {
-            ImGui::SetCursorScreenPos(ImVec2(x0, ImGui::GetCursorScreenPos().y));
+            ImGui::SetCursorScreenPos(ImVec2(x0, y));
             ui.button("pay.channel." + std::string(channel), channelName(context.text, channel), ImVec2(x1 - x0, height),
                       ButtonKind::primary, ui.fonts.title());
-            ui.space(ui.theme.gap);
+            y += height + gap;
         }
         buttonRow(ui, {cancel}, x0, x0 + (x1 - x0) * 0.5F, l.contentMax.y);
         return;

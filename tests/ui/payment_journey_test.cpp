@@ -20,6 +20,7 @@ using payments::SagaState;
 
 class PaymentJourneyTest : public AppTest {
 protected:
+    void walkEveryPaymentScreen(const std::string& ui, const std::string& firstLanguage);
     SimProcess hospital;
 
     std::string sections(const std::string& hisUrl, const std::string& gatewayUrl) const {
@@ -330,22 +331,20 @@ TEST_F(PaymentJourneyTest, UnreachableHisAfterPaymentShowsConfirmingAndPrintsAVo
     EXPECT_EQ(printed().size(), 1U);
 }
 
-/// Every payment screen in landscape (1920x1080) and large print, where space is tightest: no
-/// button overlaps another, no text runs under a button, everything lies inside the screen, and
-/// the touch targets stay ≥ 96 px.
-TEST_F(PaymentJourneyTest, LandscapeLargePrintButtonsNeverOverlap) {
+/// Walks an insured patient through every payment screen (menu → charges → split → channel → QR →
+/// result) in the given [ui] set-up, switching language half-way, and checks each frame: no
+/// button overlaps another, no text runs under a button, everything lies inside the screen, touch
+/// targets stay ≥ 96 px (App::layoutProblems; the fixture checks every step as well).
+void PaymentJourneyTest::walkEveryPaymentScreen(const std::string& ui, const std::string& firstLanguage) {
     ASSERT_GT(hospital.port(), 0);
-    startWith(insuredSections() + "[ui]\norientation = \"landscape\"\nlarge_print = true\n");
-    auto checkLayout = [&](const std::string& where) {
-        EXPECT_FALSE(app->buttonRects().empty()) << where;
-        EXPECT_FALSE(app->textRects().empty()) << where;
-        for (const auto& problem : app->layoutProblems()) ADD_FAILURE() << where << ": " << problem;
-    };
+    startWith(insuredSections() + "[ui]\n" + ui);
+    const std::string otherLanguage = firstLanguage == "zh_CN" ? "en_US" : "zh_CN";
     const std::vector<std::pair<std::string, std::string>> steps = {
-        {R"({"tap": "attract.start"}, {"insert_card": {"device": "card", "person": "wang-xinkun"}})", "menu"},
+        {R"({"set_language": ")" + firstLanguage + R"("}, {"tap": "attract.start"},
+            {"insert_card": {"device": "card", "person": "wang-xinkun"}})", "menu"},
         {R"({"tap": "menu.payment"}, {"await_screen": {"screen": "pay.charges", "seconds": 10}})", "pay.charges"},
         {R"({"tap": "pay.insurance"}, {"await_screen": {"screen": "pay.split", "seconds": 10}})", "pay.split"},
-        {R"({"set_language": "en_US"})", "pay.split (English)"},
+        {R"({"set_language": ")" + otherLanguage + R"("})", "pay.split (other language)"},
         {R"({"tap": "pay.split.confirm"}, {"await_screen": {"screen": "pay.channel", "seconds": 10}})", "pay.channel"},
         {R"({"tap": "pay.channel.alipay"}, {"await_screen": {"screen": "pay.qr", "seconds": 10}})", "pay.qr"},
         {R"({"pay_on_phone": true}, {"await_screen": {"screen": "pay.result", "seconds": 20}})", "pay.result"},
@@ -353,8 +352,25 @@ TEST_F(PaymentJourneyTest, LandscapeLargePrintButtonsNeverOverlap) {
     for (const auto& [json, where] : steps) {
         const auto report = journey(R"({"steps": [)" + json + "]}");
         ASSERT_TRUE(report.ok) << describe(report);
-        checkLayout(where);
+        EXPECT_FALSE(app->buttonRects().empty()) << where;
+        EXPECT_FALSE(app->textRects().empty()) << where;
+        for (const auto& problem : app->layoutProblems()) ADD_FAILURE() << where << ": " << problem;
     }
+}
+
+/// Landscape (1920x1080) with large print: the least height.
+TEST_F(PaymentJourneyTest, LandscapeLargePrintButtonsNeverOverlap) {
+    walkEveryPaymentScreen("orientation = \"landscape\"\nlarge_print = true\n", "zh_CN");
+}
+
+/// Portrait with large print, English first (the longest texts).
+TEST_F(PaymentJourneyTest, PortraitLargePrintEnglishLayoutIsClean) {
+    walkEveryPaymentScreen("large_print = true\n", "en_US");
+}
+
+/// Landscape with normal print, English first.
+TEST_F(PaymentJourneyTest, LandscapeEnglishLayoutIsClean) {
+    walkEveryPaymentScreen("orientation = \"landscape\"\n", "en_US");
 }
 
 TEST_F(PaymentJourneyTest, CancelOnTheQrClosesTheOrderAndNothingIsCharged) {
