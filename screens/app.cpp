@@ -51,6 +51,11 @@ ScanResolver sampleHealthCardResolver(const std::filesystem::path& peopleFile) {
 }
 
 Result<std::unique_ptr<App>> App::create(KioskConfig config, AppOptions options) {
+    // Dear ImGui and its SDL backends keep one current context per process: a second App would
+    // take it over and the first one's teardown would pull it from under the second.
+    if (ImGui::GetCurrentContext() != nullptr) {
+        return fail(Errc::invalid_argument, "another kiosk App is still open in this process (one window per process)");
+    }
     if (options.mode) config.mode = *options.mode;
     log::Settings logSettings;
     logSettings.file = config.logFile;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <vector>
 
 namespace kiosk::screens {
 
@@ -116,37 +117,34 @@ void AttractScreen::draw(const ScreenContext& context, Ui& ui) const {
     ui.centered(context.text.tr("attract.prompt"), ui.fonts.body(), c.mutedText, x0 + 40, x1 - 40);
 
     // The accepted cards: below in portrait, four side by side; in the right column two by two.
+    // A message (a refused card, the session that just ended, getting ready) takes their place:
+    // the patient has already presented something, and the message says what to do next.
     const float sideX0 = layout.portrait ? x0 : split + ui.theme.gap * 1.5F;
     const float sideX1 = layout.contentMax.x;
-    const float picturesTop = layout.portrait ? ImGui::GetCursorScreenPos().y + 48 : top + 24;
-    const float captionBottom = drawAccepted(context, ui, sideX0, sideX1, picturesTop, layout.portrait ? 4 : 2);
-
-    // Messages (a refused card, the session that just ended, getting ready) under the pictures
-    // in portrait, under the welcome in landscape, above the start button either way.
+    const float sideTop = layout.portrait ? ImGui::GetCursorScreenPos().y + 48 : top + 24;
     const float startHeight = ui.theme.buttonHeight * (layout.portrait ? 1.3F : 1.1F);
     const float startTop = layout.contentMax.y - startHeight;
-    const float messageX = layout.portrait ? x0 : layout.contentMin.x;
-    const float messageWidth = layout.portrait ? layout.contentWidth() : split - layout.contentMin.x;
-    const float messageTop = layout.portrait ? captionBottom + 64 : ImGui::GetCursorScreenPos().y + 8;
-    const float messageBottom = layout.portrait ? startTop - 16 : layout.contentMax.y;
-    ImGui::SetCursorScreenPos(ImVec2(messageX, messageTop));
     const bool bannerVisible = context.lastSessionEnd &&
                                context.clock.now() - context.lastSessionEndAt < std::chrono::seconds(8);
+    std::vector<PatientMessage> messages;
     if (!message_.key.empty()) {
-        drawPatientMessage(context, ui, message_, messageWidth, messageBottom - messageTop);
+        messages.push_back(message_);
     } else if (bannerVisible) {
-        drawPatientMessage(context, ui,
-                           PatientMessage{"session.ended." + std::string(sessionEndReasonName(*context.lastSessionEnd)), false},
-                           messageWidth, messageBottom - messageTop);
+        messages.push_back(
+            PatientMessage{"session.ended." + std::string(sessionEndReasonName(*context.lastSessionEnd)), false});
     }
-    if (!context.acceptingPatients) {
-        // Start-up payment recovery is running: no patient until every pending payment is settled.
-        drawPatientMessage(context, ui, PatientMessage{"attract.preparing", false}, messageWidth,
-                           messageBottom - ImGui::GetCursorScreenPos().y);
-        return;
+    if (!context.acceptingPatients) messages.push_back(PatientMessage{"attract.preparing", false});
+    if (messages.empty()) {
+        drawAccepted(context, ui, sideX0, sideX1, sideTop, layout.portrait ? 4 : 2);
+    } else {
+        ImGui::SetCursorScreenPos(ImVec2(sideX0, sideTop));
+        for (const PatientMessage& message : messages) {
+            drawPatientMessage(context, ui, message, sideX1 - sideX0, startTop - ui.theme.gap - ImGui::GetCursorScreenPos().y);
+        }
     }
-    const float startY = layout.portrait ? std::max(ImGui::GetCursorScreenPos().y + 16, startTop) : startTop;
-    ImGui::SetCursorScreenPos(ImVec2(sideX0, startY));
+    // Start-up payment recovery is running: no patient until every pending payment is settled.
+    if (!context.acceptingPatients) return;
+    ImGui::SetCursorScreenPos(ImVec2(sideX0, startTop));
     ui.button("attract.start", context.text.tr("attract.start"), ImVec2(sideX1 - sideX0, startHeight), ButtonKind::primary,
               ui.fonts.title());
 }

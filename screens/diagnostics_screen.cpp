@@ -1,10 +1,31 @@
 #include "screens/diagnostics_screen.hpp"
 
+#include <algorithm>
+
 #include "kiosk/core/log.hpp"
 
 namespace kiosk::screens {
 
-void DiagnosticsScreen::onEnter(ScreenContext&) { results_.clear(); }
+namespace {
+/// The first line of `value` wrapped to `width`, with "…" when there is more: a status detail or
+/// a self-test result can be long (a device path, an error chain); the log has it in full.
+std::string firstLine(Ui& ui, const std::string& value, float width) {
+    const auto lines = wrapLines(ui.fonts.body(), value, width);
+    if (lines.size() <= 1) return value;
+    const std::string ellipsis = "…";
+    std::string line(lines.front());
+    while (!line.empty() && ui.measure(line + ellipsis, ui.fonts.body()).x > width) {
+        line.pop_back();
+        while (!line.empty() && (static_cast<unsigned char>(line.back()) & 0xC0) == 0x80) line.pop_back();  // whole UTF-8 characters
+    }
+    return line + ellipsis;
+}
+}  // namespace
+
+void DiagnosticsScreen::onEnter(ScreenContext&) {
+    results_.clear();
+    page_ = 0;
+}
 
 Transition DiagnosticsScreen::onEvent(ScreenContext& context, const UiEvent& event) {
     if (const auto* finished = std::get_if<SelfTestFinished>(&event)) {
@@ -15,6 +36,8 @@ Transition DiagnosticsScreen::onEvent(ScreenContext& context, const UiEvent& eve
     const auto* pressed = std::get_if<ButtonPressed>(&event);
     if (!pressed) return Transition::none();
     if (pressed->id == "diag.back") return Transition::to("attract");
+    if (pressed->id == "diag.page.next") page_ = std::min(page_ + 1, pages_ - 1);
+    if (pressed->id == "diag.page.previous") page_ = std::max(page_ - 1, 0);
     constexpr std::string_view kPrefix = "diag.test.";
     if (pressed->id.starts_with(kPrefix)) {
         const std::string name = pressed->id.substr(kPrefix.size());
@@ -40,31 +63,63 @@ void DiagnosticsScreen::draw(const ScreenContext& context, Ui& ui) const {
     ui.centered(context.text.tr("diag.kiosk_id") + ": " + context.config.kioskId, ui.fonts.body(), c.mutedText, x0, x1);
     ui.space(24);
     const float rowHeight = ui.theme.smallButtonHeight + 24;
-    for (const auto& device : context.devices.all()) {
+    const float blockHeight = rowHeight * 1.6F;
+    const float listTop = ImGui::GetCursorScreenPos().y;
+    const float listBottom = layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap;
+    const auto& devices = context.devices.all();
+    const int perPage = std::max(1, static_cast<int>((listBottom - listTop + 16) / (blockHeight + 16)));
+    pages_ = std::max(1, (static_cast<int>(devices.size()) + perPage - 1) / perPage);
+    const int page = std::clamp(page_, 0, pages_ - 1);
+    const float buttonWidth = layout.portrait ? 236.0F : 300.0F;
+    float y = listTop;
+    for (size_t i = static_cast<size_t>(page * perPage); i < devices.size() && i < static_cast<size_t>((page + 1) * perPage); ++i) {
+        const auto& device = devices[i];
         const drivers::DeviceState state = device->state();
-        const ImVec2 row = ImGui::GetCursorScreenPos();
-        ImGui::GetWindowDrawList()->AddRectFilled(row, ImVec2(x1, row.y + rowHeight * 1.6F), c.panel, ui.theme.rounding);
+        const ImVec2 row(x0, y);
+        ImGui::GetWindowDrawList()->AddRectFilled(row, ImVec2(x1, row.y + blockHeight), c.panel, ui.theme.rounding);
         const bool healthy = state.status == drivers::DeviceStatus::online;
+        const float textWidth = x1 - row.x - buttonWidth - 72;  // left of the self-test button
         ui.textAt(ImVec2(row.x + 24, row.y + 16),
                   device->name() + " · " + std::string(drivers::deviceClassName(device->deviceClass())) + " · " +
                       device->driverName(),
-                  ui.fonts.body(), c.text);
+                  ui.fonts.body(), c.text, textWidth);
         const std::string status = context.text.tr("status." + std::string(drivers::deviceStatusName(state.status))) +
                                    (state.detail.empty() ? "" : " (" + state.detail + ")");
-        ui.textAt(ImVec2(row.x + 24, row.y + 16 + ui.fonts.bodySize() * 1.3F), status, ui.fonts.body(),
+        ui.textAt(ImVec2(row.x + 24, row.y + 16 + ui.fonts.bodySize() * 1.3F), firstLine(ui, status, textWidth), ui.fonts.body(),
                   healthy ? c.success : c.alert);
         if (auto it = results_.find(device->name()); it != results_.end()) {
-            ui.textAt(ImVec2(row.x + 24, row.y + 16 + ui.fonts.bodySize() * 2.6F), it->second, ui.fonts.body(),
-                      c.mutedText, x1 - row.x - 48);
+            // Below the self-test button the result may use the whole row.
+            const float resultY = row.y + 16 + ui.fonts.bodySize() * 2.6F;
+            const float resultWidth = resultY >= row.y + 16 + ui.theme.smallButtonHeight ? x1 - row.x - 48 : textWidth;
+            ui.textAt(ImVec2(row.x + 24, resultY), firstLine(ui, it->second, resultWidth), ui.fonts.body(), c.mutedText);
         }
-        ImGui::SetCursorScreenPos(ImVec2(x1 - 260, row.y + 16));
-        ui.button("diag.test." + device->name(), context.text.tr("diag.self_test"), ImVec2(236, ui.theme.smallButtonHeight),
-                  ButtonKind::secondary);
-        ImGui::SetCursorScreenPos(ImVec2(x0, row.y + rowHeight * 1.6F + 16));
+        ImGui::SetCursorScreenPos(ImVec2(x1 - buttonWidth - 24, row.y + 16));
+        ui.button("diag.test." + device->name(), context.text.tr("diag.self_test"),
+                  ImVec2(buttonWidth, ui.theme.smallButtonHeight), ButtonKind::secondary);
+        y += blockHeight + 16;
     }
-    ImGui::SetCursorScreenPos(ImVec2(x0, layout.contentMax.y - ui.theme.buttonHeight));
-    ui.button("diag.back", context.text.tr("common.back"), ImVec2((x1 - x0) * 0.4F, ui.theme.buttonHeight),
-              ButtonKind::secondary);
+    const float bottomY = layout.contentMax.y - ui.theme.buttonHeight;
+    const float backWidth = (x1 - x0) * 0.4F;
+    ImGui::SetCursorScreenPos(ImVec2(x0, bottomY));
+    ui.button("diag.back", context.text.tr("common.back"), ImVec2(backWidth, ui.theme.buttonHeight), ButtonKind::secondary);
+    if (pages_ > 1) {
+        // Previous / page n of m / next, right of the back button.
+        const float pagerX0 = x0 + backWidth + ui.theme.gap;
+        const float arrowWidth = (x1 - pagerX0) * 0.3F;
+        if (page > 0) {
+            ImGui::SetCursorScreenPos(ImVec2(pagerX0, bottomY));
+            ui.button("diag.page.previous", context.text.tr("diag.page.previous"), ImVec2(arrowWidth, ui.theme.buttonHeight),
+                      ButtonKind::secondary);
+        }
+        ImGui::SetCursorScreenPos(ImVec2(pagerX0 + arrowWidth, bottomY + (ui.theme.buttonHeight - ui.fonts.bodySize() * 1.25F) / 2));
+        ui.centered(context.text.tr("diag.page", {{"page", std::to_string(page + 1)}, {"pages", std::to_string(pages_)}}),
+                    ui.fonts.body(), c.mutedText, pagerX0 + arrowWidth, x1 - arrowWidth);
+        if (page + 1 < pages_) {
+            ImGui::SetCursorScreenPos(ImVec2(x1 - arrowWidth, bottomY));
+            ui.button("diag.page.next", context.text.tr("diag.page.next"), ImVec2(arrowWidth, ui.theme.buttonHeight),
+                      ButtonKind::secondary);
+        }
+    }
 }
 
 }  // namespace kiosk::screens

@@ -1,6 +1,7 @@
 #pragma once
 // Diagnostics mode for technicians: every device with its driver, status and media state, and a
-// self-test per device run on a worker thread.
+// self-test per device run on a worker thread. The devices are paged (previous / next beside the
+// back button) when they do not all fit: a touch screen has no scroll bar to drag.
 
 #include <map>
 
@@ -18,6 +19,9 @@ public:
 
 private:
     std::map<std::string, std::string> results_;  ///< device → last self-test text
+    int page_ = 0;
+    /// How many pages the last frame needed (the layout decides it; the buttons read it).
+    mutable int pages_ = 1;
 };
 
 }  // namespace kiosk::screens

@@ -43,7 +43,11 @@ void IdentifyScreen::draw(const ScreenContext& context, Ui& ui) const {
     // The rows shrink to leave room for the waiting line and the back button (landscape with
     // large print has about 700 pixels for all of it).
     const float backTop = layout.contentMax.y - ui.theme.buttonHeight;
-    const float statusReserve = ui.fonts.bodySize() * 1.25F + 16 + 3 * ui.theme.gap;
+    // A message (a refused card or code) needs more than the one waiting line: the rows then
+    // give it over half of the room.
+    const float oneLine = ui.fonts.bodySize() * 1.25F + 16 + 3 * ui.theme.gap;
+    const float statusReserve =
+        message_.key.empty() ? oneLine : std::max(oneLine, (backTop - ImGui::GetCursorScreenPos().y) * 0.55F);
     int rows = 0;
     for (const Hint& hint : kHints) rows += devices_.has(hint.deviceClass) ? 1 : 0;
     const float rowPadding = layout.portrait ? 48.0F : 20.0F;
@@ -64,7 +68,7 @@ void IdentifyScreen::draw(const ScreenContext& context, Ui& ui) const {
         ui.textAt(ImVec2(textX, row.y + (rowHeight - 16 - size.y) / 2), text, ui.fonts.body(), c.text, x1 - textX - 24);
         ImGui::SetCursorScreenPos(ImVec2(x0, row.y + rowHeight));
     }
-    ui.space(16);
+    if (layout.portrait || message_.key.empty()) ui.space(16);  // landscape: the message needs every pixel
     if (message_.key.empty()) {
         ui.centered(context.text.tr(resolving_ ? "scan.resolving" : "identify.waiting"), ui.fonts.body(), c.mutedText, x0, x1);
     } else {

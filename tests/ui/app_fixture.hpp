@@ -26,7 +26,9 @@ protected:
         return loadConfig(dir.write("kiosk.toml", demoConfigText(extra)));
     }
 
+    /// Starts the App (closing one this test started before: one App per process).
     void start(const std::string& extra = "", std::optional<KioskMode> mode = std::nullopt) {
+        app.reset();
         auto loaded = config(extra);
         ASSERT_TRUE(loaded.has_value()) << loaded.error().detail;
         screens::AppOptions options;

@@ -14,6 +14,7 @@ constexpr const char* kZhangSanToken = "0272E5F1A9B3C4D5E6F708192A3B4C5D6E7F8091
 class HospitalJourneyTest : public AppTest {
 protected:
     void startWithBackend(const std::string& baseUrl) {
+        app.reset();  // one App per process
         auto loaded = config("[backend]\ndriver = \"fhir\"\nbase_url = \"" + baseUrl +
                              "\"\nconnect_timeout_ms = 500\ncall_timeout_ms = 3000\nretries = 0\n");
         ASSERT_TRUE(loaded.has_value()) << loaded.error().detail;

@@ -3,6 +3,7 @@
 #include "tests/ui/app_fixture.hpp"
 
 #include <fstream>
+#include <set>
 
 namespace kiosk::test {
 namespace {
@@ -152,6 +153,67 @@ TEST_F(AppTest, BothLanguagesLargePrintAndLandscape) {
     ASSERT_TRUE(report.ok) << describe(report);
     EXPECT_EQ(app->text().language(), "zh_CN");
     EXPECT_TRUE(app->fonts().largePrint());
+}
+
+/// The identification and menu screens with their messages (a refused card, an unknown QR, the
+/// session-ended banner, a service not connected) in both orientations, both print sizes and
+/// both languages: the fixture fails the test on any layout problem in any of these frames.
+TEST_F(AppTest, EveryLobbyScreenAndMessageFitsInEachOrientationAndPrintSize) {
+    for (const char* orientation : {"portrait", "landscape"}) {
+        for (const bool largePrint : {false, true}) {
+            for (const char* language : {"zh_CN", "en_US"}) {
+                SCOPED_TRACE(std::string(orientation) + (largePrint ? " large " : " normal ") + language);
+                start(std::string("[ui]\norientation = \"") + orientation + "\"\n");
+                const auto report = journey(std::string(R"({"language": ")") + language + R"(", "large_print": )" +
+                                            (largePrint ? "true" : "false") + R"(, "steps": [
+                    {"set_scenario": {"device": "card", "scenario": "unsupported_card"}},
+                    {"insert_card": {"device": "card", "person": "zhang-san"}},
+                    {"expect_screen": "attract"},
+                    {"remove_card": "card"},
+                    {"tap": "attract.start"},
+                    {"scan": {"device": "scanner", "payload": "NOT-A-KNOWN-CODE"}},
+                    {"expect_screen": "identify"},
+                    {"set_scenario": {"device": "card", "scenario": "normal"}},
+                    {"insert_card": {"device": "card", "person": "ouyang-nana"}},
+                    {"expect_screen": "menu"},
+                    {"tap": "menu.check_in"},
+                    {"expect_screen": "service_unavailable"},
+                    {"tap": "service.back"},
+                    {"tap": "session.finish"},
+                    {"expect_screen": "attract"}
+                ]})");
+                ASSERT_TRUE(report.ok) << describe(report);
+            }
+        }
+    }
+}
+
+/// The technicians' screen in landscape with large print (its longest set-up): the devices that
+/// do not fit go to further pages, reached with "next", and every device can still be tested.
+TEST_F(AppTest, DiagnosticsScreenPagesItsDevicesInLandscapeLargePrint) {
+    start("[ui]\norientation = \"landscape\"\nlarge_print = true\n", KioskMode::diagnostics);
+    auto report = journey(R"({"language": "en_US", "steps": [
+        {"tap": "attract.diagnostics"},
+        {"expect_screen": "diagnostics"},
+        {"tap": "diag.test.card"}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    auto visible = app->visibleButtons();
+    ASSERT_NE(std::find(visible.begin(), visible.end(), "diag.page.next"), visible.end()) << "the devices need a second page";
+    EXPECT_EQ(std::find(visible.begin(), visible.end(), "diag.page.previous"), visible.end());
+    std::set<std::string> testable;
+    for (int page = 0; page < 8; ++page) {
+        visible = app->visibleButtons();
+        for (const auto& id : visible) {
+            if (id.starts_with("diag.test.")) testable.insert(id);
+        }
+        if (std::find(visible.begin(), visible.end(), "diag.page.next") == visible.end()) break;
+        report = journey(R"({"steps": [{"tap": "diag.page.next"}, {"set_language": "zh_CN"}, {"set_language": "en_US"}]})");
+        ASSERT_TRUE(report.ok) << describe(report);
+    }
+    EXPECT_EQ(testable.size(), app->devices().all().size()) << "every device is on some page";
+    report = journey(R"({"steps": [{"tap": "diag.test.printer"}, {"tap": "diag.page.previous"}, {"expect_screen": "diagnostics"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
 }
 
 TEST_F(AppTest, PharmacyMenuOffersOnlyPickup) {

@@ -36,6 +36,7 @@ protected:
     }
 
     void startWith(const std::string& extra) {
+        app.reset();  // one App per process
         auto loaded = config(extra);
         ASSERT_TRUE(loaded.has_value()) << loaded.error().detail;
         screens::AppOptions options;
