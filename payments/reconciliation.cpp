@@ -37,6 +37,10 @@ Result<Reconciliation> reconcileDay(PaymentDesk& desk, const std::string& date) 
     for (const auto& row : *rows) journal.emplace(row.orderId, row);
     const std::string prefix = desk.journal().kioskId() + "-";  // order ids are <kiosk>-<date>-…
     const std::string day = compactDate(date);
+    std::vector<const PaymentOrder*> ofTheDay;  // the journal's orders created that day
+    for (const auto& row : *rows) {
+        if (row.created.substr(0, 8) == day) ofTheDay.push_back(&row);
+    }
     std::set<std::string> listed;  // orders already listed: one line per order and source
 
     auto list = [&](OneSidedRecord record) {
@@ -45,9 +49,9 @@ Result<Reconciliation> reconcileDay(PaymentDesk& desk, const std::string& date) 
     };
 
     // 1. The journal's own orders of the day that are not settled.
-    for (const auto& row : *rows) {
-        if (row.created.substr(0, 8) != day) continue;
-        ++out.journalOrders;
+    out.journalOrders = static_cast<int>(ofTheDay.size());
+    for (const PaymentOrder* order : ofTheDay) {
+        const PaymentOrder& row = *order;
         if (row.state == SagaState::manual) {
             list({"journal", row.orderId, row.outTradeNo(), "", "MANUAL", row.cashFen, "MANUAL: " + row.reason + " → a person decides (refund / commit by hand)"});
         } else if (!isTerminal(row.state)) {
@@ -103,8 +107,9 @@ Result<Reconciliation> reconcileDay(PaymentDesk& desk, const std::string& date) 
         }
     }
     // Journal orders of the day with money at the gateway that the bill does not show.
-    for (const auto& row : *rows) {
-        if (row.created.substr(0, 8) != day || row.cashFen <= 0 || inBill.contains(row.orderId)) continue;
+    for (const PaymentOrder* order : ofTheDay) {
+        const PaymentOrder& row = *order;
+        if (row.cashFen <= 0 || inBill.contains(row.orderId)) continue;
         if (row.state != SagaState::done && row.state != SagaState::refunded) continue;
         auto remote = desk.gateway().query(row.outTradeNo(), row.amountFen);  // created on another day?
         if (remote && remote->status != "NOT_EXIST") continue;
@@ -172,8 +177,9 @@ Result<Reconciliation> reconcileDay(PaymentDesk& desk, const std::string& date) 
                 ++out.insuranceMatched;  // cancelled and refunded/closed: both sides agree nothing stands
             }
         }
-        for (const auto& row : *rows) {
-            if (row.created.substr(0, 8) != day || !row.insured() || row.state != SagaState::done) continue;
+        for (const PaymentOrder* order : ofTheDay) {
+            const PaymentOrder& row = *order;
+            if (!row.insured() || row.state != SagaState::done) continue;
             if (settlementIds.contains(row.setlId)) continue;
             list({"journal", row.orderId, row.setlId, "", "DONE", row.totalFen,
                   "journal DONE, settlement not in the centre's day → investigate"});
@@ -181,8 +187,8 @@ Result<Reconciliation> reconcileDay(PaymentDesk& desk, const std::string& date) 
     }
 
     // 4. The HIS: a DONE order must have its commit there; a refunded or closed one must not.
-    for (const auto& row : *rows) {
-        if (row.created.substr(0, 8) != day) continue;
+    for (const PaymentOrder* order : ofTheDay) {
+        const PaymentOrder& row = *order;
         const bool shouldStand = row.state == SagaState::done;
         if (!shouldStand && row.state != SagaState::refunded && row.state != SagaState::closed) continue;  // listed above
         ++out.hisChecked;

@@ -7,8 +7,8 @@
 // Why not /etc/reader.conf.d/vpcd: it puts vpcd on TCP port 35963, inside Linux's ephemeral
 // range (32768–60999). Any test running beside us whose HTTP client happens to get 35963 as its
 // local port makes vpcd's bind fail ("Could not initialize connection to virtual ICC"), the
-// reader never appears and every card test fails for as long as that connection lives — which
-// is how CI failed at stop 9. So the fixture writes its own reader.conf.d with the same reader
+// reader never appears and every card test fails for as long as that connection lives (a CI run
+// failed that way). So the fixture writes its own reader.conf.d with the same reader
 // name on a port below the ephemeral range, checked free before pcscd starts.
 #include <PCSC/winscard.h>
 #include <fcntl.h>
@@ -113,26 +113,21 @@ public:
     bool running() const { return pid_ > 0; }
 
 private:
-    /// Picks a free port (once: a restarted pcscd must keep the port the card reconnects to) and
-    /// writes a reader.conf.d naming vpcd's reader "Virtual PCD" on it.
+    /// Picks a free port and writes a reader.conf.d naming vpcd's reader "Virtual PCD" on it, once
+    /// per daemon: a restarted pcscd must keep the port the card reconnects to.
     std::string writeReaderConf() {
-        if (vpcdPort_ == 0) {
-            for (uint16_t candidate = kFirstVpcdPort; candidate < kFirstVpcdPort + 32; ++candidate) {
-                if (portFree(candidate)) {
-                    vpcdPort_ = candidate;
-                    break;
-                }
-            }
-            if (vpcdPort_ == 0) return "no free TCP port for vpcd in " + std::to_string(kFirstVpcdPort) + "+32";
+        if (!readerConfDir_.empty()) return {};
+        for (uint16_t candidate = kFirstVpcdPort; candidate < kFirstVpcdPort + 32 && vpcdPort_ == 0; ++candidate) {
+            if (portFree(candidate)) vpcdPort_ = candidate;
         }
+        if (vpcdPort_ == 0) return "no free TCP port for vpcd in " + std::to_string(kFirstVpcdPort) + "+32";
         if (!std::filesystem::exists(kVpcdLibrary)) {
             return std::string("vpcd is not installed (") + kVpcdLibrary + "; scripts/install-deps.sh)";
         }
-        const auto base = std::filesystem::temp_directory_path() / ("kiosk-pcscd-" + std::to_string(getpid()));
-        readerConfDir_ = base / "reader.conf.d";
+        const auto dir = std::filesystem::temp_directory_path() / ("kiosk-pcscd-" + std::to_string(getpid())) / "reader.conf.d";
         std::error_code ec;
-        std::filesystem::create_directories(readerConfDir_, ec);
-        std::ofstream conf(readerConfDir_ / "vpcd", std::ios::trunc);
+        std::filesystem::create_directories(dir, ec);
+        std::ofstream conf(dir / "vpcd", std::ios::trunc);
         char hexPort[8];
         std::snprintf(hexPort, sizeof hexPort, "%04X", vpcdPort_);
         conf << "FRIENDLYNAME \"Virtual PCD\"\n"
@@ -140,7 +135,8 @@ private:
              << "LIBPATH      " << kVpcdLibrary << "\n"
              << "CHANNELID    0x" << hexPort << "\n";
         conf.close();
-        if (!conf) return "cannot write " + (readerConfDir_ / "vpcd").string();
+        if (!conf) return "cannot write " + (dir / "vpcd").string();
+        readerConfDir_ = dir;
         return {};
     }
 

@@ -26,19 +26,31 @@ protected:
         return loadConfig(dir.write("kiosk.toml", demoConfigText(extra)));
     }
 
-    /// Starts the App (closing one this test started before: one App per process).
-    void start(const std::string& extra = "", std::optional<KioskMode> mode = std::nullopt) {
-        app.reset();
-        auto loaded = config(extra);
-        ASSERT_TRUE(loaded.has_value()) << loaded.error().detail;
+    /// What every test App runs with: headless, on the test's manual clock.
+    screens::AppOptions headlessOptions() {
         screens::AppOptions options;
         options.headless = true;
         options.clock = &clock;
-        options.mode = mode;
-        auto created = screens::App::create(std::move(*loaded), std::move(options));
+        return options;
+    }
+
+    /// Opens the test's App on `loaded` and settles it, closing one this test opened before first
+    /// (one App per process).
+    void open(KioskConfig loaded, screens::AppOptions options) {
+        app.reset();
+        auto created = screens::App::create(std::move(loaded), std::move(options));
         ASSERT_TRUE(created.has_value()) << created.error().detail;
         app = std::move(*created);
         app->settle();
+    }
+
+    /// Starts the App on the demo config plus `extra` on the simulated devices.
+    void start(const std::string& extra = "", std::optional<KioskMode> mode = std::nullopt) {
+        auto loaded = config(extra);
+        ASSERT_TRUE(loaded.has_value()) << loaded.error().detail;
+        screens::AppOptions options = headlessOptions();
+        options.mode = mode;
+        open(std::move(*loaded), std::move(options));
     }
 
     /// Runs a journey; the PNGs of a test's second and later journeys go to journey-2/, journey-3/…

@@ -14,20 +14,14 @@ constexpr const char* kZhangSanToken = "0272E5F1A9B3C4D5E6F708192A3B4C5D6E7F8091
 class HospitalJourneyTest : public AppTest {
 protected:
     void startWithBackend(const std::string& baseUrl) {
-        app.reset();  // one App per process
         auto loaded = config("[backend]\ndriver = \"fhir\"\nbase_url = \"" + baseUrl +
                              "\"\nconnect_timeout_ms = 500\ncall_timeout_ms = 3000\nretries = 0\n");
         ASSERT_TRUE(loaded.has_value()) << loaded.error().detail;
         auto resolver = cli::makeScanResolver(*loaded);
         ASSERT_TRUE(resolver.has_value()) << resolver.error().detail;
-        screens::AppOptions options;
-        options.headless = true;
-        options.clock = &clock;
+        screens::AppOptions options = headlessOptions();
         options.resolveScan = std::move(*resolver);
-        auto created = screens::App::create(std::move(*loaded), std::move(options));
-        ASSERT_TRUE(created.has_value()) << created.error().detail;
-        app = std::move(*created);
-        app->settle();
+        open(std::move(*loaded), std::move(options));
     }
 };
 

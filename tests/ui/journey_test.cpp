@@ -275,9 +275,7 @@ TEST(Journey, MalformedScriptsAreRejectedWithTheStep) {
 TEST_F(AppTest, StartupRefusesMissingFontUnknownDriverAndBadJournal) {
     auto withFont = config("[ui]\nfont_file = \"/nonexistent/font.ttc\"\n");
     ASSERT_TRUE(withFont.has_value());
-    screens::AppOptions options;
-    options.headless = true;
-    options.clock = &clock;
+    const screens::AppOptions options = headlessOptions();
     auto noFont = screens::App::create(std::move(*withFont), options);
     ASSERT_FALSE(noFont.has_value());
     EXPECT_NE(noFont.error().detail.find("/nonexistent/font.ttc"), std::string::npos);

@@ -36,18 +36,11 @@ protected:
     }
 
     void startWith(const std::string& extra) {
-        app.reset();  // one App per process
         auto loaded = config(extra);
         ASSERT_TRUE(loaded.has_value()) << loaded.error().detail;
-        screens::AppOptions options;
-        options.headless = true;
-        options.clock = &clock;
-        auto wired = cli::withKioskServices(*loaded, std::move(options));
+        auto wired = cli::withKioskServices(*loaded, headlessOptions());
         ASSERT_TRUE(wired.has_value()) << wired.error().detail;
-        auto created = screens::App::create(std::move(*loaded), std::move(*wired));
-        ASSERT_TRUE(created.has_value()) << created.error().detail;
-        app = std::move(*created);
-        app->settle();
+        open(std::move(*loaded), std::move(*wired));
     }
 
     std::vector<payments::PaymentOrder> orders() {
