@@ -67,6 +67,10 @@ Result<KioskConfig> loadKioskConfigForCli(const std::string& file) {
         std::cerr << "kiosk: configuration error:\n" << config.error().detail << '\n';
         return config;
     }
+    // The owners' checks build devices and drivers, which log: at the config's level already.
+    log::Settings settings;
+    settings.level = spdlog::level::from_str(config->logLevel);
+    log::configure(settings);
     const auto owned = checkOwnedSections(*config);
     problems.insert(problems.end(), owned.begin(), owned.end());
     if (!problems.empty()) {
@@ -75,9 +79,6 @@ Result<KioskConfig> loadKioskConfigForCli(const std::string& file) {
                   << joinProblems(problems) << '\n';
         return fail(Errc::invalid_config, joinProblems(problems), "error.config");
     }
-    log::Settings settings;
-    settings.level = spdlog::level::from_str(config->logLevel);
-    log::configure(settings);
     return config;
 }
 
