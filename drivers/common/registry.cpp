@@ -2,14 +2,29 @@
 
 #include <fmt/format.h>
 
+#include "kiosk/core/config_problems.hpp"
+
 namespace kiosk::drivers {
 
 Result<DeviceRegistry> DeviceRegistry::build(const KioskConfig& config, const DriverContext& context) {
+    // Every device is checked whatever the others' problems, so one run lists them all
+    // (kiosk/cli prints them with the rest of the config's problems).
     DeviceRegistry registry;
-    auto problems = std::make_shared<ConfigProblems>();
-    problems->file = config.file;
+    std::vector<std::string> problems;
     for (const DeviceConfig& device : config.devices) {
         ConfigSection settings = device.settings;
+        // The section records into the config's shared problem list: what this device adds is
+        // taken out of it, so it is known to be this device's and is not reported twice.
+        auto& shared = settings.problems()->messages;
+        const size_t before = shared.size();
+        auto takeOwn = [&] {
+            std::vector<std::string> own(shared.begin() + static_cast<std::ptrdiff_t>(before), shared.end());
+            shared.resize(before);
+            return own;
+        };
+        // An entry whose class or driver is missing or bad was already reported by loadConfig;
+        // looking it up would only add a second, misleading "unknown driver" line.
+        if (device.deviceClass.empty() || device.driver.empty()) continue;
         const DriverEntry* entry = nullptr;
         for (const DriverEntry& candidate : driverTable()) {
             if (candidate.driver == device.driver && deviceClassName(candidate.deviceClass) == device.deviceClass) {
@@ -24,23 +39,21 @@ Result<DeviceRegistry> DeviceRegistry::build(const KioskConfig& config, const Dr
                     known += (known.empty() ? "" : ", ") + std::string(candidate.driver);
                 }
             }
-            problems->add(settings.keyPath() + ".driver",
-                          fmt::format("unknown driver \"{}\" for class {}; this build has: {}", device.driver,
-                                      device.deviceClass, known.empty() ? "none" : known));
+            settings.problem("driver", fmt::format("unknown driver \"{}\" for class {}; this build has: {}", device.driver,
+                                                   device.deviceClass, known.empty() ? "none" : known));
+            for (auto& line : takeOwn()) problems.push_back(std::move(line));
             continue;
         }
         auto created = entry->create(device, settings, context);
+        // A driver that refuses its settings has usually said why, key by key; its returned
+        // error is added only when it named no key (a file it could not load, a bad scenario).
+        if (!created && shared.size() == before) settings.problems()->add(settings.keyPath(), created.error().detail);
         settings.rejectUnknownKeys();
-        // The driver's own key problems were recorded into the config's problem list.
-        for (const auto& message : settings.problems()->messages) problems->messages.push_back(message);
-        settings.problems()->messages.clear();
-        if (!created) {
-            problems->add(settings.keyPath(), created.error().detail);
-            continue;
-        }
-        registry.add(std::move(*created));
+        auto own = takeOwn();
+        if (created && own.empty()) registry.add(std::move(*created));
+        for (auto& line : own) problems.push_back(std::move(line));
     }
-    if (!problems->empty()) return fail(Errc::invalid_config, problems->joined(), "error.config");
+    if (!problems.empty()) return fail(Errc::invalid_config, joinProblems(problems), "error.config");
     return registry;
 }
 

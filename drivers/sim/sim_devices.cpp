@@ -371,18 +371,22 @@ Result<std::unique_ptr<Device>> withScenario(std::unique_ptr<T> device, const st
 
 Result<std::unique_ptr<Device>> createSimCardReader(const DeviceConfig& config, ConfigSection& settings,
                                                     const DriverContext& context) {
+    // The scenario is read before the people file is loaded, so a file that fails to load does
+    // not leave it unread (it would be reported as an unknown key).
+    const std::string scenario = scenarioSetting(settings);
     auto people = loadPeople(settings, context);
     if (!people) return std::unexpected(people.error());
-    const std::string scenario = scenarioSetting(settings);
     return withScenario(std::make_unique<SimCardReader>(config.name, DeviceClass::card_reader, std::move(*people), "normal"),
                         scenario);
 }
 
 Result<std::unique_ptr<Device>> createSimIdReader(const DeviceConfig& config, ConfigSection& settings,
                                                   const DriverContext& context) {
+    // The scenario is read before the people file is loaded, so a file that fails to load does
+    // not leave it unread (it would be reported as an unknown key).
+    const std::string scenario = scenarioSetting(settings);
     auto people = loadPeople(settings, context);
     if (!people) return std::unexpected(people.error());
-    const std::string scenario = scenarioSetting(settings);
     return withScenario(std::make_unique<SimCardReader>(config.name, DeviceClass::id_reader, std::move(*people), "normal"),
                         scenario);
 }

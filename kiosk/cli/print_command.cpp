@@ -2,7 +2,9 @@
 // configured receipt printer and reports the status before and after as JSON.
 // `kiosk print pdf FILE --config FILE [--printer NAME] [--copies N]`: sends a PDF to the
 // configured report printer (CUPS) and follows the job to its end.
-// Both journal the print (printing/print_journal) and exit 0 only when it really printed.
+// Both journal the print (printing/print_journal) and exit 0 only when it really printed and the
+// print was journalled; without a writable journal they print nothing (the reprint limit could
+// not count the print).
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -48,21 +50,66 @@ Result<printing::PrintPolicy> printPolicy(const KioskConfig& config) {
     return policy;
 }
 
-/// Journals the print; a journal that cannot be opened is logged, not fatal (the paper is out).
-void journalPrint(const KioskConfig& config, const std::string& documentId, const std::string& kind, const std::string& device,
-                  int copies, const drivers::PrintOutcome& outcome) {
-    auto journal = Journal::open(config.journalFile);
-    if (!journal) {
-        log::module("print")->warn("print not journalled: {}", journal.error().detail);
-        return;
+/// The print journal, opened before anything is printed: a print that cannot be recorded would
+/// not count towards the reprint limit, so the commands refuse to print without it (the journal
+/// is written before the device is driven, as every money step is).
+struct OpenPrintJournal {
+    std::unique_ptr<Journal> journal;
+    std::optional<printing::PrintJournal> prints;
+
+    static Result<OpenPrintJournal> open(const KioskConfig& config) {
+        OpenPrintJournal out;
+        auto journal = Journal::open(config.journalFile);
+        if (!journal) return std::unexpected(journal.error());
+        out.journal = std::move(*journal);
+        auto prints = printing::PrintJournal::open(*out.journal, printPolicy(config).value_or(printing::PrintPolicy{}));
+        if (!prints) return std::unexpected(prints.error());
+        out.prints.emplace(std::move(*prints));
+        return out;
     }
-    auto printJournal = printing::PrintJournal::open(**journal, printPolicy(config).value_or(printing::PrintPolicy{}));
-    if (!printJournal) {
-        log::module("print")->warn("print not journalled: {}", printJournal.error().detail);
-        return;
+};
+
+/// Says on stdout (JSON) and stderr that nothing was printed because the print could not be
+/// journalled; exit code 1.
+int refuseUnjournalled(const std::string& printer, const std::string& documentId, const Error& error) {
+    std::cerr << "kiosk: nothing printed: the print could not be journalled, so the reprint limit would not count it: "
+              << error.detail << '\n';
+    std::cout << nlohmann::json{{"printer", printer},
+                                {"document_id", documentId},
+                                {"outcome", "not_journalled"},
+                                {"printed", false},
+                                {"journalled", false},
+                                {"error", errcName(error.code)},
+                                {"detail", error.detail}}
+                     .dump(2)
+              << '\n';
+    return 1;
+}
+
+/// Records the print; the paper is out whatever happens here, so a failure is reported (JSON
+/// `journalled: false`, stderr, exit 1), never hidden as success.
+Result<void> journalPrint(printing::PrintJournal& prints, const std::string& documentId, const std::string& kind,
+                          const std::string& device, int copies, const drivers::PrintOutcome& outcome) {
+    auto recorded = prints.record(documentId, kind, device, copies, drivers::completionCodeName(outcome.code), outcome.detail);
+    if (!recorded) {
+        log::module("print")->error("print of {} on {} not journalled: {}", documentId, device, recorded.error().detail);
+        return std::unexpected(recorded.error());
     }
-    auto recorded = printJournal->record(documentId, kind, device, copies, drivers::completionCodeName(outcome.code), outcome.detail);
-    if (!recorded) log::module("print")->warn("print not journalled: {}", recorded.error().detail);
+    return {};
+}
+
+/// The outcome JSON with the journal's part, and the exit code: 0 only when it printed and the
+/// print was journalled.
+int reportOutcome(nlohmann::json out, const drivers::PrintOutcome& outcome, const Result<void>& journalled) {
+    out["journalled"] = journalled.has_value();
+    if (!journalled) {
+        out["journal_error"] = journalled.error().detail;
+        std::cerr << "kiosk: " << (outcome.code == drivers::CompletionCode::success ? "printed, but " : "")
+                  << "the print could not be journalled (the reprint limit will not count it): "
+                  << journalled.error().detail << '\n';
+    }
+    std::cout << out.dump(2) << '\n';
+    return outcome.code == drivers::CompletionCode::success && journalled ? 0 : 1;
 }
 
 nlohmann::json outcomeJson(const std::string& printer, const std::string& driver, const std::string& documentId,
@@ -126,6 +173,8 @@ int runPrintTest(const std::string& configFile, const std::string& printerName) 
     data.printerName = printer->name();
     data.model = printer->driverName();
     const printing::Document document = printing::testPage(tr, data);
+    auto journal = OpenPrintJournal::open(config);
+    if (!journal) return refuseUnjournalled(printer->name(), data.header.documentId, journal.error());
     printer->start([](drivers::DeviceEvent) {});
     auto outcome = printer->print(document, std::chrono::seconds(30), drivers::CancelToken{});
     printer->stop();
@@ -133,9 +182,9 @@ int runPrintTest(const std::string& configFile, const std::string& printerName) 
         std::cerr << "kiosk: " << outcome.error().describe() << '\n';
         return 1;
     }
-    journalPrint(config, data.header.documentId, document.kind, printer->name(), 1, *outcome);
-    std::cout << outcomeJson(printer->name(), printer->driverName(), data.header.documentId, *outcome, tr).dump(2) << '\n';
-    return outcome->code == drivers::CompletionCode::success ? 0 : 1;
+    const auto journalled = journalPrint(*journal->prints, data.header.documentId, document.kind, printer->name(), 1, *outcome);
+    return reportOutcome(outcomeJson(printer->name(), printer->driverName(), data.header.documentId, *outcome, tr), *outcome,
+                         journalled);
 }
 
 int runPrintPdf(const std::string& file, const std::string& configFile, const std::string& printerName, int copies) {
@@ -149,31 +198,30 @@ int runPrintPdf(const std::string& file, const std::string& configFile, const st
     }
     Translator tr(setup->catalog, config.ui.language);
     const std::string documentId = "PDF-" + std::filesystem::path(file).filename().string();
-    // The site's reprint limit: a document printed 1 + reprint_limit times is refused here.
-    if (auto journal = Journal::open(config.journalFile)) {
-        if (auto prints = printing::PrintJournal::open(**journal, *printPolicy(config))) {
-            if (auto allowed = prints->checkAllowed(documentId); !allowed) {
-                std::cout << nlohmann::json{{"printer", printer->name()},
-                                            {"document_id", documentId},
-                                            {"outcome", "rejected"},
-                                            {"printed", false},
-                                            {"detail", allowed.error().detail},
-                                            {"message_key", allowed.error().messageKey},
-                                            {"message", tr.tr(allowed.error().messageKey)}}
-                                 .dump(2)
-                          << '\n';
-                return 1;
-            }
-        }
+    // The site's reprint limit: a document printed 1 + reprint_limit times is refused here. A
+    // journal that cannot be opened (or read) refuses the print: the limit could not be enforced.
+    auto journal = OpenPrintJournal::open(config);
+    if (!journal) return refuseUnjournalled(printer->name(), documentId, journal.error());
+    if (auto allowed = journal->prints->checkAllowed(documentId); !allowed) {
+        if (allowed.error().code != Errc::rejected) return refuseUnjournalled(printer->name(), documentId, allowed.error());
+        std::cout << nlohmann::json{{"printer", printer->name()},
+                                    {"document_id", documentId},
+                                    {"outcome", "rejected"},
+                                    {"printed", false},
+                                    {"detail", allowed.error().detail},
+                                    {"message_key", allowed.error().messageKey},
+                                    {"message", tr.tr(allowed.error().messageKey)}}
+                         .dump(2)
+                  << '\n';
+        return 1;
     }
     auto outcome = printer->printPdf(file, copies, std::chrono::seconds(120), drivers::CancelToken{});
     if (!outcome) {
         std::cerr << "kiosk: " << outcome.error().describe() << '\n';
         return 1;
     }
-    journalPrint(config, documentId, "pdf", printer->name(), copies, *outcome);
-    std::cout << outcomeJson(printer->name(), printer->driverName(), documentId, *outcome, tr).dump(2) << '\n';
-    return outcome->code == drivers::CompletionCode::success ? 0 : 1;
+    const auto journalled = journalPrint(*journal->prints, documentId, "pdf", printer->name(), copies, *outcome);
+    return reportOutcome(outcomeJson(printer->name(), printer->driverName(), documentId, *outcome, tr), *outcome, journalled);
 }
 
 }  // namespace

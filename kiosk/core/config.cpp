@@ -1,4 +1,5 @@
 #include "kiosk/core/config.hpp"
+#include "kiosk/core/config_problems.hpp"
 
 #include <fmt/format.h>
 
@@ -28,7 +29,7 @@ std::filesystem::path defaultAssetsDir() {
     return KIOSK_DEFAULT_ASSETS_DIR;
 }
 
-Result<KioskConfig> loadConfig(const std::filesystem::path& file) {
+Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<std::string>& problemsOut) {
     std::error_code ec;
     if (!std::filesystem::exists(file, ec)) {
         return fail(Errc::invalid_config,
@@ -116,6 +117,8 @@ Result<KioskConfig> loadConfig(const std::filesystem::path& file) {
 
     std::set<std::string> names;
     for (ConfigSection& device : root.tableArray("devices")) {
+        // Every entry is kept, even one with problems: the driver's own keys are then checked
+        // too (kiosk/cli runs every owner's check), so one run lists everything.
         DeviceConfig entry{.name = device.requiredString("name").value_or(""),
                            .deviceClass = device.choice("class", "",
                                                         {"card_reader", "id_reader", "scanner", "receipt_printer",
@@ -135,8 +138,25 @@ Result<KioskConfig> loadConfig(const std::filesystem::path& file) {
     root.markUsed("payments");
     root.rejectUnknownKeys();
 
-    if (!problems->empty()) return fail(Errc::invalid_config, problems->joined(), "error.config");
+    // The sections share `problems` with whoever reads them later; hand over what the core found
+    // and leave the shared list empty for them.
+    problemsOut.insert(problemsOut.end(), problems->messages.begin(), problems->messages.end());
+    problems->messages.clear();
     return config;
+}
+
+Result<KioskConfig> loadConfig(const std::filesystem::path& file) {
+    std::vector<std::string> problems;
+    auto config = parseConfig(file, problems);
+    if (!config) return config;
+    if (!problems.empty()) return fail(Errc::invalid_config, joinProblems(problems), "error.config");
+    return config;
+}
+
+std::string joinProblems(const std::vector<std::string>& problems) {
+    std::string out;
+    for (const auto& line : problems) out += (out.empty() ? "" : "\n") + line;
+    return out;
 }
 
 }  // namespace kiosk

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -97,6 +99,34 @@ bool looksLikeSqlite(const std::filesystem::path& file) {
     return in.gcount() == 0 || std::string_view(header, 15) == "SQLite format 3";
 }
 
+/// Why the journal at `file` cannot be written, in words a technician acts on; empty when the
+/// file system and the permissions allow writing (then a failure has another cause, e.g. a lock).
+/// The nearest existing folder is asked: statvfs's ST_RDONLY flag says the mount is read-only
+/// (a remounted SD card, a read-only root file system), access(W_OK) that this user may not
+/// write — root passes every permission check, so only a read-only mount stops it.
+std::string whyNotWritable(const std::filesystem::path& file) {
+    std::error_code ec;
+    std::filesystem::path probe = std::filesystem::exists(file, ec) ? file : file.parent_path();
+    while (!probe.empty() && !std::filesystem::exists(probe, ec) && probe != probe.parent_path()) probe = probe.parent_path();
+    if (probe.empty()) return {};
+    struct statvfs fs {};
+    if (statvfs(probe.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY) != 0) {
+        return fmt::format("the disk holding {} is mounted read-only: remount it read-write, or set [journal] file to "
+                           "a writable disk",
+                           probe.string());
+    }
+    if (access(probe.c_str(), W_OK) != 0) {
+        return fmt::format("{} is not writable for this user (permissions): give the kiosk's user write access",
+                           probe.string());
+    }
+    // SQLite writes the -wal and -shm files beside the journal: the folder must be writable too.
+    if (probe == file && access(file.parent_path().c_str(), W_OK) != 0) {
+        return fmt::format("the folder {} is not writable for this user (SQLite writes its -wal and -shm files there)",
+                           file.parent_path().string());
+    }
+    return {};
+}
+
 }  // namespace
 
 Error Journal::sqliteError(std::string_view what) const {
@@ -119,10 +149,11 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::filesystem::path& file
     if (!exists) {
         std::filesystem::create_directories(file.parent_path(), ec);
         if (ec) {
-            return fail(
-                Errc::journal_unavailable,
-                fmt::format("cannot create the journal folder {}: {}", file.parent_path().string(), ec.message()),
-                "error.journal");
+            const std::string why = whyNotWritable(file);
+            return fail(Errc::journal_unavailable,
+                        fmt::format("cannot create the journal folder {}: {}{}", file.parent_path().string(), ec.message(),
+                                    why.empty() ? "" : " — " + why),
+                        "error.journal");
         }
     }
     // Create only when missing: an existing file is opened read-write or not at all.
@@ -132,10 +163,25 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::filesystem::path& file
     if (rc != SQLITE_OK) {
         std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
         sqlite3_close(db);
+        const std::string unwritable = whyNotWritable(file);
         return fail(Errc::journal_unavailable,
-                    fmt::format("cannot open the journal {} for writing: {} (check the disk is writable and the "
-                                "file's permissions)",
-                                file.string(), why),
+                    unwritable.empty()
+                        ? fmt::format("cannot open the journal {} for writing: {} (check the disk is writable and the "
+                                      "file's permissions)",
+                                      file.string(), why)
+                        : fmt::format("cannot open the journal {} for writing: {}", file.string(), unwritable),
+                    "error.journal");
+    }
+    // SQLite quietly falls back to read-only when the file cannot be opened for writing (a
+    // read-only mount, a file without write permission). A journal that cannot record is no
+    // journal: say so now, with the cause, instead of failing later on the first write (where
+    // SQLite's "readonly" looks like a lock held by another process).
+    if (sqlite3_db_readonly(db, "main") == 1) {
+        sqlite3_close(db);
+        const std::string unwritable = whyNotWritable(file);
+        return fail(Errc::journal_unavailable,
+                    fmt::format("cannot open the journal {} for writing: {}", file.string(),
+                                unwritable.empty() ? std::string("SQLite could open it read-only only") : unwritable),
                     "error.journal");
     }
     std::unique_ptr<Journal> journal(new Journal(db, file));
@@ -146,11 +192,23 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::filesystem::path& file
     {
         auto mode = journal->prepare("PRAGMA journal_mode=WAL");
         if (!mode) {
+            if (const std::string unwritable = whyNotWritable(file); !unwritable.empty()) {
+                return fail(Errc::journal_unavailable,
+                            fmt::format("journal {}: {} ({})", file.string(), unwritable, mode.error().detail),
+                            "error.journal");
+            }
             return fail(mode.error().code,
                         fmt::format("{} (is another kiosk process using it?)", mode.error().detail), "error.journal");
         }
         auto stepped = mode->step();
         if (!stepped) {
+            // Only a lock is "another process"; a disk that turned read-only (or a full one) is
+            // named as such.
+            if (const std::string unwritable = whyNotWritable(file); !unwritable.empty()) {
+                return fail(Errc::journal_unavailable,
+                            fmt::format("journal {}: {} ({})", file.string(), unwritable, stepped.error().detail),
+                            "error.journal");
+            }
             return fail(
                 stepped.error().code == Errc::journal_corrupt ? Errc::journal_corrupt : Errc::journal_unavailable,
                 fmt::format("journal {}: {} (is another kiosk process using it?)", file.string(),

@@ -50,6 +50,14 @@ Result<std::unique_ptr<HospitalSim>> HospitalSim::create(const HospitalSimOption
     server.set_keep_alive_max_count(100000);
     server.set_keep_alive_timeout(5);
     server.set_payload_max_length(4U * 1024U * 1024U);
+    // cpp-httplib 0.11's default socket options set SO_REUSEPORT: a second hospital-sim on a busy
+    // port would then bind too, and the kernel would share the connections between both (two
+    // demos on one machine using one another's hospital). SO_REUSEADDR alone still allows a quick
+    // restart on a port in TIME_WAIT, and binding a port that has a listener fails.
+    server.set_socket_options([](socket_t sock) {
+        int yes = 1;
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<void*>(&yes), sizeof(yes));
+    });
     installFhirService(server, *sim->context_);
     installHealthCardPlatform(server, *sim->context_);
     installInsuranceCentre(server, *sim->context_);
@@ -76,7 +84,8 @@ Result<int> HospitalSim::bind() {
         port = server_->bind_to_any_port(options_.host);
         if (port < 0) return fail(Errc::io_error, "cannot bind " + options_.host);
     } else if (!server_->bind_to_port(options_.host, port)) {
-        return fail(Errc::io_error, "cannot listen on " + options_.host + ":" + std::to_string(port));
+        return fail(Errc::io_error, "cannot listen on " + options_.host + ":" + std::to_string(port) +
+                                        " (is another program using the port? `ss -ltnp` shows which)");
     }
     return port;
 }

@@ -4,7 +4,8 @@
 //     is the adapter's own overhead: URL building, JSON parsing, mapping);
 //  2. hospital-sim throughput with N concurrent simulated kiosks (default 200), each its own
 //     driver and connection, looping identify → slots → charges for a few seconds.
-// Usage: backend_bench [--kiosks 200] [--seconds 5] [--calls 2000]
+// Usage: backend_bench [--kiosks 200] [--seconds 5] [--calls 2000] [--smoke]
+//   --smoke: 2 kiosks, 1 s, 20 calls (the test suite's run, so the benchmark cannot rot unseen)
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -53,6 +54,13 @@ int main(int argc, char** argv) {
     int kiosks = 200;
     int seconds = 5;
     int calls = 2000;
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--smoke")) {
+            kiosks = 2;
+            seconds = 1;
+            calls = 20;
+        }
+    }
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--kiosks")) kiosks = std::atoi(argv[i + 1]);
         if (!std::strcmp(argv[i], "--seconds")) seconds = std::atoi(argv[i + 1]);

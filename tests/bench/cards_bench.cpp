@@ -4,11 +4,13 @@
 //  2. per-APDU cost of transport::PcscCard::transmit vs a bare SCardTransmit loop (target ≤ 1.1×)
 //  3. ID card found → identity parsed (select + read + parse over a pty), and place → event
 // Starts its own pcscd like the tests (tests/cards/pcscd_fixture.hpp). Run as root:
-//   build/tests/cards/cards_bench [iterations]
+//   build/tests/cards/cards_bench [iterations | --smoke]
+//   --smoke: one iteration of each (the test suite's run, so the benchmark cannot rot unseen)
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <numeric>
+#include <string_view>
 
 #include "drivers/card_reader/pcsc/pcsc_driver.hpp"
 #include "drivers/id_reader/ga450/ga450_driver.hpp"
@@ -39,7 +41,8 @@ constexpr const char* kReader = "Virtual PCD 00 00";
 }  // namespace
 
 int main(int argc, char** argv) {
-    const int iterations = argc > 1 ? std::max(5, std::atoi(argv[1])) : 200;
+    const bool smoke = argc > 1 && std::string_view(argv[1]) == "--smoke";
+    const int iterations = smoke ? 1 : argc > 1 ? std::max(5, std::atoi(argv[1])) : 200;
     log::configure(log::Settings{.file = {}, .maxFileBytes = 0, .maxFiles = 0, .level = spdlog::level::warn, .toStderr = true});
     test::PcscDaemon daemon;
     if (auto problem = daemon.start(); !problem.empty()) {

@@ -1,7 +1,8 @@
 // Printing benchmarks (a plain program, not a test): bytes per typical receipt with native
 // ESC/POS commands versus the same receipt sent as one raster image, encoding time, and time
 // from "print" to the last byte on the virtual printer over TCP loopback.
-//   build/tests/printing/printing_bench [--runs N]
+//   build/tests/printing/printing_bench [--runs N] [--smoke]
+//   --smoke: one run (the test suite's run, so the benchmark cannot rot unseen)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -75,6 +76,8 @@ int main(int argc, char** argv) {
     int runs = 30;
     for (int i = 1; i + 1 < argc; ++i)
         if (std::strcmp(argv[i], "--runs") == 0) runs = std::max(1, std::atoi(argv[i + 1]));
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--smoke") == 0) runs = 1;
     kiosk::log::Settings quiet;
     quiet.level = spdlog::level::err;
     kiosk::log::configure(quiet);

@@ -1,20 +1,33 @@
 // Foundation benchmarks (a program that prints numbers; not a test):
 //   exec → first frame, frames per idle minute, CPU per frame on the attract screen at 1080x1920
 //   with the software renderer, font atlas build time and memory, peak RSS.
-// Usage: ui_bench [--real-seconds N]   (N > 0 also runs the real loop for N seconds)
+// The kiosk runs as the demo runs it: the demo config (with its [backend] and [payments]) wired
+// to a hospital-sim started in-process on a free loopback port, so the App has its HIS and
+// payment desk (without them it refuses to start: [payments] needs the HIS), and its own data
+// folder in the temp dir (a running demo's data is never touched).
+// Usage: ui_bench [--real-seconds N] [--smoke]
+//   --real-seconds N   also runs the real loop for N seconds
+//   --smoke            the smallest run (1 exec, 5 frames): the test suite runs it so the
+//                      benchmark cannot rot unseen; its numbers are not meaningful
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <numeric>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "kiosk/cli/wiring.hpp"
+#include "kiosk/core/log.hpp"
 #include "screens/app.hpp"
+#include "sim/hospital/hospital_sim.hpp"
 
 namespace {
 
@@ -47,32 +60,104 @@ double execToFirstFrameMs(const std::string& config) {
     return std::chrono::duration<double, std::milli>(Clock::now() - started).count();
 }
 
+/// The demo config with its data folder in `dir` and every hospital URL on `port`: written to
+/// dir/kiosk.toml. Empty on failure (said on stderr).
+std::string benchConfig(const std::filesystem::path& dir, int port) {
+    const std::string demo = std::string(KIOSK_ASSETS) + "/config/demo.toml";
+    toml::table table;
+    try {
+        table = toml::parse_file(demo);
+    } catch (const toml::parse_error& error) {
+        std::fprintf(stderr, "%s: %s\n", demo.c_str(), std::string(error.description()).c_str());
+        return {};
+    }
+    const std::string root = "http://127.0.0.1:" + std::to_string(port);
+    table["kiosk"].as_table()->insert_or_assign("data_dir", (dir / "data").string());
+    table["log"].as_table()->insert_or_assign("level", "warn");
+    if (auto* backend = table["backend"].as_table()) backend->insert_or_assign("base_url", root + "/fhir");
+    if (auto* payments = table["payments"].as_table()) {
+        payments->insert_or_assign("gateway_url", root + "/gateway");
+        if (payments->contains("insurance_url")) payments->insert_or_assign("insurance_url", root + "/insurance");
+    }
+    const auto file = dir / "kiosk.toml";
+    std::ofstream(file) << table << '\n';
+    return file.string();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     int realSeconds = 0;
-    for (int i = 1; i + 1 < argc; ++i) {
-        if (std::string(argv[i]) == "--real-seconds") realSeconds = std::stoi(argv[i + 1]);
+    bool smoke = false;
+    for (int i = 1; i < argc; ++i) {
+        if (std::string(argv[i]) == "--real-seconds" && i + 1 < argc) realSeconds = std::stoi(argv[i + 1]);
+        if (std::string(argv[i]) == "--smoke") smoke = true;
     }
-    const std::string configFile = std::string(KIOSK_ASSETS) + "/config/demo.toml";
+    const int execRuns = smoke ? 1 : 5;
+    const int frameRuns = smoke ? 5 : 40;
+    kiosk::log::Settings quiet;
+    quiet.level = spdlog::level::warn;
+    kiosk::log::configure(quiet);
+
+    // The hospital the demo config points at, in-process on a free port (the kernel picks it).
+    const auto dir = std::filesystem::temp_directory_path() / ("ui-bench-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    kiosk::sim::HospitalSimOptions simOptions;
+    simOptions.port = 0;
+    simOptions.dataDir = dir / "hospital";
+    simOptions.peopleFile = std::string(KIOSK_ASSETS) + "/sim/people.json";
+    simOptions.threads = 8;
+    auto hospital = kiosk::sim::HospitalSim::create(simOptions);
+    if (!hospital) {
+        std::fprintf(stderr, "hospital-sim: %s\n", hospital.error().describe().c_str());
+        return 1;
+    }
+    auto port = (*hospital)->bind();
+    if (!port) {
+        std::fprintf(stderr, "hospital-sim: %s\n", port.error().describe().c_str());
+        return 1;
+    }
+    std::thread server([&] { (*hospital)->run(); });
+    struct StopHospital {
+        kiosk::sim::HospitalSim& sim;
+        std::thread& thread;
+        std::filesystem::path dir;
+        ~StopHospital() {
+            sim.stop();
+            thread.join();
+            std::error_code ec;
+            std::filesystem::remove_all(dir, ec);
+        }
+    } stopHospital{**hospital, server, dir};
+    const std::string configFile = benchConfig(dir, *port);
+    if (configFile.empty()) return 1;
 
     std::vector<double> execTimes;
-    for (int i = 0; i < 5; ++i) execTimes.push_back(execToFirstFrameMs(configFile));
-    std::printf("exec_to_first_frame_ms        median %.1f  (min %.1f, max %.1f, 5 runs, offscreen software renderer)\n",
+    for (int i = 0; i < execRuns; ++i) execTimes.push_back(execToFirstFrameMs(configFile));
+    std::printf("exec_to_first_frame_ms        median %.1f  (min %.1f, max %.1f, %d runs, offscreen software renderer)\n",
                 median(execTimes), *std::min_element(execTimes.begin(), execTimes.end()),
-                *std::max_element(execTimes.begin(), execTimes.end()));
+                *std::max_element(execTimes.begin(), execTimes.end()), execRuns);
+    if (*std::min_element(execTimes.begin(), execTimes.end()) < 0) {
+        std::fprintf(stderr, "ui_bench: `kiosk run --headless --exit-after-frames 1 --config %s` failed\n", configFile.c_str());
+        return 1;
+    }
 
     auto config = kiosk::loadConfig(configFile);
     if (!config) {
         std::fprintf(stderr, "%s\n", config.error().detail.c_str());
         return 1;
     }
-    config->logLevel = "warn";
     kiosk::ManualClock manual;
     kiosk::screens::AppOptions options;
     options.headless = true;
     options.clock = &manual;
-    auto app = kiosk::screens::App::create(*config, options);
+    // The HIS and the scan resolver, wired exactly as `kiosk run` wires them.
+    auto wired = kiosk::cli::withKioskServices(*config, options);
+    if (!wired) {
+        std::fprintf(stderr, "%s\n", wired.error().detail.c_str());
+        return 1;
+    }
+    auto app = kiosk::screens::App::create(*config, *wired);
     if (!app) {
         std::fprintf(stderr, "%s\n", app.error().detail.c_str());
         return 1;
@@ -93,18 +178,18 @@ int main(int argc, char** argv) {
 
     // CPU per frame on the attract screen (1080x1920, SDL software renderer, offscreen).
     std::vector<double> frameCpu;
-    for (int i = 0; i < 40; ++i) {
+    for (int i = 0; i < frameRuns; ++i) {
         const double before = cpuSeconds();
         kiosk.frame();
         frameCpu.push_back((cpuSeconds() - before) * 1000.0);
     }
-    std::printf("attract_frame_cpu_ms          median %.2f  (p90 %.2f, 40 frames, %dx%d software renderer)\n",
+    std::printf("attract_frame_cpu_ms          median %.2f  (p90 %.2f, %d frames, %dx%d software renderer)\n",
                 median(frameCpu), [&] {
                     auto sorted = frameCpu;
                     std::sort(sorted.begin(), sorted.end());
                     return sorted[sorted.size() * 9 / 10];
                 }(),
-                config->ui.width, config->ui.height);
+                frameRuns, config->ui.width, config->ui.height);
 
     // Frames per idle minute: follow the loop's own redraw policy (untilNextRedraw) for 60 s of
     // the manual clock with no input at all.
@@ -121,7 +206,10 @@ int main(int argc, char** argv) {
                     static_cast<unsigned long long>(kiosk.framesRendered() - before));
     };
     idleMinute("attract");
-    (void)kiosk.simulate("card", "insert", "zhang-san");
+    if (auto inserted = kiosk.simulate("card", "insert", "zhang-san"); !inserted) {
+        std::fprintf(stderr, "ui_bench: simulated card insert: %s\n", inserted.error().detail.c_str());
+        return 1;
+    }
     kiosk.settle();
     idleMinute("session");  // the session times out within the minute: countdown ticks + exit
 
@@ -130,7 +218,9 @@ int main(int argc, char** argv) {
         // The real loop (SDL_WaitEventTimeout) on the system clock, for N seconds.
         kiosk::screens::AppOptions realOptions;
         realOptions.headless = true;
-        auto realApp = kiosk::screens::App::create(*config, realOptions);
+        auto realWired = kiosk::cli::withKioskServices(*config, realOptions);
+        if (!realWired) return 1;
+        auto realApp = kiosk::screens::App::create(*config, *realWired);
         if (realApp) {
             std::thread stopper([&] {
                 std::this_thread::sleep_for(std::chrono::seconds(realSeconds));

@@ -294,11 +294,12 @@ Result<PrintOutcome> CupsReportPrinter::printPdf(const std::filesystem::path& pd
 Result<std::unique_ptr<Device>> createCupsReportPrinter(const DeviceConfig& device, ConfigSection& settings, const DriverContext&) {
     CupsSettings parsed;
     auto queue = settings.requiredString("queue");
-    if (!queue) return fail(Errc::invalid_config, "a cups report printer needs queue = \"…\"");
-    parsed.queue = *queue;
+    parsed.queue = queue.value_or("");
     parsed.server = settings.string("server", "");
     parsed.poll = std::chrono::milliseconds(settings.integer("poll_ms", 200, 20, 5000));
     parsed.stall = std::chrono::milliseconds(settings.integer("stall_ms", 10000, 500, 600000));
+    // Checked after every key is read, so their problems are reported in the same run.
+    if (!queue) return fail(Errc::invalid_config, "a cups report printer needs queue = \"…\"");
     return std::make_unique<CupsReportPrinter>(device.name, std::move(parsed));
 }
 

@@ -315,13 +315,14 @@ Result<std::unique_ptr<Device>> createEscposPrinter(const DeviceConfig& device, 
         std::string known;
         for (const auto& row : escposModels()) known += (known.empty() ? "" : ", ") + std::string(row.name);
         settings.problem("model", "unknown ESC/POS model \"" + modelName + "\"; known: " + known);
-        return fail(Errc::invalid_config, "unknown ESC/POS model " + modelName);
     }
-    parsed.model = *model;
+    // With an unknown model the other keys are still read (against the first model's defaults),
+    // so that their problems are reported in the same run.
+    parsed.model = model != nullptr ? *model : escposModels().front();
     parsed.transport = settings.choice("transport", "usb", {"usb", "tcp", "serial", "file"});
-    parsed.usb.vendor = static_cast<uint16_t>(settings.integer("usb_vendor", model->usbVendor, 0, 0xFFFF));
-    parsed.usb.product = static_cast<uint16_t>(settings.integer("usb_product", model->usbProduct, 0, 0xFFFF));
-    parsed.usb.interfaceClass = model->usbInterfaceClass;
+    parsed.usb.vendor = static_cast<uint16_t>(settings.integer("usb_vendor", parsed.model.usbVendor, 0, 0xFFFF));
+    parsed.usb.product = static_cast<uint16_t>(settings.integer("usb_product", parsed.model.usbProduct, 0, 0xFFFF));
+    parsed.usb.interfaceClass = parsed.model.usbInterfaceClass;
     parsed.host = settings.string("host", "127.0.0.1");
     parsed.port = static_cast<int>(settings.integer("port", 9100, 1, 65535));
     parsed.statusTimeout = std::chrono::milliseconds(settings.integer("status_timeout_ms", 800, 50, 10000));
@@ -334,6 +335,7 @@ Result<std::unique_ptr<Device>> createEscposPrinter(const DeviceConfig& device, 
     } else {
         settings.markUsed("path");
     }
+    if (model == nullptr) return fail(Errc::invalid_config, "unknown ESC/POS model " + modelName);
     return std::make_unique<EscposPrinter>(device.name, std::move(parsed));
 }
 
