@@ -312,14 +312,15 @@ std::vector<DecodedCode> CodeDecoder::decode(const LumaImage& image) const {
     if (!anyValid(results) && impl_->downscale && std::min(source->width, source->height) >= kDownscaleFrom) {
         results = read(shrunk(*source), impl_->matrix);
     }
+    // A linear code reads either way round: only the matrix formats need the mirrored pass, which
+    // makes it cheaper than the inverted one, so it comes first.
+    if (!anyValid(results) && impl_->tryMirrored) results = read(mirroredImage(*source), impl_->matrix);
     if (!anyValid(results) && impl_->tryInverted) {
         LumaImage inverted{source->width, source->height, std::vector<uint8_t>(source->pixels.size())};
         std::transform(source->pixels.begin(), source->pixels.end(), inverted.pixels.begin(),
                        [](uint8_t pixel) { return static_cast<uint8_t>(255 - pixel); });
         results = readBoth(inverted, impl_->matrix);
     }
-    // A linear code reads either way round: only the matrix formats need the mirrored pass.
-    if (!anyValid(results) && impl_->tryMirrored) results = read(mirroredImage(*source), impl_->matrix);
     if (!anyValid(results) && impl_->tryLocalContrast) results = readBoth(localContrast(*source), impl_->matrix);
     if (!anyValid(results) && impl_->thinBars) {
         const LumaImage sharpened = sharpenedRows(*source);

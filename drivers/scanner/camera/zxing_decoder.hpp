@@ -20,7 +20,7 @@
 // [ ] mirrored codes in dark mode (mirrored and inverted at once); thin bars turned 90°
 //
 // Passes, each only while nothing was found: the frame as it is → shrunk (frames of 500 px and
-// more) → inverted → mirrored → local contrast → thin bars. A frame with a readable code costs one
+// more) → mirrored → inverted → local contrast → thin bars. A frame with a readable code costs one
 // ZXing pass; a frame with no code costs all of them (tests/bench/scanners_bench.cpp measures both).
 
 #include <memory>
@@ -57,7 +57,8 @@ struct DecoderSettings {
     /// When nothing was found, decode the inverted image too: light modules on a dark screen
     /// (phones in dark mode). Costs a second pass on frames with no code (~2× on empty frames).
     bool tryInverted = true;
-    /// When still nothing was found, decode the image flipped left–right with the matrix formats
+    /// When nothing was found (before the inverted pass: this one reads fewer formats), decode
+    /// the image flipped left–right with the matrix formats
     /// (QR, DataMatrix, …): a phone app or a camera preview that mirrors the symbol. ZXing 1.4
     /// tries a mirrored reading itself but gets it wrong for QR masks 1, 3, 5 and 7
     /// (zxing-cpp/zxing-cpp#428); a symbol mirrored top–bottom is the same symbol turned 180°.
