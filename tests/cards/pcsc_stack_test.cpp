@@ -374,6 +374,11 @@ TEST_F(PcscStack, RecordedSessionsMatchTheSamples) {
         {"ssc_ef06_needs_pin_li_jun", "li-jun", CardScenario::pin_protected, false},
         {"ssc_garbage_tlv_zhang_san", "zhang-san", CardScenario::garbage, false},
         {"other_card_no_ssse", "zhang-san", CardScenario::not_ssc, false},
+        // Issue 19: EF06 layouts and a card without the name extension.
+        {"ssc_ef06_by_position_li_jun", "li-jun", CardScenario::ef06_by_position, false},
+        {"ssc_ef06_by_position_no_identifier_chen_zhe", "chen-zhe", CardScenario::ef06_by_position_no_identifier, true},
+        {"ssc_no_identifier_reads_zhao_shenjing", "zhao-shenjing", CardScenario::no_identifier_reads, false},
+        {"ssc_no_name_extension_zhang_san", "zhang-san", CardScenario::no_name_extension, false},
     };
     const bool update = std::getenv("KIOSK_UPDATE_APDU_SAMPLES") != nullptr;
     auto context = transport::PcscContext::establish(2s, CancelToken{});
