@@ -193,7 +193,8 @@ TEST_F(PcscDriverTest, NormalCardGivesAValidatedIdentityOnT1AndT0) {
         EXPECT_EQ(inserted->identity.cardNumber, expected.socialSecurityCardNumber);
         EXPECT_EQ(inserted->identity.sex, expected.sex);
         EXPECT_EQ(inserted->identity.birthDate, expected.birthDate);
-        EXPECT_EQ(inserted->statusWords, std::vector<std::string>(9, "9000"));
+        // SELECT, EF05 01/03/07, EF06 08/09/4E (name extension, empty here)/0A/0B/0D.
+        EXPECT_EQ(inserted->statusWords, std::vector<std::string>(10, "9000"));
         EXPECT_EQ(device->state().media, MediaState::present);
         virtualCard->remove();
         ASSERT_TRUE(recorder_.waitFor<CardRemoved>(cursor_, 5s).has_value());
