@@ -12,6 +12,10 @@ Result<Patient> identifyPatient(HisDriver& his, const PatientIdentity& identity)
         case IdentitySource::health_card_qr:
             return his.resolveHealthCard(identity.cardNumber);
         case IdentitySource::id_card:
+        // The residence permit's number is GB 11643-shaped; a foreigner's permanent residence card
+        // number is the holder's identity-document number in the HIS as well (证件号码).
+        case IdentitySource::hk_macao_taiwan_residence_permit:
+        case IdentitySource::foreigner_permanent_residence_card:
             if (identity.idNumber.empty()) return fail(Errc::invalid_argument, "ID card without ID number");
             return his.findPatient(PatientKey::id_number, identity.idNumber);
         case IdentitySource::social_security_card: {

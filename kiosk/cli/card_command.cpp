@@ -39,6 +39,10 @@ nlohmann::json identityJson(const PatientIdentity& identity, bool unmasked) {
         // The birth date is in the ID number: show the year only when masked.
         {"birth_date", unmasked || identity.birthDate.size() < 4 ? identity.birthDate
                                                                  : identity.birthDate.substr(0, 4) + "****"},
+        // The social-security card's issuing region (GB/T 2260 code of the insurance area that
+        // issued it): shown in clear, as a site checking cards from another city needs it and it
+        // names an area, not a person. Empty for other sources.
+        {"region", identity.region},
     };
 }
 

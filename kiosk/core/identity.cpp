@@ -13,6 +13,8 @@ std::string_view identitySourceName(IdentitySource source) {
         case IdentitySource::health_card_qr: return "health_card_qr";
         case IdentitySource::insurance_qr: return "insurance_qr";
         case IdentitySource::hospital_card: return "hospital_card";
+        case IdentitySource::hk_macao_taiwan_residence_permit: return "hk_macao_taiwan_residence_permit";
+        case IdentitySource::foreigner_permanent_residence_card: return "foreigner_permanent_residence_card";
     }
     return "unknown";
 }
@@ -40,6 +42,7 @@ void PatientIdentity::wipe() {
     scrub(sex);
     scrub(birthDate);
     scrub(phone);
+    scrub(region);
 }
 
 }  // namespace kiosk

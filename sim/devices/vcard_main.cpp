@@ -3,6 +3,7 @@
 // use VirtualSocialSecurityCard in-process.
 //
 //   kiosk-vcard --person zhang-san [--scenario normal] [--port 35963] [--t0] [--people FILE]
+//               [--name 买买提艾力·阿不都热合曼·艾尔肯江]   (a long name continues in EF06 record 4E)
 #include <CLI/CLI.hpp>
 
 #include <csignal>
@@ -19,8 +20,12 @@ int main(int argc, char** argv) {
     std::string peopleFile = (kiosk::defaultAssetsDir() / "sim" / "people.json").string();
     int port = 35963;
     bool t0 = false;
+    std::string name;
     app.add_option("--person", personId, "Sample person id (assets/sim/people.json)");
-    app.add_option("--scenario", scenarioName, "normal, pin_protected, chained, pulled_mid_read, garbage, slow, not_ssc");
+    std::string scenarios;
+    for (auto known : kiosk::sim::cardScenarioNames()) scenarios += (scenarios.empty() ? "" : ", ") + std::string(known);
+    app.add_option("--scenario", scenarioName, scenarios);
+    app.add_option("--name", name, "Holder's name instead of the person's (GBK-encodable)");
     app.add_option("--port", port, "vpcd TCP port (35963 = Virtual PCD 00 00)");
     app.add_option("--people", peopleFile, "People file");
     app.add_flag("--t0", t0, "Announce T=0 in the ATR (default T=1)");
@@ -44,8 +49,10 @@ int main(int argc, char** argv) {
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    kiosk::drivers::sim::SamplePerson holder = *person;
+    if (!name.empty()) holder.name = name;
     kiosk::sim::VirtualSocialSecurityCard card(
-        *person, kiosk::sim::VirtualCardOptions{.host = "127.0.0.1", .port = static_cast<uint16_t>(port),
+        holder, kiosk::sim::VirtualCardOptions{.host = "127.0.0.1", .port = static_cast<uint16_t>(port),
                                                 .scenario = *scenario, .t0 = t0, .slowDelay = std::chrono::milliseconds(150)});
     if (auto inserted = card.insert(); !inserted) {
         std::cerr << "kiosk-vcard: " << inserted.error().detail << '\n';

@@ -97,13 +97,40 @@ void VirtualIdReader::setScenario(IdReaderScenario scenario) {
 }
 
 void VirtualIdReader::place(const drivers::sim::SamplePerson& person) {
+    ga450::IdCardText text;
+    text.name = person.name;
+    text.sex = person.sex;
+    text.ethnicity = "01";
+    text.birthDate = person.birthDate;
+    text.address = "湖南省长沙市芙蓉区示范路1号";
+    text.idNumber = person.idNumber;
+    text.authority = "长沙市公安局芙蓉分局";
+    text.validFrom = "20200101";
+    text.validTo = "20400101";
+    auto block = ga450::encodeIdCardText(text);
     std::lock_guard lock(mutex_);
     person_ = person;
+    // A person whose fields do not fit: the SAM would fail the read (read → 41).
+    text_ = block ? std::optional(std::move(*block)) : std::nullopt;
+}
+
+Result<void> VirtualIdReader::placeCard(const ga450::IdCardText& text) {
+    auto block = ga450::encodeIdCardText(text);
+    if (!block) return std::unexpected(block.error());
+    placeText(std::move(*block));
+    return {};
+}
+
+void VirtualIdReader::placeText(std::vector<uint8_t> text) {
+    std::lock_guard lock(mutex_);
+    person_ = drivers::sim::SamplePerson{};
+    text_ = std::move(text);
 }
 
 void VirtualIdReader::lift() {
     std::lock_guard lock(mutex_);
     person_.reset();
+    text_.reset();
 }
 
 std::vector<uint16_t> VirtualIdReader::commands() const {
@@ -132,20 +159,14 @@ std::vector<uint8_t> VirtualIdReader::answer(uint8_t cmd, uint8_t para) {
         return ga450::encodeReaderFrame(ga450::kStatusOk, zeros);
     }
     if (cmd == ga450::kReadText.cmd && para == ga450::kReadText.para) {
-        if (!cardThere || !person_) return ga450::encodeReaderFrame(ga450::kStatusReadFailed);
-        ga450::IdCardText text;
-        text.name = person_->name;
-        text.sex = person_->sex;
-        text.ethnicity = "01";
-        text.birthDate = person_->birthDate;
-        text.address = "湖南省长沙市芙蓉区示范路1号";
-        text.idNumber = person_->idNumber;
-        text.authority = "长沙市公安局芙蓉分局";
-        text.validFrom = "20200101";
-        text.validTo = "20400101";
-        auto data = ga450::encodeReadAnswerData(text);
-        if (!data) return ga450::encodeReaderFrame(ga450::kStatusReadFailed);
-        auto frame = ga450::encodeReaderFrame(ga450::kStatusOk, *data);
+        if (!cardThere || !person_ || !text_ || text_->size() != ga450::kTextSize) {
+            return ga450::encodeReaderFrame(ga450::kStatusReadFailed);
+        }
+        // Text length 0100, photo length 0400 (big-endian), the text, a zero photo.
+        std::vector<uint8_t> data = {0x01, 0x00, 0x04, 0x00};
+        data.insert(data.end(), text_->begin(), text_->end());
+        data.resize(data.size() + ga450::kPhotoSize, 0x00);
+        auto frame = ga450::encodeReaderFrame(ga450::kStatusOk, data);
         if (scenario == IdReaderScenario::corrupted_checksum) frame.back() ^= 0x5A;
         return frame;
     }

@@ -9,7 +9,11 @@
 //   valid_card        find → 9F, select → 90, read → 90 + text + photo (the placed person)
 //   corrupted_checksum  as valid_card, but the read answer's checksum byte is wrong
 //   silent            never answers anything (a dead reader or a wrong port)
-// valid_card/corrupted_checksum answer "no card" until place() and after lift().
+// valid_card/corrupted_checksum answer "no card" until place() / placeCard() / placeText() and
+// after lift(). place() puts a resident ID card of a sample person; placeCard() any card type the
+// SAM returns (resident ID card, HK/Macao/Taiwan residence permit 'J', foreigner's permanent
+// residence card 'I' 2017 / 'Y' 2023 — ga450_protocol.hpp); placeText() a raw 256-byte text block
+// (an unknown type flag, a damaged field).
 
 #include <atomic>
 #include <filesystem>
@@ -17,6 +21,7 @@
 #include <optional>
 #include <thread>
 
+#include "drivers/id_reader/ga450/ga450_protocol.hpp"
 #include "drivers/sim/sample_data.hpp"
 
 namespace kiosk::sim {
@@ -38,6 +43,10 @@ public:
     const std::filesystem::path& path() const { return path_; }
     void setScenario(IdReaderScenario scenario);
     void place(const drivers::sim::SamplePerson& person);
+    /// Places a card with this text (its `type` chooses the layout). Fails if a field is too long.
+    Result<void> placeCard(const drivers::ga450::IdCardText& text);
+    /// Places a card whose read answer carries exactly these 256 text bytes.
+    void placeText(std::vector<uint8_t> text);
     void lift();
     /// Commands received so far (cmd << 8 | para), for tests.
     std::vector<uint16_t> commands() const;
@@ -56,6 +65,7 @@ private:
     mutable std::mutex mutex_;
     IdReaderScenario scenario_;
     std::optional<drivers::sim::SamplePerson> person_;
+    std::optional<std::vector<uint8_t>> text_;  ///< the text block of the card on the reader
     std::vector<uint16_t> commands_;
     std::jthread server_;
 };

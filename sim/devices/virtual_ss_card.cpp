@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "drivers/card_reader/pcsc/pcsc_protocol.hpp"
@@ -77,16 +78,22 @@ std::string_view cardScenarioName(CardScenario scenario) {
         case CardScenario::garbage: return "garbage";
         case CardScenario::slow: return "slow";
         case CardScenario::not_ssc: return "not_ssc";
+        case CardScenario::no_name_extension: return "no_name_extension";
+        case CardScenario::ef06_by_position: return "ef06_by_position";
+        case CardScenario::ef06_by_position_no_identifier: return "ef06_by_position_no_identifier";
+        case CardScenario::no_identifier_reads: return "no_identifier_reads";
     }
     return "normal";
 }
 
 std::vector<std::string_view> cardScenarioNames() {
-    return {"normal", "pin_protected", "chained", "pulled_mid_read", "garbage", "slow", "not_ssc"};
+    return {"normal",           "pin_protected",     "chained",          "pulled_mid_read",
+            "garbage",          "slow",              "not_ssc",          "no_name_extension",
+            "ef06_by_position", "ef06_by_position_no_identifier", "no_identifier_reads"};
 }
 
 Result<CardScenario> parseCardScenario(std::string_view name) {
-    for (int i = 0; i <= static_cast<int>(CardScenario::not_ssc); ++i) {
+    for (int i = 0; i <= static_cast<int>(CardScenario::no_identifier_reads); ++i) {
         if (cardScenarioName(static_cast<CardScenario>(i)) == name) return static_cast<CardScenario>(i);
     }
     return fail(Errc::invalid_argument, fmt::format("unknown card scenario \"{}\"", name));
@@ -176,40 +183,37 @@ void VirtualSocialSecurityCard::serve(std::stop_token stop, int fd) {
     connected_ = false;
 }
 
-std::vector<uint8_t> VirtualSocialSecurityCard::record(uint8_t sfi, uint8_t number) const {
+std::vector<std::vector<uint8_t>> VirtualSocialSecurityCard::file(uint8_t sfi) const {
     using drivers::pcsc::kSfiEf05;
     using drivers::pcsc::kSfiEf06;
     const std::string region = person_.idNumber.substr(0, 6);
+    auto bcd = [](std::string_view digits) {
+        std::vector<uint8_t> out;
+        for (size_t i = 0; i + 1 < digits.size(); i += 2) {
+            out.push_back(static_cast<uint8_t>((digits[i] - '0') << 4 | (digits[i + 1] - '0')));
+        }
+        return out;
+    };
     if (sfi == kSfiEf05) {
-        switch (number) {
-            case 0x01: return tlv(0x01, asciiField(region + "D156000005", 16));
-            case 0x03: return tlv(0x03, asciiField("3.00", 4));
-            case 0x07: return tlv(0x07, asciiField(person_.socialSecurityCardNumber, 9));
-            default: return {};
-        }
+        return {tlv(0x01, asciiField(region + "D156000005", 16)), tlv(0x03, asciiField("3.00", 4)),
+                tlv(0x07, asciiField(person_.socialSecurityCardNumber, 9))};
     }
-    if (sfi == kSfiEf06) {
-        switch (number) {
-            case 0x08: return tlv(0x08, asciiField(person_.idNumber, 18));
-            case 0x09: {
-                auto gbk = drivers::pcsc::utf8ToGbk(person_.name);
-                std::vector<uint8_t> name = gbk ? *gbk : std::vector<uint8_t>{};
-                name.resize(30, 0x00);
-                return tlv(0x09, name);
-            }
-            case 0x0A: return tlv(0x0A, asciiField(person_.sex, 1));
-            case 0x0B: return tlv(0x0B, std::vector<uint8_t>{0x01});
-            case 0x0D: {
-                std::vector<uint8_t> bcd;
-                for (size_t i = 0; i + 1 < person_.birthDate.size() && bcd.size() < 4; i += 2) {
-                    bcd.push_back(static_cast<uint8_t>((person_.birthDate[i] - '0') << 4 | (person_.birthDate[i + 1] - '0')));
-                }
-                return tlv(0x0D, bcd);
-            }
-            default: return {};
-        }
-    }
-    return {};
+    if (sfi != kSfiEf06) return {};
+    // Name: the first 30 GBK bytes in 09, the rest in 4E (20 bytes), each padded with 00. The
+    // split is by bytes, as on a card: it may fall inside a character.
+    auto gbk = drivers::pcsc::utf8ToGbk(person_.name);
+    std::vector<uint8_t> name = gbk ? *gbk : std::vector<uint8_t>{};
+    std::vector<uint8_t> extension;
+    if (name.size() > 30) extension.assign(name.begin() + 30, name.end());
+    name.resize(30, 0x00);
+    extension.resize(std::max<size_t>(extension.size(), 20), 0x00);
+    std::vector<std::vector<uint8_t>> records = {tlv(0x08, asciiField(person_.idNumber, 18)), tlv(0x09, name)};
+    if (options_.scenario != CardScenario::no_name_extension) records.push_back(tlv(0x4E, extension));
+    records.push_back(tlv(0x0A, asciiField(person_.sex, 1)));
+    records.push_back(tlv(0x0B, std::vector<uint8_t>{0x01}));
+    records.push_back(tlv(0x0C, bcd(region)));  // birthplace, BCD region code
+    records.push_back(tlv(0x0D, bcd(std::string_view(person_.birthDate).substr(0, 8))));
+    return records;
 }
 
 std::vector<uint8_t> VirtualSocialSecurityCard::answer(std::span<const uint8_t> command) {
@@ -254,15 +258,31 @@ std::vector<uint8_t> VirtualSocialSecurityCard::answer(std::span<const uint8_t> 
     if (ins == 0xA4) return selected_ ? sw(0x90, 0x00) : sw(0x6A, 0x82);
     if (ins != 0xB2) return sw(0x6D, 0x00);  // instruction not supported
     if (!selected_) return sw(0x69, 0x86);   // command not allowed: no current application
-    // READ RECORD: P1 record, P2 = SFI << 3 | 100.
-    if ((p2 & 0x07) != 0x04) return sw(0x6A, 0x86);
+    // READ RECORD: P1 record number (P2 = SFI << 3 | 100) or record identifier (P2 = SFI << 3 |
+    // 000, first occurrence); other P2 modes (last/next/previous occurrence) are not offered.
+    const bool byIdentifier = (p2 & 0x07) == 0x00;
+    if ((p2 & 0x07) != 0x04 && !byIdentifier) return sw(0x6A, 0x86);
     const uint8_t sfi = p2 >> 3;
     ++recordsRead_;
     if (sfi == drivers::pcsc::kSfiEf06) {
         if (scenario == CardScenario::pin_protected) return sw(0x69, 0x82);
         if (scenario == CardScenario::pulled_mid_read && recordsRead_ > 4) return {};
     }
-    std::vector<uint8_t> data = record(sfi, p1);
+    const bool identifierRefused = scenario == CardScenario::ef06_by_position_no_identifier ||
+                                   scenario == CardScenario::no_identifier_reads;
+    if (byIdentifier && identifierRefused) return sw(0x6A, 0x86);  // P1-P2 incorrect
+    const bool byPosition = sfi == drivers::pcsc::kSfiEf06 && (scenario == CardScenario::ef06_by_position ||
+                                                               scenario == CardScenario::ef06_by_position_no_identifier);
+    const auto records = file(sfi);
+    if (records.empty()) return sw(0x6A, 0x82);  // no such file
+    std::vector<uint8_t> data;
+    if (byPosition && !byIdentifier) {
+        if (p1 >= 1 && p1 <= records.size()) data = records[p1 - 1];
+    } else {
+        // By identifier, or by number on a card that numbers its records by tag.
+        const auto found = std::find_if(records.begin(), records.end(), [&](const auto& r) { return r[0] == p1; });
+        if (found != records.end()) data = *found;
+    }
     if (data.empty()) return sw(0x6A, 0x83);  // record not found
     if (scenario == CardScenario::garbage) {
         // Tag of another record and a length running past the data: what a damaged card or a

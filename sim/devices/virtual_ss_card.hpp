@@ -7,8 +7,18 @@
 // 01 power on, 02 reset, 04 get ATR — only 04 is answered, with the ATR); a longer one is a
 // command APDU, answered with response data + SW1 SW2.
 //
+// Files: EF05 records 01, 03, 07; EF06 records 08, 09, 4E (name extension: the GBK bytes of the
+// name past the 30 of record 09, 00-padded to 20 — empty for a short name), 0A, 0B, 0C, 0D, in
+// that physical order. READ RECORD by number (P2 low bits 100) and by record identifier (P2 low
+// bits 000, first record whose tag is P1) both work unless the scenario says otherwise.
+//
 // Scenarios (named like the sim drivers'):
-//   normal           answers every record of protocols.md §1
+//   normal           answers every record of protocols.md §1; record number = tag
+//   no_name_extension  an older card without record 4E (its READ RECORD answers 6A 83)
+//   ef06_by_position EF06 records numbered by position (1…7): by number, record 8 does not exist
+//   ef06_by_position_no_identifier  as ef06_by_position, and READ RECORD by identifier answers
+//                    6A 86 (P1-P2 incorrect): only reading every record finds the tags
+//   no_identifier_reads  record number = tag, READ RECORD by identifier answers 6A 86
 //   pin_protected    EF06 records answer 69 82 (security status not satisfied)
 //   chained          answers come as 61 xx and are fetched in 8-byte GET RESPONSE pieces
 //   pulled_mid_read  the card disconnects itself in the middle of EF06 (a patient pulling it)
@@ -33,7 +43,19 @@
 
 namespace kiosk::sim {
 
-enum class CardScenario { normal, pin_protected, chained, pulled_mid_read, garbage, slow, not_ssc };
+enum class CardScenario {
+    normal,
+    pin_protected,
+    chained,
+    pulled_mid_read,
+    garbage,
+    slow,
+    not_ssc,
+    no_name_extension,
+    ef06_by_position,
+    ef06_by_position_no_identifier,
+    no_identifier_reads,
+};
 std::string_view cardScenarioName(CardScenario scenario);
 Result<CardScenario> parseCardScenario(std::string_view name);
 std::vector<std::string_view> cardScenarioNames();
@@ -67,7 +89,8 @@ public:
 
 private:
     void serve(std::stop_token stop, int fd);
-    std::vector<uint8_t> record(uint8_t sfi, uint8_t number) const;
+    /// The records of an EF in physical order (TLV bytes each); empty for an unknown SFI.
+    std::vector<std::vector<uint8_t>> file(uint8_t sfi) const;
 
     drivers::sim::SamplePerson person_;
     VirtualCardOptions options_;

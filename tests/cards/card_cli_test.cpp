@@ -9,6 +9,7 @@
 #include "kiosk/cli/commands.hpp"
 #include "sim/devices/virtual_id_reader.hpp"
 #include "sim/devices/virtual_ss_card.hpp"
+#include "tests/cards/cli_run.hpp"
 #include "tests/cards/pcscd_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -17,35 +18,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string configText(const std::string& mode, const std::string& devices) {
-    return R"([kiosk]
-id = "TEST-CARDS"
-mode = ")" + mode + R"("
-data_dir = "data"
-assets_dir = ")" + std::string(KIOSK_TEST_ASSETS_DIR) + R"("
+std::string configText(const std::string& mode, const std::string& devices) { return test::cardCliConfigText(mode, devices); }
 
-[journal]
-audit_salt = "test-salt-0123456789abcdef"
-
-[log]
-level = "warn"
-)" + devices;
-}
-
-struct CliRun {
-    int exitCode = -1;
-    std::string out;
-};
-
-CliRun run(std::vector<std::string> args) {
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    std::ostringstream captured;
-    auto* previous = std::cout.rdbuf(captured.rdbuf());
-    const int code = runCli(static_cast<int>(argv.size()), argv.data());
-    std::cout.rdbuf(previous);
-    return {code, captured.str()};
-}
+test::CliRun run(std::vector<std::string> args) { return test::runCliCaptured(std::move(args)); }
 
 constexpr const char* kPcscDevice = R"(
 [[devices]]
@@ -72,7 +47,9 @@ TEST(CardCli, CardReadPrintsTheMaskedIdentityOfTheVirtualCard) {
     EXPECT_EQ(json["masked"], true);
     EXPECT_EQ(json["identity"]["name"], "张*");
     EXPECT_EQ(json["identity"]["id_number"], "110***********0134");
-    EXPECT_EQ(json["status_words"].size(), 9U);
+    // SELECT, EF05 01/03/07, EF06 08/09/4E/0A/0B/0D.
+    EXPECT_EQ(json["status_words"].size(), 10U);
+    EXPECT_EQ(json["identity"]["region"], "110101");  // issuing region: an area, shown in clear
     EXPECT_EQ(result.out.find("110101199003070134"), std::string::npos);  // never in clear
 
     // --unmasked is refused outside diagnostics mode…

@@ -193,7 +193,8 @@ TEST_F(PcscDriverTest, NormalCardGivesAValidatedIdentityOnT1AndT0) {
         EXPECT_EQ(inserted->identity.cardNumber, expected.socialSecurityCardNumber);
         EXPECT_EQ(inserted->identity.sex, expected.sex);
         EXPECT_EQ(inserted->identity.birthDate, expected.birthDate);
-        EXPECT_EQ(inserted->statusWords, std::vector<std::string>(9, "9000"));
+        // SELECT, EF05 01/03/07, EF06 08/09/4E (name extension, empty here)/0A/0B/0D.
+        EXPECT_EQ(inserted->statusWords, std::vector<std::string>(10, "9000"));
         EXPECT_EQ(device->state().media, MediaState::present);
         virtualCard->remove();
         ASSERT_TRUE(recorder_.waitFor<CardRemoved>(cursor_, 5s).has_value());
@@ -374,6 +375,11 @@ TEST_F(PcscStack, RecordedSessionsMatchTheSamples) {
         {"ssc_ef06_needs_pin_li_jun", "li-jun", CardScenario::pin_protected, false},
         {"ssc_garbage_tlv_zhang_san", "zhang-san", CardScenario::garbage, false},
         {"other_card_no_ssse", "zhang-san", CardScenario::not_ssc, false},
+        // Issue 19: EF06 layouts and a card without the name extension.
+        {"ssc_ef06_by_position_li_jun", "li-jun", CardScenario::ef06_by_position, false},
+        {"ssc_ef06_by_position_no_identifier_chen_zhe", "chen-zhe", CardScenario::ef06_by_position_no_identifier, true},
+        {"ssc_no_identifier_reads_zhao_shenjing", "zhao-shenjing", CardScenario::no_identifier_reads, false},
+        {"ssc_no_name_extension_zhang_san", "zhang-san", CardScenario::no_name_extension, false},
     };
     const bool update = std::getenv("KIOSK_UPDATE_APDU_SAMPLES") != nullptr;
     auto context = transport::PcscContext::establish(2s, CancelToken{});

@@ -4,12 +4,14 @@
 // reads it; the catch-all at the end answers "this card is not supported here". A site can pin
 // one profile (`profile = "social_security"` in the device's config).
 //
-// [X] social_security: SELECT SSSE, EF05 records 01/03/07, EF06 records 08/09/0A/0B/0D
+// [X] social_security: SELECT SSSE, EF05 records 01/03/07, EF06 records 08/09/4E/0A/0B/0D
 //     (protocols.md §1); a record that needs a PIN or PSAM authentication (69 82, 69 83, 63 Cx)
 //     ends the read with what was read so far and card.needs_pin
+// [X] records found by their tag whatever their number: EF06 read by identifier first
+//     (00 B2 tag 30), then by number (checking the tag), then by reading every record; EF05 by
+//     number first. The way that worked is kept for the rest of the EF.
+// [X] name extension 4E joined to the name; absent (6A 83) or empty on older cards
 // [X] catch_all: any other card → card.unsupported (ATR logged in hex; it is not personal data)
-// [ ] the "by record number" layout (00 B2 01 04 14 after selecting EF06 by file id) of some
-//     regions: add a profile row when a site needs it
 // [ ] PIN entry (needs a PIN pad) and PSAM external authentication
 
 #include <functional>

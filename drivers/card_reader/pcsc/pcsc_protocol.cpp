@@ -17,13 +17,15 @@ namespace {
 constexpr std::array<uint8_t, 15> kSsseName = {0x73, 0x78, 0x31, 0x2E, 0x73, 0x68, 0x2E, 0xC9,
                                                0xE7, 0xBB, 0xE1, 0xB1, 0xA3, 0xD5, 0xCF};
 
-// Le = 2 (tag + length) + the value length of protocols.md §1.
-constexpr std::array<RecordSpec, 8> kRecords = {{
+// Le = 2 (tag + length) + the value length of protocols.md §1 (4E: 20 bytes, `00 B2 4E 30 16`).
+// The name extension follows the name: it is joined to it.
+constexpr std::array<RecordSpec, 9> kRecords = {{
     {kSfiEf05, 0x01, 0x12, "card identification code"},
     {kSfiEf05, 0x03, 0x06, "specification version"},
     {kSfiEf05, 0x07, 0x0B, "card number"},
     {kSfiEf06, 0x08, 0x14, "ID number"},
-    {kSfiEf06, 0x09, 0x20, "name"},
+    {kSfiEf06, kTagName, 0x20, "name"},
+    {kSfiEf06, kTagNameExtension, 0x16, "name extension", true},
     {kSfiEf06, 0x0A, 0x03, "sex"},
     {kSfiEf06, 0x0B, 0x03, "ethnicity"},
     {kSfiEf06, 0x0D, 0x06, "birth date"},
@@ -47,7 +49,17 @@ Result<std::string> printableAscii(std::span<const uint8_t> bytes, std::string_v
     return text;
 }
 
-Result<std::vector<uint8_t>> convert(const char* to, const char* from, std::span<const uint8_t> input) {
+/// Strips trailing 00/FF only: a space (20) may be part of a name cut by the end of record 09.
+std::span<const uint8_t> trimZeroPadding(std::span<const uint8_t> bytes) {
+    size_t end = bytes.size();
+    while (end > 0 && (bytes[end - 1] == 0x00 || bytes[end - 1] == 0xFF)) --end;
+    return bytes.first(end);
+}
+
+/// iconv conversion; `truncatedAtEnd` (if given) tells an input that ends inside a multi-byte
+/// character (EINVAL) from one holding an invalid sequence (EILSEQ).
+Result<std::vector<uint8_t>> convert(const char* to, const char* from, std::span<const uint8_t> input,
+                                     bool* truncatedAtEnd = nullptr) {
     iconv_t cd = iconv_open(to, from);
     if (cd == reinterpret_cast<iconv_t>(-1)) return fail(Errc::internal, fmt::format("iconv_open {}→{} failed", from, to));
     std::vector<uint8_t> output(input.size() * 4 + 4);
@@ -58,6 +70,7 @@ Result<std::vector<uint8_t>> convert(const char* to, const char* from, std::span
     const size_t rv = iconv(cd, &in, &inLeft, &out, &outLeft);
     const int error = errno;
     iconv_close(cd);
+    if (truncatedAtEnd) *truncatedAtEnd = rv == static_cast<size_t>(-1) && error == EINVAL;
     if (rv == static_cast<size_t>(-1)) {
         return std::unexpected(invalid(fmt::format("{}→{}: {} at byte {} of {}", from, to,
                                                    error == EILSEQ ? "invalid sequence" : "truncated sequence",
@@ -79,6 +92,11 @@ std::vector<uint8_t> selectSsseCommand() {
 std::vector<uint8_t> readRecordCommand(uint8_t record, uint8_t sfi, uint8_t expectedLength) {
     // CLA 00, INS B2 READ RECORD, P1 record number, P2 = SFI in bits 8-4, 100 in bits 3-1.
     return {0x00, 0xB2, record, static_cast<uint8_t>((sfi << 3) | 0x04), expectedLength};
+}
+
+std::vector<uint8_t> readRecordByIdCommand(uint8_t tag, uint8_t sfi, uint8_t expectedLength) {
+    // CLA 00, INS B2 READ RECORD, P1 record identifier, P2 = SFI in bits 8-4, 000 in bits 3-1.
+    return {0x00, 0xB2, tag, static_cast<uint8_t>(sfi << 3), expectedLength};
 }
 
 std::span<const RecordSpec> socialSecurityRecords() { return kRecords; }
@@ -113,31 +131,40 @@ std::string statusWordMeaning(uint16_t sw) {
     }
 }
 
-Result<Tlv> parseRecordTlv(std::span<const uint8_t> record, uint8_t expectedTag) {
-    // Byte 0: tag (= record number); byte 1: value length L (< 0x80, one byte); then L bytes.
+Result<Tlv> parseTlv(std::span<const uint8_t> record) {
+    // Byte 0: tag (= the record identifier); byte 1: value length L (< 0x80, one byte); then L bytes.
     if (record.size() < 2) {
-        return std::unexpected(invalid(fmt::format("record {:02X}: {} bytes, no TLV header", expectedTag, record.size())));
+        return std::unexpected(invalid(fmt::format("record: {} bytes, no TLV header", record.size())));
     }
-    if (record[0] != expectedTag) {
-        return std::unexpected(invalid(fmt::format("record {:02X}: tag {:02X}", expectedTag, record[0])));
-    }
+    const uint8_t tag = record[0];
     const size_t length = record[1];
     if (length >= 0x80) {
         return std::unexpected(invalid(fmt::format("record {:02X}: multi-byte length {:02X} not used by this card",
-                                                   expectedTag, record[1])));
+                                                   tag, record[1])));
     }
     if (record.size() < 2 + length) {
-        return std::unexpected(invalid(fmt::format("record {:02X}: length {} but only {} value bytes", expectedTag, length,
+        return std::unexpected(invalid(fmt::format("record {:02X}: length {} but only {} value bytes", tag, length,
                                                    record.size() - 2)));
     }
     for (uint8_t padding : record.subspan(2 + length)) {
         if (padding != 0x00 && padding != 0xFF) {
-            return std::unexpected(invalid(fmt::format("record {:02X}: {} bytes after the value", expectedTag,
+            return std::unexpected(invalid(fmt::format("record {:02X}: {} bytes after the value", tag,
                                                        record.size() - 2 - length)));
         }
     }
     const auto value = record.subspan(2, length);
-    return Tlv{record[0], std::vector<uint8_t>(value.begin(), value.end())};
+    return Tlv{tag, std::vector<uint8_t>(value.begin(), value.end())};
+}
+
+Result<Tlv> parseRecordTlv(std::span<const uint8_t> record, uint8_t expectedTag) {
+    if (!record.empty() && record[0] != expectedTag) {
+        return std::unexpected(invalid(fmt::format("record {:02X}: tag {:02X}", expectedTag, record[0])));
+    }
+    auto tlv = parseTlv(record);
+    if (!tlv && record.size() < 2) {
+        return std::unexpected(invalid(fmt::format("record {:02X}: {} bytes, no TLV header", expectedTag, record.size())));
+    }
+    return tlv;
 }
 
 Result<std::string> gbkToUtf8(std::span<const uint8_t> gbk) {
@@ -184,10 +211,29 @@ Result<void> decodeRecord(uint8_t sfi, uint8_t record, std::span<const uint8_t> 
     } else if (sfi == kSfiEf06) {
         switch (record) {
             case 0x08: return ascii(data.idNumber, "ID number");
-            case 0x09: {
-                auto name = gbkToUtf8(value);
-                if (!name) return std::unexpected(invalid("name: " + name.error().detail));
+            case kTagName: {
+                // Keep the bytes: the extension (4E) may continue them, even inside a character.
+                const auto bytes = trimZeroPadding(value);
+                data.nameGbk.assign(bytes.begin(), bytes.end());
+                bool truncated = false;
+                auto converted = convert("UTF-8", "GB18030", trimPadding(bytes), &truncated);
+                if (!converted && truncated && bytes.size() == value.size()) {
+                    // A full record ending inside a character: only 4E can complete it.
+                    data.nameSplit = true;
+                    converted = convert("UTF-8", "GB18030", trimPadding(bytes.first(bytes.size() - 1)));
+                }
+                if (!converted) return std::unexpected(invalid("name: " + converted.error().detail));
+                data.name.assign(converted->begin(), converted->end());
+                return {};
+            }
+            case kTagNameExtension: {
+                const auto extension = trimPadding(value);
+                if (extension.empty()) return {};  // no extension: the name is record 09's
+                data.nameGbk.insert(data.nameGbk.end(), extension.begin(), extension.end());
+                auto name = gbkToUtf8(data.nameGbk);
+                if (!name) return std::unexpected(invalid("name with its extension (4E): " + name.error().detail));
                 data.name = std::move(*name);
+                data.nameSplit = false;
                 return {};
             }
             case 0x0A: {
@@ -237,6 +283,9 @@ Result<void> validateCardData(const SocialSecurityCardData& data, bool complete)
         return std::unexpected(Error(Errc::invalid_data, "EF06 ID number: " + valid.error().detail, "card.unreadable"));
     }
     if (data.name.empty()) return std::unexpected(invalid("name is empty"));
+    if (data.nameSplit) {
+        return std::unexpected(invalid("name record 09 ends inside a character and no name extension (4E) completes it"));
+    }
     if (data.birthDate != data.idNumber.substr(6, 8)) {
         return std::unexpected(invalid("birth date on the card differs from the one in the ID number"));
     }
@@ -256,6 +305,7 @@ PatientIdentity toIdentity(const SocialSecurityCardData& data) {
     identity.cardNumber = data.cardNumber;
     identity.sex = data.sex;
     identity.birthDate = data.birthDate;
+    identity.region = data.regionCode;
     return identity;
 }
 

@@ -182,9 +182,13 @@ void Ga450IdReader::run(std::stop_token stop, CancelToken cancel) {
             setState(makeState(DeviceStatus::busy, MediaState::present, "reading card"));
             std::vector<std::string> statusWords = {found->swText()};
             const auto started = Clock::now();
+            // A failed read names its source: the ID-card reader's card (the type, once the text
+            // told it), never the default of an empty identity.
+            PatientIdentity partial;
+            partial.source = IdentitySource::id_card;
             auto fault = [&](Error error) {
                 logger()->warn("device {}: ID card read failed: {} [{}]", name_, error.detail, error.messageKey);
-                post(CardReadFailed{name_, std::move(error), {}, statusWords});
+                post(CardReadFailed{name_, std::move(error), partial, statusWords});
             };
             auto selected = exchange(*port, kSelectCard, timeout, cancel);
             if (selected) statusWords.push_back(selected->swText());
@@ -208,12 +212,16 @@ void Ga450IdReader::run(std::stop_token stop, CancelToken cancel) {
                     fault(Error(Errc::invalid_data, "read text answered " + statusMeaning(read->sw3), "card.unreadable"));
                 } else if (auto text = parseReadAnswer(read->data); !text) {
                     fault(text.error());
-                } else if (auto identity = toIdentity(*text); !identity) {
-                    fault(identity.error());
                 } else {
-                    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
-                    logger()->info("device {}: ID card read in {} ms ({})", name_, took.count(), identity->masked());
-                    post(CardInserted{name_, std::move(*identity), statusWords});
+                    partial.source = identitySourceOf(text->type);
+                    if (auto identity = toIdentity(*text); !identity) {
+                        fault(identity.error());
+                    } else {
+                        const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+                        logger()->info("device {}: {} read in {} ms ({})", name_, idCardTypeName(text->type), took.count(),
+                                       identity->masked());
+                        post(CardInserted{name_, std::move(*identity), statusWords});
+                    }
                 }
             }
             setState(makeState(DeviceStatus::online, MediaState::present));
