@@ -318,6 +318,10 @@ Result<std::unique_ptr<Device>> createEscposPrinter(const DeviceConfig& device, 
         return fail(Errc::invalid_config, "unknown ESC/POS model " + modelName);
     }
     parsed.model = *model;
+    // What the printer's Chinese font holds, when a site's printer differs from its model row
+    // (a GB2312-only board, or one certified to GB 18030 with Extension A): escpos_charset.hpp.
+    const std::string fontName = settings.choice("font_charset", fontCharsetName(model->font), {"gb2312", "gbk", "gbk+ext-a"});
+    if (auto font = parseFontCharset(fontName)) parsed.model.font = *font;
     parsed.transport = settings.choice("transport", "usb", {"usb", "tcp", "serial", "file"});
     parsed.usb.vendor = static_cast<uint16_t>(settings.integer("usb_vendor", model->usbVendor, 0, 0xFFFF));
     parsed.usb.product = static_cast<uint16_t>(settings.integer("usb_product", model->usbProduct, 0, 0xFFFF));
