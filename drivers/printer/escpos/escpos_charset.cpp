@@ -66,6 +66,8 @@ public:
         if (c < 0x80 || c == 0xFFFD || isPrivateUse(c)) return std::nullopt;
         auto bytes = convert(toGb18030_.get(), encodeUtf8(std::u32string(1, c)));
         if (!bytes) return std::nullopt;
+        const bool extensionA = c >= 0x3400 && c <= 0x4DBF;
+        if (font_ == FontCharset::gbk_ext_a && extensionA) return bytes;  // 4 bytes, or FE5x-FE9x since GB 18030-2005
         if (bytes->size() == 2) {
             auto decoded = convert(fromSet_.get(), *bytes);
             if (!decoded) return std::nullopt;
@@ -73,7 +75,6 @@ public:
                 if (isPrivateUse(d)) return std::nullopt;  // a user-defined cell: empty in printer fonts
             return bytes;
         }
-        if (bytes->size() == 4 && font_ == FontCharset::gbk_ext_a && c >= 0x3400 && c <= 0x4DBF) return bytes;
         return std::nullopt;
     }
     std::optional<std::string> bytesFor(const std::u32string& text) const {

@@ -13,8 +13,9 @@
 //   gbk      2-byte GB18030 codes that are GBK codes, user-defined areas excluded (the default:
 //            what "GB18030" printer boards really hold; the euro sign A2E3, which GB18030 added,
 //            is not in it)
-//   gbk+ext-a  gbk plus CJK Unified Ideographs Extension A as 4-byte codes (U+3400-U+4DBF): the
-//            repertoire GB 18030-2000 made mandatory, for printers certified to it
+//   gbk+ext-a  gbk plus CJK Unified Ideographs Extension A (U+3400-U+4DBF; 4-byte codes, a few
+//            2-byte FE5x-FE9x codes since GB 18030-2005, e.g. 䶮 FE9F, which GBK fonts lack): the
+//            repertoire GB 18030 made mandatory, for printers certified to it
 // Membership is decided by glibc's iconv tables (GB18030, GBK, GB2312), not by a hand table.
 //
 // Look-alikes, in this order (Unicode data through ICU, not a hand table):
