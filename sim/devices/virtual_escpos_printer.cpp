@@ -7,7 +7,6 @@
 #include <iconv.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <pango/pangocairo.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,39 +18,51 @@
 #include "drivers/printer/escpos/escpos_protocol.hpp"
 #include "kiosk/core/log.hpp"
 #include "kiosk/core/mask.hpp"
+#include "printing/text_raster.hpp"
 
 namespace kiosk::sim {
 
 using printing::Align;
 using printing::Bitmap;
-using drivers::escpos::displayColumns;
 
 namespace {
 
 constexpr int kFeedLineDots = 30;  // default line spacing (ESC 2): 30 dots
-constexpr double kFontPixels = 22.0;
 
-std::string gb18030ToUtf8(const std::string& bytes) {
+/// The text a printer with `font` prints for the GB18030 bytes of one line. Like a printer's ROM
+/// font: a 4-byte sequence, or a 2-byte code the font has no cell for (a user-defined area, a
+/// code GB18030 added after GBK), prints an unknown-character mark — drawn here as '?', which is
+/// what the field case escpos-gbk-lookalikes saw on paper.
+std::string printedText(const std::string& bytes, drivers::escpos::FontCharset font) {
     if (bytes.empty()) return {};
     iconv_t cd = iconv_open("UTF-8", "GB18030");
     if (cd == reinterpret_cast<iconv_t>(-1)) return bytes;
-    std::string out(bytes.size() * 4 + 8, '\0');
-    char* in = const_cast<char*>(bytes.data());
-    size_t inLeft = bytes.size();
-    char* outPtr = out.data();
-    size_t outLeft = out.size();
-    while (inLeft > 0) {
-        if (iconv(cd, &in, &inLeft, &outPtr, &outLeft) == static_cast<size_t>(-1)) {
-            // An invalid sequence prints as a replacement box on a real printer: use '?'.
-            if (outLeft == 0) break;
-            *outPtr++ = '?';
-            --outLeft;
-            ++in;
-            --inLeft;
+    std::string out;
+    size_t i = 0;
+    while (i < bytes.size()) {
+        const auto lead = static_cast<uint8_t>(bytes[i]);
+        size_t length = 1;
+        if (lead >= 0x81 && lead <= 0xFE && i + 1 < bytes.size()) {
+            const auto second = static_cast<uint8_t>(bytes[i + 1]);
+            length = second >= 0x30 && second <= 0x39 ? 4 : 2;
         }
+        length = std::min(length, bytes.size() - i);
+        std::string in = bytes.substr(i, length);
+        char buffer[16];
+        char* inPtr = in.data();
+        size_t inLeft = in.size();
+        char* outPtr = buffer;
+        size_t outLeft = sizeof(buffer);
+        iconv(cd, nullptr, nullptr, nullptr, nullptr);
+        const bool converted = iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft) != static_cast<size_t>(-1) && inLeft == 0;
+        const std::string decoded(buffer, sizeof(buffer) - outLeft);
+        const std::u32string chars = decodeUtf8(decoded);
+        const bool printable = converted && chars.size() == 1 &&
+                               (chars[0] < 0x80 || drivers::escpos::printerFontHas(chars[0], font));
+        out += printable ? decoded : std::string("?");
+        i += length;
     }
     iconv_close(cd);
-    out.resize(out.size() - outLeft);
     return out;
 }
 
@@ -96,63 +107,12 @@ std::vector<std::string> printerScenarioNames() {
 
 Bitmap renderTextLine(const std::string& utf8, int widthScale, int heightScale, bool bold) {
     // A receipt printer prints on a fixed grid (Font A): 12 dots per ASCII character, 24 per
-    // Chinese character, 24-dot glyphs. Each character is drawn into its own cell (squeezed when
-    // the outline font is wider), then the line is scaled by GS ! and thresholded: no grey.
-    const std::u32string text = decodeUtf8(utf8.empty() ? std::string(" ") : utf8);
-    std::vector<int> cells;
-    int lineWidth = 0;
-    for (char32_t c : text) {
-        const int cell = displayColumns(encodeUtf8(std::u32string(1, c))) * 12;
-        cells.push_back(cell);
-        lineWidth += cell;
-    }
-    constexpr int kLineHeight = 32;  // 24-dot glyphs plus the font's ascent/descent room
-    const int baseWidth = std::max(lineWidth, 1);
-    Bitmap out{baseWidth * widthScale, kLineHeight * heightScale, {}};
-    cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, out.width, out.height);
-    cairo_t* cr = cairo_create(surface);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
-    cairo_scale(cr, widthScale, heightScale);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    PangoLayout* layout = pango_cairo_create_layout(cr);
-    PangoFontDescription* font = pango_font_description_from_string("Noto Sans CJK SC");
-    pango_font_description_set_absolute_size(font, kFontPixels * PANGO_SCALE);
-    pango_font_description_set_weight(font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-    pango_layout_set_font_description(layout, font);
-    int x = 0;
-    for (size_t i = 0; i < text.size(); ++i) {
-        const std::string glyph = encodeUtf8(std::u32string(1, text[i]));
-        pango_layout_set_text(layout, glyph.c_str(), -1);
-        int w = 0;
-        int h = 0;
-        pango_layout_get_pixel_size(layout, &w, &h);
-        cairo_save(cr);
-        const double squeeze = w > cells[i] ? static_cast<double>(cells[i]) / w : 1.0;
-        cairo_translate(cr, x + (cells[i] - w * squeeze) / 2.0, 0);
-        cairo_scale(cr, squeeze, 1.0);
-        cairo_move_to(cr, 0, 0);
-        pango_cairo_show_layout(cr, layout);
-        cairo_restore(cr);
-        x += cells[i];
-    }
-    cairo_surface_flush(surface);
-    const unsigned char* data = cairo_image_surface_get_data(surface);
-    const int stride = cairo_image_surface_get_stride(surface);
-    out.pixels.resize(static_cast<size_t>(out.width) * out.height);
-    for (int y = 0; y < out.height; ++y) {
-        const auto* row = reinterpret_cast<const uint32_t*>(data + static_cast<size_t>(y) * stride);
-        for (int px = 0; px < out.width; ++px) {
-            const uint32_t value = row[px];
-            const int lum = (((value >> 16) & 0xFF) * 3 + ((value >> 8) & 0xFF) * 6 + (value & 0xFF)) / 10;
-            out.pixels[static_cast<size_t>(y) * out.width + px] = lum < 128 ? 1 : 0;
-        }
-    }
-    pango_font_description_free(font);
-    g_object_unref(layout);
-    cairo_destroy(cr);
-    cairo_surface_destroy(surface);
-    return out;
+    // 2-byte character, 24-dot glyphs; printing/text_raster.hpp draws it (the encoder draws the
+    // lines a printer font lacks with the same code, so both look alike).
+    std::vector<printing::TextCell> cells;
+    for (const auto& unit : drivers::escpos::toPrintUnits(utf8.empty() ? std::string(" ") : utf8, drivers::escpos::FontCharset::gbk).units)
+        cells.push_back({unit.sent, unit.columns});
+    return printing::drawTextCells(cells, widthScale, heightScale, bold).bitmap;
 }
 
 Result<std::vector<uint8_t>> loadPngLuminance(const std::filesystem::path& png, int& width, int& height) {
@@ -273,7 +233,7 @@ void VirtualEscposPrinter::flushLine(bool forceBlank) {
     if (line_.empty() && !forceBlank) return;
     PageItem item;
     item.kind = PageItem::Kind::text;
-    item.text = gb18030ToUtf8(line_);
+    item.text = printedText(line_, options_.font);
     item.align = align_;
     item.widthScale = widthScale_;
     item.heightScale = heightScale_;

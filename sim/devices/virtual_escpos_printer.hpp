@@ -13,6 +13,7 @@
 //     are not status bytes), paper_out_mid_job / cover_open_mid_job (after `paperRunsOutAfterBytes`
 //     bytes the paper runs out / the cover opens; the rest of the job is dropped, as a printer does)
 // [X] text rendered with pango + Noto Sans CJK SC at 24 dots per line height, scaled by GS !
+// [X] a ROM font (GBK by default): 4-byte GB18030 sequences and codes without a cell print '?'
 // [ ] ESC ! print modes, ESC - underline, ESC * bit images, ESC t code pages, page mode
 
 #include <chrono>
@@ -26,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "drivers/printer/escpos/escpos_charset.hpp"
 #include "kiosk/core/error.hpp"
 #include "printing/bitmap.hpp"
 #include "printing/document.hpp"
@@ -88,6 +90,8 @@ public:
         std::filesystem::path outputDir;  ///< job-NNN.png files go here
         PrinterScenario scenario = PrinterScenario::normal;
         size_t paperRunsOutAfterBytes = 400;  ///< for paper_out_mid_job / cover_open_mid_job
+        /// The Chinese font in its ROM: codes outside it print '?' (escpos_charset.hpp).
+        drivers::escpos::FontCharset font = drivers::escpos::FontCharset::gbk;
     };
     explicit VirtualEscposPrinter(Options options);
     ~VirtualEscposPrinter();

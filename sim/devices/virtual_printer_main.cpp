@@ -1,4 +1,4 @@
-// `virtual-printer --port 9100 --out DIR [--scenario normal|paper_out|…] [--dots 576]`: runs the
+// `virtual-printer --port 9100 --out DIR [--scenario normal|paper_out|…] [--dots 576] [--font gbk]`: runs the
 // virtual ESC/POS printer on loopback until SIGINT/SIGTERM; prints each rendered job's PNG path.
 #include <CLI/CLI.hpp>
 
@@ -13,13 +13,17 @@ int main(int argc, char** argv) {
     int dots = 576;
     std::string out = "printed";
     std::string scenario = "normal";
+    std::string font = "gbk";
     app.add_option("--port", port, "TCP port on 127.0.0.1 (0 = any free port)");
     app.add_option("--out", out, "Folder for job-NNN.png");
     app.add_option("--dots", dots, "Dots per line (576 = 80 mm, 384 = 58 mm)");
     app.add_option("--scenario", scenario, "Status scenario")->check(CLI::IsMember(kiosk::sim::printerScenarioNames()));
+    app.add_option("--font", font, "Chinese ROM font: gb2312, gbk or gbk+ext-a (other codes print '?')")
+        ->check(CLI::IsMember(std::vector<std::string>{"gb2312", "gbk", "gbk+ext-a"}));
     CLI11_PARSE(app, argc, argv);
 
-    kiosk::sim::VirtualEscposPrinter printer({dots, out, *kiosk::sim::parsePrinterScenario(scenario), 400});
+    kiosk::sim::VirtualEscposPrinter printer(
+        {dots, out, *kiosk::sim::parsePrinterScenario(scenario), 400, *kiosk::drivers::escpos::parseFontCharset(font)});
     auto server = kiosk::sim::VirtualPrinterServer::start(printer, port);
     if (!server) {
         std::cerr << "virtual-printer: " << server.error().detail << '\n';

@@ -42,14 +42,18 @@ TEST(EscposProtocol, ChineseTextIsGb18030InChineseMode) {
     EXPECT_EQ(job->replacedCharacters, 0);
 }
 
-TEST(EscposProtocol, CharactersOutsideThePrinterSetBecomeQuestionMarks) {
-    // An emoji is a 4-byte GB18030 sequence (not in printer fonts); invalid UTF-8 is replaced too.
+TEST(EscposProtocol, CharactersOutsideThePrinterSetAreDrawnNotQuestionMarks) {
+    // An emoji is a 4-byte GB18030 sequence (not in printer fonts) and invalid UTF-8 has no code
+    // at all: the line is sent as a raster image (field case escpos-gbk-lookalikes, more in
+    // escpos_charset_test.cpp).
     Document document;
     document.text(std::string("A\xF0\x9F\x98\x80") + "B\xFF" + "C");
     auto job = encodeDocument(document, model80());
     ASSERT_TRUE(job.has_value());
-    EXPECT_EQ(job->replacedCharacters, 2);
-    EXPECT_TRUE(contains(job->bytes, {'A', '?', 'B', '?', 'C', 0x0A}));
+    EXPECT_EQ(job->replacedCharacters, 0);
+    EXPECT_EQ(job->rasterLines, 1);
+    EXPECT_FALSE(contains(job->bytes, {'A', '?', 'B'}));
+    EXPECT_TRUE(contains(job->bytes, {0x1D, 0x76, 0x30, 0x00}));
     EXPECT_FALSE(job->warnings.empty());
 }
 

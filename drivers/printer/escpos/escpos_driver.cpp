@@ -319,6 +319,10 @@ Result<std::unique_ptr<Device>> createEscposPrinter(const DeviceConfig& device, 
     // With an unknown model the other keys are still read (against the first model's defaults),
     // so that their problems are reported in the same run.
     parsed.model = model != nullptr ? *model : escposModels().front();
+    // What the printer's Chinese font holds, when a site's printer differs from its model row
+    // (a GB2312-only board, or one certified to GB 18030 with Extension A): escpos_charset.hpp.
+    const std::string fontName = settings.choice("font_charset", fontCharsetName(parsed.model.font), {"gb2312", "gbk", "gbk+ext-a"});
+    if (auto font = parseFontCharset(fontName)) parsed.model.font = *font;
     parsed.transport = settings.choice("transport", "usb", {"usb", "tcp", "serial", "file"});
     parsed.usb.vendor = static_cast<uint16_t>(settings.integer("usb_vendor", parsed.model.usbVendor, 0, 0xFFFF));
     parsed.usb.product = static_cast<uint16_t>(settings.integer("usb_product", parsed.model.usbProduct, 0, 0xFFFF));

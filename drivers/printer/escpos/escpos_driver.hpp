@@ -6,6 +6,8 @@
 //   model = "generic-80"        row of escposModels() (generic-80, generic-58, generic-80-vendor-usb, test-80, test-58)
 //   transport = "usb"           usb | tcp | serial | file
 //   usb_vendor, usb_product     override the model's USB ids (integers, e.g. 0x0416 written 1046)
+//   font_charset = "gbk"        what the printer's Chinese font holds: gb2312 | gbk | gbk+ext-a
+//                               (default: the model's row; see escpos_charset.hpp)
 //   host = "192.168.1.50", port = 9100          (tcp)
 //   path = "/dev/ttyUSB0", baud = 115200          (serial; path is the output file for file)
 //   status_timeout_ms = 800     how long one DLE EOT answer is waited for

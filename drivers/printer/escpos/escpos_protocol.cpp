@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "kiosk/core/mask.hpp"
+#include "printing/text_raster.hpp"
 
 namespace kiosk::drivers::escpos {
 
@@ -24,39 +25,39 @@ constexpr uint8_t LF = 0x0A;
 
 void put(std::vector<uint8_t>& out, std::initializer_list<uint8_t> bytes) { out.insert(out.end(), bytes); }
 
-/// Wide characters (CJK, full-width forms) take two 12-dot columns in Font A.
-bool isWide(char32_t c) {
-    return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) || (c >= 0xAC00 && c <= 0xD7A3) ||
-           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
-           (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x20000 && c <= 0x3FFFD) || c == 0x2191 || c == 0x2193;
+using Units = std::vector<PrintUnit>;
+
+const PrintUnit kSpace{" ", " ", " ", 1, PrintUnit::How::as_sent};
+
+int columnsOf(const Units& units) {
+    int columns = 0;
+    for (const auto& unit : units) columns += unit.columns;
+    return columns;
 }
 
-int columnsOf(char32_t c) { return isWide(c) ? 2 : 1; }
-
-/// Splits UTF-8 text into pieces of at most `capacity` columns (no hyphenation: receipts are
-/// mostly Chinese, where breaking anywhere is correct).
-std::vector<std::string> wrap(std::string_view utf8, int capacity) {
-    std::vector<std::string> lines;
-    std::u32string current;
+/// Splits a line into pieces of at most `capacity` columns, between grapheme clusters (no
+/// hyphenation: receipts are mostly Chinese, where breaking anywhere is correct).
+std::vector<Units> wrap(const Units& units, int capacity) {
+    std::vector<Units> lines;
+    Units current;
     int used = 0;
-    for (char32_t c : decodeUtf8(utf8)) {
-        const int width = columnsOf(c);
-        if (used + width > capacity && !current.empty()) {
-            lines.push_back(encodeUtf8(current));
+    for (const auto& unit : units) {
+        if (used + unit.columns > capacity && !current.empty()) {
+            lines.push_back(std::move(current));
             current.clear();
             used = 0;
         }
-        current.push_back(c);
-        used += width;
+        current.push_back(unit);
+        used += unit.columns;
     }
-    if (!current.empty() || lines.empty()) lines.push_back(encodeUtf8(current));
+    if (!current.empty() || lines.empty()) lines.push_back(std::move(current));
     return lines;
 }
 
-std::string padTo(std::string_view utf8, int columns, bool right) {
-    const int used = displayColumns(utf8);
-    const std::string padding(static_cast<size_t>(std::max(0, columns - used)), ' ');
-    return right ? padding + std::string(utf8) : std::string(utf8) + padding;
+Units padTo(Units units, int columns, bool right) {
+    const Units padding(static_cast<size_t>(std::max(0, columns - columnsOf(units))), kSpace);
+    units.insert(right ? units.begin() : units.end(), padding.begin(), padding.end());
+    return units;
 }
 
 struct Encoder {
@@ -65,10 +66,46 @@ struct Encoder {
     EncodedJob job;
     int columns() const { return model.dotsPerLine / kColumnDots; }
 
-    void text(std::string_view utf8) {
-        Gb18030Text converted = toPrinterText(utf8);
-        job.replacedCharacters += converted.replaced;
-        job.bytes.insert(job.bytes.end(), converted.bytes.begin(), converted.bytes.end());
+    Units units(std::string_view utf8) {
+        PrintUnits converted = toPrintUnits(utf8, model.font);
+        job.lookAlikes += converted.lookAlikes;
+        job.droppedCharacters += converted.dropped;
+        return std::move(converted.units);
+    }
+
+    /// One physical line: text in the printer's font, or — when the font lacks one of its
+    /// characters — the whole line drawn on the same grid and sent as a GS v 0 image, so the
+    /// line keeps its place, alignment, size and weight and no '?' stands for a character.
+    void physicalLine(const Units& line, Align lineAlign, int widthScale, int heightScale, bool lineBold) {
+        const bool drawn = std::any_of(line.begin(), line.end(), [](const PrintUnit& unit) { return unit.how == PrintUnit::How::drawn; });
+        if (!drawn) {
+            align(lineAlign);
+            bold(lineBold);
+            size(widthScale, heightScale);
+            for (const auto& unit : line) job.bytes.insert(job.bytes.end(), unit.bytes.begin(), unit.bytes.end());
+            job.bytes.push_back(LF);
+            return;
+        }
+        std::vector<printing::TextCell> cells;
+        // Drawn, every cluster stands as the HIS sent it (¥ itself, not its look-alike ￥).
+        for (const auto& unit : line) cells.push_back({unit.sent, unit.columns});
+        printing::DrawnText text = printing::drawTextCells(cells, std::clamp(widthScale, 1, 8), std::clamp(heightScale, 1, 8), lineBold);
+        ++job.rasterLines;
+        job.missingGlyphs += text.missingGlyphs;
+        Bitmap bitmap = printing::fitWidth(text.bitmap, model.dotsPerLine);
+        // ESC a does not apply to GS v 0 on every model: align by whole bytes of white on the left.
+        const int free = model.dotsPerLine - bitmap.width;
+        const int pad = lineAlign == Align::center ? free / 2 / 8 * 8 : lineAlign == Align::right ? free / 8 * 8 : 0;
+        if (pad > 0) {
+            Bitmap padded{bitmap.width + pad, bitmap.height, {}};
+            padded.pixels.assign(static_cast<size_t>(padded.width) * padded.height, 0);
+            for (int y = 0; y < bitmap.height; ++y)
+                for (int x = 0; x < bitmap.width; ++x)
+                    padded.pixels[static_cast<size_t>(y) * padded.width + x + pad] = bitmap.black(x, y) ? 1 : 0;
+            bitmap = std::move(padded);
+        }
+        align(Align::left);
+        appendRaster(job.bytes, bitmap);
     }
     // The printer's current modes (ESC @ resets them to these): a command is sent only when a
     // mode changes, which keeps a text receipt small.
@@ -99,18 +136,12 @@ struct Encoder {
     void line(const printing::TextLine& value) {
         const int scale = std::clamp(value.widthScale, 1, 8);
         const int capacity = std::max(1, columns() / scale);
-        auto pieces = wrap(value.text, capacity);
+        auto pieces = wrap(units(value.text), capacity);
         if (pieces.size() > 1) {
             ++job.wrappedLines;
             job.warnings.push_back("text line wrapped to " + std::to_string(pieces.size()) + " lines");
         }
-        align(value.align);
-        bold(value.bold);
-        size(value.widthScale, value.heightScale);
-        for (const auto& piece : pieces) {
-            text(piece);
-            job.bytes.push_back(LF);
-        }
+        for (const auto& piece : pieces) physicalLine(piece, value.align, value.widthScale, value.heightScale, value.bold);
     }
 
     void rule() {
@@ -140,26 +171,24 @@ struct Encoder {
         bold(false);
         for (size_t r = 0; r < value.rows.size(); ++r) {
             const bool header = value.headerRow && r == 0;
-            if (header) bold(true);
-            std::vector<std::vector<std::string>> cells;
+            std::vector<std::vector<Units>> cells;
             size_t height = 1;
             for (size_t c = 0; c < count; ++c) {
                 const std::string cell = c < value.rows[r].size() ? value.rows[r][c] : std::string();
                 // One column of gap between cells: a cell holds width - 1 columns.
-                cells.push_back(wrap(cell, std::max(1, widths[c] - 1)));
+                cells.push_back(wrap(units(cell), std::max(1, widths[c] - 1)));
                 height = std::max(height, cells.back().size());
             }
             for (size_t physical = 0; physical < height; ++physical) {
-                std::string row;
+                Units row;
                 for (size_t c = 0; c < count; ++c) {
-                    const std::string piece = physical < cells[c].size() ? cells[c][physical] : std::string();
+                    Units piece = physical < cells[c].size() ? cells[c][physical] : Units{};
                     const bool last = c + 1 == count;
-                    row += last ? padTo(piece, widths[c], true) : padTo(piece, widths[c], false);
+                    Units padded = padTo(std::move(piece), widths[c], last);
+                    row.insert(row.end(), padded.begin(), padded.end());
                 }
-                text(row);
-                job.bytes.push_back(LF);
+                physicalLine(row, Align::left, 1, 1, header);
             }
-            if (header) bold(false);
         }
     }
 
@@ -244,12 +273,12 @@ const std::vector<EscposModel>& escposModels() {
     // umockdev tests and the virtual printer. A site whose printer shows other ids sets
     // usb_vendor / usb_product in its config.
     static const std::vector<EscposModel> models = {
-        {"generic-80", 80, 576, "gb18030", true, true, 250, 0x0416, 0x5011, 7, "80 mm kiosk printer, cutter, native QR"},
-        {"generic-58", 58, 384, "gb18030", false, false, 90, 0x0416, 0x5011, 7, "58 mm printer, tear bar, QR as raster"},
-        {"generic-80-vendor-usb", 80, 576, "gb18030", true, true, 250, 0x0416, 0x5011, 0xFF,
+        {"generic-80", 80, 576, "gb18030", FontCharset::gbk, true, true, 250, 0x0416, 0x5011, 7, "80 mm kiosk printer, cutter, native QR"},
+        {"generic-58", 58, 384, "gb18030", FontCharset::gbk, false, false, 90, 0x0416, 0x5011, 7, "58 mm printer, tear bar, QR as raster"},
+        {"generic-80-vendor-usb", 80, 576, "gb18030", FontCharset::gbk, true, true, 250, 0x0416, 0x5011, 0xFF,
          "80 mm printer exposing a vendor-specific bulk interface"},
-        {"test-80", 80, 576, "gb18030", true, true, 250, 0x1209, 0x0001, 7, "virtual 80 mm printer (tests, demo)"},
-        {"test-58", 58, 384, "gb18030", false, false, 90, 0x1209, 0x0001, 7, "virtual 58 mm printer (tests, demo)"},
+        {"test-80", 80, 576, "gb18030", FontCharset::gbk, true, true, 250, 0x1209, 0x0001, 7, "virtual 80 mm printer (tests, demo)"},
+        {"test-58", 58, 384, "gb18030", FontCharset::gbk, false, false, 90, 0x1209, 0x0001, 7, "virtual 58 mm printer (tests, demo)"},
     };
     return models;
 }
@@ -260,51 +289,22 @@ const EscposModel* findEscposModel(std::string_view name) {
     return nullptr;
 }
 
-Gb18030Text toPrinterText(std::string_view utf8) {
+Gb18030Text toPrinterText(std::string_view utf8, FontCharset font) {
     Gb18030Text result;
-    iconv_t cd = iconv_open("GB18030", "UTF-8");
-    if (cd == reinterpret_cast<iconv_t>(-1)) {
-        // No converter (should not happen on glibc): ASCII only.
-        for (char32_t c : decodeUtf8(utf8)) {
-            if (c < 0x80) result.bytes.push_back(static_cast<char>(c));
-            else {
-                result.bytes.push_back('?');
-                ++result.replaced;
-            }
-        }
-        return result;
-    }
-    std::unique_ptr<void, int (*)(iconv_t)> guard(cd, &iconv_close);
-    for (char32_t c : decodeUtf8(utf8)) {
-        if (c < 0x80) {
-            result.bytes.push_back(static_cast<char>(c));
-            continue;
-        }
-        std::string in = encodeUtf8(std::u32string(1, c));
-        char out[8];
-        char* inPtr = in.data();
-        size_t inLeft = in.size();
-        char* outPtr = out;
-        size_t outLeft = sizeof(out);
-        const size_t converted = iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft);
-        const size_t length = sizeof(out) - outLeft;
-        // U+FFFD (from invalid UTF-8) and 4-byte GB18030 sequences are not in printer fonts.
-        if (converted == static_cast<size_t>(-1) || c == 0xFFFD || length != 2) {
+    PrintUnits converted = toPrintUnits(utf8, font);
+    result.lookAlikes = converted.lookAlikes;
+    for (const auto& unit : converted.units) {
+        if (unit.how == PrintUnit::How::drawn) {
             result.bytes.push_back('?');
             ++result.replaced;
-            iconv(cd, nullptr, nullptr, nullptr, nullptr);
-            continue;
+        } else {
+            result.bytes += unit.bytes;
         }
-        result.bytes.append(out, length);
     }
     return result;
 }
 
-int displayColumns(std::string_view utf8) {
-    int columns = 0;
-    for (char32_t c : decodeUtf8(utf8)) columns += columnsOf(c);
-    return columns;
-}
+int displayColumns(std::string_view utf8, FontCharset font) { return columnsOf(toPrintUnits(utf8, font).units); }
 
 void appendRaster(std::vector<uint8_t>& out, const Bitmap& bitmap) {
     // GS v 0 m xL xH yL yH d1…dk: m = 0 normal density; x = bytes per row; y = rows; MSB = left.
@@ -355,9 +355,19 @@ Result<EncodedJob> encodeDocument(const printing::Document& document, const Escp
             encoder.cut();
         }
     }
-    if (encoder.job.replacedCharacters > 0)
-        encoder.job.warnings.push_back(std::to_string(encoder.job.replacedCharacters) +
-                                       " characters outside the printer's character set printed as '?'");
+    const std::string font(fontCharsetName(model.font));
+    const EncodedJob& job = encoder.job;
+    if (job.lookAlikes > 0)
+        encoder.job.warnings.push_back(std::to_string(job.lookAlikes) + " characters outside the printer's font (" + font +
+                                       ") printed as look-alikes it holds");
+    if (job.rasterLines > 0)
+        encoder.job.warnings.push_back(std::to_string(job.rasterLines) + " lines holding characters outside the printer's font (" +
+                                       font + ") printed as images");
+    if (job.droppedCharacters > 0)
+        encoder.job.warnings.push_back(std::to_string(job.droppedCharacters) + " control or invisible characters not printed");
+    if (job.missingGlyphs > 0)
+        encoder.job.warnings.push_back(std::to_string(job.missingGlyphs) +
+                                       " characters have no glyph in any installed font: printed as code boxes");
     return std::move(encoder.job);
 }
 

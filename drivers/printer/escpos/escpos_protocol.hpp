@@ -4,8 +4,11 @@
 // No I/O here: the driver (escpos_driver.cpp) moves the bytes over USB, serial, TCP or a file.
 //
 // [X] model table: paper width, dots per line, code page, cutter, native QR, max speed, USB ids
-// [X] ESC @ init, FS & Chinese mode, GB18030 text via iconv (4-byte GB18030 sequences and invalid
-//     UTF-8 are replaced by '?' and counted: printer fonts hold the 2-byte GBK set only)
+// [X] ESC @ init, FS & Chinese mode, GB18030 text via iconv restricted to the printer's font
+//     (escpos_charset.hpp: GBK by default, GB2312 or GBK + Extension A per model or config);
+//     characters the font lacks print as a look-alike it holds (µ → μ, ¥ → ￥), and a line that
+//     still holds one is drawn (pango, printing/text_raster.hpp) and sent as a GS v 0 image:
+//     no '?' stands on paper where the HIS sent a character
 // [X] ESC a align, ESC E bold, GS ! size 1…8, ESC d feed, word-less wrapping of over-long lines
 // [X] tables (column weights, CJK = 2 columns), rules
 // [X] GS ( k native QR (model 2, level M) with a GS v 0 raster fallback for models without it
@@ -24,6 +27,7 @@
 #include <vector>
 
 #include "drivers/common/device.hpp"
+#include "drivers/printer/escpos/escpos_charset.hpp"
 #include "kiosk/core/error.hpp"
 #include "printing/bitmap.hpp"
 #include "printing/document.hpp"
@@ -36,6 +40,7 @@ struct EscposModel {
     int paperWidthMm;
     int dotsPerLine;           ///< printable dots (8 dots/mm at 203 dpi)
     std::string_view codePage; ///< "gb18030" (Chinese mode via FS &)
+    FontCharset font;          ///< what the printer's Chinese font holds (config: font_charset)
     bool cutter;
     bool nativeQr;             ///< understands GS ( k; otherwise the QR is sent as a raster image
     int maxSpeedMmPerSecond;
@@ -59,7 +64,11 @@ struct EncodeOptions {
 
 struct EncodedJob {
     std::vector<uint8_t> bytes;
-    int replacedCharacters = 0;  ///< outside the printer's character set → '?'
+    int replacedCharacters = 0;  ///< printed as '?': always 0 since lines are drawn instead (kept for callers)
+    int lookAlikes = 0;          ///< characters printed as a look-alike the font holds (µ → μ)
+    int rasterLines = 0;         ///< lines drawn as images because the font lacks a character
+    int droppedCharacters = 0;   ///< control / invisible format characters not sent
+    int missingGlyphs = 0;       ///< drawn characters no installed font has (a code box on paper)
     int wrappedLines = 0;        ///< text lines longer than the paper, wrapped
     int scaledImages = 0;        ///< images wider than the paper, scaled down
     std::vector<std::string> warnings;
@@ -75,14 +84,18 @@ std::vector<uint8_t> encodeRasterJob(const printing::Bitmap& page, const EscposM
 /// GS v 0 bands for one bitmap (appended to `out`); the bitmap must fit the paper.
 void appendRaster(std::vector<uint8_t>& out, const printing::Bitmap& bitmap);
 
-/// UTF-8 → GB18030 restricted to the 1- and 2-byte (GBK) part; other characters become '?'.
+/// UTF-8 → GB18030 bytes the printer's font holds, look-alikes folded in (escpos_charset.hpp):
+/// "µ" → A6 CC, "¥" → A3 A4. A character with no look-alike becomes '?' and is counted in
+/// `replaced`: this byte-only view cannot draw; encodeDocument draws such lines instead.
 struct Gb18030Text {
     std::string bytes;
     int replaced = 0;
+    int lookAlikes = 0;
 };
-Gb18030Text toPrinterText(std::string_view utf8);
-/// Display width in 12-dot columns (CJK and other wide characters count 2).
-int displayColumns(std::string_view utf8);
+Gb18030Text toPrinterText(std::string_view utf8, FontCharset font = FontCharset::gbk);
+/// Width on paper in 12-dot columns: ASCII 1, a 2-byte code 2 (Chinese mode prints every 2-byte
+/// code 24 dots wide, μ and × included), a drawn character by its East Asian Width.
+int displayColumns(std::string_view utf8, FontCharset font = FontCharset::gbk);
 
 // ---- real-time status: DLE EOT n (10 04 n), one answer byte each ----
 std::vector<uint8_t> statusRequest(int n);
