@@ -72,13 +72,17 @@ Json patientResource(const std::string& id, const std::string& name, const std::
     if (!ssCard.empty()) ids.push_back(identifier(fhir::kSystemSocialSecurity, ssCard));
     if (!hospitalCard.empty()) ids.push_back(identifier(fhir::kSystemHospitalCard, hospitalCard));
     if (!healthCard.empty()) ids.push_back(identifier(fhir::kSystemHealthCard, healthCard));
-    return {{"resourceType", "Patient"},
-            {"id", id},
-            {"identifier", ids},
-            {"name", Json::array({{{"text", name}}})},
-            {"gender", sex == "1" ? "male" : "female"},
-            {"birthDate", birth.size() == 8 ? birth.substr(0, 4) + "-" + birth.substr(4, 2) + "-" + birth.substr(6, 2) : birth},
-            {"telecom", Json::array({{{"system", "phone"}, {"value", phone}}})}};
+    Json patient = {{"resourceType", "Patient"},
+                    {"id", id},
+                    {"identifier", ids},
+                    {"name", Json::array({{{"text", name}}})},
+                    {"gender", sex == "1" ? "male" : "female"}};
+    // A people file may leave a value out: R4 has no empty strings, so the element is left out.
+    if (!birth.empty()) {
+        patient["birthDate"] = birth.size() == 8 ? birth.substr(0, 4) + "-" + birth.substr(4, 2) + "-" + birth.substr(6, 2) : birth;
+    }
+    if (!phone.empty()) patient["telecom"] = Json::array({{{"system", "phone"}, {"value", phone}}});
+    return patient;
 }
 
 }  // namespace
