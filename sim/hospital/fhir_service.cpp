@@ -8,8 +8,13 @@
 //                                            the identifier is already there: the business key)
 //  - PUT /fhir/{type}/{id} + If-Match        update, 412 when the version moved on
 //  - errors are OperationOutcome with the HTTP status
+//  - what clients create is stored as sent, less the empty values R4 JSON forbids (dropped, as
+//    a lenient server does); an Appointment that breaks R4 invariant app-2 or app-3 is refused
+//    with 422 (issue code "invariant"), as a strict server refuses it
+//  - everything served is valid against the R4 JSON schema (tests/backend/fhir_schema_test.cpp)
 // Hospital rules (in this file, as a HIS would apply them):
-//  - Appointment create = hold a free slot for PolicySettings::holdMinutes (status proposed);
+//  - Appointment create = hold a free slot for PolicySettings::holdMinutes (status proposed;
+//    start/end, when sent, must be the slot's: 422 "slot-times" otherwise);
 //    update proposed→booked (book), →cancelled (cancel), booked→arrived (check in, assigns the
 //    queue number); the no-show blacklist refuses holds with 403 details "blacklisted".
 //  - PaymentReconciliation create = commit a payment: the charges become "billed".
