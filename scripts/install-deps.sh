@@ -4,9 +4,14 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$here/packages.txt" | grep -v '^$')
+# Names that installed packages provide count as present: e.g. a nodejs build that bundles npm
+# (Provides: npm, Conflicts: npm) must not make apt try to install Debian's npm beside it.
+provided="$(dpkg-query -W -f='${db:Status-Abbrev}|${Provides}\n' 2>/dev/null | sed -n 's/^ii *|//p' | tr ',' '\n' |
+  sed -e 's/(.*)//' -e 's/[[:space:]]//g' | sort -u)"
 missing=()
 for pkg in "${wanted[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" &&
+    ! grep -qxF "$pkg" <<<"$provided"; then
     missing+=("$pkg")
   fi
 done

@@ -436,7 +436,8 @@ Result<Json> FhirHisDriver::conditionalCreate(const std::string& type, const std
     return fetch(std::move(request), Safety::repeatable_write, type);
 }
 
-Result<Json> FhirHisDriver::changeStatus(const std::string& type, const std::string& id, const std::string& target) {
+Result<Json> FhirHisDriver::changeStatus(const std::string& type, const std::string& id, const std::string& target,
+                                         const std::function<Result<void>(Json&)>& amend) {
     if (auto valid = requireId(id, type.c_str()); !valid) return std::unexpected(valid.error());
     const int attempts = 1 + std::max(0, settings_.retries);
     Error last(Errc::internal, "no attempt made");
@@ -446,6 +447,9 @@ Result<Json> FhirHisDriver::changeStatus(const std::string& type, const std::str
         if (str(*current, "status") == target) return current;  // done before (maybe by our lost call)
         Json updated = *current;
         updated["status"] = target;
+        if (amend) {
+            if (auto amended = amend(updated); !amended) return std::unexpected(amended.error());
+        }
         const std::string version = str((*current)["meta"], "versionId");
         HttpRequest put = makeRequest("PUT", type + "/" + id, updated.dump());
         put.headers.emplace_back("If-Match", "W/\"" + version + "\"");
@@ -581,30 +585,88 @@ Result<Appointment> FhirHisDriver::holdSlot(const std::string& slotId, const std
     if (auto valid = requireId(slotId, "slot"); !valid) return std::unexpected(valid.error());
     if (auto valid = requireId(patientId, "patient"); !valid) return std::unexpected(valid.error());
     if (tradeNo.empty() || tradeNo.size() > 64) return fail(Errc::invalid_argument, "trade_no missing or too long");
-    const Json body = {{"resourceType", "Appointment"},
-                       {"status", "proposed"},
-                       {"identifier", Json::array({{{"system", settings_.systemTrade}, {"value", tradeNo}}})},
-                       {"slot", Json::array({{{"reference", "Slot/" + slotId}}})},
-                       {"participant", Json::array({{{"actor", {{"reference", "Patient/" + patientId}}}, {"status", "accepted"}}})}};
+    Json body = {{"resourceType", "Appointment"},
+                 {"status", "proposed"},
+                 {"identifier", Json::array({{{"system", settings_.systemTrade}, {"value", tradeNo}}})},
+                 {"slot", Json::array({{{"reference", "Slot/" + slotId}}})},
+                 {"participant", Json::array({{{"actor", {{"reference", "Patient/" + patientId}}}, {"status", "accepted"}}})}};
+    // The appointment carries the slot's times from the start (R4 app-3): a server stores what it
+    // is given, so one created without them could never be booked, checked in or found by date.
+    if (auto filled = fillFromSlot(body, slotId); !filled) return std::unexpected(filled.error());
     auto created = conditionalCreate("Appointment", tradeNo, body);
     if (!created) return std::unexpected(created.error());
     return toAppointment(*created, settings_.systemTrade);
 }
 
+Result<void> FhirHisDriver::fillFromSlot(Json& appointment, const std::string& slotId) {
+    auto slot = fetch(makeRequest("GET", "Slot/" + slotId), Safety::read, "Slot");
+    if (!slot) {
+        Error error = slot.error();
+        // A slot that is gone can no longer be booked: to the patient that is a taken time.
+        if (error.code == Errc::not_found) error = Error(Errc::slot_taken, error.detail, "backend.slot_taken");
+        return std::unexpected(error);
+    }
+    const std::string start = str(*slot, "start");
+    const std::string end = str(*slot, "end");
+    if (start.empty() || end.empty()) {  // Slot.start and Slot.end are 1..1 in R4
+        return fail(Errc::invalid_answer, "Slot/" + slotId + " without start or end", "backend.invalid_answer");
+    }
+    appointment["start"] = start;
+    appointment["end"] = end;
+    if (!appointment.contains("serviceType") && slot->contains("serviceType")) appointment["serviceType"] = (*slot)["serviceType"];
+    // The doctor: hospital-sim names the PractitionerRole on the slot; R4 itself names it as
+    // Schedule.actor of Slot.schedule, read only when the slot does not say.
+    bool haveDoctor = false;
+    for (const auto& p : appointment.value("participant", Json::array())) {
+        haveDoctor = haveDoctor || !referenceId(p.value("actor", Json::object()), "PractitionerRole").empty();
+    }
+    std::string doctor;
+    if (const Json* role = extension(*slot, "urn:yizhan:ext:practitioner-role"); role && role->contains("valueReference")) {
+        doctor = referenceId((*role)["valueReference"], "PractitionerRole");
+    }
+    const std::string scheduleId = referenceId(slot->value("schedule", Json::object()), "Schedule");
+    if (!haveDoctor && doctor.empty() && isSafeId(scheduleId)) {
+        auto schedule = fetch(makeRequest("GET", "Schedule/" + scheduleId), Safety::read, "Schedule");
+        if (!schedule) return std::unexpected(schedule.error());
+        for (const auto& actor : schedule->value("actor", Json::array())) {
+            if (doctor.empty()) doctor = referenceId(actor, "PractitionerRole");
+        }
+    }
+    if (!haveDoctor && !doctor.empty()) {
+        appointment["participant"].push_back({{"actor", {{"reference", "PractitionerRole/" + doctor}}}, {"status", "accepted"}});
+    }
+    return {};
+}
+
+Result<Json> FhirHisDriver::changeAppointmentStatus(const std::string& appointmentId, const std::string& target) {
+    // An appointment held without times (by an earlier kiosk version, or on a server that
+    // dropped them) gets its slot's times before it becomes booked or arrived (R4 app-3).
+    return changeStatus("Appointment", appointmentId, target, [this, &target](Json& appointment) -> Result<void> {
+        if (target == "cancelled" || (appointment.contains("start") && appointment.contains("end"))) return {};
+        const Json slots = appointment.value("slot", Json::array());
+        const std::string slotId = slots.is_array() && !slots.empty() ? referenceId(slots[0], "Slot") : std::string();
+        if (!isSafeId(slotId)) {
+            return fail(Errc::invalid_answer, "Appointment/" + str(appointment, "id") + " has neither times nor a slot",
+                        "backend.invalid_answer");
+        }
+        return fillFromSlot(appointment, slotId);
+    });
+}
+
 Result<Appointment> FhirHisDriver::book(const std::string& appointmentId) {
-    auto changed = changeStatus("Appointment", appointmentId, "booked");
+    auto changed = changeAppointmentStatus(appointmentId, "booked");
     if (!changed) return std::unexpected(changed.error());
     return toAppointment(*changed, settings_.systemTrade);
 }
 
 Result<Appointment> FhirHisDriver::cancelAppointment(const std::string& appointmentId) {
-    auto changed = changeStatus("Appointment", appointmentId, "cancelled");
+    auto changed = changeAppointmentStatus(appointmentId, "cancelled");
     if (!changed) return std::unexpected(changed.error());
     return toAppointment(*changed, settings_.systemTrade);
 }
 
 Result<Appointment> FhirHisDriver::checkIn(const std::string& appointmentId) {
-    auto changed = changeStatus("Appointment", appointmentId, "arrived");
+    auto changed = changeAppointmentStatus(appointmentId, "arrived");
     if (!changed) return std::unexpected(changed.error());
     return toAppointment(*changed, settings_.systemTrade);
 }

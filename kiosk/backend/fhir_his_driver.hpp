@@ -5,6 +5,8 @@
 //  [X] search with Bundle searchset paging (follows `next` links on the same host only)
 //  [X] read, conditional create (If-None-Exist: identifier=<trade system>|<trade_no>), update
 //      with If-Match (ETag) — the standard parts work against any conformant R4 server
+//  [X] an Appointment made from a Slot carries the slot's start/end (R4 invariant app-3), also when
+//      one held without them is booked or checked in
 //  [X] OperationOutcome errors mapped to kiosk::Error codes (details code "blacklisted",
 //      "slot-taken", "wrong-state", "token-used" where the server gives them)
 //  [X] retries only for calls safe to repeat: reads, conditional creates, If-Match updates
@@ -19,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -86,8 +89,17 @@ private:
     /// A search, following `next` links; returns the matched resources of `type`.
     Result<std::vector<nlohmann::json>> search(const std::string& target, std::string_view type);
     /// Read → If-Match update of `status` to `target` (re-reading after a conflict or a lost
-    /// answer). `allowed(current)` says whether the transition makes sense from there.
-    Result<nlohmann::json> changeStatus(const std::string& type, const std::string& id, const std::string& target);
+    /// answer). `amend(updated)`, when given, completes the resource before it is sent; its error
+    /// ends the change.
+    Result<nlohmann::json> changeStatus(const std::string& type, const std::string& id, const std::string& target,
+                                        const std::function<Result<void>(nlohmann::json&)>& amend = {});
+    /// changeStatus of an Appointment that first gives it its slot's times when it lacks them
+    /// (R4 invariant app-3: only proposed or cancelled appointments may lack start/end).
+    Result<nlohmann::json> changeAppointmentStatus(const std::string& appointmentId, const std::string& target);
+    /// Copies Slot/{slotId}'s start, end, serviceType and doctor (PractitionerRole) into an
+    /// Appointment (R4: an appointment made from a slot takes its times). Errors: slot_taken when
+    /// the slot is gone, invalid_answer when it has no times, transport errors as fetch.
+    Result<void> fillFromSlot(nlohmann::json& appointment, const std::string& slotId);
     Result<nlohmann::json> conditionalCreate(const std::string& type, const std::string& tradeNo, const nlohmann::json& body);
 
     FhirSettings settings_;

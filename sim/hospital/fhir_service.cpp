@@ -8,8 +8,13 @@
 //                                            the identifier is already there: the business key)
 //  - PUT /fhir/{type}/{id} + If-Match        update, 412 when the version moved on
 //  - errors are OperationOutcome with the HTTP status
+//  - what clients create is stored as sent, less the empty values R4 JSON forbids (dropped, as
+//    a lenient server does); an Appointment that breaks R4 invariant app-2 or app-3 is refused
+//    with 422 (issue code "invariant"), as a strict server refuses it
+//  - everything served is valid against the R4 JSON schema (tests/backend/fhir_schema_test.cpp)
 // Hospital rules (in this file, as a HIS would apply them):
-//  - Appointment create = hold a free slot for PolicySettings::holdMinutes (status proposed);
+//  - Appointment create = hold a free slot for PolicySettings::holdMinutes (status proposed;
+//    start/end, when sent, must be the slot's: 422 "slot-times" otherwise);
 //    update proposed→booked (book), →cancelled (cancel), booked→arrived (check in, assigns the
 //    queue number); the no-show blacklist refuses holds with 403 details "blacklisted".
 //  - PaymentReconciliation create = commit a payment: the charges become "billed".
@@ -212,6 +217,7 @@ void search(SimContext& context, const std::string& type, const httplib::Request
                                    {"resource", matches[i]},
                                    {"search", {{"mode", "match"}}}});
     }
+    if (bundle["entry"].empty()) bundle.erase("entry");  // R4 JSON has no empty arrays (json.html)
     sendJson(res, 200, bundle);
 }
 
@@ -252,16 +258,112 @@ std::string plusMinutesIso(int minutes) {
     return fmt::format("{:%Y-%m-%dT%H:%M:%S}+08:00", local);
 }
 
+/// A client's resource without the values R4 JSON forbids (json.html: no empty strings, no
+/// empty arrays or objects, no nulls), recursively. The simulator stores only what it may serve;
+/// it drops such values as a lenient server does instead of refusing the whole call.
+Json withoutEmptyValues(const Json& value) {
+    if (value.is_object()) {
+        Json out = Json::object();
+        for (const auto& [key, item] : value.items()) {
+            Json kept = withoutEmptyValues(item);
+            if (!kept.is_null()) out[key] = std::move(kept);
+        }
+        return out.empty() ? Json() : out;
+    }
+    if (value.is_array()) {
+        Json out = Json::array();
+        for (const auto& item : value) {
+            Json kept = withoutEmptyValues(item);
+            if (!kept.is_null()) out.push_back(std::move(kept));
+        }
+        return out.empty() ? Json() : out;
+    }
+    if (value.is_string() && value.get<std::string>().empty()) return Json();
+    return value;
+}
+
+/// withoutEmptyValues of a request body, which stays an object ({} when nothing is left).
+Json cleanBody(const Json& body) {
+    Json cleaned = withoutEmptyValues(body);
+    return cleaned.is_null() ? Json::object() : cleaned;
+}
+
+/// An R4 instant/dateTime with a time ("YYYY-MM-DDThh:mm:ss[.f…](Z|±hh:mm)") as UTC seconds, so
+/// that two spellings of one moment compare equal; nullopt when it is not one.
+std::optional<std::chrono::sys_seconds> parseInstant(const std::string& text) {
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, consumed = 0;
+    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second, &consumed) != 6) {
+        return std::nullopt;
+    }
+    size_t at = static_cast<size_t>(consumed);
+    if (at < text.size() && text[at] == '.') {
+        ++at;
+        while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]))) ++at;
+    }
+    int offsetMinutes = 0;
+    const std::string zone = text.substr(at);
+    if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
+        offsetMinutes = (std::atoi(zone.substr(1, 2).c_str()) * 60 + std::atoi(zone.substr(4, 2).c_str())) * (zone[0] == '-' ? -1 : 1);
+    } else if (zone != "Z") {
+        return std::nullopt;  // R4 requires a zone once a time is given
+    }
+    const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+                                           std::chrono::day{static_cast<unsigned>(day)}};
+    if (!date.ok()) return std::nullopt;
+    return std::chrono::sys_days{date} + std::chrono::hours(hour) + std::chrono::minutes(minute) + std::chrono::seconds(second) -
+           std::chrono::minutes(offsetMinutes);
+}
+
+/// The R4 invariants of Appointment (hl7.org/fhir/R4/appointment.html#invs) that a strict server
+/// checks on create and update and that the JSON schema cannot express; empty when it keeps them.
+///  app-2: "Either start and end are specified, or neither" — start.exists() = end.exists()
+///  app-3: "Only proposed or cancelled appointments can be missing start/end dates" —
+///         (start.exists() and end.exists()) or (status in ('proposed' | 'cancelled' | 'waitlist'))
+std::string appointmentInvariantViolation(const Json& appointment) {
+    const bool hasStart = appointment.contains("start");
+    const bool hasEnd = appointment.contains("end");
+    if (hasStart != hasEnd) return "Appointment violates app-2: either start and end are specified, or neither";
+    const std::string status = appointment.value("status", "");
+    if (!(hasStart && hasEnd) && status != "proposed" && status != "cancelled" && status != "waitlist") {
+        return "Appointment violates app-3: only proposed or cancelled appointments can be missing start/end dates (status " +
+               status + ")";
+    }
+    for (const char* field : {"start", "end"}) {
+        if (appointment.contains(field) && (!appointment[field].is_string() || !parseInstant(appointment[field].get<std::string>()))) {
+            return std::string("Appointment.") + field + " is not an instant";
+        }
+    }
+    return {};
+}
+
+/// An appointment made from a slot takes the slot's times: the client's start/end, when given,
+/// must be the same moments as the slot's. Empty when they are (or are absent).
+std::string slotTimesMismatch(const Json& appointment, const Json& slot) {
+    for (const char* field : {"start", "end"}) {
+        if (!appointment.contains(field)) continue;
+        if (parseInstant(appointment.value(field, "")) != parseInstant(slot.value(field, ""))) {
+            return fmt::format("Appointment.{} {} is not the {} of Slot/{} ({})", field, appointment.value(field, ""), field,
+                               slot.value("id", ""), slot.value(field, ""));
+        }
+    }
+    return {};
+}
+
 void createAppointment(SimContext& context, const httplib::Request& req, httplib::Response& res) {
-    auto body = parseBody(req, res);
-    if (!body) return;
-    if (body->value("resourceType", "") != "Appointment") {
+    auto parsed = parseBody(req, res);
+    if (!parsed) return;
+    const Json body = cleanBody(*parsed);
+    if (body.value("resourceType", "") != "Appointment") {
         sendOutcome(res, 400, "invalid", "body is not an Appointment");
         return;
     }
+    if (const auto violation = appointmentInvariantViolation(body); !violation.empty()) {
+        sendOutcome(res, 422, "invariant", violation);
+        return;
+    }
     const auto key = conditionalKey(req);
-    const std::string patientId = patientOfAppointment(*body);
-    const std::string slotRef = body->contains("slot") && !(*body)["slot"].empty() ? reference((*body)["slot"][0]) : "";
+    const std::string patientId = patientOfAppointment(body);
+    const std::string slotRef = body.contains("slot") ? reference(body["slot"][0]) : "";
     context.store.withWriteLock([&] {
         if (key) {
             auto existing = context.store.findLocked("Appointment", [&](const Json& a) { return hasIdentifier(a, key->first, key->second); });
@@ -295,18 +397,24 @@ void createAppointment(SimContext& context, const httplib::Request& req, httplib
             sendOutcome(res, 409, "conflict", "slot is " + (*slot)["status"].get<std::string>(), fhir::kOutcomeSlotTaken);
             return;
         }
+        if (const auto mismatch = slotTimesMismatch(body, *slot); !mismatch.empty()) {
+            sendOutcome(res, 422, "processing", mismatch, "slot-times");
+            return;
+        }
+        // What the client sent is what is stored, as on a generic R4 server: start/end are not
+        // filled in from the slot, so a client that leaves them out is refused when it books
+        // (app-3), as a strict server would. Creating is holding: the status is proposed.
+        Json appointment = body;
+        appointment.erase("id");
+        appointment.erase("meta");
+        appointment["status"] = "proposed";
+        if (!appointment.contains("serviceType") && slot->contains("serviceType")) appointment["serviceType"] = (*slot)["serviceType"];
         const std::string roleRef = extensionText(*slot, "urn:yizhan:ext:practitioner-role");
-        Json appointment = {{"resourceType", "Appointment"},
-                            {"status", "proposed"},
-                            {"identifier", body->value("identifier", Json::array())},
-                            {"slot", Json::array({{{"reference", slotRef}}})},
-                            {"start", (*slot)["start"]},
-                            {"end", (*slot)["end"]},
-                            {"serviceType", (*slot)["serviceType"]},
-                            {"participant", Json::array({{{"actor", {{"reference", "Patient/" + patientId}}}, {"status", "accepted"}},
-                                                         {{"actor", {{"reference", roleRef}}}, {"status", "accepted"}}})},
-                            {"extension", Json::array({{{"url", fhir::kExtHoldExpires}, {"valueDateTime", plusMinutesIso(context.policy.holdMinutes)}},
-                                                       {{"url", fhir::kExtFee}, {"valueInteger", extensionInteger(*slot, fhir::kExtFee).value_or(0)}}})}};
+        if (!roleRef.empty() && roleOfAppointment(appointment).empty()) {  // the HIS names the doctor
+            appointment["participant"].push_back({{"actor", {{"reference", roleRef}}}, {"status", "accepted"}});
+        }
+        setExtension(appointment, fhir::kExtHoldExpires, {{"valueDateTime", plusMinutesIso(context.policy.holdMinutes)}});
+        setExtension(appointment, fhir::kExtFee, {{"valueInteger", extensionInteger(*slot, fhir::kExtFee).value_or(0)}});
         const std::string id = context.store.nextIdLocked("appt");
         const Json stored = context.store.putLocked("Appointment", id, appointment);
         (*slot)["status"] = "busy-tentative";
@@ -331,9 +439,19 @@ bool versionMatches(const httplib::Request& req, httplib::Response& res, const J
 }
 
 void updateAppointment(SimContext& context, const std::string& id, const httplib::Request& req, httplib::Response& res) {
-    auto body = parseBody(req, res);
-    if (!body) return;
-    const std::string wanted = body->value("status", "");
+    auto parsed = parseBody(req, res);
+    if (!parsed) return;
+    const Json body = cleanBody(*parsed);
+    if (body.value("resourceType", "") != "Appointment" || body.value("id", id) != id) {
+        sendOutcome(res, 400, "invalid", "body is not Appointment/" + id);
+        return;
+    }
+    // A strict server checks the resource it is given, whatever the HIS then does with it.
+    if (const auto violation = appointmentInvariantViolation(body); !violation.empty()) {
+        sendOutcome(res, 422, "invariant", violation);
+        return;
+    }
+    const std::string wanted = body.value("status", "");
     context.store.withWriteLock([&] {
         releaseExpiredHoldsLocked(context);
         auto current = context.store.getLocked("Appointment", id);
@@ -344,6 +462,16 @@ void updateAppointment(SimContext& context, const std::string& id, const httplib
         if (!versionMatches(req, res, *current)) return;
         const std::string from = (*current)["status"];
         const std::string slotId = current->contains("slot") ? reference((*current)["slot"][0]).substr(5) : "";
+        // The kiosk changes the status; the times may only be added, and only as the slot's.
+        if (body.contains("start")) {
+            const Json times = current->contains("start") ? *current : context.store.getLocked("Slot", slotId).value_or(body);
+            if (const auto mismatch = slotTimesMismatch(body, times); !mismatch.empty()) {
+                sendOutcome(res, 422, "processing", mismatch, "slot-times");
+                return;
+            }
+            (*current)["start"] = body["start"];
+            (*current)["end"] = body["end"];
+        }
         auto setSlot = [&](const char* status) {
             if (auto slot = context.store.getLocked("Slot", slotId)) {
                 (*slot)["status"] = status;
@@ -409,6 +537,7 @@ int64_t chargeAmountFen(const Json& charge) { return extensionInteger(charge, fh
 void createPayment(SimContext& context, const httplib::Request& req, httplib::Response& res) {
     auto body = parseBody(req, res);
     if (!body) return;
+    *body = cleanBody(*body);
     const auto key = conditionalKey(req);
     if (!key) {
         sendOutcome(res, 400, "required", "PaymentReconciliation needs If-None-Exist with the trade identifier");
@@ -460,6 +589,7 @@ void createPayment(SimContext& context, const httplib::Request& req, httplib::Re
 void createCommunication(SimContext& context, const httplib::Request& req, httplib::Response& res) {
     auto body = parseBody(req, res);
     if (!body) return;
+    *body = cleanBody(*body);
     const auto key = conditionalKey(req);
     context.store.withWriteLock([&] {
         if (key) {
@@ -537,11 +667,12 @@ void queuePosition(SimContext& context, const std::string& id, httplib::Response
         const std::string dept = reference((*roleResource)["organization"]);
         if (auto org = context.store.get("Organization", dept.substr(13))) room = extensionText(*org, fhir::kExtLocation);
     }
-    sendJson(res, 200, {{"resourceType", "Parameters"},
-                        {"parameter", Json::array({{{"name", "queue_number"}, {"valueInteger", *mine}},
-                                                   {{"name", "waiting_ahead"}, {"valueInteger", ahead}},
-                                                   {{"name", "estimated_wait_minutes"}, {"valueInteger", ahead * 8}},
-                                                   {{"name", "room"}, {"valueString", room}}})}});
+    Json parameters = {{"resourceType", "Parameters"},
+                       {"parameter", Json::array({{{"name", "queue_number"}, {"valueInteger", *mine}},
+                                                  {{"name", "waiting_ahead"}, {"valueInteger", ahead}},
+                                                  {{"name", "estimated_wait_minutes"}, {"valueInteger", ahead * 8}}})}};
+    if (!room.empty()) parameters["parameter"].push_back({{"name", "room"}, {"valueString", room}});  // no empty strings in R4
+    sendJson(res, 200, parameters);
 }
 
 std::string base64(const std::string& bytes) {
@@ -555,7 +686,10 @@ std::string base64(const std::string& bytes) {
 Json capabilityStatement() {
     Json resources = Json::array();
     for (const auto& type : kResourceTypes) {
-        resources.push_back({{"type", type}, {"interaction", Json::array({{{"code", "read"}}, {{"code", "search-type"}}})}});
+        Json interactions = Json::array({{{"code", "read"}}, {{"code", "search-type"}}});
+        if (type == "Appointment" || type == "PaymentReconciliation" || type == "Communication") interactions.push_back({{"code", "create"}});
+        if (type == "Appointment" || type == "MedicationDispense") interactions.push_back({{"code", "update"}});
+        resources.push_back({{"type", type}, {"interaction", interactions}});
     }
     return {{"resourceType", "CapabilityStatement"},
             {"status", "active"},
@@ -620,7 +754,8 @@ void installFhirService(httplib::Server& server, SimContext& context) {
             sendOutcome(res, 404, "not-found", "Binary not found");
             return;
         }
-        auto file = context.store.withWriteLock([&] { return renderReportPdf(*binary, context.reportDir); });
+        const Json spec = context.store.get(kReportRenderType, req.matches[1]).value_or(Json::object());
+        auto file = context.store.withWriteLock([&] { return renderReportPdf(spec, context.reportDir); });
         if (!file) {
             sendOutcome(res, 500, "exception", file.error().detail);
             return;

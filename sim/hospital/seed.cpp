@@ -72,13 +72,17 @@ Json patientResource(const std::string& id, const std::string& name, const std::
     if (!ssCard.empty()) ids.push_back(identifier(fhir::kSystemSocialSecurity, ssCard));
     if (!hospitalCard.empty()) ids.push_back(identifier(fhir::kSystemHospitalCard, hospitalCard));
     if (!healthCard.empty()) ids.push_back(identifier(fhir::kSystemHealthCard, healthCard));
-    return {{"resourceType", "Patient"},
-            {"id", id},
-            {"identifier", ids},
-            {"name", Json::array({{{"text", name}}})},
-            {"gender", sex == "1" ? "male" : "female"},
-            {"birthDate", birth.size() == 8 ? birth.substr(0, 4) + "-" + birth.substr(4, 2) + "-" + birth.substr(6, 2) : birth},
-            {"telecom", Json::array({{{"system", "phone"}, {"value", phone}}})}};
+    Json patient = {{"resourceType", "Patient"},
+                    {"id", id},
+                    {"identifier", ids},
+                    {"name", Json::array({{{"text", name}}})},
+                    {"gender", sex == "1" ? "male" : "female"}};
+    // A people file may leave a value out: R4 has no empty strings, so the element is left out.
+    if (!birth.empty()) {
+        patient["birthDate"] = birth.size() == 8 ? birth.substr(0, 4) + "-" + birth.substr(4, 2) + "-" + birth.substr(6, 2) : birth;
+    }
+    if (!phone.empty()) patient["telecom"] = Json::array({{{"system", "phone"}, {"value", phone}}});
+    return patient;
 }
 
 }  // namespace
@@ -127,10 +131,9 @@ Result<void> writeReportPdf(const std::filesystem::path& file, const std::string
     return {};
 }
 
-Result<std::filesystem::path> renderReportPdf(const Json& binary, const std::filesystem::path& reportDir) {
-    const auto file = reportDir / binary.value("_file", "missing.pdf");
+Result<std::filesystem::path> renderReportPdf(const Json& spec, const std::filesystem::path& reportDir) {
+    const auto file = reportDir / spec.value("file", "missing.pdf");
     if (std::filesystem::exists(file)) return file;
-    const Json spec = binary.value("_render", Json::object());
     std::vector<std::array<std::string, 4>> rows;
     for (const auto& row : spec.value("rows", Json::array())) rows.push_back(row.get<std::array<std::string, 4>>());
     const auto temporary = file.string() + ".tmp";
@@ -142,6 +145,22 @@ Result<std::filesystem::path> renderReportPdf(const Json& binary, const std::fil
 }
 
 void refreshCalendar(ResourceStore& store, const SeedSettings& settings) {
+    // Databases written by earlier versions kept the render spec inside the Binary as the
+    // private fields _file/_render, which R4 does not allow: move them to their own records.
+    std::vector<std::pair<std::string, Json>> movedBinaries, movedRenders;
+    for (auto binary : store.find("Binary", [](const Json& b) { return b.contains("_file") || b.contains("_render"); })) {
+        Json spec = binary.value("_render", Json::object());
+        spec["file"] = binary.value("_file", "missing.pdf");
+        binary.erase("_file");
+        binary.erase("_render");
+        movedRenders.emplace_back(binary.value("id", ""), spec);
+        movedBinaries.emplace_back(binary.value("id", ""), binary);
+    }
+    if (!movedBinaries.empty()) {
+        store.putMany(kReportRenderType, movedRenders);
+        store.putMany("Binary", movedBinaries);
+    }
+
     // Slots: 30-minute slots on the days each doctor sees outpatients (five of seven),
     // 08:00–12:00 and 14:00–17:00; ids carry the date, so a restart adds only the missing days.
     const int everyNthForCounter = settings.onlineShare >= 1.0 ? 0 : static_cast<int>(1.0 / (1.0 - settings.onlineShare) + 0.5);
@@ -175,11 +194,12 @@ void refreshCalendar(ResourceStore& store, const SeedSettings& settings) {
                              {"schedule", {{"reference", "Schedule/sch-" + roleId.substr(5)}}},
                              {"serviceType", Json::array({{{"coding", Json::array({{{"system", fhir::kSystemDepartment}, {"code", deptRef.substr(13)}}})}}})},
                              {"status", counterOnly ? "busy-unavailable" : "free"},
-                             {"comment", counterOnly ? "kept for the registration counter" : ""},
                              {"start", slotTime(date, minutes)},
                              {"end", slotTime(date, minutes + 30)},
                              {"extension", Json::array({extensionInt(fhir::kExtFee, fee),
                                                         {{"url", "urn:yizhan:ext:practitioner-role"}, {"valueReference", {{"reference", "PractitionerRole/" + roleId}}}}})}});
+                // R4 strings are never empty (json.html): a free slot has no comment at all.
+                if (counterOnly) slots.back().second["comment"] = "kept for the registration counter";
             }
         }
     }
@@ -335,7 +355,7 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
                                                "stopped", "declined", "entered-in-error", "unknown"};
     constexpr const char* kMedications[] = {"阿莫西林胶囊 0.25g×24粒", "布洛芬缓释胶囊 0.3g×20粒", "二甲双胍片 0.5g×48片",
                                             "氨氯地平片 5mg×28片", "复方甘草片×100片", "蒙脱石散 3g×10袋"};
-    std::vector<std::pair<std::string, Json>> charges, reports, binaries, requests, dispenses;
+    std::vector<std::pair<std::string, Json>> charges, reports, binaries, renders, requests, dispenses;
     for (const auto& person : peopleDoc["people"]) {
         const std::string pid = "pat-" + person.value("id", "");
         const std::string maskedName = maskPersonalData(person.value("name", ""), PersonalField::name);
@@ -378,9 +398,9 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
             // The PDF is rendered on first download (renderReportPdf): seeding stays fast.
             Json rows = Json::array();
             for (const auto& row : r.rows) rows.push_back(Json(row));
-            binaries.emplace_back("bin-" + reportId, Json{{"resourceType", "Binary"}, {"contentType", "application/pdf"},
-                                                          {"_file", reportId + ".pdf"},
-                                                          {"_render", {{"title", r.title}, {"patient", patientLine}, {"rows", rows}}}});
+            // The Binary holds only R4 elements; how to draw its PDF is the simulator's own record.
+            binaries.emplace_back("bin-" + reportId, Json{{"resourceType", "Binary"}, {"contentType", "application/pdf"}});
+            renders.emplace_back("bin-" + reportId, Json{{"file", reportId + ".pdf"}, {"title", r.title}, {"patient", patientLine}, {"rows", rows}});
             reports.emplace_back(reportId,
                                  Json{{"resourceType", "DiagnosticReport"},
                                       {"status", "final"},
@@ -426,6 +446,7 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
     store.putMany("ChargeItem", charges);
     store.putMany("DiagnosticReport", reports);
     store.putMany("Binary", binaries);
+    store.putMany(kReportRenderType, renders);
     store.putMany("MedicationRequest", requests);
     store.putMany("MedicationDispense", dispenses);
     return {};

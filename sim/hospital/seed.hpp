@@ -34,7 +34,12 @@ void refreshCalendar(ResourceStore& store, const SeedSettings& settings);
 Result<void> writeReportPdf(const std::filesystem::path& file, const std::string& title,
                             const std::string& patientLine, const std::vector<std::array<std::string, 4>>& rows);
 
-/// The PDF of a seeded Binary, rendered into reportDir on first use and kept.
-Result<std::filesystem::path> renderReportPdf(const Json& binary, const std::filesystem::path& reportDir);
+/// Store type of the simulator's own record of how to draw a report PDF, keyed by the Binary's
+/// id: {"file": "<name>.pdf", "title", "patient", "rows": [[4 strings]…]}. It is not a FHIR
+/// resource and never served (a Binary carries only R4 elements).
+inline constexpr const char* kReportRenderType = "report.render";
+
+/// The PDF of a seeded Binary from its render record, drawn into reportDir on first use and kept.
+Result<std::filesystem::path> renderReportPdf(const Json& spec, const std::filesystem::path& reportDir);
 
 }  // namespace kiosk::sim
