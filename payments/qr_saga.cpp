@@ -159,12 +159,6 @@ Result<PaymentOrder> QrPaymentSaga::commitToHis(const PaymentOrder& current) {
             return journal_.transition(*order, SagaState::done);
         }
         last = committed.error();
-        if (last.code == Errc::multiple_matches) {
-            // Several HIS records carry this payment's key (a 412 to the conditional create): the
-            // HIS holds the payment at least once, so refunding or cancelling the settlement would
-            // take back money the hospital has booked. A person sorts it out with the voucher.
-            return toManual(*order, "HIS holds several records of " + commit.tradeNo + ": " + last.describe());
-        }
         if (last.code == Errc::rejected || last.code == Errc::not_found || last.code == Errc::invalid_argument) {
             if (order->insured()) {
                 // The settlement is cancelled first (2208), then the cash refunded: the
@@ -176,6 +170,10 @@ Result<PaymentOrder> QrPaymentSaga::commitToHis(const PaymentOrder& current) {
             if (!refunding) return refunding;
             return refund(*refunding);
         }
+        // An answer the kiosk cannot act on, including several HIS records of this key (a 412 to
+        // the conditional create, "backend.duplicate_records"): the HIS may hold the payment, so
+        // refunding or cancelling the settlement could take back money the hospital has booked.
+        // A person sorts it out with the voucher.
         if (last.code == Errc::invalid_answer) return toManual(*order, "HIS commit answer: " + last.describe());
     }
     return toUnknown(*order, last);

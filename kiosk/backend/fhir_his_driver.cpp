@@ -467,10 +467,12 @@ Result<Json> FhirHisDriver::conditionalCreate(const std::string& type, const std
     if (!answer) return std::unexpected(answer.error());
     if (answer->status == 412) {
         // Several records already carry this key: the backend holds the business (maybe twice);
-        // this is for a person to sort out, never a refusal to be undone by the kiosk.
+        // this is for a person to sort out, never a refusal to be undone by the kiosk. Not
+        // `rejected` (a payment saga refunds a rejected commit): an answer the kiosk cannot act on,
+        // told apart by its message key.
         const Outcome outcome = outcomeOf(answer->body);
         logger()->error("POST {} ({}) → HTTP 412: several {} resources match the business key {}", type, condition, type, outcome.diagnostics);
-        return fail(Errc::multiple_matches,
+        return fail(Errc::invalid_answer,
                     fmt::format("POST {} If-None-Exist {} → HTTP 412: several {} resources carry trade_no {} {}", type, condition, type,
                                 tradeNo, outcome.diagnostics),
                     "backend.duplicate_records");
@@ -510,7 +512,7 @@ Result<Json> FhirHisDriver::createdResource(const std::string& type, const std::
     auto found = search(type + "?identifier=" + urlEncode(settings_.systemTrade + "|" + tradeNo), type);
     if (found && found->size() == 1) return found->front();
     if (found && found->size() > 1) {
-        return fail(Errc::multiple_matches, fmt::format("{} resources carrying trade_no {}: {} (after a 2xx conditional create)", type, tradeNo, found->size()),
+        return fail(Errc::invalid_answer, fmt::format("{} resources carrying trade_no {}: {} (after a 2xx conditional create)", type, tradeNo, found->size()),
                     "backend.duplicate_records");
     }
     // The server said it holds the resource: never report "not there" (a payment saga would

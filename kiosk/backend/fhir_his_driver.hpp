@@ -10,7 +10,8 @@
 //      with If-Match (ETag) — the standard parts work against any conformant R4 server
 //  [X] every answer R4 allows to a conditional create (http.html#ccreate): 200/201 with the
 //      resource, with an empty body or an OperationOutcome (the resource is then read from
-//      Location or found by its identifier), 412 "several matches" (Errc::multiple_matches)
+//      Location or found by its identifier), 412 "several matches" (invalid_answer with
+//      "backend.duplicate_records": a person's case, never a refusal)
 //  [X] OperationOutcome errors mapped to kiosk::Error codes (details code "blacklisted",
 //      "slot-taken", "wrong-state", "token-used" where the server gives them)
 //  [X] retries only for calls safe to repeat: reads, conditional creates, If-Match updates
@@ -103,8 +104,9 @@ private:
     Result<nlohmann::json> changeStatus(const std::string& type, const std::string& id, const std::string& target);
     Result<nlohmann::json> conditionalCreate(const std::string& type, const std::string& tradeNo, const nlohmann::json& body);
     /// The resource a conditional create answered 200/201 for without carrying it: read from the
-    /// Location header, else searched by the trade identifier. Errors: multiple_matches, or
-    /// unknown_outcome (the server said it holds it, but it cannot be read now).
+    /// Location header, else searched by the trade identifier. Errors: invalid_answer with
+    /// "backend.duplicate_records" (several carry the key), or unknown_outcome (the server said it
+    /// holds it, but it cannot be read now).
     Result<nlohmann::json> createdResource(const std::string& type, const std::string& tradeNo, const std::string& location);
     /// A named (non-standard) operation; see the checklist for how "not offered" is told apart.
     struct NamedOperation {

@@ -24,7 +24,6 @@ std::string_view errcName(Errc code) noexcept {
         case Errc::unknown_outcome: return "unknown_outcome";
         case Errc::invalid_answer: return "invalid_answer";
         case Errc::rejected: return "rejected";
-        case Errc::multiple_matches: return "multiple_matches";
     }
     return "unknown";
 }

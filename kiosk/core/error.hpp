@@ -38,9 +38,6 @@ enum class Errc {
     unknown_outcome,
     invalid_answer,
     rejected,
-    /// A business key matches several records at the backend (FHIR conditional create answered
-    /// 412): something the kiosk cannot settle alone, never a refusal of the request.
-    multiple_matches,
 };
 
 /// Stable lower-case name of an error code, for logs and JSON output.
