@@ -170,6 +170,10 @@ Result<PaymentOrder> QrPaymentSaga::commitToHis(const PaymentOrder& current) {
             if (!refunding) return refunding;
             return refund(*refunding);
         }
+        // An answer the kiosk cannot act on, including several HIS records of this key (a 412 to
+        // the conditional create, "backend.duplicate_records"): the HIS may hold the payment, so
+        // refunding or cancelling the settlement could take back money the hospital has booked.
+        // A person sorts it out with the voucher.
         if (last.code == Errc::invalid_answer) return toManual(*order, "HIS commit answer: " + last.describe());
     }
     return toUnknown(*order, last);

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -213,12 +215,35 @@ std::string systemOf(PatientKey key, const FhirSettings& s) {
 
 PersonalField maskFieldOf(PatientKey key) { return key == PatientKey::id_number ? PersonalField::id_number : PersonalField::card_number; }
 
-/// scheme://host:port of a URL (for the same-host check of paging links).
-std::string originOf(const std::string& url) {
-    const auto scheme = url.find("://");
-    if (scheme == std::string::npos) return {};
-    const auto slash = url.find('/', scheme + 3);
-    return url.substr(0, slash);
+/// The members of an array field, or none when the field is missing or not an array.
+const Json& arrayOf(const Json& object, const char* key) {
+    static const Json kEmpty = Json::array();
+    if (!object.is_object() || !object.contains(key) || !object[key].is_array()) return kEmpty;
+    return object[key];
+}
+
+/// Parses a 2xx answer as a resource of `expectedType`; keeps the ETag's version in meta.versionId.
+Result<Json> parseAnswer(const std::string& target, const HttpResponse& answer, std::string_view expectedType) {
+    Json parsed = Json::parse(answer.body, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+        logger()->error("{}: malformed JSON answer ({} bytes)", target, answer.body.size());
+        return fail(Errc::invalid_answer, target + ": malformed JSON answer", "backend.invalid_answer");
+    }
+    const std::string type = str(parsed, "resourceType");
+    if (type != expectedType) {
+        const std::string why = type == "OperationOutcome" ? " (" + outcomeOf(answer.body).diagnostics + ")" : "";
+        logger()->error("{}: expected {}, got '{}'{}", target, expectedType, type, why);
+        return fail(Errc::invalid_answer, fmt::format("{}: expected {}, got '{}'{}", target, expectedType, type, why),
+                    "backend.invalid_answer");
+    }
+    if (answer.headers.contains("etag")) {
+        // Keep the version the ETag names, for If-Match (W/"3" → 3).
+        const std::string etag = answer.header("etag");
+        const auto open = etag.find('"');
+        const auto close = etag.rfind('"');
+        if (open != std::string::npos && close > open) parsed["meta"]["versionId"] = etag.substr(open + 1, close - open - 1);
+    }
+    return parsed;
 }
 
 std::string decodeBase64(const std::string& text) {
@@ -325,7 +350,7 @@ FhirHisDriver::~FhirHisDriver() = default;
 
 std::string FhirHisDriver::describe() const { return "fhir " + http_.settings().baseUrl; }
 
-Result<HttpResponse> FhirHisDriver::exchange(HttpRequest request, Safety safety) {
+Result<HttpResponse> FhirHisDriver::exchange(HttpRequest request, Safety safety, std::initializer_list<long> passThrough) {
     const int attempts = safety == Safety::once ? 1 : 1 + std::max(0, settings_.retries);
     for (int attempt = 1;; ++attempt) {
         if (!breaker_.allow()) {
@@ -333,6 +358,10 @@ Result<HttpResponse> FhirHisDriver::exchange(HttpRequest request, Safety safety)
                         "backend.unavailable");
         }
         auto answer = http_.perform(request);
+        if (answer && std::find(passThrough.begin(), passThrough.end(), answer->status) != passThrough.end()) {
+            breaker_.recordSuccess();  // the server answered: it is up
+            return std::move(*answer);
+        }
         std::optional<HttpFailure> failure;
         if (!answer) {
             failure = answer.error();
@@ -378,32 +407,15 @@ Result<Json> FhirHisDriver::fetch(HttpRequest request, Safety safety, std::strin
     const std::string target = request.target;
     auto answer = exchange(std::move(request), safety);
     if (!answer) return std::unexpected(answer.error());
-    Json parsed = Json::parse(answer->body, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object()) {
-        logger()->error("{}: malformed JSON answer ({} bytes)", target, answer->body.size());
-        return fail(Errc::invalid_answer, target + ": malformed JSON answer", "backend.invalid_answer");
-    }
-    const std::string type = str(parsed, "resourceType");
-    if (type != expectedType) {
-        const std::string why = type == "OperationOutcome" ? " (" + outcomeOf(answer->body).diagnostics + ")" : "";
-        logger()->error("{}: expected {}, got '{}'{}", target, expectedType, type, why);
-        return fail(Errc::invalid_answer, fmt::format("{}: expected {}, got '{}'{}", target, expectedType, type, why),
-                    "backend.invalid_answer");
-    }
-    if (answer->headers.contains("etag") && parsed.is_object()) {
-        // Keep the version the ETag names, for If-Match (W/"3" → 3).
-        std::string etag = answer->header("etag");
-        const auto open = etag.find('"');
-        const auto close = etag.rfind('"');
-        if (open != std::string::npos && close > open) parsed["meta"]["versionId"] = etag.substr(open + 1, close - open - 1);
-    }
-    return parsed;
+    return parseAnswer(target, *answer, expectedType);
 }
 
 Result<std::vector<Json>> FhirHisDriver::search(const std::string& target, std::string_view type) {
     std::vector<Json> out;
     std::string next = target + (target.find('?') == std::string::npos ? "?" : "&") + "_count=" + std::to_string(settings_.pageSize);
-    const std::string origin = originOf(http_.settings().baseUrl);
+    const std::string& base = http_.settings().baseUrl;
+    auto origin = urlOrigin(base);
+    if (!origin) return fail(Errc::invalid_config, "backend base URL: " + origin.error().detail);
     for (int page = 0; page < settings_.maxPages && !next.empty(); ++page) {
         auto bundle = fetch(makeRequest("GET", next), Safety::read, "Bundle");
         if (!bundle) return std::unexpected(bundle.error());
@@ -420,20 +432,143 @@ Result<std::vector<Json>> FhirHisDriver::search(const std::string& target, std::
         next.clear();
         for (const auto& link : bundle->value("link", Json::array())) {
             if (str(link, "relation") != "next") continue;
-            const std::string url = str(link, "url");
-            if (originOf(url) != origin) {
-                return fail(Errc::invalid_answer, "paging link to another host refused: " + originOf(url), "backend.invalid_answer");
+            // The same server may spell its origin differently (HAPI writes "https://host:443/…"
+            // behind a proxy) or send a relative link: compare origins normalised, resolve
+            // relative links against the service base. Another origin is still refused (the
+            // kiosk talks to its configured server only).
+            auto url = resolveUrl(base, str(link, "url"));
+            if (!url) return fail(Errc::invalid_answer, target + ": paging link: " + url.error().detail, "backend.invalid_answer");
+            auto linkOrigin = urlOrigin(*url);
+            if (!linkOrigin) return fail(Errc::invalid_answer, target + ": paging link: " + linkOrigin.error().detail, "backend.invalid_answer");
+            if (*linkOrigin != *origin) {
+                logger()->error("{}: paging link to {} refused (the backend is {})", target, linkOrigin->text(), origin->text());
+                return fail(Errc::invalid_answer, fmt::format("paging link to another host refused: {} (backend {})", linkOrigin->text(), origin->text()),
+                            "backend.invalid_answer");
             }
-            next = url;
+            next = *url;
         }
     }
     return out;
 }
 
 Result<Json> FhirHisDriver::conditionalCreate(const std::string& type, const std::string& tradeNo, const Json& body) {
+    // R4 http.html#ccreate: the server searches If-None-Exist; no match → it creates (201), one
+    // match → it creates nothing and answers 200 "with headers and body populated as they would
+    // have been if a create had actually occurred (i.e., the body is set as per the prefer
+    // header…)", several matches → 412 Precondition Failed. With Prefer (http.html#ops) the body is
+    // the resource (return=representation), nothing (return=minimal) or an OperationOutcome
+    // (return=OperationOutcome), and a server may choose when no Prefer is sent: Azure's FHIR
+    // service answers a match with a bare 200 (SanteonNL/orca#357).
+    const std::string condition = "identifier=" + urlEncode(settings_.systemTrade + "|" + tradeNo);
     HttpRequest request = makeRequest("POST", type, body.dump());
-    request.headers.emplace_back("If-None-Exist", "identifier=" + urlEncode(settings_.systemTrade + "|" + tradeNo));
-    return fetch(std::move(request), Safety::repeatable_write, type);
+    request.headers.emplace_back("If-None-Exist", condition);
+    request.headers.emplace_back("Prefer", "return=representation");  // asked for, never counted on
+    auto answer = exchange(std::move(request), Safety::repeatable_write, {412});
+    if (!answer) return std::unexpected(answer.error());
+    if (answer->status == 412) {
+        // Several records already carry this key: the backend holds the business (maybe twice);
+        // this is for a person to sort out, never a refusal to be undone by the kiosk. Not
+        // `rejected` (a payment saga refunds a rejected commit): an answer the kiosk cannot act on,
+        // told apart by its message key.
+        const Outcome outcome = outcomeOf(answer->body);
+        logger()->error("POST {} ({}) → HTTP 412: several {} resources match the business key {}", type, condition, type, outcome.diagnostics);
+        return fail(Errc::invalid_answer,
+                    fmt::format("POST {} If-None-Exist {} → HTTP 412: several {} resources carry trade_no {} {}", type, condition, type,
+                                tradeNo, outcome.diagnostics),
+                    "backend.duplicate_records");
+    }
+    const Json parsed = Json::parse(answer->body, nullptr, false);
+    if (!parsed.is_discarded() && str(parsed, "resourceType") == type) return parseAnswer(type, *answer, type);
+    // 200/201 without the resource: it exists (created now or matched), find it.
+    const std::string carried = answer->body.empty()           ? "an empty body"
+                                : parsed.is_discarded()        ? "a body that is not JSON"
+                                : str(parsed, "resourceType").empty() ? "a JSON body that is no resource"
+                                                               : "a " + str(parsed, "resourceType") + " body";
+    logger()->info("POST {} → HTTP {} with {}: looking up the {} it holds for the business key", type, answer->status, carried, type);
+    return createdResource(type, tradeNo, answer->header("location"));
+}
+
+Result<Json> FhirHisDriver::createdResource(const std::string& type, const std::string& tradeNo, const std::string& location) {
+    // 1. Location: "[base]/[type]/[id]/_history/[vid]" (http.html#create), absolute or relative.
+    if (!location.empty()) {
+        auto url = resolveUrl(http_.settings().baseUrl, location);
+        auto origin = url ? urlOrigin(*url) : Result<UrlOrigin>(std::unexpected(url.error()));
+        auto base = urlOrigin(http_.settings().baseUrl);
+        const std::regex shape("/" + type + "/([A-Za-z0-9\\-\\.]{1,64})(/_history/[^/?#]*)?/?([?#].*)?$");
+        std::smatch match;
+        if (!origin || !base || *origin != *base) {
+            logger()->warn("{} Location '{}' is not a URL on the backend's server: searching by identifier instead", type, location.substr(0, 200));
+        } else if (!std::regex_search(*url, match, shape)) {
+            logger()->warn("{} Location '{}' names no {}/<id>: searching by identifier instead", type, location.substr(0, 200), type);
+        } else {
+            // The current version, not the one Location names: its status is what counts now.
+            auto read = fetch(makeRequest("GET", type + "/" + match[1].str()), Safety::read, type);
+            if (read && identifierOf(*read, settings_.systemTrade) == tradeNo) return read;
+            logger()->warn("{} Location '{}': {}; searching by identifier instead", type, location.substr(0, 200),
+                           read ? "the resource there carries another business key" : read.error().describe());
+        }
+    }
+    // 2. A search by the identifier If-None-Exist named.
+    auto found = search(type + "?identifier=" + urlEncode(settings_.systemTrade + "|" + tradeNo), type);
+    if (found && found->size() == 1) return found->front();
+    if (found && found->size() > 1) {
+        return fail(Errc::invalid_answer, fmt::format("{} resources carrying trade_no {}: {} (after a 2xx conditional create)", type, tradeNo, found->size()),
+                    "backend.duplicate_records");
+    }
+    // The server said it holds the resource: never report "not there" (a payment saga would
+    // refund it); the outcome is unknown until a later lookup settles it.
+    const std::string why = found ? "no resource carries it" : found.error().describe();
+    logger()->error("{} with trade_no {} acknowledged by the server but not readable: {}", type, tradeNo, why);
+    return fail(Errc::unknown_outcome, fmt::format("{} with trade_no {} acknowledged (2xx) but not readable: {}", type, tradeNo, why),
+                "backend.unknown_outcome");
+}
+
+Result<Json> FhirHisDriver::operation(const HttpRequest& request, Safety safety, std::string_view expectedType, const NamedOperation& op) {
+    // 404/400 may be the operation's own answer (an unknown token, an appointment not found) or a
+    // server that has no such operation; 405 and 501 are always the latter (RFC 9110 §15.5.6,
+    // §15.6.2). The CapabilityStatement tells which (R4 CapabilityStatement.rest.operation and
+    // rest.resource.operation list the operations a server offers).
+    auto answer = exchange(request, safety, {400, 404, 405, 501});
+    if (!answer) return std::unexpected(answer.error());
+    const long status = answer->status;
+    if (status != 400 && status != 404 && status != 405 && status != 501) return parseAnswer(request.target, *answer, expectedType);
+    bool offered = status != 405 && status != 501;
+    if (offered) {
+        const std::optional<bool> declared = declaresOperation(op.name);
+        // Without a readable CapabilityStatement, the OperationOutcome's code is the only hint.
+        offered = declared ? *declared : outcomeOf(answer->body).code != "not-supported";
+    }
+    if (offered) return std::unexpected(errorOfStatus(request, *answer));
+    logger()->error("{} {} → HTTP {}: this backend does not offer ${}", request.method, request.target, status, op.name);
+    return fail(Errc::unsupported,
+                fmt::format("{} {} → HTTP {}: this backend does not offer the operation ${} {}", request.method, request.target, status, op.name,
+                            outcomeOf(answer->body).diagnostics),
+                op.messageKey);
+}
+
+std::optional<bool> FhirHisDriver::declaresOperation(const std::string& name) {
+    std::lock_guard lock(capabilityMutex_);
+    if (!declaredOperations_) {
+        auto statement = fetch(makeRequest("GET", "metadata"), Safety::read, "CapabilityStatement");
+        if (!statement) {
+            logger()->warn("capability statement unreadable ({}): cannot tell whether ${} is offered", statement.error().describe(), name);
+            return std::nullopt;
+        }
+        std::set<std::string> names;
+        const auto collect = [&names](const Json& holder) {
+            for (const auto& op : arrayOf(holder, "operation")) {
+                std::string opName = str(op, "name");
+                if (!opName.empty() && opName.front() == '$') opName.erase(0, 1);
+                if (!opName.empty()) names.insert(opName);
+            }
+        };
+        for (const auto& rest : arrayOf(*statement, "rest")) {
+            collect(rest);
+            for (const auto& resource : arrayOf(rest, "resource")) collect(resource);
+        }
+        declaredOperations_ = std::move(names);
+    }
+    return declaredOperations_->contains(name);
 }
 
 Result<Json> FhirHisDriver::changeStatus(const std::string& type, const std::string& id, const std::string& target,
@@ -501,8 +636,8 @@ Result<Patient> FhirHisDriver::resolveHealthCard(const std::string& token) {
                                                         {{"name", "stage"}, {"valueCode", "0101011"}},
                                                         {{"name", "channel"}, {"valueCode", "0200"}}})}};
     // Dynamic tokens are one-use: this call is never repeated automatically.
-    auto patient = fetch(makeRequest("POST", "Patient/$resolve-health-card", parameters.dump()),
-                         Safety::once, "Patient");
+    auto patient = operation(makeRequest("POST", "Patient/$resolve-health-card", parameters.dump()), Safety::once, "Patient",
+                             {"resolve-health-card", "backend.not_offered.health_card"});
     if (!patient) {
         Error error = patient.error();
         if (error.code == Errc::not_found) error.messageKey = "backend.token_unknown";
@@ -688,7 +823,8 @@ Result<std::vector<Appointment>> FhirHisDriver::appointments(const std::string& 
 
 Result<QueueStatus> FhirHisDriver::queueStatus(const std::string& appointmentId) {
     if (auto valid = requireId(appointmentId, "appointment"); !valid) return std::unexpected(valid.error());
-    auto parameters = fetch(makeRequest("GET", "Appointment/" + appointmentId + "/$queue"), Safety::read, "Parameters");
+    auto parameters = operation(makeRequest("GET", "Appointment/" + appointmentId + "/$queue"), Safety::read, "Parameters",
+                                {"queue", "backend.not_offered.queue"});
     if (!parameters) return std::unexpected(parameters.error());
     QueueStatus q;
     q.appointmentId = appointmentId;
@@ -710,8 +846,19 @@ Result<QueueStatus> FhirHisDriver::queueStatus(const std::string& appointmentId)
 
 Result<std::vector<Charge>> FhirHisDriver::charges(const std::string& patientId) {
     if (auto valid = requireId(patientId, "patient"); !valid) return std::unexpected(valid.error());
-    auto found = search("ChargeItem?subject=" + urlEncode("Patient/" + patientId) + "&status=billable", "ChargeItem");
+    // R4 defines no `status` search parameter for ChargeItem (chargeitem.html#search): a server
+    // ignores it (lenient) or refuses it (strict). Search by the patient, keep the outstanding
+    // (billable) items here.
+    auto found = search("ChargeItem?subject=" + urlEncode("Patient/" + patientId), "ChargeItem");
     if (!found) return std::unexpected(found.error());
+    static const std::set<std::string> kChargeStates = {"planned", "billable", "not-billable", "aborted", "billed", "entered-in-error", "unknown"};
+    for (const auto& r : *found) {
+        if (!kChargeStates.contains(str(r, "status"))) {
+            return fail(Errc::invalid_answer, fmt::format("ChargeItem {}: unknown status '{}'", str(r, "id"), str(r, "status")),
+                        "backend.invalid_answer");
+        }
+    }
+    std::erase_if(*found, [](const Json& r) { return str(r, "status") != "billable"; });
     std::vector<Charge> out;
     for (const auto& r : *found) {
         Charge c;
@@ -749,8 +896,8 @@ Result<PreSettlement> FhirHisDriver::preSettle(const std::string& patientId, con
         parameters["parameter"].push_back({{"name", "chargeItem"}, {"valueReference", {{"reference", "ChargeItem/" + id}}}});
     }
     // Pre-settlement computes and changes nothing: safe to repeat.
-    auto answer = fetch(makeRequest("POST", "ChargeItem/$pre-settle", parameters.dump()), Safety::read,
-                        "Parameters");
+    auto answer = operation(makeRequest("POST", "ChargeItem/$pre-settle", parameters.dump()), Safety::read, "Parameters",
+                            {"pre-settle", "backend.not_offered.pre_settle"});
     if (!answer) return std::unexpected(answer.error());
     PreSettlement out{patientId, chargeIds, -1, -1, -1};
     for (const auto& p : answer->value("parameter", Json::array())) {

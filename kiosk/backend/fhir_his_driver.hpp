@@ -2,11 +2,18 @@
 // The standard HisDriver: FHIR R4 (hl7.org/fhir/R4) over HTTP(S) with libcurl.
 //
 // Feature checklist:
-//  [X] search with Bundle searchset paging (follows `next` links on the same host only)
+//  [X] search with Bundle searchset paging: follows `next` links to the configured server only,
+//      its origin compared normalised (case, default port; curl_url), relative links resolved
+//      against the service base; only search parameters R4 defines for the type are sent, other
+//      filters (ChargeItem status) are applied here
 //  [X] read, conditional create (If-None-Exist: identifier=<trade system>|<trade_no>), update
 //      with If-Match (ETag) — the standard parts work against any conformant R4 server
 //  [X] an Appointment made from a Slot carries the slot's start/end (R4 invariant app-3), also when
 //      one held without them is booked or checked in
+//  [X] every answer R4 allows to a conditional create (http.html#ccreate): 200/201 with the
+//      resource, with an empty body or an OperationOutcome (the resource is then read from
+//      Location or found by its identifier), 412 "several matches" (invalid_answer with
+//      "backend.duplicate_records": a person's case, never a refusal)
 //  [X] OperationOutcome errors mapped to kiosk::Error codes (details code "blacklisted",
 //      "slot-taken", "wrong-state", "token-used" where the server gives them)
 //  [X] retries only for calls safe to repeat: reads, conditional creates, If-Match updates
@@ -15,14 +22,20 @@
 //  [X] circuit breaker (backend down → backend_unavailable at once)
 //  [X] HTTPS with a CA bundle and a client certificate per kiosk (mutual TLS); X-Kiosk-Id header
 //  [X] named operations of hospital-sim: ChargeItem/$pre-settle, Appointment/{id}/$queue,
-//      Patient/$resolve-health-card (a site server must provide equivalents)
+//      Patient/$resolve-health-card (a site server must provide equivalents). A server without
+//      them (501, 405, or 400/404 for an operation its CapabilityStatement does not declare) gives
+//      Errc::unsupported with "backend.not_offered.<operation>", never a patient-data error
 //  [ ] Patient/$match, IHE ITI $hold/$book, Claim-based insurance (not needed by hospital-sim)
 //  [ ] SMART/OAuth tokens (sites use mutual TLS)
 
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <initializer_list>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 
 #include "kiosk/backend/circuit_breaker.hpp"
@@ -82,8 +95,9 @@ private:
     /// calls that must go out at most once.
     enum class Safety { read, repeatable_write, once };
 
-    /// One call with retries, the circuit breaker and status mapping (non-2xx → Error).
-    Result<HttpResponse> exchange(HttpRequest request, Safety safety);
+    /// One call with retries, the circuit breaker and status mapping (non-2xx → Error). Answers
+    /// whose status is in `passThrough` are returned as they are, for the caller to read.
+    Result<HttpResponse> exchange(HttpRequest request, Safety safety, std::initializer_list<long> passThrough = {});
     /// exchange() + JSON parse + resourceType check.
     Result<nlohmann::json> fetch(HttpRequest request, Safety safety, std::string_view expectedType);
     /// A search, following `next` links; returns the matched resources of `type`.
@@ -101,11 +115,27 @@ private:
     /// the slot is gone, invalid_answer when it has no times, transport errors as fetch.
     Result<void> fillFromSlot(nlohmann::json& appointment, const std::string& slotId);
     Result<nlohmann::json> conditionalCreate(const std::string& type, const std::string& tradeNo, const nlohmann::json& body);
+    /// The resource a conditional create answered 200/201 for without carrying it: read from the
+    /// Location header, else searched by the trade identifier. Errors: invalid_answer with
+    /// "backend.duplicate_records" (several carry the key), or unknown_outcome (the server said it
+    /// holds it, but it cannot be read now).
+    Result<nlohmann::json> createdResource(const std::string& type, const std::string& tradeNo, const std::string& location);
+    /// A named (non-standard) operation; see the checklist for how "not offered" is told apart.
+    struct NamedOperation {
+        const char* name;        ///< as in CapabilityStatement.rest[.resource].operation.name, without '$'
+        const char* messageKey;  ///< "backend.not_offered.<…>"
+    };
+    Result<nlohmann::json> operation(const HttpRequest& request, Safety safety, std::string_view expectedType, const NamedOperation& op);
+    /// Whether the server's CapabilityStatement declares the operation; nullopt when it cannot be
+    /// read. Read once per driver.
+    std::optional<bool> declaresOperation(const std::string& name);
 
     FhirSettings settings_;
     std::shared_ptr<const Clock> clock_;
     HttpClient http_;
     CircuitBreaker breaker_;
+    std::mutex capabilityMutex_;
+    std::optional<std::set<std::string>> declaredOperations_;  // guarded by capabilityMutex_
 };
 
 /// Percent-encodes a query parameter value (RFC 3986 unreserved characters kept).

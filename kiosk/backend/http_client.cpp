@@ -44,7 +44,76 @@ size_t onHeader(char* data, size_t size, size_t count, void* user) {
     return bytes;
 }
 
+/// A CURLU handle that frees itself.
+struct UrlHandle {
+    CURLU* url = curl_url();
+    UrlHandle() = default;
+    UrlHandle(const UrlHandle&) = delete;
+    UrlHandle& operator=(const UrlHandle&) = delete;
+    ~UrlHandle() { curl_url_cleanup(url); }
+
+    std::string get(CURLUPart part, unsigned flags = 0) const {
+        char* text = nullptr;
+        if (curl_url_get(url, part, &text, flags) != CURLUE_OK || text == nullptr) return {};
+        std::string out(text);
+        curl_free(text);
+        return out;
+    }
+};
+
+std::string lowerAscii(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+Result<void> requireHttp(const UrlHandle& handle, const std::string& text) {
+    const std::string scheme = lowerAscii(handle.get(CURLUPART_SCHEME));
+    if (scheme != "http" && scheme != "https") return fail(Errc::invalid_answer, "not an http(s) URL: " + text.substr(0, 200), "backend.invalid_answer");
+    if (handle.get(CURLUPART_HOST).empty()) return fail(Errc::invalid_answer, "URL without a host: " + text.substr(0, 200), "backend.invalid_answer");
+    return {};
+}
+
 }  // namespace
+
+std::string UrlOrigin::text() const { return fmt::format("{}://{}:{}", scheme, host, port); }
+
+Result<UrlOrigin> urlOrigin(const std::string& absoluteUrl) {
+    UrlHandle handle;
+    if (!handle.url) return fail(Errc::internal, "curl_url failed");
+    // No CURLU_GUESS_SCHEME: "example.org/fhir" is not an absolute URL.
+    if (const CURLUcode code = curl_url_set(handle.url, CURLUPART_URL, absoluteUrl.c_str(), 0); code != CURLUE_OK) {
+        return fail(Errc::invalid_answer, fmt::format("not a URL ({}): {}", curl_url_strerror(code), absoluteUrl.substr(0, 200)),
+                    "backend.invalid_answer");
+    }
+    if (auto http = requireHttp(handle, absoluteUrl); !http) return std::unexpected(http.error());
+    UrlOrigin origin;
+    origin.scheme = lowerAscii(handle.get(CURLUPART_SCHEME));
+    origin.host = lowerAscii(handle.get(CURLUPART_HOST));
+    // CURLU_DEFAULT_PORT: the scheme's default when the URL names no port.
+    origin.port = std::strtol(handle.get(CURLUPART_PORT, CURLU_DEFAULT_PORT).c_str(), nullptr, 10);
+    return origin;
+}
+
+Result<std::string> resolveUrl(const std::string& baseUrl, const std::string& reference) {
+    UrlHandle handle;
+    if (!handle.url) return fail(Errc::internal, "curl_url failed");
+    // The base as a "directory" so that a relative path lands under it, not beside it.
+    std::string base = baseUrl;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    base += '/';
+    if (const CURLUcode code = curl_url_set(handle.url, CURLUPART_URL, base.c_str(), 0); code != CURLUE_OK) {
+        return fail(Errc::invalid_config, fmt::format("base URL '{}' does not parse: {}", baseUrl, curl_url_strerror(code)));
+    }
+    // A second URL set on a handle that holds one is resolved against it (RFC 3986 §5.2).
+    if (const CURLUcode code = curl_url_set(handle.url, CURLUPART_URL, reference.c_str(), 0); code != CURLUE_OK) {
+        return fail(Errc::invalid_answer, fmt::format("URL '{}' does not parse: {}", reference.substr(0, 200), curl_url_strerror(code)),
+                    "backend.invalid_answer");
+    }
+    if (auto http = requireHttp(handle, reference); !http) return std::unexpected(http.error());
+    std::string resolved = handle.get(CURLUPART_URL, CURLU_NO_DEFAULT_PORT);
+    if (resolved.empty()) return fail(Errc::invalid_answer, "URL '" + reference.substr(0, 200) + "' cannot be resolved", "backend.invalid_answer");
+    return resolved;
+}
 
 HttpClient::HttpClient(HttpSettings settings) : settings_(std::move(settings)) {
     while (!settings_.baseUrl.empty() && settings_.baseUrl.back() == '/') settings_.baseUrl.pop_back();

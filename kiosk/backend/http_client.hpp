@@ -58,6 +58,31 @@ struct HttpFailure {
     std::string detail;
 };
 
+/// The origin of an absolute http(s) URL (RFC 6454 §4, the "same origin" of browsers): scheme and
+/// host in lower case (RFC 3986 §3.1 and §3.2.2: both are case-insensitive) and the port always
+/// explicit, the scheme's default (RFC 9110 §4.2: http 80, https 443) when the URL names none.
+/// So "HTTP://Example.ORG:80/fhir" and "http://example.org/x" have the same origin.
+struct UrlOrigin {
+    std::string scheme;
+    std::string host;
+    long port = 0;
+    bool operator==(const UrlOrigin&) const = default;
+    std::string text() const;  ///< "http://example.org:80", for logs
+};
+
+/// Parses an absolute http(s) URL with libcurl's URL API (curl_url, CURLU) and gives its origin.
+/// Errors: invalid_answer when the text is not an absolute http or https URL.
+Result<UrlOrigin> urlOrigin(const std::string& absoluteUrl);
+
+/// Resolves a URL a FHIR server sent (a paging link, a Location header) against the service base
+/// `baseUrl` (RFC 3986 §5.2, with curl_url): an absolute URL stays as it is, a relative one is
+/// relative to the service base, as FHIR R4 reads relative URLs (references.html: a relative
+/// reference is relative to the service base URL), so "Organization?page=2" → "<base>/Organization?page=2", "/fhir?x=1"
+/// → "<scheme>://<host>/fhir?x=1" and "?x=1" → "<base>/?x=1". The result is normalised by libcurl
+/// (lower-case scheme, default port left out). Errors: invalid_answer when it does not parse or is
+/// not http(s).
+Result<std::string> resolveUrl(const std::string& baseUrl, const std::string& reference);
+
 class HttpClient {
 public:
     explicit HttpClient(HttpSettings settings);

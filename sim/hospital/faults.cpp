@@ -52,7 +52,8 @@ void FaultInjector::installAdminRoutes(httplib::Server& server) {
         if (!body) return;
         static const std::vector<std::string> kinds = {"latency", "timeout", "http_500", "http_503",
                                                        "drop_after_commit", "truncated", "malformed_json",
-                                                       "wrong_type", "outcome_200", "oversize", "redirect", "answer"};
+                                                       "wrong_type", "outcome_200", "oversize", "redirect", "answer",
+                                                       "return_minimal", "return_outcome"};
         Fault fault;
         fault.kind = body->value("kind", "");
         fault.method = body->value("method", "");
@@ -67,6 +68,11 @@ void FaultInjector::installAdminRoutes(httplib::Server& server) {
         fault.status = body->value("status", 200);
         if (body->contains("body")) fault.body = (*body)["body"].is_string() ? (*body)["body"].get<std::string>() : (*body)["body"].dump();
         fault.contentType = body->value("content_type", kFhirJson);
+        if (body->contains("headers") && (*body)["headers"].is_object()) {
+            for (const auto& [name, value] : (*body)["headers"].items()) {
+                if (value.is_string()) fault.headers[name] = value.get<std::string>();
+            }
+        }
         arm(fault);
         sendJson(res, 200, {{"armed", fault.kind}}, "application/json");
     });
@@ -133,7 +139,18 @@ httplib::Server::Handler withFaults(FaultInjector& faults, httplib::Server::Hand
             res.set_content(huge, kFhirJson);
         } else if (kind == "answer") {
             res.status = fault->status;
-            res.set_content(fault->body, fault->contentType.c_str());
+            for (const auto& [name, value] : fault->headers) res.set_header(name, value);
+            if (!fault->body.empty()) res.set_content(fault->body, fault->contentType.c_str());
+        } else if (kind == "return_minimal" || kind == "return_outcome") {
+            handler(req, res);
+            const int status = res.status;
+            res.body.clear();
+            res.headers.erase("Content-Type");
+            if (kind == "return_outcome") {
+                Json outcome = operationOutcome("informational", "injected: answered as to Prefer: return=OperationOutcome");
+                outcome["issue"][0]["severity"] = "information";
+                sendJson(res, status, outcome);
+            }
         } else if (kind == "redirect") {
             res.status = 302;
             res.set_header("Location", "http://198.51.100.7/fhir" + req.path);

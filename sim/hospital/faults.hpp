@@ -14,8 +14,13 @@
 //   outcome_200        200 whose body is an OperationOutcome
 //   oversize           200 with a 12 MiB JSON body
 //   redirect           302 to another host
-//   answer             answer `status` (default 200) with `body` (a JSON value or a string) and
-//                      `content_type`, handler not run: any malformed or unexpected answer
+//   answer             answer `status` (default 200) with `body` (a JSON value or a string),
+//                      `content_type` and `headers` ({"Location": …}), handler not run: any
+//                      malformed or unexpected answer
+//   return_minimal     run the handler, then send its status and headers with an empty body: a
+//                      server answering as to `Prefer: return=minimal` (R4 http.html#ops)
+//   return_outcome     same, with an informational OperationOutcome as the body
+//                      (`Prefer: return=OperationOutcome`)
 // GET /admin/stats gives {"requests": N, "commits": {trade_no: times committed}}: a test asserts
 // that a business key was committed exactly once.
 
@@ -39,6 +44,7 @@ struct Fault {
     int status = 200;           ///< kind "answer"
     std::string body;           ///< kind "answer"
     std::string contentType;    ///< kind "answer"
+    std::map<std::string, std::string> headers;  ///< kind "answer"
 };
 
 class FaultInjector {

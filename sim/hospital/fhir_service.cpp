@@ -3,7 +3,9 @@
 // Standard behaviour (what a conformant server also does):
 //  - GET /fhir/metadata                      CapabilityStatement
 //  - GET /fhir/{type}/{id}                   read, with ETag W/"<versionId>"
-//  - GET /fhir/{type}?…                      search → Bundle searchset, paged by _count/_offset
+//  - GET /fhir/{type}?…                      search → Bundle searchset, paged by _count/_offset;
+//                                            only R4's search parameters of the type (an unknown
+//                                            one is ignored, or 400 with Prefer: handling=strict)
 //  - POST /fhir/{type} + If-None-Exist       conditional create (200 + the existing resource when
 //                                            the identifier is already there: the business key)
 //  - PUT /fhir/{type}/{id} + If-Match        update, 412 when the version moved on
@@ -24,10 +26,12 @@
 //                                            insurance, self_pay); changes nothing
 //  - GET  /fhir/Appointment/{id}/$queue      Parameters(queue_number, waiting_ahead, …)
 //  - POST /fhir/Patient/$resolve-health-card Parameters(token) → Patient
+//  (--named-operations 404|501: absent as on a plain R4 server, and not in the CapabilityStatement)
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include <map>
 #include <set>
 
 #include "kiosk/backend/fhir_systems.hpp"
@@ -139,8 +143,38 @@ bool matchesDate(const std::string& value, const std::string& condition) {
     return head < bound;
 }
 
-/// One search parameter against one resource. Unknown parameters are ignored, as R4 allows for
-/// lenient handling.
+/// The search parameters R4 defines for each type that the sim implements (hl7.org/fhir/R4/
+/// <type>.html#search, plus `_id` on every type; `schedule.actor` is the chain Slot.schedule →
+/// Schedule.actor). A parameter outside this list is one the server does not know: R4 search.html
+/// ("handling"): ignored by default (lenient, HAPI's default too), refused with 400 under
+/// `Prefer: handling=strict`, and left out of the self link either way so that a client can see
+/// what was applied. ChargeItem has no `status` parameter in R4.
+const std::map<std::string, std::set<std::string>>& searchParameters() {
+    static const std::map<std::string, std::set<std::string>> kParameters = {
+        {"Patient", {"identifier"}},
+        {"Organization", {"identifier", "type"}},
+        {"Practitioner", {"identifier"}},
+        {"PractitionerRole", {"identifier", "organization"}},
+        {"Schedule", {"identifier"}},
+        {"Slot", {"identifier", "schedule", "service-type", "start", "status", "schedule.actor"}},
+        {"Appointment", {"identifier", "patient", "actor", "date", "status", "service-type"}},
+        {"ChargeItem", {"identifier", "patient", "subject"}},
+        {"DiagnosticReport", {"identifier", "patient", "subject", "status"}},
+        {"Binary", {}},
+        {"MedicationRequest", {"identifier", "patient", "subject", "status"}},
+        {"MedicationDispense", {"identifier", "patient", "subject", "status"}},
+        {"PaymentReconciliation", {"identifier", "status"}},
+        {"Communication", {"identifier", "patient", "subject", "status"}}};
+    return kParameters;
+}
+
+bool knowsParameter(const std::string& type, const std::string& name) {
+    if (name == "_id") return true;
+    const auto it = searchParameters().find(type);
+    return it != searchParameters().end() && it->second.contains(name);
+}
+
+/// One search parameter (one the type knows, see searchParameters()) against one resource.
 bool matchesParameter(const std::string& type, const Json& r, const std::string& name, const std::string& value) {
     if (name == "_id") return r.value("id", "") == value;
     if (name == "identifier") {
@@ -180,10 +214,16 @@ void search(SimContext& context, const std::string& type, const httplib::Request
     std::vector<std::pair<std::string, std::string>> conditions;
     int count = 50;
     int offset = 0;
+    std::vector<std::string> unknown;
     for (const auto& [name, value] : req.params) {
         if (name == "_count") count = std::clamp(std::atoi(value.c_str()), 1, 500);
         else if (name == "_offset") offset = std::max(0, std::atoi(value.c_str()));
-        else conditions.emplace_back(name, value);
+        else if (knowsParameter(type, name)) conditions.emplace_back(name, value);
+        else unknown.push_back(name);
+    }
+    if (!unknown.empty() && req.get_header_value("Prefer").find("handling=strict") != std::string::npos) {
+        sendOutcome(res, 400, "not-supported", fmt::format("unknown search parameter '{}' for {}", unknown.front(), type));
+        return;
     }
     auto matches = context.store.find(type, [&](const Json& r) {
         for (const auto& [name, value] : conditions) {
@@ -683,13 +723,19 @@ std::string base64(const std::string& bytes) {
     return out;
 }
 
-Json capabilityStatement() {
+Json capabilityStatement(NamedOperations operations) {
     Json resources = Json::array();
     for (const auto& type : kResourceTypes) {
         Json interactions = Json::array({{{"code", "read"}}, {{"code", "search-type"}}});
         if (type == "Appointment" || type == "PaymentReconciliation" || type == "Communication") interactions.push_back({{"code", "create"}});
         if (type == "Appointment" || type == "MedicationDispense") interactions.push_back({{"code", "update"}});
         resources.push_back({{"type", type}, {"interaction", interactions}});
+    }
+    Json rest = {{"mode", "server"}, {"resource", resources}};
+    if (operations == NamedOperations::served) {
+        rest["operation"] = Json::array({{{"name", "pre-settle"}, {"definition", "urn:yizhan:op:pre-settle"}},
+                                         {{"name", "queue"}, {"definition", "urn:yizhan:op:queue"}},
+                                         {{"name", "resolve-health-card"}, {"definition", "urn:yizhan:op:resolve-health-card"}}});
     }
     return {{"resourceType", "CapabilityStatement"},
             {"status", "active"},
@@ -698,10 +744,7 @@ Json capabilityStatement() {
             {"software", {{"name", "hospital-sim"}, {"version", "0.1.0"}}},
             {"fhirVersion", "4.0.1"},
             {"format", Json::array({"json"})},
-            {"rest", Json::array({{{"mode", "server"}, {"resource", resources},
-                                   {"operation", Json::array({{{"name", "pre-settle"}, {"definition", "urn:yizhan:op:pre-settle"}},
-                                                              {{"name", "queue"}, {"definition", "urn:yizhan:op:queue"}},
-                                                              {{"name", "resolve-health-card"}, {"definition", "urn:yizhan:op:resolve-health-card"}}})}}})}};
+            {"rest", Json::array({rest})}};
 }
 
 }  // namespace
@@ -728,9 +771,22 @@ std::optional<std::string> bookingBlockedUntil(const ResourceStore& store, const
 }
 
 void installFhirService(httplib::Server& server, SimContext& context) {
-    route(server, context, "GET", "/fhir/metadata", [](const httplib::Request&, httplib::Response& res) {
-        sendJson(res, 200, capabilityStatement());
+    route(server, context, "GET", "/fhir/metadata", [&context](const httplib::Request&, httplib::Response& res) {
+        sendJson(res, 200, capabilityStatement(context.namedOperations));
     });
+    if (context.namedOperations != NamedOperations::served) {
+        // A plain R4 server: an unknown path (404, as for any path it has no resource for) or an
+        // explicit 501 Not Implemented. Registered first, these shadow the operations below
+        // (httplib takes the first route that matches).
+        const bool notImplemented = context.namedOperations == NamedOperations::not_implemented_501;
+        const Handler absent = [notImplemented](const httplib::Request& req, httplib::Response& res) {
+            if (notImplemented) sendOutcome(res, 501, "not-supported", "operation " + req.path + " is not implemented");
+            else sendOutcome(res, 404, "not-found", "no resource or operation at " + req.path);
+        };
+        route(server, context, "POST", R"(/fhir/ChargeItem/\$pre-settle)", absent);
+        route(server, context, "POST", R"(/fhir/Patient/\$resolve-health-card)", absent);
+        route(server, context, "GET", R"(/fhir/Appointment/([A-Za-z0-9\-\.]+)/\$queue)", absent);
+    }
     route(server, context, "POST", R"(/fhir/ChargeItem/\$pre-settle)", [&context](const httplib::Request& req, httplib::Response& res) {
         preSettle(context, req, res);
     });

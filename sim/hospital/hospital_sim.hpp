@@ -35,6 +35,7 @@ struct HospitalSimOptions {
     std::filesystem::path tlsCert;       ///< set both for HTTPS
     std::filesystem::path tlsKey;
     std::filesystem::path clientCa;      ///< set to require client certificates signed by this CA
+    NamedOperations namedOperations = NamedOperations::served;
 };
 
 class HospitalSim {

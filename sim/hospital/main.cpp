@@ -1,5 +1,5 @@
 // hospital-sim --listen 127.0.0.1:PORT --data DIR [--people FILE] [--tls-cert F --tls-key F
-//              [--client-ca F]] [policy options]
+//              [--client-ca F]] [--named-operations served|404|501] [policy options]
 // Creates and seeds the SQLite database in DIR when missing, keeps it otherwise, prints
 // "hospital-sim listening on http(s)://HOST:PORT" on stdout once it accepts connections (port 0
 // picks a free port: tests read the line), and serves until SIGINT/SIGTERM.
@@ -31,7 +31,14 @@ int main(int argc, char** argv) {
     app.add_option("--tls-cert", options.tlsCert, "Server certificate (PEM) for HTTPS");
     app.add_option("--tls-key", options.tlsKey, "Server private key (PEM)");
     app.add_option("--client-ca", options.clientCa, "Require client certificates signed by this CA (mutual TLS)");
+    std::string operations = "served";
+    app.add_option("--named-operations", operations,
+                   "served, or absent as on a plain R4 server: 404 (unknown path) or 501 (Not Implemented)")
+        ->check(CLI::IsMember({"served", "404", "501"}));
     CLI11_PARSE(app, argc, argv);
+    options.namedOperations = operations == "404"   ? kiosk::sim::NamedOperations::absent_404
+                              : operations == "501" ? kiosk::sim::NamedOperations::not_implemented_501
+                                                    : kiosk::sim::NamedOperations::served;
     const auto colon = listen.rfind(':');
     if (colon == std::string::npos) {
         std::cerr << "hospital-sim: --listen must be HOST:PORT\n";

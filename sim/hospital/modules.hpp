@@ -28,11 +28,17 @@ struct PolicySettings {
     double onlineShare = 0.8;
 };
 
+/// How the FHIR service treats its named operations ($pre-settle, $queue, $resolve-health-card,
+/// which are not R4): served and declared in the CapabilityStatement, or absent as on a plain R4
+/// server — answered 404 (an unknown path) or 501 (Not Implemented) and not declared.
+enum class NamedOperations { served, absent_404, not_implemented_501 };
+
 struct SimContext {
     ResourceStore& store;
     FaultInjector& faults;
     PolicySettings policy;
     std::filesystem::path reportDir;
+    NamedOperations namedOperations = NamedOperations::served;
 };
 
 using Handler = httplib::Server::Handler;

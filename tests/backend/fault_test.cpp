@@ -299,7 +299,7 @@ TEST_F(FaultTest, UnknownEnumCodesAreInvalidAnswers) {
     ASSERT_FALSE(appointments.has_value());
     EXPECT_EQ(appointments.error().code, Errc::invalid_answer);
     sim.armAnswer("GET", "/fhir/ChargeItem",
-                  searchset(json::array({{{"resourceType", "ChargeItem"}, {"id", "c1"},
+                  searchset(json::array({{{"resourceType", "ChargeItem"}, {"id", "c1"}, {"status", "billable"},
                                           {"extension", json::array({{{"url", "urn:yizhan:ext:fee-fen"}, {"valueInteger", 100}},
                                                                      {{"url", "urn:yizhan:ext:insurance-class"}, {"valueString", "Z"}}})}}})));
     EXPECT_EQ(driver.charges("pat-zhang-san").error().code, Errc::invalid_answer);
