@@ -266,8 +266,16 @@ void PayChargesScreen::draw(const ScreenContext& context, Ui& ui) const {
             buttons.push_back(back);
             const float buttonsTop = buttonRowTop(ui, buttons, columns.sideX0, columns.sideX1, l.contentMax.y) - ui.theme.gap;
             for (const auto& note : notes) {
-                drawPatientMessage(context, ui, note, columns.sideX1 - columns.sideX0,
-                                   l.portrait ? 0 : buttonsTop - ImGui::GetCursorScreenPos().y);
+                const float room = buttonsTop - ImGui::GetCursorScreenPos().y;
+                const float width = columns.sideX1 - columns.sideX0;
+                // The insurance hint only explains the button beside it: where even one language
+                // of it cannot fit above the buttons (landscape large print, the choices on two
+                // rows), it gives way. The held-back note (money) always stays.
+                if (!l.portrait && note.key == "pay.insurance_hint" &&
+                    ui.measure(context.text.tr(note.key), ui.fonts.body(), width - 56).y + 56 > room) {
+                    continue;
+                }
+                drawPatientMessage(context, ui, note, width, l.portrait ? 0 : room);
                 ui.space(12);
             }
             placeButtons(ui, buttons, columns);
@@ -401,7 +409,15 @@ void PayQrScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Layout& l = ui.layout;
     const Palette& c = ui.theme.colors;
     const PaymentView view = context.payment.view();
-    title(context, ui, "pay.qr.title");
+    // Landscape with the code on screen: the title heads the words' column, so the symbol has
+    // the full height beside it (across the top it took the room the symbol needs to stay at
+    // its minimum size in large print).
+    const bool titleBeside = !l.portrait && view.stage == PayStage::qr;
+    if (titleBeside) {
+        ui.space(12);
+    } else {
+        title(context, ui, "pay.qr.title");
+    }
     if (view.stage != PayStage::qr) {
         drawPatientMessage(context, ui, PatientMessage{"pay.qr.preparing", false});
         return;
@@ -499,6 +515,10 @@ void PayQrScreen::draw(const ScreenContext& context, Ui& ui) const {
             lineX1 = textX1;
         }
         ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, top));
+        if (titleBeside) {
+            ui.centered(context.text.tr("pay.qr.title"), ui.fonts.title(), c.text, textX0, textX1);
+            ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, ImGui::GetCursorScreenPos().y));
+        }
         drawWords();
         drawCountdown();
         if (orderBeside) drawOrder();
