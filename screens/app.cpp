@@ -23,8 +23,8 @@ namespace {
 
 constexpr auto kBannerTime = std::chrono::seconds(8);
 constexpr int kMaxSettleFrames = 50;
-/// The simulator panel's text relative to the body face (40 px normal print): 24 px.
-constexpr float kSimulatorPanelFontScale = 0.6F;
+/// The simulator panel's text size (px) in either print size (the presenter's, not the patient's).
+constexpr float kSimulatorPanelTextPx = 24.0F;
 /// A card left in the reader after sign-out: the reminder sounds again this often until it is taken.
 constexpr auto kCardReminderEvery = std::chrono::seconds(10);
 /// How long a reader must say "no card" before a card left in it counts as taken without a
@@ -733,7 +733,7 @@ void App::drawSimulatorPanel(std::vector<UiEvent>& events) {
     ImGui::Begin(text_.tr("sim.title").c_str(), nullptr, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove);
     // The presenter's controls are read at arm's length on a desk screen, not by patients: a
     // smaller face than the patient UI's body text keeps every device's row on the screen.
-    ImGui::SetWindowFontScale(kSimulatorPanelFontScale);
+    ImGui::SetWindowFontScale(kSimulatorPanelTextPx / fonts_.bodySize());
     // Buttons flow onto the next line when the row is full.
     auto flowButton = [](const std::string& label, bool first) {
         const float width = ImGui::CalcTextSize(label.c_str(), nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2;

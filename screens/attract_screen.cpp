@@ -41,8 +41,9 @@ Transition AttractScreen::onEvent(ScreenContext& context, const UiEvent& event) 
 namespace {
 
 /// The pictures of the four accepted identifications with their captions, `perRow` to a row,
-/// in [x0, x1] from `top`; returns the bottom of the last caption.
-float drawAccepted(const ScreenContext& context, Ui& ui, float x0, float x1, float top, int perRow) {
+/// in [x0, x1] from `top`, the pictures smaller where the rows would pass `bottomLimit`; returns
+/// the bottom of the last caption.
+float drawAccepted(const ScreenContext& context, Ui& ui, float x0, float x1, float top, float bottomLimit, int perRow) {
     struct Accepted {
         CardPicture picture;
         const char* key;
@@ -62,8 +63,17 @@ float drawAccepted(const ScreenContext& context, Ui& ui, float x0, float x1, flo
     };
     if (perRow > 2 && !captionsFit(perRow)) perRow = 2;
     const float cellWidth = (x1 - x0) / static_cast<float>(perRow);
-    const float pictureWidth = cellWidth * (perRow == 4 ? 0.82F : 0.62F);
-    const float pictureHeight = pictureWidth * 0.63F;
+    const int rows = (4 + perRow - 1) / perRow;
+    float captionHeight = 0;  // the tallest caption of the set, as Ui::centered lays it out
+    for (const Accepted& accepted : kAccepted) {
+        const auto lines = wrapLines(ui.fonts.body(), context.text.tr(accepted.key), cellWidth - 2 * kCaptionInset);
+        captionHeight = std::max(captionHeight, static_cast<float>(lines.size()) * ui.fonts.body()->FontSize * 1.25F);
+    }
+    const float fittingPicture =
+        (bottomLimit - top - static_cast<float>(rows) * (16 + captionHeight) - static_cast<float>(rows - 1) * 20) /
+        static_cast<float>(rows);
+    const float pictureHeight = std::max(60.0F, std::min(cellWidth * (perRow == 4 ? 0.82F : 0.62F) * 0.63F, fittingPicture));
+    const float pictureWidth = pictureHeight / 0.63F;
     float rowTop = top;
     float bottom = top;
     for (int i = 0; i < 4; ++i) {
@@ -141,7 +151,7 @@ void AttractScreen::draw(const ScreenContext& context, Ui& ui) const {
     }
     if (!context.acceptingPatients) messages.push_back(PatientMessage{"attract.preparing", false});
     if (messages.empty()) {
-        drawAccepted(context, ui, sideX0, sideX1, sideTop, layout.portrait ? 4 : 2);
+        drawAccepted(context, ui, sideX0, sideX1, sideTop, startTop - ui.theme.gap, layout.portrait ? 4 : 2);
     } else {
         ImGui::SetCursorScreenPos(ImVec2(sideX0, sideTop));
         for (const PatientMessage& message : messages) {

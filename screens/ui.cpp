@@ -61,6 +61,11 @@ std::vector<std::string_view> wrapLines(ImFont* font, std::string_view value, fl
                 while (lineEnd < paragraphEnd && isWordByte(*lineEnd)) ++lineEnd;
             }
         }
+        // "¥" at the end of a line whose amount starts the next: the sign moves down with it.
+        if (lineEnd < paragraphEnd && lineEnd - begin > 2 && isWordByte(*lineEnd) &&
+            static_cast<unsigned char>(lineEnd[-2]) == 0xC2 && static_cast<unsigned char>(lineEnd[-1]) == 0xA5) {
+            lineEnd -= 2;
+        }
         // Chinese line-breaking rule (禁则): a line never starts with closing punctuation; the
         // character before it moves down with it.
         if (lineEnd < paragraphEnd && startsWithClosingPunctuation(std::string_view(lineEnd, static_cast<size_t>(paragraphEnd - lineEnd)))) {

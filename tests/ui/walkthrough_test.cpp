@@ -33,7 +33,10 @@ protected:
         return all;
     }
     std::string tr(const std::string& key) const { return app->text().tr(key); }
-    void shot(const std::string& name) { ASSERT_TRUE(app->screenshot(outputDir().string() + "-" + name + ".png").has_value()); }
+    void shot(const std::string& name) {
+        auto done = app->screenshot(outputDir().string() + "-" + name + ".png");
+        ASSERT_TRUE(done.has_value()) << done.error().describe();
+    }
     static SDL_Event mouseButton(Uint32 type, ImVec2 at) {
         SDL_Event event{};
         event.type = type;
@@ -138,8 +141,12 @@ TEST_F(WalkthroughTest, TheRealFrameReportsLabelsThatDoNotFit) {
     app->settle();
     const auto problems = app->layoutProblems();
     shot("font96");
+    // Texts run off the screen, out of their columns and under the start button.
     EXPECT_TRUE(std::any_of(problems.begin(), problems.end(),
-                            [](const std::string& p) { return p.find("spills out of it") != std::string::npos; }))
+                            [](const std::string& p) { return p.find("text out of its area") != std::string::npos; }))
+        << ::testing::PrintToString(problems);
+    EXPECT_TRUE(std::any_of(problems.begin(), problems.end(),
+                            [](const std::string& p) { return p.find("text off the screen") != std::string::npos; }))
         << ::testing::PrintToString(problems);
 }
 
@@ -240,10 +247,12 @@ TEST_F(WalkthroughTest, SignedOutWithTheCardStillInTheReaderTheAttractScreenAsks
     EXPECT_EQ(app->currentScreen(), "menu");
 }
 
-TEST_F(WalkthroughTest, IdleSignOutWithTheIdCardStillOnTheReaderAsksToTakeItInEveryLayout) {
+/// The message in the roomiest and the tightest layouts (each waits out the session: a minute of
+/// frames); every layout's message is walked by EveryLobbyScreenAndMessageFits…'s Finish step.
+TEST_F(WalkthroughTest, IdleSignOutWithTheIdCardStillOnTheReaderAsksToTakeIt) {
     for (const char* orientation : {"portrait", "landscape"}) {
-        for (const bool largePrint : {false, true}) {
-            for (const char* language : {"zh_CN", "en_US"}) {
+        for (const bool largePrint : {orientation == std::string("landscape")}) {
+            for (const char* language : {orientation == std::string("landscape") ? "en_US" : "zh_CN"}) {
                 SCOPED_TRACE(std::string(orientation) + (largePrint ? " large " : " normal ") + language);
                 start(std::string("[ui]\norientation = \"") + orientation + "\"\n");
                 const auto report = journey(std::string(R"({"language": ")") + language + R"(", "large_print": )" +
@@ -343,9 +352,15 @@ TEST_F(HospitalClockTest, TheAttractClockShowsChinaTimeOnAMachineInUtc) {
 }
 
 TEST_F(HospitalClockTest, AnotherZoneFromConfigAndAnUnknownZoneIsRefused) {
-    start("[kiosk]\ntime_zone = \"Asia/Kolkata\"\n");
+    std::string text = demoConfigText();
+    text.replace(text.find("[kiosk]\n"), 8, "[kiosk]\ntime_zone = \"Asia/Kolkata\"\n");
+    auto india = loadConfig(dir.write("india.toml", text));
+    ASSERT_TRUE(india.has_value()) << india.error().detail;
+    open(std::move(*india), headlessOptions());
     EXPECT_TRUE(shows(clockAt(std::chrono::minutes(5 * 60 + 30)))) << allTexts();
-    auto bad = loadConfig(dir.write("bad.toml", demoConfigText("[kiosk]\ntime_zone = \"Mars/Olympus_Mons\"\n")));
+    text = demoConfigText();
+    text.replace(text.find("[kiosk]\n"), 8, "[kiosk]\ntime_zone = \"Mars/Olympus_Mons\"\n");
+    auto bad = loadConfig(dir.write("bad.toml", text));
     ASSERT_FALSE(bad.has_value());
     EXPECT_NE(bad.error().detail.find("kiosk.time_zone"), std::string::npos) << bad.error().detail;
     EXPECT_NE(bad.error().detail.find("Mars/Olympus_Mons"), std::string::npos) << bad.error().detail;
