@@ -23,6 +23,13 @@ namespace {
 
 constexpr auto kBannerTime = std::chrono::seconds(8);
 constexpr int kMaxSettleFrames = 50;
+/// The simulator panel's text size (px) in either print size (the presenter's, not the patient's).
+constexpr float kSimulatorPanelTextPx = 24.0F;
+/// A card left in the reader after sign-out: the reminder sounds again this often until it is taken.
+constexpr auto kCardReminderEvery = std::chrono::seconds(10);
+/// How long a reader must say "no card" before a card left in it counts as taken without a
+/// removal event (a restarting reader says "absent" for a moment before it sees the card).
+constexpr auto kCardAbsentFor = std::chrono::seconds(2);
 /// While orders stay unknown after recovery, it runs again this often between patients.
 constexpr auto kRecoveryRetry = std::chrono::minutes(5);
 
@@ -75,9 +82,13 @@ Result<std::unique_ptr<App>> App::create(KioskConfig config, AppOptions options)
     if (!devices) return std::unexpected(devices.error());
     auto journal = Journal::open(config.journalFile);
     if (!journal) return std::unexpected(journal.error());
+    auto zone = TimeZone::load(config.timeZone);
+    if (!zone) {
+        return fail(Errc::invalid_config, fmt::format("{}: key 'kiosk.time_zone': {}", config.file.string(), zone.error().detail));
+    }
 
     std::unique_ptr<App> app(new App(std::move(config), std::move(*catalog), std::move(*fonts), std::move(*devices),
-                                     std::move(*journal), std::move(options)));
+                                     std::move(*journal), std::move(*zone), std::move(options)));
     if (auto payments = app->openPayments(); !payments) return std::unexpected(payments.error());
     if (auto opened = app->openWindow(); !opened) return std::unexpected(opened.error());
     app->switchTo("attract");
@@ -88,7 +99,7 @@ Result<std::unique_ptr<App>> App::create(KioskConfig config, AppOptions options)
 }
 
 App::App(KioskConfig config, Catalog catalog, FontSet fonts, drivers::DeviceRegistry devices,
-         std::unique_ptr<Journal> journal, AppOptions options)
+         std::unique_ptr<Journal> journal, TimeZone zone, AppOptions options)
     : config_(std::move(config)),
       options_(std::move(options)),
       catalog_(std::move(catalog)),
@@ -99,6 +110,7 @@ App::App(KioskConfig config, Catalog catalog, FontSet fonts, drivers::DeviceRegi
       journal_(std::move(journal)),
       ownedClock_(options_.clock ? nullptr : std::make_unique<SystemClock>()),
       clock_(options_.clock ? options_.clock : ownedClock_.get()),
+      timeZone_(std::move(zone)),
       session_(config_.session),
       screens_(makeScreenTable()),
       his_(options_.his),
@@ -121,6 +133,7 @@ App::~App() {
         ImGui_ImplSDL2_Shutdown();
         ImGui::DestroyContext(imgui_);
     }
+    sound_.reset();  // closes its audio device before SDL goes
     if (renderer_) SDL_DestroyRenderer(renderer_);
     if (window_) SDL_DestroyWindow(window_);
     SDL_Quit();
@@ -137,6 +150,11 @@ Result<void> App::openWindow() {
         return fail(Errc::device_not_ready,
                     fmt::format("cannot start SDL video: {} (no display? use `kiosk screenshot` or xvfb-run)",
                                 SDL_GetError()));
+    }
+    if (auto sound = Sound::open(options_.headless); sound) {
+        sound_ = std::move(*sound);
+    } else {
+        logger()->warn("no sound (the take-your-card reminder is shown only): {}", sound.error().describe());
     }
     const int logicalWidth = config_.ui.width;
     const int logicalHeight = config_.ui.height;
@@ -289,6 +307,7 @@ ScreenContext App::makeContext() {
         .devices = devices_,
         .deviceSink = [this](drivers::DeviceEvent event) { queue_.post(UiEvent{std::move(event)}); },
         .clock = *clock_,
+        .timeZone = timeZone_,
         .tasks = *tasks_,
         .post = [this](UiEvent event) { queue_.post(std::move(event)); },
         .resolveScan = options_.resolveScan,
@@ -296,6 +315,7 @@ ScreenContext App::makeContext() {
         .acceptingPatients = acceptingPatients(),
         .lastSessionEnd = lastSessionEnd_,
         .lastSessionEndAt = lastSessionEndAt_,
+        .cardLeftInReader = !cardLeftIn_.empty(),
     };
 }
 
@@ -346,7 +366,19 @@ void App::endSession(SessionEndReason reason) {
         }
     }
     if (!sessionDevice_.empty()) {
-        if (drivers::Device* device = devices_.find(sessionDevice_)) device->stop();
+        if (drivers::Device* device = devices_.find(sessionDevice_)) {
+            // Signed out by time-out or Finish with the card still in the reader (or the ID card
+            // still on it): the next screen asks the patient to take it, with a sound, until it
+            // is removed. A card left behind is the most common thing lost at a kiosk.
+            if (reason != SessionEndReason::card_removed && device->state().media == drivers::MediaState::present) {
+                cardLeftIn_ = sessionDevice_;
+                cardReminderAt_ = clock_->now();
+                cardAbsentSince_.reset();
+                logger()->info("signed out with the card still in {}: asking the patient to take it", cardLeftIn_);
+                playAlert();
+            }
+            device->stop();
+        }
     }
     sessionDevice_.clear();
     cardRemovedWhileHeld_ = false;
@@ -406,6 +438,16 @@ void App::handleEvent(const UiEvent& event) {
             endSession(SessionEndReason::completed);
             return;
         }
+        if (pressed->id == "demo.quit.cancel") {
+            quitQuestionVisible_ = false;
+            return;
+        }
+        if (pressed->id == "demo.quit.confirm") {
+            quitQuestionVisible_ = false;
+            logger()->info("the presenter quit the demo (Esc)");
+            requestQuit();
+            return;
+        }
     }
     if (const auto* recovered = std::get_if<PaymentsRecovered>(&event)) {
         onPaymentsRecovered(*recovered);
@@ -433,6 +475,11 @@ void App::handleEvent(const UiEvent& event) {
                            status->state.detail);
         }
         if (const auto* removed = std::get_if<drivers::CardRemoved>(deviceEvent)) {
+            if (removed->device == cardLeftIn_) {
+                logger()->info("the signed-out patient took their card from {}", cardLeftIn_);
+                cardLeftIn_.clear();
+                cardAbsentSince_.reset();
+            }
             if (session_.active() && removed->device == sessionDevice_) {
                 ScreenContext context = makeContext();
                 if (current_ && current_->holdsSession(context)) {
@@ -445,7 +492,13 @@ void App::handleEvent(const UiEvent& event) {
                 return;
             }
         }
-        if (std::holds_alternative<drivers::CardInserted>(*deviceEvent)) {
+        if (const auto* inserted = std::get_if<drivers::CardInserted>(deviceEvent)) {
+            if (inserted->device == cardLeftIn_) {
+                // The signed-out patient's card, reported again when the reader restarted: not a
+                // new patient; they are asked to take it.
+                logger()->info("card still in {} after sign-out; not starting a session with it", cardLeftIn_);
+                return;
+            }
             noteActivity();
             if (session_.active()) {
                 logger()->warn("a card was inserted during a session; ignored");
@@ -460,6 +513,27 @@ void App::handleEvent(const UiEvent& event) {
 
 void App::runTimers() {
     const SteadyTime now = clock_->now();
+    if (!cardLeftIn_.empty()) {
+        // The reader's own state as well as its removal event: a removal while the reader was
+        // restarting (sign-out to the attract screen) posts no event. A restarting PC/SC reader
+        // says "absent" until its first status wait reports the card again, so only an absence
+        // that lasts counts.
+        const drivers::Device* reader = devices_.find(cardLeftIn_);
+        const bool present = reader && reader->state().media == drivers::MediaState::present;
+        if (present) {
+            cardAbsentSince_.reset();
+        } else if (!cardAbsentSince_) {
+            cardAbsentSince_ = now;
+        }
+        if (cardAbsentSince_ && now - *cardAbsentSince_ >= kCardAbsentFor) {
+            logger()->info("the card left in {} is gone", cardLeftIn_);
+            cardLeftIn_.clear();
+            cardAbsentSince_.reset();
+        } else if (present && now - cardReminderAt_ >= kCardReminderEvery) {
+            cardReminderAt_ = now;
+            playAlert();
+        }
+    }
     if (session_.active() && current_) {
         ScreenContext context = makeContext();
         if (current_->holdsSession(context)) {
@@ -503,6 +577,7 @@ std::chrono::milliseconds App::untilNextRedraw() const {
     };
     if (currentScreen() == "attract") {
         // The clock shows minutes: redraw at the next minute boundary only.
+        // (Zones differ from UTC by whole minutes, so the boundary is the same in every zone.)
         const auto wall = clock_->wallNow().time_since_epoch();
         const auto intoMinute = std::chrono::duration_cast<milliseconds>(wall % std::chrono::minutes(1));
         next = std::min(next, milliseconds(60000) - intoMinute);
@@ -511,6 +586,8 @@ std::chrono::milliseconds App::untilNextRedraw() const {
         if (auto every = current_->redrawEvery()) consider(now + *every);
     }
     if (cardRemovedWhileHeld_) consider(lastActivity_ + std::chrono::seconds(20));
+    if (!cardLeftIn_.empty()) consider(cardReminderAt_ + kCardReminderEvery);
+    if (cardAbsentSince_) consider(*cardAbsentSince_ + kCardAbsentFor);
     if (pendingPayments_ > 0 && !recoveryRunning_) consider(lastRecoveryAt_ + kRecoveryRetry);
     if (session_.active()) {
         if (session_.warningVisible(now)) {
@@ -543,33 +620,20 @@ Layout App::layout() const {
 
 std::vector<std::string> App::layoutProblems() const {
     std::vector<std::string> problems;
-    if (countdownVisible() || simulatorPanelVisible_) return problems;  // overlays cover the screen on purpose
     const auto width = static_cast<float>(config_.ui.width);
     const auto height = static_cast<float>(config_.ui.height);
-    auto overlaps = [](ImVec2 aMin, ImVec2 aMax, ImVec2 bMin, ImVec2 bMax) {
-        return aMin.x < bMax.x && bMin.x < aMax.x && aMin.y < bMax.y && bMin.y < aMax.y;
-    };
-    auto offScreen = [&](ImVec2 min, ImVec2 max) { return min.x < 0 || min.y < 0 || max.x > width || max.y > height; };
-    for (auto a = buttons_.begin(); a != buttons_.end(); ++a) {
-        const ButtonRect& r = a->second;
-        if (offScreen(r.min, r.max)) problems.push_back(fmt::format("button {} is off the screen", a->first));
-        if (r.max.y - r.min.y < 96.0F) problems.push_back(fmt::format("button {} is under 96 px high", a->first));
-        for (auto b = std::next(a); b != buttons_.end(); ++b) {
-            if (overlaps(r.min, r.max, b->second.min, b->second.max)) {
-                problems.push_back(fmt::format("button {} overlaps button {}", a->first, b->first));
-            }
+    if (simulatorPanelVisible_) {
+        // The panel covers the patient screen on purpose; it must itself be whole on the screen.
+        const ButtonRect& r = simulatorPanelRect_;
+        if (r.min.x < 0 || r.min.y < 0 || r.max.x > width || r.max.y > height) {
+            problems.push_back(fmt::format("the simulator panel runs off the screen ({:.0f},{:.0f})–({:.0f},{:.0f})", r.min.x,
+                                           r.min.y, r.max.x, r.max.y));
         }
+        if (simulatorPanelCutOff_) problems.emplace_back("the simulator panel's content is taller than the screen (cut off)");
+        return problems;
     }
-    for (const TextRect& text : texts_) {
-        if (offScreen(text.min, text.max)) problems.push_back(fmt::format("text off the screen: \"{}\"", text.text));
-        for (const auto& [id, r] : buttons_) {
-            if (overlaps(text.min, text.max, r.min, r.max)) {
-                problems.push_back(fmt::format("text runs under button {} (text y {:.0f}–{:.0f}, button y {:.0f}–{:.0f}): \"{}\"",
-                                               id, text.min.y, text.max.y, r.min.y, r.max.y, text.text));
-            }
-        }
-    }
-    return problems;
+    if (countdownVisible() || quitQuestionVisible_) return problems;  // overlays cover the screen on purpose
+    return findLayoutProblems(buttons_, texts_, width, height);
 }
 
 bool App::countdownVisible() const { return session_.warningVisible(clock_->now()); }
@@ -654,13 +718,22 @@ void App::drawCountdown(Ui& ui) {
 void App::drawSimulatorPanel(std::vector<UiEvent>& events) {
     // The presenter's panel: plain ImGui widgets, not part of the patient UI. People are named
     // by their sample id (pinyin), so the panel never shows personal data.
-    ImGui::SetNextWindowPos(ImVec2(20, static_cast<float>(config_.ui.height) * 0.45F), ImGuiCond_Always);
-    ImGui::SetNextWindowSize(ImVec2(static_cast<float>(config_.ui.width) - 40, 0), ImGuiCond_Always);
+    // Anchored to the bottom edge, as tall as its content (never taller than the screen) so no
+    // part is cut off in either orientation; the patient screen above it stays visible.
+    const auto screenWidth = static_cast<float>(config_.ui.width);
+    const auto screenHeight = static_cast<float>(config_.ui.height);
+    constexpr float kEdge = 20.0F;
+    ImGui::SetNextWindowPos(ImVec2(kEdge, screenHeight - kEdge), ImGuiCond_Always, ImVec2(0, 1));
+    ImGui::SetNextWindowSizeConstraints(ImVec2(screenWidth - 2 * kEdge, 0), ImVec2(screenWidth - 2 * kEdge, screenHeight - 2 * kEdge));
+    ImGui::SetNextWindowSize(ImVec2(screenWidth - 2 * kEdge, 0), ImGuiCond_Always);  // height 0: fit the content
     ImGui::PushStyleColor(ImGuiCol_WindowBg, IM_COL32(0x20, 0x24, 0x2C, 0xF0));
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(0xFF, 0xFF, 0xFF, 0xFF));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(16, 16));
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(12, 12));
     ImGui::Begin(text_.tr("sim.title").c_str(), nullptr, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove);
+    // The presenter's controls are read at arm's length on a desk screen, not by patients: a
+    // smaller face than the patient UI's body text keeps every device's row on the screen.
+    ImGui::SetWindowFontScale(kSimulatorPanelTextPx / fonts_.bodySize());
     // Buttons flow onto the next line when the row is full.
     auto flowButton = [](const std::string& label, bool first) {
         const float width = ImGui::CalcTextSize(label.c_str(), nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2;
@@ -721,6 +794,10 @@ void App::drawSimulatorPanel(std::vector<UiEvent>& events) {
         ImGui::Separator();
         ImGui::PopID();
     }
+    simulatorPanelRect_ = ButtonRect{ImGui::GetWindowPos(),
+                                     ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x,
+                                            ImGui::GetWindowPos().y + ImGui::GetWindowSize().y)};
+    simulatorPanelCutOff_ = ImGui::GetScrollMaxY() > 0.5F;
     ImGui::End();
     ImGui::PopStyleVar(2);
     ImGui::PopStyleColor(2);
@@ -742,6 +819,39 @@ void App::drawFrame(Ui& ui, const ScreenContext& context) {
     if (session_.active()) drawBottomBar(ui);
     ImGui::End();
     if (countdownVisible()) drawCountdown(ui);
+    if (quitQuestionVisible_) drawQuitQuestion(ui);
+}
+
+void App::playAlert() {
+    if (!sound_) return;
+    if (auto played = sound_->beep(); !played) logger()->warn("alert sound: {}", played.error().describe());
+}
+
+void App::drawQuitQuestion(Ui& ui) {
+    const Layout& l = ui.layout;
+    const Palette& c = theme_.colors;
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(l.width, l.height));
+    ImGui::SetNextWindowBgAlpha(0.0F);
+    ImGui::Begin("##quit", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                     ImGuiWindowFlags_NoFocusOnAppearing);
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    draw->AddRectFilled(ImVec2(0, 0), ImVec2(l.width, l.height), c.shade);
+    const float panelWidth = l.width * (l.portrait ? 0.84F : 0.5F);
+    const float panelHeight = theme_.buttonHeight * 2.0F + fonts_.bodySize() * 5.0F;
+    const ImVec2 p((l.width - panelWidth) / 2, (l.height - panelHeight) / 2);
+    draw->AddRectFilled(p, ImVec2(p.x + panelWidth, p.y + panelHeight), c.panel, theme_.rounding);
+    ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + 40));
+    ui.centered(text_.tr("demo.quit.question"), fonts_.title(), c.text, p.x + 30, p.x + panelWidth - 30);
+    ui.centered(text_.tr("demo.quit.detail"), fonts_.body(), c.mutedText, p.x + 30, p.x + panelWidth - 30);
+    const float buttonWidth = (panelWidth - 80 - theme_.gap) / 2;
+    const float buttonY = p.y + panelHeight - theme_.buttonHeight - 40;
+    ImGui::SetCursorScreenPos(ImVec2(p.x + 40, buttonY));
+    ui.button("demo.quit.cancel", text_.tr("demo.quit.cancel"), ImVec2(buttonWidth, theme_.buttonHeight), ButtonKind::secondary);
+    ImGui::SetCursorScreenPos(ImVec2(p.x + 40 + buttonWidth + theme_.gap, buttonY));
+    ui.button("demo.quit.confirm", text_.tr("demo.quit.confirm"), ImVec2(buttonWidth, theme_.buttonHeight), ButtonKind::alert);
+    ImGui::End();
 }
 
 void App::render() {
@@ -761,6 +871,7 @@ void App::render() {
         // mouse, which needs focus): this is also what makes scripted taps work offscreen.
         io.DisplaySize = ImVec2(currentLayout.width, currentLayout.height);
         io.DisplayFramebufferScale = ImVec2(1, 1);
+        if (attempt == 0) applyPointerInput();
         io.MousePos = ImVec2(pointer_.x, pointer_.y);
         io.MouseDown[0] = pointer_.down;
         ImGui::NewFrame();
@@ -857,15 +968,13 @@ Result<void> App::tap(std::string_view buttonId) {
         return fail(Errc::not_found, fmt::format("no button '{}' on screen {} (visible: {})", buttonId, currentScreen(), visible));
     }
     const ImVec2 center = it->second.center();
-    // A tap is a hover frame, a press frame and a release frame, as from a touchscreen.
-    pointer_ = Pointer{center.x, center.y, false};
-    frame();
-    pointer_.down = true;
+    // Press and release queued together, as a short tap arrives from a touch panel: the pointer
+    // queue gives them a hover frame, a press frame and a release frame; then the finger leaves.
     noteActivity();
-    frame();
-    pointer_.down = false;
-    frame();
-    pointer_ = Pointer{};
+    pointerQueue_.push_back(PointerEvent{center.x, center.y, true});
+    pointerQueue_.push_back(PointerEvent{center.x, center.y, false});
+    pointerQueue_.push_back(PointerEvent{-1, -1, std::nullopt});
+    for (int i = 0; i < 8 && !pointerQueue_.empty(); ++i) frame();
     frame();  // the screen the tap led to is drawn, so its buttons can be tapped next
     return {};
 }
@@ -914,32 +1023,64 @@ void App::handleSdlEvent(const SDL_Event& event) {
         case SDL_QUIT: running_ = false; return;
         case SDL_KEYDOWN:
             if (event.key.keysym.sym == SDLK_F2 && config_.ui.simulatorPanel) simulatorPanelVisible_ = !simulatorPanelVisible_;
+            // The demo (a window with the presenter's panel) asks before it quits; a kiosk in
+            // service has no keyboard and no panel, and Esc does nothing there.
+            if (event.key.keysym.sym == SDLK_ESCAPE && config_.ui.simulatorPanel) quitQuestionVisible_ = true;
             break;
         case SDL_MOUSEMOTION:
             if (event.motion.which == SDL_TOUCH_MOUSEID) return;  // the finger event is handled
-            pointer_.x = static_cast<float>(event.motion.x);
-            pointer_.y = static_cast<float>(event.motion.y);
+            pointerQueue_.push_back(
+                PointerEvent{static_cast<float>(event.motion.x), static_cast<float>(event.motion.y), std::nullopt});
             return;
         case SDL_MOUSEBUTTONDOWN:
         case SDL_MOUSEBUTTONUP:
             if (event.button.which == SDL_TOUCH_MOUSEID || event.button.button != SDL_BUTTON_LEFT) return;
-            pointer_.x = static_cast<float>(event.button.x);
-            pointer_.y = static_cast<float>(event.button.y);
-            pointer_.down = event.type == SDL_MOUSEBUTTONDOWN;
-            if (pointer_.down) noteActivity();
+            pointerQueue_.push_back(PointerEvent{static_cast<float>(event.button.x), static_cast<float>(event.button.y),
+                                                 event.type == SDL_MOUSEBUTTONDOWN});
+            if (event.type == SDL_MOUSEBUTTONDOWN) noteActivity();
             return;
         case SDL_FINGERDOWN:
         case SDL_FINGERMOTION:
-        case SDL_FINGERUP:
+        case SDL_FINGERUP: {
             // Finger coordinates are normalised to the window: map them to the kiosk's layout.
-            pointer_.x = event.tfinger.x * static_cast<float>(config_.ui.width);
-            pointer_.y = event.tfinger.y * static_cast<float>(config_.ui.height);
-            pointer_.down = event.type != SDL_FINGERUP;
+            PointerEvent pointer{event.tfinger.x * static_cast<float>(config_.ui.width),
+                                 event.tfinger.y * static_cast<float>(config_.ui.height), std::nullopt};
+            if (event.type != SDL_FINGERMOTION) pointer.down = event.type == SDL_FINGERDOWN;
+            pointerQueue_.push_back(pointer);
             if (event.type == SDL_FINGERDOWN) noteActivity();
             return;
+        }
         default: break;
     }
     ImGui_ImplSDL2_ProcessEvent(&event);
+}
+
+void App::applyPointerInput() {
+    while (!pointerQueue_.empty()) {
+        const PointerEvent next = pointerQueue_.front();
+        const bool changesButton = next.down && *next.down != pointer_.down;
+        if (!changesButton) {
+            pointer_.x = next.x;  // moves (and repeats of the current button state) coalesce
+            pointer_.y = next.y;
+            pointerQueue_.pop_front();
+            continue;
+        }
+        if (next.x != pointer_.x || next.y != pointer_.y) {
+            // A press where the pointer is not yet: this frame hovers there (ImGui hit-tests the
+            // position it had before the press), the press comes in the next one.
+            pointer_.x = next.x;
+            pointer_.y = next.y;
+            return;
+        }
+        pointer_.down = *next.down;
+        pointerQueue_.pop_front();
+        return;  // one press or release per frame
+    }
+}
+
+void App::pumpSdlEvents() {
+    SDL_Event event;
+    while (SDL_PollEvent(&event) != 0) handleSdlEvent(event);
 }
 
 void App::requestQuit() {
@@ -954,11 +1095,12 @@ int App::run(uint64_t maxFrames) {
     if (maxFrames != 0 && frames_ >= maxFrames) return 0;
     int settleFrames = 2;  // ImGui needs a frame or two after input to settle hover/press state
     while (running_) {
-        const auto wait = settleFrames > 0 ? std::chrono::milliseconds(0) : untilNextRedraw();
+        // Queued pointer input needs frames of its own (one press or release each) at once.
+        const auto wait = settleFrames > 0 || !pointerQueue_.empty() ? std::chrono::milliseconds(0) : untilNextRedraw();
         SDL_Event event;
         if (SDL_WaitEventTimeout(&event, static_cast<int>(std::max<int64_t>(1, wait.count()))) != 0) {
             handleSdlEvent(event);
-            while (SDL_PollEvent(&event) != 0) handleSdlEvent(event);
+            pumpSdlEvents();
             settleFrames = 3;
         }
         frame();

@@ -8,6 +8,7 @@
 
 #include <SDL.h>
 
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -23,11 +24,13 @@
 #include "kiosk/core/journal.hpp"
 #include "kiosk/core/session.hpp"
 #include "kiosk/core/task_runner.hpp"
+#include "kiosk/core/time_zone.hpp"
 #include "kiosk/backend/his_driver.hpp"
 #include "payments/payment_desk.hpp"
 #include "screens/fonts.hpp"
 #include "screens/payment_flow.hpp"
 #include "screens/screen.hpp"
+#include "screens/sound.hpp"
 #include "screens/theme.hpp"
 
 namespace kiosk::screens {
@@ -58,6 +61,9 @@ public:
     int run(uint64_t maxFrames = 0);
     /// Asks a running loop to stop (thread-safe).
     void requestQuit();
+    /// Hands every pending SDL event (pointer, keys, window) to the app, as the interactive loop
+    /// does when it wakes; pointer input is queued and reaches ImGui over the next frames.
+    void pumpSdlEvents();
 
     // ---- scripting: journeys, tests, benchmarks ----
     /// One frame: drain events, run timers, draw, handle what was pressed.
@@ -82,14 +88,26 @@ public:
     std::vector<std::string> visibleButtons() const;
     /// Where each button of the last frame was drawn (layout tests: none overlaps another).
     const ButtonMap& buttonRects() const { return buttons_; }
-    /// Where texts were drawn in the last frame (button labels excluded).
+    /// Where texts (button labels too, with their button) were drawn in the last frame.
     const TextRects& textRects() const { return texts_; }
     /// What is wrong with the last frame's layout, one line each: a button overlapping another,
-    /// a text running under a button, anything off the screen, a touch target under 96 px. Empty
-    /// while the time-out countdown (a modal over the screen) or the simulator panel is shown.
+    /// a text running under a button, a label spilling out of its button, a text wider than its
+    /// column, a label shrunk to fit beside unshrunk ones, anything off the screen, a touch
+    /// target under 96 px. Empty while a modal (the time-out countdown, the quit question)
+    /// covers the screen; with the simulator panel shown, only the panel is checked (whole on
+    /// the screen, nothing cut off).
     std::vector<std::string> layoutProblems() const;
     const Session& session() const { return session_; }
     bool countdownVisible() const;
+    /// The "quit the demo?" question (Esc in a window with the simulator panel) is on screen.
+    bool quitQuestionVisible() const { return quitQuestionVisible_; }
+    /// The device holding a signed-out patient's card ("" when none): the attract screen asks
+    /// them to take it.
+    const std::string& cardLeftIn() const { return cardLeftIn_; }
+    /// Sounds played since start (0 when the kiosk has no audio output).
+    uint64_t soundsPlayed() const { return sound_ ? sound_->played() : 0; }
+    /// Where the simulator panel was drawn in the last frame (zero size when hidden).
+    ButtonRect simulatorPanelRect() const { return simulatorPanelRect_; }
     FontSet& fonts() { return fonts_; }
     const Translator& text() const { return text_; }
     uint64_t framesRendered() const { return frames_; }
@@ -103,7 +121,7 @@ public:
 
 private:
     App(KioskConfig config, Catalog catalog, FontSet fonts, drivers::DeviceRegistry devices,
-        std::unique_ptr<Journal> journal, AppOptions options);
+        std::unique_ptr<Journal> journal, TimeZone zone, AppOptions options);
     /// Opens the payment desk (its own journal connection) when [payments] and a backend exist.
     Result<void> openPayments();
     /// Resolves every pending payment on a worker before the first patient (DESIGN §6).
@@ -125,7 +143,13 @@ private:
     void drawBottomBar(Ui& ui);
     void drawCountdown(Ui& ui);
     void drawSimulatorPanel(std::vector<UiEvent>& events);
+    void drawQuitQuestion(Ui& ui);
+    /// A short beep where the kiosk has audio (logged once where it has none).
+    void playAlert();
     void handleSdlEvent(const SDL_Event& event);
+    /// Moves queued pointer input into pointer_ for the next frame: moves coalesce; a press or
+    /// release is applied alone, after a frame that moved the pointer to where it happened.
+    void applyPointerInput();
     void noteActivity();
     Layout layout() const;
 
@@ -139,6 +163,7 @@ private:
     std::unique_ptr<Journal> journal_;
     std::unique_ptr<Clock> ownedClock_;
     Clock* clock_;
+    TimeZone timeZone_;
     Session session_;
     std::string sessionDevice_;
     std::optional<SessionEndReason> lastSessionEnd_;
@@ -155,6 +180,17 @@ private:
         float y = -1;
         bool down = false;
     } pointer_;
+    /// Pointer input not yet given to ImGui. Dear ImGui 1.86 reads only the pointer's state at
+    /// NewFrame (no input queue): a press and its release that arrive between two frames (a
+    /// short tap on many touch panels, a quick click) would cancel out and the tap be lost. So
+    /// events wait here and each frame applies at most one press or release (see
+    /// applyPointerInput).
+    struct PointerEvent {
+        float x = -1;
+        float y = -1;
+        std::optional<bool> down;  ///< a press (true) or release (false); none: a move
+    };
+    std::deque<PointerEvent> pointerQueue_;
     bool simulatorPanelVisible_ = false;
     bool running_ = false;
     uint64_t frames_ = 0;
@@ -173,6 +209,13 @@ private:
     SteadyTime lastRecoveryAt_{};
     std::set<std::string> vouchersPrinted_;  ///< pending orders already given a voucher
     bool cardRemovedWhileHeld_ = false;
+    std::string cardLeftIn_;          ///< reader still holding a signed-out patient's card
+    SteadyTime cardReminderAt_{};     ///< when the take-your-card sound last played
+    std::optional<SteadyTime> cardAbsentSince_;  ///< its reader has said "no card" since
+    std::unique_ptr<Sound> sound_;    ///< null: no audio output (the kiosk runs silent)
+    bool quitQuestionVisible_ = false;
+    ButtonRect simulatorPanelRect_{};
+    bool simulatorPanelCutOff_ = false;  ///< its content needed scrolling in the last frame
     ImGuiContext* imgui_ = nullptr;
     Uint32 wakeEventType_ = 0;
     // Last: worker threads must stop before anything they post into is destroyed.

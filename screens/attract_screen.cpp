@@ -8,26 +8,17 @@
 
 namespace kiosk::screens {
 
-namespace {
-std::tm localTime(std::chrono::system_clock::time_point when) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
-    std::tm parts{};
-    localtime_r(&seconds, &parts);
-    return parts;
-}
-}  // namespace
-
-std::string formatDate(const Translator& text, std::chrono::system_clock::time_point when) {
-    const std::tm parts = localTime(when);
-    return text.tr("date.format", {{"year", std::to_string(parts.tm_year + 1900)},
-                                   {"month", std::to_string(parts.tm_mon + 1)},
-                                   {"day", std::to_string(parts.tm_mday)},
-                                   {"weekday", text.tr("date.weekday." + std::to_string(parts.tm_wday))}});
+std::string formatDate(const Translator& text, const TimeZone& zone, std::chrono::system_clock::time_point when) {
+    const WallTime wall = zone.at(when);
+    return text.tr("date.format", {{"year", std::to_string(wall.year)},
+                                   {"month", std::to_string(wall.month)},
+                                   {"day", std::to_string(wall.day)},
+                                   {"weekday", text.tr("date.weekday." + std::to_string(wall.weekday))}});
 }
 
-std::string formatTime(std::chrono::system_clock::time_point when) {
-    const std::tm parts = localTime(when);
-    return fmt::format("{:02}:{:02}", parts.tm_hour, parts.tm_min);
+std::string formatTime(const TimeZone& zone, std::chrono::system_clock::time_point when) {
+    const WallTime wall = zone.at(when);
+    return fmt::format("{:02}:{:02}", wall.hour, wall.minute);
 }
 
 void AttractScreen::onEnter(ScreenContext& context) {
@@ -50,8 +41,9 @@ Transition AttractScreen::onEvent(ScreenContext& context, const UiEvent& event) 
 namespace {
 
 /// The pictures of the four accepted identifications with their captions, `perRow` to a row,
-/// in [x0, x1] from `top`; returns the bottom of the last caption.
-float drawAccepted(const ScreenContext& context, Ui& ui, float x0, float x1, float top, int perRow) {
+/// in [x0, x1] from `top`, the pictures smaller where the rows would pass `bottomLimit`; returns
+/// the bottom of the last caption.
+float drawAccepted(const ScreenContext& context, Ui& ui, float x0, float x1, float top, float bottomLimit, int perRow) {
     struct Accepted {
         CardPicture picture;
         const char* key;
@@ -60,9 +52,28 @@ float drawAccepted(const ScreenContext& context, Ui& ui, float x0, float x1, flo
                                              {CardPicture::id_card, "attract.card.id_card"},
                                              {CardPicture::health_qr, "attract.card.health_qr"},
                                              {CardPicture::insurance_qr, "attract.card.insurance_qr"}};
+    // Four to a row only where every caption's longest word fits its cell (English large print:
+    // "Social-security" does not, and a word is never broken): else two to a row.
+    constexpr float kCaptionInset = 4.0F;
+    auto captionsFit = [&](int count) {
+        const float cell = (x1 - x0) / static_cast<float>(count) - 2 * kCaptionInset;
+        return std::all_of(std::begin(kAccepted), std::end(kAccepted), [&](const Accepted& accepted) {
+            return widestWord(ui.fonts.body(), context.text.tr(accepted.key)) <= cell;
+        });
+    };
+    if (perRow > 2 && !captionsFit(perRow)) perRow = 2;
     const float cellWidth = (x1 - x0) / static_cast<float>(perRow);
-    const float pictureWidth = cellWidth * (perRow == 4 ? 0.82F : 0.62F);
-    const float pictureHeight = pictureWidth * 0.63F;
+    const int rows = (4 + perRow - 1) / perRow;
+    float captionHeight = 0;  // the tallest caption of the set, as Ui::centered lays it out
+    for (const Accepted& accepted : kAccepted) {
+        const auto lines = wrapLines(ui.fonts.body(), context.text.tr(accepted.key), cellWidth - 2 * kCaptionInset);
+        captionHeight = std::max(captionHeight, static_cast<float>(lines.size()) * ui.fonts.body()->FontSize * 1.25F);
+    }
+    const float fittingPicture =
+        (bottomLimit - top - static_cast<float>(rows) * (16 + captionHeight) - static_cast<float>(rows - 1) * 20) /
+        static_cast<float>(rows);
+    const float pictureHeight = std::max(60.0F, std::min(cellWidth * (perRow == 4 ? 0.82F : 0.62F) * 0.63F, fittingPicture));
+    const float pictureWidth = pictureHeight / 0.63F;
     float rowTop = top;
     float bottom = top;
     for (int i = 0; i < 4; ++i) {
@@ -70,11 +81,11 @@ float drawAccepted(const ScreenContext& context, Ui& ui, float x0, float x1, flo
         const float cellX = x0 + cellWidth * static_cast<float>(i % perRow);
         ui.cardPicture(kAccepted[i].picture, ImVec2(cellX + (cellWidth - pictureWidth) / 2, rowTop),
                        ImVec2(pictureWidth, pictureHeight));
-        const std::string caption = context.text.tr(kAccepted[i].key);
-        const ImVec2 size = ui.measure(caption, ui.fonts.body(), cellWidth - 8);
-        ui.textAt(ImVec2(cellX + std::max(4.0F, (cellWidth - size.x) / 2), rowTop + pictureHeight + 16), caption,
-                  ui.fonts.body(), ui.theme.colors.text, cellWidth - 8);
-        bottom = std::max(bottom, rowTop + pictureHeight + 16 + size.y);
+        // Centred line by line, as a one-line caption is.
+        ImGui::SetCursorScreenPos(ImVec2(cellX, rowTop + pictureHeight + 16));
+        ui.centered(context.text.tr(kAccepted[i].key), ui.fonts.body(), ui.theme.colors.text, cellX + kCaptionInset,
+                    cellX + cellWidth - kCaptionInset);
+        bottom = std::max(bottom, ImGui::GetItemRectMax().y);
     }
     return bottom;
 }
@@ -98,8 +109,8 @@ void AttractScreen::draw(const ScreenContext& context, Ui& ui) const {
     if (layout.portrait) {
         ui.centered(english ? context.config.hospitalNameEn : context.config.hospitalNameZh, ui.fonts.title(), c.primary, x0, x1);
     }
-    ui.centered(formatDate(context.text, now), ui.fonts.body(), c.mutedText, x0, x1);
-    ui.centered(formatTime(now), ui.fonts.clock(), c.text, x0, x1);
+    ui.centered(formatDate(context.text, context.timeZone, now), ui.fonts.body(), c.mutedText, x0, x1);
+    ui.centered(formatTime(context.timeZone, now), ui.fonts.clock(), c.text, x0, x1);
     ui.space(layout.portrait ? 40 : 16);
 
     const char* titleKey = context.config.mode == KioskMode::pharmacy      ? "attract.title.pharmacy"
@@ -127,15 +138,20 @@ void AttractScreen::draw(const ScreenContext& context, Ui& ui) const {
     const bool bannerVisible = context.lastSessionEnd &&
                                context.clock.now() - context.lastSessionEndAt < std::chrono::seconds(8);
     std::vector<PatientMessage> messages;
+    if (context.cardLeftInReader) {
+        // Signed out with the card still in the reader: until it is taken, this is the one
+        // thing the patient must do (it stands in for the signed-out banner).
+        messages.push_back(PatientMessage{"attract.take_card", true});
+    }
     if (!message_.key.empty()) {
         messages.push_back(message_);
-    } else if (bannerVisible) {
+    } else if (bannerVisible && !context.cardLeftInReader) {
         messages.push_back(
             PatientMessage{"session.ended." + std::string(sessionEndReasonName(*context.lastSessionEnd)), false});
     }
     if (!context.acceptingPatients) messages.push_back(PatientMessage{"attract.preparing", false});
     if (messages.empty()) {
-        drawAccepted(context, ui, sideX0, sideX1, sideTop, layout.portrait ? 4 : 2);
+        drawAccepted(context, ui, sideX0, sideX1, sideTop, startTop - ui.theme.gap, layout.portrait ? 4 : 2);
     } else {
         ImGui::SetCursorScreenPos(ImVec2(sideX0, sideTop));
         for (const PatientMessage& message : messages) {

@@ -22,9 +22,9 @@ private:
     bool resolving_ = false;
 };
 
-/// "2026年11月23日 星期一" / "Monday, 23/11/2026" from the language files.
-std::string formatDate(const Translator& text, std::chrono::system_clock::time_point when);
-/// "08:05" in local time.
-std::string formatTime(std::chrono::system_clock::time_point when);
+/// "2026年11月23日 星期一" / "Monday, 23/11/2026" from the language files, in the hospital's zone.
+std::string formatDate(const Translator& text, const TimeZone& zone, std::chrono::system_clock::time_point when);
+/// "08:05" in the hospital's zone (not the machine's).
+std::string formatTime(const TimeZone& zone, std::chrono::system_clock::time_point when);
 
 }  // namespace kiosk::screens

@@ -1,5 +1,6 @@
 #include "screens/identification.hpp"
 
+#include <algorithm>
 #include <regex>
 
 #include "kiosk/core/log.hpp"
@@ -10,6 +11,41 @@ bool looksLikeHealthCardToken(std::string_view payload) {
     static const std::regex kToken("^[0-9A-Fa-f]{64}:1$");
     return payload.size() == 66 && std::regex_match(payload.begin(), payload.end(), kToken);
 }
+
+namespace {
+
+/// The kinds of code that identify a patient here, in the order patients are told about them.
+constexpr std::string_view kIdentifyingKinds[] = {"health_card", "insurance_voucher", "hospital_card"};
+
+bool identifiesPatient(std::string_view kind) {
+    return std::find(std::begin(kIdentifyingKinds), std::end(kIdentifyingKinds), kind) != std::end(kIdentifyingKinds);
+}
+
+/// What the attract and identify screens accept: the identifying kinds the scanner's table
+/// knows (a site's table may leave some out; a scanner sends its table's kinds with a refused
+/// code only). A scanner that does not classify is checked for the e-health-card token only.
+std::vector<std::string> kindsAcceptedHere(const std::vector<std::string>& scannerKinds, bool classifies) {
+    if (!classifies) return {"health_card"};
+    if (scannerKinds.empty()) return {std::begin(kIdentifyingKinds), std::end(kIdentifyingKinds)};
+    std::vector<std::string> kinds;
+    for (const std::string_view kind : kIdentifyingKinds) {
+        if (std::find(scannerKinds.begin(), scannerKinds.end(), kind) != scannerKinds.end()) kinds.emplace_back(kind);
+    }
+    return kinds;
+}
+
+/// The message for a code the scanner recognised that does not identify a patient: what it is
+/// for and where to use it.
+PatientMessage notAnIdentityMessage(const ScreenContext& context, std::string_view kind) {
+    if (kind == "prescription") {
+        return {context.config.mode == KioskMode::pharmacy ? "identify.code_is_pickup_here" : "identify.code_is_pickup", true};
+    }
+    if (kind == "receipt") return {"identify.code_is_receipt", true};
+    if (kind == "appointment") return {"identify.code_is_appointment", true};
+    return {"identify.code_not_identity", true};
+}
+
+}  // namespace
 
 bool IdentificationDevices::has(drivers::DeviceClass deviceClass) const {
     for (const drivers::Device* device : started_) {
@@ -56,22 +92,25 @@ Transition IdentificationDevices::handle(ScreenContext& context, const UiEvent& 
         }
         if (const auto* scanned = std::get_if<drivers::CodeScanned>(deviceEvent)) {
             if (resolving) return Transition::none();  // one lookup at a time
+            acceptedHere_ = kindsAcceptedHere(scanned->acceptedKinds, !scanned->kind.empty() || scanned->rejected.has_value());
             if (scanned->rejected) {
                 // The scanner read a code but refused it (unknown kind, too long, invalid text).
                 logger->info("scanned code refused by {}: {}", scanned->device, scanned->rejected->describe());
-                message = PatientMessage{scanned->rejected->messageKey, true, scanned->acceptedKinds};
+                // "Accepted: …" lists what this screen takes, not every kind the scanner knows
+                // (a pickup code is recognised by the scanner but does not sign anyone in).
+                message = PatientMessage{scanned->rejected->messageKey, true, acceptedHere_};
                 return Transition::none();
             }
             // Codes that identify a person: the e-health card, the medical-insurance e-voucher
             // (resolved by the insurance centre) and the hospital card. A scanner that does not
             // classify gets the e-health-card shape check.
-            const bool identifies = scanned->kind.empty()
-                                        ? looksLikeHealthCardToken(scanned->text)
-                                        : scanned->kind == "health_card" || scanned->kind == "hospital_card" ||
-                                              scanned->kind == "insurance_voucher";
+            const bool identifies =
+                scanned->kind.empty() ? looksLikeHealthCardToken(scanned->text) : identifiesPatient(scanned->kind);
             if (!identifies) {
                 logger->info("scanned {} code cannot identify a patient", scanned->kind.empty() ? "an unknown" : scanned->kind);
-                message = PatientMessage{scanned->kind.empty() ? "scan.unrecognised" : "identify.code_not_identity", true};
+                message = scanned->kind.empty()
+                              ? PatientMessage{"scan.unrecognised_accepting", true, acceptedHere_}
+                              : notAnIdentityMessage(context, scanned->kind);
                 return Transition::none();
             }
             resolving = true;
@@ -90,10 +129,14 @@ Transition IdentificationDevices::handle(ScreenContext& context, const UiEvent& 
         resolving = false;
         if (!resolved->identity) {
             logger->warn("scanned code not resolved: {}", resolved->identity.error().describe());
-            message = PatientMessage{resolved->identity.error().code == Errc::not_found
-                                         ? std::string("scan.not_found")
-                                         : resolved->identity.error().messageKey,
-                                     true};
+            const std::string& key = resolved->identity.error().messageKey;
+            if (resolved->identity.error().code == Errc::not_found) {
+                message = PatientMessage{"scan.not_found", true};
+            } else if (key == "scan.unrecognised" || key.empty()) {
+                message = PatientMessage{"scan.unrecognised_accepting", true, acceptedHere_};  // as a refused scan says
+            } else {
+                message = PatientMessage{key, true};
+            }
             return Transition::none();
         }
         logger->info("patient identified by QR ({})", resolved->identity->masked());

@@ -22,6 +22,9 @@ public:
 
 private:
     std::vector<drivers::Device*> started_;
+    /// The kinds of code the last scan's screen accepts (for a lookup that comes back "not a
+    /// credential": the message lists the same kinds as a refused scan's).
+    std::vector<std::string> acceptedHere_{"health_card"};
 };
 
 /// The e-health-card token form (protocols.md §3): 64 hex digits and ":1".

@@ -162,7 +162,14 @@ JourneyReport runJourney(App& app, ManualClock& clock, const Journey& journey, c
         record.screen = std::string(app.currentScreen());
         record.layoutProblems = app.layoutProblems();
         for (const auto& problem : record.layoutProblems) {
-            log::module("journey")->warn("{}: step {} on {}: {}", journey.name, i + 1, record.screen, problem);
+            log::module("journey")->error("{}: step {} on {}: layout: {}", journey.name, i + 1, record.screen, problem);
+        }
+        // A frame with a layout problem (text under a button, a label outside its button, off
+        // the screen…) is a failed step, as in every UI test: the journey goes on so that every
+        // later frame is checked and shot too, but it is not ok (`kiosk screenshot` exits 1).
+        if (!record.layoutProblems.empty()) {
+            record.ok = false;
+            report.ok = false;
         }
         const auto png = outDir / fmt::format("{:02}-{}.png", i + 1, step.action);
         if (auto shot = app.screenshot(png); shot) {

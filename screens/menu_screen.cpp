@@ -54,11 +54,17 @@ void MenuScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float rows = std::ceil(static_cast<float>(enabled.size()) / static_cast<float>(columns));
     const float fitting = (layout.contentMax.y - top - gap * (rows - 1)) / rows;
     const float height = std::max(ui.theme.buttonHeight, std::min(ui.theme.buttonHeight * (layout.portrait ? 2.0F : 1.6F), fitting));
+    // One face for every tile: the title face where every label fits it, else the body face for
+    // all (one label shrunk among large ones reads as less important).
+    ImFont* face = ui.fonts.title();
+    for (const ServiceEntry& service : enabled) {
+        if (!ui.labelFits(context.text.tr(service.id), ImVec2(width, height), face)) face = ui.fonts.body();
+    }
     for (size_t i = 0; i < enabled.size(); ++i) {
         const auto column = static_cast<float>(i % static_cast<size_t>(columns));
         const auto row = static_cast<float>(i / static_cast<size_t>(columns));
         ImGui::SetCursorScreenPos(ImVec2(x0 + column * (width + gap), top + row * (height + gap)));
-        ui.button(enabled[i].id, context.text.tr(enabled[i].id), ImVec2(width, height), ButtonKind::primary, ui.fonts.title());
+        ui.button(enabled[i].id, context.text.tr(enabled[i].id), ImVec2(width, height), ButtonKind::primary, face);
     }
 }
 

@@ -1,6 +1,7 @@
 #include "screens/payment_screens.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -54,12 +55,44 @@ struct RowButton {
     std::string label;
     ButtonKind kind;
 };
+/// How many of `buttons` share a row of [x0, x1]: all of them where every label fits its
+/// button; else fewer (landscape large print: "Use medical insurance" in a third of the side
+/// column spills out of its button), down to one per row.
+size_t buttonsPerRow(const Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1) {
+    const float gap = ui.theme.gap;
+    for (size_t perRow = buttons.size(); perRow > 1; --perRow) {
+        const float width = (x1 - x0 - gap * static_cast<float>(perRow - 1)) / static_cast<float>(perRow);
+        if (std::all_of(buttons.begin(), buttons.end(), [&](const RowButton& b) {
+                return ui.labelFits(b.label, ImVec2(width, ui.theme.buttonHeight), nullptr);
+            })) {
+            return perRow;
+        }
+    }
+    return 1;
+}
+
+/// The top of the rows buttonRow() draws (messages above them end there).
+float buttonRowTop(const Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1, float bottom) {
+    if (buttons.empty()) return bottom;
+    const size_t perRow = buttonsPerRow(ui, buttons, x0, x1);
+    const auto rows = static_cast<float>((buttons.size() + perRow - 1) / perRow);
+    return bottom - rows * ui.theme.buttonHeight - (rows - 1) * ui.theme.gap;
+}
+
 void buttonRow(Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1, float bottom) {
     if (buttons.empty()) return;
     const float gap = ui.theme.gap;
-    const float width = (x1 - x0 - gap * static_cast<float>(buttons.size() - 1)) / static_cast<float>(buttons.size());
+    const size_t perRow = buttonsPerRow(ui, buttons, x0, x1);
+    const float width = (x1 - x0 - gap * static_cast<float>(perRow - 1)) / static_cast<float>(perRow);
+    // The last buttons (the primary one is last, on the right) fill the bottom row; the others
+    // stack above it, from the left.
+    const size_t rows = (buttons.size() + perRow - 1) / perRow;
+    const size_t firstRowCount = buttons.size() - (rows - 1) * perRow;
     for (size_t i = 0; i < buttons.size(); ++i) {
-        ImGui::SetCursorScreenPos(ImVec2(x0 + static_cast<float>(i) * (width + gap), bottom - ui.theme.buttonHeight));
+        const size_t row = i < firstRowCount ? 0 : 1 + (i - firstRowCount) / perRow;
+        const size_t column = i < firstRowCount ? i : (i - firstRowCount) % perRow;
+        const float top = bottom - static_cast<float>(rows - row) * ui.theme.buttonHeight - static_cast<float>(rows - 1 - row) * gap;
+        ImGui::SetCursorScreenPos(ImVec2(x0 + static_cast<float>(column) * (width + gap), top));
         ui.button(buttons[i].id, buttons[i].label, ImVec2(width, ui.theme.buttonHeight), buttons[i].kind);
     }
 }
@@ -101,6 +134,20 @@ std::string channelName(const Translator& text, std::string_view channel) {
 }
 
 }  // namespace
+
+int minimumQrModulePixels(float pixelPitchMm) {
+    // The smallest module a phone reads off the screen at arm's length: 2 mm. Why: a patient
+    // holds the phone 30–45 cm from the screen. At 45 cm a phone's main camera (about 70° across)
+    // sees a field about 630 mm wide, and the WeChat and Alipay scanners decode preview frames
+    // about 720 px across: some 0.9 mm of screen per camera pixel. A module needs two camera
+    // pixels at least to stay apart from its neighbours through focus blur and the moiré of the
+    // screen's own pixel grid: 1.8 mm, rounded up to 2 mm for glare and older phones. A
+    // version-3 payment link (29 modules + the 4-module quiet zone on each side) is then 74 mm,
+    // 333 px on the default 21.5" panel; the printed slip's code is read at 20 cm and may be smaller.
+    constexpr double kModuleMm = 2.0;
+    const double pitch = std::max(0.01, static_cast<double>(pixelPitchMm));
+    return std::max(1, static_cast<int>(std::ceil(kModuleMm / pitch - 1e-6)));
+}
 
 std::string formatYuan(int64_t fen) {
     const char* sign = fen < 0 ? "-" : "";
@@ -209,12 +256,6 @@ void PayChargesScreen::draw(const ScreenContext& context, Ui& ui) const {
             amountPanel(ui, rows, {context.text.tr("pay.total"), context.text.tr("pay.yuan", {{"amount", formatYuan(view.totalFen)}})},
                         more, columns.mainX0, columns.mainX1);
             if (!l.portrait) ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, top));
-            const float buttonsTop = l.contentMax.y - ui.theme.buttonHeight - ui.theme.gap;
-            for (const auto& note : notes) {
-                drawPatientMessage(context, ui, note, columns.sideX1 - columns.sideX0,
-                                   l.portrait ? 0 : buttonsTop - ImGui::GetCursorScreenPos().y);
-                ui.space(12);
-            }
             std::vector<RowButton> buttons;
             if (view.insuranceOffered) {
                 buttons.push_back({"pay.insurance", context.text.tr("pay.insurance"), ButtonKind::primary});
@@ -223,6 +264,20 @@ void PayChargesScreen::draw(const ScreenContext& context, Ui& ui) const {
                 buttons.push_back({"pay.self", context.text.tr("pay.self_only"), ButtonKind::primary});
             }
             buttons.push_back(back);
+            const float buttonsTop = buttonRowTop(ui, buttons, columns.sideX0, columns.sideX1, l.contentMax.y) - ui.theme.gap;
+            for (const auto& note : notes) {
+                const float room = buttonsTop - ImGui::GetCursorScreenPos().y;
+                const float width = columns.sideX1 - columns.sideX0;
+                // The insurance hint only explains the button beside it: where even one language
+                // of it cannot fit above the buttons (landscape large print, the choices on two
+                // rows), it gives way. The held-back note (money) always stays.
+                if (!l.portrait && note.key == "pay.insurance_hint" &&
+                    ui.measure(context.text.tr(note.key), ui.fonts.body(), width - 56).y + 56 > room) {
+                    continue;
+                }
+                drawPatientMessage(context, ui, note, width, l.portrait ? 0 : room);
+                ui.space(12);
+            }
             placeButtons(ui, buttons, columns);
             return;
         }
@@ -263,14 +318,14 @@ void PaySplitScreen::draw(const ScreenContext& context, Ui& ui) const {
                  {context.text.tr("pay.split.account"), yuan(q.accountFen)}},
                 {context.text.tr("pay.split.cash"), yuan(q.cashFen)}, {}, columns.mainX0, columns.mainX1);
     if (!l.portrait) ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, top));
-    drawPatientMessage(context, ui, PatientMessage{q.cashFen > 0 ? "pay.split.explain" : "pay.split.explain_covered", false},
-                       columns.sideX1 - columns.sideX0,
-                       l.portrait ? 0 : l.contentMax.y - ui.theme.buttonHeight - ui.theme.gap - ImGui::GetCursorScreenPos().y);
     const std::string confirm = q.cashFen > 0 ? context.text.tr("pay.split.confirm", {{"amount", formatYuan(q.cashFen)}})
                                               : context.text.tr("pay.split.confirm_covered");
-    placeButtons(ui, {{"pay.split.confirm", confirm, ButtonKind::primary},
-                      {"pay.split.cancel", context.text.tr("pay.split.cancel"), ButtonKind::secondary}},
-                 columns);
+    const std::vector<RowButton> buttons{{"pay.split.confirm", confirm, ButtonKind::primary},
+                                         {"pay.split.cancel", context.text.tr("pay.split.cancel"), ButtonKind::secondary}};
+    const float buttonsTop = buttonRowTop(ui, buttons, columns.sideX0, columns.sideX1, l.contentMax.y) - ui.theme.gap;
+    drawPatientMessage(context, ui, PatientMessage{q.cashFen > 0 ? "pay.split.explain" : "pay.split.explain_covered", false},
+                       columns.sideX1 - columns.sideX0, l.portrait ? 0 : buttonsTop - ImGui::GetCursorScreenPos().y);
+    placeButtons(ui, buttons, columns);
 }
 
 // ---------------------------------------------------------------- pay.channel
@@ -354,7 +409,15 @@ void PayQrScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Layout& l = ui.layout;
     const Palette& c = ui.theme.colors;
     const PaymentView view = context.payment.view();
-    title(context, ui, "pay.qr.title");
+    // Landscape with the code on screen: the title heads the words' column, so the symbol has
+    // the full height beside it (across the top it took the room the symbol needs to stay at
+    // its minimum size in large print).
+    const bool titleBeside = !l.portrait && view.stage == PayStage::qr;
+    if (titleBeside) {
+        ui.space(12);
+    } else {
+        title(context, ui, "pay.qr.title");
+    }
     if (view.stage != PayStage::qr) {
         drawPatientMessage(context, ui, PatientMessage{"pay.qr.preparing", false});
         return;
@@ -407,13 +470,23 @@ void PayQrScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float symbolX0 = l.portrait ? l.contentMin.x : columns.mainX0;
     const float symbolX1 = l.portrait ? l.contentMax.x : columns.mainX1;
     // Portrait: room for the countdown and the cancel row. Landscape: for the order line, which
-    // goes under the symbol (the column beside it is full in large print).
-    const float reserve = l.portrait ? ui.theme.buttonHeight * 2.6F : ui.fonts.body()->FontSize * 2.4F + 16.0F;
+    // goes under the symbol, or beside it when the symbol would otherwise be under its minimum
+    // size: the screen is rearranged, the code never shrinks below what a phone reads.
+    const int modulesWithQuiet = qrSize_ + 8;
+    const auto minimumModule = static_cast<float>(minimumQrModulePixels(context.config.ui.pixelPitchMm));
+    const float minimumSide = minimumModule * static_cast<float>(modulesWithQuiet);
+    float reserve = l.portrait ? ui.theme.buttonHeight * 2.6F : ui.fonts.body()->FontSize * 2.4F + 16.0F;
+    const bool orderBeside = !l.portrait && l.contentMax.y - symbolTop - reserve < minimumSide;
+    if (orderBeside) reserve = 0;
     const float available = std::min(symbolX1 - symbolX0, l.contentMax.y - symbolTop - reserve);
     float symbolBottom = symbolTop;
-    if (qrSize_ > 0 && available > 0) {
-        const int modulesWithQuiet = qrSize_ + 8;
-        const float module = std::floor(std::min(available, 640.0F) / static_cast<float>(modulesWithQuiet));
+    if (qrSize_ > 0) {
+        if (available < minimumSide) {
+            logger()->error("pay.qr: {:.0f} px for a QR that needs {:.0f} px ({} modules of {:.0f} px)", available, minimumSide,
+                            modulesWithQuiet, minimumModule);
+        }
+        const float module =
+            std::max(minimumModule, std::floor(std::min(available, 640.0F) / static_cast<float>(modulesWithQuiet)));
         const float side = module * static_cast<float>(modulesWithQuiet);
         const ImVec2 origin((symbolX0 + symbolX1 - side) / 2, symbolTop);
         ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -426,21 +499,29 @@ void PayQrScreen::draw(const ScreenContext& context, Ui& ui) const {
             }
         }
         symbolBottom = origin.y + side;
+        ui.recordGraphic(origin, ImVec2(origin.x + side, symbolBottom), "payment QR");
     }
     if (l.portrait) {
         ImGui::SetCursorScreenPos(ImVec2(l.contentMin.x, symbolBottom + 16));
         drawCountdown();
         drawOrder();
     } else {
-        lineX0 = symbolX0;
-        lineX1 = symbolX1;
-        ImGui::SetCursorScreenPos(ImVec2(symbolX0, symbolBottom + 12));
-        drawOrder();
-        lineX0 = textX0;
-        lineX1 = textX1;
+        if (!orderBeside) {
+            lineX0 = symbolX0;
+            lineX1 = symbolX1;
+            ImGui::SetCursorScreenPos(ImVec2(symbolX0, symbolBottom + 12));
+            drawOrder();
+            lineX0 = textX0;
+            lineX1 = textX1;
+        }
         ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, top));
+        if (titleBeside) {
+            ui.centered(context.text.tr("pay.qr.title"), ui.fonts.title(), c.text, textX0, textX1);
+            ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, ImGui::GetCursorScreenPos().y));
+        }
         drawWords();
         drawCountdown();
+        if (orderBeside) drawOrder();
     }
     placeButtons(ui, {{"pay.qr.cancel", context.text.tr("pay.cancel_payment"), ButtonKind::secondary}}, columns);
 }

@@ -48,6 +48,10 @@ public:
     bool needsSession() const override { return true; }
 };
 
+/// The smallest QR module, in screen pixels, a phone reads at arm's length on a panel whose
+/// pixels are `pixelPitchMm` wide ([ui] pixel_pitch_mm): 2 mm (the reason is in the source).
+int minimumQrModulePixels(float pixelPitchMm);
+
 class PayQrScreen final : public Screen {
 public:
     std::string_view id() const override { return "pay.qr"; }

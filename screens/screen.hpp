@@ -17,6 +17,7 @@
 #include "kiosk/core/i18n.hpp"
 #include "kiosk/core/session.hpp"
 #include "kiosk/core/task_runner.hpp"
+#include "kiosk/core/time_zone.hpp"
 #include "screens/ui.hpp"
 #include "screens/ui_event.hpp"
 
@@ -37,6 +38,8 @@ struct ScreenContext {
     drivers::DeviceRegistry& devices;
     drivers::DeviceEventSink deviceSink;
     const Clock& clock;
+    /// The hospital's zone ([kiosk] time_zone): every wall time a patient reads is in it.
+    const TimeZone& timeZone;
     TaskRunner& tasks;
     std::function<void(UiEvent)> post;  ///< thread-safe: from worker tasks back to the UI
     ScanResolver resolveScan;
@@ -44,6 +47,9 @@ struct ScreenContext {
     bool acceptingPatients = true;  ///< false while start-up payment recovery runs
     std::optional<SessionEndReason> lastSessionEnd;
     SteadyTime lastSessionEndAt{};
+    /// The signed-out patient's card is still in (or on) a reader: the attract screen asks them
+    /// to take it until it is removed.
+    bool cardLeftInReader = false;
 };
 
 class Screen {

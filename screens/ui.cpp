@@ -2,6 +2,8 @@
 
 #include <imgui_internal.h>
 
+#include <fmt/format.h>
+
 #include <cstring>
 
 namespace kiosk::screens {
@@ -43,7 +45,9 @@ std::vector<std::string_view> wrapLines(ImFont* font, std::string_view value, fl
             while (lineEnd > begin + 1 && (static_cast<unsigned char>(*lineEnd) & 0xC0) == 0x80) --lineEnd;
         }
         // A number, an amount ("¥155.70") or a Latin word is never split between lines when
-        // the fallback above broke between characters: the whole run moves down.
+        // the fallback above (or ImGui's wrap, for a word longer than the line) broke inside
+        // it: the whole run moves down; a run that is the whole line stays whole and the line
+        // is wider than `width` ("Social-security" in large print is not "Social-securi / ty").
         if (lineEnd < paragraphEnd && isWordByte(lineEnd[-1]) && isWordByte(*lineEnd)) {
             const char* runStart = lineEnd;
             while (runStart > begin && isWordByte(runStart[-1])) --runStart;
@@ -51,7 +55,16 @@ std::vector<std::string_view> wrapLines(ImFont* font, std::string_view value, fl
                 static_cast<unsigned char>(runStart[-1]) == 0xA5) {
                 runStart -= 2;  // "¥" stays with its amount
             }
-            if (runStart > begin) lineEnd = runStart;
+            if (runStart > begin) {
+                lineEnd = runStart;
+            } else {
+                while (lineEnd < paragraphEnd && isWordByte(*lineEnd)) ++lineEnd;
+            }
+        }
+        // "¥" at the end of a line whose amount starts the next: the sign moves down with it.
+        if (lineEnd < paragraphEnd && lineEnd - begin > 2 && isWordByte(*lineEnd) &&
+            static_cast<unsigned char>(lineEnd[-2]) == 0xC2 && static_cast<unsigned char>(lineEnd[-1]) == 0xA5) {
+            lineEnd -= 2;
         }
         // Chinese line-breaking rule (禁则): a line never starts with closing punctuation; the
         // character before it moves down with it.
@@ -68,6 +81,47 @@ std::vector<std::string_view> wrapLines(ImFont* font, std::string_view value, fl
     return lines;
 }
 
+float widestWord(ImFont* font, std::string_view value) {
+    float widest = 0;
+    size_t i = 0;
+    while (i < value.size()) {
+        if (!isWordByte(value[i])) {
+            ++i;
+            continue;
+        }
+        size_t end = i;
+        while (end < value.size() && isWordByte(value[end])) ++end;
+        widest = std::max(widest, font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, value.data() + i, value.data() + end).x);
+        i = end;
+    }
+    return widest;
+}
+
+namespace {
+
+constexpr float kLabelPadding = 20.0F;    ///< inside a button, each side
+constexpr float kLabelLineHeight = 1.2F;  ///< × the face's size
+
+/// Whether `lines` of `face` fit a button of `size`.
+bool linesFit(ImFont* face, const std::vector<std::string_view>& lines, ImVec2 size) {
+    if (static_cast<float>(lines.size()) * face->FontSize * kLabelLineHeight > size.y - kLabelPadding) return false;
+    for (std::string_view line : lines) {
+        if (face->CalcTextSizeA(face->FontSize, FLT_MAX, 0, line.data(), line.data() + line.size()).x >
+            size.x - 2 * kLabelPadding + 0.5F) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+bool Ui::labelFits(std::string_view label, ImVec2 size, ImFont* font) const {
+    ImFont* face = font ? font : fonts.body();
+    size.y = std::max(size.y, 96.0F);
+    return linesFit(face, wrapLines(face, label, size.x - 2 * kLabelPadding), size);
+}
+
 void Ui::button(std::string_view id, std::string_view label, ImVec2 size, ButtonKind kind, ImFont* font) {
     check(label);
     const Palette& c = theme.colors;
@@ -79,28 +133,36 @@ void Ui::button(std::string_view id, std::string_view label, ImVec2 size, Button
     const bool held = ImGui::IsItemActive();
     const ImVec2 min = ImGui::GetItemRectMin();
     const ImVec2 max = ImGui::GetItemRectMax();
-    buttons_[std::string(id)] = ButtonRect{min, max};
     ImU32 fill = kind == ButtonKind::primary ? c.primary : kind == ButtonKind::alert ? c.alert : c.secondary;
     if (held) fill = kind == ButtonKind::secondary ? c.primary : c.primaryActive;
     const ImU32 ink = kind == ButtonKind::secondary && !held ? c.onSecondary : c.onPrimary;
     ImDrawList* draw = ImGui::GetWindowDrawList();
     draw->AddRectFilled(min, max, fill, theme.rounding);
     if (kind == ButtonKind::secondary) draw->AddRect(min, max, c.primary, theme.rounding, 0, 2.0F);
-    // The label, wrapped and centred; it shrinks to the body face if it cannot fit.
-    const float padding = 20.0F;
-    auto lines = wrapLines(face, label, size.x - 2 * padding);
-    if (face != fonts.body() && static_cast<float>(lines.size()) * face->FontSize * 1.2F > size.y - padding) {
+    // The label, wrapped and centred; it shrinks to the body face if it cannot fit (the layout
+    // check reports a label drawn smaller than its neighbours', and one that still spills out).
+    const float requestedSize = face->FontSize;
+    auto lines = wrapLines(face, label, size.x - 2 * kLabelPadding);
+    if (face != fonts.body() && !linesFit(face, lines, size)) {
         face = fonts.body();
-        lines = wrapLines(face, label, size.x - 2 * padding);
+        lines = wrapLines(face, label, size.x - 2 * kLabelPadding);
     }
-    const float lineHeight = face->FontSize * 1.2F;
-    float y = min.y + (size.y - lineHeight * static_cast<float>(lines.size())) / 2 + (lineHeight - face->FontSize) / 2;
+    buttons_[std::string(id)] = ButtonRect{min, max, requestedSize, face->FontSize};
+    const float lineHeight = face->FontSize * kLabelLineHeight;
+    const float top = min.y + (size.y - lineHeight * static_cast<float>(lines.size())) / 2 + (lineHeight - face->FontSize) / 2;
+    float y = top;
+    ImVec2 labelMin(FLT_MAX, top);
+    ImVec2 labelMax(-FLT_MAX, top);
     for (std::string_view line : lines) {
         const ImVec2 lineSize = face->CalcTextSizeA(face->FontSize, FLT_MAX, 0, line.data(), line.data() + line.size());
-        draw->AddText(face, face->FontSize, ImVec2(min.x + (size.x - lineSize.x) / 2, y), ink, line.data(),
-                      line.data() + line.size());
+        const float x = min.x + (size.x - lineSize.x) / 2;
+        draw->AddText(face, face->FontSize, ImVec2(x, y), ink, line.data(), line.data() + line.size());
+        labelMin.x = std::min(labelMin.x, x);
+        labelMax.x = std::max(labelMax.x, x + lineSize.x);
+        labelMax.y = y + face->FontSize;
         y += lineHeight;
     }
+    recordText(labelMin, labelMax, label, min, max, id);
 }
 
 void Ui::paragraph(std::string_view value, ImFont* font, ImU32 color, float wrapWidth) {
@@ -110,8 +172,10 @@ void Ui::paragraph(std::string_view value, ImFont* font, ImU32 color, float wrap
     const float x = ImGui::GetCursorPosX();
     const float wrap = wrapWidth > 0 ? wrapWidth : layout.contentMax.x - ImGui::GetCursorScreenPos().x;
     ImGui::PushTextWrapPos(x + wrap);
+    const ImVec2 start = ImGui::GetCursorScreenPos();
     ImGui::TextUnformatted(value.data(), value.data() + value.size());
-    recordText(ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), value);
+    recordText(ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), value, ImVec2(start.x, -FLT_MAX),
+               ImVec2(start.x + wrap, FLT_MAX));
     ImGui::PopTextWrapPos();
     ImGui::PopStyleColor();
     ImGui::PopFont();
@@ -142,7 +206,8 @@ void Ui::centered(std::string_view value, ImFont* font, ImU32 color, float x0, f
         widest = std::max(widest, lineSize.x);
         y += face->FontSize * 1.25F;
     }
-    recordText(ImVec2(x0 + (width - widest) / 2, cursor.y), ImVec2(x0 + (width + widest) / 2, cursor.y + (y - cursor.y)), value);
+    recordText(ImVec2(x0 + (width - widest) / 2, cursor.y), ImVec2(x0 + (width + widest) / 2, cursor.y + (y - cursor.y)), value,
+               ImVec2(x0, -FLT_MAX), ImVec2(x1, FLT_MAX));
     ImGui::Dummy(ImVec2(width, y - cursor.y));
 }
 
@@ -164,11 +229,68 @@ void Ui::textAt(ImVec2 pos, std::string_view value, ImFont* font, ImU32 color, f
         widest = std::max(widest, face->CalcTextSizeA(face->FontSize, FLT_MAX, 0, line.data(), line.data() + line.size()).x);
         pos.y += face->FontSize;
     }
-    recordText(start, ImVec2(start.x + widest, pos.y), value);
+    recordText(start, ImVec2(start.x + widest, pos.y), value, ImVec2(start.x, -FLT_MAX), ImVec2(start.x + wrapWidth, FLT_MAX));
 }
 
-void Ui::recordText(ImVec2 min, ImVec2 max, std::string_view value) {
-    if (max.y > min.y && max.x > min.x) texts_.push_back(TextRect{min, max, std::string(value)});
+void Ui::recordText(ImVec2 min, ImVec2 max, std::string_view value, ImVec2 areaMin, ImVec2 areaMax, std::string_view button) {
+    if (max.y > min.y && max.x > min.x) {
+        texts_.push_back(TextRect{min, max, std::string(value), areaMin, areaMax, std::string(button)});
+    }
+}
+
+std::vector<std::string> findLayoutProblems(const ButtonMap& buttons, const TextRects& texts, float width, float height) {
+    std::vector<std::string> problems;
+    auto overlaps = [](ImVec2 aMin, ImVec2 aMax, ImVec2 bMin, ImVec2 bMax) {
+        return aMin.x < bMax.x && bMin.x < aMax.x && aMin.y < bMax.y && bMin.y < aMax.y;
+    };
+    auto offScreen = [&](ImVec2 min, ImVec2 max) { return min.x < 0 || min.y < 0 || max.x > width || max.y > height; };
+    for (auto a = buttons.begin(); a != buttons.end(); ++a) {
+        const ButtonRect& r = a->second;
+        if (offScreen(r.min, r.max)) problems.push_back(fmt::format("button {} is off the screen", a->first));
+        if (r.max.y - r.min.y < 96.0F) problems.push_back(fmt::format("button {} is under 96 px high", a->first));
+        for (auto b = std::next(a); b != buttons.end(); ++b) {
+            if (overlaps(r.min, r.max, b->second.min, b->second.max)) {
+                problems.push_back(fmt::format("button {} overlaps button {}", a->first, b->first));
+            }
+        }
+    }
+    for (const auto& [id, r] : buttons) {
+        // A label shrunk to fit while its neighbours (asked for the same face) kept it: the
+        // screen must give the set one face (Ui::labelFits) or room enough.
+        if (r.labelFontSize >= r.requestedFontSize - 0.5F) continue;
+        for (const auto& [otherId, other] : buttons) {
+            if (otherId != id && other.requestedFontSize == r.requestedFontSize && other.labelFontSize >= other.requestedFontSize - 0.5F) {
+                problems.push_back(fmt::format("the label of button {} was shrunk to fit ({:.0f} px beside {:.0f} px on {})", id,
+                                               r.labelFontSize, other.labelFontSize, otherId));
+                break;
+            }
+        }
+    }
+    constexpr float kSlack = 1.0F;  // rounding of glyph advances
+    for (const TextRect& text : texts) {
+        if (offScreen(text.min, text.max)) problems.push_back(fmt::format("text off the screen: \"{}\"", text.text));
+        if (text.min.x < text.areaMin.x - kSlack || text.max.x > text.areaMax.x + kSlack ||
+            text.min.y < text.areaMin.y - kSlack || text.max.y > text.areaMax.y + kSlack) {
+            if (!text.button.empty()) {
+                problems.push_back(fmt::format("the label of button {} spills out of it (label {:.0f},{:.0f}–{:.0f},{:.0f}; button "
+                                               "{:.0f},{:.0f}–{:.0f},{:.0f}): \"{}\"",
+                                               text.button, text.min.x, text.min.y, text.max.x, text.max.y, text.areaMin.x,
+                                               text.areaMin.y, text.areaMax.x, text.areaMax.y, text.text));
+            } else {
+                problems.push_back(fmt::format("text out of its area (wider than its column or below its room; x {:.0f}–{:.0f}, "
+                                               "column {:.0f}–{:.0f}): \"{}\"",
+                                               text.min.x, text.max.x, text.areaMin.x, text.areaMax.x, text.text));
+            }
+        }
+        for (const auto& [id, r] : buttons) {
+            if (id == text.button) continue;  // a label inside its own button
+            if (overlaps(text.min, text.max, r.min, r.max)) {
+                problems.push_back(fmt::format("text runs under button {} (text y {:.0f}–{:.0f}, button y {:.0f}–{:.0f}): \"{}\"",
+                                               id, text.min.y, text.max.y, r.min.y, r.max.y, text.text));
+            }
+        }
+    }
+    return problems;
 }
 
 void Ui::space(float pixels) { ImGui::Dummy(ImVec2(1, pixels)); }

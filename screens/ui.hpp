@@ -7,6 +7,8 @@
 
 #include <imgui.h>
 
+#include <cfloat>
+
 #include <map>
 #include <set>
 #include <string>
@@ -23,18 +25,26 @@ namespace kiosk::screens {
 struct ButtonRect {
     ImVec2 min;
     ImVec2 max;
+    float requestedFontSize = 0;  ///< the face the screen asked for its label (px)
+    float labelFontSize = 0;      ///< the face the label was drawn in (smaller: shrunk to fit)
     ImVec2 center() const { return ImVec2((min.x + max.x) / 2, (min.y + max.y) / 2); }
 };
 
 /// Where each named button was drawn in the last frame.
 using ButtonMap = std::map<std::string, ButtonRect, std::less<>>;
 
-/// Where a text (not a button label) was drawn in the last frame: layout tests check that no
-/// text runs under a button or off the screen.
+/// Where a text was drawn in the last frame, and the area it was laid out in: layout tests check
+/// that no text runs under a button, out of its area (a label out of its button, a caption
+/// wider than its column) or off the screen.
 struct TextRect {
     ImVec2 min;
     ImVec2 max;
     std::string text;
+    /// The area the text was given (a button's rectangle for its label; the wrap width for a
+    /// wrapped text; unbounded for a text placed without one).
+    ImVec2 areaMin{-FLT_MAX, -FLT_MAX};
+    ImVec2 areaMax{FLT_MAX, FLT_MAX};
+    std::string button;  ///< the button whose label this is; empty for other texts
 };
 using TextRects = std::vector<TextRect>;
 
@@ -50,9 +60,19 @@ struct Layout {
     float contentWidth() const { return contentMax.x - contentMin.x; }
 };
 
+/// What is wrong with a frame's layout on a `width` × `height` screen, one line each: a button
+/// overlapping another or under 96 px high, a text under a button that does not own it, a text
+/// out of its area (a label out of its button, a caption wider than its column), a label shrunk
+/// to fit beside labels of the same face that were not, anything off the screen.
+std::vector<std::string> findLayoutProblems(const ButtonMap& buttons, const TextRects& texts, float width, float height);
+
 /// Splits text into lines no wider than `width`: at spaces where there are any, else between
-/// characters (Chinese).
+/// characters (Chinese, with its line-breaking rules). A Latin word, a number or an amount is
+/// never split: one wider than `width` gets a line of its own that is wider than `width`
+/// (callers that must fit measure with widestWord() and choose a face or a layout).
 std::vector<std::string_view> wrapLines(ImFont* font, std::string_view value, float width);
+/// The width of the widest run that wrapLines never splits (a Latin word, a number).
+float widestWord(ImFont* font, std::string_view value);
 
 class Ui {
 public:
@@ -71,8 +91,12 @@ public:
                 ImFont* font = nullptr);
     /// Text wrapped to `wrapWidth` (0: to the content width) in the body or title font.
     void paragraph(std::string_view value, ImFont* font = nullptr, ImU32 color = 0, float wrapWidth = 0);
-    /// One line centred horizontally in [x0, x1] at the cursor's y.
+    /// Text centred horizontally in [x0, x1] at the cursor's y, each wrapped line centred on
+    /// its own; the cursor moves below it.
     void centered(std::string_view value, ImFont* font, ImU32 color, float x0, float x1);
+    /// True when `label` fits a button of `size` in `font` (every line inside, no word split),
+    /// so a screen can choose one face for a set of buttons.
+    bool labelFits(std::string_view label, ImVec2 size, ImFont* font) const;
     /// Draws text at a position with the draw list (no layout).
     void textAt(ImVec2 pos, std::string_view value, ImFont* font, ImU32 color, float wrapWidth = 0);
     ImVec2 measure(std::string_view value, ImFont* font, float wrapWidth = 0);
@@ -80,10 +104,16 @@ public:
     void cardPicture(CardPicture kind, ImVec2 topLeft, ImVec2 size);
     /// Vertical space.
     void space(float pixels);
+    /// Records a picture that must stay clear of buttons and on the screen (the payment QR) for
+    /// the layout check, as "[what]".
+    void recordGraphic(ImVec2 min, ImVec2 max, std::string_view what) {
+        recordText(min, max, "[" + std::string(what) + "]", layout.contentMin, layout.contentMax);
+    }
 
 private:
     void check(std::string_view value);
-    void recordText(ImVec2 min, ImVec2 max, std::string_view value);
+    void recordText(ImVec2 min, ImVec2 max, std::string_view value, ImVec2 areaMin = ImVec2(-FLT_MAX, -FLT_MAX),
+                    ImVec2 areaMax = ImVec2(FLT_MAX, FLT_MAX), std::string_view button = {});
 
     ButtonMap& buttons_;
     TextRects& texts_;

@@ -110,6 +110,14 @@ void installScreenshotCommand(CLI::App& root, Action& action) {
             if (!app) return 1;
             const auto report = screens::runJourney(**app, clock, *journey, *outDir);
             std::cout << report.toJson().dump(2) << '\n';
+            size_t layoutProblems = 0;
+            for (const auto& step : report.steps) layoutProblems += step.layoutProblems.size();
+            if (layoutProblems > 0) {
+                // A layout problem fails the journey as every UI test fails on one.
+                std::cerr << "kiosk: journey " << report.name << ": " << layoutProblems
+                          << " layout problem(s); see layout_problems in " << (std::filesystem::path(*outDir) / "journey.json").string()
+                          << '\n';
+            }
             return report.ok ? 0 : 1;
         };
     });

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <set>
 
+#include "kiosk/core/time_zone.hpp"
+
 namespace kiosk {
 
 std::string_view modeName(KioskMode mode) {
@@ -62,6 +64,8 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     config.kioskId = kiosk.string("id", config.kioskId);
     config.hospitalNameZh = kiosk.string("hospital_name_zh", config.hospitalNameZh);
     config.hospitalNameEn = kiosk.string("hospital_name_en", config.hospitalNameEn);
+    config.timeZone = kiosk.string("time_zone", config.timeZone);
+    if (auto zone = TimeZone::load(config.timeZone); !zone) kiosk.problem("time_zone", zone.error().detail);
     const std::string mode = kiosk.choice("mode", "lobby", {"lobby", "pharmacy", "diagnostics"});
     config.mode = parseMode(mode).value_or(KioskMode::lobby);
     config.dataDir = kiosk.path("data_dir", baseDir / "kiosk-data");
@@ -99,6 +103,7 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     config.ui.fontIndex = static_cast<int>(ui.integer("font_index", 2, 0, 16));
     config.ui.basePixelSize = static_cast<float>(ui.number("font_px", 40.0, 12.0, 96.0));
     config.ui.simulatorPanel = ui.boolean("simulator_panel", true);
+    config.ui.pixelPitchMm = static_cast<float>(ui.number("pixel_pitch_mm", config.ui.pixelPitchMm, 0.05, 2.0));
     ui.rejectUnknownKeys();
 
     ConfigSection logSection = root.section("log");

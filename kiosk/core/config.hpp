@@ -53,6 +53,10 @@ struct UiConfig {
     int fontIndex = 2;  ///< NotoSansCJK-Regular.ttc face 2 = Noto Sans CJK SC
     float basePixelSize = 40.0F;
     bool simulatorPanel = true;  ///< the presenter's panel exists (hidden until F2)
+    /// The panel's pixel pitch in millimetres ([ui] pixel_pitch_mm): sizes that must hold in
+    /// the real world (a QR a phone scans at arm's length) are computed from it. Default: a
+    /// 21.5-inch 1920×1080 panel, the common kiosk screen (476.6 mm / 1920 px ≈ 0.248 mm).
+    float pixelPitchMm = 0.248F;
 };
 
 struct KioskConfig {
@@ -60,6 +64,8 @@ struct KioskConfig {
     std::string kioskId = "KIOSK-001";
     std::string hospitalNameZh = "一站示范医院";
     std::string hospitalNameEn = "Yizhan Demonstration Hospital";
+    /// [kiosk] time_zone: the hospital's IANA zone for the clock patients read (time_zone.hpp).
+    std::string timeZone = "Asia/Shanghai";
     KioskMode mode = KioskMode::lobby;
     std::filesystem::path dataDir;
     std::filesystem::path assetsDir;
