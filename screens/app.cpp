@@ -296,6 +296,7 @@ ScreenContext App::makeContext() {
         .acceptingPatients = acceptingPatients(),
         .lastSessionEnd = lastSessionEnd_,
         .lastSessionEndAt = lastSessionEndAt_,
+        .lastSessionEndMessage = lastSessionEndMessage_,
     };
 }
 
@@ -338,8 +339,18 @@ void App::beginSession(const PatientIdentity& identity, const std::string& devic
     logger()->info("session started ({})", identity.masked());
 }
 
-void App::endSession(SessionEndReason reason) {
+void App::endSession(SessionEndReason reason, std::string farewellKey) {
     if (!session_.active()) return;
+    if (farewellKey.empty() && reason == SessionEndReason::completed) {
+        // "Take your card and receipts" only where there is a card in the reader and paper.
+        const bool card = !sessionDevice_.empty();
+        farewellKey = card && printedThisSession_ ? "session.ended.completed"
+                      : card                      ? "session.ended.completed_card"
+                      : printedThisSession_       ? "session.ended.completed_receipts"
+                                                  : "session.ended.completed_nothing";
+    }
+    lastSessionEndMessage_ = std::move(farewellKey);
+    printedThisSession_ = false;
     if (session_.auditId != 0) {
         if (auto ok = journal_->auditSessionEnd(session_.auditId, sessionEndReasonName(reason)); !ok) {
             logger()->error("session audit end not written: {}", ok.error().describe());
@@ -360,7 +371,7 @@ void App::endSession(SessionEndReason reason) {
 
 void App::apply(const Transition& transition) {
     if (transition.endSession) {
-        endSession(*transition.endSession);
+        endSession(*transition.endSession, transition.farewellKey);
         return;
     }
     if (transition.beginSession && !acceptingPatients()) {
@@ -403,9 +414,17 @@ void App::handleEvent(const UiEvent& event) {
             return;
         }
         if (pressed->id == "session.finish") {
+            ScreenContext context = makeContext();
+            if (current_ && current_->asksBeforeFinish(context)) {
+                apply(current_->onEvent(context, event));  // a payment in progress: the screen asks first
+                return;
+            }
             endSession(SessionEndReason::completed);
             return;
         }
+    }
+    if (const auto* printed = std::get_if<PrintFinished>(&event); printed && printed->outcome && session_.active()) {
+        printedThisSession_ = true;  // then passed on to the screen that printed
     }
     if (const auto* recovered = std::get_if<PaymentsRecovered>(&event)) {
         onPaymentsRecovered(*recovered);
