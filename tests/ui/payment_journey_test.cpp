@@ -688,7 +688,7 @@ TEST(PaymentWalkthroughCategory, ChargeKindFromTheNationalCodes) {
 /// order and code for the same fees and app; paying that one is received.
 TEST_F(PaymentWalkthroughTest, ExpiredCodeSaysSoAndOneTapGivesANewOne) {
     ASSERT_GT(hospital.port(), 0);
-    startWith(withQrTimeout(liveSections(), 3));
+    startWith(withQrTimeout(liveSections(), 8));  // room for the new code to be paid on a loaded machine
     auto report = journey(std::string(R"({"steps": [)") + kToQr + R"(,
         {"await_screen": {"screen": "pay.result", "seconds": 20}}
     ]})");
