@@ -242,7 +242,9 @@ void PayChargesScreen::draw(const ScreenContext& context, Ui& ui) const {
             }
             if (view.charges.empty()) {
                 if (view.heldBack == 0) notes.emplace_back("pay.no_charges", false);
-                for (const auto& note : notes) drawPatientMessage(context, ui, note);
+                // Above the back button (landscape large print: one language where both do not fit).
+                const float above = l.contentMax.y - ui.theme.buttonHeight - ui.theme.gap;
+                for (const auto& note : notes) drawPatientMessage(context, ui, note, 0, above - ImGui::GetCursorScreenPos().y);
                 break;
             }
             if (view.insuranceOffered) notes.emplace_back("pay.insurance_hint", false);
