@@ -40,6 +40,7 @@ struct ChargeLine {
     std::string description;
     std::string insuranceClass;  ///< A (甲), B (乙), C (丙)
     int64_t amountFen = 0;
+    std::string descriptionEn{}; ///< the HIS's English name; empty when it gives none (shown, never sent)
 };
 
 /// The patient's insurance credential. Used for 1101 and then forgotten: never journalled.

@@ -316,6 +316,7 @@ ScreenContext App::makeContext() {
         .lastSessionEnd = lastSessionEnd_,
         .lastSessionEndAt = lastSessionEndAt_,
         .cardLeftInReader = !cardLeftIn_.empty(),
+        .lastSessionEndMessage = lastSessionEndMessage_,
     };
 }
 
@@ -358,8 +359,18 @@ void App::beginSession(const PatientIdentity& identity, const std::string& devic
     logger()->info("session started ({})", identity.masked());
 }
 
-void App::endSession(SessionEndReason reason) {
+void App::endSession(SessionEndReason reason, std::string farewellKey) {
     if (!session_.active()) return;
+    if (farewellKey.empty() && reason == SessionEndReason::completed) {
+        // "Take your card and receipts" only where there is a card in the reader and paper.
+        const bool card = !sessionDevice_.empty();
+        farewellKey = card && printedThisSession_ ? "session.ended.completed"
+                      : card                      ? "session.ended.completed_card"
+                      : printedThisSession_       ? "session.ended.completed_receipts"
+                                                  : "session.ended.completed_nothing";
+    }
+    lastSessionEndMessage_ = std::move(farewellKey);
+    printedThisSession_ = false;
     if (session_.auditId != 0) {
         if (auto ok = journal_->auditSessionEnd(session_.auditId, sessionEndReasonName(reason)); !ok) {
             logger()->error("session audit end not written: {}", ok.error().describe());
@@ -392,7 +403,7 @@ void App::endSession(SessionEndReason reason) {
 
 void App::apply(const Transition& transition) {
     if (transition.endSession) {
-        endSession(*transition.endSession);
+        endSession(*transition.endSession, transition.farewellKey);
         return;
     }
     if (transition.beginSession && !acceptingPatients()) {
@@ -435,6 +446,11 @@ void App::handleEvent(const UiEvent& event) {
             return;
         }
         if (pressed->id == "session.finish") {
+            ScreenContext context = makeContext();
+            if (current_ && current_->asksBeforeFinish(context)) {
+                apply(current_->onEvent(context, event));  // a payment in progress: the screen asks first
+                return;
+            }
             endSession(SessionEndReason::completed);
             return;
         }
@@ -448,6 +464,9 @@ void App::handleEvent(const UiEvent& event) {
             requestQuit();
             return;
         }
+    }
+    if (const auto* printed = std::get_if<PrintFinished>(&event); printed && printed->outcome && session_.active()) {
+        printedThisSession_ = true;  // then passed on to the screen that printed
     }
     if (const auto* recovered = std::get_if<PaymentsRecovered>(&event)) {
         onPaymentsRecovered(*recovered);

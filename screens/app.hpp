@@ -135,7 +135,9 @@ private:
     void apply(const Transition& transition);
     void switchTo(std::string_view screenId);
     void beginSession(const PatientIdentity& identity, const std::string& device);
-    void endSession(SessionEndReason reason);
+    /// `farewellKey`: what the attract screen says next (empty: chosen from the reason, and for
+    /// "finish" from whether a card is in the reader and whether anything was printed).
+    void endSession(SessionEndReason reason, std::string farewellKey = {});
     void runTimers();
     void render();
     void drawFrame(Ui& ui, const ScreenContext& context);
@@ -168,6 +170,8 @@ private:
     std::string sessionDevice_;
     std::optional<SessionEndReason> lastSessionEnd_;
     SteadyTime lastSessionEndAt_{};
+    std::string lastSessionEndMessage_;
+    bool printedThisSession_ = false;  ///< a slip came out during the session (the farewell mentions it)
     SteadyTime lastActivity_{};
     EventQueue<UiEvent> queue_;
     std::vector<std::unique_ptr<Screen>> screens_;

@@ -146,8 +146,10 @@ void AttractScreen::draw(const ScreenContext& context, Ui& ui) const {
     if (!message_.key.empty()) {
         messages.push_back(message_);
     } else if (bannerVisible && !context.cardLeftInReader) {
-        messages.push_back(
-            PatientMessage{"session.ended." + std::string(sessionEndReasonName(*context.lastSessionEnd)), false});
+        messages.push_back(PatientMessage{!context.lastSessionEndMessage.empty()
+                                              ? context.lastSessionEndMessage
+                                              : "session.ended." + std::string(sessionEndReasonName(*context.lastSessionEnd)),
+                                          false});
     }
     if (!context.acceptingPatients) messages.push_back(PatientMessage{"attract.preparing", false});
     if (messages.empty()) {

@@ -152,82 +152,117 @@ void PaymentFlow::loadCharges(const PatientIdentity& identity) {
         std::lock_guard lock(shared_->mutex);
         shared_->identity = identity;
         // Insurance is offered when the identification is an insurance credential and the site
-        // has an insurance centre configured.
-        shared_->view.insuranceOffered = insuranceCredential(identity).has_value() && desk_ && desk_->insuranceEnabled();
+        // has an insurance centre configured; otherwise the screen says which credential to use.
+        const bool insuranceSite = desk_ && desk_->insuranceEnabled();
+        shared_->view.insuranceOffered = insuranceCredential(identity).has_value() && insuranceSite;
+        shared_->view.insuranceNeedsCredential = !insuranceCredential(identity).has_value() && insuranceSite;
     }
     start(PayStage::loading, [this](const std::shared_ptr<Shared>& shared, uint64_t generation, std::stop_token) {
-        PatientIdentity copied;  // the worker's own copy, wiped once the HIS has answered
-        {
-            std::lock_guard lock(shared->mutex);
-            copied = shared->identity;
-        }
-        auto patient = findSessionPatient(*his_, copied);
-        copied.wipe();
-        if (!patient) {
-            logger()->warn("charges: patient lookup failed: {}", patient.error().describe());
-            update(shared, generation, [&](PaymentView& v) {
-                v.stage = PayStage::stopped;
-                v.error = patient.error();
-            });
-            return;
-        }
-        auto charges = his_->charges(patient->id);
-        if (!charges) {
-            logger()->warn("charges of {} failed: {}", patient->id, charges.error().describe());
-            update(shared, generation, [&](PaymentView& v) {
-                v.stage = PayStage::stopped;
-                v.error = charges.error();
-            });
-            return;
-        }
-        // Charges of an order whose outcome is still open are not offered again: the patient may
-        // already have paid them.
-        std::map<std::string, std::string> unsettledCharge;  // charge id → order id
+        listCharges(shared, generation);
+    });
+}
+
+void PaymentFlow::backToCharges() {
+    std::string quotedOrder;
+    {
+        std::lock_guard lock(shared_->mutex);
+        if (shared_->view.stage != PayStage::quoted) return;
+        quotedOrder = shared_->view.quote.orderId;
+        shared_->view.quote = payments::PaymentQuote{};
+        shared_->view.channel.clear();
+    }
+    start(PayStage::loading, [this, quotedOrder](const std::shared_ptr<Shared>& shared, uint64_t generation, std::stop_token) {
         {
             std::lock_guard desk(deskMutex_);
-            auto unsettled = desk_->openOrders();
-            if (!unsettled) {
-                logger()->error("payment journal unreadable: {}", unsettled.error().describe());
-                update(shared, generation, [&](PaymentView& v) {
-                    v.stage = PayStage::stopped;
-                    v.error = unsettled.error();
-                });
-                return;
-            }
-            for (const auto& order : *unsettled) {
-                for (const auto& id : order.chargeIds) unsettledCharge[id] = order.orderId;
-            }
+            auto closed = desk_->abandon(quotedOrder);
+            // A close the journal could not write leaves the order open: its charges are then
+            // held back below (the truth), never offered twice.
+            if (!closed) logger()->warn("order {} not closed on back: {}", quotedOrder, closed.error().describe());
+            else logger()->info("order {}: patient went back before paying → {}", quotedOrder, payments::stateName(closed->state));
         }
-        std::vector<payments::ChargeLine> lines;
-        std::set<std::string> heldBackOrders;
-        size_t heldBack = 0;
-        int64_t total = 0;
-        for (const auto& c : *charges) {
-            if (auto held = unsettledCharge.find(c.id); held != unsettledCharge.end()) {
-                ++heldBack;
-                heldBackOrders.insert(held->second);
-                continue;
-            }
-            lines.push_back({c.id, c.code, c.description, c.insuranceClass, c.amountFen});
-            total += c.amountFen;
-        }
-        if (heldBack > 0) logger()->warn("{} charge(s) held back: earlier orders still open", heldBack);
-        logger()->info("patient {}: {} outstanding charges, {} fen", patient->id, lines.size(), total);
-        {
-            std::lock_guard lock(shared->mutex);
-            if (shared->view.generation == generation) shared->patientId = patient->id;
-        }
+        listCharges(shared, generation);
+    });
+}
+
+void PaymentFlow::listCharges(const std::shared_ptr<Shared>& shared, uint64_t generation) {
+    PatientIdentity copied;  // the worker's own copy, wiped once the HIS has answered
+    {
+        std::lock_guard lock(shared->mutex);
+        copied = shared->identity;
+    }
+    auto patient = findSessionPatient(*his_, copied);
+    copied.wipe();
+    if (!patient) {
+        logger()->warn("charges: patient lookup failed: {}", patient.error().describe());
         update(shared, generation, [&](PaymentView& v) {
-            v.stage = PayStage::charges;
-            v.charges = std::move(lines);
-            v.totalFen = total;
-            v.heldBack = heldBack;
-            v.heldBackOrders.assign(heldBackOrders.begin(), heldBackOrders.end());
+            v.stage = PayStage::stopped;
+            v.error = patient.error();
         });
+        return;
+    }
+    auto charges = his_->charges(patient->id);
+    if (!charges) {
+        logger()->warn("charges of {} failed: {}", patient->id, charges.error().describe());
+        update(shared, generation, [&](PaymentView& v) {
+            v.stage = PayStage::stopped;
+            v.error = charges.error();
+        });
+        return;
+    }
+    // Charges of an order whose outcome is still open are not offered again: the patient may
+    // already have paid them.
+    std::map<std::string, std::string> unsettledCharge;  // charge id → order id
+    {
+        std::lock_guard desk(deskMutex_);
+        auto unsettled = desk_->openOrders();
+        if (!unsettled) {
+            logger()->error("payment journal unreadable: {}", unsettled.error().describe());
+            update(shared, generation, [&](PaymentView& v) {
+                v.stage = PayStage::stopped;
+                v.error = unsettled.error();
+            });
+            return;
+        }
+        for (const auto& order : *unsettled) {
+            for (const auto& id : order.chargeIds) unsettledCharge[id] = order.orderId;
+        }
+    }
+    std::vector<payments::ChargeLine> lines;
+    std::set<std::string> heldBackOrders;
+    size_t heldBack = 0;
+    int64_t heldBackFen = 0;
+    int64_t total = 0;
+    for (const auto& c : *charges) {
+        if (auto held = unsettledCharge.find(c.id); held != unsettledCharge.end()) {
+            ++heldBack;
+            heldBackFen += c.amountFen;
+            heldBackOrders.insert(held->second);
+            continue;
+        }
+        lines.push_back({c.id, c.code, c.description, c.insuranceClass, c.amountFen, c.descriptionEn});
+        total += c.amountFen;
+    }
+    if (heldBack > 0) logger()->warn("{} charge(s), {} fen, held back: earlier orders still open", heldBack, heldBackFen);
+    logger()->info("patient {}: {} outstanding charges, {} fen", patient->id, lines.size(), total);
+    {
+        std::lock_guard lock(shared->mutex);
+        if (shared->view.generation == generation) shared->patientId = patient->id;
+    }
+    update(shared, generation, [&](PaymentView& v) {
+        v.stage = PayStage::charges;
+        v.charges = std::move(lines);
+        v.totalFen = total;
+        v.heldBack = heldBack;
+        v.heldBackFen = heldBackFen;
+        v.heldBackOrders.assign(heldBackOrders.begin(), heldBackOrders.end());
     });
 }
 
 void PaymentFlow::requestQuote(bool useInsurance) {
+    {
+        std::lock_guard lock(shared_->mutex);
+        shared_->view.quotingInsured = useInsurance;
+    }
     start(PayStage::quoting, [this, useInsurance](const std::shared_ptr<Shared>& shared, uint64_t generation, std::stop_token) {
         std::string patientId;
         std::vector<payments::ChargeLine> charges;
@@ -262,46 +297,113 @@ void PaymentFlow::payBy(const std::string& channel, SteadyTime now) {
         shared_->view.channel = channel;
     }
     start(PayStage::ordering, [this, channel, now](const std::shared_ptr<Shared>& shared, uint64_t generation, std::stop_token stop) {
-        std::string orderId;
-        int64_t cashFen = 0;
+        pay(shared, generation, stop, channel, now);
+    });
+}
+
+void PaymentFlow::renewQr(SteadyTime now) {
+    std::string channel;
+    bool insured = false;
+    int64_t cashBefore = 0;
+    {
+        std::lock_guard lock(shared_->mutex);
+        const PaymentView& v = shared_->view;
+        if (v.stage != PayStage::outcome || outcomeOf(v.order) != PayOutcome::not_charged || v.channel.empty()) return;
+        channel = v.channel;
+        insured = v.quote.insured;
+        cashBefore = v.quote.cashFen;
+        shared_->view.quotingInsured = insured;
+        shared_->view.qrExpired = false;
+        shared_->view.cancelledByPatient = false;
+        shared_->view.order = payments::PaymentOrder{};
+    }
+    start(PayStage::quoting, [this, channel, insured, cashBefore, now](const std::shared_ptr<Shared>& shared, uint64_t generation,
+                                                                       std::stop_token stop) {
+        std::string patientId;
+        std::vector<payments::ChargeLine> charges;
+        std::optional<payments::InsuranceCredential> credential;
         {
             std::lock_guard lock(shared->mutex);
-            orderId = shared->view.quote.orderId;
-            cashFen = shared->view.quote.cashFen;
+            patientId = shared->patientId;
+            charges = shared->view.charges;
+            if (insured) credential = insuranceCredential(shared->identity);
         }
-        // From here on an order exists: every branch ends with the journal's own view of it.
-        auto finishWith = [&](const Result<payments::PaymentOrder>& result) {
+        // A new order: the expired one is CLOSED at the gateway, its out_trade_no cannot be paid.
+        auto quote = [&] {
+            std::lock_guard desk(deskMutex_);
+            return desk_->quote(patientId, charges, credential);
+        }();
+        if (credential) credential->certNo.assign(credential->certNo.size(), '\0');
+        bool again = false;
+        update(shared, generation, [&](PaymentView& v) {
+            if (!quote) {
+                logger()->warn("new code: quote failed (nothing charged): {}", quote.error().describe());
+                v.stage = PayStage::stopped;
+                v.error = quote.error();
+                return;
+            }
+            v.quote = *quote;
+            v.stage = PayStage::quoted;
+            // Same amount to pay: straight to the new code. Otherwise the patient sees the new split.
+            again = quote->cashFen == cashBefore && quote->cashFen > 0;
+            if (again) v.stage = PayStage::ordering;
+        });
+        if (!again) return;
+        logger()->info("order {}: new code for {} after the last one expired", quote->orderId, channel);
+        pay(shared, generation, stop, channel, now);
+    });
+}
+
+void PaymentFlow::pay(const std::shared_ptr<Shared>& shared, uint64_t generation, const std::stop_token& stop,
+                      const std::string& channel, SteadyTime now) {
+    std::string orderId;
+    int64_t cashFen = 0;
+    {
+        std::lock_guard lock(shared->mutex);
+        orderId = shared->view.quote.orderId;
+        cashFen = shared->view.quote.cashFen;
+    }
+    // From here on an order exists: every branch ends with the journal's own view of it.
+    auto finishWith = [&](const Result<payments::PaymentOrder>& result) {
+        update(shared, generation, [&](PaymentView& v) {
+            v.stage = PayStage::outcome;
+            v.order = outcomeOrder(result, orderId);
+        });
+    };
+    std::unique_lock desk(deskMutex_);
+    if (cashFen == 0) {
+        // The fund and the personal account cover everything: no QR, settle and commit.
+        update(shared, generation, [&](PaymentView& v) { v.stage = PayStage::finishing; });
+        return finishWith(desk_->finish(orderId));
+    }
+    auto shown = desk_->showQr(orderId, channel);
+    if (!shown) return finishWith(shown);
+    orderId = shown->orderId;
+    if (payments::isTerminal(shown->state) || shown->state == payments::SagaState::unknown) return finishWith(shown);
+    Result<payments::PaymentOrder> paid = *shown;
+    if (cashFen > 0 && shown->state == payments::SagaState::qr_shown) {
+        update(shared, generation, [&](PaymentView& v) {
+            v.stage = PayStage::qr;
+            v.order = *shown;
+            v.qrShownAt = now;
+        });
+        paid = desk_->awaitPayment(orderId, [&stop] { return stop.stop_requested(); });
+        if (!paid || paid->state != payments::SagaState::paid) {
+            // Closed with nobody pressing cancel: the countdown ran out (the screen says "expired").
+            const bool expired = paid && paid->state == payments::SagaState::closed && !stop.stop_requested();
             update(shared, generation, [&](PaymentView& v) {
                 v.stage = PayStage::outcome;
-                v.order = outcomeOrder(result, orderId);
+                v.order = outcomeOrder(paid, orderId);
+                v.qrExpired = expired;
             });
-        };
-        std::unique_lock desk(deskMutex_);
-        if (cashFen == 0) {
-            // The fund and the personal account cover everything: no QR, settle and commit.
-            update(shared, generation, [&](PaymentView& v) { v.stage = PayStage::finishing; });
-            return finishWith(desk_->finish(orderId));
+            return;
         }
-        auto shown = desk_->showQr(orderId, channel);
-        if (!shown) return finishWith(shown);
-        orderId = shown->orderId;
-        if (payments::isTerminal(shown->state) || shown->state == payments::SagaState::unknown) return finishWith(shown);
-        Result<payments::PaymentOrder> paid = *shown;
-        if (cashFen > 0 && shown->state == payments::SagaState::qr_shown) {
-            update(shared, generation, [&](PaymentView& v) {
-                v.stage = PayStage::qr;
-                v.order = *shown;
-                v.qrShownAt = now;
-            });
-            paid = desk_->awaitPayment(orderId, [&stop] { return stop.stop_requested(); });
-            if (!paid || paid->state != payments::SagaState::paid) return finishWith(paid);
-        }
-        update(shared, generation, [&](PaymentView& v) {
-            v.stage = PayStage::finishing;
-            v.order = *paid;
-        });
-        finishWith(desk_->finish(orderId));
+    }
+    update(shared, generation, [&](PaymentView& v) {
+        v.stage = PayStage::finishing;
+        v.order = *paid;
     });
+    finishWith(desk_->finish(orderId));
 }
 
 void PaymentFlow::recoverPending() {
@@ -331,26 +433,14 @@ void PaymentFlow::recoverPending() {
                                done});
 }
 
-void PaymentFlow::cancelQr() {
+void PaymentFlow::cancelQr(bool thenSignOut) {
+    {
+        std::lock_guard lock(shared_->mutex);
+        if (shared_->view.stage != PayStage::qr && shared_->view.stage != PayStage::ordering) return;
+        shared_->view.cancelledByPatient = true;
+        shared_->view.signOutAfterCancel = thenSignOut;
+    }
     if (worker_.joinable()) worker_.request_stop();
-}
-
-void PaymentFlow::declineQuote() {
-    start(PayStage::finishing, [this](const std::shared_ptr<Shared>& shared, uint64_t generation, std::stop_token) {
-        std::string orderId;
-        {
-            std::lock_guard lock(shared->mutex);
-            orderId = shared->view.quote.orderId;
-        }
-        auto closed = [&] {
-            std::lock_guard desk(deskMutex_);
-            return desk_->abandon(orderId);
-        }();
-        update(shared, generation, [&](PaymentView& v) {
-            v.stage = PayStage::outcome;
-            v.order = outcomeOrder(closed, orderId);
-        });
-    });
 }
 
 }  // namespace kiosk::screens

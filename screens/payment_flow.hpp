@@ -50,13 +50,22 @@ struct PaymentView {
     /// Outstanding charges held back because an earlier order for them is still unknown or with
     /// the help desk (paying them again could charge the patient twice), and those orders' ids.
     size_t heldBack = 0;
+    int64_t heldBackFen = 0;  ///< what those charges add up to
     std::vector<std::string> heldBackOrders;
     bool insuranceOffered = false;  ///< the patient identified with an insurance credential
+    /// Insurance is configured but the patient identified with something that is not an
+    /// insurance credential (e-health-card QR, hospital card): the screen says how to use it.
+    bool insuranceNeedsCredential = false;
+    bool quotingInsured = false;    ///< for `quoting`: with insurance (1101…2206) or self-pay
     payments::PaymentQuote quote;
     std::string channel;
     payments::PaymentOrder order;   ///< the latest journalled state of the order
     std::optional<Error> error;     ///< for `stopped`: why (nothing was charged)
     SteadyTime qrShownAt{};         ///< UI clock when the QR appeared (the countdown)
+    /// How a CLOSED order came to be closed, for the words on the result screen.
+    bool qrExpired = false;           ///< the countdown ran out (nobody pressed cancel)
+    bool cancelledByPatient = false;  ///< the patient pressed cancel (or finish, and confirmed)
+    bool signOutAfterCancel = false;  ///< the cancel came from "finish": sign out once nothing was charged
 
     /// A step is running on the worker (as opposed to waiting for the patient or showing an outcome).
     bool working() const {
@@ -85,9 +94,17 @@ public:
     /// Pays the quote's cash part by `channel` (empty when there is no cash part): QR, wait, finish.
     void payBy(const std::string& channel, SteadyTime now);
     /// The patient pressed cancel on the QR: the worker closes the order (or finds it paid).
-    void cancelQr();
-    /// The patient declined the insurance split: the order is closed without charging.
-    void declineQuote();
+    /// `thenSignOut`: the cancel came from "finish" (view().signOutAfterCancel).
+    void cancelQr(bool thenSignOut = false);
+    /// Back from the split or the channel to the charges: the quoted order is closed (nothing
+    /// was charged: CREATED / INS_PRESETTLED move no money) and the charges are listed again,
+    /// in that order on one worker, so the closed order's charges are never shown held back.
+    void backToCharges();
+    /// The QR expired (CLOSED, nothing charged): a new order for the same charges, the same
+    /// choice of insurance and the same channel, and its QR. With insurance the split is asked
+    /// again (pre-settlement); when the cash part differs the patient confirms it again
+    /// (stage `quoted`), otherwise the new code is shown at once.
+    void renewQr(SteadyTime now);
     PaymentView view() const;
 
     /// Resolves every pending payment against the gateway, the insurance centre and the HIS on a
@@ -105,6 +122,11 @@ private:
     };
     using Job = std::function<void(const std::shared_ptr<Shared>&, uint64_t generation, std::stop_token)>;
     void start(PayStage stage, Job job);
+    /// The worker's part of loadCharges(): the HIS record, its charges, those held back.
+    void listCharges(const std::shared_ptr<Shared>& shared, uint64_t generation);
+    /// The worker's part of payBy(): QR, wait, finish; every branch ends with an outcome.
+    void pay(const std::shared_ptr<Shared>& shared, uint64_t generation, const std::stop_token& stop, const std::string& channel,
+             SteadyTime now);
     /// Updates the view if `generation` is still current, then posts PaymentProgress.
     void update(const std::shared_ptr<Shared>& shared, uint64_t generation, const std::function<void(PaymentView&)>& change);
 

@@ -133,6 +133,26 @@ std::string channelName(const Translator& text, std::string_view channel) {
     return channel.empty() ? text.tr("pay.channel.none") : text.tr("pay.channel." + std::string(channel));
 }
 
+/// The app the patient scans with ("WeChat", not the payment service "WeChat Pay").
+std::string appName(const Translator& text, std::string_view channel) { return text.tr("pay.app." + std::string(channel)); }
+
+/// "Cancel this payment?" in place of the screen's content, with its two answers.
+void drawFinishQuestion(const ScreenContext& context, Ui& ui, bool qrShown) {
+    title(context, ui, "pay.finish.title");
+    drawPatientMessage(context, ui, PatientMessage{qrShown ? "pay.finish.body_qr" : "pay.finish.body", false}, 0,
+                       ui.layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap - ImGui::GetCursorScreenPos().y);
+    placeButtons(ui, {{"pay.finish.keep", context.text.tr("pay.finish.keep"), ButtonKind::primary},
+                      {"pay.finish.confirm", context.text.tr("pay.finish.confirm"), ButtonKind::secondary}});
+}
+
+/// Ends the session after a payment was cancelled on the way out: the attract screen says so.
+Transition signOutCancelled() {
+    Transition t;
+    t.endSession = SessionEndReason::cancelled;
+    t.farewellKey = "session.ended.payment_cancelled";
+    return t;
+}
+
 }  // namespace
 
 int minimumQrModulePixels(float pixelPitchMm) {
@@ -147,6 +167,32 @@ int minimumQrModulePixels(float pixelPitchMm) {
     constexpr double kModuleMm = 2.0;
     const double pitch = std::max(0.01, static_cast<double>(pixelPitchMm));
     return std::max(1, static_cast<int>(std::ceil(kModuleMm / pitch - 1e-6)));
+}
+
+std::string_view chargeCategory(std::string_view code) {
+    if (code.empty()) return {};
+    // National insurance medicine codes: X western, Z Chinese patent medicine, T decoction pieces.
+    if (code[0] == 'X' || code[0] == 'Z' || code[0] == 'T') return "medicine";
+    if (code.size() < 2 || code[0] < '0' || code[0] > '9' || code[1] < '0' || code[1] > '9') return {};
+    const int chapter = (code[0] - '0') * 10 + (code[1] - '0');
+    if (chapter == 11) return code.substr(0, 4) == "1101" ? "registration" : "treatment";
+    if (chapter == 21 || chapter == 22 || chapter == 23) return "imaging";
+    if (chapter == 25 || chapter == 26 || chapter == 27) return "lab_test";
+    if (chapter == 12 || chapter == 24 || (chapter >= 31 && chapter <= 49)) return "treatment";
+    return {};
+}
+
+std::string chargeName(const Translator& text, const payments::ChargeLine& charge) {
+    if (text.language() == "zh_CN") return charge.description;
+    if (!charge.descriptionEn.empty()) return charge.descriptionEn;
+    const std::string_view category = chargeCategory(charge.code);
+    if (category.empty()) return charge.description;
+    return text.tr("pay.charge_with_category", {{"name", charge.description}, {"category", text.tr("pay.category." + std::string(category))}});
+}
+
+bool AsksBeforeFinish::asksBeforeFinish(const ScreenContext& context) const {
+    const PayStage stage = context.payment.view().stage;
+    return stage == PayStage::quoted || stage == PayStage::ordering || stage == PayStage::qr;
 }
 
 std::string formatYuan(int64_t fen) {
@@ -229,7 +275,7 @@ void PayChargesScreen::draw(const ScreenContext& context, Ui& ui) const {
             if (view.error) drawPatientMessage(context, ui, stoppedMessage(*view.error));
             break;
         case PayStage::quoting:
-            drawPatientMessage(context, ui, PatientMessage{"pay.quoting", false});
+            drawPatientMessage(context, ui, PatientMessage{view.quotingInsured ? "pay.quoting" : "pay.quoting_self", false});
             break;
         default: {
             const float top = ImGui::GetCursorScreenPos().y;
@@ -238,18 +284,22 @@ void PayChargesScreen::draw(const ScreenContext& context, Ui& ui) const {
                 std::string orders;
                 for (const auto& id : view.heldBackOrders) orders += (orders.empty() ? "" : ", ") + id;
                 notes.emplace_back("pay.held_back", true, std::vector<std::string>{},
-                                   std::vector<std::pair<std::string, std::string>>{{"count", std::to_string(view.heldBack)}, {"order", orders}});
+                                   std::vector<std::pair<std::string, std::string>>{
+                                       {"count", std::to_string(view.heldBack)}, {"amount", formatYuan(view.heldBackFen)}, {"order", orders}});
             }
             if (view.charges.empty()) {
                 if (view.heldBack == 0) notes.emplace_back("pay.no_charges", false);
-                for (const auto& note : notes) drawPatientMessage(context, ui, note);
+                // Above the back button (landscape large print: one language where both do not fit).
+                const float above = l.contentMax.y - ui.theme.buttonHeight - ui.theme.gap;
+                for (const auto& note : notes) drawPatientMessage(context, ui, note, 0, above - ImGui::GetCursorScreenPos().y);
                 break;
             }
             if (view.insuranceOffered) notes.emplace_back("pay.insurance_hint", false);
+            if (view.insuranceNeedsCredential) notes.emplace_back("pay.insurance_needs_credential", false);
             // As many lines as fit above the buttons; the total always covers them all.
             const size_t shown = std::min<size_t>(view.charges.size(), l.portrait ? 10 : 6);
             std::vector<std::pair<std::string, std::string>> rows;
-            for (size_t i = 0; i < shown; ++i) rows.emplace_back(view.charges[i].description, formatYuan(view.charges[i].amountFen));
+            for (size_t i = 0; i < shown; ++i) rows.emplace_back(chargeName(context.text, view.charges[i]), formatYuan(view.charges[i].amountFen));
             const std::string more = shown < view.charges.size()
                                          ? context.text.tr("pay.more_items", {{"count", std::to_string(view.charges.size() - shown)}})
                                          : std::string();
@@ -285,16 +335,44 @@ void PayChargesScreen::draw(const ScreenContext& context, Ui& ui) const {
     placeButtons(ui, {back});
 }
 
+// ---------------------------------------------------------------- finish while paying
+
+namespace {
+
+/// The answers to "cancel this payment?": nullopt when `pressed` is none of them.
+std::optional<Transition> finishAnswer(ScreenContext& context, const ButtonPressed& pressed, bool& asking) {
+    if (pressed.id == "session.finish") {
+        asking = true;
+        return Transition::none();
+    }
+    if (pressed.id == "pay.finish.keep") {
+        asking = false;
+        return Transition::none();
+    }
+    if (pressed.id != "pay.finish.confirm" || !asking) return std::nullopt;
+    asking = false;
+    const PayStage stage = context.payment.view().stage;
+    // Quoted: nothing was charged and no gateway order exists; ending the session closes the order.
+    if (stage == PayStage::quoted) return signOutCancelled();
+    // A QR: closing it may find it paid just now; the session ends only once nothing was charged
+    // (PayQrScreen::onEvent), otherwise the patient sees the outcome and the receipt.
+    if (stage == PayStage::qr || stage == PayStage::ordering) context.payment.cancelQr(true);
+    return Transition::none();
+}
+
+}  // namespace
+
 // ---------------------------------------------------------------- pay.split
 
 Transition PaySplitScreen::onEvent(ScreenContext& context, const UiEvent& event) {
     const auto* pressed = pressedButton(event);
     if (!pressed) return Transition::none();
+    if (auto answered = finishAnswer(context, *pressed, askingFinish_)) return *answered;
     const PaymentView view = context.payment.view();
     if (view.stage != PayStage::quoted) return Transition::none();
-    if (pressed->id == "pay.split.cancel") {
-        context.payment.declineQuote();
-        return Transition::to("pay.result");
+    if (pressed->id == "pay.split.back") {
+        context.payment.backToCharges();  // closes the pre-settled order (nothing charged), lists again
+        return Transition::to("pay.charges");
     }
     if (pressed->id == "pay.split.confirm") {
         if (view.quote.cashFen > 0) return Transition::to("pay.channel");
@@ -308,6 +386,7 @@ void PaySplitScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Layout& l = ui.layout;
     const PaymentView view = context.payment.view();
     const auto& q = view.quote;
+    if (askingFinish_ && asksBeforeFinish(context)) return drawFinishQuestion(context, ui, false);
     title(context, ui, "pay.split.title");
     const Columns columns = columnsOf(ui);
     const float top = ImGui::GetCursorScreenPos().y;
@@ -318,10 +397,9 @@ void PaySplitScreen::draw(const ScreenContext& context, Ui& ui) const {
                  {context.text.tr("pay.split.account"), yuan(q.accountFen)}},
                 {context.text.tr("pay.split.cash"), yuan(q.cashFen)}, {}, columns.mainX0, columns.mainX1);
     if (!l.portrait) ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, top));
-    const std::string confirm = q.cashFen > 0 ? context.text.tr("pay.split.confirm", {{"amount", formatYuan(q.cashFen)}})
-                                              : context.text.tr("pay.split.confirm_covered");
+    const std::string confirm = context.text.tr(q.cashFen > 0 ? "pay.split.confirm" : "pay.split.confirm_covered");
     const std::vector<RowButton> buttons{{"pay.split.confirm", confirm, ButtonKind::primary},
-                                         {"pay.split.cancel", context.text.tr("pay.split.cancel"), ButtonKind::secondary}};
+                                         {"pay.split.back", context.text.tr("common.back"), ButtonKind::secondary}};
     const float buttonsTop = buttonRowTop(ui, buttons, columns.sideX0, columns.sideX1, l.contentMax.y) - ui.theme.gap;
     drawPatientMessage(context, ui, PatientMessage{q.cashFen > 0 ? "pay.split.explain" : "pay.split.explain_covered", false},
                        columns.sideX1 - columns.sideX0, l.portrait ? 0 : buttonsTop - ImGui::GetCursorScreenPos().y);
@@ -333,10 +411,15 @@ void PaySplitScreen::draw(const ScreenContext& context, Ui& ui) const {
 Transition PayChannelScreen::onEvent(ScreenContext& context, const UiEvent& event) {
     const auto* pressed = pressedButton(event);
     if (!pressed) return Transition::none();
-    if (context.payment.view().stage != PayStage::quoted) return Transition::none();
-    if (pressed->id == "pay.channel.cancel") {
-        context.payment.declineQuote();
-        return Transition::to("pay.result");
+    if (auto answered = finishAnswer(context, *pressed, askingFinish_)) return *answered;
+    const PaymentView view = context.payment.view();
+    if (view.stage != PayStage::quoted) return Transition::none();
+    if (pressed->id == "pay.channel.back") {
+        // With insurance: back to the split, the same pre-settled order (no channel is fixed
+        // before the QR). Self-pay: the order is closed (nothing charged) and the charges listed.
+        if (view.quote.insured) return Transition::to("pay.split");
+        context.payment.backToCharges();
+        return Transition::to("pay.charges");
     }
     for (const std::string_view channel : kChannels) {
         if (pressed->id == "pay.channel." + std::string(channel)) {
@@ -353,6 +436,7 @@ void PayChannelScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float x0 = l.contentMin.x;
     const float x1 = l.contentMax.x;
     const PaymentView view = context.payment.view();
+    if (askingFinish_ && asksBeforeFinish(context)) return drawFinishQuestion(context, ui, false);
     title(context, ui, "pay.channel.title");
     ui.centered(context.text.tr("pay.amount_due"), ui.fonts.body(), c.mutedText, x0, x1);
     // The amount in the big clock face, unless (landscape, large print) that would run into the
@@ -361,7 +445,7 @@ void PayChannelScreen::draw(const ScreenContext& context, Ui& ui) const {
     ImFont* amountFace = l.portrait || ui.fonts.clock()->FontSize * 1.25F <= roomAbove ? ui.fonts.clock() : ui.fonts.title();
     ui.centered(context.text.tr("pay.yuan", {{"amount", formatYuan(view.quote.cashFen)}}), amountFace, c.primary, x0, x1);
     ui.space(48);
-    const RowButton cancel{"pay.channel.cancel", context.text.tr("pay.cancel_payment"), ButtonKind::secondary};
+    const RowButton cancel{"pay.channel.back", context.text.tr("common.back"), ButtonKind::secondary};
     if (l.portrait) {
         // The channels, one gap apart, shrink (never below a touch target) to stay a clear gap
         // above the cancel button.
@@ -395,13 +479,17 @@ void PayChannelScreen::draw(const ScreenContext& context, Ui& ui) const {
 Transition PayQrScreen::onEvent(ScreenContext& context, const UiEvent& event) {
     const PaymentView view = context.payment.view();
     if (const auto* pressed = pressedButton(event)) {
+        if (auto answered = finishAnswer(context, *pressed, askingFinish_)) return *answered;
         if (pressed->id == "pay.qr.cancel" && view.stage == PayStage::qr) context.payment.cancelQr();
+        if (pressed->id == "pay.result.menu" && view.stage == PayStage::stopped) return Transition::to("menu");
         return Transition::none();
     }
-    if (std::holds_alternative<PaymentProgress>(event) &&
-        (view.stage == PayStage::finishing || view.stage == PayStage::outcome)) {
-        return Transition::to("pay.result");
+    if (!std::holds_alternative<PaymentProgress>(event)) return Transition::none();
+    if (view.stage == PayStage::outcome && view.signOutAfterCancel && outcomeOf(view.order) == PayOutcome::not_charged) {
+        return signOutCancelled();  // "finish" during the QR, confirmed, and the close charged nothing
     }
+    if (view.stage == PayStage::finishing || view.stage == PayStage::outcome) return Transition::to("pay.result");
+    if (view.stage == PayStage::quoted) return Transition::to("pay.split");  // a new code with a new split
     return Transition::none();
 }
 
@@ -409,17 +497,23 @@ void PayQrScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Layout& l = ui.layout;
     const Palette& c = ui.theme.colors;
     const PaymentView view = context.payment.view();
+    if (askingFinish_ && asksBeforeFinish(context)) return drawFinishQuestion(context, ui, view.stage == PayStage::qr);
     // Landscape with the code on screen: the title heads the words' column, so the symbol has
     // the full height beside it (across the top it took the room the symbol needs to stay at
     // its minimum size in large print).
-    const bool titleBeside = !l.portrait && view.stage == PayStage::qr;
+    const bool titleBeside = !l.portrait && view.stage == PayStage::qr && !view.cancelledByPatient;
     if (titleBeside) {
         ui.space(12);
     } else {
         title(context, ui, "pay.qr.title");
     }
-    if (view.stage != PayStage::qr) {
-        drawPatientMessage(context, ui, PatientMessage{"pay.qr.preparing", false});
+    if (view.stage == PayStage::stopped) {  // a new code could not be made (nothing was charged)
+        if (view.error) drawPatientMessage(context, ui, stoppedMessage(*view.error));
+        placeButtons(ui, {{"pay.result.menu", context.text.tr("pay.result.menu"), ButtonKind::primary}});
+        return;
+    }
+    if (view.stage != PayStage::qr || view.cancelledByPatient) {
+        drawPatientMessage(context, ui, PatientMessage{view.cancelledByPatient ? "pay.qr.cancelling" : "pay.qr.preparing", false});
         return;
     }
     const std::string& text = view.order.codeUrl;
@@ -453,14 +547,16 @@ void PayQrScreen::draw(const ScreenContext& context, Ui& ui) const {
         ImGui::SetCursorScreenPos(ImVec2(lineX0, at.y + size.y + (l.portrait ? 20.0F : 10.0F)));
     };
     auto drawWords = [&] {
-        line(context.text.tr("pay.qr.scan_with", {{"channel", channelName(context.text, view.channel)}}), ui.fonts.body(), c.text);
+        // The symbol is below the words in portrait and to their left in landscape.
+        line(context.text.tr(l.portrait ? "pay.qr.scan_below" : "pay.qr.scan_left", {{"app", appName(context.text, view.channel)}}),
+             ui.fonts.body(), c.text);
         line(context.text.tr("pay.yuan", {{"amount", formatYuan(view.quote.cashFen)}}), l.portrait ? ui.fonts.clock() : ui.fonts.title(),
              c.primary);
     };
     auto drawCountdown = [&] {
         const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(context.clock.now() - view.qrShownAt);
         const auto left = std::max<int64_t>(0, (context.payment.qrTimeout() - elapsed).count());
-        line(context.text.tr("pay.qr.countdown", {{"seconds", std::to_string(left)}}), l.portrait ? ui.fonts.title() : ui.fonts.body(),
+        line(context.text.tr("pay.qr.time_left", {{"seconds", std::to_string(left)}}), l.portrait ? ui.fonts.title() : ui.fonts.body(),
              left <= 15 ? c.alert : c.text);
     };
     auto drawOrder = [&] { line(context.text.tr("pay.qr.order", {{"order", view.order.orderId}}), ui.fonts.body(), c.mutedText); };
@@ -544,6 +640,10 @@ Transition PayResultScreen::onEvent(ScreenContext& context, const UiEvent& event
     if (const auto* pressed = pressedButton(event)) {
         if (pressed->id == "pay.result.menu" && !holdsSession(context)) return Transition::to("menu");
         if (pressed->id == "pay.result.again" && !holdsSession(context)) return Transition::to("pay.charges");
+        if (pressed->id == "pay.result.new_code" && !holdsSession(context)) {
+            context.payment.renewQr(context.clock.now());  // a new order and its code, same channel
+            return Transition::to("pay.qr");
+        }
         return Transition::none();
     }
     if (std::holds_alternative<PaymentProgress>(event)) {
@@ -576,7 +676,7 @@ void PayResultScreen::printSlip(ScreenContext& context) {
         data.header = header;
         data.patientName = patient.name;
         data.cardNumber = !patient.cardNumber.empty() ? patient.cardNumber : patient.idNumber;
-        for (const auto& line : view.charges) data.lines.push_back({line.description, formatYuan(line.amountFen)});
+        for (const auto& line : view.charges) data.lines.push_back({chargeName(context.text, line), formatYuan(line.amountFen)});
         data.total = formatYuan(view.quote.totalFen);
         data.insurancePart = formatYuan(view.quote.fundFen + view.quote.accountFen);
         data.selfPart = formatYuan(view.quote.cashFen);
@@ -653,9 +753,13 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
                                roomFor(statusLine));
             break;
         case PayOutcome::not_charged:
-            title(context, ui, "pay.result.not_charged");
-            drawPatientMessage(context, ui, PatientMessage{"pay.result.not_charged_body", false, {}, values}, 0,
-                               roomFor(statusLine));
+            title(context, ui, view.qrExpired ? "pay.result.expired" : "pay.result.not_charged");
+            drawPatientMessage(context, ui,
+                               PatientMessage{view.qrExpired            ? "pay.result.expired_body"
+                                              : view.cancelledByPatient ? "pay.result.cancelled_body"
+                                                                        : "pay.result.not_charged_body",
+                                              false, {}, values},
+                               0, roomFor(statusLine));
             break;
     }
     if (l.portrait) ui.space(20);  // landscape large print has no pixel to spare
@@ -679,7 +783,13 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
         case PrintState::none: break;
     }
     std::vector<RowButton> buttons{{"pay.result.menu", context.text.tr("pay.result.menu"), ButtonKind::primary}};
-    if (outcome == PayOutcome::not_charged) buttons.insert(buttons.begin(), {"pay.result.again", context.text.tr("pay.result.again"), ButtonKind::secondary});
+    if (outcome == PayOutcome::not_charged && view.qrExpired) {
+        // One tap to a new code for the same fees and app; the main way on, so on the right.
+        buttons.front().kind = ButtonKind::secondary;
+        buttons.push_back({"pay.result.new_code", context.text.tr("pay.result.new_code"), ButtonKind::primary});
+    } else if (outcome == PayOutcome::not_charged) {
+        buttons.insert(buttons.begin(), {"pay.result.again", context.text.tr("pay.result.again"), ButtonKind::secondary});
+    }
     buttonRow(ui, buttons, x0, x1, l.contentMax.y);
 }
 

@@ -2,16 +2,21 @@
 // The payment screens of the lobby (menu → "pay fees"), all drawing from the one PaymentFlow
 // (screens/payment_flow.hpp) in ScreenContext::payment:
 //   pay.charges  outstanding charges and the total; pay with insurance or by oneself
-//   pay.split    the insurance split (fund, personal account, cash part) to confirm
-//   pay.channel  WeChat Pay / Alipay / UnionPay for the cash part
-//   pay.qr       the QR with the amount and a countdown; cancel
+//   pay.split    the insurance split (fund, personal account, cash part) to confirm; back
+//                closes the pre-settled order and lists the charges again
+//   pay.channel  WeChat Pay / Alipay / UnionPay for the cash part; back returns to the split
+//                (the same order) or, self-pay, closes the order and lists the charges again
+//   pay.qr       the QR with the amount and the time left; cancel
 //   pay.result   payment received / we are confirming your payment (unknown, voucher) /
-//                refunded / nothing was charged; the receipt or voucher is printed
+//                refunded / nothing was charged (cancelled, or the code expired: a new code in
+//                one tap); the receipt or voucher is printed
 // While money is moving (ordering, QR, finishing) the screens hold the session: no idle timeout,
-// and a card pulled out ends the session only once the patient has seen the outcome.
+// and a card pulled out ends the session only once the patient has seen the outcome. "Finish"
+// on the split, channel or QR screen asks "cancel this payment?" first.
 
 #include <string>
 
+#include "payments/insurance_saga.hpp"
 #include "printing/document.hpp"
 #include "screens/screen.hpp"
 
@@ -19,6 +24,19 @@ namespace kiosk::screens {
 
 /// "12.50" from 1250 fen (all money is integer fen; only the display has a decimal point).
 std::string formatYuan(int64_t fen);
+
+/// The kind of a charge from its code, for patients who do not read Chinese when the HIS gives no
+/// English name: "registration", "lab_test", "imaging", "medicine", "treatment", or "" (unknown).
+/// Service codes follow the national price catalogue 全国医疗服务价格项目规范 (first digits:
+/// 11 general services incl. 1101 registration, 12 general treatment, 21/22/23 imaging /
+/// ultrasound / nuclear medicine, 24 radiotherapy, 25/26/27 laboratory / blood typing /
+/// pathology, 3x clinical and 4x TCM treatment); medicine codes follow the national insurance
+/// catalogue (X western, Z Chinese patent, T decoction pieces).
+std::string_view chargeCategory(std::string_view code);
+
+/// A charge's name in `language`: Chinese as the HIS gives it; in English the HIS's English name,
+/// or else the Chinese name with its kind in English beside it ("血常规 (lab test)").
+std::string chargeName(const Translator& text, const payments::ChargeLine& charge);
 
 /// Sends a slip to the first receipt printer on a worker; PrintFinished{documentTag} follows.
 void printOnReceiptPrinter(ScreenContext& context, std::string documentTag, printing::Document document);
@@ -32,7 +50,18 @@ public:
     bool needsSession() const override { return true; }
 };
 
-class PaySplitScreen final : public Screen {
+/// "Finish" while a payment is open asks "cancel this payment?" first (the split, the channel and
+/// the QR screens): keep paying, or cancel it and sign out (told that nothing was charged).
+class AsksBeforeFinish : public Screen {
+public:
+    void onEnter(ScreenContext&) override { askingFinish_ = false; }
+    bool asksBeforeFinish(const ScreenContext& context) const override;
+
+protected:
+    bool askingFinish_ = false;
+};
+
+class PaySplitScreen final : public AsksBeforeFinish {
 public:
     std::string_view id() const override { return "pay.split"; }
     void draw(const ScreenContext& context, Ui& ui) const override;
@@ -40,7 +69,7 @@ public:
     bool needsSession() const override { return true; }
 };
 
-class PayChannelScreen final : public Screen {
+class PayChannelScreen final : public AsksBeforeFinish {
 public:
     std::string_view id() const override { return "pay.channel"; }
     void draw(const ScreenContext& context, Ui& ui) const override;
@@ -52,7 +81,7 @@ public:
 /// pixels are `pixelPitchMm` wide ([ui] pixel_pitch_mm): 2 mm (the reason is in the source).
 int minimumQrModulePixels(float pixelPitchMm);
 
-class PayQrScreen final : public Screen {
+class PayQrScreen final : public AsksBeforeFinish {
 public:
     std::string_view id() const override { return "pay.qr"; }
     void draw(const ScreenContext& context, Ui& ui) const override;

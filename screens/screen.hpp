@@ -50,6 +50,7 @@ struct ScreenContext {
     /// The signed-out patient's card is still in (or on) a reader: the attract screen asks them
     /// to take it until it is removed.
     bool cardLeftInReader = false;
+    std::string lastSessionEndMessage;  ///< i18n key of what the attract screen says after it
 };
 
 class Screen {
@@ -67,6 +68,9 @@ public:
     /// While true (money is moving), the session does not time out and a removed card ends it
     /// only after the patient has left this screen.
     virtual bool holdsSession(const ScreenContext&) const { return false; }
+    /// While true, "finish" (session.finish) is passed to onEvent() as a ButtonPressed instead of
+    /// ending the session: the screen asks first (a payment in progress would be cancelled).
+    virtual bool asksBeforeFinish(const ScreenContext&) const { return false; }
     /// Screens that show a running countdown ask for a frame this often.
     virtual std::optional<std::chrono::milliseconds> redrawEvery() const { return std::nullopt; }
 };

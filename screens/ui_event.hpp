@@ -65,6 +65,8 @@ struct Transition {
     std::optional<PatientIdentity> beginSession;    ///< a patient was identified
     std::string sessionDevice;                      ///< the reader holding their card, if any
     std::optional<SessionEndReason> endSession;     ///< end the session (then attract)
+    /// With endSession: the i18n key of what the attract screen says next (empty: by the reason).
+    std::string farewellKey;
 
     static Transition none() { return {}; }
     static Transition to(std::string screen) {

@@ -62,6 +62,31 @@ std::string extensionText(const Json& resource, const char* url) {
     return {};
 }
 
+/// The translation of the primitive string `element` of `owner` into a language whose BCP-47 tag
+/// starts with `language` ("en" matches "en", "en-US", "en-GB"): FHIR R4 keeps a primitive's
+/// extensions in the sibling "_<element>" (R4 §2.6.2 JSON, "primitive elements"), and the core
+/// extension http://hl7.org/fhir/StructureDefinition/translation (R4, context string / code /
+/// markdown) holds sub-extensions "lang" (valueCode, 1..1) and "content" (valueString or
+/// valueMarkdown, 1..1). Empty when there is none.
+std::string translationOf(const Json& owner, const std::string& element, std::string_view language) {
+    const std::string key = "_" + element;
+    if (!owner.is_object() || !owner.contains(key) || !owner[key].is_object()) return {};
+    const Json& primitive = owner[key];
+    if (!primitive.contains("extension") || !primitive["extension"].is_array()) return {};
+    for (const auto& e : primitive["extension"]) {
+        if (str(e, "url") != fhir::kExtTranslation || !e.contains("extension") || !e["extension"].is_array()) continue;
+        std::string lang, content;
+        for (const auto& part : e["extension"]) {
+            if (str(part, "url") == "lang") lang = str(part, "valueCode");
+            if (str(part, "url") == "content") content = !str(part, "valueString").empty() ? str(part, "valueString") : str(part, "valueMarkdown");
+        }
+        const bool matches = lang.size() >= language.size() && lang.compare(0, language.size(), language) == 0 &&
+                             (lang.size() == language.size() || lang[language.size()] == '-');
+        if (matches && !content.empty()) return content;
+    }
+    return {};
+}
+
 std::string firstText(const Json& codeableList) {
     if (!codeableList.is_array() || codeableList.empty()) return {};
     return str(codeableList[0], "text");
@@ -865,6 +890,7 @@ Result<std::vector<Charge>> FhirHisDriver::charges(const std::string& patientId)
         c.id = str(r, "id");
         if (r.contains("code")) {
             c.description = str(r["code"], "text");
+            c.descriptionEn = translationOf(r["code"], "text", "en");
             const Json coding = r["code"].value("coding", Json::array());
             if (!coding.empty()) c.code = str(coding[0], "code");
         }

@@ -23,6 +23,9 @@ inline constexpr const char* kExtInsuranceClass = "urn:yizhan:ext:insurance-clas
 inline constexpr const char* kExtPickupWindow = "urn:yizhan:ext:pickup-window";
 inline constexpr const char* kExtLocation = "urn:yizhan:ext:location";
 inline constexpr const char* kExtNameEn = "urn:yizhan:ext:name-en";
+/// FHIR R4 core extension for a string element in another language (sub-extensions lang, content);
+/// used on ChargeItem.code.text ("_text") for the item's English name.
+inline constexpr const char* kExtTranslation = "http://hl7.org/fhir/StructureDefinition/translation";
 inline constexpr const char* kExtKioskHeader = "X-Kiosk-Id";
 
 /// OperationOutcome.issue.details codes the sim (and a site adapter) use for business refusals.

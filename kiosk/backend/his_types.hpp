@@ -80,7 +80,10 @@ struct Appointment {
 struct Charge {
     std::string id;
     std::string code;
-    std::string description;
+    std::string description;      ///< the HIS's name of the item (Chinese)
+    /// Its English name where the HIS gives one (FHIR: the R4 `translation` extension on
+    /// ChargeItem.code.text with lang "en…"); empty otherwise.
+    std::string descriptionEn;
     std::string departmentId;
     int64_t quantity = 1;
     int64_t amountFen = 0;        ///< total of the line

@@ -335,6 +335,17 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
     store.putMany("healthcard.token", healthTokens);
 
     int personIndex = 0;
+    // A ChargeItem.code: the HIS's code and Chinese name, and where it has one the English name
+    // as the FHIR R4 core translation extension on the text (in "_text", R4 JSON primitives).
+    auto chargeCode = [](const char* code, const char* text, const char* english) {
+        Json codeable{{"coding", Json::array({{{"system", "urn:yizhan:charge-code"}, {"code", code}}})}, {"text", text}};
+        if (english) {
+            codeable["_text"] = {{"extension", Json::array({{{"url", fhir::kExtTranslation},
+                                                            {"extension", Json::array({{{"url", "lang"}, {"valueCode", "en"}},
+                                                                                       {{"url", "content"}, {"valueString", english}}})}}})}};
+        }
+        return codeable;
+    };
     // Charges, reports and prescriptions for each demo person.
     struct ChargeRow {
         const char* code;
@@ -343,13 +354,14 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
         int64_t quantity;
         int64_t unitFen;
         const char* insuranceClass;  // A 甲类 fully covered, B 乙类 partly, C 丙类 self-pay
+        const char* english;         // the HIS's English name; null: this HIS has none (as real ones often lack some)
     };
     constexpr ChargeRow kCharges[] = {
-        {"250101001", "血常规（五分类）", "dept-CARD", 1, 2500, "A"},
-        {"210300001", "胸部CT平扫", "dept-RESP", 1, 32000, "B"},
-        {"X-C09AA05", "雷米普利片 5mg×14片", "dept-CARD", 2, 3680, "B"},
-        {"120400001", "静脉输液", "dept-CARD", 1, 1200, "A"},
-        {"Z-TCM0012", "中药饮片代煎", "dept-TCM", 7, 800, "C"},
+        {"250101001", "血常规（五分类）", "dept-CARD", 1, 2500, "A", "Complete blood count"},
+        {"210300001", "胸部CT平扫", "dept-RESP", 1, 32000, "B", "Chest CT scan"},
+        {"X-C09AA05", "雷米普利片 5mg×14片", "dept-CARD", 2, 3680, "B", "Ramipril tablets 5 mg × 14"},
+        {"120400001", "静脉输液", "dept-CARD", 1, 1200, "A", "Intravenous infusion"},
+        {"Z-TCM0012", "中药饮片代煎", "dept-TCM", 7, 800, "C", nullptr},
     };
     constexpr const char* kDispenseStates[] = {"preparation", "in-progress", "on-hold", "completed", "cancelled",
                                                "stopped", "declined", "entered-in-error", "unknown"};
@@ -365,7 +377,7 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
             charges.emplace_back(fmt::format("chg-{}-{}", person.value("id", ""), c + 1),
                                  Json{{"resourceType", "ChargeItem"},
                                       {"status", "billable"},
-                                      {"code", {{"coding", Json::array({{{"system", "urn:yizhan:charge-code"}, {"code", row.code}}})}, {"text", row.text}}},
+                                      {"code", chargeCode(row.code, row.text, row.english)},
                                       {"subject", {{"reference", "Patient/" + pid}}},
                                       {"performingOrganization", {{"reference", std::string("Organization/") + row.dept}}},
                                       {"quantity", {{"value", row.quantity}}},

@@ -11,6 +11,7 @@
 #include "payments/saga_journal.hpp"
 #include "screens/payment_screens.hpp"
 
+#include <map>
 #include <thread>
 
 namespace kiosk::test {
@@ -433,6 +434,8 @@ TEST_F(PaymentJourneyTest, LeavingBetweenQuoteAndPaymentClosesTheJournalledOrder
         {"tap": "pay.self"},
         {"await_screen": {"screen": "pay.channel", "seconds": 10}},
         {"tap": "session.finish"},
+        {"expect_screen": "pay.channel"},
+        {"tap": "pay.finish.confirm"},
         {"expect_screen": "attract"}
     ]})");
     ASSERT_TRUE(report.ok) << describe(report);
@@ -518,6 +521,348 @@ TEST_F(PaymentJourneyTest, UnknownOutcomeAtStartUpPrintsAVoucherNeverFailed) {
         {"expect_screen": "menu"}
     ]})");
     EXPECT_TRUE(report.ok) << describe(report);
+}
+
+// ---------------------------------------------------------------- issue 20: the walk-through
+
+/// What patients met on the payment screens (issue 20, items 6–12): label `walkthrough`.
+class PaymentWalkthroughTest : public PaymentJourneyTest {
+protected:
+    /// Whether any text drawn in the last frame contains `needle`.
+    bool shows(const std::string& needle) const {
+        for (const auto& text : app->textRects()) {
+            if (text.text.find(needle) != std::string::npos) return true;
+        }
+        return false;
+    }
+    bool hasButton(const std::string& id) const {
+        const auto buttons = app->visibleButtons();
+        return std::count(buttons.begin(), buttons.end(), id) > 0;
+    }
+    std::string shownTexts() const {
+        std::string all;
+        for (const auto& text : app->textRects()) all += "[" + text.text + "] ";
+        return all;
+    }
+    /// The same sections with a QR countdown of `seconds` (real time: the saga's own clock).
+    std::string withQrTimeout(std::string sectionsText, int seconds) const {
+        const std::string from = "qr_timeout_s = 60";
+        sectionsText.replace(sectionsText.find(from), from.size(), "qr_timeout_s = " + std::to_string(seconds));
+        return sectionsText;
+    }
+    /// Steps that draw the current screen in both languages and print sizes, so every changed
+    /// screen leaves PNGs of each (the fixture checks every frame's layout).
+    static constexpr const char* kLooks =
+        R"({"set_language": "en_US"}, {"set_large_print": true}, {"set_language": "zh_CN"}, {"set_large_print": false})";
+};
+
+/// Item 6: "finish" on the QR asks first; keeping on shows the same code; confirming closes the
+/// order and the attract screen says nothing was charged (and no word of receipts).
+TEST_F(PaymentWalkthroughTest, FinishDuringTheQrAsksFirstThenSaysNothingWasCharged) {
+    ASSERT_GT(hospital.port(), 0);
+    startWith(liveSections());
+    auto report = journey(std::string(R"({"steps": [)") + kToQr + R"(,
+        {"tap": "session.finish"},
+        {"expect_screen": "pay.qr"},
+        {"expect_session": true}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(shows("要取消本次缴费吗")) << shownTexts();
+    EXPECT_TRUE(hasButton("pay.finish.keep"));
+    EXPECT_FALSE(hasButton("pay.qr.cancel"));
+    report = journey(std::string(R"({"steps": [)") + kLooks + R"(, {"tap": "pay.finish.keep"}, {"expect_screen": "pay.qr"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(hasButton("pay.qr.cancel")) << "the same code again";
+    report = journey(R"({"steps": [
+        {"tap": "session.finish"},
+        {"tap": "pay.finish.confirm"},
+        {"await_screen": {"screen": "attract", "seconds": 20}},
+        {"expect_session": false}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(shows("缴费已取消，未扣款")) << shownTexts();
+    EXPECT_FALSE(shows("凭条")) << "nothing was printed: " << shownTexts();
+    report = journey(R"({"steps": [{"set_language": "en_US"}]})");
+    EXPECT_TRUE(shows("nothing was charged")) << shownTexts();
+    EXPECT_FALSE(shows("receipt")) << shownTexts();
+    const auto all = orders();
+    ASSERT_EQ(all.size(), 1U);
+    EXPECT_EQ(all.front().state, SagaState::closed) << all.front().reason;
+    EXPECT_EQ(hospital.call("GET", "/gateway/orders/" + all.front().outTradeNo()).value("status", ""), "CLOSED");
+    EXPECT_TRUE(printed().empty());
+}
+
+/// Item 6, the plain case: "finish" with a card in the reader and nothing printed mentions the
+/// card, not receipts.
+TEST_F(PaymentWalkthroughTest, FinishWithNothingPrintedDoesNotMentionReceipts) {
+    ASSERT_GT(hospital.port(), 0);
+    startWith(liveSections());
+    const auto report = journey(R"({"steps": [
+        {"tap": "attract.start"},
+        {"insert_card": {"device": "card", "person": "wang-xinkun"}},
+        {"tap": "session.finish"},
+        {"expect_screen": "attract"}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(shows("请带好您的卡片")) << shownTexts();
+    EXPECT_FALSE(shows("凭条")) << shownTexts();
+}
+
+/// Item 7: the HIS's English names (FHIR R4 translation extension on ChargeItem.code.text) on
+/// screen and on the receipt; an item without one shows its kind in English beside its name.
+TEST_F(PaymentWalkthroughTest, EnglishPatientSeesEnglishChargeNamesOnScreenAndReceipt) {
+    ASSERT_GT(hospital.port(), 0);
+    startWith(liveSections());
+    auto report = journey(R"({"steps": [
+        {"set_language": "en_US"},
+        {"tap": "attract.start"},
+        {"insert_card": {"device": "card", "person": "wang-xinkun"}},
+        {"tap": "menu.payment"},
+        {"await_screen": {"screen": "pay.charges", "seconds": 10}},
+        {"set_large_print": true},
+        {"set_large_print": false}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(shows("Complete blood count")) << shownTexts();
+    EXPECT_TRUE(shows("Chest CT scan")) << shownTexts();
+    EXPECT_TRUE(shows("中药饮片代煎 (medicine)")) << "no English name from the HIS: its kind beside it; " << shownTexts();
+    EXPECT_FALSE(shows("血常规")) << shownTexts();
+    // In Chinese: the HIS's Chinese names, no kinds added.
+    report = journey(R"({"steps": [{"set_language": "zh_CN"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(shows("血常规（五分类）")) << shownTexts();
+    EXPECT_FALSE(shows("(medicine)")) << shownTexts();
+    report = journey(R"({"steps": [
+        {"set_language": "en_US"},
+        {"tap": "pay.self"},
+        {"await_screen": {"screen": "pay.channel", "seconds": 10}},
+        {"tap": "pay.channel.wechat"},
+        {"await_screen": {"screen": "pay.qr", "seconds": 10}},
+        {"pay_on_phone": true},
+        {"await_screen": {"screen": "pay.result", "seconds": 20}}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    const auto jobs = printed();
+    ASSERT_EQ(jobs.size(), 1U);
+    EXPECT_TRUE(contains(jobs.front(), "Complete blood count"));
+    EXPECT_TRUE(contains(jobs.front(), "Intravenous infusion"));
+    EXPECT_TRUE(contains(jobs.front(), "中药饮片代煎 (medicine)"));
+}
+
+/// Item 7, the adapter: the English name comes from the R4 translation extension over real HTTP.
+TEST_F(PaymentWalkthroughTest, FhirAdapterMapsTheTranslationExtensionToTheEnglishName) {
+    ASSERT_GT(hospital.port(), 0);
+    auto loaded = config(liveSections());
+    ASSERT_TRUE(loaded.has_value());
+    auto services = cli::makeKioskServices(*loaded);
+    ASSERT_TRUE(services.has_value());
+    auto charges = services->his->charges("pat-wang-xinkun");
+    ASSERT_TRUE(charges.has_value()) << charges.error().detail;
+    std::map<std::string, std::string> english;
+    for (const auto& c : *charges) english[c.description] = c.descriptionEn;
+    EXPECT_EQ(english["血常规（五分类）"], "Complete blood count");
+    EXPECT_EQ(english["胸部CT平扫"], "Chest CT scan");
+    ASSERT_TRUE(english.count("中药饮片代煎"));
+    EXPECT_EQ(english["中药饮片代煎"], "") << "the sim gives no English name for this one";
+}
+
+/// Item 7, the fallback: the kind of a charge from its national code.
+TEST(PaymentWalkthroughCategory, ChargeKindFromTheNationalCodes) {
+    using screens::chargeCategory;
+    EXPECT_EQ(chargeCategory("110100001"), "registration");
+    EXPECT_EQ(chargeCategory("110200001"), "treatment");
+    EXPECT_EQ(chargeCategory("250101001"), "lab_test");
+    EXPECT_EQ(chargeCategory("270100001"), "lab_test");
+    EXPECT_EQ(chargeCategory("210300001"), "imaging");
+    EXPECT_EQ(chargeCategory("220100001"), "imaging");
+    EXPECT_EQ(chargeCategory("120400001"), "treatment");
+    EXPECT_EQ(chargeCategory("331001001"), "treatment");
+    EXPECT_EQ(chargeCategory("XC09AAR084A001010101445"), "medicine");
+    EXPECT_EQ(chargeCategory("Z-TCM0012"), "medicine");
+    EXPECT_EQ(chargeCategory("C0123"), "");
+    EXPECT_EQ(chargeCategory("9"), "");
+    EXPECT_EQ(chargeCategory(""), "");
+}
+
+/// Item 8: a code that runs out says it expired, nothing was charged, and one tap makes a new
+/// order and code for the same fees and app; paying that one is received.
+TEST_F(PaymentWalkthroughTest, ExpiredCodeSaysSoAndOneTapGivesANewOne) {
+    ASSERT_GT(hospital.port(), 0);
+    startWith(withQrTimeout(liveSections(), 8));  // room for the new code to be paid on a loaded machine
+    auto report = journey(std::string(R"({"steps": [)") + kToQr + R"(,
+        {"await_screen": {"screen": "pay.result", "seconds": 20}}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(shows("支付二维码已过期")) << shownTexts();
+    EXPECT_FALSE(shows("已取消")) << shownTexts();
+    EXPECT_TRUE(hasButton("pay.result.new_code"));
+    report = journey(std::string(R"({"steps": [)") + kLooks + R"(]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    auto first = orders();
+    ASSERT_EQ(first.size(), 1U);
+    EXPECT_EQ(first.front().state, SagaState::closed);
+    report = journey(R"({"steps": [
+        {"tap": "pay.result.new_code"},
+        {"await_screen": {"screen": "pay.qr", "seconds": 10}},
+        {"pay_on_phone": true},
+        {"await_screen": {"screen": "pay.result", "seconds": 20}}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_EQ(std::count(report.screensVisited.begin(), report.screensVisited.end(), "pay.channel"), 0) << "one tap, same app";
+    const auto all = orders();
+    ASSERT_EQ(all.size(), 2U);
+    const auto& second = all.front().orderId == first.front().orderId ? all.back() : all.front();
+    EXPECT_EQ(second.state, SagaState::done) << second.reason;
+    EXPECT_EQ(second.channel, "alipay");
+    EXPECT_EQ(second.amountFen, 41300);
+    EXPECT_EQ(hospital.call("GET", "/gateway/orders/" + first.front().outTradeNo()).value("status", ""), "CLOSED");
+    EXPECT_EQ(hospital.commits(second.hisTradeNo()), 1);
+}
+
+/// Item 9: Back on the split closes the pre-settled order and lists the charges again (none held
+/// back); Back on the channel returns to the same split (the order reused), and paying then works.
+TEST_F(PaymentWalkthroughTest, BackFromTheSplitClosesAndFromTheChannelReusesTheOrder) {
+    ASSERT_GT(hospital.port(), 0);
+    startWith(insuredSections());
+    auto report = journey(R"({"steps": [
+        {"tap": "attract.start"},
+        {"insert_card": {"device": "card", "person": "wang-xinkun"}},
+        {"tap": "menu.payment"},
+        {"await_screen": {"screen": "pay.charges", "seconds": 10}},
+        {"tap": "pay.insurance"},
+        {"await_screen": {"screen": "pay.split", "seconds": 10}},
+        {"tap": "pay.split.back"},
+        {"await_screen": {"screen": "pay.charges", "seconds": 10}}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(hasButton("pay.insurance")) << "the charges are offered again, none held back";
+    auto all = orders();
+    ASSERT_EQ(all.size(), 1U);
+    EXPECT_EQ(all.front().state, SagaState::closed) << all.front().reason;
+    const std::string closedOrder = all.front().orderId;
+    report = journey(R"({"steps": [
+        {"tap": "pay.insurance"},
+        {"await_screen": {"screen": "pay.split", "seconds": 10}},
+        {"tap": "pay.split.confirm"},
+        {"await_screen": {"screen": "pay.channel", "seconds": 10}},
+        {"tap": "pay.channel.back"},
+        {"expect_screen": "pay.split"},
+        {"tap": "pay.split.confirm"},
+        {"expect_screen": "pay.channel"},
+        {"tap": "pay.channel.unionpay"},
+        {"await_screen": {"screen": "pay.qr", "seconds": 10}},
+        {"pay_on_phone": true},
+        {"await_screen": {"screen": "pay.result", "seconds": 20}}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    all = orders();
+    ASSERT_EQ(all.size(), 2U) << "Back from the channel reused the pre-settled order";
+    for (const auto& order : all) {
+        EXPECT_EQ(order.state, order.orderId == closedOrder ? SagaState::closed : SagaState::done) << order.reason;
+    }
+}
+
+/// Item 9, self-pay: Back on the channel closes the order (nothing was charged) and lists the
+/// charges again, payable.
+TEST_F(PaymentWalkthroughTest, BackFromTheChannelWithoutInsuranceClosesTheOrder) {
+    ASSERT_GT(hospital.port(), 0);
+    startWith(liveSections());
+    const auto report = journey(R"({"steps": [
+        {"tap": "attract.start"},
+        {"insert_card": {"device": "card", "person": "wang-xinkun"}},
+        {"tap": "menu.payment"},
+        {"await_screen": {"screen": "pay.charges", "seconds": 10}},
+        {"tap": "pay.self"},
+        {"await_screen": {"screen": "pay.channel", "seconds": 10}},
+        {"tap": "pay.channel.back"},
+        {"await_screen": {"screen": "pay.charges", "seconds": 10}}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(hasButton("pay.self"));
+    const auto all = orders();
+    ASSERT_EQ(all.size(), 1U);
+    EXPECT_EQ(all.front().state, SagaState::closed) << all.front().reason;
+}
+
+/// Item 10: a patient who identified with an e-health-card QR is told how to use insurance.
+TEST_F(PaymentWalkthroughTest, EHealthCardPatientIsToldHowToUseInsurance) {
+    ASSERT_GT(hospital.port(), 0);
+    startWith(insuredSections());
+    const auto report = journey(R"({"steps": [
+        {"tap": "attract.start"},
+        {"scan": {"device": "scanner", "payload": "0272E5F1A9B3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D:1"}},
+        {"await_screen": {"screen": "menu", "seconds": 10}},
+        {"tap": "menu.payment"},
+        {"await_screen": {"screen": "pay.charges", "seconds": 10}},
+        {"set_language": "en_US"}, {"set_large_print": true}, {"set_language": "zh_CN"}, {"set_large_print": false}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_EQ(app->session().identity().source, IdentitySource::health_card_qr);
+    EXPECT_TRUE(shows("社保卡或医保电子凭证")) << shownTexts();
+    EXPECT_FALSE(hasButton("pay.insurance"));
+    EXPECT_TRUE(hasButton("pay.self"));
+}
+
+/// Item 11: the words on the QR say which app, where the code is and the time left; the fully
+/// covered split says nothing is paid until the patient confirms.
+TEST_F(PaymentWalkthroughTest, QrAndSplitWordsSayWhatIsTrue) {
+    ASSERT_GT(hospital.port(), 0);
+    startWith(insuredSections() + "[ui]\norientation = \"landscape\"\n");
+    auto report = journey(R"({"steps": [
+        {"tap": "attract.start"},
+        {"insert_card": {"device": "card", "person": "ouyang-nana"}},
+        {"tap": "menu.payment"},
+        {"await_screen": {"screen": "pay.charges", "seconds": 10}},
+        {"tap": "pay.insurance"},
+        {"await_screen": {"screen": "pay.split", "seconds": 10}}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_FALSE(shows("已全额支付")) << shownTexts();
+    EXPECT_TRUE(shows("确认后才会结算")) << shownTexts();
+    report = journey(R"({"steps": [{"set_language": "en_US"}]})");
+    EXPECT_TRUE(shows("Nothing is settled until you confirm")) << shownTexts();
+    report = journey(R"({"steps": [
+        {"set_language": "zh_CN"},
+        {"tap": "session.finish"}, {"tap": "pay.finish.confirm"}, {"expect_screen": "attract"},
+        {"tap": "attract.start"},
+        {"insert_card": {"device": "card", "person": "wang-xinkun"}},
+        {"tap": "menu.payment"},
+        {"await_screen": {"screen": "pay.charges", "seconds": 10}},
+        {"tap": "pay.self"},
+        {"await_screen": {"screen": "pay.channel", "seconds": 10}},
+        {"tap": "pay.channel.wechat"},
+        {"await_screen": {"screen": "pay.qr", "seconds": 10}}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(shows("请用微信扫描左侧二维码")) << "landscape: the code is on the left; " << shownTexts();
+    EXPECT_TRUE(shows("剩余支付时间")) << shownTexts();
+    report = journey(R"({"steps": [{"set_language": "en_US"}, {"set_large_print": true}]})");
+    EXPECT_TRUE(shows("Use WeChat to scan the code on the left")) << shownTexts();
+    EXPECT_FALSE(shows("WeChat Pay")) << shownTexts();
+    EXPECT_TRUE(shows("Time left:")) << shownTexts();
+}
+
+/// Item 12: charges held back for an unknown earlier order: the notice gives their amount.
+TEST_F(PaymentWalkthroughTest, HeldBackNoticeGivesTheAmount) {
+    ASSERT_GT(hospital.port(), 0);
+    startWith(liveSections());
+    auto report = journey(std::string(R"({"steps": [)") + kToQr + "]}");
+    ASSERT_TRUE(report.ok) << describe(report);
+    hospital.armFault("http_503", "POST", "/fhir/PaymentReconciliation", 20);
+    report = journey(R"({"steps": [
+        {"pay_on_phone": true},
+        {"await_screen": {"screen": "pay.result", "seconds": 30}},
+        {"tap": "pay.result.menu"},
+        {"tap": "menu.payment"},
+        {"await_screen": {"screen": "pay.charges", "seconds": 10}},
+        {"set_language": "en_US"}, {"set_large_print": true}, {"set_language": "zh_CN"}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    const auto all = orders();
+    ASSERT_EQ(all.size(), 1U);
+    EXPECT_TRUE(shows("共 ¥413.00")) << shownTexts();
+    EXPECT_TRUE(shows(all.front().orderId)) << shownTexts();
+    hospital.call("DELETE", "/admin/faults");
 }
 
 }  // namespace
