@@ -139,17 +139,21 @@ void AttractScreen::draw(const ScreenContext& context, Ui& ui) const {
                                context.clock.now() - context.lastSessionEndAt < std::chrono::seconds(8);
     std::vector<PatientMessage> messages;
     if (context.cardLeftInReader) {
-        // Signed out with the card still in the reader: until it is taken, this is the one
-        // thing the patient must do (it stands in for the signed-out banner).
+        // Signed out with the card still in the reader: until it is taken, this is the first
+        // thing the patient must do.
         messages.push_back(PatientMessage{"attract.take_card", true});
     }
+    const std::string farewell = !context.lastSessionEndMessage.empty()
+                                     ? context.lastSessionEndMessage
+                                     : "session.ended." + std::string(sessionEndReasonName(context.lastSessionEnd.value_or(SessionEndReason::completed)));
+    // With the card left in, a "thank you, take your card" farewell would say the take-card
+    // message twice; a farewell that says something else (the payment was cancelled and nothing
+    // was charged) still stands below it.
+    const bool farewellSaysTakeCard = farewell.starts_with("session.ended.completed");
     if (!message_.key.empty()) {
         messages.push_back(message_);
-    } else if (bannerVisible && !context.cardLeftInReader) {
-        messages.push_back(PatientMessage{!context.lastSessionEndMessage.empty()
-                                              ? context.lastSessionEndMessage
-                                              : "session.ended." + std::string(sessionEndReasonName(*context.lastSessionEnd)),
-                                          false});
+    } else if (bannerVisible && !(context.cardLeftInReader && farewellSaysTakeCard)) {
+        messages.push_back(PatientMessage{farewell, false});
     }
     if (!context.acceptingPatients) messages.push_back(PatientMessage{"attract.preparing", false});
     if (messages.empty()) {

@@ -604,8 +604,11 @@ TEST_F(PaymentWalkthroughTest, FinishWithNothingPrintedDoesNotMentionReceipts) {
         {"expect_screen": "attract"}
     ]})");
     ASSERT_TRUE(report.ok) << describe(report);
-    EXPECT_TRUE(shows("请带好您的卡片")) << shownTexts();
+    EXPECT_TRUE(shows("您的卡还在读卡器上")) << shownTexts();
     EXPECT_FALSE(shows("凭条")) << shownTexts();
+    const auto removed = journey(R"({"steps": [{"remove_card": "card"}, {"expect_screen": "attract"}]})");
+    ASSERT_TRUE(removed.ok) << describe(removed);
+    EXPECT_FALSE(shows("凭条")) << "nothing was printed: " << shownTexts();
 }
 
 /// Item 7: the HIS's English names (FHIR R4 translation extension on ChargeItem.code.text) on
@@ -824,6 +827,7 @@ TEST_F(PaymentWalkthroughTest, QrAndSplitWordsSayWhatIsTrue) {
     report = journey(R"({"steps": [
         {"set_language": "zh_CN"},
         {"tap": "session.finish"}, {"tap": "pay.finish.confirm"}, {"expect_screen": "attract"},
+        {"remove_card": "card"},
         {"tap": "attract.start"},
         {"insert_card": {"device": "card", "person": "wang-xinkun"}},
         {"tap": "menu.payment"},
