@@ -951,12 +951,16 @@ Result<PaymentRecord> FhirHisDriver::commitPayment(const PaymentCommit& commit) 
                  {"created", chinaNow("{:%Y-%m-%dT%H:%M:%S}+08:00")},
                  {"paymentDate", chinaNow("{:%Y-%m-%d}")},
                  {"paymentAmount", {{"value", static_cast<double>(commit.totalFen) / 100.0}, {"currency", "CNY"}}},
-                 {"paymentIdentifier", {{"system", "urn:yizhan:channel:" + commit.channel}, {"value", commit.channelTradeNo}}},
                  {"detail", Json::array()},
                  {"extension", Json::array({{{"url", fhir::kExtFee}, {"valueInteger", commit.totalFen}},
                                             {{"url", "urn:yizhan:ext:insurance-fen"}, {"valueInteger", commit.insuranceFen}},
                                             {{"url", "urn:yizhan:ext:cash-fen"}, {"valueInteger", commit.cashFen}},
                                             {{"url", "urn:yizhan:ext:patient"}, {"valueReference", {{"reference", "Patient/" + commit.patientId}}}}})}};
+    // R4 forbids empty strings (json.html: "empty values are not allowed"): a payment without a
+    // channel reference (cash, a fully covered insurance settlement) carries no paymentIdentifier.
+    if (!commit.channelTradeNo.empty()) {
+        body["paymentIdentifier"] = {{"system", "urn:yizhan:channel:" + commit.channel}, {"value", commit.channelTradeNo}};
+    }
     for (const auto& id : commit.chargeIds) {
         if (auto valid = requireId(id, "charge"); !valid) return std::unexpected(valid.error());
         body["detail"].push_back({{"type", {{"coding", Json::array({{{"system", "http://terminology.hl7.org/CodeSystem/payment-type"}, {"code", "payment"}}})}}},
@@ -1060,13 +1064,16 @@ Result<Prescription> FhirHisDriver::confirmPickup(const std::string& dispenseId)
 
 Result<TransactionRecord> FhirHisDriver::postHelpRequest(const HelpRequest& request) {
     if (request.tradeNo.empty()) return fail(Errc::invalid_argument, "help request without trade_no");
-    const Json body = {{"resourceType", "Communication"},
-                       {"status", "in-progress"},
-                       {"identifier", Json::array({{{"system", settings_.systemTrade}, {"value", request.tradeNo}}})},
-                       {"category", Json::array({{{"text", request.reason}}})},
-                       {"priority", "urgent"},
-                       {"sender", {{"identifier", {{"system", "urn:yizhan:kiosk"}, {"value", request.kioskId}}}}},
-                       {"payload", Json::array({{{"contentString", redactDigitsInText(request.detail)}}})}};
+    Json body = {{"resourceType", "Communication"},
+                 {"status", "in-progress"},
+                 {"identifier", Json::array({{{"system", settings_.systemTrade}, {"value", request.tradeNo}}})},
+                 {"priority", "urgent"}};
+    // Empty values are left out, as R4 requires (a kiosk without an id, a request without detail).
+    if (!request.reason.empty()) body["category"] = Json::array({{{"text", request.reason}}});
+    if (!request.kioskId.empty()) body["sender"] = {{"identifier", {{"system", "urn:yizhan:kiosk"}, {"value", request.kioskId}}}};
+    if (const std::string detail = redactDigitsInText(request.detail); !detail.empty()) {
+        body["payload"] = Json::array({{{"contentString", detail}}});
+    }
     auto created = conditionalCreate("Communication", request.tradeNo, body);
     if (!created) return std::unexpected(created.error());
     return TransactionRecord{request.tradeNo, "Communication", str(*created, "id"), str(*created, "status")};

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "kiosk/backend/fhir_his_driver.hpp"
@@ -430,6 +431,55 @@ TEST_F(ConditionalCreateTest, AnAcknowledgedCreateThatCannotBeFoundIsUnknownNeve
 }
 
 // --- Item 8: ChargeItem has no `status` search parameter in R4 ----------------------------------
+
+/// Issue 19 item 10, the adapter's side: what the kiosk writes has no empty values (R4 json.html),
+/// whatever a strict server would refuse — checked on the bodies a stub receives.
+TEST(FieldR4Bodies, TheKioskWritesNoEmptyValues) {
+    test::FhirStub stub;
+    std::mutex mutex;
+    std::vector<json> bodies;
+    auto echo = [&](const std::string& id) {
+        return [&, id](const httplib::Request& req, httplib::Response& res) {
+            json body = json::parse(req.body, nullptr, false);
+            {
+                std::lock_guard lock(mutex);
+                bodies.push_back(body);
+            }
+            body["id"] = id;
+            res.status = 201;
+            res.set_content(body.dump(), "application/fhir+json");
+        };
+    };
+    stub.server().Post("/fhir/PaymentReconciliation", echo("pr-1"));
+    stub.server().Post("/fhir/Communication", echo("com-1"));
+    ASSERT_TRUE(stub.start());
+    FhirSettings settings;
+    settings.http.baseUrl = "http://" + stub.hostPort() + "/fhir";
+    settings.retries = 0;
+    FhirHisDriver driver(settings);
+    // A cash payment has no channel reference; a help request from a kiosk without an id and detail.
+    auto paid = driver.commitPayment(PaymentCommit{"TRADE-EMPTY-1", "pat-1", {"charge-1"}, 1200, 0, 1200, "cash", ""});
+    ASSERT_TRUE(paid.has_value()) << paid.error().describe();
+    auto help = driver.postHelpRequest({"TRADE-EMPTY-2", "", "device_fault", ""});
+    ASSERT_TRUE(help.has_value()) << help.error().describe();
+    std::lock_guard lock(mutex);
+    ASSERT_EQ(bodies.size(), 2U);
+    std::function<void(const json&, const std::string&)> noEmpty = [&](const json& value, const std::string& path) {
+        if (value.is_string()) {
+            EXPECT_FALSE(value.get<std::string>().empty()) << path << " is an empty string";
+        } else if (value.is_structured()) {
+            EXPECT_FALSE(value.empty()) << path << " is empty";
+        }
+        if (value.is_structured()) {
+            for (auto it = value.begin(); it != value.end(); ++it) noEmpty(*it, path + "." + (value.is_object() ? it.key() : "[]"));
+        }
+    };
+    for (const auto& body : bodies) noEmpty(body, body.value("resourceType", "?"));
+    EXPECT_FALSE(bodies[0].contains("paymentIdentifier")) << bodies[0].dump();
+    EXPECT_FALSE(bodies[1].contains("sender")) << bodies[1].dump();
+    EXPECT_FALSE(bodies[1].contains("payload")) << bodies[1].dump();
+    EXPECT_EQ(bodies[1]["category"][0].value("text", ""), "device_fault");
+}
 
 TEST(FieldChargeSearch, HospitalSimTreatsUnknownSearchParametersAsR4Servers) {
     test::SimProcess sim;
