@@ -707,21 +707,29 @@ void App::drawBottomBar(Ui& ui) {
     ui.button("session.finish", text_.tr("common.finish"), ImVec2(width, theme_.buttonHeight), ButtonKind::alert);
 }
 
-void App::drawCountdown(Ui& ui) {
-    const Layout& l = ui.layout;
+ImVec2 App::beginModalPanel(const Layout& l, const char* windowId, float panelWidth, float panelHeight) const {
+    // A full-screen window that shades the screen below and draws a centred panel; the caller
+    // fills the panel and calls ImGui::End().
     const Palette& c = theme_.colors;
     ImGui::SetNextWindowPos(ImVec2(0, 0));
     ImGui::SetNextWindowSize(ImVec2(l.width, l.height));
     ImGui::SetNextWindowBgAlpha(0.0F);
-    ImGui::Begin("##countdown", nullptr,
+    ImGui::Begin(windowId, nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                      ImGuiWindowFlags_NoFocusOnAppearing);
     ImDrawList* draw = ImGui::GetWindowDrawList();
     draw->AddRectFilled(ImVec2(0, 0), ImVec2(l.width, l.height), c.shade);
-    const float panelWidth = l.width * (l.portrait ? 0.84F : 0.6F);
-    const float panelHeight = theme_.buttonHeight * 3.2F + fonts_.bodySize() * 6.5F;
     const ImVec2 p((l.width - panelWidth) / 2, (l.height - panelHeight) / 2);
     draw->AddRectFilled(p, ImVec2(p.x + panelWidth, p.y + panelHeight), c.panel, theme_.rounding);
+    return p;
+}
+
+void App::drawCountdown(Ui& ui) {
+    const Layout& l = ui.layout;
+    const Palette& c = theme_.colors;
+    const float panelWidth = l.width * (l.portrait ? 0.84F : 0.6F);
+    const float panelHeight = theme_.buttonHeight * 3.2F + fonts_.bodySize() * 6.5F;
+    const ImVec2 p = beginModalPanel(l, "##countdown", panelWidth, panelHeight);
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + 40));
     ui.centered(text_.tr("session.still_there"), fonts_.title(), c.text, p.x + 30, p.x + panelWidth - 30);
     const auto seconds = session_.remaining(clock_->now()).count();
@@ -849,18 +857,9 @@ void App::playAlert() {
 void App::drawQuitQuestion(Ui& ui) {
     const Layout& l = ui.layout;
     const Palette& c = theme_.colors;
-    ImGui::SetNextWindowPos(ImVec2(0, 0));
-    ImGui::SetNextWindowSize(ImVec2(l.width, l.height));
-    ImGui::SetNextWindowBgAlpha(0.0F);
-    ImGui::Begin("##quit", nullptr,
-                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
-                     ImGuiWindowFlags_NoFocusOnAppearing);
-    ImDrawList* draw = ImGui::GetWindowDrawList();
-    draw->AddRectFilled(ImVec2(0, 0), ImVec2(l.width, l.height), c.shade);
     const float panelWidth = l.width * (l.portrait ? 0.84F : 0.5F);
     const float panelHeight = theme_.buttonHeight * 2.0F + fonts_.bodySize() * 5.0F;
-    const ImVec2 p((l.width - panelWidth) / 2, (l.height - panelHeight) / 2);
-    draw->AddRectFilled(p, ImVec2(p.x + panelWidth, p.y + panelHeight), c.panel, theme_.rounding);
+    const ImVec2 p = beginModalPanel(l, "##quit", panelWidth, panelHeight);
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + 40));
     ui.centered(text_.tr("demo.quit.question"), fonts_.title(), c.text, p.x + 30, p.x + panelWidth - 30);
     ui.centered(text_.tr("demo.quit.detail"), fonts_.body(), c.mutedText, p.x + 30, p.x + panelWidth - 30);

@@ -143,6 +143,9 @@ private:
     void drawFrame(Ui& ui, const ScreenContext& context);
     void drawTopBar(Ui& ui);
     void drawBottomBar(Ui& ui);
+    /// Shades the whole screen and draws a centred panel of the given size (pixels) in a new
+    /// full-screen window `windowId`; returns the panel's top-left corner. The caller ends the window.
+    ImVec2 beginModalPanel(const Layout& layout, const char* windowId, float panelWidth, float panelHeight) const;
     void drawCountdown(Ui& ui);
     void drawSimulatorPanel(std::vector<UiEvent>& events);
     void drawQuitQuestion(Ui& ui);
