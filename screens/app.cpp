@@ -81,7 +81,8 @@ Result<std::unique_ptr<App>> App::create(KioskConfig config, AppOptions options)
     const Theme elderTheme = Theme::make(config.ui, true);
     auto fonts = FontSet::load(config.ui.fontFile, config.ui.fontIndex, normalTheme.bodyPx);
     if (!fonts) return std::unexpected(fonts.error());
-    fonts->setSizes(normalTheme.bodyPx, elderTheme.bodyPx, normalTheme.titleScale);
+    // The clock's digits keep one size (≥ 16 mm high): elder mode gives the room to the text.
+    fonts->setSizes(normalTheme.bodyPx, elderTheme.bodyPx, normalTheme.titleScale, normalTheme.bodyPx * normalTheme.clockScale);
     logger()->info("screen {:.0f} x {:.0f} mm ({:.3f} mm per pixel): body text {:.0f} px, elder mode {:.0f} px",
                    config.ui.screenWidthMm, config.ui.screenHeightMm, config.ui.pixelPitchMm, normalTheme.bodyPx,
                    elderTheme.bodyPx);

@@ -50,8 +50,9 @@ Result<FontSet> FontSet::load(const std::filesystem::path& fontFile, int fontInd
 
 float FontSet::bodySize() const { return largePrint_ ? elderPixelSize_ : basePixelSize_; }
 
-void FontSet::setSizes(float normalBodyPx, float elderBodyPx, float titleScale) {
+void FontSet::setSizes(float normalBodyPx, float elderBodyPx, float titleScale, float clockPx) {
     basePixelSize_ = normalBodyPx;
+    clockPx_ = clockPx;
     elderPixelSize_ = elderBodyPx;
     titleScale_ = titleScale;
 }
@@ -90,7 +91,7 @@ Result<void> FontSet::build(const Catalog& catalog, bool largePrint) {
     const float size = bodySize();
     body_ = addFace(size, bodyRanges_.Data);
     title_ = addFace(size * titleScale_, titleRanges_.Data);
-    clock_ = addFace(size * kClockScale, kClockRanges);
+    clock_ = addFace(clockPx_ > 0 ? clockPx_ : size * kClockScale, kClockRanges);
     if (!body_ || !title_ || !clock_ || !io.Fonts->Build()) {
         return fail(Errc::invalid_config,
                     fmt::format("font file {} (face {}) could not be loaded as a font; set ui.font_file/ui.font_index "

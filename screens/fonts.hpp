@@ -38,7 +38,7 @@ public:
 
     /// The body face's size (px) in normal and elder mode and the heading's ratio to it, used
     /// by the next build. Without a call: the load size, ×1.4 in elder mode, headings ×1.6.
-    void setSizes(float normalBodyPx, float elderBodyPx, float titleScale);
+    void setSizes(float normalBodyPx, float elderBodyPx, float titleScale, float clockPx = 0);
     /// (Re)builds the atlas of the current ImGui context. `uiTexts` are all UI strings.
     Result<void> build(const Catalog& catalog, bool largePrint);
     /// Codepoints of `text` the body font lacks.
@@ -65,6 +65,7 @@ private:
     float basePixelSize_ = 40.0F;
     float elderPixelSize_ = 56.0F;
     float titleScale_ = 1.6F;
+    float clockPx_ = 0;  ///< the clock face's size in both modes (0: 2.6 × body)
     bool largePrint_ = false;
     bool dirty_ = false;
     std::set<ImWchar> extras_;

@@ -55,7 +55,11 @@ void IdentifyScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float fittingRow = rows > 0 ? (backTop - ImGui::GetCursorScreenPos().y - statusReserve) / static_cast<float>(rows) : 0;
     const float pictureHeight = std::clamp(fittingRow - rowPadding, 60.0F, preferredPicture * 0.63F);
     const float pictureWidth = pictureHeight / 0.63F;
-    const float rowHeight = pictureHeight + rowPadding;
+    // A row is never lower than its hint's text (elder mode's large face on a landscape screen).
+    float textHeight = 0;
+    const float textRoom = x1 - x0 - pictureWidth - 64 - 24;
+    for (const Hint& hint : kHints) textHeight = std::max(textHeight, ui.measure(context.text.tr(hint.key), ui.fonts.body(), textRoom).y);
+    const float rowHeight = std::max(pictureHeight + rowPadding, textHeight + 16 + 24);
     for (const Hint& hint : kHints) {
         if (!devices_.has(hint.deviceClass)) continue;
         const ImVec2 row = ImGui::GetCursorScreenPos();

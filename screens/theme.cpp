@@ -18,7 +18,7 @@ struct DesignMm {
     float bodyGlyph, button, smallButton, margin, gap, topBar, bottomBar, rounding;
 };
 constexpr DesignMm kNormal{6.2F, 30.0F, 24.0F, 12.0F, 7.0F, 33.0F, 37.0F, 4.5F};
-constexpr DesignMm kElder{10.3F, 40.0F, 30.0F, 12.0F, 8.0F, 42.0F, 46.0F, 5.0F};
+constexpr DesignMm kElder{10.3F, 34.0F, 28.0F, 10.0F, 7.0F, 36.0F, 40.0F, 5.0F};
 
 }  // namespace
 

@@ -34,8 +34,9 @@ std::filesystem::path defaultAssetsDir() {
 
 namespace {
 
-/// The default diagonal: a 21.5-inch panel, the common hospital kiosk screen.
-constexpr double kDefaultDiagonalMm = 21.5 * 25.4;
+/// The default diagonal: a 21.5-inch panel, the common hospital kiosk screen (its nominal 21.5 in
+/// is rounded; the active area of the standard 1920x1080 panel is 476.64 x 268.11 mm).
+constexpr double kDefaultDiagonalMm = 546.86;  // hypot(476.64, 268.11): the active area of a 21.5" 16:9 panel
 /// Smallest and largest plausible visible widths/heights (a 10-inch tablet to a 98-inch wall).
 constexpr double kMinScreenMm = 120.0;
 constexpr double kMaxScreenMm = 2200.0;

@@ -134,6 +134,7 @@ TEST_F(ScreenSizeConfig, DefaultsAreA21InchPanelAndBadSizesNameTheKey) {
 // The screens a patient meets without a backend, measured as drawn: every glyph, target and
 // contrast in every mode, language, orientation and panel size.
 TEST_F(ThemeSizes, EveryLobbyScreenAsDrawnMeetsTheTargets) {
+    std::filesystem::create_directories(outputDir());
     for (const Panel& panel : kPanels) {
         for (const bool portrait : {true, false}) {
             start(panelConfig(panel, portrait));
@@ -295,6 +296,7 @@ TEST_F(ForgivingTouch, OneFingerTapsASecondFingerIsIgnored) {
 class StillThere : public ForgivingTouch {};
 
 TEST_F(StillThere, AScreenWithoutASessionAsksBeforeGoingBackAndATapAnywhereContinues) {
+    std::filesystem::create_directories(outputDir());
     start();
     std::vector<screens::Cue> cues;
     app->setCueListener([&](const screens::Cue& cue) { cues.push_back(cue); });
@@ -335,6 +337,7 @@ TEST_F(StillThere, AScreenWithoutASessionAsksBeforeGoingBackAndATapAnywhereConti
 }
 
 TEST_F(StillThere, ElderModeDoublesTheTimeAndATapDuringTheCountdownKeepsTheSession) {
+    std::filesystem::create_directories(outputDir());
     start("[ui]\nelder_mode = true\n");
     ASSERT_TRUE(app->fonts().largePrint());
     ASSERT_TRUE(app->simulate("card", "insert", "zhang-san").has_value());
