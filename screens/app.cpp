@@ -807,6 +807,7 @@ ImVec2 App::beginModalPanel(const Layout& l, const char* windowId, float panelWi
     draw->AddRectFilled(ImVec2(0, 0), ImVec2(l.width, l.height), c.shade);
     const ImVec2 p((l.width - panelWidth) / 2, (l.height - panelHeight) / 2);
     draw->AddRectFilled(p, ImVec2(p.x + panelWidth, p.y + panelHeight), c.panel, theme_.rounding);
+    modalPanel_ = ButtonRect{p, ImVec2(p.x + panelWidth, p.y + panelHeight)};
     return p;
 }
 
@@ -1150,6 +1151,22 @@ Result<FrameMeasures> App::measure() {
     pendingCapture_ = true;
     render();
     if (capturedPixels_.empty()) return fail(Errc::io_error, fmt::format("reading the frame failed: {}", SDL_GetError()));
+    if (countdownVisible() || quitQuestionVisible_) {
+        // A panel is up: what the patient can read and press is on it; the screen below is shaded.
+        const ButtonRect& panel = modalPanel_;
+        auto inside = [&](ImVec2 min, ImVec2 max) {
+            return min.x >= panel.min.x && min.y >= panel.min.y && max.x <= panel.max.x && max.y <= panel.max.y;
+        };
+        ButtonMap buttons;
+        for (const auto& [id, rect] : buttons_) {
+            if (inside(rect.min, rect.max)) buttons.emplace(id, rect);
+        }
+        TextRects texts;
+        for (const TextRect& text : texts_) {
+            if (inside(text.min, text.max)) texts.push_back(text);
+        }
+        return measureFrame(buttons, texts, capturedPixels_.data(), config_.ui.width, config_.ui.height, theme_.pxPerMm);
+    }
     return measureFrame(buttons_, texts_, capturedPixels_.data(), config_.ui.width, config_.ui.height, theme_.pxPerMm);
 }
 

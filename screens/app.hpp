@@ -249,6 +249,9 @@ private:
     size_t glyphsMissingInLastFrame_ = 0;
     std::optional<std::filesystem::path> pendingScreenshot_;
     bool pendingCapture_ = false;
+    /// The last modal panel drawn (beginModalPanel), so measures of a frame with a panel up
+    /// count what is on the panel, not the shaded screen below.
+    mutable ButtonRect modalPanel_{};
     std::vector<unsigned char> capturedPixels_;
     Result<void> screenshotResult_;
     SDL_Window* window_ = nullptr;

@@ -125,7 +125,13 @@ void AttractScreen::draw(const ScreenContext& context, Ui& ui) const {
         return;
     }
     ui.space(16);
-    ui.centered(context.text.tr("attract.prompt"), ui.fonts.body(), c.mutedText, x0 + 40, x1 - 40);
+    // The prompt says what the pictures (or a message) on the right/below say again: in elder
+    // mode it gives way where it does not fit its column, or to a message in portrait.
+    const bool messageShown = !message_.key.empty() || context.cardLeftInReader || !context.acceptingPatients ||
+                              (context.lastSessionEnd && context.clock.now() - context.lastSessionEndAt < std::chrono::seconds(8));
+    const float promptBottom = ImGui::GetCursorScreenPos().y + ui.measure(context.text.tr("attract.prompt"), ui.fonts.body(), x1 - x0 - 80).y * 1.25F;
+    const bool promptFits = layout.portrait ? !(ui.theme.elder && messageShown) : promptBottom <= layout.contentMax.y;
+    if (promptFits) ui.centered(context.text.tr("attract.prompt"), ui.fonts.body(), c.mutedText, x0 + 40, x1 - 40);
 
     // The accepted cards: below in portrait, four side by side; in the right column two by two.
     // A message (a refused card, the session that just ended, getting ready) takes their place:

@@ -73,13 +73,19 @@ void IdentifyScreen::draw(const ScreenContext& context, Ui& ui) const {
         ImGui::SetCursorScreenPos(ImVec2(x0, row.y + rowHeight));
     }
     if (layout.portrait || message_.key.empty()) ui.space(16);  // landscape: the message needs every pixel
-    if (message_.key.empty()) {
+    const float backWidth = (x1 - x0) * 0.4F;
+    if (message_.key.empty() && ImGui::GetCursorScreenPos().y + ui.fonts.bodySize() * 1.25F > backTop - ui.theme.gap) {
+        // No room above the back button (elder mode, landscape): the waiting line goes beside it.
+        ImGui::SetCursorScreenPos(ImVec2(x0, backTop + (ui.theme.buttonHeight - ui.fonts.bodySize() * 1.25F) / 2));
+        ui.centered(context.text.tr(resolving_ ? "scan.resolving" : "identify.waiting"), ui.fonts.body(), c.mutedText,
+                    x0 + backWidth + ui.theme.gap, x1);
+    } else if (message_.key.empty()) {
         ui.centered(context.text.tr(resolving_ ? "scan.resolving" : "identify.waiting"), ui.fonts.body(), c.mutedText, x0, x1);
     } else {
         drawPatientMessage(context, ui, message_, 0, backTop - ui.theme.gap - ImGui::GetCursorScreenPos().y);
     }
     ImGui::SetCursorScreenPos(ImVec2(x0, layout.contentMax.y - ui.theme.buttonHeight));
-    ui.button("identify.back", context.text.tr("common.back"), ImVec2((x1 - x0) * 0.4F, ui.theme.buttonHeight),
+    ui.button("identify.back", context.text.tr("common.back"), ImVec2(backWidth, ui.theme.buttonHeight),
               ButtonKind::secondary);
 }
 

@@ -34,7 +34,9 @@ void MenuScreen::draw(const ScreenContext& context, Ui& ui) const {
     ui.space(layout.portrait ? 40 : 12);
     const std::string name = maskPersonalData(context.session.identity().name, PersonalField::name);
     ui.centered(context.text.tr("menu.greeting", {{"name", name}}), ui.fonts.title(), c.text, x0, x1);
-    ui.centered(context.text.tr("menu.title"), ui.fonts.body(), c.mutedText, x0, x1);
+    // Elder mode on a landscape screen needs the room for the tiles; the greeting and the tiles
+    // say it.
+    if (layout.portrait || !ui.theme.elder) ui.centered(context.text.tr("menu.title"), ui.fonts.body(), c.mutedText, x0, x1);
     ui.space(layout.portrait ? 48 : 16);
 
     std::vector<ServiceEntry> enabled;
