@@ -826,6 +826,7 @@ void App::drawCountdown(Ui& ui) {
                              ui.measure(text_.tr("session.tap_anywhere"), fonts_.body(), inner).y * 1.25F;
     const float buttonHeight = theme_.buttonHeight * 1.2F;
     const float panelHeight = std::min(l.height - 2 * theme_.margin, 40 + textHeight + theme_.gap * 2 + buttonHeight + 40);
+    modalTextsFrom_ = ui.textCount();
     const ImVec2 p = beginModalPanel(l, "##countdown", panelWidth, panelHeight);
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + 40));
     ui.centered(text_.tr("session.still_there"), fonts_.title(), c.text, p.x + 30, p.x + panelWidth - 30);
@@ -955,6 +956,7 @@ void App::drawQuitQuestion(Ui& ui) {
     const Palette& c = theme_.colors;
     const float panelWidth = l.width * (l.portrait ? 0.84F : 0.5F);
     const float panelHeight = theme_.buttonHeight * 2.0F + fonts_.bodySize() * 5.0F;
+    modalTextsFrom_ = ui.textCount();
     const ImVec2 p = beginModalPanel(l, "##quit", panelWidth, panelHeight);
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + 40));
     ui.centered(text_.tr("demo.quit.question"), fonts_.title(), c.text, p.x + 30, p.x + panelWidth - 30);
@@ -1159,12 +1161,10 @@ Result<FrameMeasures> App::measure() {
         };
         ButtonMap buttons;
         for (const auto& [id, rect] : buttons_) {
-            if (inside(rect.min, rect.max)) buttons.emplace(id, rect);
+            if (inside(rect.min, rect.max) && (id == "session.more_time" || id.starts_with("demo.quit."))) buttons.emplace(id, rect);
         }
         TextRects texts;
-        for (const TextRect& text : texts_) {
-            if (inside(text.min, text.max)) texts.push_back(text);
-        }
+        for (size_t i = std::min(modalTextsFrom_, texts_.size()); i < texts_.size(); ++i) texts.push_back(texts_[i]);
         return measureFrame(buttons, texts, capturedPixels_.data(), config_.ui.width, config_.ui.height, theme_.pxPerMm);
     }
     return measureFrame(buttons_, texts_, capturedPixels_.data(), config_.ui.width, config_.ui.height, theme_.pxPerMm);

@@ -252,6 +252,7 @@ private:
     /// The last modal panel drawn (beginModalPanel), so measures of a frame with a panel up
     /// count what is on the panel, not the shaded screen below.
     mutable ButtonRect modalPanel_{};
+    size_t modalTextsFrom_ = 0;  ///< the panel's texts are texts_[modalTextsFrom_…]
     std::vector<unsigned char> capturedPixels_;
     Result<void> screenshotResult_;
     SDL_Window* window_ = nullptr;

@@ -156,6 +156,9 @@ public:
     ImVec2 measure(std::string_view value, ImFont* font, float wrapWidth = 0);
     /// A picture of an accepted card or code, drawn with shapes.
     void cardPicture(CardPicture kind, ImVec2 topLeft, ImVec2 size);
+    /// How many texts this frame has recorded so far (a panel drawn over the screen notes where
+    /// its own begin).
+    size_t textCount() const { return texts_.size(); }
     /// Vertical space.
     void space(float pixels);
     /// The forgiving-touch guard and the list pages of the App (a Ui made without them, in a
