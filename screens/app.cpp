@@ -16,6 +16,7 @@
 #include "screens/payment/payment_screens.hpp"
 #include "kiosk/core/log.hpp"
 #include "kiosk/core/mask.hpp"
+#include "kiosk/ops/metrics_server.hpp"
 
 namespace kiosk::screens {
 
@@ -90,6 +91,9 @@ Result<std::unique_ptr<App>> App::create(KioskConfig config, AppOptions options)
     std::unique_ptr<App> app(new App(std::move(config), std::move(*catalog), std::move(*fonts), std::move(*devices),
                                      std::move(*journal), std::move(*zone), std::move(options)));
     if (auto payments = app->openPayments(); !payments) return std::unexpected(payments.error());
+    app->metrics_ = std::make_unique<ops::MetricsRegistry>(
+        ops::kioskLabels(app->config_, ops::readMetricsSettings(app->config_.metrics)));
+    app->appMetrics_ = std::make_unique<AppMetrics>(*app->metrics_, app->devices_, app->desk_.get(), KIOSK_VERSION);
     if (auto opened = app->openWindow(); !opened) return std::unexpected(opened.error());
     app->switchTo("attract");
     app->startPaymentRecovery();
@@ -340,6 +344,14 @@ void App::switchTo(std::string_view screenId) {
         (void)journal_->auditEvent(session_.auditId, "screen:" + std::string(screenId));
     }
     logger()->info("screen {}", screenId);
+    if (session_.active() && appMetrics_) {
+        for (const ServiceRow& row : serviceTable()) {
+            if (row.entryScreen == screenId && sessionService_ != row.id) {
+                sessionService_ = std::string(row.id);
+                appMetrics_->serviceStarted(row.id);
+            }
+        }
+    }
     current_->onEnter(context);
 }
 
@@ -357,6 +369,8 @@ void App::beginSession(const PatientIdentity& identity, const std::string& devic
         logger()->error("session audit not written: {}", audit.error().describe());
     }
     logger()->info("session started ({})", identity.masked());
+    sessionService_.clear();
+    if (appMetrics_) appMetrics_->sessionStarted();
 }
 
 void App::endSession(SessionEndReason reason, std::string farewellKey) {
@@ -391,6 +405,8 @@ void App::endSession(SessionEndReason reason, std::string farewellKey) {
             device->stop();
         }
     }
+    if (appMetrics_) appMetrics_->sessionEnded(reason, sessionService_, currentScreen());
+    sessionService_.clear();
     sessionDevice_.clear();
     cardRemovedWhileHeld_ = false;
     services_->resetAll();  // wipes every service's patient data; an order in flight still finishes
@@ -492,6 +508,10 @@ void App::handleEvent(const UiEvent& event) {
         if (const auto* status = std::get_if<drivers::StatusChanged>(deviceEvent)) {
             logger()->info("device {} is {} {}", status->device, drivers::deviceStatusName(status->state.status),
                            status->state.detail);
+        }
+        if (appMetrics_) {
+            if (const auto* read = std::get_if<drivers::CardInserted>(deviceEvent)) appMetrics_->cardRead(read->device, true);
+            if (const auto* failed = std::get_if<drivers::CardReadFailed>(deviceEvent)) appMetrics_->cardRead(failed->device, false);
         }
         if (const auto* removed = std::get_if<drivers::CardRemoved>(deviceEvent)) {
             if (removed->device == cardLeftIn_) {

@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <charconv>
+#include <chrono>
 
 #include "kiosk/core/log.hpp"
 
@@ -68,6 +69,11 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const MetricsSetting
     server->port_ = settings.port;
     httplib::Server* raw = server->server_.get();
     server->thread_ = std::thread([raw] { raw->listen_after_bind(); });
+    // cpp-httplib 0.11: a stop() before the thread has entered its accept loop is lost and the
+    // loop then never ends, so the server is returned only once it runs (bounded wait).
+    for (int waited = 0; !raw->is_running() && waited < 2000; waited += 5) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     logger()->info("metrics served on http://{}:{}/metrics", settings.host, settings.port);
     return server;
 }
