@@ -223,4 +223,29 @@ Result<std::vector<PaymentOrder>> PaymentDesk::openOrders() {
     return journal_->unsettled();
 }
 
+Result<PaymentDesk::OrderCounts> PaymentDesk::orderCounts() {
+    std::lock_guard lock(mutex_);
+    auto counts = journal_->stateCounts();
+    if (!counts) return std::unexpected(counts.error());
+    OrderCounts out;
+    out.lastDoneUnixSeconds = counts->lastDoneUnixSeconds;
+    for (const auto& [name, count] : counts->byState) {
+        const auto state = parseState(name);
+        if (!state) {
+            out.manual += count;  // an unreadable row is one a person must look at (load() does the same)
+        } else if (*state == SagaState::done) {
+            out.done += count;
+        } else if (*state == SagaState::refunded) {
+            out.refunded += count;
+        } else if (*state == SagaState::closed) {
+            out.closed += count;
+        } else if (*state == SagaState::manual) {
+            out.manual += count;
+        } else {
+            out.pending += count;
+        }
+    }
+    return out;
+}
+
 }  // namespace kiosk::payments

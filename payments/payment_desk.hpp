@@ -67,6 +67,17 @@ public:
     /// Orders whose money may still be in question (non-terminal or MANUAL): their charges are not
     /// offered or quoted again until a query or a person settles them.
     Result<std::vector<PaymentOrder>> openOrders();
+    /// Orders per outcome for the fleet's metrics: pending = not yet at an end (the outcome may
+    /// still be unknown), manual = waiting for a person; done / refunded / closed = ended.
+    struct OrderCounts {
+        int64_t pending = 0;
+        int64_t manual = 0;
+        int64_t done = 0;
+        int64_t refunded = 0;
+        int64_t closed = 0;
+        int64_t lastDoneUnixSeconds = 0;  ///< 0: no order has reached done
+    };
+    Result<OrderCounts> orderCounts();
     const QrSettings& qrSettings() const;
 
     /// One order resolved by querying (what `kiosk journal resolve --order` does).

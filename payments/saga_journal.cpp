@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <ctime>
 
 namespace kiosk::payments {
 
@@ -356,6 +357,35 @@ Result<std::vector<PaymentOrder>> SagaJournal::unsettled() {
 }
 
 Result<std::vector<PaymentOrder>> SagaJournal::all() { return select(""); }
+
+Result<SagaJournal::StateCounts> SagaJournal::stateCounts() {
+    StateCounts counts;
+    auto byState = journal_->prepare("SELECT state, COUNT(*) FROM payment_order GROUP BY state");
+    if (!byState) return std::unexpected(byState.error());
+    while (true) {
+        auto row = byState->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        counts.byState[byState->text(0)] = byState->integer(1);
+    }
+    // `updated` is yyyyMMddHHmmss in China time (UTC+8, chinaStamp), so it sorts as text.
+    auto lastDone = journal_->prepare("SELECT COALESCE(MAX(updated), '') FROM payment_order WHERE state = 'done'");
+    if (!lastDone) return std::unexpected(lastDone.error());
+    auto row = lastDone->step();
+    if (!row) return std::unexpected(row.error());
+    const std::string stamp = *row ? lastDone->text(0) : std::string();
+    if (stamp.size() == 14 && stamp.find_first_not_of("0123456789") == std::string::npos) {
+        std::tm wall{};
+        wall.tm_year = std::stoi(stamp.substr(0, 4)) - 1900;
+        wall.tm_mon = std::stoi(stamp.substr(4, 2)) - 1;
+        wall.tm_mday = std::stoi(stamp.substr(6, 2));
+        wall.tm_hour = std::stoi(stamp.substr(8, 2));
+        wall.tm_min = std::stoi(stamp.substr(10, 2));
+        wall.tm_sec = std::stoi(stamp.substr(12, 2));
+        counts.lastDoneUnixSeconds = static_cast<int64_t>(timegm(&wall)) - 8 * 3600;
+    }
+    return counts;
+}
 
 Result<std::vector<SagaJournal::Event>> SagaJournal::events(const std::string& orderId) {
     auto query = journal_->prepare("SELECT state, reason, at FROM payment_event WHERE order_id = ? ORDER BY id");

@@ -38,6 +38,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -144,6 +145,14 @@ public:
     /// charges must not be offered for payment again until a person or a query settles them.
     Result<std::vector<PaymentOrder>> unsettled();
     Result<std::vector<PaymentOrder>> all();
+
+    /// How many orders are in each state (state names as stateName()), and when the last order
+    /// reached done (Unix seconds; 0 when none has): for the fleet's metrics, one small query.
+    struct StateCounts {
+        std::map<std::string, int64_t> byState;
+        int64_t lastDoneUnixSeconds = 0;
+    };
+    Result<StateCounts> stateCounts();
 
     struct Event {
         std::string state;

@@ -13,9 +13,10 @@
 #include "kiosk/backend/http_client.hpp"
 #include "payments/payment_config.hpp"
 #include "printing/templates.hpp"
-#include "screens/payment_screens.hpp"
+#include "screens/payment/payment_screens.hpp"
 #include "kiosk/core/log.hpp"
 #include "kiosk/core/mask.hpp"
+#include "kiosk/ops/metrics_server.hpp"
 
 namespace kiosk::screens {
 
@@ -98,6 +99,9 @@ Result<std::unique_ptr<App>> App::create(KioskConfig config, AppOptions options)
     std::unique_ptr<App> app(new App(std::move(config), std::move(*catalog), std::move(*fonts), std::move(*devices),
                                      std::move(*journal), std::move(*zone), std::move(options)));
     if (auto payments = app->openPayments(); !payments) return std::unexpected(payments.error());
+    app->metrics_ = std::make_unique<ops::MetricsRegistry>(
+        ops::kioskLabels(app->config_, ops::readMetricsSettings(app->config_.metrics)));
+    app->appMetrics_ = std::make_unique<AppMetrics>(*app->metrics_, app->devices_, app->desk_.get(), KIOSK_VERSION);
     if (auto opened = app->openWindow(); !opened) return std::unexpected(opened.error());
     app->switchTo("attract");
     app->startPaymentRecovery();
@@ -124,7 +128,7 @@ App::App(KioskConfig config, Catalog catalog, FontSet fonts, drivers::DeviceRegi
       his_(options_.his),
       tasks_(std::make_unique<TaskRunner>(2)) {
     if (!options_.resolveScan) options_.resolveScan = sampleHealthCardResolver(config_.assetsDir / "sim" / "people.json");
-    paymentFlow_ = std::make_unique<PaymentFlow>(his_, nullptr, [this](UiEvent event) { queue_.post(std::move(event)); });
+    services_ = std::make_unique<ServiceFlows>(his_, nullptr, [this](UiEvent event) { queue_.post(std::move(event)); });
     lastActivity_ = clock_->now();
     session_.setTimeScale(theme_.timeoutScale);
 }
@@ -134,7 +138,7 @@ App::~App() {
         ScreenContext context = makeContext();
         current_->onExit(context);
     }
-    paymentFlow_.reset();  // a payment step in flight finishes (bounded by its HTTP timeouts)
+    services_.reset();  // a payment step in flight finishes (bounded by its HTTP timeouts)
     devices_.stopAll();
     tasks_.reset();  // joins the workers before the queue goes away
     if (imgui_) {
@@ -229,7 +233,7 @@ Result<void> App::openPayments() {
     if (!desk) return std::unexpected(desk.error());
     paymentJournal_ = std::move(*journal);
     desk_ = std::move(*desk);
-    paymentFlow_ = std::make_unique<PaymentFlow>(his_, desk_, [this](UiEvent event) { queue_.post(std::move(event)); });
+    services_ = std::make_unique<ServiceFlows>(his_, desk_, [this](UiEvent event) { queue_.post(std::move(event)); });
     return {};
 }
 
@@ -239,7 +243,7 @@ void App::startPaymentRecovery() {
     // keep the kiosk available while they run.
     lastRecoveryAt_ = clock_->now();
     recoveryRunning_ = true;
-    paymentFlow_->recoverPending();
+    services_->payment().recoverPending();
 }
 
 void App::onPaymentsRecovered(const PaymentsRecovered& recovered) {
@@ -270,7 +274,7 @@ void App::onPaymentsRecovered(const PaymentsRecovered& recovered) {
 
 Result<void> App::simulatePhonePayment() {
     if (!desk_) return fail(Errc::unsupported, "no payment desk: [payments] is not configured");
-    const PaymentView view = paymentFlow_->view();
+    const PaymentView view = services_->payment().view();
     if (view.stage != PayStage::qr || view.order.orderId.empty()) {
         return fail(Errc::invalid_argument, fmt::format("no payment QR on screen (stage {})", static_cast<int>(view.stage)));
     }
@@ -297,8 +301,8 @@ Result<void> App::awaitScreen(std::string_view screenId, std::chrono::seconds li
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (true) {
         frame();
-        // "Waiting for the patient": no payment step is running on the worker.
-        if (currentScreen() == screenId && !paymentFlow_->view().working()) {
+        // "Waiting for the patient": no service's step is running on its worker.
+        if (currentScreen() == screenId && !services_->working()) {
             settle();
             return {};
         }
@@ -320,7 +324,7 @@ ScreenContext App::makeContext() {
         .tasks = *tasks_,
         .post = [this](UiEvent event) { queue_.post(std::move(event)); },
         .resolveScan = options_.resolveScan,
-        .payment = *paymentFlow_,
+        .services = *services_,
         .acceptingPatients = acceptingPatients(),
         .lastSessionEnd = lastSessionEnd_,
         .lastSessionEndAt = lastSessionEndAt_,
@@ -350,6 +354,14 @@ void App::switchTo(std::string_view screenId) {
     }
     listPages_.clear();  // a list opens at its first page
     logger()->info("screen {}", screenId);
+    if (session_.active() && appMetrics_) {
+        for (const ServiceRow& row : serviceTable()) {
+            if (row.entryScreen == screenId && sessionService_ != row.id) {
+                sessionService_ = std::string(row.id);
+                appMetrics_->serviceStarted(row.id);
+            }
+        }
+    }
     current_->onEnter(context);
     cue(Cue{Cue::Kind::screen_changed, std::string(screenId), 0, session_.active(), false});
 }
@@ -368,6 +380,8 @@ void App::beginSession(const PatientIdentity& identity, const std::string& devic
         logger()->error("session audit not written: {}", audit.error().describe());
     }
     logger()->info("session started ({})", identity.masked());
+    sessionService_.clear();
+    if (appMetrics_) appMetrics_->sessionStarted();
 }
 
 void App::endSession(SessionEndReason reason, std::string farewellKey) {
@@ -402,9 +416,11 @@ void App::endSession(SessionEndReason reason, std::string farewellKey) {
             device->stop();
         }
     }
+    if (appMetrics_) appMetrics_->sessionEnded(reason, sessionService_, currentScreen());
+    sessionService_.clear();
     sessionDevice_.clear();
     cardRemovedWhileHeld_ = false;
-    paymentFlow_->reset();  // wipes the charges and quote; an order in flight still finishes
+    services_->resetAll();  // wipes every service's patient data; an order in flight still finishes
     session_.end(reason);
     lastSessionEnd_ = reason;
     lastSessionEndAt_ = clock_->now();
@@ -492,7 +508,7 @@ void App::handleEvent(const UiEvent& event) {
         return;
     }
     if (std::holds_alternative<PaymentProgress>(event)) {
-        const PaymentView view = paymentFlow_->view();
+        const PaymentView view = services_->payment().view();
         if (view.stage == PayStage::outcome && outcomeOf(view.order) == PayOutcome::confirming &&
             vouchersPrinted_.insert(view.order.orderId).second) {
             // The patient got a voucher on the result screen; the kiosk keeps resolving the
@@ -511,6 +527,10 @@ void App::handleEvent(const UiEvent& event) {
         if (const auto* status = std::get_if<drivers::StatusChanged>(deviceEvent)) {
             logger()->info("device {} is {} {}", status->device, drivers::deviceStatusName(status->state.status),
                            status->state.detail);
+        }
+        if (appMetrics_) {
+            if (const auto* read = std::get_if<drivers::CardInserted>(deviceEvent)) appMetrics_->cardRead(read->device, true);
+            if (const auto* failed = std::get_if<drivers::CardReadFailed>(deviceEvent)) appMetrics_->cardRead(failed->device, false);
         }
         if (const auto* removed = std::get_if<drivers::CardRemoved>(deviceEvent)) {
             if (removed->device == cardLeftIn_) {
@@ -871,7 +891,7 @@ void App::drawSimulatorPanel(std::vector<UiEvent>& events) {
     for (const auto& device : devices_.all()) {
         if (const auto* reader = dynamic_cast<drivers::sim::SimCardReader*>(device.get())) people = &reader->people();
     }
-    if (desk_ && paymentFlow_->view().stage == PayStage::qr) {
+    if (desk_ && services_->payment().view().stage == PayStage::qr) {
         // The presenter plays the patient's phone (hospital-sim's gateway).
         ImGui::TextUnformatted(text_.tr("sim.gateway").c_str());
         if (ImGui::Button(text_.tr("sim.pay_on_phone").c_str())) events.push_back(SimulatorAction{"gateway", "pay", ""});

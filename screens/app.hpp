@@ -27,9 +27,12 @@
 #include "kiosk/core/task_runner.hpp"
 #include "kiosk/core/time_zone.hpp"
 #include "kiosk/backend/his_driver.hpp"
+#include "kiosk/ops/metrics.hpp"
 #include "payments/payment_desk.hpp"
+#include "screens/app_metrics.hpp"
 #include "screens/fonts.hpp"
-#include "screens/payment_flow.hpp"
+#include "screens/payment/payment_flow.hpp"
+#include "screens/services.hpp"
 #include "screens/screen.hpp"
 #include "screens/sound.hpp"
 #include "screens/theme.hpp"
@@ -91,6 +94,9 @@ public:
     Result<void> awaitScreen(std::string_view screenId, std::chrono::seconds limit);
     /// False until start-up recovery of pending payments has finished: no patient before that.
     bool acceptingPatients() const { return !desk_ || startUpRecoveryDone_; }
+    /// The kiosk's metrics (screens/app_metrics.hpp): `kiosk run` serves them on [metrics] listen.
+    /// Thread-safe; lives as long as the App.
+    ops::MetricsRegistry& metrics() { return *metrics_; }
     void setLanguage(const std::string& language);
     void setLargePrint(bool largePrint);
     /// The presenter's panel (F2 in the window).
@@ -260,7 +266,11 @@ private:
     std::shared_ptr<backend::HisDriver> his_;
     std::unique_ptr<Journal> paymentJournal_;  ///< the desk's own connection (worker thread transactions)
     std::shared_ptr<payments::PaymentDesk> desk_;
-    std::unique_ptr<PaymentFlow> paymentFlow_;
+    std::unique_ptr<ServiceFlows> services_;  ///< every service's flow (ScreenContext::services)
+    /// The fleet's metrics (kiosk/ops): always kept; served when [metrics] is configured.
+    std::unique_ptr<ops::MetricsRegistry> metrics_;
+    std::unique_ptr<AppMetrics> appMetrics_;
+    std::string sessionService_;  ///< the service the patient last opened this session (metrics)
     bool startUpRecoveryDone_ = false;  ///< no patient before it (DESIGN §6)
     bool recoveryRunning_ = false;
     size_t pendingPayments_ = 0;      ///< orders whose outcome was still unknown at the last recovery

@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <map>
 #include <regex>
 #include <set>
 #include <thread>
@@ -51,6 +52,11 @@ const Json* extension(const Json& resource, const char* url) {
 int64_t extensionInteger(const Json& resource, const char* url, int64_t fallback = 0) {
     const Json* e = extension(resource, url);
     return e && e->contains("valueInteger") && (*e)["valueInteger"].is_number_integer() ? (*e)["valueInteger"].get<int64_t>() : fallback;
+}
+
+bool extensionBoolean(const Json& resource, const char* url) {
+    const Json* e = extension(resource, url);
+    return e && e->contains("valueBoolean") && (*e)["valueBoolean"].is_boolean() && (*e)["valueBoolean"].get<bool>();
 }
 
 std::string extensionText(const Json& resource, const char* url) {
@@ -136,6 +142,9 @@ Error errorOfStatus(const HttpRequest& request, const HttpResponse& response) {
         case 409:
             if (outcome.detailCode == fhir::kOutcomeSlotTaken) return Error(Errc::slot_taken, what, "backend.slot_taken");
             if (outcome.detailCode == fhir::kOutcomeTokenUsed) return Error(Errc::rejected, what, "backend.token_used");
+            if (outcome.detailCode == fhir::kOutcomeBookingLimit) return Error(Errc::rejected, what, "backend.booking_limit");
+            if (outcome.detailCode == fhir::kOutcomeCancelCutoff) return Error(Errc::rejected, what, "backend.cancel_cutoff");
+            if (outcome.detailCode == fhir::kOutcomeNoPhone) return Error(Errc::rejected, what, "backend.no_phone");
             return Error(Errc::rejected, what, "backend.wrong_state");
         default:
             return Error(Errc::rejected, what);
@@ -174,7 +183,58 @@ Result<Appointment> toAppointment(const Json& r, const std::string& tradeSystem)
     if (const auto expires = extensionText(r, fhir::kExtHoldExpires); !expires.empty()) a.holdExpires = expires;
     if (const auto queue = extensionInteger(r, fhir::kExtQueueNumber, -1); queue >= 0) a.queueNumber = static_cast<int>(queue);
     a.feeFen = extensionInteger(r, fhir::kExtFee);
+    a.appointmentCode = identifierOf(r, fhir::kSystemAppointmentCode);
+    if (const Json* paid = extension(r, fhir::kExtPayment)) {
+        AppointmentPayment payment;
+        payment.tradeNo = extensionText(*paid, "trade-no");
+        payment.channel = extensionText(*paid, "channel");
+        payment.channelTradeNo = extensionText(*paid, "channel-trade-no");
+        payment.amountFen = extensionInteger(*paid, "amount-fen");
+        if (!payment.tradeNo.empty()) a.payment = payment;
+    }
+    if (auto t = extensionText(r, fhir::kExtCheckInOpens); !t.empty()) a.checkInOpens = t;
+    if (auto t = extensionText(r, fhir::kExtCheckInCloses); !t.empty()) a.checkInCloses = t;
+    if (auto t = extensionText(r, fhir::kExtCancelUntil); !t.empty()) a.cancelUntil = t;
     return a;
+}
+
+/// The extensions of an OperationOutcome's first issue (the facts of a business refusal).
+Json issueOf(const std::string& body) {
+    const Json parsed = Json::parse(body, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) return Json::object();
+    if (!parsed.contains("issue") || !parsed["issue"].is_array() || parsed["issue"].empty() || !parsed["issue"][0].is_object()) {
+        return Json::object();
+    }
+    return parsed["issue"][0];
+}
+
+/// An R4 dateTime with a time and a zone ("YYYY-MM-DDThh:mm:ss[.f](Z|±hh:mm)", R4 datatypes
+/// "dateTime": "If hours and minutes are specified, a time zone SHALL be populated") as UTC
+/// seconds; nullopt when the text is not one (no zone, a date only, garbage).
+std::optional<std::chrono::sys_seconds> parseInstant(const std::string& text) {
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, consumed = 0;
+    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second, &consumed) != 6) {
+        return std::nullopt;
+    }
+    size_t at = static_cast<size_t>(consumed);
+    if (at < text.size() && text[at] == '.') {
+        ++at;
+        while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]))) ++at;
+    }
+    const std::string zone = text.substr(at);
+    int offsetMinutes = 0;
+    if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':' && std::isdigit(static_cast<unsigned char>(zone[1])) &&
+        std::isdigit(static_cast<unsigned char>(zone[2])) && std::isdigit(static_cast<unsigned char>(zone[4])) &&
+        std::isdigit(static_cast<unsigned char>(zone[5]))) {
+        offsetMinutes = (std::atoi(zone.substr(1, 2).c_str()) * 60 + std::atoi(zone.substr(4, 2).c_str())) * (zone[0] == '-' ? -1 : 1);
+    } else if (zone != "Z") {
+        return std::nullopt;
+    }
+    const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+                                           std::chrono::day{static_cast<unsigned>(day)}};
+    if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+    return std::chrono::sys_days{date} + std::chrono::hours(hour) + std::chrono::minutes(minute) + std::chrono::seconds(second) -
+           std::chrono::minutes(offsetMinutes);
 }
 
 Result<Prescription> toPrescription(const Json& r) {
@@ -224,6 +284,8 @@ Result<Patient> toPatient(const Json& r, const FhirSettings& s) {
     if (const auto until = extensionText(r, fhir::kExtBlockedUntil); !until.empty()) {
         p.bookingBlockedUntil = until;
         p.bookingBlockedReason = extensionText(r, fhir::kExtBlockedReason);
+        p.bookingBlockedMissed = static_cast<int>(extensionInteger(r, fhir::kExtBlockedMissed));
+        p.bookingBlockedWindowDays = static_cast<int>(extensionInteger(r, fhir::kExtBlockedWindowDays));
     }
     return p;
 }
@@ -358,6 +420,26 @@ std::string_view appointmentStatusName(AppointmentStatus status) {
     return "unknown";
 }
 
+std::string_view latePolicyName(LatePolicy policy) {
+    switch (policy) {
+        case LatePolicy::unknown: return "unknown";
+        case LatePolicy::queue_end: return "queue_end";
+        case LatePolicy::rebook: return "rebook";
+    }
+    return "unknown";
+}
+
+std::string_view checkInOutcomeName(CheckInOutcome outcome) {
+    switch (outcome) {
+        case CheckInOutcome::checked_in: return "checked_in";
+        case CheckInOutcome::already_checked_in: return "already_checked_in";
+        case CheckInOutcome::too_early: return "too_early";
+        case CheckInOutcome::too_late: return "too_late";
+        case CheckInOutcome::another_day: return "another_day";
+    }
+    return "unknown";
+}
+
 FhirSettings::FhirSettings()
     : systemSocialSecurity(fhir::kSystemSocialSecurity),
       systemIdNumber(fhir::kSystemIdNumber),
@@ -472,6 +554,9 @@ Result<std::vector<Json>> FhirHisDriver::search(const std::string& target, std::
             }
             next = *url;
         }
+    }
+    if (!next.empty()) {
+        logger()->warn("{}: stopped after {} pages ({} {} resources); the rest is not shown (maxPages)", target, settings_.maxPages, out.size(), type);
     }
     return out;
 }
@@ -597,7 +682,7 @@ std::optional<bool> FhirHisDriver::declaresOperation(const std::string& name) {
 }
 
 Result<Json> FhirHisDriver::changeStatus(const std::string& type, const std::string& id, const std::string& target,
-                                         const std::function<Result<void>(Json&)>& amend) {
+                                         const std::function<Result<void>(Json&)>& amend, std::string* refusal) {
     if (auto valid = requireId(id, type.c_str()); !valid) return std::unexpected(valid.error());
     const int attempts = 1 + std::max(0, settings_.retries);
     Error last(Errc::internal, "no attempt made");
@@ -613,7 +698,14 @@ Result<Json> FhirHisDriver::changeStatus(const std::string& type, const std::str
         const std::string version = str((*current)["meta"], "versionId");
         HttpRequest put = makeRequest("PUT", type + "/" + id, updated.dump());
         put.headers.emplace_back("If-Match", "W/\"" + version + "\"");
-        auto result = fetch(std::move(put), Safety::once, type);
+        const HttpRequest sent = put;
+        auto answer = exchange(std::move(put), Safety::once, {409});
+        if (answer && answer->status == 409) {
+            // A business refusal: its OperationOutcome says why (kept for the caller).
+            if (refusal) *refusal = answer->body;
+            return std::unexpected(errorOfStatus(sent, *answer));
+        }
+        auto result = answer ? parseAnswer(sent.target, *answer, type) : Result<Json>(std::unexpected(answer.error()));
         if (result) return result;
         last = result.error();
         // A version conflict or a lost answer: read again and decide (never blindly repeat).
@@ -677,8 +769,13 @@ Result<std::vector<Department>> FhirHisDriver::departments() {
     if (!found) return std::unexpected(found.error());
     std::vector<Department> out;
     for (const auto& r : *found) {
-        out.push_back(Department{str(r, "id"), identifierOf(r, fhir::kSystemDepartment), str(r, "name"),
-                                 extensionText(r, fhir::kExtNameEn), extensionText(r, fhir::kExtLocation)});
+        Department d{str(r, "id"), identifierOf(r, fhir::kSystemDepartment), str(r, "name"), extensionText(r, fhir::kExtNameEn),
+                     extensionText(r, fhir::kExtLocation)};
+        if (!isSafeId(d.id) || d.name.empty()) {  // cannot be chosen or shown
+            logger()->warn("Organization '{}' left out of the departments: {}", d.id.substr(0, 64), d.name.empty() ? "no name" : "not a FHIR id");
+            continue;
+        }
+        out.push_back(std::move(d));
     }
     return out;
 }
@@ -697,7 +794,20 @@ Result<std::vector<Doctor>> FhirHisDriver::doctors(const std::string& department
         if (d.title.empty()) d.title = firstText(r.value("code", Json::array()));
         d.specialty = firstText(r.value("specialty", Json::array()));
         d.departmentId = referenceId(r.value("organization", Json::object()), "Organization");
-        d.feeFen = extensionInteger(r, fhir::kExtFee);
+        d.feeFen = extensionInteger(r, fhir::kExtFee, -1);
+        // A role with no Practitioner is a clinic, not a person: the department's "any doctor"
+        // general clinic, named by its title. A person without a name cannot be chosen.
+        d.anyDoctor = !r.contains("practitioner");
+        if (d.anyDoctor && d.name.empty()) d.name = d.title;
+        const char* why = !isSafeId(d.id)                      ? "not a FHIR id"
+                          : d.name.empty()                     ? "a doctor without a name"
+                          : d.departmentId != departmentId     ? "of another department"
+                          : d.feeFen < 0                       ? "no registration fee (urn:yizhan:ext:fee-fen missing or below 0)"
+                                                               : nullptr;
+        if (why) {
+            logger()->warn("PractitionerRole/{} left out of the doctors of {}: {}", d.id.substr(0, 64), departmentId, why);
+            continue;
+        }
         out.push_back(std::move(d));
     }
     return out;
@@ -719,15 +829,18 @@ Result<std::vector<Slot>> FhirHisDriver::slots(const SlotQuery& query) {
     }
     auto found = search(target, "Slot");
     if (!found) return std::unexpected(found.error());
-    const std::string now = chinaNow("{:%Y-%m-%dT%H:%M:%S}");
+    const auto now = std::chrono::system_clock::now();
     std::vector<Slot> out;
+    // Per doctor, the [start, end) of the slots kept so far: a slot overlapping one of them is
+    // a calendar error of the HIS (two patients for one time), left out.
+    std::map<std::string, std::vector<std::pair<std::chrono::sys_seconds, std::chrono::sys_seconds>>> taken;
+    size_t begun = 0;
     for (const auto& r : *found) {
         Slot s;
         s.id = str(r, "id");
         s.start = str(r, "start");
         s.end = str(r, "end");
         s.status = str(r, "status");
-        if (s.start.substr(0, 19) < now) continue;  // already begun
         static const std::set<std::string> kSlotStates = {"free", "busy", "busy-tentative", "busy-unavailable", "entered-in-error"};
         if (!kSlotStates.contains(s.status)) {
             return fail(Errc::invalid_answer, "unknown Slot.status '" + s.status + "'", "backend.invalid_answer");
@@ -735,9 +848,39 @@ Result<std::vector<Slot>> FhirHisDriver::slots(const SlotQuery& query) {
         s.departmentId = serviceTypeCode(r);
         const Json* role = extension(r, "urn:yizhan:ext:practitioner-role");
         if (role && role->contains("valueReference")) s.doctorId = referenceId((*role)["valueReference"], "PractitionerRole");
-        s.feeFen = extensionInteger(r, fhir::kExtFee);
+        s.feeFen = extensionInteger(r, fhir::kExtFee, -1);
+        // What the HIS sent is checked before a patient can choose it (bad input, issue 11):
+        // times with a zone (R4 instant: "the time SHALL specify a time zone"), not begun, of the
+        // asked department, not overlapping, with a fee (0 is a free clinic; missing is unknown).
+        const auto start = parseInstant(s.start);
+        const auto end = parseInstant(s.end);
+        std::string why;
+        if (!isSafeId(s.id)) why = "not a FHIR id";
+        else if (!start || !end) why = fmt::format("times without a UTC offset or not a time ('{}' – '{}')", s.start.substr(0, 40), s.end.substr(0, 40));
+        else if (*end <= *start) why = fmt::format("ends ({}) before it starts ({})", s.end, s.start);
+        else if (s.departmentId != query.departmentId) why = fmt::format("of department '{}', asked for '{}'", s.departmentId.substr(0, 64), query.departmentId);
+        else if (s.feeFen < 0) why = "no registration fee (urn:yizhan:ext:fee-fen missing or below 0)";
+        if (why.empty() && *start < now) {
+            ++begun;  // normal: today's search returns the morning's slots too
+            continue;
+        }
+        if (why.empty()) {
+            auto& mine = taken[s.doctorId];
+            for (const auto& [otherStart, otherEnd] : mine) {
+                if (*start < otherEnd && otherStart < *end) {
+                    why = fmt::format("overlaps another slot of doctor '{}' at {}", s.doctorId, s.start);
+                    break;
+                }
+            }
+            if (why.empty()) mine.emplace_back(*start, *end);
+        }
+        if (!why.empty()) {
+            logger()->warn("Slot/{} left out of the slots of {}: {}", s.id.substr(0, 64), query.departmentId, why);
+            continue;
+        }
         out.push_back(std::move(s));
     }
+    if (begun > 0) logger()->debug("Slot search {}: {} slots already begun left out", query.departmentId, begun);
     return out;
 }
 
@@ -798,10 +941,12 @@ Result<void> FhirHisDriver::fillFromSlot(Json& appointment, const std::string& s
     return {};
 }
 
-Result<Json> FhirHisDriver::changeAppointmentStatus(const std::string& appointmentId, const std::string& target) {
+Result<Json> FhirHisDriver::changeAppointmentStatus(const std::string& appointmentId, const std::string& target,
+                                                    const std::function<void(Json&)>& extra, std::string* refusal) {
     // An appointment held without times (by an earlier kiosk version, or on a server that
     // dropped them) gets its slot's times before it becomes booked or arrived (R4 app-3).
-    return changeStatus("Appointment", appointmentId, target, [this, &target](Json& appointment) -> Result<void> {
+    return changeStatus("Appointment", appointmentId, target, [this, &target, &extra](Json& appointment) -> Result<void> {
+        if (extra) extra(appointment);
         if (target == "cancelled" || (appointment.contains("start") && appointment.contains("end"))) return {};
         const Json slots = appointment.value("slot", Json::array());
         const std::string slotId = slots.is_array() && !slots.empty() ? referenceId(slots[0], "Slot") : std::string();
@@ -810,25 +955,107 @@ Result<Json> FhirHisDriver::changeAppointmentStatus(const std::string& appointme
                         "backend.invalid_answer");
         }
         return fillFromSlot(appointment, slotId);
-    });
+    }, refusal);
 }
 
-Result<Appointment> FhirHisDriver::book(const std::string& appointmentId) {
-    auto changed = changeAppointmentStatus(appointmentId, "booked");
+Result<Appointment> FhirHisDriver::book(const std::string& appointmentId, const AppointmentPayment& payment) {
+    // The payment goes with the booking (extension urn:yizhan:ext:payment) so that the HIS can
+    // hand it back when the appointment is cancelled; R4 has no empty values, so a zero-fee
+    // booking carries none.
+    const auto addPayment = [&payment](Json& appointment) {
+        if (payment.empty()) return;
+        Json parts = Json::array({{{"url", "trade-no"}, {"valueString", payment.tradeNo}}});
+        if (!payment.channel.empty()) parts.push_back({{"url", "channel"}, {"valueString", payment.channel}});
+        if (!payment.channelTradeNo.empty()) parts.push_back({{"url", "channel-trade-no"}, {"valueString", payment.channelTradeNo}});
+        parts.push_back({{"url", "amount-fen"}, {"valueInteger", payment.amountFen}});
+        Json& list = appointment["extension"];
+        if (!list.is_array()) list = Json::array();
+        for (auto it = list.begin(); it != list.end(); ++it) {
+            if (str(*it, "url") == fhir::kExtPayment) {
+                list.erase(it);
+                break;
+            }
+        }
+        list.push_back({{"url", fhir::kExtPayment}, {"extension", parts}});
+    };
+    auto changed = changeAppointmentStatus(appointmentId, "booked", addPayment);
     if (!changed) return std::unexpected(changed.error());
     return toAppointment(*changed, settings_.systemTrade);
 }
 
 Result<Appointment> FhirHisDriver::cancelAppointment(const std::string& appointmentId) {
-    auto changed = changeAppointmentStatus(appointmentId, "cancelled");
-    if (!changed) return std::unexpected(changed.error());
+    std::string refusal;
+    auto changed = changeAppointmentStatus(appointmentId, "cancelled", {}, &refusal);
+    if (!changed) {
+        if (changed.error().messageKey == "backend.cancel_cutoff") {
+            logger()->info("cancellation of Appointment/{} refused: the cut-off was {}", appointmentId,
+                           extensionText(issueOf(refusal), fhir::kExtOutcomeCancelUntil));
+        }
+        return std::unexpected(changed.error());
+    }
     return toAppointment(*changed, settings_.systemTrade);
 }
 
-Result<Appointment> FhirHisDriver::checkIn(const std::string& appointmentId) {
-    auto changed = changeAppointmentStatus(appointmentId, "arrived");
-    if (!changed) return std::unexpected(changed.error());
-    return toAppointment(*changed, settings_.systemTrade);
+Result<CheckInResult> FhirHisDriver::attemptCheckIn(const std::string& appointmentId) {
+    if (auto valid = requireId(appointmentId, "appointment"); !valid) return std::unexpected(valid.error());
+    auto current = fetch(makeRequest("GET", "Appointment/" + appointmentId), Safety::read, "Appointment");
+    if (!current) return std::unexpected(current.error());
+    auto before = toAppointment(*current, settings_.systemTrade);
+    if (!before) return std::unexpected(before.error());
+    CheckInResult result;
+    result.appointment = *before;
+    if (before->status == AppointmentStatus::arrived) {  // the same ticket again (a reprint)
+        result.outcome = CheckInOutcome::already_checked_in;
+        result.late = extensionBoolean(*current, fhir::kExtLateArrival);
+        return result;
+    }
+    if (before->status != AppointmentStatus::booked) {
+        return fail(Errc::rejected, fmt::format("Appointment/{} is {}, not booked: no check-in", appointmentId, appointmentStatusName(before->status)),
+                    "backend.wrong_state");
+    }
+    // Another day is told from the appointment itself (hospital date, +08:00), without a call.
+    const std::string today = chinaNow("{:%Y-%m-%d}");
+    if (const auto start = parseInstant(before->start)) {
+        const std::string date = fmt::format("{:%Y-%m-%d}", *start + std::chrono::hours(8));
+        if (date != today) {
+            logger()->info("check-in of Appointment/{} refused here: it is on {}, today is {}", appointmentId, date, today);
+            result.outcome = CheckInOutcome::another_day;
+            result.date = date;
+            return result;
+        }
+    }
+    std::string refusal;
+    auto changed = changeAppointmentStatus(appointmentId, "arrived", {}, &refusal);
+    if (!changed) {
+        const Outcome outcome = outcomeOf(refusal);
+        const Json issue = issueOf(refusal);
+        if (outcome.detailCode == fhir::kOutcomeCheckInTooEarly) {
+            result.outcome = CheckInOutcome::too_early;
+            result.opensAt = extensionText(issue, fhir::kExtOutcomeOpensAt);
+        } else if (outcome.detailCode == fhir::kOutcomeCheckInTooLate) {
+            result.outcome = CheckInOutcome::too_late;
+            result.closedAt = extensionText(issue, fhir::kExtOutcomeClosedAt);
+            const std::string policy = extensionText(issue, fhir::kExtOutcomeLatePolicy);
+            result.latePolicy = policy == "rebook" ? LatePolicy::rebook : policy == "queue-end" ? LatePolicy::queue_end : LatePolicy::unknown;
+        } else if (outcome.detailCode == fhir::kOutcomeCheckInAnotherDay) {
+            result.outcome = CheckInOutcome::another_day;
+            result.date = extensionText(issue, fhir::kExtOutcomeDate);
+        } else {
+            return std::unexpected(changed.error());
+        }
+        logger()->info("check-in of Appointment/{} refused by the hospital: {} {}{}{}", appointmentId, checkInOutcomeName(result.outcome),
+                       result.opensAt, result.closedAt, result.date);
+        return result;
+    }
+    auto after = toAppointment(*changed, settings_.systemTrade);
+    if (!after) return std::unexpected(after.error());
+    if (!after->queueNumber) {
+        return fail(Errc::invalid_answer, "Appointment/" + appointmentId + " arrived without a queue number", "backend.invalid_answer");
+    }
+    result.appointment = *after;
+    result.late = extensionBoolean(*changed, fhir::kExtLateArrival);
+    if (result.late) result.latePolicy = LatePolicy::queue_end;
+    return result;
 }
 
 Result<std::vector<Appointment>> FhirHisDriver::appointments(const std::string& patientId) {
@@ -846,17 +1073,69 @@ Result<std::vector<Appointment>> FhirHisDriver::appointments(const std::string& 
     return out;
 }
 
+Result<std::vector<Appointment>> FhirHisDriver::upcomingAppointments(const std::string& patientId) {
+    if (auto valid = requireId(patientId, "patient"); !valid) return std::unexpected(valid.error());
+    auto found = search("Appointment?patient=" + urlEncode("Patient/" + patientId) + "&date=ge" + chinaNow("{:%Y-%m-%d}") + "&status=booked",
+                        "Appointment");
+    if (!found) return std::unexpected(found.error());
+    const auto now = std::chrono::system_clock::now();
+    std::vector<std::pair<std::chrono::sys_seconds, Appointment>> upcoming;
+    for (const auto& r : *found) {
+        auto a = toAppointment(r, settings_.systemTrade);
+        if (!a) return std::unexpected(a.error());
+        if (a->patientId != patientId || a->status != AppointmentStatus::booked) {
+            logger()->warn("Appointment/{} in the search of Patient/{}: patient '{}' status {}; left out", a->id, patientId, a->patientId,
+                           appointmentStatusName(a->status));
+            continue;
+        }
+        const auto start = parseInstant(a->start);
+        if (!start) {
+            logger()->warn("Appointment/{}: start '{}' is not a time with a UTC offset; left out", a->id, a->start.substr(0, 40));
+            continue;
+        }
+        if (*start < now) continue;  // begun: no longer cancellable
+        upcoming.emplace_back(*start, std::move(*a));
+    }
+    std::stable_sort(upcoming.begin(), upcoming.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::vector<Appointment> out;
+    for (auto& [start, a] : upcoming) out.push_back(std::move(a));
+    return out;
+}
+
+Result<Appointment> FhirHisDriver::findAppointmentByCode(const std::string& code) {
+    const bool wellFormed = !code.empty() && code.size() <= 32 &&
+                            std::all_of(code.begin(), code.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+    if (!wellFormed) {
+        return fail(Errc::invalid_argument, fmt::format("appointment code '{}' is not 1–32 letters/digits", code.substr(0, 40)),
+                    "backend.appointment_code_invalid");
+    }
+    auto found = search("Appointment?identifier=" + urlEncode(std::string(fhir::kSystemAppointmentCode) + "|" + code), "Appointment");
+    if (!found) return std::unexpected(found.error());
+    // A server may ignore the system part: only an appointment that carries the code counts.
+    std::erase_if(*found, [&code](const Json& r) { return identifierOf(r, fhir::kSystemAppointmentCode) != code; });
+    if (found->empty()) {
+        logger()->info("no appointment with code {}", code);
+        return fail(Errc::not_found, "no appointment with code " + code, "backend.appointment_code_unknown");
+    }
+    if (found->size() > 1) {
+        logger()->error("{} appointments carry the code {}", found->size(), code);
+        return fail(Errc::invalid_answer, fmt::format("{} appointments carry the code {}", found->size(), code), "backend.duplicate_records");
+    }
+    return toAppointment(found->front(), settings_.systemTrade);
+}
+
 Result<QueueStatus> FhirHisDriver::queueStatus(const std::string& appointmentId) {
     if (auto valid = requireId(appointmentId, "appointment"); !valid) return std::unexpected(valid.error());
-    auto parameters = operation(makeRequest("GET", "Appointment/" + appointmentId + "/$queue"), Safety::read, "Parameters",
-                                {"queue", "backend.not_offered.queue"});
+    const std::string target = "Appointment/" + appointmentId + "/$queue";
+    auto parameters = operation(makeRequest("GET", target), Safety::read, "Parameters", {"queue", "backend.not_offered.queue"});
     if (!parameters) return std::unexpected(parameters.error());
     QueueStatus q;
-    q.appointmentId = appointmentId;
     bool haveNumber = false;
+    std::string about;
     for (const auto& p : parameters->value("parameter", Json::array())) {
         const std::string name = str(p, "name");
         const bool integer = p.contains("valueInteger") && p["valueInteger"].is_number_integer();
+        if (name == "appointment") about = referenceId(p.value("valueReference", Json::object()), "Appointment");
         if (name == "queue_number" && integer) {
             q.queueNumber = p["valueInteger"].get<int>();
             haveNumber = true;
@@ -864,9 +1143,53 @@ Result<QueueStatus> FhirHisDriver::queueStatus(const std::string& appointmentId)
         if (name == "waiting_ahead" && integer) q.waitingAhead = p["valueInteger"].get<int>();
         if (name == "estimated_wait_minutes" && integer) q.estimatedWaitMinutes = p["valueInteger"].get<int>();
         if (name == "room") q.room = str(p, "valueString");
+        if (name == "doctor") q.doctorName = str(p, "valueString");
+        if (name == "called" && p.contains("valueBoolean") && p["valueBoolean"].is_boolean()) q.called = p["valueBoolean"].get<bool>();
     }
-    if (!haveNumber) return fail(Errc::invalid_answer, "$queue answer without queue_number", "backend.invalid_answer");
+    // Never show a patient the queue of someone else (a proxy's cache, a mixed-up answer).
+    if (about != appointmentId) {
+        logger()->error("{}: the answer is about Appointment/'{}', not the asked one", target, about.substr(0, 64));
+        return fail(Errc::invalid_answer, fmt::format("{}: answer about Appointment/'{}', asked {}", target, about.substr(0, 64), appointmentId),
+                    "backend.invalid_answer");
+    }
+    if (!haveNumber || q.queueNumber <= 0 || q.waitingAhead < 0 || q.estimatedWaitMinutes < 0) {
+        logger()->error("{}: queue_number missing or a negative count ({} / {} / {})", target, q.queueNumber, q.waitingAhead, q.estimatedWaitMinutes);
+        return fail(Errc::invalid_answer, target + ": queue_number missing or a negative count", "backend.invalid_answer");
+    }
+    q.appointmentId = appointmentId;
     return q;
+}
+
+Result<TransactionRecord> FhirHisDriver::requestQueueReminder(const QueueReminderRequest& request) {
+    if (auto valid = requireId(request.appointmentId, "appointment"); !valid) return std::unexpected(valid.error());
+    if (auto valid = requireId(request.patientId, "patient"); !valid) return std::unexpected(valid.error());
+    if (request.tradeNo.empty() || request.tradeNo.size() > 64) return fail(Errc::invalid_argument, "trade_no missing or too long");
+    if (request.whenAhead < 1 || request.whenAhead > 20) {
+        return fail(Errc::invalid_argument, fmt::format("reminder threshold {} outside 1–20", request.whenAhead));
+    }
+    // R4 CommunicationRequest: the hospital sends an SMS (medium SMSWRIT, v3-ParticipationMode)
+    // to the patient (subject) about the appointment; the threshold is an extension.
+    const Json body = {
+        {"resourceType", "CommunicationRequest"},
+        {"status", "active"},
+        {"identifier", Json::array({{{"system", settings_.systemTrade}, {"value", request.tradeNo}}})},
+        {"subject", {{"reference", "Patient/" + request.patientId}}},
+        {"about", Json::array({{{"reference", "Appointment/" + request.appointmentId}}})},
+        {"medium", Json::array({{{"coding", Json::array({{{"system", "http://terminology.hl7.org/CodeSystem/v3-ParticipationMode"}, {"code", "SMSWRIT"}}})}}})},
+        {"payload", Json::array({{{"contentString", fmt::format("queue reminder when {} or fewer are ahead", request.whenAhead)}}})},
+        {"authoredOn", chinaNow("{:%Y-%m-%dT%H:%M:%S}+08:00")},
+        {"extension", Json::array({{{"url", fhir::kExtWhenAhead}, {"valueInteger", request.whenAhead}}})}};
+    auto created = conditionalCreate("CommunicationRequest", request.tradeNo, body);
+    if (!created) {
+        Error error = created.error();
+        const bool absent = error.code == Errc::not_found || error.detail.find("HTTP 405") != std::string::npos;
+        if (absent) {
+            logger()->error("POST CommunicationRequest: {}: this backend takes no SMS reminders", error.detail);
+            error = Error(Errc::unsupported, error.detail, "backend.not_offered.sms");
+        }
+        return std::unexpected(error);
+    }
+    return TransactionRecord{request.tradeNo, "CommunicationRequest", str(*created, "id"), str(*created, "status")};
 }
 
 Result<std::vector<Charge>> FhirHisDriver::charges(const std::string& patientId) {
@@ -983,7 +1306,7 @@ Result<PaymentRecord> FhirHisDriver::commitPayment(const PaymentCommit& commit) 
 
 Result<TransactionRecord> FhirHisDriver::lookupTransaction(const std::string& tradeNo) {
     if (tradeNo.empty() || tradeNo.size() > 64) return fail(Errc::invalid_argument, "trade_no missing or too long");
-    for (const char* type : {"Appointment", "PaymentReconciliation", "Communication"}) {
+    for (const char* type : {"Appointment", "PaymentReconciliation", "Communication", "CommunicationRequest"}) {
         auto found = search(std::string(type) + "?identifier=" + urlEncode(settings_.systemTrade + "|" + tradeNo), type);
         if (!found) return std::unexpected(found.error());
         if (!found->empty()) return TransactionRecord{tradeNo, type, str(found->front(), "id"), str(found->front(), "status")};

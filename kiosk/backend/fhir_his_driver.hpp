@@ -25,6 +25,34 @@
 //      Patient/$resolve-health-card (a site server must provide equivalents). A server without
 //      them (501, 405, or 400/404 for an operation its CapabilityStatement does not declare) gives
 //      Errc::unsupported with "backend.not_offered.<operation>", never a patient-data error
+//  [X] booking, cancelling, check-in and the queue (issue 11), mapped to R4 as follows:
+//      hold          POST Appointment (status proposed, slot, patient) + If-None-Exist trade key
+//      book          PUT Appointment status proposed → booked, If-Match; the payment in the
+//                    extension urn:yizhan:ext:payment (trade-no, channel, channel-trade-no,
+//                    amount-fen) so that a cancellation can give it back for the refund
+//      cancel        PUT status → cancelled, If-Match; refused after the cut-off: 409
+//                    OperationOutcome details "cancel-cutoff" (issue extension cancel-until)
+//      upcoming      GET Appointment?patient=…&date=ge<today>&status=booked, minus those begun
+//      by code       GET Appointment?identifier=urn:yizhan:appointment-code|<code>
+//      check in      PUT status booked → arrived, If-Match; a refusal is 409 with details
+//                    "check-in-too-early" (issue extension check-in-opens-at), "check-in-too-late"
+//                    (check-in-closed-at, late-policy), "check-in-another-day" (appointment-date);
+//                    the appointment's date is checked here first (no call for another day)
+//      rules         a booked Appointment carries check-in-opens / check-in-closes / cancel-until
+//                    (valueDateTime) when the server computes them; a late arrival under the
+//                    queue-end policy carries late-arrival (valueBoolean)
+//      queue         GET Appointment/{id}/$queue → Parameters(appointment, queue_number,
+//                    waiting_ahead, estimated_wait_minutes, called, room, doctor); an answer
+//                    naming another appointment is refused (invalid_answer)
+//      SMS reminder  POST CommunicationRequest (status active, subject Patient, about Appointment,
+//                    medium v3-ParticipationMode SMSWRIT, extension when-ahead) + If-None-Exist;
+//                    a server without it (404/405/501 on the type) gives "backend.not_offered.sms"
+//      blacklist     Patient extensions booking-blocked-until (valueDate), -reason (valueString),
+//                    -missed and -window-days (valueInteger)
+//  [X] checks on what the hospital sends for booking (bad input): a slot of another department,
+//      begun, without a UTC offset or overlapping another of the same doctor, a negative or
+//      missing fee, a doctor without a name are left out with a log line naming the resource;
+//      a hold that never answers ends after the per-call timeout as unknown_outcome
 //  [ ] Patient/$match, IHE ITI $hold/$book, Claim-based insurance (not needed by hospital-sim)
 //  [ ] SMART/OAuth tokens (sites use mutual TLS)
 
@@ -73,11 +101,16 @@ public:
     Result<std::vector<Doctor>> doctors(const std::string& departmentId) override;
     Result<std::vector<Slot>> slots(const SlotQuery& query) override;
     Result<Appointment> holdSlot(const std::string& slotId, const std::string& patientId, const std::string& tradeNo) override;
-    Result<Appointment> book(const std::string& appointmentId) override;
+    using HisDriver::book;
+    using HisDriver::checkIn;
+    Result<Appointment> book(const std::string& appointmentId, const AppointmentPayment& payment) override;
     Result<Appointment> cancelAppointment(const std::string& appointmentId) override;
     Result<std::vector<Appointment>> appointments(const std::string& patientId) override;
-    Result<Appointment> checkIn(const std::string& appointmentId) override;
+    Result<std::vector<Appointment>> upcomingAppointments(const std::string& patientId) override;
+    Result<Appointment> findAppointmentByCode(const std::string& code) override;
+    Result<CheckInResult> attemptCheckIn(const std::string& appointmentId) override;
     Result<QueueStatus> queueStatus(const std::string& appointmentId) override;
+    Result<TransactionRecord> requestQueueReminder(const QueueReminderRequest& request) override;
     Result<std::vector<Charge>> charges(const std::string& patientId) override;
     Result<PreSettlement> preSettle(const std::string& patientId, const std::vector<std::string>& chargeIds) override;
     Result<PaymentRecord> commitPayment(const PaymentCommit& commit) override;
@@ -105,11 +138,17 @@ private:
     /// Read → If-Match update of `status` to `target` (re-reading after a conflict or a lost
     /// answer). `amend(updated)`, when given, completes the resource before it is sent; its error
     /// ends the change.
+    /// When `refusal` is given, the body of a 409 answer (the OperationOutcome of a business
+    /// refusal) is copied there for the caller to read its facts.
     Result<nlohmann::json> changeStatus(const std::string& type, const std::string& id, const std::string& target,
-                                        const std::function<Result<void>(nlohmann::json&)>& amend = {});
+                                        const std::function<Result<void>(nlohmann::json&)>& amend = {},
+                                        std::string* refusal = nullptr);
     /// changeStatus of an Appointment that first gives it its slot's times when it lacks them
-    /// (R4 invariant app-3: only proposed or cancelled appointments may lack start/end).
-    Result<nlohmann::json> changeAppointmentStatus(const std::string& appointmentId, const std::string& target);
+    /// (R4 invariant app-3: only proposed or cancelled appointments may lack start/end); `extra`
+    /// completes it further (the payment of a booking).
+    Result<nlohmann::json> changeAppointmentStatus(const std::string& appointmentId, const std::string& target,
+                                                   const std::function<void(nlohmann::json&)>& extra = {},
+                                                   std::string* refusal = nullptr);
     /// Copies Slot/{slotId}'s start, end, serviceType and doctor (PractitionerRole) into an
     /// Appointment (R4: an appointment made from a slot takes its times). Errors: slot_taken when
     /// the slot is gone, invalid_answer when it has no times, transport errors as fetch.

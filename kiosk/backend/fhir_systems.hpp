@@ -12,6 +12,8 @@ inline constexpr const char* kSystemHealthCard = "urn:yizhan:id:health-card";
 /// Business keys (trade_no) of kiosk writes: Appointment, PaymentReconciliation, Communication.
 inline constexpr const char* kSystemKioskTrade = "urn:yizhan:kiosk-trade";
 inline constexpr const char* kSystemDepartment = "urn:yizhan:department";
+/// The appointment code of a registration slip / the hospital's app (Appointment.identifier).
+inline constexpr const char* kSystemAppointmentCode = "urn:yizhan:appointment-code";
 
 inline constexpr const char* kExtFee = "urn:yizhan:ext:fee-fen";
 inline constexpr const char* kExtTitle = "urn:yizhan:ext:title";
@@ -19,6 +21,27 @@ inline constexpr const char* kExtHoldExpires = "urn:yizhan:ext:hold-expires";
 inline constexpr const char* kExtQueueNumber = "urn:yizhan:ext:queue-number";
 inline constexpr const char* kExtBlockedUntil = "urn:yizhan:ext:booking-blocked-until";
 inline constexpr const char* kExtBlockedReason = "urn:yizhan:ext:booking-blocked-reason";
+/// Patient: the blacklist reason as numbers (valueInteger): missed appointments, within days.
+inline constexpr const char* kExtBlockedMissed = "urn:yizhan:ext:booking-blocked-missed";
+inline constexpr const char* kExtBlockedWindowDays = "urn:yizhan:ext:booking-blocked-window-days";
+/// Appointment: the hospital's rules for it (valueDateTime), served on booked appointments.
+inline constexpr const char* kExtCheckInOpens = "urn:yizhan:ext:check-in-opens";
+inline constexpr const char* kExtCheckInCloses = "urn:yizhan:ext:check-in-closes";
+inline constexpr const char* kExtCancelUntil = "urn:yizhan:ext:cancel-until";
+/// Appointment: checked in after the window under the queue_end policy (valueBoolean).
+inline constexpr const char* kExtLateArrival = "urn:yizhan:ext:late-arrival";
+/// Appointment: how the fee was paid — sub-extensions trade-no, channel, channel-trade-no
+/// (valueString) and amount-fen (valueInteger). Written by the kiosk when it books.
+inline constexpr const char* kExtPayment = "urn:yizhan:ext:payment";
+/// OperationOutcome.issue of a refused check-in: the moment the window opens/closed
+/// (valueDateTime), the late policy (valueCode queue-end | rebook), the appointment's date (valueDate).
+inline constexpr const char* kExtOutcomeOpensAt = "urn:yizhan:ext:check-in-opens-at";
+inline constexpr const char* kExtOutcomeClosedAt = "urn:yizhan:ext:check-in-closed-at";
+inline constexpr const char* kExtOutcomeLatePolicy = "urn:yizhan:ext:late-policy";
+inline constexpr const char* kExtOutcomeDate = "urn:yizhan:ext:appointment-date";
+inline constexpr const char* kExtOutcomeCancelUntil = "urn:yizhan:ext:cancel-until";
+/// CommunicationRequest of an SMS queue reminder: send when this many or fewer are ahead.
+inline constexpr const char* kExtWhenAhead = "urn:yizhan:ext:when-ahead";
 inline constexpr const char* kExtInsuranceClass = "urn:yizhan:ext:insurance-class";
 inline constexpr const char* kExtPickupWindow = "urn:yizhan:ext:pickup-window";
 inline constexpr const char* kExtLocation = "urn:yizhan:ext:location";
@@ -33,5 +56,11 @@ inline constexpr const char* kOutcomeBlacklisted = "blacklisted";
 inline constexpr const char* kOutcomeSlotTaken = "slot-taken";
 inline constexpr const char* kOutcomeWrongState = "wrong-state";
 inline constexpr const char* kOutcomeTokenUsed = "token-used";
+inline constexpr const char* kOutcomeBookingLimit = "booking-limit";
+inline constexpr const char* kOutcomeCancelCutoff = "cancel-cutoff";
+inline constexpr const char* kOutcomeCheckInTooEarly = "check-in-too-early";
+inline constexpr const char* kOutcomeCheckInTooLate = "check-in-too-late";
+inline constexpr const char* kOutcomeCheckInAnotherDay = "check-in-another-day";
+inline constexpr const char* kOutcomeNoPhone = "no-phone";
 
 }  // namespace kiosk::backend::fhir

@@ -57,16 +57,58 @@ public:
     virtual Result<std::vector<Doctor>> doctors(const std::string& departmentId) = 0;
     virtual Result<std::vector<Slot>> slots(const SlotQuery& query) = 0;
     /// Holds a free slot for a patient for a few minutes (until payment); tradeNo is the key.
+    /// Errors: slot_taken ("backend.slot_taken": held or booked by someone else, or gone),
+    /// blocked ("backend.blacklisted": the no-show blacklist; the Patient carries the end date and
+    /// reason), rejected ("backend.booking_limit": a per-patient limit such as one booking per
+    /// department per day), unknown_outcome (the answer was lost: ask lookupTransaction(tradeNo)).
     virtual Result<Appointment> holdSlot(const std::string& slotId, const std::string& patientId,
                                          const std::string& tradeNo) = 0;
-    /// Turns a held appointment into a booked one (after payment).
-    virtual Result<Appointment> book(const std::string& appointmentId) = 0;
+    /// Turns a held appointment into a booked one (after payment), recording how the fee was paid
+    /// (empty for a zero fee) so that a later cancellation can hand it back. Repeating it is safe.
+    /// Errors: rejected ("backend.wrong_state": the hold expired or was cancelled), not_found.
+    virtual Result<Appointment> book(const std::string& appointmentId, const AppointmentPayment& payment) = 0;
+    Result<Appointment> book(const std::string& appointmentId) { return book(appointmentId, AppointmentPayment{}); }
+    /// Cancels a held or booked appointment (退号). The refund is the payment desk's: the answer
+    /// carries `payment` (business key, channel, amount) when the backend knows it. Repeating it is
+    /// safe. Errors: rejected with "backend.cancel_cutoff" (after the hospital's cut-off;
+    /// Appointment.cancelUntil said when it was), "backend.wrong_state" (arrived, fulfilled, or
+    /// already begun), not_found.
     virtual Result<Appointment> cancelAppointment(const std::string& appointmentId) = 0;
-    /// Today's appointments of a patient (booked or arrived).
+    /// Today's and later appointments of a patient that are held, booked or arrived.
     virtual Result<std::vector<Appointment>> appointments(const std::string& patientId) = 0;
-    /// Check-in for today's appointment: booked → arrived; gives the queue number.
-    virtual Result<Appointment> checkIn(const std::string& appointmentId) = 0;
+    /// The patient's booked appointments that have not begun (today's later ones and every later
+    /// day), sorted by start: what may still be cancelled (each with cancelUntil when known).
+    virtual Result<std::vector<Appointment>> upcomingAppointments(const std::string& patientId) = 0;
+    /// The appointment a slip or app QR names (payload kind appointment_code). Errors:
+    /// invalid_argument ("backend.appointment_code_invalid": not 1–32 letters/digits), not_found
+    /// ("backend.appointment_code_unknown"), invalid_answer (several appointments carry it).
+    virtual Result<Appointment> findAppointmentByCode(const std::string& code) = 0;
+    /// Check-in for today's appointment: booked → arrived with a queue number, or why not
+    /// (CheckInResult: too early → when it opens; late → the policy; another day → its date;
+    /// already checked in → the same ticket). Errors only for what is not a hospital rule:
+    /// rejected ("backend.wrong_state": cancelled, a hold never paid), not_found, transport.
+    virtual Result<CheckInResult> attemptCheckIn(const std::string& appointmentId) = 0;
+    /// attemptCheckIn() with every refusal as an error: rejected with "backend.checkin_too_early",
+    /// "backend.checkin_too_late" or "backend.checkin_another_day" (the detail names the time or
+    /// date). For callers that only need the ticket (the CLI, scripts).
+    Result<Appointment> checkIn(const std::string& appointmentId) {
+        auto result = attemptCheckIn(appointmentId);
+        if (!result) return std::unexpected(result.error());
+        if (result->ok()) return result->appointment;
+        const std::string why = std::string(checkInOutcomeName(result->outcome));
+        const std::string when = result->opensAt + result->closedAt + result->date;
+        return fail(Errc::rejected, "check-in of Appointment/" + appointmentId + " refused: " + why + " " + when,
+                    "backend.checkin_" + why);
+    }
+    /// Where a checked-in patient stands. The answer is checked to be about `appointmentId`
+    /// (invalid_answer otherwise: a queue of another patient is never shown). Errors: rejected
+    /// ("backend.wrong_state": not checked in), not_found, unsupported ("backend.not_offered.queue").
     virtual Result<QueueStatus> queueStatus(const std::string& appointmentId) = 0;
+    /// Asks the hospital to text the patient when `whenAhead` or fewer are ahead (idempotent on
+    /// request.tradeNo). Errors: invalid_argument (whenAhead outside 1–20), rejected
+    /// ("backend.wrong_state": the appointment is not the patient's or is over; "backend.no_phone":
+    /// the hospital holds no phone number), unsupported ("backend.not_offered.sms").
+    virtual Result<TransactionRecord> requestQueueReminder(const QueueReminderRequest& request) = 0;
 
     // --- payment -------------------------------------------------------------------------------
     virtual Result<std::vector<Charge>> charges(const std::string& patientId) = 0;

@@ -27,7 +27,11 @@ struct Patient {
     std::string phone;
     /// No-show blacklist (hospital policy): set when booking is blocked, with the date it ends.
     std::optional<std::string> bookingBlockedUntil;
-    std::string bookingBlockedReason;  ///< e.g. "3 missed appointments in 90 days"
+    std::string bookingBlockedReason;  ///< e.g. "3 missed appointments in 90 days" (the HIS's text)
+    /// The reason as numbers, for a message in the patient's language: missed appointments within
+    /// so many days (0 when the backend gives only the text).
+    int bookingBlockedMissed = 0;
+    int bookingBlockedWindowDays = 0;
 };
 
 struct Department {
@@ -45,7 +49,10 @@ struct Doctor {
     std::string title;       ///< 主任医师, 副主任医师, 主治医师, 住院医师
     std::string specialty;
     std::string departmentId;
-    int64_t feeFen = 0;      ///< registration fee
+    int64_t feeFen = 0;      ///< registration fee; 0 = a free clinic (a missing fee is refused, never 0)
+    /// The department's "any doctor" general clinic (普通门诊): a PractitionerRole with no
+    /// Practitioner; `name` is then the clinic's title.
+    bool anyDoctor = false;
 };
 
 struct Slot {
@@ -61,6 +68,17 @@ struct Slot {
 enum class AppointmentStatus { proposed, pending, booked, arrived, fulfilled, cancelled, noshow };
 std::string_view appointmentStatusName(AppointmentStatus status);
 
+/// The payment that paid an appointment's registration fee, as the kiosk told the backend when it
+/// booked (FHIR: the extension urn:yizhan:ext:payment on the Appointment, see fhir_his_driver.hpp).
+/// A cancellation hands it back so that the payment desk refunds by the original channel.
+struct AppointmentPayment {
+    std::string tradeNo;         ///< the kiosk's business key of the payment (journalled)
+    std::string channel;         ///< wechat, alipay, unionpay, insurance, cash
+    std::string channelTradeNo;  ///< gateway order / insurance msgid; empty when the channel has none
+    int64_t amountFen = 0;       ///< what was paid, in fen
+    bool empty() const { return tradeNo.empty(); }
+};
+
 struct Appointment {
     std::string id;
     std::string version;      ///< ETag version, for If-Match
@@ -75,6 +93,45 @@ struct Appointment {
     std::optional<std::string> holdExpires;
     std::optional<int> queueNumber;  ///< assigned at check-in
     int64_t feeFen = 0;
+    /// The code printed on the registration slip and in the hospital's app (QR payload kind
+    /// appointment_code, "YY" + 10–16 digits at hospital-sim); empty when the backend has none.
+    std::string appointmentCode;
+    std::optional<AppointmentPayment> payment;  ///< set when the backend knows how the fee was paid
+    /// The hospital's rules for this appointment, when the backend tells them (hospital-sim does,
+    /// on every booked appointment): check-in window and the last moment it may be cancelled.
+    std::optional<std::string> checkInOpens;
+    std::optional<std::string> checkInCloses;
+    std::optional<std::string> cancelUntil;
+};
+
+/// What the hospital does with a patient who comes after the check-in window closed.
+enum class LatePolicy {
+    unknown,    ///< the backend did not say
+    queue_end,  ///< checked in anyway, at the end of the doctor's queue
+    rebook,     ///< refused: the patient books again (the missed appointment is not refunded here)
+};
+std::string_view latePolicyName(LatePolicy policy);
+
+/// The result of a check-in: done, or why not (each refusal is a value the screens explain, not
+/// an error; transport and backend errors stay kiosk::Error).
+enum class CheckInOutcome {
+    checked_in,          ///< booked → arrived now; appointment.queueNumber is set
+    already_checked_in,  ///< it was arrived before: the same ticket again (a reprint)
+    too_early,           ///< the window is not open yet: opensAt says when it opens
+    too_late,            ///< the window closed and the late policy is rebook (closedAt, latePolicy)
+    another_day,         ///< the appointment is on `date`, not today
+};
+std::string_view checkInOutcomeName(CheckInOutcome outcome);
+
+struct CheckInResult {
+    CheckInOutcome outcome = CheckInOutcome::checked_in;
+    Appointment appointment;     ///< as the backend holds it after the call
+    std::string opensAt;         ///< too_early: ISO 8601 with offset
+    std::string closedAt;        ///< too_late: ISO 8601 with offset
+    LatePolicy latePolicy = LatePolicy::unknown;
+    bool late = false;           ///< checked_in after the window under the queue_end policy
+    std::string date;            ///< another_day: YYYY-MM-DD
+    bool ok() const { return outcome == CheckInOutcome::checked_in || outcome == CheckInOutcome::already_checked_in; }
 };
 
 struct Charge {
@@ -122,7 +179,7 @@ struct PaymentRecord {
 /// The answer of lookupTransaction(): what the backend knows of a business key.
 struct TransactionRecord {
     std::string tradeNo;
-    std::string resourceType;   ///< Appointment, PaymentReconciliation, Communication
+    std::string resourceType;   ///< Appointment, PaymentReconciliation, Communication, CommunicationRequest
     std::string resourceId;
     std::string status;
 };
@@ -149,11 +206,23 @@ struct Prescription {
 };
 
 struct QueueStatus {
-    std::string appointmentId;
+    std::string appointmentId;   ///< checked: the backend's answer names this appointment
     int queueNumber = 0;
-    int waitingAhead = 0;
+    int waitingAhead = 0;        ///< patients still to be called before this one
     int estimatedWaitMinutes = 0;
-    std::string room;
+    std::string room;            ///< consulting room / area, for guidance
+    std::string doctorName;      ///< empty when the backend does not say
+    bool called = false;         ///< this patient's number has been called (go in now)
+};
+
+/// "Text me when N patients are ahead of me": an SMS reminder the hospital sends (FHIR: a
+/// CommunicationRequest, see fhir_his_driver.hpp). The phone number is the one the hospital
+/// holds for the patient: the kiosk never sends one.
+struct QueueReminderRequest {
+    std::string tradeNo;         ///< business key (journalled before the call)
+    std::string appointmentId;
+    std::string patientId;
+    int whenAhead = 3;           ///< send when this many or fewer are ahead (1–20)
 };
 
 struct HelpRequest {

@@ -60,6 +60,11 @@ json toJson(const Appointment& a) {
                 {"end", a.end}, {"trade_no", a.tradeNo}, {"fee_fen", a.feeFen}};
     if (a.holdExpires) out["hold_expires"] = *a.holdExpires;
     if (a.queueNumber) out["queue_number"] = *a.queueNumber;
+    if (!a.appointmentCode.empty()) out["appointment_code"] = a.appointmentCode;
+    if (a.checkInOpens) out["check_in_opens"] = *a.checkInOpens;
+    if (a.checkInCloses) out["check_in_closes"] = *a.checkInCloses;
+    if (a.cancelUntil) out["cancel_until"] = *a.cancelUntil;
+    if (a.payment) out["payment"] = {{"trade_no", a.payment->tradeNo}, {"channel", a.payment->channel}, {"amount_fen", a.payment->amountFen}};
     return out;
 }
 

@@ -7,6 +7,7 @@
 #include "kiosk/cli/commands.hpp"
 #include "kiosk/cli/common.hpp"
 #include "kiosk/cli/wiring.hpp"
+#include "kiosk/ops/metrics_server.hpp"
 #include "screens/app.hpp"
 #include "screens/journey.hpp"
 
@@ -85,7 +86,22 @@ void installRunCommand(CLI::App& root, Action& action) {
             appOptions.fullscreen = *fullscreen;
             appOptions.headless = *headless;
             auto app = createApp(*options, std::move(appOptions));
-            return app ? (*app)->run(*exitAfterFrames) : 1;
+            if (!app) return 1;
+            // The fleet's metrics endpoint ([metrics]); a port that cannot be bound stops the
+            // start, naming the key, as every other config problem does.
+            std::unique_ptr<ops::MetricsServer> metricsServer;
+            const ops::MetricsSettings metrics = ops::readMetricsSettings((*app)->config().metrics);
+            if (metrics.enabled) {
+                auto started = ops::MetricsServer::start(metrics, (*app)->metrics());
+                if (!started) {
+                    std::cerr << "kiosk: " << started.error().detail << '\n';
+                    return 1;
+                }
+                metricsServer = std::move(*started);
+            }
+            const int exitCode = (*app)->run(*exitAfterFrames);
+            metricsServer.reset();  // stops scrapes before the App (and what they read) goes
+            return exitCode;
         };
     });
 }

@@ -17,14 +17,19 @@
 // Hospital rules (in this file, as a HIS would apply them):
 //  - Appointment create = hold a free slot for PolicySettings::holdMinutes (status proposed;
 //    start/end, when sent, must be the slot's: 422 "slot-times" otherwise);
-//    update proposed→booked (book), →cancelled (cancel), booked→arrived (check in, assigns the
-//    queue number); the no-show blacklist refuses holds with 403 details "blacklisted".
+//    update proposed→booked (book, keeps the kiosk's payment extension), →cancelled (cancel,
+//    until the cut-off), booked→arrived (check in inside the window, assigns the queue number;
+//    late arrivals by the late policy); the no-show blacklist refuses holds with 403 details
+//    "blacklisted", the per-patient limit with 409 "booking-limit" (sim/hospital/README.md).
+//  - CommunicationRequest create = an SMS queue reminder opt-in, "sent" when due (/admin/sms).
+//  - queues advance by PolicySettings::consultMinutes and by POST /admin/queue/call-next.
 //  - PaymentReconciliation create = commit a payment: the charges become "billed".
 //  - MedicationDispense update in-progress(prepared)→completed = pickup confirmed.
 // Named operations (documented in the README):
 //  - POST /fhir/ChargeItem/$pre-settle       Parameters(patient, chargeItem*) → Parameters(total,
 //                                            insurance, self_pay); changes nothing
-//  - GET  /fhir/Appointment/{id}/$queue      Parameters(queue_number, waiting_ahead, …)
+//  - GET  /fhir/Appointment/{id}/$queue      Parameters(appointment, queue_number, waiting_ahead,
+//                                            estimated_wait_minutes, called, room, doctor)
 //  - POST /fhir/Patient/$resolve-health-card Parameters(token) → Patient
 //  (--named-operations 404|501: absent as on a plain R4 server, and not in the CapabilityStatement)
 #include <fmt/chrono.h>
@@ -48,7 +53,7 @@ namespace {
 const std::set<std::string> kResourceTypes = {
     "Patient",  "Organization",       "Practitioner", "PractitionerRole", "Schedule",           "Slot",
     "Appointment", "ChargeItem",      "DiagnosticReport", "Binary",        "MedicationRequest", "MedicationDispense",
-    "PaymentReconciliation", "Communication"};
+    "PaymentReconciliation", "Communication", "CommunicationRequest"};
 
 std::string etagOf(const Json& resource) { return "W/\"" + resource["meta"].value("versionId", "1") + "\""; }
 
@@ -164,7 +169,8 @@ const std::map<std::string, std::set<std::string>>& searchParameters() {
         {"MedicationRequest", {"identifier", "patient", "subject", "status"}},
         {"MedicationDispense", {"identifier", "patient", "subject", "status"}},
         {"PaymentReconciliation", {"identifier", "status"}},
-        {"Communication", {"identifier", "patient", "subject", "status"}}};
+        {"Communication", {"identifier", "patient", "subject", "status"}},
+        {"CommunicationRequest", {"identifier", "patient", "subject", "status"}}};
     return kParameters;
 }
 
@@ -208,6 +214,11 @@ bool matchesParameter(const std::string& type, const Json& r, const std::string&
     return true;
 }
 
+/// A stored resource as served: the hospital's rules that depend on the policy and the time are
+/// computed when served, not stored — Patient: the blacklist end date and reason; a booked
+/// Appointment: its check-in window and cancel cut-off.
+Json decorated(const SimContext& context, const std::string& type, Json resource);
+
 std::string baseUrl(const httplib::Request& req) { return "http://" + req.get_header_value("Host") + "/fhir"; }
 
 void search(SimContext& context, const std::string& type, const httplib::Request& req, httplib::Response& res) {
@@ -234,16 +245,7 @@ void search(SimContext& context, const std::string& type, const httplib::Request
     if (type == "Slot" || type == "Appointment") {
         std::sort(matches.begin(), matches.end(), [](const Json& a, const Json& b) { return a.value("start", "") < b.value("start", ""); });
     }
-    if (type == "Patient") {
-        for (auto& patient : matches) {
-            if (auto until = bookingBlockedUntil(context.store, context.policy, patient.value("id", ""), false)) {
-                setExtension(patient, fhir::kExtBlockedUntil, {{"valueDate", *until}});
-                setExtension(patient, fhir::kExtBlockedReason,
-                             {{"valueString", fmt::format("{} missed appointments in {} days", context.policy.noShowLimit,
-                                                          context.policy.noShowWindowDays)}});
-            }
-        }
-    }
+    for (auto& match : matches) match = decorated(context, type, std::move(match));
     Json bundle = {{"resourceType", "Bundle"}, {"type", "searchset"}, {"total", matches.size()}, {"entry", Json::array()}};
     std::string query;
     for (const auto& [name, value] : conditions) query += (query.empty() ? "" : "&") + name + "=" + httplib::detail::encode_query_param(value);
@@ -389,6 +391,171 @@ std::string slotTimesMismatch(const Json& appointment, const Json& slot) {
     return {};
 }
 
+
+/// A moment as the hospital writes it (ISO 8601, +08:00).
+std::string isoAt(std::chrono::sys_seconds t) { return fmt::format("{:%Y-%m-%dT%H:%M:%S}+08:00", t + std::chrono::hours(8)); }
+
+std::chrono::sys_seconds nowSeconds() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
+
+struct CheckInWindow {
+    std::chrono::sys_seconds opens;
+    std::chrono::sys_seconds closes;
+};
+
+/// PolicySettings: check-in opens checkInOpenMinutes before the start and closes
+/// checkInCloseMinutes after the end; nullopt for an appointment without times.
+std::optional<CheckInWindow> checkInWindow(const PolicySettings& policy, const Json& appointment) {
+    const auto start = parseInstant(appointment.value("start", ""));
+    const auto end = parseInstant(appointment.value("end", ""));
+    if (!start || !end) return std::nullopt;
+    return CheckInWindow{*start - std::chrono::minutes(policy.checkInOpenMinutes), *end + std::chrono::minutes(policy.checkInCloseMinutes)};
+}
+
+std::optional<std::chrono::sys_seconds> cancelUntil(const PolicySettings& policy, const Json& appointment) {
+    const auto start = parseInstant(appointment.value("start", ""));
+    if (!start) return std::nullopt;
+    return *start - std::chrono::minutes(policy.cancelCutoffMinutes);
+}
+
+Json decorated(const SimContext& context, const std::string& type, Json resource) {
+    if (type == "Patient") {
+        if (auto until = bookingBlockedUntil(context.store, context.policy, resource.value("id", ""), false)) {
+            setExtension(resource, fhir::kExtBlockedUntil, {{"valueDate", *until}});
+            setExtension(resource, fhir::kExtBlockedReason,
+                         {{"valueString", fmt::format("{} missed appointments in {} days", context.policy.noShowLimit,
+                                                      context.policy.noShowWindowDays)}});
+            setExtension(resource, fhir::kExtBlockedMissed, {{"valueInteger", context.policy.noShowLimit}});
+            setExtension(resource, fhir::kExtBlockedWindowDays, {{"valueInteger", context.policy.noShowWindowDays}});
+        }
+    }
+    if (type == "Appointment" && resource.value("status", "") == "booked") {
+        if (const auto window = checkInWindow(context.policy, resource)) {
+            setExtension(resource, fhir::kExtCheckInOpens, {{"valueDateTime", isoAt(window->opens)}});
+            setExtension(resource, fhir::kExtCheckInCloses, {{"valueDateTime", isoAt(window->closes)}});
+        }
+        if (const auto until = cancelUntil(context.policy, resource)) {
+            setExtension(resource, fhir::kExtCancelUntil, {{"valueDateTime", isoAt(*until)}});
+        }
+    }
+    return resource;
+}
+
+/// A business refusal: an OperationOutcome whose issue carries the facts the kiosk explains
+/// (extensions on OperationOutcome.issue, a BackboneElement, are valid R4).
+void sendRefusal(httplib::Response& res, int status, const std::string& diagnostics, const std::string& detailCode,
+                 const Json& issueExtensions) {
+    Json outcome = operationOutcome("business-rule", diagnostics, detailCode);
+    if (!issueExtensions.empty()) outcome["issue"][0]["extension"] = issueExtensions;
+    sendJson(res, status, outcome);
+}
+
+const char* kExtCalled = "urn:yizhan:ext:called-at";  // Appointment: when its number was called
+
+/// The arrived appointments of one doctor's queue on one day.
+std::vector<Json> queueOfLocked(SimContext& context, const std::string& role, const std::string& date) {
+    auto queue = context.store.findLocked("Appointment", [&](const Json& a) {
+        return a.value("status", "") == "arrived" && roleOfAppointment(a) == role && a.value("start", "").substr(0, 10) == date;
+    });
+    std::sort(queue.begin(), queue.end(), [](const Json& a, const Json& b) {
+        return extensionInteger(a, fhir::kExtQueueNumber).value_or(0) < extensionInteger(b, fhir::kExtQueueNumber).value_or(0);
+    });
+    return queue;
+}
+
+bool isCalled(const Json& appointment) {
+    for (const auto& e : appointment.value("extension", Json::array())) {
+        if (e.value("url", "") == kExtCalled) return true;
+    }
+    return false;
+}
+
+/// Patients ahead of `appointment` in its queue (arrived, not yet called, lower number).
+int aheadOfLocked(SimContext& context, const Json& appointment) {
+    if (isCalled(appointment)) return 0;
+    const int64_t mine = extensionInteger(appointment, fhir::kExtQueueNumber).value_or(0);
+    int ahead = 0;
+    for (const auto& other : queueOfLocked(context, roleOfAppointment(appointment), appointment.value("start", "").substr(0, 10))) {
+        if (!isCalled(other) && extensionInteger(other, fhir::kExtQueueNumber).value_or(0) < mine) ++ahead;
+    }
+    return ahead;
+}
+
+std::string roomOf(SimContext& context, const std::string& role) {
+    auto roleResource = context.store.getLocked("PractitionerRole", role);
+    if (!roleResource) return {};
+    const std::string dept = reference((*roleResource)["organization"]);
+    auto org = context.store.getLocked("Organization", dept.size() > 13 ? dept.substr(13) : dept);
+    return org ? extensionText(*org, fhir::kExtLocation) : std::string();
+}
+
+/// Sends the SMS reminders that became due in one doctor's queue: a CommunicationRequest is
+/// "sent" (recorded as an "sms.sent" record, GET /admin/sms) once its appointment has
+/// `when-ahead` or fewer patients ahead, and is then completed.
+void sendDueRemindersLocked(SimContext& context, const std::string& role, const std::string& date) {
+    for (auto request : context.store.findLocked("CommunicationRequest", [](const Json& r) { return r.value("status", "") == "active"; })) {
+        const Json about = request.value("about", Json::array());
+        const std::string ref = about.empty() ? "" : reference(about[0]);
+        auto appointment = context.store.getLocked("Appointment", ref.size() > 12 ? ref.substr(12) : ref);
+        if (!appointment || roleOfAppointment(*appointment) != role || appointment->value("start", "").substr(0, 10) != date) continue;
+        const std::string status = appointment->value("status", "");
+        if (status == "fulfilled" || status == "cancelled" || status == "noshow") {
+            request["status"] = "completed";
+            context.store.putLocked("CommunicationRequest", request.value("id", ""), request);
+            continue;
+        }
+        if (status != "arrived") continue;
+        const int ahead = aheadOfLocked(context, *appointment);
+        if (ahead > extensionInteger(request, fhir::kExtWhenAhead).value_or(3)) continue;
+        std::string phone;
+        if (auto patient = context.store.getLocked("Patient", patientOfAppointment(*appointment))) {
+            for (const auto& t : patient->value("telecom", Json::array())) {
+                if (t.value("system", "") == "phone") phone = t.value("value", "");
+            }
+        }
+        const int64_t number = extensionInteger(*appointment, fhir::kExtQueueNumber).value_or(0);
+        const std::string text = ahead == 0 ? fmt::format("【一站示范医院】请{}号到{}就诊。", number, roomOf(context, role))
+                                            : fmt::format("【一站示范医院】您前面还有{}位患者，请到{}候诊（{}号）。", ahead, roomOf(context, role), number);
+        context.store.putLocked("sms.sent", context.store.nextIdLocked("sms"),
+                                Json{{"request", request.value("id", "")}, {"appointment", appointment->value("id", "")},
+                                     {"phone", phone}, {"ahead", ahead}, {"text", text}, {"sent", nowIso()}});
+        request["status"] = "completed";
+        context.store.putLocked("CommunicationRequest", request.value("id", ""), request);
+    }
+}
+
+/// The doctor calls the next patient: the one being seen (called) is done (fulfilled), the
+/// lowest waiting number is called. Returns the called appointment's id (empty: nobody waits).
+std::string callNextLocked(SimContext& context, const std::string& role, const std::string& date) {
+    std::string called;
+    for (auto appointment : queueOfLocked(context, role, date)) {
+        if (isCalled(appointment)) {
+            appointment["status"] = "fulfilled";
+            context.store.putLocked("Appointment", appointment.value("id", ""), appointment);
+        } else if (called.empty()) {
+            setExtension(appointment, kExtCalled, {{"valueDateTime", nowIso()}});
+            called = appointment.value("id", "");
+            context.store.putLocked("Appointment", called, appointment);
+        }
+    }
+    sendDueRemindersLocked(context, role, date);
+    return called;
+}
+
+/// Queues advance over time: one call every policy.consultMinutes since the doctor's last call
+/// (counted from the first time the queue is looked at).
+void advanceQueueLocked(SimContext& context, const std::string& role, const std::string& date) {
+    if (context.policy.consultMinutes <= 0) return;
+    const auto now = std::chrono::system_clock::now();
+    const std::string key = role + "|" + date;
+    auto [it, fresh] = context.queueClock.try_emplace(key, now);
+    if (fresh) return;
+    const auto step = std::chrono::minutes(context.policy.consultMinutes);
+    while (now - it->second >= step) {
+        it->second += step;
+        callNextLocked(context, role, date);
+    }
+}
+
 void createAppointment(SimContext& context, const httplib::Request& req, httplib::Response& res) {
     auto parsed = parseBody(req, res);
     if (!parsed) return;
@@ -441,6 +608,21 @@ void createAppointment(SimContext& context, const httplib::Request& req, httplib
             sendOutcome(res, 422, "processing", mismatch, "slot-times");
             return;
         }
+        // PolicySettings::bookingsPerDepartmentPerDay: held, booked and arrived ones count.
+        const std::string department = serviceTypeCode(*slot);
+        const std::string day = slot->value("start", "").substr(0, 10);
+        const auto sameDay = context.store.findLocked("Appointment", [&](const Json& a) {
+            const std::string status = a.value("status", "");
+            return patientOfAppointment(a) == patientId && serviceTypeCode(a) == department && a.value("start", "").substr(0, 10) == day &&
+                   (status == "proposed" || status == "booked" || status == "arrived");
+        });
+        if (static_cast<int>(sameDay.size()) >= context.policy.bookingsPerDepartmentPerDay) {
+            sendRefusal(res, 409,
+                        fmt::format("booking limit: {} appointment(s) per department per day ({} on {})",
+                                    context.policy.bookingsPerDepartmentPerDay, department, day),
+                        fhir::kOutcomeBookingLimit, Json::array());
+            return;
+        }
         // What the client sent is what is stored, as on a generic R4 server: start/end are not
         // filled in from the slot, so a client that leaves them out is refused when it books
         // (app-3), as a strict server would. Creating is holding: the status is proposed.
@@ -456,6 +638,13 @@ void createAppointment(SimContext& context, const httplib::Request& req, httplib
         setExtension(appointment, fhir::kExtHoldExpires, {{"valueDateTime", plusMinutesIso(context.policy.holdMinutes)}});
         setExtension(appointment, fhir::kExtFee, {{"valueInteger", extensionInteger(*slot, fhir::kExtFee).value_or(0)}});
         const std::string id = context.store.nextIdLocked("appt");
+        // The appointment code of the slip and the app (QR payload kind appointment_code): "YY" +
+        // the hold's date + a 6-digit sequence (the seed uses "YY" + date + "9" + 5 digits).
+        if (!appointment.contains("identifier")) appointment["identifier"] = Json::array();
+        const std::string today = dateIso(0);
+        appointment["identifier"].push_back({{"system", fhir::kSystemAppointmentCode},
+                                             {"value", fmt::format("YY{}{}{}{:06}", today.substr(0, 4), today.substr(5, 2), today.substr(8, 2),
+                                                                   std::stoll(id.substr(5)) % 900000)}});
         const Json stored = context.store.putLocked("Appointment", id, appointment);
         (*slot)["status"] = "busy-tentative";
         context.store.putLocked("Slot", (*slot)["id"], *slot);
@@ -518,19 +707,53 @@ void updateAppointment(SimContext& context, const std::string& id, const httplib
                 context.store.putLocked("Slot", slotId, *slot);
             }
         };
+        const auto now = nowSeconds();
         if (from == "proposed" && wanted == "booked") {
             setSlot("busy");
+            // How the fee was paid, as the kiosk says (kept for a refund on cancellation).
+            for (const auto& e : body.value("extension", Json::array())) {
+                if (e.value("url", "") == fhir::kExtPayment) setExtension(*current, fhir::kExtPayment, e);
+            }
         } else if ((from == "proposed" || from == "booked") && wanted == "cancelled") {
             if (from == "booked" && current->value("start", "") < nowIso()) {
                 sendOutcome(res, 409, "business-rule", "appointment already started", fhir::kOutcomeWrongState);
+                return;
+            }
+            // PolicySettings::cancelCutoffMinutes (a hold is always released).
+            const auto until = cancelUntil(context.policy, *current);
+            if (from == "booked" && until && now > *until) {
+                sendRefusal(res, 409, fmt::format("cancellation closed at {} ({} minutes before the start)", isoAt(*until),
+                                                  context.policy.cancelCutoffMinutes),
+                            fhir::kOutcomeCancelCutoff, Json::array({{{"url", fhir::kExtOutcomeCancelUntil}, {"valueDateTime", isoAt(*until)}}}));
                 return;
             }
             setSlot("free");
         } else if (from == "booked" && wanted == "arrived") {
             const std::string date = current->value("start", "").substr(0, 10);
             if (date != dateIso(0)) {
-                sendOutcome(res, 409, "business-rule", "check-in is only possible on the day of the appointment", fhir::kOutcomeWrongState);
+                sendRefusal(res, 409, "check-in is only possible on the day of the appointment (" + date + ")", fhir::kOutcomeCheckInAnotherDay,
+                            Json::array({{{"url", fhir::kExtOutcomeDate}, {"valueDate", date}}}));
                 return;
+            }
+            // PolicySettings: the check-in window and the late policy.
+            bool late = false;
+            if (const auto window = checkInWindow(context.policy, *current)) {
+                if (now < window->opens) {
+                    sendRefusal(res, 409, "check-in opens at " + isoAt(window->opens), fhir::kOutcomeCheckInTooEarly,
+                                Json::array({{{"url", fhir::kExtOutcomeOpensAt}, {"valueDateTime", isoAt(window->opens)}}}));
+                    return;
+                }
+                if (now > window->closes) {
+                    const bool rebook = context.policy.lateArrival == LateArrival::rebook;
+                    if (rebook) {
+                        sendRefusal(res, 409, "check-in closed at " + isoAt(window->closes) + "; late policy: re-book",
+                                    fhir::kOutcomeCheckInTooLate,
+                                    Json::array({{{"url", fhir::kExtOutcomeClosedAt}, {"valueDateTime", isoAt(window->closes)}},
+                                                 {{"url", fhir::kExtOutcomeLatePolicy}, {"valueCode", "rebook"}}}));
+                        return;
+                    }
+                    late = true;  // queue_end: numbers only go up, so a late arrival is last
+                }
             }
             const std::string role = roleOfAppointment(*current);
             int64_t highest = 0;
@@ -540,13 +763,14 @@ void updateAppointment(SimContext& context, const std::string& id, const httplib
                 highest = std::max(highest, extensionInteger(other, fhir::kExtQueueNumber).value_or(0));
             }
             setExtension(*current, fhir::kExtQueueNumber, {{"valueInteger", highest + 1}});
+            if (late) setExtension(*current, fhir::kExtLateArrival, {{"valueBoolean", true}});
         } else {
             sendOutcome(res, 409, "business-rule", "cannot change appointment from " + from + " to " + wanted,
                         fhir::kOutcomeWrongState);
             return;
         }
         (*current)["status"] = wanted;
-        sendResource(res, 200, context.store.putLocked("Appointment", id, *current));
+        sendResource(res, 200, decorated(context, "Appointment", context.store.putLocked("Appointment", id, *current)));
     });
 }
 
@@ -684,35 +908,160 @@ void preSettle(SimContext& context, const httplib::Request& req, httplib::Respon
 }
 
 void queuePosition(SimContext& context, const std::string& id, httplib::Response& res) {
-    auto appointment = context.store.get("Appointment", id);
-    if (!appointment) {
-        sendOutcome(res, 404, "not-found", "Appointment/" + id + " not found");
+    context.store.withWriteLock([&] {
+        auto appointment = context.store.getLocked("Appointment", id);
+        if (!appointment) {
+            sendOutcome(res, 404, "not-found", "Appointment/" + id + " not found");
+            return;
+        }
+        const std::string role = roleOfAppointment(*appointment);
+        const std::string date = appointment->value("start", "").substr(0, 10);
+        advanceQueueLocked(context, role, date);
+        appointment = context.store.getLocked("Appointment", id);
+        const auto mine = extensionInteger(*appointment, fhir::kExtQueueNumber);
+        if ((*appointment)["status"] != "arrived" || !mine) {
+            sendOutcome(res, 409, "business-rule", "not checked in (" + appointment->value("status", "") + ")", fhir::kOutcomeWrongState);
+            return;
+        }
+        const int ahead = aheadOfLocked(context, *appointment);
+        const int perPatient = context.policy.consultMinutes > 0 ? context.policy.consultMinutes : 8;
+        Json parameters = {{"resourceType", "Parameters"},
+                           {"parameter", Json::array({{{"name", "appointment"}, {"valueReference", {{"reference", "Appointment/" + id}}}},
+                                                      {{"name", "queue_number"}, {"valueInteger", *mine}},
+                                                      {{"name", "waiting_ahead"}, {"valueInteger", ahead}},
+                                                      {{"name", "estimated_wait_minutes"}, {"valueInteger", ahead * perPatient}},
+                                                      {{"name", "called"}, {"valueBoolean", isCalled(*appointment)}}})}};
+        const std::string room = roomOf(context, role);
+        if (!room.empty()) parameters["parameter"].push_back({{"name", "room"}, {"valueString", room}});  // no empty strings in R4
+        if (auto roleResource = context.store.getLocked("PractitionerRole", role)) {
+            const std::string doctor = (*roleResource).value("practitioner", Json::object()).value("display", "");
+            if (!doctor.empty()) parameters["parameter"].push_back({{"name", "doctor"}, {"valueString", doctor}});
+        }
+        sendJson(res, 200, parameters);
+    });
+}
+
+/// CommunicationRequest create = an SMS queue reminder opt-in ("text me when N are ahead"):
+/// conditional on the kiosk's trade identifier; about an Appointment of the subject Patient that
+/// is booked or arrived; whenAhead 1–20; the patient must have a phone number on file.
+void createCommunicationRequest(SimContext& context, const httplib::Request& req, httplib::Response& res) {
+    auto parsed = parseBody(req, res);
+    if (!parsed) return;
+    const Json body = cleanBody(*parsed);
+    const auto key = conditionalKey(req);
+    if (!key || body.value("resourceType", "") != "CommunicationRequest") {
+        sendOutcome(res, 400, "required", "a CommunicationRequest with If-None-Exist (the trade identifier) is required");
         return;
     }
-    const auto mine = extensionInteger(*appointment, fhir::kExtQueueNumber);
-    if ((*appointment)["status"] != "arrived" || !mine) {
-        sendOutcome(res, 409, "business-rule", "not checked in", fhir::kOutcomeWrongState);
-        return;
-    }
-    const std::string role = roleOfAppointment(*appointment);
-    const std::string date = appointment->value("start", "").substr(0, 10);
-    int ahead = 0;
-    for (const auto& other : context.store.find("Appointment", [&](const Json& a) {
-             return a.value("status", "") == "arrived" && roleOfAppointment(a) == role && a.value("start", "").substr(0, 10) == date;
-         })) {
-        if (extensionInteger(other, fhir::kExtQueueNumber).value_or(0) < *mine) ++ahead;
-    }
-    std::string room;
-    if (auto roleResource = context.store.get("PractitionerRole", role)) {
-        const std::string dept = reference((*roleResource)["organization"]);
-        if (auto org = context.store.get("Organization", dept.substr(13))) room = extensionText(*org, fhir::kExtLocation);
-    }
-    Json parameters = {{"resourceType", "Parameters"},
-                       {"parameter", Json::array({{{"name", "queue_number"}, {"valueInteger", *mine}},
-                                                  {{"name", "waiting_ahead"}, {"valueInteger", ahead}},
-                                                  {{"name", "estimated_wait_minutes"}, {"valueInteger", ahead * 8}}})}};
-    if (!room.empty()) parameters["parameter"].push_back({{"name", "room"}, {"valueString", room}});  // no empty strings in R4
-    sendJson(res, 200, parameters);
+    context.store.withWriteLock([&] {
+        auto existing = context.store.findLocked("CommunicationRequest", [&](const Json& r) { return hasIdentifier(r, key->first, key->second); });
+        if (!existing.empty()) {
+            sendResource(res, 200, existing.front());
+            return;
+        }
+        const Json about = body.value("about", Json::array());
+        const std::string ref = about.empty() ? "" : reference(about[0]);
+        auto appointment = ref.rfind("Appointment/", 0) == 0 ? context.store.getLocked("Appointment", ref.substr(12)) : std::nullopt;
+        const std::string subject = reference(body.value("subject", Json::object()));
+        if (!appointment || "Patient/" + patientOfAppointment(*appointment) != subject) {
+            sendOutcome(res, 409, "business-rule", "the reminder must be about an appointment of its subject", fhir::kOutcomeWrongState);
+            return;
+        }
+        const std::string status = appointment->value("status", "");
+        if (status != "booked" && status != "arrived") {
+            sendOutcome(res, 409, "business-rule", "Appointment/" + appointment->value("id", "") + " is " + status, fhir::kOutcomeWrongState);
+            return;
+        }
+        const int64_t whenAhead = extensionInteger(body, fhir::kExtWhenAhead).value_or(-1);
+        if (whenAhead < 1 || whenAhead > 20) {
+            sendOutcome(res, 422, "invalid", "when-ahead must be 1–20");
+            return;
+        }
+        bool phone = false;
+        if (auto patient = context.store.getLocked("Patient", patientOfAppointment(*appointment))) {
+            for (const auto& t : patient->value("telecom", Json::array())) phone = phone || t.value("system", "") == "phone";
+        }
+        if (!phone) {
+            sendOutcome(res, 409, "business-rule", "no phone number on file for the patient", fhir::kOutcomeNoPhone);
+            return;
+        }
+        Json record = body;
+        record.erase("id");
+        record.erase("meta");
+        record["status"] = "active";
+        record["authoredOn"] = nowIso();
+        const Json stored = context.store.putLocked("CommunicationRequest", context.store.nextIdLocked("sms-req"), record);
+        context.faults.recordCommit(key->second);
+        sendDueRemindersLocked(context, roleOfAppointment(*appointment), appointment->value("start", "").substr(0, 10));
+        sendResource(res, 201, stored);
+    });
+}
+
+/// The simulator's admin calls for the booking and queue demo (not FHIR; never fault-injected):
+///  POST /admin/queue/call-next {"doctor": "role-003"}  the doctor calls the next patient today →
+///       {"called": "<appointment id>" or null}
+///  GET  /admin/sms                                      the reminder opt-ins and the SMS "sent"
+///  POST /admin/appointments {"patient", "doctor", "start_in_minutes", "minutes", "status"}
+///       an appointment today relative to now (booked or arrived), as if booked on the phone
+///       (tests and the demo set up a check-in case at any hour) → the Appointment
+void installBookingAdmin(httplib::Server& server, SimContext& context) {
+    server.Post("/admin/queue/call-next", [&context](const httplib::Request& req, httplib::Response& res) {
+        const Json body = Json::parse(req.body, nullptr, false);
+        const std::string role = body.is_object() ? body.value("doctor", "") : "";
+        context.store.withWriteLock([&] {
+            if (!context.store.getLocked("PractitionerRole", role)) {
+                sendJson(res, 404, {{"error", "unknown doctor '" + role + "'"}}, "application/json");
+                return;
+            }
+            const std::string called = callNextLocked(context, role, dateIso(0));
+            sendJson(res, 200, {{"called", called.empty() ? Json() : Json(called)}}, "application/json");
+        });
+    });
+    server.Get("/admin/sms", [&context](const httplib::Request&, httplib::Response& res) {
+        sendJson(res, 200, {{"requests", context.store.find("CommunicationRequest", nullptr)}, {"sent", context.store.find("sms.sent", nullptr)}},
+                 "application/json");
+    });
+    server.Post("/admin/appointments", [&context](const httplib::Request& req, httplib::Response& res) {
+        const Json body = Json::parse(req.body, nullptr, false);
+        if (!body.is_object()) {
+            sendJson(res, 400, {{"error", "body is not a JSON object"}}, "application/json");
+            return;
+        }
+        const std::string patient = body.value("patient", "");
+        const std::string role = body.value("doctor", "role-003");
+        const std::string status = body.value("status", "booked");
+        context.store.withWriteLock([&] {
+            auto roleResource = context.store.getLocked("PractitionerRole", role);
+            if (!context.store.getLocked("Patient", patient) || !roleResource || (status != "booked" && status != "arrived")) {
+                sendJson(res, 422, {{"error", "unknown patient or doctor, or a status other than booked/arrived"}}, "application/json");
+                return;
+            }
+            const auto start = nowSeconds() + std::chrono::minutes(body.value("start_in_minutes", 0));
+            const auto end = start + std::chrono::minutes(body.value("minutes", 30));
+            const std::string dept = reference((*roleResource)["organization"]).substr(13);
+            const std::string id = context.store.nextIdLocked("appt");
+            const std::string today = dateIso(0);
+            Json a = {{"resourceType", "Appointment"},
+                      {"status", status},
+                      {"identifier", Json::array({{{"system", fhir::kSystemAppointmentCode},
+                                                   {"value", fmt::format("YY{}{}{}{:06}", today.substr(0, 4), today.substr(5, 2), today.substr(8, 2),
+                                                                         std::stoll(id.substr(5)) % 900000)}}})},
+                      {"start", isoAt(start)},
+                      {"end", isoAt(end)},
+                      {"serviceType", Json::array({{{"coding", Json::array({{{"system", fhir::kSystemDepartment}, {"code", dept}}})}}})},
+                      {"participant", Json::array({{{"actor", {{"reference", "Patient/" + patient}}}, {"status", "accepted"}},
+                                                   {{"actor", {{"reference", "PractitionerRole/" + role}}}, {"status", "accepted"}}})},
+                      {"extension", Json::array({{{"url", fhir::kExtFee}, {"valueInteger", 0}}})}};
+            if (status == "arrived") {
+                int64_t highest = 0;
+                for (const auto& other : queueOfLocked(context, role, today)) {
+                    highest = std::max(highest, extensionInteger(other, fhir::kExtQueueNumber).value_or(0));
+                }
+                a["extension"].push_back({{"url", fhir::kExtQueueNumber}, {"valueInteger", highest + 1}});
+            }
+            sendJson(res, 201, decorated(context, "Appointment", context.store.putLocked("Appointment", id, a)), "application/json");
+        });
+    });
 }
 
 std::string base64(const std::string& bytes) {
@@ -727,7 +1076,9 @@ Json capabilityStatement(NamedOperations operations) {
     Json resources = Json::array();
     for (const auto& type : kResourceTypes) {
         Json interactions = Json::array({{{"code", "read"}}, {{"code", "search-type"}}});
-        if (type == "Appointment" || type == "PaymentReconciliation" || type == "Communication") interactions.push_back({{"code", "create"}});
+        if (type == "Appointment" || type == "PaymentReconciliation" || type == "Communication" || type == "CommunicationRequest") {
+            interactions.push_back({{"code", "create"}});
+        }
         if (type == "Appointment" || type == "MedicationDispense") interactions.push_back({{"code", "update"}});
         resources.push_back({{"type", type}, {"interaction", interactions}});
     }
@@ -833,7 +1184,7 @@ void installFhirService(httplib::Server& server, SimContext& context) {
             sendOutcome(res, 404, "not-found", type + "/" + std::string(req.matches[2]) + " not found");
             return;
         }
-        sendResource(res, 200, *resource);
+        sendResource(res, 200, decorated(context, type, *resource));
     });
     route(server, context, "GET", R"(/fhir/([A-Za-z]+))", [&context](const httplib::Request& req, httplib::Response& res) {
         const std::string type = req.matches[1];
@@ -852,6 +1203,10 @@ void installFhirService(httplib::Server& server, SimContext& context) {
     route(server, context, "POST", "/fhir/Communication", [&context](const httplib::Request& req, httplib::Response& res) {
         createCommunication(context, req, res);
     });
+    route(server, context, "POST", "/fhir/CommunicationRequest", [&context](const httplib::Request& req, httplib::Response& res) {
+        createCommunicationRequest(context, req, res);
+    });
+    installBookingAdmin(server, context);
     route(server, context, "PUT", R"(/fhir/Appointment/([A-Za-z0-9\-\.]+))", [&context](const httplib::Request& req, httplib::Response& res) {
         updateAppointment(context, req.matches[1], req, res);
     });

@@ -25,7 +25,7 @@ Result<std::unique_ptr<HospitalSim>> HospitalSim::create(const HospitalSimOption
     auto store = ResourceStore::open(options.dataDir / "hospital.sqlite");
     if (!store) return std::unexpected(store.error());
     sim->store_ = std::move(*store);
-    const SeedSettings seed{options.peopleFile, options.dataDir / "reports", options.policy.onlineShare};
+    const SeedSettings seed{options.peopleFile, options.dataDir / "reports", options.policy.onlineShare, options.policy.fees};
     if (sim->store_->empty()) {
         logger->info("seeding a new hospital database in {}", options.dataDir.string());
         auto seeded = seedHospital(*sim->store_, seed);
@@ -34,7 +34,7 @@ Result<std::unique_ptr<HospitalSim>> HospitalSim::create(const HospitalSimOption
         logger->info("using the existing hospital database in {}", options.dataDir.string());
     }
     refreshCalendar(*sim->store_, seed);
-    sim->context_ = std::make_unique<SimContext>(SimContext{*sim->store_, sim->faults_, options.policy, options.dataDir / "reports", options.namedOperations});
+    sim->context_ = std::make_unique<SimContext>(SimContext{*sim->store_, sim->faults_, options.policy, options.dataDir / "reports", options.namedOperations, {}});
     if (!options.tlsCert.empty()) {
         auto ssl = std::make_unique<httplib::SSLServer>(options.tlsCert.c_str(), options.tlsKey.c_str(),
                                                         options.clientCa.empty() ? nullptr : options.clientCa.c_str());

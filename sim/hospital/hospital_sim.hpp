@@ -13,6 +13,9 @@
 //  [X] fault injection (/admin/faults), commit statistics (/admin/stats)
 //  [X] HTTPS with optional client-certificate verification (mutual TLS)
 //  [X] every start tops up the calendar: slots of the next 7 days, today's demo appointments
+//  [X] issue 11 rules (README.md): check-in window, late policy, one booking per department per
+//      day, cancel cut-off, fee by title, 30/60-minute slots, queues that advance over time and
+//      by an admin call, SMS reminder opt-ins recorded (/admin/sms), demo cases for every answer
 
 #include <httplib.h>
 

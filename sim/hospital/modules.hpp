@@ -11,21 +11,38 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
 #include "sim/hospital/faults.hpp"
+#include "sim/hospital/seed.hpp"
 #include "sim/hospital/store.hpp"
 
 namespace kiosk::sim {
 
+/// What the hospital does with a patient who comes after the check-in window.
+enum class LateArrival {
+    queue_end,  ///< checked in anyway, flagged late, at the end of the queue (numbers go up)
+    rebook,     ///< refused (409 check-in-too-late): the patient books again
+};
+
+/// The hospital's rules (hospital-sim command-line options, documented in sim/hospital/README.md).
 struct PolicySettings {
     int noShowLimit = 3;        ///< missed appointments …
     int noShowWindowDays = 90;  ///< … within this many days …
     int blockDays = 30;         ///< … block booking for this many days after the last one
-    int holdMinutes = 10;       ///< how long a held slot waits for payment
+    int holdMinutes = 10;       ///< how long a held slot waits for payment (then it is free again)
     double onlineShare = 0.8;
+    int checkInOpenMinutes = 60;   ///< check-in opens this long before the appointment's start …
+    int checkInCloseMinutes = 15;  ///< … and closes this long after its end
+    LateArrival lateArrival = LateArrival::queue_end;
+    int bookingsPerDepartmentPerDay = 1;  ///< held/booked/arrived appointments of one patient
+    int cancelCutoffMinutes = 120;        ///< a booked appointment may be cancelled until start − this
+    int consultMinutes = 8;   ///< a doctor calls the next patient every so often (0: only the admin call)
+    TitleFees fees;           ///< registration fee by the doctor's title
 };
 
 /// How the FHIR service treats its named operations ($pre-settle, $queue, $resolve-health-card,
@@ -39,6 +56,10 @@ struct SimContext {
     PolicySettings policy;
     std::filesystem::path reportDir;
     NamedOperations namedOperations = NamedOperations::served;
+    /// When each doctor's queue ("<role>|<date>") last called a patient; guarded by the store's
+    /// write lock. Queues advance lazily: every queue read or admin call catches up on the calls
+    /// policy.consultMinutes implies since then.
+    std::map<std::string, std::chrono::system_clock::time_point> queueClock;
 };
 
 using Handler = httplib::Server::Handler;

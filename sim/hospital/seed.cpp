@@ -4,9 +4,11 @@
 #include <cairo.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <fstream>
+#include <map>
 
 #include "kiosk/backend/fhir_systems.hpp"
 #include "kiosk/core/mask.hpp"
@@ -23,32 +25,39 @@ struct DepartmentRow {
     const char* nameEn;
     const char* location;
     std::array<const char*, 3> specialties;
+    int slotMinutes;  ///< length of its slots: 30 in the busy departments, 60 elsewhere
 };
 
 // 15 departments of a general hospital, with where they are and three specialties each.
 constexpr DepartmentRow kDepartments[] = {
-    {"CARD", "心血管内科", "Cardiology", "门诊楼3层A区", {"高血压", "冠心病", "心律失常"}},
-    {"RESP", "呼吸内科", "Respiratory Medicine", "门诊楼3层B区", {"慢阻肺", "哮喘", "肺部感染"}},
-    {"GAST", "消化内科", "Gastroenterology", "门诊楼3层C区", {"胃炎", "肝病", "消化道出血"}},
-    {"NEUR", "神经内科", "Neurology", "门诊楼4层A区", {"脑血管病", "头痛眩晕", "癫痫"}},
-    {"ENDO", "内分泌科", "Endocrinology", "门诊楼4层B区", {"糖尿病", "甲状腺疾病", "骨质疏松"}},
-    {"GSUR", "普通外科", "General Surgery", "门诊楼2层A区", {"甲乳外科", "胃肠外科", "肝胆外科"}},
-    {"ORTH", "骨科", "Orthopaedics", "门诊楼2层B区", {"脊柱外科", "关节外科", "运动医学"}},
-    {"GYN", "妇科", "Gynaecology", "门诊楼5层A区", {"妇科炎症", "妇科肿瘤", "月经病"}},
-    {"OBST", "产科", "Obstetrics", "门诊楼5层B区", {"产前检查", "高危妊娠", "产后康复"}},
-    {"PAED", "儿科", "Paediatrics", "门诊楼1层东区", {"小儿呼吸", "小儿消化", "儿童保健"}},
-    {"OPHT", "眼科", "Ophthalmology", "门诊楼6层A区", {"白内障", "青光眼", "眼底病"}},
-    {"ENT", "耳鼻咽喉科", "ENT", "门诊楼6层B区", {"鼻炎鼻窦炎", "咽喉疾病", "耳聋耳鸣"}},
-    {"STOM", "口腔科", "Stomatology", "门诊楼6层C区", {"牙体牙髓", "口腔修复", "口腔正畸"}},
-    {"DERM", "皮肤科", "Dermatology", "门诊楼4层C区", {"湿疹皮炎", "痤疮", "银屑病"}},
-    {"TCM", "中医科", "Traditional Chinese Medicine", "门诊楼1层西区", {"中医内科", "针灸推拿", "中医妇科"}},
+    {"CARD", "心血管内科", "Cardiology", "门诊楼3层A区", {"高血压", "冠心病", "心律失常"}, 30},
+    {"RESP", "呼吸内科", "Respiratory Medicine", "门诊楼3层B区", {"慢阻肺", "哮喘", "肺部感染"}, 30},
+    {"GAST", "消化内科", "Gastroenterology", "门诊楼3层C区", {"胃炎", "肝病", "消化道出血"}, 30},
+    {"NEUR", "神经内科", "Neurology", "门诊楼4层A区", {"脑血管病", "头痛眩晕", "癫痫"}, 60},
+    {"ENDO", "内分泌科", "Endocrinology", "门诊楼4层B区", {"糖尿病", "甲状腺疾病", "骨质疏松"}, 60},
+    {"GSUR", "普通外科", "General Surgery", "门诊楼2层A区", {"甲乳外科", "胃肠外科", "肝胆外科"}, 60},
+    {"ORTH", "骨科", "Orthopaedics", "门诊楼2层B区", {"脊柱外科", "关节外科", "运动医学"}, 60},
+    {"GYN", "妇科", "Gynaecology", "门诊楼5层A区", {"妇科炎症", "妇科肿瘤", "月经病"}, 60},
+    {"OBST", "产科", "Obstetrics", "门诊楼5层B区", {"产前检查", "高危妊娠", "产后康复"}, 60},
+    {"PAED", "儿科", "Paediatrics", "门诊楼1层东区", {"小儿呼吸", "小儿消化", "儿童保健"}, 30},
+    {"OPHT", "眼科", "Ophthalmology", "门诊楼6层A区", {"白内障", "青光眼", "眼底病"}, 30},
+    {"ENT", "耳鼻咽喉科", "ENT", "门诊楼6层B区", {"鼻炎鼻窦炎", "咽喉疾病", "耳聋耳鸣"}, 60},
+    {"STOM", "口腔科", "Stomatology", "门诊楼6层C区", {"牙体牙髓", "口腔修复", "口腔正畸"}, 60},
+    {"DERM", "皮肤科", "Dermatology", "门诊楼4层C区", {"湿疹皮炎", "痤疮", "银屑病"}, 60},
+    {"TCM", "中医科", "Traditional Chinese Medicine", "门诊楼1层西区", {"中医内科", "针灸推拿", "中医妇科"}, 60},
 };
 
-struct TitleRow {
-    const char* title;
-    int64_t feeFen;
-};
-constexpr TitleRow kTitles[] = {{"主任医师", 5000}, {"副主任医师", 3000}, {"主治医师", 2000}};
+constexpr const char* kTitles[] = {"主任医师", "副主任医师", "主治医师"};
+constexpr const char* kGeneralClinic = "普通门诊";  // the "any doctor" clinic of a department
+/// The demo's fully booked doctor (every slot of the week busy): CARD's 主任医师.
+constexpr const char* kFullyBookedRole = "role-001";
+
+int slotMinutesOf(const std::string& departmentId) {
+    for (const auto& d : kDepartments) {
+        if (departmentId == std::string("dept-") + d.code) return d.slotMinutes;
+    }
+    return 60;
+}
 
 // Doctor names: surnames and given names, some with characters outside the common GB2312 set.
 constexpr const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙",
@@ -86,6 +95,13 @@ Json patientResource(const std::string& id, const std::string& name, const std::
 }
 
 }  // namespace
+
+int64_t TitleFees::forTitle(std::string_view title) const {
+    if (title == "主任医师") return chief;
+    if (title == "副主任医师") return associate;
+    if (title == "主治医师") return attending;
+    return general;  // 普通门诊, and any title the table does not know
+}
 
 Result<void> writeReportPdf(const std::filesystem::path& file, const std::string& title, const std::string& patientLine,
                             const std::vector<std::array<std::string, 4>>& rows) {
@@ -161,8 +177,43 @@ void refreshCalendar(ResourceStore& store, const SeedSettings& settings) {
         store.putMany("Binary", movedBinaries);
     }
 
-    // Slots: 30-minute slots on the days each doctor sees outpatients (five of seven),
-    // 08:00–12:00 and 14:00–17:00; ids carry the date, so a restart adds only the missing days.
+    // Fees follow the title policy (PolicySettings::fees): a changed policy reprices the roles
+    // and their free slots at the next start; held and booked ones keep the fee they were held at.
+    std::vector<std::pair<std::string, Json>> repricedRoles, repricedSlots;
+    std::map<std::string, int64_t> feeOfRole;
+    for (auto role : store.find("PractitionerRole", nullptr)) {
+        std::string title;
+        for (const auto& e : role.value("extension", Json::array())) {
+            if (e.value("url", "") == fhir::kExtTitle) title = e.value("valueString", "");
+        }
+        const int64_t fee = settings.fees.forTitle(title);
+        const std::string roleId = role.value("id", "");
+        feeOfRole[roleId] = fee;
+        bool changed = false;
+        for (auto& e : role["extension"]) {
+            if (e.value("url", "") == fhir::kExtFee && e.value("valueInteger", int64_t{-1}) != fee) {
+                e["valueInteger"] = fee;
+                changed = true;
+            }
+        }
+        if (!changed) continue;
+        repricedRoles.emplace_back(roleId, role);
+        for (auto slot : store.find("Slot", [&](const Json& sl) {
+                 return sl.value("status", "") == "free" && sl.dump().find("PractitionerRole/" + roleId + "\"") != std::string::npos;
+             })) {
+            for (auto& e : slot["extension"]) {
+                if (e.value("url", "") == fhir::kExtFee) e["valueInteger"] = fee;
+            }
+            repricedSlots.emplace_back(slot.value("id", ""), slot);
+        }
+    }
+    store.putMany("PractitionerRole", repricedRoles);
+    store.putMany("Slot", repricedSlots);
+
+    // Slots on the days each doctor sees outpatients (five of seven), 08:00–12:00 and
+    // 14:00–17:00: 30 minutes long in the busy departments (CARD RESP GAST PAED OPHT), an hour
+    // elsewhere. Ids carry the date and time, so a restart adds only the missing days. The demo's
+    // fully booked doctor (role-001) has every slot busy.
     const int everyNthForCounter = settings.onlineShare >= 1.0 ? 0 : static_cast<int>(1.0 / (1.0 - settings.onlineShare) + 0.5);
     std::vector<std::pair<std::string, Json>> slots;
     const auto roles = store.find("PractitionerRole", nullptr);
@@ -176,73 +227,104 @@ void refreshCalendar(ResourceStore& store, const SeedSettings& settings) {
             const std::string roleId = role.value("id", "");
             const int doctorNumber = std::stoi(roleId.substr(5));
             if ((weekday + doctorNumber) % 7 >= 5) continue;  // two days off a week
+            const std::string deptRef = role["organization"].value("reference", "");
+            const int length = slotMinutesOf(deptRef.substr(13));
             int slotOfDay = 0;
-            for (int minutes = 8 * 60; minutes < 17 * 60; minutes += 30) {
+            for (int minutes = 8 * 60; minutes + length <= 17 * 60; minutes += length) {
                 if (minutes >= 12 * 60 && minutes < 14 * 60) continue;  // lunch break
+                if (minutes < 12 * 60 && minutes + length > 12 * 60) continue;
                 ++slotOfDay;
                 const std::string id = fmt::format("slot-{}-{}-{:02}{:02}", roleId.substr(5), compact, minutes / 60, minutes % 60);
                 if (store.get("Slot", id)) continue;
                 const bool counterOnly = everyNthForCounter > 0 && (slotOfDay + doctorNumber) % everyNthForCounter == 0;
-                const Json& extensions = role["extension"];
-                int64_t fee = 0;
-                for (const auto& e : extensions) {
-                    if (e.value("url", "") == fhir::kExtFee) fee = e["valueInteger"].get<int64_t>();
-                }
-                const std::string deptRef = role["organization"].value("reference", "");
+                const bool fullyBooked = roleId == kFullyBookedRole;
+                const std::string status = fullyBooked ? "busy" : counterOnly ? "busy-unavailable" : "free";
                 slots.emplace_back(
                     id, Json{{"resourceType", "Slot"},
                              {"schedule", {{"reference", "Schedule/sch-" + roleId.substr(5)}}},
                              {"serviceType", Json::array({{{"coding", Json::array({{{"system", fhir::kSystemDepartment}, {"code", deptRef.substr(13)}}})}}})},
-                             {"status", counterOnly ? "busy-unavailable" : "free"},
+                             {"status", status},
                              {"start", slotTime(date, minutes)},
-                             {"end", slotTime(date, minutes + 30)},
-                             {"extension", Json::array({extensionInt(fhir::kExtFee, fee),
+                             {"end", slotTime(date, minutes + length)},
+                             {"extension", Json::array({extensionInt(fhir::kExtFee, feeOfRole[roleId]),
                                                         {{"url", "urn:yizhan:ext:practitioner-role"}, {"valueReference", {{"reference", "PractitionerRole/" + roleId}}}}})}});
                 // R4 strings are never empty (json.html): a free slot has no comment at all.
-                if (counterOnly) slots.back().second["comment"] = "kept for the registration counter";
+                if (status == "busy-unavailable") slots.back().second["comment"] = "kept for the registration counter";
+                if (fullyBooked) slots.back().second["comment"] = "fully booked (demo)";
             }
         }
     }
     store.putMany("Slot", slots);
 
-    // Appointments: every demo person has one booked for today (for check-in); four other
-    // patients are already waiting (realistic queue positions); the first generated patient
-    // missed three appointments in the last 90 days (the blacklist, kept relative to today).
-    std::ifstream peopleStream(settings.peopleFile);
-    const Json peopleDoc = Json::parse(peopleStream, nullptr, false);
+    // Appointments: the demo cases (sim/hospital/README.md "Demo cases"), placed relative to the
+    // time the simulator starts so that every case can be shown whenever the demo runs (times
+    // are kept inside today: the "too early" case needs a start before 22:30, the "late" one after
+    // 03:00 hospital time). Each is rewritten at every start while untouched (same status), so a
+    // restart later in the day keeps the cases true; one a patient changed (checked in,
+    // cancelled) is kept. Four other patients are already waiting for role-003; the first
+    // generated patient missed three appointments in the last 90 days (the blacklist).
     std::vector<std::pair<std::string, Json>> appointments;
+    const std::string today = dateIso(0);
+    const std::string compactToday = today.substr(0, 4) + today.substr(5, 2) + today.substr(8, 2);
+    const int nowMinute = [] {
+        const std::string now = nowIso();  // YYYY-MM-DDThh:mm:ss+08:00
+        return std::stoi(now.substr(11, 2)) * 60 + std::stoi(now.substr(14, 2));
+    }();
+    int codeIndex = 0;
     auto appointment = [&](const std::string& id, const std::string& patient, const std::string& role, const std::string& dept,
-                           const std::string& start, const std::string& end, const std::string& status, int queue, bool overwrite) {
-        if (!overwrite && store.get("Appointment", id)) return;
+                           const std::string& date, int startMinute, int length, const std::string& status, int queue, bool overwrite) {
+        ++codeIndex;
+        if (auto existing = store.get("Appointment", id); existing && (!overwrite || existing->value("status", "") != status)) return;
+        startMinute = std::clamp(startMinute, 0, 23 * 60 + 29);
+        const int endMinute = std::min(startMinute + length, 23 * 60 + 59);
         Json a = {{"resourceType", "Appointment"},
                   {"status", status},
-                  {"start", start},
-                  {"end", end},
+                  {"identifier", Json::array({identifier(fhir::kSystemAppointmentCode,
+                                                          fmt::format("YY{}9{:05}", date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2), codeIndex))})},
+                  {"start", slotTime(date, startMinute)},
+                  {"end", slotTime(date, endMinute)},
                   {"serviceType", Json::array({{{"coding", Json::array({{{"system", fhir::kSystemDepartment}, {"code", dept}}})}}})},
                   {"participant", Json::array({{{"actor", {{"reference", "Patient/" + patient}}}, {"status", "accepted"}},
                                                {{"actor", {{"reference", "PractitionerRole/" + role}}}, {"status", "accepted"}}})},
-                  {"extension", Json::array({extensionInt(fhir::kExtFee, 2000)})}};
+                  {"extension", Json::array({extensionInt(fhir::kExtFee, feeOfRole[role])})}};
         if (queue > 0) a["extension"].push_back(extensionInt(fhir::kExtQueueNumber, queue));
         appointments.emplace_back(id, a);
     };
-    const std::string today = dateIso(0);
-    const std::string compactToday = today.substr(0, 4) + today.substr(5, 2) + today.substr(8, 2);
-    int personIndex = 0;
-    if (!peopleDoc.is_discarded() && peopleDoc.contains("people")) {
-        for (const auto& person : peopleDoc["people"]) {
-            const int hour = 9 + personIndex % 3;
-            appointment(fmt::format("appt-{}-{}", compactToday, person.value("id", "")), "pat-" + person.value("id", ""), "role-003",
-                        "dept-CARD", slotTime(today, hour * 60), slotTime(today, hour * 60 + 30), "booked", 0, false);
-            ++personIndex;
-        }
+    // The demo people (assets/sim/people.json), role-003 = 心血管内科 主治医师 unless said:
+    struct DemoCase {
+        const char* person;
+        const char* role;
+        const char* dept;
+        int dayOffset;
+        int startMinute;  // of the day
+        const char* status;
+        int queue;
+    };
+    const DemoCase cases[] = {
+        {"zhang-san", "role-003", "dept-CARD", 0, nowMinute - 5, "booked", 0},       // inside the window: one-tap check-in
+        {"li-jun", "role-003", "dept-CARD", 0, nowMinute + 20, "booked", 0},         // inside the window (starts soon)
+        {"wang-xinkun", "role-003", "dept-CARD", 0, nowMinute + 180, "booked", 0},   // too early: opens in about 2 hours
+        {"chen-zhe", "role-003", "dept-CARD", 0, nowMinute - 180, "booked", 0},      // late: the late policy applies
+        {"zhao-shenjing", "role-002", "dept-CARD", 0, nowMinute - 20, "arrived", 3}, // already checked in: ticket again
+        {"ouyang-nana", "role-004", "dept-RESP", 2, 9 * 60, "booked", 0},            // a future appointment to cancel
+    };
+    for (const auto& c : cases) {
+        const std::string date = dateIso(c.dayOffset);
+        const std::string compact = date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2);
+        appointment(fmt::format("appt-{}-{}", compact, c.person), std::string("pat-") + c.person, c.role, c.dept, date, c.startMinute,
+                    slotMinutesOf(c.dept), c.status, c.queue, true);
     }
     for (int i = 0; i < 4; ++i) {
         appointment(fmt::format("appt-{}-waiting-{}", compactToday, i + 1), fmt::format("pat-gen-{:02}", i + 2), "role-003", "dept-CARD",
-                    slotTime(today, 8 * 60 + 30 * (i % 2)), slotTime(today, 9 * 60), "arrived", i + 1, false);
+                    today, std::min(nowMinute - 30, 8 * 60 + 30 * (i % 2)), 30, "arrived", i + 1, false);
+    }
+    for (int i = 0; i < 2; ++i) {  // ahead of zhao-shenjing at role-002
+        appointment(fmt::format("appt-{}-waiting2-{}", compactToday, i + 1), fmt::format("pat-gen-{:02}", i + 6), "role-002", "dept-CARD",
+                    today, std::min(nowMinute - 30, 8 * 60), 30, "arrived", i + 1, false);
     }
     for (int i = 0; i < 3; ++i) {
-        appointment(fmt::format("appt-noshow-{}", i + 1), "pat-gen-01", "role-001", "dept-CARD", slotTime(dateIso(-10 - 20 * i), 9 * 60),
-                    slotTime(dateIso(-10 - 20 * i), 9 * 60 + 30), "noshow", 0, true);
+        appointment(fmt::format("appt-noshow-{}", i + 1), "pat-gen-01", "role-001", "dept-CARD", dateIso(-10 - 20 * i), 9 * 60, 30, "noshow", 0,
+                    true);
     }
     store.putMany("Appointment", appointments);
 }
@@ -273,8 +355,8 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
     organizations.emplace_back("hospital", Json{{"resourceType", "Organization"}, {"active", true}, {"name", "一站示范医院"}});
     store.putMany("Organization", organizations);
 
-    // Doctors: three per department, one of each title; 7 days of 30-minute slots on the days
-    // they see outpatients (five of seven), 08:00–12:00 and 14:00–17:00.
+    // Doctors: three per department, one of each title (fees by title: PolicySettings::fees);
+    // their slots are written by refreshCalendar().
     std::vector<std::pair<std::string, Json>> practitioners, roles, schedules;
     int doctorIndex = 0;
     for (const auto& dept : kDepartments) {
@@ -292,15 +374,34 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
                                             {"active", true},
                                             {"practitioner", {{"reference", "Practitioner/" + practitionerId}, {"display", name}}},
                                             {"organization", {{"reference", "Organization/" + deptId}, {"display", dept.name}}},
-                                            {"code", Json::array({{{"text", kTitles[t].title}}})},
+                                            {"code", Json::array({{{"text", kTitles[t]}}})},
                                             {"specialty", Json::array({{{"text", dept.specialties[static_cast<size_t>(t)]}}})},
-                                            {"extension", Json::array({extensionString(fhir::kExtTitle, kTitles[t].title),
-                                                                       extensionInt(fhir::kExtFee, kTitles[t].feeFen)})}});
+                                            {"extension", Json::array({extensionString(fhir::kExtTitle, kTitles[t]),
+                                                                       extensionInt(fhir::kExtFee, settings.fees.forTitle(kTitles[t]))})}});
             schedules.emplace_back(scheduleId, Json{{"resourceType", "Schedule"},
                                                     {"active", true},
                                                     {"serviceType", Json::array({{{"coding", Json::array({{{"system", fhir::kSystemDepartment}, {"code", deptId}}})}}})},
                                                     {"actor", Json::array({{{"reference", "PractitionerRole/" + roleId}, {"display", name}}})}});
         }
+    }
+    // The "any doctor" general clinic (普通门诊) of every department: a PractitionerRole of the
+    // department with no Practitioner (whoever is on duty sees the patient), role-046…060.
+    for (const auto& dept : kDepartments) {
+        ++doctorIndex;
+        const std::string roleId = fmt::format("role-{:03}", doctorIndex);
+        const std::string deptId = std::string("dept-") + dept.code;
+        roles.emplace_back(roleId, Json{{"resourceType", "PractitionerRole"},
+                                        {"active", true},
+                                        {"organization", {{"reference", "Organization/" + deptId}, {"display", dept.name}}},
+                                        {"code", Json::array({{{"text", kGeneralClinic}}})},
+                                        {"specialty", Json::array({{{"text", std::string(dept.name) + kGeneralClinic}}})},
+                                        {"extension", Json::array({extensionString(fhir::kExtTitle, kGeneralClinic),
+                                                                   extensionInt(fhir::kExtFee, settings.fees.forTitle(kGeneralClinic))})}});
+        schedules.emplace_back(fmt::format("sch-{:03}", doctorIndex),
+                               Json{{"resourceType", "Schedule"},
+                                    {"active", true},
+                                    {"serviceType", Json::array({{{"coding", Json::array({{{"system", fhir::kSystemDepartment}, {"code", deptId}}})}}})},
+                                    {"actor", Json::array({{{"reference", "PractitionerRole/" + roleId}, {"display", kGeneralClinic}}})}});
     }
     store.putMany("Practitioner", practitioners);
     store.putMany("PractitionerRole", roles);

@@ -8,7 +8,9 @@
 // blacklist.
 
 #include <array>
+#include <cstdint>
 #include <filesystem>
+#include <string_view>
 #include <vector>
 
 #include "kiosk/core/error.hpp"
@@ -16,10 +18,20 @@
 
 namespace kiosk::sim {
 
+/// Registration fee (fen) by the doctor's title; 普通门诊 is the "any doctor" general clinic.
+struct TitleFees {
+    int64_t chief = 5000;      ///< 主任医师
+    int64_t associate = 3000;  ///< 副主任医师
+    int64_t attending = 2000;  ///< 主治医师
+    int64_t general = 1000;    ///< 普通门诊
+    int64_t forTitle(std::string_view title) const;
+};
+
 struct SeedSettings {
     std::filesystem::path peopleFile;   ///< assets/sim/people.json
     std::filesystem::path reportDir;    ///< where the report PDFs are written
     double onlineShare = 0.8;           ///< share of slots released for online/kiosk booking
+    TitleFees fees;
 };
 
 /// Writes the hospital's static data (departments, doctors, patients, charges, reports,

@@ -43,7 +43,8 @@ std::pair<int, std::string> validate(const std::vector<std::filesystem::path>& f
 // test checks that too, so a type added later cannot escape the schema check).
 const std::vector<std::string> kServedTypes = {"Patient", "Organization", "Practitioner", "PractitionerRole", "Schedule",
                                                "Slot", "Appointment", "ChargeItem", "DiagnosticReport", "Binary",
-                                               "MedicationRequest", "MedicationDispense", "PaymentReconciliation", "Communication"};
+                                               "MedicationRequest", "MedicationDispense", "PaymentReconciliation", "Communication",
+                                               "CommunicationRequest"};
 
 class FhirSchemaTest : public ::testing::Test {
 protected:
@@ -91,13 +92,15 @@ TEST_F(FhirSchemaTest, EverythingTheSimServesIsValidR4) {
     ASSERT_TRUE(held.has_value()) << held.error().describe();
     auto toBook = driver->holdSlot((*slots)[1].id, "pat-li-jun", "TRADE-SCHEMA-2");
     ASSERT_TRUE(toBook.has_value()) << toBook.error().describe();
-    ASSERT_TRUE(driver->book(toBook->id).has_value());
+    ASSERT_TRUE(driver->book(toBook->id, AppointmentPayment{"PAY-SCHEMA-2", "wechat", "4200001234", 2000}).has_value());
     auto toCancel = driver->holdSlot((*slots)[2].id, "pat-chen-zhe", "TRADE-SCHEMA-3");
     ASSERT_TRUE(toCancel.has_value()) << toCancel.error().describe();
     ASSERT_TRUE(driver->cancelAppointment(toCancel->id).has_value());
     const std::string today = test::todaysAppointment(*driver, "pat-zhang-san");
     ASSERT_FALSE(today.empty());
     ASSERT_TRUE(driver->checkIn(today).has_value());
+    auto reminder = driver->requestQueueReminder({"TRADE-SCHEMA-SMS", today, "pat-zhang-san", 3});
+    ASSERT_TRUE(reminder.has_value()) << reminder.error().describe();
     auto charges = driver->charges("pat-zhang-san");
     ASSERT_TRUE(charges.has_value() && !charges->empty());
     PaymentCommit commit{"TRADE-SCHEMA-PAY", "pat-zhang-san", {}, 0, 0, 0, "insurance", ""};
@@ -153,6 +156,16 @@ TEST_F(FhirSchemaTest, EverythingTheSimServesIsValidR4) {
                                                json{{"resourceType", "Parameters"},
                                                 {"parameter", json::array({{{"name", "token"},
                                                                             {"valueString", "0272E5F1A9B3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D:1"}}})}}));
+    sim.call("POST", "/admin/queue/call-next", {{"doctor", "role-003"}});  // a called and a fulfilled appointment
+    sim.call("POST", "/admin/queue/call-next", {{"doctor", "role-003"}});
+    get("queue-after-call", "Appointment/" + today + "/$queue");
+    get("search-appointment-called", "Appointment?status=arrived,fulfilled");
+    // A check-in refusal with its facts (issue extensions): the booked appointment of tomorrow.
+    const auto current = test::fhirCall(sim, "GET", "Appointment/" + toBook->id);
+    json arrived = current.json;
+    arrived["status"] = "arrived";
+    keep("outcome-409-check-in", test::fhirCall(sim, "PUT", "Appointment/" + toBook->id, arrived, {{"If-Match", current.etag}}), 409);
+    get("read-booked-with-rules", "Appointment/" + toBook->id);
     get("outcome-404", "Patient/no-such-patient", 404);
     get("outcome-404-type", "Encounter", 404);
     keep("outcome-409", test::fhirCall(sim, "POST", "Appointment",
