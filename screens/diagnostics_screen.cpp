@@ -63,7 +63,10 @@ void DiagnosticsScreen::draw(const ScreenContext& context, Ui& ui) const {
     ui.centered(context.text.tr("diag.kiosk_id") + ": " + context.config.kioskId, ui.fonts.body(), c.mutedText, x0, x1);
     ui.space(24);
     const float rowHeight = ui.theme.smallButtonHeight + 24;
-    const float blockHeight = rowHeight * 1.6F;
+    // Three lines of text (name, status, self-test result) with their margins: in elder mode the
+    // body face outgrows 1.6 rows of the small button, and the result must stay in its block.
+    const float textBlock = 16 + ui.fonts.bodySize() * (2.6F + 1.25F) + 16;
+    const float blockHeight = std::max(rowHeight * 1.6F, textBlock);
     const float listTop = ImGui::GetCursorScreenPos().y;
     const float listBottom = layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap;
     const auto& devices = context.devices.all();
