@@ -123,13 +123,16 @@ void AttractScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float top = ImGui::GetCursorScreenPos().y;
 
     // The hospital's name in large letters in portrait; in landscape the top bar carries it.
-    ui.space(layout.portrait ? 40 : 24);
-    if (layout.portrait) {
+    // Elder mode in portrait: the cards' captions take three lines, so the name stays in the top
+    // bar only and the spaces shrink.
+    const bool compact = layout.portrait && ui.theme.elder;
+    ui.space(layout.portrait && !compact ? 40 : 16);
+    if (layout.portrait && !compact) {
         ui.centered(english ? context.config.hospitalNameEn : context.config.hospitalNameZh, ui.fonts.title(), c.primary, x0, x1);
     }
     ui.centered(formatDate(context.text, context.timeZone, now), ui.fonts.body(), c.mutedText, x0, x1);
     ui.centered(formatTime(context.timeZone, now), ui.fonts.clock(), c.text, x0, x1);
-    ui.space(layout.portrait ? 40 : 16);
+    ui.space(layout.portrait && !compact ? 40 : 16);
 
     const char* titleKey = context.config.mode == KioskMode::pharmacy      ? "attract.title.pharmacy"
                            : context.config.mode == KioskMode::diagnostics ? "attract.title.diagnostics"
@@ -153,7 +156,7 @@ void AttractScreen::draw(const ScreenContext& context, Ui& ui) const {
     // In portrait the accepted cards come below the prompt: the prompt stays only where the cards
     // with their captions (pictures at their smallest) still fit above the start button.
     const float cardsBelowPrompt =
-        promptBottom + 48 + acceptedGrid(context, ui, layout.contentMin.x, layout.contentMax.x, 4).height(kMinPictureHeight);
+        promptBottom + (compact ? 24 : 48) + acceptedGrid(context, ui, layout.contentMin.x, layout.contentMax.x, 4).height(kMinPictureHeight);
     const bool promptFits = layout.portrait ? (messageShown ? !ui.theme.elder : cardsBelowPrompt <= startTop - ui.theme.gap)
                                             : promptBottom <= layout.contentMax.y;
     if (promptFits) ui.centered(context.text.tr("attract.prompt"), ui.fonts.body(), c.mutedText, x0 + 40, x1 - 40);
@@ -163,7 +166,7 @@ void AttractScreen::draw(const ScreenContext& context, Ui& ui) const {
     // the patient has already presented something, and the message says what to do next.
     const float sideX0 = layout.portrait ? x0 : split + ui.theme.gap * 1.5F;
     const float sideX1 = layout.contentMax.x;
-    const float sideTop = layout.portrait ? ImGui::GetCursorScreenPos().y + 48 : top + 24;
+    const float sideTop = layout.portrait ? ImGui::GetCursorScreenPos().y + (compact ? 24 : 48) : top + 24;
     const bool bannerVisible = context.lastSessionEnd &&
                                context.clock.now() - context.lastSessionEndAt < std::chrono::seconds(8);
     std::vector<PatientMessage> messages;

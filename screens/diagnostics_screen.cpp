@@ -58,15 +58,20 @@ void DiagnosticsScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Palette& c = ui.theme.colors;
     const float x0 = layout.contentMin.x;
     const float x1 = layout.contentMax.x;
-    ui.space(24);
-    ui.centered(context.text.tr("diag.title"), ui.fonts.title(), c.text, x0, x1);
-    ui.centered(context.text.tr("diag.kiosk_id") + ": " + context.config.kioskId, ui.fonts.body(), c.mutedText, x0, x1);
-    ui.space(24);
     const float rowHeight = ui.theme.smallButtonHeight + 24;
     // Three lines of text (name, status, self-test result) with their margins: in elder mode the
     // body face outgrows 1.6 rows of the small button, and the result must stay in its block.
     const float textBlock = 16 + ui.fonts.bodySize() * (2.6F + 1.25F) + 16;
     const float blockHeight = std::max(rowHeight * 1.6F, textBlock);
+    // Where one block would not fit below the heading with its spaces (elder mode, landscape),
+    // the spaces shrink: a page holds at least one device whole.
+    const float heading = ui.fonts.title()->FontSize * 1.25F + ui.fonts.bodySize() * 1.25F;
+    const float listRoom = layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap - ImGui::GetCursorScreenPos().y - heading;
+    const float spacing = listRoom - 48 >= blockHeight ? 24 : 4;
+    ui.space(spacing);
+    ui.centered(context.text.tr("diag.title"), ui.fonts.title(), c.text, x0, x1);
+    ui.centered(context.text.tr("diag.kiosk_id") + ": " + context.config.kioskId, ui.fonts.body(), c.mutedText, x0, x1);
+    ui.space(spacing);
     const float listTop = ImGui::GetCursorScreenPos().y;
     const float listBottom = layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap;
     const auto& devices = context.devices.all();
