@@ -75,7 +75,7 @@ public:
                                     SDL_GetCurrentAudioDriver() ? SDL_GetCurrentAudioDriver() : "no driver", reason));
         }
         SDL_PauseAudioDevice(device, 0);
-        return std::unique_ptr<SdlPcmOutput>(new SdlPcmOutput(device));
+        return std::unique_ptr<SdlPcmOutput>(new SdlPcmOutput(device, rate));
     }
     ~SdlPcmOutput() override {
         SDL_CloseAudioDevice(device_);
@@ -87,19 +87,23 @@ public:
         }
     }
     void clear() override { SDL_ClearQueuedAudio(device_); }
+    int rate() const override { return rate_; }
     std::string describe() const override {
         const char* driver = SDL_GetCurrentAudioDriver();
         return fmt::format("SDL audio driver {}", driver ? driver : "none");
     }
 
 private:
-    explicit SdlPcmOutput(SDL_AudioDeviceID device) : device_(device) {}
+    SdlPcmOutput(SDL_AudioDeviceID device, int rate) : device_(device), rate_(rate) {}
     SDL_AudioDeviceID device_;
+    int rate_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<EspeakSpeech>> EspeakSpeech::create(EspeakOptions options) {
+Result<std::unique_ptr<EspeakSpeech>> EspeakSpeech::create(EspeakOptions options) { return create(std::move(options), nullptr); }
+
+Result<std::unique_ptr<EspeakSpeech>> EspeakSpeech::create(EspeakOptions options, std::unique_ptr<PcmOutput> output) {
     bool expected = false;
     if (!engineOpen().compare_exchange_strong(expected, true)) {
         return fail(Errc::invalid_argument, "an espeak-ng engine is already open in this process (espeak keeps one per process)");
@@ -121,10 +125,15 @@ Result<std::unique_ptr<EspeakSpeech>> EspeakSpeech::create(EspeakOptions options
     }
     espeak_SetSynthCallback(onSynth);
     std::unique_ptr<EspeakSpeech> engine(new EspeakSpeech(options, rate));
-    if (options.audio) {
-        auto output = SdlPcmOutput::open(rate, options.audioDriver);
-        if (!output) return std::unexpected(output.error());
-        engine->output_ = std::move(*output);
+    if (output) {
+        if (output->rate() != rate) {
+            return fail(Errc::invalid_argument, fmt::format("the audio output takes {} Hz, espeak-ng gives {} Hz", output->rate(), rate));
+        }
+        engine->output_ = std::move(output);
+    } else if (options.audio) {
+        auto opened = SdlPcmOutput::open(rate, options.audioDriver);
+        if (!opened) return std::unexpected(opened.error());
+        engine->output_ = std::move(*opened);
     }
     const char* path = nullptr;
     const char* version = espeak_Info(&path);

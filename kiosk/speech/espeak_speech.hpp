@@ -48,6 +48,8 @@ public:
     virtual void play(const int16_t* samples, size_t count) = 0;
     virtual void clear() = 0;
     virtual std::string describe() const = 0;
+    /// Samples per second it takes (mono, signed 16-bit).
+    virtual int rate() const = 0;
 };
 
 class EspeakSpeech final : public Speech {
@@ -56,6 +58,10 @@ public:
     /// the audio output. Errors: unsupported (no voice data, a voice missing), device_not_ready
     /// (no audio output), invalid_argument (another engine is open in this process).
     static Result<std::unique_ptr<EspeakSpeech>> create(EspeakOptions options);
+    /// The same, playing into `output` instead of opening an SDL device of its own (an audio
+    /// driver with one output only: the speech shares the alert sounds' device). Errors as
+    /// above, and invalid_argument when `output` takes another sample rate than espeak's.
+    static Result<std::unique_ptr<EspeakSpeech>> create(EspeakOptions options, std::unique_ptr<PcmOutput> output);
     ~EspeakSpeech() override;
 
     void say(Utterance utterance) override;

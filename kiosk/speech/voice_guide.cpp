@@ -101,24 +101,43 @@ void VoiceGuide::say(Utterance utterance, bool remember) {
     speech_->say(std::move(utterance));
 }
 
+namespace {
+/// `first` then `second` as one utterance (so the second does not cancel the first).
+Utterance joined(Utterance first, const Utterance& second) {
+    if (first.text.empty()) return second;
+    if (second.text.empty()) return first;
+    first.text += tongueOf(first.language) == Tongue::mandarin ? "" : " ";
+    first.text += second.text;
+    first.pinyin += first.pinyin.empty() || second.pinyin.empty() ? "" : " ";
+    first.pinyin += second.pinyin;
+    first.personal = first.personal || second.personal;
+    return first;
+}
+}  // namespace
+
 void VoiceGuide::screenShown(std::string_view screenId, const std::string& name) {
     const std::string key = fmt::format("voice.screen.{}", screenId);
+    Utterance prompt;
     if (!name.empty() && headphones_) {
         // A name's surname may be read unlike the character's usual reading (曾 zeng1).
         const std::string spokenName = tongueOf(text_->language()) == Tongue::mandarin ? pinSurname(name) : name;
-        Utterance personal = prepare(key + ".personal", {{"name", spokenName}}, true);
-        if (!personal.text.empty()) {
-            say(std::move(personal));
-            return;
-        }
+        prompt = prepare(key + ".personal", {{"name", spokenName}}, true);
     }
-    Utterance general = prepare(key);
-    if (general.text.empty()) {
+    if (prompt.text.empty()) prompt = prepare(key);
+    // "Card read" said just before this screen came is said with its prompt, first.
+    Utterance prefix = std::move(prefix_).value_or(Utterance{});
+    prefix_.reset();
+    if (prompt.text.empty()) {
         last_.reset();  // "repeat" must not say the previous screen's prompt here
-        if (enabled_ && speech_) speech_->stop();
+        if (!prefix.text.empty()) {
+            say(std::move(prefix), false);
+        } else if (enabled_ && speech_) {
+            speech_->stop();
+        }
         return;
     }
-    say(std::move(general));
+    last_ = prompt;
+    say(joined(std::move(prefix), prompt), false);
 }
 
 void VoiceGuide::countdown(int secondsLeft, bool started) {
@@ -130,7 +149,11 @@ void VoiceGuide::countdown(int secondsLeft, bool started) {
     }
 }
 
-void VoiceGuide::cardRead(bool scanned) { say(prepare(scanned ? "voice.code_read" : "voice.card_read"), false); }
+void VoiceGuide::cardRead(bool scanned) {
+    // Said with the next screen's prompt (screenShown), which follows at once: said alone now,
+    // it would be cut off by that prompt a moment later.
+    prefix_ = prepare(scanned ? "voice.code_read" : "voice.card_read");
+}
 
 void VoiceGuide::readFailed() { say(prepare("voice.read_failed"), false); }
 

@@ -61,7 +61,8 @@ public:
     /// The "are you still there?" countdown: the question when it appears, then the seconds left
     /// (each second from 5 down; longer counts only at the start).
     void countdown(int secondsLeft, bool started);
-    /// A card (`scanned` false) or a code (true) was read and the patient identified.
+    /// A card (`scanned` false) or a code (true) was read and the patient identified: "card
+    /// read" is said first with the prompt of the screen shown next.
     void cardRead(bool scanned = false);
     /// A card or code could not be read or was refused (the screen shows why).
     void readFailed();
@@ -87,6 +88,7 @@ private:
     bool headphones_ = false;
     int volume_;
     std::optional<Utterance> last_;
+    std::optional<Utterance> prefix_;  ///< said before the next screen's prompt ("card read")
 };
 
 }  // namespace kiosk::speech
