@@ -13,7 +13,7 @@
 #include "kiosk/backend/http_client.hpp"
 #include "payments/payment_config.hpp"
 #include "printing/templates.hpp"
-#include "screens/payment_screens.hpp"
+#include "screens/payment/payment_screens.hpp"
 #include "kiosk/core/log.hpp"
 #include "kiosk/core/mask.hpp"
 #include "kiosk/speech/espeak_speech.hpp"
@@ -139,7 +139,7 @@ App::App(KioskConfig config, Catalog catalog, FontSet fonts, drivers::DeviceRegi
       his_(options_.his),
       tasks_(std::make_unique<TaskRunner>(2)) {
     if (!options_.resolveScan) options_.resolveScan = sampleHealthCardResolver(config_.assetsDir / "sim" / "people.json");
-    paymentFlow_ = std::make_unique<PaymentFlow>(his_, nullptr, [this](UiEvent event) { queue_.post(std::move(event)); });
+    services_ = std::make_unique<ServiceFlows>(his_, nullptr, [this](UiEvent event) { queue_.post(std::move(event)); });
     lastActivity_ = clock_->now();
 }
 
@@ -148,7 +148,7 @@ App::~App() {
         ScreenContext context = makeContext();
         current_->onExit(context);
     }
-    paymentFlow_.reset();  // a payment step in flight finishes (bounded by its HTTP timeouts)
+    services_.reset();  // a payment step in flight finishes (bounded by its HTTP timeouts)
     devices_.stopAll();
     tasks_.reset();  // joins the workers before the queue goes away
     if (imgui_) {
@@ -246,7 +246,7 @@ Result<void> App::openPayments() {
     if (!desk) return std::unexpected(desk.error());
     paymentJournal_ = std::move(*journal);
     desk_ = std::move(*desk);
-    paymentFlow_ = std::make_unique<PaymentFlow>(his_, desk_, [this](UiEvent event) { queue_.post(std::move(event)); });
+    services_ = std::make_unique<ServiceFlows>(his_, desk_, [this](UiEvent event) { queue_.post(std::move(event)); });
     return {};
 }
 
@@ -256,7 +256,7 @@ void App::startPaymentRecovery() {
     // keep the kiosk available while they run.
     lastRecoveryAt_ = clock_->now();
     recoveryRunning_ = true;
-    paymentFlow_->recoverPending();
+    services_->payment().recoverPending();
 }
 
 void App::onPaymentsRecovered(const PaymentsRecovered& recovered) {
@@ -287,7 +287,7 @@ void App::onPaymentsRecovered(const PaymentsRecovered& recovered) {
 
 Result<void> App::simulatePhonePayment() {
     if (!desk_) return fail(Errc::unsupported, "no payment desk: [payments] is not configured");
-    const PaymentView view = paymentFlow_->view();
+    const PaymentView view = services_->payment().view();
     if (view.stage != PayStage::qr || view.order.orderId.empty()) {
         return fail(Errc::invalid_argument, fmt::format("no payment QR on screen (stage {})", static_cast<int>(view.stage)));
     }
@@ -314,8 +314,8 @@ Result<void> App::awaitScreen(std::string_view screenId, std::chrono::seconds li
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (true) {
         frame();
-        // "Waiting for the patient": no payment step is running on the worker.
-        if (currentScreen() == screenId && !paymentFlow_->view().working()) {
+        // "Waiting for the patient": no service's step is running on its worker.
+        if (currentScreen() == screenId && !services_->working()) {
             settle();
             return {};
         }
@@ -337,7 +337,7 @@ ScreenContext App::makeContext() {
         .tasks = *tasks_,
         .post = [this](UiEvent event) { queue_.post(std::move(event)); },
         .resolveScan = options_.resolveScan,
-        .payment = *paymentFlow_,
+        .services = *services_,
         .acceptingPatients = acceptingPatients(),
         .lastSessionEnd = lastSessionEnd_,
         .lastSessionEndAt = lastSessionEndAt_,
@@ -421,7 +421,7 @@ void App::endSession(SessionEndReason reason, std::string farewellKey) {
     }
     sessionDevice_.clear();
     cardRemovedWhileHeld_ = false;
-    paymentFlow_->reset();  // wipes the charges and quote; an order in flight still finishes
+    services_->resetAll();  // wipes every service's patient data; an order in flight still finishes
     session_.end(reason);
     lastSessionEnd_ = reason;
     lastSessionEndAt_ = clock_->now();
@@ -515,7 +515,7 @@ void App::handleEvent(const UiEvent& event) {
         return;
     }
     if (std::holds_alternative<PaymentProgress>(event)) {
-        const PaymentView view = paymentFlow_->view();
+        const PaymentView view = services_->payment().view();
         if (view.stage == PayStage::outcome && outcomeOf(view.order) == PayOutcome::confirming &&
             vouchersPrinted_.insert(view.order.orderId).second) {
             // The patient got a voucher on the result screen; the kiosk keeps resolving the
@@ -952,7 +952,7 @@ void App::drawSimulatorPanel(std::vector<UiEvent>& events) {
     for (const auto& device : devices_.all()) {
         if (const auto* reader = dynamic_cast<drivers::sim::SimCardReader*>(device.get())) people = &reader->people();
     }
-    if (desk_ && paymentFlow_->view().stage == PayStage::qr) {
+    if (desk_ && services_->payment().view().stage == PayStage::qr) {
         // The presenter plays the patient's phone (hospital-sim's gateway).
         ImGui::TextUnformatted(text_.tr("sim.gateway").c_str());
         if (ImGui::Button(text_.tr("sim.pay_on_phone").c_str())) events.push_back(SimulatorAction{"gateway", "pay", ""});

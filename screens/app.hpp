@@ -30,7 +30,8 @@
 #include "kiosk/speech/voice_guide.hpp"
 #include "payments/payment_desk.hpp"
 #include "screens/fonts.hpp"
-#include "screens/payment_flow.hpp"
+#include "screens/payment/payment_flow.hpp"
+#include "screens/services.hpp"
 #include "screens/screen.hpp"
 #include "screens/sound.hpp"
 #include "screens/theme.hpp"
@@ -228,7 +229,7 @@ private:
     std::shared_ptr<backend::HisDriver> his_;
     std::unique_ptr<Journal> paymentJournal_;  ///< the desk's own connection (worker thread transactions)
     std::shared_ptr<payments::PaymentDesk> desk_;
-    std::unique_ptr<PaymentFlow> paymentFlow_;
+    std::unique_ptr<ServiceFlows> services_;  ///< every service's flow (ScreenContext::services)
     bool startUpRecoveryDone_ = false;  ///< no patient before it (DESIGN §6)
     bool recoveryRunning_ = false;
     size_t pendingPayments_ = 0;      ///< orders whose outcome was still unknown at the last recovery

@@ -3,27 +3,40 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kiosk/core/log.hpp"
 #include "kiosk/core/mask.hpp"
 
 namespace kiosk::screens {
 
-std::vector<ServiceEntry> menuServices(const KioskConfig& config) {
-    const ServicesConfig& s = config.services;
-    if (config.mode == KioskMode::pharmacy) return {{"menu.pickup", s.pickup}};
-    return {{"menu.booking", s.booking}, {"menu.check_in", s.checkIn}, {"menu.triage", s.triage},
-            {"menu.payment", s.payment}, {"menu.reports", s.reports}};
+namespace {
+auto logger() { return log::module("menu"); }
+}  // namespace
+
+std::vector<const ServiceRow*> menuServices(const ScreenContext& context) {
+    return offeredServices(context.config, capabilitiesOf(context.devices, context.services.backendConnected(),
+                                                          context.services.paymentsConnected()));
+}
+
+void MenuScreen::onEnter(ScreenContext& context) {
+    // Why a service the site switched on has no tile (a missing backend or device) is in the log.
+    const KioskCapabilities capabilities =
+        capabilitiesOf(context.devices, context.services.backendConnected(), context.services.paymentsConnected());
+    for (const ServiceRow& row : serviceTable()) {
+        const std::string_view why = whyNotOffered(row, context.config, capabilities);
+        if (!why.empty() && why != "not offered in this mode" && why != "switched off in [services]") {
+            logger()->debug("service {} not offered: {}", row.id, why);
+        }
+    }
 }
 
 Transition MenuScreen::onEvent(ScreenContext& context, const UiEvent& event) {
     const auto* pressed = std::get_if<ButtonPressed>(&event);
     if (!pressed) return Transition::none();
-    for (const ServiceEntry& service : menuServices(context.config)) {
-        if (!service.enabled || pressed->id != service.id) continue;
-        // Services whose workflow is connected; the others say so plainly.
-        if (service.id == "menu.payment") return Transition::to("pay.charges");
-        return Transition::to("service_unavailable");
-    }
-    return Transition::none();
+    const ServiceRow* row = serviceForButton(pressed->id);
+    if (!row) return Transition::none();
+    const auto offered = menuServices(context);
+    if (std::find(offered.begin(), offered.end(), row) == offered.end()) return Transition::none();
+    return Transition::to(std::string(row->entryScreen));
 }
 
 void MenuScreen::draw(const ScreenContext& context, Ui& ui) const {
@@ -37,10 +50,7 @@ void MenuScreen::draw(const ScreenContext& context, Ui& ui) const {
     ui.centered(context.text.tr("menu.title"), ui.fonts.body(), c.mutedText, x0, x1);
     ui.space(layout.portrait ? 48 : 16);
 
-    std::vector<ServiceEntry> enabled;
-    for (const ServiceEntry& service : menuServices(context.config)) {
-        if (service.enabled) enabled.push_back(service);
-    }
+    const std::vector<const ServiceRow*> enabled = menuServices(context);
     if (enabled.empty()) {
         drawPatientMessage(context, ui, PatientMessage{"menu.none", true});
         return;
@@ -57,14 +67,15 @@ void MenuScreen::draw(const ScreenContext& context, Ui& ui) const {
     // One face for every tile: the title face where every label fits it, else the body face for
     // all (one label shrunk among large ones reads as less important).
     ImFont* face = ui.fonts.title();
-    for (const ServiceEntry& service : enabled) {
-        if (!ui.labelFits(context.text.tr(service.id), ImVec2(width, height), face)) face = ui.fonts.body();
+    for (const ServiceRow* service : enabled) {
+        if (!ui.labelFits(context.text.tr(service->labelKey), ImVec2(width, height), face)) face = ui.fonts.body();
     }
     for (size_t i = 0; i < enabled.size(); ++i) {
         const auto column = static_cast<float>(i % static_cast<size_t>(columns));
         const auto row = static_cast<float>(i / static_cast<size_t>(columns));
         ImGui::SetCursorScreenPos(ImVec2(x0 + column * (width + gap), top + row * (height + gap)));
-        ui.button(enabled[i].id, context.text.tr(enabled[i].id), ImVec2(width, height), ButtonKind::primary, face);
+        ui.button("menu." + std::string(enabled[i]->id), context.text.tr(enabled[i]->labelKey), ImVec2(width, height),
+                  ButtonKind::primary, face);
     }
 }
 

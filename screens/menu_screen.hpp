@@ -1,21 +1,20 @@
 #pragma once
-// The patient menu: only the services this site has enabled (config [services]) for this mode.
+// The patient menu: a tile for each service that works on this kiosk (the services table,
+// screens/services.hpp: enabled in [services] for this mode, connected, its devices present);
+// a press leads to the service's entry screen from the same table.
 
 #include "screens/screen.hpp"
+#include "screens/services.hpp"
 
 namespace kiosk::screens {
 
-struct ServiceEntry {
-    std::string_view id;  ///< button id "menu.<service>" and text key
-    bool enabled;
-};
-
-/// The services of the patient menu for a mode, in display order.
-std::vector<ServiceEntry> menuServices(const KioskConfig& config);
+/// The services the menu offers on this kiosk now, in display order.
+std::vector<const ServiceRow*> menuServices(const ScreenContext& context);
 
 class MenuScreen final : public Screen {
 public:
     std::string_view id() const override { return "menu"; }
+    void onEnter(ScreenContext& context) override;
     void draw(const ScreenContext& context, Ui& ui) const override;
     Transition onEvent(ScreenContext& context, const UiEvent& event) override;
     bool needsSession() const override { return true; }

@@ -29,7 +29,7 @@ namespace kiosk::screens {
 using ScanResolver = std::function<Result<PatientIdentity>(const std::string& payload, const std::string& kind)>;
 
 /// What screens may use. Owned by the App; screens keep no pointers to it between calls.
-class PaymentFlow;
+class ServiceFlows;
 
 struct ScreenContext {
     const KioskConfig& config;
@@ -43,7 +43,8 @@ struct ScreenContext {
     TaskRunner& tasks;
     std::function<void(UiEvent)> post;  ///< thread-safe: from worker tasks back to the UI
     ScanResolver resolveScan;
-    PaymentFlow& payment;  ///< the patient's payment (screens/payment_flow.hpp)
+    /// Every patient service's flow (screens/services.hpp): services.payment(), …
+    ServiceFlows& services;
     bool acceptingPatients = true;  ///< false while start-up payment recovery runs
     std::optional<SessionEndReason> lastSessionEnd;
     SteadyTime lastSessionEndAt{};

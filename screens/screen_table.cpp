@@ -4,7 +4,7 @@
 #include "screens/diagnostics_screen.hpp"
 #include "screens/identify_screen.hpp"
 #include "screens/menu_screen.hpp"
-#include "screens/payment_screens.hpp"
+#include "screens/payment/payment_screens.hpp"
 
 namespace kiosk::screens {
 

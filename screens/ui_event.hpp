@@ -36,7 +36,7 @@ struct SimulatorAction {
 };
 
 /// The payment flow's worker moved on (charges loaded, quote, QR, outcome): screens re-read the
-/// flow's state (screens/payment_flow.hpp).
+/// flow's state (screens/payment/payment_flow.hpp).
 struct PaymentProgress {
     uint64_t generation = 0;  ///< the flow run it belongs to; older runs are ignored
 };

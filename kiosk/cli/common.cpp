@@ -8,6 +8,7 @@
 #include "drivers/common/registry.hpp"
 #include "kiosk/backend/his_factory.hpp"
 #include "kiosk/core/config_problems.hpp"
+#include "kiosk/ops/metrics_server.hpp"
 #include "payments/payment_config.hpp"
 #include "printing/print_journal.hpp"
 
@@ -47,6 +48,8 @@ std::vector<std::string> checkOwnedSections(const KioskConfig& config) {
     }
     ConfigSection printing = config.printing;
     (void)printing::loadPrintPolicy(printing);
+    takeShared();
+    (void)ops::readMetricsSettings(config.metrics);
     takeShared();
     if (config.payments.present()) {
         (void)payments::readPaymentConfig(config.payments, config.kioskId);

@@ -155,6 +155,8 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     root.markUsed("printing");
     config.payments = root.section("payments");
     root.markUsed("payments");
+    config.metrics = root.section("metrics");  // validated by kiosk/ops (readMetricsSettings)
+    root.markUsed("metrics");
     root.rejectUnknownKeys();
 
     // The sections share `problems` with whoever reads them later; hand over what the core found

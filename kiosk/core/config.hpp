@@ -100,6 +100,8 @@ struct KioskConfig {
     ConfigSection printing{nullptr, "printing", std::make_shared<ConfigProblems>(), {}};
     /// [payments]: read and validated by payments/payment_config.hpp (gateway, QR countdown).
     ConfigSection payments{nullptr, "payments", std::make_shared<ConfigProblems>(), {}};
+    /// [metrics]: the Prometheus endpoint, read and validated by kiosk/ops/metrics_server.hpp.
+    ConfigSection metrics{nullptr, "metrics", std::make_shared<ConfigProblems>(), {}};
     /// Owns the parsed document the sections point into.
     std::shared_ptr<const toml::table> document;
 };

@@ -3,6 +3,7 @@
 // manual clock. PNGs of each test go to <build>/test-output/ui/<test name>/ and are kept.
 #include <gtest/gtest.h>
 
+#include "kiosk/backend/his_factory.hpp"
 #include "screens/app.hpp"
 #include "screens/journey.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -50,6 +51,21 @@ protected:
         ASSERT_TRUE(loaded.has_value()) << loaded.error().detail;
         screens::AppOptions options = headlessOptions();
         options.mode = mode;
+        open(std::move(*loaded), std::move(options));
+    }
+
+    /// Like start(), with a [backend] whose hospital does not answer (nothing listens on the
+    /// discard port): the services that need a backend are offered (their tiles are shown), and
+    /// patients are still identified by the simulated devices and e-health-card platform.
+    void startConnected(const std::string& extra = "", std::optional<KioskMode> mode = std::nullopt) {
+        auto loaded = config("[backend]\ndriver = \"fhir\"\nbase_url = \"http://127.0.0.1:9/fhir\"\n"
+                             "connect_timeout_ms = 300\nretries = 0\n" + extra);
+        ASSERT_TRUE(loaded.has_value()) << loaded.error().detail;
+        auto his = backend::makeHisDriver(loaded->backend, loaded->kioskId);
+        ASSERT_TRUE(his.has_value()) << his.error().detail;
+        screens::AppOptions options = headlessOptions();
+        options.mode = mode;
+        options.his = std::move(*his);
         open(std::move(*loaded), std::move(options));
     }
 

@@ -64,7 +64,7 @@ TEST_F(AppTest, CountdownShowsInTheLastTenSecondsAndMoreTimeExtends) {
 }
 
 TEST_F(AppTest, CardRemovalEndsTheSessionFromAnyScreen) {
-    start();
+    startConnected();
     const auto report = journey(R"({"steps": [
         {"insert_card": {"device": "card", "person": "li-jun"}},
         {"expect_screen": "menu"},
@@ -136,7 +136,7 @@ TEST_F(AppTest, IdentifyScreenTimesOutBackToAttractWithoutASession) {
 }
 
 TEST_F(AppTest, BothLanguagesLargePrintAndLandscape) {
-    start("[ui]\norientation = \"landscape\"\n");
+    startConnected("[ui]\norientation = \"landscape\"\n");
     const auto report = journey(R"({"language": "en_US", "large_print": true, "steps": [
         {"expect_screen": "attract"},
         {"tap": "ui.language"},
@@ -163,7 +163,7 @@ TEST_F(AppTest, EveryLobbyScreenAndMessageFitsInEachOrientationAndPrintSize) {
         for (const bool largePrint : {false, true}) {
             for (const char* language : {"zh_CN", "en_US"}) {
                 SCOPED_TRACE(std::string(orientation) + (largePrint ? " large " : " normal ") + language);
-                start(std::string("[ui]\norientation = \"") + orientation + "\"\n");
+                startConnected(std::string("[ui]\norientation = \"") + orientation + "\"\n");
                 const auto report = journey(std::string(R"({"language": ")") + language + R"(", "large_print": )" +
                                             (largePrint ? "true" : "false") + R"(, "steps": [
                     {"set_scenario": {"device": "card", "scenario": "unsupported_card"}},
@@ -217,7 +217,7 @@ TEST_F(AppTest, DiagnosticsScreenPagesItsDevicesInLandscapeLargePrint) {
 }
 
 TEST_F(AppTest, PharmacyMenuOffersOnlyPickup) {
-    start("", KioskMode::pharmacy);
+    startConnected("", KioskMode::pharmacy);
     ASSERT_TRUE(app->simulate("card", "insert", "zhang-san").has_value());
     app->settle();
     ASSERT_EQ(app->currentScreen(), "menu");
@@ -227,14 +227,45 @@ TEST_F(AppTest, PharmacyMenuOffersOnlyPickup) {
 }
 
 TEST_F(AppTest, MenuShowsOnlyEnabledServices) {
-    start("[services]\nbooking = false\npayment = false\n");
+    startConnected("[services]\nbooking = false\npayment = false\n");
     ASSERT_TRUE(app->simulate("card", "insert", "zhang-san").has_value());
     app->settle();
     const auto buttons = app->visibleButtons();
     EXPECT_EQ(std::find(buttons.begin(), buttons.end(), "menu.booking"), buttons.end());
     EXPECT_EQ(std::find(buttons.begin(), buttons.end(), "menu.payment"), buttons.end());
-    EXPECT_NE(std::find(buttons.begin(), buttons.end(), "menu.reports"), buttons.end());
+    EXPECT_NE(std::find(buttons.begin(), buttons.end(), "menu.check_in"), buttons.end());
     EXPECT_FALSE(app->tap("menu.payment").has_value()) << "a disabled service has no button to tap";
+}
+
+/// A tile only for a service that works on this kiosk (DESIGN §3a): without a backend the
+/// hospital's services are not offered at all; without [payments] paying is not; without a report
+/// printer reports are not; pickup is in the lobby's menu when the site switches it on.
+TEST_F(AppTest, MenuOffersOnlyServicesThatWorkOnThisKiosk) {
+    auto tiles = [&] {
+        std::set<std::string> menu;
+        for (const auto& id : app->visibleButtons()) {
+            if (id.starts_with("menu.")) menu.insert(id);
+        }
+        return menu;
+    };
+    start();
+    ASSERT_TRUE(app->simulate("card", "insert", "zhang-san").has_value());
+    app->settle();
+    ASSERT_EQ(app->currentScreen(), "menu");
+    EXPECT_EQ(tiles(), std::set<std::string>{}) << "no backend: no hospital service works here";
+
+    startConnected();
+    ASSERT_TRUE(app->simulate("card", "insert", "zhang-san").has_value());
+    app->settle();
+    EXPECT_EQ(tiles(), (std::set<std::string>{"menu.booking", "menu.check_in", "menu.triage", "menu.pickup"}))
+        << "no [payments]: no paying; no report printer: no reports";
+    ASSERT_TRUE(app->tap("menu.pickup").has_value());
+    EXPECT_EQ(app->currentScreen(), "service_unavailable") << "pickup has no screens yet: it says so plainly";
+
+    startConnected("[services]\npickup = false\n[[devices]]\nname = \"a4\"\nclass = \"report_printer\"\ndriver = \"sim\"\n");
+    ASSERT_TRUE(app->simulate("card", "insert", "zhang-san").has_value());
+    app->settle();
+    EXPECT_EQ(tiles(), (std::set<std::string>{"menu.booking", "menu.check_in", "menu.triage", "menu.reports"}));
 }
 
 TEST_F(AppTest, DiagnosticsModeRunsSelfTests) {

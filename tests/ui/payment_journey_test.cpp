@@ -9,7 +9,7 @@
 #include "kiosk/cli/wiring.hpp"
 #include "payments/payment_desk.hpp"
 #include "payments/saga_journal.hpp"
-#include "screens/payment_screens.hpp"
+#include "screens/payment/payment_screens.hpp"
 
 #include <map>
 #include <thread>

@@ -9,7 +9,7 @@
 
 #include "kiosk/cli/wiring.hpp"
 #include "printing/bitmap.hpp"
-#include "screens/payment_screens.hpp"
+#include "screens/payment/payment_screens.hpp"
 #include "tests/backend/sim_process.hpp"
 #include "tests/ui/app_fixture.hpp"
 

@@ -1,6 +1,6 @@
 #pragma once
 // The patient's payment, from the outstanding charges to the outcome, shared by the payment
-// screens (screens/payment_screens.hpp). The UI thread starts each step; one worker thread at a
+// screens (screens/payment/payment_screens.hpp). The UI thread starts each step; one worker thread at a
 // time (owned here) calls the HisDriver and the PaymentDesk and posts PaymentProgress; screens
 // draw from view(), a snapshot taken under the lock.
 //
@@ -21,6 +21,7 @@
 #include "kiosk/backend/his_driver.hpp"
 #include "kiosk/core/identity.hpp"
 #include "payments/payment_desk.hpp"
+#include "screens/services.hpp"
 #include "screens/ui_event.hpp"
 
 namespace kiosk::screens {
@@ -74,12 +75,12 @@ struct PaymentView {
     }
 };
 
-class PaymentFlow {
+class PaymentFlow final : public ServiceFlow {
 public:
     using Post = std::function<void(UiEvent)>;
     /// `desk` may be null (no [payments] configured): every step then stops with "not available".
     PaymentFlow(std::shared_ptr<backend::HisDriver> his, std::shared_ptr<payments::PaymentDesk> desk, Post post);
-    ~PaymentFlow();  ///< cancels a QR wait and joins every worker (an order is never abandoned mid-step)
+    ~PaymentFlow() override;  ///< cancels a QR wait and joins every worker (an order is never abandoned mid-step)
     PaymentFlow(const PaymentFlow&) = delete;
     PaymentFlow& operator=(const PaymentFlow&) = delete;
 
@@ -88,7 +89,8 @@ public:
 
     /// Wipes the patient's data (session end, or a new payment). A running worker finishes its
     /// order; its results are no longer shown.
-    void reset();
+    void reset() override;
+    bool working() const override { return view().working(); }
     void loadCharges(const PatientIdentity& identity);
     void requestQuote(bool useInsurance);
     /// Pays the quote's cash part by `channel` (empty when there is no cash part): QR, wait, finish.

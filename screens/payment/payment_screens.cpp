@@ -1,4 +1,4 @@
-#include "screens/payment_screens.hpp"
+#include "screens/payment/payment_screens.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +10,7 @@
 #include "kiosk/core/log.hpp"
 #include "printing/bitmap.hpp"
 #include "printing/templates.hpp"
-#include "screens/payment_flow.hpp"
+#include "screens/payment/payment_flow.hpp"
 
 namespace kiosk::screens {
 
@@ -191,7 +191,7 @@ std::string chargeName(const Translator& text, const payments::ChargeLine& charg
 }
 
 bool AsksBeforeFinish::asksBeforeFinish(const ScreenContext& context) const {
-    const PayStage stage = context.payment.view().stage;
+    const PayStage stage = context.services.payment().view().stage;
     return stage == PayStage::quoted || stage == PayStage::ordering || stage == PayStage::qr;
 }
 
@@ -206,19 +206,19 @@ std::string formatYuan(int64_t fen) {
 void PayChargesScreen::onEnter(ScreenContext& context) {
     // Coming back from a later step (an order closed, the patient wants to try again) starts a
     // fresh flow: an order is never reused for a new attempt.
-    const PaymentView view = context.payment.view();
+    const PaymentView view = context.services.payment().view();
     if (view.stage == PayStage::loading || view.stage == PayStage::quoting) return;
-    context.payment.reset();
-    context.payment.loadCharges(context.session.identity());
+    context.services.payment().reset();
+    context.services.payment().loadCharges(context.session.identity());
 }
 
 Transition PayChargesScreen::onEvent(ScreenContext& context, const UiEvent& event) {
-    const PaymentView view = context.payment.view();
+    const PaymentView view = context.services.payment().view();
     if (const auto* pressed = pressedButton(event)) {
         if (pressed->id == "pay.back") return Transition::to("menu");
         if (view.stage != PayStage::charges || view.charges.empty()) return Transition::none();
-        if (pressed->id == "pay.insurance") context.payment.requestQuote(true);
-        if (pressed->id == "pay.self") context.payment.requestQuote(false);
+        if (pressed->id == "pay.insurance") context.services.payment().requestQuote(true);
+        if (pressed->id == "pay.self") context.services.payment().requestQuote(false);
         return Transition::none();
     }
     if (std::holds_alternative<PaymentProgress>(event) && view.stage == PayStage::quoted) {
@@ -262,7 +262,7 @@ void amountPanel(Ui& ui, const std::vector<std::pair<std::string, std::string>>&
 
 void PayChargesScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Layout& l = ui.layout;
-    const PaymentView view = context.payment.view();
+    const PaymentView view = context.services.payment().view();
     title(context, ui, "pay.title");
     const Columns columns = columnsOf(ui);
     const RowButton back{"pay.back", context.text.tr("common.back"), ButtonKind::secondary};
@@ -351,12 +351,12 @@ std::optional<Transition> finishAnswer(ScreenContext& context, const ButtonPress
     }
     if (pressed.id != "pay.finish.confirm" || !asking) return std::nullopt;
     asking = false;
-    const PayStage stage = context.payment.view().stage;
+    const PayStage stage = context.services.payment().view().stage;
     // Quoted: nothing was charged and no gateway order exists; ending the session closes the order.
     if (stage == PayStage::quoted) return signOutCancelled();
     // A QR: closing it may find it paid just now; the session ends only once nothing was charged
     // (PayQrScreen::onEvent), otherwise the patient sees the outcome and the receipt.
-    if (stage == PayStage::qr || stage == PayStage::ordering) context.payment.cancelQr(true);
+    if (stage == PayStage::qr || stage == PayStage::ordering) context.services.payment().cancelQr(true);
     return Transition::none();
 }
 
@@ -368,15 +368,15 @@ Transition PaySplitScreen::onEvent(ScreenContext& context, const UiEvent& event)
     const auto* pressed = pressedButton(event);
     if (!pressed) return Transition::none();
     if (auto answered = finishAnswer(context, *pressed, askingFinish_)) return *answered;
-    const PaymentView view = context.payment.view();
+    const PaymentView view = context.services.payment().view();
     if (view.stage != PayStage::quoted) return Transition::none();
     if (pressed->id == "pay.split.back") {
-        context.payment.backToCharges();  // closes the pre-settled order (nothing charged), lists again
+        context.services.payment().backToCharges();  // closes the pre-settled order (nothing charged), lists again
         return Transition::to("pay.charges");
     }
     if (pressed->id == "pay.split.confirm") {
         if (view.quote.cashFen > 0) return Transition::to("pay.channel");
-        context.payment.payBy("", context.clock.now());  // the fund and account cover everything
+        context.services.payment().payBy("", context.clock.now());  // the fund and account cover everything
         return Transition::to("pay.result");
     }
     return Transition::none();
@@ -384,7 +384,7 @@ Transition PaySplitScreen::onEvent(ScreenContext& context, const UiEvent& event)
 
 void PaySplitScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Layout& l = ui.layout;
-    const PaymentView view = context.payment.view();
+    const PaymentView view = context.services.payment().view();
     const auto& q = view.quote;
     if (askingFinish_ && asksBeforeFinish(context)) return drawFinishQuestion(context, ui, false);
     title(context, ui, "pay.split.title");
@@ -412,18 +412,18 @@ Transition PayChannelScreen::onEvent(ScreenContext& context, const UiEvent& even
     const auto* pressed = pressedButton(event);
     if (!pressed) return Transition::none();
     if (auto answered = finishAnswer(context, *pressed, askingFinish_)) return *answered;
-    const PaymentView view = context.payment.view();
+    const PaymentView view = context.services.payment().view();
     if (view.stage != PayStage::quoted) return Transition::none();
     if (pressed->id == "pay.channel.back") {
         // With insurance: back to the split, the same pre-settled order (no channel is fixed
         // before the QR). Self-pay: the order is closed (nothing charged) and the charges listed.
         if (view.quote.insured) return Transition::to("pay.split");
-        context.payment.backToCharges();
+        context.services.payment().backToCharges();
         return Transition::to("pay.charges");
     }
     for (const std::string_view channel : kChannels) {
         if (pressed->id == "pay.channel." + std::string(channel)) {
-            context.payment.payBy(std::string(channel), context.clock.now());
+            context.services.payment().payBy(std::string(channel), context.clock.now());
             return Transition::to("pay.qr");
         }
     }
@@ -435,7 +435,7 @@ void PayChannelScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Palette& c = ui.theme.colors;
     const float x0 = l.contentMin.x;
     const float x1 = l.contentMax.x;
-    const PaymentView view = context.payment.view();
+    const PaymentView view = context.services.payment().view();
     if (askingFinish_ && asksBeforeFinish(context)) return drawFinishQuestion(context, ui, false);
     title(context, ui, "pay.channel.title");
     ui.centered(context.text.tr("pay.amount_due"), ui.fonts.body(), c.mutedText, x0, x1);
@@ -477,10 +477,10 @@ void PayChannelScreen::draw(const ScreenContext& context, Ui& ui) const {
 // ---------------------------------------------------------------- pay.qr
 
 Transition PayQrScreen::onEvent(ScreenContext& context, const UiEvent& event) {
-    const PaymentView view = context.payment.view();
+    const PaymentView view = context.services.payment().view();
     if (const auto* pressed = pressedButton(event)) {
         if (auto answered = finishAnswer(context, *pressed, askingFinish_)) return *answered;
-        if (pressed->id == "pay.qr.cancel" && view.stage == PayStage::qr) context.payment.cancelQr();
+        if (pressed->id == "pay.qr.cancel" && view.stage == PayStage::qr) context.services.payment().cancelQr();
         if (pressed->id == "pay.result.menu" && view.stage == PayStage::stopped) return Transition::to("menu");
         return Transition::none();
     }
@@ -496,7 +496,7 @@ Transition PayQrScreen::onEvent(ScreenContext& context, const UiEvent& event) {
 void PayQrScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Layout& l = ui.layout;
     const Palette& c = ui.theme.colors;
-    const PaymentView view = context.payment.view();
+    const PaymentView view = context.services.payment().view();
     if (askingFinish_ && asksBeforeFinish(context)) return drawFinishQuestion(context, ui, view.stage == PayStage::qr);
     // Landscape with the code on screen: the title heads the words' column, so the symbol has
     // the full height beside it (across the top it took the room the symbol needs to stay at
@@ -555,7 +555,7 @@ void PayQrScreen::draw(const ScreenContext& context, Ui& ui) const {
     };
     auto drawCountdown = [&] {
         const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(context.clock.now() - view.qrShownAt);
-        const auto left = std::max<int64_t>(0, (context.payment.qrTimeout() - elapsed).count());
+        const auto left = std::max<int64_t>(0, (context.services.payment().qrTimeout() - elapsed).count());
         line(context.text.tr("pay.qr.time_left", {{"seconds", std::to_string(left)}}), l.portrait ? ui.fonts.title() : ui.fonts.body(),
              left <= 15 ? c.alert : c.text);
     };
@@ -625,14 +625,14 @@ void PayQrScreen::draw(const ScreenContext& context, Ui& ui) const {
 // ---------------------------------------------------------------- pay.result
 
 bool PayResultScreen::holdsSession(const ScreenContext& context) const {
-    const PayStage stage = context.payment.view().stage;
+    const PayStage stage = context.services.payment().view().stage;
     return stage == PayStage::finishing || stage == PayStage::ordering || stage == PayStage::qr;
 }
 
 void PayResultScreen::onEnter(ScreenContext& context) {
     print_ = PrintState::none;
     printErrorKey_.clear();
-    const PaymentView view = context.payment.view();
+    const PaymentView view = context.services.payment().view();
     if (view.stage == PayStage::outcome && view.order.orderId != printedFor_) printSlip(context);
 }
 
@@ -641,13 +641,13 @@ Transition PayResultScreen::onEvent(ScreenContext& context, const UiEvent& event
         if (pressed->id == "pay.result.menu" && !holdsSession(context)) return Transition::to("menu");
         if (pressed->id == "pay.result.again" && !holdsSession(context)) return Transition::to("pay.charges");
         if (pressed->id == "pay.result.new_code" && !holdsSession(context)) {
-            context.payment.renewQr(context.clock.now());  // a new order and its code, same channel
+            context.services.payment().renewQr(context.clock.now());  // a new order and its code, same channel
             return Transition::to("pay.qr");
         }
         return Transition::none();
     }
     if (std::holds_alternative<PaymentProgress>(event)) {
-        const PaymentView view = context.payment.view();
+        const PaymentView view = context.services.payment().view();
         if (view.stage == PayStage::outcome && view.order.orderId != printedFor_) printSlip(context);
         return Transition::none();
     }
@@ -663,7 +663,7 @@ Transition PayResultScreen::onEvent(ScreenContext& context, const UiEvent& event
 }
 
 void PayResultScreen::printSlip(ScreenContext& context) {
-    const PaymentView view = context.payment.view();
+    const PaymentView view = context.services.payment().view();
     printedFor_ = view.order.orderId;
     const PayOutcome outcome = outcomeOf(view.order);
     if (outcome == PayOutcome::not_charged) return;  // nothing moved, nothing to keep
@@ -715,7 +715,7 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Palette& c = ui.theme.colors;
     const float x0 = l.contentMin.x;
     const float x1 = l.contentMax.x;
-    const PaymentView view = context.payment.view();
+    const PaymentView view = context.services.payment().view();
     if (view.stage != PayStage::outcome) {
         title(context, ui, "pay.result.finishing_title");
         drawPatientMessage(context, ui, PatientMessage{"pay.result.finishing", false});

@@ -1,6 +1,6 @@
 #pragma once
 // The payment screens of the lobby (menu → "pay fees"), all drawing from the one PaymentFlow
-// (screens/payment_flow.hpp) in ScreenContext::payment:
+// (screens/payment/payment_flow.hpp) in ScreenContext::payment:
 //   pay.charges  outstanding charges and the total; pay with insurance or by oneself
 //   pay.split    the insurance split (fund, personal account, cash part) to confirm; back
 //                closes the pre-settled order and lists the charges again

@@ -1,4 +1,4 @@
-#include "screens/payment_flow.hpp"
+#include "screens/payment/payment_flow.hpp"
 
 #include <map>
 #include <set>

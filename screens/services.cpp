@@ -1,0 +1,103 @@
+#include "screens/services.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "screens/payment/payment_flow.hpp"
+
+namespace kiosk::screens {
+
+namespace {
+
+using drivers::DeviceClass;
+
+constexpr std::array kLobby{KioskMode::lobby};
+constexpr std::array kLobbyAndPharmacy{KioskMode::lobby, KioskMode::pharmacy};
+constexpr std::array<DeviceClass, 0> kNoDevices{};
+/// Reports come out of the A4 report printer; without one the service cannot give them.
+constexpr std::array kReportPrinter{DeviceClass::report_printer};
+
+/// The table (DESIGN §3a). Services whose screens do not exist yet lead to the plain
+/// "not open yet" screen (service_unavailable); each row changes its entry when its folder lands.
+constexpr std::array kServices{
+    ServiceRow{.id = "booking", .labelKey = "menu.booking", .icon = "calendar", .modes = kLobby,
+               .enabledBy = &ServicesConfig::booking, .needsBackend = true, .needsPayments = false,
+               .devices = kNoDevices, .entryScreen = "service_unavailable"},
+    // check-in: no screens yet (issue 11 item 3).
+    ServiceRow{.id = "check_in", .labelKey = "menu.check_in", .icon = "check", .modes = kLobby,
+               .enabledBy = &ServicesConfig::checkIn, .needsBackend = true, .needsPayments = false,
+               .devices = kNoDevices, .entryScreen = "service_unavailable"},
+    // triage: no screens yet.
+    ServiceRow{.id = "triage", .labelKey = "menu.triage", .icon = "signpost", .modes = kLobby,
+               .enabledBy = &ServicesConfig::triage, .needsBackend = true, .needsPayments = false,
+               .devices = kNoDevices, .entryScreen = "service_unavailable"},
+    ServiceRow{.id = "payment", .labelKey = "menu.payment", .icon = "wallet", .modes = kLobby,
+               .enabledBy = &ServicesConfig::payment, .needsBackend = true, .needsPayments = true,
+               .devices = kNoDevices, .entryScreen = "pay.charges"},
+    // reports: no screens yet.
+    ServiceRow{.id = "reports", .labelKey = "menu.reports", .icon = "document", .modes = kLobby,
+               .enabledBy = &ServicesConfig::reports, .needsBackend = true, .needsPayments = false,
+               .devices = kReportPrinter, .entryScreen = "service_unavailable"},
+    // pickup: no screens yet; offered in the pharmacy's menu and, when [services] pickup is on,
+    // in the lobby's too (before, the lobby left it out silently).
+    ServiceRow{.id = "pickup", .labelKey = "menu.pickup", .icon = "pill", .modes = kLobbyAndPharmacy,
+               .enabledBy = &ServicesConfig::pickup, .needsBackend = true, .needsPayments = false,
+               .devices = kNoDevices, .entryScreen = "service_unavailable"},
+};
+
+}  // namespace
+
+std::span<const ServiceRow> serviceTable() { return kServices; }
+
+KioskCapabilities capabilitiesOf(const drivers::DeviceRegistry& devices, bool backend, bool payments) {
+    KioskCapabilities capabilities{.backend = backend, .payments = payments, .devices = {}};
+    for (const auto& device : devices.all()) capabilities.devices.push_back(device->deviceClass());
+    return capabilities;
+}
+
+std::string_view whyNotOffered(const ServiceRow& row, const KioskConfig& config, const KioskCapabilities& capabilities) {
+    if (std::find(row.modes.begin(), row.modes.end(), config.mode) == row.modes.end()) return "not offered in this mode";
+    if (!(config.services.*row.enabledBy)) return "switched off in [services]";
+    if (row.needsBackend && !capabilities.backend) return "no [backend]";
+    if (row.needsPayments && !capabilities.payments) return "no [payments]";
+    for (const DeviceClass needed : row.devices) {
+        if (std::find(capabilities.devices.begin(), capabilities.devices.end(), needed) == capabilities.devices.end()) {
+            return "a device it needs is not configured";
+        }
+    }
+    return {};
+}
+
+std::vector<const ServiceRow*> offeredServices(const KioskConfig& config, const KioskCapabilities& capabilities) {
+    std::vector<const ServiceRow*> offered;
+    for (const ServiceRow& row : kServices) {
+        if (whyNotOffered(row, config, capabilities).empty()) offered.push_back(&row);
+    }
+    return offered;
+}
+
+const ServiceRow* serviceForButton(std::string_view buttonId) {
+    if (!buttonId.starts_with("menu.")) return nullptr;
+    buttonId.remove_prefix(5);
+    for (const ServiceRow& row : kServices) {
+        if (row.id == buttonId) return &row;
+    }
+    return nullptr;
+}
+
+ServiceFlows::ServiceFlows(std::shared_ptr<backend::HisDriver> his, std::shared_ptr<payments::PaymentDesk> desk, Post post)
+    : his_(std::move(his)), desk_(std::move(desk)), payment_(std::make_unique<PaymentFlow>(his_, desk_, post)) {
+    flows_ = {payment_.get()};
+}
+
+ServiceFlows::~ServiceFlows() = default;
+
+void ServiceFlows::resetAll() {
+    for (ServiceFlow* flow : flows_) flow->reset();
+}
+
+bool ServiceFlows::working() const {
+    return std::any_of(flows_.begin(), flows_.end(), [](const ServiceFlow* flow) { return flow->working(); });
+}
+
+}  // namespace kiosk::screens
