@@ -61,6 +61,8 @@ void DiagnosticsScreen::draw(const ScreenContext& context, Ui& ui) const {
     ui.space(24);
     ui.centered(context.text.tr("diag.title"), ui.fonts.title(), c.text, x0, x1);
     ui.centered(context.text.tr("diag.kiosk_id") + ": " + context.config.kioskId, ui.fonts.body(), c.mutedText, x0, x1);
+    // Voice guidance: the engine and its output, or why the kiosk is silent (issue 15).
+    ui.centered(firstLine(ui, context.voiceStatus, x1 - x0), ui.fonts.body(), c.mutedText, x0, x1);
     ui.space(24);
     const float rowHeight = ui.theme.smallButtonHeight + 24;
     const float blockHeight = rowHeight * 1.6F;

@@ -106,6 +106,15 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     config.ui.pixelPitchMm = static_cast<float>(ui.number("pixel_pitch_mm", config.ui.pixelPitchMm, 0.05, 2.0));
     ui.rejectUnknownKeys();
 
+    ConfigSection voice = root.section("voice");
+    config.voice.engine = voice.choice("engine", "espeak-ng", {"espeak-ng", "none"});
+    config.voice.enabled = voice.boolean("enabled", false);
+    config.voice.autoOnHeadphones = voice.boolean("auto_on_headphones", true);
+    config.voice.volume = static_cast<int>(voice.integer("volume", 80, 10, 100));
+    config.voice.wordsPerMinute = static_cast<int>(voice.integer("words_per_minute", 150, 80, 300));
+    config.voice.headphoneNames = voice.stringList("headphone_names", config.voice.headphoneNames);
+    voice.rejectUnknownKeys();
+
     ConfigSection logSection = root.section("log");
     config.logFile = logSection.path("file", config.dataDir / "logs" / "kiosk.log");
     config.logLevel = logSection.choice("level", "info", {"trace", "debug", "info", "warn", "error"});
@@ -129,7 +138,12 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
                                                         {"card_reader", "id_reader", "scanner", "receipt_printer",
                                                          "report_printer", "pos_terminal", "locker"}),
                            .driver = device.requiredString("driver").value_or(""),
-                           .settings = device};
+                           .settings = device,
+                           .cardChip = device.choice("card_chip", "", {"", "up", "down"}),
+                           .guideArrow = device.choice("guide_arrow", "", {"", "down", "up", "left", "right"})};
+        // Read before the copy above took its keys: mark them in the driver's copy too.
+        entry.settings.markUsed("card_chip");
+        entry.settings.markUsed("guide_arrow");
         if (!entry.name.empty() && !names.insert(entry.name).second) {
             device.problem("name", fmt::format("the device name \"{}\" is used twice", entry.name));
         }
