@@ -186,16 +186,28 @@ Chosen chosenOf(const ScreenContext& context, const BookingView& view) {
     return chosen;
 }
 
-/// Label and value rows in a panel, from the cursor.
-void detailRows(Ui& ui, const std::vector<std::pair<std::string, std::string>>& rows, float bottom) {
+/// Portrait: everything in one column. Landscape: the details on the left, the message (and the
+/// QR) on the right, so that neither runs under the bottom row on a 1080-pixel-high screen.
+struct Split {
+    float mainX0, mainX1, sideX0, sideX1;
+};
+Split splitOf(const Ui& ui) {
     const Layout& l = ui.layout;
-    const float x0 = l.contentMin.x + ui.theme.gap;
-    const float x1 = l.contentMax.x - ui.theme.gap;
+    if (l.portrait) return {l.contentMin.x, l.contentMax.x, l.contentMin.x, l.contentMax.x};
+    const float split = l.contentMin.x + l.contentWidth() * 0.55F;
+    return {l.contentMin.x, split, split + ui.theme.gap, l.contentMax.x};
+}
+
+/// Label and value rows in a panel from the cursor, across [panelX0, panelX1].
+void detailRows(Ui& ui, const std::vector<std::pair<std::string, std::string>>& rows, float bottom, float panelX0, float panelX1) {
+    const Layout& l = ui.layout;
+    const float x0 = panelX0 + ui.theme.gap;
+    const float x1 = panelX1 - ui.theme.gap;
     const float top = ImGui::GetCursorScreenPos().y;
     ImFont* font = ui.fonts.body();
     const float lineHeight = ui.fonts.bodySize() * 1.45F;
     const float panelBottom = std::min(bottom, top + lineHeight * static_cast<float>(rows.size()) + ui.theme.gap * 2);
-    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(l.contentMin.x, top), ImVec2(l.contentMax.x, panelBottom), ui.theme.colors.panel,
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(panelX0, top), ImVec2(panelX1, panelBottom), ui.theme.colors.panel,
                                               ui.theme.rounding);
     float labelWidth = 0;
     for (const auto& [label, value] : rows) labelWidth = std::max(labelWidth, ui.measure(label, font).x);
@@ -205,7 +217,12 @@ void detailRows(Ui& ui, const std::vector<std::pair<std::string, std::string>>& 
         ui.textAt(ImVec2(x0 + labelWidth + ui.theme.gap, y), value, font, ui.theme.colors.text, x1 - x0 - labelWidth - ui.theme.gap);
         y += lineHeight;
     }
-    ImGui::SetCursorScreenPos(ImVec2(l.contentMin.x, panelBottom + ui.theme.gap));
+    // Portrait: below the panel. Landscape: beside it, at its top, in the side column.
+    if (l.portrait) {
+        ImGui::SetCursorScreenPos(ImVec2(l.contentMin.x, panelBottom + ui.theme.gap));
+    } else {
+        ImGui::SetCursorScreenPos(ImVec2(splitOf(ui).sideX0, top));
+    }
 }
 
 }  // namespace
@@ -241,6 +258,7 @@ Transition BookDepartmentsScreen::onEvent(ScreenContext& context, const UiEvent&
 }
 
 void BookDepartmentsScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
     const BookingView view = viewOf(context);
     if (drawBusyOrStopped(context, ui, view, "book.back")) return;
     title(context, ui, "booking.departments.title");
@@ -254,7 +272,8 @@ void BookDepartmentsScreen::draw(const ScreenContext& context, Ui& ui) const {
                                                  : context.text.tr("booking.free_today", {{"count", std::to_string(d.freeToday)}});
         choices.push_back({"book.dept." + d.department.id, departmentName(context, d.department) + "\n" + free, ButtonKind::primary});
     }
-    choiceGrid(ui, choices, 2, listBottom(ui) - ui.theme.buttonHeight - ui.theme.gap);
+    // Two columns in portrait, three in landscape (two rows fit a 1080-pixel-high screen in large print).
+    choiceGrid(ui, choices, l.portrait ? 2 : 3, listBottom(ui));
     bottomRow(context, ui, "book.back", page, pages, {{"book.search", context.text.tr("booking.search.open"), ButtonKind::secondary}});
 }
 
@@ -282,13 +301,33 @@ Transition BookSearchScreen::onEvent(ScreenContext& context, const UiEvent& even
 void BookSearchScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Layout& l = ui.layout;
     const BookingView view = viewOf(context);
-    title(context, ui, "booking.search.title");
-    ui.centered(typed_.empty() ? context.text.tr("booking.search.hint") : typed_, typed_.empty() ? ui.fonts.body() : ui.fonts.title(),
-                typed_.empty() ? ui.theme.colors.mutedText : ui.theme.colors.primary, l.contentMin.x, l.contentMax.x);
-    ui.space(ui.theme.gap / 2);
-    // The matches (at most three: a short list above the keys), best first: those whose
-    // initials begin with the letters typed.
-    std::vector<Choice> matches;
+    const std::string shownTyped = typed_.empty() ? context.text.tr("booking.search.hint") : typed_;
+    ImFont* typedFont = typed_.empty() ? ui.fonts.body() : ui.fonts.title();
+    const ImU32 typedColor = typed_.empty() ? ui.theme.colors.mutedText : ui.theme.colors.primary;
+    // Portrait: the title, the letters typed, the matches, then the keys (7 to a row) above the
+    // bottom row. Landscape (1080 px high, no room for a title above three rows of keys in large
+    // print): the letters typed (or the hint) on the left of one row with the matches beside
+    // them, and the keys in two rows of 14 under it.
+    const int columns = l.portrait ? 7 : 14;
+    const int keyRows = (26 + 1 + columns - 1) / columns;
+    const float gap = ui.theme.gap / 2;
+    const float keyHeight = ui.theme.smallButtonHeight;
+    const float keysTop = listBottom(ui) - static_cast<float>(keyRows) * (keyHeight + gap) + gap;
+    float matchX0 = l.contentMin.x;
+    if (l.portrait) {
+        title(context, ui, "booking.search.title");
+        ui.centered(shownTyped, typedFont, typedColor, l.contentMin.x, l.contentMax.x);
+        ui.space(ui.theme.gap / 2);
+    } else {
+        ui.space(8);
+        const float typedWidth = l.contentWidth() * 0.3F;
+        const ImVec2 at = ImGui::GetCursorScreenPos();
+        ui.textAt(ImVec2(l.contentMin.x, at.y + 8), shownTyped, typedFont, typedColor, typedWidth);
+        matchX0 = l.contentMin.x + typedWidth + ui.theme.gap;
+        ImGui::SetCursorScreenPos(ImVec2(matchX0, at.y));
+    }
+    // The matches, best first (those whose initials begin with the first letter typed): as many
+    // as fit above the keys, at most three.
     if (!typed_.empty()) {
         std::vector<const BookingDepartment*> found;
         for (const auto& d : view.departments) {
@@ -297,21 +336,27 @@ void BookSearchScreen::draw(const ScreenContext& context, Ui& ui) const {
         std::stable_sort(found.begin(), found.end(), [&](const BookingDepartment* a, const BookingDepartment* b) {
             return a->initials.starts_with(typed_.substr(0, 1)) && !b->initials.starts_with(typed_.substr(0, 1));
         });
-        for (size_t i = 0; i < std::min<size_t>(found.size(), 3); ++i) {
-            matches.push_back({"book.dept." + found[i]->department.id, departmentName(context, found[i]->department), ButtonKind::primary});
+        const float top = ImGui::GetCursorScreenPos().y;
+        const float room = keysTop - ui.theme.gap - top;
+        // Landscape has one row for them, beside the letters typed: a small touch target high.
+        const float matchHeight = l.portrait ? ui.theme.buttonHeight : ui.theme.smallButtonHeight;
+        const int rows = std::max(0, static_cast<int>((room + ui.theme.gap) / (matchHeight + ui.theme.gap)));
+        const int matchColumns = l.portrait ? 1 : 3;
+        const size_t fits = std::min<size_t>(3, static_cast<size_t>(std::min(rows, l.portrait ? 3 : 1) * matchColumns));
+        const float x1 = l.contentMax.x;
+        const float width = (x1 - matchX0 - ui.theme.gap * static_cast<float>(matchColumns - 1)) / static_cast<float>(matchColumns);
+        for (size_t i = 0; i < std::min(found.size(), fits); ++i) {
+            const auto column = static_cast<float>(i % static_cast<size_t>(matchColumns));
+            const auto row = static_cast<float>(i / static_cast<size_t>(matchColumns));
+            ImGui::SetCursorScreenPos(ImVec2(matchX0 + column * (width + ui.theme.gap), top + row * (matchHeight + ui.theme.gap)));
+            ui.button("book.dept." + found[i]->department.id, departmentName(context, found[i]->department),
+                      ImVec2(width, matchHeight), ButtonKind::primary, ui.fonts.body());
         }
         if (found.empty()) {
-            ui.centered(context.text.tr("booking.search.none"), ui.fonts.body(), ui.theme.colors.alert, l.contentMin.x, l.contentMax.x);
+            ImGui::SetCursorScreenPos(ImVec2(matchX0, top));
+            ui.centered(context.text.tr("booking.search.none"), ui.fonts.body(), ui.theme.colors.alert, matchX0, x1);
         }
     }
-    // The keys: 26 letters and delete, in rows of seven (portrait) or ten (landscape), above the
-    // bottom row; the matches take the room between the typed letters and the keys.
-    const int columns = l.portrait ? 7 : 10;
-    const int keyRows = (26 + 1 + columns - 1) / columns;
-    const float gap = ui.theme.gap / 2;
-    const float keyHeight = std::max(ui.theme.smallButtonHeight, ui.theme.buttonHeight * (l.portrait ? 1.0F : 0.85F));
-    const float keysTop = listBottom(ui) - static_cast<float>(keyRows) * (keyHeight + gap) + gap;
-    choiceGrid(ui, matches, 1, keysTop - ui.theme.gap, ui.theme.buttonHeight);
     const float keyWidth = (l.contentWidth() - gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
     for (int i = 0; i < 27; ++i) {
         const float x = l.contentMin.x + static_cast<float>(i % columns) * (keyWidth + gap);
@@ -500,16 +545,19 @@ void BookConfirmScreen::draw(const ScreenContext& context, Ui& ui) const {
         {context.text.tr("booking.field.place"), chosen.location},
         {context.text.tr("booking.field.patient"), maskPersonalData(who.name, PersonalField::name)},
     };
-    detailRows(ui, rows, listBottom(ui));
+    const Split split = splitOf(ui);
+    detailRows(ui, rows, listBottom(ui), split.mainX0, split.mainX1);
+    const float sideWidth = split.sideX1 - split.sideX0;
     if (view.appointment.feeFen > 0) {
         // Paying the fee here is not connected yet: nothing is charged and the slot is released
         // when the patient leaves this screen.
-        drawPatientMessage(context, ui, PatientMessage{"booking.confirm.fee_at_counter", true}, 0,
+        drawPatientMessage(context, ui, PatientMessage{"booking.confirm.fee_at_counter", true}, sideWidth,
                            listBottom(ui) - ImGui::GetCursorScreenPos().y);
         bottomRow(context, ui, "book.confirm.back", 0, 1, {{"book.confirm.menu", context.text.tr("booking.to_menu"), ButtonKind::primary}});
         return;
     }
-    drawPatientMessage(context, ui, PatientMessage{"booking.confirm.hold", false}, 0, listBottom(ui) - ImGui::GetCursorScreenPos().y);
+    drawPatientMessage(context, ui, PatientMessage{"booking.confirm.hold", false}, sideWidth,
+                       listBottom(ui) - ImGui::GetCursorScreenPos().y);
     bottomRow(context, ui, "book.confirm.back", 0, 1, {{"book.confirm.ok", context.text.tr("booking.confirm.ok"), ButtonKind::primary}});
 }
 
@@ -564,7 +612,8 @@ void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
     };
     if (view.appointment.queueNumber) rows.insert(rows.begin(), {context.text.tr("booking.field.queue"), std::to_string(*view.appointment.queueNumber)});
     const float bottom = listBottom(ui);
-    detailRows(ui, rows, bottom);
+    const Split split = splitOf(ui);
+    detailRows(ui, rows, bottom, split.mainX0, split.mainX1);
     // The QR of the appointment (scanned at check-in), beside the words in landscape, under
     // them in portrait, as large as the room allows.
     const std::string& code = view.appointment.id;
@@ -581,11 +630,11 @@ void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float top = ImGui::GetCursorScreenPos().y;
     if (qrSize_ > 0) {
         const int withQuiet = qrSize_ + 8;
-        const float room = std::min(bottom - top - noteHeight - ui.theme.gap, l.contentWidth() * 0.5F);
+        const float room = std::min(bottom - top - noteHeight - ui.theme.gap, (split.sideX1 - split.sideX0) * (l.portrait ? 0.5F : 0.8F));
         const float module = std::floor(room / static_cast<float>(withQuiet));
         if (module >= 2) {
             const float side = module * static_cast<float>(withQuiet);
-            const ImVec2 origin((l.contentMin.x + l.contentMax.x - side) / 2, top);
+            const ImVec2 origin((split.sideX0 + split.sideX1 - side) / 2, top);
             ImDrawList* draw = ImGui::GetWindowDrawList();
             draw->AddRectFilled(origin, ImVec2(origin.x + side, origin.y + side), IM_COL32_WHITE);
             for (int y = 0; y < qrSize_; ++y) {
@@ -596,15 +645,16 @@ void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
                 }
             }
             ui.recordGraphic(origin, ImVec2(origin.x + side, origin.y + side), "appointment QR");
-            ImGui::SetCursorScreenPos(ImVec2(l.contentMin.x, origin.y + side + ui.theme.gap / 2));
+            ImGui::SetCursorScreenPos(ImVec2(split.sideX0, origin.y + side + ui.theme.gap / 2));
         }
     }
     const char* printKey = print_ == PrintState::printed  ? "booking.slip.printed"
                            : print_ == PrintState::failed ? "booking.slip.print_failed"
                                                           : "booking.slip.printing";
-    drawPatientMessage(context, ui, PatientMessage{"booking.slip.check_in_early", false}, 0, bottom - ImGui::GetCursorScreenPos().y);
+    drawPatientMessage(context, ui, PatientMessage{"booking.slip.check_in_early", false}, split.sideX1 - split.sideX0,
+                       bottom - ImGui::GetCursorScreenPos().y);
     ui.centered(context.text.tr(printKey), ui.fonts.body(), print_ == PrintState::failed ? ui.theme.colors.alert : ui.theme.colors.mutedText,
-                l.contentMin.x, l.contentMax.x);
+                split.sideX0, split.sideX1);
     ImGui::SetCursorScreenPos(ImVec2(l.contentMin.x, l.contentMax.y - ui.theme.buttonHeight));
     ui.button("book.slip.menu", context.text.tr("booking.to_menu"), ImVec2(l.contentWidth(), ui.theme.buttonHeight), ButtonKind::primary);
 }
