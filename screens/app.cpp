@@ -143,7 +143,7 @@ App::App(KioskConfig config, Catalog catalog, FontSet fonts, drivers::DeviceRegi
       his_(options_.his),
       tasks_(std::make_unique<TaskRunner>(2)) {
     if (!options_.resolveScan) options_.resolveScan = sampleHealthCardResolver(config_.assetsDir / "sim" / "people.json");
-    services_ = std::make_unique<ServiceFlows>(his_, nullptr, [this](UiEvent event) { queue_.post(std::move(event)); });
+    services_ = std::make_unique<ServiceFlows>(config_, his_, nullptr, *tasks_, [this](UiEvent event) { queue_.post(std::move(event)); });
     lastActivity_ = clock_->now();
 }
 
@@ -250,7 +250,7 @@ Result<void> App::openPayments() {
     if (!desk) return std::unexpected(desk.error());
     paymentJournal_ = std::move(*journal);
     desk_ = std::move(*desk);
-    services_ = std::make_unique<ServiceFlows>(his_, desk_, [this](UiEvent event) { queue_.post(std::move(event)); });
+    services_ = std::make_unique<ServiceFlows>(config_, his_, desk_, *tasks_, [this](UiEvent event) { queue_.post(std::move(event)); });
     return {};
 }
 

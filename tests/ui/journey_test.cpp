@@ -68,7 +68,7 @@ TEST_F(AppTest, CardRemovalEndsTheSessionFromAnyScreen) {
     const auto report = journey(R"({"steps": [
         {"insert_card": {"device": "card", "person": "li-jun"}},
         {"expect_screen": "menu"},
-        {"tap": "menu.booking"},
+        {"tap": "menu.check_in"},
         {"expect_screen": "service_unavailable"},
         {"remove_card": "card"},
         {"expect_screen": "attract"},
