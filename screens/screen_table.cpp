@@ -1,6 +1,7 @@
 // The one table of screens (Flipper's *_scene_config.h, ImHex's views.cpp). Every screen of
 // every mode is listed here; the app finds them by id.
 #include "screens/attract_screen.hpp"
+#include "screens/checkin/checkin_screens.hpp"
 #include "screens/diagnostics_screen.hpp"
 #include "screens/identify_screen.hpp"
 #include "screens/menu_screen.hpp"
@@ -20,6 +21,8 @@ std::vector<std::unique_ptr<Screen>> makeScreenTable() {
     table.push_back(std::make_unique<PayChannelScreen>());
     table.push_back(std::make_unique<PayQrScreen>());
     table.push_back(std::make_unique<PayResultScreen>());
+    table.push_back(std::make_unique<CheckInScreen>());
+    table.push_back(std::make_unique<CheckInQueueScreen>());
     return table;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "screens/checkin/checkin_flow.hpp"
 #include "screens/payment/payment_flow.hpp"
 
 namespace kiosk::screens {
@@ -23,10 +24,10 @@ constexpr std::array kServices{
     ServiceRow{.id = "booking", .labelKey = "menu.booking", .icon = "calendar", .modes = kLobby,
                .enabledBy = &ServicesConfig::booking, .needsBackend = true, .needsPayments = false,
                .devices = kNoDevices, .entryScreen = "service_unavailable"},
-    // check-in: no screens yet (issue 11 item 3).
+    // check-in: the tile checks a one-appointment patient in at once (issue 11 item 3).
     ServiceRow{.id = "check_in", .labelKey = "menu.check_in", .icon = "check", .modes = kLobby,
                .enabledBy = &ServicesConfig::checkIn, .needsBackend = true, .needsPayments = false,
-               .devices = kNoDevices, .entryScreen = "service_unavailable"},
+               .devices = kNoDevices, .entryScreen = "checkin"},
     // triage: no screens yet.
     ServiceRow{.id = "triage", .labelKey = "menu.triage", .icon = "signpost", .modes = kLobby,
                .enabledBy = &ServicesConfig::triage, .needsBackend = true, .needsPayments = false,
@@ -86,8 +87,9 @@ const ServiceRow* serviceForButton(std::string_view buttonId) {
 }
 
 ServiceFlows::ServiceFlows(std::shared_ptr<backend::HisDriver> his, std::shared_ptr<payments::PaymentDesk> desk, Post post)
-    : his_(std::move(his)), desk_(std::move(desk)), payment_(std::make_unique<PaymentFlow>(his_, desk_, post)) {
-    flows_ = {payment_.get()};
+    : his_(std::move(his)), desk_(std::move(desk)), payment_(std::make_unique<PaymentFlow>(his_, desk_, post)),
+      checkIn_(std::make_unique<CheckInFlow>(his_, post)) {
+    flows_ = {payment_.get(), checkIn_.get()};
 }
 
 ServiceFlows::~ServiceFlows() = default;

@@ -21,6 +21,7 @@
 namespace kiosk::screens {
 
 class PaymentFlow;
+class CheckInFlow;
 
 /// What every service's flow offers the app: wiped at session end (money steps in flight
 /// still finish: each flow says how), and whether a step runs on its worker now.
@@ -80,6 +81,8 @@ public:
 
     PaymentFlow& payment() { return *payment_; }
     const PaymentFlow& payment() const { return *payment_; }
+    CheckInFlow& checkIn() { return *checkIn_; }
+    const CheckInFlow& checkIn() const { return *checkIn_; }
 
     bool backendConnected() const { return his_ != nullptr; }
     bool paymentsConnected() const { return his_ != nullptr && desk_ != nullptr; }
@@ -92,6 +95,7 @@ private:
     std::shared_ptr<backend::HisDriver> his_;
     std::shared_ptr<payments::PaymentDesk> desk_;
     std::unique_ptr<PaymentFlow> payment_;
+    std::unique_ptr<CheckInFlow> checkIn_;
     std::vector<ServiceFlow*> flows_;  ///< every flow above, for resetAll() and working()
 };
 
