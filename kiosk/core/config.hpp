@@ -41,10 +41,6 @@ struct ServicesConfig {
     bool payment = true;
     bool reports = true;
     bool pickup = true;
-    /// [services] queue_url: where a patient follows their queue on a phone, printed and shown
-    /// as a QR on the check-in ticket; "{appointment_code}" is replaced by the appointment's code.
-    /// Empty (absent): no QR. Checked at load: http(s) and the placeholder present.
-    std::string queueUrl;
 };
 
 struct UiConfig {

@@ -121,8 +121,13 @@ std::string aheadLine(const Translator& text, const backend::QueueStatus& queue)
 
 }  // namespace
 
+std::string queueUrlTemplate(const KioskConfig& config) {
+    if (!config.document) return {};
+    return (*config.document)["services"]["queue_url"].value_or(std::string());
+}
+
 std::string queueLink(const KioskConfig& config, const std::string& appointmentCode) {
-    std::string url = config.services.queueUrl;
+    std::string url = queueUrlTemplate(config);
     const std::string placeholder = "{appointment_code}";
     const auto at = url.find(placeholder);
     if (url.empty() || appointmentCode.empty() || at == std::string::npos) return {};

@@ -17,6 +17,11 @@
 
 namespace kiosk::screens {
 
+/// [services] queue_url: where a patient follows their queue on a phone; "{appointment_code}" is
+/// replaced by the appointment's code. Empty (absent): no QR. loadConfig() refuses a value that is
+/// not http(s), has spaces or lacks the placeholder.
+std::string queueUrlTemplate(const KioskConfig& config);
+
 /// The queue link of an appointment: [services] queue_url with {appointment_code} replaced, or ""
 /// (no template, or the appointment has no code).
 std::string queueLink(const KioskConfig& config, const std::string& appointmentCode);

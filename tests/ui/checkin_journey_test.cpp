@@ -208,10 +208,10 @@ TEST_P(CheckInLayoutTest, EveryScreenIsClean) {
         auto report = journey(R"({"steps": [{"tap": "checkin.my_queue"}, {"await_screen": {"screen": "checkin.queue", "seconds": 10}},
             {"tap": "checkin.queue.remind"}, {"await_screen": {"screen": "checkin.queue", "seconds": 10}},
             {"tap": "checkin.back"}, {"await_screen": {"screen": "checkin", "seconds": 10}},
-            {"tap": "session.finish"}]})");
+            {"tap": "session.finish"}, {"remove_card": "card"}]})");
         ASSERT_TRUE(report.ok) << describe(report);
         ASSERT_TRUE(checkInAs("wang-xinkun", language).ok);
-        ASSERT_TRUE(journey(R"({"steps": [{"tap": "session.finish"}]})").ok);
+        ASSERT_TRUE(journey(R"({"steps": [{"tap": "session.finish"}, {"remove_card": "card"}]})").ok);
     }
 }
 
