@@ -7,7 +7,7 @@
 #include "tests/ui/app_fixture.hpp"
 
 #include "drivers/sim/sim_devices.hpp"
-#include "kiosk/cli/wiring.hpp"
+#include "kiosk/backend/his_factory.hpp"
 #include "screens/checkin/checkin_flow.hpp"
 #include "screens/checkin/checkin_screens.hpp"
 
@@ -29,9 +29,11 @@ protected:
                              "\"\nconnect_timeout_ms = 500\ncall_timeout_ms = 3000\nretries = 0\n"
                              "[services]\nqueue_url = \"" + kQueueUrl + "\"\n" + (ui.empty() ? "" : "[ui]\n" + ui));
         ASSERT_TRUE(loaded.has_value()) << loaded.error().detail;
-        auto wired = cli::withKioskServices(*loaded, headlessOptions());
-        ASSERT_TRUE(wired.has_value()) << wired.error().detail;
-        open(std::move(*loaded), std::move(*wired));
+        auto his = backend::makeHisDriver(loaded->backend, loaded->kioskId);
+        ASSERT_TRUE(his.has_value()) << his.error().detail;
+        screens::AppOptions options = headlessOptions();
+        options.his = std::move(*his);
+        open(std::move(*loaded), std::move(options));
     }
 
     /// Identifies `person` by card, then taps the check-in tile: the taps from the menu are counted.
