@@ -71,10 +71,8 @@ float buttonRowTop(const Ui& ui, const std::vector<RowButton>& buttons, float x0
     return ui.layout.contentMax.y - rows * ui.theme.buttonHeight - (rows - 1) * gap;
 }
 
-void buttonRow(Ui& ui, const std::vector<RowButton>& buttons) {
+void buttonRow(Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1) {
     if (buttons.empty()) return;
-    const float x0 = ui.layout.contentMin.x;
-    const float x1 = ui.layout.contentMax.x;
     size_t perRow = 1;
     buttonRowTop(ui, buttons, x0, x1, &perRow);
     const float gap = ui.theme.gap;
@@ -89,6 +87,8 @@ void buttonRow(Ui& ui, const std::vector<RowButton>& buttons) {
         ui.button(buttons[i].id, buttons[i].label, ImVec2(width, ui.theme.buttonHeight), buttons[i].kind);
     }
 }
+
+void buttonRow(Ui& ui, const std::vector<RowButton>& buttons) { buttonRow(ui, buttons, ui.layout.contentMin.x, ui.layout.contentMax.x); }
 
 /// Text centred in [x0, x1] at the cursor, then the cursor below it.
 void line(Ui& ui, const std::string& value, ImFont* font, ImU32 color, float x0, float x1, float after) {
@@ -318,15 +318,23 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
     };
     if (l.portrait) drawNumber(x0, x1);
     ImGui::SetCursorScreenPos(ImVec2(x0, ImGui::GetCursorScreenPos().y));
-    line(ui, context.text.tr("checkin.patient", {{"name", maskPersonalData(context.session.identity().name, PersonalField::name)}}), body,
-         c.text, x0, split, after);
+    // The details; landscape pairs them two to a line (large print leaves room for four lines).
+    std::vector<std::string> details{
+        context.text.tr("checkin.patient", {{"name", maskPersonalData(context.session.identity().name, PersonalField::name)}})};
     if (!departmentOf(context, view.chosen).empty()) {
-        line(ui, context.text.tr("checkin.department", {{"department", departmentOf(context, view.chosen)}}), body, c.text, x0, split, after);
+        details.push_back(context.text.tr("checkin.department", {{"department", departmentOf(context, view.chosen)}}));
+    }
+    if (view.queue && !view.queue->doctorName.empty()) details.push_back(context.text.tr("checkin.doctor", {{"doctor", view.queue->doctorName}}));
+    if (view.queue && !view.queue->room.empty()) details.push_back(context.text.tr("checkin.room", {{"room", view.queue->room}}));
+    const size_t perLine = l.portrait ? 1 : 2;
+    for (size_t i = 0; i < details.size(); i += perLine) {
+        std::string joined = details[i];
+        if (perLine == 2 && i + 1 < details.size()) joined += "    " + details[i + 1];
+        line(ui, joined, body, c.text, x0, split, after);
     }
     if (view.queue) {
-        if (!view.queue->doctorName.empty()) line(ui, context.text.tr("checkin.doctor", {{"doctor", view.queue->doctorName}}), body, c.text, x0, split, after);
-        if (!view.queue->room.empty()) line(ui, context.text.tr("checkin.room", {{"room", view.queue->room}}), body, c.text, x0, split, after);
-        line(ui, aheadLine(context.text, *view.queue), l.portrait ? ui.fonts.title() : body, c.text, x0, split, after);
+        // Landscape: beside the number.
+        if (l.portrait) line(ui, aheadLine(context.text, *view.queue), ui.fonts.title(), c.text, x0, split, after);
     } else {
         line(ui, context.text.tr("checkin.queue_unknown"), body, c.alert, x0, split, after);
     }
@@ -335,12 +343,13 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
                                   : print_ == PrintState::printed ? context.text.tr("checkin.print.take")
                                   : print_ == PrintState::failed  ? context.text.tr("checkin.print.failed")
                                                                   : std::string();
-    if (l.portrait && !printLine.empty()) line(ui, printLine, body, print_ == PrintState::failed ? c.alert : c.mutedText, x0, x1, after);
+    // Under the details in both orientations (landscape large print: the number's column is full).
+    if (!printLine.empty()) line(ui, printLine, body, print_ == PrintState::failed ? c.alert : c.mutedText, x0, split, after);
     float qrTop = ImGui::GetCursorScreenPos().y;
     if (!l.portrait) {
         ImGui::SetCursorScreenPos(ImVec2(sideX0, top));
         drawNumber(sideX0, x1);
-        if (!printLine.empty()) line(ui, printLine, body, print_ == PrintState::failed ? c.alert : c.mutedText, sideX0, x1, after);
+        if (view.queue) line(ui, aheadLine(context.text, *view.queue), body, c.text, sideX0, x1, after);
         qrTop = ImGui::GetCursorScreenPos().y;
     }
     if (qrSize_ > 0) {
@@ -385,7 +394,12 @@ void CheckInQueueScreen::draw(const ScreenContext& context, Ui& ui) const {
     if (view.queue && !view.queue->called && view.reminder == ReminderState::none) {
         buttons.push_back({"checkin.queue.remind", context.text.tr("checkin.queue.remind"), ButtonKind::primary});
     }
-    const float buttonsTop = buttonRowTop(ui, buttons, x0, x1) - ui.theme.gap;
+    // Portrait: one column, the buttons across the bottom. Landscape (about 670 pixels under the
+    // title in large print): the queue on the left down to the bottom, the refresh note, the
+    // reminder's answer and the buttons on the right.
+    const float split = l.portrait ? x1 : x0 + l.contentWidth() * 0.5F;
+    const float sideX0 = l.portrait ? x0 : split + ui.theme.gap;
+    const float buttonsTop = buttonRowTop(ui, buttons, sideX0, x1) - ui.theme.gap;
     title(context, ui, "checkin.queue.title");
     const float after = l.portrait ? 16.0F : 6.0F;
     ImFont* body = ui.fonts.body();
@@ -393,34 +407,38 @@ void CheckInQueueScreen::draw(const ScreenContext& context, Ui& ui) const {
         drawPatientMessage(context, ui,
                            PatientMessage{view.queueError ? stoppedMessage(*view.queueError).key : "checkin.queue.loading", view.queueError.has_value()},
                            0, buttonsTop - ImGui::GetCursorScreenPos().y);
-        buttonRow(ui, buttons);
+        buttonRow(ui, buttons, sideX0, x1);
         return;
     }
     const backend::QueueStatus& q = *view.queue;
-    line(ui, context.text.tr("checkin.number"), body, c.mutedText, x0, x1, 0);
-    line(ui, std::to_string(q.queueNumber), ui.fonts.clock(), c.primary, x0, x1, after);
+    const float top = ImGui::GetCursorScreenPos().y;
+    line(ui, context.text.tr("checkin.number"), body, c.mutedText, x0, split, 0);
+    line(ui, std::to_string(q.queueNumber), ui.fonts.clock(), c.primary, x0, split, after);
     if (q.called) {
-        line(ui, context.text.tr("checkin.queue.called"), ui.fonts.title(), c.success, x0, x1, after);
+        line(ui, context.text.tr("checkin.queue.called"), ui.fonts.title(), c.success, x0, split, after);
     } else {
-        line(ui, aheadLine(context.text, q), ui.fonts.title(), c.text, x0, x1, after);
+        line(ui, aheadLine(context.text, q), ui.fonts.title(), c.text, x0, split, after);
     }
-    if (!q.room.empty()) line(ui, context.text.tr("checkin.room", {{"room", q.room}}), body, c.text, x0, x1, after);
-    if (!q.doctorName.empty()) line(ui, context.text.tr("checkin.doctor", {{"doctor", q.doctorName}}), body, c.text, x0, x1, after);
+    if (!q.room.empty()) line(ui, context.text.tr("checkin.room", {{"room", q.room}}), body, c.text, x0, split, after);
+    if (!q.doctorName.empty()) line(ui, context.text.tr("checkin.doctor", {{"doctor", q.doctorName}}), body, c.text, x0, split, after);
+    if (!l.portrait) ImGui::SetCursorScreenPos(ImVec2(sideX0, top));
     line(ui, context.text.tr(view.queueError ? "checkin.queue.stale" : "checkin.queue.refresh"), body,
-         view.queueError ? c.alert : c.mutedText, x0, x1, after);
+         view.queueError ? c.alert : c.mutedText, sideX0, x1, after);
+    ImGui::SetCursorScreenPos(ImVec2(sideX0, ImGui::GetCursorScreenPos().y));
+    const float messageWidth = l.portrait ? 0.0F : x1 - sideX0;
     switch (view.reminder) {
         case ReminderState::sending:
-            drawPatientMessage(context, ui, PatientMessage{"checkin.queue.reminder_sending", false}, 0, buttonsTop - ImGui::GetCursorScreenPos().y);
+            drawPatientMessage(context, ui, PatientMessage{"checkin.queue.reminder_sending", false}, messageWidth, buttonsTop - ImGui::GetCursorScreenPos().y);
             break;
         case ReminderState::set:
-            drawPatientMessage(context, ui, PatientMessage{"checkin.queue.reminder_set", false}, 0, buttonsTop - ImGui::GetCursorScreenPos().y);
+            drawPatientMessage(context, ui, PatientMessage{"checkin.queue.reminder_set", false}, messageWidth, buttonsTop - ImGui::GetCursorScreenPos().y);
             break;
         case ReminderState::failed:
-            drawPatientMessage(context, ui, PatientMessage{view.reminderErrorKey, true}, 0, buttonsTop - ImGui::GetCursorScreenPos().y);
+            drawPatientMessage(context, ui, PatientMessage{view.reminderErrorKey, true}, messageWidth, buttonsTop - ImGui::GetCursorScreenPos().y);
             break;
         case ReminderState::none: break;
     }
-    buttonRow(ui, buttons);
+    buttonRow(ui, buttons, sideX0, x1);
 }
 
 }  // namespace kiosk::screens
