@@ -417,7 +417,8 @@ void CheckInQueueScreen::draw(const ScreenContext& context, Ui& ui) const {
     if (q.called) {
         line(ui, context.text.tr("checkin.queue.called"), ui.fonts.title(), c.success, x0, split, after);
     } else {
-        line(ui, aheadLine(context.text, q), ui.fonts.title(), c.text, x0, split, after);
+        // Landscape large print: the title face would push the doctor's line under the bottom bar.
+        line(ui, aheadLine(context.text, q), l.portrait ? ui.fonts.title() : body, c.text, x0, split, after);
     }
     if (!q.room.empty()) line(ui, context.text.tr("checkin.room", {{"room", q.room}}), body, c.text, x0, split, after);
     if (!q.doctorName.empty()) line(ui, context.text.tr("checkin.doctor", {{"doctor", q.doctorName}}), body, c.text, x0, split, after);
