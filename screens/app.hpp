@@ -131,6 +131,8 @@ public:
     std::chrono::milliseconds untilNextRedraw() const;
     drivers::DeviceRegistry& devices() { return devices_; }
     Journal& journal() { return *journal_; }
+    /// Every service's flow (tests read a flow's view after a journey).
+    ServiceFlows& services() { return *services_; }
     const KioskConfig& config() const { return config_; }
 
 private:

@@ -5,6 +5,7 @@
 
 #include "kiosk/core/log.hpp"
 #include "screens/booking/booking_flow.hpp"
+#include "screens/checkin/checkin_flow.hpp"
 #include "screens/payment/payment_flow.hpp"
 
 namespace kiosk::screens {
@@ -27,10 +28,10 @@ constexpr std::array kServices{
     ServiceRow{.id = "booking", .labelKey = "menu.booking", .icon = "calendar", .modes = kLobby,
                .enabledBy = &ServicesConfig::booking, .needsBackend = true, .needsPayments = false,
                .devices = kNoDevices, .entryScreen = "book.departments"},
-    // check-in: no screens yet (issue 11 item 3).
+    // check-in: the tile checks a one-appointment patient in at once (issue 11 item 3).
     ServiceRow{.id = "check_in", .labelKey = "menu.check_in", .icon = "check", .modes = kLobby,
                .enabledBy = &ServicesConfig::checkIn, .needsBackend = true, .needsPayments = false,
-               .devices = kNoDevices, .entryScreen = "service_unavailable"},
+               .devices = kNoDevices, .entryScreen = "checkin"},
     // triage: no screens yet.
     ServiceRow{.id = "triage", .labelKey = "menu.triage", .icon = "signpost", .modes = kLobby,
                .enabledBy = &ServicesConfig::triage, .needsBackend = true, .needsPayments = false,
@@ -91,7 +92,8 @@ const ServiceRow* serviceForButton(std::string_view buttonId) {
 
 ServiceFlows::ServiceFlows(const KioskConfig& config, std::shared_ptr<backend::HisDriver> his,
                            std::shared_ptr<payments::PaymentDesk> desk, TaskRunner& tasks, Post post)
-    : his_(std::move(his)), desk_(std::move(desk)), payment_(std::make_unique<PaymentFlow>(his_, desk_, post)) {
+    : his_(std::move(his)), desk_(std::move(desk)), payment_(std::make_unique<PaymentFlow>(his_, desk_, post)),
+      checkIn_(std::make_unique<CheckInFlow>(his_, post)) {
     std::unique_ptr<Journal> bookingJournal;
     if (his_) {
         if (auto opened = Journal::open(config.journalFile)) {
@@ -109,7 +111,7 @@ ServiceFlows::ServiceFlows(const KioskConfig& config, std::shared_ptr<backend::H
         log::module("services")->error("no pinyin (the letter pad finds nothing): {}", created.error().describe());
     }
     booking_ = std::make_unique<BookingFlow>(his_, std::move(bookingJournal), config.kioskId, std::move(pinyin), tasks, post);
-    flows_ = {payment_.get(), booking_.get()};
+    flows_ = {payment_.get(), booking_.get(), checkIn_.get()};
 }
 
 ServiceFlows::~ServiceFlows() = default;

@@ -23,6 +23,7 @@ namespace kiosk::screens {
 
 class PaymentFlow;
 class BookingFlow;
+class CheckInFlow;
 
 /// What every service's flow offers the app: wiped at session end (money steps in flight
 /// still finish: each flow says how), and whether a step runs on its worker now.
@@ -87,6 +88,8 @@ public:
     const PaymentFlow& payment() const { return *payment_; }
     BookingFlow& booking() { return *booking_; }
     const BookingFlow& booking() const { return *booking_; }
+    CheckInFlow& checkIn() { return *checkIn_; }
+    const CheckInFlow& checkIn() const { return *checkIn_; }
 
     bool backendConnected() const { return his_ != nullptr; }
     bool paymentsConnected() const { return his_ != nullptr && desk_ != nullptr; }
@@ -100,6 +103,7 @@ private:
     std::shared_ptr<payments::PaymentDesk> desk_;
     std::unique_ptr<PaymentFlow> payment_;
     std::unique_ptr<BookingFlow> booking_;
+    std::unique_ptr<CheckInFlow> checkIn_;
     std::vector<ServiceFlow*> flows_;  ///< every flow above, for resetAll() and working()
 };
 

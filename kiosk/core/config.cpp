@@ -88,6 +88,14 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     config.services.payment = services.boolean("payment", true);
     config.services.reports = services.boolean("reports", true);
     config.services.pickup = services.boolean("pickup", true);
+    // queue_url: checked here, read by the check-in screens from the document (queueUrlTemplate()
+    // in screens/checkin/checkin_screens.cpp).
+    if (const std::string url = services.string("queue_url", "");
+        !url.empty() && ((!url.starts_with("https://") && !url.starts_with("http://")) ||
+                         url.find("{appointment_code}") == std::string::npos || url.find_first_of(" \t\r\n") != std::string::npos)) {
+        services.problem("queue_url", "expected an http(s) URL without spaces containing {appointment_code}, e.g. "
+                                      "\"https://hospital.example/q/{appointment_code}\"");
+    }
     services.rejectUnknownKeys();
 
     ConfigSection ui = root.section("ui");
