@@ -371,14 +371,6 @@ void App::switchTo(std::string_view screenId) {
         (void)journal_->auditEvent(session_.auditId, "screen:" + std::string(screenId));
     }
     logger()->info("screen {}", screenId);
-    if (session_.active() && appMetrics_) {
-        for (const ServiceRow& row : serviceTable()) {
-            if (row.entryScreen == screenId && sessionService_ != row.id) {
-                sessionService_ = std::string(row.id);
-                appMetrics_->serviceStarted(row.id);
-            }
-        }
-    }
     current_->onEnter(context);
     if (voice_) voice_->screenShown(screenId, session_.active() ? session_.identity().name : std::string());
 }
@@ -491,6 +483,11 @@ void App::handleEvent(const UiEvent& event) {
         if (pressed->id == "ui.large_print") {
             setLargePrint(!fonts_.largePrint());
             return;
+        }
+        if (const ServiceRow* service = serviceForButton(pressed->id); service && session_.active() && appMetrics_) {
+            // The tile the patient pressed names the service (several may share an entry screen).
+            if (sessionService_ != service->id) appMetrics_->serviceStarted(service->id);
+            sessionService_ = std::string(service->id);
         }
         if (pressed->id.starts_with("voice.") && voice_) {
             if (pressed->id == "voice.toggle") voice_->toggle();

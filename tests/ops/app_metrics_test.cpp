@@ -49,17 +49,17 @@ TEST_F(AppMetricsTest, SessionsServicesAndCardReadsAreCounted) {
 
     // Devices are read at the scrape; every series carries the kiosk's labels.
     const std::string text = metrics.render();
-    EXPECT_NE(text.find(R"(yizhan_device_up{class="receipt_printer",device="receipt",kiosk_id=")"), std::string::npos) << text;
+    EXPECT_NE(text.find(R"(yizhan_device_up{class="receipt_printer",device="printer",kiosk_id=")"), std::string::npos) << text;
     EXPECT_NE(text.find("yizhan_build_info{"), std::string::npos) << text;
     EXPECT_NE(text.find(R"(mode="lobby")"), std::string::npos) << text;
 }
 
 TEST_F(AppMetricsTest, APrinterOutOfPaperShowsInItsMediaState) {
     start();
-    ASSERT_TRUE(app->simulate("receipt", "scenario", "paper_out").has_value());
+    ASSERT_TRUE(app->simulate("printer", "scenario", "paper_out").has_value());
     app->settle();
     const std::string text = app->metrics().render();
-    EXPECT_NE(text.find(R"(yizhan_device_media_state{class="receipt_printer",device="receipt",)"), std::string::npos) << text;
+    EXPECT_NE(text.find(R"(yizhan_device_media_state{class="receipt_printer",device="printer",)"), std::string::npos) << text;
     EXPECT_NE(text.find(R"(state="paper_out"} 1)"), std::string::npos) << text;
 }
 
