@@ -134,7 +134,16 @@ void drawNotice(const ScreenContext& context, Ui& ui, const BookingView& view) {
     ui.space(ui.theme.gap / 2);
 }
 
-size_t pagesOf(size_t items) { return std::max<size_t>(1, (items + kPerPage - 1) / kPerPage); }
+size_t pagesOf(size_t items, size_t perPage = kPerPage) {
+    perPage = std::max<size_t>(1, perPage);
+    return std::max<size_t>(1, (items + perPage - 1) / perPage);
+}
+
+/// How many rows of at least one button height fit between the cursor and `bottom`.
+size_t rowsThatFit(const Ui& ui, float bottom) {
+    const float room = bottom - ImGui::GetCursorScreenPos().y + ui.theme.gap;
+    return static_cast<size_t>(std::max(1.0F, std::floor(room / (ui.theme.buttonHeight + ui.theme.gap))));
+}
 
 /// Pages through `page` on previous / next; true when the event was one of them.
 bool turnPage(const ButtonPressed& pressed, size_t& page, size_t pages) {
@@ -384,7 +393,7 @@ Transition BookDoctorsScreen::onEvent(ScreenContext& context, const UiEvent& eve
     if (pressed->id == "book.doctors.back") return Transition::to("book.departments");
     std::vector<const BookingDoctor*> doctors;
     for (const auto& d : view.doctors) doctors.push_back(&d);
-    if (turnPage(*pressed, page_, pagesOf(doctors.size()))) return Transition::none();
+    if (turnPage(*pressed, page_, pagesOf(doctors.size(), perPage_))) return Transition::none();
     if (pressed->id.starts_with("book.day.")) {
         flowOf(context).chooseDay(std::stoi(pressed->id.substr(9)));
         page_ = 0;
@@ -416,10 +425,12 @@ void BookDoctorsScreen::draw(const ScreenContext& context, Ui& ui) const {
     const int stripColumns = l.portrait ? 4 : 7;
     const float stripRows = l.portrait ? 2 : 1;
     choiceGrid(ui, days, stripColumns, stripTop + stripRows * ui.theme.buttonHeight + (stripRows - 1) * ui.theme.gap, ui.theme.buttonHeight);
-    const size_t pages = pagesOf(view.doctors.size());
+    const size_t columns = l.portrait ? 1 : 2;
+    perPage_ = std::clamp<size_t>(rowsThatFit(ui, listBottom(ui)) * columns, 1, kPerPage);
+    const size_t pages = pagesOf(view.doctors.size(), perPage_);
     const size_t page = std::min(page_, pages - 1);
     std::vector<Choice> choices;
-    for (size_t i = page * kPerPage; i < std::min(view.doctors.size(), (page + 1) * kPerPage); ++i) {
+    for (size_t i = page * perPage_; i < std::min(view.doctors.size(), (page + 1) * perPage_); ++i) {
         const BookingDoctor& d = view.doctors[i];
         const int free = d.freeByDay[static_cast<size_t>(view.day)];
         std::string label = d.doctor.name + "  " + d.doctor.title;
@@ -428,7 +439,7 @@ void BookDoctorsScreen::draw(const ScreenContext& context, Ui& ui) const {
                  (free > 0 ? context.text.tr("booking.doctor.free", {{"count", std::to_string(free)}}) : context.text.tr("booking.doctor.full"));
         choices.push_back({"book.doctor." + d.doctor.id, label, free > 0 ? ButtonKind::primary : ButtonKind::secondary});
     }
-    choiceGrid(ui, choices, l.portrait ? 1 : 2, listBottom(ui));
+    choiceGrid(ui, choices, static_cast<int>(columns), listBottom(ui));
     bottomRow(context, ui, "book.doctors.back", page, pages);
 }
 

@@ -53,6 +53,10 @@ public:
 
 private:
     size_t page_ = 0;
+    /// Doctors per page: at most 6, fewer when two-line rows under the date strip do not fit
+    /// (portrait large print). Worked out by draw() from the room it has, read by onEvent() to page
+    /// the same way; the only state draw() writes.
+    mutable size_t perPage_ = 6;
 };
 
 class BookSlotsScreen final : public Screen {
