@@ -68,9 +68,20 @@ Document checkInTicket(const Translator& tr, const CheckInTicketData& data) {
     Document document = begin(tr, data.header, "check_in_ticket", "print.checkin.title");
     document.text(tr.tr("print.common.patient", {{"name", maskedName(data.patientName)}}));
     document.text(tr.tr("print.slip.department", {{"department", data.department}}));
+    if (!data.doctor.empty()) document.text(tr.tr("print.checkin.doctor", {{"doctor", data.doctor}}));
     document.text(tr.tr("print.checkin.room", {{"room", data.room}}));
     document.text(data.queueNumber, Align::center, 3, true);
-    document.text(tr.tr("print.checkin.ahead", {{"count", std::to_string(data.ahead)}}), Align::center);
+    if (data.waitMinutes >= 0) {
+        document.text(tr.tr("print.checkin.ahead_wait", {{"count", std::to_string(data.ahead)}, {"minutes", std::to_string(data.waitMinutes)}}),
+                      Align::center);
+    } else {
+        document.text(tr.tr("print.checkin.ahead", {{"count", std::to_string(data.ahead)}}), Align::center);
+    }
+    if (data.late) document.text(tr.tr("print.checkin.late"), Align::center);
+    if (!data.qrData.empty()) {
+        document.qr(data.qrData);
+        document.text(tr.tr("print.checkin.follow"), Align::center);
+    }
     finish(tr, document, data.header);
     return document;
 }

@@ -67,6 +67,10 @@ struct CheckInTicketData {
     std::string room;
     std::string queueNumber;
     int ahead = 0;
+    std::string doctor;       ///< empty: the line is left out
+    int waitMinutes = -1;     ///< estimated wait; < 0: unknown (the line says only who is ahead)
+    std::string qrData;       ///< the queue link ([services] queue_url); empty: no QR
+    bool late = false;        ///< checked in after the window: "at the end of the queue"
 };
 
 struct PickupItem {

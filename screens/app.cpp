@@ -17,6 +17,8 @@
 #include "kiosk/core/log.hpp"
 #include "kiosk/core/mask.hpp"
 #include "kiosk/ops/metrics_server.hpp"
+#include "kiosk/speech/espeak_speech.hpp"
+#include "kiosk/speech/readings.hpp"
 
 namespace kiosk::screens {
 
@@ -33,8 +35,29 @@ constexpr auto kCardReminderEvery = std::chrono::seconds(10);
 constexpr auto kCardAbsentFor = std::chrono::seconds(2);
 /// While orders stay unknown after recovery, it runs again this often between patients.
 constexpr auto kRecoveryRetry = std::chrono::minutes(5);
+/// The voice row (portrait): 96 px buttons (the smallest touch target) with a little padding.
+constexpr float kVoiceButtonHeight = 96.0F;
+constexpr float kVoiceBarPadding = 8.0F;
 
 std::shared_ptr<spdlog::logger> logger() { return log::module("app"); }
+
+/// Speech into the alert sounds' device (an audio driver with a single output).
+class SharedSoundOutput final : public speech::PcmOutput {
+public:
+    explicit SharedSoundOutput(Sound& sound) : sound_(&sound) {}
+    void play(const int16_t* samples, size_t count) override {
+        if (auto queued = sound_->queuePcm(samples, count); !queued) logger()->warn("{}", queued.error().describe());
+    }
+    void clear() override { sound_->clearQueued(); }
+    std::string describe() const override {
+        const char* driver = SDL_GetCurrentAudioDriver();
+        return fmt::format("SDL audio driver {} (one output, shared with the alert sounds)", driver ? driver : "none");
+    }
+    int rate() const override { return sound_->rate(); }
+
+private:
+    Sound* sound_;
+};
 
 }  // namespace
 
@@ -128,7 +151,7 @@ App::App(KioskConfig config, Catalog catalog, FontSet fonts, drivers::DeviceRegi
       his_(options_.his),
       tasks_(std::make_unique<TaskRunner>(2)) {
     if (!options_.resolveScan) options_.resolveScan = sampleHealthCardResolver(config_.assetsDir / "sim" / "people.json");
-    services_ = std::make_unique<ServiceFlows>(his_, nullptr, [this](UiEvent event) { queue_.post(std::move(event)); });
+    services_ = std::make_unique<ServiceFlows>(config_, his_, nullptr, *tasks_, [this](UiEvent event) { queue_.post(std::move(event)); });
     lastActivity_ = clock_->now();
     session_.setTimeScale(theme_.timeoutScale);
 }
@@ -146,6 +169,8 @@ App::~App() {
         ImGui_ImplSDL2_Shutdown();
         ImGui::DestroyContext(imgui_);
     }
+    voice_.reset();
+    options_.speech.reset();  // the engine's worker and audio device stop before SDL goes
     sound_.reset();  // closes its audio device before SDL goes
     if (renderer_) SDL_DestroyRenderer(renderer_);
     if (window_) SDL_DestroyWindow(window_);
@@ -169,6 +194,7 @@ Result<void> App::openWindow() {
     } else {
         logger()->warn("no sound (the take-your-card reminder is shown only): {}", sound.error().describe());
     }
+    openVoice();
     const int logicalWidth = config_.ui.width;
     const int logicalHeight = config_.ui.height;
     int windowWidth = logicalWidth;
@@ -233,7 +259,7 @@ Result<void> App::openPayments() {
     if (!desk) return std::unexpected(desk.error());
     paymentJournal_ = std::move(*journal);
     desk_ = std::move(*desk);
-    services_ = std::make_unique<ServiceFlows>(his_, desk_, [this](UiEvent event) { queue_.post(std::move(event)); });
+    services_ = std::make_unique<ServiceFlows>(config_, his_, desk_, *tasks_, [this](UiEvent event) { queue_.post(std::move(event)); });
     return {};
 }
 
@@ -330,6 +356,7 @@ ScreenContext App::makeContext() {
         .lastSessionEndAt = lastSessionEndAt_,
         .cardLeftInReader = !cardLeftIn_.empty(),
         .lastSessionEndMessage = lastSessionEndMessage_,
+        .voiceStatus = voice_ ? voice_->status() : std::string("voice: not started"),
     };
 }
 
@@ -354,16 +381,9 @@ void App::switchTo(std::string_view screenId) {
     }
     listPages_.clear();  // a list opens at its first page
     logger()->info("screen {}", screenId);
-    if (session_.active() && appMetrics_) {
-        for (const ServiceRow& row : serviceTable()) {
-            if (row.entryScreen == screenId && sessionService_ != row.id) {
-                sessionService_ = std::string(row.id);
-                appMetrics_->serviceStarted(row.id);
-            }
-        }
-    }
     current_->onEnter(context);
     cue(Cue{Cue::Kind::screen_changed, std::string(screenId), 0, session_.active(), false});
+    if (voice_) voice_->screenShown(screenId, session_.active() ? session_.identity().name : std::string());
 }
 
 void App::beginSession(const PatientIdentity& identity, const std::string& device) {
@@ -439,7 +459,14 @@ void App::apply(const Transition& transition) {
         switchTo("attract");
         return;
     }
-    if (transition.beginSession) beginSession(*transition.beginSession, transition.sessionDevice);
+    if (transition.beginSession) {
+        beginSession(*transition.beginSession, transition.sessionDevice);
+        // Physical guidance (issue 15 item 5): a chime and "card read" / "code read" (said before
+        // the next screen's prompt).
+        const drivers::Device* device = devices_.find(transition.sessionDevice);
+        if (sound_) (void)sound_->success();
+        if (voice_) voice_->cardRead(device && device->deviceClass() == drivers::DeviceClass::scanner);
+    }
     if (transition.next) switchTo(*transition.next);
     if (transition.beginSession && !sessionDevice_.empty()) {
         // The reader that holds the patient's card keeps reporting (card removal ends the
@@ -466,6 +493,18 @@ void App::handleEvent(const UiEvent& event) {
         }
         if (pressed->id == "ui.large_print") {
             setLargePrint(!fonts_.largePrint());
+            return;
+        }
+        if (const ServiceRow* service = serviceForButton(pressed->id); service && session_.active() && appMetrics_) {
+            // The tile the patient pressed names the service (several may share an entry screen).
+            if (sessionService_ != service->id) appMetrics_->serviceStarted(service->id);
+            sessionService_ = std::string(service->id);
+        }
+        if (pressed->id.starts_with("voice.") && voice_) {
+            if (pressed->id == "voice.toggle") voice_->toggle();
+            if (pressed->id == "voice.repeat") voice_->repeat();
+            if (pressed->id == "voice.quieter") voice_->volumeDown();
+            if (pressed->id == "voice.louder") voice_->volumeUp();
             return;
         }
         if (pressed->id == "session.more_time") {
@@ -522,6 +561,17 @@ void App::handleEvent(const UiEvent& event) {
             logger()->warn("simulator: {}", ok.error().describe());
         }
         return;
+    }
+    if (!session_.active()) {
+        // A failed or refused read: a low two-note sound and, with the voice on, "not read".
+        const auto* deviceEvent = std::get_if<drivers::DeviceEvent>(&event);
+        const auto* scanned = deviceEvent ? std::get_if<drivers::CodeScanned>(deviceEvent) : nullptr;
+        const auto* resolved = std::get_if<ScanResolved>(&event);
+        if ((deviceEvent && std::holds_alternative<drivers::CardReadFailed>(*deviceEvent)) || (scanned && scanned->rejected) ||
+            (resolved && !resolved->identity)) {
+            if (sound_) (void)sound_->failure();
+            if (voice_) voice_->readFailed();
+        }
     }
     if (const auto* deviceEvent = std::get_if<drivers::DeviceEvent>(&event)) {
         if (const auto* status = std::get_if<drivers::StatusChanged>(deviceEvent)) {
@@ -605,6 +655,14 @@ void App::runTimers() {
             }
         }
     }
+    if (countdownVisible()) {
+        // The "are you still there?" countdown is spoken: the question once, then the seconds.
+        const auto left = static_cast<int>(session_.remaining(now).count());
+        if (left != countdownSpoken_ && voice_) voice_->countdown(left, countdownSpoken_ < 0);
+        countdownSpoken_ = left;
+    } else {
+        countdownSpoken_ = -1;
+    }
     if (session_.expired(now)) {
         countdownLastSecond_ = 0;  // the countdown ends by timing out, not by a tap
         endSession(SessionEndReason::idle_timeout);
@@ -684,7 +742,7 @@ Layout App::layout() const {
     result.width = static_cast<float>(config_.ui.width);
     result.height = static_cast<float>(config_.ui.height);
     result.portrait = result.height >= result.width;
-    result.contentMin = ImVec2(theme_.margin, theme_.topBarHeight + theme_.gap);
+    result.contentMin = ImVec2(theme_.margin, theme_.topBarHeight + voiceBarHeight() + theme_.gap);
     const float bottom = session_.active() ? theme_.bottomBarHeight : 0.0F;
     result.contentMax = ImVec2(result.width - theme_.margin, result.height - bottom - theme_.margin);
     return result;
@@ -775,11 +833,20 @@ void App::drawTopBar(Ui& ui) {
     const float printWidth = std::max(theme_.minTarget, ui.measure(text_.tr(fonts_.largePrint() ? "common.large_print_off"
                                                                                                  : "common.large_print_on"),
                                                                    fonts_.body()).x + 60);
+    const float voiceWidth = std::max(theme_.minTarget, ui.measure(text_.tr(voice_ && voice_->enabled() ? "voice.button.off"
+                                                                                                         : "voice.button.on"),
+                                                                   fonts_.body()).x + 60);
+    // The three switches from the right edge, a gap apart: print, language, voice.
+    const float switchesWidth = printWidth + languageWidth + voiceWidth + 2 * theme_.gap;
     const float y = (theme_.topBarHeight - buttonHeight) / 2;
     // The hospital's name beside the buttons: on one line, or on two where one is too narrow
     // (large print, long English names); left out only when even two lines do not fit (the
     // attract screen shows it in full).
-    const float nameRoom = l.width - 2 * theme_.margin - printWidth - languageWidth - theme_.gap - 20;
+    // Landscape has room for the voice controls in the top bar itself (portrait: a row below).
+    const bool voiceControlsHere = !l.portrait && voice_ && voice_->enabled();
+    const float voiceControlsRight = l.width - theme_.margin - switchesWidth - theme_.gap;
+    const float voiceControlsWidth = voiceControlsHere ? drawVoiceControls(ui, voiceControlsRight, y, buttonHeight) + 20 : 0;
+    const float nameRoom = l.width - 2 * theme_.margin - switchesWidth - theme_.gap - 20 - voiceControlsWidth;
     const std::vector<std::string_view> nameLines = wrapLines(fonts_.body(), hospital, nameRoom);
     const float lineHeight = fonts_.bodySize() * 1.1F;
     const bool everyLineFits = std::all_of(nameLines.begin(), nameLines.end(),
@@ -791,11 +858,121 @@ void App::drawTopBar(Ui& ui) {
             lineY += lineHeight;
         }
     }
+    // The voice switch (issue 15): on every screen, beside the language and print switches.
+    ImGui::SetCursorScreenPos(ImVec2(l.width - theme_.margin - switchesWidth, y));
+    ui.button("voice.toggle", text_.tr(voice_ && voice_->enabled() ? "voice.button.off" : "voice.button.on"),
+              ImVec2(voiceWidth, buttonHeight), ButtonKind::secondary);
     ImGui::SetCursorScreenPos(ImVec2(l.width - theme_.margin - printWidth - languageWidth - theme_.gap, y));
     ui.button("ui.language", text_.tr("common.switch_language"), ImVec2(languageWidth, buttonHeight), ButtonKind::secondary);
     ImGui::SetCursorScreenPos(ImVec2(l.width - theme_.margin - printWidth, y));
     ui.button("ui.large_print", text_.tr(fonts_.largePrint() ? "common.large_print_off" : "common.large_print_on"),
               ImVec2(printWidth, buttonHeight), ButtonKind::secondary);
+}
+
+float App::voiceBarHeight() const {
+    // Portrait only (landscape draws the controls in the top bar): the minimum touch size (96 px,
+    // or the theme's larger elder-mode target), so the screens below lose as little height as possible.
+    const bool portrait = config_.ui.height >= config_.ui.width;
+    return portrait && voice_ && voice_->enabled() ? std::max(kVoiceButtonHeight, theme_.minTarget) + 2 * kVoiceBarPadding : 0.0F;
+}
+
+float App::drawVoiceControls(Ui& ui, float right, float y, float height) {
+    // Say again, quieter, louder: right-aligned so they end at `right`; returns their width.
+    struct VoiceButton {
+        const char* id;
+        const char* key;
+    };
+    static constexpr VoiceButton kButtons[] = {{"voice.repeat", "voice.button.repeat"},
+                                               {"voice.quieter", "voice.button.quieter"},
+                                               {"voice.louder", "voice.button.louder"}};
+    const float start = right;
+    for (size_t i = std::size(kButtons); i-- > 0;) {
+        const float width = std::max(std::max(150.0F, theme_.minTarget), ui.measure(text_.tr(kButtons[i].key), fonts_.body()).x + 60);
+        right -= width;
+        ImGui::SetCursorScreenPos(ImVec2(right, y));
+        // Secondary like the switches beside them: a primary button vanishes into the top bar's blue.
+        ui.button(kButtons[i].id, text_.tr(kButtons[i].key), ImVec2(width, height), ButtonKind::secondary);
+        if (i > 0) right -= theme_.gap;
+    }
+    return start - right;
+}
+
+void App::drawVoiceBar(Ui& ui) {
+    // Portrait, while the voice is on: a row under the top bar with the volume and the voice
+    // controls. Shown only then, so a patient who does not use the voice keeps the whole screen.
+    const float height = voiceBarHeight();
+    if (height <= 0) return;
+    const Layout& l = ui.layout;
+    const Palette& c = theme_.colors;
+    const float top = theme_.topBarHeight;
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(0, top), ImVec2(l.width, top + height), c.secondary);
+    const float used = drawVoiceControls(ui, l.width - theme_.margin, top + kVoiceBarPadding, height - 2 * kVoiceBarPadding);
+    // The volume, as a number, left of the buttons (also heard when it changes).
+    const std::string shown = speech::plainText(text_.tr("voice.volume", {{"percent", std::to_string(voice_->volume())}}));
+    if (ui.measure(shown, fonts_.body()).x <= l.width - 2 * theme_.margin - used - 20) {
+        ui.textAt(ImVec2(theme_.margin, top + (height - fonts_.bodySize()) / 2), shown, fonts_.body(), c.text);
+    }
+}
+
+void App::openVoice() {
+    std::shared_ptr<speech::Speech> engine = options_.speech;
+    std::string silentBecause;
+    if (!engine && config_.voice.engine == "espeak-ng") {
+        speech::EspeakOptions espeakOptions;
+        espeakOptions.wordsPerMinute = config_.voice.wordsPerMinute;
+        // Headless (tests, screenshots): Sound::open chose SDL's dummy driver already; the
+        // speech output shares SDL's audio subsystem and so its driver.
+        auto created = speech::EspeakSpeech::create(espeakOptions);
+        if (!created && created.error().code == Errc::device_not_ready && sound_) {
+            // A driver with one output (SDL's dummy; an ALSA device without dmix) refuses a second
+            // device: the speech then plays into the alert sounds' device.
+            logger()->info("second audio output refused ({}); speech shares the alert sounds' output",
+                           created.error().detail);
+            created = speech::EspeakSpeech::create(espeakOptions, std::make_unique<SharedSoundOutput>(*sound_));
+        }
+        if (created) {
+            engine = std::move(*created);
+        } else {
+            silentBecause = created.error().describe();
+        }
+    } else if (!engine) {
+        silentBecause = "[voice] engine = \"none\"";
+    }
+    std::optional<PinyinConverter> pinyin;
+    if (auto converter = PinyinConverter::create(); converter) {
+        pinyin = std::move(*converter);
+    } else {
+        logger()->error("no pinyin for the Mandarin voice: {}", converter.error().describe());
+    }
+    speech::VoiceSettings settings;
+    settings.enabled = config_.voice.enabled;
+    settings.autoOnHeadphones = config_.voice.autoOnHeadphones;
+    settings.volume = config_.voice.volume;
+    settings.headphoneNames = config_.voice.headphoneNames;
+    options_.speech = engine;
+    voice_ = std::make_unique<speech::VoiceGuide>(std::move(engine), text_, std::move(pinyin), settings, silentBecause);
+    if (voice_->available()) {
+        logger()->info("{}", voice_->status());
+    } else {
+        logger()->warn("{}: the kiosk runs silent", voice_->status());
+    }
+    audioDevicesChanged();
+}
+
+void App::audioDevicesChanged() {
+    // What SDL2 can tell: the names of the audio outputs. A USB or Bluetooth headset is an output
+    // of its own ("... Headset", "... Headphones") and is seen here as it comes and goes
+    // (SDL_AUDIODEVICEADDED / REMOVED). A 3.5 mm jack on the built-in card is a port of the same
+    // output (ALSA's "Headphone Jack" control, PulseAudio's port availability): SDL2 does not
+    // report it, so such a kiosk relies on the voice switch ([voice] enabled).
+    if (!voice_) return;
+    bool headphones = false;
+    const int outputs = SDL_WasInit(SDL_INIT_AUDIO) != 0 ? SDL_GetNumAudioDevices(0) : 0;
+    for (int i = 0; i < outputs; ++i) {
+        const char* name = SDL_GetAudioDeviceName(i, 0);
+        if (name && voice_->isHeadphoneName(name)) headphones = true;
+    }
+    voice_->setHeadphones(headphones);
 }
 
 void App::drawBottomBar(Ui& ui) {
@@ -955,6 +1132,7 @@ void App::drawFrame(Ui& ui, const ScreenContext& context) {
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                      ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
     drawTopBar(ui);
+    drawVoiceBar(ui);
     ImGui::SetCursorScreenPos(l.contentMin);
     // New lines start at the content's left edge, not at the window's.
     ImGui::Indent(l.contentMin.x);
@@ -1194,6 +1372,10 @@ void App::handleSdlEvent(const SDL_Event& event) {
     if (event.type == wakeEventType_) return;  // the queue is drained in frame()
     switch (event.type) {
         case SDL_QUIT: running_ = false; return;
+        case SDL_AUDIODEVICEADDED:
+        case SDL_AUDIODEVICEREMOVED:
+            if (event.adevice.iscapture == 0) audioDevicesChanged();
+            return;
         case SDL_KEYDOWN:
             if (event.key.keysym.sym == SDLK_F2 && config_.ui.simulatorPanel) simulatorPanelVisible_ = !simulatorPanelVisible_;
             // The demo (a window with the presenter's panel) asks before it quits; a kiosk in

@@ -28,6 +28,8 @@
 #include "kiosk/core/time_zone.hpp"
 #include "kiosk/backend/his_driver.hpp"
 #include "kiosk/ops/metrics.hpp"
+#include "kiosk/speech/speech.hpp"
+#include "kiosk/speech/voice_guide.hpp"
 #include "payments/payment_desk.hpp"
 #include "screens/app_metrics.hpp"
 #include "screens/fonts.hpp"
@@ -50,6 +52,8 @@ struct AppOptions {
     ScanResolver resolveScan;
     /// The hospital; null: no [backend] (payments then say "not available here").
     std::shared_ptr<backend::HisDriver> his;
+    /// The voice; null: espeak-ng per [voice] (a site's better engine, or a test's recorder).
+    std::shared_ptr<speech::Speech> speech;
 };
 
 /// What the app tells a listener (voice guidance, issue 15 item 4) as it happens, on the UI
@@ -138,6 +142,10 @@ public:
     const std::string& cardLeftIn() const { return cardLeftIn_; }
     /// Sounds played since start (0 when the kiosk has no audio output).
     uint64_t soundsPlayed() const { return sound_ ? sound_->played() : 0; }
+    /// The alert sounds' player (null when the kiosk has no audio output).
+    const Sound* sound() const { return sound_.get(); }
+    /// Voice guidance (issue 15): on/off, headphones, volume, what it says.
+    speech::VoiceGuide& voice() { return *voice_; }
     /// Where the simulator panel was drawn in the last frame (zero size when hidden).
     ButtonRect simulatorPanelRect() const { return simulatorPanelRect_; }
     FontSet& fonts() { return fonts_; }
@@ -149,6 +157,8 @@ public:
     std::chrono::milliseconds untilNextRedraw() const;
     drivers::DeviceRegistry& devices() { return devices_; }
     Journal& journal() { return *journal_; }
+    /// Every service's flow (tests read a flow's view after a journey).
+    ServiceFlows& services() { return *services_; }
     const KioskConfig& config() const { return config_; }
 
 private:
@@ -183,6 +193,17 @@ private:
     void drawQuitQuestion(Ui& ui);
     /// A short beep where the kiosk has audio (logged once where it has none).
     void playAlert();
+    /// The voice per [voice] (or AppOptions::speech); a kiosk without one runs silent and says
+    /// why in the log and on the diagnostics screen.
+    void openVoice();
+    /// SDL reported an audio output added or removed: headphones are there when an output's name
+    /// matches [voice] headphone_names (what SDL can tell; see the .cpp).
+    void audioDevicesChanged();
+    /// The voice row under the top bar (repeat, quieter, louder) while the voice is on.
+    void drawVoiceBar(Ui& ui);
+    float voiceBarHeight() const;
+    /// Draws say again / quieter / louder ending at `right`; returns their total width.
+    float drawVoiceControls(Ui& ui, float right, float y, float height);
     void handleSdlEvent(const SDL_Event& event);
     /// Moves queued pointer input into pointer_ for the next frame: moves coalesce; a press or
     /// release is applied alone, after a frame that moved the pointer to where it happened.
@@ -281,6 +302,8 @@ private:
     SteadyTime cardReminderAt_{};     ///< when the take-your-card sound last played
     std::optional<SteadyTime> cardAbsentSince_;  ///< its reader has said "no card" since
     std::unique_ptr<Sound> sound_;    ///< null: no audio output (the kiosk runs silent)
+    std::unique_ptr<speech::VoiceGuide> voice_;
+    int countdownSpoken_ = -1;        ///< the countdown second last spoken (-1: countdown not shown)
     bool quitQuestionVisible_ = false;
     ButtonRect simulatorPanelRect_{};
     bool simulatorPanelCutOff_ = false;  ///< its content needed scrolling in the last frame

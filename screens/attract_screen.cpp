@@ -121,18 +121,20 @@ void AttractScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float x0 = layout.contentMin.x;
     const float x1 = split;
     const float top = ImGui::GetCursorScreenPos().y;
+    // Portrait spacing shrinks when a bar takes height from the screen (the voice row, issue 15).
+    const float air = layout.portrait && layout.contentMax.y - layout.contentMin.y < 1650 ? 0.4F : 1.0F;
 
     // The hospital's name in large letters in portrait; in landscape the top bar carries it.
     // Elder mode in portrait: the cards' captions take three lines, so the name stays in the top
     // bar only and the spaces shrink.
     const bool compact = layout.portrait && ui.theme.elder;
-    ui.space(layout.portrait && !compact ? 40 : 16);
+    ui.space(layout.portrait ? (compact ? 16 : 40 * air) : (ui.theme.elder ? 16 : 24));
     if (layout.portrait && !compact) {
         ui.centered(english ? context.config.hospitalNameEn : context.config.hospitalNameZh, ui.fonts.title(), c.primary, x0, x1);
     }
     ui.centered(formatDate(context.text, context.timeZone, now), ui.fonts.body(), c.mutedText, x0, x1);
     ui.centered(formatTime(context.timeZone, now), ui.fonts.clock(), c.text, x0, x1);
-    ui.space(layout.portrait && !compact ? 40 : 16);
+    ui.space(layout.portrait && !compact ? 40 * air : 16);
 
     const char* titleKey = context.config.mode == KioskMode::pharmacy      ? "attract.title.pharmacy"
                            : context.config.mode == KioskMode::diagnostics ? "attract.title.diagnostics"
@@ -166,7 +168,7 @@ void AttractScreen::draw(const ScreenContext& context, Ui& ui) const {
     // the patient has already presented something, and the message says what to do next.
     const float sideX0 = layout.portrait ? x0 : split + ui.theme.gap * 1.5F;
     const float sideX1 = layout.contentMax.x;
-    const float sideTop = layout.portrait ? ImGui::GetCursorScreenPos().y + (compact ? 24 : 48) : top + 24;
+    const float sideTop = layout.portrait ? ImGui::GetCursorScreenPos().y + (compact ? 24 : 48 * air) : top + 24;
     const bool bannerVisible = context.lastSessionEnd &&
                                context.clock.now() - context.lastSessionEndAt < std::chrono::seconds(8);
     std::vector<PatientMessage> messages;

@@ -65,12 +65,14 @@ void DiagnosticsScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float blockHeight = std::max(rowHeight * 1.6F, textBlock);
     // Where one block would not fit below the heading with its spaces (elder mode, landscape),
     // the spaces shrink: a page holds at least one device whole.
-    const float heading = ui.fonts.title()->FontSize * 1.25F + ui.fonts.bodySize() * 1.25F;
+    const float heading = ui.fonts.title()->FontSize * 1.25F + ui.fonts.bodySize() * 2.5F;  // title, kiosk id, voice status
     const float listRoom = layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap - ImGui::GetCursorScreenPos().y - heading;
     const float spacing = listRoom - 48 >= blockHeight ? 24 : 4;
     ui.space(spacing);
     ui.centered(context.text.tr("diag.title"), ui.fonts.title(), c.text, x0, x1);
     ui.centered(context.text.tr("diag.kiosk_id") + ": " + context.config.kioskId, ui.fonts.body(), c.mutedText, x0, x1);
+    // Voice guidance: the engine and its output, or why the kiosk is silent (issue 15).
+    ui.centered(firstLine(ui, context.voiceStatus, x1 - x0), ui.fonts.body(), c.mutedText, x0, x1);
     ui.space(spacing);
     const float listTop = ImGui::GetCursorScreenPos().y;
     const float listBottom = layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap;

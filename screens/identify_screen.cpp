@@ -1,8 +1,52 @@
 #include "screens/identify_screen.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace kiosk::screens {
+
+namespace {
+
+/// The physical guidance configured for the first device of a class ([[devices]] card_chip,
+/// guide_arrow; issue 15 item 5). Empty fields: nothing configured.
+const DeviceConfig* guidanceFor(const KioskConfig& config, drivers::DeviceClass deviceClass) {
+    for (const DeviceConfig& device : config.devices) {
+        if (device.deviceClass == drivers::deviceClassName(deviceClass) && (!device.cardChip.empty() || !device.guideArrow.empty())) {
+            return &device;
+        }
+    }
+    return nullptr;
+}
+
+/// A thick arrow in a `size` square at `topLeft`, pointing "down", "up", "left" or "right".
+void drawArrow(ImDrawList* draw, ImVec2 topLeft, float size, std::string_view direction, ImU32 color) {
+    // Drawn pointing down in a unit square, then turned into the direction's frame. "up" and
+    // "right" mirror the shape, so their points are listed backwards: Dear ImGui fills
+    // anti-aliased shapes only in clockwise order.
+    const bool mirrored = direction == "up" || direction == "right";
+    auto at = [&](float x, float y) {
+        float u = x;
+        float v = y;
+        if (direction == "up") v = 1 - y;
+        if (direction == "right") {
+            u = y;
+            v = x;
+        }
+        if (direction == "left") {
+            u = 1 - y;
+            v = x;
+        }
+        return ImVec2(topLeft.x + u * size, topLeft.y + v * size);
+    };
+    auto fill = [&](std::vector<ImVec2> points) {
+        if (mirrored) std::reverse(points.begin(), points.end());
+        draw->AddConvexPolyFilled(points.data(), static_cast<int>(points.size()), color);
+    };
+    fill({at(0.35F, 0.05F), at(0.65F, 0.05F), at(0.65F, 0.55F), at(0.35F, 0.55F)});  // shaft
+    fill({at(0.08F, 0.5F), at(0.92F, 0.5F), at(0.5F, 0.95F)});                      // head
+}
+
+}  // namespace
 
 void IdentifyScreen::onEnter(ScreenContext& context) {
     message_ = {};
@@ -34,11 +78,12 @@ void IdentifyScreen::draw(const ScreenContext& context, Ui& ui) const {
         drivers::DeviceClass deviceClass;
         CardPicture picture;
         const char* key;
+        const char* place;  ///< identify.guide.<place>.<arrow>
     };
     static constexpr Hint kHints[] = {
-        {drivers::DeviceClass::card_reader, CardPicture::social_security, "identify.hint.card"},
-        {drivers::DeviceClass::id_reader, CardPicture::id_card, "identify.hint.idcard"},
-        {drivers::DeviceClass::scanner, CardPicture::health_qr, "identify.hint.qr"},
+        {drivers::DeviceClass::card_reader, CardPicture::social_security, "identify.hint.card", "card"},
+        {drivers::DeviceClass::id_reader, CardPicture::id_card, "identify.hint.idcard", "idcard"},
+        {drivers::DeviceClass::scanner, CardPicture::health_qr, "identify.hint.qr", "qr"},
     };
     // The rows shrink to leave room for the waiting line and the back button (landscape with
     // large print has about 700 pixels for all of it).
@@ -66,10 +111,24 @@ void IdentifyScreen::draw(const ScreenContext& context, Ui& ui) const {
         ImGui::GetWindowDrawList()->AddRectFilled(row, ImVec2(x1, row.y + rowHeight - 16), c.panel, ui.theme.rounding);
         ui.cardPicture(hint.picture, ImVec2(row.x + 24, row.y + (rowHeight - 16 - pictureHeight) / 2),
                        ImVec2(pictureWidth, pictureHeight));
-        const std::string text = context.text.tr(hint.key);
+        // Which way the card goes in and where the slot or window is, as the site configured it.
+        const DeviceConfig* guide = guidanceFor(context.config, hint.deviceClass);
+        std::string text = context.text.tr(hint.key);
+        if (guide && !guide->cardChip.empty() && hint.deviceClass == drivers::DeviceClass::card_reader) {
+            text = context.text.tr(std::string(hint.key) + ".chip_" + guide->cardChip);
+        }
+        float textRight = x1 - 24;
+        if (guide && !guide->guideArrow.empty()) {
+            text += "\n" + context.text.tr("identify.guide." + std::string(hint.place) + "." + guide->guideArrow);
+            const float arrow = std::min(pictureHeight, rowHeight - 40);
+            const ImVec2 arrowAt(x1 - 24 - arrow, row.y + (rowHeight - 16 - arrow) / 2);
+            drawArrow(ImGui::GetWindowDrawList(), arrowAt, arrow, guide->guideArrow, c.primary);
+            ui.recordGraphic(arrowAt, ImVec2(arrowAt.x + arrow, arrowAt.y + arrow), "arrow " + guide->guideArrow);
+            textRight = arrowAt.x - 24;
+        }
         const float textX = row.x + pictureWidth + 64;
-        const ImVec2 size = ui.measure(text, ui.fonts.body(), x1 - textX - 24);
-        ui.textAt(ImVec2(textX, row.y + (rowHeight - 16 - size.y) / 2), text, ui.fonts.body(), c.text, x1 - textX - 24);
+        const ImVec2 size = ui.measure(text, ui.fonts.body(), textRight - textX);
+        ui.textAt(ImVec2(textX, row.y + (rowHeight - 16 - size.y) / 2), text, ui.fonts.body(), c.text, textRight - textX);
         ImGui::SetCursorScreenPos(ImVec2(x0, row.y + rowHeight));
     }
     if (layout.portrait || message_.key.empty()) ui.space(16);  // landscape: the message needs every pixel

@@ -52,6 +52,8 @@ struct ScreenContext {
     /// to take it until it is removed.
     bool cardLeftInReader = false;
     std::string lastSessionEndMessage;  ///< i18n key of what the attract screen says after it
+    /// One line on the voice guidance (engine and output, or why the kiosk is silent).
+    std::string voiceStatus;
 };
 
 class Screen {

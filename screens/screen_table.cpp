@@ -1,6 +1,8 @@
 // The one table of screens (Flipper's *_scene_config.h, ImHex's views.cpp). Every screen of
 // every mode is listed here; the app finds them by id.
 #include "screens/attract_screen.hpp"
+#include "screens/booking/booking_screens.hpp"
+#include "screens/checkin/checkin_screens.hpp"
 #include "screens/diagnostics_screen.hpp"
 #include "screens/identify_screen.hpp"
 #include "screens/menu_screen.hpp"
@@ -20,6 +22,14 @@ std::vector<std::unique_ptr<Screen>> makeScreenTable() {
     table.push_back(std::make_unique<PayChannelScreen>());
     table.push_back(std::make_unique<PayQrScreen>());
     table.push_back(std::make_unique<PayResultScreen>());
+    table.push_back(std::make_unique<BookDepartmentsScreen>());
+    table.push_back(std::make_unique<BookSearchScreen>());
+    table.push_back(std::make_unique<BookDoctorsScreen>());
+    table.push_back(std::make_unique<BookSlotsScreen>());
+    table.push_back(std::make_unique<BookConfirmScreen>());
+    table.push_back(std::make_unique<BookSlipScreen>());
+    table.push_back(std::make_unique<CheckInScreen>());
+    table.push_back(std::make_unique<CheckInQueueScreen>());
     return table;
 }
 

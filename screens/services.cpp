@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 
+#include "kiosk/core/log.hpp"
+#include "screens/booking/booking_flow.hpp"
+#include "screens/checkin/checkin_flow.hpp"
 #include "screens/payment/payment_flow.hpp"
 
 namespace kiosk::screens {
@@ -20,13 +23,15 @@ constexpr std::array kReportPrinter{DeviceClass::report_printer};
 /// The table (DESIGN §3a). Services whose screens do not exist yet lead to the plain
 /// "not open yet" screen (service_unavailable); each row changes its entry when its folder lands.
 constexpr std::array kServices{
+    // booking: a zero fee books at once; a fee is not payable here yet (the patient is sent to
+    // the counter), so it does not need [payments] until that is connected.
     ServiceRow{.id = "booking", .labelKey = "menu.booking", .icon = "calendar", .modes = kLobby,
                .enabledBy = &ServicesConfig::booking, .needsBackend = true, .needsPayments = false,
-               .devices = kNoDevices, .entryScreen = "service_unavailable"},
-    // check-in: no screens yet (issue 11 item 3).
+               .devices = kNoDevices, .entryScreen = "book.departments"},
+    // check-in: the tile checks a one-appointment patient in at once (issue 11 item 3).
     ServiceRow{.id = "check_in", .labelKey = "menu.check_in", .icon = "check", .modes = kLobby,
                .enabledBy = &ServicesConfig::checkIn, .needsBackend = true, .needsPayments = false,
-               .devices = kNoDevices, .entryScreen = "service_unavailable"},
+               .devices = kNoDevices, .entryScreen = "checkin"},
     // triage: no screens yet.
     ServiceRow{.id = "triage", .labelKey = "menu.triage", .icon = "signpost", .modes = kLobby,
                .enabledBy = &ServicesConfig::triage, .needsBackend = true, .needsPayments = false,
@@ -85,9 +90,28 @@ const ServiceRow* serviceForButton(std::string_view buttonId) {
     return nullptr;
 }
 
-ServiceFlows::ServiceFlows(std::shared_ptr<backend::HisDriver> his, std::shared_ptr<payments::PaymentDesk> desk, Post post)
-    : his_(std::move(his)), desk_(std::move(desk)), payment_(std::make_unique<PaymentFlow>(his_, desk_, post)) {
-    flows_ = {payment_.get()};
+ServiceFlows::ServiceFlows(const KioskConfig& config, std::shared_ptr<backend::HisDriver> his,
+                           std::shared_ptr<payments::PaymentDesk> desk, TaskRunner& tasks, Post post)
+    : his_(std::move(his)), desk_(std::move(desk)), payment_(std::make_unique<PaymentFlow>(his_, desk_, post)),
+      checkIn_(std::make_unique<CheckInFlow>(his_, post)) {
+    std::unique_ptr<Journal> bookingJournal;
+    if (his_) {
+        if (auto opened = Journal::open(config.journalFile)) {
+            bookingJournal = std::move(*opened);
+        } else {
+            // Without it no business key can be journalled: every hold is refused (never a hold
+            // the kiosk could lose), the rest of booking still lists.
+            log::module("services")->error("booking journal not opened: {}", opened.error().describe());
+        }
+    }
+    std::optional<PinyinConverter> pinyin;
+    if (auto created = PinyinConverter::create()) {
+        pinyin = std::move(*created);
+    } else {
+        log::module("services")->error("no pinyin (the letter pad finds nothing): {}", created.error().describe());
+    }
+    booking_ = std::make_unique<BookingFlow>(his_, std::move(bookingJournal), config.kioskId, std::move(pinyin), tasks, post);
+    flows_ = {payment_.get(), booking_.get(), checkIn_.get()};
 }
 
 ServiceFlows::~ServiceFlows() = default;

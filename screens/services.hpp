@@ -15,12 +15,15 @@
 #include "drivers/common/registry.hpp"
 #include "kiosk/backend/his_driver.hpp"
 #include "kiosk/core/config.hpp"
+#include "kiosk/core/task_runner.hpp"
 #include "payments/payment_desk.hpp"
 #include "screens/ui_event.hpp"
 
 namespace kiosk::screens {
 
 class PaymentFlow;
+class BookingFlow;
+class CheckInFlow;
 
 /// What every service's flow offers the app: wiped at session end (money steps in flight
 /// still finish: each flow says how), and whether a step runs on its worker now.
@@ -72,14 +75,21 @@ class ServiceFlows {
 public:
     using Post = std::function<void(UiEvent)>;
     /// `his` and `desk` may be null (no [backend] / no [payments]): the flows then stop with
-    /// "not available", and the services needing them are not offered.
-    ServiceFlows(std::shared_ptr<backend::HisDriver> his, std::shared_ptr<payments::PaymentDesk> desk, Post post);
+    /// "not available", and the services needing them are not offered. Flows that journal open
+    /// their own connection to config.journalFile (their steps run on worker threads); `tasks`
+    /// runs the steps of the flows that use the App's TaskRunner and must outlive this object.
+    ServiceFlows(const KioskConfig& config, std::shared_ptr<backend::HisDriver> his, std::shared_ptr<payments::PaymentDesk> desk,
+                 TaskRunner& tasks, Post post);
     ~ServiceFlows();  ///< joins the flows' workers (money steps in flight finish first)
     ServiceFlows(const ServiceFlows&) = delete;
     ServiceFlows& operator=(const ServiceFlows&) = delete;
 
     PaymentFlow& payment() { return *payment_; }
     const PaymentFlow& payment() const { return *payment_; }
+    BookingFlow& booking() { return *booking_; }
+    const BookingFlow& booking() const { return *booking_; }
+    CheckInFlow& checkIn() { return *checkIn_; }
+    const CheckInFlow& checkIn() const { return *checkIn_; }
 
     bool backendConnected() const { return his_ != nullptr; }
     bool paymentsConnected() const { return his_ != nullptr && desk_ != nullptr; }
@@ -92,6 +102,8 @@ private:
     std::shared_ptr<backend::HisDriver> his_;
     std::shared_ptr<payments::PaymentDesk> desk_;
     std::unique_ptr<PaymentFlow> payment_;
+    std::unique_ptr<BookingFlow> booking_;
+    std::unique_ptr<CheckInFlow> checkIn_;
     std::vector<ServiceFlow*> flows_;  ///< every flow above, for resetAll() and working()
 };
 

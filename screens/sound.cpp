@@ -58,4 +58,36 @@ Result<void> Sound::beep(int hz, int ms) {
     return {};
 }
 
+Result<void> Sound::pause(int ms) {
+    std::vector<int16_t> silence(static_cast<size_t>(rate_ * std::clamp(ms, 1, 1000) / 1000), 0);
+    if (SDL_QueueAudio(device_, silence.data(), static_cast<Uint32>(silence.size() * sizeof(int16_t))) != 0) {
+        return fail(Errc::io_error, fmt::format("queuing a pause failed: {}", SDL_GetError()));
+    }
+    return {};
+}
+
+Result<void> Sound::queuePcm(const int16_t* samples, size_t count) {
+    if (SDL_QueueAudio(device_, samples, static_cast<Uint32>(count * sizeof(int16_t))) != 0) {
+        return fail(Errc::io_error, fmt::format("queuing speech failed: {}", SDL_GetError()));
+    }
+    return {};
+}
+
+Result<void> Sound::success() {
+    if (auto first = beep(660, 120); !first) return first;
+    if (auto second = beep(990, 120); !second) return second;
+    played_ -= 1;  // one cue, two notes
+    ++successes_;
+    return {};
+}
+
+Result<void> Sound::failure() {
+    if (auto first = beep(330, 160); !first) return first;
+    if (auto gap = pause(60); !gap) return gap;
+    if (auto second = beep(330, 160); !second) return second;
+    played_ -= 1;
+    ++failures_;
+    return {};
+}
+
 }  // namespace kiosk::screens

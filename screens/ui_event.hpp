@@ -40,6 +40,18 @@ struct SimulatorAction {
 struct PaymentProgress {
     uint64_t generation = 0;  ///< the flow run it belongs to; older runs are ignored
 };
+/// The booking flow's step finished (departments, doctors, hold, booking): screens re-read the
+/// flow's state (screens/booking/booking_flow.hpp).
+struct BookingProgress {
+    uint64_t generation = 0;  ///< the flow run it belongs to; older runs are ignored
+};
+
+/// The check-in flow's worker moved on (appointments, check-in answer, queue position, reminder):
+/// screens re-read the flow's state (screens/checkin/checkin_flow.hpp).
+struct CheckInProgress {
+    uint64_t generation = 0;  ///< the flow run it belongs to; older runs are ignored
+};
+
 /// A slip (receipt, voucher) went to the receipt printer, or could not.
 struct PrintFinished {
     std::string document;  ///< "receipt", "voucher"
@@ -57,7 +69,7 @@ struct PaymentsRecovered {
 };
 
 using UiEvent = std::variant<ButtonPressed, drivers::DeviceEvent, ScanResolved, SelfTestFinished, SimulatorAction,
-                             PaymentProgress, PrintFinished, PaymentsRecovered>;
+                             PaymentProgress, BookingProgress, CheckInProgress, PrintFinished, PaymentsRecovered>;
 
 /// What a screen asks the app to do after an event. Screens never switch screens themselves.
 struct Transition {

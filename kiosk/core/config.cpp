@@ -142,6 +142,14 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     config.services.payment = services.boolean("payment", true);
     config.services.reports = services.boolean("reports", true);
     config.services.pickup = services.boolean("pickup", true);
+    // queue_url: checked here, read by the check-in screens from the document (queueUrlTemplate()
+    // in screens/checkin/checkin_screens.cpp).
+    if (const std::string url = services.string("queue_url", "");
+        !url.empty() && ((!url.starts_with("https://") && !url.starts_with("http://")) ||
+                         url.find("{appointment_code}") == std::string::npos || url.find_first_of(" \t\r\n") != std::string::npos)) {
+        services.problem("queue_url", "expected an http(s) URL without spaces containing {appointment_code}, e.g. "
+                                      "\"https://hospital.example/q/{appointment_code}\"");
+    }
     services.rejectUnknownKeys();
 
     ConfigSection ui = root.section("ui");
@@ -164,6 +172,15 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     config.ui.simulatorPanel = ui.boolean("simulator_panel", true);
     readScreenSize(ui, config.ui);
     ui.rejectUnknownKeys();
+
+    ConfigSection voice = root.section("voice");
+    config.voice.engine = voice.choice("engine", "espeak-ng", {"espeak-ng", "none"});
+    config.voice.enabled = voice.boolean("enabled", false);
+    config.voice.autoOnHeadphones = voice.boolean("auto_on_headphones", true);
+    config.voice.volume = static_cast<int>(voice.integer("volume", 80, 10, 100));
+    config.voice.wordsPerMinute = static_cast<int>(voice.integer("words_per_minute", 150, 80, 300));
+    config.voice.headphoneNames = voice.stringList("headphone_names", config.voice.headphoneNames);
+    voice.rejectUnknownKeys();
 
     ConfigSection logSection = root.section("log");
     config.logFile = logSection.path("file", config.dataDir / "logs" / "kiosk.log");
@@ -188,7 +205,12 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
                                                         {"card_reader", "id_reader", "scanner", "receipt_printer",
                                                          "report_printer", "pos_terminal", "locker"}),
                            .driver = device.requiredString("driver").value_or(""),
-                           .settings = device};
+                           .settings = device,
+                           .cardChip = device.choice("card_chip", "", {"", "up", "down"}),
+                           .guideArrow = device.choice("guide_arrow", "", {"", "down", "up", "left", "right"})};
+        // Read before the copy above took its keys: mark them in the driver's copy too.
+        entry.settings.markUsed("card_chip");
+        entry.settings.markUsed("guide_arrow");
         if (!entry.name.empty() && !names.insert(entry.name).second) {
             device.problem("name", fmt::format("the device name \"{}\" is used twice", entry.name));
         }

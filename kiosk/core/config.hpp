@@ -26,6 +26,12 @@ struct DeviceConfig {
     std::string deviceClass; ///< card_reader, id_reader, scanner, receipt_printer, report_printer, …
     std::string driver;      ///< "sim", "pcsc", "escpos", …
     ConfigSection settings;  ///< the whole [[devices]] table; the driver reads its own keys
+    /// Physical guidance on the identify screen (issue 15 item 5), read by the core for every
+    /// class: `card_chip` "up" / "down" (card readers: which way the chip faces as the card goes
+    /// in; "" = not said) and `guide_arrow` "down" / "up" / "left" / "right" (where the slot,
+    /// reader pad or scanner window is, seen from the screen; "" = no arrow).
+    std::string cardChip;
+    std::string guideArrow;
 };
 
 struct SessionConfig {
@@ -71,6 +77,17 @@ struct UiConfig {
     std::string deprecationNote;
 };
 
+/// [voice]: voice guidance (kiosk/speech/voice_guide.hpp).
+struct VoiceConfig {
+    std::string engine = "espeak-ng";  ///< "espeak-ng" or "none" (a silent kiosk)
+    bool enabled = false;              ///< on for every patient (else each switches it on)
+    bool autoOnHeadphones = true;      ///< headphones plugged in switch it on
+    int volume = 80;                   ///< percent
+    int wordsPerMinute = 150;
+    /// Lower-case parts of an audio output's name that mean "headphones" (SDL reports names).
+    std::vector<std::string> headphoneNames{"headphone", "headset", "earphone", "earbud", "耳机"};
+};
+
 struct KioskConfig {
     std::filesystem::path file;
     std::string kioskId = "KIOSK-001";
@@ -88,6 +105,7 @@ struct KioskConfig {
     SessionConfig session;
     ServicesConfig services;
     UiConfig ui;
+    VoiceConfig voice;
     std::vector<DeviceConfig> devices;
     ConfigSection backend{nullptr, "backend", std::make_shared<ConfigProblems>(), {}};
     /// [printing]: reprint limit and journal policy, validated by printing::loadPrintPolicy.

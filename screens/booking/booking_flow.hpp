@@ -1,0 +1,132 @@
+#pragma once
+// The patient's booking (预约挂号 / 当日挂号), from the departments to the registration slip,
+// shared by the booking screens (screens/booking/booking_screens.hpp). The UI thread starts each
+// step; the step runs on the App's TaskRunner, calls the HisDriver and posts BookingProgress;
+// screens draw from view(), a snapshot taken under the lock.
+//
+// Order of the calls (DESIGN §3a, issue 11): the slot is held with a business key journalled
+// BEFORE the hold (table booking_hold, component "booking"); a zero fee books at once with the
+// same appointment; a fee is paid through the payment desk before the booking (not connected
+// yet: the confirmation then sends the patient to the registration counter and the hold is
+// released, so nothing is charged and no slot stays held).
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kiosk/backend/his_driver.hpp"
+#include "kiosk/core/identity.hpp"
+#include "kiosk/core/journal.hpp"
+#include "kiosk/core/pinyin.hpp"
+#include "kiosk/core/task_runner.hpp"
+#include "screens/services.hpp"
+#include "screens/ui_event.hpp"
+
+namespace kiosk::screens {
+
+enum class BookStage {
+    idle,
+    loading,      ///< departments and today's free counts
+    departments,  ///< the list is shown
+    loadingDoctors,
+    doctors,      ///< a department's doctors and the free slots of the next 7 days
+    holding,      ///< journalling the key, holding the slot
+    held,         ///< the slot is the patient's for a few minutes: the confirmation
+    booking,      ///< booking the held appointment
+    booked,       ///< the slip
+    stopped,      ///< a step failed (view().error says why); nothing was charged
+};
+
+/// The days the date strip offers: today and the 6 after it.
+inline constexpr int kBookingDays = 7;
+
+struct BookingDepartment {
+    backend::Department department;
+    std::string initials;  ///< pinyin initials of the name ("XXGNK" for 心血管内科)
+    int freeToday = 0;     ///< free slots left today (-1: the count could not be read)
+};
+
+struct BookingDoctor {
+    backend::Doctor doctor;
+    std::string initials;
+    std::array<int, kBookingDays> freeByDay{};  ///< free slots per day of the strip
+};
+
+struct BookingView {
+    BookStage stage = BookStage::idle;
+    uint64_t generation = 0;
+    std::vector<BookingDepartment> departments;
+    std::array<std::string, kBookingDays> days;  ///< YYYY-MM-DD of the strip, today first
+    std::string departmentId;
+    int day = 0;           ///< the strip's chosen day (0 = today)
+    std::string doctorId;  ///< the chosen doctor
+    std::vector<BookingDoctor> doctors;
+    std::vector<backend::Slot> slots;  ///< the department's free slots on the strip's days, by start
+    backend::Slot chosen;              ///< the slot being held / booked
+    backend::Appointment appointment;  ///< held, then booked
+    std::string tradeNo;               ///< the hold's business key
+    /// A plain message above the list after a step went back to it ("that time was just taken").
+    std::string noticeKey;
+    std::optional<Error> error;  ///< for `stopped`
+
+    bool working() const {
+        return stage == BookStage::loading || stage == BookStage::loadingDoctors || stage == BookStage::holding ||
+               stage == BookStage::booking;
+    }
+    const BookingDepartment* department() const;
+    const BookingDoctor* doctorOf(const std::string& doctorId) const;
+};
+
+class BookingFlow final : public ServiceFlow {
+public:
+    using Post = std::function<void(UiEvent)>;
+    /// `his` may be null (no [backend]): every step then stops with "not available". `journal`
+    /// is the flow's own connection (its steps run on worker threads).
+    BookingFlow(std::shared_ptr<backend::HisDriver> his, std::unique_ptr<Journal> journal, std::string kioskId,
+                std::optional<PinyinConverter> pinyin, TaskRunner& tasks, Post post);
+    ~BookingFlow() override;
+
+    void reset() override;
+    bool working() const override { return view().working(); }
+    BookingView view() const;
+
+    /// Departments with today's free counts. `today` is the hospital's date (YYYY-MM-DD).
+    void loadDepartments(const PatientIdentity& identity, const std::string& today);
+    /// The department's doctors and its free slots of the strip's days.
+    void chooseDepartment(const std::string& departmentId);
+    /// Back from the doctors to the departments (kept, not read again).
+    void backToDepartments();
+    /// The patient chose a day of the strip / a doctor (UI thread; nothing is read again).
+    void chooseDay(int day);
+    void chooseDoctor(const std::string& doctorId);
+    /// Journals a business key, then holds the slot. Taken meanwhile: the doctors and slots are
+    /// read again and noticeKey says so.
+    void hold(const std::string& slotId);
+    /// The patient confirmed a held zero-fee slot: book it with the same appointment.
+    void book();
+    /// The patient went back from the confirmation: the hold is released (cancelled).
+    void releaseHold();
+
+    /// Whether a name with these pinyin initials matches the letters typed on the letter pad:
+    /// the letters in order, each the initial of a character ("XNK" matches 心内科 and 心血管内科).
+    static bool initialsMatch(std::string_view typed, std::string_view initials);
+
+private:
+    struct Shared;
+    using Job = std::function<void(Shared&, uint64_t generation)>;
+    void start(BookStage stage, Job job);
+    void update(Shared& shared, uint64_t generation, const std::function<void(BookingView&)>& change);
+    void listDepartment(Shared& shared, uint64_t generation, const std::string& departmentId, std::string noticeKey);
+
+    std::shared_ptr<backend::HisDriver> his_;
+    std::string kioskId_;
+    std::optional<PinyinConverter> pinyin_;
+    TaskRunner& tasks_;
+    Post post_;
+    std::shared_ptr<Shared> shared_;
+};
+
+}  // namespace kiosk::screens

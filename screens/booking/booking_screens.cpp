@@ -1,0 +1,673 @@
+#include "screens/booking/booking_screens.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "kiosk/core/log.hpp"
+#include "kiosk/core/mask.hpp"
+#include "printing/bitmap.hpp"
+#include "printing/templates.hpp"
+#include "screens/booking/booking_flow.hpp"
+#include "screens/payment/payment_screens.hpp"
+
+namespace kiosk::screens {
+
+namespace {
+
+auto logger() { return log::module("bookscreen"); }
+
+/// Elder mode: no list offers more than six choices at once.
+constexpr size_t kPerPage = 6;
+
+const ButtonPressed* pressedButton(const UiEvent& event) { return std::get_if<ButtonPressed>(&event); }
+
+BookingFlow& flowOf(ScreenContext& context) { return context.services.booking(); }
+BookingView viewOf(const ScreenContext& context) { return context.services.booking().view(); }
+
+/// The screen's title (already translated), centred.
+void titleText(Ui& ui, const std::string& text) {
+    ui.space(ui.layout.portrait ? 28 : 8);
+    ui.centered(text, ui.fonts.title(), ui.theme.colors.text, ui.layout.contentMin.x, ui.layout.contentMax.x);
+    ui.space(ui.layout.portrait ? 20 : 6);
+}
+void title(const ScreenContext& context, Ui& ui, std::string_view key) { titleText(ui, context.text.tr(key)); }
+
+/// "08:00" from "2026-11-23T08:00:00+08:00" (the backend's wall time in the hospital's zone).
+std::string clockOf(const std::string& iso) { return iso.size() >= 16 ? iso.substr(11, 5) : iso; }
+/// "11-23" from a date or a date-time.
+std::string monthDayOf(const std::string& iso) { return iso.size() >= 10 ? iso.substr(5, 5) : iso; }
+
+/// The patient message for a step that stopped (nothing was charged).
+PatientMessage stoppedMessage(const BookingView& view) {
+    if (!view.error) return {"booking.error.generic", true};
+    const Error& error = *view.error;
+    if (error.messageKey == "booking.error.blocked") {
+        return {"booking.error.blocked", true, {}, {{"date", view.noticeKey}}};
+    }
+    if (error.messageKey.starts_with("booking.")) return {error.messageKey, true};
+    switch (error.code) {
+        case Errc::not_found: return {"booking.error.patient_not_found", true};
+        case Errc::blocked: return {"booking.error.blocked_plain", true};
+        case Errc::rejected: return {"booking.error.refused", true};
+        case Errc::backend_unavailable:
+        case Errc::timeout: return {"booking.error.unavailable", true};
+        case Errc::unknown_outcome: return {"booking.error.unknown", true};
+        default: return {"booking.error.generic", true};
+    }
+}
+
+/// Buttons in a grid of `columns` from the cursor down to `bottom`, each row as tall as fits (at
+/// least one touch target); returns nothing (presses are events).
+struct Choice {
+    std::string id;
+    std::string label;
+    ButtonKind kind = ButtonKind::secondary;
+};
+void choiceGrid(Ui& ui, const std::vector<Choice>& choices, int columns, float bottom, float maxRowHeight = 0) {
+    if (choices.empty()) return;
+    const Layout& l = ui.layout;
+    const float gap = ui.theme.gap;
+    const float x0 = l.contentMin.x;
+    const float width = (l.contentWidth() - gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
+    const float top = ImGui::GetCursorScreenPos().y;
+    const auto rows = static_cast<float>((choices.size() + static_cast<size_t>(columns) - 1) / static_cast<size_t>(columns));
+    float height = std::max(ui.theme.buttonHeight, (bottom - top - gap * (rows - 1)) / rows);
+    height = std::min(height, maxRowHeight > 0 ? maxRowHeight : ui.theme.buttonHeight * 1.5F);
+    ImFont* face = ui.fonts.body();
+    for (size_t i = 0; i < choices.size(); ++i) {
+        const auto column = static_cast<float>(i % static_cast<size_t>(columns));
+        const auto row = static_cast<float>(i / static_cast<size_t>(columns));
+        ImGui::SetCursorScreenPos(ImVec2(x0 + column * (width + gap), top + row * (height + gap)));
+        ui.button(choices[i].id, choices[i].label, ImVec2(width, height), choices[i].kind, face);
+    }
+    ImGui::SetCursorScreenPos(ImVec2(x0, top + rows * (height + gap)));
+}
+
+/// The bottom row: back on the left, then previous / next page when there are more pages, then
+/// any extra button on the right.
+void bottomRow(const ScreenContext& context, Ui& ui, std::string_view backId, size_t page, size_t pages,
+               const std::vector<Choice>& extra = {}) {
+    std::vector<Choice> row{{std::string(backId), context.text.tr("common.back"), ButtonKind::secondary}};
+    if (pages > 1) {
+        if (page > 0) row.push_back({"book.page.previous", context.text.tr("booking.page.previous"), ButtonKind::secondary});
+        if (page + 1 < pages) row.push_back({"book.page.next", context.text.tr("booking.page.next"), ButtonKind::secondary});
+    }
+    row.insert(row.end(), extra.begin(), extra.end());
+    const Layout& l = ui.layout;
+    const float gap = ui.theme.gap;
+    const auto count = static_cast<float>(row.size());
+    const float width = (l.contentWidth() - gap * (count - 1)) / count;
+    ImFont* face = ui.fonts.body();
+    for (size_t i = 0; i < row.size(); ++i) {
+        ImGui::SetCursorScreenPos(ImVec2(l.contentMin.x + static_cast<float>(i) * (width + gap), l.contentMax.y - ui.theme.buttonHeight));
+        ui.button(row[i].id, row[i].label, ImVec2(width, ui.theme.buttonHeight), row[i].kind, face);
+    }
+}
+
+float listBottom(const Ui& ui) { return ui.layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap; }
+
+std::string departmentName(const ScreenContext& context, const backend::Department& department) {
+    if (context.text.language() != "zh_CN" && !department.nameEn.empty()) return department.nameEn;
+    return department.name;
+}
+
+/// Waiting for the hospital, or why a step stopped, with a way back.
+bool drawBusyOrStopped(const ScreenContext& context, Ui& ui, const BookingView& view, std::string_view backId) {
+    if (view.working() || view.stage == BookStage::idle) {
+        title(context, ui, "booking.loading");
+        return true;
+    }
+    if (view.stage == BookStage::stopped) {
+        title(context, ui, "booking.stopped_title");
+        drawPatientMessage(context, ui, stoppedMessage(view), 0, listBottom(ui) - ImGui::GetCursorScreenPos().y);
+        bottomRow(context, ui, backId, 0, 1);
+        return true;
+    }
+    return false;
+}
+
+void drawNotice(const ScreenContext& context, Ui& ui, const BookingView& view) {
+    if (view.noticeKey.empty()) return;
+    drawPatientMessage(context, ui, PatientMessage{view.noticeKey, true}, 0, ui.theme.buttonHeight * 2);
+    ui.space(ui.theme.gap / 2);
+}
+
+size_t pagesOf(size_t items, size_t perPage = kPerPage) {
+    perPage = std::max<size_t>(1, perPage);
+    return std::max<size_t>(1, (items + perPage - 1) / perPage);
+}
+
+/// How many rows of at least one button height fit between the cursor and `bottom`.
+size_t rowsThatFit(const Ui& ui, float bottom) {
+    const float room = bottom - ImGui::GetCursorScreenPos().y + ui.theme.gap;
+    return static_cast<size_t>(std::max(1.0F, std::floor(room / (ui.theme.buttonHeight + ui.theme.gap))));
+}
+
+/// Pages through `page` on previous / next; true when the event was one of them.
+bool turnPage(const ButtonPressed& pressed, size_t& page, size_t pages) {
+    if (pressed.id == "book.page.next" && page + 1 < pages) {
+        ++page;
+        return true;
+    }
+    if (pressed.id == "book.page.previous" && page > 0) {
+        --page;
+        return true;
+    }
+    return pressed.id == "book.page.next" || pressed.id == "book.page.previous";
+}
+
+std::string dayLabel(const ScreenContext& context, const BookingView& view, int day) {
+    const std::string& date = view.days[static_cast<size_t>(day)];
+    if (day == 0) return context.text.tr("booking.day.today", {{"date", monthDayOf(date)}});
+    return monthDayOf(date);
+}
+
+/// The chosen doctor's free slots on the chosen day, in order.
+std::vector<const backend::Slot*> slotsOfDay(const BookingView& view, const std::string& doctorId, int day) {
+    std::vector<const backend::Slot*> out;
+    const std::string& date = view.days[static_cast<size_t>(day)];
+    for (const auto& slot : view.slots) {
+        if (slot.doctorId == doctorId && slot.start.starts_with(date)) out.push_back(&slot);
+    }
+    return out;
+}
+
+/// Department and doctor of the view, for the confirmation and the slip.
+struct Chosen {
+    std::string department;
+    std::string location;
+    std::string doctor;
+    std::string title;
+};
+Chosen chosenOf(const ScreenContext& context, const BookingView& view) {
+    Chosen chosen;
+    if (const auto* department = view.department()) {
+        chosen.department = departmentName(context, department->department);
+        chosen.location = department->department.location;
+    }
+    const std::string doctorId = !view.chosen.doctorId.empty() ? view.chosen.doctorId : view.doctorId;
+    if (const auto* doctor = view.doctorOf(doctorId)) {
+        chosen.doctor = doctor->doctor.name;
+        chosen.title = doctor->doctor.title;
+    }
+    return chosen;
+}
+
+/// Portrait: everything in one column. Landscape: the details on the left, the message (and the
+/// QR) on the right, so that neither runs under the bottom row on a 1080-pixel-high screen.
+struct Split {
+    float mainX0, mainX1, sideX0, sideX1;
+};
+Split splitOf(const Ui& ui) {
+    const Layout& l = ui.layout;
+    if (l.portrait) return {l.contentMin.x, l.contentMax.x, l.contentMin.x, l.contentMax.x};
+    const float split = l.contentMin.x + l.contentWidth() * 0.55F;
+    return {l.contentMin.x, split, split + ui.theme.gap, l.contentMax.x};
+}
+
+/// Label and value rows in a panel from the cursor, across [panelX0, panelX1].
+void detailRows(Ui& ui, const std::vector<std::pair<std::string, std::string>>& rows, float bottom, float panelX0, float panelX1) {
+    const Layout& l = ui.layout;
+    const float x0 = panelX0 + ui.theme.gap;
+    const float x1 = panelX1 - ui.theme.gap;
+    const float top = ImGui::GetCursorScreenPos().y;
+    ImFont* font = ui.fonts.body();
+    const float lineHeight = ui.fonts.bodySize() * 1.45F;
+    const float panelBottom = std::min(bottom, top + lineHeight * static_cast<float>(rows.size()) + ui.theme.gap * 2);
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(panelX0, top), ImVec2(panelX1, panelBottom), ui.theme.colors.panel,
+                                              ui.theme.rounding);
+    float labelWidth = 0;
+    for (const auto& [label, value] : rows) labelWidth = std::max(labelWidth, ui.measure(label, font).x);
+    float y = top + ui.theme.gap;
+    for (const auto& [label, value] : rows) {
+        ui.textAt(ImVec2(x0, y), label, font, ui.theme.colors.mutedText);
+        ui.textAt(ImVec2(x0 + labelWidth + ui.theme.gap, y), value, font, ui.theme.colors.text, x1 - x0 - labelWidth - ui.theme.gap);
+        y += lineHeight;
+    }
+    // Portrait: below the panel. Landscape: beside it, at its top, in the side column.
+    if (l.portrait) {
+        ImGui::SetCursorScreenPos(ImVec2(l.contentMin.x, panelBottom + ui.theme.gap));
+    } else {
+        ImGui::SetCursorScreenPos(ImVec2(splitOf(ui).sideX0, top));
+    }
+}
+
+}  // namespace
+
+// ---- departments ---------------------------------------------------------------------------
+
+void BookDepartmentsScreen::onEnter(ScreenContext& context) {
+    page_ = 0;
+    const BookStage stage = viewOf(context).stage;
+    if (stage == BookStage::idle || stage == BookStage::stopped) {
+        const WallTime now = context.timeZone.at(context.clock.wallNow());
+        flowOf(context).loadDepartments(context.session.identity(), fmt::format("{:04}-{:02}-{:02}", now.year, now.month, now.day));
+    } else {
+        flowOf(context).backToDepartments();
+    }
+}
+
+Transition BookDepartmentsScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    const auto* pressed = pressedButton(event);
+    if (!pressed) return Transition::none();
+    const BookingView view = viewOf(context);
+    if (pressed->id == "book.back") {
+        context.services.booking().reset();
+        return Transition::to("menu");
+    }
+    if (turnPage(*pressed, page_, pagesOf(view.departments.size()))) return Transition::none();
+    if (pressed->id == "book.search") return Transition::to("book.search");
+    if (pressed->id.starts_with("book.dept.")) {
+        flowOf(context).chooseDepartment(pressed->id.substr(10));
+        return Transition::to("book.doctors");
+    }
+    return Transition::none();
+}
+
+void BookDepartmentsScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const BookingView view = viewOf(context);
+    if (drawBusyOrStopped(context, ui, view, "book.back")) return;
+    title(context, ui, "booking.departments.title");
+    drawNotice(context, ui, view);
+    const size_t pages = pagesOf(view.departments.size());
+    const size_t page = std::min(page_, pages - 1);
+    std::vector<Choice> choices;
+    for (size_t i = page * kPerPage; i < std::min(view.departments.size(), (page + 1) * kPerPage); ++i) {
+        const BookingDepartment& d = view.departments[i];
+        const std::string free = d.freeToday < 0 ? context.text.tr("booking.free_unknown")
+                                                 : context.text.tr("booking.free_today", {{"count", std::to_string(d.freeToday)}});
+        choices.push_back({"book.dept." + d.department.id, departmentName(context, d.department) + "\n" + free, ButtonKind::primary});
+    }
+    // Two columns in portrait, three in landscape (two rows fit a 1080-pixel-high screen in large print).
+    choiceGrid(ui, choices, l.portrait ? 2 : 3, listBottom(ui));
+    bottomRow(context, ui, "book.back", page, pages, {{"book.search", context.text.tr("booking.search.open"), ButtonKind::secondary}});
+}
+
+// ---- letter pad ----------------------------------------------------------------------------
+
+Transition BookSearchScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    const auto* pressed = pressedButton(event);
+    if (!pressed) return Transition::none();
+    if (pressed->id == "book.search.back") return Transition::to("book.departments");
+    if (pressed->id.starts_with("book.key.") && pressed->id.size() == 10) {
+        if (typed_.size() < 8) typed_ += pressed->id.back();
+        return Transition::none();
+    }
+    if (pressed->id == "book.key.delete") {
+        if (!typed_.empty()) typed_.pop_back();
+        return Transition::none();
+    }
+    if (pressed->id.starts_with("book.dept.")) {
+        flowOf(context).chooseDepartment(pressed->id.substr(10));
+        return Transition::to("book.doctors");
+    }
+    return Transition::none();
+}
+
+void BookSearchScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const BookingView view = viewOf(context);
+    const std::string shownTyped = typed_.empty() ? context.text.tr("booking.search.hint") : typed_;
+    ImFont* typedFont = typed_.empty() ? ui.fonts.body() : ui.fonts.title();
+    const ImU32 typedColor = typed_.empty() ? ui.theme.colors.mutedText : ui.theme.colors.primary;
+    // Portrait: the title, the letters typed, the matches, then the keys (7 to a row) above the
+    // bottom row. Landscape (1080 px high, no room for a title above three rows of keys in large
+    // print): the letters typed (or the hint) on the left of one row with the matches beside
+    // them, and the keys in two rows of 14 under it.
+    const int columns = l.portrait ? 7 : 14;
+    const int keyRows = (26 + 1 + columns - 1) / columns;
+    const float gap = ui.theme.gap / 2;
+    const float keyHeight = ui.theme.smallButtonHeight;
+    const float keysTop = listBottom(ui) - static_cast<float>(keyRows) * (keyHeight + gap) + gap;
+    float matchX0 = l.contentMin.x;
+    if (l.portrait) {
+        title(context, ui, "booking.search.title");
+        ui.centered(shownTyped, typedFont, typedColor, l.contentMin.x, l.contentMax.x);
+        ui.space(ui.theme.gap / 2);
+    } else {
+        ui.space(8);
+        const float typedWidth = l.contentWidth() * 0.3F;
+        const ImVec2 at = ImGui::GetCursorScreenPos();
+        ui.textAt(ImVec2(l.contentMin.x, at.y + 8), shownTyped, typedFont, typedColor, typedWidth);
+        matchX0 = l.contentMin.x + typedWidth + ui.theme.gap;
+        ImGui::SetCursorScreenPos(ImVec2(matchX0, at.y));
+    }
+    // The matches, best first (those whose initials begin with the first letter typed): as many
+    // as fit above the keys, at most three.
+    if (!typed_.empty()) {
+        std::vector<const BookingDepartment*> found;
+        for (const auto& d : view.departments) {
+            if (BookingFlow::initialsMatch(typed_, d.initials)) found.push_back(&d);
+        }
+        std::stable_sort(found.begin(), found.end(), [&](const BookingDepartment* a, const BookingDepartment* b) {
+            return a->initials.starts_with(typed_.substr(0, 1)) && !b->initials.starts_with(typed_.substr(0, 1));
+        });
+        const float top = ImGui::GetCursorScreenPos().y;
+        const float room = keysTop - ui.theme.gap - top;
+        // Landscape has one row for them, beside the letters typed: a small touch target high.
+        const float matchHeight = l.portrait ? ui.theme.buttonHeight : ui.theme.smallButtonHeight;
+        const int rows = std::max(0, static_cast<int>((room + ui.theme.gap) / (matchHeight + ui.theme.gap)));
+        const int matchColumns = l.portrait ? 1 : 3;
+        const size_t fits = std::min<size_t>(3, static_cast<size_t>(std::min(rows, l.portrait ? 3 : 1) * matchColumns));
+        const float x1 = l.contentMax.x;
+        const float width = (x1 - matchX0 - ui.theme.gap * static_cast<float>(matchColumns - 1)) / static_cast<float>(matchColumns);
+        for (size_t i = 0; i < std::min(found.size(), fits); ++i) {
+            const auto column = static_cast<float>(i % static_cast<size_t>(matchColumns));
+            const auto row = static_cast<float>(i / static_cast<size_t>(matchColumns));
+            ImGui::SetCursorScreenPos(ImVec2(matchX0 + column * (width + ui.theme.gap), top + row * (matchHeight + ui.theme.gap)));
+            ui.button("book.dept." + found[i]->department.id, departmentName(context, found[i]->department),
+                      ImVec2(width, matchHeight), ButtonKind::primary, ui.fonts.body());
+        }
+        if (found.empty()) {
+            ImGui::SetCursorScreenPos(ImVec2(matchX0, top));
+            ui.centered(context.text.tr("booking.search.none"), ui.fonts.body(), ui.theme.colors.alert, matchX0, x1);
+        }
+    }
+    const float keyWidth = (l.contentWidth() - gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
+    for (int i = 0; i < 27; ++i) {
+        const float x = l.contentMin.x + static_cast<float>(i % columns) * (keyWidth + gap);
+        const float y = keysTop + static_cast<float>(i / columns) * (keyHeight + gap);
+        ImGui::SetCursorScreenPos(ImVec2(x, y));
+        if (i < 26) {
+            const std::string letter(1, static_cast<char>('A' + i));
+            ui.button("book.key." + letter, letter, ImVec2(keyWidth, keyHeight), ButtonKind::secondary, ui.fonts.title());
+        } else {
+            ui.button("book.key.delete", context.text.tr("booking.search.delete"), ImVec2(keyWidth, keyHeight), ButtonKind::secondary,
+                      ui.fonts.body());
+        }
+    }
+    bottomRow(context, ui, "book.search.back", 0, 1);
+}
+
+// ---- doctors and the date strip -----------------------------------------------------------
+
+void BookDoctorsScreen::onEnter(ScreenContext&) { page_ = 0; }
+
+Transition BookDoctorsScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    const auto* pressed = pressedButton(event);
+    if (!pressed) return Transition::none();
+    const BookingView view = viewOf(context);
+    if (pressed->id == "book.doctors.back") return Transition::to("book.departments");
+    std::vector<const BookingDoctor*> doctors;
+    for (const auto& d : view.doctors) doctors.push_back(&d);
+    if (turnPage(*pressed, page_, pagesOf(doctors.size(), perPage_))) return Transition::none();
+    if (pressed->id.starts_with("book.day.")) {
+        flowOf(context).chooseDay(std::stoi(pressed->id.substr(9)));
+        page_ = 0;
+        return Transition::none();
+    }
+    if (pressed->id.starts_with("book.doctor.")) {
+        flowOf(context).chooseDoctor(pressed->id.substr(12));
+        return Transition::to("book.slots");
+    }
+    return Transition::none();
+}
+
+void BookDoctorsScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const BookingView view = viewOf(context);
+    if (drawBusyOrStopped(context, ui, view, "book.doctors.back")) return;
+    const auto* department = view.department();
+    titleText(ui, context.text.tr("booking.doctors.title",
+                                  {{"department", department ? departmentName(context, department->department) : std::string()}}));
+    drawNotice(context, ui, view);
+    // The date strip: today and six days, the chosen one highlighted. Four and three to a row
+    // in portrait; one row in landscape.
+    std::vector<Choice> days;
+    for (int day = 0; day < kBookingDays; ++day) {
+        days.push_back({"book.day." + std::to_string(day), dayLabel(context, view, day),
+                        day == view.day ? ButtonKind::primary : ButtonKind::secondary});
+    }
+    const float stripTop = ImGui::GetCursorScreenPos().y;
+    const int stripColumns = l.portrait ? 4 : 7;
+    const float stripRows = l.portrait ? 2 : 1;
+    choiceGrid(ui, days, stripColumns, stripTop + stripRows * ui.theme.buttonHeight + (stripRows - 1) * ui.theme.gap, ui.theme.buttonHeight);
+    const size_t columns = l.portrait ? 1 : 2;
+    perPage_ = std::clamp<size_t>(rowsThatFit(ui, listBottom(ui)) * columns, 1, kPerPage);
+    const size_t pages = pagesOf(view.doctors.size(), perPage_);
+    const size_t page = std::min(page_, pages - 1);
+    std::vector<Choice> choices;
+    for (size_t i = page * perPage_; i < std::min(view.doctors.size(), (page + 1) * perPage_); ++i) {
+        const BookingDoctor& d = view.doctors[i];
+        const int free = d.freeByDay[static_cast<size_t>(view.day)];
+        std::string label = d.doctor.name + "  " + d.doctor.title;
+        if (!d.doctor.specialty.empty()) label += " · " + d.doctor.specialty;
+        label += "\n" + context.text.tr("booking.doctor.fee", {{"amount", formatYuan(d.doctor.feeFen)}}) + "  " +
+                 (free > 0 ? context.text.tr("booking.doctor.free", {{"count", std::to_string(free)}}) : context.text.tr("booking.doctor.full"));
+        choices.push_back({"book.doctor." + d.doctor.id, label, free > 0 ? ButtonKind::primary : ButtonKind::secondary});
+    }
+    choiceGrid(ui, choices, static_cast<int>(columns), listBottom(ui));
+    bottomRow(context, ui, "book.doctors.back", page, pages);
+}
+
+// ---- slots ---------------------------------------------------------------------------------
+
+Transition BookSlotsScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    if (std::holds_alternative<BookingProgress>(event)) {
+        const BookingView view = viewOf(context);
+        if (view.stage == BookStage::held) return Transition::to("book.confirm");
+        return Transition::none();
+    }
+    const auto* pressed = pressedButton(event);
+    if (!pressed) return Transition::none();
+    const BookingView view = viewOf(context);
+    if (pressed->id == "book.slots.back" || pressed->id == "book.slots.other_doctors") return Transition::to("book.doctors");
+    const auto slots = slotsOfDay(view, view.doctorId, view.day);
+    if (turnPage(*pressed, page_, pagesOf(slots.size()))) return Transition::none();
+    if (pressed->id == "book.slots.nearest") {
+        // The doctor's nearest free slot on a later day of the strip.
+        for (int day = view.day + 1; day < kBookingDays; ++day) {
+            if (!slotsOfDay(view, view.doctorId, day).empty()) {
+                flowOf(context).chooseDay(day);
+                page_ = 0;
+                break;
+            }
+        }
+        return Transition::none();
+    }
+    if (pressed->id.starts_with("book.slot.")) flowOf(context).hold(pressed->id.substr(10));
+    return Transition::none();
+}
+
+void BookSlotsScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const BookingView view = viewOf(context);
+    if (drawBusyOrStopped(context, ui, view, "book.slots.back")) return;
+    const Chosen chosen = chosenOf(context, view);
+    titleText(ui, context.text.tr("booking.slots.title", {{"doctor", chosen.doctor}, {"date", view.days[static_cast<size_t>(view.day)]}}));
+    drawNotice(context, ui, view);
+    const auto slots = slotsOfDay(view, view.doctorId, view.day);
+    if (slots.empty()) {
+        // A full day: the doctor's nearest free day, or the department's other doctors.
+        bool later = false;
+        for (int day = view.day + 1; day < kBookingDays && !later; ++day) later = !slotsOfDay(view, view.doctorId, day).empty();
+        drawPatientMessage(context, ui, PatientMessage{later ? "booking.slots.full" : "booking.slots.full_week", true}, 0,
+                           ui.theme.buttonHeight * 2.5F);
+        ui.space(ui.theme.gap);
+        std::vector<Choice> offers;
+        if (later) offers.push_back({"book.slots.nearest", context.text.tr("booking.slots.nearest"), ButtonKind::primary});
+        offers.push_back({"book.slots.other_doctors", context.text.tr("booking.slots.other_doctors"), ButtonKind::secondary});
+        choiceGrid(ui, offers, 1, listBottom(ui), ui.theme.buttonHeight);
+        bottomRow(context, ui, "book.slots.back", 0, 1);
+        return;
+    }
+    const size_t pages = pagesOf(slots.size());
+    const size_t page = std::min(page_, pages - 1);
+    std::vector<Choice> choices;
+    for (size_t i = page * kPerPage; i < std::min(slots.size(), (page + 1) * kPerPage); ++i) {
+        const backend::Slot& slot = *slots[i];
+        // What is left at this time: the free slots of the doctor with the same start (a backend
+        // with one slot per patient lists each; one with counted slots would say so here).
+        const auto left = std::count_if(slots.begin(), slots.end(), [&](const backend::Slot* s) { return s->start == slot.start; });
+        choices.push_back({"book.slot." + slot.id,
+                           clockOf(slot.start) + "–" + clockOf(slot.end) + "\n" +
+                               context.text.tr("booking.slot.left", {{"count", std::to_string(left)}}),
+                           ButtonKind::primary});
+    }
+    choiceGrid(ui, choices, 2, listBottom(ui));
+    (void)l;
+    bottomRow(context, ui, "book.slots.back", page, pages);
+}
+
+// ---- confirmation --------------------------------------------------------------------------
+
+bool BookConfirmScreen::holdsSession(const ScreenContext& context) const { return viewOf(context).working(); }
+
+Transition BookConfirmScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    const BookingView view = viewOf(context);
+    if (std::holds_alternative<BookingProgress>(event)) {
+        if (view.stage == BookStage::booked) return Transition::to("book.slip");
+        if (view.stage == BookStage::doctors) return Transition::to("book.slots");
+        return Transition::none();
+    }
+    const auto* pressed = pressedButton(event);
+    if (!pressed) return Transition::none();
+    if (pressed->id == "book.confirm.back") {
+        flowOf(context).releaseHold();
+        return Transition::to("book.slots");
+    }
+    if (pressed->id == "book.confirm.ok" && view.stage == BookStage::held && view.appointment.feeFen == 0) flowOf(context).book();
+    if (pressed->id == "book.confirm.menu") {
+        flowOf(context).reset();  // releases the hold at once (it would also expire by itself)
+        return Transition::to("menu");
+    }
+    return Transition::none();
+}
+
+void BookConfirmScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const BookingView view = viewOf(context);
+    if (view.stage == BookStage::booking) {
+        title(context, ui, "booking.booking");
+        return;
+    }
+    if (drawBusyOrStopped(context, ui, view, "book.confirm.menu")) return;
+    const Chosen chosen = chosenOf(context, view);
+    title(context, ui, "booking.confirm.title");
+    const PatientIdentity& who = context.session.identity();
+    const std::vector<std::pair<std::string, std::string>> rows{
+        {context.text.tr("booking.field.department"), chosen.department},
+        {context.text.tr("booking.field.doctor"), chosen.doctor + "  " + chosen.title},
+        {context.text.tr("booking.field.date"), view.chosen.start.substr(0, 10)},
+        {context.text.tr("booking.field.time"), clockOf(view.chosen.start) + "–" + clockOf(view.chosen.end)},
+        {context.text.tr("booking.field.fee"), "¥" + formatYuan(view.appointment.feeFen)},
+        {context.text.tr("booking.field.place"), chosen.location},
+        {context.text.tr("booking.field.patient"), maskPersonalData(who.name, PersonalField::name)},
+    };
+    const Split split = splitOf(ui);
+    detailRows(ui, rows, listBottom(ui), split.mainX0, split.mainX1);
+    const float sideWidth = split.sideX1 - split.sideX0;
+    if (view.appointment.feeFen > 0) {
+        // Paying the fee here is not connected yet: nothing is charged and the slot is released
+        // when the patient leaves this screen.
+        drawPatientMessage(context, ui, PatientMessage{"booking.confirm.fee_at_counter", true}, sideWidth,
+                           listBottom(ui) - ImGui::GetCursorScreenPos().y);
+        bottomRow(context, ui, "book.confirm.back", 0, 1, {{"book.confirm.menu", context.text.tr("booking.to_menu"), ButtonKind::primary}});
+        return;
+    }
+    drawPatientMessage(context, ui, PatientMessage{"booking.confirm.hold", false}, sideWidth,
+                       listBottom(ui) - ImGui::GetCursorScreenPos().y);
+    bottomRow(context, ui, "book.confirm.back", 0, 1, {{"book.confirm.ok", context.text.tr("booking.confirm.ok"), ButtonKind::primary}});
+}
+
+// ---- the slip ------------------------------------------------------------------------------
+
+void BookSlipScreen::onEnter(ScreenContext& context) {
+    const BookingView view = viewOf(context);
+    if (view.stage != BookStage::booked || printedFor_ == view.appointment.id) return;
+    printedFor_ = view.appointment.id;
+    const Chosen chosen = chosenOf(context, view);
+    printing::RegistrationSlipData data;
+    data.header = printing::slipHeader(context.config, context.text.language(), context.clock.wallNow(), "slip-" + view.appointment.id);
+    data.patientName = maskPersonalData(context.session.identity().name, PersonalField::name);
+    data.department = chosen.department + (chosen.location.empty() ? "" : "  " + chosen.location);
+    data.doctor = chosen.doctor + "  " + chosen.title;
+    data.slot = view.chosen.start.substr(0, 10) + " " + clockOf(view.chosen.start) + "-" + clockOf(view.chosen.end);
+    data.queueNumber = view.appointment.queueNumber ? std::to_string(*view.appointment.queueNumber) : "";
+    data.qrData = view.appointment.id;
+    data.tradeNo = view.tradeNo;
+    print_ = PrintState::printing;
+    printOnReceiptPrinter(context, "registration-slip", printing::registrationSlip(context.text, data));
+}
+
+Transition BookSlipScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    if (const auto* printed = std::get_if<PrintFinished>(&event); printed && printed->document == "registration-slip") {
+        print_ = printed->outcome ? PrintState::printed : PrintState::failed;
+        if (!printed->outcome) logger()->warn("registration slip not printed: {}", printed->outcome.error().describe());
+        return Transition::none();
+    }
+    const auto* pressed = pressedButton(event);
+    if (pressed && pressed->id == "book.slip.menu") {
+        context.services.booking().reset();
+        return Transition::to("menu");
+    }
+    return Transition::none();
+}
+
+void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const BookingView view = viewOf(context);
+    const Chosen chosen = chosenOf(context, view);
+    ui.space(l.portrait ? 20 : 4);
+    ui.centered(context.text.tr("booking.slip.title"), ui.fonts.title(), ui.theme.colors.success, l.contentMin.x, l.contentMax.x);
+    ui.space(ui.theme.gap / 2);
+    const PatientIdentity& who = context.session.identity();
+    std::vector<std::pair<std::string, std::string>> rows{
+        {context.text.tr("booking.field.time"),
+         view.chosen.start.substr(0, 10) + "  " + clockOf(view.chosen.start) + "–" + clockOf(view.chosen.end)},
+        {context.text.tr("booking.field.place"), chosen.department + "  " + chosen.location},
+        {context.text.tr("booking.field.doctor"), chosen.doctor + "  " + chosen.title},
+        {context.text.tr("booking.field.patient"), maskPersonalData(who.name, PersonalField::name)},
+    };
+    if (view.appointment.queueNumber) rows.insert(rows.begin(), {context.text.tr("booking.field.queue"), std::to_string(*view.appointment.queueNumber)});
+    const float bottom = listBottom(ui);
+    const Split split = splitOf(ui);
+    detailRows(ui, rows, bottom, split.mainX0, split.mainX1);
+    // The QR of the appointment (scanned at check-in), beside the words in landscape, under
+    // them in portrait, as large as the room allows.
+    const std::string& code = view.appointment.id;
+    if (code != qrText_) {
+        qrText_ = code;
+        qrSize_ = 0;
+        qrModules_.clear();
+        if (auto modules = printing::qrModules(code); modules && modules->width == modules->height) {
+            qrSize_ = modules->width;
+            qrModules_ = modules->pixels;
+        }
+    }
+    const float noteHeight = ui.fonts.bodySize() * 2.6F;
+    const float top = ImGui::GetCursorScreenPos().y;
+    if (qrSize_ > 0) {
+        const int withQuiet = qrSize_ + 8;
+        const float room = std::min(bottom - top - noteHeight - ui.theme.gap, (split.sideX1 - split.sideX0) * (l.portrait ? 0.5F : 0.8F));
+        const float module = std::floor(room / static_cast<float>(withQuiet));
+        if (module >= 2) {
+            const float side = module * static_cast<float>(withQuiet);
+            const ImVec2 origin((split.sideX0 + split.sideX1 - side) / 2, top);
+            ImDrawList* draw = ImGui::GetWindowDrawList();
+            draw->AddRectFilled(origin, ImVec2(origin.x + side, origin.y + side), IM_COL32_WHITE);
+            for (int y = 0; y < qrSize_; ++y) {
+                for (int x = 0; x < qrSize_; ++x) {
+                    if (qrModules_[static_cast<size_t>(y) * static_cast<size_t>(qrSize_) + static_cast<size_t>(x)] == 0) continue;
+                    const ImVec2 p(origin.x + module * static_cast<float>(x + 4), origin.y + module * static_cast<float>(y + 4));
+                    draw->AddRectFilled(p, ImVec2(p.x + module, p.y + module), IM_COL32_BLACK);
+                }
+            }
+            ui.recordGraphic(origin, ImVec2(origin.x + side, origin.y + side), "appointment QR");
+            ImGui::SetCursorScreenPos(ImVec2(split.sideX0, origin.y + side + ui.theme.gap / 2));
+        }
+    }
+    const char* printKey = print_ == PrintState::printed  ? "booking.slip.printed"
+                           : print_ == PrintState::failed ? "booking.slip.print_failed"
+                                                          : "booking.slip.printing";
+    drawPatientMessage(context, ui, PatientMessage{"booking.slip.check_in_early", false}, split.sideX1 - split.sideX0,
+                       bottom - ImGui::GetCursorScreenPos().y);
+    ui.centered(context.text.tr(printKey), ui.fonts.body(), print_ == PrintState::failed ? ui.theme.colors.alert : ui.theme.colors.mutedText,
+                split.sideX0, split.sideX1);
+    ImGui::SetCursorScreenPos(ImVec2(l.contentMin.x, l.contentMax.y - ui.theme.buttonHeight));
+    ui.button("book.slip.menu", context.text.tr("booking.to_menu"), ImVec2(l.contentWidth(), ui.theme.buttonHeight), ButtonKind::primary);
+}
+
+}  // namespace kiosk::screens

@@ -1,0 +1,445 @@
+#include "screens/checkin/checkin_screens.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "kiosk/core/log.hpp"
+#include "kiosk/core/mask.hpp"
+#include "printing/bitmap.hpp"
+#include "printing/templates.hpp"
+#include "screens/checkin/checkin_flow.hpp"
+#include "screens/payment/payment_screens.hpp"
+
+namespace kiosk::screens {
+
+namespace {
+
+auto logger() { return log::module("checkin"); }
+
+/// The patient sees at most this many choices on a page (the kiosk's rule for every list).
+constexpr size_t kChoicesPerPage = 6;
+
+const ButtonPressed* pressedButton(const UiEvent& event) { return std::get_if<ButtonPressed>(&event); }
+
+/// "09:00" of an ISO 8601 time with offset ("2026-11-30T09:00:00+08:00"), in the hospital's
+/// offset as the HIS gives it (hospital-sim and the FHIR adapter give hospital time).
+std::string clockOf(const std::string& iso) { return iso.size() >= 16 ? iso.substr(11, 5) : iso; }
+
+std::string departmentOf(const ScreenContext& context, const CheckInAppointment& a) {
+    if (context.text.language() != "zh_CN" && !a.departmentEn.empty()) return a.departmentEn;
+    return a.department;
+}
+
+/// The message for an error that stopped the flow.
+PatientMessage stoppedMessage(const Error& error) {
+    switch (error.code) {
+        case Errc::not_found: return {"checkin.error.not_found", true};
+        case Errc::rejected: return {"checkin.error.wrong_state", true};
+        default: return {"checkin.error.unavailable", true};
+    }
+}
+
+void title(const ScreenContext& context, Ui& ui, std::string_view key, ImU32 color = 0) {
+    ui.space(ui.layout.portrait ? 40 : 12);
+    ui.centered(context.text.tr(key), ui.fonts.title(), color ? color : ui.theme.colors.text, ui.layout.contentMin.x,
+                ui.layout.contentMax.x);
+    ui.space(ui.layout.portrait ? 28 : 10);
+}
+
+struct RowButton {
+    std::string id;
+    std::string label;
+    ButtonKind kind;
+};
+
+/// The buttons side by side at the bottom of [x0, x1] (primary last, on the right), or one per
+/// row where a label does not fit its share. Returns the top of the row(s).
+float buttonRowTop(const Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1, size_t* perRowOut = nullptr) {
+    const float gap = ui.theme.gap;
+    size_t perRow = buttons.size();
+    for (; perRow > 1; --perRow) {
+        const float width = (x1 - x0 - gap * static_cast<float>(perRow - 1)) / static_cast<float>(perRow);
+        if (std::all_of(buttons.begin(), buttons.end(),
+                        [&](const RowButton& b) { return ui.labelFits(b.label, ImVec2(width, ui.theme.buttonHeight), nullptr); })) {
+            break;
+        }
+    }
+    perRow = std::max<size_t>(perRow, 1);
+    if (perRowOut) *perRowOut = perRow;
+    const auto rows = static_cast<float>((buttons.size() + perRow - 1) / perRow);
+    return ui.layout.contentMax.y - rows * ui.theme.buttonHeight - (rows - 1) * gap;
+}
+
+void buttonRow(Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1) {
+    if (buttons.empty()) return;
+    size_t perRow = 1;
+    buttonRowTop(ui, buttons, x0, x1, &perRow);
+    const float gap = ui.theme.gap;
+    const float width = (x1 - x0 - gap * static_cast<float>(perRow - 1)) / static_cast<float>(perRow);
+    const size_t rows = (buttons.size() + perRow - 1) / perRow;
+    for (size_t i = 0; i < buttons.size(); ++i) {
+        const size_t row = i / perRow;
+        const size_t column = i % perRow;
+        const float top = ui.layout.contentMax.y - static_cast<float>(rows - row) * ui.theme.buttonHeight -
+                          static_cast<float>(rows - 1 - row) * gap;
+        ImGui::SetCursorScreenPos(ImVec2(x0 + static_cast<float>(column) * (width + gap), top));
+        ui.button(buttons[i].id, buttons[i].label, ImVec2(width, ui.theme.buttonHeight), buttons[i].kind);
+    }
+}
+
+void buttonRow(Ui& ui, const std::vector<RowButton>& buttons) { buttonRow(ui, buttons, ui.layout.contentMin.x, ui.layout.contentMax.x); }
+
+/// Text centred in [x0, x1] at the cursor, then the cursor below it.
+void line(Ui& ui, const std::string& value, ImFont* font, ImU32 color, float x0, float x1, float after) {
+    const float width = x1 - x0;
+    const ImVec2 size = ui.measure(value, font, width);
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    ui.textAt(ImVec2(x0 + std::max(0.0F, (width - size.x) / 2), at.y), value, font, color, width);
+    ImGui::SetCursorScreenPos(ImVec2(x0, at.y + size.y + after));
+}
+
+/// A QR symbol with a 4-module quiet zone on white, `side` pixels square at `topLeft`.
+void drawQr(Ui& ui, const std::vector<uint8_t>& modules, int size, ImVec2 topLeft, float side) {
+    auto* draw = ImGui::GetWindowDrawList();
+    const float module = side / static_cast<float>(size + 8);
+    draw->AddRectFilled(topLeft, ImVec2(topLeft.x + side, topLeft.y + side), IM_COL32_WHITE);
+    for (int y = 0; y < size; ++y) {
+        for (int x = 0; x < size; ++x) {
+            if (modules[static_cast<size_t>(y * size + x)] == 0) continue;
+            const ImVec2 a(topLeft.x + (static_cast<float>(x) + 4) * module, topLeft.y + (static_cast<float>(y) + 4) * module);
+            draw->AddRectFilled(a, ImVec2(a.x + module, a.y + module), IM_COL32_BLACK);
+        }
+    }
+    ui.recordGraphic(topLeft, ImVec2(topLeft.x + side, topLeft.y + side), "queue QR");
+}
+
+/// "N ahead, about M minutes".
+std::string aheadLine(const Translator& text, const backend::QueueStatus& queue) {
+    return text.tr("checkin.ahead_wait", {{"count", std::to_string(queue.waitingAhead)}, {"minutes", std::to_string(queue.estimatedWaitMinutes)}});
+}
+
+}  // namespace
+
+std::string queueUrlTemplate(const KioskConfig& config) {
+    if (!config.document) return {};
+    return (*config.document)["services"]["queue_url"].value_or(std::string());
+}
+
+std::string queueLink(const KioskConfig& config, const std::string& appointmentCode) {
+    std::string url = queueUrlTemplate(config);
+    const std::string placeholder = "{appointment_code}";
+    const auto at = url.find(placeholder);
+    if (url.empty() || appointmentCode.empty() || at == std::string::npos) return {};
+    url.replace(at, placeholder.size(), appointmentCode);
+    return url;
+}
+
+// ---------------------------------------------------------------- checkin
+
+void CheckInScreen::onEnter(ScreenContext& context) {
+    print_ = PrintState::none;
+    printDocument_.clear();
+    CheckInFlow& flow = context.services.checkIn();
+    const CheckInView view = flow.view();
+    // Back from "my queue": the same answer; from the menu: look up today's appointments.
+    if (view.stage == CheckInStage::result && printedFor_ == view.generation + 1) {
+        print_ = PrintState::printed;
+        return;
+    }
+    const WallTime now = context.timeZone.at(context.clock.wallNow());
+    const std::string today = fmt::format("{:04}-{:02}-{:02}", now.year, now.month, now.day);
+    flow.start(context.session.identity(), today);
+}
+
+Transition CheckInScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    CheckInFlow& flow = context.services.checkIn();
+    if (const auto* pressed = pressedButton(event)) {
+        if (pressed->id == "checkin.menu" && !flow.working()) return Transition::to("menu");
+        if (pressed->id == "checkin.my_queue" && !flow.working()) return Transition::to("checkin.queue");
+        if (pressed->id.starts_with("checkin.pick.")) {
+            const size_t index = std::stoul(pressed->id.substr(13));
+            const CheckInView view = flow.view();
+            if (view.stage == CheckInStage::choose && index < view.today.size()) flow.checkIn(view.today[index].appointment.id);
+        }
+        return Transition::none();
+    }
+    if (std::holds_alternative<CheckInProgress>(event)) {
+        const CheckInView view = flow.view();
+        if (view.stage == CheckInStage::result && view.result && view.result->ok() && printedFor_ != view.generation + 1) {
+            printTicket(context);
+        }
+        return Transition::none();
+    }
+    if (const auto* printed = std::get_if<PrintFinished>(&event)) {
+        if (printed->document != printDocument_) return Transition::none();
+        print_ = printed->outcome ? PrintState::printed : PrintState::failed;
+        if (!printed->outcome) logger()->warn("{} not printed: {}", printed->document, printed->outcome.error().describe());
+    }
+    return Transition::none();
+}
+
+void CheckInScreen::printTicket(ScreenContext& context) {
+    const CheckInView view = context.services.checkIn().view();
+    printedFor_ = view.generation + 1;
+    const backend::Appointment& a = view.result->appointment;
+    const bool reprint = view.result->outcome == backend::CheckInOutcome::already_checked_in;
+    printing::CheckInTicketData data;
+    data.header = printing::slipHeader(context.config, context.text.language(), context.clock.wallNow(), a.id);
+    data.patientName = context.session.identity().name;
+    data.department = departmentOf(context, view.chosen);
+    data.queueNumber = a.queueNumber ? std::to_string(*a.queueNumber) : (view.queue ? std::to_string(view.queue->queueNumber) : "");
+    if (view.queue) {
+        data.room = view.queue->room;
+        data.doctor = view.queue->doctorName;
+        data.ahead = view.queue->waitingAhead;
+        data.waitMinutes = view.queue->estimatedWaitMinutes;
+    }
+    data.late = view.result->late;
+    data.qrData = queueLink(context.config, a.appointmentCode);
+    // A ticket printed again for a patient already checked in is a reprint (its own tag in the
+    // print log), so the help desk can tell lost tickets from first check-ins.
+    printDocument_ = (reprint ? "checkin-reprint:" : "checkin:") + a.id;
+    logger()->info("{} ticket for Appointment/{} number {}", reprint ? "reprinting the" : "printing the", a.id, data.queueNumber);
+    print_ = PrintState::printing;
+    printOnReceiptPrinter(context, printDocument_, printing::checkInTicket(context.text, data));
+}
+
+void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const Palette& c = ui.theme.colors;
+    const CheckInView view = context.services.checkIn().view();
+    const float x0 = l.contentMin.x;
+    const float x1 = l.contentMax.x;
+    const std::vector<RowButton> menuOnly{{"checkin.menu", context.text.tr("checkin.menu"), ButtonKind::primary}};
+    const float menuTop = buttonRowTop(ui, menuOnly, x0, x1) - ui.theme.gap;
+    auto roomAbove = [&](float top) { return top - ImGui::GetCursorScreenPos().y; };
+
+    switch (view.stage) {
+        case CheckInStage::idle:
+        case CheckInStage::loading:
+        case CheckInStage::checking:
+            title(context, ui, "checkin.title");
+            drawPatientMessage(context, ui, PatientMessage{view.stage == CheckInStage::checking ? "checkin.checking" : "checkin.loading", false});
+            return;
+        case CheckInStage::stopped:
+            title(context, ui, "checkin.title");
+            if (view.error) drawPatientMessage(context, ui, stoppedMessage(*view.error), 0, roomAbove(menuTop));
+            buttonRow(ui, menuOnly);
+            return;
+        case CheckInStage::none_today:
+            title(context, ui, "checkin.title");
+            drawPatientMessage(context, ui, PatientMessage{"checkin.none_today", false}, 0, roomAbove(menuTop));
+            buttonRow(ui, menuOnly);
+            return;
+        case CheckInStage::choose: {
+            title(context, ui, "checkin.title");
+            ui.paragraph(context.text.tr("checkin.choose"), ui.fonts.body(), c.text);
+            ui.space(ui.theme.gap);
+            const size_t shown = std::min(view.today.size(), kChoicesPerPage);
+            // Landscape: two columns so six choices fit above the menu button.
+            const size_t columns = l.portrait ? 1 : 2;
+            const float width = (x1 - x0 - ui.theme.gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
+            const float top = ImGui::GetCursorScreenPos().y;
+            for (size_t i = 0; i < shown; ++i) {
+                const auto& a = view.today[i];
+                const float bx = x0 + static_cast<float>(i % columns) * (width + ui.theme.gap);
+                const float by = top + static_cast<float>(i / columns) * (ui.theme.buttonHeight + ui.theme.gap);
+                ImGui::SetCursorScreenPos(ImVec2(bx, by));
+                ui.button("checkin.pick." + std::to_string(i),
+                          context.text.tr("checkin.choice", {{"time", clockOf(a.appointment.start)}, {"department", departmentOf(context, a)}}),
+                          ImVec2(width, ui.theme.buttonHeight), ButtonKind::secondary);
+            }
+            buttonRow(ui, menuOnly);
+            return;
+        }
+        case CheckInStage::result: break;
+    }
+
+    const backend::CheckInResult& result = *view.result;
+    if (!result.ok()) {
+        // Why not, in plain words: when it opens, the hospital's late policy, the day.
+        std::string titleKey;
+        PatientMessage message;
+        switch (result.outcome) {
+            case backend::CheckInOutcome::too_early:
+                titleKey = "checkin.too_early_title";
+                message = PatientMessage{"checkin.too_early", true, {},
+                                         {{"time", clockOf(result.appointment.start.empty() ? view.chosen.appointment.start : result.appointment.start)},
+                                          {"opens", clockOf(result.opensAt)}}};
+                break;
+            case backend::CheckInOutcome::too_late:
+                titleKey = "checkin.too_late_title";
+                message = PatientMessage{"checkin.too_late_rebook", true, {}, {{"closed", clockOf(result.closedAt)}}};
+                break;
+            default:
+                titleKey = "checkin.another_day_title";
+                message = PatientMessage{"checkin.another_day", true, {}, {{"date", result.date}}};
+                break;
+        }
+        title(context, ui, titleKey, c.alert);
+        drawPatientMessage(context, ui, message, 0, roomAbove(menuTop));
+        buttonRow(ui, menuOnly);
+        return;
+    }
+
+    // The ticket.
+    const std::vector<RowButton> buttons{{"checkin.menu", context.text.tr("checkin.menu"), ButtonKind::secondary},
+                                         {"checkin.my_queue", context.text.tr("checkin.my_queue"), ButtonKind::primary}};
+    const float buttonsTop = buttonRowTop(ui, buttons, x0, x1) - ui.theme.gap;
+    title(context, ui, result.outcome == backend::CheckInOutcome::already_checked_in ? "checkin.again_title" : "checkin.done_title",
+          c.success);
+    const std::string link = queueLink(context.config, result.appointment.appointmentCode);
+    if (link != qrText_) {
+        qrText_ = link;
+        qrSize_ = 0;
+        qrModules_.clear();
+        if (!link.empty()) {
+            if (auto modules = printing::qrModules(link); modules && modules->width == modules->height) {
+                qrSize_ = modules->width;
+                qrModules_ = modules->pixels;
+            } else {
+                logger()->error("queue link of Appointment/{}: QR could not be drawn", result.appointment.id);
+            }
+        }
+    }
+    // Portrait: one column. Landscape: the details left, the number and the QR right.
+    const float split = l.portrait ? x1 : x0 + l.contentWidth() * 0.55F;
+    const float sideX0 = l.portrait ? x0 : split + ui.theme.gap;
+    const float after = l.portrait ? 14.0F : 6.0F;
+    const float top = ImGui::GetCursorScreenPos().y;
+    ImFont* body = ui.fonts.body();
+    const std::string number = result.appointment.queueNumber ? std::to_string(*result.appointment.queueNumber)
+                               : view.queue                   ? std::to_string(view.queue->queueNumber)
+                                                              : "-";
+    auto drawNumber = [&](float nx0, float nx1) {
+        line(ui, context.text.tr("checkin.number"), body, c.mutedText, nx0, nx1, 0);
+        line(ui, number, ui.fonts.clock(), c.primary, nx0, nx1, after);
+    };
+    if (l.portrait) drawNumber(x0, x1);
+    ImGui::SetCursorScreenPos(ImVec2(x0, ImGui::GetCursorScreenPos().y));
+    // The details; landscape pairs them two to a line (large print leaves room for four lines).
+    std::vector<std::string> details{
+        context.text.tr("checkin.patient", {{"name", maskPersonalData(context.session.identity().name, PersonalField::name)}})};
+    if (!departmentOf(context, view.chosen).empty()) {
+        details.push_back(context.text.tr("checkin.department", {{"department", departmentOf(context, view.chosen)}}));
+    }
+    if (view.queue && !view.queue->doctorName.empty()) details.push_back(context.text.tr("checkin.doctor", {{"doctor", view.queue->doctorName}}));
+    if (view.queue && !view.queue->room.empty()) details.push_back(context.text.tr("checkin.room", {{"room", view.queue->room}}));
+    const size_t perLine = l.portrait ? 1 : 2;
+    for (size_t i = 0; i < details.size(); i += perLine) {
+        std::string joined = details[i];
+        if (perLine == 2 && i + 1 < details.size()) joined += "    " + details[i + 1];
+        line(ui, joined, body, c.text, x0, split, after);
+    }
+    if (view.queue) {
+        // Landscape: beside the number.
+        if (l.portrait) line(ui, aheadLine(context.text, *view.queue), ui.fonts.title(), c.text, x0, split, after);
+    } else {
+        line(ui, context.text.tr("checkin.queue_unknown"), body, c.alert, x0, split, after);
+    }
+    if (result.late) line(ui, context.text.tr("checkin.late_queue"), body, c.alert, x0, split, after);
+    const std::string printLine = print_ == PrintState::printing  ? context.text.tr("checkin.print.printing")
+                                  : print_ == PrintState::printed ? context.text.tr("checkin.print.take")
+                                  : print_ == PrintState::failed  ? context.text.tr("checkin.print.failed")
+                                                                  : std::string();
+    // Under the details in both orientations (landscape large print: the number's column is full).
+    if (!printLine.empty()) line(ui, printLine, body, print_ == PrintState::failed ? c.alert : c.mutedText, x0, split, after);
+    float qrTop = ImGui::GetCursorScreenPos().y;
+    if (!l.portrait) {
+        ImGui::SetCursorScreenPos(ImVec2(sideX0, top));
+        drawNumber(sideX0, x1);
+        if (view.queue) line(ui, aheadLine(context.text, *view.queue), body, c.text, sideX0, x1, after);
+        qrTop = ImGui::GetCursorScreenPos().y;
+    }
+    if (qrSize_ > 0) {
+        // As large as the room above the buttons allows, never under what a phone reads at arm's
+        // length (payment_screens: minimumQrModulePixels); no room → the printed ticket has it.
+        const float caption = ui.measure(context.text.tr("checkin.scan_follow"), body, x1 - sideX0).y + after;
+        const float room = buttonsTop - qrTop - caption;
+        const float minimum = static_cast<float>(minimumQrModulePixels(context.config.ui.pixelPitchMm) * (qrSize_ + 8));
+        const float side = std::min({room, x1 - sideX0, 360.0F});
+        if (side >= minimum) {
+            drawQr(ui, qrModules_, qrSize_, ImVec2(sideX0 + (x1 - sideX0 - side) / 2, qrTop), side);
+            ImGui::SetCursorScreenPos(ImVec2(sideX0, qrTop + side + after));
+            line(ui, context.text.tr("checkin.scan_follow"), body, c.mutedText, sideX0, x1, after);
+        }
+    }
+    buttonRow(ui, buttons);
+}
+
+// ---------------------------------------------------------------- checkin.queue
+
+void CheckInQueueScreen::onEnter(ScreenContext& context) { context.services.checkIn().watchQueue(); }
+
+void CheckInQueueScreen::onExit(ScreenContext& context) { context.services.checkIn().stopWatching(); }
+
+Transition CheckInQueueScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    if (const auto* pressed = pressedButton(event)) {
+        if (pressed->id == "checkin.back") return Transition::to("checkin");
+        if (pressed->id == "checkin.menu") return Transition::to("menu");
+        if (pressed->id == "checkin.queue.remind") context.services.checkIn().requestReminder();
+    }
+    return Transition::none();
+}
+
+void CheckInQueueScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const Palette& c = ui.theme.colors;
+    const float x0 = l.contentMin.x;
+    const float x1 = l.contentMax.x;
+    const CheckInView view = context.services.checkIn().view();
+    std::vector<RowButton> buttons{{"checkin.back", context.text.tr("checkin.back"), ButtonKind::secondary},
+                                   {"checkin.menu", context.text.tr("checkin.menu"), ButtonKind::secondary}};
+    if (view.queue && !view.queue->called && view.reminder == ReminderState::none) {
+        buttons.push_back({"checkin.queue.remind", context.text.tr("checkin.queue.remind"), ButtonKind::primary});
+    }
+    // Portrait: one column, the buttons across the bottom. Landscape (about 670 pixels under the
+    // title in large print): the queue on the left down to the bottom, the refresh note, the
+    // reminder's answer and the buttons on the right.
+    const float split = l.portrait ? x1 : x0 + l.contentWidth() * 0.5F;
+    const float sideX0 = l.portrait ? x0 : split + ui.theme.gap;
+    const float buttonsTop = buttonRowTop(ui, buttons, sideX0, x1) - ui.theme.gap;
+    title(context, ui, "checkin.queue.title");
+    const float after = l.portrait ? 16.0F : 6.0F;
+    ImFont* body = ui.fonts.body();
+    if (!view.queue) {
+        drawPatientMessage(context, ui,
+                           PatientMessage{view.queueError ? stoppedMessage(*view.queueError).key : "checkin.queue.loading", view.queueError.has_value()},
+                           0, buttonsTop - ImGui::GetCursorScreenPos().y);
+        buttonRow(ui, buttons, sideX0, x1);
+        return;
+    }
+    const backend::QueueStatus& q = *view.queue;
+    const float top = ImGui::GetCursorScreenPos().y;
+    line(ui, context.text.tr("checkin.number"), body, c.mutedText, x0, split, 0);
+    line(ui, std::to_string(q.queueNumber), ui.fonts.clock(), c.primary, x0, split, after);
+    if (q.called) {
+        line(ui, context.text.tr("checkin.queue.called"), ui.fonts.title(), c.success, x0, split, after);
+    } else {
+        // Landscape large print: the title face would push the doctor's line under the bottom bar.
+        line(ui, aheadLine(context.text, q), l.portrait ? ui.fonts.title() : body, c.text, x0, split, after);
+    }
+    if (!q.room.empty()) line(ui, context.text.tr("checkin.room", {{"room", q.room}}), body, c.text, x0, split, after);
+    if (!q.doctorName.empty()) line(ui, context.text.tr("checkin.doctor", {{"doctor", q.doctorName}}), body, c.text, x0, split, after);
+    if (!l.portrait) ImGui::SetCursorScreenPos(ImVec2(sideX0, top));
+    line(ui, context.text.tr(view.queueError ? "checkin.queue.stale" : "checkin.queue.refresh"), body,
+         view.queueError ? c.alert : c.mutedText, sideX0, x1, after);
+    ImGui::SetCursorScreenPos(ImVec2(sideX0, ImGui::GetCursorScreenPos().y));
+    const float messageWidth = l.portrait ? 0.0F : x1 - sideX0;
+    switch (view.reminder) {
+        case ReminderState::sending:
+            drawPatientMessage(context, ui, PatientMessage{"checkin.queue.reminder_sending", false}, messageWidth, buttonsTop - ImGui::GetCursorScreenPos().y);
+            break;
+        case ReminderState::set:
+            drawPatientMessage(context, ui, PatientMessage{"checkin.queue.reminder_set", false}, messageWidth, buttonsTop - ImGui::GetCursorScreenPos().y);
+            break;
+        case ReminderState::failed:
+            drawPatientMessage(context, ui, PatientMessage{view.reminderErrorKey, true}, messageWidth, buttonsTop - ImGui::GetCursorScreenPos().y);
+            break;
+        case ReminderState::none: break;
+    }
+    buttonRow(ui, buttons, sideX0, x1);
+}
+
+}  // namespace kiosk::screens
