@@ -1020,7 +1020,8 @@ void App::drawCountdown(Ui& ui) {
                                                  : text_.tr("idle.countdown", {{"seconds", std::to_string(seconds)}});
     const float textHeight = ui.measure(text_.tr("session.still_there"), fonts_.title(), inner).y * 1.25F +
                              fonts_.clock()->FontSize * 1.25F + ui.measure(detail, fonts_.body(), inner).y * 1.25F +
-                             ui.measure(text_.tr("session.tap_anywhere"), fonts_.body(), inner).y * 1.25F;
+                             ui.measure(text_.tr("session.tap_anywhere"), fonts_.body(), inner).y * 1.25F +
+                             ImGui::GetStyle().ItemSpacing.y * 4;  // each of the four texts is an item
     const float buttonHeight = theme_.buttonHeight * 1.2F;
     const float panelHeight = std::min(l.height - 2 * theme_.margin, 40 + textHeight + theme_.gap * 2 + buttonHeight + 40);
     modalTextsFrom_ = ui.textCount();

@@ -7,6 +7,7 @@
 // Usage: accessibility_bench [--landscape] [--english] [--27] [--smoke]
 //   --27      a 27" panel (597.7 x 336.2 mm) instead of the default 21.5"
 //   --smoke   the attract screen only, normal mode (the suite runs it so the program cannot rot)
+#include <algorithm>
 #include <unistd.h>
 
 #include <toml++/toml.h>
@@ -22,6 +23,15 @@
 #include "sim/hospital/hospital_sim.hpp"
 
 namespace {
+
+/// At most 24 bytes of `text` on one line, cut at a UTF-8 character boundary (for the table).
+std::string shortened(std::string text) {
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    if (text.size() <= 24) return text;
+    size_t cut = 24;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    return text.substr(0, cut);
+}
 
 std::string benchConfig(const std::filesystem::path& dir, int port, bool landscape, bool panel27) {
     const std::string demo = std::string(KIOSK_ASSETS) + "/config/demo.toml";
@@ -128,7 +138,7 @@ int main(int argc, char** argv) {
                         (m->targets < 2 || m->closestTargetsMm >= targets.targetGapMm) && m->lowestContrast >= targets.contrast;
         std::printf("%-20s %-6s %9.2f %9.2f %9.2f %9.2f  %s | %s | %s%s\n", screen.c_str(), elder ? "elder" : "normal",
                     m->smallestGlyphMm, m->smallestTargetMm, m->closestTargetsMm, m->lowestContrast,
-                    m->smallestGlyphText.substr(0, 24).c_str(), m->smallestTarget.c_str(), m->lowestContrastText.substr(0, 24).c_str(),
+                    shortened(m->smallestGlyphText).c_str(), m->smallestTarget.c_str(), shortened(m->lowestContrastText).c_str(),
                     ok ? "" : "  << below target");
     };
     auto need = [&](kiosk::Result<void> step, const char* what) {
@@ -150,8 +160,83 @@ int main(int argc, char** argv) {
         app.frame();
         row("countdown", elder);
         (void)app.tap("session.more_time");
-        if (!need(app.tap("menu.booking"), "menu.booking")) break;
-        row("service_unavailable", elder);
+        // Booking (issue 11): each screen down to the confirmation, then back to the menu.
+        auto tapFirst = [&](const std::string& prefix) -> bool {
+            for (const std::string& id : app.visibleButtons()) {
+                if (id.starts_with(prefix) && id.find(".page") == std::string::npos) return app.tap(id).has_value();
+            }
+            std::fprintf(stderr, "no button %s* on %s\n", prefix.c_str(), std::string(app.currentScreen()).c_str());
+            return false;
+        };
+        if (need(app.tap("menu.booking"), "menu.booking") && need(app.awaitScreen("book.departments", std::chrono::seconds(10)), "departments")) {
+            row("book.departments", elder);
+            if (need(app.tap("book.search"), "search")) row("book.search", elder);
+            for (const std::string& id : app.visibleButtons()) {
+                if (id.ends_with(".back")) {
+                    (void)app.tap(id);
+                    break;
+                }
+            }
+            app.settle();
+            if (tapFirst("book.dept.") && need(app.awaitScreen("book.doctors", std::chrono::seconds(10)), "doctors")) {
+                row("book.doctors", elder);
+                // Tomorrow: this patient already has today's appointment in the first department
+                // (one booking per department per day), and the confirmation is to be measured.
+                if (app.buttonRects().count("book.day.1") != 0) (void)app.tap("book.day.1");
+                // The first doctor with a free slot (the demo seeds a fully booked one).
+                std::vector<std::string> doctors;
+                for (const std::string& id : app.visibleButtons()) {
+                    if (id.starts_with("book.doctor.")) doctors.push_back(id);
+                }
+                bool confirmed = false;
+                for (const std::string& doctor : doctors) {
+                    if (!app.tap(doctor) || app.currentScreen() != "book.slots") continue;
+                    const auto buttons = app.visibleButtons();
+                    const auto slot = std::find_if(buttons.begin(), buttons.end(), [](const std::string& id) { return id.starts_with("book.slot."); });
+                    if (slot == buttons.end()) {
+                        (void)app.tap("book.slots.back");
+                        app.settle();
+                        continue;
+                    }
+                    row("book.slots", elder);
+                    if (app.tap(*slot) && need(app.awaitScreen("book.confirm", std::chrono::seconds(10)), "confirm")) {
+                        row("book.confirm", elder);
+                        confirmed = true;
+                    }
+                    break;
+                }
+                if (!confirmed) std::fprintf(stderr, "no doctor with a free slot reached the confirmation\n");
+            }
+        }
+        // Back to the menu: the screen's "to the menu" button, else its back button.
+        auto backToMenu = [&] {
+            for (int step = 0; step < 6 && app.currentScreen() != "menu"; ++step) {
+                std::string back;
+                for (const std::string& id : app.visibleButtons()) {
+                    if (id == "book.confirm.menu" || id == "checkin.menu") {
+                        back = id;
+                        break;
+                    }
+                    if (back.empty() && id.ends_with(".back")) back = id;
+                }
+                if (back.empty() || !app.tap(back)) break;
+                app.settle();
+            }
+        };
+        backToMenu();
+        // Check-in: the answer for this patient's appointment (ticket, or why not).
+        if (need(app.tap("menu.check_in"), "menu.check_in") && need(app.awaitScreen("checkin", std::chrono::seconds(10)), "checkin")) {
+            app.settle();
+            row("checkin", elder);
+            if (app.buttonRects().count("checkin.my_queue") != 0 && need(app.tap("checkin.my_queue"), "my queue") &&
+                need(app.awaitScreen("checkin.queue", std::chrono::seconds(10)), "queue")) {
+                row("checkin.queue", elder);
+                (void)app.tap("checkin.back");
+            }
+            app.settle();
+            backToMenu();
+        }
+        if (need(app.tap("menu.triage"), "menu.triage")) row("service_unavailable", elder);
         (void)app.tap("service.back");
         app.settle();
         if (app.currentScreen() != "menu") (void)app.tap("common.back");
