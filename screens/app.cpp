@@ -829,13 +829,16 @@ void App::drawTopBar(Ui& ui) {
     const bool english = text_.language() == "en_US";
     const std::string& hospital = english ? config_.hospitalNameEn : config_.hospitalNameZh;
     const float buttonHeight = theme_.topBarHeight - 24;
-    const float languageWidth = std::max(theme_.minTarget, ui.measure(text_.tr("common.switch_language"), fonts_.body()).x + 60);
-    const float printWidth = std::max(theme_.minTarget, ui.measure(text_.tr(fonts_.largePrint() ? "common.large_print_off"
-                                                                                                 : "common.large_print_on"),
-                                                                   fonts_.body()).x + 60);
-    const float voiceWidth = std::max(theme_.minTarget, ui.measure(text_.tr(voice_ && voice_->enabled() ? "voice.button.off"
-                                                                                                         : "voice.button.on"),
-                                                                   fonts_.body()).x + 60);
+    const float languageLabel = ui.measure(text_.tr("common.switch_language"), fonts_.body()).x;
+    const float printLabel = ui.measure(text_.tr(fonts_.largePrint() ? "common.large_print_off" : "common.large_print_on"), fonts_.body()).x;
+    const float voiceLabel = ui.measure(text_.tr(voice_ && voice_->enabled() ? "voice.button.off" : "voice.button.on"), fonts_.body()).x;
+    // Roomy padding where the three fit with it; a narrow portrait panel in elder mode (English
+    // labels) keeps the label size and gives up padding instead, never below the minimum target.
+    const float roomForSwitches = l.width - 2 * theme_.margin - 2 * theme_.gap;
+    const float padding = std::clamp((roomForSwitches - languageLabel - printLabel - voiceLabel) / 3, 44.0F, 60.0F);
+    const float languageWidth = std::max(theme_.minTarget, languageLabel + padding);
+    const float printWidth = std::max(theme_.minTarget, printLabel + padding);
+    const float voiceWidth = std::max(theme_.minTarget, voiceLabel + padding);
     // The three switches from the right edge, a gap apart: print, language, voice.
     const float switchesWidth = printWidth + languageWidth + voiceWidth + 2 * theme_.gap;
     const float y = (theme_.topBarHeight - buttonHeight) / 2;

@@ -171,8 +171,9 @@ TEST_F(ThemeSizes, EveryLobbyScreenAsDrawnMeetsTheTargets) {
                     app->settle();
                     ASSERT_EQ(app->currentScreen(), "menu");
                     check("menu");
-                    ASSERT_TRUE(app->tap("menu.booking").has_value());
-                    check("service_unavailable");
+                    // No backend here, so the menu offers no service tiles: the service screens are
+                    // measured against hospital-sim by tests/bench/accessibility_bench and checked
+                    // for layout in elder mode by their own journey tests (booking, check-in, payment).
                     ASSERT_TRUE(app->simulate("card", "remove", "").has_value());
                     app->settle();
                 }
@@ -351,13 +352,13 @@ TEST_F(StillThere, ElderModeDoublesTheTimeAndATapDuringTheCountdownKeepsTheSessi
     ASSERT_TRUE(app->countdownVisible());
     EXPECT_EQ(app->countdownSeconds(), 19);
     ASSERT_TRUE(app->screenshot(outputDir() / "countdown-elder.png").has_value());
-    const ImVec2 booking = center("menu.booking");  // under the shade
-    push(SDL_MOUSEMOTION, booking);
-    push(SDL_MOUSEBUTTONDOWN, booking);
-    push(SDL_MOUSEBUTTONUP, booking);
+    const ImVec2 finish = center("session.finish");  // under the shade
+    push(SDL_MOUSEMOTION, finish);
+    push(SDL_MOUSEBUTTONDOWN, finish);
+    push(SDL_MOUSEBUTTONUP, finish);
     run();
     EXPECT_FALSE(app->countdownVisible());
-    EXPECT_EQ(app->currentScreen(), "menu") << "the tap continued; it did not open booking";
+    EXPECT_EQ(app->currentScreen(), "menu") << "the tap continued; it did not press Finish under the panel";
     EXPECT_TRUE(app->session().active());
     clock.advance(std::chrono::seconds(110));
     app->frame();
