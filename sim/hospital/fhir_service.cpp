@@ -17,7 +17,8 @@
 // Hospital rules (in this file, as a HIS would apply them):
 //  - Appointment create = hold a free slot for PolicySettings::holdMinutes (status proposed;
 //    start/end, when sent, must be the slot's: 422 "slot-times" otherwise);
-//    update proposed→booked (book, keeps the kiosk's payment extension), →cancelled (cancel,
+//    update proposed→booked (book, keeps the kiosk's payment extension; a repeat with the same
+//    payment trade-no answers the booking as it is, a real HIS's business key), →cancelled (cancel,
 //    until the cut-off), booked→arrived (check in inside the window, assigns the queue number;
 //    late arrivals by the late policy); the no-show blacklist refuses holds with 403 details
 //    "blacklisted", the per-patient limit with 409 "booking-limit" (sim/hospital/README.md).
@@ -708,12 +709,29 @@ void updateAppointment(SimContext& context, const std::string& id, const httplib
             }
         };
         const auto now = nowSeconds();
+        // The trade-no of the payment extension: a real HIS books once per business key, and
+        // answers a repeat of the same booking with the booking it made.
+        const auto paymentKey = [](const Json& appointment) {
+            for (const auto& e : appointment.value("extension", Json::array())) {
+                if (e.value("url", "") != fhir::kExtPayment) continue;
+                for (const auto& part : e.value("extension", Json::array())) {
+                    if (part.value("url", "") == "trade-no") return part.value("valueString", "");
+                }
+            }
+            return std::string();
+        };
+        if (from == "booked" && wanted == "booked" && !paymentKey(body).empty() && paymentKey(body) == paymentKey(*current)) {
+            sendResource(res, 200, decorated(context, "Appointment", *current));
+            return;
+        }
         if (from == "proposed" && wanted == "booked") {
             setSlot("busy");
             // How the fee was paid, as the kiosk says (kept for a refund on cancellation).
             for (const auto& e : body.value("extension", Json::array())) {
                 if (e.value("url", "") == fhir::kExtPayment) setExtension(*current, fhir::kExtPayment, e);
             }
+            // Counted per payment key (GET /admin/stats): a test asserts a fee booked once.
+            if (const std::string key = paymentKey(*current); !key.empty()) context.faults.recordCommit("book:" + key);
         } else if ((from == "proposed" || from == "booked") && wanted == "cancelled") {
             if (from == "booked" && current->value("start", "") < nowIso()) {
                 sendOutcome(res, 409, "business-rule", "appointment already started", fhir::kOutcomeWrongState);
