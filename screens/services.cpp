@@ -110,7 +110,7 @@ ServiceFlows::ServiceFlows(const KioskConfig& config, std::shared_ptr<backend::H
     } else {
         log::module("services")->error("no pinyin (the letter pad finds nothing): {}", created.error().describe());
     }
-    booking_ = std::make_unique<BookingFlow>(his_, std::move(bookingJournal), config.kioskId, std::move(pinyin), tasks, post);
+    booking_ = std::make_unique<BookingFlow>(his_, std::move(bookingJournal), config.kioskId, std::move(pinyin), tasks, post, desk_);
     flows_ = {payment_.get(), booking_.get(), checkIn_.get()};
 }
 

@@ -530,6 +530,10 @@ Transition BookConfirmScreen::onEvent(ScreenContext& context, const UiEvent& eve
         return Transition::to("book.slots");
     }
     if (pressed->id == "book.confirm.ok" && view.stage == BookStage::held && view.appointment.feeFen == 0) flowOf(context).book();
+    // A fee paid here: the channel, then the code (book.pay); the desk books once it is paid.
+    if (pressed->id == "book.confirm.pay" && view.stage == BookStage::held && view.feePayable && view.appointment.feeFen > 0) {
+        return Transition::to("book.pay");
+    }
     if (pressed->id == "book.confirm.menu") {
         flowOf(context).reset();  // releases the hold at once (it would also expire by itself)
         return Transition::to("menu");
@@ -559,9 +563,17 @@ void BookConfirmScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Split split = splitOf(ui);
     detailRows(ui, rows, listBottom(ui), split.mainX0, split.mainX1);
     const float sideWidth = split.sideX1 - split.sideX0;
+    if (view.appointment.feeFen > 0 && view.feePayable) {
+        const std::string amount = formatYuan(view.appointment.feeFen);
+        drawPatientMessage(context, ui, PatientMessage{"booking.confirm.hold_fee", false, {}, {{"amount", amount}}}, sideWidth,
+                           listBottom(ui) - ImGui::GetCursorScreenPos().y);
+        bottomRow(context, ui, "book.confirm.back", 0, 1,
+                  {{"book.confirm.pay", context.text.tr("booking.confirm.pay", {{"amount", amount}}), ButtonKind::primary}});
+        return;
+    }
     if (view.appointment.feeFen > 0) {
-        // Paying the fee here is not connected yet: nothing is charged and the slot is released
-        // when the patient leaves this screen.
+        // No payment desk on this kiosk ([payments] not configured): nothing is charged and the
+        // slot is released when the patient leaves this screen.
         drawPatientMessage(context, ui, PatientMessage{"booking.confirm.fee_at_counter", true}, sideWidth,
                            listBottom(ui) - ImGui::GetCursorScreenPos().y);
         bottomRow(context, ui, "book.confirm.back", 0, 1, {{"book.confirm.menu", context.text.tr("booking.to_menu"), ButtonKind::primary}});
