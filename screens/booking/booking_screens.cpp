@@ -649,7 +649,15 @@ void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
             qrModules_ = modules->pixels;
         }
     }
-    const float noteHeight = ui.fonts.bodySize() * 2.6F;
+    // Room kept under the code: the check-in note in the patient's language (its panel pads 28
+    // pixels above and below, as drawPatientMessage draws it) and the printing line, measured in
+    // the face and width they are drawn in (large print wraps them to more lines).
+    const char* printKey = print_ == PrintState::printed  ? "booking.slip.printed"
+                           : print_ == PrintState::failed ? "booking.slip.print_failed"
+                                                          : "booking.slip.printing";
+    const float sideWidth = split.sideX1 - split.sideX0;
+    const float printHeight = ui.measure(context.text.tr(printKey), ui.fonts.body(), sideWidth).y;
+    const float noteHeight = ui.measure(context.text.tr("booking.slip.check_in_early"), ui.fonts.body(), sideWidth - 56).y + 56 + printHeight;
     const float top = ImGui::GetCursorScreenPos().y;
     if (qrSize_ > 0) {
         const int withQuiet = qrSize_ + 8;
@@ -671,11 +679,8 @@ void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
             ImGui::SetCursorScreenPos(ImVec2(split.sideX0, origin.y + side + ui.theme.gap / 2));
         }
     }
-    const char* printKey = print_ == PrintState::printed  ? "booking.slip.printed"
-                           : print_ == PrintState::failed ? "booking.slip.print_failed"
-                                                          : "booking.slip.printing";
-    drawPatientMessage(context, ui, PatientMessage{"booking.slip.check_in_early", false}, split.sideX1 - split.sideX0,
-                       bottom - ImGui::GetCursorScreenPos().y);
+    drawPatientMessage(context, ui, PatientMessage{"booking.slip.check_in_early", false}, sideWidth,
+                       bottom - printHeight - ImGui::GetCursorScreenPos().y);
     ui.centered(context.text.tr(printKey), ui.fonts.body(), print_ == PrintState::failed ? ui.theme.colors.alert : ui.theme.colors.mutedText,
                 split.sideX0, split.sideX1);
     ImGui::SetCursorScreenPos(ImVec2(l.contentMin.x, l.contentMax.y - ui.theme.buttonHeight));
