@@ -2,6 +2,7 @@
 // every mode is listed here; the app finds them by id.
 #include "screens/attract_screen.hpp"
 #include "screens/booking/booking_screens.hpp"
+#include "screens/cancel/cancel_screens.hpp"
 #include "screens/checkin/checkin_screens.hpp"
 #include "screens/diagnostics_screen.hpp"
 #include "screens/identify_screen.hpp"
@@ -28,6 +29,7 @@ std::vector<std::unique_ptr<Screen>> makeScreenTable() {
     table.push_back(std::make_unique<BookSlotsScreen>());
     table.push_back(std::make_unique<BookConfirmScreen>());
     table.push_back(std::make_unique<BookSlipScreen>());
+    table.push_back(std::make_unique<CancelScreen>());
     table.push_back(std::make_unique<CheckInScreen>());
     table.push_back(std::make_unique<CheckInQueueScreen>());
     return table;

@@ -60,7 +60,16 @@ protected:
             query.fromDate = date;
             auto free = his->slots(query);
             EXPECT_TRUE(free.has_value()) << (free ? "" : free.error().detail);
-            if (free && !free->empty()) return {free->front(), day};
+            if (!free || free->empty()) continue;
+            // The general clinic heads the doctors' list (on the first page in every layout).
+            auto doctors = his->doctors("dept-CARD");
+            for (const auto& slot : *free) {
+                if (doctors && std::any_of(doctors->begin(), doctors->end(),
+                                           [&](const backend::Doctor& d) { return d.anyDoctor && d.id == slot.doctorId; })) {
+                    return {slot, day};
+                }
+            }
+            return {free->front(), day};
         }
         ADD_FAILURE() << "no free cardiology slot in the next six days";
         return {};
