@@ -159,11 +159,11 @@ Transition IdentificationDevices::handle(ScreenContext& context, const UiEvent& 
             message = PatientMessage{codeRefused ? error.messageKey : "checkin.error.unavailable", true};
             return Transition::none();
         }
-        // A session without a card: the HIS's patient id stands for the person in the audit
-        // (salted hash) and nothing else is read about them.
+        // A session without a card: the appointment code stands for it (the bottom bar shows it
+        // masked, the audit keeps its salted hash); nothing is read about the person.
         PatientIdentity identity;
         identity.source = IdentitySource::hospital_card;
-        identity.cardNumber = view.chosen.appointment.patientId;
+        identity.cardNumber = view.chosen.appointment.appointmentCode;
         logger->info("appointment code checked Appointment/{} ({})", view.chosen.appointment.id,
                      view.result ? backend::checkInOutcomeName(view.result->outcome) : "stopped");
         Transition next = Transition::to("checkin");
