@@ -172,8 +172,11 @@ void CancelScreen::draw(const ScreenContext& context, Ui& ui) const {
             return;
         case CancelStage::list: {
             title(context, ui, "cancel.title");
-            ui.paragraph(context.text.tr("cancel.choose"), ui.fonts.body(), c.text);
-            ui.space(ui.theme.gap);
+            // Landscape: the title says it; the rows need the height.
+            if (ui.layout.portrait) {
+                ui.paragraph(context.text.tr("cancel.choose"), ui.fonts.body(), c.text);
+                ui.space(ui.theme.gap);
+            }
             const Layout& l = ui.layout;
             const float top = ImGui::GetCursorScreenPos().y;
             const float bottom = l.contentMax.y - ui.theme.buttonHeight - ui.theme.gap;
@@ -202,16 +205,29 @@ void CancelScreen::draw(const ScreenContext& context, Ui& ui) const {
             const CancelAppointment& a = view.chosen;
             std::vector<std::string> lines{
                 context.text.tr("cancel.when", {{"slot", rowLabel(context, CancelAppointment{a.appointment, {}, {}, {}})}})};
-            if (!departmentOf(context, a).empty()) lines.push_back(context.text.tr("checkin.department", {{"department", departmentOf(context, a)}}));
-            if (!a.doctor.empty()) lines.push_back(context.text.tr("checkin.doctor", {{"doctor", a.doctor}}));
-            lines.push_back(context.text.tr("cancel.fee", {{"amount", formatYuan(a.appointment.feeFen)}}));
-            // Landscape: two details to a line, so the note keeps its room above the buttons.
-            const size_t perLine = ui.layout.portrait ? 1 : 2;
-            for (size_t i = 0; i < lines.size(); i += perLine) {
-                ui.paragraph(perLine == 2 && i + 1 < lines.size() ? lines[i] + "    " + lines[i + 1] : lines[i], ui.fonts.body(), c.text);
-                ui.space(ui.layout.portrait ? 10 : 2);
+            // Landscape: department and doctor share a line (large print has room for four lines).
+            std::string who;
+            if (!departmentOf(context, a).empty()) who = context.text.tr("checkin.department", {{"department", departmentOf(context, a)}});
+            if (!a.doctor.empty()) {
+                const std::string doctor = context.text.tr("checkin.doctor", {{"doctor", a.doctor}});
+                if (ui.layout.portrait || who.empty()) {
+                    if (!who.empty()) lines.push_back(who);
+                    who = doctor;
+                } else {
+                    who += "  " + doctor;
+                }
             }
-            ui.space(ui.layout.portrait ? ui.theme.gap / 2 : 0);
+            if (!who.empty()) lines.push_back(who);
+            const std::string fee = context.text.tr("cancel.fee", {{"amount", formatYuan(a.appointment.feeFen)}});
+            // Landscape: the fee on the time's line, so the note keeps the full width below.
+            if (ui.layout.portrait) lines.push_back(fee);
+            else lines.front() += "    " + fee;
+            const Layout& l = ui.layout;
+            for (const auto& text : lines) {
+                ui.paragraph(text, ui.fonts.body(), c.text);
+                ui.space(l.portrait ? 10 : 0);
+            }
+            ui.space(l.portrait ? ui.theme.gap / 2 : 0);
             PatientMessage note{view.feePaid() ? "cancel.note_paid" : "cancel.note_free", false};
             if (a.appointment.cancelUntil) {
                 note = PatientMessage{view.feePaid() ? "cancel.note_paid_until" : "cancel.note_free_until", false, {},
