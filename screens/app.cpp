@@ -15,6 +15,7 @@
 #include "printing/templates.hpp"
 #include "screens/booking/booking_flow.hpp"
 #include "screens/payment/payment_screens.hpp"
+#include "screens/sim_panel_hospital.hpp"
 #include "kiosk/core/log.hpp"
 #include "kiosk/core/mask.hpp"
 #include "kiosk/ops/metrics_server.hpp"
@@ -982,6 +983,14 @@ void App::drawSimulatorPanel(std::vector<UiEvent>& events) {
         if (ImGui::Button(text_.tr("sim.pay_on_phone").c_str())) events.push_back(SimulatorAction{"gateway", "pay", ""});
         ImGui::Separator();
     }
+    if (const auto actions = hospitalActions(*services_); !actions.empty()) {
+        // The hospital's side: the doctor calls the next patient, another patient takes a slot.
+        ImGui::TextUnformatted(text_.tr("sim.hospital").c_str());
+        for (const HospitalAction& action : actions) {
+            if (ImGui::Button(text_.tr(action.labelKey).c_str())) events.push_back(SimulatorAction{"hospital", action.path, action.body.dump()});
+        }
+        ImGui::Separator();
+    }
     for (const auto& device : devices_.all()) {
         auto* sim = dynamic_cast<drivers::SimulatedDevice*>(device.get());
         if (!sim) continue;
@@ -1202,6 +1211,10 @@ Result<void> App::tap(std::string_view buttonId) {
 
 Result<void> App::simulate(std::string_view device, std::string_view action, std::string_view argument) {
     if (device == "gateway" && action == "pay") return simulatePhonePayment();
+    if (device == "hospital") {
+        runHospitalAction(*tasks_, config_, HospitalAction{{}, std::string(action), nlohmann::json::parse(argument, nullptr, false)});
+        return {};
+    }
     drivers::Device* target = devices_.find(device);
     if (!target) return fail(Errc::not_found, fmt::format("no device named '{}'", device));
     auto* sim = dynamic_cast<drivers::SimulatedDevice*>(target);

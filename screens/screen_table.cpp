@@ -3,6 +3,7 @@
 #include "screens/attract_screen.hpp"
 #include "screens/booking/booking_pay_screens.hpp"
 #include "screens/booking/booking_screens.hpp"
+#include "screens/cancel/cancel_screens.hpp"
 #include "screens/checkin/checkin_screens.hpp"
 #include "screens/diagnostics_screen.hpp"
 #include "screens/identify_screen.hpp"
@@ -31,6 +32,7 @@ std::vector<std::unique_ptr<Screen>> makeScreenTable() {
     table.push_back(std::make_unique<BookPayScreen>());
     table.push_back(std::make_unique<BookFeeScreen>());
     table.push_back(std::make_unique<BookSlipScreen>());
+    table.push_back(std::make_unique<CancelScreen>());
     table.push_back(std::make_unique<CheckInScreen>());
     table.push_back(std::make_unique<CheckInQueueScreen>());
     return table;

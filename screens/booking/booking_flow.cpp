@@ -310,6 +310,8 @@ void BookingFlow::listDepartment(Shared& shared, uint64_t generation, const std:
         }
         listed.push_back(std::move(entry));
     }
+    // The "any doctor" general clinic (普通门诊) first: most patients do not need a named doctor.
+    std::stable_partition(listed.begin(), listed.end(), [](const BookingDoctor& d) { return d.doctor.anyDoctor; });
     update(shared, generation, [&](BookingView& v) {
         v.stage = BookStage::doctors;
         v.departmentId = departmentId;

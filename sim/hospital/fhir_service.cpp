@@ -37,6 +37,7 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -1022,7 +1023,43 @@ void createCommunicationRequest(SimContext& context, const httplib::Request& req
 ///  POST /admin/appointments {"patient", "doctor", "start_in_minutes", "minutes", "status"}
 ///       an appointment today relative to now (booked or arrived), as if booked on the phone
 ///       (tests and the demo set up a check-in case at any hour) → the Appointment
+///  POST /admin/slots/take {"slot": "<id>"} or {"doctor": "role-003", "date": "YYYY-MM-DD"}
+///       another patient takes that slot (or the doctor's first free one that day) at the counter:
+///       it becomes busy → {"taken": "<slot id>" or null when none was free}
 void installBookingAdmin(httplib::Server& server, SimContext& context) {
+    server.Post("/admin/slots/take", [&context](const httplib::Request& req, httplib::Response& res) {
+        const Json body = Json::parse(req.body, nullptr, false);
+        if (!body.is_object()) {
+            sendJson(res, 400, {{"error", "body is not a JSON object"}}, "application/json");
+            return;
+        }
+        const std::string slotId = body.value("slot", "");
+        const std::string role = body.value("doctor", "");
+        const std::string date = body.value("date", dateIso(0));
+        context.store.withWriteLock([&] {
+            std::optional<Json> slot;
+            if (!slotId.empty()) {
+                slot = context.store.getLocked("Slot", slotId);
+                if (slot && slot->value("status", "") != "free") slot.reset();
+            } else {
+                const std::string roleRef = "PractitionerRole/" + role;
+                auto free = context.store.findLocked("Slot", [&](const Json& s) {
+                    return s.value("status", "") == "free" && s.value("start", "").starts_with(date) && s.dump().find(roleRef + "\"") != std::string::npos;
+                });
+                std::sort(free.begin(), free.end(), [](const Json& a, const Json& b) { return a.value("start", "") < b.value("start", ""); });
+                if (!free.empty()) slot = free.front();
+            }
+            if (!slot) {
+                sendJson(res, 200, {{"taken", nullptr}}, "application/json");
+                return;
+            }
+            (*slot)["status"] = "busy";
+            (*slot)["comment"] = "taken at the counter (demo)";
+            const std::string id = slot->value("id", "");
+            context.store.putLocked("Slot", id, *slot);
+            sendJson(res, 200, {{"taken", id}}, "application/json");
+        });
+    });
     server.Post("/admin/queue/call-next", [&context](const httplib::Request& req, httplib::Response& res) {
         const Json body = Json::parse(req.body, nullptr, false);
         const std::string role = body.is_object() ? body.value("doctor", "") : "";

@@ -48,24 +48,34 @@ protected:
         return fmt::format("{:04}-{:02}-{:02}", now.year, now.month, now.day);
     }
 
-    /// A free slot of cardiology from tomorrow on (today's may all have begun), and its strip day.
+    /// A free slot of cardiology from tomorrow on (today's may all have begun), and its strip day:
+    /// the general clinic's where it has one this week (it heads the doctors' list, so it is on
+    /// the first page in every layout), else the first free one.
     std::pair<backend::Slot, int> freeCardiologySlot() {
+        auto doctors = his->doctors("dept-CARD");
+        EXPECT_TRUE(doctors.has_value());
+        auto isGeneralClinic = [&](const backend::Slot& slot) {
+            return doctors && std::any_of(doctors->begin(), doctors->end(),
+                                          [&](const backend::Doctor& d) { return d.anyDoctor && d.id == slot.doctorId; });
+        };
         backend::SlotQuery query;
         query.departmentId = "dept-CARD";
-        query.fromDate = today();
-        auto slots = his->slots(query);
-        query.toDate.clear();
+        std::optional<std::pair<backend::Slot, int>> fallback;
         for (int day = 1; day < 7; ++day) {
-            const std::string date = [&] {
+            query.fromDate = [&] {
                 const auto zone = TimeZone::load("Asia/Shanghai");
                 const WallTime w = zone->at(clock.wallNow() + std::chrono::hours(24 * day));
                 return fmt::format("{:04}-{:02}-{:02}", w.year, w.month, w.day);
             }();
-            query.fromDate = date;
             auto free = his->slots(query);
             EXPECT_TRUE(free.has_value()) << (free ? "" : free.error().detail);
-            if (free && !free->empty()) return {free->front(), day};
+            if (!free || free->empty()) continue;
+            for (const auto& slot : *free) {
+                if (isGeneralClinic(slot)) return {slot, day};
+            }
+            if (!fallback) fallback = std::make_pair(free->front(), day);
         }
+        if (fallback) return *fallback;
         ADD_FAILURE() << "no free cardiology slot in the next six days";
         return {};
     }
