@@ -27,6 +27,13 @@
 //   ins_settled          the INS_SETTLED row (setl_id) is committed
 //   ins_before_cancel    the INS_CANCELLING row is committed; 2208 not sent yet
 //   ins_after_cancel     2208 answered; REFUNDING/REFUNDED not journalled yet
+// Steps of the registration saga (payments/registration_saga.hpp), around its hold; its payment
+// goes through the QR steps above, and its booking through before/after_his_commit:
+//   reg_order_created    the CREATED registration row (with the hold key) is committed; no hold sent
+//   reg_after_hold       the HIS answered the hold; the appointment id is not journalled yet
+//   reg_held             the appointment id is journalled; nothing paid yet
+//   reg_before_rehold    the first hold expired: the re-hold key is journalled, the hold not sent
+//   reg_after_rehold     the HIS answered the re-hold; its appointment id not journalled yet
 
 #include <array>
 #include <string_view>
@@ -35,12 +42,13 @@ namespace kiosk::payments {
 
 inline constexpr int kFailpointExitCode = 86;
 
-inline constexpr std::array<std::string_view, 21> kFailpointSteps = {
+inline constexpr std::array<std::string_view, 26> kFailpointSteps = {
     "order_created", "before_gateway_order", "after_gateway_order", "qr_shown",
     "after_paid_seen", "paid", "before_his_commit", "after_his_commit",
     "before_close", "after_close", "before_refund", "after_refund",
     "ins_order_created", "ins_before_presettle", "ins_after_presettle", "ins_presettled",
-    "ins_before_settle", "ins_after_settle", "ins_settled", "ins_before_cancel", "ins_after_cancel"};
+    "ins_before_settle", "ins_after_settle", "ins_settled", "ins_before_cancel", "ins_after_cancel",
+    "reg_order_created", "reg_after_hold", "reg_held", "reg_before_rehold", "reg_after_rehold"};
 
 /// Dies with _exit(kFailpointExitCode) when KIOSK_FAILPOINT names `step`; otherwise returns.
 void failpoint(std::string_view step);

@@ -75,7 +75,7 @@ Result<PaymentOrder> InsuranceSaga::preSettle(const std::string& patientId, cons
         fees.push_back({charge.id, charge.insuranceClass + charge.code, charge.amountFen});
     }
     if (credential.certNo.empty()) return fail(Errc::invalid_argument, "insurance credential without a number", "payments.bad_order");
-    auto created = journal_.createOrder({OrderKind::insurance, patientId, chargeIds, total, {}, credential.certType});
+    auto created = journal_.createOrder({OrderKind::insurance, patientId, chargeIds, total, {}, credential.certType, {}});
     if (!created) return created;
     if (orderId) *orderId = created->orderId;
     logger()->info("insurance order {} created: {} fen in {} charges", created->orderId, total, charges.size());

@@ -34,6 +34,7 @@ Result<std::unique_ptr<PaymentDesk>> PaymentDesk::create(const PaymentConfig& co
     desk->settings_ = config.qr;
     desk->site_ = config.site;
     desk->qr_ = std::make_unique<QrPaymentSaga>(*desk->journal_, *desk->gateway_, his, config.qr);
+    desk->registration_ = std::make_unique<RegistrationSaga>(*desk->journal_, *desk->qr_, his, config.qr);
     if (config.insurance) {
         desk->insuranceClient_ = std::make_unique<InsuranceClient>(*config.insurance, config.site);
         desk->insuranceSaga_ = std::make_unique<InsuranceSaga>(*desk->journal_, *desk->insuranceClient_, *desk->qr_, config.site.fixmedinsCode);
@@ -89,11 +90,34 @@ Result<PaymentQuote> PaymentDesk::quote(const std::string& patientId, const std:
         total += charge.amountFen;
         ids.push_back(charge.id);
     }
-    auto order = journal_->createOrder({OrderKind::self_pay, patientId, ids, total, {}, {}});
+    auto order = journal_->createOrder({OrderKind::self_pay, patientId, ids, total, {}, {}, {}});
     if (!order) return std::unexpected(order.error());
     logger()->info("order {} created: {} fen, channel to be chosen", order->orderId, total);
     failpoint("order_created");
     return PaymentQuote{order->orderId, false, total, 0, 0, total};
+}
+
+Result<RegistrationHold> PaymentDesk::holdForRegistration(const std::string& patientId, const std::string& slotId, int64_t feeFen) {
+    std::lock_guard lock(mutex_);
+    if (feeFen <= 0) return fail(Errc::invalid_argument, fmt::format("registration fee {} fen is not positive", feeFen), "payments.bad_amount");
+    // An earlier order for this slot whose outcome is open: the patient may have paid it already.
+    auto open = journal_->unsettled();
+    if (!open) return std::unexpected(open.error());
+    for (const auto& earlier : *open) {
+        if (earlier.registration() && earlier.slotId == slotId) {
+            return fail(Errc::rejected, fmt::format("slot {} belongs to order {} ({}), not settled yet", slotId, earlier.orderId, stateName(earlier.state)),
+                        "payments.charge_pending");
+        }
+    }
+    return registration_->hold(patientId, slotId, feeFen);
+}
+
+Result<backend::Appointment> PaymentDesk::registrationAppointment(const std::string& orderId) {
+    std::lock_guard lock(mutex_);
+    auto order = loadLocked(orderId);
+    if (!order) return std::unexpected(order.error());
+    if (!order->registration()) return fail(Errc::invalid_argument, "order " + orderId + " is not a registration");
+    return registration_->appointment(*order);
 }
 
 Result<PaymentOrder> PaymentDesk::showQr(const std::string& orderId, const std::string& channel) {
@@ -103,6 +127,9 @@ Result<PaymentOrder> PaymentDesk::showQr(const std::string& orderId, const std::
     if (!order) return order;
     if (isTerminal(order->state) || order->state == SagaState::unknown) return order;  // the screen maps the state
     if (order->insured() && order->cashFen == 0) return order;                        // nothing to pay by QR
+    if (order->registration() && order->appointmentId.empty()) {
+        return fail(Errc::invalid_argument, fmt::format("registration {} has no hold: nothing to pay for", orderId), "payments.bad_order");
+    }
     if (!order->channel.empty() && order->channel != channel &&
         (order->state != SagaState::created && order->state != SagaState::ins_presettled)) {
         // The gateway order exists with its channel: re-sending the out_trade_no with another
@@ -123,7 +150,10 @@ Result<PaymentOrder> PaymentDesk::awaitPayment(const std::string& orderId, const
     auto order = loadLocked(orderId);
     if (!order) return order;
     if (order->state != SagaState::qr_shown) return order;  // paid already, nothing to pay, or terminal
-    return qr_->awaitPayment(*order, cancelled);
+    auto awaited = qr_->awaitPayment(*order, cancelled);
+    // A registration closed unpaid gives its slot back at once (it would expire by itself).
+    if (awaited && awaited->state == SagaState::closed && awaited->registration()) registration_->releaseHold(*awaited);
+    return awaited;
 }
 
 Result<PaymentOrder> PaymentDesk::finishLocked(const PaymentOrder& order) {
@@ -132,6 +162,8 @@ Result<PaymentOrder> PaymentDesk::finishLocked(const PaymentOrder& order) {
         if (order.state == SagaState::paid || (order.state == SagaState::ins_presettled && order.cashFen == 0)) {
             return insuranceSaga_->settle(order);
         }
+    } else if (order.registration()) {
+        if (order.state == SagaState::paid) return registration_->book(order);
     } else if (order.state == SagaState::paid) {
         return qr_->commitToHis(order);
     }
@@ -157,9 +189,12 @@ Result<PaymentOrder> PaymentDesk::abandon(const std::string& orderId) {
     switch (order->state) {
         case SagaState::created:
         case SagaState::ins_presettling:
-        case SagaState::ins_presettled:
+        case SagaState::ins_presettled: {
             // Nothing charged and nothing settled: the pre-settlement moves no money.
-            return journal_->transition(*order, SagaState::closed, "patient declined before paying");
+            auto closed = journal_->transition(*order, SagaState::closed, "patient declined before paying");
+            if (closed && closed->registration()) registration_->releaseHold(*closed);
+            return closed;
+        }
         case SagaState::ordering:
         case SagaState::qr_shown: {
             auto closed = qr_->closeOrder(*order);
@@ -167,6 +202,7 @@ Result<PaymentOrder> PaymentDesk::abandon(const std::string& orderId) {
                 logger()->info("order {}: the patient paid just before leaving; finishing", orderId);
                 return finishLocked(*closed);
             }
+            if (closed && closed->state == SagaState::closed && closed->registration()) registration_->releaseHold(*closed);
             return closed;
         }
         default:
@@ -181,6 +217,7 @@ Result<PaymentOrder> PaymentDesk::resolveLocked(const PaymentOrder& order) {
         if (!insuranceSaga_) return order;  // cannot be resolved without the centre: stays pending
         return insuranceSaga_->resolve(order);
     }
+    if (order.registration()) return registration_->resolve(order);
     return qr_->resolve(order);
 }
 

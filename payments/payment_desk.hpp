@@ -29,6 +29,7 @@
 #include "payments/insurance_saga.hpp"
 #include "payments/payment_config.hpp"
 #include "payments/qr_saga.hpp"
+#include "payments/registration_saga.hpp"
 
 namespace kiosk::payments {
 
@@ -50,6 +51,14 @@ public:
     /// carries the split; without: self-pay, cashFen = totalFen. Nothing is charged yet.
     Result<PaymentQuote> quote(const std::string& patientId, const std::vector<ChargeLine>& charges,
                                const std::optional<InsuranceCredential>& credential);
+    /// A booking's registration fee (issue 11): journals a registration order (the hold key with
+    /// it), then holds the slot with that key (payments/registration_saga.hpp). The order then
+    /// goes through showQr / awaitPayment / finish (finish books the appointment) or abandon
+    /// (closes and releases the hold). Refuses (rejected "payments.charge_pending") a slot whose
+    /// earlier order is not settled yet. Errors as RegistrationSaga::hold().
+    Result<RegistrationHold> holdForRegistration(const std::string& patientId, const std::string& slotId, int64_t feeFen);
+    /// The appointment of a registration order as the HIS holds it now (for the slip).
+    Result<backend::Appointment> registrationAppointment(const std::string& orderId);
     /// Patient confirmed; `channel` is wechat|alipay|unionpay for the cash part. Creates the gateway order
     /// (or re-shows the stored code_url). For cashFen == 0 returns the order without a QR (codeUrl empty).
     Result<PaymentOrder> showQr(const std::string& orderId, const std::string& channel);
@@ -105,6 +114,7 @@ private:
     std::unique_ptr<InsuranceClient> insuranceClient_;
     std::unique_ptr<QrPaymentSaga> qr_;
     std::unique_ptr<InsuranceSaga> insuranceSaga_;
+    std::unique_ptr<RegistrationSaga> registration_;
     InsuranceSite site_;
     QrSettings settings_;
 };

@@ -117,6 +117,10 @@ Result<PaymentOrder> QrPaymentSaga::awaitPayment(const PaymentOrder& order, cons
 Result<PaymentOrder> QrPaymentSaga::commitToHis(const PaymentOrder& current) {
     // An insurance order reaches the HIS only after its settlement (INS_SETTLED): committing a
     // PAID insurance order would skip 2207.
+    // A registration order's HIS step is the booking (RegistrationSaga::book), never a charge commit.
+    if (current.registration()) {
+        return fail(Errc::invalid_argument, fmt::format("order {} is a registration: the HIS step is the booking", current.orderId));
+    }
     const bool ready = current.insured() ? current.state == SagaState::ins_settled || current.state == SagaState::his_committing
                                          : current.state == SagaState::paid || current.state == SagaState::his_committing;
     if (!ready) {
@@ -220,11 +224,12 @@ Result<PaymentOrder> QrPaymentSaga::resolve(const PaymentOrder& stored) {
             if (remote->status == "NOTPAY") return closeOrder(order);
             auto next = onGatewayOrder(order, *remote);
             // A paid insurance order settles (2207) before the HIS: the insurance saga goes on.
-            if (next && next->state == SagaState::paid && !next->insured()) return commitToHis(*next);
+            // So does a paid registration: its booking is RegistrationSaga's.
+            if (next && next->state == SagaState::paid && !next->insured() && !next->registration()) return commitToHis(*next);
             return next;
         }
         case SagaState::paid:
-            if (order.insured()) return order;  // settlement first: InsuranceSaga::resolve
+            if (order.insured() || order.registration()) return order;  // InsuranceSaga / RegistrationSaga go on
             return resolveCommit(order);
         case SagaState::his_committing:
             return resolveCommit(order);
@@ -250,8 +255,9 @@ Result<RecoveryReport> QrPaymentSaga::recover() {
     if (!rows) return std::unexpected(rows.error());
     RecoveryReport report;
     for (const auto& row : *rows) {
-        if (row.insured()) {
-            // Insurance rows need the centre as well: PaymentDesk::recover() resolves them.
+        if (row.insured() || row.registration()) {
+            // Insurance rows need the centre as well, registration rows the booking:
+            // PaymentDesk::recover() resolves them.
             report.pending.push_back(row);
             continue;
         }

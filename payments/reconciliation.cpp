@@ -192,20 +192,21 @@ Result<Reconciliation> reconcileDay(PaymentDesk& desk, const std::string& date) 
         const bool shouldStand = row.state == SagaState::done;
         if (!shouldStand && row.state != SagaState::refunded && row.state != SagaState::closed) continue;  // listed above
         ++out.hisChecked;
-        auto record = desk.his().lookupTransaction(row.hisTradeNo());
+        // A registration's HIS record is its appointment, under the hold key (booked = standing).
+        const std::string hisKey = row.registration() ? row.holdKey : row.hisTradeNo();
+        auto record = desk.his().lookupTransaction(hisKey);
         if (!record && record.error().code != Errc::not_found) return std::unexpected(record.error());
         const bool standing = record && record->status != "cancelled" && record->status != "entered-in-error";
         const std::string state(stateName(row.state));
         if (standing == shouldStand) {
             ++out.hisMatched;
         } else if (shouldStand) {
-            list({"his", row.orderId, row.hisTradeNo(), record ? record->status : "not found", state, row.totalFen,
-                  fmt::format("journal DONE but the HIS has no payment {} → post it at the HIS by hand (the money was taken)",
-                              row.hisTradeNo())});
+            list({"his", row.orderId, hisKey, record ? record->status : "not found", state, row.totalFen,
+                  fmt::format("journal DONE but the HIS has no payment {} → post it at the HIS by hand (the money was taken)", hisKey)});
         } else {
-            list({"his", row.orderId, row.hisTradeNo(), record->status, state, row.totalFen,
-                  fmt::format("the HIS records payment {} ({} {}) but the order was {} → cancel it at the HIS",
-                              row.hisTradeNo(), record->resourceType, record->resourceId, state)});
+            list({"his", row.orderId, hisKey, record->status, state, row.totalFen,
+                  fmt::format("the HIS records payment {} ({} {}) but the order was {} → cancel it at the HIS", hisKey,
+                              record->resourceType, record->resourceId, state)});
         }
     }
     return out;

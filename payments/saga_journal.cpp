@@ -53,6 +53,14 @@ ALTER TABLE payment_order ADD COLUMN psn_no TEXT NOT NULL DEFAULT '';
 ALTER TABLE payment_order ADD COLUMN mdtrt_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE payment_order ADD COLUMN setl_id TEXT NOT NULL DEFAULT '';
 UPDATE payment_order SET total_fen = amount_fen, cash_fen = amount_fen;
+)sql"},
+    // 3: registration orders (a booking's fee): the slot, the hold's business key (written at
+    // creation, before the hold is sent; replaced, journalled, before a re-hold) and the
+    // appointment the hold created.
+    {3, R"sql(
+ALTER TABLE payment_order ADD COLUMN slot_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE payment_order ADD COLUMN hold_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE payment_order ADD COLUMN appointment_id TEXT NOT NULL DEFAULT '';
 )sql"}};
 
 std::string chinaStamp() {
@@ -97,7 +105,7 @@ std::string checkAmountsAndKeys(const PaymentOrder& order, SagaState state) {
     if (order.amountFen != order.cashFen) return fmt::format("amount {} fen differs from the cash part {} fen", order.amountFen, order.cashFen);
     if (order.totalFen <= 0) return fmt::format("total {} fen is not positive", order.totalFen);
     if (order.fundFen < 0 || order.accountFen < 0 || order.cashFen < 0) return "negative part in the split";
-    if (order.kind == OrderKind::self_pay) {
+    if (order.kind != OrderKind::insurance) {  // self-pay and registration: all cash
         if (order.amountFen <= 0) return fmt::format("amount {} fen is not positive", order.amountFen);
         if (order.totalFen != order.amountFen || order.fundFen != 0 || order.accountFen != 0) return "self-pay order with an insurance split";
     } else {
@@ -132,7 +140,14 @@ std::optional<SagaState> parseState(std::string_view name) {
     return std::nullopt;
 }
 
-std::string_view kindName(OrderKind kind) { return kind == OrderKind::insurance ? "insurance" : "self_pay"; }
+std::string_view kindName(OrderKind kind) {
+    switch (kind) {
+        case OrderKind::insurance: return "insurance";
+        case OrderKind::registration: return "registration";
+        case OrderKind::self_pay: break;
+    }
+    return "self_pay";
+}
 
 bool isTerminal(SagaState state) {
     return state == SagaState::done || state == SagaState::closed || state == SagaState::refunded || state == SagaState::manual;
@@ -168,7 +183,7 @@ Result<SagaJournal> SagaJournal::attach(Journal& journal, std::string kioskId) {
 Result<PaymentOrder> SagaJournal::create(const std::string& patientId, const std::vector<std::string>& chargeIds,
                                          int64_t amountFen, const std::string& channel) {
     if (channel.empty()) return fail(Errc::invalid_argument, "unknown payment channel", "payments.bad_order");
-    return createOrder({OrderKind::self_pay, patientId, chargeIds, amountFen, channel, {}});
+    return createOrder({OrderKind::self_pay, patientId, chargeIds, amountFen, channel, {}, {}});
 }
 
 Result<PaymentOrder> SagaJournal::createOrder(const NewOrder& request) {
@@ -183,6 +198,10 @@ Result<PaymentOrder> SagaJournal::createOrder(const NewOrder& request) {
         return fail(Errc::invalid_argument, "unknown payment channel " + request.channel, "payments.bad_order");
     }
     const bool insured = request.kind == OrderKind::insurance;
+    const bool registration = request.kind == OrderKind::registration;
+    if (registration && (!safeKeyText(request.slotId) || request.chargeIds != std::vector<std::string>{request.slotId})) {
+        return fail(Errc::invalid_argument, "registration order needs its slot as its one charge", "payments.bad_order");
+    }
     if (insured && request.certType != "01" && request.certType != "02" && request.certType != "03") {
         return fail(Errc::invalid_argument, "insurance credential type must be 01, 02 or 03", "payments.bad_order");
     }
@@ -211,13 +230,18 @@ Result<PaymentOrder> SagaJournal::createOrder(const NewOrder& request) {
     order.cashFen = order.amountFen;
     order.channel = request.channel;
     order.certType = insured ? request.certType : "";
+    if (registration) {
+        // The hold's key is journalled with the order, before the hold is ever sent.
+        order.slotId = request.slotId;
+        order.holdKey = order.holdKeyOf(0);
+    }
     auto insert = journal_->prepare(
         "INSERT INTO payment_order(order_id, state, patient_id, charge_ids, amount_fen, channel, created, updated, kind, total_fen, "
-        "cash_fen, cert_type) VALUES (?, 'CREATED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "cash_fen, cert_type, slot_id, hold_key) VALUES (?, 'CREATED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!insert) return rollback(insert.error());
     insert->bind(1, order.orderId).bind(2, order.patientId).bind(3, joinIds(order.chargeIds)).bind(4, order.amountFen).bind(5, order.channel)
         .bind(6, order.created).bind(7, order.updated).bind(8, kindName(order.kind)).bind(9, order.totalFen).bind(10, order.cashFen)
-        .bind(11, order.certType);
+        .bind(11, order.certType).bind(12, order.slotId).bind(13, order.holdKey);
     if (auto ran = insert->run(); !ran) return rollback(ran.error());
     auto event = journal_->prepare("INSERT INTO payment_event(order_id, state, at) VALUES (?, 'CREATED', ?)");
     if (!event) return rollback(event.error());
@@ -233,8 +257,8 @@ Result<void> writeRow(Journal& journal, const PaymentOrder& order) {
     if (auto begun = journal.exec("BEGIN IMMEDIATE"); !begun) return begun;
     auto update = journal.prepare(
         "UPDATE payment_order SET state = ?, resume_state = ?, code_url = ?, transaction_id = ?, reason = ?, updated = ?, "
-        "channel = ?, amount_fen = ?, total_fen = ?, fund_fen = ?, account_fen = ?, cash_fen = ?, psn_no = ?, mdtrt_id = ?, setl_id = ? "
-        "WHERE order_id = ?");
+        "channel = ?, amount_fen = ?, total_fen = ?, fund_fen = ?, account_fen = ?, cash_fen = ?, psn_no = ?, mdtrt_id = ?, setl_id = ?, "
+        "hold_key = ?, appointment_id = ? WHERE order_id = ?");
     if (!update) {
         (void)journal.exec("ROLLBACK");
         return std::unexpected(update.error());
@@ -242,7 +266,8 @@ Result<void> writeRow(Journal& journal, const PaymentOrder& order) {
     update->bind(1, stateName(order.state)).bind(2, order.state == SagaState::unknown ? stateName(order.resumeState) : "")
         .bind(3, order.codeUrl).bind(4, order.transactionId).bind(5, order.reason).bind(6, order.updated).bind(7, order.channel)
         .bind(8, order.amountFen).bind(9, order.totalFen).bind(10, order.fundFen).bind(11, order.accountFen).bind(12, order.cashFen)
-        .bind(13, order.psnNo).bind(14, order.mdtrtId).bind(15, order.setlId).bind(16, order.orderId);
+        .bind(13, order.psnNo).bind(14, order.mdtrtId).bind(15, order.setlId).bind(16, order.holdKey).bind(17, order.appointmentId)
+        .bind(18, order.orderId);
     auto ran = update->run();
     if (ran && sqlite3_changes(journal.handle()) != 1) ran = fail(Errc::not_found, "no payment order " + order.orderId);
     if (ran) {
@@ -288,8 +313,8 @@ Result<PaymentOrder> SagaJournal::setPaid(const PaymentOrder& order, const std::
 Result<std::vector<PaymentOrder>> SagaJournal::select(std::string_view where) {
     auto query = journal_->prepare(
         "SELECT order_id, state, resume_state, patient_id, charge_ids, amount_fen, channel, code_url, transaction_id, "
-        "reason, created, updated, kind, total_fen, fund_fen, account_fen, cash_fen, cert_type, psn_no, mdtrt_id, setl_id "
-        "FROM payment_order " + std::string(where) + " ORDER BY seq");
+        "reason, created, updated, kind, total_fen, fund_fen, account_fen, cash_fen, cert_type, psn_no, mdtrt_id, setl_id, "
+        "slot_id, hold_key, appointment_id FROM payment_order " + std::string(where) + " ORDER BY seq");
     if (!query) return std::unexpected(query.error());
     std::vector<PaymentOrder> out;
     while (true) {
@@ -309,7 +334,7 @@ Result<std::vector<PaymentOrder>> SagaJournal::select(std::string_view where) {
         order.created = query->text(10);
         order.updated = query->text(11);
         const std::string kindText = query->text(12);
-        order.kind = kindText == "insurance" ? OrderKind::insurance : OrderKind::self_pay;
+        order.kind = kindText == "insurance" ? OrderKind::insurance : kindText == "registration" ? OrderKind::registration : OrderKind::self_pay;
         order.totalFen = query->integer(13);
         order.fundFen = query->integer(14);
         order.accountFen = query->integer(15);
@@ -318,13 +343,18 @@ Result<std::vector<PaymentOrder>> SagaJournal::select(std::string_view where) {
         order.psnNo = query->text(18);
         order.mdtrtId = query->text(19);
         order.setlId = query->text(20);
+        order.slotId = query->text(21);
+        order.holdKey = query->text(22);
+        order.appointmentId = query->text(23);
         const auto state = parseState(stateText);
         const auto resume = parseState(query->text(2));
         // A row this program cannot trust is never acted on: it comes back MANUAL with the reason.
         std::string corrupt;
         if (!state) corrupt = "unknown state '" + stateText + "'";
         else if (*state == SagaState::unknown && (!resume || isTerminal(*resume) || *resume == SagaState::unknown)) corrupt = "UNKNOWN without a valid resume state";
-        else if (kindText != "self_pay" && kindText != "insurance") corrupt = "unknown order kind '" + kindText + "'";
+        else if (kindText != "self_pay" && kindText != "insurance" && kindText != "registration") corrupt = "unknown order kind '" + kindText + "'";
+        else if (kindText == "registration" && (order.slotId.empty() || (order.holdKey != order.holdKeyOf(0) && order.holdKey != order.holdKeyOf(1))))
+            corrupt = "registration order without its slot or with a foreign hold key";
         else if (!safeKeyText(order.orderId) || order.orderId.size() > 31) corrupt = "bad order id";
         else if (order.patientId.empty() || order.chargeIds.empty()) corrupt = "missing patient or charges";
         else corrupt = checkAmountsAndKeys(order, *state == SagaState::unknown && resume ? *resume : *state);

@@ -22,12 +22,24 @@
 // Before INS_SETTLING nothing has been settled: recovery closes such an order (CLOSED), after
 // querying the gateway for a cash part that may have been paid.
 //
+// Registration orders (kind "registration", payments/registration_saga.hpp) pay a booking's
+// registration fee by QR; their HIS step books the held appointment instead of committing charges:
+//   CREATED (hold key journalled) → [hold; appointment id journalled] → ORDERING → QR_SHOWN → PAID
+//           → HIS_COMMITTING (book, same hold key) → DONE
+//   HIS_COMMITTING also covers the re-hold of an expired hold: the second hold key is journalled
+//   (still HIS_COMMITTING) before the second hold is sent. A booking the HIS refuses, or a slot
+//   gone when the hold expired, goes REFUNDING → REFUNDED (the hold is then released).
+//   CLOSED before payment releases the hold (the HIS would also expire it after its lifetime).
+//
 // Keys are derived from the order id and never stored-then-changed:
 //   order id       <kiosk(≤8 alnum)>-<yyyyMMdd>-<HHmmss><4-digit sequence>   e.g. K01-20261123-0915000007
 //                  (no digit run of 12 or more: the log redactor would mask it as a card number)
 //   out_trade_no   <order id>P      gateway order
 //   his trade_no   <order id>H      HIS PaymentReconciliation business key
 //   out_refund_no  <order id>R      gateway refund (honoured once)
+//   hold key       <order id>A      registration: the Appointment's business key (identifier) of
+//                                   the hold, and the trade_no of the payment the booking carries
+//                  <order id>B      the re-hold after the first hold expired while paying
 //   insurance msgid <12-char fixmedins code><yyyyMMddHHmmss of the order><seq%1000><step digit>
 //                  steps: 0 1101, 1 2201, 2 2204, 3 2206, 4 2207, 5 2208, 6 2601 (reversal of 4);
 //                  queries (5203, 3201) change nothing and take the time of the query instead
@@ -54,7 +66,7 @@ enum class SagaState {
     ins_presettling, ins_presettled, ins_settling, ins_settled, ins_cancelling
 };
 
-enum class OrderKind { self_pay, insurance };
+enum class OrderKind { self_pay, insurance, registration };
 
 /// Insurance envelope step digits of PaymentOrder::insuranceMsgid (see the key table above).
 namespace msg_step {
@@ -89,6 +101,9 @@ struct PaymentOrder {
     std::string codeUrl;          ///< stored once; re-shown, never re-ordered
     std::string transactionId;    ///< the gateway's payment reference, once paid
     std::string reason;           ///< why MANUAL / UNKNOWN / REFUNDING, for the help desk
+    std::string slotId;           ///< registration: the Slot held (the order's one "charge")
+    std::string holdKey;          ///< registration: the current hold's key (holdKeyOf(0) or (1))
+    std::string appointmentId;    ///< registration: the held (then booked) Appointment; empty before the hold answered
     std::string created;          ///< yyyyMMddHHmmss (China time)
     std::string updated;
 
@@ -100,7 +115,10 @@ struct PaymentOrder {
     /// A msgid for a query (5203) of this order: the query's own time, so that every query is a
     /// new message (a repeated msgid would get the first answer back).
     std::string queryMsgid(std::string_view fixmedinsCode) const;
+    /// Registration hold keys: attempt 0 is the first hold, 1 the re-hold after it expired.
+    std::string holdKeyOf(int attempt) const { return orderId + (attempt == 0 ? "A" : "B"); }
     bool insured() const { return kind == OrderKind::insurance; }
+    bool registration() const { return kind == OrderKind::registration; }
     int64_t insuranceFen() const { return fundFen + accountFen; }
 };
 
@@ -112,6 +130,7 @@ struct NewOrder {
     int64_t totalFen = 0;
     std::string channel;   ///< may be empty: chosen at showQr
     std::string certType;  ///< insurance only
+    std::string slotId;    ///< registration only: the slot whose fee this is (also its one charge id)
 };
 
 /// An insurance msgid stamped now (China time) rather than with an order's time: 12-char

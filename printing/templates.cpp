@@ -64,6 +64,19 @@ Document registrationSlip(const Translator& tr, const RegistrationSlipData& data
     return document;
 }
 
+Document cancellationNotice(const Translator& tr, const CancellationNoticeData& data) {
+    Document document = begin(tr, data.header, "cancellation_notice", "print.cancel.title");
+    if (!data.patientName.empty()) document.text(tr.tr("print.common.patient", {{"name", maskedName(data.patientName)}}));
+    if (!data.department.empty()) document.text(tr.tr("print.slip.department", {{"department", data.department}}));
+    if (!data.doctor.empty()) document.text(tr.tr("print.slip.doctor", {{"doctor", data.doctor}}));
+    document.text(tr.tr("print.slip.time", {{"slot", data.slot}}));
+    if (!data.appointmentCode.empty()) document.text(tr.tr("print.cancel.code", {{"code", data.appointmentCode}}));
+    document.text(tr.tr("print.cancel.done"), Align::left, 1, true);
+    document.text(data.feePaid ? tr.tr("print.cancel.refund_counter", {{"amount", data.fee}}) : tr.tr("print.cancel.no_fee"));
+    finish(tr, document, data.header);
+    return document;
+}
+
 Document checkInTicket(const Translator& tr, const CheckInTicketData& data) {
     Document document = begin(tr, data.header, "check_in_ticket", "print.checkin.title");
     document.text(tr.tr("print.common.patient", {{"name", maskedName(data.patientName)}}));

@@ -60,6 +60,18 @@ struct RegistrationSlipData {
     std::string tradeNo;
 };
 
+/// A booking cancelled at the kiosk (退号): which one, and where a paid fee goes back.
+struct CancellationNoticeData {
+    SlipHeader header;
+    std::string patientName;   ///< "" when nobody was identified by name: no patient line
+    std::string department;
+    std::string doctor;        ///< empty: the line is left out
+    std::string slot;          ///< "2026-12-02 09:00-09:30"
+    std::string appointmentCode;
+    bool feePaid = false;      ///< a paid fee: "refunded at the counter"; else "no fee was charged"
+    std::string fee;           ///< "12.00" (yuan)
+};
+
 struct CheckInTicketData {
     SlipHeader header;
     std::string patientName;
@@ -114,6 +126,7 @@ struct TestPageData {
 Document paymentReceipt(const Translator& tr, const PaymentReceiptData& data);
 Document registrationSlip(const Translator& tr, const RegistrationSlipData& data);
 Document checkInTicket(const Translator& tr, const CheckInTicketData& data);
+Document cancellationNotice(const Translator& tr, const CancellationNoticeData& data);
 Document pickupSlip(const Translator& tr, const PickupSlipData& data);
 Document unresolvedPaymentVoucher(const Translator& tr, const UnresolvedPaymentVoucherData& data);
 Document refundNotice(const Translator& tr, const RefundNoticeData& data);

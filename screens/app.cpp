@@ -13,7 +13,9 @@
 #include "kiosk/backend/http_client.hpp"
 #include "payments/payment_config.hpp"
 #include "printing/templates.hpp"
+#include "screens/booking/booking_flow.hpp"
 #include "screens/payment/payment_screens.hpp"
+#include "screens/sim_panel_hospital.hpp"
 #include "kiosk/core/log.hpp"
 #include "kiosk/core/mask.hpp"
 #include "kiosk/ops/metrics_server.hpp"
@@ -301,10 +303,16 @@ void App::onPaymentsRecovered(const PaymentsRecovered& recovered) {
 Result<void> App::simulatePhonePayment() {
     if (!desk_) return fail(Errc::unsupported, "no payment desk: [payments] is not configured");
     const PaymentView view = services_->payment().view();
-    if (view.stage != PayStage::qr || view.order.orderId.empty()) {
+    // The code on screen: the payment's, or the booking fee's (the same desk and gateway).
+    const BookingView booking = services_->booking().view();
+    std::string tradeNo;
+    if (view.stage == PayStage::qr && !view.order.orderId.empty()) {
+        tradeNo = view.order.outTradeNo();
+    } else if (booking.stage == BookStage::qr && !booking.order.orderId.empty()) {
+        tradeNo = booking.order.outTradeNo();
+    } else {
         return fail(Errc::invalid_argument, fmt::format("no payment QR on screen (stage {})", static_cast<int>(view.stage)));
     }
-    const std::string tradeNo = view.order.outTradeNo();
     tasks_->post([gateway = desk_->gateway().settings(), tradeNo] {
         // The simulator's own endpoint (hospital-sim): plays the patient's phone. A real gateway
         // has no such call; the presenter uses this only with the simulated hospital.
@@ -1072,10 +1080,18 @@ void App::drawSimulatorPanel(std::vector<UiEvent>& events) {
     for (const auto& device : devices_.all()) {
         if (const auto* reader = dynamic_cast<drivers::sim::SimCardReader*>(device.get())) people = &reader->people();
     }
-    if (desk_ && services_->payment().view().stage == PayStage::qr) {
+    if (desk_ && (services_->payment().view().stage == PayStage::qr || services_->booking().view().stage == BookStage::qr)) {
         // The presenter plays the patient's phone (hospital-sim's gateway).
         ImGui::TextUnformatted(text_.tr("sim.gateway").c_str());
         if (ImGui::Button(text_.tr("sim.pay_on_phone").c_str())) events.push_back(SimulatorAction{"gateway", "pay", ""});
+        ImGui::Separator();
+    }
+    if (const auto actions = hospitalActions(*services_); !actions.empty()) {
+        // The hospital's side: the doctor calls the next patient, another patient takes a slot.
+        ImGui::TextUnformatted(text_.tr("sim.hospital").c_str());
+        for (const HospitalAction& action : actions) {
+            if (ImGui::Button(text_.tr(action.labelKey).c_str())) events.push_back(SimulatorAction{"hospital", action.path, action.body.dump()});
+        }
         ImGui::Separator();
     }
     for (const auto& device : devices_.all()) {
@@ -1314,6 +1330,10 @@ Result<void> App::tap(std::string_view buttonId) {
 
 Result<void> App::simulate(std::string_view device, std::string_view action, std::string_view argument) {
     if (device == "gateway" && action == "pay") return simulatePhonePayment();
+    if (device == "hospital") {
+        runHospitalAction(*tasks_, config_, HospitalAction{{}, std::string(action), nlohmann::json::parse(argument, nullptr, false)});
+        return {};
+    }
     drivers::Device* target = devices_.find(device);
     if (!target) return fail(Errc::not_found, fmt::format("no device named '{}'", device));
     auto* sim = dynamic_cast<drivers::SimulatedDevice*>(target);

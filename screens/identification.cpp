@@ -4,6 +4,8 @@
 #include <regex>
 
 #include "kiosk/core/log.hpp"
+#include "screens/checkin/checkin_flow.hpp"
+#include "screens/services.hpp"
 
 namespace kiosk::screens {
 
@@ -43,6 +45,16 @@ PatientMessage notAnIdentityMessage(const ScreenContext& context, std::string_vi
     if (kind == "receipt") return {"identify.code_is_receipt", true};
     if (kind == "appointment") return {"identify.code_is_appointment", true};
     return {"identify.code_not_identity", true};
+}
+
+/// Check-in works on this kiosk (its tile would be shown): a scanned appointment code is
+/// checked in directly; elsewhere the patient is told where to use it.
+bool checkInOffered(const ScreenContext& context) {
+    const ServiceRow* row = serviceForButton("menu.check_in");
+    if (row == nullptr) return false;
+    const KioskCapabilities capabilities =
+        capabilitiesOf(context.devices, context.services.backendConnected(), context.services.paymentsConnected());
+    return whyNotOffered(*row, context.config, capabilities).empty();
 }
 
 }  // namespace
@@ -101,6 +113,15 @@ Transition IdentificationDevices::handle(ScreenContext& context, const UiEvent& 
                 message = PatientMessage{scanned->rejected->messageKey, true, acceptedHere_};
                 return Transition::none();
             }
+            if (scanned->kind == "appointment" && checkInOffered(context)) {
+                // Issue 11 item 4: the slip's or the app's appointment QR checks in without a card.
+                logger->info("scanned an appointment code on {}: checking it in", scanned->device);
+                resolving = true;
+                codePending_ = true;
+                message = PatientMessage{"checkin.code.looking", false};
+                context.services.checkIn().startByCode(scanned->text);
+                return Transition::none();
+            }
             // Codes that identify a person: the e-health card, the medical-insurance e-voucher
             // (resolved by the insurance centre) and the hospital card. A scanner that does not
             // classify gets the e-health-card shape check.
@@ -124,6 +145,30 @@ Transition IdentificationDevices::handle(ScreenContext& context, const UiEvent& 
             return Transition::none();
         }
         return Transition::none();
+    }
+    if (codePending_ && std::holds_alternative<CheckInProgress>(event)) {
+        const CheckInView view = context.services.checkIn().view();
+        if (view.stage == CheckInStage::loading || view.stage == CheckInStage::checking) return Transition::none();
+        codePending_ = false;
+        resolving = false;
+        if (!view.codeFound) {
+            const Error error = view.error.value_or(Error(Errc::unsupported, "no answer", "checkin.error.unavailable"));
+            logger->warn("appointment code not checked in: {}", error.describe());
+            const bool codeRefused = error.messageKey == "backend.appointment_code_invalid" ||
+                                     error.messageKey == "backend.appointment_code_unknown";
+            message = PatientMessage{codeRefused ? error.messageKey : "checkin.error.unavailable", true};
+            return Transition::none();
+        }
+        // A session without a card: the appointment code stands for it (the bottom bar shows it
+        // masked, the audit keeps its salted hash); nothing is read about the person.
+        PatientIdentity identity;
+        identity.source = IdentitySource::hospital_card;
+        identity.cardNumber = view.chosen.appointment.appointmentCode;
+        logger->info("appointment code checked Appointment/{} ({})", view.chosen.appointment.id,
+                     view.result ? backend::checkInOutcomeName(view.result->outcome) : "stopped");
+        Transition next = Transition::to("checkin");
+        next.beginSession = identity;
+        return next;
     }
     if (const auto* resolved = std::get_if<ScanResolved>(&event)) {
         resolving = false;

@@ -15,7 +15,8 @@ public:
     void start(ScreenContext& context);
     void stop(ScreenContext& context);
     /// Handles device and resolver events. Returns a transition to the menu on success and
-    /// updates `message` / `resolving` otherwise.
+    /// updates `message` / `resolving` otherwise. A scanned appointment code (where check-in is
+    /// offered) checks that appointment in: a session without a card and the check-in screen.
     Transition handle(ScreenContext& context, const UiEvent& event, PatientMessage& message, bool& resolving);
     bool anyStarted() const { return !started_.empty(); }
     bool has(drivers::DeviceClass deviceClass) const;
@@ -25,6 +26,9 @@ private:
     /// The kinds of code the last scan's screen accepts (for a lookup that comes back "not a
     /// credential": the message lists the same kinds as a refused scan's).
     std::vector<std::string> acceptedHere_{"health_card"};
+    /// A scanned appointment code is being checked in (CheckInFlow::startByCode): its answer
+    /// arrives as CheckInProgress.
+    bool codePending_ = false;
 };
 
 /// The e-health-card token form (protocols.md §3): 64 hex digits and ":1".

@@ -5,6 +5,7 @@
 //   { "name": "idle-timeout", "language": "zh_CN", "large_print": false,
 //     "steps": [ {"expect_screen": "attract"},
 //                {"tap": "attract.start"},
+//                {"tap_first": "book.slot."},         // the first shown button whose id starts so (by id)
 //                {"insert_card": {"device": "card", "person": "wang-xinkun"}},
 //                {"remove_card": "card"},
 //                {"scan": {"device": "scanner", "payload": "…:1"}},

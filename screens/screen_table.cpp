@@ -1,7 +1,9 @@
 // The one table of screens (Flipper's *_scene_config.h, ImHex's views.cpp). Every screen of
 // every mode is listed here; the app finds them by id.
 #include "screens/attract_screen.hpp"
+#include "screens/booking/booking_pay_screens.hpp"
 #include "screens/booking/booking_screens.hpp"
+#include "screens/cancel/cancel_screens.hpp"
 #include "screens/checkin/checkin_screens.hpp"
 #include "screens/diagnostics_screen.hpp"
 #include "screens/identify_screen.hpp"
@@ -27,7 +29,10 @@ std::vector<std::unique_ptr<Screen>> makeScreenTable() {
     table.push_back(std::make_unique<BookDoctorsScreen>());
     table.push_back(std::make_unique<BookSlotsScreen>());
     table.push_back(std::make_unique<BookConfirmScreen>());
+    table.push_back(std::make_unique<BookPayScreen>());
+    table.push_back(std::make_unique<BookFeeScreen>());
     table.push_back(std::make_unique<BookSlipScreen>());
+    table.push_back(std::make_unique<CancelScreen>());
     table.push_back(std::make_unique<CheckInScreen>());
     table.push_back(std::make_unique<CheckInQueueScreen>());
     return table;

@@ -5,6 +5,7 @@
 
 #include "kiosk/core/log.hpp"
 #include "screens/booking/booking_flow.hpp"
+#include "screens/cancel/cancel_flow.hpp"
 #include "screens/checkin/checkin_flow.hpp"
 #include "screens/payment/payment_flow.hpp"
 
@@ -28,6 +29,10 @@ constexpr std::array kServices{
     ServiceRow{.id = "booking", .labelKey = "menu.booking", .icon = "calendar", .modes = kLobby,
                .enabledBy = &ServicesConfig::booking, .needsBackend = true, .needsPayments = false,
                .devices = kNoDevices, .entryScreen = "book.departments"},
+    // cancelling a booking (退号, issue 11 item 2): switched on with booking, right after it.
+    ServiceRow{.id = "cancel", .labelKey = "menu.cancel", .icon = "calendar-x", .modes = kLobby,
+               .enabledBy = &ServicesConfig::booking, .needsBackend = true, .needsPayments = false,
+               .devices = kNoDevices, .entryScreen = "cancel"},
     // check-in: the tile checks a one-appointment patient in at once (issue 11 item 3).
     ServiceRow{.id = "check_in", .labelKey = "menu.check_in", .icon = "check", .modes = kLobby,
                .enabledBy = &ServicesConfig::checkIn, .needsBackend = true, .needsPayments = false,
@@ -110,8 +115,9 @@ ServiceFlows::ServiceFlows(const KioskConfig& config, std::shared_ptr<backend::H
     } else {
         log::module("services")->error("no pinyin (the letter pad finds nothing): {}", created.error().describe());
     }
-    booking_ = std::make_unique<BookingFlow>(his_, std::move(bookingJournal), config.kioskId, std::move(pinyin), tasks, post);
-    flows_ = {payment_.get(), booking_.get(), checkIn_.get()};
+    booking_ = std::make_unique<BookingFlow>(his_, std::move(bookingJournal), config.kioskId, std::move(pinyin), tasks, post, desk_);
+    cancel_ = std::make_unique<CancelFlow>(his_, tasks, post);
+    flows_ = {payment_.get(), booking_.get(), checkIn_.get(), cancel_.get()};
 }
 
 ServiceFlows::~ServiceFlows() = default;

@@ -24,6 +24,7 @@ namespace kiosk::screens {
 class PaymentFlow;
 class BookingFlow;
 class CheckInFlow;
+class CancelFlow;
 
 /// What every service's flow offers the app: wiped at session end (money steps in flight
 /// still finish: each flow says how), and whether a step runs on its worker now.
@@ -90,6 +91,8 @@ public:
     const BookingFlow& booking() const { return *booking_; }
     CheckInFlow& checkIn() { return *checkIn_; }
     const CheckInFlow& checkIn() const { return *checkIn_; }
+    CancelFlow& cancel() { return *cancel_; }
+    const CancelFlow& cancel() const { return *cancel_; }
 
     bool backendConnected() const { return his_ != nullptr; }
     bool paymentsConnected() const { return his_ != nullptr && desk_ != nullptr; }
@@ -104,6 +107,7 @@ private:
     std::unique_ptr<PaymentFlow> payment_;
     std::unique_ptr<BookingFlow> booking_;
     std::unique_ptr<CheckInFlow> checkIn_;
+    std::unique_ptr<CancelFlow> cancel_;
     std::vector<ServiceFlow*> flows_;  ///< every flow above, for resetAll() and working()
 };
 

@@ -61,6 +61,9 @@ struct BookingFlow::Shared {
     std::mutex journalMutex;   ///< one step at a time uses the journal connection
     std::unique_ptr<Journal> journal;
     std::atomic<uint64_t> keys{0};
+    /// Ends the current QR wait early (the patient pressed cancel, or the session ended): one flag
+    /// per payment, read by its worker (under `mutex` to swap).
+    std::shared_ptr<std::atomic<bool>> cancelPay = std::make_shared<std::atomic<bool>>(false);
 };
 
 const BookingDepartment* BookingView::department() const {
@@ -91,8 +94,10 @@ bool BookingFlow::initialsMatch(std::string_view typed, std::string_view initial
 }
 
 BookingFlow::BookingFlow(std::shared_ptr<backend::HisDriver> his, std::unique_ptr<Journal> journal, std::string kioskId,
-                         std::optional<PinyinConverter> pinyin, TaskRunner& tasks, Post post)
+                         std::optional<PinyinConverter> pinyin, TaskRunner& tasks, Post post,
+                         std::shared_ptr<payments::PaymentDesk> desk)
     : his_(std::move(his)),
+      desk_(std::move(desk)),
       kioskId_(std::move(kioskId)),
       pinyin_(std::move(pinyin)),
       tasks_(tasks),
@@ -109,7 +114,13 @@ BookingFlow::BookingFlow(std::shared_ptr<backend::HisDriver> his, std::unique_pt
 
 BookingFlow::~BookingFlow() {
     // Steps run on the App's TaskRunner and use this object: let them finish first (bounded by
-    // the HTTP timeouts), so no step outlives the flow it reports to.
+    // the HTTP timeouts), so no step outlives the flow it reports to. A fee's QR wait ends at once
+    // (the order is closed, or found paid and booked); its worker is joined.
+    {
+        std::lock_guard lock(shared_->mutex);
+        *shared_->cancelPay = true;
+    }
+    payWorkers_.clear();
     tasks_.waitIdle();
 }
 
@@ -120,10 +131,21 @@ BookingView BookingFlow::view() const {
 
 void BookingFlow::reset() {
     std::string releaseId;
+    std::string closeOrderId;
     {
         std::lock_guard lock(shared_->mutex);
-        // A slot held and not booked goes back to the hospital at once (it would expire anyway).
-        if (shared_->view.stage == BookStage::held) releaseId = shared_->view.appointment.id;
+        // A slot held and not booked goes back to the hospital at once (it would expire anyway);
+        // with a fee order, closing the order releases it.
+        if (shared_->view.stage == BookStage::held) {
+            if (shared_->view.order.orderId.empty()) {
+                releaseId = shared_->view.appointment.id;
+            } else {
+                closeOrderId = shared_->view.order.orderId;
+            }
+        }
+        // A QR wait running for the patient who left ends now; its worker closes the order or,
+        // when it was paid meanwhile, books it (the journal keeps the outcome).
+        *shared_->cancelPay = true;
         const uint64_t generation = shared_->view.generation + 1;
         shared_->view = BookingView{};
         shared_->view.generation = generation;
@@ -134,6 +156,13 @@ void BookingFlow::reset() {
         tasks_.post([his = his_, releaseId] {
             if (auto cancelled = his->cancelAppointment(releaseId); !cancelled) {
                 logger()->warn("hold {} not released at session end ({}); it expires by itself", releaseId, cancelled.error().describe());
+            }
+        });
+    }
+    if (!closeOrderId.empty() && desk_) {
+        tasks_.post([desk = desk_, closeOrderId] {
+            if (auto closed = desk->abandon(closeOrderId); !closed) {
+                logger()->warn("fee order {} not closed at session end ({}); recovery closes it", closeOrderId, closed.error().describe());
             }
         });
     }
@@ -281,6 +310,8 @@ void BookingFlow::listDepartment(Shared& shared, uint64_t generation, const std:
         }
         listed.push_back(std::move(entry));
     }
+    // The "any doctor" general clinic (普通门诊) first: most patients do not need a named doctor.
+    std::stable_partition(listed.begin(), listed.end(), [](const BookingDoctor& d) { return d.doctor.anyDoctor; });
     update(shared, generation, [&](BookingView& v) {
         v.stage = BookStage::doctors;
         v.departmentId = departmentId;
@@ -337,6 +368,12 @@ void BookingFlow::hold(const std::string& slotId) {
         "BK{}{}{:03}", kioskId_,
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count(),
         shared_->keys.fetch_add(1) % 1000);
+    if (chosen.feeFen > 0 && desk_) {
+        start(BookStage::holding, [this, chosen, departmentId](Shared& shared, uint64_t generation) {
+            holdForFee(shared, generation, chosen, departmentId);
+        });
+        return;
+    }
     start(BookStage::holding, [this, chosen, departmentId, tradeNo](Shared& shared, uint64_t generation) {
         std::string patientId;
         {
@@ -450,19 +487,167 @@ void BookingFlow::book() {
 void BookingFlow::releaseHold() {
     std::string releaseId;
     std::string departmentId;
+    std::string orderId;
     {
         std::lock_guard lock(shared_->mutex);
         if (shared_->view.stage != BookStage::held) return;
         releaseId = shared_->view.appointment.id;
         departmentId = shared_->view.departmentId;
+        orderId = shared_->view.order.orderId;
         shared_->view.appointment = backend::Appointment{};
+        shared_->view.order = payments::PaymentOrder{};
     }
-    start(BookStage::loadingDoctors, [this, releaseId, departmentId](Shared& shared, uint64_t generation) {
-        if (auto cancelled = his_->cancelAppointment(releaseId); !cancelled) {
+    start(BookStage::loadingDoctors, [this, releaseId, departmentId, orderId](Shared& shared, uint64_t generation) {
+        if (!orderId.empty()) {
+            // Nothing was paid: closing the fee's order releases its hold.
+            if (auto closed = desk_->abandon(orderId); !closed) {
+                logger()->warn("fee order {} not closed ({}); recovery closes it", orderId, closed.error().describe());
+            }
+        } else if (auto cancelled = his_->cancelAppointment(releaseId); !cancelled) {
             logger()->warn("hold {} not released ({}); it expires by itself", releaseId, cancelled.error().describe());
         }
         listDepartment(shared, generation, departmentId, {});
     });
+}
+
+void BookingFlow::holdForFee(Shared& shared, uint64_t generation, const backend::Slot& chosen, const std::string& departmentId) {
+    std::string patientId;
+    {
+        std::lock_guard lock(shared.mutex);
+        patientId = shared.patientId;
+    }
+    // The desk journals the order and its hold key before the hold (registration_saga.hpp).
+    auto held = desk_->holdForRegistration(patientId, chosen.id, chosen.feeFen);
+    if (!held) {
+        const Error error = held.error();
+        if (error.code == Errc::slot_taken || error.messageKey == "payments.fee_changed") {
+            logger()->info("slot {} taken or repriced before the hold: {}", chosen.id, error.describe());
+            listDepartment(shared, generation, departmentId,
+                           error.code == Errc::slot_taken ? "booking.notice.slot_taken" : "booking.notice.fee_changed");
+            return;
+        }
+        logger()->warn("hold of {} for its fee refused: {}", chosen.id, error.describe());
+        update(shared, generation, [&](BookingView& v) {
+            v.stage = BookStage::stopped;
+            v.error = error;
+        });
+        return;
+    }
+    {
+        // The flow's own hold table lists every hold (the help desk's one place to look); the key
+        // itself was journalled by the desk before the hold.
+        std::lock_guard lock(shared.journalMutex);
+        if (shared.journal) {
+            if (auto statement = shared.journal->prepare(
+                    "INSERT OR REPLACE INTO booking_hold (trade_no, patient_id, slot_id, fee_fen, state, appointment_id, detail) "
+                    "VALUES (?1, ?2, ?3, ?4, 'held', ?5, ?6)")) {
+                statement->bind(1, held->order.holdKey).bind(2, patientId).bind(3, chosen.id).bind(4, chosen.feeFen)
+                    .bind(5, held->appointment.id).bind(6, "fee order " + held->order.orderId);
+                if (auto ran = statement->run(); !ran) logger()->error("booking journal: {}", ran.error().describe());
+            }
+        }
+    }
+    logger()->info("slot {} held as {} for fee order {} ({} fen)", chosen.id, held->appointment.id, held->order.orderId, chosen.feeFen);
+    update(shared, generation, [&](BookingView& v) {
+        v.stage = BookStage::held;
+        v.appointment = held->appointment;
+        v.order = held->order;
+        v.tradeNo = held->order.holdKey;
+        v.feePayable = true;
+        v.cancelledByPatient = false;
+    });
+}
+
+std::chrono::seconds BookingFlow::qrTimeout() const {
+    return desk_ ? std::chrono::duration_cast<std::chrono::seconds>(desk_->qrSettings().qrTimeout) : std::chrono::seconds(0);
+}
+
+void BookingFlow::cancelPayment() {
+    std::lock_guard lock(shared_->mutex);
+    if (shared_->view.stage != BookStage::qr) return;
+    shared_->view.cancelledByPatient = true;
+    *shared_->cancelPay = true;
+}
+
+void BookingFlow::payBy(const std::string& channel, SteadyTime now) {
+    std::string orderId;
+    std::shared_ptr<std::atomic<bool>> cancel;
+    {
+        std::lock_guard lock(shared_->mutex);
+        if (shared_->view.stage != BookStage::held || shared_->view.order.orderId.empty()) return;
+        orderId = shared_->view.order.orderId;
+        shared_->view.channel = channel;
+        shared_->view.cancelledByPatient = false;
+        shared_->cancelPay = std::make_shared<std::atomic<bool>>(false);
+        cancel = shared_->cancelPay;
+    }
+    uint64_t current = 0;
+    {
+        std::lock_guard lock(shared_->mutex);
+        shared_->view.stage = BookStage::ordering;
+        shared_->view.error.reset();
+        current = shared_->view.generation;
+    }
+    // Finished workers are joined here (instant); a running one belongs to an earlier patient.
+    payWorkers_.remove_if([](const PayWorker& w) { return w.done->load(); });
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    auto job = [this, orderId, channel, now, cancel](Shared& shared, uint64_t generation) {
+        auto finishWith = [&](const Result<payments::PaymentOrder>& order) {
+            if (!order) {
+                // The call could not be made at all (journal, wrong state): the order stays as the
+                // journal holds it, so the patient is told it is being confirmed, never "failed".
+                logger()->error("fee order {}: {}", orderId, order.error().describe());
+                auto stored = desk_->order(orderId);
+                update(shared, generation, [&](BookingView& v) {
+                    v.stage = BookStage::feeOutcome;
+                    if (stored) v.order = *stored;
+                    v.order.orderId = orderId;
+                });
+                return;
+            }
+            if (order->state == payments::SagaState::done) {
+                // The slip needs the booked appointment as the HIS holds it (code, times).
+                auto booked = desk_->registrationAppointment(orderId);
+                if (!booked) logger()->warn("fee order {} booked; appointment not read back ({})", orderId, booked.error().describe());
+                update(shared, generation, [&](BookingView& v) {
+                    v.stage = BookStage::booked;
+                    v.order = *order;
+                    v.tradeNo = order->holdKey;
+                    if (booked) {
+                        v.appointment = *booked;
+                    } else {
+                        v.appointment.id = order->appointmentId;
+                        v.appointment.status = backend::AppointmentStatus::booked;
+                    }
+                });
+                return;
+            }
+            logger()->info("fee order {} ended {} ({})", orderId, payments::stateName(order->state), order->reason);
+            update(shared, generation, [&](BookingView& v) {
+                v.stage = BookStage::feeOutcome;
+                v.order = *order;
+            });
+        };
+        auto shown = desk_->showQr(orderId, channel);
+        if (!shown || shown->state != payments::SagaState::qr_shown) return finishWith(shown);
+        update(shared, generation, [&](BookingView& v) {
+            v.stage = BookStage::qr;
+            v.order = *shown;
+            v.qrShownAt = now;
+        });
+        auto paid = desk_->awaitPayment(orderId, [cancel] { return cancel->load(); });
+        if (!paid || paid->state != payments::SagaState::paid) return finishWith(paid);
+        update(shared, generation, [&](BookingView& v) {
+            v.stage = BookStage::booking;
+            v.order = *paid;
+        });
+        finishWith(desk_->finish(orderId));
+    };
+    payWorkers_.push_back({std::jthread([shared = shared_, job = std::move(job), current, done] {
+                               job(*shared, current);
+                               *done = true;
+                           }),
+                           done});
 }
 
 }  // namespace kiosk::screens

@@ -5,16 +5,24 @@
 // screens draw from view(), a snapshot taken under the lock.
 //
 // Order of the calls (DESIGN §3a, issue 11): the slot is held with a business key journalled
-// BEFORE the hold (table booking_hold, component "booking"); a zero fee books at once with the
-// same appointment; a fee is paid through the payment desk before the booking (not connected
-// yet: the confirmation then sends the patient to the registration counter and the hold is
-// released, so nothing is charged and no slot stays held).
+// BEFORE the hold; a zero fee books at once with the same appointment (key in table booking_hold,
+// component "booking"). A fee goes through the payment desk as a registration order
+// (payments/registration_saga.hpp): the order and its hold key are journalled, the slot held,
+// the fee paid by QR, and the desk books the held appointment with the same key (re-holding the
+// slot when the hold expired meanwhile, refunding when the HIS refuses). Without a payment desk
+// ([payments] not configured) a fee cannot be paid here: the confirmation sends the patient to the
+// registration counter and the hold is released, so nothing is charged and no slot stays held.
+// Money never depends on the UI: once the fee's order exists, the worker drives it to an outcome
+// the payment journal holds, even when the session ends meanwhile (reset() only ends the QR wait).
 
 #include <array>
+#include <atomic>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kiosk/backend/his_driver.hpp"
@@ -22,6 +30,7 @@
 #include "kiosk/core/journal.hpp"
 #include "kiosk/core/pinyin.hpp"
 #include "kiosk/core/task_runner.hpp"
+#include "payments/payment_desk.hpp"
 #include "screens/services.hpp"
 #include "screens/ui_event.hpp"
 
@@ -35,8 +44,13 @@ enum class BookStage {
     doctors,      ///< a department's doctors and the free slots of the next 7 days
     holding,      ///< journalling the key, holding the slot
     held,         ///< the slot is the patient's for a few minutes: the confirmation
-    booking,      ///< booking the held appointment
+    ordering,     ///< fee: creating the gateway order for the chosen channel
+    qr,           ///< fee: the code is shown (view().order.codeUrl), waiting for the payment
+    booking,      ///< booking the held appointment (after the payment, when there is a fee)
     booked,       ///< the slip
+    /// The fee's order ended without a booking: view().order says how (REFUNDED: refund notice;
+    /// CLOSED: nothing charged; anything else: being confirmed, a voucher with the order id).
+    feeOutcome,
     stopped,      ///< a step failed (view().error says why); nothing was charged
 };
 
@@ -68,13 +82,20 @@ struct BookingView {
     backend::Slot chosen;              ///< the slot being held / booked
     backend::Appointment appointment;  ///< held, then booked
     std::string tradeNo;               ///< the hold's business key
+    /// With a fee, the registration order (its state after each step); empty order id for a zero
+    /// fee or without a payment desk.
+    payments::PaymentOrder order;
+    bool feePayable = false;   ///< the held fee is paid here (a payment desk is configured)
+    std::string channel;       ///< the channel chosen for the fee
+    SteadyTime qrShownAt{};    ///< UI clock when the code appeared (the countdown)
+    bool cancelledByPatient = false;  ///< the patient pressed cancel on the code
     /// A plain message above the list after a step went back to it ("that time was just taken").
     std::string noticeKey;
     std::optional<Error> error;  ///< for `stopped`
 
     bool working() const {
         return stage == BookStage::loading || stage == BookStage::loadingDoctors || stage == BookStage::holding ||
-               stage == BookStage::booking;
+               stage == BookStage::ordering || stage == BookStage::booking;
     }
     const BookingDepartment* department() const;
     const BookingDoctor* doctorOf(const std::string& doctorId) const;
@@ -84,9 +105,11 @@ class BookingFlow final : public ServiceFlow {
 public:
     using Post = std::function<void(UiEvent)>;
     /// `his` may be null (no [backend]): every step then stops with "not available". `journal`
-    /// is the flow's own connection (its steps run on worker threads).
+    /// is the flow's own connection (its steps run on worker threads). `desk` may be null (no
+    /// [payments]): a fee is then not paid here (the counter).
     BookingFlow(std::shared_ptr<backend::HisDriver> his, std::unique_ptr<Journal> journal, std::string kioskId,
-                std::optional<PinyinConverter> pinyin, TaskRunner& tasks, Post post);
+                std::optional<PinyinConverter> pinyin, TaskRunner& tasks, Post post,
+                std::shared_ptr<payments::PaymentDesk> desk = nullptr);
     ~BookingFlow() override;
 
     void reset() override;
@@ -107,7 +130,16 @@ public:
     void hold(const std::string& slotId);
     /// The patient confirmed a held zero-fee slot: book it with the same appointment.
     void book();
-    /// The patient went back from the confirmation: the hold is released (cancelled).
+    /// The patient chose `channel` for the held slot's fee: code, wait, then the desk books the
+    /// appointment (stages ordering → qr → booking → booked, or feeOutcome).
+    void payBy(const std::string& channel, SteadyTime now);
+    /// The patient pressed cancel on the code: the wait ends, the order is closed (or found paid
+    /// and booked).
+    void cancelPayment();
+    /// How long the code stays valid (the desk's countdown).
+    std::chrono::seconds qrTimeout() const;
+    /// The patient went back from the confirmation: the hold is released (cancelled; with a fee
+    /// the order is closed, which releases it).
     void releaseHold();
 
     /// Whether a name with these pinyin initials matches the letters typed on the letter pad:
@@ -120,13 +152,24 @@ private:
     void start(BookStage stage, Job job);
     void update(Shared& shared, uint64_t generation, const std::function<void(BookingView&)>& change);
     void listDepartment(Shared& shared, uint64_t generation, const std::string& departmentId, std::string noticeKey);
+    /// The worker's part of hold() for a slot with a fee: the desk's registration order and hold.
+    void holdForFee(Shared& shared, uint64_t generation, const backend::Slot& chosen, const std::string& departmentId);
 
     std::shared_ptr<backend::HisDriver> his_;
+    std::shared_ptr<payments::PaymentDesk> desk_;
     std::string kioskId_;
     std::optional<PinyinConverter> pinyin_;
     TaskRunner& tasks_;
     Post post_;
     std::shared_ptr<Shared> shared_;
+    /// The fee's payments run on threads of their own, not on the App's TaskRunner: a QR wait
+    /// lasts up to the code's countdown and must not hold up printing or the next patient's steps.
+    /// A worker whose patient left finishes its order (the journal keeps the outcome).
+    struct PayWorker {
+        std::jthread thread;
+        std::shared_ptr<std::atomic<bool>> done;
+    };
+    std::list<PayWorker> payWorkers_;  ///< UI thread only
 };
 
 }  // namespace kiosk::screens

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 #include "kiosk/core/log.hpp"
@@ -158,10 +159,24 @@ bool turnPage(const ButtonPressed& pressed, size_t& page, size_t pages) {
     return pressed.id == "book.page.next" || pressed.id == "book.page.previous";
 }
 
+/// 0 = Sunday … 6 = Saturday of "YYYY-MM-DD" (the civil calendar); -1 when it is not a date.
+int weekdayOf(const std::string& date) {
+    using namespace std::chrono;
+    if (date.size() < 10) return -1;
+    const year_month_day ymd{year{std::atoi(date.substr(0, 4).c_str())}, month{static_cast<unsigned>(std::atoi(date.substr(5, 2).c_str()))},
+                             day{static_cast<unsigned>(std::atoi(date.substr(8, 2).c_str()))}};
+    if (!ymd.ok()) return -1;
+    return static_cast<int>(weekday{sys_days{ymd}}.c_encoding());
+}
+
+/// "今天 11-30" / "周二 12-01" (the weekday the patient plans by, then the date).
 std::string dayLabel(const ScreenContext& context, const BookingView& view, int day) {
     const std::string& date = view.days[static_cast<size_t>(day)];
     if (day == 0) return context.text.tr("booking.day.today", {{"date", monthDayOf(date)}});
-    return monthDayOf(date);
+    const int weekday = weekdayOf(date);
+    if (weekday < 0) return monthDayOf(date);
+    return context.text.tr("booking.day.other", {{"weekday", context.text.tr("booking.weekday." + std::to_string(weekday))},
+                                                 {"date", monthDayOf(date)}});
 }
 
 /// The chosen doctor's free slots on the chosen day, in order.
@@ -189,8 +204,9 @@ Chosen chosenOf(const ScreenContext& context, const BookingView& view) {
     }
     const std::string doctorId = !view.chosen.doctorId.empty() ? view.chosen.doctorId : view.doctorId;
     if (const auto* doctor = view.doctorOf(doctorId)) {
-        chosen.doctor = doctor->doctor.name;
-        chosen.title = doctor->doctor.title;
+        // The general clinic's name is its title (普通门诊): said once, as "any doctor".
+        chosen.doctor = doctor->doctor.anyDoctor ? context.text.tr("booking.doctor.any") : doctor->doctor.name;
+        chosen.title = doctor->doctor.anyDoctor ? std::string() : doctor->doctor.title;
     }
     return chosen;
 }
@@ -433,8 +449,9 @@ void BookDoctorsScreen::draw(const ScreenContext& context, Ui& ui) const {
     for (size_t i = page * perPage_; i < std::min(view.doctors.size(), (page + 1) * perPage_); ++i) {
         const BookingDoctor& d = view.doctors[i];
         const int free = d.freeByDay[static_cast<size_t>(view.day)];
-        std::string label = d.doctor.name + "  " + d.doctor.title;
-        if (!d.doctor.specialty.empty()) label += " · " + d.doctor.specialty;
+        // The general clinic has no named doctor: "any doctor" says what it is.
+        std::string label = d.doctor.anyDoctor ? context.text.tr("booking.doctor.any") : d.doctor.name + "  " + d.doctor.title;
+        if (!d.doctor.anyDoctor && !d.doctor.specialty.empty()) label += " · " + d.doctor.specialty;
         label += "\n" + context.text.tr("booking.doctor.fee", {{"amount", formatYuan(d.doctor.feeFen)}}) + "  " +
                  (free > 0 ? context.text.tr("booking.doctor.free", {{"count", std::to_string(free)}}) : context.text.tr("booking.doctor.full"));
         choices.push_back({"book.doctor." + d.doctor.id, label, free > 0 ? ButtonKind::primary : ButtonKind::secondary});
@@ -530,6 +547,10 @@ Transition BookConfirmScreen::onEvent(ScreenContext& context, const UiEvent& eve
         return Transition::to("book.slots");
     }
     if (pressed->id == "book.confirm.ok" && view.stage == BookStage::held && view.appointment.feeFen == 0) flowOf(context).book();
+    // A fee paid here: the channel, then the code (book.pay); the desk books once it is paid.
+    if (pressed->id == "book.confirm.pay" && view.stage == BookStage::held && view.feePayable && view.appointment.feeFen > 0) {
+        return Transition::to("book.pay");
+    }
     if (pressed->id == "book.confirm.menu") {
         flowOf(context).reset();  // releases the hold at once (it would also expire by itself)
         return Transition::to("menu");
@@ -559,9 +580,17 @@ void BookConfirmScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Split split = splitOf(ui);
     detailRows(ui, rows, listBottom(ui), split.mainX0, split.mainX1);
     const float sideWidth = split.sideX1 - split.sideX0;
+    if (view.appointment.feeFen > 0 && view.feePayable) {
+        const std::string amount = formatYuan(view.appointment.feeFen);
+        drawPatientMessage(context, ui, PatientMessage{"booking.confirm.hold_fee", false, {}, {{"amount", amount}}}, sideWidth,
+                           listBottom(ui) - ImGui::GetCursorScreenPos().y);
+        bottomRow(context, ui, "book.confirm.back", 0, 1,
+                  {{"book.confirm.pay", context.text.tr("booking.confirm.pay", {{"amount", amount}}), ButtonKind::primary}});
+        return;
+    }
     if (view.appointment.feeFen > 0) {
-        // Paying the fee here is not connected yet: nothing is charged and the slot is released
-        // when the patient leaves this screen.
+        // No payment desk on this kiosk ([payments] not configured): nothing is charged and the
+        // slot is released when the patient leaves this screen.
         drawPatientMessage(context, ui, PatientMessage{"booking.confirm.fee_at_counter", true}, sideWidth,
                            listBottom(ui) - ImGui::GetCursorScreenPos().y);
         bottomRow(context, ui, "book.confirm.back", 0, 1, {{"book.confirm.menu", context.text.tr("booking.to_menu"), ButtonKind::primary}});
@@ -573,6 +602,14 @@ void BookConfirmScreen::draw(const ScreenContext& context, Ui& ui) const {
 }
 
 // ---- the slip ------------------------------------------------------------------------------
+
+namespace {
+/// What the slip's QR holds: the appointment code (payload kind appointment_code, scanned at
+/// check-in), or the appointment's id where the backend gives no code.
+std::string slipCode(const backend::Appointment& appointment) {
+    return appointment.appointmentCode.empty() ? appointment.id : appointment.appointmentCode;
+}
+}  // namespace
 
 void BookSlipScreen::onEnter(ScreenContext& context) {
     const BookingView view = viewOf(context);
@@ -586,7 +623,9 @@ void BookSlipScreen::onEnter(ScreenContext& context) {
     data.doctor = chosen.doctor + "  " + chosen.title;
     data.slot = view.chosen.start.substr(0, 10) + " " + clockOf(view.chosen.start) + "-" + clockOf(view.chosen.end);
     data.queueNumber = view.appointment.queueNumber ? std::to_string(*view.appointment.queueNumber) : "";
-    data.qrData = view.appointment.id;
+    // The appointment code (what the check-in scan and the hospital's app know), not the FHIR id;
+    // a backend without codes gets the id.
+    data.qrData = slipCode(view.appointment);
     data.tradeNo = view.tradeNo;
     print_ = PrintState::printing;
     printOnReceiptPrinter(context, "registration-slip", printing::registrationSlip(context.text, data));
@@ -622,12 +661,13 @@ void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
         {context.text.tr("booking.field.patient"), maskPersonalData(who.name, PersonalField::name)},
     };
     if (view.appointment.queueNumber) rows.insert(rows.begin(), {context.text.tr("booking.field.queue"), std::to_string(*view.appointment.queueNumber)});
+    if (!view.appointment.appointmentCode.empty()) rows.push_back({context.text.tr("booking.field.code"), view.appointment.appointmentCode});
     const float bottom = listBottom(ui);
     const Split split = splitOf(ui);
     detailRows(ui, rows, bottom, split.mainX0, split.mainX1);
     // The QR of the appointment (scanned at check-in), beside the words in landscape, under
     // them in portrait, as large as the room allows.
-    const std::string& code = view.appointment.id;
+    const std::string code = slipCode(view.appointment);
     if (code != qrText_) {
         qrText_ = code;
         qrSize_ = 0;
@@ -637,7 +677,15 @@ void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
             qrModules_ = modules->pixels;
         }
     }
-    const float noteHeight = ui.fonts.bodySize() * 2.6F;
+    // Room kept under the code: the check-in note in the patient's language (its panel pads 28
+    // pixels above and below, as drawPatientMessage draws it) and the printing line, measured in
+    // the face and width they are drawn in (large print wraps them to more lines).
+    const char* printKey = print_ == PrintState::printed  ? "booking.slip.printed"
+                           : print_ == PrintState::failed ? "booking.slip.print_failed"
+                                                          : "booking.slip.printing";
+    const float sideWidth = split.sideX1 - split.sideX0;
+    const float printHeight = ui.measure(context.text.tr(printKey), ui.fonts.body(), sideWidth).y;
+    const float noteHeight = ui.measure(context.text.tr("booking.slip.check_in_early"), ui.fonts.body(), sideWidth - 56).y + 56 + printHeight;
     const float top = ImGui::GetCursorScreenPos().y;
     if (qrSize_ > 0) {
         const int withQuiet = qrSize_ + 8;
@@ -659,11 +707,8 @@ void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
             ImGui::SetCursorScreenPos(ImVec2(split.sideX0, origin.y + side + ui.theme.gap / 2));
         }
     }
-    const char* printKey = print_ == PrintState::printed  ? "booking.slip.printed"
-                           : print_ == PrintState::failed ? "booking.slip.print_failed"
-                                                          : "booking.slip.printing";
-    drawPatientMessage(context, ui, PatientMessage{"booking.slip.check_in_early", false}, split.sideX1 - split.sideX0,
-                       bottom - ImGui::GetCursorScreenPos().y);
+    drawPatientMessage(context, ui, PatientMessage{"booking.slip.check_in_early", false}, sideWidth,
+                       bottom - printHeight - ImGui::GetCursorScreenPos().y);
     ui.centered(context.text.tr(printKey), ui.fonts.body(), print_ == PrintState::failed ? ui.theme.colors.alert : ui.theme.colors.mutedText,
                 split.sideX0, split.sideX1);
     ImGui::SetCursorScreenPos(ImVec2(l.contentMin.x, l.contentMax.y - ui.theme.buttonHeight));

@@ -9,7 +9,8 @@
 //   book.slots        the chosen doctor's slots of the day (time range, what is left); a full day
 //                     offers the doctor's nearest free slot and the department's other doctors
 //   book.confirm      department, doctor, date, time, fee, floor/room, masked patient: confirm
-//                     (the slot is held meanwhile) or back (the hold is released)
+//                     (the slot is held meanwhile) or back (the hold is released); with a fee,
+//                     "pay and book" goes to book.pay (screens/booking/booking_pay_screens.hpp)
 //   book.slip         booked: the registration slip, shown and printed
 // Lists keep six choices or fewer per page with big previous / next buttons (elder mode).
 

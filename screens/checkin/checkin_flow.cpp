@@ -151,6 +151,50 @@ void CheckInFlow::start(const PatientIdentity& identity, const std::string& toda
     });
 }
 
+void CheckInFlow::startByCode(const std::string& code) {
+    {
+        std::lock_guard lock(shared_->mutex);
+        shared_->view.stage = CheckInStage::loading;
+        shared_->view.today.clear();
+        shared_->view.result.reset();
+        shared_->view.queue.reset();
+        shared_->view.error.reset();
+        shared_->view.reminder = ReminderState::none;
+        shared_->view.byCode = true;
+        shared_->view.codeFound = false;
+    }
+    run([this, code](const std::shared_ptr<Shared>& shared, uint64_t generation) {
+        auto found = his_->findAppointmentByCode(code);
+        if (!found) {
+            // The code is not logged in full: it checks the patient in without a card.
+            logger()->warn("appointment code {}…: {}", code.substr(0, std::min<size_t>(code.size(), 6)), found.error().describe());
+            update(shared, generation, [&](CheckInView& v) {
+                v.stage = CheckInStage::stopped;
+                v.error = found.error();
+            });
+            return;
+        }
+        CheckInAppointment named{*found, {}, {}};
+        if (auto list = his_->departments()) {
+            for (const auto& d : *list) {
+                if (d.id != found->departmentId) continue;
+                named.department = d.name;
+                named.departmentEn = d.nameEn;
+            }
+        } else {
+            logger()->warn("departments unavailable, names left out: {}", list.error().describe());
+        }
+        logger()->info("appointment code names Appointment/{} ({})", found->id, backend::appointmentStatusName(found->status));
+        {
+            std::lock_guard lock(shared->mutex);
+            if (shared->view.generation != generation) return;
+            shared->patientId = found->patientId;
+            shared->view.codeFound = true;
+        }
+        doCheckIn(shared, generation, std::move(named));
+    });
+}
+
 void CheckInFlow::checkIn(const std::string& appointmentId) {
     CheckInAppointment chosen;
     {

@@ -58,6 +58,11 @@ struct CheckInView {
     ReminderState reminder = ReminderState::none;
     std::string reminderErrorKey;  ///< for `failed`: the i18n key of why
     std::optional<Error> error;    ///< for `stopped`
+    /// Started by a scanned appointment code (startByCode): nobody was identified by card.
+    bool byCode = false;
+    /// For byCode: the hospital knew the code (the check-in was asked for). False with `stopped`:
+    /// the code itself was refused (error.messageKey "backend.appointment_code_invalid/unknown").
+    bool codeFound = false;
 
     bool working() const {
         return stage == CheckInStage::loading || stage == CheckInStage::checking || queueLoading ||
@@ -86,6 +91,11 @@ public:
     /// one → checked in at once (one tap from the menu); several → `choose`; none today but a
     /// later one → the hospital's "another day" answer for it; none at all → `none_today`.
     void start(const PatientIdentity& identity, const std::string& today);
+    /// Checks in the appointment a scanned QR names (payload kind appointment_code, from the
+    /// registration slip or the hospital's app; issue 11 item 4): no card, no patient lookup.
+    /// findAppointmentByCode() then attemptCheckIn(): the same hospital answers as start().
+    /// A refused or unknown code → `stopped` with codeFound false and the HIS's error.
+    void startByCode(const std::string& code);
     /// Checks in one of view().today (the patient chose it).
     void checkIn(const std::string& appointmentId);
     /// Starts asking where the patient stands now and every kQueueRefresh until stopWatching().

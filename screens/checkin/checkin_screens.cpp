@@ -147,6 +147,11 @@ void CheckInScreen::onEnter(ScreenContext& context) {
         print_ = PrintState::printed;
         return;
     }
+    // A scanned appointment code was checked in on the identify screen: its answer is here.
+    if (view.byCode && view.codeFound && !view.working()) {
+        if (view.stage == CheckInStage::result && view.result && view.result->ok()) printTicket(context);
+        return;
+    }
     const WallTime now = context.timeZone.at(context.clock.wallNow());
     const std::string today = fmt::format("{:04}-{:02}-{:02}", now.year, now.month, now.day);
     flow.start(context.session.identity(), today);
@@ -156,6 +161,12 @@ Transition CheckInScreen::onEvent(ScreenContext& context, const UiEvent& event) 
     CheckInFlow& flow = context.services.checkIn();
     if (const auto* pressed = pressedButton(event)) {
         if (pressed->id == "checkin.menu" && !flow.working()) return Transition::to("menu");
+        if (pressed->id == "checkin.done" && !flow.working()) {
+            // A session opened by a scanned code has nobody to offer the menu to: it ends here.
+            Transition done;
+            done.endSession = SessionEndReason::completed;
+            return done;
+        }
         if (pressed->id == "checkin.my_queue" && !flow.working()) return Transition::to("checkin.queue");
         if (pressed->id.starts_with("checkin.pick.")) {
             const size_t index = std::stoul(pressed->id.substr(13));
@@ -211,7 +222,10 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
     const CheckInView view = context.services.checkIn().view();
     const float x0 = l.contentMin.x;
     const float x1 = l.contentMax.x;
-    const std::vector<RowButton> menuOnly{{"checkin.menu", context.text.tr("checkin.menu"), ButtonKind::primary}};
+    // A session opened by a scanned appointment code identified nobody: "done" instead of the menu.
+    const RowButton leave = view.byCode ? RowButton{"checkin.done", context.text.tr("checkin.done"), ButtonKind::primary}
+                                        : RowButton{"checkin.menu", context.text.tr("checkin.menu"), ButtonKind::primary};
+    const std::vector<RowButton> menuOnly{leave};
     const float menuTop = buttonRowTop(ui, menuOnly, x0, x1) - ui.theme.gap;
     auto roomAbove = [&](float top) { return top - ImGui::GetCursorScreenPos().y; };
 
@@ -284,7 +298,7 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
     }
 
     // The ticket.
-    const std::vector<RowButton> buttons{{"checkin.menu", context.text.tr("checkin.menu"), ButtonKind::secondary},
+    const std::vector<RowButton> buttons{{leave.id, leave.label, ButtonKind::secondary},
                                          {"checkin.my_queue", context.text.tr("checkin.my_queue"), ButtonKind::primary}};
     const float buttonsTop = buttonRowTop(ui, buttons, x0, x1) - ui.theme.gap;
     title(context, ui, result.outcome == backend::CheckInOutcome::already_checked_in ? "checkin.again_title" : "checkin.done_title",
@@ -319,8 +333,11 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
     if (l.portrait) drawNumber(x0, x1);
     ImGui::SetCursorScreenPos(ImVec2(x0, ImGui::GetCursorScreenPos().y));
     // The details; landscape pairs them two to a line (large print leaves room for four lines).
-    std::vector<std::string> details{
-        context.text.tr("checkin.patient", {{"name", maskPersonalData(context.session.identity().name, PersonalField::name)}})};
+    std::vector<std::string> details;
+    // No name after a scanned appointment code (nobody was identified): no patient line.
+    if (!context.session.identity().name.empty()) {
+        details.push_back(context.text.tr("checkin.patient", {{"name", maskPersonalData(context.session.identity().name, PersonalField::name)}}));
+    }
     if (!departmentOf(context, view.chosen).empty()) {
         details.push_back(context.text.tr("checkin.department", {{"department", departmentOf(context, view.chosen)}}));
     }

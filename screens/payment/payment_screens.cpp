@@ -18,7 +18,7 @@ namespace {
 
 auto logger() { return log::module("payscreen"); }
 
-constexpr std::string_view kChannels[] = {"wechat", "alipay", "unionpay"};
+constexpr const auto& kChannels = kPaymentChannels;
 
 const ButtonPressed* pressedButton(const UiEvent& event) { return std::get_if<ButtonPressed>(&event); }
 
@@ -431,21 +431,25 @@ Transition PayChannelScreen::onEvent(ScreenContext& context, const UiEvent& even
 }
 
 void PayChannelScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const PaymentView view = context.services.payment().view();
+    if (askingFinish_ && asksBeforeFinish(context)) return drawFinishQuestion(context, ui, false);
+    drawChannelChoice(context, ui, view.quote.cashFen, "pay.channel.back", "pay.channel.");
+}
+
+void drawChannelChoice(const ScreenContext& context, Ui& ui, int64_t amountFen, const std::string& backId, const std::string& channelIdPrefix) {
     const Layout& l = ui.layout;
     const Palette& c = ui.theme.colors;
     const float x0 = l.contentMin.x;
     const float x1 = l.contentMax.x;
-    const PaymentView view = context.services.payment().view();
-    if (askingFinish_ && asksBeforeFinish(context)) return drawFinishQuestion(context, ui, false);
     title(context, ui, "pay.channel.title");
     ui.centered(context.text.tr("pay.amount_due"), ui.fonts.body(), c.mutedText, x0, x1);
     // The amount in the big clock face, unless (landscape, large print) that would run into the
     // button row at the bottom: then in the title face.
     const float roomAbove = l.contentMax.y - ui.theme.buttonHeight - ui.theme.gap - ImGui::GetCursorScreenPos().y;
     ImFont* amountFace = l.portrait || ui.fonts.clock()->FontSize * 1.25F <= roomAbove ? ui.fonts.clock() : ui.fonts.title();
-    ui.centered(context.text.tr("pay.yuan", {{"amount", formatYuan(view.quote.cashFen)}}), amountFace, c.primary, x0, x1);
+    ui.centered(context.text.tr("pay.yuan", {{"amount", formatYuan(amountFen)}}), amountFace, c.primary, x0, x1);
     ui.space(48);
-    const RowButton cancel{"pay.channel.back", context.text.tr("common.back"), ButtonKind::secondary};
+    const RowButton cancel{backId, context.text.tr("common.back"), ButtonKind::secondary};
     if (l.portrait) {
         // The channels, one gap apart, shrink (never below a touch target) to stay a clear gap
         // above the cancel button.
@@ -458,7 +462,7 @@ void PayChannelScreen::draw(const ScreenContext& context, Ui& ui) const {
         float y = firstTop;
         for (const std::string_view channel : kChannels) {
             ImGui::SetCursorScreenPos(ImVec2(x0, y));
-            ui.button("pay.channel." + std::string(channel), channelName(context.text, channel), ImVec2(x1 - x0, height),
+            ui.button(channelIdPrefix + std::string(channel), channelName(context.text, channel), ImVec2(x1 - x0, height),
                       ButtonKind::primary, ui.fonts.title());
             y += height + gap;
         }
@@ -469,7 +473,7 @@ void PayChannelScreen::draw(const ScreenContext& context, Ui& ui) const {
     // cancel on the left, the three channels to its right.
     std::vector<RowButton> row{cancel};
     for (const std::string_view channel : kChannels) {
-        row.push_back({"pay.channel." + std::string(channel), channelName(context.text, channel), ButtonKind::primary});
+        row.push_back({channelIdPrefix + std::string(channel), channelName(context.text, channel), ButtonKind::primary});
     }
     buttonRow(ui, row, x0, x1, l.contentMax.y);
 }
@@ -495,7 +499,6 @@ Transition PayQrScreen::onEvent(ScreenContext& context, const UiEvent& event) {
 
 void PayQrScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Layout& l = ui.layout;
-    const Palette& c = ui.theme.colors;
     const PaymentView view = context.services.payment().view();
     if (askingFinish_ && asksBeforeFinish(context)) return drawFinishQuestion(context, ui, view.stage == PayStage::qr);
     // Landscape with the code on screen: the title heads the words' column, so the symbol has
@@ -516,19 +519,37 @@ void PayQrScreen::draw(const ScreenContext& context, Ui& ui) const {
         drawPatientMessage(context, ui, PatientMessage{view.cancelledByPatient ? "pay.qr.cancelling" : "pay.qr.preparing", false});
         return;
     }
-    const std::string& text = view.order.codeUrl;
-    if (text != qrText_) {
+    QrPanel panel;
+    panel.codeUrl = view.order.codeUrl;
+    panel.channel = view.channel;
+    panel.orderId = view.order.orderId;
+    panel.amountFen = view.quote.cashFen;
+    panel.shownAt = view.qrShownAt;
+    panel.timeout = context.services.payment().qrTimeout();
+    panel.titleBeside = titleBeside;
+    panel.cancelId = "pay.qr.cancel";
+    drawQrPanel(context, ui, panel, qrCache_);
+}
+
+void drawQrPanel(const ScreenContext& context, Ui& ui, const QrPanel& panel, QrCache& cache) {
+    const Layout& l = ui.layout;
+    const Palette& c = ui.theme.colors;
+    const bool titleBeside = panel.titleBeside;
+    const std::string& text = panel.codeUrl;
+    if (text != cache.text) {
         auto modules = printing::qrModules(text);
-        qrText_ = text;
-        qrSize_ = 0;
-        qrModules_.clear();
+        cache.text = text;
+        cache.size = 0;
+        cache.modules.clear();
         if (modules && modules->width == modules->height) {
-            qrSize_ = modules->width;
-            qrModules_ = modules->pixels;
+            cache.size = modules->width;
+            cache.modules = modules->pixels;
         } else {
-            logger()->error("order {}: QR for the payment link could not be drawn", view.order.orderId);
+            logger()->error("order {}: QR for the payment link could not be drawn", panel.orderId);
         }
     }
+    const int qrSize_ = cache.size;
+    const std::vector<uint8_t>& qrModules_ = cache.modules;
     // Portrait: instructions, amount, the symbol, countdown in one column. Landscape: the symbol
     // on the left as tall as the content allows, the words on the right.
     const Columns columns = columnsOf(ui);
@@ -548,18 +569,18 @@ void PayQrScreen::draw(const ScreenContext& context, Ui& ui) const {
     };
     auto drawWords = [&] {
         // The symbol is below the words in portrait and to their left in landscape.
-        line(context.text.tr(l.portrait ? "pay.qr.scan_below" : "pay.qr.scan_left", {{"app", appName(context.text, view.channel)}}),
+        line(context.text.tr(l.portrait ? "pay.qr.scan_below" : "pay.qr.scan_left", {{"app", appName(context.text, panel.channel)}}),
              ui.fonts.body(), c.text);
-        line(context.text.tr("pay.yuan", {{"amount", formatYuan(view.quote.cashFen)}}), l.portrait ? ui.fonts.clock() : ui.fonts.title(),
+        line(context.text.tr("pay.yuan", {{"amount", formatYuan(panel.amountFen)}}), l.portrait ? ui.fonts.clock() : ui.fonts.title(),
              c.primary);
     };
     auto drawCountdown = [&] {
-        const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(context.clock.now() - view.qrShownAt);
-        const auto left = std::max<int64_t>(0, (context.services.payment().qrTimeout() - elapsed).count());
+        const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(context.clock.now() - panel.shownAt);
+        const auto left = std::max<int64_t>(0, (panel.timeout - elapsed).count());
         line(context.text.tr("pay.qr.time_left", {{"seconds", std::to_string(left)}}), l.portrait ? ui.fonts.title() : ui.fonts.body(),
              left <= 15 ? c.alert : c.text);
     };
-    auto drawOrder = [&] { line(context.text.tr("pay.qr.order", {{"order", view.order.orderId}}), ui.fonts.body(), c.mutedText); };
+    auto drawOrder = [&] { line(context.text.tr("pay.qr.order", {{"order", panel.orderId}}), ui.fonts.body(), c.mutedText); };
     if (l.portrait) drawWords();
     // The symbol with a 4-module quiet zone on white, as large as the layout allows.
     const float symbolTop = ImGui::GetCursorScreenPos().y;
@@ -619,7 +640,7 @@ void PayQrScreen::draw(const ScreenContext& context, Ui& ui) const {
         drawCountdown();
         if (orderBeside) drawOrder();
     }
-    placeButtons(ui, {{"pay.qr.cancel", context.text.tr("pay.cancel_payment"), ButtonKind::secondary}}, columns);
+    placeButtons(ui, {{panel.cancelId, context.text.tr("pay.cancel_payment"), ButtonKind::secondary}}, columns);
 }
 
 // ---------------------------------------------------------------- pay.result

@@ -14,7 +14,9 @@
 // and a card pulled out ends the session only once the patient has seen the outcome. "Finish"
 // on the split, channel or QR screen asks "cancel this payment?" first.
 
+#include <chrono>
 #include <string>
+#include <vector>
 
 #include "payments/insurance_saga.hpp"
 #include "printing/document.hpp"
@@ -81,6 +83,32 @@ public:
 /// pixels are `pixelPitchMm` wide ([ui] pixel_pitch_mm): 2 mm (the reason is in the source).
 int minimumQrModulePixels(float pixelPitchMm);
 
+/// The payment QR as pay.qr draws it (the symbol at least minimumQrModulePixels per module, the
+/// amount, the countdown, the order id and a cancel button): shared by the booking's fee
+/// (screens/booking/booking_screens.hpp), which pays through the same desk.
+struct QrPanel {
+    std::string codeUrl;
+    std::string channel;   ///< wechat, alipay, unionpay (the app named in the instructions)
+    std::string orderId;
+    int64_t amountFen = 0;
+    SteadyTime shownAt{};  ///< the UI clock when the code appeared: the countdown
+    std::chrono::seconds timeout{120};
+    bool titleBeside = false;  ///< landscape: the caller left the title out, the panel puts it beside the code
+    std::string cancelId;      ///< the cancel button's id
+};
+/// The encoded symbol of the last code drawn (encoded once, not per frame).
+struct QrCache {
+    std::string text;
+    std::vector<uint8_t> modules;
+    int size = 0;
+};
+void drawQrPanel(const ScreenContext& context, Ui& ui, const QrPanel& panel, QrCache& cache);
+/// The channel choice as pay.channel draws it: the amount, one button per channel (ids
+/// `channelIdPrefix` + wechat / alipay / unionpay) and a back button `backId`.
+void drawChannelChoice(const ScreenContext& context, Ui& ui, int64_t amountFen, const std::string& backId, const std::string& channelIdPrefix);
+/// The payment channels in the order the screens offer them.
+inline constexpr std::string_view kPaymentChannels[] = {"wechat", "alipay", "unionpay"};
+
 class PayQrScreen final : public AsksBeforeFinish {
 public:
     std::string_view id() const override { return "pay.qr"; }
@@ -91,9 +119,7 @@ public:
     std::optional<std::chrono::milliseconds> redrawEvery() const override { return std::chrono::seconds(1); }
 
 private:
-    mutable std::string qrText_;  ///< cache of the symbol drawn last (encoding once, not per frame)
-    mutable std::vector<uint8_t> qrModules_;
-    mutable int qrSize_ = 0;
+    mutable QrCache qrCache_;
 };
 
 class PayResultScreen final : public Screen {

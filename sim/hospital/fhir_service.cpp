@@ -17,7 +17,8 @@
 // Hospital rules (in this file, as a HIS would apply them):
 //  - Appointment create = hold a free slot for PolicySettings::holdMinutes (status proposed;
 //    start/end, when sent, must be the slot's: 422 "slot-times" otherwise);
-//    update proposed→booked (book, keeps the kiosk's payment extension), →cancelled (cancel,
+//    update proposed→booked (book, keeps the kiosk's payment extension; a repeat with the same
+//    payment trade-no answers the booking as it is, a real HIS's business key), →cancelled (cancel,
 //    until the cut-off), booked→arrived (check in inside the window, assigns the queue number;
 //    late arrivals by the late policy); the no-show blacklist refuses holds with 403 details
 //    "blacklisted", the per-patient limit with 409 "booking-limit" (sim/hospital/README.md).
@@ -36,6 +37,7 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -708,12 +710,29 @@ void updateAppointment(SimContext& context, const std::string& id, const httplib
             }
         };
         const auto now = nowSeconds();
+        // The trade-no of the payment extension: a real HIS books once per business key, and
+        // answers a repeat of the same booking with the booking it made.
+        const auto paymentKey = [](const Json& appointment) {
+            for (const auto& e : appointment.value("extension", Json::array())) {
+                if (e.value("url", "") != fhir::kExtPayment) continue;
+                for (const auto& part : e.value("extension", Json::array())) {
+                    if (part.value("url", "") == "trade-no") return part.value("valueString", "");
+                }
+            }
+            return std::string();
+        };
+        if (from == "booked" && wanted == "booked" && !paymentKey(body).empty() && paymentKey(body) == paymentKey(*current)) {
+            sendResource(res, 200, decorated(context, "Appointment", *current));
+            return;
+        }
         if (from == "proposed" && wanted == "booked") {
             setSlot("busy");
             // How the fee was paid, as the kiosk says (kept for a refund on cancellation).
             for (const auto& e : body.value("extension", Json::array())) {
                 if (e.value("url", "") == fhir::kExtPayment) setExtension(*current, fhir::kExtPayment, e);
             }
+            // Counted per payment key (GET /admin/stats): a test asserts a fee booked once.
+            if (const std::string key = paymentKey(*current); !key.empty()) context.faults.recordCommit("book:" + key);
         } else if ((from == "proposed" || from == "booked") && wanted == "cancelled") {
             if (from == "booked" && current->value("start", "") < nowIso()) {
                 sendOutcome(res, 409, "business-rule", "appointment already started", fhir::kOutcomeWrongState);
@@ -1004,7 +1023,43 @@ void createCommunicationRequest(SimContext& context, const httplib::Request& req
 ///  POST /admin/appointments {"patient", "doctor", "start_in_minutes", "minutes", "status"}
 ///       an appointment today relative to now (booked or arrived), as if booked on the phone
 ///       (tests and the demo set up a check-in case at any hour) → the Appointment
+///  POST /admin/slots/take {"slot": "<id>"} or {"doctor": "role-003", "date": "YYYY-MM-DD"}
+///       another patient takes that slot (or the doctor's first free one that day) at the counter:
+///       it becomes busy → {"taken": "<slot id>" or null when none was free}
 void installBookingAdmin(httplib::Server& server, SimContext& context) {
+    server.Post("/admin/slots/take", [&context](const httplib::Request& req, httplib::Response& res) {
+        const Json body = Json::parse(req.body, nullptr, false);
+        if (!body.is_object()) {
+            sendJson(res, 400, {{"error", "body is not a JSON object"}}, "application/json");
+            return;
+        }
+        const std::string slotId = body.value("slot", "");
+        const std::string role = body.value("doctor", "");
+        const std::string date = body.value("date", dateIso(0));
+        context.store.withWriteLock([&] {
+            std::optional<Json> slot;
+            if (!slotId.empty()) {
+                slot = context.store.getLocked("Slot", slotId);
+                if (slot && slot->value("status", "") != "free") slot.reset();
+            } else {
+                const std::string roleRef = "PractitionerRole/" + role;
+                auto free = context.store.findLocked("Slot", [&](const Json& s) {
+                    return s.value("status", "") == "free" && s.value("start", "").starts_with(date) && s.dump().find(roleRef + "\"") != std::string::npos;
+                });
+                std::sort(free.begin(), free.end(), [](const Json& a, const Json& b) { return a.value("start", "") < b.value("start", ""); });
+                if (!free.empty()) slot = free.front();
+            }
+            if (!slot) {
+                sendJson(res, 200, {{"taken", nullptr}}, "application/json");
+                return;
+            }
+            (*slot)["status"] = "busy";
+            (*slot)["comment"] = "taken at the counter (demo)";
+            const std::string id = slot->value("id", "");
+            context.store.putLocked("Slot", id, *slot);
+            sendJson(res, 200, {{"taken", id}}, "application/json");
+        });
+    });
     server.Post("/admin/queue/call-next", [&context](const httplib::Request& req, httplib::Response& res) {
         const Json body = Json::parse(req.body, nullptr, false);
         const std::string role = body.is_object() ? body.value("doctor", "") : "";

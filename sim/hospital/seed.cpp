@@ -210,7 +210,7 @@ void refreshCalendar(ResourceStore& store, const SeedSettings& settings) {
     store.putMany("PractitionerRole", repricedRoles);
     store.putMany("Slot", repricedSlots);
 
-    // Slots on the days each doctor sees outpatients (five of seven), 08:00–12:00 and
+    // Slots on the days each doctor sees outpatients (five of seven; the general clinics every day), 08:00–12:00 and
     // 14:00–17:00: 30 minutes long in the busy departments (CARD RESP GAST PAED OPHT), an hour
     // elsewhere. Ids carry the date and time, so a restart adds only the missing days. The demo's
     // fully booked doctor (role-001) has every slot busy.
@@ -226,7 +226,9 @@ void refreshCalendar(ResourceStore& store, const SeedSettings& settings) {
         for (const auto& role : roles) {
             const std::string roleId = role.value("id", "");
             const int doctorNumber = std::stoi(roleId.substr(5));
-            if ((weekday + doctorNumber) % 7 >= 5) continue;  // two days off a week
+            // Two days off a week for a doctor; the general clinic (no Practitioner: whoever is on
+            // duty) is open every day, as a hospital's 普通门诊 is.
+            if (role.contains("practitioner") && (weekday + doctorNumber) % 7 >= 5) continue;
             const std::string deptRef = role["organization"].value("reference", "");
             const int length = slotMinutesOf(deptRef.substr(13));
             int slotOfDay = 0;

@@ -3,8 +3,16 @@
 // mode, and the outcome is checked against the simulator's own ledgers: no payment taken twice,
 // none lost, every paid order committed to the HIS or refunded, every insurance settlement
 // either committed in the HIS or cancelled, and every journal row terminal.
+// Registration orders (issue 11: hold → pay the fee → book) run the same way (pay_probe
+// --mode book-paid) and are checked against the hospital's appointments: never charged without
+// a booked or refunded appointment, never booked without the payment, never a slot left held.
 #include <gtest/gtest.h>
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "kiosk/core/journal.hpp"
@@ -21,12 +29,15 @@ enum class Scenario {
     paysWhileDown,      ///< the patient pays while the kiosk is dead (before it restarts)
     nobodyPays,         ///< the countdown runs out: query, close
     hisRejects,         ///< paid, but the charge was settled at the cashier: refund
+    holdLost,           ///< registration: the hold ends while the patient pays; the slot is still free
+    holdTaken,          ///< registration: the hold ends and another patient holds the slot
 };
 
 enum class Payer {
     qr,          ///< self-pay by QR (pat-li-jun, one charge)
     insured,     ///< insurance with a cash part by QR (pat-zhang-san, every charge)
-    fullyCovered ///< insurance, the fund pays all (pat-ouyang-nana, every charge)
+    fullyCovered, ///< insurance, the fund pays all (pat-ouyang-nana, every charge)
+    registration  ///< a booking's registration fee by QR (pat-li-jun, a cardiology slot tomorrow)
 };
 
 struct CrashCase {
@@ -41,6 +52,7 @@ std::string payerName(Payer p) {
         case Payer::qr: return "";
         case Payer::insured: return "_insured";
         case Payer::fullyCovered: return "_fullyCovered";
+        case Payer::registration: return "_registration";
     }
     return "?";
 }
@@ -51,6 +63,8 @@ std::string scenarioName(Scenario s) {
         case Scenario::paysWhileDown: return "paysWhileDown";
         case Scenario::nobodyPays: return "nobodyPays";
         case Scenario::hisRejects: return "hisRejects";
+        case Scenario::holdLost: return "holdLost";
+        case Scenario::holdTaken: return "holdTaken";
     }
     return "?";
 }
@@ -59,12 +73,124 @@ void PrintTo(const CrashCase& c, std::ostream* os) { *os << c.failpoint << "/" <
 
 class CrashMatrixTest : public ::testing::TestWithParam<CrashCase> {};
 
+/// A free cardiology slot with a fee, tomorrow (hospital time): today's may all have begun.
+backend::Slot feeSlotTomorrow(backend::FhirHisDriver& his) {
+    const auto tomorrow = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now() + std::chrono::hours(8 + 24));
+    backend::SlotQuery query;
+    query.departmentId = "dept-CARD";
+    query.fromDate = fmt::format("{:%Y-%m-%d}", tomorrow);
+    auto slots = his.slots(query);
+    EXPECT_TRUE(slots) << (slots ? "" : slots.error().describe());
+    if (slots) {
+        for (const auto& slot : *slots) {
+            if (slot.status == "free" && slot.feeFen > 0) return slot;
+        }
+    }
+    ADD_FAILURE() << "no free cardiology slot with a fee tomorrow";
+    return {};
+}
+
+/// The registration half of the matrix: crash between hold and booking, restart, and compare
+/// with the gateway and the hospital's appointments.
+void registrationCase(const CrashCase& c, test::SimProcess& sim, backend::FhirHisDriver& his) {
+    const backend::Slot slot = feeSlotTomorrow(his);
+    ASSERT_FALSE(slot.id.empty());
+    const auto journalFile = sim.dir().path() / "kiosk-journal.db";
+    std::vector<std::string> pay = {"env", "KIOSK_FAILPOINT=" + c.failpoint, PAY_PROBE_EXE, "--journal", journalFile.string(),
+                                    "--root", sim.rootUrl(), "--patient", "pat-li-jun", "--channel", "wechat", "--poll-ms", "20",
+                                    "--qr-timeout-ms", "200", "--mode", "book-paid", "--slot", slot.id, "--amount",
+                                    std::to_string(slot.feeFen)};
+    if (c.scenario != Scenario::nobodyPays && c.scenario != Scenario::paysWhileDown) pay.emplace_back("--phone-pays");
+    if (c.scenario == Scenario::holdLost) pay.insert(pay.end(), {"--hold-lost", "free"});
+    if (c.scenario == Scenario::holdTaken) pay.insert(pay.end(), {"--hold-lost", "taken"});
+    const auto crashed = test::runCommand(pay);
+    ASSERT_EQ(crashed.exitCode, kFailpointExitCode) << "failpoint not reached\n" << crashed.out << crashed.err;
+    PaymentOrder keys;
+    {
+        auto journal = Journal::open(journalFile);
+        ASSERT_TRUE(journal);
+        auto saga = SagaJournal::attach(**journal, "K01");
+        ASSERT_TRUE(saga);
+        auto rows = saga->all();
+        ASSERT_TRUE(rows);
+        ASSERT_EQ(rows->size(), 1U);
+        keys = rows->front();
+        EXPECT_FALSE(isTerminal(keys.state)) << "the crash left a terminal row: " << stateName(keys.state);
+        EXPECT_TRUE(keys.registration());
+    }
+    if (c.scenario == Scenario::paysWhileDown) sim.call("POST", "/gateway/orders/" + keys.outTradeNo() + "/simulate-paid");
+
+    const auto restarted = test::runCommand({PAY_PROBE_EXE, "--journal", journalFile.string(), "--root", sim.rootUrl(), "--mode", "recover"});
+    ASSERT_EQ(restarted.exitCode, 0) << restarted.out << restarted.err;
+    const auto report = nlohmann::json::parse(restarted.out, nullptr, false);
+    ASSERT_TRUE(report.is_object()) << restarted.out;
+    EXPECT_TRUE(report["pending"].empty()) << restarted.out;
+    ASSERT_EQ(report["recovered"].size(), 1U) << restarted.out;
+    EXPECT_EQ(report["recovered"][0]["state"], stateName(c.expected)) << restarted.out << restarted.err;
+
+    long status = 0;
+    const auto gateway = sim.call("GET", "/gateway/orders/" + keys.outTradeNo(), nullptr, &status);
+    // What the hospital holds under each of the order's two hold keys.
+    std::map<std::string, std::string> held;
+    for (const int attempt : {0, 1}) {
+        const std::string key = keys.holdKeyOf(attempt);
+        EXPECT_LE(sim.commits(key), 1) << key << " held twice";
+        EXPECT_LE(sim.commits("book:" + key), 1) << key << " booked twice";
+        auto known = his.lookupTransaction(key);
+        if (known) held[key] = known->status;
+    }
+    int booked = 0, live = 0;
+    for (const auto& [key, state] : held) {
+        booked += state == "booked" ? 1 : 0;
+        live += state == "proposed" ? 1 : 0;
+    }
+    EXPECT_EQ(live, 0) << "a slot is still held by an order that ended";
+    EXPECT_LE(sim.commits(keys.outTradeNo()), 1);
+    EXPECT_LE(sim.commits(keys.outRefundNo()), 1);
+    switch (c.expected) {
+        case SagaState::done:
+            EXPECT_EQ(gateway["status"], "SUCCESS") << gateway.dump();
+            EXPECT_EQ(booked, 1) << "paid, but no appointment booked";
+            EXPECT_EQ(sim.commits(keys.outRefundNo()), 0);
+            break;
+        case SagaState::refunded:
+            EXPECT_EQ(gateway["status"], "REFUND") << gateway.dump();
+            EXPECT_EQ(gateway["refunded_fen"], slot.feeFen);
+            EXPECT_EQ(booked, 0) << "refunded, yet booked";
+            break;
+        case SagaState::closed:
+            EXPECT_TRUE(status == 404 || gateway["status"] == "CLOSED") << gateway.dump();
+            EXPECT_EQ(booked, 0) << "booked without a payment";
+            break;
+        default:
+            ADD_FAILURE() << "unexpected expectation";
+    }
+    // The slot is free again unless it is booked (ours) or another patient holds it.
+    if (booked == 0 && c.scenario != Scenario::holdTaken) {
+        backend::SlotQuery query;
+        query.departmentId = "dept-CARD";
+        query.fromDate = slot.start.substr(0, 10);
+        auto slots = his.slots(query);
+        ASSERT_TRUE(slots);
+        EXPECT_TRUE(std::any_of(slots->begin(), slots->end(), [&](const backend::Slot& s) { return s.id == slot.id; }))
+            << "slot " << slot.id << " not free again";
+    }
+    const auto again = test::runCommand({PAY_PROBE_EXE, "--journal", journalFile.string(), "--root", sim.rootUrl(), "--mode", "recover"});
+    EXPECT_EQ(again.exitCode, 0);
+    const auto second = nlohmann::json::parse(again.out, nullptr, false);
+    EXPECT_TRUE(second.is_object() && second["recovered"].empty() && second["pending"].empty()) << again.out;
+}
+
 TEST_P(CrashMatrixTest, RestartResolvesAgainstTheLedger) {
     const CrashCase& c = GetParam();
     test::SimProcess sim;
     ASSERT_TRUE(sim.ready()) << sim.log();
     backend::FhirSettings fhirSettings = sim.settings();
     backend::FhirHisDriver his(fhirSettings);
+    if (c.payer == Payer::registration) {
+        registrationCase(c, sim, his);
+        return;
+    }
     const bool insured = c.payer != Payer::qr;
     const std::string patient = c.payer == Payer::qr ? "pat-li-jun" : c.payer == Payer::insured ? "pat-zhang-san" : "pat-ouyang-nana";
     auto charges = his.charges(patient);
@@ -224,6 +350,26 @@ std::vector<CrashCase> crashCases() {
         {"after_his_commit", Scenario::phonePays, S::done, Payer::fullyCovered},
         {"ins_before_cancel", Scenario::hisRejects, S::refunded, Payer::fullyCovered},
         {"ins_after_cancel", Scenario::hisRejects, S::refunded, Payer::fullyCovered},
+        // A booking's registration fee: hold → pay → book (payments/registration_saga.hpp).
+        {"reg_order_created", Scenario::phonePays, S::closed, Payer::registration},
+        {"reg_after_hold", Scenario::phonePays, S::closed, Payer::registration},
+        {"reg_held", Scenario::phonePays, S::closed, Payer::registration},
+        {"before_gateway_order", Scenario::phonePays, S::closed, Payer::registration},
+        {"qr_shown", Scenario::phonePays, S::closed, Payer::registration},
+        {"qr_shown", Scenario::paysWhileDown, S::done, Payer::registration},
+        {"before_close", Scenario::nobodyPays, S::closed, Payer::registration},
+        {"before_close", Scenario::paysWhileDown, S::done, Payer::registration},
+        {"after_paid_seen", Scenario::phonePays, S::done, Payer::registration},
+        {"paid", Scenario::phonePays, S::done, Payer::registration},
+        {"before_his_commit", Scenario::phonePays, S::done, Payer::registration},
+        {"after_his_commit", Scenario::phonePays, S::done, Payer::registration},
+        {"before_his_commit", Scenario::holdLost, S::done, Payer::registration},
+        {"reg_before_rehold", Scenario::holdLost, S::done, Payer::registration},
+        {"reg_after_rehold", Scenario::holdLost, S::done, Payer::registration},
+        {"reg_before_rehold", Scenario::holdTaken, S::refunded, Payer::registration},
+        {"reg_after_rehold", Scenario::holdTaken, S::refunded, Payer::registration},
+        {"before_refund", Scenario::holdTaken, S::refunded, Payer::registration},
+        {"after_refund", Scenario::holdTaken, S::refunded, Payer::registration},
     };
 }
 

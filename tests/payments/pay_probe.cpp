@@ -7,7 +7,11 @@
 //             [--patient P --charges a,b --amount FEN --channel wechat]          (pay: QR saga)
 //             [--patient P --cert-no ID --lines id:class:code:fen,… --channel wechat]
 //                                                    (pay-insured: the desk, credential type 02)
+//             [--patient P --slot S --amount FEN --channel wechat]     (book-paid: registration)
 //             [--phone-pays]      play the patient's phone: pay right after the QR is shown
+//             [--hold-lost free|taken]  book-paid: the hold ends while the patient pays (cancelled,
+//                                 as the HIS does when it expires); "taken": another patient
+//                                 then holds the slot
 //             [--poll-ms 20] [--qr-timeout-ms 400]
 #include <cstdio>
 #include <cstring>
@@ -30,7 +34,8 @@ namespace {
 nlohmann::json describe(const PaymentOrder& order) {
     return {{"order_id", order.orderId}, {"state", stateName(order.state)}, {"reason", order.reason},
             {"out_trade_no", order.outTradeNo()}, {"his_trade_no", order.hisTradeNo()}, {"out_refund_no", order.outRefundNo()},
-            {"kind", kindName(order.kind)}, {"cash_fen", order.cashFen}, {"mdtrt_id", order.mdtrtId}, {"setl_id", order.setlId}};
+            {"kind", kindName(order.kind)}, {"cash_fen", order.cashFen}, {"mdtrt_id", order.mdtrtId}, {"setl_id", order.setlId},
+            {"hold_key", order.holdKey}, {"appointment_id", order.appointmentId}};
 }
 
 int failWith(const Error& error) {
@@ -105,6 +110,25 @@ int main(int argc, char** argv) {
         if (args.contains("--phone-pays") && order->state == SagaState::qr_shown) phonePays(*order);
         if (order->state == SagaState::qr_shown) order = saga.awaitPayment(*order);
         if (order && order->state == SagaState::paid) order = saga.commitToHis(*order);
+        if (!order) return failWith(order.error());
+        out["order"] = describe(*order);
+    } else if (args["--mode"] == "book-paid") {
+        auto held = (*desk)->holdForRegistration(args["--patient"], args["--slot"], std::stoll(args["--amount"]));
+        if (!held) return failWith(held.error());
+        const std::string orderId = held->order.orderId;
+        if (args.contains("--hold-lost")) {
+            // The hold lifetime is minutes at hospital-sim: its end is played by cancelling the
+            // hold, which leaves the appointment and the slot exactly as the expiry does.
+            if (auto cancelled = his.cancelAppointment(held->appointment.id); !cancelled) return failWith(cancelled.error());
+            if (args["--hold-lost"] == "taken") {
+                if (auto other = his.holdSlot(args["--slot"], "pat-gen-07", "OTHER-" + orderId); !other) return failWith(other.error());
+            }
+        }
+        auto order = (*desk)->showQr(orderId, args["--channel"]);
+        if (!order) return failWith(order.error());
+        if (args.contains("--phone-pays") && order->state == SagaState::qr_shown) phonePays(*order);
+        order = (*desk)->awaitPayment(orderId);
+        if (order && order->state == SagaState::paid) order = (*desk)->finish(orderId);
         if (!order) return failWith(order.error());
         out["order"] = describe(*order);
     } else if (args["--mode"] == "pay-insured") {

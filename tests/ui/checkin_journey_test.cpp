@@ -10,6 +10,9 @@
 #include "kiosk/backend/his_factory.hpp"
 #include "screens/checkin/checkin_flow.hpp"
 #include "screens/checkin/checkin_screens.hpp"
+#include "screens/sim_panel_hospital.hpp"
+
+#include <thread>
 
 namespace kiosk::test {
 namespace {
@@ -57,6 +60,37 @@ protected:
     }
 
     screens::CheckInView view() { return app->services().checkIn().view(); }
+
+    /// The appointment code (slip / app QR) of the seed person's first booked or arrived
+    /// appointment, read from hospital-sim over FHIR like the kiosk reads it.
+    std::string appointmentCodeOf(const std::string& person) {
+        backend::FhirHisDriver his(hospital->settings());
+        auto list = his.appointments("pat-" + person);
+        EXPECT_TRUE(list.has_value()) << (list ? "" : list.error().describe());
+        if (!list) return {};
+        for (const auto& a : *list) {
+            if (!a.appointmentCode.empty()) return a.appointmentCode;
+        }
+        ADD_FAILURE() << person << " has no appointment with a code";
+        return {};
+    }
+
+    /// Until no flow's worker runs (at most 5 s), drawing the answers.
+    void settleFlows() {
+        app->settle();
+        for (int i = 0; i < 100 && app->services().working(); ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            app->settle();
+        }
+    }
+
+    /// On the attract screen, the scanner reads `payload` (the simulated scanner classifies it
+    /// with the site's payload table, as a real one configured so does).
+    screens::JourneyReport scanCode(const std::string& payload, const std::string& awaitScreen, bool fromIdentify = true) {
+        return journey(std::string(R"({"steps": [)") + (fromIdentify ? R"({"tap": "attract.start"},)" : "") +
+                       R"({"scan": {"device": "scanner", "payload": ")" + payload + R"("}},
+            {"await_screen": {"screen": ")" + awaitScreen + R"(", "seconds": 15}}]})");
+    }
 
     std::vector<std::vector<std::string>> printed() {
         auto* printer = dynamic_cast<drivers::sim::SimReceiptPrinter*>(app->devices().find("printer"));
@@ -191,6 +225,85 @@ TEST_F(CheckInJourneyTest, MyQueueFollowsTheDoctorsCallsAndSetsAnSmsReminder) {
     EXPECT_TRUE(contains(shown(), "when 3 are ahead"));
 }
 
+/// The presenter's F2 panel (issue 11 item 7): on the ticket it offers "the doctor calls the next
+/// patient", which hospital-sim's admin call carries out over HTTP.
+TEST_F(CheckInJourneyTest, ThePresentersPanelAdvancesTheQueue) {
+    startWith({"--consult-minutes", "0"});
+    ASSERT_TRUE(checkInAs("zhang-san").ok);
+    // The panel (plain ImGui, not in textRects) with its "hospital" row: 01-simulator_panel.png.
+    ASSERT_TRUE(journey(R"({"steps": [{"simulator_panel": true}]})").ok);
+    const auto actions = screens::hospitalActions(app->services());
+    ASSERT_EQ(actions.size(), 1U);
+    EXPECT_EQ(actions.front().path, "admin/queue/call-next");
+    ASSERT_TRUE(app->simulate("hospital", actions.front().path, actions.front().body.dump()).has_value());
+    app->settle();  // the admin call runs on the task runner; settle waits for it
+    const auto report = journey(R"({"steps": [{"simulator_panel": false}, {"tap": "checkin.my_queue"},
+        {"await_screen": {"screen": "checkin.queue", "seconds": 10}}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    ASSERT_TRUE(view().queue.has_value());
+    EXPECT_EQ(view().queue->waitingAhead, 3) << "one called: four were ahead";
+}
+
+TEST_F(CheckInJourneyTest, ScanningTheAppointmentQrChecksInWithoutACard) {
+    startWith();
+    const std::string code = appointmentCodeOf("zhang-san");
+    ASSERT_FALSE(code.empty());
+    const auto report = scanCode(code, "checkin");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(app->session().active());
+    const auto v = view();
+    EXPECT_TRUE(v.byCode);
+    ASSERT_TRUE(v.result.has_value());
+    EXPECT_EQ(v.result->outcome, CheckInOutcome::checked_in) << "the same hospital answer as a card check-in";
+    EXPECT_EQ(v.result->appointment.appointmentCode, code);
+    ASSERT_TRUE(v.result->appointment.queueNumber.has_value());
+    ASSERT_TRUE(v.queue.has_value());
+    EXPECT_EQ(v.queue->waitingAhead, 4);
+    const auto jobs = printed();
+    ASSERT_EQ(jobs.size(), 1U) << "the ticket prints as after a card";
+    EXPECT_TRUE(contains(jobs.front(), std::to_string(*v.result->appointment.queueNumber)));
+    EXPECT_TRUE(contains(jobs.front(), "[QR https://yizhan.example/q/" + code + "]"));
+    EXPECT_TRUE(contains(shown(), "前面还有 4 人"));
+    EXPECT_FALSE(contains(shown(), "患者：")) << "nobody was identified: no patient line";
+    EXPECT_FALSE(contains(shown(), "返回服务菜单")) << "no menu for a session without a card";
+
+    // The same screen in English and large print (PNGs), then "done" ends the session.
+    const auto done = journey(R"({"steps": [{"set_language": "en_US"}, {"set_large_print": true}, {"tap": "checkin.done"},
+        {"expect_session": false}, {"expect_screen": "attract"}]})");
+    ASSERT_TRUE(done.ok) << describe(done);
+    // Scanned again (straight on the attract screen): the hospital says "already checked in" and
+    // the ticket is printed again.
+    const auto again = scanCode(code, "checkin", false);
+    ASSERT_TRUE(again.ok) << describe(again);
+    ASSERT_TRUE(view().result.has_value());
+    EXPECT_EQ(view().result->outcome, CheckInOutcome::already_checked_in);
+    EXPECT_EQ(printed().size(), 2U);
+}
+
+TEST_F(CheckInJourneyTest, ScannedCodeTooEarlyGetsTheHospitalsAnswer) {
+    startWith();
+    const auto report = scanCode(appointmentCodeOf("wang-xinkun"), "checkin", false);
+    ASSERT_TRUE(report.ok) << describe(report);
+    ASSERT_TRUE(view().result.has_value());
+    EXPECT_EQ(view().result->outcome, CheckInOutcome::too_early);
+    EXPECT_TRUE(printed().empty());
+    EXPECT_TRUE(contains(shown(), "完成"));
+}
+
+TEST_F(CheckInJourneyTest, UnknownAppointmentCodeSaysSoInBothLanguagesWithoutASession) {
+    startWith();
+    // The right shape (YY + digits: the scanner classifies it as an appointment code), unknown here.
+    const auto report = scanCode("YY209901019000001", "identify");
+    ASSERT_TRUE(report.ok) << describe(report);
+    settleFlows();
+    EXPECT_EQ(app->currentScreen(), "identify");
+    EXPECT_FALSE(app->session().active());
+    EXPECT_TRUE(contains(shown(), "未找到该预约，请核对后重试或前往人工窗口")) << ::testing::PrintToString(shown());
+    EXPECT_TRUE(contains(shown(), "We could not find this appointment. Please check it and try again, or go to a service counter."))
+        << "the other language beneath";
+    EXPECT_TRUE(printed().empty());
+}
+
 TEST_F(CheckInJourneyTest, QueueUrlWithoutThePlaceholderIsRefusedAtLoad) {
     auto loaded = config("[services]\nqueue_url = \"https://yizhan.example/q/\"\n");
     ASSERT_FALSE(loaded.has_value());
@@ -214,6 +327,13 @@ TEST_P(CheckInLayoutTest, EveryScreenIsClean) {
         ASSERT_TRUE(report.ok) << describe(report);
         ASSERT_TRUE(checkInAs("wang-xinkun", language).ok);
         ASSERT_TRUE(journey(R"({"steps": [{"tap": "session.finish"}, {"remove_card": "card"}]})").ok);
+        // A scanned appointment code: the ticket without a card (already checked in above), and
+        // an unknown code's message on the identify screen.
+        ASSERT_TRUE(scanCode(appointmentCodeOf("zhang-san"), "checkin").ok);
+        ASSERT_TRUE(journey(R"({"steps": [{"tap": "checkin.done"}, {"expect_screen": "attract"}]})").ok);
+        ASSERT_TRUE(scanCode("YY209901019000001", "identify").ok);
+        settleFlows();
+        ASSERT_TRUE(journey(R"({"steps": [{"set_language": ")" + language + R"("}, {"tap": "identify.back"}]})").ok);
     }
 }
 

@@ -257,7 +257,7 @@ TEST_F(AppTest, MenuOffersOnlyServicesThatWorkOnThisKiosk) {
     startConnected();
     ASSERT_TRUE(app->simulate("card", "insert", "zhang-san").has_value());
     app->settle();
-    EXPECT_EQ(tiles(), (std::set<std::string>{"menu.booking", "menu.check_in", "menu.triage", "menu.pickup"}))
+    EXPECT_EQ(tiles(), (std::set<std::string>{"menu.booking", "menu.cancel", "menu.check_in", "menu.triage", "menu.pickup"}))
         << "no [payments]: no paying; no report printer: no reports";
     ASSERT_TRUE(app->tap("menu.pickup").has_value());
     EXPECT_EQ(app->currentScreen(), "service_unavailable") << "pickup has no screens yet: it says so plainly";
@@ -265,7 +265,7 @@ TEST_F(AppTest, MenuOffersOnlyServicesThatWorkOnThisKiosk) {
     startConnected("[services]\npickup = false\n[[devices]]\nname = \"a4\"\nclass = \"report_printer\"\ndriver = \"sim\"\n");
     ASSERT_TRUE(app->simulate("card", "insert", "zhang-san").has_value());
     app->settle();
-    EXPECT_EQ(tiles(), (std::set<std::string>{"menu.booking", "menu.check_in", "menu.triage", "menu.reports"}));
+    EXPECT_EQ(tiles(), (std::set<std::string>{"menu.booking", "menu.cancel", "menu.check_in", "menu.triage", "menu.reports"}));
 }
 
 TEST_F(AppTest, DiagnosticsModeRunsSelfTests) {

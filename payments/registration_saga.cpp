@@ -1,0 +1,243 @@
+#include "payments/registration_saga.hpp"
+
+#include <fmt/format.h>
+
+#include "kiosk/core/log.hpp"
+#include "payments/failpoint.hpp"
+
+namespace kiosk::payments {
+
+namespace {
+
+auto logger() { return log::module("payments"); }
+
+/// Outcomes that only a later query can settle (the remote side may or may not have acted).
+bool isUnsettled(Errc code) {
+    return code == Errc::unknown_outcome || code == Errc::timeout || code == Errc::backend_unavailable;
+}
+
+/// Holds with `key`; a lost answer is asked once more with the same key (the HIS de-duplicates
+/// on it, so the second call answers with the first hold when there was one).
+Result<backend::Appointment> holdWithKey(backend::HisDriver& his, const PaymentOrder& order, const std::string& key) {
+    auto held = his.holdSlot(order.slotId, order.patientId, key);
+    if (!held && held.error().code == Errc::unknown_outcome) held = his.holdSlot(order.slotId, order.patientId, key);
+    return held;
+}
+
+Error withOrder(Error error, const std::string& orderId) {
+    error.detail = "order " + orderId + ": " + error.detail;
+    return error;
+}
+
+}  // namespace
+
+Result<PaymentOrder> RegistrationSaga::toUnknown(const PaymentOrder& order, const Error& error) {
+    logger()->warn("registration {} in {}: outcome unknown ({}); stays pending until a query settles it", order.orderId,
+                   stateName(order.state), error.describe());
+    return journal_.transition(order, SagaState::unknown, error.describe());
+}
+
+Result<RegistrationHold> RegistrationSaga::hold(const std::string& patientId, const std::string& slotId, int64_t feeFen) {
+    NewOrder request;
+    request.kind = OrderKind::registration;
+    request.patientId = patientId;
+    request.chargeIds = {slotId};
+    request.totalFen = feeFen;
+    request.slotId = slotId;
+    auto created = journal_.createOrder(request);
+    if (!created) return std::unexpected(created.error());
+    logger()->info("registration {} created: slot {}, fee {} fen, hold key {}", created->orderId, slotId, feeFen, created->holdKey);
+    failpoint("reg_order_created");
+    auto held = holdWithKey(his_, *created, created->holdKey);
+    failpoint("reg_after_hold");
+    if (!held) {
+        const Error error = held.error();
+        if (isUnsettled(error.code)) {
+            // The HIS may hold the slot under our key: recovery asks and releases it.
+            if (auto unknown = toUnknown(*created, error); !unknown) return std::unexpected(unknown.error());
+        } else if (auto closed = journal_.transition(*created, SagaState::closed, "hold refused: " + error.describe()); !closed) {
+            return std::unexpected(closed.error());
+        }
+        return std::unexpected(withOrder(error, created->orderId));
+    }
+    PaymentOrder order = *created;
+    order.appointmentId = held->id;
+    auto journalled = journal_.transition(order, SagaState::created, "held as Appointment/" + held->id);
+    if (!journalled) return std::unexpected(journalled.error());
+    failpoint("reg_held");
+    if (held->feeFen != feeFen) {
+        // The fee changed between the list and the hold: the patient is never charged another
+        // amount than the one shown. The hold goes back; the list is read again.
+        logger()->warn("registration {}: slot {} listed at {} fen, held at {} fen; released", order.orderId, slotId, feeFen, held->feeFen);
+        auto closed = journal_.transition(*journalled, SagaState::closed, fmt::format("fee changed to {} fen", held->feeFen));
+        if (!closed) return std::unexpected(closed.error());
+        releaseHold(*closed);
+        return fail(Errc::rejected, fmt::format("order {}: slot {} fee {} fen, not the {} fen shown", order.orderId, slotId, held->feeFen, feeFen),
+                    "payments.fee_changed");
+    }
+    return RegistrationHold{*journalled, *held};
+}
+
+PaymentOrder RegistrationSaga::releaseHold(const PaymentOrder& order) {
+    if (order.appointmentId.empty() && order.holdKey.empty()) return order;
+    std::string id = order.appointmentId;
+    if (id.empty()) {
+        auto known = his_.lookupTransaction(order.holdKey);
+        if (!known || known->resourceType != "Appointment") return order;  // never held (or the HIS cannot say: it expires)
+        if (known->status != "proposed") return order;
+        id = known->resourceId;
+    }
+    if (auto cancelled = his_.cancelAppointment(id); !cancelled) {
+        logger()->warn("registration {}: hold Appointment/{} not released ({}); it expires by itself", order.orderId, id,
+                       cancelled.error().describe());
+    } else {
+        logger()->info("registration {}: hold Appointment/{} released", order.orderId, id);
+    }
+    return order;
+}
+
+Result<PaymentOrder> RegistrationSaga::refund(const PaymentOrder& order, const std::string& reason) {
+    auto refunding = journal_.transition(order, SagaState::refunding, reason);
+    if (!refunding) return refunding;
+    auto refunded = qr_.refund(*refunding);
+    if (refunded && refunded->state == SagaState::refunded) releaseHold(*refunded);
+    return refunded;
+}
+
+Result<PaymentOrder> RegistrationSaga::rehold(const PaymentOrder& current) {
+    PaymentOrder order = current;
+    order.holdKey = order.holdKeyOf(1);
+    order.appointmentId.clear();
+    // The second key is journalled before the second hold is sent.
+    auto journalled = journal_.transition(order, SagaState::his_committing, "hold expired while paying; holding the slot again");
+    if (!journalled) return journalled;
+    failpoint("reg_before_rehold");
+    auto held = holdWithKey(his_, *journalled, journalled->holdKey);
+    failpoint("reg_after_rehold");
+    if (!held) {
+        const Error error = held.error();
+        if (isUnsettled(error.code)) return toUnknown(*journalled, error);
+        logger()->info("registration {}: slot {} could not be held again ({}); refunding", order.orderId, order.slotId, error.describe());
+        return refund(*journalled, "slot gone after the hold expired: " + error.describe());
+    }
+    PaymentOrder reheld = *journalled;
+    reheld.appointmentId = held->id;
+    logger()->info("registration {}: slot {} held again as Appointment/{}", order.orderId, order.slotId, held->id);
+    return journal_.transition(reheld, SagaState::his_committing, "held again as Appointment/" + held->id);
+}
+
+Result<PaymentOrder> RegistrationSaga::book(const PaymentOrder& current) {
+    if (!current.registration() || (current.state != SagaState::paid && current.state != SagaState::his_committing)) {
+        return fail(Errc::invalid_argument, fmt::format("order {} is {}: not ready for the booking", current.orderId, stateName(current.state)));
+    }
+    auto order = current.state != SagaState::his_committing ? journal_.transition(current, SagaState::his_committing)
+                                                             : Result<PaymentOrder>(current);
+    if (!order) return order;
+    for (int round = 0; round < 2; ++round) {
+        if (order->appointmentId.empty()) {
+            // Crashed between the re-hold key and its answer, or the first hold's answer was never
+            // journalled: the key says what the HIS holds.
+            auto known = his_.lookupTransaction(order->holdKey);
+            if (known && known->resourceType == "Appointment") {
+                PaymentOrder found = *order;
+                found.appointmentId = known->resourceId;
+                order = journal_.transition(found, SagaState::his_committing, "found by hold key");
+                if (!order) return order;
+            } else if (known) {
+                return journal_.transition(*order, SagaState::manual, "HIS knows " + order->holdKey + " as " + known->resourceType);
+            } else if (known.error().code == Errc::not_found && order->holdKey == order->holdKeyOf(1)) {
+                order = rehold(*order);  // the re-hold key was journalled, the hold never arrived
+                if (!order || order->state != SagaState::his_committing) return order;
+            } else if (known.error().code == Errc::not_found) {
+                return journal_.transition(*order, SagaState::manual, "paid, but the HIS has no hold " + order->holdKey);
+            } else {
+                return toUnknown(*order, known.error());
+            }
+        }
+        failpoint("before_his_commit");
+        backend::AppointmentPayment payment;
+        payment.tradeNo = order->holdKey;  // the appointment's own business key
+        payment.channel = order->channel;
+        payment.channelTradeNo = order->outTradeNo();
+        payment.amountFen = order->amountFen;
+        Error last(Errc::unknown_outcome, "booking not attempted");
+        for (int attempt = 0; attempt < std::max(1, settings_.hisCommitAttempts); ++attempt) {
+            auto booked = his_.book(order->appointmentId, payment);
+            failpoint("after_his_commit");
+            if (booked && booked->status == backend::AppointmentStatus::booked) {
+                logger()->info("registration {}: Appointment/{} booked ({} fen by {})", order->orderId, booked->id, order->amountFen,
+                               order->channel);
+                return journal_.transition(*order, SagaState::done);
+            }
+            if (booked) {
+                last = Error(Errc::invalid_answer, fmt::format("book answered {}", appointmentStatusName(booked->status)));
+                break;
+            }
+            last = booked.error();
+            if (!isUnsettled(last.code)) break;  // a lost answer: the driver re-reads; try again with the same key
+        }
+        if (isUnsettled(last.code)) return toUnknown(*order, last);
+        // Refused: was the hold gone (expired while the patient paid), or did the HIS refuse a live one?
+        auto known = his_.lookupTransaction(order->holdKey);
+        if (!known) return isUnsettled(known.error().code) ? toUnknown(*order, known.error()) : refund(*order, "HIS refused the booking: " + last.describe());
+        if (known->status == "booked") return journal_.transition(*order, SagaState::done, "booked (found by hold key)");
+        if (known->status == "cancelled" && order->holdKey == order->holdKeyOf(0) && round == 0) {
+            order = rehold(*order);
+            if (!order || order->state != SagaState::his_committing) return order;
+            continue;  // book the new hold
+        }
+        logger()->warn("registration {}: HIS refused the booking of Appointment/{} ({}): refunding", order->orderId, order->appointmentId,
+                       last.describe());
+        return refund(*order, "HIS refused the booking: " + last.describe());
+    }
+    return refund(*order, "the second hold could not be booked either");
+}
+
+Result<backend::Appointment> RegistrationSaga::appointment(const PaymentOrder& order) {
+    auto all = his_.appointments(order.patientId);
+    if (!all) return std::unexpected(all.error());
+    for (auto& a : *all) {
+        if (a.id == order.appointmentId) return a;
+    }
+    return fail(Errc::not_found, "Appointment/" + order.appointmentId + " not among the patient's appointments");
+}
+
+Result<PaymentOrder> RegistrationSaga::resolve(const PaymentOrder& stored) {
+    PaymentOrder order = stored;
+    if (order.state == SagaState::unknown) order.state = order.resumeState;  // in memory only; each step journals
+    const auto closedAndReleased = [this](Result<PaymentOrder> closed) {
+        if (closed && closed->state == SagaState::closed) releaseHold(*closed);
+        return closed;
+    };
+    switch (order.state) {
+        case SagaState::created: {
+            // Nothing paid. Release whatever the hold key holds, then close.
+            auto known = his_.lookupTransaction(order.holdKey);
+            if (!known && known.error().code != Errc::not_found) {
+                return stored.state == SagaState::unknown ? Result<PaymentOrder>(stored) : toUnknown(order, known.error());
+            }
+            if (known && known->resourceType == "Appointment") order.appointmentId = known->resourceId;
+            return closedAndReleased(journal_.transition(order, SagaState::closed, "abandoned before paying; hold released"));
+        }
+        case SagaState::ordering:
+        case SagaState::qr_shown: {
+            auto next = qr_.resolve(order);
+            if (next && next->state == SagaState::paid) return book(*next);
+            return closedAndReleased(std::move(next));
+        }
+        case SagaState::paid:
+        case SagaState::his_committing:
+            return book(order);
+        case SagaState::refunding: {
+            auto refunded = qr_.refund(order);
+            if (refunded && refunded->state == SagaState::refunded) releaseHold(*refunded);
+            return refunded;
+        }
+        case SagaState::closed:
+            return closedAndReleased(order);
+        default:
+            return order;  // terminal
+    }
+}
+
+}  // namespace kiosk::payments

@@ -1,0 +1,389 @@
+// Journey benchmark (issue 11 "Speed and effort"; a program that prints numbers, not a test):
+// booking (a zero-fee slot) and check-in, run headless through the real screens against the real
+// hospital-sim over loopback HTTP, as `kiosk run` wires them (the demo config). Printed per
+// journey: the taps from the menu to the slip / ticket, the screens seen, and the time the kiosk
+// itself adds — the CPU time of the kiosk process over the journey (frames drawn, our code on the
+// UI thread and the workers, JSON and HTTP handling), which excludes the time blocked waiting for
+// the hospital (hospital-sim runs in its own process, so its work is not counted). Also the
+// frame time of the department list with 50 departments and of the slot list with 200 slots of
+// one day (hospital-sim's database set up with them before it starts).
+//
+// Targets (issue 11): booking ≤ 6 taps, check-in ≤ 2 taps, kiosk-added ≤ 0.5 s per journey, each
+// list drawn within one frame (≤ 16 ms).
+// Usage: journey_bench [--smoke]   (--smoke: 3 frames per list instead of 30; numbers not meaningful)
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kiosk/cli/wiring.hpp"
+#include "kiosk/core/log.hpp"
+#include "kiosk/core/time_zone.hpp"
+#include "screens/app.hpp"
+#include "screens/booking/booking_flow.hpp"
+#include "sim/hospital/store.hpp"
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+using kiosk::sim::Json;
+
+double cpuMs() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+double percentile(std::vector<double> values, double p) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    return values[std::min(values.size() - 1, static_cast<size_t>(p * static_cast<double>(values.size())))];
+}
+
+/// hospital-sim in its own process (its CPU is not the kiosk's), on a port the kernel picks.
+class Hospital {
+public:
+    Hospital(const std::filesystem::path& dataDir, const std::vector<std::string>& extra) {
+        int out[2];
+        if (pipe(out) != 0) return;
+        std::vector<std::string> args = {HOSPITAL_SIM_EXE, "--listen", "127.0.0.1:0", "--data", dataDir.string(),
+                                         "--people", std::string(KIOSK_ASSETS) + "/sim/people.json", "--threads", "8"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        pid_ = fork();
+        if (pid_ == 0) {
+            dup2(out[1], STDOUT_FILENO);
+            const int null = open("/dev/null", O_WRONLY);
+            dup2(null, STDERR_FILENO);
+            close(out[0]);
+            std::vector<char*> argv;
+            for (auto& a : args) argv.push_back(a.data());
+            argv.push_back(nullptr);
+            execv(argv[0], argv.data());
+            _exit(127);
+        }
+        close(out[1]);
+        std::string text;  // "hospital-sim listening on http://127.0.0.1:PORT"
+        const auto deadline = SteadyClock::now() + std::chrono::seconds(30);
+        while (SteadyClock::now() < deadline && text.find('\n') == std::string::npos) {
+            pollfd p{out[0], POLLIN, 0};
+            if (poll(&p, 1, 200) <= 0) continue;
+            char buffer[256];
+            const ssize_t n = read(out[0], buffer, sizeof buffer);
+            if (n <= 0) break;
+            text.append(buffer, static_cast<size_t>(n));
+        }
+        close(out[0]);
+        const auto colon = text.rfind(':');
+        if (text.find("listening on") != std::string::npos && colon != std::string::npos) port_ = std::atoi(text.c_str() + colon + 1);
+    }
+    ~Hospital() {
+        if (pid_ <= 0) return;
+        kill(pid_, SIGTERM);
+        int status = 0;
+        waitpid(pid_, &status, 0);
+    }
+    Hospital(const Hospital&) = delete;
+    Hospital& operator=(const Hospital&) = delete;
+    int port() const { return port_; }
+
+private:
+    pid_t pid_ = -1;
+    int port_ = 0;
+};
+
+/// "YYYY-MM-DD" of the hospital's day `days` from now.
+std::string hospitalDate(int days) {
+    const auto zone = kiosk::TimeZone::load("Asia/Shanghai");
+    const kiosk::WallTime w = zone->at(std::chrono::system_clock::now() + std::chrono::hours(24 * days));
+    return fmt::format("{:04}-{:02}-{:02}", w.year, w.month, w.day);
+}
+
+/// The seeded database grown to 50 departments and to 200 free slots at cardiology's general
+/// clinic on the first day of the strip after today it works (2-minute slots from 17:00): the
+/// sizes the issue's list targets name. Returns the general clinic's PractitionerRole id and that
+/// day of the strip ("" on failure, said on stderr).
+std::pair<std::string, int> growHospital(const std::filesystem::path& dataDir) {
+    auto store = kiosk::sim::ResourceStore::open(dataDir / "hospital.sqlite");
+    if (!store) {
+        std::fprintf(stderr, "hospital store: %s\n", store.error().describe().c_str());
+        return {};
+    }
+    auto card = (*store)->get("Organization", "dept-CARD");
+    if (!card) return {};
+    const size_t existing = (*store)->find("Organization", [](const Json& o) { return o.contains("partOf"); }).size();
+    std::vector<std::pair<std::string, Json>> departments;
+    for (size_t i = existing; i < 50; ++i) {
+        Json d = *card;
+        const std::string code = fmt::format("Z{:02}", i);  // after the seeded ones in id order
+        d["id"] = "dept-" + code;
+        d["identifier"][0]["value"] = code;
+        d["name"] = fmt::format("专病门诊{:02}", i);
+        departments.emplace_back("dept-" + code, d);
+    }
+    (*store)->putMany("Organization", departments);
+    const auto roles = (*store)->find("PractitionerRole", [](const Json& r) {
+        return r.dump().find("Organization/dept-CARD") != std::string::npos && !r.contains("practitioner");
+    });
+    if (roles.empty()) {
+        std::fprintf(stderr, "no general clinic at dept-CARD\n");
+        return {};
+    }
+    const std::string role = roles.front().value("id", "");
+    std::string tomorrow;
+    std::vector<Json> ofRole;
+    int day = 1;
+    for (; day < 7 && ofRole.empty(); ++day) {
+        tomorrow = hospitalDate(day);
+        ofRole = (*store)->find("Slot", [&](const Json& s) {
+            return s.value("start", "").starts_with(tomorrow) && s.dump().find("PractitionerRole/" + role + "\"") != std::string::npos;
+        });
+    }
+    --day;
+    if (ofRole.empty()) {
+        std::fprintf(stderr, "no slot of %s this week to copy\n", role.c_str());
+        return {};
+    }
+    std::vector<std::pair<std::string, Json>> slots;
+    for (int i = 0; static_cast<int>(ofRole.size()) + i < 200; ++i) {
+        Json s = ofRole.front();
+        const int minute = 17 * 60 + 2 * i;  // after the clinic's own slots: none overlaps
+        const std::string id = fmt::format("slot-bench-{:03}", i);
+        s["id"] = id;
+        s["status"] = "free";
+        s.erase("comment");
+        s["start"] = fmt::format("{}T{:02}:{:02}:00+08:00", tomorrow, minute / 60, minute % 60);
+        s["end"] = fmt::format("{}T{:02}:{:02}:00+08:00", tomorrow, (minute + 2) / 60, (minute + 2) % 60);
+        slots.emplace_back(id, s);
+    }
+    (*store)->putMany("Slot", slots);
+    return {role, day};
+}
+
+/// The demo config with its data folder in `dir` and every hospital URL on `port`.
+std::string benchConfig(const std::filesystem::path& dir, int port) {
+    const std::string demo = std::string(KIOSK_ASSETS) + "/config/demo.toml";
+    toml::table table;
+    try {
+        table = toml::parse_file(demo);
+    } catch (const toml::parse_error& error) {
+        std::fprintf(stderr, "%s: %s\n", demo.c_str(), std::string(error.description()).c_str());
+        return {};
+    }
+    const std::string root = "http://127.0.0.1:" + std::to_string(port);
+    table["kiosk"].as_table()->insert_or_assign("data_dir", (dir / "kiosk").string());
+    table["log"].as_table()->insert_or_assign("level", "warn");
+    if (auto* backend = table["backend"].as_table()) backend->insert_or_assign("base_url", root + "/fhir");
+    if (auto* payments = table["payments"].as_table()) {
+        payments->insert_or_assign("gateway_url", root + "/gateway");
+        if (payments->contains("insurance_url")) payments->insert_or_assign("insurance_url", root + "/insurance");
+    }
+    const auto file = dir / "kiosk.toml";
+    std::ofstream(file) << table << '\n';
+    return file.string();
+}
+
+/// One journey's measurement: from the menu to its last screen.
+struct Measured {
+    int taps = 0;
+    uint64_t frames = 0;  ///< frames drawn (each tap: hover, press, release and the next screen)
+    double cpuMs = 0;   ///< the kiosk-added time
+    double wallMs = 0;  ///< with the hospital's answers
+    std::vector<std::string> screens;
+    bool ok = true;
+    std::string error;
+};
+
+class Driver {
+public:
+    explicit Driver(kiosk::screens::App& app) : app_(app) {}
+    void begin() {
+        measured_ = Measured{};
+        excludedCpuMs_ = 0;
+        excludedWallMs_ = 0;
+        cpu0_ = cpuMs();
+        wall0_ = SteadyClock::now();
+        visited0_ = app_.screensVisited().size();
+        frames0_ = app_.framesRendered();
+        excludedFrames_ = 0;
+    }
+    /// A tap, then the frames until every flow's step has answered (the UI thread sleeps
+    /// meanwhile, as the kiosk's loop does: no frames are drawn while nothing changes).
+    void tap(const std::string& id) {
+        if (!measured_.ok) return;
+        ++measured_.taps;
+        if (auto tapped = app_.tap(id); !tapped) {
+            measured_.ok = false;
+            measured_.error = tapped.error().describe();
+            return;
+        }
+        settle();
+    }
+    void settle() {
+        const auto deadline = SteadyClock::now() + std::chrono::seconds(30);
+        do {
+            while (app_.services().working() && SteadyClock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            app_.settle();
+        } while (app_.services().working() && SteadyClock::now() < deadline);
+    }
+    Measured end(const std::string& expectScreen) {
+        measured_.cpuMs = cpuMs() - cpu0_ - excludedCpuMs_;
+        measured_.frames = app_.framesRendered() - frames0_ - excludedFrames_;
+        measured_.wallMs = std::chrono::duration<double, std::milli>(SteadyClock::now() - wall0_).count() - excludedWallMs_;
+        const auto& visited = app_.screensVisited();
+        measured_.screens.assign(visited.begin() + static_cast<std::ptrdiff_t>(visited0_), visited.end());
+        if (measured_.ok && app_.currentScreen() != expectScreen) {
+            measured_.ok = false;
+            measured_.error = fmt::format("ended on {}, not {}", app_.currentScreen(), expectScreen);
+        }
+        return measured_;
+    }
+    /// Median and p90 wall time of `frames` frames of the current screen (no input). Not part of
+    /// the journey: their CPU is left out of its kiosk-added time.
+    std::pair<double, double> frameMs(int frames) {
+        const double cpuBefore = cpuMs();
+        const auto wallBefore = SteadyClock::now();
+        std::vector<double> times;
+        for (int i = 0; i < frames; ++i) {
+            const auto started = SteadyClock::now();
+            app_.frame();
+            times.push_back(std::chrono::duration<double, std::milli>(SteadyClock::now() - started).count());
+        }
+        excludedCpuMs_ += cpuMs() - cpuBefore;
+        excludedFrames_ += static_cast<uint64_t>(frames);
+        excludedWallMs_ += std::chrono::duration<double, std::milli>(SteadyClock::now() - wallBefore).count();
+        return {percentile(times, 0.5), percentile(times, 0.9)};
+    }
+
+private:
+    kiosk::screens::App& app_;
+    Measured measured_;
+    double cpu0_ = 0;
+    double excludedCpuMs_ = 0;  ///< the list frames measured inside a journey
+    double excludedWallMs_ = 0;
+    uint64_t frames0_ = 0;
+    uint64_t excludedFrames_ = 0;
+    SteadyClock::time_point wall0_;
+    size_t visited0_ = 0;
+};
+
+void print(const char* name, const Measured& m, int targetTaps) {
+    std::string screens;
+    for (const auto& s : m.screens) screens += (screens.empty() ? "" : " > ") + s;
+    std::printf("%-8s taps %d (target <= %d)  kiosk_added_ms %.0f (target <= 500; %llu frames drawn)  wall_ms %.0f (hospital's answers included)\n",
+                name, m.taps, targetTaps, m.cpuMs, static_cast<unsigned long long>(m.frames), m.wallMs);
+    std::printf("%-8s screens %s%s%s\n", name, screens.c_str(), m.ok ? "" : "  FAILED: ", m.error.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    bool smoke = false;
+    for (int i = 1; i < argc; ++i) smoke = smoke || std::string(argv[i]) == "--smoke";
+    const int frames = smoke ? 3 : 30;
+    kiosk::log::Settings quiet;
+    quiet.level = spdlog::level::warn;
+    kiosk::log::configure(quiet);
+
+    const auto dir = std::filesystem::temp_directory_path() / ("journey-bench-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    struct Cleanup {
+        std::filesystem::path dir;
+        ~Cleanup() {
+            std::error_code ec;
+            std::filesystem::remove_all(dir, ec);
+        }
+    } cleanup{dir};
+    // Every registration fee 0: the booking journey is the zero-fee one (no payment screens).
+    const std::vector<std::string> zeroFees = {"--fee-chief", "0", "--fee-associate", "0", "--fee-attending", "0", "--fee-general", "0"};
+    {
+        Hospital seeding(dir / "hospital", zeroFees);  // seeds the database, then stops
+        if (seeding.port() <= 0) {
+            std::fprintf(stderr, "hospital-sim did not start\n");
+            return 1;
+        }
+    }
+    const auto [generalClinic, day] = growHospital(dir / "hospital");
+    if (generalClinic.empty()) return 1;
+    Hospital hospital(dir / "hospital", zeroFees);
+    if (hospital.port() <= 0) {
+        std::fprintf(stderr, "hospital-sim did not start again\n");
+        return 1;
+    }
+    const std::string configFile = benchConfig(dir, hospital.port());
+    auto config = kiosk::loadConfig(configFile);
+    if (!config) {
+        std::fprintf(stderr, "%s\n", config.error().detail.c_str());
+        return 1;
+    }
+    kiosk::ManualClock manual;
+    kiosk::screens::AppOptions options;
+    options.headless = true;
+    options.clock = &manual;
+    auto wired = kiosk::cli::withKioskServices(*config, options);
+    if (!wired) {
+        std::fprintf(stderr, "%s\n", wired.error().detail.c_str());
+        return 1;
+    }
+    auto created = kiosk::screens::App::create(*config, *wired);
+    if (!created) {
+        std::fprintf(stderr, "%s\n", created.error().detail.c_str());
+        return 1;
+    }
+    kiosk::screens::App& app = **created;
+    app.settle();
+    Driver driver(app);
+
+    // Booking: 李军 by card; the department list (50), cardiology, the day, the general clinic
+    // (200 slots that day), its first slot, confirm → the slip.
+    (void)app.simulate("card", "insert", "li-jun");
+    driver.settle();
+    driver.begin();
+    driver.tap("menu.booking");
+    const auto departments = driver.frameMs(frames);
+    const size_t departmentCount = app.services().booking().view().departments.size();
+    driver.tap("book.dept.dept-CARD");
+    driver.tap("book.day." + std::to_string(day));
+    driver.tap("book.doctor." + generalClinic);
+    const auto slotsFrame = driver.frameMs(frames);
+    const auto view = app.services().booking().view();
+    const std::string tomorrow = view.days[static_cast<size_t>(day)];
+    std::vector<std::string> slotIds;
+    for (const auto& slot : view.slots) {
+        if (slot.doctorId == generalClinic && slot.start.starts_with(tomorrow)) slotIds.push_back(slot.id);
+    }
+    driver.tap("book.slot." + (slotIds.empty() ? std::string("none") : slotIds.front()));
+    driver.tap("book.confirm.ok");
+    const Measured booking = driver.end("book.slip");
+
+    // Check-in: 张三 (an appointment inside its window today): the tile checks in at once.
+    (void)app.tap("session.finish");
+    (void)app.simulate("card", "remove", "");
+    driver.settle();
+    (void)app.simulate("card", "insert", "zhang-san");
+    driver.settle();
+    driver.begin();
+    driver.tap("menu.check_in");
+    const Measured checkIn = driver.end("checkin");
+
+    print("booking", booking, 6);
+    print("checkin", checkIn, 2);
+    std::printf("list_frame_ms departments (%zu listed, 6 a page)  median %.2f  p90 %.2f  (target <= 16)\n", departmentCount,
+                departments.first, departments.second);
+    std::printf("list_frame_ms slots (%zu of one day, 6 a page)      median %.2f  p90 %.2f  (target <= 16)\n", slotIds.size(),
+                slotsFrame.first, slotsFrame.second);
+    std::printf("(1080x1920 portrait, SDL software renderer offscreen; %d frames each)\n", frames);
+    return booking.ok && checkIn.ok ? 0 : 1;
+}

@@ -1,0 +1,209 @@
+// A booking's registration fee through the payment desk (issue 11, labels booking + payments):
+// hold → pay by QR → book, over real HTTP against hospital-sim (its gateway and FHIR server) and
+// the real saga journal. The patient's phone is the gateway's simulate-paid call.
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "tests/payments/desk_fixture.hpp"
+
+namespace kiosk::payments::test {
+namespace {
+
+class RegistrationDeskTest : public DeskFixture {
+protected:
+    /// A free cardiology slot with a fee, tomorrow in hospital time (today's may have begun).
+    backend::Slot feeSlot(size_t index = 0) {
+        const auto tomorrow = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now() + std::chrono::hours(8 + 24));
+        backend::SlotQuery query;
+        query.departmentId = "dept-CARD";
+        query.fromDate = fmt::format("{:%Y-%m-%d}", tomorrow);
+        auto slots = his_->slots(query);
+        EXPECT_TRUE(slots) << (slots ? "" : slots.error().describe());
+        size_t seen = 0;
+        if (slots) {
+            for (const auto& slot : *slots) {
+                if (slot.status == "free" && slot.feeFen > 0 && seen++ == index) return slot;
+            }
+        }
+        ADD_FAILURE() << "no free cardiology slot with a fee tomorrow";
+        return {};
+    }
+    std::string statusOf(const std::string& holdKey) {
+        auto known = his_->lookupTransaction(holdKey);
+        return known ? known->status : "not found";
+    }
+    bool slotFree(const backend::Slot& slot) {
+        backend::SlotQuery query;
+        query.departmentId = slot.departmentId.empty() ? "dept-CARD" : slot.departmentId;
+        query.fromDate = slot.start.substr(0, 10);
+        auto slots = his_->slots(query);
+        return slots && std::any_of(slots->begin(), slots->end(), [&](const backend::Slot& s) { return s.id == slot.id; });
+    }
+    /// Hold, QR, the phone pays, wait: the order PAID (or whatever the desk answered).
+    PaymentOrder holdAndPay(const backend::Slot& slot, RegistrationHold* hold = nullptr) {
+        auto held = desk_->holdForRegistration("pat-li-jun", slot.id, slot.feeFen);
+        EXPECT_TRUE(held) << (held ? "" : held.error().describe());
+        if (!held) return {};
+        if (hold) *hold = *held;
+        auto shown = desk_->showQr(held->order.orderId, "wechat");
+        EXPECT_TRUE(shown && shown->state == SagaState::qr_shown);
+        if (!shown) return {};
+        phonePays(*shown);
+        auto paid = desk_->awaitPayment(held->order.orderId);
+        EXPECT_TRUE(paid) << (paid ? "" : paid.error().describe());
+        return paid ? *paid : PaymentOrder{};
+    }
+};
+
+TEST_F(RegistrationDeskTest, PaidFeeBooksTheHeldAppointmentWithTheHoldKey) {
+    const backend::Slot slot = feeSlot();
+    ASSERT_FALSE(slot.id.empty());
+    RegistrationHold hold;
+    const PaymentOrder paid = holdAndPay(slot, &hold);
+    ASSERT_EQ(paid.state, SagaState::paid);
+    // The hold was made with the key derived from the order id, journalled before it.
+    EXPECT_EQ(hold.order.holdKey, hold.order.orderId + "A");
+    EXPECT_EQ(hold.appointment.tradeNo, hold.order.holdKey);
+    EXPECT_EQ(statusOf(hold.order.holdKey), "proposed");
+    auto done = desk_->finish(paid.orderId);
+    ASSERT_TRUE(done) << done.error().describe();
+    EXPECT_EQ(done->state, SagaState::done) << done->reason;
+    EXPECT_EQ(statusOf(hold.order.holdKey), "booked");
+    EXPECT_EQ(sim_.commits("book:" + hold.order.holdKey), 1);
+    EXPECT_EQ(gatewayOrder(*done)["status"], "SUCCESS");
+    // The booking carries the payment, so that a cancellation can refund it by its channel.
+    auto booked = desk_->registrationAppointment(paid.orderId);
+    ASSERT_TRUE(booked) << booked.error().describe();
+    ASSERT_TRUE(booked->payment.has_value());
+    EXPECT_EQ(booked->payment->tradeNo, hold.order.holdKey);
+    EXPECT_EQ(booked->payment->channel, "wechat");
+    EXPECT_EQ(booked->payment->channelTradeNo, done->outTradeNo());
+    EXPECT_EQ(booked->payment->amountFen, slot.feeFen);
+    // Booking again with the same key (a retry after a lost answer) books nothing new.
+    backend::AppointmentPayment again{hold.order.holdKey, "wechat", done->outTradeNo(), slot.feeFen};
+    auto repeat = his_->book(hold.appointment.id, again);
+    ASSERT_TRUE(repeat) << repeat.error().describe();
+    EXPECT_EQ(repeat->status, backend::AppointmentStatus::booked);
+    EXPECT_EQ(sim_.commits("book:" + hold.order.holdKey), 1);
+}
+
+TEST_F(RegistrationDeskTest, HisRefusingTheBookingAfterPaymentRefundsAndReleasesTheHold) {
+    const backend::Slot slot = feeSlot();
+    ASSERT_FALSE(slot.id.empty());
+    RegistrationHold hold;
+    const PaymentOrder paid = holdAndPay(slot, &hold);
+    ASSERT_EQ(paid.state, SagaState::paid);
+    // The HIS refuses this one booking on business grounds (409 with a wrong-state outcome).
+    sim_.call("POST", "/admin/faults",
+              {{"kind", "answer"}, {"method", "PUT"}, {"path", "/fhir/Appointment/" + hold.appointment.id}, {"count", 1}, {"status", 409},
+               {"content_type", "application/fhir+json"},
+               {"body", {{"resourceType", "OperationOutcome"},
+                         {"issue", nlohmann::json::array({{{"severity", "error"}, {"code", "business-rule"},
+                                                            {"diagnostics", "registration closed for this doctor"}}})}}}});
+    auto finished = desk_->finish(paid.orderId);
+    ASSERT_TRUE(finished) << finished.error().describe();
+    EXPECT_EQ(finished->state, SagaState::refunded) << finished->reason;
+    EXPECT_NE(finished->reason.find("refused the booking"), std::string::npos) << finished->reason;
+    const auto gateway = gatewayOrder(*finished);
+    EXPECT_EQ(gateway["status"], "REFUND");
+    EXPECT_EQ(gateway["refunded_fen"], slot.feeFen);
+    EXPECT_EQ(sim_.commits(finished->outRefundNo()), 1);
+    EXPECT_EQ(statusOf(hold.order.holdKey), "cancelled") << "the hold is released, not left to expire";
+    EXPECT_TRUE(slotFree(slot));
+    EXPECT_EQ(sim_.commits("book:" + hold.order.holdKey), 0);
+}
+
+TEST_F(RegistrationDeskTest, HoldExpiredWhilePayingIsHeldAgainAndBooked) {
+    const backend::Slot slot = feeSlot();
+    ASSERT_FALSE(slot.id.empty());
+    RegistrationHold hold;
+    const PaymentOrder paid = holdAndPay(slot, &hold);
+    ASSERT_EQ(paid.state, SagaState::paid);
+    // The hold's end, as the HIS makes it when its lifetime passes (status cancelled, slot free).
+    ASSERT_TRUE(his_->cancelAppointment(hold.appointment.id));
+    auto finished = desk_->finish(paid.orderId);
+    ASSERT_TRUE(finished) << finished.error().describe();
+    EXPECT_EQ(finished->state, SagaState::done) << finished->reason;
+    EXPECT_EQ(finished->holdKey, paid.orderId + "B") << "the re-hold has its own deterministic key";
+    EXPECT_EQ(statusOf(paid.orderId + "B"), "booked");
+    EXPECT_EQ(statusOf(paid.orderId + "A"), "cancelled");
+    EXPECT_EQ(gatewayOrder(*finished)["status"], "SUCCESS");
+    auto booked = desk_->registrationAppointment(paid.orderId);
+    ASSERT_TRUE(booked) << booked.error().describe();
+    EXPECT_EQ(booked->slotId, slot.id) << "the same slot";
+}
+
+TEST_F(RegistrationDeskTest, HoldExpiredAndSlotTakenIsRefunded) {
+    const backend::Slot slot = feeSlot();
+    ASSERT_FALSE(slot.id.empty());
+    RegistrationHold hold;
+    const PaymentOrder paid = holdAndPay(slot, &hold);
+    ASSERT_EQ(paid.state, SagaState::paid);
+    ASSERT_TRUE(his_->cancelAppointment(hold.appointment.id));
+    ASSERT_TRUE(his_->holdSlot(slot.id, "pat-gen-07", "OTHER-KIOSK-1"));  // someone else was quicker
+    auto finished = desk_->finish(paid.orderId);
+    ASSERT_TRUE(finished) << finished.error().describe();
+    EXPECT_EQ(finished->state, SagaState::refunded) << finished->reason;
+    EXPECT_EQ(gatewayOrder(*finished)["refunded_fen"], slot.feeFen);
+    EXPECT_EQ(statusOf(paid.orderId + "A"), "cancelled");
+    EXPECT_NE(statusOf(paid.orderId + "B"), "booked");
+}
+
+TEST_F(RegistrationDeskTest, BookingAnswerLostIsNeverFailedAndRecoveryBooksOnce) {
+    const backend::Slot slot = feeSlot();
+    ASSERT_FALSE(slot.id.empty());
+    RegistrationHold hold;
+    const PaymentOrder paid = holdAndPay(slot, &hold);
+    ASSERT_EQ(paid.state, SagaState::paid);
+    // The HIS is unreachable for the booking and the look-ups after it.
+    armForever({{"kind", "http_503"}, {"path", "/fhir/"}});
+    auto finished = desk_->finish(paid.orderId);
+    ASSERT_TRUE(finished) << finished.error().describe();
+    EXPECT_EQ(finished->state, SagaState::unknown) << "an outcome the kiosk could not learn is never failed";
+    EXPECT_EQ(finished->resumeState, SagaState::his_committing);
+    sim_.call("DELETE", "/admin/faults");
+    auto recovered = desk_->recover();
+    ASSERT_TRUE(recovered) << recovered.error().describe();
+    ASSERT_EQ(recovered->resolved.size(), 1U);
+    EXPECT_EQ(recovered->resolved.front().state, SagaState::done);
+    EXPECT_EQ(statusOf(hold.order.holdKey), "booked");
+    EXPECT_EQ(sim_.commits("book:" + hold.order.holdKey), 1);
+}
+
+TEST_F(RegistrationDeskTest, LeavingBeforePayingClosesAndReleasesTheSlot) {
+    const backend::Slot slot = feeSlot();
+    ASSERT_FALSE(slot.id.empty());
+    auto held = desk_->holdForRegistration("pat-li-jun", slot.id, slot.feeFen);
+    ASSERT_TRUE(held) << held.error().describe();
+    EXPECT_FALSE(slotFree(slot));
+    // The same slot cannot be ordered twice while the first order is open.
+    auto twice = desk_->holdForRegistration("pat-li-jun", slot.id, slot.feeFen);
+    ASSERT_FALSE(twice);
+    EXPECT_EQ(twice.error().messageKey, "payments.charge_pending");
+    auto shown = desk_->showQr(held->order.orderId, "alipay");
+    ASSERT_TRUE(shown);
+    auto left = desk_->abandon(held->order.orderId);
+    ASSERT_TRUE(left) << left.error().describe();
+    EXPECT_EQ(left->state, SagaState::closed);
+    EXPECT_EQ(statusOf(held->order.holdKey), "cancelled");
+    EXPECT_TRUE(slotFree(slot));
+}
+
+TEST_F(RegistrationDeskTest, AFeeOfZeroOrLessAndATakenSlotAreRefusedWithNothingCharged) {
+    const backend::Slot slot = feeSlot();
+    ASSERT_FALSE(slot.id.empty());
+    auto zero = desk_->holdForRegistration("pat-li-jun", slot.id, 0);
+    ASSERT_FALSE(zero);
+    EXPECT_EQ(zero.error().messageKey, "payments.bad_amount");
+    ASSERT_TRUE(his_->holdSlot(slot.id, "pat-gen-07", "OTHER-KIOSK-2"));
+    auto taken = desk_->holdForRegistration("pat-li-jun", slot.id, slot.feeFen);
+    ASSERT_FALSE(taken);
+    EXPECT_EQ(taken.error().code, Errc::slot_taken);
+    auto all = sagaJournal_->all();
+    ASSERT_TRUE(all);
+    ASSERT_EQ(all->size(), 1U) << "the refused fee was never journalled; the taken slot's order is";
+    EXPECT_EQ(all->front().state, SagaState::closed);
+}
+
+}  // namespace
+}  // namespace kiosk::payments::test
