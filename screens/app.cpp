@@ -853,8 +853,8 @@ void App::drawTopBar(Ui& ui) {
     // The hospital's name beside the buttons: on one line, or on two where one is too narrow
     // (large print, long English names); left out only when even two lines do not fit (the
     // attract screen shows it in full).
-    // Landscape has room for the voice controls in the top bar itself (portrait: a row below).
-    const bool voiceControlsHere = !l.portrait && voice_ && voice_->enabled();
+    // Landscape has room for the voice controls in the top bar itself (portrait, elder: a row below).
+    const bool voiceControlsHere = !voiceControlsInRow() && voice_ && voice_->enabled();
     const float voiceControlsRight = l.width - theme_.margin - switchesWidth - theme_.gap;
     const float voiceControlsWidth = voiceControlsHere ? drawVoiceControls(ui, voiceControlsRight, y, buttonHeight) + 20 : 0;
     const float nameRoom = l.width - 2 * theme_.margin - switchesWidth - theme_.gap - 20 - voiceControlsWidth;
@@ -881,10 +881,17 @@ void App::drawTopBar(Ui& ui) {
 }
 
 float App::voiceBarHeight() const {
-    // Portrait only (landscape draws the controls in the top bar): the minimum touch size (96 px,
-    // or the theme's larger elder-mode target), so the screens below lose as little height as possible.
+    // Portrait, and landscape in elder mode (where the controls' labels no longer fit in the top
+    // bar beside the switches); otherwise the top bar carries them. Buttons of the minimum touch
+    // size (96 px, or the theme's larger elder-mode target), so the screens below lose as little
+    // height as possible.
+    return voiceControlsInRow() && voice_ && voice_->enabled() ? std::max(kVoiceButtonHeight, theme_.minTarget) + 2 * kVoiceBarPadding
+                                                                : 0.0F;
+}
+
+bool App::voiceControlsInRow() const {
     const bool portrait = config_.ui.height >= config_.ui.width;
-    return portrait && voice_ && voice_->enabled() ? std::max(kVoiceButtonHeight, theme_.minTarget) + 2 * kVoiceBarPadding : 0.0F;
+    return portrait || theme_.elder;
 }
 
 float App::drawVoiceControls(Ui& ui, float right, float y, float height) {
@@ -909,7 +916,7 @@ float App::drawVoiceControls(Ui& ui, float right, float y, float height) {
 }
 
 void App::drawVoiceBar(Ui& ui) {
-    // Portrait, while the voice is on: a row under the top bar with the volume and the voice
+    // Portrait (and elder mode), while the voice is on: a row under the top bar with the volume and the voice
     // controls. Shown only then, so a patient who does not use the voice keeps the whole screen.
     const float height = voiceBarHeight();
     if (height <= 0) return;

@@ -202,6 +202,8 @@ private:
     /// The voice row under the top bar (repeat, quieter, louder) while the voice is on.
     void drawVoiceBar(Ui& ui);
     float voiceBarHeight() const;
+    /// The voice controls go in a row under the top bar (portrait; elder mode) rather than in it.
+    bool voiceControlsInRow() const;
     /// Draws say again / quieter / louder ending at `right`; returns their total width.
     float drawVoiceControls(Ui& ui, float right, float y, float height);
     void handleSdlEvent(const SDL_Event& event);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <numeric>
 #include <chrono>
 #include <cmath>
 
@@ -99,11 +100,23 @@ void bottomRow(const ScreenContext& context, Ui& ui, std::string_view backId, si
     const Layout& l = ui.layout;
     const float gap = ui.theme.gap;
     const auto count = static_cast<float>(row.size());
-    const float width = (l.contentWidth() - gap * (count - 1)) / count;
     ImFont* face = ui.fonts.body();
+    // Equal widths where every label fits; otherwise each button as wide as its label needs and
+    // the rest shared out (elder mode: "拼音查找" beside "返回").
+    const float room = l.contentWidth() - gap * (count - 1);
+    std::vector<float> needed;
+    for (const Choice& choice : row) needed.push_back(std::max(ui.theme.minTarget, ui.measure(choice.label, face).x + 56));
+    std::vector<float> widths(row.size(), room / count);
+    const float neededTotal = std::accumulate(needed.begin(), needed.end(), 0.0F);
+    const bool equalFits = std::all_of(needed.begin(), needed.end(), [&](float n) { return n <= room / count; });
+    if (!equalFits && neededTotal <= room) {
+        for (size_t i = 0; i < row.size(); ++i) widths[i] = needed[i] + (room - neededTotal) / count;
+    }
+    float x = l.contentMin.x;
     for (size_t i = 0; i < row.size(); ++i) {
-        ImGui::SetCursorScreenPos(ImVec2(l.contentMin.x + static_cast<float>(i) * (width + gap), l.contentMax.y - ui.theme.buttonHeight));
-        ui.button(row[i].id, row[i].label, ImVec2(width, ui.theme.buttonHeight), row[i].kind, face);
+        ImGui::SetCursorScreenPos(ImVec2(x, l.contentMax.y - ui.theme.buttonHeight));
+        ui.button(row[i].id, row[i].label, ImVec2(widths[i], ui.theme.buttonHeight), row[i].kind, face);
+        x += widths[i] + gap;
     }
 }
 
@@ -391,8 +404,10 @@ void BookSearchScreen::draw(const ScreenContext& context, Ui& ui) const {
             const std::string letter(1, static_cast<char>('A' + i));
             ui.button("book.key." + letter, letter, ImVec2(keyWidth, keyHeight), ButtonKind::secondary, ui.fonts.title());
         } else {
-            ui.button("book.key.delete", context.text.tr("booking.search.delete"), ImVec2(keyWidth, keyHeight), ButtonKind::secondary,
-                      ui.fonts.body());
+            // Delete takes the rest of the last row: its word is wider than a letter (elder mode).
+            const auto spanned = static_cast<float>(columns - 26 % columns);
+            ui.button("book.key.delete", context.text.tr("booking.search.delete"), ImVec2(spanned * (keyWidth + gap) - gap, keyHeight),
+                      ButtonKind::secondary, ui.fonts.body());
         }
     }
     bottomRow(context, ui, "book.search.back", 0, 1);
@@ -440,7 +455,13 @@ void BookDoctorsScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float stripTop = ImGui::GetCursorScreenPos().y;
     const int stripColumns = l.portrait ? 4 : 7;
     const float stripRows = l.portrait ? 2 : 1;
-    choiceGrid(ui, days, stripColumns, stripTop + stripRows * ui.theme.buttonHeight + (stripRows - 1) * ui.theme.gap, ui.theme.buttonHeight);
+    // A day's label on two lines where one does not fit its button (elder mode: "今天" over the date).
+    const float dayWidth = (l.contentWidth() - ui.theme.gap * static_cast<float>(stripColumns - 1)) / static_cast<float>(stripColumns);
+    const bool dayLabelsWrap = std::any_of(days.begin(), days.end(), [&](const Choice& d) {
+        return ui.measure(d.label, ui.fonts.body()).x > dayWidth - 48;
+    });
+    const float dayHeight = dayLabelsWrap ? std::max(ui.theme.buttonHeight, ui.fonts.bodySize() * 2.5F + 32) : ui.theme.buttonHeight;
+    choiceGrid(ui, days, stripColumns, stripTop + stripRows * dayHeight + (stripRows - 1) * ui.theme.gap, dayHeight);
     const size_t columns = l.portrait ? 1 : 2;
     perPage_ = std::clamp<size_t>(rowsThatFit(ui, listBottom(ui)) * columns, 1, kPerPage);
     const size_t pages = pagesOf(view.doctors.size(), perPage_);
@@ -571,8 +592,8 @@ void BookConfirmScreen::draw(const ScreenContext& context, Ui& ui) const {
     const std::vector<std::pair<std::string, std::string>> rows{
         {context.text.tr("booking.field.department"), chosen.department},
         {context.text.tr("booking.field.doctor"), chosen.doctor + "  " + chosen.title},
-        {context.text.tr("booking.field.date"), view.chosen.start.substr(0, 10)},
-        {context.text.tr("booking.field.time"), clockOf(view.chosen.start) + "–" + clockOf(view.chosen.end)},
+        // Date and time on one line: in elder mode a line less leaves the note above the buttons.
+        {context.text.tr("booking.field.time"), view.chosen.start.substr(0, 10) + "  " + clockOf(view.chosen.start) + "–" + clockOf(view.chosen.end)},
         {context.text.tr("booking.field.fee"), "¥" + formatYuan(view.appointment.feeFen)},
         {context.text.tr("booking.field.place"), chosen.location},
         {context.text.tr("booking.field.patient"), maskPersonalData(who.name, PersonalField::name)},

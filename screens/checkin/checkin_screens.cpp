@@ -440,10 +440,10 @@ void CheckInQueueScreen::draw(const ScreenContext& context, Ui& ui) const {
     if (!q.room.empty()) line(ui, context.text.tr("checkin.room", {{"room", q.room}}), body, c.text, x0, split, after);
     if (!q.doctorName.empty()) line(ui, context.text.tr("checkin.doctor", {{"doctor", q.doctorName}}), body, c.text, x0, split, after);
     if (!l.portrait) ImGui::SetCursorScreenPos(ImVec2(sideX0, top));
-    line(ui, context.text.tr(view.queueError ? "checkin.queue.stale" : "checkin.queue.refresh"), body,
-         view.queueError ? c.alert : c.mutedText, sideX0, x1, after);
     ImGui::SetCursorScreenPos(ImVec2(sideX0, ImGui::GetCursorScreenPos().y));
     const float messageWidth = l.portrait ? 0.0F : x1 - sideX0;
+    // The reminder's answer first (the patient just asked), then the refresh note where it still
+    // fits above the buttons (elder mode leaves little room beside or under the queue).
     switch (view.reminder) {
         case ReminderState::sending:
             drawPatientMessage(context, ui, PatientMessage{"checkin.queue.reminder_sending", false}, messageWidth, buttonsTop - ImGui::GetCursorScreenPos().y);
@@ -455,6 +455,11 @@ void CheckInQueueScreen::draw(const ScreenContext& context, Ui& ui) const {
             drawPatientMessage(context, ui, PatientMessage{view.reminderErrorKey, true}, messageWidth, buttonsTop - ImGui::GetCursorScreenPos().y);
             break;
         case ReminderState::none: break;
+    }
+    const std::string refresh = context.text.tr(view.queueError ? "checkin.queue.stale" : "checkin.queue.refresh");
+    // A stale queue is always said (the numbers above may be old); the refresh note only where it fits.
+    if (view.queueError || ImGui::GetCursorScreenPos().y + ui.measure(refresh, body, x1 - sideX0).y <= buttonsTop) {
+        line(ui, refresh, body, view.queueError ? c.alert : c.mutedText, sideX0, x1, after);
     }
     buttonRow(ui, buttons, sideX0, x1);
 }

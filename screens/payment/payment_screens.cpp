@@ -319,13 +319,13 @@ void PayChargesScreen::draw(const ScreenContext& context, Ui& ui) const {
                 const float room = buttonsTop - ImGui::GetCursorScreenPos().y;
                 const float width = columns.sideX1 - columns.sideX0;
                 // The insurance hint only explains the button beside it: where even one language
-                // of it cannot fit above the buttons (landscape large print, the choices on two
-                // rows), it gives way. The held-back note (money) always stays.
-                if (!l.portrait && note.key == "pay.insurance_hint" &&
+                // of it cannot fit above the buttons (large print: the choices on two rows, or a
+                // tall charges table), it gives way. The held-back note (money) always stays.
+                if (note.key == "pay.insurance_hint" &&
                     ui.measure(context.text.tr(note.key), ui.fonts.body(), width - 56).y + 56 > room) {
                     continue;
                 }
-                drawPatientMessage(context, ui, note, width, l.portrait ? 0 : room);
+                drawPatientMessage(context, ui, note, width, room);
                 ui.space(12);
             }
             placeButtons(ui, buttons, columns);
@@ -592,7 +592,13 @@ void drawQrPanel(const ScreenContext& context, Ui& ui, const QrPanel& panel, QrC
     const int modulesWithQuiet = qrSize_ + 8;
     const auto minimumModule = static_cast<float>(minimumQrModulePixels(context.config.ui.pixelPitchMm));
     const float minimumSide = minimumModule * static_cast<float>(modulesWithQuiet);
-    float reserve = l.portrait ? ui.theme.buttonHeight * 2.6F : ui.fonts.body()->FontSize * 2.4F + 16.0F;
+    // Portrait reserves what goes under the symbol as measured: the countdown, the order line (two
+    // lines in English elder mode) and the cancel row.
+    const float portraitReserve =
+        16 + ui.measure(context.text.tr("pay.qr.time_left", {{"seconds", "60"}}), ui.fonts.title(), symbolX1 - symbolX0).y + 20 +
+        ui.measure(context.text.tr("pay.qr.order", {{"order", panel.orderId}}), ui.fonts.body(), symbolX1 - symbolX0).y + 20 +
+        ui.theme.buttonHeight + ui.theme.gap;
+    float reserve = l.portrait ? portraitReserve : ui.fonts.body()->FontSize * 2.4F + 16.0F;
     const bool orderBeside = !l.portrait && l.contentMax.y - symbolTop - reserve < minimumSide;
     if (orderBeside) reserve = 0;
     const float available = std::min(symbolX1 - symbolX0, l.contentMax.y - symbolTop - reserve);
