@@ -1,4 +1,5 @@
 #include "screens/booking/booking_pay_screens.hpp"
+#include "screens/service_screen_kit.hpp"
 
 #include "kiosk/core/log.hpp"
 #include "printing/templates.hpp"
@@ -12,11 +13,6 @@ auto logger() { return log::module("bookscreen"); }
 
 const ButtonPressed* pressedButton(const UiEvent& event) { return std::get_if<ButtonPressed>(&event); }
 
-void title(const ScreenContext& context, Ui& ui, std::string_view key) {
-    ui.space(ui.layout.portrait ? 40 : 12);
-    ui.centered(context.text.tr(key), ui.fonts.title(), ui.theme.colors.text, ui.layout.contentMin.x, ui.layout.contentMax.x);
-    ui.space(ui.layout.portrait ? 28 : 10);
-}
 
 /// Buttons across the bottom, left to right (the primary one last, on the right).
 void bottomButtons(const ScreenContext& context, Ui& ui, const std::vector<std::pair<std::string, std::string>>& buttons) {
@@ -86,7 +82,7 @@ void BookPayScreen::draw(const ScreenContext& context, Ui& ui) const {
                 if (titleBeside) {
                     ui.space(12);
                 } else {
-                    title(context, ui, "pay.qr.title");
+                    serviceTitle(context, ui, "pay.qr.title");
                 }
                 QrPanel panel;
                 panel.codeUrl = view.order.codeUrl;
@@ -100,19 +96,19 @@ void BookPayScreen::draw(const ScreenContext& context, Ui& ui) const {
                 drawQrPanel(context, ui, panel, qrCache_);
                 return;
             }
-            title(context, ui, "pay.qr.title");
+            serviceTitle(context, ui, "pay.qr.title");
             drawPatientMessage(context, ui, PatientMessage{"pay.qr.cancelling", false});
             return;
         case BookStage::booking:
-            title(context, ui, "booking.pay.booking");
+            serviceTitle(context, ui, "booking.pay.booking");
             return;
         case BookStage::stopped:
-            title(context, ui, "booking.stopped_title");
+            serviceTitle(context, ui, "booking.stopped_title");
             drawPatientMessage(context, ui, PatientMessage{"booking.error.generic", true}, 0, messageRoom(ui));
             bottomButtons(context, ui, {{"book.pay.menu", "booking.to_menu"}});
             return;
         default:
-            title(context, ui, "pay.qr.title");
+            serviceTitle(context, ui, "pay.qr.title");
             drawPatientMessage(context, ui, PatientMessage{"pay.qr.preparing", false});
             return;
     }
@@ -182,15 +178,15 @@ void BookFeeScreen::draw(const ScreenContext& context, Ui& ui) const {
     const bool refunded = order.state == payments::SagaState::refunded;
     const bool closed = order.state == payments::SagaState::closed;
     if (refunded) {
-        title(context, ui, "booking.fee.refunded_title");
+        serviceTitle(context, ui, "booking.fee.refunded_title");
         drawPatientMessage(context, ui, PatientMessage{slotGone(order) ? "booking.fee.refunded_slot_gone" : "booking.fee.refunded_refused", true, {}, values},
                            0, messageRoom(ui) - ui.fonts.bodySize() * 3);
     } else if (closed) {
-        title(context, ui, "pay.result.not_charged");
+        serviceTitle(context, ui, "pay.result.not_charged");
         drawPatientMessage(context, ui, PatientMessage{"booking.fee.not_charged", false}, 0, messageRoom(ui));
     } else {
         // Unknown, with the help desk, or a step still open: never "failed".
-        title(context, ui, "pay.result.confirming");
+        serviceTitle(context, ui, "pay.result.confirming");
         drawPatientMessage(context, ui, PatientMessage{"booking.fee.confirming", true, {}, values}, 0, messageRoom(ui) - ui.fonts.bodySize() * 3);
     }
     if (!closed && print_ != PrintState::none) {

@@ -1,4 +1,5 @@
 #include "screens/booking/booking_screens.hpp"
+#include "screens/service_screen_kit.hpp"
 
 #include <fmt/format.h>
 
@@ -36,8 +37,6 @@ void titleText(Ui& ui, const std::string& text) {
 }
 void title(const ScreenContext& context, Ui& ui, std::string_view key) { titleText(ui, context.text.tr(key)); }
 
-/// "08:00" from "2026-11-23T08:00:00+08:00" (the backend's wall time in the hospital's zone).
-std::string clockOf(const std::string& iso) { return iso.size() >= 16 ? iso.substr(11, 5) : iso; }
 /// "11-23" from a date or a date-time.
 std::string monthDayOf(const std::string& iso) { return iso.size() >= 10 ? iso.substr(5, 5) : iso; }
 

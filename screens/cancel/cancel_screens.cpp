@@ -1,4 +1,5 @@
 #include "screens/cancel/cancel_screens.hpp"
+#include "screens/service_screen_kit.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -24,7 +25,6 @@ constexpr size_t kPerPage = 6;
 std::string dateTimeOf(const std::string& iso) {
     return iso.size() >= 16 ? iso.substr(0, 10) + " " + iso.substr(11, 5) : iso;
 }
-std::string clockOf(const std::string& iso) { return iso.size() >= 16 ? iso.substr(11, 5) : iso; }
 
 std::string departmentOf(const ScreenContext& context, const CancelAppointment& a) {
     if (context.text.language() != "zh_CN" && !a.departmentEn.empty()) return a.departmentEn;
@@ -50,18 +50,6 @@ PatientMessage stoppedMessage(const Error& error) {
     }
 }
 
-void title(const ScreenContext& context, Ui& ui, std::string_view key, ImU32 color = 0) {
-    ui.space(ui.layout.portrait ? 40 : 12);
-    ui.centered(context.text.tr(key), ui.fonts.title(), color ? color : ui.theme.colors.text, ui.layout.contentMin.x,
-                ui.layout.contentMax.x);
-    ui.space(ui.layout.portrait ? 28 : 10);
-}
-
-struct RowButton {
-    std::string id;
-    std::string label;
-    ButtonKind kind;
-};
 
 /// Buttons side by side at the bottom (primary last, on the right).
 void bottomRow(Ui& ui, const std::vector<RowButton>& buttons) {
@@ -153,25 +141,25 @@ void CancelScreen::draw(const ScreenContext& context, Ui& ui) const {
     switch (view.stage) {
         case CancelStage::idle:
         case CancelStage::loading:
-            title(context, ui, "cancel.title");
+            serviceTitle(context, ui, "cancel.title");
             drawPatientMessage(context, ui, PatientMessage{"cancel.loading", false});
             return;
         case CancelStage::cancelling:
-            title(context, ui, "cancel.title");
+            serviceTitle(context, ui, "cancel.title");
             drawPatientMessage(context, ui, PatientMessage{"cancel.cancelling", false});
             return;
         case CancelStage::stopped:
-            title(context, ui, "cancel.title");
+            serviceTitle(context, ui, "cancel.title");
             if (view.error) drawPatientMessage(context, ui, stoppedMessage(*view.error), 0, roomAbove(ui));
             bottomRow(ui, menuOnly);
             return;
         case CancelStage::none:
-            title(context, ui, "cancel.title");
+            serviceTitle(context, ui, "cancel.title");
             drawPatientMessage(context, ui, PatientMessage{"cancel.none", false}, 0, roomAbove(ui));
             bottomRow(ui, menuOnly);
             return;
         case CancelStage::list: {
-            title(context, ui, "cancel.title");
+            serviceTitle(context, ui, "cancel.title");
             // Landscape: the title says it; the rows need the height.
             if (ui.layout.portrait) {
                 ui.paragraph(context.text.tr("cancel.choose"), ui.fonts.body(), c.text);
@@ -201,7 +189,7 @@ void CancelScreen::draw(const ScreenContext& context, Ui& ui) const {
             return;
         }
         case CancelStage::confirm: {
-            title(context, ui, "cancel.confirm_title");
+            serviceTitle(context, ui, "cancel.confirm_title");
             const CancelAppointment& a = view.chosen;
             std::vector<std::string> lines{
                 context.text.tr("cancel.when", {{"slot", rowLabel(context, CancelAppointment{a.appointment, {}, {}, {}})}})};
@@ -239,7 +227,7 @@ void CancelScreen::draw(const ScreenContext& context, Ui& ui) const {
             return;
         }
         case CancelStage::refused: {
-            title(context, ui, "cancel.refused_title", c.alert);
+            serviceTitle(context, ui, "cancel.refused_title", c.alert);
             const bool withTime = view.refusedKey == "cancel.refused_cutoff" && !view.cutoff.empty();
             const std::string key = view.refusedKey == "cancel.refused_cutoff" && !withTime ? "cancel.refused_cutoff_plain" : view.refusedKey;
             drawPatientMessage(context, ui, PatientMessage{key, true, {}, {{"until", dateTimeOf(view.cutoff)}}}, 0, roomAbove(ui));
@@ -247,7 +235,7 @@ void CancelScreen::draw(const ScreenContext& context, Ui& ui) const {
             return;
         }
         case CancelStage::cancelled: {
-            title(context, ui, "cancel.done_title", c.success);
+            serviceTitle(context, ui, "cancel.done_title", c.success);
             ui.paragraph(rowLabel(context, view.chosen), ui.fonts.body(), c.text);
             ui.space(ui.theme.gap);
             drawPatientMessage(context, ui,

@@ -1,4 +1,5 @@
 #include "screens/checkin/checkin_screens.hpp"
+#include "screens/service_screen_kit.hpp"
 
 #include <algorithm>
 
@@ -22,9 +23,6 @@ constexpr size_t kChoicesPerPage = 6;
 
 const ButtonPressed* pressedButton(const UiEvent& event) { return std::get_if<ButtonPressed>(&event); }
 
-/// "09:00" of an ISO 8601 time with offset ("2026-11-30T09:00:00+08:00"), in the hospital's
-/// offset as the HIS gives it (hospital-sim and the FHIR adapter give hospital time).
-std::string clockOf(const std::string& iso) { return iso.size() >= 16 ? iso.substr(11, 5) : iso; }
 
 std::string departmentOf(const ScreenContext& context, const CheckInAppointment& a) {
     if (context.text.language() != "zh_CN" && !a.departmentEn.empty()) return a.departmentEn;
@@ -40,18 +38,6 @@ PatientMessage stoppedMessage(const Error& error) {
     }
 }
 
-void title(const ScreenContext& context, Ui& ui, std::string_view key, ImU32 color = 0) {
-    ui.space(ui.layout.portrait ? 40 : 12);
-    ui.centered(context.text.tr(key), ui.fonts.title(), color ? color : ui.theme.colors.text, ui.layout.contentMin.x,
-                ui.layout.contentMax.x);
-    ui.space(ui.layout.portrait ? 28 : 10);
-}
-
-struct RowButton {
-    std::string id;
-    std::string label;
-    ButtonKind kind;
-};
 
 /// The buttons side by side at the bottom of [x0, x1] (primary last, on the right), or one per
 /// row where a label does not fit its share. Returns the top of the row(s).
@@ -233,21 +219,21 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
         case CheckInStage::idle:
         case CheckInStage::loading:
         case CheckInStage::checking:
-            title(context, ui, "checkin.title");
+            serviceTitle(context, ui, "checkin.title");
             drawPatientMessage(context, ui, PatientMessage{view.stage == CheckInStage::checking ? "checkin.checking" : "checkin.loading", false});
             return;
         case CheckInStage::stopped:
-            title(context, ui, "checkin.title");
+            serviceTitle(context, ui, "checkin.title");
             if (view.error) drawPatientMessage(context, ui, stoppedMessage(*view.error), 0, roomAbove(menuTop));
             buttonRow(ui, menuOnly);
             return;
         case CheckInStage::none_today:
-            title(context, ui, "checkin.title");
+            serviceTitle(context, ui, "checkin.title");
             drawPatientMessage(context, ui, PatientMessage{"checkin.none_today", false}, 0, roomAbove(menuTop));
             buttonRow(ui, menuOnly);
             return;
         case CheckInStage::choose: {
-            title(context, ui, "checkin.title");
+            serviceTitle(context, ui, "checkin.title");
             ui.paragraph(context.text.tr("checkin.choose"), ui.fonts.body(), c.text);
             ui.space(ui.theme.gap);
             const size_t shown = std::min(view.today.size(), kChoicesPerPage);
@@ -291,7 +277,7 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
                 message = PatientMessage{"checkin.another_day", true, {}, {{"date", result.date}}};
                 break;
         }
-        title(context, ui, titleKey, c.alert);
+        serviceTitle(context, ui, titleKey, c.alert);
         drawPatientMessage(context, ui, message, 0, roomAbove(menuTop));
         buttonRow(ui, menuOnly);
         return;
@@ -301,7 +287,7 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
     const std::vector<RowButton> buttons{{leave.id, leave.label, ButtonKind::secondary},
                                          {"checkin.my_queue", context.text.tr("checkin.my_queue"), ButtonKind::primary}};
     const float buttonsTop = buttonRowTop(ui, buttons, x0, x1) - ui.theme.gap;
-    title(context, ui, result.outcome == backend::CheckInOutcome::already_checked_in ? "checkin.again_title" : "checkin.done_title",
+    serviceTitle(context, ui, result.outcome == backend::CheckInOutcome::already_checked_in ? "checkin.again_title" : "checkin.done_title",
           c.success);
     const std::string link = queueLink(context.config, result.appointment.appointmentCode);
     if (link != qrText_) {
@@ -417,7 +403,7 @@ void CheckInQueueScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float split = l.portrait ? x1 : x0 + l.contentWidth() * 0.5F;
     const float sideX0 = l.portrait ? x0 : split + ui.theme.gap;
     const float buttonsTop = buttonRowTop(ui, buttons, sideX0, x1) - ui.theme.gap;
-    title(context, ui, "checkin.queue.title");
+    serviceTitle(context, ui, "checkin.queue.title");
     const float after = l.portrait ? 16.0F : 6.0F;
     ImFont* body = ui.fonts.body();
     if (!view.queue) {

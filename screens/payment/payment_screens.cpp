@@ -1,4 +1,5 @@
 #include "screens/payment/payment_screens.hpp"
+#include "screens/service_screen_kit.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -49,12 +50,6 @@ void panelBox(Ui& ui, float x0, float x1, float top, float bottom) {
     ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(x0, top), ImVec2(x1, bottom), ui.theme.colors.panel, ui.theme.rounding);
 }
 
-/// A bottom row of buttons (left to right), each with its own kind.
-struct RowButton {
-    std::string id;
-    std::string label;
-    ButtonKind kind;
-};
 /// How many of `buttons` share a row of [x0, x1]: all of them where every label fits its
 /// button; else fewer (landscape large print: "Use medical insurance" in a third of the side
 /// column spills out of its button), down to one per row.
@@ -123,12 +118,6 @@ void placeButtons(Ui& ui, std::vector<RowButton> buttons) {
     buttonRow(ui, buttons, ui.layout.contentMin.x, ui.layout.contentMax.x, ui.layout.contentMax.y);
 }
 
-void title(const ScreenContext& context, Ui& ui, std::string_view key) {
-    ui.space(ui.layout.portrait ? 40 : 12);
-    ui.centered(context.text.tr(key), ui.fonts.title(), ui.theme.colors.text, ui.layout.contentMin.x, ui.layout.contentMax.x);
-    ui.space(ui.layout.portrait ? 28 : 10);
-}
-
 std::string channelName(const Translator& text, std::string_view channel) {
     return channel.empty() ? text.tr("pay.channel.none") : text.tr("pay.channel." + std::string(channel));
 }
@@ -138,7 +127,7 @@ std::string appName(const Translator& text, std::string_view channel) { return t
 
 /// "Cancel this payment?" in place of the screen's content, with its two answers.
 void drawFinishQuestion(const ScreenContext& context, Ui& ui, bool qrShown) {
-    title(context, ui, "pay.finish.title");
+    serviceTitle(context, ui, "pay.finish.title");
     drawPatientMessage(context, ui, PatientMessage{qrShown ? "pay.finish.body_qr" : "pay.finish.body", false}, 0,
                        ui.layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap - ImGui::GetCursorScreenPos().y);
     placeButtons(ui, {{"pay.finish.keep", context.text.tr("pay.finish.keep"), ButtonKind::primary},
@@ -263,7 +252,7 @@ void amountPanel(Ui& ui, const std::vector<std::pair<std::string, std::string>>&
 void PayChargesScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Layout& l = ui.layout;
     const PaymentView view = context.services.payment().view();
-    title(context, ui, "pay.title");
+    serviceTitle(context, ui, "pay.title");
     const Columns columns = columnsOf(ui);
     const RowButton back{"pay.back", context.text.tr("common.back"), ButtonKind::secondary};
     switch (view.stage) {
@@ -387,7 +376,7 @@ void PaySplitScreen::draw(const ScreenContext& context, Ui& ui) const {
     const PaymentView view = context.services.payment().view();
     const auto& q = view.quote;
     if (askingFinish_ && asksBeforeFinish(context)) return drawFinishQuestion(context, ui, false);
-    title(context, ui, "pay.split.title");
+    serviceTitle(context, ui, "pay.split.title");
     const Columns columns = columnsOf(ui);
     const float top = ImGui::GetCursorScreenPos().y;
     auto yuan = [&](int64_t fen) { return context.text.tr("pay.yuan", {{"amount", formatYuan(fen)}}); };
@@ -441,7 +430,7 @@ void drawChannelChoice(const ScreenContext& context, Ui& ui, int64_t amountFen, 
     const Palette& c = ui.theme.colors;
     const float x0 = l.contentMin.x;
     const float x1 = l.contentMax.x;
-    title(context, ui, "pay.channel.title");
+    serviceTitle(context, ui, "pay.channel.title");
     ui.centered(context.text.tr("pay.amount_due"), ui.fonts.body(), c.mutedText, x0, x1);
     // The amount in the big clock face, unless (landscape, large print) that would run into the
     // button row at the bottom: then in the title face.
@@ -508,7 +497,7 @@ void PayQrScreen::draw(const ScreenContext& context, Ui& ui) const {
     if (titleBeside) {
         ui.space(12);
     } else {
-        title(context, ui, "pay.qr.title");
+        serviceTitle(context, ui, "pay.qr.title");
     }
     if (view.stage == PayStage::stopped) {  // a new code could not be made (nothing was charged)
         if (view.error) drawPatientMessage(context, ui, stoppedMessage(*view.error));
@@ -744,7 +733,7 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float x1 = l.contentMax.x;
     const PaymentView view = context.services.payment().view();
     if (view.stage != PayStage::outcome) {
-        title(context, ui, "pay.result.finishing_title");
+        serviceTitle(context, ui, "pay.result.finishing_title");
         drawPatientMessage(context, ui, PatientMessage{"pay.result.finishing", false});
         return;
     }
@@ -770,17 +759,17 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
                                0, roomFor(statusLine));
             break;
         case PayOutcome::confirming:
-            title(context, ui, "pay.result.confirming");
+            serviceTitle(context, ui, "pay.result.confirming");
             drawPatientMessage(context, ui, PatientMessage{"pay.result.confirming_body", true, {}, values}, 0,
                                roomFor(statusLine));
             break;
         case PayOutcome::refunded:
-            title(context, ui, "pay.result.refunded");
+            serviceTitle(context, ui, "pay.result.refunded");
             drawPatientMessage(context, ui, PatientMessage{"pay.result.refunded_body", true, {}, values}, 0,
                                roomFor(statusLine));
             break;
         case PayOutcome::not_charged:
-            title(context, ui, view.qrExpired ? "pay.result.expired" : "pay.result.not_charged");
+            serviceTitle(context, ui, view.qrExpired ? "pay.result.expired" : "pay.result.not_charged");
             drawPatientMessage(context, ui,
                                PatientMessage{view.qrExpired            ? "pay.result.expired_body"
                                               : view.cancelledByPatient ? "pay.result.cancelled_body"

@@ -49,7 +49,7 @@ protected:
         return fmt::format("{:04}-{:02}-{:02}", w.year, w.month, w.day);
     }
 
-    /// A free cardiology slot of role-002 with a fee on strip day `firstDay` or later (one
+    /// A free cardiology slot of the general clinic (role-046) with a fee on strip day `firstDay` or later (one
     /// booking per department per day and patient: each booking of a test takes another day).
     std::pair<backend::Slot, int> feeSlotFrom(int firstDay) {
         backend::SlotQuery query;
@@ -59,9 +59,10 @@ protected:
             auto free = his->slots(query);
             EXPECT_TRUE(free.has_value()) << (free ? "" : free.error().detail);
             if (!free) continue;
-            // role-002 is on the first page of doctors in every layout (landscape shows two).
+            // The general clinic (role-046, 普通门诊, 10 yuan here) is on the first page of doctors
+            // in every layout (landscape shows two: role-001, fully booked, and the clinic).
             for (const auto& slot : *free) {
-                if (slot.feeFen > 0 && slot.doctorId == "role-002") return {slot, day};
+                if (slot.feeFen > 0 && slot.doctorId == "role-046") return {slot, day};
             }
         }
         ADD_FAILURE() << "no free cardiology slot with a fee from day " << firstDay;
