@@ -57,9 +57,11 @@ struct AcceptedGrid {
     int rows = 1;
     float cellWidth = 0;
     float captionHeight = 0;  ///< px, as Ui::centered lays the caption out
+    float captionGap = 16;    ///< px between a picture and its caption
+    float rowGap = 20;        ///< px between a caption and the next row's picture
     /// px from the top of the first picture to the bottom of the last caption, pictures `picture` high.
     float height(float picture) const {
-        return static_cast<float>(rows) * (picture + 16 + captionHeight) + static_cast<float>(rows - 1) * 20;
+        return static_cast<float>(rows) * (picture + captionGap + captionHeight) + static_cast<float>(rows - 1) * rowGap;
     }
 };
 
@@ -87,7 +89,14 @@ AcceptedGrid acceptedGrid(const ScreenContext& context, Ui& ui, float x0, float 
 /// in [x0, x1] from `top`, the pictures smaller where the rows would pass `bottomLimit`; returns
 /// the bottom of the last caption.
 float drawAccepted(const ScreenContext& context, Ui& ui, float x0, float x1, float top, float bottomLimit, int perRow) {
-    const AcceptedGrid grid = acceptedGrid(context, ui, x0, x1, perRow);
+    AcceptedGrid grid = acceptedGrid(context, ui, x0, x1, perRow);
+    if (grid.height(kMinPictureHeight) > bottomLimit - top) {
+        // Two-line captions at the smallest pictures still pass the limit (elder mode, English,
+        // landscape under the voice row): the gaps close before any caption would run under the
+        // start button.
+        grid.captionGap = 4;
+        grid.rowGap = 4;
+    }
     const float fittingPicture = (bottomLimit - top - grid.height(0)) / static_cast<float>(grid.rows);
     const float pictureHeight =
         std::max(kMinPictureHeight, std::min(grid.cellWidth * (grid.perRow == 4 ? 0.82F : 0.62F) * 0.63F, fittingPicture));
@@ -95,12 +104,12 @@ float drawAccepted(const ScreenContext& context, Ui& ui, float x0, float x1, flo
     float rowTop = top;
     float bottom = top;
     for (int i = 0; i < 4; ++i) {
-        if (i > 0 && i % grid.perRow == 0) rowTop = bottom + 20;
+        if (i > 0 && i % grid.perRow == 0) rowTop = bottom + grid.rowGap;
         const float cellX = x0 + grid.cellWidth * static_cast<float>(i % grid.perRow);
         ui.cardPicture(kAccepted[i].picture, ImVec2(cellX + (grid.cellWidth - pictureWidth) / 2, rowTop),
                        ImVec2(pictureWidth, pictureHeight));
         // Centred line by line, as a one-line caption is.
-        ImGui::SetCursorScreenPos(ImVec2(cellX, rowTop + pictureHeight + 16));
+        ImGui::SetCursorScreenPos(ImVec2(cellX, rowTop + pictureHeight + grid.captionGap));
         ui.centered(context.text.tr(kAccepted[i].key), ui.fonts.body(), ui.theme.colors.text, cellX + kCaptionInset,
                     cellX + grid.cellWidth - kCaptionInset);
         bottom = std::max(bottom, ImGui::GetItemRectMax().y);

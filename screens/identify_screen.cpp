@@ -140,8 +140,15 @@ void IdentifyScreen::draw(const ScreenContext& context, Ui& ui) const {
                     x0 + backWidth + ui.theme.gap, x1);
     } else if (message_.key.empty()) {
         ui.centered(context.text.tr(resolving_ ? "scan.resolving" : "identify.waiting"), ui.fonts.body(), c.mutedText, x0, x1);
+    } else if (const float room = backTop - ui.theme.gap - ImGui::GetCursorScreenPos().y;
+               room < patientMessageHeight(context, ui, message_, x1 - x0, false)) {
+        // Not even one language fits above the back button (elder mode, landscape): the message
+        // goes beside it, down to the bottom.
+        const float besideX = x0 + backWidth + ui.theme.gap;
+        ImGui::SetCursorScreenPos(ImVec2(besideX, ImGui::GetCursorScreenPos().y));
+        drawPatientMessage(context, ui, message_, x1 - besideX, layout.contentMax.y - ImGui::GetCursorScreenPos().y);
     } else {
-        drawPatientMessage(context, ui, message_, 0, backTop - ui.theme.gap - ImGui::GetCursorScreenPos().y);
+        drawPatientMessage(context, ui, message_, 0, room);
     }
     ImGui::SetCursorScreenPos(ImVec2(x0, layout.contentMax.y - ui.theme.buttonHeight));
     ui.button("identify.back", context.text.tr("common.back"), ImVec2(backWidth, ui.theme.buttonHeight),

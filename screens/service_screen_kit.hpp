@@ -18,11 +18,17 @@ struct RowButton {
 };
 
 /// The screen's title: the text of `key`, centred in the title face, with the service screens'
-/// spacing above and below (less in landscape). `color` 0 is the theme's text colour.
+/// spacing above and below (less in landscape). `color` 0 is the theme's text colour. In landscape
+/// a title that would take two lines is set in the body face instead: the screen is only about
+/// 600 pixels high under the bars in elder mode, and a second title line would push the content
+/// under the buttons.
 inline void serviceTitle(const ScreenContext& context, Ui& ui, std::string_view key, ImU32 color = 0) {
     ui.space(ui.layout.portrait ? 40 : 12);
-    ui.centered(context.text.tr(key), ui.fonts.title(), color ? color : ui.theme.colors.text, ui.layout.contentMin.x,
-                ui.layout.contentMax.x);
+    const std::string text = context.text.tr(key);
+    ImFont* face = ui.fonts.title();
+    const float width = ui.layout.contentMax.x - ui.layout.contentMin.x;
+    if (!ui.layout.portrait && ui.measure(text, face, width).y > ui.measure("A", face, width).y * 1.5F) face = ui.fonts.body();
+    ui.centered(text, face, color ? color : ui.theme.colors.text, ui.layout.contentMin.x, ui.layout.contentMax.x);
     ui.space(ui.layout.portrait ? 28 : 10);
 }
 

@@ -152,10 +152,17 @@ size_t pagesOf(size_t items, size_t perPage = kPerPage) {
     return std::max<size_t>(1, (items + perPage - 1) / perPage);
 }
 
-/// How many rows of at least one button height fit between the cursor and `bottom`.
-size_t rowsThatFit(const Ui& ui, float bottom) {
+/// The least height of a choice whose label has `lines` lines (the body face, as Ui::button pads
+/// it), never under one touch target.
+float labelRowHeight(const Ui& ui, int lines) {
+    return std::max(ui.theme.buttonHeight, static_cast<float>(lines) * ui.fonts.bodySize() * 1.25F + 28);
+}
+
+/// How many rows of `rowHeight` (default: one touch target) fit between the cursor and `bottom`.
+size_t rowsThatFit(const Ui& ui, float bottom, float rowHeight = 0) {
     const float room = bottom - ImGui::GetCursorScreenPos().y + ui.theme.gap;
-    return static_cast<size_t>(std::max(1.0F, std::floor(room / (ui.theme.buttonHeight + ui.theme.gap))));
+    const float row = std::max(rowHeight, ui.theme.buttonHeight);
+    return static_cast<size_t>(std::max(1.0F, std::floor(room / (row + ui.theme.gap))));
 }
 
 /// Pages through `page` on previous / next; true when the event was one of them.
@@ -235,24 +242,50 @@ Split splitOf(const Ui& ui) {
     return {l.contentMin.x, split, split + ui.theme.gap, l.contentMax.x};
 }
 
-/// Label and value rows in a panel from the cursor, across [panelX0, panelX1].
-void detailRows(Ui& ui, const std::vector<std::pair<std::string, std::string>>& rows, float bottom, float panelX0, float panelX1) {
+/// Label and value rows in a panel from the cursor, across [panelX0, panelX1], down to `bottom`
+/// at most. A value wider than its column wraps and its row grows. In portrait, `reserveBelow`
+/// pixels (the note the screen puts under the panel) are kept free above `bottom`: the rows close
+/// up to 1.3 lines apart (elder mode's least line spacing) before the note would reach the buttons.
+void detailRows(Ui& ui, const std::vector<std::pair<std::string, std::string>>& rows, float bottom, float panelX0, float panelX1,
+                float reserveBelow = 0) {
     const Layout& l = ui.layout;
     const float x0 = panelX0 + ui.theme.gap;
     const float x1 = panelX1 - ui.theme.gap;
     const float top = ImGui::GetCursorScreenPos().y;
     ImFont* font = ui.fonts.body();
-    const float lineHeight = ui.fonts.bodySize() * 1.45F;
-    const float panelBottom = std::min(bottom, top + lineHeight * static_cast<float>(rows.size()) + ui.theme.gap * 2);
-    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(panelX0, top), ImVec2(panelX1, panelBottom), ui.theme.colors.panel,
-                                              ui.theme.rounding);
     float labelWidth = 0;
     for (const auto& [label, value] : rows) labelWidth = std::max(labelWidth, ui.measure(label, font).x);
-    float y = top + ui.theme.gap;
+    const float valueWidth = x1 - x0 - labelWidth - ui.theme.gap;
+    const float oneLine = ui.measure("A", font).y;
+    // A value with a word wider than its column (a 16-character appointment code beside "Queue
+    // number" in elder mode) goes under its label, across the panel.
+    std::vector<bool> stacked;
+    std::vector<float> extra;  // what a wrapped or stacked value adds to its row
+    float extraTotal = 0;
     for (const auto& [label, value] : rows) {
-        ui.textAt(ImVec2(x0, y), label, font, ui.theme.colors.mutedText);
-        ui.textAt(ImVec2(x0 + labelWidth + ui.theme.gap, y), value, font, ui.theme.colors.text, x1 - x0 - labelWidth - ui.theme.gap);
-        y += lineHeight;
+        stacked.push_back(widestWord(font, value) > valueWidth);
+        extra.push_back(stacked.back() ? ui.measure(value, font, x1 - x0).y
+                                       : std::max(0.0F, ui.measure(value, font, valueWidth).y - oneLine));
+        extraTotal += extra.back();
+    }
+    auto panelHeight = [&](float lineHeight) {
+        return lineHeight * static_cast<float>(rows.size()) + extraTotal + ui.theme.gap * 2;
+    };
+    float lineHeight = ui.fonts.bodySize() * 1.45F;
+    const float limit = l.portrait ? bottom - reserveBelow - ui.theme.gap : bottom;
+    if (top + panelHeight(lineHeight) > limit) lineHeight = ui.fonts.bodySize() * 1.3F;
+    const float panelBottom = std::min(bottom, top + panelHeight(lineHeight));
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(panelX0, top), ImVec2(panelX1, panelBottom), ui.theme.colors.panel,
+                                              ui.theme.rounding);
+    float y = top + ui.theme.gap;
+    for (size_t i = 0; i < rows.size(); ++i) {
+        ui.textAt(ImVec2(x0, y), rows[i].first, font, ui.theme.colors.mutedText);
+        if (stacked[i]) {
+            ui.textAt(ImVec2(x0, y + oneLine), rows[i].second, font, ui.theme.colors.text, x1 - x0);
+        } else {
+            ui.textAt(ImVec2(x0 + labelWidth + ui.theme.gap, y), rows[i].second, font, ui.theme.colors.text, valueWidth);
+        }
+        y += lineHeight + extra[i];
     }
     // Portrait: below the panel. Landscape: beside it, at its top, in the side column.
     if (l.portrait) {
@@ -285,7 +318,7 @@ Transition BookDepartmentsScreen::onEvent(ScreenContext& context, const UiEvent&
         context.services.booking().reset();
         return Transition::to("menu");
     }
-    if (turnPage(*pressed, page_, pagesOf(view.departments.size()))) return Transition::none();
+    if (turnPage(*pressed, page_, pagesOf(view.departments.size(), perPage_))) return Transition::none();
     if (pressed->id == "book.search") return Transition::to("book.search");
     if (pressed->id.starts_with("book.dept.")) {
         flowOf(context).chooseDepartment(pressed->id.substr(10));
@@ -300,17 +333,20 @@ void BookDepartmentsScreen::draw(const ScreenContext& context, Ui& ui) const {
     if (drawBusyOrStopped(context, ui, view, "book.back")) return;
     title(context, ui, "booking.departments.title");
     drawNotice(context, ui, view);
-    const size_t pages = pagesOf(view.departments.size());
+    // Two columns in portrait, three in landscape; as many rows of two-line choices as fit (elder
+    // mode in landscape: one).
+    const size_t columns = l.portrait ? 2 : 3;
+    perPage_ = std::clamp<size_t>(rowsThatFit(ui, listBottom(ui), labelRowHeight(ui, 2)) * columns, 1, kPerPage);
+    const size_t pages = pagesOf(view.departments.size(), perPage_);
     const size_t page = std::min(page_, pages - 1);
     std::vector<Choice> choices;
-    for (size_t i = page * kPerPage; i < std::min(view.departments.size(), (page + 1) * kPerPage); ++i) {
+    for (size_t i = page * perPage_; i < std::min(view.departments.size(), (page + 1) * perPage_); ++i) {
         const BookingDepartment& d = view.departments[i];
         const std::string free = d.freeToday < 0 ? context.text.tr("booking.free_unknown")
                                                  : context.text.tr("booking.free_today", {{"count", std::to_string(d.freeToday)}});
         choices.push_back({"book.dept." + d.department.id, departmentName(context, d.department) + "\n" + free, ButtonKind::primary});
     }
-    // Two columns in portrait, three in landscape (two rows fit a 1080-pixel-high screen in large print).
-    choiceGrid(ui, choices, l.portrait ? 2 : 3, listBottom(ui));
+    choiceGrid(ui, choices, static_cast<int>(columns), listBottom(ui));
     bottomRow(context, ui, "book.back", page, pages, {{"book.search", context.text.tr("booking.search.open"), ButtonKind::secondary}});
 }
 
@@ -462,7 +498,7 @@ void BookDoctorsScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float dayHeight = dayLabelsWrap ? std::max(ui.theme.buttonHeight, ui.fonts.bodySize() * 2.5F + 32) : ui.theme.buttonHeight;
     choiceGrid(ui, days, stripColumns, stripTop + stripRows * dayHeight + (stripRows - 1) * ui.theme.gap, dayHeight);
     const size_t columns = l.portrait ? 1 : 2;
-    perPage_ = std::clamp<size_t>(rowsThatFit(ui, listBottom(ui)) * columns, 1, kPerPage);
+    perPage_ = std::clamp<size_t>(rowsThatFit(ui, listBottom(ui), labelRowHeight(ui, 2)) * columns, 1, kPerPage);
     const size_t pages = pagesOf(view.doctors.size(), perPage_);
     const size_t page = std::min(page_, pages - 1);
     std::vector<Choice> choices;
@@ -493,7 +529,7 @@ Transition BookSlotsScreen::onEvent(ScreenContext& context, const UiEvent& event
     const BookingView view = viewOf(context);
     if (pressed->id == "book.slots.back" || pressed->id == "book.slots.other_doctors") return Transition::to("book.doctors");
     const auto slots = slotsOfDay(view, view.doctorId, view.day);
-    if (turnPage(*pressed, page_, pagesOf(slots.size()))) return Transition::none();
+    if (turnPage(*pressed, page_, pagesOf(slots.size(), perPage_))) return Transition::none();
     if (pressed->id == "book.slots.nearest") {
         // The doctor's nearest free slot on a later day of the strip.
         for (int day = view.day + 1; day < kBookingDays; ++day) {
@@ -510,7 +546,6 @@ Transition BookSlotsScreen::onEvent(ScreenContext& context, const UiEvent& event
 }
 
 void BookSlotsScreen::draw(const ScreenContext& context, Ui& ui) const {
-    const Layout& l = ui.layout;
     const BookingView view = viewOf(context);
     if (drawBusyOrStopped(context, ui, view, "book.slots.back")) return;
     const Chosen chosen = chosenOf(context, view);
@@ -531,10 +566,11 @@ void BookSlotsScreen::draw(const ScreenContext& context, Ui& ui) const {
         bottomRow(context, ui, "book.slots.back", 0, 1);
         return;
     }
-    const size_t pages = pagesOf(slots.size());
+    perPage_ = std::clamp<size_t>(rowsThatFit(ui, listBottom(ui), labelRowHeight(ui, 2)) * 2, 1, kPerPage);
+    const size_t pages = pagesOf(slots.size(), perPage_);
     const size_t page = std::min(page_, pages - 1);
     std::vector<Choice> choices;
-    for (size_t i = page * kPerPage; i < std::min(slots.size(), (page + 1) * kPerPage); ++i) {
+    for (size_t i = page * perPage_; i < std::min(slots.size(), (page + 1) * perPage_); ++i) {
         const backend::Slot& slot = *slots[i];
         // What is left at this time: the free slots of the doctor with the same start (a backend
         // with one slot per patient lists each; one with counted slots would say so here).
@@ -545,7 +581,6 @@ void BookSlotsScreen::draw(const ScreenContext& context, Ui& ui) const {
                            ButtonKind::primary});
     }
     choiceGrid(ui, choices, 2, listBottom(ui));
-    (void)l;
     bottomRow(context, ui, "book.slots.back", page, pages);
 }
 
@@ -588,7 +623,7 @@ void BookConfirmScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Chosen chosen = chosenOf(context, view);
     title(context, ui, "booking.confirm.title");
     const PatientIdentity& who = context.session.identity();
-    const std::vector<std::pair<std::string, std::string>> rows{
+    std::vector<std::pair<std::string, std::string>> rows{
         {context.text.tr("booking.field.department"), chosen.department},
         {context.text.tr("booking.field.doctor"), chosen.doctor + "  " + chosen.title},
         // Date and time on one line: in elder mode a line less leaves the note above the buttons.
@@ -597,28 +632,29 @@ void BookConfirmScreen::draw(const ScreenContext& context, Ui& ui) const {
         {context.text.tr("booking.field.place"), chosen.location},
         {context.text.tr("booking.field.patient"), maskPersonalData(who.name, PersonalField::name)},
     };
+    // Elder mode: the session bar under the buttons already names the patient (masked); the row
+    // gives its line to the note.
+    if (ui.theme.elder) rows.pop_back();
     const Split split = splitOf(ui);
-    detailRows(ui, rows, listBottom(ui), split.mainX0, split.mainX1);
     const float sideWidth = split.sideX1 - split.sideX0;
+    // The note under the details (portrait), in the patient's language at least.
+    const PatientMessage note = view.appointment.feeFen > 0 && view.feePayable
+                                    ? PatientMessage{"booking.confirm.hold_fee", false, {}, {{"amount", formatYuan(view.appointment.feeFen)}}}
+                                : view.appointment.feeFen > 0 ? PatientMessage{"booking.confirm.fee_at_counter", true}
+                                                              : PatientMessage{"booking.confirm.hold", false};
+    detailRows(ui, rows, listBottom(ui), split.mainX0, split.mainX1, patientMessageHeight(context, ui, note, sideWidth, false));
+    drawPatientMessage(context, ui, note, sideWidth, listBottom(ui) - ImGui::GetCursorScreenPos().y);
     if (view.appointment.feeFen > 0 && view.feePayable) {
-        const std::string amount = formatYuan(view.appointment.feeFen);
-        drawPatientMessage(context, ui, PatientMessage{"booking.confirm.hold_fee", false, {}, {{"amount", amount}}}, sideWidth,
-                           listBottom(ui) - ImGui::GetCursorScreenPos().y);
         bottomRow(context, ui, "book.confirm.back", 0, 1,
-                  {{"book.confirm.pay", context.text.tr("booking.confirm.pay", {{"amount", amount}}), ButtonKind::primary}});
-        return;
-    }
-    if (view.appointment.feeFen > 0) {
+                  {{"book.confirm.pay", context.text.tr("booking.confirm.pay", {{"amount", formatYuan(view.appointment.feeFen)}}),
+                    ButtonKind::primary}});
+    } else if (view.appointment.feeFen > 0) {
         // No payment desk on this kiosk ([payments] not configured): nothing is charged and the
         // slot is released when the patient leaves this screen.
-        drawPatientMessage(context, ui, PatientMessage{"booking.confirm.fee_at_counter", true}, sideWidth,
-                           listBottom(ui) - ImGui::GetCursorScreenPos().y);
         bottomRow(context, ui, "book.confirm.back", 0, 1, {{"book.confirm.menu", context.text.tr("booking.to_menu"), ButtonKind::primary}});
-        return;
+    } else {
+        bottomRow(context, ui, "book.confirm.back", 0, 1, {{"book.confirm.ok", context.text.tr("booking.confirm.ok"), ButtonKind::primary}});
     }
-    drawPatientMessage(context, ui, PatientMessage{"booking.confirm.hold", false}, sideWidth,
-                       listBottom(ui) - ImGui::GetCursorScreenPos().y);
-    bottomRow(context, ui, "book.confirm.back", 0, 1, {{"book.confirm.ok", context.text.tr("booking.confirm.ok"), ButtonKind::primary}});
 }
 
 // ---- the slip ------------------------------------------------------------------------------
@@ -681,10 +717,11 @@ void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
         {context.text.tr("booking.field.patient"), maskPersonalData(who.name, PersonalField::name)},
     };
     if (view.appointment.queueNumber) rows.insert(rows.begin(), {context.text.tr("booking.field.queue"), std::to_string(*view.appointment.queueNumber)});
+    // Elder mode: the session bar names the patient already (as on the confirmation).
+    if (ui.theme.elder) rows.pop_back();
     if (!view.appointment.appointmentCode.empty()) rows.push_back({context.text.tr("booking.field.code"), view.appointment.appointmentCode});
     const float bottom = listBottom(ui);
     const Split split = splitOf(ui);
-    detailRows(ui, rows, bottom, split.mainX0, split.mainX1);
     // The QR of the appointment (scanned at check-in), beside the words in landscape, under
     // them in portrait, as large as the room allows.
     const std::string code = slipCode(view.appointment);
@@ -706,6 +743,7 @@ void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float sideWidth = split.sideX1 - split.sideX0;
     const float printHeight = ui.measure(context.text.tr(printKey), ui.fonts.body(), sideWidth).y;
     const float noteHeight = ui.measure(context.text.tr("booking.slip.check_in_early"), ui.fonts.body(), sideWidth - 56).y + 56 + printHeight;
+    detailRows(ui, rows, bottom, split.mainX0, split.mainX1, noteHeight);
     const float top = ImGui::GetCursorScreenPos().y;
     if (qrSize_ > 0) {
         const int withQuiet = qrSize_ + 8;

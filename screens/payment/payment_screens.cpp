@@ -549,25 +549,30 @@ void drawQrPanel(const ScreenContext& context, Ui& ui, const QrPanel& panel, QrC
     // beside the symbol have about 300 pixels above the cancel button.
     float lineX0 = textX0;
     float lineX1 = textX1;
+    float lineGap = l.portrait ? 20.0F : 10.0F;
     auto line = [&](const std::string& value, ImFont* font, ImU32 color) {
         const float width = lineX1 - lineX0;
         const ImVec2 size = ui.measure(value, font, width);
         const ImVec2 at = ImGui::GetCursorScreenPos();
         ui.textAt(ImVec2(lineX0 + std::max(0.0F, (width - size.x) / 2), at.y), value, font, color, width);
-        ImGui::SetCursorScreenPos(ImVec2(lineX0, at.y + size.y + (l.portrait ? 20.0F : 10.0F)));
+        ImGui::SetCursorScreenPos(ImVec2(lineX0, at.y + size.y + lineGap));
     };
+    const std::string scanWords =
+        context.text.tr(l.portrait ? "pay.qr.scan_below" : "pay.qr.scan_left", {{"app", appName(context.text, panel.channel)}});
+    const std::string amountWords = context.text.tr("pay.yuan", {{"amount", formatYuan(panel.amountFen)}});
+    ImFont* amountFace = l.portrait ? ui.fonts.clock() : ui.fonts.title();
     auto drawWords = [&] {
         // The symbol is below the words in portrait and to their left in landscape.
-        line(context.text.tr(l.portrait ? "pay.qr.scan_below" : "pay.qr.scan_left", {{"app", appName(context.text, panel.channel)}}),
-             ui.fonts.body(), c.text);
-        line(context.text.tr("pay.yuan", {{"amount", formatYuan(panel.amountFen)}}), l.portrait ? ui.fonts.clock() : ui.fonts.title(),
-             c.primary);
+        line(scanWords, ui.fonts.body(), c.text);
+        line(amountWords, amountFace, c.primary);
     };
-    auto drawCountdown = [&] {
+    const auto secondsLeft = [&] {
         const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(context.clock.now() - panel.shownAt);
-        const auto left = std::max<int64_t>(0, (panel.timeout - elapsed).count());
-        line(context.text.tr("pay.qr.time_left", {{"seconds", std::to_string(left)}}), l.portrait ? ui.fonts.title() : ui.fonts.body(),
-             left <= 15 ? c.alert : c.text);
+        return std::max<int64_t>(0, (panel.timeout - elapsed).count());
+    }();
+    const std::string countdownWords = context.text.tr("pay.qr.time_left", {{"seconds", std::to_string(secondsLeft)}});
+    auto drawCountdown = [&] {
+        line(countdownWords, l.portrait ? ui.fonts.title() : ui.fonts.body(), secondsLeft <= 15 ? c.alert : c.text);
     };
     auto drawOrder = [&] { line(context.text.tr("pay.qr.order", {{"order", panel.orderId}}), ui.fonts.body(), c.mutedText); };
     if (l.portrait) drawWords();
@@ -627,6 +632,24 @@ void drawQrPanel(const ScreenContext& context, Ui& ui, const QrPanel& panel, QrC
             lineX1 = textX1;
         }
         ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, top));
+        // The words beside the symbol must stay above the cancel button (elder mode, English: the
+        // scan line takes three lines there): the amount steps down to the body face, then the
+        // gaps close; every line stays.
+        const float sideWidth = textX1 - textX0;
+        auto sideHeight = [&] {
+            float height = ui.measure(scanWords, ui.fonts.body(), sideWidth).y + ui.measure(amountWords, amountFace, sideWidth).y +
+                           ui.measure(countdownWords, ui.fonts.body(), sideWidth).y + 3 * lineGap;
+            if (titleBeside) height += ui.measure(context.text.tr("pay.qr.title"), ui.fonts.title(), sideWidth).y;
+            if (orderBeside) {
+                height += ui.measure(context.text.tr("pay.qr.order", {{"order", panel.orderId}}), ui.fonts.body(), sideWidth).y + lineGap;
+            }
+            return height;
+        };
+        const float sideRoom = buttonRowTop(ui, {{panel.cancelId, context.text.tr("pay.cancel_payment"), ButtonKind::secondary}},
+                                            columns.sideX0, columns.sideX1, l.contentMax.y) -
+                               ui.theme.gap - top;
+        if (sideHeight() > sideRoom) amountFace = ui.fonts.body();
+        if (sideHeight() > sideRoom) lineGap = 2.0F;
         if (titleBeside) {
             ui.centered(context.text.tr("pay.qr.title"), ui.fonts.title(), c.text, textX0, textX1);
             ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, ImGui::GetCursorScreenPos().y));
