@@ -255,16 +255,22 @@ void detailRows(Ui& ui, const std::vector<std::pair<std::string, std::string>>& 
     ImFont* font = ui.fonts.body();
     float labelWidth = 0;
     for (const auto& [label, value] : rows) labelWidth = std::max(labelWidth, ui.measure(label, font).x);
-    const float valueWidth = x1 - x0 - labelWidth - ui.theme.gap;
     const float oneLine = ui.measure("A", font).y;
-    // A value with a word wider than its column (a 16-character appointment code beside "Queue
-    // number" in elder mode) goes under its label, across the panel.
+    // A value with a word wider than its column (a 16-character appointment code beside
+    // "Appointment code" in elder mode) goes under its label, across the panel; the other rows'
+    // values then start after the widest of their own labels.
     std::vector<bool> stacked;
+    for (const auto& [label, value] : rows) stacked.push_back(widestWord(font, value) > x1 - x0 - labelWidth - ui.theme.gap);
+    labelWidth = 0;
+    for (size_t i = 0; i < rows.size(); ++i) {
+        if (!stacked[i]) labelWidth = std::max(labelWidth, ui.measure(rows[i].first, font).x);
+    }
+    const float valueWidth = x1 - x0 - labelWidth - ui.theme.gap;
     std::vector<float> extra;  // what a wrapped or stacked value adds to its row
     float extraTotal = 0;
-    for (const auto& [label, value] : rows) {
-        stacked.push_back(widestWord(font, value) > valueWidth);
-        extra.push_back(stacked.back() ? ui.measure(value, font, x1 - x0).y
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const std::string& value = rows[i].second;
+        extra.push_back(stacked[i] ? ui.measure(value, font, x1 - x0).y
                                        : std::max(0.0F, ui.measure(value, font, valueWidth).y - oneLine));
         extraTotal += extra.back();
     }

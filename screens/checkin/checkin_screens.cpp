@@ -354,14 +354,20 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
     // When the queue line goes left, the print note (one line) takes its place on the right.
     bool aheadBeside = false;
     bool printBeside = false;
+    bool numberLabelShown = true;
+    const float sideWidth = x1 - sideX0;
+    // The number's column with these lines under the number fits down to the buttons' top itself
+    // (it has no line under it to keep apart).
+    auto fitsBeside = [&](std::initializer_list<const std::string*> texts) {
+        float height = (numberLabelShown ? ui.measure(context.text.tr("checkin.number"), body, sideWidth).y : 0) +
+                       ui.measure(number, ui.fonts.clock(), sideWidth).y;
+        for (const std::string* text : texts) height += after + ui.measure(*text, body, sideWidth).y;
+        return height <= columnRoom + ui.theme.gap;
+    };
+    const std::string ahead = view.queue ? aheadLine(context.text, *view.queue) : std::string();
     if (!l.portrait) {
-        const float sideWidth = x1 - sideX0;
-        const float numberHeight = ui.measure(context.text.tr("checkin.number"), body, sideWidth).y +
-                                   ui.measure(number, ui.fonts.clock(), sideWidth).y + after;
-        // Down to the buttons' top itself: the number's column has no line under it to keep apart.
-        auto fitsBeside = [&](const std::string& text) { return numberHeight + ui.measure(text, body, sideWidth).y <= columnRoom + ui.theme.gap; };
-        aheadBeside = view.queue && fitsBeside(aheadLine(context.text, *view.queue));
-        printBeside = view.queue && !aheadBeside && !printLine.empty() && fitsBeside(printLine);
+        aheadBeside = view.queue && fitsBeside({&ahead});
+        printBeside = view.queue && !aheadBeside && !printLine.empty() && fitsBeside({&printLine});
     }
     if (view.queue) {
         if (l.portrait) column.push_back({aheadLine(context.text, *view.queue), ui.fonts.title(), c.text, false});
@@ -381,16 +387,28 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
     };
     if (columnHeight() > columnRoom && aheadIndex < column.size() && column[aheadIndex].font == ui.fonts.title()) column[aheadIndex].font = body;
     if (columnHeight() > columnRoom) after = 4.0F;
+    // Landscape, still too tall (elder mode, English: the paired details wrap): the print note
+    // goes under the queue line beside the number, which gives up its "queue number" label
+    // first if it must (the queue line under it says what the number is).
+    if (!l.portrait && aheadBeside && !printBeside && !printLine.empty() && columnHeight() > columnRoom) {
+        if (!fitsBeside({&ahead, &printLine})) numberLabelShown = false;
+        if (fitsBeside({&ahead, &printLine})) {
+            printBeside = true;
+            column.pop_back();  // the print note was the column's last line
+        } else {
+            numberLabelShown = true;
+        }
+    }
     for (const TicketLine& entry : column) line(ui, entry.text, entry.font, entry.color, x0, split, entry.tight ? 0 : after);
     auto drawNumber = [&](float nx0, float nx1) {
-        line(ui, context.text.tr("checkin.number"), body, c.mutedText, nx0, nx1, 0);
+        if (numberLabelShown) line(ui, context.text.tr("checkin.number"), body, c.mutedText, nx0, nx1, 0);
         line(ui, number, ui.fonts.clock(), c.primary, nx0, nx1, after);
     };
     float qrTop = ImGui::GetCursorScreenPos().y;
     if (!l.portrait) {
         ImGui::SetCursorScreenPos(ImVec2(sideX0, top));
         drawNumber(sideX0, x1);
-        if (aheadBeside) line(ui, aheadLine(context.text, *view.queue), body, c.text, sideX0, x1, after);
+        if (aheadBeside) line(ui, ahead, body, c.text, sideX0, x1, after);
         if (printBeside) line(ui, printLine, body, printColor, sideX0, x1, after);
         qrTop = ImGui::GetCursorScreenPos().y;
     }

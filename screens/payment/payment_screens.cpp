@@ -634,12 +634,15 @@ void drawQrPanel(const ScreenContext& context, Ui& ui, const QrPanel& panel, QrC
         ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, top));
         // The words beside the symbol must stay above the cancel button (elder mode, English: the
         // scan line takes three lines there): the amount steps down to the body face, then the
-        // gaps close; every line stays.
+        // gaps close, then the title does (body face), and last it gives way to the scan line,
+        // which says the same and more.
         const float sideWidth = textX1 - textX0;
+        bool titleShown = titleBeside;
+        ImFont* titleFace = ui.fonts.title();
         auto sideHeight = [&] {
             float height = ui.measure(scanWords, ui.fonts.body(), sideWidth).y + ui.measure(amountWords, amountFace, sideWidth).y +
                            ui.measure(countdownWords, ui.fonts.body(), sideWidth).y + 3 * lineGap;
-            if (titleBeside) height += ui.measure(context.text.tr("pay.qr.title"), ui.fonts.title(), sideWidth).y;
+            if (titleShown) height += ui.measure(context.text.tr("pay.qr.title"), titleFace, sideWidth).y;
             if (orderBeside) {
                 height += ui.measure(context.text.tr("pay.qr.order", {{"order", panel.orderId}}), ui.fonts.body(), sideWidth).y + lineGap;
             }
@@ -650,8 +653,10 @@ void drawQrPanel(const ScreenContext& context, Ui& ui, const QrPanel& panel, QrC
                                ui.theme.gap - top;
         if (sideHeight() > sideRoom) amountFace = ui.fonts.body();
         if (sideHeight() > sideRoom) lineGap = 2.0F;
-        if (titleBeside) {
-            ui.centered(context.text.tr("pay.qr.title"), ui.fonts.title(), c.text, textX0, textX1);
+        if (sideHeight() > sideRoom) titleFace = ui.fonts.body();
+        if (sideHeight() > sideRoom) titleShown = false;
+        if (titleShown) {
+            ui.centered(context.text.tr("pay.qr.title"), titleFace, c.text, textX0, textX1);
             ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, ImGui::GetCursorScreenPos().y));
         }
         drawWords();
