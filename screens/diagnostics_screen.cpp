@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "kiosk/core/log.hpp"
+#include "kiosk/core/technician_access.hpp"
 
 namespace kiosk::screens {
 
@@ -22,20 +25,32 @@ std::string firstLine(Ui& ui, const std::string& value, float width) {
 }
 }  // namespace
 
-void DiagnosticsScreen::onEnter(ScreenContext&) {
+void DiagnosticsScreen::onEnter(ScreenContext& context) {
     results_.clear();
     page_ = 0;
+    leaveReason_ = "timed_out";
+    if (context.technician) context.technician->audit("diagnostics_opened");
+}
+
+void DiagnosticsScreen::onExit(ScreenContext& context) {
+    if (context.technician) context.technician->endVisit(leaveReason_);
 }
 
 Transition DiagnosticsScreen::onEvent(ScreenContext& context, const UiEvent& event) {
     if (const auto* finished = std::get_if<SelfTestFinished>(&event)) {
         results_[finished->device] =
             finished->result ? "OK: " + *finished->result : "FAIL: " + finished->result.error().describe();
+        if (context.technician) {
+            context.technician->audit(fmt::format("self_test {} {}", finished->device, finished->result ? "ok" : "failed"));
+        }
         return Transition::none();
     }
     const auto* pressed = std::get_if<ButtonPressed>(&event);
     if (!pressed) return Transition::none();
-    if (pressed->id == "diag.back") return Transition::to("attract");
+    if (pressed->id == "diag.back") {
+        leaveReason_ = "left";
+        return Transition::to("attract");
+    }
     if (pressed->id == "diag.page.next") page_ = std::min(page_ + 1, pages_ - 1);
     if (pressed->id == "diag.page.previous") page_ = std::max(page_ - 1, 0);
     constexpr std::string_view kPrefix = "diag.test.";
@@ -45,6 +60,7 @@ Transition DiagnosticsScreen::onEvent(ScreenContext& context, const UiEvent& eve
         if (!device) return Transition::none();
         results_[name] = context.text.tr("diag.running");
         log::module("diagnostics")->info("self-test of {} requested", name);
+        if (context.technician) context.technician->audit(fmt::format("self_test {} started", name));
         auto post = context.post;
         context.tasks.post([device, post, name] {
             post(SelfTestFinished{name, device->selfTest(std::chrono::seconds(10), drivers::CancelToken{})});

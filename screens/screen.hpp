@@ -21,6 +21,10 @@
 #include "screens/ui.hpp"
 #include "screens/ui_event.hpp"
 
+namespace kiosk {
+class TechnicianAccess;
+}
+
 namespace kiosk::screens {
 
 /// Resolves a scanned payload of a classified kind ("health_card", "hospital_card",
@@ -54,6 +58,8 @@ struct ScreenContext {
     std::string lastSessionEndMessage;  ///< i18n key of what the attract screen says after it
     /// One line on the voice guidance (engine and output, or why the kiosk is silent).
     std::string voiceStatus;
+    /// Technician access (PIN, lockout, the visit in the audit trail); null without [diagnostics].
+    TechnicianAccess* technician = nullptr;
 };
 
 class Screen {
