@@ -16,6 +16,7 @@
 #include "screens/booking/booking_flow.hpp"
 #include "screens/payment/payment_screens.hpp"
 #include "screens/sim_panel_hospital.hpp"
+#include "screens/technician/device_counting.hpp"
 #include "kiosk/core/log.hpp"
 #include "kiosk/core/mask.hpp"
 #include "kiosk/ops/metrics_server.hpp"
@@ -119,6 +120,9 @@ Result<std::unique_ptr<App>> App::create(KioskConfig config, AppOptions options)
     auto technician = TechnicianEntry::open(app->config_, *app->journal_, *app->clock_);
     if (!technician) return std::unexpected(technician.error());
     app->technician_ = std::move(*technician);
+    auto counters = DeviceCounters::open(*app->journal_);
+    if (!counters) return std::unexpected(counters.error());
+    app->counters_ = std::make_unique<DeviceCounters>(std::move(*counters));
     app->metrics_ = std::make_unique<ops::MetricsRegistry>(
         ops::kioskLabels(app->config_, ops::readMetricsSettings(app->config_.metrics)));
     app->appMetrics_ = std::make_unique<AppMetrics>(*app->metrics_, app->devices_, app->desk_.get(), KIOSK_VERSION);
@@ -360,6 +364,7 @@ ScreenContext App::makeContext() {
         .lastSessionEndMessage = lastSessionEndMessage_,
         .voiceStatus = voice_ ? voice_->status() : std::string("voice: not started"),
         .technician = technician_ ? &technician_->access() : nullptr,
+        .counters = counters_.get(),
     };
 }
 
@@ -486,6 +491,7 @@ void App::noteActivity() {
 }
 
 void App::handleEvent(const UiEvent& event) {
+    if (counters_) countDeviceEvent(*counters_, event, devices_);
     if (const auto* pressed = std::get_if<ButtonPressed>(&event)) {
         noteActivity();
         if (pressed->id == "ui.language") {

@@ -36,6 +36,7 @@
 #include "screens/services.hpp"
 #include "screens/screen.hpp"
 #include "screens/sound.hpp"
+#include "kiosk/core/device_counters.hpp"
 #include "screens/technician/technician_entry.hpp"
 #include "screens/theme.hpp"
 
@@ -247,6 +248,8 @@ private:
     std::string sessionService_;  ///< the service the patient last opened this session (metrics)
     /// Technician access (screens/technician/): null without [diagnostics].
     std::unique_ptr<TechnicianEntry> technician_;
+    /// Device counters in the journal (screens/technician/device_counting.hpp).
+    std::unique_ptr<DeviceCounters> counters_;
     bool startUpRecoveryDone_ = false;  ///< no patient before it (DESIGN §6)
     bool recoveryRunning_ = false;
     size_t pendingPayments_ = 0;      ///< orders whose outcome was still unknown at the last recovery

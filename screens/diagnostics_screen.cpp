@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "kiosk/core/log.hpp"
+#include "kiosk/core/device_counters.hpp"
 #include "kiosk/core/technician_access.hpp"
 
 namespace kiosk::screens {
@@ -22,6 +23,22 @@ std::string firstLine(Ui& ui, const std::string& value, float width) {
         while (!line.empty() && (static_cast<unsigned char>(line.back()) & 0xC0) == 0x80) line.pop_back();  // whole UTF-8 characters
     }
     return line + ellipsis;
+}
+/// "Cards read 3 (1) · Card read failures 1 (0)": each counter since install, since reset in
+/// brackets, in a fixed order; "none yet" for a device that never counted.
+std::string countersLine(const ScreenContext& context, std::string_view device) {
+    std::string line = context.text.tr("diag.counters");
+    if (!context.counters) return line + context.text.tr("diag.counters.none");
+    const auto counts = context.counters->of(device);
+    std::string parts;
+    for (const std::string_view name : {kCounterCardsRead, kCounterCardsFailed, kCounterScans, kCounterScansRefused,
+                                        kCounterSlipsPrinted, kCounterCuts, kCounterPrintsFailed}) {
+        auto it = counts.find(std::string(name));
+        if (it == counts.end()) continue;
+        parts += (parts.empty() ? "" : " · ") + context.text.tr("counter." + std::string(name)) + " " +
+                 std::to_string(it->second.sinceInstall) + " (" + std::to_string(it->second.sinceReset) + ")";
+    }
+    return line + (parts.empty() ? context.text.tr("diag.counters.none") : parts);
 }
 }  // namespace
 
@@ -81,7 +98,8 @@ void DiagnosticsScreen::draw(const ScreenContext& context, Ui& ui) const {
     ui.centered(firstLine(ui, context.voiceStatus, x1 - x0), ui.fonts.body(), c.mutedText, x0, x1);
     ui.space(24);
     const float rowHeight = ui.theme.smallButtonHeight + 24;
-    const float blockHeight = rowHeight * 1.6F;
+    // Name, status, self-test result and counters: four lines of body text with their spacing.
+    const float blockHeight = std::max(rowHeight * 1.6F, 32 + ui.fonts.bodySize() * 5.0F);
     const float listTop = ImGui::GetCursorScreenPos().y;
     const float listBottom = layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap;
     const auto& devices = context.devices.all();
@@ -111,6 +129,8 @@ void DiagnosticsScreen::draw(const ScreenContext& context, Ui& ui) const {
             const float resultWidth = resultY >= row.y + 16 + ui.theme.smallButtonHeight ? x1 - row.x - 48 : textWidth;
             ui.textAt(ImVec2(row.x + 24, resultY), firstLine(ui, it->second, resultWidth), ui.fonts.body(), c.mutedText);
         }
+        ui.textAt(ImVec2(row.x + 24, row.y + 16 + ui.fonts.bodySize() * 3.9F),
+                  firstLine(ui, countersLine(context, device->name()), x1 - row.x - 48), ui.fonts.body(), c.mutedText);
         ImGui::SetCursorScreenPos(ImVec2(x1 - buttonWidth - 24, row.y + 16));
         ui.button("diag.test." + device->name(), context.text.tr("diag.self_test"),
                   ImVec2(buttonWidth, ui.theme.smallButtonHeight), ButtonKind::secondary);

@@ -23,6 +23,7 @@
 
 namespace kiosk {
 class TechnicianAccess;
+class DeviceCounters;
 }
 
 namespace kiosk::screens {
@@ -60,6 +61,8 @@ struct ScreenContext {
     std::string voiceStatus;
     /// Technician access (PIN, lockout, the visit in the audit trail); null without [diagnostics].
     TechnicianAccess* technician = nullptr;
+    /// Every device's counters (cards read, scans, slips…); null if the journal refused them.
+    const DeviceCounters* counters = nullptr;
 };
 
 class Screen {

@@ -188,6 +188,36 @@ TEST_F(TechnicianJourneyTest, DiagnosticsModeAsksForThePinToo) {
     EXPECT_EQ(visits(), (std::vector<std::pair<std::string, std::string>>{{"technician_menu", ""}}));
 }
 
+/// Device counters (issue 14 item 2): a patient's card read is counted on the reader, shown on the
+/// diagnostics screen, and still there after the kiosk restarts (the same journal).
+TEST_F(TechnicianJourneyTest, DeviceCountersAreShownAndSurviveARestart) {
+    const std::string openDiagnostics = std::string(R"({"language": "zh_CN", "steps": [{"hold": {"seconds": 5}}, {"type_pin": ")") +
+                                        kPin + R"("}, {"tap": "tech.pin.ok"}, {"expect_screen": "diagnostics"}]})";
+    startTechnician();
+    auto report = journey(openDiagnostics);
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(drew("累计（清零后）：暂无")) << "nothing counted yet";
+    report = journey(R"({"steps": [
+        {"tap": "diag.back"},
+        {"insert_card": {"device": "card", "person": "zhang-san"}},
+        {"expect_screen": "menu"},
+        {"tap": "session.finish"},
+        {"remove_card": "card"},
+        {"expect_screen": "attract"}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    report = journey(openDiagnostics);
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(drew("累计（清零后）：读卡 1 (1)")) << "the card read on the reader";
+    startTechnician();  // a restart: a new App on the same data dir and journal
+    report = journey(openDiagnostics);
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(drew("累计（清零后）：读卡 1 (1)")) << "kept across the restart";
+    report = journey(R"({"language": "en_US", "steps": [{"set_language": "en_US"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(drew("Total (since reset): Cards read 1 (1)"));
+}
+
 /// The pad in both languages, portrait and landscape, normal and large print: every frame free of
 /// layout problems (the fixture fails on any), with a message shown; PNGs kept for a look.
 TEST_F(TechnicianJourneyTest, PinPadInBothLanguagesOrientationsAndPrintSizes) {
