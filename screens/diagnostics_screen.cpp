@@ -98,10 +98,13 @@ void DiagnosticsScreen::draw(const ScreenContext& context, Ui& ui) const {
     ui.centered(firstLine(ui, context.voiceStatus, x1 - x0), ui.fonts.body(), c.mutedText, x0, x1);
     ui.space(24);
     const float rowHeight = ui.theme.smallButtonHeight + 24;
-    // Name, status, self-test result and counters: four lines of body text with their spacing.
-    const float blockHeight = std::max(rowHeight * 1.6F, 32 + ui.fonts.bodySize() * 5.0F);
     const float listTop = ImGui::GetCursorScreenPos().y;
     const float listBottom = layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap;
+    // Name, status, self-test result and counters: four lines of body text with their spacing;
+    // where not even one such block fits (landscape, large print) the counters line gives way.
+    const float fullBlock = std::max(rowHeight * 1.6F, 32 + ui.fonts.bodySize() * 5.0F);
+    const bool showCounters = fullBlock <= listBottom - listTop;
+    const float blockHeight = showCounters ? fullBlock : rowHeight * 1.6F;
     const auto& devices = context.devices.all();
     const int perPage = std::max(1, static_cast<int>((listBottom - listTop + 16) / (blockHeight + 16)));
     pages_ = std::max(1, (static_cast<int>(devices.size()) + perPage - 1) / perPage);
@@ -129,8 +132,10 @@ void DiagnosticsScreen::draw(const ScreenContext& context, Ui& ui) const {
             const float resultWidth = resultY >= row.y + 16 + ui.theme.smallButtonHeight ? x1 - row.x - 48 : textWidth;
             ui.textAt(ImVec2(row.x + 24, resultY), firstLine(ui, it->second, resultWidth), ui.fonts.body(), c.mutedText);
         }
-        ui.textAt(ImVec2(row.x + 24, row.y + 16 + ui.fonts.bodySize() * 3.9F),
-                  firstLine(ui, countersLine(context, device->name()), x1 - row.x - 48), ui.fonts.body(), c.mutedText);
+        if (showCounters) {
+            ui.textAt(ImVec2(row.x + 24, row.y + 16 + ui.fonts.bodySize() * 3.9F),
+                      firstLine(ui, countersLine(context, device->name()), x1 - row.x - 48), ui.fonts.body(), c.mutedText);
+        }
         ImGui::SetCursorScreenPos(ImVec2(x1 - buttonWidth - 24, row.y + 16));
         ui.button("diag.test." + device->name(), context.text.tr("diag.self_test"),
                   ImVec2(buttonWidth, ui.theme.smallButtonHeight), ButtonKind::secondary);
