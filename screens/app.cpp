@@ -16,6 +16,7 @@
 #include "screens/booking/booking_flow.hpp"
 #include "screens/payment/payment_screens.hpp"
 #include "screens/sim_panel_hospital.hpp"
+#include "screens/technician/device_counting.hpp"
 #include "kiosk/core/log.hpp"
 #include "kiosk/core/mask.hpp"
 #include "kiosk/ops/metrics_server.hpp"
@@ -124,6 +125,12 @@ Result<std::unique_ptr<App>> App::create(KioskConfig config, AppOptions options)
     std::unique_ptr<App> app(new App(std::move(config), std::move(*catalog), std::move(*fonts), std::move(*devices),
                                      std::move(*journal), std::move(*zone), std::move(options)));
     if (auto payments = app->openPayments(); !payments) return std::unexpected(payments.error());
+    auto technician = TechnicianEntry::open(app->config_, *app->journal_, *app->clock_);
+    if (!technician) return std::unexpected(technician.error());
+    app->technician_ = std::move(*technician);
+    auto counters = DeviceCounters::open(*app->journal_);
+    if (!counters) return std::unexpected(counters.error());
+    app->counters_ = std::make_unique<DeviceCounters>(std::move(*counters));
     app->metrics_ = std::make_unique<ops::MetricsRegistry>(
         ops::kioskLabels(app->config_, ops::readMetricsSettings(app->config_.metrics)));
     app->appMetrics_ = std::make_unique<AppMetrics>(*app->metrics_, app->devices_, app->desk_.get(), KIOSK_VERSION);
@@ -365,6 +372,8 @@ ScreenContext App::makeContext() {
         .cardLeftInReader = !cardLeftIn_.empty(),
         .lastSessionEndMessage = lastSessionEndMessage_,
         .voiceStatus = voice_ ? voice_->status() : std::string("voice: not started"),
+        .technician = technician_ ? &technician_->access() : nullptr,
+        .counters = counters_.get(),
     };
 }
 
@@ -493,6 +502,7 @@ void App::noteActivity() {
 }
 
 void App::handleEvent(const UiEvent& event) {
+    if (counters_) countDeviceEvent(*counters_, event, devices_);
     if (const auto* pressed = std::get_if<ButtonPressed>(&event)) {
         noteActivity();
         if (pressed->id == "ui.language") {
@@ -714,6 +724,9 @@ std::chrono::milliseconds App::untilNextRedraw() const {
         if (auto every = current_->redrawEvery()) consider(now + *every);
     }
     if (cardRemovedWhileHeld_) consider(lastActivity_ + std::chrono::seconds(20));
+    if (technician_) {
+        if (auto due = technician_->dueAt()) consider(*due);
+    }
     if (!cardLeftIn_.empty()) consider(cardReminderAt_ + kCardReminderEvery);
     if (cardAbsentSince_) consider(*cardAbsentSince_ + kCardAbsentFor);
     if (pendingPayments_ > 0 && !recoveryRunning_) consider(lastRecoveryAt_ + kRecoveryRetry);
@@ -1282,6 +1295,13 @@ void App::frame() {
     }
     for (UiEvent& event : queue_.drain()) handleEvent(event);
     runTimers();
+    if (technician_) {
+        // The hidden corner hold (screens/technician/technician_entry.hpp).
+        if (auto pad = technician_->pointer(pointer_.x, pointer_.y, pointer_.down, clock_->now(), theme_.topBarHeight,
+                                            session_.active())) {
+            switchTo(*pad);
+        }
+    }
     render();
 }
 

@@ -37,6 +37,8 @@
 #include "screens/services.hpp"
 #include "screens/screen.hpp"
 #include "screens/sound.hpp"
+#include "kiosk/core/device_counters.hpp"
+#include "screens/technician/technician_entry.hpp"
 #include "screens/theme.hpp"
 
 namespace kiosk::screens {
@@ -85,6 +87,9 @@ public:
     /// Hands every pending SDL event (pointer, keys, window) to the app, as the interactive loop
     /// does when it wakes; pointer input is queued and reaches ImGui over the next frames.
     void pumpSdlEvents();
+    /// Queues pointer input as a touch panel gives it (`down`: a press or release; none: a
+    /// move). Journeys hold a finger with it (the technician's corner gesture).
+    void queuePointer(float x, float y, std::optional<bool> down) { pointerQueue_.push_back(PointerEvent{x, y, down}); }
 
     // ---- scripting: journeys, tests, benchmarks ----
     /// One frame: drain events, run timers, draw, handle what was pressed.
@@ -294,6 +299,10 @@ private:
     std::unique_ptr<ops::MetricsRegistry> metrics_;
     std::unique_ptr<AppMetrics> appMetrics_;
     std::string sessionService_;  ///< the service the patient last opened this session (metrics)
+    /// Technician access (screens/technician/): null without [diagnostics].
+    std::unique_ptr<TechnicianEntry> technician_;
+    /// Device counters in the journal (screens/technician/device_counting.hpp).
+    std::unique_ptr<DeviceCounters> counters_;
     bool startUpRecoveryDone_ = false;  ///< no patient before it (DESIGN §6)
     bool recoveryRunning_ = false;
     size_t pendingPayments_ = 0;      ///< orders whose outcome was still unknown at the last recovery

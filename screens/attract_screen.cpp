@@ -1,5 +1,8 @@
 #include "screens/attract_screen.hpp"
 
+#include "kiosk/core/technician_access.hpp"
+#include "screens/technician/technician_entry.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -32,7 +35,12 @@ void AttractScreen::onExit(ScreenContext& context) { devices_.stop(context); }
 Transition AttractScreen::onEvent(ScreenContext& context, const UiEvent& event) {
     if (const auto* pressed = std::get_if<ButtonPressed>(&event)) {
         if (pressed->id == "attract.start" && context.acceptingPatients) return Transition::to("identify");
-        if (pressed->id == "attract.diagnostics") return Transition::to("diagnostics");
+        if (pressed->id == "attract.diagnostics") {
+            // With technician access configured, a diagnostics-mode kiosk asks for the PIN too.
+            if (!context.technician) return Transition::to("diagnostics");
+            context.technician->beginVisit("menu");
+            return Transition::to(std::string(kPinPadScreen));
+        }
         return Transition::none();
     }
     return devices_.handle(context, event, message_, resolving_);

@@ -2,7 +2,11 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "kiosk/core/log.hpp"
+#include "kiosk/core/device_counters.hpp"
+#include "kiosk/core/technician_access.hpp"
 
 namespace kiosk::screens {
 
@@ -20,22 +24,50 @@ std::string firstLine(Ui& ui, const std::string& value, float width) {
     }
     return line + ellipsis;
 }
+/// "Cards read 3 (1) · Card read failures 1 (0)": each counter since install, since reset in
+/// brackets, in a fixed order; "none yet" for a device that never counted.
+std::string countersLine(const ScreenContext& context, std::string_view device) {
+    std::string line = context.text.tr("diag.counters");
+    if (!context.counters) return line + context.text.tr("diag.counters.none");
+    const auto counts = context.counters->of(device);
+    std::string parts;
+    for (const std::string_view name : {kCounterCardsRead, kCounterCardsFailed, kCounterScans, kCounterScansRefused,
+                                        kCounterSlipsPrinted, kCounterCuts, kCounterPrintsFailed}) {
+        auto it = counts.find(std::string(name));
+        if (it == counts.end()) continue;
+        parts += (parts.empty() ? "" : " · ") + context.text.tr("counter." + std::string(name)) + " " +
+                 std::to_string(it->second.sinceInstall) + " (" + std::to_string(it->second.sinceReset) + ")";
+    }
+    return line + (parts.empty() ? context.text.tr("diag.counters.none") : parts);
+}
 }  // namespace
 
-void DiagnosticsScreen::onEnter(ScreenContext&) {
+void DiagnosticsScreen::onEnter(ScreenContext& context) {
     results_.clear();
     page_ = 0;
+    leaveReason_ = "timed_out";
+    if (context.technician) context.technician->audit("diagnostics_opened");
+}
+
+void DiagnosticsScreen::onExit(ScreenContext& context) {
+    if (context.technician) context.technician->endVisit(leaveReason_);
 }
 
 Transition DiagnosticsScreen::onEvent(ScreenContext& context, const UiEvent& event) {
     if (const auto* finished = std::get_if<SelfTestFinished>(&event)) {
         results_[finished->device] =
             finished->result ? "OK: " + *finished->result : "FAIL: " + finished->result.error().describe();
+        if (context.technician) {
+            context.technician->audit(fmt::format("self_test {} {}", finished->device, finished->result ? "ok" : "failed"));
+        }
         return Transition::none();
     }
     const auto* pressed = std::get_if<ButtonPressed>(&event);
     if (!pressed) return Transition::none();
-    if (pressed->id == "diag.back") return Transition::to("attract");
+    if (pressed->id == "diag.back") {
+        leaveReason_ = "left";
+        return Transition::to("attract");
+    }
     if (pressed->id == "diag.page.next") page_ = std::min(page_ + 1, pages_ - 1);
     if (pressed->id == "diag.page.previous") page_ = std::max(page_ - 1, 0);
     constexpr std::string_view kPrefix = "diag.test.";
@@ -45,6 +77,7 @@ Transition DiagnosticsScreen::onEvent(ScreenContext& context, const UiEvent& eve
         if (!device) return Transition::none();
         results_[name] = context.text.tr("diag.running");
         log::module("diagnostics")->info("self-test of {} requested", name);
+        if (context.technician) context.technician->audit(fmt::format("self_test {} started", name));
         auto post = context.post;
         context.tasks.post([device, post, name] {
             post(SelfTestFinished{name, device->selfTest(std::chrono::seconds(10), drivers::CancelToken{})});
@@ -62,12 +95,12 @@ void DiagnosticsScreen::draw(const ScreenContext& context, Ui& ui) const {
     // Three lines of text (name, status, self-test result) with their margins: in elder mode the
     // body face outgrows 1.6 rows of the small button, and the result must stay in its block.
     const float textBlock = 16 + ui.fonts.bodySize() * (2.6F + 1.25F) + 16;
-    const float blockHeight = std::max(rowHeight * 1.6F, textBlock);
+    const float threeLineBlock = std::max(rowHeight * 1.6F, textBlock);
     // Where one block would not fit below the heading with its spaces (elder mode, landscape),
     // the spaces shrink: a page holds at least one device whole.
     const float heading = ui.fonts.title()->FontSize * 1.25F + ui.fonts.bodySize() * 2.5F;  // title, kiosk id, voice status
     const float listRoom = layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap - ImGui::GetCursorScreenPos().y - heading;
-    const float spacing = listRoom - 48 >= blockHeight ? 24 : 4;
+    const float spacing = listRoom - 48 >= threeLineBlock ? 24 : 4;
     ui.space(spacing);
     ui.centered(context.text.tr("diag.title"), ui.fonts.title(), c.text, x0, x1);
     ui.centered(context.text.tr("diag.kiosk_id") + ": " + context.config.kioskId, ui.fonts.body(), c.mutedText, x0, x1);
@@ -76,6 +109,11 @@ void DiagnosticsScreen::draw(const ScreenContext& context, Ui& ui) const {
     ui.space(spacing);
     const float listTop = ImGui::GetCursorScreenPos().y;
     const float listBottom = layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap;
+    // Name, status, self-test result and counters: four lines of body text with their spacing;
+    // where not even one such block fits (landscape, large print) the counters line gives way.
+    const float fullBlock = std::max(rowHeight * 1.6F, 32 + ui.fonts.bodySize() * 5.0F);
+    const bool showCounters = fullBlock <= listBottom - listTop;
+    const float blockHeight = showCounters ? fullBlock : threeLineBlock;
     const auto& devices = context.devices.all();
     const int perPage = std::max(1, static_cast<int>((listBottom - listTop + 16) / (blockHeight + 16)));
     pages_ = std::max(1, (static_cast<int>(devices.size()) + perPage - 1) / perPage);
@@ -102,6 +140,10 @@ void DiagnosticsScreen::draw(const ScreenContext& context, Ui& ui) const {
             const float resultY = row.y + 16 + ui.fonts.bodySize() * 2.6F;
             const float resultWidth = resultY >= row.y + 16 + ui.theme.smallButtonHeight ? x1 - row.x - 48 : textWidth;
             ui.textAt(ImVec2(row.x + 24, resultY), firstLine(ui, it->second, resultWidth), ui.fonts.body(), c.mutedText);
+        }
+        if (showCounters) {
+            ui.textAt(ImVec2(row.x + 24, row.y + 16 + ui.fonts.bodySize() * 3.9F),
+                      firstLine(ui, countersLine(context, device->name()), x1 - row.x - 48), ui.fonts.body(), c.mutedText);
         }
         ImGui::SetCursorScreenPos(ImVec2(x1 - buttonWidth - 24, row.y + 16));
         ui.button("diag.test." + device->name(), context.text.tr("diag.self_test"),

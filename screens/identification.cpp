@@ -4,6 +4,8 @@
 #include <regex>
 
 #include "kiosk/core/log.hpp"
+#include "kiosk/core/technician_access.hpp"
+#include "screens/technician/technician_entry.hpp"
 #include "screens/checkin/checkin_flow.hpp"
 #include "screens/services.hpp"
 
@@ -91,6 +93,13 @@ Transition IdentificationDevices::handle(ScreenContext& context, const UiEvent& 
     auto logger = log::module("screens");
     if (const auto* deviceEvent = std::get_if<drivers::DeviceEvent>(&event)) {
         if (const auto* inserted = std::get_if<drivers::CardInserted>(deviceEvent)) {
+            if (context.technician && context.technician->isTechnicianCard(inserted->identity.cardNumber)) {
+                // A listed technician card opens the PIN pad, never a patient session. (A card
+                // not listed is a patient's card: it is read as one.)
+                logger->info("technician card on {}: PIN pad", inserted->device);
+                context.technician->beginVisit("card", inserted->identity.cardNumber);
+                return Transition::to(std::string(kPinPadScreen));
+            }
             logger->info("patient identified by {} ({})", inserted->device, inserted->identity.masked());
             Transition next = Transition::to("menu");
             next.beginSession = inserted->identity;

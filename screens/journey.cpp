@@ -10,6 +10,8 @@ namespace kiosk::screens {
 
 std::string JourneyStep::describe() const {
     if (action == "wait") return fmt::format("wait {} s", seconds);
+    if (action == "hold") return fmt::format("hold ({:.0f},{:.0f}) {} s", x, y, seconds);
+    if (action == "type_pin") return fmt::format("type_pin ({} digits)", argument.size());  // never the PIN itself
     if (action == "await_screen") return fmt::format("await_screen {} (up to {} s)", argument, seconds);
     if (action == "pay_on_phone") return "pay_on_phone";
     if (action == "set_large_print" || action == "expect_session" || action == "simulator_panel") return fmt::format("{} {}", action, flag);
@@ -59,6 +61,22 @@ Result<Journey> Journey::parse(const nlohmann::json& json, const std::string& so
             }
             parsed.argument = value["screen"].get<std::string>();
             parsed.seconds = value["seconds"].get<int>();
+        } else if (action == "hold") {
+            const ButtonRect corner = TechnicianEntry::corner(Theme::forPrintSize(false).topBarHeight);
+            if (!value.is_object() || !value.value("seconds", nlohmann::json()).is_number_integer() ||
+                value["seconds"].get<int>() < 1 || value["seconds"].get<int>() > 600 ||
+                (value.contains("x") && !value["x"].is_number()) || (value.contains("y") && !value["y"].is_number())) {
+                return bad(i, "hold takes {\"seconds\": 1…600} and optionally \"x\", \"y\" (px; default: the technician's corner)");
+            }
+            parsed.seconds = value["seconds"].get<int>();
+            parsed.x = value.value("x", corner.center().x);
+            parsed.y = value.value("y", corner.center().y);
+        } else if (action == "type_pin") {
+            if (!value.is_string() || value.get<std::string>().empty() ||
+                value.get<std::string>().find_first_not_of("0123456789") != std::string::npos) {
+                return bad(i, "type_pin takes a text of digits");
+            }
+            parsed.argument = value.get<std::string>();
         } else if (action == "pay_on_phone") {
             if (!value.is_boolean() || !value.get<bool>()) return bad(i, "pay_on_phone takes true");
             parsed.flag = true;
@@ -68,7 +86,7 @@ Result<Journey> Journey::parse(const nlohmann::json& json, const std::string& so
         } else {
             return bad(i, fmt::format("unknown action \"{}\" (tap, tap_first, insert_card, remove_card, scan, set_scenario, wait, "
                                       "expect_screen, expect_session, set_language, set_large_print, simulator_panel, await_screen, "
-                                      "pay_on_phone)",
+                                      "pay_on_phone, hold, type_pin)",
                                       action));
         }
         journey.steps.push_back(std::move(parsed));
@@ -133,6 +151,27 @@ Result<void> runStep(App& app, ManualClock& clock, const JourneyStep& step) {
         return {};
     }
     if (step.action == "pay_on_phone") return app.simulate("gateway", "pay", "");
+    if (step.action == "hold") {
+        // A finger put down, kept there for the seconds (second by second on the journey's clock,
+        // as `wait`), then lifted: the same pointer path a touch panel's events take.
+        app.queuePointer(step.x, step.y, std::nullopt);
+        app.queuePointer(step.x, step.y, true);
+        for (int i = 0; i < 3; ++i) app.frame();
+        for (int i = 0; i < step.seconds; ++i) {
+            clock.advance(std::chrono::seconds(1));
+            app.frame();
+        }
+        app.queuePointer(step.x, step.y, false);
+        app.queuePointer(-1, -1, std::nullopt);
+        for (int i = 0; i < 3; ++i) app.frame();
+        return {};
+    }
+    if (step.action == "type_pin") {
+        for (const char digit : step.argument) {
+            if (auto tapped = app.tap(fmt::format("tech.pin.key.{}", digit)); !tapped) return tapped;
+        }
+        return {};
+    }
     if (step.action == "await_screen") return app.awaitScreen(step.argument, std::chrono::seconds(step.seconds));
     if (step.action == "expect_screen") {
         if (app.currentScreen() != step.argument) {

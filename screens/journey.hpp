@@ -14,7 +14,10 @@
 //                {"set_language": "en_US"}, {"set_large_print": true},
 //                {"expect_session": false}, {"simulator_panel": true},
 //                {"pay_on_phone": true},              // the patient pays the QR on screen (simulator)
-//                {"await_screen": {"screen": "pay.result", "seconds": 20}} ] }
+//                {"await_screen": {"screen": "pay.result", "seconds": 20}},
+//                {"hold": {"x": 80, "y": 60, "seconds": 5}} ] }  // a finger held there (journey clock);
+//                                                     // x, y default to the technician's corner
+//                {"type_pin": "246810"}               // taps tech.pin.key.<digit> for each digit
 //   await_screen waits in real time (the payment worker talks to the real gateway) until the
 //   screen shows and no payment step is running (it waits for the patient, or shows the outcome).
 
@@ -36,6 +39,8 @@ struct JourneyStep {
     std::string argument;
     int seconds = 0;
     bool flag = false;
+    float x = 0;  ///< hold: where the finger is (px)
+    float y = 0;
     std::string describe() const;
 };
 

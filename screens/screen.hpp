@@ -21,6 +21,11 @@
 #include "screens/ui.hpp"
 #include "screens/ui_event.hpp"
 
+namespace kiosk {
+class TechnicianAccess;
+class DeviceCounters;
+}
+
 namespace kiosk::screens {
 
 /// Resolves a scanned payload of a classified kind ("health_card", "hospital_card",
@@ -54,6 +59,10 @@ struct ScreenContext {
     std::string lastSessionEndMessage;  ///< i18n key of what the attract screen says after it
     /// One line on the voice guidance (engine and output, or why the kiosk is silent).
     std::string voiceStatus;
+    /// Technician access (PIN, lockout, the visit in the audit trail); null without [diagnostics].
+    TechnicianAccess* technician = nullptr;
+    /// Every device's counters (cards read, scans, slips…); null if the journal refused them.
+    const DeviceCounters* counters = nullptr;
 };
 
 class Screen {

@@ -9,6 +9,7 @@
 #include "screens/identify_screen.hpp"
 #include "screens/menu_screen.hpp"
 #include "screens/payment/payment_screens.hpp"
+#include "screens/technician/pin_pad_screen.hpp"
 
 namespace kiosk::screens {
 
@@ -19,6 +20,7 @@ std::vector<std::unique_ptr<Screen>> makeScreenTable() {
     table.push_back(std::make_unique<MenuScreen>());
     table.push_back(std::make_unique<ServiceUnavailableScreen>());
     table.push_back(std::make_unique<DiagnosticsScreen>());
+    table.push_back(std::make_unique<PinPadScreen>());
     table.push_back(std::make_unique<PayChargesScreen>());
     table.push_back(std::make_unique<PaySplitScreen>());
     table.push_back(std::make_unique<PayChannelScreen>());

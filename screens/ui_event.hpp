@@ -28,6 +28,10 @@ struct SelfTestFinished {
     std::string device;
     Result<std::string> result;
 };
+/// A technician PIN was checked on a worker (Argon2id is slow): the PIN pad records the outcome.
+struct PinChecked {
+    bool matched = false;
+};
 /// The presenter's simulator panel asked a simulated device to act.
 struct SimulatorAction {
     std::string device;
@@ -69,7 +73,7 @@ struct PaymentsRecovered {
 };
 
 using UiEvent = std::variant<ButtonPressed, drivers::DeviceEvent, ScanResolved, SelfTestFinished, SimulatorAction,
-                             PaymentProgress, BookingProgress, CheckInProgress, PrintFinished, PaymentsRecovered>;
+                             PaymentProgress, BookingProgress, CheckInProgress, PrintFinished, PaymentsRecovered, PinChecked>;
 
 /// What a screen asks the app to do after an event. Screens never switch screens themselves.
 struct Transition {

@@ -15,6 +15,7 @@ constexpr CommandInstaller kInstallers[] = {
     &installRunCommand,
     &installScreenshotCommand,
     &installDevicesCommand,
+    &installDiagCommand,
     &installHisCommand,
     &installCardCommand,
     &installPrintCommand,

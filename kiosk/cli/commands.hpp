@@ -21,6 +21,7 @@ int runCli(int argc, char** argv);
 void installRunCommand(CLI::App& root, Action& action);         // run_command.cpp
 void installScreenshotCommand(CLI::App& root, Action& action);  // run_command.cpp
 void installDevicesCommand(CLI::App& root, Action& action);     // devices_command.cpp
+void installDiagCommand(CLI::App& root, Action& action);        // diag_command.cpp (diag, diag hash-pin)
 void installHisCommand(CLI::App& root, Action& action);         // his_command.cpp
 void installCardCommand(CLI::App& root, Action& action);         // card_command.cpp (card read, idcard read)
 void installPrintCommand(CLI::App& root, Action& action);        // print_command.cpp

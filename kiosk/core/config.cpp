@@ -3,10 +3,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <set>
 
+#include "kiosk/core/technician_access.hpp"
 #include "kiosk/core/time_zone.hpp"
 
 namespace kiosk {
@@ -195,6 +198,29 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
                         "expected a secret text of at least 16 characters (it salts the session audit hashes)");
     }
     journal.rejectUnknownKeys();
+
+    ConfigSection diagnostics = root.section("diagnostics");
+    if (diagnostics.present()) {
+        config.diagnostics.present = true;
+        // A missing or wrong hash stops the start naming the key: a kiosk whose technicians
+        // cannot get in (or anyone can) is found at installation, not in the lobby.
+        if (auto hash = diagnostics.requiredString("pin_hash")) {
+            if (auto checked = TechnicianAccess::checkPinHash(*hash); checked) {
+                config.diagnostics.pinHash = *hash;
+            } else {
+                diagnostics.problem("pin_hash", checked.error().detail);
+            }
+        }
+        config.diagnostics.technicianCards = diagnostics.stringList("technician_cards", {});
+        for (const std::string& card : config.diagnostics.technicianCards) {
+            if (card.size() < 4 || card.size() > 32 ||
+                !std::all_of(card.begin(), card.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; })) {
+                diagnostics.problem("technician_cards",
+                                    fmt::format("\"{}\" is not a card number (4 to 32 letters and digits)", card));
+            }
+        }
+        diagnostics.rejectUnknownKeys();
+    }
 
     std::set<std::string> names;
     for (ConfigSection& device : root.tableArray("devices")) {

@@ -88,6 +88,14 @@ struct VoiceConfig {
     std::vector<std::string> headphoneNames{"headphone", "headset", "earphone", "earbud", "耳机"};
 };
 
+/// [diagnostics]: technician access (kiosk/core/technician_access.hpp). Without the section no
+/// technician can enter from a patient mode (and a diagnostics-mode kiosk opens its screen as before).
+struct DiagnosticsConfig {
+    bool present = false;
+    std::string pinHash;                       ///< Argon2id string (`kiosk diag hash-pin`)
+    std::vector<std::string> technicianCards;  ///< card numbers that open the PIN pad
+};
+
 struct KioskConfig {
     std::filesystem::path file;
     std::string kioskId = "KIOSK-001";
@@ -106,6 +114,7 @@ struct KioskConfig {
     ServicesConfig services;
     UiConfig ui;
     VoiceConfig voice;
+    DiagnosticsConfig diagnostics;
     std::vector<DeviceConfig> devices;
     ConfigSection backend{nullptr, "backend", std::make_shared<ConfigProblems>(), {}};
     /// [printing]: reprint limit and journal policy, validated by printing::loadPrintPolicy.
