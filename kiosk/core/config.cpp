@@ -117,6 +117,12 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     config.ui.pixelPitchMm = static_cast<float>(ui.number("pixel_pitch_mm", config.ui.pixelPitchMm, 0.05, 2.0));
     ui.rejectUnknownKeys();
 
+    ConfigSection triage = root.section("triage");
+    config.triage.rulesFile = triage.path("rules_file", config.assetsDir / "triage" / "rules.toml");
+    config.triage.emergencyLocationZh = triage.string("emergency_location_zh", config.triage.emergencyLocationZh);
+    config.triage.emergencyLocationEn = triage.string("emergency_location_en", config.triage.emergencyLocationEn);
+    triage.rejectUnknownKeys();
+
     ConfigSection voice = root.section("voice");
     config.voice.engine = voice.choice("engine", "espeak-ng", {"espeak-ng", "none"});
     config.voice.enabled = voice.boolean("enabled", false);
