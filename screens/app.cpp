@@ -131,6 +131,7 @@ Result<std::unique_ptr<App>> App::create(KioskConfig config, AppOptions options)
     auto counters = DeviceCounters::open(*app->journal_);
     if (!counters) return std::unexpected(counters.error());
     app->counters_ = std::make_unique<DeviceCounters>(std::move(*counters));
+    if (auto services = app->services_->checkAtStartUp(); !services) return std::unexpected(services.error());
     app->metrics_ = std::make_unique<ops::MetricsRegistry>(
         ops::kioskLabels(app->config_, ops::readMetricsSettings(app->config_.metrics)));
     app->appMetrics_ = std::make_unique<AppMetrics>(*app->metrics_, app->devices_, app->desk_.get(), KIOSK_VERSION);
@@ -242,6 +243,7 @@ Result<void> App::openWindow() {
     ImGui_ImplSDLRenderer_Init(renderer_);
     theme_.apply();
     fonts_.include(config_.hospitalNameZh + config_.hospitalNameEn);
+    fonts_.include(services_->textsKnownAtStartUp());
     if (auto built = fonts_.build(catalog_, config_.ui.largePrint); !built) return built;
 
     wakeEventType_ = SDL_RegisterEvents(1);

@@ -10,6 +10,7 @@
 #include "screens/menu_screen.hpp"
 #include "screens/payment/payment_screens.hpp"
 #include "screens/technician/pin_pad_screen.hpp"
+#include "screens/triage/triage_screens.hpp"
 
 namespace kiosk::screens {
 
@@ -37,6 +38,10 @@ std::vector<std::unique_ptr<Screen>> makeScreenTable() {
     table.push_back(std::make_unique<CancelScreen>());
     table.push_back(std::make_unique<CheckInScreen>());
     table.push_back(std::make_unique<CheckInQueueScreen>());
+    table.push_back(std::make_unique<TriageBodyScreen>());
+    table.push_back(std::make_unique<TriageSymptomsScreen>());
+    table.push_back(std::make_unique<TriageAdviceScreen>());
+    table.push_back(std::make_unique<TriageEmergencyScreen>());
     return table;
 }
 

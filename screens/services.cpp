@@ -8,6 +8,7 @@
 #include "screens/cancel/cancel_flow.hpp"
 #include "screens/checkin/checkin_flow.hpp"
 #include "screens/payment/payment_flow.hpp"
+#include "screens/triage/triage_flow.hpp"
 
 namespace kiosk::screens {
 
@@ -37,10 +38,11 @@ constexpr std::array kServices{
     ServiceRow{.id = "check_in", .labelKey = "menu.check_in", .icon = "check", .modes = kLobby,
                .enabledBy = &ServicesConfig::checkIn, .needsBackend = true, .needsPayments = false,
                .devices = kNoDevices, .entryScreen = "checkin"},
-    // triage: no screens yet.
+    // triage guidance (issue 12 item 2): works offline from its rules file; booking from its
+    // advice needs the backend, and says so when it is not there.
     ServiceRow{.id = "triage", .labelKey = "menu.triage", .icon = "signpost", .modes = kLobby,
-               .enabledBy = &ServicesConfig::triage, .needsBackend = true, .needsPayments = false,
-               .devices = kNoDevices, .entryScreen = "service_unavailable"},
+               .enabledBy = &ServicesConfig::triage, .needsBackend = false, .needsPayments = false,
+               .devices = kNoDevices, .entryScreen = "triage.body"},
     ServiceRow{.id = "payment", .labelKey = "menu.payment", .icon = "wallet", .modes = kLobby,
                .enabledBy = &ServicesConfig::payment, .needsBackend = true, .needsPayments = true,
                .devices = kNoDevices, .entryScreen = "pay.charges"},
@@ -117,7 +119,40 @@ ServiceFlows::ServiceFlows(const KioskConfig& config, std::shared_ptr<backend::H
     }
     booking_ = std::make_unique<BookingFlow>(his_, std::move(bookingJournal), config.kioskId, std::move(pinyin), tasks, post, desk_);
     cancel_ = std::make_unique<CancelFlow>(his_, tasks, post);
-    flows_ = {payment_.get(), booking_.get(), checkIn_.get(), cancel_.get()};
+    std::shared_ptr<const triage::Rules> rules;
+    if (config.services.triage && config.mode == KioskMode::lobby) {
+        if (auto loaded = triage::Rules::load(config.triage.rulesFile)) {
+            rules = std::make_shared<const triage::Rules>(std::move(*loaded));
+        } else {
+            triageRulesError_ = loaded.error();
+        }
+    }
+    emergencyLocations_ = config.triage.emergencyLocationZh + config.triage.emergencyLocationEn;
+    triage_ = std::make_unique<TriageFlow>(std::move(rules), config, his_, tasks, post);
+    flows_ = {payment_.get(), booking_.get(), checkIn_.get(), cancel_.get(), triage_.get()};
+}
+
+std::string ServiceFlows::textsKnownAtStartUp() const {
+    std::string out = emergencyLocations_;
+    if (const triage::Rules* rules = triage_->rules()) {
+        for (const auto& d : rules->departments()) out += d.name.zh + d.name.en;
+        for (const auto& r : rules->regions()) out += r.name.zh + r.name.en;
+        for (const auto& s : rules->symptoms()) {
+            out += s.name.zh + s.name.en + s.why.zh + s.why.en;
+            for (const auto& suggestion : s.suggest) out += suggestion.reason.zh + suggestion.reason.en;
+        }
+    }
+    return out;
+}
+
+Result<void> ServiceFlows::checkAtStartUp() {
+    if (triageRulesError_) {
+        return fail(Errc::invalid_config, "triage rules refused ([triage] rules_file):\n" + triageRulesError_->detail, "error.config");
+    }
+    if (auto checked = triage_->checkAtStartUp(); !checked) {
+        return fail(Errc::invalid_config, "triage rules refused ([triage] rules_file):\n" + checked.error().detail, "error.config");
+    }
+    return {};
 }
 
 ServiceFlows::~ServiceFlows() = default;

@@ -7,6 +7,7 @@
 // member here (constructed, reset and asked "working?" with the others). app.cpp does not change.
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,7 @@ class PaymentFlow;
 class BookingFlow;
 class CheckInFlow;
 class CancelFlow;
+class TriageFlow;
 
 /// What every service's flow offers the app: wiped at session end (money steps in flight
 /// still finish: each flow says how), and whether a step runs on its worker now.
@@ -93,6 +95,16 @@ public:
     const CheckInFlow& checkIn() const { return *checkIn_; }
     CancelFlow& cancel() { return *cancel_; }
     const CancelFlow& cancel() const { return *cancel_; }
+    TriageFlow& triage() { return *triage_; }
+    const TriageFlow& triage() const { return *triage_; }
+
+    /// What the services check before the kiosk starts (App::create): the triage rules file read
+    /// and valid, and its departments ones the hospital has. An error names the file and line.
+    Result<void> checkAtStartUp();
+    /// Texts the services show that are known at start-up but are not UI strings (the triage
+    /// rules' symptoms and departments, the emergency department's location): their glyphs go
+    /// into the first font atlas.
+    std::string textsKnownAtStartUp() const;
 
     bool backendConnected() const { return his_ != nullptr; }
     bool paymentsConnected() const { return his_ != nullptr && desk_ != nullptr; }
@@ -108,6 +120,9 @@ private:
     std::unique_ptr<BookingFlow> booking_;
     std::unique_ptr<CheckInFlow> checkIn_;
     std::unique_ptr<CancelFlow> cancel_;
+    std::unique_ptr<TriageFlow> triage_;
+    std::optional<Error> triageRulesError_;  ///< the rules file could not be used (checkAtStartUp says so)
+    std::string emergencyLocations_;
     std::vector<ServiceFlow*> flows_;  ///< every flow above, for resetAll() and working()
 };
 

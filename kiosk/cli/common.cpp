@@ -11,6 +11,7 @@
 #include "kiosk/ops/metrics_server.hpp"
 #include "payments/payment_config.hpp"
 #include "printing/print_journal.hpp"
+#include "screens/triage/triage_rules.hpp"
 
 namespace kiosk::cli {
 
@@ -45,6 +46,11 @@ std::vector<std::string> checkOwnedSections(const KioskConfig& config) {
         // makeHisDriver's error lists the problems it recorded; they are taken from the list.
         (void)backend::makeHisDriver(config.backend, config.kioskId);
         takeShared();
+    }
+    // The triage rules file: its shape here (offline); its departments against the HIS's when
+    // the kiosk starts (ServiceFlows::checkAtStartUp).
+    if (config.services.triage && config.mode == KioskMode::lobby) {
+        if (auto rules = triage::Rules::load(config.triage.rulesFile); !rules) appendLines(rules.error().detail, problems);
     }
     ConfigSection printing = config.printing;
     (void)printing::loadPrintPolicy(printing);

@@ -176,6 +176,12 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     readScreenSize(ui, config.ui);
     ui.rejectUnknownKeys();
 
+    ConfigSection triage = root.section("triage");
+    config.triage.rulesFile = triage.path("rules_file", config.assetsDir / "triage" / "rules.toml");
+    config.triage.emergencyLocationZh = triage.string("emergency_location_zh", config.triage.emergencyLocationZh);
+    config.triage.emergencyLocationEn = triage.string("emergency_location_en", config.triage.emergencyLocationEn);
+    triage.rejectUnknownKeys();
+
     ConfigSection voice = root.section("voice");
     config.voice.engine = voice.choice("engine", "espeak-ng", {"espeak-ng", "none"});
     config.voice.enabled = voice.boolean("enabled", false);

@@ -77,6 +77,16 @@ struct UiConfig {
     std::string deprecationNote;
 };
 
+/// [triage]: triage guidance (screens/triage/triage_rules.hpp).
+struct TriageConfig {
+    /// The rules (default: <assets>/triage/rules.toml), validated at start-up.
+    std::filesystem::path rulesFile;
+    /// Where the emergency department is, as a patient is told to go there now ("急诊楼1层，
+    /// 门诊楼北侧"). Said on the red-flag screen in each language.
+    std::string emergencyLocationZh = "急诊科（请向工作人员询问方向）";
+    std::string emergencyLocationEn = "the Emergency Department (ask any member of staff the way)";
+};
+
 /// [voice]: voice guidance (kiosk/speech/voice_guide.hpp).
 struct VoiceConfig {
     std::string engine = "espeak-ng";  ///< "espeak-ng" or "none" (a silent kiosk)
@@ -115,6 +125,7 @@ struct KioskConfig {
     UiConfig ui;
     VoiceConfig voice;
     DiagnosticsConfig diagnostics;
+    TriageConfig triage;
     std::vector<DeviceConfig> devices;
     ConfigSection backend{nullptr, "backend", std::make_shared<ConfigProblems>(), {}};
     /// [printing]: reprint limit and journal policy, validated by printing::loadPrintPolicy.

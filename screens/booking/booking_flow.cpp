@@ -202,67 +202,99 @@ void BookingFlow::loadDepartments(const PatientIdentity& identity, const std::st
         for (int i = 0; i < kBookingDays; ++i) shared_->view.days[static_cast<size_t>(i)] = addDays(today, i);
         shared_->view.noticeKey.clear();
     }
-    start(BookStage::loading, [this](Shared& shared, uint64_t generation) {
-        PatientIdentity identity;
-        std::string today;
+    start(BookStage::loading, [this](Shared& shared, uint64_t generation) { readDepartments(shared, generation, false); });
+}
+
+void BookingFlow::openDepartment(const PatientIdentity& identity, const std::string& today, const std::string& departmentCode) {
+    {
+        std::lock_guard lock(shared_->mutex);
+        shared_->identity = identity;
+        for (int i = 0; i < kBookingDays; ++i) shared_->view.days[static_cast<size_t>(i)] = addDays(today, i);
+        shared_->view.noticeKey.clear();
+    }
+    start(BookStage::loadingDoctors, [this, departmentCode](Shared& shared, uint64_t generation) {
+        if (!readDepartments(shared, generation, true)) return;
+        std::string departmentId;
         {
             std::lock_guard lock(shared.mutex);
-            identity = shared.identity;
-            today = shared.view.days[0];
-        }
-        auto patient = findSessionPatient(*his_, identity);
-        if (!patient) {
-            logger()->warn("booking: patient not found in the HIS: {}", patient.error().describe());
-            update(shared, generation, [&](BookingView& v) {
-                v.stage = BookStage::stopped;
-                v.error = patient.error();
-            });
-            return;
-        }
-        if (patient->bookingBlockedUntil) {
-            // The no-show blacklist: said before anything is chosen.
-            logger()->info("booking blocked until {} ({})", *patient->bookingBlockedUntil, patient->bookingBlockedReason);
-            update(shared, generation, [&](BookingView& v) {
-                v.stage = BookStage::stopped;
-                v.error = Error(Errc::blocked, "no-show blacklist until " + *patient->bookingBlockedUntil, "booking.error.blocked");
-                v.noticeKey = *patient->bookingBlockedUntil;
-            });
-            return;
-        }
-        {
-            std::lock_guard lock(shared.mutex);
-            shared.patientId = patient->id;
-        }
-        auto departments = his_->departments();
-        if (!departments) {
-            update(shared, generation, [&](BookingView& v) {
-                v.stage = BookStage::stopped;
-                v.error = departments.error();
-            });
-            return;
-        }
-        std::vector<BookingDepartment> listed;
-        for (auto& department : *departments) {
-            if (department.name.empty()) {
-                logger()->warn("department {} without a name: left out", department.id);
-                continue;
+            for (const auto& d : shared.view.departments) {
+                if (d.department.code == departmentCode) departmentId = d.department.id;
             }
-            BookingDepartment entry{department, pinyin_ ? pinyin_->initials(department.name) : std::string(), -1};
-            backend::SlotQuery query;
-            query.departmentId = department.id;
-            query.fromDate = today;
-            if (auto free = his_->slots(query)) {
-                entry.freeToday = static_cast<int>(free->size());
-            } else {
-                logger()->warn("free slots of {} today: {}", department.id, free.error().describe());
-            }
-            listed.push_back(std::move(entry));
         }
-        update(shared, generation, [&](BookingView& v) {
-            v.stage = BookStage::departments;
-            v.departments = std::move(listed);
-        });
+        if (departmentId.empty()) {
+            logger()->warn("booking: no department with code {} at this hospital", departmentCode);
+            update(shared, generation, [&](BookingView& v) {
+                v.stage = BookStage::stopped;
+                v.error = Error(Errc::not_found, "no department with code " + departmentCode, "booking.error.generic");
+            });
+            return;
+        }
+        listDepartment(shared, generation, departmentId, {});
     });
+}
+
+bool BookingFlow::readDepartments(Shared& shared, uint64_t generation, bool thenDoctors) {
+    PatientIdentity identity;
+    std::string today;
+    {
+        std::lock_guard lock(shared.mutex);
+        identity = shared.identity;
+        today = shared.view.days[0];
+    }
+    auto patient = findSessionPatient(*his_, identity);
+    if (!patient) {
+        logger()->warn("booking: patient not found in the HIS: {}", patient.error().describe());
+        update(shared, generation, [&](BookingView& v) {
+            v.stage = BookStage::stopped;
+            v.error = patient.error();
+        });
+        return false;
+    }
+    if (patient->bookingBlockedUntil) {
+        // The no-show blacklist: said before anything is chosen.
+        logger()->info("booking blocked until {} ({})", *patient->bookingBlockedUntil, patient->bookingBlockedReason);
+        update(shared, generation, [&](BookingView& v) {
+            v.stage = BookStage::stopped;
+            v.error = Error(Errc::blocked, "no-show blacklist until " + *patient->bookingBlockedUntil, "booking.error.blocked");
+            v.noticeKey = *patient->bookingBlockedUntil;
+        });
+        return false;
+    }
+    {
+        std::lock_guard lock(shared.mutex);
+        shared.patientId = patient->id;
+    }
+    auto departments = his_->departments();
+    if (!departments) {
+        update(shared, generation, [&](BookingView& v) {
+            v.stage = BookStage::stopped;
+            v.error = departments.error();
+        });
+        return false;
+    }
+    std::vector<BookingDepartment> listed;
+    for (auto& department : *departments) {
+        if (department.name.empty()) {
+            logger()->warn("department {} without a name: left out", department.id);
+            continue;
+        }
+        BookingDepartment entry{department, pinyin_ ? pinyin_->initials(department.name) : std::string(), -1};
+        backend::SlotQuery query;
+        query.departmentId = department.id;
+        query.fromDate = today;
+        if (auto free = his_->slots(query)) {
+            entry.freeToday = static_cast<int>(free->size());
+        } else {
+            logger()->warn("free slots of {} today: {}", department.id, free.error().describe());
+        }
+        listed.push_back(std::move(entry));
+    }
+    // Chained to a department's doctors (openDepartment): still loading, the doctors follow.
+    update(shared, generation, [&](BookingView& v) {
+        v.stage = thenDoctors ? BookStage::loadingDoctors : BookStage::departments;
+        v.departments = std::move(listed);
+    });
+    return true;
 }
 
 void BookingFlow::listDepartment(Shared& shared, uint64_t generation, const std::string& departmentId, std::string noticeKey) {

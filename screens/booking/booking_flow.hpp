@@ -118,6 +118,11 @@ public:
 
     /// Departments with today's free counts. `today` is the hospital's date (YYYY-MM-DD).
     void loadDepartments(const PatientIdentity& identity, const std::string& today);
+    /// Entry from another service (triage's advice, issue 12): loadDepartments() then straight to
+    /// the doctors of the department whose hospital code is `departmentCode` ("CARD"), as if the
+    /// patient had chosen it on the list (back from the doctors shows the list). A code the HIS
+    /// does not list stops with "booking.error.generic".
+    void openDepartment(const PatientIdentity& identity, const std::string& today, const std::string& departmentCode);
     /// The department's doctors and its free slots of the strip's days.
     void chooseDepartment(const std::string& departmentId);
     /// Back from the doctors to the departments (kept, not read again).
@@ -151,6 +156,9 @@ private:
     using Job = std::function<void(Shared&, uint64_t generation)>;
     void start(BookStage stage, Job job);
     void update(Shared& shared, uint64_t generation, const std::function<void(BookingView&)>& change);
+    /// The worker's part of loadDepartments(): the patient (blacklist), the departments and their
+    /// free counts; false when it stopped. `thenDoctors` keeps the stage loading (openDepartment).
+    bool readDepartments(Shared& shared, uint64_t generation, bool thenDoctors);
     void listDepartment(Shared& shared, uint64_t generation, const std::string& departmentId, std::string noticeKey);
     /// The worker's part of hold() for a slot with a fee: the desk's registration order and hold.
     void holdForFee(Shared& shared, uint64_t generation, const backend::Slot& chosen, const std::string& departmentId);

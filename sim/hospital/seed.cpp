@@ -47,6 +47,20 @@ constexpr DepartmentRow kDepartments[] = {
     {"TCM", "中医科", "Traditional Chinese Medicine", "门诊楼1层西区", {"中医内科", "针灸推拿", "中医妇科"}, 60},
 };
 
+// Departments added for triage guidance (issue 12 item 2: the rules in assets/triage/rules.toml
+// name 23 departments, each one this hospital must have). Each has only its "any doctor" general
+// clinic (普通门诊), role-061…068, so the role ids of the departments above do not move.
+constexpr DepartmentRow kMoreDepartments[] = {
+    {"GENM", "全科医学科", "General Practice", "门诊楼1层中区", {"全科", "", ""}, 60},
+    {"NEPH", "肾内科", "Nephrology", "门诊楼4层D区", {"肾病", "", ""}, 60},
+    {"RHEU", "风湿免疫科", "Rheumatology", "门诊楼4层E区", {"风湿", "", ""}, 60},
+    {"HAEM", "血液内科", "Haematology", "门诊楼3层D区", {"血液病", "", ""}, 60},
+    {"INFD", "感染性疾病科", "Infectious Diseases", "感染楼1层（发热门诊）", {"发热门诊", "", ""}, 60},
+    {"UROL", "泌尿外科", "Urology", "门诊楼2层C区", {"泌尿", "", ""}, 60},
+    {"NSUR", "神经外科", "Neurosurgery", "门诊楼2层D区", {"颅脑外伤", "", ""}, 60},
+    {"PSYC", "精神心理科", "Psychiatry and Psychology", "门诊楼7层A区", {"心理", "", ""}, 60},
+};
+
 constexpr const char* kTitles[] = {"主任医师", "副主任医师", "主治医师"};
 constexpr const char* kGeneralClinic = "普通门诊";  // the "any doctor" clinic of a department
 /// The demo's fully booked doctor (every slot of the week busy): CARD's 主任医师.
@@ -341,7 +355,9 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
 
     // Departments (Organization) and their services.
     std::vector<std::pair<std::string, Json>> organizations;
-    for (const auto& dept : kDepartments) {
+    std::vector<DepartmentRow> allDepartments(std::begin(kDepartments), std::end(kDepartments));
+    allDepartments.insert(allDepartments.end(), std::begin(kMoreDepartments), std::end(kMoreDepartments));
+    for (const auto& dept : allDepartments) {
         organizations.emplace_back(
             std::string("dept-") + dept.code,
             Json{{"resourceType", "Organization"},
@@ -387,8 +403,9 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
         }
     }
     // The "any doctor" general clinic (普通门诊) of every department: a PractitionerRole of the
-    // department with no Practitioner (whoever is on duty sees the patient), role-046…060.
-    for (const auto& dept : kDepartments) {
+    // department with no Practitioner (whoever is on duty sees the patient), role-046…060, then
+    // the added departments' role-061…068.
+    for (const auto& dept : allDepartments) {
         ++doctorIndex;
         const std::string roleId = fmt::format("role-{:03}", doctorIndex);
         const std::string deptId = std::string("dept-") + dept.code;

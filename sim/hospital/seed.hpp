@@ -1,6 +1,7 @@
 #pragma once
-// Demo data of a Chinese general hospital, written once into an empty store: 15 departments,
-// 45 doctors (titles, specialties, fees), 7 days of 30-minute slots (a share kept for online and
+// Demo data of a Chinese general hospital, written once into an empty store: 23 departments
+// (15 with doctors, 8 with only a general clinic, for triage), 45 doctors (titles, specialties,
+// fees), 7 days of 30-minute slots (a share kept for online and
 // kiosk booking, the rest for the counter), patients (the people of assets/sim/people.json with
 // their cards and e-health-card tokens, plus generated ones, rare-character names included),
 // charges with insurance-covered and self-pay items, lab and imaging reports with real PDFs

@@ -9,7 +9,8 @@
 // one day (hospital-sim's database set up with them before it starts).
 //
 // Targets (issue 11): booking ≤ 6 taps, check-in ≤ 2 taps, kiosk-added ≤ 0.5 s per journey, each
-// list drawn within one frame (≤ 16 ms).
+// list drawn within one frame (≤ 16 ms). Issue 12: triage → the suggested department's doctors
+// in ≤ 4 taps from the menu.
 // Usage: journey_bench [--smoke]   (--smoke: 3 frames per list instead of 30; numbers not meaningful)
 #include <fcntl.h>
 #include <poll.h>
@@ -378,12 +379,27 @@ int main(int argc, char** argv) {
     driver.tap("menu.check_in");
     const Measured checkIn = driver.end("checkin");
 
+    // Triage (issue 12 item 2): 李军 again; chest, palpitations, book the suggested cardiology →
+    // its doctors (the department list read on the way, as booking does).
+    (void)app.tap("session.finish");
+    (void)app.simulate("card", "remove", "");
+    driver.settle();
+    (void)app.simulate("card", "insert", "li-jun");
+    driver.settle();
+    driver.begin();
+    driver.tap("menu.triage");
+    driver.tap("triage.region.chest");
+    driver.tap("triage.symptom.palpitations");
+    driver.tap("triage.book.CARD");
+    const Measured triage = driver.end("book.doctors");
+
     print("booking", booking, 6);
     print("checkin", checkIn, 2);
+    print("triage", triage, 4);
     std::printf("list_frame_ms departments (%zu listed, 6 a page)  median %.2f  p90 %.2f  (target <= 16)\n", departmentCount,
                 departments.first, departments.second);
     std::printf("list_frame_ms slots (%zu of one day, 6 a page)      median %.2f  p90 %.2f  (target <= 16)\n", slotIds.size(),
                 slotsFrame.first, slotsFrame.second);
     std::printf("(1080x1920 portrait, SDL software renderer offscreen; %d frames each)\n", frames);
-    return booking.ok && checkIn.ok ? 0 : 1;
+    return booking.ok && checkIn.ok && triage.ok ? 0 : 1;
 }
