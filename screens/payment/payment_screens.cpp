@@ -642,7 +642,8 @@ void drawQrPanel(const ScreenContext& context, Ui& ui, const QrPanel& panel, QrC
         auto sideHeight = [&] {
             float height = ui.measure(scanWords, ui.fonts.body(), sideWidth).y + ui.measure(amountWords, amountFace, sideWidth).y +
                            ui.measure(countdownWords, ui.fonts.body(), sideWidth).y + 3 * lineGap;
-            if (titleShown) height += ui.measure(context.text.tr("pay.qr.title"), titleFace, sideWidth).y;
+            // Ui::centered moves the cursor on by the text and ImGui's item spacing.
+            if (titleShown) height += ui.measure(context.text.tr("pay.qr.title"), titleFace, sideWidth).y + ImGui::GetStyle().ItemSpacing.y;
             if (orderBeside) {
                 height += ui.measure(context.text.tr("pay.qr.order", {{"order", panel.orderId}}), ui.fonts.body(), sideWidth).y + lineGap;
             }
