@@ -78,8 +78,9 @@ Result<std::unique_ptr<HospitalSim>> HospitalSim::create(const HospitalSimOption
 
 HospitalSim::~HospitalSim() { stop(); }
 
-Result<int> HospitalSim::bind() {
-    int port = options_.port;
+Result<int> HospitalSim::bind() { return bind(options_.port); }
+
+Result<int> HospitalSim::bind(int port) {
     if (port == 0) {
         port = server_->bind_to_any_port(options_.host);
         if (port < 0) return fail(Errc::io_error, "cannot bind " + options_.host);

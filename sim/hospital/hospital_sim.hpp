@@ -46,8 +46,12 @@ public:
     static Result<std::unique_ptr<HospitalSim>> create(const HospitalSimOptions& options);
     ~HospitalSim();
 
-    /// Binds the listening socket; returns the port (useful with port 0).
+    /// Binds the listening socket on options.port; returns the port (useful with port 0).
     Result<int> bind();
+    /// Binds the listening socket on `port` instead (0 = any free port); returns the port. Can be
+    /// called again after a failure (tests try the next free port when another process took one).
+    /// Errors: io_error naming HOST:PORT when the port cannot be bound.
+    Result<int> bind(int port);
     /// Serves until stop(); blocks.
     void run();
     void stop();

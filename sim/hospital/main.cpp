@@ -5,8 +5,10 @@
 // --late-policy queue-end|rebook, --bookings-per-department-per-day, --cancel-cutoff-minutes,
 // --consult-minutes, --fee-chief/--fee-associate/--fee-attending/--fee-general, --online-share.
 // Creates and seeds the SQLite database in DIR when missing, keeps it otherwise, prints
-// "hospital-sim listening on http(s)://HOST:PORT" on stdout once it accepts connections (port 0
-// picks a free port: tests read the line), and serves until SIGINT/SIGTERM.
+// "hospital-sim listening on http(s)://HOST:PORT" on stdout once it accepts connections (tests
+// pass a free port below the ephemeral range and wait for the line; port 0 lets the kernel pick,
+// an ephemeral one), and exits with "cannot listen on HOST:PORT" when the port is taken, which
+// tests/backend/sim_process.hpp relies on to try the next port. Serves until SIGINT/SIGTERM.
 #include <CLI/CLI.hpp>
 
 #include <csignal>

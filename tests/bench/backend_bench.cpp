@@ -18,6 +18,7 @@
 #include "kiosk/core/config.hpp"
 #include "kiosk/core/log.hpp"
 #include "sim/hospital/hospital_sim.hpp"
+#include "tests/support/free_port.hpp"
 
 namespace {
 
@@ -72,7 +73,6 @@ int main(int argc, char** argv) {
     const auto dataDir = std::filesystem::temp_directory_path() / fmt::format("backend-bench-{}", ::getpid());
     std::filesystem::remove_all(dataDir);
     kiosk::sim::HospitalSimOptions options;
-    options.port = 0;
     options.dataDir = dataDir;
     options.peopleFile = kiosk::defaultAssetsDir() / "sim" / "people.json";
     options.threads = kiosks + 16;  // one worker per kept-alive connection
@@ -81,8 +81,13 @@ int main(int argc, char** argv) {
         std::cerr << sim.error().describe() << '\n';
         return 1;
     }
-    auto port = (*sim)->bind();
-    if (!port) return 1;
+    // A free port below the ephemeral range (tests/support/free_port.hpp), the next one if taken.
+    auto port = kiosk::test::startOnFreePort(
+        [&](int candidate) { return (*sim)->bind(candidate) ? kiosk::test::PortStart::listening : kiosk::test::PortStart::port_taken; });
+    if (!port) {
+        std::cerr << "hospital-sim: " << port.error() << '\n';
+        return 1;
+    }
     std::thread server([&] { (*sim)->run(); });
 
     kiosk::backend::FhirSettings settings;

@@ -35,6 +35,7 @@
 #include "screens/app.hpp"
 #include "screens/booking/booking_flow.hpp"
 #include "sim/hospital/store.hpp"
+#include "tests/support/free_port.hpp"
 
 namespace {
 
@@ -53,16 +54,42 @@ double percentile(std::vector<double> values, double p) {
     return values[std::min(values.size() - 1, static_cast<size_t>(p * static_cast<double>(values.size())))];
 }
 
-/// hospital-sim in its own process (its CPU is not the kiosk's), on a port the kernel picks.
+/// hospital-sim in its own process (its CPU is not the kiosk's), on a free port below the
+/// ephemeral range (tests/support/free_port.hpp); when it exits before saying it listens (another
+/// process took the port first), the next free port is tried.
 class Hospital {
 public:
     Hospital(const std::filesystem::path& dataDir, const std::vector<std::string>& extra) {
+        auto started = kiosk::test::startOnFreePort([&](int port) { return launch(port, dataDir, extra); });
+        if (started) {
+            port_ = *started;
+        } else {
+            std::fprintf(stderr, "hospital-sim: %s\n", started.error().c_str());
+        }
+    }
+    ~Hospital() {
+        if (pid_ <= 0) return;
+        kill(pid_, SIGTERM);
+        int status = 0;
+        waitpid(pid_, &status, 0);
+    }
+    Hospital(const Hospital&) = delete;
+    Hospital& operator=(const Hospital&) = delete;
+    int port() const { return port_; }
+
+private:
+    kiosk::test::PortStart launch(int port, const std::filesystem::path& dataDir, const std::vector<std::string>& extra) {
         int out[2];
-        if (pipe(out) != 0) return;
-        std::vector<std::string> args = {HOSPITAL_SIM_EXE, "--listen", "127.0.0.1:0", "--data", dataDir.string(),
+        if (pipe(out) != 0) return kiosk::test::PortStart::failed;
+        std::vector<std::string> args = {HOSPITAL_SIM_EXE, "--listen", "127.0.0.1:" + std::to_string(port), "--data", dataDir.string(),
                                          "--people", std::string(KIOSK_ASSETS) + "/sim/people.json", "--threads", "8"};
         args.insert(args.end(), extra.begin(), extra.end());
         pid_ = fork();
+        if (pid_ < 0) {
+            close(out[0]);
+            close(out[1]);
+            return kiosk::test::PortStart::failed;
+        }
         if (pid_ == 0) {
             dup2(out[1], STDOUT_FILENO);
             const int null = open("/dev/null", O_WRONLY);
@@ -77,29 +104,29 @@ public:
         close(out[1]);
         std::string text;  // "hospital-sim listening on http://127.0.0.1:PORT"
         const auto deadline = SteadyClock::now() + std::chrono::seconds(30);
+        bool exited = false;
         while (SteadyClock::now() < deadline && text.find('\n') == std::string::npos) {
             pollfd p{out[0], POLLIN, 0};
             if (poll(&p, 1, 200) <= 0) continue;
             char buffer[256];
             const ssize_t n = read(out[0], buffer, sizeof buffer);
-            if (n <= 0) break;
+            if (n <= 0) {
+                exited = true;  // stdout closed before the line: it could not listen
+                break;
+            }
             text.append(buffer, static_cast<size_t>(n));
         }
         close(out[0]);
         const auto colon = text.rfind(':');
-        if (text.find("listening on") != std::string::npos && colon != std::string::npos) port_ = std::atoi(text.c_str() + colon + 1);
-    }
-    ~Hospital() {
-        if (pid_ <= 0) return;
+        if (text.find("listening on") != std::string::npos && colon != std::string::npos && std::atoi(text.c_str() + colon + 1) == port)
+            return kiosk::test::PortStart::listening;
         kill(pid_, SIGTERM);
         int status = 0;
         waitpid(pid_, &status, 0);
+        pid_ = -1;
+        return exited ? kiosk::test::PortStart::port_taken : kiosk::test::PortStart::failed;
     }
-    Hospital(const Hospital&) = delete;
-    Hospital& operator=(const Hospital&) = delete;
-    int port() const { return port_; }
 
-private:
     pid_t pid_ = -1;
     int port_ = 0;
 };

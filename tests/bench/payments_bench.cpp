@@ -26,6 +26,7 @@
 #include "payments/payment_desk.hpp"
 #include "payments/qr_saga.hpp"
 #include "sim/hospital/hospital_sim.hpp"
+#include "tests/support/free_port.hpp"
 
 using namespace kiosk;
 using namespace kiosk::payments;
@@ -90,14 +91,18 @@ int main(int argc, char** argv) {
 
     std::cout << "2. whole QR payment against in-process hospital-sim on loopback\n";
     sim::HospitalSimOptions options;
-    options.port = 0;
     options.dataDir = dir / "sim";
     options.peopleFile = defaultAssetsDir() / "sim" / "people.json";
     options.threads = 8;
     auto hospital = sim::HospitalSim::create(options);
     if (!hospital) return 1;
-    auto port = (*hospital)->bind();
-    if (!port) return 1;
+    // A free port below the ephemeral range (tests/support/free_port.hpp), the next one if taken.
+    auto port = kiosk::test::startOnFreePort(
+        [&](int candidate) { return (*hospital)->bind(candidate) ? kiosk::test::PortStart::listening : kiosk::test::PortStart::port_taken; });
+    if (!port) {
+        std::cerr << "hospital-sim: " << port.error() << '\n';
+        return 1;
+    }
     std::thread server([&] { (*hospital)->run(); });
     {
         const std::string root = fmt::format("http://127.0.0.1:{}", *port);

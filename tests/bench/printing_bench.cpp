@@ -16,6 +16,7 @@
 #include "kiosk/core/log.hpp"
 #include "printing/templates.hpp"
 #include "sim/devices/virtual_escpos_printer.hpp"
+#include "tests/support/free_port.hpp"
 
 using namespace kiosk;
 using namespace std::chrono;
@@ -126,12 +127,22 @@ int main(int argc, char** argv) {
 
     std::printf("\n== print -> last byte on the virtual printer (TCP loopback, status before and after), %d runs ==\n", runs);
     sim::VirtualEscposPrinter printer({576, dir / "tcp", sim::PrinterScenario::normal, 400});
-    auto server = sim::VirtualPrinterServer::start(printer, 0);
-    if (!server) return 1;
+    // On a free port below the ephemeral range (tests/support/free_port.hpp), the next if taken.
+    std::unique_ptr<sim::VirtualPrinterServer> server;
+    auto serverPort = kiosk::test::startOnFreePort([&](int candidate) {
+        auto attempt = sim::VirtualPrinterServer::start(printer, candidate);
+        if (!attempt) return kiosk::test::PortStart::port_taken;
+        server = std::move(*attempt);
+        return kiosk::test::PortStart::listening;
+    });
+    if (!serverPort) {
+        std::fprintf(stderr, "virtual printer: %s\n", serverPort.error().c_str());
+        return 1;
+    }
     drivers::escpos::EscposSettings settings;
     settings.model = model80;
     settings.transport = "tcp";
-    settings.port = (*server)->port();
+    settings.port = server->port();
     drivers::escpos::EscposPrinter driver("bench", settings);
     std::vector<double> toLastByte;
     std::vector<double> wholeCall;

@@ -28,6 +28,7 @@
 #include "kiosk/core/log.hpp"
 #include "screens/app.hpp"
 #include "sim/hospital/hospital_sim.hpp"
+#include "tests/support/free_port.hpp"
 
 namespace {
 
@@ -99,11 +100,11 @@ int main(int argc, char** argv) {
     quiet.level = spdlog::level::warn;
     kiosk::log::configure(quiet);
 
-    // The hospital the demo config points at, in-process on a free port (the kernel picks it).
+    // The hospital the demo config points at, in-process on a free port below the ephemeral range
+    // (tests/support/free_port.hpp), the next one if another process takes it first.
     const auto dir = std::filesystem::temp_directory_path() / ("ui-bench-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     kiosk::sim::HospitalSimOptions simOptions;
-    simOptions.port = 0;
     simOptions.dataDir = dir / "hospital";
     simOptions.peopleFile = std::string(KIOSK_ASSETS) + "/sim/people.json";
     simOptions.threads = 8;
@@ -112,9 +113,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "hospital-sim: %s\n", hospital.error().describe().c_str());
         return 1;
     }
-    auto port = (*hospital)->bind();
+    auto port = kiosk::test::startOnFreePort([&](int candidate) {
+        return (*hospital)->bind(candidate) ? kiosk::test::PortStart::listening : kiosk::test::PortStart::port_taken;
+    });
     if (!port) {
-        std::fprintf(stderr, "hospital-sim: %s\n", port.error().describe().c_str());
+        std::fprintf(stderr, "hospital-sim: %s\n", port.error().c_str());
         return 1;
     }
     std::thread server([&] { (*hospital)->run(); });

@@ -305,7 +305,7 @@ protected:
         outputDir = test::printingOutputDir(std::string("field-") + info->name());
         printer = std::make_unique<sim::VirtualEscposPrinter>(
             sim::VirtualEscposPrinter::Options{576, outputDir, sim::PrinterScenario::normal, 400, FontCharset::gbk});
-        auto started = sim::VirtualPrinterServer::start(*printer, 0);
+        auto started = test::startVirtualPrinterServer(*printer);
         ASSERT_TRUE(started.has_value()) << started.error().detail;
         server = std::move(*started);
         EscposSettings settings;

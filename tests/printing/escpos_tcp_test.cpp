@@ -47,7 +47,7 @@ protected:
         const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
         outputDir = test::printingOutputDir(std::string("tcp-") + info->name());
         printer = std::make_unique<sim::VirtualEscposPrinter>(sim::VirtualEscposPrinter::Options{576, outputDir, PrinterScenario::normal, 400});
-        auto started = sim::VirtualPrinterServer::start(*printer, 0);
+        auto started = test::startVirtualPrinterServer(*printer);
         ASSERT_TRUE(started.has_value()) << started.error().detail;
         server = std::move(*started);
         EscposSettings settings;

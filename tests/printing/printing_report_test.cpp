@@ -104,7 +104,7 @@ TEST(PrintCommand, TestPageOnTheVirtualPrinterReportsStatusAsJson) {
     test::TempDir dir;
     const auto out = test::printingOutputDir("cli");
     sim::VirtualEscposPrinter printer({576, out, sim::PrinterScenario::paper_near_end, 400});
-    auto server = sim::VirtualPrinterServer::start(printer, 0);
+    auto server = test::startVirtualPrinterServer(printer);
     ASSERT_TRUE(server.has_value());
     const auto config = dir.write("kiosk.toml", test::demoConfigText(R"(
 [printing]

@@ -7,12 +7,14 @@
 #include <ZXing/Result.h>
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "kiosk/core/i18n.hpp"
 #include "printing/templates.hpp"
 #include "sim/devices/virtual_escpos_printer.hpp"
+#include "tests/support/free_port.hpp"
 
 namespace kiosk::test {
 
@@ -92,6 +94,21 @@ inline bool pageContainsText(const std::filesystem::path& png, const std::string
         }
     }
     return false;
+}
+
+/// The virtual printer's TCP server on 127.0.0.1 at a free port below the ephemeral range
+/// (tests/support/free_port.hpp; the next free port when another process takes one first).
+/// Errors: io_error naming the port range when no port could be bound.
+inline Result<std::unique_ptr<sim::VirtualPrinterServer>> startVirtualPrinterServer(sim::VirtualEscposPrinter& printer) {
+    std::unique_ptr<sim::VirtualPrinterServer> server;
+    auto port = startOnFreePort([&](int candidate) {
+        auto started = sim::VirtualPrinterServer::start(printer, candidate);
+        if (!started) return PortStart::port_taken;
+        server = std::move(*started);
+        return PortStart::listening;
+    });
+    if (!port) return fail(Errc::io_error, "virtual printer: " + port.error());
+    return server;
 }
 
 }  // namespace kiosk::test
