@@ -97,15 +97,26 @@ void DiagnosticsScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float textBlock = 16 + ui.fonts.bodySize() * (2.6F + 1.25F) + 16;
     const float threeLineBlock = std::max(rowHeight * 1.6F, textBlock);
     // Where one block would not fit below the heading with its spaces (elder mode, landscape),
-    // the spaces shrink: a page holds at least one device whole.
-    const float heading = ui.fonts.title()->FontSize * 1.25F + ui.fonts.bodySize() * 2.5F;  // title, kiosk id, voice status
-    const float listRoom = layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap - ImGui::GetCursorScreenPos().y - heading;
-    const float spacing = listRoom - 48 >= threeLineBlock ? 24 : 4;
+    // the spaces shrink, then the kiosk id and the voice line share one line: a page holds at
+    // least one device whole. The heading is measured as drawn (Ui::centered adds ImGui's item
+    // spacing under each line).
+    const float itemSpacing = ImGui::GetStyle().ItemSpacing.y;
+    const float titleAdvance = ui.measure(context.text.tr("diag.title"), ui.fonts.title()).y + itemSpacing;
+    const float infoAdvance = ui.measure("A", ui.fonts.body()).y + itemSpacing;
+    const float roomBelowHeading = layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap - ImGui::GetCursorScreenPos().y - titleAdvance;
+    auto listRoomWith = [&](float infoLines, float space) { return roomBelowHeading - infoLines * infoAdvance - 2 * space; };
+    const float spacing = listRoomWith(2, 24) >= threeLineBlock ? 24 : 4;
+    const bool infoOnOneLine = listRoomWith(2, spacing) < threeLineBlock;
     ui.space(spacing);
     ui.centered(context.text.tr("diag.title"), ui.fonts.title(), c.text, x0, x1);
-    ui.centered(context.text.tr("diag.kiosk_id") + ": " + context.config.kioskId, ui.fonts.body(), c.mutedText, x0, x1);
-    // Voice guidance: the engine and its output, or why the kiosk is silent (issue 15).
-    ui.centered(firstLine(ui, context.voiceStatus, x1 - x0), ui.fonts.body(), c.mutedText, x0, x1);
+    const std::string kioskLine = context.text.tr("diag.kiosk_id") + ": " + context.config.kioskId;
+    if (infoOnOneLine) {
+        ui.centered(firstLine(ui, kioskLine + "  ·  " + context.voiceStatus, x1 - x0), ui.fonts.body(), c.mutedText, x0, x1);
+    } else {
+        ui.centered(kioskLine, ui.fonts.body(), c.mutedText, x0, x1);
+        // Voice guidance: the engine and its output, or why the kiosk is silent (issue 15).
+        ui.centered(firstLine(ui, context.voiceStatus, x1 - x0), ui.fonts.body(), c.mutedText, x0, x1);
+    }
     ui.space(spacing);
     const float listTop = ImGui::GetCursorScreenPos().y;
     const float listBottom = layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap;

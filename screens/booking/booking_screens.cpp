@@ -158,6 +158,13 @@ float labelRowHeight(const Ui& ui, int lines) {
     return std::max(ui.theme.buttonHeight, static_cast<float>(lines) * ui.fonts.bodySize() * 1.25F + 28);
 }
 
+/// The least height of a button `width` wide whose label (body face, wrapped as Ui::button wraps
+/// it: 20 px padding each side, 1.2 lines) is `label`, never under one touch target.
+float labelHeightIn(const Ui& ui, const std::string& label, float width) {
+    const auto lines = static_cast<float>(wrapLines(ui.fonts.body(), label, width - 40).size());
+    return std::max(ui.theme.buttonHeight, lines * ui.fonts.body()->FontSize * 1.2F + 28);
+}
+
 /// How many rows of `rowHeight` (default: one touch target) fit between the cursor and `bottom`.
 size_t rowsThatFit(const Ui& ui, float bottom, float rowHeight = 0) {
     const float room = bottom - ImGui::GetCursorScreenPos().y + ui.theme.gap;
@@ -339,10 +346,18 @@ void BookDepartmentsScreen::draw(const ScreenContext& context, Ui& ui) const {
     if (drawBusyOrStopped(context, ui, view, "book.back")) return;
     title(context, ui, "booking.departments.title");
     drawNotice(context, ui, view);
-    // Two columns in portrait, three in landscape; as many rows of two-line choices as fit (elder
-    // mode in landscape: one).
+    // Two columns in portrait, three in landscape; as many rows as fit of the tallest label of
+    // any department (a long English name wraps to two lines over its free count), so every page
+    // of the list holds the same number.
     const size_t columns = l.portrait ? 2 : 3;
-    perPage_ = std::clamp<size_t>(rowsThatFit(ui, listBottom(ui), labelRowHeight(ui, 2)) * columns, 1, kPerPage);
+    const float columnWidth = (l.contentWidth() - ui.theme.gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
+    float rowHeight = labelRowHeight(ui, 2);
+    for (const BookingDepartment& d : view.departments) {
+        rowHeight = std::max(rowHeight, labelHeightIn(ui, departmentName(context, d.department) + "\n" +
+                                                              context.text.tr("booking.free_today", {{"count", "99"}}),
+                                                      columnWidth));
+    }
+    perPage_ = std::clamp<size_t>(rowsThatFit(ui, listBottom(ui), rowHeight) * columns, 1, kPerPage);
     const size_t pages = pagesOf(view.departments.size(), perPage_);
     const size_t page = std::min(page_, pages - 1);
     std::vector<Choice> choices;
@@ -352,7 +367,7 @@ void BookDepartmentsScreen::draw(const ScreenContext& context, Ui& ui) const {
                                                  : context.text.tr("booking.free_today", {{"count", std::to_string(d.freeToday)}});
         choices.push_back({"book.dept." + d.department.id, departmentName(context, d.department) + "\n" + free, ButtonKind::primary});
     }
-    choiceGrid(ui, choices, static_cast<int>(columns), listBottom(ui));
+    choiceGrid(ui, choices, static_cast<int>(columns), listBottom(ui), std::max(rowHeight, ui.theme.buttonHeight * 1.5F));
     bottomRow(context, ui, "book.back", page, pages, {{"book.search", context.text.tr("booking.search.open"), ButtonKind::secondary}});
 }
 

@@ -391,7 +391,7 @@ void PaySplitScreen::draw(const ScreenContext& context, Ui& ui) const {
                                          {"pay.split.back", context.text.tr("common.back"), ButtonKind::secondary}};
     const float buttonsTop = buttonRowTop(ui, buttons, columns.sideX0, columns.sideX1, l.contentMax.y) - ui.theme.gap;
     drawPatientMessage(context, ui, PatientMessage{q.cashFen > 0 ? "pay.split.explain" : "pay.split.explain_covered", false},
-                       columns.sideX1 - columns.sideX0, l.portrait ? 0 : buttonsTop - ImGui::GetCursorScreenPos().y);
+                       columns.sideX1 - columns.sideX0, buttonsTop - ImGui::GetCursorScreenPos().y);
     placeButtons(ui, buttons, columns);
 }
 
