@@ -1,5 +1,8 @@
 #include "sim/hospital/hospital_sim.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include "kiosk/core/log.hpp"
 #include "sim/hospital/http_util.hpp"
 #include "sim/hospital/seed.hpp"
@@ -91,10 +94,21 @@ Result<int> HospitalSim::bind(int port) {
     return port;
 }
 
-void HospitalSim::run() { server_->listen_after_bind(); }
+void HospitalSim::run() {
+    runEntered_ = true;
+    // Sequentially consistent: either stop() sees runEntered_ and waits for the server to run,
+    // or this sees stopRequested_ and never starts serving.
+    if (!stopRequested_) server_->listen_after_bind();
+    runEnded_ = true;
+}
 
 void HospitalSim::stop() {
-    if (server_) server_->stop();
+    stopRequested_ = true;
+    if (!server_ || !runEntered_) return;  // run() has not begun: it will see stopRequested_
+    // run() has begun: it either returns without serving or reaches the accept loop, which
+    // Server::stop() can end only once is_running() is true.
+    while (!server_->is_running() && !runEnded_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    server_->stop();
 }
 
 }  // namespace kiosk::sim

@@ -19,6 +19,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -52,8 +53,13 @@ public:
     /// called again after a failure (tests try the next free port when another process took one).
     /// Errors: io_error naming HOST:PORT when the port cannot be bound.
     Result<int> bind(int port);
-    /// Serves until stop(); blocks.
+    /// Serves until stop(); blocks. Returns at once when stop() came first.
     void run();
+    /// Ends run(), from any thread, whether run() is serving already, has not started yet, or is
+    /// starting this moment. cpp-httplib 0.11's Server::stop() does nothing until listen has set
+    /// is_running_ (yhirose/cpp-httplib#1371, #1645): a SIGTERM arriving right after the
+    /// "listening" line was lost and the process served on forever (seen in CI as a benchmark
+    /// stuck in waitpid until its 110 s timeout).
     void stop();
 
 private:
@@ -64,6 +70,9 @@ private:
     FaultInjector faults_;
     std::unique_ptr<SimContext> context_;
     std::unique_ptr<httplib::Server> server_;
+    std::atomic<bool> stopRequested_ = false;  ///< stop() was called
+    std::atomic<bool> runEntered_ = false;     ///< run() has begun
+    std::atomic<bool> runEnded_ = false;       ///< run() has returned (or is about to)
 };
 
 }  // namespace kiosk::sim

@@ -1,7 +1,8 @@
 // Issue 14's speed target: `kiosk diag --json` on the demo config completes within 2 s with every
 // device simulated. The real kiosk program is run as a monitoring system runs it (exec, wait for
-// the exit), against hospital-sim in its own process on a loopback port the kernel picks; the
-// demo config is pointed at it as scripts/run-demo.sh does. Prints the wall time per run (exec →
+// the exit), against hospital-sim in its own process on a free loopback port below the ephemeral
+// range (tests/support/hospital_sim_child.hpp); the demo config is pointed at it as
+// scripts/run-demo.sh does. Prints the wall time per run (exec →
 // exit: config load, device registry, self-tests, the backend ping, JSON out) and the exit codes.
 //
 //   diag_bench [--runs N] [--smoke]     (--smoke: 2 runs)
@@ -22,59 +23,11 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/hospital_sim_child.hpp"
+
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-
-/// hospital-sim in its own process, on a port the kernel picks (its "listening on" line).
-class Hospital {
-public:
-    explicit Hospital(const std::filesystem::path& dataDir) {
-        int out[2];
-        if (pipe(out) != 0) return;
-        std::vector<std::string> args = {HOSPITAL_SIM_EXE, "--listen", "127.0.0.1:0", "--data", dataDir.string(),
-                                         "--people", std::string(KIOSK_ASSETS) + "/sim/people.json", "--threads", "4"};
-        pid_ = fork();
-        if (pid_ == 0) {
-            dup2(out[1], STDOUT_FILENO);
-            const int null = open("/dev/null", O_WRONLY);
-            dup2(null, STDERR_FILENO);
-            close(out[0]);
-            std::vector<char*> argv;
-            for (auto& a : args) argv.push_back(a.data());
-            argv.push_back(nullptr);
-            execv(argv[0], argv.data());
-            _exit(127);
-        }
-        close(out[1]);
-        std::string text;
-        const auto deadline = SteadyClock::now() + std::chrono::seconds(30);
-        while (SteadyClock::now() < deadline && text.find('\n') == std::string::npos) {
-            pollfd p{out[0], POLLIN, 0};
-            if (poll(&p, 1, 200) <= 0) continue;
-            char buffer[256];
-            const ssize_t n = read(out[0], buffer, sizeof buffer);
-            if (n <= 0) break;
-            text.append(buffer, static_cast<size_t>(n));
-        }
-        close(out[0]);
-        const auto colon = text.rfind(':');
-        if (text.find("listening on") != std::string::npos && colon != std::string::npos) port_ = std::atoi(text.c_str() + colon + 1);
-    }
-    ~Hospital() {
-        if (pid_ <= 0) return;
-        kill(pid_, SIGTERM);
-        int status = 0;
-        waitpid(pid_, &status, 0);
-    }
-    Hospital(const Hospital&) = delete;
-    Hospital& operator=(const Hospital&) = delete;
-    int port() const { return port_; }
-
-private:
-    pid_t pid_ = -1;
-    int port_ = 0;
-};
 
 /// Runs `kiosk diag --json --config FILE`, stdout and stderr to /dev/null; returns the exit code.
 int runDiag(const std::filesystem::path& config) {
@@ -106,9 +59,10 @@ int main(int argc, char** argv) {
     const std::filesystem::path dir = made;
     int code = 0;
     {
-        Hospital hospital(dir / "hospital");
+        kiosk::test::HospitalSimChild hospital(HOSPITAL_SIM_EXE, dir / "hospital",
+                                               {"--people", std::string(KIOSK_ASSETS) + "/sim/people.json", "--threads", "4"});
         if (hospital.port() == 0) {
-            std::fprintf(stderr, "hospital-sim did not start\n");
+            std::fprintf(stderr, "hospital-sim did not start: %s\n", hospital.error().c_str());
             std::filesystem::remove_all(dir);
             return 1;
         }

@@ -12,10 +12,6 @@
 // list drawn within one frame (≤ 16 ms). Issue 12: triage → the suggested department's doctors
 // in ≤ 4 taps from the menu.
 // Usage: journey_bench [--smoke]   (--smoke: 3 frames per list instead of 30; numbers not meaningful)
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -35,7 +31,7 @@
 #include "screens/app.hpp"
 #include "screens/booking/booking_flow.hpp"
 #include "sim/hospital/store.hpp"
-#include "tests/support/free_port.hpp"
+#include "tests/support/hospital_sim_child.hpp"
 
 namespace {
 
@@ -55,81 +51,12 @@ double percentile(std::vector<double> values, double p) {
 }
 
 /// hospital-sim in its own process (its CPU is not the kiosk's), on a free port below the
-/// ephemeral range (tests/support/free_port.hpp); when it exits before saying it listens (another
-/// process took the port first), the next free port is tried.
-class Hospital {
-public:
-    Hospital(const std::filesystem::path& dataDir, const std::vector<std::string>& extra) {
-        auto started = kiosk::test::startOnFreePort([&](int port) { return launch(port, dataDir, extra); });
-        if (started) {
-            port_ = *started;
-        } else {
-            std::fprintf(stderr, "hospital-sim: %s\n", started.error().c_str());
-        }
-    }
-    ~Hospital() {
-        if (pid_ <= 0) return;
-        kill(pid_, SIGTERM);
-        int status = 0;
-        waitpid(pid_, &status, 0);
-    }
-    Hospital(const Hospital&) = delete;
-    Hospital& operator=(const Hospital&) = delete;
-    int port() const { return port_; }
-
-private:
-    kiosk::test::PortStart launch(int port, const std::filesystem::path& dataDir, const std::vector<std::string>& extra) {
-        int out[2];
-        if (pipe(out) != 0) return kiosk::test::PortStart::failed;
-        std::vector<std::string> args = {HOSPITAL_SIM_EXE, "--listen", "127.0.0.1:" + std::to_string(port), "--data", dataDir.string(),
-                                         "--people", std::string(KIOSK_ASSETS) + "/sim/people.json", "--threads", "8"};
-        args.insert(args.end(), extra.begin(), extra.end());
-        pid_ = fork();
-        if (pid_ < 0) {
-            close(out[0]);
-            close(out[1]);
-            return kiosk::test::PortStart::failed;
-        }
-        if (pid_ == 0) {
-            dup2(out[1], STDOUT_FILENO);
-            const int null = open("/dev/null", O_WRONLY);
-            dup2(null, STDERR_FILENO);
-            close(out[0]);
-            std::vector<char*> argv;
-            for (auto& a : args) argv.push_back(a.data());
-            argv.push_back(nullptr);
-            execv(argv[0], argv.data());
-            _exit(127);
-        }
-        close(out[1]);
-        std::string text;  // "hospital-sim listening on http://127.0.0.1:PORT"
-        const auto deadline = SteadyClock::now() + std::chrono::seconds(30);
-        bool exited = false;
-        while (SteadyClock::now() < deadline && text.find('\n') == std::string::npos) {
-            pollfd p{out[0], POLLIN, 0};
-            if (poll(&p, 1, 200) <= 0) continue;
-            char buffer[256];
-            const ssize_t n = read(out[0], buffer, sizeof buffer);
-            if (n <= 0) {
-                exited = true;  // stdout closed before the line: it could not listen
-                break;
-            }
-            text.append(buffer, static_cast<size_t>(n));
-        }
-        close(out[0]);
-        const auto colon = text.rfind(':');
-        if (text.find("listening on") != std::string::npos && colon != std::string::npos && std::atoi(text.c_str() + colon + 1) == port)
-            return kiosk::test::PortStart::listening;
-        kill(pid_, SIGTERM);
-        int status = 0;
-        waitpid(pid_, &status, 0);
-        pid_ = -1;
-        return exited ? kiosk::test::PortStart::port_taken : kiosk::test::PortStart::failed;
-    }
-
-    pid_t pid_ = -1;
-    int port_ = 0;
-};
+/// ephemeral range (tests/support/hospital_sim_child.hpp).
+kiosk::test::HospitalSimChild startHospital(const std::filesystem::path& dataDir, const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {"--people", std::string(KIOSK_ASSETS) + "/sim/people.json", "--threads", "8"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return kiosk::test::HospitalSimChild(HOSPITAL_SIM_EXE, dataDir, args);
+}
 
 /// "YYYY-MM-DD" of the hospital's day `days` from now.
 std::string hospitalDate(int days) {
@@ -337,17 +264,17 @@ int main(int argc, char** argv) {
     // Every registration fee 0: the booking journey is the zero-fee one (no payment screens).
     const std::vector<std::string> zeroFees = {"--fee-chief", "0", "--fee-associate", "0", "--fee-attending", "0", "--fee-general", "0"};
     {
-        Hospital seeding(dir / "hospital", zeroFees);  // seeds the database, then stops
+        auto seeding = startHospital(dir / "hospital", zeroFees);  // seeds the database, then stops
         if (seeding.port() <= 0) {
-            std::fprintf(stderr, "hospital-sim did not start\n");
+            std::fprintf(stderr, "hospital-sim did not start: %s\n", seeding.error().c_str());
             return 1;
         }
     }
     const auto [generalClinic, day] = growHospital(dir / "hospital");
     if (generalClinic.empty()) return 1;
-    Hospital hospital(dir / "hospital", zeroFees);
+    auto hospital = startHospital(dir / "hospital", zeroFees);
     if (hospital.port() <= 0) {
-        std::fprintf(stderr, "hospital-sim did not start again\n");
+        std::fprintf(stderr, "hospital-sim did not start again: %s\n", hospital.error().c_str());
         return 1;
     }
     const std::string configFile = benchConfig(dir, hospital.port());
