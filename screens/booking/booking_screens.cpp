@@ -31,9 +31,10 @@ BookingView viewOf(const ScreenContext& context) { return context.services.booki
 
 /// The screen's title (already translated), centred.
 void titleText(Ui& ui, const std::string& text) {
-    ui.space(ui.layout.portrait ? 28 : 8);
+    // Landscape: no extra space around the title (as serviceTitle: the item spacing is enough).
+    if (ui.layout.portrait) ui.space(28);
     ui.centered(text, ui.fonts.title(), ui.theme.colors.text, ui.layout.contentMin.x, ui.layout.contentMax.x);
-    ui.space(ui.layout.portrait ? 20 : 6);
+    if (ui.layout.portrait) ui.space(20);
 }
 void title(const ScreenContext& context, Ui& ui, std::string_view key) { titleText(ui, context.text.tr(key)); }
 
@@ -86,37 +87,76 @@ void choiceGrid(Ui& ui, const std::vector<Choice>& choices, int columns, float b
     ImGui::SetCursorScreenPos(ImVec2(x0, top + rows * (height + gap)));
 }
 
-/// The bottom row: back on the left, then previous / next page when there are more pages, then
-/// any extra button on the right.
-void bottomRow(const ScreenContext& context, Ui& ui, std::string_view backId, size_t page, size_t pages,
-               const std::vector<Choice>& extra = {}) {
+/// The buttons of the bottom row: back on the left, then previous / next page when there are
+/// more pages, then any extra button on the right.
+std::vector<Choice> bottomChoices(const ScreenContext& context, std::string_view backId, size_t page, size_t pages,
+                                  const std::vector<Choice>& extra) {
     std::vector<Choice> row{{std::string(backId), context.text.tr("common.back"), ButtonKind::secondary}};
     if (pages > 1) {
         if (page > 0) row.push_back({"book.page.previous", context.text.tr("booking.page.previous"), ButtonKind::secondary});
         if (page + 1 < pages) row.push_back({"book.page.next", context.text.tr("booking.page.next"), ButtonKind::secondary});
     }
     row.insert(row.end(), extra.begin(), extra.end());
-    const Layout& l = ui.layout;
+    return row;
+}
+
+/// Width each label needs on a button (the touch target at least).
+std::vector<float> neededWidths(Ui& ui, const std::vector<Choice>& row) {
+    std::vector<float> needed;
+    for (const Choice& choice : row) needed.push_back(std::max(ui.theme.minTarget, ui.measure(choice.label, ui.fonts.body()).x + 56));
+    return needed;
+}
+
+/// True when the buttons' labels fit side by side across [x0, x1].
+bool fitsInOneRow(Ui& ui, const std::vector<Choice>& row, float x0, float x1) {
+    const std::vector<float> needed = neededWidths(ui, row);
+    const float room = x1 - x0 - ui.theme.gap * static_cast<float>(row.size() - 1);
+    return std::accumulate(needed.begin(), needed.end(), 0.0F) <= room;
+}
+
+/// The top of the buttons bottomRow() draws across [x0, x1]: one row, or one button a row where
+/// the labels do not fit side by side (large print in a landscape side column).
+float bottomRowTop(Ui& ui, const std::vector<Choice>& row, float x0, float x1) {
+    const float rows = fitsInOneRow(ui, row, x0, x1) ? 1.0F : static_cast<float>(row.size());
+    return ui.layout.contentMax.y - rows * ui.theme.buttonHeight - (rows - 1) * ui.theme.gap;
+}
+
+/// The bottom row across [x0, x1] (the whole width by default; a landscape screen with a side
+/// column puts it under that column, so the details keep the full height). Equal widths where
+/// every label fits; otherwise each button as wide as its label needs and the rest shared out
+/// (elder mode: "拼音查找" beside "返回"); where even that is too wide, one button a row, the
+/// last (the primary one) at the bottom.
+void bottomRow(Ui& ui, const std::vector<Choice>& row, float x0, float x1) {
     const float gap = ui.theme.gap;
     const auto count = static_cast<float>(row.size());
     ImFont* face = ui.fonts.body();
-    // Equal widths where every label fits; otherwise each button as wide as its label needs and
-    // the rest shared out (elder mode: "拼音查找" beside "返回").
-    const float room = l.contentWidth() - gap * (count - 1);
-    std::vector<float> needed;
-    for (const Choice& choice : row) needed.push_back(std::max(ui.theme.minTarget, ui.measure(choice.label, face).x + 56));
+    const float top = bottomRowTop(ui, row, x0, x1);
+    if (!fitsInOneRow(ui, row, x0, x1)) {
+        for (size_t i = 0; i < row.size(); ++i) {
+            ImGui::SetCursorScreenPos(ImVec2(x0, top + static_cast<float>(i) * (ui.theme.buttonHeight + gap)));
+            ui.button(row[i].id, row[i].label, ImVec2(x1 - x0, ui.theme.buttonHeight), row[i].kind, face);
+        }
+        return;
+    }
+    const float room = x1 - x0 - gap * (count - 1);
+    const std::vector<float> needed = neededWidths(ui, row);
     std::vector<float> widths(row.size(), room / count);
     const float neededTotal = std::accumulate(needed.begin(), needed.end(), 0.0F);
     const bool equalFits = std::all_of(needed.begin(), needed.end(), [&](float n) { return n <= room / count; });
-    if (!equalFits && neededTotal <= room) {
+    if (!equalFits) {
         for (size_t i = 0; i < row.size(); ++i) widths[i] = needed[i] + (room - neededTotal) / count;
     }
-    float x = l.contentMin.x;
+    float x = x0;
     for (size_t i = 0; i < row.size(); ++i) {
-        ImGui::SetCursorScreenPos(ImVec2(x, l.contentMax.y - ui.theme.buttonHeight));
+        ImGui::SetCursorScreenPos(ImVec2(x, top));
         ui.button(row[i].id, row[i].label, ImVec2(widths[i], ui.theme.buttonHeight), row[i].kind, face);
         x += widths[i] + gap;
     }
+}
+
+void bottomRow(const ScreenContext& context, Ui& ui, std::string_view backId, size_t page, size_t pages,
+               const std::vector<Choice>& extra = {}) {
+    bottomRow(ui, bottomChoices(context, backId, page, pages, extra), ui.layout.contentMin.x, ui.layout.contentMax.x);
 }
 
 float listBottom(const Ui& ui) { return ui.layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap; }
@@ -156,20 +196,6 @@ size_t pagesOf(size_t items, size_t perPage = kPerPage) {
 /// it), never under one touch target.
 float labelRowHeight(const Ui& ui, int lines) {
     return std::max(ui.theme.buttonHeight, static_cast<float>(lines) * ui.fonts.bodySize() * 1.25F + 28);
-}
-
-/// The least height of a button `width` wide whose label (body face, wrapped as Ui::button wraps
-/// it: 20 px padding each side, 1.2 lines) is `label`, never under one touch target.
-float labelHeightIn(const Ui& ui, const std::string& label, float width) {
-    const auto lines = static_cast<float>(wrapLines(ui.fonts.body(), label, width - 40).size());
-    return std::max(ui.theme.buttonHeight, lines * ui.fonts.body()->FontSize * 1.2F + 28);
-}
-
-/// How many rows of `rowHeight` (default: one touch target) fit between the cursor and `bottom`.
-size_t rowsThatFit(const Ui& ui, float bottom, float rowHeight = 0) {
-    const float room = bottom - ImGui::GetCursorScreenPos().y + ui.theme.gap;
-    const float row = std::max(rowHeight, ui.theme.buttonHeight);
-    return static_cast<size_t>(std::max(1.0F, std::floor(room / (row + ui.theme.gap))));
 }
 
 /// Pages through `page` on previous / next; true when the event was one of them.
@@ -663,19 +689,24 @@ void BookConfirmScreen::draw(const ScreenContext& context, Ui& ui) const {
                                     ? PatientMessage{"booking.confirm.hold_fee", false, {}, {{"amount", formatYuan(view.appointment.feeFen)}}}
                                 : view.appointment.feeFen > 0 ? PatientMessage{"booking.confirm.fee_at_counter", true}
                                                               : PatientMessage{"booking.confirm.hold", false};
-    detailRows(ui, rows, listBottom(ui), split.mainX0, split.mainX1, patientMessageHeight(context, ui, note, sideWidth, false));
-    drawPatientMessage(context, ui, note, sideWidth, listBottom(ui) - ImGui::GetCursorScreenPos().y);
+    Choice primary{"book.confirm.ok", context.text.tr("booking.confirm.ok"), ButtonKind::primary};
     if (view.appointment.feeFen > 0 && view.feePayable) {
-        bottomRow(context, ui, "book.confirm.back", 0, 1,
-                  {{"book.confirm.pay", context.text.tr("booking.confirm.pay", {{"amount", formatYuan(view.appointment.feeFen)}}),
-                    ButtonKind::primary}});
+        primary = {"book.confirm.pay", context.text.tr("booking.confirm.pay", {{"amount", formatYuan(view.appointment.feeFen)}}), ButtonKind::primary};
     } else if (view.appointment.feeFen > 0) {
         // No payment desk on this kiosk ([payments] not configured): nothing is charged and the
         // slot is released when the patient leaves this screen.
-        bottomRow(context, ui, "book.confirm.back", 0, 1, {{"book.confirm.menu", context.text.tr("booking.to_menu"), ButtonKind::primary}});
-    } else {
-        bottomRow(context, ui, "book.confirm.back", 0, 1, {{"book.confirm.ok", context.text.tr("booking.confirm.ok"), ButtonKind::primary}});
+        primary = {"book.confirm.menu", context.text.tr("booking.to_menu"), ButtonKind::primary};
     }
+    const std::vector<Choice> buttons = bottomChoices(context, "book.confirm.back", 0, 1, {primary});
+    // Landscape: the buttons under the side column, below the note; the details keep the full
+    // height of the main column (large print needs it).
+    const Layout& l = ui.layout;
+    const float buttonsX0 = l.portrait ? l.contentMin.x : split.sideX0;
+    const float buttonsTop = bottomRowTop(ui, buttons, buttonsX0, l.contentMax.x) - ui.theme.gap;
+    detailRows(ui, rows, l.portrait ? buttonsTop : l.contentMax.y, split.mainX0, split.mainX1,
+               patientMessageHeight(context, ui, note, sideWidth, false));
+    drawPatientMessage(context, ui, note, sideWidth, buttonsTop - ImGui::GetCursorScreenPos().y);
+    bottomRow(ui, buttons, buttonsX0, l.contentMax.x);
 }
 
 // ---- the slip ------------------------------------------------------------------------------
@@ -726,9 +757,10 @@ void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Layout& l = ui.layout;
     const BookingView view = viewOf(context);
     const Chosen chosen = chosenOf(context, view);
-    ui.space(l.portrait ? 20 : 4);
+    // Landscape: no extra space around the title (as serviceTitle).
+    if (l.portrait) ui.space(20);
     ui.centered(context.text.tr("booking.slip.title"), ui.fonts.title(), ui.theme.colors.success, l.contentMin.x, l.contentMax.x);
-    ui.space(ui.theme.gap / 2);
+    if (l.portrait) ui.space(ui.theme.gap / 2);
     const PatientIdentity& who = context.session.identity();
     std::vector<std::pair<std::string, std::string>> rows{
         {context.text.tr("booking.field.time"),
@@ -741,8 +773,12 @@ void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
     // Elder mode: the session bar names the patient already (as on the confirmation).
     if (ui.theme.elder) rows.pop_back();
     if (!view.appointment.appointmentCode.empty()) rows.push_back({context.text.tr("booking.field.code"), view.appointment.appointmentCode});
-    const float bottom = listBottom(ui);
     const Split split = splitOf(ui);
+    // The button under the words (portrait) or under the side column (landscape: the details
+    // keep the main column's full height).
+    const float buttonX0 = l.portrait ? l.contentMin.x : split.sideX0;
+    const float bottom = listBottom(ui);
+    const float detailsBottom = l.portrait ? bottom : l.contentMax.y;
     // The QR of the appointment (scanned at check-in), beside the words in landscape, under
     // them in portrait, as large as the room allows.
     const std::string code = slipCode(view.appointment);
@@ -763,8 +799,10 @@ void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
                                                           : "booking.slip.printing";
     const float sideWidth = split.sideX1 - split.sideX0;
     const float printHeight = ui.measure(context.text.tr(printKey), ui.fonts.body(), sideWidth).y;
-    const float noteHeight = ui.measure(context.text.tr("booking.slip.check_in_early"), ui.fonts.body(), sideWidth - 56).y + 56 + printHeight;
-    detailRows(ui, rows, bottom, split.mainX0, split.mainX1, noteHeight);
+    // Plus the item spacing ImGui adds after the note and after the code.
+    const float noteHeight = ui.measure(context.text.tr("booking.slip.check_in_early"), ui.fonts.body(), sideWidth - 56).y + 56 + printHeight +
+                             2 * ImGui::GetStyle().ItemSpacing.y;
+    detailRows(ui, rows, detailsBottom, split.mainX0, split.mainX1, noteHeight);
     const float top = ImGui::GetCursorScreenPos().y;
     if (qrSize_ > 0) {
         const int withQuiet = qrSize_ + 8;
@@ -790,8 +828,8 @@ void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
                        bottom - printHeight - ImGui::GetCursorScreenPos().y);
     ui.centered(context.text.tr(printKey), ui.fonts.body(), print_ == PrintState::failed ? ui.theme.colors.alert : ui.theme.colors.mutedText,
                 split.sideX0, split.sideX1);
-    ImGui::SetCursorScreenPos(ImVec2(l.contentMin.x, l.contentMax.y - ui.theme.buttonHeight));
-    ui.button("book.slip.menu", context.text.tr("booking.to_menu"), ImVec2(l.contentWidth(), ui.theme.buttonHeight), ButtonKind::primary);
+    ImGui::SetCursorScreenPos(ImVec2(buttonX0, l.contentMax.y - ui.theme.buttonHeight));
+    ui.button("book.slip.menu", context.text.tr("booking.to_menu"), ImVec2(l.contentMax.x - buttonX0, ui.theme.buttonHeight), ButtonKind::primary);
 }
 
 }  // namespace kiosk::screens

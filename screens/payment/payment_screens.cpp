@@ -50,24 +50,39 @@ void panelBox(Ui& ui, float x0, float x1, float top, float bottom) {
     ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(x0, top), ImVec2(x1, bottom), ui.theme.colors.panel, ui.theme.rounding);
 }
 
+/// Width a button needs for its label on one line (the touch target at least).
+float neededWidth(Ui& ui, const RowButton& button) {
+    return std::max(ui.theme.minTarget, ui.measure(button.label, ui.fonts.body()).x + 56);
+}
+
+/// True when every label fits its button with the buttons in equal shares of [x0, x1].
+bool equalSharesFit(const Ui& ui, const std::vector<RowButton>& buttons, size_t perRow, float x0, float x1) {
+    const float width = (x1 - x0 - ui.theme.gap * static_cast<float>(perRow - 1)) / static_cast<float>(perRow);
+    return std::all_of(buttons.begin(), buttons.end(),
+                       [&](const RowButton& b) { return ui.labelFits(b.label, ImVec2(width, ui.theme.buttonHeight), nullptr); });
+}
+
+/// True when all of `buttons` fit on one row of [x0, x1], each as wide as its label needs.
+bool neededWidthsFit(Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1) {
+    float total = ui.theme.gap * static_cast<float>(buttons.size() - 1);
+    for (const RowButton& b : buttons) total += neededWidth(ui, b);
+    return total <= x1 - x0;
+}
+
 /// How many of `buttons` share a row of [x0, x1]: all of them where every label fits its
-/// button; else fewer (landscape large print: "Use medical insurance" in a third of the side
-/// column spills out of its button), down to one per row.
-size_t buttonsPerRow(const Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1) {
-    const float gap = ui.theme.gap;
-    for (size_t perRow = buttons.size(); perRow > 1; --perRow) {
-        const float width = (x1 - x0 - gap * static_cast<float>(perRow - 1)) / static_cast<float>(perRow);
-        if (std::all_of(buttons.begin(), buttons.end(), [&](const RowButton& b) {
-                return ui.labelFits(b.label, ImVec2(width, ui.theme.buttonHeight), nullptr);
-            })) {
-            return perRow;
-        }
+/// button, in equal shares or else each as wide as its label needs ("返回" beside "确认，下一步"
+/// in a landscape side column at large print); else fewer (landscape large print: "Use medical
+/// insurance" in a third of the side column spills out of its button), down to one per row.
+size_t buttonsPerRow(Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1) {
+    if (buttons.size() > 1 && neededWidthsFit(ui, buttons, x0, x1)) return buttons.size();
+    for (size_t perRow = buttons.size() - 1; perRow > 1; --perRow) {
+        if (equalSharesFit(ui, buttons, perRow, x0, x1)) return perRow;
     }
     return 1;
 }
 
 /// The top of the rows buttonRow() draws (messages above them end there).
-float buttonRowTop(const Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1, float bottom) {
+float buttonRowTop(Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1, float bottom) {
     if (buttons.empty()) return bottom;
     const size_t perRow = buttonsPerRow(ui, buttons, x0, x1);
     const auto rows = static_cast<float>((buttons.size() + perRow - 1) / perRow);
@@ -78,6 +93,20 @@ void buttonRow(Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1
     if (buttons.empty()) return;
     const float gap = ui.theme.gap;
     const size_t perRow = buttonsPerRow(ui, buttons, x0, x1);
+    if (perRow == buttons.size() && !equalSharesFit(ui, buttons, perRow, x0, x1)) {
+        // One row, each button as wide as its label needs and the room left shared out.
+        float needed = gap * static_cast<float>(buttons.size() - 1);
+        for (const RowButton& b : buttons) needed += neededWidth(ui, b);
+        const float spare = (x1 - x0 - needed) / static_cast<float>(buttons.size());
+        float x = x0;
+        for (const RowButton& b : buttons) {
+            const float width = neededWidth(ui, b) + spare;
+            ImGui::SetCursorScreenPos(ImVec2(x, bottom - ui.theme.buttonHeight));
+            ui.button(b.id, b.label, ImVec2(width, ui.theme.buttonHeight), b.kind);
+            x += width + gap;
+        }
+        return;
+    }
     const float width = (x1 - x0 - gap * static_cast<float>(perRow - 1)) / static_cast<float>(perRow);
     // The last buttons (the primary one is last, on the right) fill the bottom row; the others
     // stack above it, from the left.
@@ -385,13 +414,26 @@ void PaySplitScreen::draw(const ScreenContext& context, Ui& ui) const {
                  {context.text.tr("pay.split.fund"), yuan(q.fundFen)},
                  {context.text.tr("pay.split.account"), yuan(q.accountFen)}},
                 {context.text.tr("pay.split.cash"), yuan(q.cashFen)}, {}, columns.mainX0, columns.mainX1);
+    const float panelBottom = ImGui::GetCursorScreenPos().y;
     if (!l.portrait) ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, top));
     const std::string confirm = context.text.tr(q.cashFen > 0 ? "pay.split.confirm" : "pay.split.confirm_covered");
     const std::vector<RowButton> buttons{{"pay.split.confirm", confirm, ButtonKind::primary},
                                          {"pay.split.back", context.text.tr("common.back"), ButtonKind::secondary}};
     const float buttonsTop = buttonRowTop(ui, buttons, columns.sideX0, columns.sideX1, l.contentMax.y) - ui.theme.gap;
-    drawPatientMessage(context, ui, PatientMessage{q.cashFen > 0 ? "pay.split.explain" : "pay.split.explain_covered", false},
-                       columns.sideX1 - columns.sideX0, buttonsTop - ImGui::GetCursorScreenPos().y);
+    const PatientMessage note{q.cashFen > 0 ? "pay.split.explain" : "pay.split.explain_covered", false};
+    // Landscape: the note stands beside the amounts, above the buttons. At large print the two
+    // buttons stack in the side column and leave too little room above them, so the note moves
+    // under the amounts in the main column, which then has room to spare.
+    const float sideRoom = buttonsTop - ImGui::GetCursorScreenPos().y;
+    const float sideWidth = columns.sideX1 - columns.sideX0;
+    const float mainWidth = columns.mainX1 - columns.mainX0;
+    if (!l.portrait && patientMessageHeight(context, ui, note, sideWidth, false) > sideRoom &&
+        patientMessageHeight(context, ui, note, mainWidth, false) <= l.contentMax.y - panelBottom) {
+        ImGui::SetCursorScreenPos(ImVec2(columns.mainX0, panelBottom));
+        drawPatientMessage(context, ui, note, mainWidth, l.contentMax.y - panelBottom);
+    } else {
+        drawPatientMessage(context, ui, note, sideWidth, sideRoom);
+    }
     placeButtons(ui, buttons, columns);
 }
 
@@ -769,9 +811,20 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
     const PayOutcome outcome = outcomeOf(view.order);
     // Above the button row, the outcome's message leaves one line for the printing status; where
     // both languages do not fit (landscape, large print) only the patient's stays.
-    const float buttonTop = l.contentMax.y - ui.theme.buttonHeight - ui.theme.gap;
+    std::vector<RowButton> buttons{{"pay.result.menu", context.text.tr("pay.result.menu"), ButtonKind::primary}};
+    if (outcome == PayOutcome::not_charged && view.qrExpired) {
+        // One tap to a new code for the same fees and app; the main way on, so on the right.
+        buttons.front().kind = ButtonKind::secondary;
+        buttons.push_back({"pay.result.new_code", context.text.tr("pay.result.new_code"), ButtonKind::primary});
+    } else if (outcome == PayOutcome::not_charged) {
+        buttons.insert(buttons.begin(), {"pay.result.again", context.text.tr("pay.result.again"), ButtonKind::secondary});
+    }
     // The status line: its own height, the spacer above it (portrait) and the item spacing.
-    const float statusLine = ui.fonts.bodySize() * 1.3F + (l.portrait ? 20 + 3 * ui.theme.gap : 2 * ui.theme.gap);
+    // Landscape: it stands beside the buttons (which take the right half of the bottom row), so
+    // the message above keeps all the room down to the buttons.
+    const float statusLine = l.portrait ? ui.fonts.bodySize() * 1.3F + 20 + 3 * ui.theme.gap : 0;
+    const float buttonsX0 = l.portrait ? x0 : (x0 + x1) / 2;
+    const float buttonTop = buttonRowTop(ui, buttons, buttonsX0, x1, l.contentMax.y) - ui.theme.gap;
     auto roomFor = [&](float reserved) { return buttonTop - ImGui::GetCursorScreenPos().y - reserved; };
     const std::vector<std::pair<std::string, std::string>> values{{"order", view.order.orderId},
                                                                   {"amount", formatYuan(view.quote.cashFen)},
@@ -807,16 +860,23 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
                                0, roomFor(statusLine));
             break;
     }
-    if (l.portrait) ui.space(20);  // landscape large print has no pixel to spare
+    // Where the status line goes: under the message (portrait), or left of the buttons at the
+    // height of their lowest row (landscape).
+    const float statusWidth = l.portrait ? x1 - x0 : buttonsX0 - x0 - ui.theme.gap;
+    if (l.portrait) {
+        ui.space(20);
+    } else if (print_ == PrintState::printing || print_ == PrintState::printed) {
+        ImGui::SetCursorScreenPos(ImVec2(x0, l.contentMax.y - ui.theme.buttonHeight));
+    }
     switch (print_) {
         case PrintState::printing:
-            ui.paragraph(context.text.tr("pay.print.printing"), ui.fonts.body(), c.mutedText);
+            ui.paragraph(context.text.tr("pay.print.printing"), ui.fonts.body(), c.mutedText, statusWidth);
             break;
         case PrintState::printed:
             ui.paragraph(context.text.tr(outcome == PayOutcome::received   ? "pay.print.take_receipt"
                                          : outcome == PayOutcome::refunded ? "pay.print.take_refund"
                                                                            : "pay.print.take_voucher"),
-                         ui.fonts.body(), c.text);
+                         ui.fonts.body(), c.text, statusWidth);
             break;
         case PrintState::failed:
             drawPatientMessage(context, ui, PatientMessage{outcome == PayOutcome::received   ? "pay.print.failed_receipt"
@@ -827,15 +887,7 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
             break;
         case PrintState::none: break;
     }
-    std::vector<RowButton> buttons{{"pay.result.menu", context.text.tr("pay.result.menu"), ButtonKind::primary}};
-    if (outcome == PayOutcome::not_charged && view.qrExpired) {
-        // One tap to a new code for the same fees and app; the main way on, so on the right.
-        buttons.front().kind = ButtonKind::secondary;
-        buttons.push_back({"pay.result.new_code", context.text.tr("pay.result.new_code"), ButtonKind::primary});
-    } else if (outcome == PayOutcome::not_charged) {
-        buttons.insert(buttons.begin(), {"pay.result.again", context.text.tr("pay.result.again"), ButtonKind::secondary});
-    }
-    buttonRow(ui, buttons, x0, x1, l.contentMax.y);
+    buttonRow(ui, buttons, buttonsX0, x1, l.contentMax.y);
 }
 
 // ---------------------------------------------------------------- printing
