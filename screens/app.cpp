@@ -103,8 +103,16 @@ Result<std::unique_ptr<App>> App::create(KioskConfig config, AppOptions options)
                                                       config.file.string(), config.ui.language,
                                                       (config.assetsDir / "lang").string()));
     }
-    auto fonts = FontSet::load(config.ui.fontFile, config.ui.fontIndex, config.ui.basePixelSize);
+    if (!config.ui.deprecationNote.empty()) logger()->warn("{}: {}", config.file.string(), config.ui.deprecationNote);
+    const Theme normalTheme = Theme::make(config.ui, false);
+    const Theme elderTheme = Theme::make(config.ui, true);
+    auto fonts = FontSet::load(config.ui.fontFile, config.ui.fontIndex, normalTheme.bodyPx);
     if (!fonts) return std::unexpected(fonts.error());
+    // The clock's digits keep one size (≥ 16 mm high): elder mode gives the room to the text.
+    fonts->setSizes(normalTheme.bodyPx, elderTheme.bodyPx, normalTheme.titleScale, normalTheme.bodyPx * normalTheme.clockScale);
+    logger()->info("screen {:.0f} x {:.0f} mm ({:.3f} mm per pixel): body text {:.0f} px, elder mode {:.0f} px",
+                   config.ui.screenWidthMm, config.ui.screenHeightMm, config.ui.pixelPitchMm, normalTheme.bodyPx,
+                   elderTheme.bodyPx);
     auto devices = drivers::DeviceRegistry::build(config, drivers::DriverContext{config.assetsDir, config.dataDir});
     if (!devices) return std::unexpected(devices.error());
     auto journal = Journal::open(config.journalFile);
@@ -142,7 +150,7 @@ App::App(KioskConfig config, Catalog catalog, FontSet fonts, drivers::DeviceRegi
       catalog_(std::move(catalog)),
       text_(catalog_, config_.ui.language),
       fonts_(std::move(fonts)),
-      theme_(Theme::forPrintSize(config_.ui.largePrint)),
+      theme_(Theme::make(config_.ui, config_.ui.largePrint)),
       devices_(std::move(devices)),
       journal_(std::move(journal)),
       ownedClock_(options_.clock ? nullptr : std::make_unique<SystemClock>()),
@@ -155,6 +163,7 @@ App::App(KioskConfig config, Catalog catalog, FontSet fonts, drivers::DeviceRegi
     if (!options_.resolveScan) options_.resolveScan = sampleHealthCardResolver(config_.assetsDir / "sim" / "people.json");
     services_ = std::make_unique<ServiceFlows>(config_, his_, nullptr, *tasks_, [this](UiEvent event) { queue_.post(std::move(event)); });
     lastActivity_ = clock_->now();
+    session_.setTimeScale(theme_.timeoutScale);
 }
 
 App::~App() {
@@ -389,8 +398,10 @@ void App::switchTo(std::string_view screenId) {
     if (session_.active() && session_.auditId != 0) {
         (void)journal_->auditEvent(session_.auditId, "screen:" + std::string(screenId));
     }
+    listPages_.clear();  // a list opens at its first page
     logger()->info("screen {}", screenId);
     current_->onEnter(context);
+    cue(Cue{Cue::Kind::screen_changed, std::string(screenId), 0, session_.active(), false});
     if (voice_) voice_->screenShown(screenId, session_.active() ? session_.identity().name : std::string());
 }
 
@@ -518,6 +529,14 @@ void App::handleEvent(const UiEvent& event) {
         }
         if (pressed->id == "session.more_time") {
             session_.extend(clock_->now());
+            return;
+        }
+        for (const std::string_view suffix : {std::string_view(".page.previous"), std::string_view(".page.next")}) {
+            const std::string_view id = pressed->id;
+            if (id.size() <= suffix.size() || id.substr(id.size() - suffix.size()) != suffix) continue;
+            auto list = listPages_.find(id.substr(0, id.size() - suffix.size()));
+            if (list == listPages_.end()) break;  // not a Ui::pagedList (the diagnostics screen pages itself)
+            list->second.page = std::clamp(list->second.page + (suffix == ".page.next" ? 1 : -1), 0, list->second.pages - 1);
             return;
         }
         if (pressed->id == "session.finish") {
@@ -665,7 +684,9 @@ void App::runTimers() {
         countdownSpoken_ = -1;
     }
     if (session_.expired(now)) {
+        countdownLastSecond_ = 0;  // the countdown ends by timing out, not by a tap
         endSession(SessionEndReason::idle_timeout);
+        updateCountdownCues();
         return;
     }
     if (current_ && current_->needsSession() && !session_.active()) {
@@ -678,11 +699,13 @@ void App::runTimers() {
         startPaymentRecovery();
     }
     if (!session_.active() && current_) {
-        if (auto timeout = current_->idleTimeout(); timeout && now - lastActivity_ >= *timeout) {
+        if (auto timeout = screenIdleTimeout(); timeout && now - lastActivity_ >= *timeout) {
             logger()->info("screen {} idle for {} s; back to attract", current_->id(), timeout->count());
+            countdownLastSecond_ = 0;
             switchTo("attract");
         }
     }
+    updateCountdownCues();
 }
 
 std::chrono::milliseconds App::untilNextRedraw() const {
@@ -714,11 +737,21 @@ std::chrono::milliseconds App::untilNextRedraw() const {
             const auto left = session_.deadline() - now;
             consider(now + (left - std::chrono::floor<std::chrono::seconds>(left)));  // next whole second
         } else {
-            consider(session_.deadline() - config_.session.warningBefore);
+            consider(session_.deadline() - session_.warningBefore());
         }
         consider(session_.deadline());
     } else if (current_) {
-        if (auto timeout = current_->idleTimeout()) consider(lastActivity_ + *timeout);
+        if (auto timeout = screenIdleTimeout()) {
+            const auto warning = config_.session.warningBefore * theme_.timeoutScale;
+            const SteadyTime deadline = lastActivity_ + *timeout;
+            if (countdownVisible()) {
+                const auto left = deadline - now;
+                consider(now + (left - std::chrono::floor<std::chrono::seconds>(left)));  // next whole second
+            } else {
+                consider(deadline - warning);
+            }
+            consider(deadline);
+        }
     }
     if (lastSessionEnd_) {
         const SteadyTime bannerEnd = lastSessionEndAt_ + kBannerTime;
@@ -753,10 +786,63 @@ std::vector<std::string> App::layoutProblems() const {
         return problems;
     }
     if (countdownVisible() || quitQuestionVisible_) return problems;  // overlays cover the screen on purpose
-    return findLayoutProblems(buttons_, texts_, width, height);
+    return findLayoutProblems(buttons_, texts_, width, height, theme_.minTarget, theme_.minTargetGap);
 }
 
-bool App::countdownVisible() const { return session_.warningVisible(clock_->now()); }
+std::optional<std::chrono::seconds> App::screenIdleTimeout() const {
+    if (!current_) return std::nullopt;
+    auto timeout = current_->idleTimeout();
+    if (timeout) *timeout *= theme_.timeoutScale;
+    return timeout;
+}
+
+bool App::countdownVisible() const {
+    const SteadyTime now = clock_->now();
+    if (session_.active()) return session_.warningVisible(now);
+    // Without a patient: before a screen goes back to the start by itself (never on the
+    // attract screen, which has no timeout).
+    const auto timeout = screenIdleTimeout();
+    if (!timeout || quitQuestionVisible_) return false;
+    const auto warning = config_.session.warningBefore * theme_.timeoutScale;
+    const SteadyTime deadline = lastActivity_ + *timeout;
+    return now < deadline && deadline - now <= warning;
+}
+
+int App::countdownSeconds() const {
+    if (!countdownVisible()) return 0;
+    const SteadyTime now = clock_->now();
+    if (session_.active()) return static_cast<int>(session_.remaining(now).count());
+    const auto left = lastActivity_ + *screenIdleTimeout() - now;
+    return static_cast<int>(std::chrono::ceil<std::chrono::seconds>(left).count());
+}
+
+void App::continueAfterCountdown() {
+    const SteadyTime now = clock_->now();
+    logger()->info("the patient tapped during the \"are you still there?\" countdown: continuing on {}", currentScreen());
+    if (session_.active()) session_.extend(now);
+    noteActivity();
+    updateCountdownCues();
+}
+
+void App::cue(Cue cue) {
+    if (cueListener_) cueListener_(cue);
+}
+
+void App::updateCountdownCues() {
+    const bool visible = countdownVisible();
+    const int seconds = visible ? countdownSeconds() : 0;
+    if (visible && !countdownShown_) {
+        logger()->info("\"are you still there?\" countdown on {}: {} s", currentScreen(), seconds);
+        cue(Cue{Cue::Kind::countdown_started, std::string(currentScreen()), seconds, session_.active(), false});
+    } else if (visible && seconds != countdownLastSecond_) {
+        cue(Cue{Cue::Kind::countdown_tick, std::string(currentScreen()), seconds, session_.active(), false});
+    } else if (!visible && countdownShown_) {
+        // Gone before the timeout: the patient tapped (the timeout itself switches screens first).
+        cue(Cue{Cue::Kind::countdown_ended, std::string(currentScreen()), 0, session_.active(), countdownLastSecond_ > 0});
+    }
+    countdownShown_ = visible;
+    countdownLastSecond_ = seconds;
+}
 
 void App::drawTopBar(Ui& ui) {
     const Layout& l = ui.layout;
@@ -765,23 +851,28 @@ void App::drawTopBar(Ui& ui) {
     draw->AddRectFilled(ImVec2(0, 0), ImVec2(l.width, theme_.topBarHeight), c.topBar);
     const bool english = text_.language() == "en_US";
     const std::string& hospital = english ? config_.hospitalNameEn : config_.hospitalNameZh;
-    const float buttonHeight = std::min(theme_.topBarHeight - 24, 110.0F);
-    const float languageWidth = english ? 200.0F : 260.0F;
-    const float printWidth = std::max(280.0F, ui.measure(text_.tr(fonts_.largePrint() ? "common.large_print_off"
-                                                                                       : "common.large_print_on"),
-                                                         fonts_.body()).x + 60);
-    const float voiceWidth = std::max(220.0F, ui.measure(text_.tr(voice_ && voice_->enabled() ? "voice.button.off"
-                                                                                               : "voice.button.on"),
-                                                         fonts_.body()).x + 60);
+    const float buttonHeight = theme_.topBarHeight - 24;
+    const float languageLabel = ui.measure(text_.tr("common.switch_language"), fonts_.body()).x;
+    const float printLabel = ui.measure(text_.tr(fonts_.largePrint() ? "common.large_print_off" : "common.large_print_on"), fonts_.body()).x;
+    const float voiceLabel = ui.measure(text_.tr(voice_ && voice_->enabled() ? "voice.button.off" : "voice.button.on"), fonts_.body()).x;
+    // Roomy padding where the three fit with it; a narrow portrait panel in elder mode (English
+    // labels) keeps the label size and gives up padding instead, never below the minimum target.
+    const float roomForSwitches = l.width - 2 * theme_.margin - 2 * theme_.gap;
+    const float padding = std::clamp((roomForSwitches - languageLabel - printLabel - voiceLabel) / 3, 44.0F, 60.0F);
+    const float languageWidth = std::max(theme_.minTarget, languageLabel + padding);
+    const float printWidth = std::max(theme_.minTarget, printLabel + padding);
+    const float voiceWidth = std::max(theme_.minTarget, voiceLabel + padding);
+    // The three switches from the right edge, a gap apart: print, language, voice.
+    const float switchesWidth = printWidth + languageWidth + voiceWidth + 2 * theme_.gap;
     const float y = (theme_.topBarHeight - buttonHeight) / 2;
     // The hospital's name beside the buttons: on one line, or on two where one is too narrow
     // (large print, long English names); left out only when even two lines do not fit (the
     // attract screen shows it in full).
-    // Landscape has room for the voice controls in the top bar itself (portrait: a row below).
-    const bool voiceControlsHere = !l.portrait && voice_ && voice_->enabled();
-    const float voiceControlsRight = l.width - theme_.margin - printWidth - languageWidth - voiceWidth - 60;
+    // Landscape has room for the voice controls in the top bar itself (portrait, elder: a row below).
+    const bool voiceControlsHere = !voiceControlsInRow() && voice_ && voice_->enabled();
+    const float voiceControlsRight = l.width - theme_.margin - switchesWidth - theme_.gap;
     const float voiceControlsWidth = voiceControlsHere ? drawVoiceControls(ui, voiceControlsRight, y, buttonHeight) + 20 : 0;
-    const float nameRoom = l.width - 2 * theme_.margin - printWidth - languageWidth - voiceWidth - 60 - voiceControlsWidth;
+    const float nameRoom = l.width - 2 * theme_.margin - switchesWidth - theme_.gap - 20 - voiceControlsWidth;
     const std::vector<std::string_view> nameLines = wrapLines(fonts_.body(), hospital, nameRoom);
     const float lineHeight = fonts_.bodySize() * 1.1F;
     const bool everyLineFits = std::all_of(nameLines.begin(), nameLines.end(),
@@ -794,10 +885,10 @@ void App::drawTopBar(Ui& ui) {
         }
     }
     // The voice switch (issue 15): on every screen, beside the language and print switches.
-    ImGui::SetCursorScreenPos(ImVec2(l.width - theme_.margin - printWidth - languageWidth - voiceWidth - 40, y));
+    ImGui::SetCursorScreenPos(ImVec2(l.width - theme_.margin - switchesWidth, y));
     ui.button("voice.toggle", text_.tr(voice_ && voice_->enabled() ? "voice.button.off" : "voice.button.on"),
               ImVec2(voiceWidth, buttonHeight), ButtonKind::secondary);
-    ImGui::SetCursorScreenPos(ImVec2(l.width - theme_.margin - printWidth - languageWidth - 20, y));
+    ImGui::SetCursorScreenPos(ImVec2(l.width - theme_.margin - printWidth - languageWidth - theme_.gap, y));
     ui.button("ui.language", text_.tr("common.switch_language"), ImVec2(languageWidth, buttonHeight), ButtonKind::secondary);
     ImGui::SetCursorScreenPos(ImVec2(l.width - theme_.margin - printWidth, y));
     ui.button("ui.large_print", text_.tr(fonts_.largePrint() ? "common.large_print_off" : "common.large_print_on"),
@@ -805,10 +896,17 @@ void App::drawTopBar(Ui& ui) {
 }
 
 float App::voiceBarHeight() const {
-    // Portrait only (landscape draws the controls in the top bar): 96 px targets, the minimum
-    // touch size, so the screens below lose as little height as possible.
+    // Portrait, and landscape in elder mode (where the controls' labels no longer fit in the top
+    // bar beside the switches); otherwise the top bar carries them. Buttons of the minimum touch
+    // size (96 px, or the theme's larger elder-mode target), so the screens below lose as little
+    // height as possible.
+    return voiceControlsInRow() && voice_ && voice_->enabled() ? std::max(kVoiceButtonHeight, theme_.minTarget) + 2 * kVoiceBarPadding
+                                                                : 0.0F;
+}
+
+bool App::voiceControlsInRow() const {
     const bool portrait = config_.ui.height >= config_.ui.width;
-    return portrait && voice_ && voice_->enabled() ? kVoiceButtonHeight + 2 * kVoiceBarPadding : 0.0F;
+    return portrait || theme_.elder;
 }
 
 float App::drawVoiceControls(Ui& ui, float right, float y, float height) {
@@ -822,18 +920,18 @@ float App::drawVoiceControls(Ui& ui, float right, float y, float height) {
                                                {"voice.louder", "voice.button.louder"}};
     const float start = right;
     for (size_t i = std::size(kButtons); i-- > 0;) {
-        const float width = std::max(150.0F, ui.measure(text_.tr(kButtons[i].key), fonts_.body()).x + 60);
+        const float width = std::max(std::max(150.0F, theme_.minTarget), ui.measure(text_.tr(kButtons[i].key), fonts_.body()).x + 60);
         right -= width;
         ImGui::SetCursorScreenPos(ImVec2(right, y));
         // Secondary like the switches beside them: a primary button vanishes into the top bar's blue.
         ui.button(kButtons[i].id, text_.tr(kButtons[i].key), ImVec2(width, height), ButtonKind::secondary);
-        if (i > 0) right -= 16;
+        if (i > 0) right -= theme_.gap;
     }
     return start - right;
 }
 
 void App::drawVoiceBar(Ui& ui) {
-    // Portrait, while the voice is on: a row under the top bar with the volume and the voice
+    // Portrait (and elder mode), while the voice is on: a row under the top bar with the volume and the voice
     // controls. Shown only then, so a patient who does not use the voice keeps the whole screen.
     const float height = voiceBarHeight();
     if (height <= 0) return;
@@ -841,7 +939,7 @@ void App::drawVoiceBar(Ui& ui) {
     const Palette& c = theme_.colors;
     const float top = theme_.topBarHeight;
     ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(0, top), ImVec2(l.width, top + height), c.secondary);
-    const float used = drawVoiceControls(ui, l.width - theme_.margin, top + kVoiceBarPadding, kVoiceButtonHeight);
+    const float used = drawVoiceControls(ui, l.width - theme_.margin, top + kVoiceBarPadding, height - 2 * kVoiceBarPadding);
     // The volume, as a number, left of the buttons (also heard when it changes).
     const std::string shown = speech::plainText(text_.tr("voice.volume", {{"percent", std::to_string(voice_->volume())}}));
     if (ui.measure(shown, fonts_.body()).x <= l.width - 2 * theme_.margin - used - 20) {
@@ -939,24 +1037,36 @@ ImVec2 App::beginModalPanel(const Layout& l, const char* windowId, float panelWi
     draw->AddRectFilled(ImVec2(0, 0), ImVec2(l.width, l.height), c.shade);
     const ImVec2 p((l.width - panelWidth) / 2, (l.height - panelHeight) / 2);
     draw->AddRectFilled(p, ImVec2(p.x + panelWidth, p.y + panelHeight), c.panel, theme_.rounding);
+    modalPanel_ = ButtonRect{p, ImVec2(p.x + panelWidth, p.y + panelHeight)};
     return p;
 }
 
 void App::drawCountdown(Ui& ui) {
+    // "Are you still there?" with the seconds left, before any timeout (issue 15 item 6): one
+    // tap anywhere continues (App::applyPointerInput swallows that tap); the button says so.
     const Layout& l = ui.layout;
     const Palette& c = theme_.colors;
-    const float panelWidth = l.width * (l.portrait ? 0.84F : 0.6F);
-    const float panelHeight = theme_.buttonHeight * 3.2F + fonts_.bodySize() * 6.5F;
+    const float panelWidth = l.width * (l.portrait ? 0.88F : 0.64F);
+    const float inner = panelWidth - 60;
+    const int seconds = countdownSeconds();
+    const std::string detail = session_.active() ? text_.tr("session.countdown", {{"seconds", std::to_string(seconds)}})
+                                                 : text_.tr("idle.countdown", {{"seconds", std::to_string(seconds)}});
+    const float textHeight = ui.measure(text_.tr("session.still_there"), fonts_.title(), inner).y * 1.25F +
+                             fonts_.clock()->FontSize * 1.25F + ui.measure(detail, fonts_.body(), inner).y * 1.25F +
+                             ui.measure(text_.tr("session.tap_anywhere"), fonts_.body(), inner).y * 1.25F +
+                             ImGui::GetStyle().ItemSpacing.y * 4;  // each of the four texts is an item
+    const float buttonHeight = theme_.buttonHeight * 1.2F;
+    const float panelHeight = std::min(l.height - 2 * theme_.margin, 40 + textHeight + theme_.gap * 2 + buttonHeight + 40);
+    modalTextsFrom_ = ui.textCount();
     const ImVec2 p = beginModalPanel(l, "##countdown", panelWidth, panelHeight);
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + 40));
     ui.centered(text_.tr("session.still_there"), fonts_.title(), c.text, p.x + 30, p.x + panelWidth - 30);
-    const auto seconds = session_.remaining(clock_->now()).count();
     ui.centered(std::to_string(seconds), fonts_.clock(), c.alert, p.x + 30, p.x + panelWidth - 30);
-    ui.centered(text_.tr("session.countdown", {{"seconds", std::to_string(seconds)}}), fonts_.body(), c.alert, p.x + 30,
-                p.x + panelWidth - 30);
-    ImGui::SetCursorScreenPos(ImVec2(p.x + 40, p.y + panelHeight - theme_.buttonHeight * 1.2F - 40));
-    ui.button("session.more_time", text_.tr("session.more_time"), ImVec2(panelWidth - 80, theme_.buttonHeight * 1.2F),
-              ButtonKind::primary, fonts_.title());
+    ui.centered(detail, fonts_.body(), c.alert, p.x + 30, p.x + panelWidth - 30);
+    ui.centered(text_.tr("session.tap_anywhere"), fonts_.body(), c.text, p.x + 30, p.x + panelWidth - 30);
+    ImGui::SetCursorScreenPos(ImVec2(p.x + 40, p.y + panelHeight - buttonHeight - 40));
+    ui.button("session.more_time", text_.tr("session.more_time"), ImVec2(panelWidth - 80, buttonHeight), ButtonKind::primary,
+              fonts_.title());
     ImGui::End();
 }
 
@@ -1086,6 +1196,7 @@ void App::drawQuitQuestion(Ui& ui) {
     const Palette& c = theme_.colors;
     const float panelWidth = l.width * (l.portrait ? 0.84F : 0.5F);
     const float panelHeight = theme_.buttonHeight * 2.0F + fonts_.bodySize() * 5.0F;
+    modalTextsFrom_ = ui.textCount();
     const ImVec2 p = beginModalPanel(l, "##quit", panelWidth, panelHeight);
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + 40));
     ui.centered(text_.tr("demo.quit.question"), fonts_.title(), c.text, p.x + 30, p.x + panelWidth - 30);
@@ -1122,6 +1233,7 @@ void App::render() {
         ImGui::NewFrame();
         ScreenContext context = makeContext();
         Ui ui(theme_, text_, fonts_, currentLayout, buttons, texts, pressed, missing);
+        ui.attach(&tapGuard_, &listPages_);
         drawFrame(ui, context);
         if (simulatorPanelVisible_) drawSimulatorPanel(pressed);
         ImGui::Render();
@@ -1162,6 +1274,13 @@ void App::render() {
             screenshotResult_ = {};
         }
         pendingScreenshot_.reset();
+    }
+    if (pendingCapture_) {
+        capturedPixels_.assign(static_cast<size_t>(config_.ui.width) * static_cast<size_t>(config_.ui.height) * 4, 0);
+        if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_ABGR8888, capturedPixels_.data(), config_.ui.width * 4) != 0) {
+            capturedPixels_.clear();
+        }
+        pendingCapture_ = false;
     }
     SDL_RenderPresent(renderer_);
     ++frames_;
@@ -1220,12 +1339,19 @@ Result<void> App::tap(std::string_view buttonId) {
         return fail(Errc::not_found, fmt::format("no button '{}' on screen {} (visible: {})", buttonId, currentScreen(), visible));
     }
     const ImVec2 center = it->second.center();
+    // A scripted tap is a deliberate one: a repeat of the last tap waits out the 500 ms guard
+    // that drops a trembling double tap (journeys that test the guard inject SDL events).
+    if (tapGuard_.lastId == buttonId) {
+        while (SDL_GetTicks() - tapGuard_.lastTicks < TapGuard::kWindowMs) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     // Press and release queued together, as a short tap arrives from a touch panel: the pointer
     // queue gives them a hover frame, a press frame and a release frame; then the finger leaves.
+    if (countdownVisible()) swallowNextPress_ = true;
     noteActivity();
-    pointerQueue_.push_back(PointerEvent{center.x, center.y, true});
-    pointerQueue_.push_back(PointerEvent{center.x, center.y, false});
-    pointerQueue_.push_back(PointerEvent{-1, -1, std::nullopt});
+    const uint32_t now = SDL_GetTicks();
+    pointerQueue_.push_back(PointerEvent{center.x, center.y, true, now});
+    pointerQueue_.push_back(PointerEvent{center.x, center.y, false, now});
+    pointerQueue_.push_back(PointerEvent{-1, -1, std::nullopt, now});
     for (int i = 0; i < 8 && !pointerQueue_.empty(); ++i) frame();
     frame();  // the screen the tap led to is drawn, so its buttons can be tapped next
     return {};
@@ -1256,14 +1382,15 @@ void App::setLanguage(const std::string& language) {
 
 void App::setLargePrint(bool largePrint) {
     if (largePrint == fonts_.largePrint()) return;
-    theme_ = Theme::forPrintSize(largePrint);
+    theme_ = Theme::make(config_.ui, largePrint);
     theme_.apply();
+    session_.setTimeScale(theme_.timeoutScale);
     if (auto built = fonts_.build(catalog_, largePrint); !built) {
         logger()->error("large print fonts failed: {}", built.error().describe());
         return;
     }
     ImGui_ImplSDLRenderer_DestroyFontsTexture();
-    logger()->info("large print {}", largePrint ? "on" : "off");
+    logger()->info("elder mode {}", largePrint ? "on" : "off");
 }
 
 Result<void> App::screenshot(const std::filesystem::path& png) {
@@ -1271,6 +1398,27 @@ Result<void> App::screenshot(const std::filesystem::path& png) {
     screenshotResult_ = fail(Errc::internal, "no frame rendered");
     render();
     return screenshotResult_;
+}
+
+Result<FrameMeasures> App::measure() {
+    pendingCapture_ = true;
+    render();
+    if (capturedPixels_.empty()) return fail(Errc::io_error, fmt::format("reading the frame failed: {}", SDL_GetError()));
+    if (countdownVisible() || quitQuestionVisible_) {
+        // A panel is up: what the patient can read and press is on it; the screen below is shaded.
+        const ButtonRect& panel = modalPanel_;
+        auto inside = [&](ImVec2 min, ImVec2 max) {
+            return min.x >= panel.min.x && min.y >= panel.min.y && max.x <= panel.max.x && max.y <= panel.max.y;
+        };
+        ButtonMap buttons;
+        for (const auto& [id, rect] : buttons_) {
+            if (inside(rect.min, rect.max) && (id == "session.more_time" || id.starts_with("demo.quit."))) buttons.emplace(id, rect);
+        }
+        TextRects texts;
+        for (size_t i = std::min(modalTextsFrom_, texts_.size()); i < texts_.size(); ++i) texts.push_back(texts_[i]);
+        return measureFrame(buttons, texts, capturedPixels_.data(), config_.ui.width, config_.ui.height, theme_.pxPerMm);
+    }
+    return measureFrame(buttons_, texts_, capturedPixels_.data(), config_.ui.width, config_.ui.height, theme_.pxPerMm);
 }
 
 void App::handleSdlEvent(const SDL_Event& event) {
@@ -1295,19 +1443,34 @@ void App::handleSdlEvent(const SDL_Event& event) {
         case SDL_MOUSEBUTTONDOWN:
         case SDL_MOUSEBUTTONUP:
             if (event.button.which == SDL_TOUCH_MOUSEID || event.button.button != SDL_BUTTON_LEFT) return;
+            if (event.type == SDL_MOUSEBUTTONDOWN) {
+                if (countdownVisible()) swallowNextPress_ = true;
+                noteActivity();
+            }
             pointerQueue_.push_back(PointerEvent{static_cast<float>(event.button.x), static_cast<float>(event.button.y),
-                                                 event.type == SDL_MOUSEBUTTONDOWN});
-            if (event.type == SDL_MOUSEBUTTONDOWN) noteActivity();
+                                                 event.type == SDL_MOUSEBUTTONDOWN, event.button.timestamp});
             return;
         case SDL_FINGERDOWN:
         case SDL_FINGERMOTION:
         case SDL_FINGERUP: {
+            // One finger drives the pointer: a second finger (a palm, a steadying hand) is
+            // ignored, so nothing is pressed by it and nothing needs two fingers.
+            if (event.type == SDL_FINGERDOWN) {
+                if (finger_) return;
+                finger_ = event.tfinger.fingerId;
+            } else if (!finger_ || *finger_ != event.tfinger.fingerId) {
+                return;
+            }
+            if (event.type == SDL_FINGERUP) finger_.reset();
             // Finger coordinates are normalised to the window: map them to the kiosk's layout.
             PointerEvent pointer{event.tfinger.x * static_cast<float>(config_.ui.width),
-                                 event.tfinger.y * static_cast<float>(config_.ui.height), std::nullopt};
+                                 event.tfinger.y * static_cast<float>(config_.ui.height), std::nullopt, event.tfinger.timestamp};
             if (event.type != SDL_FINGERMOTION) pointer.down = event.type == SDL_FINGERDOWN;
+            if (event.type == SDL_FINGERDOWN) {
+                if (countdownVisible()) swallowNextPress_ = true;
+                noteActivity();
+            }
             pointerQueue_.push_back(pointer);
-            if (event.type == SDL_FINGERDOWN) noteActivity();
             return;
         }
         default: break;
@@ -1318,6 +1481,11 @@ void App::handleSdlEvent(const SDL_Event& event) {
 void App::applyPointerInput() {
     while (!pointerQueue_.empty()) {
         const PointerEvent next = pointerQueue_.front();
+        if (swallowing_ && next.down && !*next.down) {
+            swallowing_ = false;  // the release of a press swallowed during the countdown
+            pointerQueue_.pop_front();
+            continue;
+        }
         const bool changesButton = next.down && *next.down != pointer_.down;
         if (!changesButton) {
             pointer_.x = next.x;  // moves (and repeats of the current button state) coalesce
@@ -1332,8 +1500,16 @@ void App::applyPointerInput() {
             pointer_.y = next.y;
             return;
         }
-        pointer_.down = *next.down;
         pointerQueue_.pop_front();
+        if (*next.down && swallowNextPress_) {
+            // A tap during the countdown only says "I am here": it and its release press nothing.
+            swallowNextPress_ = false;
+            swallowing_ = true;
+            continueAfterCountdown();
+            continue;
+        }
+        pointer_.down = *next.down;
+        if (!pointer_.down) tapGuard_.nowTicks = next.ticks;  // buttons fire on release
         return;  // one press or release per frame
     }
 }

@@ -9,6 +9,7 @@
 #include <SDL.h>
 
 #include <deque>
+#include <functional>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -57,6 +58,19 @@ struct AppOptions {
     std::shared_ptr<speech::Speech> speech;
 };
 
+/// What the app tells a listener (voice guidance, issue 15 item 4) as it happens, on the UI
+/// thread: a new screen, and the "are you still there?" countdown starting, ticking each whole
+/// second and ending. The listener must not block (speak on a worker).
+struct Cue {
+    enum class Kind { screen_changed, countdown_started, countdown_tick, countdown_ended };
+    Kind kind = Kind::screen_changed;
+    std::string screen;      ///< the screen shown (under the countdown panel)
+    int secondsLeft = 0;     ///< countdown cues: whole seconds before the timeout
+    bool sessionEnds = false;  ///< countdown cues: the timeout signs a patient out (else: back to start)
+    bool continued = false;  ///< countdown_ended: the patient tapped (false: it timed out or moved on)
+};
+using CueListener = std::function<void(const Cue&)>;
+
 class App {
 public:
     /// Validates everything before anything starts: language files, fonts, devices, journal.
@@ -97,6 +111,9 @@ public:
     /// The presenter's panel (F2 in the window).
     void setSimulatorPanelVisible(bool visible) { simulatorPanelVisible_ = visible && config_.ui.simulatorPanel; }
     Result<void> screenshot(const std::filesystem::path& png);
+    /// Renders a frame and measures what it drew (sizes in mm on the configured panel, contrast
+    /// from the rendered pixels): the accessibility test and bench (issue 15).
+    Result<FrameMeasures> measure();
 
     std::string_view currentScreen() const;
     const std::vector<std::string>& screensVisited() const { return visited_; }
@@ -113,7 +130,16 @@ public:
     /// the screen, nothing cut off).
     std::vector<std::string> layoutProblems() const;
     const Session& session() const { return session_; }
+    /// The "are you still there?" panel is up: the last warning seconds before the session's
+    /// idle timeout, or before a screen without a session goes back to the start. One tap
+    /// anywhere continues (the tap does nothing else).
     bool countdownVisible() const;
+    /// Called with every Cue (one listener; null: none).
+    void setCueListener(CueListener listener) { cueListener_ = std::move(listener); }
+    /// The theme of the current mode (sizes in px derived from the panel's mm).
+    const Theme& theme() const { return theme_; }
+    /// Whole seconds the countdown shows (0 when it is not up).
+    int countdownSeconds() const;
     /// The "quit the demo?" question (Esc in a window with the simulator panel) is on screen.
     bool quitQuestionVisible() const { return quitQuestionVisible_; }
     /// The device holding a signed-out patient's card ("" when none): the attract screen asks
@@ -181,6 +207,8 @@ private:
     /// The voice row under the top bar (repeat, quieter, louder) while the voice is on.
     void drawVoiceBar(Ui& ui);
     float voiceBarHeight() const;
+    /// The voice controls go in a row under the top bar (portrait; elder mode) rather than in it.
+    bool voiceControlsInRow() const;
     /// Draws say again / quieter / louder ending at `right`; returns their total width.
     float drawVoiceControls(Ui& ui, float right, float y, float height);
     void handleSdlEvent(const SDL_Event& event);
@@ -188,6 +216,13 @@ private:
     /// release is applied alone, after a frame that moved the pointer to where it happened.
     void applyPointerInput();
     void noteActivity();
+    /// The current screen's idle timeout without a session, in this mode (elder: doubled).
+    std::optional<std::chrono::seconds> screenIdleTimeout() const;
+    /// A tap during the countdown: the patient is there; the session (or screen) goes on.
+    void continueAfterCountdown();
+    /// Emits countdown cues when the panel appears, ticks or goes.
+    void updateCountdownCues();
+    void cue(Cue cue);
     Layout layout() const;
 
     KioskConfig config_;
@@ -219,6 +254,17 @@ private:
         float y = -1;
         bool down = false;
     } pointer_;
+    /// The second of two taps on one target within 500 ms is dropped (Ui::button).
+    TapGuard tapGuard_;
+    ListPages listPages_;
+    /// A press made while the countdown showed: it and its release are not given to ImGui.
+    bool swallowNextPress_ = false;
+    bool swallowing_ = false;
+    /// The finger that owns the pointer (touch panels report each finger); others are ignored.
+    std::optional<SDL_FingerID> finger_;
+    CueListener cueListener_;
+    bool countdownShown_ = false;
+    int countdownLastSecond_ = 0;
     /// Pointer input not yet given to ImGui. Dear ImGui 1.86 reads only the pointer's state at
     /// NewFrame (no input queue): a press and its release that arrive between two frames (a
     /// short tap on many touch panels, a quick click) would cancel out and the tap be lost. So
@@ -228,6 +274,7 @@ private:
         float x = -1;
         float y = -1;
         std::optional<bool> down;  ///< a press (true) or release (false); none: a move
+        uint32_t ticks = 0;        ///< SDL_GetTicks() when it happened (the double-tap guard)
     };
     std::deque<PointerEvent> pointerQueue_;
     bool simulatorPanelVisible_ = false;
@@ -235,6 +282,12 @@ private:
     uint64_t frames_ = 0;
     size_t glyphsMissingInLastFrame_ = 0;
     std::optional<std::filesystem::path> pendingScreenshot_;
+    bool pendingCapture_ = false;
+    /// The last modal panel drawn (beginModalPanel), so measures of a frame with a panel up
+    /// count what is on the panel, not the shaded screen below.
+    mutable ButtonRect modalPanel_{};
+    size_t modalTextsFrom_ = 0;  ///< the panel's texts are texts_[modalTextsFrom_…]
+    std::vector<unsigned char> capturedPixels_;
     Result<void> screenshotResult_;
     SDL_Window* window_ = nullptr;
     SDL_Renderer* renderer_ = nullptr;

@@ -48,51 +48,78 @@ Transition AttractScreen::onEvent(ScreenContext& context, const UiEvent& event) 
 
 namespace {
 
-/// The pictures of the four accepted identifications with their captions, `perRow` to a row,
-/// in [x0, x1] from `top`, the pictures smaller where the rows would pass `bottomLimit`; returns
-/// the bottom of the last caption.
-float drawAccepted(const ScreenContext& context, Ui& ui, float x0, float x1, float top, float bottomLimit, int perRow) {
-    struct Accepted {
-        CardPicture picture;
-        const char* key;
-    };
-    static constexpr Accepted kAccepted[] = {{CardPicture::social_security, "attract.card.social_security"},
-                                             {CardPicture::id_card, "attract.card.id_card"},
-                                             {CardPicture::health_qr, "attract.card.health_qr"},
-                                             {CardPicture::insurance_qr, "attract.card.insurance_qr"}};
+struct Accepted {
+    CardPicture picture;
+    const char* key;
+};
+constexpr Accepted kAccepted[] = {{CardPicture::social_security, "attract.card.social_security"},
+                                  {CardPicture::id_card, "attract.card.id_card"},
+                                  {CardPicture::health_qr, "attract.card.health_qr"},
+                                  {CardPicture::insurance_qr, "attract.card.insurance_qr"}};
+constexpr float kCaptionInset = 4.0F;
+constexpr float kMinPictureHeight = 60.0F;  ///< px: a card picture smaller than this is no longer recognised
+
+/// How the accepted cards are laid out in [x0, x1]: cards to a row, rows, and the tallest caption.
+struct AcceptedGrid {
+    int perRow = 4;
+    int rows = 1;
+    float cellWidth = 0;
+    float captionHeight = 0;  ///< px, as Ui::centered lays the caption out
+    float captionGap = 16;    ///< px between a picture and its caption
+    float rowGap = 20;        ///< px between a caption and the next row's picture
+    /// px from the top of the first picture to the bottom of the last caption, pictures `picture` high.
+    float height(float picture) const {
+        return static_cast<float>(rows) * (picture + captionGap + captionHeight) + static_cast<float>(rows - 1) * rowGap;
+    }
+};
+
+AcceptedGrid acceptedGrid(const ScreenContext& context, Ui& ui, float x0, float x1, int perRow) {
     // Four to a row only where every caption's longest word fits its cell (English large print:
     // "Social-security" does not, and a word is never broken): else two to a row.
-    constexpr float kCaptionInset = 4.0F;
     auto captionsFit = [&](int count) {
         const float cell = (x1 - x0) / static_cast<float>(count) - 2 * kCaptionInset;
         return std::all_of(std::begin(kAccepted), std::end(kAccepted), [&](const Accepted& accepted) {
             return widestWord(ui.fonts.body(), context.text.tr(accepted.key)) <= cell;
         });
     };
-    if (perRow > 2 && !captionsFit(perRow)) perRow = 2;
-    const float cellWidth = (x1 - x0) / static_cast<float>(perRow);
-    const int rows = (4 + perRow - 1) / perRow;
-    float captionHeight = 0;  // the tallest caption of the set, as Ui::centered lays it out
+    AcceptedGrid grid;
+    grid.perRow = perRow > 2 && !captionsFit(perRow) ? 2 : perRow;
+    grid.cellWidth = (x1 - x0) / static_cast<float>(grid.perRow);
+    grid.rows = (4 + grid.perRow - 1) / grid.perRow;
     for (const Accepted& accepted : kAccepted) {
-        const auto lines = wrapLines(ui.fonts.body(), context.text.tr(accepted.key), cellWidth - 2 * kCaptionInset);
-        captionHeight = std::max(captionHeight, static_cast<float>(lines.size()) * ui.fonts.body()->FontSize * 1.25F);
+        const auto lines = wrapLines(ui.fonts.body(), context.text.tr(accepted.key), grid.cellWidth - 2 * kCaptionInset);
+        grid.captionHeight = std::max(grid.captionHeight, static_cast<float>(lines.size()) * ui.fonts.body()->FontSize * 1.25F);
     }
-    const float fittingPicture =
-        (bottomLimit - top - static_cast<float>(rows) * (16 + captionHeight) - static_cast<float>(rows - 1) * 20) /
-        static_cast<float>(rows);
-    const float pictureHeight = std::max(60.0F, std::min(cellWidth * (perRow == 4 ? 0.82F : 0.62F) * 0.63F, fittingPicture));
+    return grid;
+}
+
+/// The pictures of the four accepted identifications with their captions, `perRow` to a row,
+/// in [x0, x1] from `top`, the pictures smaller where the rows would pass `bottomLimit`; returns
+/// the bottom of the last caption.
+float drawAccepted(const ScreenContext& context, Ui& ui, float x0, float x1, float top, float bottomLimit, int perRow) {
+    AcceptedGrid grid = acceptedGrid(context, ui, x0, x1, perRow);
+    if (grid.height(kMinPictureHeight) > bottomLimit - top) {
+        // Two-line captions at the smallest pictures still pass the limit (elder mode, English,
+        // landscape under the voice row): the gaps close before any caption would run under the
+        // start button.
+        grid.captionGap = 4;
+        grid.rowGap = 4;
+    }
+    const float fittingPicture = (bottomLimit - top - grid.height(0)) / static_cast<float>(grid.rows);
+    const float pictureHeight =
+        std::max(kMinPictureHeight, std::min(grid.cellWidth * (grid.perRow == 4 ? 0.82F : 0.62F) * 0.63F, fittingPicture));
     const float pictureWidth = pictureHeight / 0.63F;
     float rowTop = top;
     float bottom = top;
     for (int i = 0; i < 4; ++i) {
-        if (i > 0 && i % perRow == 0) rowTop = bottom + 20;
-        const float cellX = x0 + cellWidth * static_cast<float>(i % perRow);
-        ui.cardPicture(kAccepted[i].picture, ImVec2(cellX + (cellWidth - pictureWidth) / 2, rowTop),
+        if (i > 0 && i % grid.perRow == 0) rowTop = bottom + grid.rowGap;
+        const float cellX = x0 + grid.cellWidth * static_cast<float>(i % grid.perRow);
+        ui.cardPicture(kAccepted[i].picture, ImVec2(cellX + (grid.cellWidth - pictureWidth) / 2, rowTop),
                        ImVec2(pictureWidth, pictureHeight));
         // Centred line by line, as a one-line caption is.
-        ImGui::SetCursorScreenPos(ImVec2(cellX, rowTop + pictureHeight + 16));
+        ImGui::SetCursorScreenPos(ImVec2(cellX, rowTop + pictureHeight + grid.captionGap));
         ui.centered(context.text.tr(kAccepted[i].key), ui.fonts.body(), ui.theme.colors.text, cellX + kCaptionInset,
-                    cellX + cellWidth - kCaptionInset);
+                    cellX + grid.cellWidth - kCaptionInset);
         bottom = std::max(bottom, ImGui::GetItemRectMax().y);
     }
     return bottom;
@@ -115,13 +142,16 @@ void AttractScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float air = layout.portrait && layout.contentMax.y - layout.contentMin.y < 1650 ? 0.4F : 1.0F;
 
     // The hospital's name in large letters in portrait; in landscape the top bar carries it.
-    ui.space(layout.portrait ? 40 * air : 24);
-    if (layout.portrait) {
+    // Elder mode in portrait: the cards' captions take three lines, so the name stays in the top
+    // bar only and the spaces shrink.
+    const bool compact = layout.portrait && ui.theme.elder;
+    ui.space(layout.portrait ? (compact ? 16 : 40 * air) : (ui.theme.elder ? 16 : 24));
+    if (layout.portrait && !compact) {
         ui.centered(english ? context.config.hospitalNameEn : context.config.hospitalNameZh, ui.fonts.title(), c.primary, x0, x1);
     }
     ui.centered(formatDate(context.text, context.timeZone, now), ui.fonts.body(), c.mutedText, x0, x1);
     ui.centered(formatTime(context.timeZone, now), ui.fonts.clock(), c.text, x0, x1);
-    ui.space(layout.portrait ? 40 * air : 16);
+    ui.space(layout.portrait && !compact ? 40 * air : 16);
 
     const char* titleKey = context.config.mode == KioskMode::pharmacy      ? "attract.title.pharmacy"
                            : context.config.mode == KioskMode::diagnostics ? "attract.title.diagnostics"
@@ -135,16 +165,27 @@ void AttractScreen::draw(const ScreenContext& context, Ui& ui) const {
         return;
     }
     ui.space(16);
-    ui.centered(context.text.tr("attract.prompt"), ui.fonts.body(), c.mutedText, x0 + 40, x1 - 40);
+    // The prompt says what the pictures (or a message) on the right/below say again: in elder
+    // mode it gives way where it does not fit its column, or to a message in portrait.
+    const bool messageShown = !message_.key.empty() || context.cardLeftInReader || !context.acceptingPatients ||
+                              (context.lastSessionEnd && context.clock.now() - context.lastSessionEndAt < std::chrono::seconds(8));
+    const float promptBottom = ImGui::GetCursorScreenPos().y + ui.measure(context.text.tr("attract.prompt"), ui.fonts.body(), x1 - x0 - 80).y * 1.25F;
+    const float startHeight = ui.theme.buttonHeight * (layout.portrait ? 1.3F : 1.1F);
+    const float startTop = layout.contentMax.y - startHeight;
+    // In portrait the accepted cards come below the prompt: the prompt stays only where the cards
+    // with their captions (pictures at their smallest) still fit above the start button.
+    const float cardsBelowPrompt =
+        promptBottom + (compact ? 24 : 48) + acceptedGrid(context, ui, layout.contentMin.x, layout.contentMax.x, 4).height(kMinPictureHeight);
+    const bool promptFits = layout.portrait ? (messageShown ? !ui.theme.elder : cardsBelowPrompt <= startTop - ui.theme.gap)
+                                            : promptBottom <= layout.contentMax.y;
+    if (promptFits) ui.centered(context.text.tr("attract.prompt"), ui.fonts.body(), c.mutedText, x0 + 40, x1 - 40);
 
     // The accepted cards: below in portrait, four side by side; in the right column two by two.
     // A message (a refused card, the session that just ended, getting ready) takes their place:
     // the patient has already presented something, and the message says what to do next.
     const float sideX0 = layout.portrait ? x0 : split + ui.theme.gap * 1.5F;
     const float sideX1 = layout.contentMax.x;
-    const float sideTop = layout.portrait ? ImGui::GetCursorScreenPos().y + 48 * air : top + 24;
-    const float startHeight = ui.theme.buttonHeight * (layout.portrait ? 1.3F : 1.1F);
-    const float startTop = layout.contentMax.y - startHeight;
+    const float sideTop = layout.portrait ? ImGui::GetCursorScreenPos().y + (compact ? 24 : 48 * air) : top + 24;
     const bool bannerVisible = context.lastSessionEnd &&
                                context.clock.now() - context.lastSessionEndAt < std::chrono::seconds(8);
     std::vector<PatientMessage> messages;

@@ -91,20 +91,40 @@ void DiagnosticsScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Palette& c = ui.theme.colors;
     const float x0 = layout.contentMin.x;
     const float x1 = layout.contentMax.x;
-    ui.space(24);
-    ui.centered(context.text.tr("diag.title"), ui.fonts.title(), c.text, x0, x1);
-    ui.centered(context.text.tr("diag.kiosk_id") + ": " + context.config.kioskId, ui.fonts.body(), c.mutedText, x0, x1);
-    // Voice guidance: the engine and its output, or why the kiosk is silent (issue 15).
-    ui.centered(firstLine(ui, context.voiceStatus, x1 - x0), ui.fonts.body(), c.mutedText, x0, x1);
-    ui.space(24);
     const float rowHeight = ui.theme.smallButtonHeight + 24;
+    // Three lines of text (name, status, self-test result) with their margins: in elder mode the
+    // body face outgrows 1.6 rows of the small button, and the result must stay in its block.
+    const float textBlock = 16 + ui.fonts.bodySize() * (2.6F + 1.25F) + 16;
+    const float threeLineBlock = std::max(rowHeight * 1.6F, textBlock);
+    // Where one block would not fit below the heading with its spaces (elder mode, landscape),
+    // the spaces shrink, then the kiosk id and the voice line share one line: a page holds at
+    // least one device whole. The heading is measured as drawn (Ui::centered adds ImGui's item
+    // spacing under each line).
+    const float itemSpacing = ImGui::GetStyle().ItemSpacing.y;
+    const float titleAdvance = ui.measure(context.text.tr("diag.title"), ui.fonts.title()).y + itemSpacing;
+    const float infoAdvance = ui.measure("A", ui.fonts.body()).y + itemSpacing;
+    const float roomBelowHeading = layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap - ImGui::GetCursorScreenPos().y - titleAdvance;
+    auto listRoomWith = [&](float infoLines, float space) { return roomBelowHeading - infoLines * infoAdvance - 2 * space; };
+    const float spacing = listRoomWith(2, 24) >= threeLineBlock ? 24 : 4;
+    const bool infoOnOneLine = listRoomWith(2, spacing) < threeLineBlock;
+    ui.space(spacing);
+    ui.centered(context.text.tr("diag.title"), ui.fonts.title(), c.text, x0, x1);
+    const std::string kioskLine = context.text.tr("diag.kiosk_id") + ": " + context.config.kioskId;
+    if (infoOnOneLine) {
+        ui.centered(firstLine(ui, kioskLine + "  ·  " + context.voiceStatus, x1 - x0), ui.fonts.body(), c.mutedText, x0, x1);
+    } else {
+        ui.centered(kioskLine, ui.fonts.body(), c.mutedText, x0, x1);
+        // Voice guidance: the engine and its output, or why the kiosk is silent (issue 15).
+        ui.centered(firstLine(ui, context.voiceStatus, x1 - x0), ui.fonts.body(), c.mutedText, x0, x1);
+    }
+    ui.space(spacing);
     const float listTop = ImGui::GetCursorScreenPos().y;
     const float listBottom = layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap;
     // Name, status, self-test result and counters: four lines of body text with their spacing;
     // where not even one such block fits (landscape, large print) the counters line gives way.
     const float fullBlock = std::max(rowHeight * 1.6F, 32 + ui.fonts.bodySize() * 5.0F);
     const bool showCounters = fullBlock <= listBottom - listTop;
-    const float blockHeight = showCounters ? fullBlock : rowHeight * 1.6F;
+    const float blockHeight = showCounters ? fullBlock : threeLineBlock;
     const auto& devices = context.devices.all();
     const int perPage = std::max(1, static_cast<int>((listBottom - listTop + 16) / (blockHeight + 16)));
     pages_ = std::max(1, (static_cast<int>(devices.size()) + perPage - 1) / perPage);

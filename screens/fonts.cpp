@@ -12,7 +12,6 @@ namespace kiosk::screens {
 namespace {
 
 constexpr float kLargePrintScale = 1.4F;
-constexpr float kTitleScale = 1.6F;
 constexpr float kClockScale = 2.6F;
 
 void addUtf8(ImFontGlyphRangesBuilder& builder, std::string_view text) {
@@ -45,10 +44,18 @@ Result<FontSet> FontSet::load(const std::filesystem::path& fontFile, int fontInd
     fonts.fontFile_ = fontFile;
     fonts.fontIndex_ = fontIndex;
     fonts.basePixelSize_ = basePixelSize;
+    fonts.elderPixelSize_ = basePixelSize * kLargePrintScale;
     return fonts;
 }
 
-float FontSet::bodySize() const { return basePixelSize_ * (largePrint_ ? kLargePrintScale : 1.0F); }
+float FontSet::bodySize() const { return largePrint_ ? elderPixelSize_ : basePixelSize_; }
+
+void FontSet::setSizes(float normalBodyPx, float elderBodyPx, float titleScale, float clockPx) {
+    basePixelSize_ = normalBodyPx;
+    clockPx_ = clockPx;
+    elderPixelSize_ = elderBodyPx;
+    titleScale_ = titleScale;
+}
 
 Result<void> FontSet::build(const Catalog& catalog, bool largePrint) {
     const auto started = std::chrono::steady_clock::now();
@@ -83,8 +90,8 @@ Result<void> FontSet::build(const Catalog& catalog, bool largePrint) {
     };
     const float size = bodySize();
     body_ = addFace(size, bodyRanges_.Data);
-    title_ = addFace(size * kTitleScale, titleRanges_.Data);
-    clock_ = addFace(size * kClockScale, kClockRanges);
+    title_ = addFace(size * titleScale_, titleRanges_.Data);
+    clock_ = addFace(clockPx_ > 0 ? clockPx_ : size * kClockScale, kClockRanges);
     if (!body_ || !title_ || !clock_ || !io.Fonts->Build()) {
         return fail(Errc::invalid_config,
                     fmt::format("font file {} (face {}) could not be loaded as a font; set ui.font_file/ui.font_index "
@@ -101,7 +108,7 @@ Result<void> FontSet::build(const Catalog& catalog, bool largePrint) {
     ++stats_.builds;
     log::module("fonts")->info("font atlas built: {} glyphs, {}x{} ({} KiB), {} ms{}", stats_.glyphCount,
                                stats_.textureWidth, stats_.textureHeight, stats_.textureBytes / 1024,
-                               stats_.buildTime.count() / 1000, largePrint ? ", large print" : "");
+                               stats_.buildTime.count() / 1000, largePrint ? ", elder mode" : "");
     return {};
 }
 

@@ -5,8 +5,9 @@
 // is shown. The font file (Noto Sans CJK SC, ~19 MB) is read once and kept in memory so that an
 // extension costs only the atlas rebuild.
 //
-// Three faces: body (common range + UI + extras), title (UI + extras, 1.6×), clock (digits, 2.6×).
-// Large print rebuilds the atlas with every size ×1.4.
+// Three faces: body (common range + UI + extras), title (UI + extras, 1.56×), clock (digits, 2.6×).
+// Elder mode (large print) rebuilds the atlas with the elder body size; the App sets both sizes
+// from the theme, which derives them from the panel's millimetres (screens/theme.hpp).
 
 #include <imgui.h>
 
@@ -35,6 +36,9 @@ public:
     /// Reads the font file; fails with a message naming the file and what to do.
     static Result<FontSet> load(const std::filesystem::path& fontFile, int fontIndex, float basePixelSize);
 
+    /// The body face's size (px) in normal and elder mode and the heading's ratio to it, used
+    /// by the next build. Without a call: the load size, ×1.4 in elder mode, headings ×1.6.
+    void setSizes(float normalBodyPx, float elderBodyPx, float titleScale, float clockPx = 0);
     /// (Re)builds the atlas of the current ImGui context. `uiTexts` are all UI strings.
     Result<void> build(const Catalog& catalog, bool largePrint);
     /// Codepoints of `text` the body font lacks.
@@ -59,6 +63,9 @@ private:
     std::filesystem::path fontFile_;
     int fontIndex_ = 2;
     float basePixelSize_ = 40.0F;
+    float elderPixelSize_ = 56.0F;
+    float titleScale_ = 1.6F;
+    float clockPx_ = 0;  ///< the clock face's size in both modes (0: 2.6 × body)
     bool largePrint_ = false;
     bool dirty_ = false;
     std::set<ImWchar> extras_;

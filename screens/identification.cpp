@@ -201,25 +201,45 @@ Transition IdentificationDevices::handle(ScreenContext& context, const UiEvent& 
     return Transition::none();
 }
 
+namespace {
+
+/// The message's text in `language`, its {kinds} and other placeholders filled.
+std::string patientMessageText(const ScreenContext& context, const PatientMessage& message, const std::string& language) {
+    std::string kinds;
+    for (const auto& kind : message.kinds) {
+        if (!kinds.empty()) kinds += language == "zh_CN" ? "、" : ", ";
+        kinds += context.text.trIn(language, "scan.kind." + kind);
+    }
+    std::string text = substitute(context.text.trIn(language, message.key), {{"kinds", kinds}});
+    for (const auto& [name, value] : message.values) text = substitute(std::move(text), {{name, value}});
+    return text;
+}
+
+constexpr float kMessagePad = 28.0F;
+
+}  // namespace
+
+float patientMessageHeight(const ScreenContext& context, Ui& ui, const PatientMessage& message, float width, bool bilingual) {
+    if (message.key.empty()) return 0;
+    const std::string otherLanguage = context.text.language() == "zh_CN" ? "en_US" : "zh_CN";
+    float height = ui.measure(patientMessageText(context, message, context.text.language()), ui.fonts.body(), width - 2 * kMessagePad).y +
+                   2 * kMessagePad;
+    if (bilingual) height += ui.measure(patientMessageText(context, message, otherLanguage), ui.fonts.body(), width - 2 * kMessagePad).y + kMessagePad;
+    return height;
+}
+
 void drawPatientMessage(const ScreenContext& context, Ui& ui, const PatientMessage& message, float messageWidth,
                         float maxHeight) {
     if (message.key.empty()) return;
     const std::string otherLanguage = context.text.language() == "zh_CN" ? "en_US" : "zh_CN";
-    auto textIn = [&](const std::string& language) {
-        std::string kinds;
-        for (const auto& kind : message.kinds) {
-            if (!kinds.empty()) kinds += language == "zh_CN" ? "、" : ", ";
-            kinds += context.text.trIn(language, "scan.kind." + kind);
-        }
-        std::string text = substitute(context.text.trIn(language, message.key), {{"kinds", kinds}});
-        for (const auto& [name, value] : message.values) text = substitute(std::move(text), {{name, value}});
-        return text;
-    };
-    const std::string primary = textIn(context.text.language());
-    const std::string secondary = textIn(otherLanguage);
+    const std::string primary = patientMessageText(context, message, context.text.language());
+    const std::string secondary = patientMessageText(context, message, otherLanguage);
     const float width = messageWidth > 0 ? messageWidth : ui.layout.contentWidth();
     const ImVec2 start = ImGui::GetCursorScreenPos();
-    const float pad = 28.0F;
+    // The padding narrows where the patient's language alone would not fit with it.
+    const float pad = maxHeight > 0 && ui.measure(primary, ui.fonts.body(), width - 2 * kMessagePad).y + 2 * kMessagePad > maxHeight
+                          ? 12.0F
+                          : kMessagePad;
     const ImVec2 primarySize = ui.measure(primary, ui.fonts.body(), width - 2 * pad);
     ImVec2 secondarySize = ui.measure(secondary, ui.fonts.body(), width - 2 * pad);
     // Where both languages cannot fit (large print on a landscape screen), the patient's chosen

@@ -100,7 +100,11 @@ void IdentifyScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float fittingRow = rows > 0 ? (backTop - ImGui::GetCursorScreenPos().y - statusReserve) / static_cast<float>(rows) : 0;
     const float pictureHeight = std::clamp(fittingRow - rowPadding, 60.0F, preferredPicture * 0.63F);
     const float pictureWidth = pictureHeight / 0.63F;
-    const float rowHeight = pictureHeight + rowPadding;
+    // A row is never lower than its hint's text (elder mode's large face on a landscape screen).
+    float textHeight = 0;
+    const float textRoom = x1 - x0 - pictureWidth - 64 - 24;
+    for (const Hint& hint : kHints) textHeight = std::max(textHeight, ui.measure(context.text.tr(hint.key), ui.fonts.body(), textRoom).y);
+    const float rowHeight = std::max(pictureHeight + rowPadding, textHeight + 16 + 24);
     for (const Hint& hint : kHints) {
         if (!devices_.has(hint.deviceClass)) continue;
         const ImVec2 row = ImGui::GetCursorScreenPos();
@@ -128,13 +132,26 @@ void IdentifyScreen::draw(const ScreenContext& context, Ui& ui) const {
         ImGui::SetCursorScreenPos(ImVec2(x0, row.y + rowHeight));
     }
     if (layout.portrait || message_.key.empty()) ui.space(16);  // landscape: the message needs every pixel
-    if (message_.key.empty()) {
+    const float backWidth = (x1 - x0) * 0.4F;
+    if (message_.key.empty() && ImGui::GetCursorScreenPos().y + ui.fonts.bodySize() * 1.25F > backTop - ui.theme.gap) {
+        // No room above the back button (elder mode, landscape): the waiting line goes beside it.
+        ImGui::SetCursorScreenPos(ImVec2(x0, backTop + (ui.theme.buttonHeight - ui.fonts.bodySize() * 1.25F) / 2));
+        ui.centered(context.text.tr(resolving_ ? "scan.resolving" : "identify.waiting"), ui.fonts.body(), c.mutedText,
+                    x0 + backWidth + ui.theme.gap, x1);
+    } else if (message_.key.empty()) {
         ui.centered(context.text.tr(resolving_ ? "scan.resolving" : "identify.waiting"), ui.fonts.body(), c.mutedText, x0, x1);
+    } else if (const float room = backTop - ui.theme.gap - ImGui::GetCursorScreenPos().y;
+               room < patientMessageHeight(context, ui, message_, x1 - x0, false)) {
+        // Not even one language fits above the back button (elder mode, landscape): the message
+        // goes beside it, down to the bottom.
+        const float besideX = x0 + backWidth + ui.theme.gap;
+        ImGui::SetCursorScreenPos(ImVec2(besideX, ImGui::GetCursorScreenPos().y));
+        drawPatientMessage(context, ui, message_, x1 - besideX, layout.contentMax.y - ImGui::GetCursorScreenPos().y);
     } else {
-        drawPatientMessage(context, ui, message_, 0, backTop - ui.theme.gap - ImGui::GetCursorScreenPos().y);
+        drawPatientMessage(context, ui, message_, 0, room);
     }
     ImGui::SetCursorScreenPos(ImVec2(x0, layout.contentMax.y - ui.theme.buttonHeight));
-    ui.button("identify.back", context.text.tr("common.back"), ImVec2((x1 - x0) * 0.4F, ui.theme.buttonHeight),
+    ui.button("identify.back", context.text.tr("common.back"), ImVec2(backWidth, ui.theme.buttonHeight),
               ButtonKind::secondary);
 }
 

@@ -62,7 +62,9 @@ Result<Journey> Journey::parse(const nlohmann::json& json, const std::string& so
             parsed.argument = value["screen"].get<std::string>();
             parsed.seconds = value["seconds"].get<int>();
         } else if (action == "hold") {
-            const ButtonRect corner = TechnicianEntry::corner(Theme::forPrintSize(false).topBarHeight);
+            // The default corner is the default panel's (a 21.5" portrait screen in normal mode):
+            // its centre lies inside the top bar of every orientation and print size.
+            const ButtonRect corner = TechnicianEntry::corner(Theme::make(UiConfig{}, false).topBarHeight);
             if (!value.is_object() || !value.value("seconds", nlohmann::json()).is_number_integer() ||
                 value["seconds"].get<int>() < 1 || value["seconds"].get<int>() > 600 ||
                 (value.contains("x") && !value["x"].is_number()) || (value.contains("y") && !value["y"].is_number())) {

@@ -47,7 +47,9 @@ void MenuScreen::draw(const ScreenContext& context, Ui& ui) const {
     ui.space(layout.portrait ? 40 : 12);
     const std::string name = maskPersonalData(context.session.identity().name, PersonalField::name);
     ui.centered(context.text.tr("menu.greeting", {{"name", name}}), ui.fonts.title(), c.text, x0, x1);
-    ui.centered(context.text.tr("menu.title"), ui.fonts.body(), c.mutedText, x0, x1);
+    // Elder mode on a landscape screen needs the room for the tiles; the greeting and the tiles
+    // say it.
+    if (layout.portrait || !ui.theme.elder) ui.centered(context.text.tr("menu.title"), ui.fonts.body(), c.mutedText, x0, x1);
     ui.space(layout.portrait ? 48 : 16);
 
     const std::vector<const ServiceRow*> enabled = menuServices(context);
@@ -63,12 +65,17 @@ void MenuScreen::draw(const ScreenContext& context, Ui& ui) const {
     // room for two rows of 1.6 button heights only barely), never below one touch target.
     const float rows = std::ceil(static_cast<float>(enabled.size()) / static_cast<float>(columns));
     const float fitting = (layout.contentMax.y - top - gap * (rows - 1)) / rows;
-    const float height = std::max(ui.theme.buttonHeight, std::min(ui.theme.buttonHeight * (layout.portrait ? 2.0F : 1.6F), fitting));
+    const float tileHeight = std::max(ui.theme.buttonHeight, std::min(ui.theme.buttonHeight * (layout.portrait ? 2.0F : 1.6F), fitting));
     // One face for every tile: the title face where every label fits it, else the body face for
     // all (one label shrunk among large ones reads as less important).
     ImFont* face = ui.fonts.title();
     for (const ServiceRow* service : enabled) {
-        if (!ui.labelFits(context.text.tr(service->labelKey), ImVec2(width, height), face)) face = ui.fonts.body();
+        if (!ui.labelFits(context.text.tr(service->labelKey), ImVec2(width, tileHeight), face)) face = ui.fonts.body();
+    }
+    // Elder mode's body face may still need two lines in a tile: the tiles grow to hold them.
+    float height = tileHeight;
+    for (const ServiceRow* service : enabled) {
+        while (!ui.labelFits(context.text.tr(service->labelKey), ImVec2(width, height), face) && height < tileHeight * 2) height += 8;
     }
     for (size_t i = 0; i < enabled.size(); ++i) {
         const auto column = static_cast<float>(i % static_cast<size_t>(columns));
@@ -92,7 +99,11 @@ void ServiceUnavailableScreen::draw(const ScreenContext& context, Ui& ui) const 
     ui.space(layout.portrait ? 80 : 24);
     ui.centered(context.text.tr("service.unavailable.title"), ui.fonts.title(), ui.theme.colors.text, x0, x1);
     ui.space(32);
-    drawPatientMessage(context, ui, PatientMessage{"service.unavailable.body", false});
+    // Above the back button: where both languages do not fit (elder mode, landscape), the
+    // patient's own stays.
+    const float backTop = layout.contentMax.y - ui.theme.buttonHeight;
+    drawPatientMessage(context, ui, PatientMessage{"service.unavailable.body", false}, 0,
+                       backTop - ui.theme.gap - ImGui::GetCursorScreenPos().y);
     ImGui::SetCursorScreenPos(ImVec2(x0, layout.contentMax.y - ui.theme.buttonHeight));
     ui.button("service.back", context.text.tr("common.back"), ImVec2((x1 - x0) * 0.4F, ui.theme.buttonHeight),
               ButtonKind::secondary);

@@ -108,5 +108,8 @@ struct PatientMessage {
 /// languages, only the current language is shown.
 void drawPatientMessage(const ScreenContext& context, Ui& ui, const PatientMessage& message, float width = 0,
                         float maxHeight = 0);
+/// The height (pixels) drawPatientMessage takes `width` wide, in the patient's language only or
+/// in both; 0 for no message.
+float patientMessageHeight(const ScreenContext& context, Ui& ui, const PatientMessage& message, float width, bool bilingual);
 
 }  // namespace kiosk::screens

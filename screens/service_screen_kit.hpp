@@ -2,6 +2,8 @@
 // Small drawing pieces the patient-service screens share (DESIGN §3a: each service's folder has
 // its own screens; what they draw alike lives here once).
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <string_view>
 
@@ -18,12 +20,34 @@ struct RowButton {
 };
 
 /// The screen's title: the text of `key`, centred in the title face, with the service screens'
-/// spacing above and below (less in landscape). `color` 0 is the theme's text colour.
+/// spacing above and below (less in landscape). `color` 0 is the theme's text colour. In landscape
+/// a title that would take two lines is set in the body face instead: the screen is only about
+/// 600 pixels high under the bars in elder mode, and a second title line would push the content
+/// under the buttons.
 inline void serviceTitle(const ScreenContext& context, Ui& ui, std::string_view key, ImU32 color = 0) {
-    ui.space(ui.layout.portrait ? 40 : 12);
-    ui.centered(context.text.tr(key), ui.fonts.title(), color ? color : ui.theme.colors.text, ui.layout.contentMin.x,
-                ui.layout.contentMax.x);
-    ui.space(ui.layout.portrait ? 28 : 10);
+    // Landscape: no extra space around the title (each ui.space() also adds the item spacing, a
+    // gap): at large print the screen has about 700 pixels under the bars.
+    if (ui.layout.portrait) ui.space(40);
+    const std::string text = context.text.tr(key);
+    ImFont* face = ui.fonts.title();
+    const float width = ui.layout.contentMax.x - ui.layout.contentMin.x;
+    if (!ui.layout.portrait && ui.measure(text, face, width).y > ui.measure("A", face, width).y * 1.5F) face = ui.fonts.body();
+    ui.centered(text, face, color ? color : ui.theme.colors.text, ui.layout.contentMin.x, ui.layout.contentMax.x);
+    if (ui.layout.portrait) ui.space(28);
+}
+
+/// The least height of a button `width` wide whose label (body face, wrapped as Ui::button wraps
+/// it: 20 px padding each side, 1.2 lines) is `label`, never under one touch target.
+inline float labelHeightIn(const Ui& ui, const std::string& label, float width) {
+    const auto lines = static_cast<float>(wrapLines(ui.fonts.body(), label, width - 40).size());
+    return std::max(ui.theme.buttonHeight, lines * ui.fonts.body()->FontSize * 1.2F + 28);
+}
+
+/// How many rows of `rowHeight` (default: one touch target) fit between the cursor and `bottom`.
+inline size_t rowsThatFit(const Ui& ui, float bottom, float rowHeight = 0) {
+    const float room = bottom - ImGui::GetCursorScreenPos().y + ui.theme.gap;
+    const float row = std::max(rowHeight, ui.theme.buttonHeight);
+    return static_cast<size_t>(std::max(1.0F, std::floor(room / (row + ui.theme.gap))));
 }
 
 /// "09:00" of an ISO 8601 date-time with offset ("2026-11-30T09:00:00+08:00"): the wall time the

@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <cstring>
 
 namespace kiosk::screens {
@@ -116,9 +119,19 @@ bool linesFit(ImFont* face, const std::vector<std::string_view>& lines, ImVec2 s
 
 }  // namespace
 
+bool TapGuard::accept(std::string_view id) {
+    if (id == lastId && nowTicks - lastTicks < kWindowMs) {
+        ++dropped;
+        return false;
+    }
+    lastId = std::string(id);
+    lastTicks = nowTicks;
+    return true;
+}
+
 bool Ui::labelFits(std::string_view label, ImVec2 size, ImFont* font) const {
     ImFont* face = font ? font : fonts.body();
-    size.y = std::max(size.y, 96.0F);
+    size.y = std::max(size.y, theme.minTarget);
     return linesFit(face, wrapLines(face, label, size.x - 2 * kLabelPadding), size);
 }
 
@@ -126,10 +139,15 @@ void Ui::button(std::string_view id, std::string_view label, ImVec2 size, Button
     check(label);
     const Palette& c = theme.colors;
     ImFont* face = font ? font : fonts.body();
-    // Touch: a button must never be smaller than the minimum target.
-    size.y = std::max(size.y, 96.0F);
+    // Touch: a button must never be smaller than the minimum target (15 mm; 20 mm in elder mode).
+    size.x = std::max(size.x, theme.minTarget);
+    size.y = std::max(size.y, theme.minTarget);
     const std::string imguiId = std::string(id);
-    if (ImGui::InvisibleButton(imguiId.c_str(), size)) events_.push_back(ButtonPressed{std::string(id)});
+    // Pressed on release inside the button (after any slide that stays inside); a repeat within
+    // 500 ms is dropped (forgiving touch, issue 15).
+    if (ImGui::InvisibleButton(imguiId.c_str(), size) && (!taps_ || taps_->accept(id))) {
+        events_.push_back(ButtonPressed{std::string(id)});
+    }
     const bool held = ImGui::IsItemActive();
     const ImVec2 min = ImGui::GetItemRectMin();
     const ImVec2 max = ImGui::GetItemRectMax();
@@ -162,7 +180,7 @@ void Ui::button(std::string_view id, std::string_view label, ImVec2 size, Button
         labelMax.y = y + face->FontSize;
         y += lineHeight;
     }
-    recordText(labelMin, labelMax, label, min, max, id);
+    recordText(labelMin, labelMax, label, min, max, id, face->FontSize, ink);
 }
 
 void Ui::paragraph(std::string_view value, ImFont* font, ImU32 color, float wrapWidth) {
@@ -175,7 +193,7 @@ void Ui::paragraph(std::string_view value, ImFont* font, ImU32 color, float wrap
     const ImVec2 start = ImGui::GetCursorScreenPos();
     ImGui::TextUnformatted(value.data(), value.data() + value.size());
     recordText(ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), value, ImVec2(start.x, -FLT_MAX),
-               ImVec2(start.x + wrap, FLT_MAX));
+               ImVec2(start.x + wrap, FLT_MAX), {}, ImGui::GetFont()->FontSize, color ? color : theme.colors.text);
     ImGui::PopTextWrapPos();
     ImGui::PopStyleColor();
     ImGui::PopFont();
@@ -207,7 +225,7 @@ void Ui::centered(std::string_view value, ImFont* font, ImU32 color, float x0, f
         y += face->FontSize * 1.25F;
     }
     recordText(ImVec2(x0 + (width - widest) / 2, cursor.y), ImVec2(x0 + (width + widest) / 2, cursor.y + (y - cursor.y)), value,
-               ImVec2(x0, -FLT_MAX), ImVec2(x1, FLT_MAX));
+               ImVec2(x0, -FLT_MAX), ImVec2(x1, FLT_MAX), {}, face->FontSize, color ? color : theme.colors.text);
     ImGui::Dummy(ImVec2(width, y - cursor.y));
 }
 
@@ -218,7 +236,8 @@ void Ui::textAt(ImVec2 pos, std::string_view value, ImFont* font, ImU32 color, f
     if (wrapWidth <= 0) {
         ImGui::GetWindowDrawList()->AddText(face, face->FontSize, pos, ink, value.data(), value.data() + value.size());
         const ImVec2 size = face->CalcTextSizeA(face->FontSize, FLT_MAX, 0, value.data(), value.data() + value.size());
-        recordText(pos, ImVec2(pos.x + size.x, pos.y + size.y), value);
+        recordText(pos, ImVec2(pos.x + size.x, pos.y + size.y), value, ImVec2(-FLT_MAX, -FLT_MAX), ImVec2(FLT_MAX, FLT_MAX), {},
+                   face->FontSize, ink);
         return;
     }
     // Wrapped by wrapLines (not ImGui's wrap) so Chinese punctuation rules hold and measure() agrees.
@@ -229,16 +248,62 @@ void Ui::textAt(ImVec2 pos, std::string_view value, ImFont* font, ImU32 color, f
         widest = std::max(widest, face->CalcTextSizeA(face->FontSize, FLT_MAX, 0, line.data(), line.data() + line.size()).x);
         pos.y += face->FontSize;
     }
-    recordText(start, ImVec2(start.x + widest, pos.y), value, ImVec2(start.x, -FLT_MAX), ImVec2(start.x + wrapWidth, FLT_MAX));
+    recordText(start, ImVec2(start.x + widest, pos.y), value, ImVec2(start.x, -FLT_MAX), ImVec2(start.x + wrapWidth, FLT_MAX), {},
+               face->FontSize, ink);
 }
 
-void Ui::recordText(ImVec2 min, ImVec2 max, std::string_view value, ImVec2 areaMin, ImVec2 areaMax, std::string_view button) {
+void Ui::recordText(ImVec2 min, ImVec2 max, std::string_view value, ImVec2 areaMin, ImVec2 areaMax, std::string_view button,
+                    float fontSize, ImU32 ink) {
     if (max.y > min.y && max.x > min.x) {
-        texts_.push_back(TextRect{min, max, std::string(value), areaMin, areaMax, std::string(button)});
+        texts_.push_back(TextRect{min, max, std::string(value), areaMin, areaMax, std::string(button), fontSize, ink});
     }
 }
 
-std::vector<std::string> findLayoutProblems(const ButtonMap& buttons, const TextRects& texts, float width, float height) {
+std::pair<size_t, size_t> Ui::pagedList(std::string_view id, size_t count, ImVec2 topLeft, ImVec2 size, float rowHeight,
+                                        const std::function<void(size_t, ImVec2, ImVec2)>& drawRow) {
+    const float gap = theme.gap;
+    auto rowsIn = [&](float height) { return std::max(1, static_cast<int>((height + gap) / (rowHeight + gap))); };
+    int perPage = std::min(theme.maxChoicesPerPage, rowsIn(size.y));
+    const float pagerHeight = theme.buttonHeight;
+    if (static_cast<size_t>(perPage) < count) perPage = std::min(theme.maxChoicesPerPage, rowsIn(size.y - pagerHeight - gap));
+    const int pages = std::max(1, static_cast<int>((count + static_cast<size_t>(perPage) - 1) / static_cast<size_t>(perPage)));
+    int page = 0;
+    if (pages_) {
+        ListPage& state = (*pages_)[std::string(id)];
+        state.pages = pages;
+        state.page = std::clamp(state.page, 0, pages - 1);
+        page = state.page;
+    }
+    const size_t first = static_cast<size_t>(page) * static_cast<size_t>(perPage);
+    const size_t last = std::min(count, first + static_cast<size_t>(perPage));
+    float y = topLeft.y;
+    for (size_t i = first; i < last; ++i) {
+        drawRow(i, ImVec2(topLeft.x, y), ImVec2(size.x, rowHeight));
+        y += rowHeight + gap;
+    }
+    if (pages > 1) {
+        // Big previous / next buttons at the area's bottom, "page n of m" between them; a
+        // button with nowhere to go is left out (never a dead target).
+        const float bottom = topLeft.y + size.y - pagerHeight;
+        const float arrowWidth = std::max(theme.minTarget, size.x * 0.32F);
+        const std::string prefix(id);
+        if (page > 0) {
+            ImGui::SetCursorScreenPos(ImVec2(topLeft.x, bottom));
+            button(prefix + ".page.previous", text.tr("diag.page.previous"), ImVec2(arrowWidth, pagerHeight), ButtonKind::secondary);
+        }
+        if (page + 1 < pages) {
+            ImGui::SetCursorScreenPos(ImVec2(topLeft.x + size.x - arrowWidth, bottom));
+            button(prefix + ".page.next", text.tr("diag.page.next"), ImVec2(arrowWidth, pagerHeight), ButtonKind::secondary);
+        }
+        ImGui::SetCursorScreenPos(ImVec2(topLeft.x, bottom + (pagerHeight - fonts.bodySize() * 1.25F) / 2));
+        centered(text.tr("diag.page", {{"page", std::to_string(page + 1)}, {"pages", std::to_string(pages)}}), fonts.body(),
+                 theme.colors.mutedText, topLeft.x + arrowWidth + gap, topLeft.x + size.x - arrowWidth - gap);
+    }
+    return {first, last};
+}
+
+std::vector<std::string> findLayoutProblems(const ButtonMap& buttons, const TextRects& texts, float width, float height,
+                                            float minTarget, float minGap) {
     std::vector<std::string> problems;
     auto overlaps = [](ImVec2 aMin, ImVec2 aMax, ImVec2 bMin, ImVec2 bMax) {
         return aMin.x < bMax.x && bMin.x < aMax.x && aMin.y < bMax.y && bMin.y < aMax.y;
@@ -247,10 +312,16 @@ std::vector<std::string> findLayoutProblems(const ButtonMap& buttons, const Text
     for (auto a = buttons.begin(); a != buttons.end(); ++a) {
         const ButtonRect& r = a->second;
         if (offScreen(r.min, r.max)) problems.push_back(fmt::format("button {} is off the screen", a->first));
-        if (r.max.y - r.min.y < 96.0F) problems.push_back(fmt::format("button {} is under 96 px high", a->first));
+        if (r.max.y - r.min.y < minTarget - 0.5F || r.max.x - r.min.x < minTarget - 0.5F) {
+            problems.push_back(fmt::format("button {} is under {:.0f} px (the minimum target)", a->first, minTarget));
+        }
         for (auto b = std::next(a); b != buttons.end(); ++b) {
+            const ImVec2 grownMin(r.min.x - minGap + 0.5F, r.min.y - minGap + 0.5F);
+            const ImVec2 grownMax(r.max.x + minGap - 0.5F, r.max.y + minGap - 0.5F);
             if (overlaps(r.min, r.max, b->second.min, b->second.max)) {
                 problems.push_back(fmt::format("button {} overlaps button {}", a->first, b->first));
+            } else if (minGap > 0 && overlaps(grownMin, grownMax, b->second.min, b->second.max)) {
+                problems.push_back(fmt::format("buttons {} and {} are closer than {:.0f} px (3 mm)", a->first, b->first, minGap));
             }
         }
     }
@@ -291,6 +362,99 @@ std::vector<std::string> findLayoutProblems(const ButtonMap& buttons, const Text
         }
     }
     return problems;
+}
+
+namespace {
+
+ImFont* faceOfSize(float fontSize) {
+    ImFontAtlas* atlas = ImGui::GetIO().Fonts;
+    for (ImFont* font : atlas->Fonts) {
+        if (std::abs(font->FontSize - fontSize) < 0.01F) return font;
+    }
+    return nullptr;
+}
+
+float glyphHeight(ImFont* font, ImWchar c) {
+    const ImFontGlyph* glyph = font->FindGlyphNoFallback(c);
+    return glyph ? glyph->Y1 - glyph->Y0 : 0.0F;
+}
+
+}  // namespace
+
+float referenceGlyphHeight(float fontSize, std::string_view text) {
+    ImFont* font = faceOfSize(fontSize);
+    if (!font) return 0;
+    const bool latin = std::any_of(text.begin(), text.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+    const float cap = glyphHeight(font, 'H');
+    const float ideograph = glyphHeight(font, 0x56FD);  // 国
+    if (latin && cap > 0) return cap;
+    return ideograph > 0 ? ideograph : cap;
+}
+
+FrameMeasures measureFrame(const ButtonMap& buttons, const TextRects& texts, const unsigned char* rgba, int width, int height,
+                           float pxPerMm) {
+    FrameMeasures m;
+    m.smallestGlyphMm = FLT_MAX;
+    m.lowestContrast = 100;
+    for (const TextRect& text : texts) {
+        if (text.fontSize <= 0) continue;  // a graphic
+        ++m.texts;
+        const float glyph = referenceGlyphHeight(text.fontSize, text.text) / pxPerMm;
+        if (glyph > 0 && glyph < m.smallestGlyphMm) {
+            m.smallestGlyphMm = glyph;
+            m.smallestGlyphText = text.text;
+        }
+        if (!rgba) continue;
+        // The background: the colour most pixels of the text's rectangle show (text strokes
+        // cover far less than half of it); the ink: the colour the text was drawn in.
+        std::map<uint32_t, int> counts;
+        const int x0 = std::clamp(static_cast<int>(text.min.x), 0, width);
+        const int x1 = std::clamp(static_cast<int>(text.max.x), 0, width);
+        const int y0 = std::clamp(static_cast<int>(text.min.y), 0, height);
+        const int y1 = std::clamp(static_cast<int>(text.max.y), 0, height);
+        for (int y = y0; y < y1; ++y) {
+            for (int x = x0; x < x1; ++x) {
+                const unsigned char* p = rgba + (static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x)) * 4;
+                ++counts[IM_COL32(p[0], p[1], p[2], 0xFF)];
+            }
+        }
+        if (counts.empty()) continue;
+        const ImU32 ink = text.ink | IM_COL32_A_MASK;
+        const auto ground = std::max_element(counts.begin(), counts.end(), [&](const auto& a, const auto& b) {
+            return (a.first == ink ? 0 : a.second) < (b.first == ink ? 0 : b.second);
+        });
+        const double ratio = contrastRatio(ink, ground->first);
+        if (ratio < m.lowestContrast) {
+            m.lowestContrast = ratio;
+            m.lowestContrastText = text.text;
+        }
+    }
+    if (m.smallestGlyphMm == FLT_MAX) m.smallestGlyphMm = 0;
+    if (m.lowestContrast == 100) m.lowestContrast = 0;
+    m.smallestTargetMm = FLT_MAX;
+    m.closestTargetsMm = FLT_MAX;
+    for (auto a = buttons.begin(); a != buttons.end(); ++a) {
+        ++m.targets;
+        const ButtonRect& r = a->second;
+        const float side = std::min(r.max.x - r.min.x, r.max.y - r.min.y) / pxPerMm;
+        if (side < m.smallestTargetMm) {
+            m.smallestTargetMm = side;
+            m.smallestTarget = a->first;
+        }
+        for (auto b = std::next(a); b != buttons.end(); ++b) {
+            const ButtonRect& o = b->second;
+            const float dx = std::max({0.0F, o.min.x - r.max.x, r.min.x - o.max.x});
+            const float dy = std::max({0.0F, o.min.y - r.max.y, r.min.y - o.max.y});
+            const float gap = std::max(dx, dy) / pxPerMm;
+            if (gap < m.closestTargetsMm) {
+                m.closestTargetsMm = gap;
+                m.closestTargets = a->first + " / " + b->first;
+            }
+        }
+    }
+    if (m.smallestTargetMm == FLT_MAX) m.smallestTargetMm = 0;
+    if (m.closestTargetsMm == FLT_MAX) m.closestTargetsMm = 0;
+    return m;
 }
 
 void Ui::space(float pixels) { ImGui::Dummy(ImVec2(1, pixels)); }

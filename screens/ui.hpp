@@ -9,6 +9,8 @@
 
 #include <cfloat>
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -45,8 +47,31 @@ struct TextRect {
     ImVec2 areaMin{-FLT_MAX, -FLT_MAX};
     ImVec2 areaMax{FLT_MAX, FLT_MAX};
     std::string button;  ///< the button whose label this is; empty for other texts
+    float fontSize = 0;  ///< the face it was drawn in (ImGui px); 0: a graphic, not text
+    ImU32 ink = 0;       ///< its colour (the measures read the background under it)
 };
 using TextRects = std::vector<TextRect>;
+
+/// Forgiving touch (issue 15): a second tap on the same target within `window` is dropped
+/// (tremor, impatience). Times are SDL_GetTicks() milliseconds of the releases.
+struct TapGuard {
+    static constexpr uint32_t kWindowMs = 500;
+    std::string lastId;
+    uint32_t lastTicks = 0;
+    uint32_t nowTicks = 0;  ///< when the release being handled this frame happened
+    uint64_t dropped = 0;   ///< taps dropped so far
+    /// True when a tap on `id` now counts (and remembers it); false for a repeat.
+    bool accept(std::string_view id);
+};
+
+/// The page each paged list (Ui::pagedList) shows, by list id; kept by the App for the screen
+/// on show (cleared when the screen changes). The App turns "<list>.page.previous" /
+/// "<list>.page.next" presses into page changes.
+struct ListPage {
+    int page = 0;
+    int pages = 1;
+};
+using ListPages = std::map<std::string, ListPage, std::less<>>;
 
 enum class ButtonKind { primary, secondary, alert };
 enum class CardPicture { social_security, id_card, health_qr, insurance_qr };
@@ -61,10 +86,39 @@ struct Layout {
 };
 
 /// What is wrong with a frame's layout on a `width` × `height` screen, one line each: a button
-/// overlapping another or under 96 px high, a text under a button that does not own it, a text
+/// overlapping another or under `minTarget` px high (15 mm; 20 mm in elder mode), two buttons
+/// closer than `minGap` px (3 mm), a text under a button that does not own it, a text
 /// out of its area (a label out of its button, a caption wider than its column), a label shrunk
 /// to fit beside labels of the same face that were not, anything off the screen.
-std::vector<std::string> findLayoutProblems(const ButtonMap& buttons, const TextRects& texts, float width, float height);
+std::vector<std::string> findLayoutProblems(const ButtonMap& buttons, const TextRects& texts, float width, float height,
+                                            float minTarget = 96.0F, float minGap = 0.0F);
+
+/// What a frame drew, measured for issue 15 (in millimetres on the panel): the smallest glyph
+/// (uppercase letter/digit height for text with Latin letters or digits, ideograph height for
+/// Chinese; ADA §707.8 measures the uppercase "I"), the smallest touch target and the closest
+/// two targets, and the lowest contrast between a text's colour and the colour most of its
+/// rectangle shows in the rendered frame (WCAG 2.1 ratio).
+struct FrameMeasures {
+    float smallestGlyphMm = 0;
+    std::string smallestGlyphText;
+    float smallestTargetMm = 0;
+    std::string smallestTarget;
+    float closestTargetsMm = 0;  ///< 0 when fewer than two targets
+    std::string closestTargets;
+    double lowestContrast = 0;
+    std::string lowestContrastText;
+    size_t texts = 0;
+    size_t targets = 0;
+};
+
+/// Measures a frame from its recorded buttons and texts and its RGBA pixels (`width` × `height`,
+/// row-major, as SDL_RenderReadPixels gives ABGR8888 on little-endian: bytes R, G, B, A).
+/// Glyph heights come from the faces of the current ImGui font atlas (matched by size).
+FrameMeasures measureFrame(const ButtonMap& buttons, const TextRects& texts, const unsigned char* rgba, int width, int height,
+                           float pxPerMm);
+/// The drawn height (px) of the glyphs that set a text's size: "H" where it has Latin letters or
+/// digits, else "国"; 0 when no face of `fontSize` is in the atlas.
+float referenceGlyphHeight(float fontSize, std::string_view text);
 
 /// Splits text into lines no wider than `width`: at spaces where there are any, else between
 /// characters (Chinese, with its line-breaking rules). A Latin word, a number or an amount is
@@ -102,8 +156,25 @@ public:
     ImVec2 measure(std::string_view value, ImFont* font, float wrapWidth = 0);
     /// A picture of an accepted card or code, drawn with shapes.
     void cardPicture(CardPicture kind, ImVec2 topLeft, ImVec2 size);
+    /// How many texts this frame has recorded so far (a panel drawn over the screen notes where
+    /// its own begin).
+    size_t textCount() const { return texts_.size(); }
     /// Vertical space.
     void space(float pixels);
+    /// The forgiving-touch guard and the list pages of the App (a Ui made without them, in a
+    /// test, has no double-tap guard and shows every list's first page).
+    void attach(TapGuard* taps, ListPages* pages) {
+        taps_ = taps;
+        pages_ = pages;
+    }
+    /// A list of `count` choices drawn a page at a time in the area [topLeft, topLeft + size):
+    /// at most theme.maxChoicesPerPage choices a page (6 in elder mode), fewer where rows of
+    /// `rowHeight` do not fit. With more than one page, a row of big "previous" / "next" buttons
+    /// ("<id>.page.previous", "<id>.page.next") and "page n of m" takes the area's bottom.
+    /// `drawRow(index, rowTopLeft, rowSize)` draws choice `index` (a button with its own id).
+    /// Returns the first and one-past-last index shown.
+    std::pair<size_t, size_t> pagedList(std::string_view id, size_t count, ImVec2 topLeft, ImVec2 size, float rowHeight,
+                                        const std::function<void(size_t, ImVec2, ImVec2)>& drawRow);
     /// Records a picture that must stay clear of buttons and on the screen (the payment QR) for
     /// the layout check, as "[what]".
     void recordGraphic(ImVec2 min, ImVec2 max, std::string_view what) {
@@ -113,7 +184,10 @@ public:
 private:
     void check(std::string_view value);
     void recordText(ImVec2 min, ImVec2 max, std::string_view value, ImVec2 areaMin = ImVec2(-FLT_MAX, -FLT_MAX),
-                    ImVec2 areaMax = ImVec2(FLT_MAX, FLT_MAX), std::string_view button = {});
+                    ImVec2 areaMax = ImVec2(FLT_MAX, FLT_MAX), std::string_view button = {}, float fontSize = 0, ImU32 ink = 0);
+
+    TapGuard* taps_ = nullptr;
+    ListPages* pages_ = nullptr;
 
     ButtonMap& buttons_;
     TextRects& texts_;

@@ -38,6 +38,10 @@ Result<KioskConfig> loadWithOverrides(const UiOptions& options) {
     if (!config) return config;
     if (!options.orientation.empty()) {
         const bool portrait = options.orientation == "portrait";
+        // The same panel turned: its millimetres turn with it (the pixel pitch stays).
+        if ((config->ui.orientation == Orientation::portrait) != portrait) {
+            std::swap(config->ui.screenWidthMm, config->ui.screenHeightMm);
+        }
         config->ui.orientation = portrait ? Orientation::portrait : Orientation::landscape;
         config->ui.width = portrait ? 1080 : 1920;
         config->ui.height = portrait ? 1920 : 1080;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <set>
 
@@ -33,6 +34,59 @@ std::filesystem::path defaultAssetsDir() {
     if (const char* env = std::getenv("KIOSK_ASSETS_DIR"); env && *env) return env;
     return KIOSK_DEFAULT_ASSETS_DIR;
 }
+
+namespace {
+
+/// The default diagonal: a 21.5-inch panel, the common hospital kiosk screen (its nominal 21.5 in
+/// is rounded; the active area of the standard 1920x1080 panel is 476.64 x 268.11 mm).
+constexpr double kDefaultDiagonalMm = 546.86;  // hypot(476.64, 268.11): the active area of a 21.5" 16:9 panel
+/// Smallest and largest plausible visible widths/heights (a 10-inch tablet to a 98-inch wall).
+constexpr double kMinScreenMm = 120.0;
+constexpr double kMaxScreenMm = 2200.0;
+
+/// [ui] screen_width_mm / screen_height_mm, and the deprecated pixel_pitch_mm, into `out`
+/// (after width/height are known). Pixels must come out square within 5 %: a size that makes
+/// them oblong is a typo (the two keys swapped for the orientation, or a wrong diagonal).
+void readScreenSize(ConfigSection& ui, UiConfig& out) {
+    const double widthPx = out.width;
+    const double heightPx = out.height;
+    const double diagonalPx = std::hypot(widthPx, heightPx);
+    double widthMm = kDefaultDiagonalMm * widthPx / diagonalPx;
+    double heightMm = kDefaultDiagonalMm * heightPx / diagonalPx;
+    const bool sized = ui.has("screen_width_mm") || ui.has("screen_height_mm");
+    if (ui.has("pixel_pitch_mm")) {
+        const double pitch = ui.number("pixel_pitch_mm", 0.248, 0.05, 2.0);
+        if (sized) {
+            ui.problem("pixel_pitch_mm", "is replaced by ui.screen_width_mm / ui.screen_height_mm: keep only those");
+        } else {
+            widthMm = pitch * widthPx;
+            heightMm = pitch * heightPx;
+            out.deprecationNote = fmt::format(
+                "[ui] pixel_pitch_mm is deprecated: set screen_width_mm = {:.1f} and screen_height_mm = {:.1f} instead "
+                "(the panel's visible size, which this pitch gives)",
+                widthMm, heightMm);
+        }
+    }
+    if (ui.has("screen_width_mm") != ui.has("screen_height_mm")) {
+        ui.problem(ui.has("screen_width_mm") ? "screen_height_mm" : "screen_width_mm",
+                   "missing: give both ui.screen_width_mm and ui.screen_height_mm (the visible area, in mm)");
+    }
+    widthMm = ui.number("screen_width_mm", widthMm, kMinScreenMm, kMaxScreenMm);
+    heightMm = ui.number("screen_height_mm", heightMm, kMinScreenMm, kMaxScreenMm);
+    const double pitchX = widthMm / widthPx;
+    const double pitchY = heightMm / heightPx;
+    if (sized && std::abs(pitchX / pitchY - 1.0) > 0.05) {
+        ui.problem("screen_height_mm",
+                   fmt::format("{:.1f} mm by {:.1f} mm for {}x{} px makes pixels of {:.3f} x {:.3f} mm: not square (are "
+                               "width and height swapped for the orientation?)",
+                               widthMm, heightMm, out.width, out.height, pitchX, pitchY));
+    }
+    out.screenWidthMm = static_cast<float>(widthMm);
+    out.screenHeightMm = static_cast<float>(heightMm);
+    out.pixelPitchMm = static_cast<float>(std::min(pitchX, pitchY));  // the smaller: sizes never come out short
+}
+
+}  // namespace
 
 Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<std::string>& problemsOut) {
     std::error_code ec;
@@ -109,12 +163,17 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     config.ui.width = static_cast<int>(ui.integer("width", config.ui.width, 480, 7680));
     config.ui.height = static_cast<int>(ui.integer("height", config.ui.height, 480, 7680));
     config.ui.language = ui.choice("language", "zh_CN", {"zh_CN", "en_US"});
-    config.ui.largePrint = ui.boolean("large_print", false);
+    // elder_mode is the name since issue 15; large_print (the switch's first name) still works.
+    const bool largePrintKey = ui.boolean("large_print", false);
+    config.ui.largePrint = ui.boolean("elder_mode", largePrintKey);
+    if (ui.has("elder_mode") && ui.has("large_print") && largePrintKey != config.ui.largePrint) {
+        ui.problem("large_print", "contradicts ui.elder_mode (large_print is its old name: keep only elder_mode)");
+    }
     config.ui.fontFile = ui.path("font_file", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc");
     config.ui.fontIndex = static_cast<int>(ui.integer("font_index", 2, 0, 16));
-    config.ui.basePixelSize = static_cast<float>(ui.number("font_px", 40.0, 12.0, 96.0));
+    config.ui.basePixelSize = ui.has("font_px") ? static_cast<float>(ui.number("font_px", 40.0, 12.0, 96.0)) : 0.0F;
     config.ui.simulatorPanel = ui.boolean("simulator_panel", true);
-    config.ui.pixelPitchMm = static_cast<float>(ui.number("pixel_pitch_mm", config.ui.pixelPitchMm, 0.05, 2.0));
+    readScreenSize(ui, config.ui);
     ui.rejectUnknownKeys();
 
     ConfigSection triage = root.section("triage");

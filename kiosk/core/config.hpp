@@ -54,15 +54,27 @@ struct UiConfig {
     int width = 1080;
     int height = 1920;
     std::string language = "zh_CN";
+    /// Elder mode (长辈模式) at start and after each patient: the site's default ([ui] elder_mode;
+    /// its old name large_print is still read). Patients switch it on every screen.
     bool largePrint = false;
     std::filesystem::path fontFile;
     int fontIndex = 2;  ///< NotoSansCJK-Regular.ttc face 2 = Noto Sans CJK SC
-    float basePixelSize = 40.0F;
+    /// [ui] font_px: the body face's pixel size in normal mode when a site pins it; unset (0),
+    /// the theme derives it from the screen's size in millimetres (screens/theme.hpp).
+    float basePixelSize = 0.0F;
     bool simulatorPanel = true;  ///< the presenter's panel exists (hidden until F2)
-    /// The panel's pixel pitch in millimetres ([ui] pixel_pitch_mm): sizes that must hold in
-    /// the real world (a QR a phone scans at arm's length) are computed from it. Default: a
-    /// 21.5-inch 1920×1080 panel, the common kiosk screen (476.6 mm / 1920 px ≈ 0.248 mm).
+    /// The visible area of the panel in millimetres, as the patient faces it (width along
+    /// `width` pixels): [ui] screen_width_mm / screen_height_mm. Default: a 21.5-inch panel of
+    /// the configured resolution's aspect (16:9 → 476.6 × 268.1 mm, turned for portrait). A
+    /// 27-inch 16:9 panel is 597.7 × 336.2 mm. Text and touch targets are sized from these.
+    float screenWidthMm = 0;
+    float screenHeightMm = 0;
+    /// The pixel pitch in millimetres, derived: screenWidthMm / width. Sizes that must hold in
+    /// the real world (the payment QR, text, targets) are computed from it. The old key
+    /// [ui] pixel_pitch_mm is still read when no screen size is given (deprecated, logged).
     float pixelPitchMm = 0.248F;
+    /// A note for the start-up log about deprecated keys (empty when none was used).
+    std::string deprecationNote;
 };
 
 /// [triage]: triage guidance (screens/triage/triage_rules.hpp).

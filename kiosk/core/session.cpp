@@ -20,15 +20,15 @@ void Session::begin(PatientIdentity identity, SteadyTime now) {
     identity_ = std::move(identity);
     active_ = true;
     lastEnd_.reset();
-    deadline_ = now + config_.idleTimeout;
+    deadline_ = now + config_.idleTimeout * scale_;
 }
 
 void Session::noteActivity(SteadyTime now) {
-    if (active_) deadline_ = std::max(deadline_, now + config_.idleTimeout);
+    if (active_) deadline_ = std::max(deadline_, now + config_.idleTimeout * scale_);
 }
 
 void Session::extend(SteadyTime now) {
-    if (active_) deadline_ = std::max(deadline_, now + config_.extendBy);
+    if (active_) deadline_ = std::max(deadline_, now + config_.extendBy * scale_);
 }
 
 std::chrono::seconds Session::remaining(SteadyTime now) const {
@@ -38,7 +38,7 @@ std::chrono::seconds Session::remaining(SteadyTime now) const {
 }
 
 bool Session::warningVisible(SteadyTime now) const {
-    return active_ && now < deadline_ && deadline_ - now <= config_.warningBefore;
+    return active_ && now < deadline_ && deadline_ - now <= config_.warningBefore * scale_;
 }
 
 bool Session::expired(SteadyTime now) const { return active_ && now >= deadline_; }

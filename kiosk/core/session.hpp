@@ -4,6 +4,7 @@
 // The last `warningBefore` seconds show a countdown; "I need more time" extends the deadline.
 // Pure logic over a caller-supplied time, so it is tested without sleeping.
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -36,6 +37,12 @@ public:
     /// Idle timeout reached? The caller then calls end(idle_timeout).
     bool expired(SteadyTime now) const;
     SteadyTime deadline() const { return deadline_; }
+    /// Elder mode gives patients twice the time (issue 15): every timeout, the countdown and
+    /// "more time" are multiplied by `factor` (1 or 2) from the next activity on; a running
+    /// deadline is never shortened.
+    void setTimeScale(int factor) { scale_ = std::max(1, factor); }
+    std::chrono::seconds idleTimeout() const { return config_.idleTimeout * scale_; }
+    std::chrono::seconds warningBefore() const { return config_.warningBefore * scale_; }
 
     /// Ends the session and wipes the patient context. Returns false if none was active.
     bool end(SessionEndReason reason);
@@ -50,6 +57,7 @@ public:
 
 private:
     SessionConfig config_;
+    int scale_ = 1;
     bool active_ = false;
     SteadyTime deadline_{};
     PatientIdentity identity_;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <numeric>
 #include <chrono>
 #include <cmath>
 
@@ -30,9 +31,10 @@ BookingView viewOf(const ScreenContext& context) { return context.services.booki
 
 /// The screen's title (already translated), centred.
 void titleText(Ui& ui, const std::string& text) {
-    ui.space(ui.layout.portrait ? 28 : 8);
+    // Landscape: no extra space around the title (as serviceTitle: the item spacing is enough).
+    if (ui.layout.portrait) ui.space(28);
     ui.centered(text, ui.fonts.title(), ui.theme.colors.text, ui.layout.contentMin.x, ui.layout.contentMax.x);
-    ui.space(ui.layout.portrait ? 20 : 6);
+    if (ui.layout.portrait) ui.space(20);
 }
 void title(const ScreenContext& context, Ui& ui, std::string_view key) { titleText(ui, context.text.tr(key)); }
 
@@ -85,25 +87,76 @@ void choiceGrid(Ui& ui, const std::vector<Choice>& choices, int columns, float b
     ImGui::SetCursorScreenPos(ImVec2(x0, top + rows * (height + gap)));
 }
 
-/// The bottom row: back on the left, then previous / next page when there are more pages, then
-/// any extra button on the right.
-void bottomRow(const ScreenContext& context, Ui& ui, std::string_view backId, size_t page, size_t pages,
-               const std::vector<Choice>& extra = {}) {
+/// The buttons of the bottom row: back on the left, then previous / next page when there are
+/// more pages, then any extra button on the right.
+std::vector<Choice> bottomChoices(const ScreenContext& context, std::string_view backId, size_t page, size_t pages,
+                                  const std::vector<Choice>& extra) {
     std::vector<Choice> row{{std::string(backId), context.text.tr("common.back"), ButtonKind::secondary}};
     if (pages > 1) {
         if (page > 0) row.push_back({"book.page.previous", context.text.tr("booking.page.previous"), ButtonKind::secondary});
         if (page + 1 < pages) row.push_back({"book.page.next", context.text.tr("booking.page.next"), ButtonKind::secondary});
     }
     row.insert(row.end(), extra.begin(), extra.end());
-    const Layout& l = ui.layout;
+    return row;
+}
+
+/// Width each label needs on a button (the touch target at least).
+std::vector<float> neededWidths(Ui& ui, const std::vector<Choice>& row) {
+    std::vector<float> needed;
+    for (const Choice& choice : row) needed.push_back(std::max(ui.theme.minTarget, ui.measure(choice.label, ui.fonts.body()).x + 56));
+    return needed;
+}
+
+/// True when the buttons' labels fit side by side across [x0, x1].
+bool fitsInOneRow(Ui& ui, const std::vector<Choice>& row, float x0, float x1) {
+    const std::vector<float> needed = neededWidths(ui, row);
+    const float room = x1 - x0 - ui.theme.gap * static_cast<float>(row.size() - 1);
+    return std::accumulate(needed.begin(), needed.end(), 0.0F) <= room;
+}
+
+/// The top of the buttons bottomRow() draws across [x0, x1]: one row, or one button a row where
+/// the labels do not fit side by side (large print in a landscape side column).
+float bottomRowTop(Ui& ui, const std::vector<Choice>& row, float x0, float x1) {
+    const float rows = fitsInOneRow(ui, row, x0, x1) ? 1.0F : static_cast<float>(row.size());
+    return ui.layout.contentMax.y - rows * ui.theme.buttonHeight - (rows - 1) * ui.theme.gap;
+}
+
+/// The bottom row across [x0, x1] (the whole width by default; a landscape screen with a side
+/// column puts it under that column, so the details keep the full height). Equal widths where
+/// every label fits; otherwise each button as wide as its label needs and the rest shared out
+/// (elder mode: "拼音查找" beside "返回"); where even that is too wide, one button a row, the
+/// last (the primary one) at the bottom.
+void bottomRow(Ui& ui, const std::vector<Choice>& row, float x0, float x1) {
     const float gap = ui.theme.gap;
     const auto count = static_cast<float>(row.size());
-    const float width = (l.contentWidth() - gap * (count - 1)) / count;
     ImFont* face = ui.fonts.body();
-    for (size_t i = 0; i < row.size(); ++i) {
-        ImGui::SetCursorScreenPos(ImVec2(l.contentMin.x + static_cast<float>(i) * (width + gap), l.contentMax.y - ui.theme.buttonHeight));
-        ui.button(row[i].id, row[i].label, ImVec2(width, ui.theme.buttonHeight), row[i].kind, face);
+    const float top = bottomRowTop(ui, row, x0, x1);
+    if (!fitsInOneRow(ui, row, x0, x1)) {
+        for (size_t i = 0; i < row.size(); ++i) {
+            ImGui::SetCursorScreenPos(ImVec2(x0, top + static_cast<float>(i) * (ui.theme.buttonHeight + gap)));
+            ui.button(row[i].id, row[i].label, ImVec2(x1 - x0, ui.theme.buttonHeight), row[i].kind, face);
+        }
+        return;
     }
+    const float room = x1 - x0 - gap * (count - 1);
+    const std::vector<float> needed = neededWidths(ui, row);
+    std::vector<float> widths(row.size(), room / count);
+    const float neededTotal = std::accumulate(needed.begin(), needed.end(), 0.0F);
+    const bool equalFits = std::all_of(needed.begin(), needed.end(), [&](float n) { return n <= room / count; });
+    if (!equalFits) {
+        for (size_t i = 0; i < row.size(); ++i) widths[i] = needed[i] + (room - neededTotal) / count;
+    }
+    float x = x0;
+    for (size_t i = 0; i < row.size(); ++i) {
+        ImGui::SetCursorScreenPos(ImVec2(x, top));
+        ui.button(row[i].id, row[i].label, ImVec2(widths[i], ui.theme.buttonHeight), row[i].kind, face);
+        x += widths[i] + gap;
+    }
+}
+
+void bottomRow(const ScreenContext& context, Ui& ui, std::string_view backId, size_t page, size_t pages,
+               const std::vector<Choice>& extra = {}) {
+    bottomRow(ui, bottomChoices(context, backId, page, pages, extra), ui.layout.contentMin.x, ui.layout.contentMax.x);
 }
 
 float listBottom(const Ui& ui) { return ui.layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap; }
@@ -139,10 +192,10 @@ size_t pagesOf(size_t items, size_t perPage = kPerPage) {
     return std::max<size_t>(1, (items + perPage - 1) / perPage);
 }
 
-/// How many rows of at least one button height fit between the cursor and `bottom`.
-size_t rowsThatFit(const Ui& ui, float bottom) {
-    const float room = bottom - ImGui::GetCursorScreenPos().y + ui.theme.gap;
-    return static_cast<size_t>(std::max(1.0F, std::floor(room / (ui.theme.buttonHeight + ui.theme.gap))));
+/// The least height of a choice whose label has `lines` lines (the body face, as Ui::button pads
+/// it), never under one touch target.
+float labelRowHeight(const Ui& ui, int lines) {
+    return std::max(ui.theme.buttonHeight, static_cast<float>(lines) * ui.fonts.bodySize() * 1.25F + 28);
 }
 
 /// Pages through `page` on previous / next; true when the event was one of them.
@@ -222,24 +275,56 @@ Split splitOf(const Ui& ui) {
     return {l.contentMin.x, split, split + ui.theme.gap, l.contentMax.x};
 }
 
-/// Label and value rows in a panel from the cursor, across [panelX0, panelX1].
-void detailRows(Ui& ui, const std::vector<std::pair<std::string, std::string>>& rows, float bottom, float panelX0, float panelX1) {
+/// Label and value rows in a panel from the cursor, across [panelX0, panelX1], down to `bottom`
+/// at most. A value wider than its column wraps and its row grows. In portrait, `reserveBelow`
+/// pixels (the note the screen puts under the panel) are kept free above `bottom`: the rows close
+/// up to 1.3 lines apart (elder mode's least line spacing) before the note would reach the buttons.
+void detailRows(Ui& ui, const std::vector<std::pair<std::string, std::string>>& rows, float bottom, float panelX0, float panelX1,
+                float reserveBelow = 0) {
     const Layout& l = ui.layout;
     const float x0 = panelX0 + ui.theme.gap;
     const float x1 = panelX1 - ui.theme.gap;
     const float top = ImGui::GetCursorScreenPos().y;
     ImFont* font = ui.fonts.body();
-    const float lineHeight = ui.fonts.bodySize() * 1.45F;
-    const float panelBottom = std::min(bottom, top + lineHeight * static_cast<float>(rows.size()) + ui.theme.gap * 2);
-    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(panelX0, top), ImVec2(panelX1, panelBottom), ui.theme.colors.panel,
-                                              ui.theme.rounding);
     float labelWidth = 0;
     for (const auto& [label, value] : rows) labelWidth = std::max(labelWidth, ui.measure(label, font).x);
+    const float oneLine = ui.measure("A", font).y;
+    // A value with a word wider than its column (a 16-character appointment code beside
+    // "Appointment code" in elder mode) goes under its label, across the panel; the other rows'
+    // values then start after the widest of their own labels.
+    std::vector<bool> stacked;
+    for (const auto& [label, value] : rows) stacked.push_back(widestWord(font, value) > x1 - x0 - labelWidth - ui.theme.gap);
+    labelWidth = 0;
+    for (size_t i = 0; i < rows.size(); ++i) {
+        if (!stacked[i]) labelWidth = std::max(labelWidth, ui.measure(rows[i].first, font).x);
+    }
+    const float valueWidth = x1 - x0 - labelWidth - ui.theme.gap;
+    std::vector<float> extra;  // what a wrapped or stacked value adds to its row
+    float extraTotal = 0;
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const std::string& value = rows[i].second;
+        extra.push_back(stacked[i] ? ui.measure(value, font, x1 - x0).y
+                                       : std::max(0.0F, ui.measure(value, font, valueWidth).y - oneLine));
+        extraTotal += extra.back();
+    }
+    auto panelHeight = [&](float lineHeight) {
+        return lineHeight * static_cast<float>(rows.size()) + extraTotal + ui.theme.gap * 2;
+    };
+    float lineHeight = ui.fonts.bodySize() * 1.45F;
+    const float limit = l.portrait ? bottom - reserveBelow - ui.theme.gap : bottom;
+    if (top + panelHeight(lineHeight) > limit) lineHeight = ui.fonts.bodySize() * 1.3F;
+    const float panelBottom = std::min(bottom, top + panelHeight(lineHeight));
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(panelX0, top), ImVec2(panelX1, panelBottom), ui.theme.colors.panel,
+                                              ui.theme.rounding);
     float y = top + ui.theme.gap;
-    for (const auto& [label, value] : rows) {
-        ui.textAt(ImVec2(x0, y), label, font, ui.theme.colors.mutedText);
-        ui.textAt(ImVec2(x0 + labelWidth + ui.theme.gap, y), value, font, ui.theme.colors.text, x1 - x0 - labelWidth - ui.theme.gap);
-        y += lineHeight;
+    for (size_t i = 0; i < rows.size(); ++i) {
+        ui.textAt(ImVec2(x0, y), rows[i].first, font, ui.theme.colors.mutedText);
+        if (stacked[i]) {
+            ui.textAt(ImVec2(x0, y + oneLine), rows[i].second, font, ui.theme.colors.text, x1 - x0);
+        } else {
+            ui.textAt(ImVec2(x0 + labelWidth + ui.theme.gap, y), rows[i].second, font, ui.theme.colors.text, valueWidth);
+        }
+        y += lineHeight + extra[i];
     }
     // Portrait: below the panel. Landscape: beside it, at its top, in the side column.
     if (l.portrait) {
@@ -272,7 +357,7 @@ Transition BookDepartmentsScreen::onEvent(ScreenContext& context, const UiEvent&
         context.services.booking().reset();
         return Transition::to("menu");
     }
-    if (turnPage(*pressed, page_, pagesOf(view.departments.size()))) return Transition::none();
+    if (turnPage(*pressed, page_, pagesOf(view.departments.size(), perPage_))) return Transition::none();
     if (pressed->id == "book.search") return Transition::to("book.search");
     if (pressed->id.starts_with("book.dept.")) {
         flowOf(context).chooseDepartment(pressed->id.substr(10));
@@ -287,17 +372,28 @@ void BookDepartmentsScreen::draw(const ScreenContext& context, Ui& ui) const {
     if (drawBusyOrStopped(context, ui, view, "book.back")) return;
     title(context, ui, "booking.departments.title");
     drawNotice(context, ui, view);
-    const size_t pages = pagesOf(view.departments.size());
+    // Two columns in portrait, three in landscape; as many rows as fit of the tallest label of
+    // any department (a long English name wraps to two lines over its free count), so every page
+    // of the list holds the same number.
+    const size_t columns = l.portrait ? 2 : 3;
+    const float columnWidth = (l.contentWidth() - ui.theme.gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
+    float rowHeight = labelRowHeight(ui, 2);
+    for (const BookingDepartment& d : view.departments) {
+        rowHeight = std::max(rowHeight, labelHeightIn(ui, departmentName(context, d.department) + "\n" +
+                                                              context.text.tr("booking.free_today", {{"count", "99"}}),
+                                                      columnWidth));
+    }
+    perPage_ = std::clamp<size_t>(rowsThatFit(ui, listBottom(ui), rowHeight) * columns, 1, kPerPage);
+    const size_t pages = pagesOf(view.departments.size(), perPage_);
     const size_t page = std::min(page_, pages - 1);
     std::vector<Choice> choices;
-    for (size_t i = page * kPerPage; i < std::min(view.departments.size(), (page + 1) * kPerPage); ++i) {
+    for (size_t i = page * perPage_; i < std::min(view.departments.size(), (page + 1) * perPage_); ++i) {
         const BookingDepartment& d = view.departments[i];
         const std::string free = d.freeToday < 0 ? context.text.tr("booking.free_unknown")
                                                  : context.text.tr("booking.free_today", {{"count", std::to_string(d.freeToday)}});
         choices.push_back({"book.dept." + d.department.id, departmentName(context, d.department) + "\n" + free, ButtonKind::primary});
     }
-    // Two columns in portrait, three in landscape (two rows fit a 1080-pixel-high screen in large print).
-    choiceGrid(ui, choices, l.portrait ? 2 : 3, listBottom(ui));
+    choiceGrid(ui, choices, static_cast<int>(columns), listBottom(ui), std::max(rowHeight, ui.theme.buttonHeight * 1.5F));
     bottomRow(context, ui, "book.back", page, pages, {{"book.search", context.text.tr("booking.search.open"), ButtonKind::secondary}});
 }
 
@@ -390,8 +486,10 @@ void BookSearchScreen::draw(const ScreenContext& context, Ui& ui) const {
             const std::string letter(1, static_cast<char>('A' + i));
             ui.button("book.key." + letter, letter, ImVec2(keyWidth, keyHeight), ButtonKind::secondary, ui.fonts.title());
         } else {
-            ui.button("book.key.delete", context.text.tr("booking.search.delete"), ImVec2(keyWidth, keyHeight), ButtonKind::secondary,
-                      ui.fonts.body());
+            // Delete takes the rest of the last row: its word is wider than a letter (elder mode).
+            const auto spanned = static_cast<float>(columns - 26 % columns);
+            ui.button("book.key.delete", context.text.tr("booking.search.delete"), ImVec2(spanned * (keyWidth + gap) - gap, keyHeight),
+                      ButtonKind::secondary, ui.fonts.body());
         }
     }
     bottomRow(context, ui, "book.search.back", 0, 1);
@@ -439,9 +537,15 @@ void BookDoctorsScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float stripTop = ImGui::GetCursorScreenPos().y;
     const int stripColumns = l.portrait ? 4 : 7;
     const float stripRows = l.portrait ? 2 : 1;
-    choiceGrid(ui, days, stripColumns, stripTop + stripRows * ui.theme.buttonHeight + (stripRows - 1) * ui.theme.gap, ui.theme.buttonHeight);
+    // A day's label on two lines where one does not fit its button (elder mode: "今天" over the date).
+    const float dayWidth = (l.contentWidth() - ui.theme.gap * static_cast<float>(stripColumns - 1)) / static_cast<float>(stripColumns);
+    const bool dayLabelsWrap = std::any_of(days.begin(), days.end(), [&](const Choice& d) {
+        return ui.measure(d.label, ui.fonts.body()).x > dayWidth - 48;
+    });
+    const float dayHeight = dayLabelsWrap ? std::max(ui.theme.buttonHeight, ui.fonts.bodySize() * 2.5F + 32) : ui.theme.buttonHeight;
+    choiceGrid(ui, days, stripColumns, stripTop + stripRows * dayHeight + (stripRows - 1) * ui.theme.gap, dayHeight);
     const size_t columns = l.portrait ? 1 : 2;
-    perPage_ = std::clamp<size_t>(rowsThatFit(ui, listBottom(ui)) * columns, 1, kPerPage);
+    perPage_ = std::clamp<size_t>(rowsThatFit(ui, listBottom(ui), labelRowHeight(ui, 2)) * columns, 1, kPerPage);
     const size_t pages = pagesOf(view.doctors.size(), perPage_);
     const size_t page = std::min(page_, pages - 1);
     std::vector<Choice> choices;
@@ -472,7 +576,7 @@ Transition BookSlotsScreen::onEvent(ScreenContext& context, const UiEvent& event
     const BookingView view = viewOf(context);
     if (pressed->id == "book.slots.back" || pressed->id == "book.slots.other_doctors") return Transition::to("book.doctors");
     const auto slots = slotsOfDay(view, view.doctorId, view.day);
-    if (turnPage(*pressed, page_, pagesOf(slots.size()))) return Transition::none();
+    if (turnPage(*pressed, page_, pagesOf(slots.size(), perPage_))) return Transition::none();
     if (pressed->id == "book.slots.nearest") {
         // The doctor's nearest free slot on a later day of the strip.
         for (int day = view.day + 1; day < kBookingDays; ++day) {
@@ -489,7 +593,6 @@ Transition BookSlotsScreen::onEvent(ScreenContext& context, const UiEvent& event
 }
 
 void BookSlotsScreen::draw(const ScreenContext& context, Ui& ui) const {
-    const Layout& l = ui.layout;
     const BookingView view = viewOf(context);
     if (drawBusyOrStopped(context, ui, view, "book.slots.back")) return;
     const Chosen chosen = chosenOf(context, view);
@@ -510,10 +613,11 @@ void BookSlotsScreen::draw(const ScreenContext& context, Ui& ui) const {
         bottomRow(context, ui, "book.slots.back", 0, 1);
         return;
     }
-    const size_t pages = pagesOf(slots.size());
+    perPage_ = std::clamp<size_t>(rowsThatFit(ui, listBottom(ui), labelRowHeight(ui, 2)) * 2, 1, kPerPage);
+    const size_t pages = pagesOf(slots.size(), perPage_);
     const size_t page = std::min(page_, pages - 1);
     std::vector<Choice> choices;
-    for (size_t i = page * kPerPage; i < std::min(slots.size(), (page + 1) * kPerPage); ++i) {
+    for (size_t i = page * perPage_; i < std::min(slots.size(), (page + 1) * perPage_); ++i) {
         const backend::Slot& slot = *slots[i];
         // What is left at this time: the free slots of the doctor with the same start (a backend
         // with one slot per patient lists each; one with counted slots would say so here).
@@ -524,7 +628,6 @@ void BookSlotsScreen::draw(const ScreenContext& context, Ui& ui) const {
                            ButtonKind::primary});
     }
     choiceGrid(ui, choices, 2, listBottom(ui));
-    (void)l;
     bottomRow(context, ui, "book.slots.back", page, pages);
 }
 
@@ -567,37 +670,43 @@ void BookConfirmScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Chosen chosen = chosenOf(context, view);
     title(context, ui, "booking.confirm.title");
     const PatientIdentity& who = context.session.identity();
-    const std::vector<std::pair<std::string, std::string>> rows{
+    std::vector<std::pair<std::string, std::string>> rows{
         {context.text.tr("booking.field.department"), chosen.department},
         {context.text.tr("booking.field.doctor"), chosen.doctor + "  " + chosen.title},
-        {context.text.tr("booking.field.date"), view.chosen.start.substr(0, 10)},
-        {context.text.tr("booking.field.time"), clockOf(view.chosen.start) + "–" + clockOf(view.chosen.end)},
+        // Date and time on one line: in elder mode a line less leaves the note above the buttons.
+        {context.text.tr("booking.field.time"), view.chosen.start.substr(0, 10) + "  " + clockOf(view.chosen.start) + "–" + clockOf(view.chosen.end)},
         {context.text.tr("booking.field.fee"), "¥" + formatYuan(view.appointment.feeFen)},
         {context.text.tr("booking.field.place"), chosen.location},
         {context.text.tr("booking.field.patient"), maskPersonalData(who.name, PersonalField::name)},
     };
+    // Elder mode: the session bar under the buttons already names the patient (masked); the row
+    // gives its line to the note.
+    if (ui.theme.elder) rows.pop_back();
     const Split split = splitOf(ui);
-    detailRows(ui, rows, listBottom(ui), split.mainX0, split.mainX1);
     const float sideWidth = split.sideX1 - split.sideX0;
+    // The note under the details (portrait), in the patient's language at least.
+    const PatientMessage note = view.appointment.feeFen > 0 && view.feePayable
+                                    ? PatientMessage{"booking.confirm.hold_fee", false, {}, {{"amount", formatYuan(view.appointment.feeFen)}}}
+                                : view.appointment.feeFen > 0 ? PatientMessage{"booking.confirm.fee_at_counter", true}
+                                                              : PatientMessage{"booking.confirm.hold", false};
+    Choice primary{"book.confirm.ok", context.text.tr("booking.confirm.ok"), ButtonKind::primary};
     if (view.appointment.feeFen > 0 && view.feePayable) {
-        const std::string amount = formatYuan(view.appointment.feeFen);
-        drawPatientMessage(context, ui, PatientMessage{"booking.confirm.hold_fee", false, {}, {{"amount", amount}}}, sideWidth,
-                           listBottom(ui) - ImGui::GetCursorScreenPos().y);
-        bottomRow(context, ui, "book.confirm.back", 0, 1,
-                  {{"book.confirm.pay", context.text.tr("booking.confirm.pay", {{"amount", amount}}), ButtonKind::primary}});
-        return;
-    }
-    if (view.appointment.feeFen > 0) {
+        primary = {"book.confirm.pay", context.text.tr("booking.confirm.pay", {{"amount", formatYuan(view.appointment.feeFen)}}), ButtonKind::primary};
+    } else if (view.appointment.feeFen > 0) {
         // No payment desk on this kiosk ([payments] not configured): nothing is charged and the
         // slot is released when the patient leaves this screen.
-        drawPatientMessage(context, ui, PatientMessage{"booking.confirm.fee_at_counter", true}, sideWidth,
-                           listBottom(ui) - ImGui::GetCursorScreenPos().y);
-        bottomRow(context, ui, "book.confirm.back", 0, 1, {{"book.confirm.menu", context.text.tr("booking.to_menu"), ButtonKind::primary}});
-        return;
+        primary = {"book.confirm.menu", context.text.tr("booking.to_menu"), ButtonKind::primary};
     }
-    drawPatientMessage(context, ui, PatientMessage{"booking.confirm.hold", false}, sideWidth,
-                       listBottom(ui) - ImGui::GetCursorScreenPos().y);
-    bottomRow(context, ui, "book.confirm.back", 0, 1, {{"book.confirm.ok", context.text.tr("booking.confirm.ok"), ButtonKind::primary}});
+    const std::vector<Choice> buttons = bottomChoices(context, "book.confirm.back", 0, 1, {primary});
+    // Landscape: the buttons under the side column, below the note; the details keep the full
+    // height of the main column (large print needs it).
+    const Layout& l = ui.layout;
+    const float buttonsX0 = l.portrait ? l.contentMin.x : split.sideX0;
+    const float buttonsTop = bottomRowTop(ui, buttons, buttonsX0, l.contentMax.x) - ui.theme.gap;
+    detailRows(ui, rows, l.portrait ? buttonsTop : l.contentMax.y, split.mainX0, split.mainX1,
+               patientMessageHeight(context, ui, note, sideWidth, false));
+    drawPatientMessage(context, ui, note, sideWidth, buttonsTop - ImGui::GetCursorScreenPos().y);
+    bottomRow(ui, buttons, buttonsX0, l.contentMax.x);
 }
 
 // ---- the slip ------------------------------------------------------------------------------
@@ -648,9 +757,10 @@ void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Layout& l = ui.layout;
     const BookingView view = viewOf(context);
     const Chosen chosen = chosenOf(context, view);
-    ui.space(l.portrait ? 20 : 4);
+    // Landscape: no extra space around the title (as serviceTitle).
+    if (l.portrait) ui.space(20);
     ui.centered(context.text.tr("booking.slip.title"), ui.fonts.title(), ui.theme.colors.success, l.contentMin.x, l.contentMax.x);
-    ui.space(ui.theme.gap / 2);
+    if (l.portrait) ui.space(ui.theme.gap / 2);
     const PatientIdentity& who = context.session.identity();
     std::vector<std::pair<std::string, std::string>> rows{
         {context.text.tr("booking.field.time"),
@@ -660,10 +770,15 @@ void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
         {context.text.tr("booking.field.patient"), maskPersonalData(who.name, PersonalField::name)},
     };
     if (view.appointment.queueNumber) rows.insert(rows.begin(), {context.text.tr("booking.field.queue"), std::to_string(*view.appointment.queueNumber)});
+    // Elder mode: the session bar names the patient already (as on the confirmation).
+    if (ui.theme.elder) rows.pop_back();
     if (!view.appointment.appointmentCode.empty()) rows.push_back({context.text.tr("booking.field.code"), view.appointment.appointmentCode});
-    const float bottom = listBottom(ui);
     const Split split = splitOf(ui);
-    detailRows(ui, rows, bottom, split.mainX0, split.mainX1);
+    // The button under the words (portrait) or under the side column (landscape: the details
+    // keep the main column's full height).
+    const float buttonX0 = l.portrait ? l.contentMin.x : split.sideX0;
+    const float bottom = listBottom(ui);
+    const float detailsBottom = l.portrait ? bottom : l.contentMax.y;
     // The QR of the appointment (scanned at check-in), beside the words in landscape, under
     // them in portrait, as large as the room allows.
     const std::string code = slipCode(view.appointment);
@@ -684,7 +799,10 @@ void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
                                                           : "booking.slip.printing";
     const float sideWidth = split.sideX1 - split.sideX0;
     const float printHeight = ui.measure(context.text.tr(printKey), ui.fonts.body(), sideWidth).y;
-    const float noteHeight = ui.measure(context.text.tr("booking.slip.check_in_early"), ui.fonts.body(), sideWidth - 56).y + 56 + printHeight;
+    // Plus the item spacing ImGui adds after the note and after the code.
+    const float noteHeight = ui.measure(context.text.tr("booking.slip.check_in_early"), ui.fonts.body(), sideWidth - 56).y + 56 + printHeight +
+                             2 * ImGui::GetStyle().ItemSpacing.y;
+    detailRows(ui, rows, detailsBottom, split.mainX0, split.mainX1, noteHeight);
     const float top = ImGui::GetCursorScreenPos().y;
     if (qrSize_ > 0) {
         const int withQuiet = qrSize_ + 8;
@@ -710,8 +828,8 @@ void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
                        bottom - printHeight - ImGui::GetCursorScreenPos().y);
     ui.centered(context.text.tr(printKey), ui.fonts.body(), print_ == PrintState::failed ? ui.theme.colors.alert : ui.theme.colors.mutedText,
                 split.sideX0, split.sideX1);
-    ImGui::SetCursorScreenPos(ImVec2(l.contentMin.x, l.contentMax.y - ui.theme.buttonHeight));
-    ui.button("book.slip.menu", context.text.tr("booking.to_menu"), ImVec2(l.contentWidth(), ui.theme.buttonHeight), ButtonKind::primary);
+    ImGui::SetCursorScreenPos(ImVec2(buttonX0, l.contentMax.y - ui.theme.buttonHeight));
+    ui.button("book.slip.menu", context.text.tr("booking.to_menu"), ImVec2(l.contentMax.x - buttonX0, ui.theme.buttonHeight), ButtonKind::primary);
 }
 
 }  // namespace kiosk::screens

@@ -30,6 +30,9 @@ public:
 
 private:
     size_t page_ = 0;
+    /// Departments per page: at most 6, fewer where two-line choices do not fit (elder mode in
+    /// landscape); worked out by draw(), read by onEvent() to page the same way.
+    mutable size_t perPage_ = 6;
 };
 
 class BookSearchScreen final : public Screen {
@@ -70,6 +73,8 @@ public:
 
 private:
     size_t page_ = 0;
+    /// Times per page, as BookDepartmentsScreen::perPage_.
+    mutable size_t perPage_ = 6;
 };
 
 class BookConfirmScreen final : public Screen {

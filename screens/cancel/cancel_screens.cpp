@@ -193,35 +193,36 @@ void CancelScreen::draw(const ScreenContext& context, Ui& ui) const {
             const CancelAppointment& a = view.chosen;
             std::vector<std::string> lines{
                 context.text.tr("cancel.when", {{"slot", rowLabel(context, CancelAppointment{a.appointment, {}, {}, {}})}})};
-            // Landscape: department and doctor share a line (large print has room for four lines).
-            std::string who;
-            if (!departmentOf(context, a).empty()) who = context.text.tr("checkin.department", {{"department", departmentOf(context, a)}});
-            if (!a.doctor.empty()) {
-                const std::string doctor = context.text.tr("checkin.doctor", {{"doctor", a.doctor}});
-                if (ui.layout.portrait || who.empty()) {
-                    if (!who.empty()) lines.push_back(who);
-                    who = doctor;
-                } else {
-                    who += "  " + doctor;
-                }
-            }
-            if (!who.empty()) lines.push_back(who);
-            const std::string fee = context.text.tr("cancel.fee", {{"amount", formatYuan(a.appointment.feeFen)}});
-            // Landscape: the fee on the time's line, so the note keeps the full width below.
-            if (ui.layout.portrait) lines.push_back(fee);
-            else lines.front() += "    " + fee;
-            const Layout& l = ui.layout;
-            for (const auto& text : lines) {
-                ui.paragraph(text, ui.fonts.body(), c.text);
-                ui.space(l.portrait ? 10 : 0);
-            }
-            ui.space(l.portrait ? ui.theme.gap / 2 : 0);
+            if (!departmentOf(context, a).empty()) lines.push_back(context.text.tr("checkin.department", {{"department", departmentOf(context, a)}}));
+            if (!a.doctor.empty()) lines.push_back(context.text.tr("checkin.doctor", {{"doctor", a.doctor}}));
+            lines.push_back(context.text.tr("cancel.fee", {{"amount", formatYuan(a.appointment.feeFen)}}));
             PatientMessage note{view.feePaid() ? "cancel.note_paid" : "cancel.note_free", false};
             if (a.appointment.cancelUntil) {
                 note = PatientMessage{view.feePaid() ? "cancel.note_paid_until" : "cancel.note_free_until", false, {},
                                       {{"until", dateTimeOf(*a.appointment.cancelUntil)}}};
             }
-            drawPatientMessage(context, ui, note, 0, roomAbove(ui));
+            const Layout& l = ui.layout;
+            if (l.portrait) {
+                for (const auto& text : lines) {
+                    ui.paragraph(text, ui.fonts.body(), c.text);
+                    ui.space(10);
+                }
+                ui.space(ui.theme.gap / 2);
+                drawPatientMessage(context, ui, note, 0, roomAbove(ui));
+            } else {
+                // Landscape: the details on the left, the note beside them on the right, both
+                // above the buttons (a 1080-pixel-high screen has no room for them one under the
+                // other at large print).
+                const float split = l.contentMin.x + l.contentWidth() * 0.5F;
+                const float top = ImGui::GetCursorScreenPos().y;
+                float y = top;
+                for (const auto& text : lines) {
+                    ui.textAt(ImVec2(l.contentMin.x, y), text, ui.fonts.body(), c.text, split - l.contentMin.x);
+                    y += ui.measure(text, ui.fonts.body(), split - l.contentMin.x).y;
+                }
+                ImGui::SetCursorScreenPos(ImVec2(split + ui.theme.gap, top));
+                drawPatientMessage(context, ui, note, l.contentMax.x - split - ui.theme.gap, roomAbove(ui));
+            }
             bottomRow(ui, {{"cancel.back", context.text.tr("common.back"), ButtonKind::secondary},
                            {"cancel.confirm", context.text.tr("cancel.confirm"), ButtonKind::alert}});
             return;

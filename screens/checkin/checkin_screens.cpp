@@ -306,18 +306,11 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
     // Portrait: one column. Landscape: the details left, the number and the QR right.
     const float split = l.portrait ? x1 : x0 + l.contentWidth() * 0.55F;
     const float sideX0 = l.portrait ? x0 : split + ui.theme.gap;
-    const float after = l.portrait ? 14.0F : 6.0F;
     const float top = ImGui::GetCursorScreenPos().y;
     ImFont* body = ui.fonts.body();
     const std::string number = result.appointment.queueNumber ? std::to_string(*result.appointment.queueNumber)
                                : view.queue                   ? std::to_string(view.queue->queueNumber)
                                                               : "-";
-    auto drawNumber = [&](float nx0, float nx1) {
-        line(ui, context.text.tr("checkin.number"), body, c.mutedText, nx0, nx1, 0);
-        line(ui, number, ui.fonts.clock(), c.primary, nx0, nx1, after);
-    };
-    if (l.portrait) drawNumber(x0, x1);
-    ImGui::SetCursorScreenPos(ImVec2(x0, ImGui::GetCursorScreenPos().y));
     // The details; landscape pairs them two to a line (large print leaves room for four lines).
     std::vector<std::string> details;
     // No name after a scanned appointment code (nobody was identified): no patient line.
@@ -329,30 +322,94 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
     }
     if (view.queue && !view.queue->doctorName.empty()) details.push_back(context.text.tr("checkin.doctor", {{"doctor", view.queue->doctorName}}));
     if (view.queue && !view.queue->room.empty()) details.push_back(context.text.tr("checkin.room", {{"room", view.queue->room}}));
-    const size_t perLine = l.portrait ? 1 : 2;
-    for (size_t i = 0; i < details.size(); i += perLine) {
-        std::string joined = details[i];
-        if (perLine == 2 && i + 1 < details.size()) joined += "    " + details[i + 1];
-        line(ui, joined, body, c.text, x0, split, after);
-    }
-    if (view.queue) {
-        // Landscape: beside the number.
-        if (l.portrait) line(ui, aheadLine(context.text, *view.queue), ui.fonts.title(), c.text, x0, split, after);
-    } else {
-        line(ui, context.text.tr("checkin.queue_unknown"), body, c.alert, x0, split, after);
-    }
-    if (result.late) line(ui, context.text.tr("checkin.late_queue"), body, c.alert, x0, split, after);
     const std::string printLine = print_ == PrintState::printing  ? context.text.tr("checkin.print.printing")
                                   : print_ == PrintState::printed ? context.text.tr("checkin.print.take")
                                   : print_ == PrintState::failed  ? context.text.tr("checkin.print.failed")
                                                                   : std::string();
-    // Under the details in both orientations (landscape large print: the number's column is full).
-    if (!printLine.empty()) line(ui, printLine, body, print_ == PrintState::failed ? c.alert : c.mutedText, x0, split, after);
+    struct TicketLine {
+        std::string text;
+        ImFont* font;
+        ImU32 color;
+        bool tight;  ///< no gap after it (the "queue number" label sits on its number)
+    };
+    // The main column, top to bottom. Portrait puts the number and the queue line in it; landscape
+    // puts them beside, on the right. The print note stays under the details in both (landscape
+    // large print: the number's column is full).
+    std::vector<TicketLine> column;
+    if (l.portrait) {
+        column.push_back({context.text.tr("checkin.number"), body, c.mutedText, true});
+        column.push_back({number, ui.fonts.clock(), c.primary, false});
+    }
+    const size_t perLine = l.portrait ? 1 : 2;
+    for (size_t i = 0; i < details.size(); i += perLine) {
+        std::string joined = details[i];
+        if (perLine == 2 && i + 1 < details.size()) joined += "    " + details[i + 1];
+        column.push_back({joined, body, c.text, false});
+    }
+    const size_t aheadIndex = column.size();
+    float after = l.portrait ? 14.0F : 6.0F;
+    const float columnRoom = buttonsTop - top;
+    // Landscape: the queue line goes beside the number, or under the details where the number's
+    // column has no room for it (elder mode, English: it takes two lines there).
+    // When the queue line goes left, the print note (one line) takes its place on the right.
+    bool aheadBeside = false;
+    bool printBeside = false;
+    bool numberLabelShown = true;
+    const float sideWidth = x1 - sideX0;
+    // The number's column with these lines under the number fits down to the buttons' top itself
+    // (it has no line under it to keep apart).
+    auto fitsBeside = [&](std::initializer_list<const std::string*> texts) {
+        float height = (numberLabelShown ? ui.measure(context.text.tr("checkin.number"), body, sideWidth).y : 0) +
+                       ui.measure(number, ui.fonts.clock(), sideWidth).y;
+        for (const std::string* text : texts) height += after + ui.measure(*text, body, sideWidth).y;
+        return height <= columnRoom + ui.theme.gap;
+    };
+    const std::string ahead = view.queue ? aheadLine(context.text, *view.queue) : std::string();
+    if (!l.portrait) {
+        aheadBeside = view.queue && fitsBeside({&ahead});
+        printBeside = view.queue && !aheadBeside && !printLine.empty() && fitsBeside({&printLine});
+    }
+    if (view.queue) {
+        if (l.portrait) column.push_back({aheadLine(context.text, *view.queue), ui.fonts.title(), c.text, false});
+        else if (!aheadBeside) column.push_back({aheadLine(context.text, *view.queue), body, c.text, false});
+    } else {
+        column.push_back({context.text.tr("checkin.queue_unknown"), body, c.alert, false});
+    }
+    if (result.late) column.push_back({context.text.tr("checkin.late_queue"), body, c.alert, false});
+    const ImU32 printColor = print_ == PrintState::failed ? c.alert : c.mutedText;
+    if (!printLine.empty() && !printBeside) column.push_back({printLine, body, printColor, false});
+    // What does not fit above the buttons (large print, longer English lines) gives way in steps:
+    // the queue line to the body face, then the gaps between lines; nothing is left out.
+    auto columnHeight = [&] {
+        float height = 0;
+        for (const TicketLine& entry : column) height += ui.measure(entry.text, entry.font, split - x0).y + (entry.tight ? 0 : after);
+        return height;
+    };
+    if (columnHeight() > columnRoom && aheadIndex < column.size() && column[aheadIndex].font == ui.fonts.title()) column[aheadIndex].font = body;
+    if (columnHeight() > columnRoom) after = 4.0F;
+    // Landscape, still too tall (elder mode, English: the paired details wrap): the print note
+    // goes under the queue line beside the number, which gives up its "queue number" label
+    // first if it must (the queue line under it says what the number is).
+    if (!l.portrait && aheadBeside && !printBeside && !printLine.empty() && columnHeight() > columnRoom) {
+        if (!fitsBeside({&ahead, &printLine})) numberLabelShown = false;
+        if (fitsBeside({&ahead, &printLine})) {
+            printBeside = true;
+            column.pop_back();  // the print note was the column's last line
+        } else {
+            numberLabelShown = true;
+        }
+    }
+    for (const TicketLine& entry : column) line(ui, entry.text, entry.font, entry.color, x0, split, entry.tight ? 0 : after);
+    auto drawNumber = [&](float nx0, float nx1) {
+        if (numberLabelShown) line(ui, context.text.tr("checkin.number"), body, c.mutedText, nx0, nx1, 0);
+        line(ui, number, ui.fonts.clock(), c.primary, nx0, nx1, after);
+    };
     float qrTop = ImGui::GetCursorScreenPos().y;
     if (!l.portrait) {
         ImGui::SetCursorScreenPos(ImVec2(sideX0, top));
         drawNumber(sideX0, x1);
-        if (view.queue) line(ui, aheadLine(context.text, *view.queue), body, c.text, sideX0, x1, after);
+        if (aheadBeside) line(ui, ahead, body, c.text, sideX0, x1, after);
+        if (printBeside) line(ui, printLine, body, printColor, sideX0, x1, after);
         qrTop = ImGui::GetCursorScreenPos().y;
     }
     if (qrSize_ > 0) {
@@ -426,10 +483,10 @@ void CheckInQueueScreen::draw(const ScreenContext& context, Ui& ui) const {
     if (!q.room.empty()) line(ui, context.text.tr("checkin.room", {{"room", q.room}}), body, c.text, x0, split, after);
     if (!q.doctorName.empty()) line(ui, context.text.tr("checkin.doctor", {{"doctor", q.doctorName}}), body, c.text, x0, split, after);
     if (!l.portrait) ImGui::SetCursorScreenPos(ImVec2(sideX0, top));
-    line(ui, context.text.tr(view.queueError ? "checkin.queue.stale" : "checkin.queue.refresh"), body,
-         view.queueError ? c.alert : c.mutedText, sideX0, x1, after);
     ImGui::SetCursorScreenPos(ImVec2(sideX0, ImGui::GetCursorScreenPos().y));
     const float messageWidth = l.portrait ? 0.0F : x1 - sideX0;
+    // The reminder's answer first (the patient just asked), then the refresh note where it still
+    // fits above the buttons (elder mode leaves little room beside or under the queue).
     switch (view.reminder) {
         case ReminderState::sending:
             drawPatientMessage(context, ui, PatientMessage{"checkin.queue.reminder_sending", false}, messageWidth, buttonsTop - ImGui::GetCursorScreenPos().y);
@@ -441,6 +498,11 @@ void CheckInQueueScreen::draw(const ScreenContext& context, Ui& ui) const {
             drawPatientMessage(context, ui, PatientMessage{view.reminderErrorKey, true}, messageWidth, buttonsTop - ImGui::GetCursorScreenPos().y);
             break;
         case ReminderState::none: break;
+    }
+    const std::string refresh = context.text.tr(view.queueError ? "checkin.queue.stale" : "checkin.queue.refresh");
+    // A stale queue is always said (the numbers above may be old); the refresh note only where it fits.
+    if (view.queueError || ImGui::GetCursorScreenPos().y + ui.measure(refresh, body, x1 - sideX0).y <= buttonsTop) {
+        line(ui, refresh, body, view.queueError ? c.alert : c.mutedText, sideX0, x1, after);
     }
     buttonRow(ui, buttons, sideX0, x1);
 }

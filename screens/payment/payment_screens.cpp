@@ -50,24 +50,39 @@ void panelBox(Ui& ui, float x0, float x1, float top, float bottom) {
     ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(x0, top), ImVec2(x1, bottom), ui.theme.colors.panel, ui.theme.rounding);
 }
 
+/// Width a button needs for its label on one line (the touch target at least).
+float neededWidth(Ui& ui, const RowButton& button) {
+    return std::max(ui.theme.minTarget, ui.measure(button.label, ui.fonts.body()).x + 56);
+}
+
+/// True when every label fits its button with the buttons in equal shares of [x0, x1].
+bool equalSharesFit(const Ui& ui, const std::vector<RowButton>& buttons, size_t perRow, float x0, float x1) {
+    const float width = (x1 - x0 - ui.theme.gap * static_cast<float>(perRow - 1)) / static_cast<float>(perRow);
+    return std::all_of(buttons.begin(), buttons.end(),
+                       [&](const RowButton& b) { return ui.labelFits(b.label, ImVec2(width, ui.theme.buttonHeight), nullptr); });
+}
+
+/// True when all of `buttons` fit on one row of [x0, x1], each as wide as its label needs.
+bool neededWidthsFit(Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1) {
+    float total = ui.theme.gap * static_cast<float>(buttons.size() - 1);
+    for (const RowButton& b : buttons) total += neededWidth(ui, b);
+    return total <= x1 - x0;
+}
+
 /// How many of `buttons` share a row of [x0, x1]: all of them where every label fits its
-/// button; else fewer (landscape large print: "Use medical insurance" in a third of the side
-/// column spills out of its button), down to one per row.
-size_t buttonsPerRow(const Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1) {
-    const float gap = ui.theme.gap;
-    for (size_t perRow = buttons.size(); perRow > 1; --perRow) {
-        const float width = (x1 - x0 - gap * static_cast<float>(perRow - 1)) / static_cast<float>(perRow);
-        if (std::all_of(buttons.begin(), buttons.end(), [&](const RowButton& b) {
-                return ui.labelFits(b.label, ImVec2(width, ui.theme.buttonHeight), nullptr);
-            })) {
-            return perRow;
-        }
+/// button, in equal shares or else each as wide as its label needs ("返回" beside "确认，下一步"
+/// in a landscape side column at large print); else fewer (landscape large print: "Use medical
+/// insurance" in a third of the side column spills out of its button), down to one per row.
+size_t buttonsPerRow(Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1) {
+    if (buttons.size() > 1 && neededWidthsFit(ui, buttons, x0, x1)) return buttons.size();
+    for (size_t perRow = buttons.size() - 1; perRow > 1; --perRow) {
+        if (equalSharesFit(ui, buttons, perRow, x0, x1)) return perRow;
     }
     return 1;
 }
 
 /// The top of the rows buttonRow() draws (messages above them end there).
-float buttonRowTop(const Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1, float bottom) {
+float buttonRowTop(Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1, float bottom) {
     if (buttons.empty()) return bottom;
     const size_t perRow = buttonsPerRow(ui, buttons, x0, x1);
     const auto rows = static_cast<float>((buttons.size() + perRow - 1) / perRow);
@@ -78,6 +93,20 @@ void buttonRow(Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1
     if (buttons.empty()) return;
     const float gap = ui.theme.gap;
     const size_t perRow = buttonsPerRow(ui, buttons, x0, x1);
+    if (perRow == buttons.size() && !equalSharesFit(ui, buttons, perRow, x0, x1)) {
+        // One row, each button as wide as its label needs and the room left shared out.
+        float needed = gap * static_cast<float>(buttons.size() - 1);
+        for (const RowButton& b : buttons) needed += neededWidth(ui, b);
+        const float spare = (x1 - x0 - needed) / static_cast<float>(buttons.size());
+        float x = x0;
+        for (const RowButton& b : buttons) {
+            const float width = neededWidth(ui, b) + spare;
+            ImGui::SetCursorScreenPos(ImVec2(x, bottom - ui.theme.buttonHeight));
+            ui.button(b.id, b.label, ImVec2(width, ui.theme.buttonHeight), b.kind);
+            x += width + gap;
+        }
+        return;
+    }
     const float width = (x1 - x0 - gap * static_cast<float>(perRow - 1)) / static_cast<float>(perRow);
     // The last buttons (the primary one is last, on the right) fill the bottom row; the others
     // stack above it, from the left.
@@ -308,13 +337,13 @@ void PayChargesScreen::draw(const ScreenContext& context, Ui& ui) const {
                 const float room = buttonsTop - ImGui::GetCursorScreenPos().y;
                 const float width = columns.sideX1 - columns.sideX0;
                 // The insurance hint only explains the button beside it: where even one language
-                // of it cannot fit above the buttons (landscape large print, the choices on two
-                // rows), it gives way. The held-back note (money) always stays.
-                if (!l.portrait && note.key == "pay.insurance_hint" &&
+                // of it cannot fit above the buttons (large print: the choices on two rows, or a
+                // tall charges table), it gives way. The held-back note (money) always stays.
+                if (note.key == "pay.insurance_hint" &&
                     ui.measure(context.text.tr(note.key), ui.fonts.body(), width - 56).y + 56 > room) {
                     continue;
                 }
-                drawPatientMessage(context, ui, note, width, l.portrait ? 0 : room);
+                drawPatientMessage(context, ui, note, width, room);
                 ui.space(12);
             }
             placeButtons(ui, buttons, columns);
@@ -385,13 +414,26 @@ void PaySplitScreen::draw(const ScreenContext& context, Ui& ui) const {
                  {context.text.tr("pay.split.fund"), yuan(q.fundFen)},
                  {context.text.tr("pay.split.account"), yuan(q.accountFen)}},
                 {context.text.tr("pay.split.cash"), yuan(q.cashFen)}, {}, columns.mainX0, columns.mainX1);
+    const float panelBottom = ImGui::GetCursorScreenPos().y;
     if (!l.portrait) ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, top));
     const std::string confirm = context.text.tr(q.cashFen > 0 ? "pay.split.confirm" : "pay.split.confirm_covered");
     const std::vector<RowButton> buttons{{"pay.split.confirm", confirm, ButtonKind::primary},
                                          {"pay.split.back", context.text.tr("common.back"), ButtonKind::secondary}};
     const float buttonsTop = buttonRowTop(ui, buttons, columns.sideX0, columns.sideX1, l.contentMax.y) - ui.theme.gap;
-    drawPatientMessage(context, ui, PatientMessage{q.cashFen > 0 ? "pay.split.explain" : "pay.split.explain_covered", false},
-                       columns.sideX1 - columns.sideX0, l.portrait ? 0 : buttonsTop - ImGui::GetCursorScreenPos().y);
+    const PatientMessage note{q.cashFen > 0 ? "pay.split.explain" : "pay.split.explain_covered", false};
+    // Landscape: the note stands beside the amounts, above the buttons. At large print the two
+    // buttons stack in the side column and leave too little room above them, so the note moves
+    // under the amounts in the main column, which then has room to spare.
+    const float sideRoom = buttonsTop - ImGui::GetCursorScreenPos().y;
+    const float sideWidth = columns.sideX1 - columns.sideX0;
+    const float mainWidth = columns.mainX1 - columns.mainX0;
+    if (!l.portrait && patientMessageHeight(context, ui, note, sideWidth, false) > sideRoom &&
+        patientMessageHeight(context, ui, note, mainWidth, false) <= l.contentMax.y - panelBottom) {
+        ImGui::SetCursorScreenPos(ImVec2(columns.mainX0, panelBottom));
+        drawPatientMessage(context, ui, note, mainWidth, l.contentMax.y - panelBottom);
+    } else {
+        drawPatientMessage(context, ui, note, sideWidth, sideRoom);
+    }
     placeButtons(ui, buttons, columns);
 }
 
@@ -549,25 +591,30 @@ void drawQrPanel(const ScreenContext& context, Ui& ui, const QrPanel& panel, QrC
     // beside the symbol have about 300 pixels above the cancel button.
     float lineX0 = textX0;
     float lineX1 = textX1;
+    float lineGap = l.portrait ? 20.0F : 10.0F;
     auto line = [&](const std::string& value, ImFont* font, ImU32 color) {
         const float width = lineX1 - lineX0;
         const ImVec2 size = ui.measure(value, font, width);
         const ImVec2 at = ImGui::GetCursorScreenPos();
         ui.textAt(ImVec2(lineX0 + std::max(0.0F, (width - size.x) / 2), at.y), value, font, color, width);
-        ImGui::SetCursorScreenPos(ImVec2(lineX0, at.y + size.y + (l.portrait ? 20.0F : 10.0F)));
+        ImGui::SetCursorScreenPos(ImVec2(lineX0, at.y + size.y + lineGap));
     };
+    const std::string scanWords =
+        context.text.tr(l.portrait ? "pay.qr.scan_below" : "pay.qr.scan_left", {{"app", appName(context.text, panel.channel)}});
+    const std::string amountWords = context.text.tr("pay.yuan", {{"amount", formatYuan(panel.amountFen)}});
+    ImFont* amountFace = l.portrait ? ui.fonts.clock() : ui.fonts.title();
     auto drawWords = [&] {
         // The symbol is below the words in portrait and to their left in landscape.
-        line(context.text.tr(l.portrait ? "pay.qr.scan_below" : "pay.qr.scan_left", {{"app", appName(context.text, panel.channel)}}),
-             ui.fonts.body(), c.text);
-        line(context.text.tr("pay.yuan", {{"amount", formatYuan(panel.amountFen)}}), l.portrait ? ui.fonts.clock() : ui.fonts.title(),
-             c.primary);
+        line(scanWords, ui.fonts.body(), c.text);
+        line(amountWords, amountFace, c.primary);
     };
-    auto drawCountdown = [&] {
+    const auto secondsLeft = [&] {
         const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(context.clock.now() - panel.shownAt);
-        const auto left = std::max<int64_t>(0, (panel.timeout - elapsed).count());
-        line(context.text.tr("pay.qr.time_left", {{"seconds", std::to_string(left)}}), l.portrait ? ui.fonts.title() : ui.fonts.body(),
-             left <= 15 ? c.alert : c.text);
+        return std::max<int64_t>(0, (panel.timeout - elapsed).count());
+    }();
+    const std::string countdownWords = context.text.tr("pay.qr.time_left", {{"seconds", std::to_string(secondsLeft)}});
+    auto drawCountdown = [&] {
+        line(countdownWords, l.portrait ? ui.fonts.title() : ui.fonts.body(), secondsLeft <= 15 ? c.alert : c.text);
     };
     auto drawOrder = [&] { line(context.text.tr("pay.qr.order", {{"order", panel.orderId}}), ui.fonts.body(), c.mutedText); };
     if (l.portrait) drawWords();
@@ -581,7 +628,13 @@ void drawQrPanel(const ScreenContext& context, Ui& ui, const QrPanel& panel, QrC
     const int modulesWithQuiet = qrSize_ + 8;
     const auto minimumModule = static_cast<float>(minimumQrModulePixels(context.config.ui.pixelPitchMm));
     const float minimumSide = minimumModule * static_cast<float>(modulesWithQuiet);
-    float reserve = l.portrait ? ui.theme.buttonHeight * 2.6F : ui.fonts.body()->FontSize * 2.4F + 16.0F;
+    // Portrait reserves what goes under the symbol as measured: the countdown, the order line (two
+    // lines in English elder mode) and the cancel row.
+    const float portraitReserve =
+        16 + ui.measure(context.text.tr("pay.qr.time_left", {{"seconds", "60"}}), ui.fonts.title(), symbolX1 - symbolX0).y + 20 +
+        ui.measure(context.text.tr("pay.qr.order", {{"order", panel.orderId}}), ui.fonts.body(), symbolX1 - symbolX0).y + 20 +
+        ui.theme.buttonHeight + ui.theme.gap;
+    float reserve = l.portrait ? portraitReserve : ui.fonts.body()->FontSize * 2.4F + 16.0F;
     const bool orderBeside = !l.portrait && l.contentMax.y - symbolTop - reserve < minimumSide;
     if (orderBeside) reserve = 0;
     const float available = std::min(symbolX1 - symbolX0, l.contentMax.y - symbolTop - reserve);
@@ -621,8 +674,32 @@ void drawQrPanel(const ScreenContext& context, Ui& ui, const QrPanel& panel, QrC
             lineX1 = textX1;
         }
         ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, top));
-        if (titleBeside) {
-            ui.centered(context.text.tr("pay.qr.title"), ui.fonts.title(), c.text, textX0, textX1);
+        // The words beside the symbol must stay above the cancel button (elder mode, English: the
+        // scan line takes three lines there): the amount steps down to the body face, then the
+        // gaps close, then the title does (body face), and last it gives way to the scan line,
+        // which says the same and more.
+        const float sideWidth = textX1 - textX0;
+        bool titleShown = titleBeside;
+        ImFont* titleFace = ui.fonts.title();
+        auto sideHeight = [&] {
+            float height = ui.measure(scanWords, ui.fonts.body(), sideWidth).y + ui.measure(amountWords, amountFace, sideWidth).y +
+                           ui.measure(countdownWords, ui.fonts.body(), sideWidth).y + 3 * lineGap;
+            // Ui::centered moves the cursor on by the text and ImGui's item spacing.
+            if (titleShown) height += ui.measure(context.text.tr("pay.qr.title"), titleFace, sideWidth).y + ImGui::GetStyle().ItemSpacing.y;
+            if (orderBeside) {
+                height += ui.measure(context.text.tr("pay.qr.order", {{"order", panel.orderId}}), ui.fonts.body(), sideWidth).y + lineGap;
+            }
+            return height;
+        };
+        const float sideRoom = buttonRowTop(ui, {{panel.cancelId, context.text.tr("pay.cancel_payment"), ButtonKind::secondary}},
+                                            columns.sideX0, columns.sideX1, l.contentMax.y) -
+                               ui.theme.gap - top;
+        if (sideHeight() > sideRoom) amountFace = ui.fonts.body();
+        if (sideHeight() > sideRoom) lineGap = 2.0F;
+        if (sideHeight() > sideRoom) titleFace = ui.fonts.body();
+        if (sideHeight() > sideRoom) titleShown = false;
+        if (titleShown) {
+            ui.centered(context.text.tr("pay.qr.title"), titleFace, c.text, textX0, textX1);
             ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, ImGui::GetCursorScreenPos().y));
         }
         drawWords();
@@ -734,9 +811,20 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
     const PayOutcome outcome = outcomeOf(view.order);
     // Above the button row, the outcome's message leaves one line for the printing status; where
     // both languages do not fit (landscape, large print) only the patient's stays.
-    const float buttonTop = l.contentMax.y - ui.theme.buttonHeight - ui.theme.gap;
+    std::vector<RowButton> buttons{{"pay.result.menu", context.text.tr("pay.result.menu"), ButtonKind::primary}};
+    if (outcome == PayOutcome::not_charged && view.qrExpired) {
+        // One tap to a new code for the same fees and app; the main way on, so on the right.
+        buttons.front().kind = ButtonKind::secondary;
+        buttons.push_back({"pay.result.new_code", context.text.tr("pay.result.new_code"), ButtonKind::primary});
+    } else if (outcome == PayOutcome::not_charged) {
+        buttons.insert(buttons.begin(), {"pay.result.again", context.text.tr("pay.result.again"), ButtonKind::secondary});
+    }
     // The status line: its own height, the spacer above it (portrait) and the item spacing.
-    const float statusLine = ui.fonts.bodySize() * 1.3F + (l.portrait ? 20 + 3 * ui.theme.gap : 2 * ui.theme.gap);
+    // Landscape: it stands beside the buttons (which take the right half of the bottom row), so
+    // the message above keeps all the room down to the buttons.
+    const float statusLine = l.portrait ? ui.fonts.bodySize() * 1.3F + 20 + 3 * ui.theme.gap : 0;
+    const float buttonsX0 = l.portrait ? x0 : (x0 + x1) / 2;
+    const float buttonTop = buttonRowTop(ui, buttons, buttonsX0, x1, l.contentMax.y) - ui.theme.gap;
     auto roomFor = [&](float reserved) { return buttonTop - ImGui::GetCursorScreenPos().y - reserved; };
     const std::vector<std::pair<std::string, std::string>> values{{"order", view.order.orderId},
                                                                   {"amount", formatYuan(view.quote.cashFen)},
@@ -772,16 +860,23 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
                                0, roomFor(statusLine));
             break;
     }
-    if (l.portrait) ui.space(20);  // landscape large print has no pixel to spare
+    // Where the status line goes: under the message (portrait), or left of the buttons at the
+    // height of their lowest row (landscape).
+    const float statusWidth = l.portrait ? x1 - x0 : buttonsX0 - x0 - ui.theme.gap;
+    if (l.portrait) {
+        ui.space(20);
+    } else if (print_ == PrintState::printing || print_ == PrintState::printed) {
+        ImGui::SetCursorScreenPos(ImVec2(x0, l.contentMax.y - ui.theme.buttonHeight));
+    }
     switch (print_) {
         case PrintState::printing:
-            ui.paragraph(context.text.tr("pay.print.printing"), ui.fonts.body(), c.mutedText);
+            ui.paragraph(context.text.tr("pay.print.printing"), ui.fonts.body(), c.mutedText, statusWidth);
             break;
         case PrintState::printed:
             ui.paragraph(context.text.tr(outcome == PayOutcome::received   ? "pay.print.take_receipt"
                                          : outcome == PayOutcome::refunded ? "pay.print.take_refund"
                                                                            : "pay.print.take_voucher"),
-                         ui.fonts.body(), c.text);
+                         ui.fonts.body(), c.text, statusWidth);
             break;
         case PrintState::failed:
             drawPatientMessage(context, ui, PatientMessage{outcome == PayOutcome::received   ? "pay.print.failed_receipt"
@@ -792,15 +887,7 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
             break;
         case PrintState::none: break;
     }
-    std::vector<RowButton> buttons{{"pay.result.menu", context.text.tr("pay.result.menu"), ButtonKind::primary}};
-    if (outcome == PayOutcome::not_charged && view.qrExpired) {
-        // One tap to a new code for the same fees and app; the main way on, so on the right.
-        buttons.front().kind = ButtonKind::secondary;
-        buttons.push_back({"pay.result.new_code", context.text.tr("pay.result.new_code"), ButtonKind::primary});
-    } else if (outcome == PayOutcome::not_charged) {
-        buttons.insert(buttons.begin(), {"pay.result.again", context.text.tr("pay.result.again"), ButtonKind::secondary});
-    }
-    buttonRow(ui, buttons, x0, x1, l.contentMax.y);
+    buttonRow(ui, buttons, buttonsX0, x1, l.contentMax.y);
 }
 
 // ---------------------------------------------------------------- printing

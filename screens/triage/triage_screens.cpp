@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cfloat>
+#include <numeric>
 #include <cmath>
 
 #include "kiosk/core/log.hpp"
@@ -32,8 +34,39 @@ std::string todayOf(const ScreenContext& context) {
 
 float listBottom(const Ui& ui) { return ui.layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap; }
 
+/// The least height of each row of a grid of `columns` buttons `width` wide: the tallest label of
+/// the row (large print wraps long English names), never under one touch target.
+/// A short last row shares the whole width among its buttons ("Whole body, other" keeps one line).
+float widthInRow(const Ui& ui, size_t count, size_t columns, size_t row, float width) {
+    const size_t inRow = std::min(columns, count - row * columns);
+    if (inRow == columns) return width;
+    const float span = width * static_cast<float>(columns) + ui.theme.gap * static_cast<float>(columns - 1);
+    return (span - ui.theme.gap * static_cast<float>(inRow - 1)) / static_cast<float>(inRow);
+}
+
+std::vector<float> gridRowHeights(const Ui& ui, const std::vector<RowButton>& buttons, size_t columns, float width) {
+    std::vector<float> rows((buttons.size() + columns - 1) / columns, ui.theme.buttonHeight);
+    for (size_t i = 0; i < buttons.size(); ++i) {
+        const size_t row = i / columns;
+        rows[row] = std::max(rows[row], labelHeightIn(ui, buttons[i].label, widthInRow(ui, buttons.size(), columns, row, width)));
+    }
+    return rows;
+}
+
+/// The height a grid of `columns` across `span` pixels takes at least: its rows' least heights
+/// and the gaps, which close to half a gap (still over 3 mm) where `room` is short.
+float gridHeight(const Ui& ui, const std::vector<RowButton>& buttons, size_t columns, float span, float room = FLT_MAX) {
+    const float width = (span - ui.theme.gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
+    const std::vector<float> rows = gridRowHeights(ui, buttons, columns, width);
+    const float sum = std::accumulate(rows.begin(), rows.end(), 0.0F);
+    const auto gaps = static_cast<float>(rows.size() - 1);
+    return sum + gaps * ui.theme.gap <= room ? sum + gaps * ui.theme.gap : sum + gaps * ui.theme.gap / 2;
+}
+
 /// Buttons in a grid of `columns` from the cursor down to `bottom`, rows as tall as fit (at least
-/// one touch target, at most `maxRowHeight`).
+/// one touch target and the row's tallest label, at most `maxRowHeight` unless a label needs
+/// more). Where the rows do not fit at one height, each row takes just what its labels need and
+/// the gaps close to half.
 void buttonGrid(Ui& ui, const std::vector<RowButton>& buttons, int columns, float bottom, float maxRowHeight, float x0 = 0, float x1 = 0) {
     if (buttons.empty()) return;
     const Layout& l = ui.layout;
@@ -41,18 +74,30 @@ void buttonGrid(Ui& ui, const std::vector<RowButton>& buttons, int columns, floa
         x0 = l.contentMin.x;
         x1 = l.contentMax.x;
     }
-    const float gap = ui.theme.gap;
+    float gap = ui.theme.gap;
     const float width = (x1 - x0 - gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
     const float top = ImGui::GetCursorScreenPos().y;
-    const auto rows = static_cast<float>((buttons.size() + static_cast<size_t>(columns) - 1) / static_cast<size_t>(columns));
-    const float height = std::clamp((bottom - top - gap * (rows - 1)) / rows, ui.theme.buttonHeight, maxRowHeight);
-    for (size_t i = 0; i < buttons.size(); ++i) {
-        const auto column = static_cast<float>(i % static_cast<size_t>(columns));
-        const auto row = static_cast<float>(i / static_cast<size_t>(columns));
-        ImGui::SetCursorScreenPos(ImVec2(x0 + column * (width + gap), top + row * (height + gap)));
-        ui.button(buttons[i].id, buttons[i].label, ImVec2(width, height), buttons[i].kind, ui.fonts.body());
+    std::vector<float> heights = gridRowHeights(ui, buttons, static_cast<size_t>(columns), width);
+    const auto rows = static_cast<float>(heights.size());
+    const float tallest = *std::max_element(heights.begin(), heights.end());
+    const float even = (bottom - top - gap * (rows - 1)) / rows;
+    if (even >= tallest) {
+        std::fill(heights.begin(), heights.end(), std::min(even, std::max(maxRowHeight, tallest)));
+    } else if (std::accumulate(heights.begin(), heights.end(), 0.0F) + gap * (rows - 1) > bottom - top) {
+        gap /= 2;
     }
-    ImGui::SetCursorScreenPos(ImVec2(x0, top + rows * (height + gap)));
+    float y = top;
+    for (size_t row = 0; row < heights.size(); ++row) {
+        const float rowWidth = widthInRow(ui, buttons.size(), static_cast<size_t>(columns), row, width);
+        for (size_t column = 0; column < static_cast<size_t>(columns); ++column) {
+            const size_t i = row * static_cast<size_t>(columns) + column;
+            if (i >= buttons.size()) break;
+            ImGui::SetCursorScreenPos(ImVec2(x0 + static_cast<float>(column) * (rowWidth + ui.theme.gap), y));
+            ui.button(buttons[i].id, buttons[i].label, ImVec2(rowWidth, heights[row]), buttons[i].kind, ui.fonts.body());
+        }
+        y += heights[row] + gap;
+    }
+    ImGui::SetCursorScreenPos(ImVec2(x0, y));
 }
 
 /// The bottom row, left to right, across the content width.
@@ -161,16 +206,38 @@ void TriageBodyScreen::draw(const ScreenContext& context, Ui& ui) const {
     if (l.portrait) {
         // Portrait: the title, the four toggles, what is shown and the hint, then the regions
         // head to toe in two columns (three in large print when two do not fit).
-        serviceTitle(context, ui, "triage.body.title");
+        // Elder mode: the title without the extra space around it (the regions need the room).
+        if (ui.theme.elder) {
+            ui.centered(context.text.tr("triage.body.title"), ui.fonts.title(), ui.theme.colors.text, l.contentMin.x, l.contentMax.x);
+        } else {
+            serviceTitle(context, ui, "triage.body.title");
+        }
         const float togglesTop = ImGui::GetCursorScreenPos().y;
         buttonGrid(ui, toggles, 4, togglesTop + ui.theme.buttonHeight, ui.theme.buttonHeight);
-        ui.space(ui.theme.gap / 2);
-        ui.centered(shown + " — " + context.text.tr("triage.body.hint"), ui.fonts.body(), ui.theme.colors.mutedText, l.contentMin.x,
-                    l.contentMax.x);
-        ui.space(ui.theme.gap / 2);
-        const float room = listBottom(ui) - ImGui::GetCursorScreenPos().y + ui.theme.gap;
-        const auto rowsFit = static_cast<size_t>(std::max(1.0F, std::floor(room / (ui.theme.buttonHeight + ui.theme.gap))));
-        const int columns = (regions.size() + 1) / 2 > rowsFit ? 3 : 2;
+        // The regions in two columns where they fit, else three (each row as tall as its
+        // longest name needs). Where neither fits under the full hint (large print), the hint
+        // keeps only what is shown ("成人 · 正面") and the spaces around it close.
+        const float spacing = ImGui::GetStyle().ItemSpacing.y;
+        const std::string fullHint = shown + " — " + context.text.tr("triage.body.hint");
+        const float fullHintHeight = ui.theme.gap + 3 * spacing + ui.measure(fullHint, ui.fonts.body(), l.contentWidth()).y * 1.25F;
+        // (The last row must end a gap above "back": listBottom() allows for it, the grid's own
+        // item spacing takes one more.)
+        const float room = listBottom(ui) - ImGui::GetCursorScreenPos().y - spacing;
+        const float span = l.contentWidth();
+        const float least = std::min(gridHeight(ui, regions, 2, span, room - fullHintHeight), gridHeight(ui, regions, 3, span, room - fullHintHeight));
+        const bool fullHintFits = fullHintHeight + least <= room;
+        // Last of all (English at large print) the words go: the chosen toggles still differ
+        // from the others in shape (filled, not outlined), not in colour alone.
+        const float shownHeight = spacing + ui.measure(shown, ui.fonts.body(), l.contentWidth()).y * 1.25F;
+        const bool shownFits = shownHeight + least <= room;
+        if (fullHintFits) ui.space(ui.theme.gap / 2);
+        if (fullHintFits || shownFits) {
+            ui.centered(fullHintFits ? fullHint : shown, ui.fonts.body(), ui.theme.colors.mutedText, l.contentMin.x, l.contentMax.x);
+        }
+        if (fullHintFits) ui.space(ui.theme.gap / 2);
+        const float gridRoom = listBottom(ui) - ImGui::GetCursorScreenPos().y;
+        const float twoColumns = gridHeight(ui, regions, 2, span, gridRoom);
+        const int columns = twoColumns <= gridRoom || twoColumns <= gridHeight(ui, regions, 3, span, gridRoom) ? 2 : 3;
         buttonGrid(ui, regions, columns, listBottom(ui), ui.theme.buttonHeight * 1.6F);
         bottomRow(ui, {back});
         return;
@@ -258,9 +325,12 @@ void TriageSymptomsScreen::draw(const ScreenContext& context, Ui& ui) const {
         x1 = at.mainX1;
     }
     const size_t columns = l.portrait ? 1 : 2;
-    const float room = bottom - ImGui::GetCursorScreenPos().y + ui.theme.gap;
-    const auto rowsFit = static_cast<size_t>(std::max(1.0F, std::floor(room / (ui.theme.buttonHeight + ui.theme.gap))));
-    perPage_ = std::clamp<size_t>(rowsFit * columns, 1, perPageFor(ui));
+    // Rows as tall as the longest symptom needs at this width ("Urgent: Fever in a baby under 3
+    // months" takes two lines at large print): as many as fit.
+    const float columnWidth = (x1 - x0 - ui.theme.gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
+    float tallest = ui.theme.buttonHeight;
+    for (const RowButton& choice : choices) tallest = std::max(tallest, labelHeightIn(ui, choice.label, columnWidth));
+    perPage_ = std::clamp<size_t>(rowsThatFit(ui, bottom, tallest) * columns, 1, perPageFor(ui));
     const size_t pages = std::max<size_t>(1, (choices.size() + perPage_ - 1) / perPage_);
     const size_t page = std::min(page_, pages - 1);
     const std::vector<RowButton> shown(choices.begin() + static_cast<std::ptrdiff_t>(page * perPage_),
@@ -328,17 +398,25 @@ void TriageAdviceScreen::draw(const ScreenContext& context, Ui& ui) const {
     // One panel per department: name, where it is, why (and "children are seen in paediatrics");
     // the booking button on its right. As many as fit (at least one).
     const float pad = ui.theme.gap / 2;
-    const float buttonWidth = (x1 - x0) * 0.36F;
     const float lineGap = 6;
     float y = ImGui::GetCursorScreenPos().y;
     bool first = true;
     for (const triage::RankedDepartment& ranked : view.advice.departments) {
         const bool bookable = view.bookingAvailable && view.site.contains(ranked.code);
+        // "Book Cardiology" on the button where it fits; else (large print, long names) just
+        // "Book": the department's name is in the panel beside it.
+        std::string bookLabel = context.text.tr("triage.advice.book", {{"department", departmentName(context, view, ranked)}});
+        const float buttonWidth = (x1 - x0) * 0.36F;
+        if (!ui.labelFits(bookLabel, ImVec2(buttonWidth, ui.theme.buttonHeight), ui.fonts.body())) {
+            bookLabel = context.text.tr("triage.advice.book_short");
+        }
         const float textX0 = x0 + pad;
         const float textX1 = (bookable ? x1 - buttonWidth - ui.theme.gap : x1) - pad;
         const float textWidth = textX1 - textX0;
         std::vector<std::pair<std::string, ImFont*>> lines;
-        lines.emplace_back(departmentName(context, view, ranked), ui.fonts.title());
+        // The name in the title face where it fits beside the button, else in the body face.
+        const std::string name = departmentName(context, view, ranked);
+        lines.emplace_back(name, ui.measure(name, ui.fonts.title()).x <= textWidth ? ui.fonts.title() : ui.fonts.body());
         if (auto found = view.site.find(ranked.code); found != view.site.end() && !found->second.location.empty()) {
             lines.emplace_back(found->second.location, ui.fonts.body());
         }
@@ -360,8 +438,7 @@ void TriageAdviceScreen::draw(const ScreenContext& context, Ui& ui) const {
         }
         if (bookable) {
             ImGui::SetCursorScreenPos(ImVec2(x1 - buttonWidth - pad, y + (height - ui.theme.buttonHeight) / 2));
-            ui.button("triage.book." + ranked.code, context.text.tr("triage.advice.book", {{"department", departmentName(context, view, ranked)}}),
-                      ImVec2(buttonWidth, ui.theme.buttonHeight), ButtonKind::primary, ui.fonts.body());
+            ui.button("triage.book." + ranked.code, bookLabel, ImVec2(buttonWidth, ui.theme.buttonHeight), ButtonKind::primary, ui.fonts.body());
         }
         y += height + ui.theme.gap / 2;
     }
@@ -422,23 +499,40 @@ void TriageEmergencyScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Landscape at = landscapeOf(ui);
     float x0 = l.contentMin.x;
     float x1 = l.contentMax.x;
-    if (l.portrait) {
+    if (l.portrait && ui.theme.elder) {
+        // Elder mode: the title without the extra space around it (where and why need the room).
+        ui.centered(context.text.tr("triage.emergency.title"), ui.fonts.title(), ui.theme.colors.alert, x0, x1);
+    } else if (l.portrait) {
         serviceTitle(context, ui, "triage.emergency.title", ui.theme.colors.alert);
     } else {
         landscapeTitle(ui, at, context.text.tr("triage.emergency.title"), ui.theme.colors.alert);
         x0 = at.mainX0;
         x1 = at.mainX1;
     }
-    // Where to go, as large as the title: the one thing to read.
-    ui.centered(context.text.tr("triage.emergency.where", {{"location", location}}), ui.fonts.title(), ui.theme.colors.text, x0, x1);
-    ui.space(ui.theme.gap);
+    // Where to go, as large as the title: the one thing to read. Where that leaves too little room
+    // for the reasons and the "ask staff" note (large print, English), it steps down to the body
+    // face and the gap under it closes.
+    const std::string where = context.text.tr("triage.emergency.where", {{"location", location}});
+    std::vector<std::string> reasons;
     for (const triage::Symptom* symptom : view.advice.redFlags) {
+        reasons.push_back(context.text.tr("triage.emergency.why", {{"symptom", symptom->name.in(language)}, {"why", symptom->why.in(language)}}));
+    }
+    const float spacing = ImGui::GetStyle().ItemSpacing.y;
+    float reasonsHeight = 0;
+    for (const auto& reason : reasons) reasonsHeight += ui.measure(reason, ui.fonts.body(), x1 - x0).y + spacing;
+    const float staffNeeds = l.portrait ? patientMessageHeight(context, ui, PatientMessage{"triage.emergency.staff", true}, l.contentWidth(), false) +
+                                              spacing
+                                        : 0;
+    const float room = (l.portrait ? listBottom(ui) : l.contentMax.y) - ImGui::GetCursorScreenPos().y;
+    const bool roomy = ui.measure(where, ui.fonts.title(), x1 - x0).y * 1.25F + spacing + ui.theme.gap + spacing + reasonsHeight + staffNeeds <= room;
+    ui.centered(where, roomy ? ui.fonts.title() : ui.fonts.body(), ui.theme.colors.text, x0, x1);
+    if (roomy) ui.space(ui.theme.gap);
+    for (const auto& reason : reasons) {
         ImGui::SetCursorScreenPos(ImVec2(x0, ImGui::GetCursorScreenPos().y));
-        ui.centered(context.text.tr("triage.emergency.why", {{"symptom", symptom->name.in(language)}, {"why", symptom->why.in(language)}}),
-                    ui.fonts.body(), ui.theme.colors.text, x0, x1);
+        ui.centered(reason, ui.fonts.body(), ui.theme.colors.text, x0, x1);
     }
     if (l.portrait) {
-        ui.space(ui.theme.gap);
+        if (roomy) ui.space(ui.theme.gap);
         drawPatientMessage(context, ui, PatientMessage{"triage.emergency.staff", true}, 0, listBottom(ui) - ImGui::GetCursorScreenPos().y);
         ImGui::SetCursorScreenPos(ImVec2(l.contentMin.x, l.contentMax.y - ui.theme.buttonHeight));
         ui.button(understood.id, understood.label, ImVec2(l.contentWidth(), ui.theme.buttonHeight), understood.kind, ui.fonts.body());

@@ -222,7 +222,7 @@ TEST_F(CheckInJourneyTest, MyQueueFollowsTheDoctorsCallsAndSetsAnSmsReminder) {
     EXPECT_EQ(view().reminder, screens::ReminderState::set);
     const auto sms = hospital->call("GET", "/admin/sms");
     ASSERT_EQ(sms["requests"].size(), 1U);
-    EXPECT_TRUE(contains(shown(), "when 3 are ahead"));
+    EXPECT_TRUE(contains(shown(), "Text reminder set")) << "the patient is told the reminder is set, in English";
 }
 
 /// The presenter's F2 panel (issue 11 item 7): on the ticket it offers "the doctor calls the next

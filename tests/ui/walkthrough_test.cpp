@@ -248,7 +248,7 @@ TEST_F(WalkthroughTest, SignedOutWithTheCardStillInTheReaderTheAttractScreenAsks
 }
 
 /// The message in the roomiest and the tightest layouts (each waits out the session: a minute of
-/// frames); every layout's message is walked by EveryLobbyScreenAndMessageFits…'s Finish step.
+/// frames, two in elder mode, which doubles the timeouts); every layout's message is walked by EveryLobbyScreenAndMessageFits…'s Finish step.
 TEST_F(WalkthroughTest, IdleSignOutWithTheIdCardStillOnTheReaderAsksToTakeIt) {
     for (const char* orientation : {"portrait", "landscape"}) {
         for (const bool largePrint : {orientation == std::string("landscape")}) {
@@ -259,7 +259,7 @@ TEST_F(WalkthroughTest, IdleSignOutWithTheIdCardStillOnTheReaderAsksToTakeIt) {
                                             (largePrint ? "true" : "false") + R"(, "steps": [
                     {"insert_card": {"device": "idcard", "person": "chen-zhe"}},
                     {"expect_screen": "menu"},
-                    {"wait": 61},
+                    {"wait": )" + std::string(largePrint ? "121" : "61") + R"(},
                     {"expect_screen": "attract"},
                     {"expect_session": false},
                     {"remove_card": "idcard"},
