@@ -122,6 +122,10 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     config.triage.emergencyLocationZh = triage.string("emergency_location_zh", config.triage.emergencyLocationZh);
     config.triage.emergencyLocationEn = triage.string("emergency_location_en", config.triage.emergencyLocationEn);
     triage.rejectUnknownKeys();
+    ConfigSection reports = root.section("reports");
+    config.reports.serviceDeskZh = reports.string("service_desk_zh", config.reports.serviceDeskZh);
+    config.reports.serviceDeskEn = reports.string("service_desk_en", config.reports.serviceDeskEn);
+    reports.rejectUnknownKeys();
 
     ConfigSection voice = root.section("voice");
     config.voice.engine = voice.choice("engine", "espeak-ng", {"espeak-ng", "none"});
