@@ -1336,8 +1336,10 @@ std::vector<LabObservation> labObservations(const Json& report) {
         row.item = o.contains("code") ? str(o["code"], "text") : "";
         if (o.contains("valueQuantity") && o["valueQuantity"].is_object()) {
             const Json& q = o["valueQuantity"];
-            // The value as the HIS wrote it: nlohmann prints the shortest form that reads back ("6.2").
-            if (q.contains("value") && q["value"].is_number()) row.value = q["value"].dump();
+            // Integers as they are; decimals in their shortest form ("78", "4.71": JSON keeps no
+            // trailing zeros, and "78.0" would read as a different precision).
+            if (q.contains("value") && q["value"].is_number_integer()) row.value = q["value"].dump();
+            else if (q.contains("value") && q["value"].is_number()) row.value = fmt::format("{}", q["value"].get<double>());
             row.unit = str(q, "unit");
             if (const std::string comparator = str(q, "comparator"); !comparator.empty()) row.value = comparator + row.value;
         } else {

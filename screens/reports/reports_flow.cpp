@@ -151,7 +151,7 @@ void ReportsFlow::run(Job job) {
     });
 }
 
-void ReportsFlow::start(const PatientIdentity& identity) {
+void ReportsFlow::start(const PatientIdentity& identity, drivers::ReportPrinter* printer, drivers::DeviceEventSink sink) {
     {
         std::lock_guard lock(shared_->mutex);
         shared_->identity = identity;
@@ -168,7 +168,11 @@ void ReportsFlow::start(const PatientIdentity& identity) {
         });
         return;
     }
-    run([this](const std::shared_ptr<Shared>& shared, uint64_t generation) {
+    run([this, printer, sink](const std::shared_ptr<Shared>& shared, uint64_t generation) {
+        if (printer) {
+            // Its state now (a queue stopped by staff, a printer gone), for what the list offers.
+            if (auto started = printer->start(sink); !started) logger()->warn("report printer {}: {}", printer->name(), started.error().describe());
+        }
         PatientIdentity copied;
         {
             std::lock_guard lock(shared->mutex);

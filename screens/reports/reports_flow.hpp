@@ -115,8 +115,10 @@ public:
     void reset() override;
     bool working() const override { return view().working(); }
 
-    /// Finds the patient and lists their reports (with this kiosk's prints of each).
-    void start(const PatientIdentity& identity);
+    /// Finds the patient and lists their reports (with this kiosk's prints of each). `printer`
+    /// (may be null) is started with `sink` on the worker, so its state() says whether it can
+    /// print now (the CUPS driver asks the queue) before the list is shown.
+    void start(const PatientIdentity& identity, drivers::ReportPrinter* printer = nullptr, drivers::DeviceEventSink sink = {});
     /// Prints `reportIds` (ready ones of view().reports, in that order) on `printer`, one job
     /// each, followed to its end. `printer` null: each is refused with "no report printer".
     /// The printer must outlive the run (the App's device registry does).

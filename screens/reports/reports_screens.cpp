@@ -34,11 +34,42 @@ std::string deskOf(const ScreenContext& context) {
     return context.text.language() == "zh_CN" ? context.config.reports.serviceDeskZh : context.config.reports.serviceDeskEn;
 }
 
-/// Buttons side by side across the bottom of the content area (primary last, on the right).
+/// Where the buttons go: portrait, a row across the bottom; landscape (short screens, large print
+/// leaves about 750 pixels under the bars), a column on the right, so the list and the table
+/// keep the full height.
+float sideColumnX(const Ui& ui) { return ui.layout.contentMin.x + ui.layout.contentWidth() * 0.74F; }
+
+/// The right edge of what the screen draws besides its buttons.
+float contentRight(const Ui& ui) { return ui.layout.portrait ? ui.layout.contentMax.x : sideColumnX(ui) - ui.theme.gap; }
+
+/// The buttons: side by side across the bottom (portrait, primary last on the right), or stacked
+/// in the right column from the bottom up (landscape, primary at the bottom).
 void bottomRow(Ui& ui, const std::vector<RowButton>& buttons) {
     if (buttons.empty()) return;
     const Layout& l = ui.layout;
     const float gap = ui.theme.gap;
+    if (!l.portrait) {
+        // "Previous" and "Next" share a row: three rows at most fit beside large print.
+        std::vector<std::vector<const RowButton*>> rows;
+        for (const RowButton& b : buttons) {
+            const bool pairsWithLast = b.id.ends_with(".next") && !rows.empty() && rows.back().size() == 1 &&
+                                       rows.back().front()->id.ends_with(".prev");
+            if (pairsWithLast) rows.back().push_back(&b);
+            else rows.push_back({&b});
+        }
+        const float x = sideColumnX(ui);
+        for (size_t r = 0; r < rows.size(); ++r) {
+            const float y = l.contentMax.y - static_cast<float>(rows.size() - r) * ui.theme.buttonHeight -
+                            static_cast<float>(rows.size() - 1 - r) * gap;
+            const auto n = static_cast<float>(rows[r].size());
+            const float w = (l.contentMax.x - x - gap * (n - 1)) / n;
+            for (size_t i = 0; i < rows[r].size(); ++i) {
+                ImGui::SetCursorScreenPos(ImVec2(x + static_cast<float>(i) * (w + gap), y));
+                ui.button(rows[r][i]->id, rows[r][i]->label, ImVec2(w, ui.theme.buttonHeight), rows[r][i]->kind);
+            }
+        }
+        return;
+    }
     const auto n = static_cast<float>(buttons.size());
     const float width = (l.contentWidth() - gap * (n - 1)) / n;
     for (size_t i = 0; i < buttons.size(); ++i) {
@@ -47,7 +78,10 @@ void bottomRow(Ui& ui, const std::vector<RowButton>& buttons) {
     }
 }
 
-float bottomRowTop(const Ui& ui) { return ui.layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap; }
+/// The bottom of what the screen draws above (portrait) or beside (landscape) its buttons.
+float bottomRowTop(const Ui& ui) {
+    return ui.layout.portrait ? ui.layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap : ui.layout.contentMax.y;
+}
 
 /// The status of one report, as its row says it.
 std::string statusLine(const ScreenContext& context, const ReportEntry& e) {
@@ -131,7 +165,7 @@ void ReportsScreen::onEnter(ScreenContext& context) {
     // Back from a report: the same list (and page). From the menu: read it afresh.
     if (view.stage == ReportsStage::list && !view.selected.empty()) return;
     page_ = 0;
-    flow.start(context.session.identity());
+    flow.start(context.session.identity(), reportPrinterOf(context.devices), context.deviceSink);
 }
 
 Transition ReportsScreen::onEvent(ScreenContext& context, const UiEvent& event) {
@@ -166,7 +200,8 @@ void ReportsScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Translator& t = context.text;
     const ReportsView view = context.services.reports().view();
     const float x0 = l.contentMin.x;
-    const float x1 = l.contentMax.x;
+    const float x1 = contentRight(ui);
+    const float width = x1 - x0;
     const RowButton menu{"reports.menu", t.tr("reports.menu"), ButtonKind::secondary};
     serviceTitle(context, ui, "reports.title");
     if (view.stage == ReportsStage::idle || view.stage == ReportsStage::loading) {
@@ -178,7 +213,7 @@ void ReportsScreen::draw(const ScreenContext& context, Ui& ui) const {
                                 : view.error && view.error->messageKey == "reports.error.unavailable"
                                     ? "reports.error.unavailable"
                                     : "reports.error.his";
-        drawPatientMessage(context, ui, PatientMessage{key, true}, 0, bottomRowTop(ui) - ImGui::GetCursorScreenPos().y);
+        drawPatientMessage(context, ui, PatientMessage{key, true}, width, bottomRowTop(ui) - ImGui::GetCursorScreenPos().y);
         bottomRow(ui, {{menu.id, menu.label, ButtonKind::primary}});
         return;
     }
@@ -186,24 +221,24 @@ void ReportsScreen::draw(const ScreenContext& context, Ui& ui) const {
     ImFont* body = ui.fonts.body();
     const float after = l.portrait ? 10.0F : 4.0F;
     if (!printerProblem.empty()) {
-        ui.paragraph(t.tr(printerProblem, {{"desk", deskOf(context)}}), body, c.alert);
+        ui.paragraph(t.tr(printerProblem, {{"desk", deskOf(context)}}), body, c.alert, width);
         ui.space(after);
     }
     if (view.reports.empty()) {
-        drawPatientMessage(context, ui, PatientMessage{"reports.none", false}, 0, bottomRowTop(ui) - ImGui::GetCursorScreenPos().y);
+        drawPatientMessage(context, ui, PatientMessage{"reports.none", false}, width, bottomRowTop(ui) - ImGui::GetCursorScreenPos().y);
         bottomRow(ui, {{menu.id, menu.label, ButtonKind::primary}});
         return;
     }
     // The run's message above the buttons; the rows fill what is left.
     const auto message = printMessage(context, view);
-    const float messageHeight = message ? ui.measure(trWith(t, message->key, message->values), body, l.contentWidth()).y + ui.theme.gap : 0;
+    const float messageHeight = message ? ui.measure(trWith(t, message->key, message->values), body, width).y + ui.theme.gap : 0;
     const float rowsTop = ImGui::GetCursorScreenPos().y;
     const float rowsBottom = bottomRowTop(ui) - messageHeight;
     const float rowHeight = ui.theme.buttonHeight + ui.theme.gap;
     perPage_ = std::max<size_t>(1, static_cast<size_t>((rowsBottom - rowsTop + ui.theme.gap) / rowHeight));
     const size_t pages = (view.reports.size() + perPage_ - 1) / perPage_;
     const size_t page = std::min(page_, pages - 1);
-    const float split = x0 + l.contentWidth() * (l.portrait ? 0.56F : 0.6F);
+    const float split = x0 + width * (l.portrait ? 0.56F : 0.58F);
     for (size_t i = page * perPage_; i < std::min(view.reports.size(), (page + 1) * perPage_); ++i) {
         const ReportEntry& e = view.reports[i];
         const float y = rowsTop + static_cast<float>(i - page * perPage_) * rowHeight;
@@ -225,7 +260,7 @@ void ReportsScreen::draw(const ScreenContext& context, Ui& ui) const {
     }
     if (message) {
         // The patient's language only: the desk's name in it is the site's, per language.
-        ui.textAt(ImVec2(x0, rowsBottom), trWith(t, message->key, message->values), body, message->alert ? c.alert : c.success, l.contentWidth());
+        ui.textAt(ImVec2(x0, rowsBottom), trWith(t, message->key, message->values), body, message->alert ? c.alert : c.success, width);
     }
     std::vector<RowButton> buttons{menu};
     if (pages > 1) {
@@ -260,7 +295,8 @@ void ReportDetailScreen::draw(const ScreenContext& context, Ui& ui) const {
     const ReportsView view = context.services.reports().view();
     const ReportEntry* entry = view.find(view.selected);
     const float x0 = l.contentMin.x;
-    const float x1 = l.contentMax.x;
+    const float x1 = contentRight(ui);
+    const float width = x1 - x0;
     ImFont* body = ui.fonts.body();
     const float line = ui.fonts.bodySize();
     if (!entry) {
@@ -269,8 +305,9 @@ void ReportDetailScreen::draw(const ScreenContext& context, Ui& ui) const {
         return;
     }
     const backend::Report& r = entry->report;
-    ui.space(l.portrait ? 24 : 8);
-    ui.centered(r.title.empty() ? t.tr("reports.untitled") : r.title, ui.fonts.title(), c.text, x0, x1);
+    ui.space(l.portrait ? 24 : 4);
+    // Landscape: the title in the body face (the table needs the height).
+    ui.centered(r.title.empty() ? t.tr("reports.untitled") : r.title, l.portrait ? ui.fonts.title() : body, c.text, x0, x1);
     std::string sub = r.department;
     if (!r.issued.empty()) sub += (sub.empty() ? "" : " · ") + shortDateTime(r.issued);
     sub += (sub.empty() ? "" : " · ") + statusLine(context, *entry);
@@ -288,17 +325,17 @@ void ReportDetailScreen::draw(const ScreenContext& context, Ui& ui) const {
         note = t.tr(printerProblem, {{"desk", deskOf(context)}});
         noteAlert = true;
     }
-    const float noteHeight = note.empty() ? 0 : ui.measure(note, body, l.contentWidth()).y + ui.theme.gap / 2;
+    const float noteHeight = note.empty() ? 0 : ui.measure(note, body, width).y + ui.theme.gap / 2;
     const float tableBottom = bottomRowTop(ui) - noteHeight;
 
     if (r.results.empty()) {
         // Imaging (or a lab report without structured rows): the impression where the HIS gives one.
         const std::string text = r.conclusion.empty() ? t.tr("reports.pdf_only") : t.tr("reports.conclusion", {{"text", r.conclusion}});
-        ui.textAt(ImGui::GetCursorScreenPos(), text, body, c.text, l.contentWidth());
+        ui.textAt(ImGui::GetCursorScreenPos(), text, body, c.text, width);
         pageStarts_ = {0};
     } else {
         // The table: item | result | unit | reference range | flag. Columns by share of the width.
-        const float w = l.contentWidth();
+        const float w = width;
         const float cols[] = {x0, x0 + w * 0.38F, x0 + w * 0.56F, x0 + w * 0.72F, x0 + w * 0.89F, x1};
         const float pad = 8.0F;
         auto cellWidth = [&](int i) { return cols[i + 1] - cols[i] - pad; };
@@ -319,16 +356,22 @@ void ReportDetailScreen::draw(const ScreenContext& context, Ui& ui) const {
             h = std::max(h, ui.measure(rangeTextOf(o), body, cellWidth(3)).y);
             return h + (l.portrait ? 10.0F : 4.0F);
         };
-        std::vector<size_t> starts{0};
-        float used = 0;
-        for (size_t i = 0; i < r.results.size(); ++i) {
-            const float h = rowHeight(r.results[i]);
-            if (used + h > tableBottom - top && used > 0) {
-                starts.push_back(i);
-                used = 0;
+        auto paginate = [&](float room) {
+            std::vector<size_t> starts{0};
+            float used = 0;
+            for (size_t i = 0; i < r.results.size(); ++i) {
+                const float h = rowHeight(r.results[i]);
+                if (used + h > room && used > 0) {
+                    starts.push_back(i);
+                    used = 0;
+                }
+                used += h;
             }
-            used += h;
-        }
+            return starts;
+        };
+        std::vector<size_t> starts = paginate(tableBottom - top);
+        // Paged: one line kept under the table for "page 2 / 5".
+        if (starts.size() > 1) starts = paginate(tableBottom - top - line * 1.2F);
         pageStarts_ = starts;
         const size_t page = std::min(page_, starts.size() - 1);
         const size_t end = page + 1 < starts.size() ? starts[page + 1] : r.results.size();
@@ -349,11 +392,11 @@ void ReportDetailScreen::draw(const ScreenContext& context, Ui& ui) const {
             // "page 2 / 5" at the table's foot, right-aligned.
             const std::string pageText = t.tr("reports.page", {{"page", std::to_string(page + 1)}, {"pages", std::to_string(starts.size())}});
             const ImVec2 size = ui.measure(pageText, body);
-            if (y + size.y <= tableBottom) ui.textAt(ImVec2(x1 - size.x, y), pageText, body, c.mutedText);
+            ui.textAt(ImVec2(x1 - size.x, std::min(y, tableBottom - size.y)), pageText, body, c.mutedText);
         }
     }
     if (!note.empty()) {
-        ui.textAt(ImVec2(x0, tableBottom), note, body, noteAlert ? c.alert : c.success, l.contentWidth());
+        ui.textAt(ImVec2(x0, tableBottom), note, body, noteAlert ? c.alert : c.success, width);
     }
     std::vector<RowButton> buttons{{"reports.back", t.tr("reports.back"), ButtonKind::secondary}};
     const size_t page = std::min(page_, pageStarts_.size() - 1);
