@@ -57,6 +57,14 @@ constexpr std::array kServices{
                .devices = kNoDevices, .entryScreen = "service_unavailable"},
 };
 
+/// [reports] print_timeout_s: how long one report's job may take from submission to the printer's
+/// "completed" before it is cancelled as not printed (a patient waits at the kiosk meanwhile).
+/// loadConfig() checked its range (2–600).
+std::chrono::seconds reportPrintTimeout(const KioskConfig& config) {
+    if (!config.document) return std::chrono::seconds(120);
+    return std::chrono::seconds((*config.document)["reports"]["print_timeout_s"].value_or(int64_t{120}));
+}
+
 }  // namespace
 
 std::span<const ServiceRow> serviceTable() { return kServices; }
@@ -142,7 +150,8 @@ ServiceFlows::ServiceFlows(const KioskConfig& config, std::shared_ptr<backend::H
             log::module("services")->error("print journal not opened (reports are shown, not printed): {}", opened.error().describe());
         }
     }
-    reports_ = std::make_unique<ReportsFlow>(his_, std::move(printJournal), printPolicy, config.dataDir / "report-spool", post);
+    reports_ = std::make_unique<ReportsFlow>(his_, std::move(printJournal), printPolicy, config.dataDir / "report-spool",
+                                             reportPrintTimeout(config), post);
     flows_ = {payment_.get(), booking_.get(), checkIn_.get(), cancel_.get(), triage_.get(), reports_.get()};
 }
 

@@ -125,6 +125,9 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     ConfigSection reports = root.section("reports");
     config.reports.serviceDeskZh = reports.string("service_desk_zh", config.reports.serviceDeskZh);
     config.reports.serviceDeskEn = reports.string("service_desk_en", config.reports.serviceDeskEn);
+    // print_timeout_s (2–600, default 120) is read where it is used (screens/services.cpp, as
+    // [services] queue_url is); checked here so a bad value stops the start.
+    (void)reports.integer("print_timeout_s", 120, 2, 600);
     reports.rejectUnknownKeys();
 
     ConfigSection voice = root.section("voice");

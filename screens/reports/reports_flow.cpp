@@ -92,8 +92,13 @@ const ReportEntry* ReportsView::find(const std::string& id) const {
 }
 
 ReportsFlow::ReportsFlow(std::shared_ptr<backend::HisDriver> his, std::unique_ptr<Journal> journal, printing::PrintPolicy policy,
-                         std::filesystem::path spoolDir, Post post)
-    : his_(std::move(his)), journal_(std::move(journal)), policy_(policy), spoolDir_(std::move(spoolDir)), post_(std::move(post)) {
+                         std::filesystem::path spoolDir, std::chrono::seconds printTimeout, Post post)
+    : his_(std::move(his)),
+      journal_(std::move(journal)),
+      policy_(policy),
+      spoolDir_(std::move(spoolDir)),
+      printTimeout_(printTimeout),
+      post_(std::move(post)) {
     if (journal_) {
         if (auto opened = printing::PrintJournal::open(*journal_, policy_)) {
             prints_.emplace(std::move(*opened));
@@ -104,7 +109,7 @@ ReportsFlow::ReportsFlow(std::shared_ptr<backend::HisDriver> his, std::unique_pt
     shared_->view.reprintLimit = policy_.reprintLimit;
 }
 
-ReportsFlow::~ReportsFlow() = default;  // jthreads join: each job is bounded by kPrintTimeout
+ReportsFlow::~ReportsFlow() = default;  // jthreads join: each job is bounded by the print timeout
 
 void ReportsFlow::reset() {
     if (worker_.joinable()) retired_.emplace_back(std::move(worker_), workerDone_);
@@ -327,7 +332,7 @@ void ReportsFlow::printOne(const std::shared_ptr<Shared>& shared, uint64_t gener
             return finish(ReportPrint::failed, "reports.print.his_failed", false);
         }
     }
-    auto outcome = printer->printPdf(file, 1, kPrintTimeout, drivers::CancelToken{});
+    auto outcome = printer->printPdf(file, 1, printTimeout_, drivers::CancelToken{});
     // The file holds the patient's results: it does not stay on the kiosk once CUPS has its copy.
     std::filesystem::remove(file, ec);
     if (!outcome) {

@@ -100,14 +100,12 @@ struct ReportsView {
 class ReportsFlow final : public ServiceFlow {
 public:
     using Post = std::function<void(UiEvent)>;
-    /// How long one report's job may take from submission to completion at the printer.
-    static constexpr std::chrono::seconds kPrintTimeout{120};
-
     /// `his` may be null (no [backend]): start() then stops with "not available". `journal` null
     /// (it could not be opened): reports are listed and shown, nothing is printed. Print files
-    /// are written to `spoolDir` for the time of the job only.
+    /// are written to `spoolDir` for the time of the job only; each job may take `printTimeout`
+    /// ([reports] print_timeout_s) before it is cancelled as not printed.
     ReportsFlow(std::shared_ptr<backend::HisDriver> his, std::unique_ptr<Journal> journal, printing::PrintPolicy policy,
-                std::filesystem::path spoolDir, Post post);
+                std::filesystem::path spoolDir, std::chrono::seconds printTimeout, Post post);
     ~ReportsFlow() override;
     ReportsFlow(const ReportsFlow&) = delete;
     ReportsFlow& operator=(const ReportsFlow&) = delete;
@@ -148,11 +146,12 @@ private:
     std::mutex journalMutex_;
     printing::PrintPolicy policy_;
     std::filesystem::path spoolDir_;
+    std::chrono::seconds printTimeout_;
     Post post_;
     std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
     std::jthread worker_;
     std::shared_ptr<std::atomic<bool>> workerDone_;
-    /// Workers of a reset flow, still following a print job (bounded by kPrintTimeout): joined
+    /// Workers of a reset flow, still following a print job (bounded by the print timeout): joined
     /// once done, or when the flow is destroyed, never on the UI thread while they run.
     std::vector<std::pair<std::jthread, std::shared_ptr<std::atomic<bool>>>> retired_;
 };

@@ -117,6 +117,10 @@ std::optional<PatientMessage> printMessage(const ScreenContext& context, const R
         for (const auto& e : v.reports) {
             if (e.print == ReportPrint::failed && !e.printErrorKey.empty()) {
                 why = context.text.tr(e.printErrorKey, {{"desk", deskOf(context)}});
+                // The sentence goes on after it: its own full stop is dropped.
+                for (const std::string_view stop : {"。", "."}) {
+                    if (why.ends_with(stop)) why.resize(why.size() - stop.size());
+                }
                 break;
             }
         }

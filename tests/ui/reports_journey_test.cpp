@@ -354,7 +354,8 @@ TEST_F(ReportsJourneyTest, ReprintLimitIsEnforcedWithTheDeskNamed) {
 /// A job the printer does not complete (nothing answers the queue's socket) is not counted:
 /// the report stays "not printed" and prints again once the printer works.
 TEST_F(ReportsJourneyTest, AJobThatDidNotPrintIsNotCountedAndPrintsAgain) {
-    startWith("Unreachable");
+    // The socket backend retries without an error reason: the site's print timeout ends the job.
+    startWith("Unreachable", "[reports]\nprint_timeout_s = 3\n");
     ASSERT_TRUE(openReports().ok);
     const size_t lab = indexOf("-lab");
     auto report = journey(R"({"steps": [{"tap": "reports.open.)" + std::to_string(lab) + R"("}, {"tap": "reports.print_one"}]})");
@@ -440,6 +441,23 @@ TEST_F(ReportsJourneyTest, AnotherPatientsReportIsRefusedAndABadPdfIsNotPrinted)
     EXPECT_EQ(v.reports[0].print, screens::ReportPrint::printed) << v.reports[0].printErrorKey;
     EXPECT_EQ(v.reports[0].prints(), 1);
     EXPECT_EQ(printedFiles().size(), 1U);
+}
+
+/// The HIS not answering the report search: a plain message, the menu button, no hang; the list
+/// comes back once it answers again.
+TEST_F(ReportsJourneyTest, BackendDownSaysSoAndTheListComesBack) {
+    startWith();
+    hospital->armFault("http_503", "GET", "/fhir/DiagnosticReport", 1);
+    ASSERT_TRUE(openReports().ok);
+    auto v = view();
+    EXPECT_EQ(v.stage, screens::ReportsStage::stopped);
+    EXPECT_TRUE(showsText("暂时无法从医院系统查询报告")) << allShown();
+    EXPECT_TRUE(app->buttonRects().contains("reports.menu"));
+    auto report = journey(R"({"steps": [{"set_language": "en_US"}, {"tap": "reports.menu"}, {"tap": "menu.reports"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    settleFlows();
+    EXPECT_EQ(view().stage, screens::ReportsStage::list);
+    EXPECT_EQ(view().reports.size(), 5U);
 }
 
 /// Every reports screen in both languages, portrait and landscape, normal and large print (the
