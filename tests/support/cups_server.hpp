@@ -3,7 +3,7 @@
 // fresh folder (the host's CUPS is not touched), a cups-pdf queue "KioskPDF" whose output lands in
 // <root>/out (per-queue config /etc/cups/cups-pdf-<instance>.conf, removed afterwards) and a raw
 // queue "Unreachable" to a loopback port where nothing listens. Stopped (SIGTERM, waited for) by
-// stop() or the destructor. Same set-up as tests/printing/cups_report_test.cpp.
+// stop() or the destructor. Used by tests/printing/cups_report_test.cpp and tests/ui/reports_journey_test.cpp.
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
