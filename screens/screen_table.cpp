@@ -9,6 +9,7 @@
 #include "screens/identify_screen.hpp"
 #include "screens/menu_screen.hpp"
 #include "screens/payment/payment_screens.hpp"
+#include "screens/reports/reports_screens.hpp"
 #include "screens/technician/pin_pad_screen.hpp"
 #include "screens/triage/triage_screens.hpp"
 
@@ -38,6 +39,8 @@ std::vector<std::unique_ptr<Screen>> makeScreenTable() {
     table.push_back(std::make_unique<CancelScreen>());
     table.push_back(std::make_unique<CheckInScreen>());
     table.push_back(std::make_unique<CheckInQueueScreen>());
+    table.push_back(std::make_unique<ReportsScreen>());
+    table.push_back(std::make_unique<ReportDetailScreen>());
     table.push_back(std::make_unique<TriageBodyScreen>());
     table.push_back(std::make_unique<TriageSymptomsScreen>());
     table.push_back(std::make_unique<TriageAdviceScreen>());

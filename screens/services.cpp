@@ -8,6 +8,7 @@
 #include "screens/cancel/cancel_flow.hpp"
 #include "screens/checkin/checkin_flow.hpp"
 #include "screens/payment/payment_flow.hpp"
+#include "screens/reports/reports_flow.hpp"
 #include "screens/triage/triage_flow.hpp"
 
 namespace kiosk::screens {
@@ -19,8 +20,6 @@ using drivers::DeviceClass;
 constexpr std::array kLobby{KioskMode::lobby};
 constexpr std::array kLobbyAndPharmacy{KioskMode::lobby, KioskMode::pharmacy};
 constexpr std::array<DeviceClass, 0> kNoDevices{};
-/// Reports come out of the A4 report printer; without one the service cannot give them.
-constexpr std::array kReportPrinter{DeviceClass::report_printer};
 
 /// The table (DESIGN §3a). Services whose screens do not exist yet lead to the plain
 /// "not open yet" screen (service_unavailable); each row changes its entry when its folder lands.
@@ -46,16 +45,25 @@ constexpr std::array kServices{
     ServiceRow{.id = "payment", .labelKey = "menu.payment", .icon = "wallet", .modes = kLobby,
                .enabledBy = &ServicesConfig::payment, .needsBackend = true, .needsPayments = true,
                .devices = kNoDevices, .entryScreen = "pay.charges"},
-    // reports: no screens yet.
+    // reports (issue 12 item 1): listed and shown without the A4 printer too (missing or out of
+    // service, the screen says where to print them), so it needs no device.
     ServiceRow{.id = "reports", .labelKey = "menu.reports", .icon = "document", .modes = kLobby,
                .enabledBy = &ServicesConfig::reports, .needsBackend = true, .needsPayments = false,
-               .devices = kReportPrinter, .entryScreen = "service_unavailable"},
+               .devices = kNoDevices, .entryScreen = "reports"},
     // pickup: no screens yet; offered in the pharmacy's menu and, when [services] pickup is on,
     // in the lobby's too (before, the lobby left it out silently).
     ServiceRow{.id = "pickup", .labelKey = "menu.pickup", .icon = "pill", .modes = kLobbyAndPharmacy,
                .enabledBy = &ServicesConfig::pickup, .needsBackend = true, .needsPayments = false,
                .devices = kNoDevices, .entryScreen = "service_unavailable"},
 };
+
+/// [reports] print_timeout_s: how long one report's job may take from submission to the printer's
+/// "completed" before it is cancelled as not printed (a patient waits at the kiosk meanwhile).
+/// loadConfig() checked its range (2–600).
+std::chrono::seconds reportPrintTimeout(const KioskConfig& config) {
+    if (!config.document) return std::chrono::seconds(120);
+    return std::chrono::seconds((*config.document)["reports"]["print_timeout_s"].value_or(int64_t{120}));
+}
 
 }  // namespace
 
@@ -129,7 +137,22 @@ ServiceFlows::ServiceFlows(const KioskConfig& config, std::shared_ptr<backend::H
     }
     emergencyLocations_ = config.triage.emergencyLocationZh + config.triage.emergencyLocationEn;
     triage_ = std::make_unique<TriageFlow>(std::move(rules), config, his_, tasks, post);
-    flows_ = {payment_.get(), booking_.get(), checkIn_.get(), cancel_.get(), triage_.get()};
+    // Reports: the print journal on its own connection (the flow's worker prints); without it
+    // reports are listed and shown, not printed (the reprint limit could not be counted).
+    std::unique_ptr<Journal> printJournal;
+    printing::PrintPolicy printPolicy;
+    if (his_ && config.services.reports && config.mode == KioskMode::lobby) {
+        ConfigSection printingSection = config.printing;  // validated at start-up (kiosk/cli/common.cpp)
+        printPolicy = printing::loadPrintPolicy(printingSection);
+        if (auto opened = Journal::open(config.journalFile)) {
+            printJournal = std::move(*opened);
+        } else {
+            log::module("services")->error("print journal not opened (reports are shown, not printed): {}", opened.error().describe());
+        }
+    }
+    reports_ = std::make_unique<ReportsFlow>(his_, std::move(printJournal), printPolicy, config.dataDir / "report-spool",
+                                             reportPrintTimeout(config), post);
+    flows_ = {payment_.get(), booking_.get(), checkIn_.get(), cancel_.get(), triage_.get(), reports_.get()};
 }
 
 std::string ServiceFlows::textsKnownAtStartUp() const {

@@ -27,6 +27,7 @@ class BookingFlow;
 class CheckInFlow;
 class CancelFlow;
 class TriageFlow;
+class ReportsFlow;
 
 /// What every service's flow offers the app: wiped at session end (money steps in flight
 /// still finish: each flow says how), and whether a step runs on its worker now.
@@ -97,6 +98,8 @@ public:
     const CancelFlow& cancel() const { return *cancel_; }
     TriageFlow& triage() { return *triage_; }
     const TriageFlow& triage() const { return *triage_; }
+    ReportsFlow& reports() { return *reports_; }
+    const ReportsFlow& reports() const { return *reports_; }
 
     /// What the services check before the kiosk starts (App::create): the triage rules file read
     /// and valid, and its departments ones the hospital has. An error names the file and line.
@@ -121,6 +124,7 @@ private:
     std::unique_ptr<CheckInFlow> checkIn_;
     std::unique_ptr<CancelFlow> cancel_;
     std::unique_ptr<TriageFlow> triage_;
+    std::unique_ptr<ReportsFlow> reports_;
     std::optional<Error> triageRulesError_;  ///< the rules file could not be used (checkAtStartUp says so)
     std::string emergencyLocations_;
     std::vector<ServiceFlow*> flows_;  ///< every flow above, for resetAll() and working()

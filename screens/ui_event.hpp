@@ -55,6 +55,11 @@ struct BookingProgress {
 struct CheckInProgress {
     uint64_t generation = 0;  ///< the flow run it belongs to; older runs are ignored
 };
+/// The reports flow's worker moved on (the list read, a report printed or not): the reports
+/// screens re-read the flow's state (screens/reports/reports_flow.hpp).
+struct ReportsProgress {
+    uint64_t generation = 0;
+};
 
 /// A slip (receipt, voucher) went to the receipt printer, or could not.
 struct PrintFinished {
@@ -73,7 +78,7 @@ struct PaymentsRecovered {
 };
 
 using UiEvent = std::variant<ButtonPressed, drivers::DeviceEvent, ScanResolved, SelfTestFinished, SimulatorAction,
-                             PaymentProgress, BookingProgress, CheckInProgress, PrintFinished, PaymentsRecovered, PinChecked>;
+                             PaymentProgress, BookingProgress, CheckInProgress, ReportsProgress, PrintFinished, PaymentsRecovered, PinChecked>;
 
 /// What a screen asks the app to do after an event. Screens never switch screens themselves.
 struct Transition {

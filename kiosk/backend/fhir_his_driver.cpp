@@ -1314,6 +1314,62 @@ Result<TransactionRecord> FhirHisDriver::lookupTransaction(const std::string& tr
     return fail(Errc::not_found, "no write with trade_no " + tradeNo, "backend.trade_not_found");
 }
 
+namespace {
+
+/// The structured rows of a lab DiagnosticReport: R4 DiagnosticReport.result references
+/// Observations; a HIS that sends them with the report puts them in `contained` and refers to
+/// them as "#id" (R4 §2.37 "contained resources"). Other references (separate Observation reads)
+/// are not followed: such a report is shown by its PDF only.
+std::vector<LabObservation> labObservations(const Json& report) {
+    std::map<std::string, const Json*> contained;
+    for (const auto& c : arrayOf(report, "contained")) {
+        if (str(c, "resourceType") == "Observation") contained[str(c, "id")] = &c;
+    }
+    std::vector<LabObservation> rows;
+    for (const auto& reference : arrayOf(report, "result")) {
+        const std::string ref = str(reference, "reference");
+        if (ref.size() < 2 || ref[0] != '#') continue;
+        auto found = contained.find(ref.substr(1));
+        if (found == contained.end()) continue;
+        const Json& o = *found->second;
+        LabObservation row;
+        row.item = o.contains("code") ? str(o["code"], "text") : "";
+        if (o.contains("valueQuantity") && o["valueQuantity"].is_object()) {
+            const Json& q = o["valueQuantity"];
+            // Integers as they are; decimals in their shortest form ("78", "4.71": JSON keeps no
+            // trailing zeros, and "78.0" would read as a different precision).
+            if (q.contains("value") && q["value"].is_number_integer()) row.value = q["value"].dump();
+            else if (q.contains("value") && q["value"].is_number()) row.value = fmt::format("{}", q["value"].get<double>());
+            row.unit = str(q, "unit");
+            if (const std::string comparator = str(q, "comparator"); !comparator.empty()) row.value = comparator + row.value;
+        } else {
+            row.value = str(o, "valueString");
+        }
+        const Json& ranges = arrayOf(o, "referenceRange");
+        if (!ranges.empty()) {
+            const Json& range = ranges[0];
+            auto bound = [&](const char* key) -> std::optional<double> {
+                if (!range.contains(key) || !range[key].is_object()) return std::nullopt;
+                const Json& v = range[key];
+                if (!v.contains("value") || !v["value"].is_number()) return std::nullopt;
+                return v["value"].get<double>();
+            };
+            row.low = bound("low");
+            row.high = bound("high");
+            row.rangeText = str(range, "text");
+        }
+        const Json& interpretations = arrayOf(o, "interpretation");
+        if (!interpretations.empty() && interpretations[0].contains("coding") && interpretations[0]["coding"].is_array() &&
+            !interpretations[0]["coding"].empty()) {
+            row.interpretation = str(interpretations[0]["coding"][0], "code");
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+}  // namespace
+
 Result<std::vector<Report>> FhirHisDriver::reports(const std::string& patientId) {
     if (auto valid = requireId(patientId, "patient"); !valid) return std::unexpected(valid.error());
     auto found = search("DiagnosticReport?subject=" + urlEncode("Patient/" + patientId), "DiagnosticReport");
@@ -1335,6 +1391,13 @@ Result<std::vector<Report>> FhirHisDriver::reports(const std::string& patientId)
             report.pdfBinaryId = url.rfind("Binary/", 0) == 0 ? url.substr(7) : url;
             report.pdfSize = form.value("size", int64_t{0});
         }
+        report.patientId = r.contains("subject") ? referenceId(r["subject"], "Patient") : std::string();
+        const Json& performers = arrayOf(r, "performer");
+        if (!performers.empty()) report.department = str(performers[0], "display");
+        report.expected = extensionText(r, fhir::kExtReportExpected);
+        report.printCount = static_cast<int>(std::clamp<int64_t>(extensionInteger(r, fhir::kExtReportPrintCount), 0, 1000));
+        report.conclusion = str(r, "conclusion");
+        report.results = labObservations(r);
         out.push_back(std::move(report));
     }
     return out;

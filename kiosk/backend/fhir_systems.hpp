@@ -44,6 +44,9 @@ inline constexpr const char* kExtOutcomeCancelUntil = "urn:yizhan:ext:cancel-unt
 inline constexpr const char* kExtWhenAhead = "urn:yizhan:ext:when-ahead";
 inline constexpr const char* kExtInsuranceClass = "urn:yizhan:ext:insurance-class";
 inline constexpr const char* kExtPickupWindow = "urn:yizhan:ext:pickup-window";
+/// DiagnosticReport: when a pending report is expected (valueDateTime), prints made elsewhere (valueInteger).
+inline constexpr const char* kExtReportExpected = "urn:yizhan:ext:expected-time";
+inline constexpr const char* kExtReportPrintCount = "urn:yizhan:ext:print-count";
 inline constexpr const char* kExtLocation = "urn:yizhan:ext:location";
 inline constexpr const char* kExtNameEn = "urn:yizhan:ext:name-en";
 /// FHIR R4 core extension for a string element in another language (sub-extensions lang, content);

@@ -184,14 +184,42 @@ struct TransactionRecord {
     std::string status;
 };
 
+/// One row of a structured lab report (a contained Observation of the DiagnosticReport).
+/// Values are kept as the HIS wrote them: "6.2", "阴性", "<0.1", "++".
+struct LabObservation {
+    std::string item;            ///< code.text ("白细胞 WBC")
+    std::string value;           ///< valueQuantity.value as text, or valueString
+    std::string unit;            ///< valueQuantity.unit
+    std::optional<double> low;   ///< referenceRange[0].low.value
+    std::optional<double> high;  ///< referenceRange[0].high.value
+    std::string rangeText;       ///< referenceRange[0].text (non-numeric ranges: "阴性")
+    /// interpretation[0].coding[0].code of HL7 v3 ObservationInterpretation: "H", "L", "N",
+    /// "A" (abnormal), "HH", "LL"; empty when the HIS gives none.
+    std::string interpretation;
+};
+
 struct Report {
     std::string id;
     std::string category;       ///< LAB, RAD (imaging)
     std::string title;
-    std::string status;         ///< preliminary, final, amended
+    /// registered / partial (pending: not yet reported), preliminary, final, amended, corrected
+    std::string status;
     std::string issued;
     std::string pdfBinaryId;    ///< Binary id of the PDF (presentedForm)
     int64_t pdfSize = 0;
+    std::string patientId;      ///< subject: checked by the kiosk against the patient asked for
+    std::string department;     ///< performer[0].display: the department that reported it
+    /// For a pending report: when it is expected (extension urn:yizhan:ext:expected-time,
+    /// ISO 8601 dateTime in hospital time); empty when the HIS does not say.
+    std::string expected;
+    /// Prints the HIS knows of (extension urn:yizhan:ext:print-count: printed at another kiosk
+    /// or at the desk); the kiosk adds its own journal's.
+    int printCount = 0;
+    std::string conclusion;     ///< imaging: the impression, shown on screen
+    std::vector<LabObservation> results;  ///< structured lab rows, in the report's order
+
+    /// Ready to read and print (R4 DiagnosticReport.status: preliminary and later).
+    bool ready() const { return status == "preliminary" || status == "final" || status == "amended" || status == "corrected"; }
 };
 
 struct Prescription {

@@ -181,6 +181,13 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     config.triage.emergencyLocationZh = triage.string("emergency_location_zh", config.triage.emergencyLocationZh);
     config.triage.emergencyLocationEn = triage.string("emergency_location_en", config.triage.emergencyLocationEn);
     triage.rejectUnknownKeys();
+    ConfigSection reports = root.section("reports");
+    config.reports.serviceDeskZh = reports.string("service_desk_zh", config.reports.serviceDeskZh);
+    config.reports.serviceDeskEn = reports.string("service_desk_en", config.reports.serviceDeskEn);
+    // print_timeout_s (2–600, default 120) is read where it is used (screens/services.cpp, as
+    // [services] queue_url is); checked here so a bad value stops the start.
+    (void)reports.integer("print_timeout_s", 120, 2, 600);
+    reports.rejectUnknownKeys();
 
     ConfigSection voice = root.section("voice");
     config.voice.engine = voice.choice("engine", "espeak-ng", {"espeak-ng", "none"});

@@ -87,6 +87,14 @@ struct TriageConfig {
     std::string emergencyLocationEn = "the Emergency Department (ask any member of staff the way)";
 };
 
+/// [reports]: the reports service (screens/reports/reports_flow.hpp).
+struct ReportsConfig {
+    /// Where a patient goes for what the kiosk cannot give: reports to print when the A4 printer
+    /// is missing or out of service, a print beyond the reprint limit ([printing] reprint_limit).
+    std::string serviceDeskZh = "门诊楼一层人工服务台";
+    std::string serviceDeskEn = "the service desk on the ground floor of the outpatient building";
+};
+
 /// [voice]: voice guidance (kiosk/speech/voice_guide.hpp).
 struct VoiceConfig {
     std::string engine = "espeak-ng";  ///< "espeak-ng" or "none" (a silent kiosk)
@@ -126,6 +134,7 @@ struct KioskConfig {
     VoiceConfig voice;
     DiagnosticsConfig diagnostics;
     TriageConfig triage;
+    ReportsConfig reports;
     std::vector<DeviceConfig> devices;
     ConfigSection backend{nullptr, "backend", std::make_shared<ConfigProblems>(), {}};
     /// [printing]: reprint limit and journal policy, validated by printing::loadPrintPolicy.

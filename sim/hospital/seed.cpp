@@ -108,6 +108,123 @@ Json patientResource(const std::string& id, const std::string& name, const std::
     return patient;
 }
 
+/// One seeded lab result: a number with optional bounds, or a text value ("阴性", "++").
+struct SeedObservation {
+    std::string item;
+    std::optional<double> value;   ///< valueQuantity.value
+    std::string comparator;        ///< valueQuantity.comparator ("<"): "<0.1"
+    std::string text;              ///< valueString when there is no number
+    std::string unit;
+    std::optional<double> low;
+    std::optional<double> high;
+    std::string rangeText;         ///< referenceRange.text ("阴性")
+    std::string flag;              ///< v3 ObservationInterpretation code: H, L, A; empty = normal
+
+    std::string shown() const { return value ? comparator + fmt::format("{}", *value) : text; }
+    std::string rangeShown() const {
+        if (low && high) return fmt::format("{}-{}", *low, *high);
+        if (high) return fmt::format("<{}", *high);
+        if (low) return fmt::format(">{}", *low);
+        return rangeText;
+    }
+};
+
+Json observationJson(const std::string& id, const SeedObservation& o) {
+    Json out{{"resourceType", "Observation"}, {"id", id}, {"status", "final"}, {"code", {{"text", o.item}}}};
+    if (o.value) {
+        Json quantity{{"value", *o.value}};
+        if (!o.unit.empty()) quantity["unit"] = o.unit;
+        if (!o.comparator.empty()) quantity["comparator"] = o.comparator;
+        out["valueQuantity"] = quantity;
+    } else {
+        out["valueString"] = o.text;
+    }
+    Json range = Json::object();
+    if (o.low) range["low"] = {{"value", *o.low}};
+    if (o.high) range["high"] = {{"value", *o.high}};
+    if (!o.rangeText.empty()) range["text"] = o.rangeText;
+    if (!range.empty()) out["referenceRange"] = Json::array({range});
+    if (!o.flag.empty()) {
+        out["interpretation"] = Json::array(
+            {{{"coding", Json::array({{{"system", "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"}, {"code", o.flag}}})}}});
+    }
+    return out;
+}
+
+constexpr int kNotPending = 1000;
+
+struct SeedReport {
+    const char* suffix;
+    const char* category;          ///< LAB, RAD
+    std::string title;
+    const char* department;
+    const char* status;            ///< final, registered (pending)
+    int issuedDay;                 ///< days from today
+    int expectedDay;               ///< pending: days from today; kNotPending otherwise
+    std::string time;              ///< "16:30": issued or expected at
+    int printedElsewhere;          ///< print-count extension
+    std::string conclusion;
+    std::vector<SeedObservation> results;
+    std::vector<std::pair<std::string, std::string>> findings;  ///< imaging: label, text (PDF rows)
+};
+
+SeedObservation num(std::string item, double value, std::string unit, std::optional<double> low, std::optional<double> high,
+                    std::string flag = {}) {
+    return SeedObservation{std::move(item), value, {}, {}, std::move(unit), low, high, {}, std::move(flag)};
+}
+SeedObservation text(std::string item, std::string value, std::string rangeText, std::string flag = {}) {
+    return SeedObservation{std::move(item), std::nullopt, {}, std::move(value), {}, std::nullopt, std::nullopt, std::move(rangeText), std::move(flag)};
+}
+
+/// The reports every demo person has (sim/hospital/README.md "Reports").
+const std::vector<SeedReport>& demoReports() {
+    static const std::vector<SeedReport> reports = [] {
+        std::vector<SeedReport> out;
+        out.push_back({"lab", "LAB", "血常规检验报告 Complete blood count", "检验科", "final", -1, kNotPending, "16:30", 0, "",
+                       {num("白细胞 WBC", 11.2, "10^9/L", 3.5, 9.5, "H"), num("红细胞 RBC", 4.71, "10^12/L", 4.3, 5.8),
+                        num("血红蛋白 HGB", 118, "g/L", 130, 175, "L"), num("血小板 PLT", 231, "10^9/L", 125, 350),
+                        num("中性粒细胞百分比 NEUT%", 78.5, "%", 40, 75, "H"), num("淋巴细胞百分比 LYMPH%", 16.1, "%", 20, 50, "L")},
+                       {}});
+        // The long panel: 40 rows, with what real panels carry that is not a plain number.
+        std::vector<SeedObservation> chem = {
+            num("丙氨酸氨基转移酶 ALT", 52, "U/L", 9, 50, "H"), num("天门冬氨酸氨基转移酶 AST", 31, "U/L", 15, 40),
+            num("总蛋白 TP", 71.3, "g/L", 65, 85), num("白蛋白 ALB", 43.2, "g/L", 40, 55), num("球蛋白 GLB", 28.1, "g/L", 20, 40),
+            num("总胆红素 TBIL", 14.2, "umol/L", 0, 26), num("直接胆红素 DBIL", 3.1, "umol/L", 0, 8),
+            num("碱性磷酸酶 ALP", 88, "U/L", 45, 125), num("谷氨酰转肽酶 GGT", 61, "U/L", 10, 60, "H"),
+            num("尿素 UREA", 5.6, "mmol/L", 3.1, 8.0), num("肌酐 CREA", 78, "umol/L", 57, 111), num("尿酸 UA", 462, "umol/L", 208, 428, "H"),
+            num("葡萄糖 GLU", 7.9, "mmol/L", 3.9, 6.1, "H"), num("总胆固醇 TC", 5.1, "mmol/L", std::nullopt, 5.2),
+            num("甘油三酯 TG", 1.42, "mmol/L", std::nullopt, 1.7), num("高密度脂蛋白 HDL-C", 0.96, "mmol/L", 1.04, std::nullopt, "L"),
+            num("低密度脂蛋白 LDL-C", 3.2, "mmol/L", std::nullopt, 3.4), num("钾 K", 3.3, "mmol/L", 3.5, 5.3, "L"),
+            num("钠 Na", 141, "mmol/L", 137, 147), num("氯 Cl", 102, "mmol/L", 99, 110), num("钙 Ca", 2.31, "mmol/L", 2.11, 2.52),
+            num("磷 P", 1.12, "mmol/L", 0.85, 1.51), num("镁 Mg", 0.88, "mmol/L", 0.75, 1.02),
+            num("肌酸激酶 CK", 96, "U/L", 50, 310), num("乳酸脱氢酶 LDH", 187, "U/L", 120, 250),
+            num("同型半胱氨酸 HCY", 16.8, "umol/L", 0, 15, "H"), num("二氧化碳 CO2", 24, "mmol/L", 22, 29),
+            num("前白蛋白 PA", 251, "mg/L", 200, 400), num("胆汁酸 TBA", 4.2, "umol/L", 0, 10),
+            num("视黄醇结合蛋白 RBP", 38, "mg/L", 25, 70), num("胱抑素C CysC", 0.92, "mg/L", 0.59, 1.03),
+            num("糖化血红蛋白 HbA1c", 6.8, "%", 4.0, 6.0, "H"), num("铁蛋白 FER", 152, "ng/mL", 30, 400),
+            // Not numbers: a negative, a below-detection value, a plus grade.
+            text("乙肝表面抗原 HBsAg", "阴性", "阴性"),
+            SeedObservation{"降钙素原 PCT", 0.1, "<", {}, "ng/mL", std::nullopt, 0.5, {}, {}},
+            text("尿隐血 BLD", "++", "阴性", "A"),
+            // No reference range at all, and one the HIS wrote reversed (low above high).
+            num("超敏C反应蛋白 hs-CRP", 2.4, "mg/L", std::nullopt, std::nullopt),
+            num("载脂蛋白A1 ApoA1", 1.21, "g/L", 1.6, 1.0),
+            num("载脂蛋白B ApoB", 0.86, "g/L", 0.6, 1.1), num("脂蛋白(a) Lp(a)", 180, "mg/L", 0, 300)};
+        out.push_back({"chem", "LAB", "生化全项检验报告 Biochemistry panel", "检验科", "final", 0, kNotPending, "10:15", 0, "", chem, {}});
+        out.push_back({"ct", "RAD", "胸部CT检查报告 Chest CT", "放射科", "final", -1, kNotPending, "17:05", 0,
+                       "胸部CT平扫未见明显异常。",
+                       {},
+                       {{"所见 Findings", "双肺纹理清晰，未见明显实变影"}, {"印象 Impression", "胸部CT平扫未见明显异常"}}});
+        out.push_back({"urine", "LAB", "尿常规检验报告 Urinalysis", "检验科", "final", -3, kNotPending, "11:20", 1, "",
+                       {text("尿蛋白 PRO", "阴性", "阴性"), text("尿糖 GLU", "阴性", "阴性"), num("尿比重 SG", 1.020, "", 1.003, 1.030),
+                        num("酸碱度 pH", 6.0, "", 4.5, 8.0)},
+                       {}});
+        out.push_back({"thyroid", "LAB", "甲状腺功能检验报告 Thyroid function", "检验科", "registered", 0, 1, "10:00", 0, "", {}, {}});
+        return out;
+    }();
+    return reports;
+}
+
 }  // namespace
 
 int64_t TitleFees::forTitle(std::string_view title) const {
@@ -143,12 +260,19 @@ Result<void> writeReportPdf(const std::filesystem::path& file, const std::string
     cairo_stroke(cr);
     double y = 155;
     for (const auto& row : rows) {
-        const double columns[] = {50, 230, 330, 430};
+        // A long panel continues on the next page (the footer keeps its place on each).
+        if (y > kA4Height - 90) {
+            cairo_move_to(cr, 50, kA4Height - 60);
+            cairo_show_text(cr, "本报告仅供示范 · Demonstration data, not a medical record");
+            cairo_show_page(cr);
+            y = 60;
+        }
+        const double columns[] = {50, 250, 340, 430};
         for (size_t c = 0; c < row.size(); ++c) {
             cairo_move_to(cr, columns[c], y);
             cairo_show_text(cr, row[c].c_str());
         }
-        y += 20;
+        y += 18;
     }
     cairo_move_to(cr, 50, kA4Height - 60);
     cairo_show_text(cr, "本报告仅供示范 · Demonstration data, not a medical record");
@@ -506,43 +630,54 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
                                       {"extension", Json::array({extensionString(fhir::kExtInsuranceClass, row.insuranceClass),
                                                                  extensionInt(fhir::kExtFee, row.quantity * row.unitFen)})}});
         }
-        // A lab report (complete blood count) and an imaging report (chest CT), each a real PDF.
+        // Reports in every state a patient meets (issue 12 items 1 and 5), the same for each demo
+        // person: a structured lab panel with high and low flags, a long one (40 rows) with
+        // values that are not numbers and a missing and a reversed reference range, an imaging
+        // report with its impression, one already printed at the desk, and one still pending
+        // with the time it is expected. Ready ones have a real PDF (rendered on first download).
         const std::string patientLine = fmt::format("患者 Patient: {}    病历号 Record: {}", maskedName,
                                                     maskPersonalData(person.value("hospital_card", ""), PersonalField::card_number));
-        struct ReportRow {
-            const char* suffix;
-            const char* category;
-            const char* title;
-            std::vector<std::array<std::string, 4>> rows;
-        };
-        const ReportRow reportRows[] = {
-            {"lab", "LAB", "血常规检验报告 Complete blood count",
-             {{"项目 Item", "结果 Result", "单位 Unit", "参考范围 Range"},
-              {"白细胞 WBC", "6.2", "10^9/L", "3.5-9.5"},
-              {"红细胞 RBC", "4.71", "10^12/L", "4.3-5.8"},
-              {"血红蛋白 HGB", "142", "g/L", "130-175"},
-              {"血小板 PLT", "231", "10^9/L", "125-350"}}},
-            {"ct", "RAD", "胸部CT检查报告 Chest CT",
-             {{"所见 Findings", "双肺纹理清晰，未见明显实变影", "", ""}, {"印象 Impression", "胸部CT平扫未见明显异常", "", ""}}},
-        };
-        for (const auto& r : reportRows) {
+        for (const auto& r : demoReports()) {
             const std::string reportId = fmt::format("rpt-{}-{}", person.value("id", ""), r.suffix);
-            // The PDF is rendered on first download (renderReportPdf): seeding stays fast.
-            Json rows = Json::array();
-            for (const auto& row : r.rows) rows.push_back(Json(row));
-            // The Binary holds only R4 elements; how to draw its PDF is the simulator's own record.
-            binaries.emplace_back("bin-" + reportId, Json{{"resourceType", "Binary"}, {"contentType", "application/pdf"}});
-            renders.emplace_back("bin-" + reportId, Json{{"file", reportId + ".pdf"}, {"title", r.title}, {"patient", patientLine}, {"rows", rows}});
-            reports.emplace_back(reportId,
-                                 Json{{"resourceType", "DiagnosticReport"},
-                                      {"status", "final"},
-                                      {"category", Json::array({{{"coding", Json::array({{{"system", "http://terminology.hl7.org/CodeSystem/v2-0074"}, {"code", r.category}}})}}})},
-                                      {"code", {{"text", r.title}}},
-                                      {"subject", {{"reference", "Patient/" + pid}}},
-                                      {"issued", dateIso(-1) + "T16:30:00+08:00"},
-                                      {"presentedForm", Json::array({{{"contentType", "application/pdf"},
-                                                                      {"url", "Binary/bin-" + reportId},
-                                                                      {"title", r.title}}})}});
+            Json report{{"resourceType", "DiagnosticReport"},
+                        {"status", r.status},
+                        {"category", Json::array({{{"coding", Json::array({{{"system", "http://terminology.hl7.org/CodeSystem/v2-0074"}, {"code", r.category}}})}}})},
+                        {"code", {{"text", r.title}}},
+                        {"subject", {{"reference", "Patient/" + pid}}},
+                        {"performer", Json::array({{{"display", r.department}}})}};
+            Json extensions = Json::array();
+            if (r.expectedDay != kNotPending) {
+                extensions.push_back({{"url", fhir::kExtReportExpected}, {"valueDateTime", dateIso(r.expectedDay) + "T" + r.time + ":00+08:00"}});
+            } else {
+                report["issued"] = dateIso(r.issuedDay) + "T" + r.time + ":00+08:00";
+            }
+            if (r.printedElsewhere > 0) extensions.push_back(extensionInt(fhir::kExtReportPrintCount, r.printedElsewhere));
+            if (!extensions.empty()) report["extension"] = extensions;
+            if (!r.conclusion.empty()) report["conclusion"] = r.conclusion;
+            Json rows = Json::array({Json(std::array<std::string, 4>{"项目 Item", "结果 Result", "单位 Unit", "参考范围 Range"})});
+            if (!r.results.empty()) {
+                Json contained = Json::array();
+                Json results = Json::array();
+                for (size_t i = 0; i < r.results.size(); ++i) {
+                    const auto& o = r.results[i];
+                    const std::string oid = fmt::format("o{}", i + 1);
+                    contained.push_back(observationJson(oid, o));
+                    results.push_back({{"reference", "#" + oid}});
+                    rows.push_back(Json(std::array<std::string, 4>{o.item, o.shown(), o.unit, o.rangeShown()}));
+                }
+                report["contained"] = contained;
+                report["result"] = results;
+            } else {
+                rows = Json::array();
+                for (const auto& [label, text] : r.findings) rows.push_back(Json(std::array<std::string, 4>{label, text, "", ""}));
+            }
+            if (r.expectedDay == kNotPending) {
+                // The Binary holds only R4 elements; how to draw its PDF is the simulator's own record.
+                binaries.emplace_back("bin-" + reportId, Json{{"resourceType", "Binary"}, {"contentType", "application/pdf"}});
+                renders.emplace_back("bin-" + reportId, Json{{"file", reportId + ".pdf"}, {"title", r.title}, {"patient", patientLine}, {"rows", rows}});
+                report["presentedForm"] = Json::array({{{"contentType", "application/pdf"}, {"url", "Binary/bin-" + reportId}, {"title", r.title}}});
+            }
+            reports.emplace_back(reportId, std::move(report));
         }
         // Prescriptions: the first person has one in every dispense state; the others one
         // ready for pickup and one still in preparation.

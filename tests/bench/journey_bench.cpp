@@ -10,7 +10,8 @@
 //
 // Targets (issue 11): booking ≤ 6 taps, check-in ≤ 2 taps, kiosk-added ≤ 0.5 s per journey, each
 // list drawn within one frame (≤ 16 ms). Issue 12: triage → the suggested department's doctors
-// in ≤ 4 taps from the menu.
+// in ≤ 4 taps from the menu; every ready report printed in ≤ 2 taps from the menu, and the
+// 40-row lab panel drawn within one frame.
 // Usage: journey_bench [--smoke]   (--smoke: 3 frames per list instead of 30; numbers not meaningful)
 #include <unistd.h>
 
@@ -30,6 +31,7 @@
 #include "kiosk/core/time_zone.hpp"
 #include "screens/app.hpp"
 #include "screens/booking/booking_flow.hpp"
+#include "screens/reports/reports_flow.hpp"
 #include "sim/hospital/store.hpp"
 #include "tests/support/hospital_sim_child.hpp"
 
@@ -347,13 +349,44 @@ int main(int argc, char** argv) {
     driver.tap("triage.book.CARD");
     const Measured triage = driver.end("book.doctors");
 
+    // Reports (issue 12 item 1): 张三 again; the tile, "print all not yet printed" (the demo's
+    // simulated A4 printer) → every ready report printed. Then the 40-row biochemistry panel on
+    // screen: its frame time.
+    (void)app.tap("session.finish");
+    (void)app.simulate("card", "remove", "");
+    driver.settle();
+    (void)app.simulate("card", "insert", "zhang-san");
+    driver.settle();
+    driver.begin();
+    driver.tap("menu.reports");
+    driver.tap("reports.print_all");
+    const Measured reports = driver.end("reports");
+    const auto reportsView = app.services().reports().view();
+    const bool allPrinted = reportsView.notYetPrinted().empty() &&
+                            std::none_of(reportsView.reports.begin(), reportsView.reports.end(),
+                                         [](const auto& e) { return e.print == kiosk::screens::ReportPrint::failed; });
+    size_t panelRows = 0;
+    std::pair<double, double> panelFrame{0, 0};
+    for (size_t i = 0; i < reportsView.reports.size(); ++i) {
+        if (reportsView.reports[i].report.results.size() < 40) continue;
+        panelRows = reportsView.reports[i].report.results.size();
+        (void)app.tap("reports.open." + std::to_string(i));
+        driver.settle();
+        panelFrame = driver.frameMs(frames);
+        break;
+    }
+
     print("booking", booking, 6);
     print("checkin", checkIn, 2);
     print("triage", triage, 4);
+    print("reports", reports, 2);
+    std::printf("reports  all ready reports printed: %s\n", allPrinted ? "yes" : "NO");
+    std::printf("frame_ms lab panel (%zu rows, paged)  median %.2f  p90 %.2f  (target <= 16)\n", panelRows, panelFrame.first,
+                panelFrame.second);
     std::printf("list_frame_ms departments (%zu listed, 6 a page)  median %.2f  p90 %.2f  (target <= 16)\n", departmentCount,
                 departments.first, departments.second);
     std::printf("list_frame_ms slots (%zu of one day, 6 a page)      median %.2f  p90 %.2f  (target <= 16)\n", slotIds.size(),
                 slotsFrame.first, slotsFrame.second);
     std::printf("(1080x1920 portrait, SDL software renderer offscreen; %d frames each)\n", frames);
-    return booking.ok && checkIn.ok && triage.ok ? 0 : 1;
+    return booking.ok && checkIn.ok && triage.ok && reports.ok && allPrinted && panelRows >= 40 ? 0 : 1;
 }

@@ -1,8 +1,7 @@
-// Reports through a real cupsd (harness.md §5): the fixture starts a private cupsd (its own
-// ServerRoot, spool and domain socket in a fresh folder, so the host's CUPS is not touched),
-// adds a cups-pdf queue (per-queue config /etc/cups/cups-pdf-<name>.conf pointing into that
-// folder, removed afterwards) and a raw queue to a loopback port where nothing listens, and
-// stops cupsd at the end. Outputs are rasterised with pdftoppm and their QR decoded.
+// Reports through a real cupsd (harness.md §5): the fixture starts a private cupsd
+// (tests/support/cups_server.hpp: its own ServerRoot, spool and domain socket in a fresh folder,
+// so the host's CUPS is not touched; a cups-pdf queue and a raw queue to a loopback port where
+// nothing listens) and stops it at the end. Outputs are rasterised with pdftoppm and their QR decoded.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -17,6 +16,7 @@
 #include "printing/pdf_report.hpp"
 #include "kiosk/cli/commands.hpp"
 #include "printing_support.hpp"
+#include "tests/support/cups_server.hpp"
 #include "tests/support/temp_dir.hpp"
 #include <nlohmann/json.hpp>
 
@@ -37,65 +37,19 @@ int run(const std::string& command, std::string* output = nullptr) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/// The private cupsd of tests/support/cups_server.hpp, started once for the binary.
 class CupsServer : public ::testing::Environment {
 public:
     void SetUp() override {
-        char pattern[] = "/tmp/kiosk-cups-XXXXXX";
-        ASSERT_NE(mkdtemp(pattern), nullptr);
-        root = pattern;
-        chmod(root.c_str(), 0755);
-        for (const char* sub : {"spool", "tmp", "cache", "state", "log", "out"}) std::filesystem::create_directories(root / sub);
-        chmod((root / "tmp").c_str(), 01777);  // filters run as lp
-        socket = root / "cups.sock";
-        std::ofstream(root / "cupsd.conf") << "LogLevel warn\nListen " << socket.string()
-                                           << "\nBrowsing No\nWebInterface No\nDefaultAuthType None\n"
-                                              "<Location />\n  Order allow,deny\n  Allow all\n</Location>\n"
-                                              "<Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n";
-        std::ofstream(root / "cups-files.conf") << "ServerRoot " << root.string() << "\nRequestRoot " << (root / "spool").string()
-                                                << "\nTempDir " << (root / "tmp").string() << "\nCacheDir " << (root / "cache").string()
-                                                << "\nStateDir " << (root / "state").string() << "\nAccessLog "
-                                                << (root / "log/access_log").string() << "\nErrorLog "
-                                                << (root / "log/error_log").string() << "\nPageLog "
-                                                << (root / "log/page_log").string()
-                                                << "\nServerBin /usr/lib/cups\nDataDir /usr/share/cups\n";
-        pid = fork();
-        if (pid == 0) {
-            execl("/usr/sbin/cupsd", "cupsd", "-f", "-c", (root / "cupsd.conf").c_str(), "-s", (root / "cups-files.conf").c_str(),
-                  static_cast<char*>(nullptr));
-            _exit(127);
-        }
-        ASSERT_GT(pid, 0);
-        // Readiness: the scheduler answers on its socket (never a fixed sleep).
-        bool ready = false;
-        for (int i = 0; i < 200 && !ready; ++i) {
-            ready = std::filesystem::exists(socket) && run("lpstat -h " + socket.string() + " -r") == 0;
-            if (!ready) std::this_thread::sleep_for(50ms);
-        }
-        ASSERT_TRUE(ready) << "cupsd did not start; see " << (root / "log/error_log");
-        instance = "yizhan" + std::to_string(getpid());
-        cupsPdfConf = "/etc/cups/cups-pdf-" + instance + ".conf";
-        std::ofstream(cupsPdfConf) << "Out " << (root / "out").string() << "\nLabel 1\n";
-        std::string output;
-        ASSERT_EQ(run("lpadmin -h " + socket.string() + " -p KioskPDF -E -v cups-pdf:/" + instance +
-                          " -P /usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd", &output), 0) << output;
-        // Port 9 (discard) on loopback: nothing listens, the socket backend keeps retrying.
-        ASSERT_EQ(run("lpadmin -h " + socket.string() + " -p Unreachable -E -v socket://127.0.0.1:9 -m raw", &output), 0) << output;
+        cups = std::make_unique<test::CupsServer>();
+        ASSERT_TRUE(cups->ready()) << cups->error();
+        socket = cups->socket();
+        root = cups->outDir().parent_path();
     }
-    void TearDown() override {
-        if (pid > 0) {
-            kill(pid, SIGTERM);
-            int status = 0;
-            waitpid(pid, &status, 0);
-        }
-        std::error_code ec;
-        if (!cupsPdfConf.empty()) std::filesystem::remove(cupsPdfConf, ec);
-        std::filesystem::remove_all(root, ec);
-    }
-    std::filesystem::path root;
-    std::filesystem::path socket;
-    std::string instance;
-    std::filesystem::path cupsPdfConf;
-    pid_t pid = -1;
+    void TearDown() override { cups.reset(); }
+    std::unique_ptr<test::CupsServer> cups;
+    std::filesystem::path root;    ///< its folder: cups-pdf writes to root/out
+    std::filesystem::path socket;  ///< its domain socket
 };
 
 CupsServer* server = nullptr;

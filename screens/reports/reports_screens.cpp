@@ -1,0 +1,417 @@
+#include "screens/reports/reports_screens.hpp"
+
+#include <algorithm>
+
+#include "drivers/common/device_classes.hpp"
+#include "kiosk/core/log.hpp"
+#include "screens/reports/reports_flow.hpp"
+#include "screens/service_screen_kit.hpp"
+
+namespace kiosk::screens {
+
+namespace {
+
+auto logger() { return log::module("reports"); }
+
+const ButtonPressed* pressedButton(const UiEvent& event) { return std::get_if<ButtonPressed>(&event); }
+
+/// The text of `key` with its {placeholders} replaced by `values`.
+std::string trWith(const Translator& t, const std::string& key, const std::vector<std::pair<std::string, std::string>>& values) {
+    std::string text = t.tr(key);
+    for (const auto& [name, value] : values) {
+        const std::string placeholder = "{" + name + "}";
+        for (size_t at = text.find(placeholder); at != std::string::npos; at = text.find(placeholder, at + value.size())) {
+            text.replace(at, placeholder.size(), value);
+        }
+    }
+    return text;
+}
+
+/// "11-29 16:30" of an ISO 8601 date-time in hospital time; shorter input as it is.
+std::string shortDateTime(const std::string& iso) { return iso.size() >= 16 ? iso.substr(5, 5) + " " + iso.substr(11, 5) : iso; }
+
+std::string deskOf(const ScreenContext& context) {
+    return context.text.language() == "zh_CN" ? context.config.reports.serviceDeskZh : context.config.reports.serviceDeskEn;
+}
+
+/// Where the buttons go: portrait, a row across the bottom; landscape (short screens, large print
+/// leaves about 750 pixels under the bars), a column on the right, so the list and the table
+/// keep the full height.
+float sideColumnX(const Ui& ui) { return ui.layout.contentMin.x + ui.layout.contentWidth() * 0.74F; }
+
+/// The right edge of what the screen draws besides its buttons.
+float contentRight(const Ui& ui) { return ui.layout.portrait ? ui.layout.contentMax.x : sideColumnX(ui) - ui.theme.gap; }
+
+/// The buttons: side by side across the bottom (portrait, primary last on the right), or stacked
+/// in the right column from the bottom up (landscape, primary at the bottom).
+void bottomRow(Ui& ui, const std::vector<RowButton>& buttons) {
+    if (buttons.empty()) return;
+    const Layout& l = ui.layout;
+    const float gap = ui.theme.gap;
+    if (!l.portrait) {
+        // "Previous" and "Next" share a row: three rows at most fit beside large print.
+        std::vector<std::vector<const RowButton*>> rows;
+        for (const RowButton& b : buttons) {
+            const bool pairsWithLast = b.id.ends_with(".next") && !rows.empty() && rows.back().size() == 1 &&
+                                       rows.back().front()->id.ends_with(".prev");
+            if (pairsWithLast) rows.back().push_back(&b);
+            else rows.push_back({&b});
+        }
+        const float x = sideColumnX(ui);
+        for (size_t r = 0; r < rows.size(); ++r) {
+            const float y = l.contentMax.y - static_cast<float>(rows.size() - r) * ui.theme.buttonHeight -
+                            static_cast<float>(rows.size() - 1 - r) * gap;
+            const auto n = static_cast<float>(rows[r].size());
+            const float w = (l.contentMax.x - x - gap * (n - 1)) / n;
+            for (size_t i = 0; i < rows[r].size(); ++i) {
+                ImGui::SetCursorScreenPos(ImVec2(x + static_cast<float>(i) * (w + gap), y));
+                ui.button(rows[r][i]->id, rows[r][i]->label, ImVec2(w, ui.theme.buttonHeight), rows[r][i]->kind);
+            }
+        }
+        return;
+    }
+    const auto n = static_cast<float>(buttons.size());
+    const float width = (l.contentWidth() - gap * (n - 1)) / n;
+    for (size_t i = 0; i < buttons.size(); ++i) {
+        ImGui::SetCursorScreenPos(ImVec2(l.contentMin.x + static_cast<float>(i) * (width + gap), l.contentMax.y - ui.theme.buttonHeight));
+        ui.button(buttons[i].id, buttons[i].label, ImVec2(width, ui.theme.buttonHeight), buttons[i].kind);
+    }
+}
+
+/// The bottom of what the screen draws above (portrait) or beside (landscape) its buttons.
+float bottomRowTop(const Ui& ui) {
+    return ui.layout.portrait ? ui.layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap : ui.layout.contentMax.y;
+}
+
+/// The status of one report, as its row says it.
+std::string statusLine(const ScreenContext& context, const ReportEntry& e) {
+    const Translator& t = context.text;
+    if (!e.report.ready()) {
+        return e.report.expected.empty() ? t.tr("reports.pending") : t.tr("reports.expected", {{"time", shortDateTime(e.report.expected)}});
+    }
+    switch (e.print) {
+        case ReportPrint::queued: return t.tr("reports.status.queued");
+        case ReportPrint::printing: return t.tr("reports.status.printing");
+        case ReportPrint::failed: return t.tr("reports.status.failed");
+        case ReportPrint::printed:
+        case ReportPrint::none: break;
+    }
+    return e.prints() == 0 ? t.tr("reports.status.not_printed") : t.tr("reports.status.printed", {{"count", std::to_string(e.prints())}});
+}
+
+/// The run's word for the patient, or none.
+std::optional<PatientMessage> printMessage(const ScreenContext& context, const ReportsView& v) {
+    if (v.printing) {
+        return PatientMessage{"reports.print.progress", false, {},
+                              {{"done", std::to_string(std::min(v.printDone + 1, v.printTotal))}, {"total", std::to_string(v.printTotal)}}};
+    }
+    if (v.printMessageKey.empty()) return std::nullopt;
+    if (v.printMessageKey == "reports.print.limit") {
+        return PatientMessage{v.printMessageKey, true, {},
+                              {{"count", std::to_string(v.limitCount)},
+                               {"desk", deskOf(context)}}};
+    }
+    if (v.printMessageKey == "reports.print.some_failed") {
+        // The first failure's reason, in the printer's words.
+        std::string why;
+        for (const auto& e : v.reports) {
+            if (e.print == ReportPrint::failed && !e.printErrorKey.empty()) {
+                why = context.text.tr(e.printErrorKey, {{"desk", deskOf(context)}});
+                // The sentence goes on after it: its own full stop is dropped.
+                for (const std::string_view stop : {"。", "."}) {
+                    if (why.ends_with(stop)) why.resize(why.size() - stop.size());
+                }
+                break;
+            }
+        }
+        return PatientMessage{v.printMessageKey, true, {}, {{"why", why}}};
+    }
+    return PatientMessage{v.printMessageKey, false};
+}
+
+/// "↑ 高" / "↓ 低" / "异常" / "?" / "": the flag as a glyph and a word, never colour alone.
+std::string flagText(const Translator& t, LabFlag flag) {
+    switch (flag) {
+        case LabFlag::high: return t.tr("reports.flag.high");
+        case LabFlag::low: return t.tr("reports.flag.low");
+        case LabFlag::abnormal: return t.tr("reports.flag.abnormal");
+        case LabFlag::unknown: return t.tr("reports.flag.unknown");
+        case LabFlag::normal: break;
+    }
+    return {};
+}
+
+}  // namespace
+
+drivers::ReportPrinter* reportPrinterOf(const drivers::DeviceRegistry& devices) {
+    for (const auto& device : devices.all()) {
+        if (auto* printer = dynamic_cast<drivers::ReportPrinter*>(device.get())) return printer;
+    }
+    return nullptr;
+}
+
+std::string reportPrinterProblem(const drivers::DeviceRegistry& devices) {
+    const drivers::ReportPrinter* printer = reportPrinterOf(devices);
+    if (!printer) return "reports.printer.none";
+    switch (printer->state().status) {
+        case drivers::DeviceStatus::online:
+        case drivers::DeviceStatus::busy:
+        case drivers::DeviceStatus::starting: return {};
+        default: return "reports.printer.out_of_service";
+    }
+}
+
+// ---------------------------------------------------------------- reports
+
+void ReportsScreen::onEnter(ScreenContext& context) {
+    ReportsFlow& flow = context.services.reports();
+    const ReportsView view = flow.view();
+    // Back from a report: the same list (and page). From the menu: read it afresh.
+    if (view.stage == ReportsStage::list && !view.selected.empty()) return;
+    page_ = 0;
+    flow.start(context.session.identity(), reportPrinterOf(context.devices), context.deviceSink);
+}
+
+Transition ReportsScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    ReportsFlow& flow = context.services.reports();
+    const auto* pressed = pressedButton(event);
+    if (!pressed) return Transition::none();
+    const ReportsView view = flow.view();
+    if (pressed->id == "reports.menu" && !view.printing) {
+        flow.select({});
+        return Transition::to("menu");
+    }
+    if (pressed->id == "reports.prev" && page_ > 0) --page_;
+    if (pressed->id == "reports.next" && (page_ + 1) * perPage_ < view.reports.size()) ++page_;
+    if (pressed->id == "reports.print_all" && !view.working()) {
+        const auto ids = view.notYetPrinted();
+        logger()->info("print all not yet printed: {} report(s)", ids.size());
+        flow.print(ids, reportPrinterOf(context.devices));
+    }
+    if (pressed->id.starts_with("reports.open.") && !view.printing) {
+        const size_t index = std::stoul(pressed->id.substr(13));
+        if (index < view.reports.size() && view.reports[index].report.ready()) {
+            flow.select(view.reports[index].report.id);
+            return Transition::to("reports.detail");
+        }
+    }
+    return Transition::none();
+}
+
+void ReportsScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const Palette& c = ui.theme.colors;
+    const Translator& t = context.text;
+    const ReportsView view = context.services.reports().view();
+    const float x0 = l.contentMin.x;
+    const float x1 = contentRight(ui);
+    const float width = x1 - x0;
+    const RowButton menu{"reports.menu", t.tr("reports.menu"), ButtonKind::secondary};
+    serviceTitle(context, ui, "reports.title");
+    if (view.stage == ReportsStage::idle || view.stage == ReportsStage::loading) {
+        drawPatientMessage(context, ui, PatientMessage{"reports.loading", false});
+        return;
+    }
+    if (view.stage == ReportsStage::stopped) {
+        const std::string key = view.error && view.error->code == Errc::not_found ? "reports.error.not_found"
+                                : view.error && view.error->messageKey == "reports.error.unavailable"
+                                    ? "reports.error.unavailable"
+                                    : "reports.error.his";
+        drawPatientMessage(context, ui, PatientMessage{key, true}, width, bottomRowTop(ui) - ImGui::GetCursorScreenPos().y);
+        bottomRow(ui, {{menu.id, menu.label, ButtonKind::primary}});
+        return;
+    }
+    const std::string printerProblem = reportPrinterProblem(context.devices);
+    ImFont* body = ui.fonts.body();
+    const float after = l.portrait ? 10.0F : 4.0F;
+    if (!printerProblem.empty()) {
+        ui.paragraph(t.tr(printerProblem, {{"desk", deskOf(context)}}), body, c.alert, width);
+        ui.space(after);
+    }
+    if (view.reports.empty()) {
+        drawPatientMessage(context, ui, PatientMessage{"reports.none", false}, width, bottomRowTop(ui) - ImGui::GetCursorScreenPos().y);
+        bottomRow(ui, {{menu.id, menu.label, ButtonKind::primary}});
+        return;
+    }
+    // The run's message above the buttons; the rows fill what is left.
+    const auto message = printMessage(context, view);
+    const float messageHeight = message ? ui.measure(trWith(t, message->key, message->values), body, width).y + ui.theme.gap : 0;
+    const float rowsTop = ImGui::GetCursorScreenPos().y;
+    const float rowsBottom = bottomRowTop(ui) - messageHeight;
+    const float rowHeight = ui.theme.buttonHeight + ui.theme.gap;
+    perPage_ = std::max<size_t>(1, static_cast<size_t>((rowsBottom - rowsTop + ui.theme.gap) / rowHeight));
+    const size_t pages = (view.reports.size() + perPage_ - 1) / perPage_;
+    const size_t page = std::min(page_, pages - 1);
+    const float split = x0 + width * (l.portrait ? 0.56F : 0.58F);
+    for (size_t i = page * perPage_; i < std::min(view.reports.size(), (page + 1) * perPage_); ++i) {
+        const ReportEntry& e = view.reports[i];
+        const float y = rowsTop + static_cast<float>(i - page * perPage_) * rowHeight;
+        const std::string title = e.report.title.empty() ? t.tr("reports.untitled") : e.report.title;
+        if (e.report.ready()) {
+            ImGui::SetCursorScreenPos(ImVec2(x0, y));
+            ui.button("reports.open." + std::to_string(i), title, ImVec2(split - x0, ui.theme.buttonHeight), ButtonKind::secondary);
+        } else {
+            // Pending: nothing to open yet; its title in muted ink where the button would be.
+            ui.textAt(ImVec2(x0 + ui.theme.gap / 2, y + 8), title, body, c.mutedText, split - x0 - ui.theme.gap);
+        }
+        const float sx = split + ui.theme.gap / 2;
+        std::string where = e.report.department;
+        if (e.report.ready() && !e.report.issued.empty()) where += (where.empty() ? "" : " · ") + shortDateTime(e.report.issued);
+        ui.textAt(ImVec2(sx, y + 6), where, body, c.text, x1 - sx);
+        const bool alert = e.print == ReportPrint::failed;
+        ui.textAt(ImVec2(sx, y + 6 + ui.fonts.bodySize() * 1.2F), statusLine(context, e), body,
+                  alert ? c.alert : (e.report.ready() && e.prints() == 0 ? c.primary : c.mutedText), x1 - sx);
+    }
+    if (message) {
+        // The patient's language only: the desk's name in it is the site's, per language.
+        ui.textAt(ImVec2(x0, rowsBottom), trWith(t, message->key, message->values), body, message->alert ? c.alert : c.success, width);
+    }
+    std::vector<RowButton> buttons{menu};
+    if (pages > 1) {
+        if (page > 0) buttons.push_back({"reports.prev", t.tr("reports.prev"), ButtonKind::secondary});
+        if (page + 1 < pages) buttons.push_back({"reports.next", t.tr("reports.next"), ButtonKind::secondary});
+    }
+    const size_t waiting = view.notYetPrinted().size();
+    if (printerProblem.empty() && waiting > 0 && !view.printing) {
+        buttons.push_back({"reports.print_all", t.tr("reports.print_all", {{"count", std::to_string(waiting)}}), ButtonKind::primary});
+    }
+    bottomRow(ui, buttons);
+}
+
+// ---------------------------------------------------------------- reports.detail
+
+Transition ReportDetailScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    ReportsFlow& flow = context.services.reports();
+    const auto* pressed = pressedButton(event);
+    if (!pressed) return Transition::none();
+    const ReportsView view = flow.view();
+    if (pressed->id == "reports.back" && !view.printing) return Transition::to("reports");
+    if (pressed->id == "reports.prev" && page_ > 0) --page_;
+    if (pressed->id == "reports.next" && page_ + 1 < pageStarts_.size()) ++page_;
+    if (pressed->id == "reports.print_one" && !view.working()) flow.print({view.selected}, reportPrinterOf(context.devices));
+    return Transition::none();
+}
+
+void ReportDetailScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const Palette& c = ui.theme.colors;
+    const Translator& t = context.text;
+    const ReportsView view = context.services.reports().view();
+    const ReportEntry* entry = view.find(view.selected);
+    const float x0 = l.contentMin.x;
+    const float x1 = contentRight(ui);
+    const float width = x1 - x0;
+    ImFont* body = ui.fonts.body();
+    const float line = ui.fonts.bodySize();
+    if (!entry) {
+        serviceTitle(context, ui, "reports.title");
+        bottomRow(ui, {{"reports.back", t.tr("reports.back"), ButtonKind::primary}});
+        return;
+    }
+    const backend::Report& r = entry->report;
+    ui.space(l.portrait ? 24 : 4);
+    // Landscape: the title in the body face (the table needs the height).
+    ui.centered(r.title.empty() ? t.tr("reports.untitled") : r.title, l.portrait ? ui.fonts.title() : body, c.text, x0, x1);
+    std::string sub = r.department;
+    if (!r.issued.empty()) sub += (sub.empty() ? "" : " · ") + shortDateTime(r.issued);
+    sub += (sub.empty() ? "" : " · ") + statusLine(context, *entry);
+    ui.centered(sub, body, entry->print == ReportPrint::failed ? c.alert : c.mutedText, x0, x1);
+    ui.space(l.portrait ? 16 : 4);
+
+    const std::string printerProblem = reportPrinterProblem(context.devices);
+    const auto message = printMessage(context, view);
+    std::string note;
+    bool noteAlert = false;
+    if (message) {
+        note = trWith(t, message->key, message->values);
+        noteAlert = message->alert;
+    } else if (!printerProblem.empty()) {
+        note = t.tr(printerProblem, {{"desk", deskOf(context)}});
+        noteAlert = true;
+    }
+    const float noteHeight = note.empty() ? 0 : ui.measure(note, body, width).y + ui.theme.gap / 2;
+    const float tableBottom = bottomRowTop(ui) - noteHeight;
+
+    if (r.results.empty()) {
+        // Imaging (or a lab report without structured rows): the impression where the HIS gives one.
+        const std::string text = r.conclusion.empty() ? t.tr("reports.pdf_only") : t.tr("reports.conclusion", {{"text", r.conclusion}});
+        ui.textAt(ImGui::GetCursorScreenPos(), text, body, c.text, width);
+        pageStarts_ = {0};
+    } else {
+        // The table: item | result | unit | reference range | flag. Columns by share of the width.
+        const float w = width;
+        const float cols[] = {x0, x0 + w * 0.38F, x0 + w * 0.56F, x0 + w * 0.72F, x0 + w * 0.89F, x1};
+        const float pad = 8.0F;
+        auto cellWidth = [&](int i) { return cols[i + 1] - cols[i] - pad; };
+        float y = ImGui::GetCursorScreenPos().y;
+        const char* headers[] = {"reports.col.item", "reports.col.result", "reports.col.unit", "reports.col.range", "reports.col.flag"};
+        float headerHeight = 0;
+        for (int i = 0; i < 5; ++i) headerHeight = std::max(headerHeight, ui.measure(t.tr(headers[i]), body, cellWidth(i)).y);
+        for (int i = 0; i < 5; ++i) ui.textAt(ImVec2(cols[i], y), t.tr(headers[i]), body, c.mutedText, cellWidth(i));
+        y += headerHeight + 4;
+        ImGui::GetWindowDrawList()->AddLine(ImVec2(x0, y), ImVec2(x1, y), c.mutedText, 2.0F);
+        y += 6;
+        const float top = y;
+        // Rows of this layout, paged by what fits: an item whose name wraps takes two lines.
+        auto rowHeight = [&](const backend::LabObservation& o) {
+            float h = line;
+            h = std::max(h, ui.measure(o.item, body, cellWidth(0)).y);
+            h = std::max(h, ui.measure(o.unit, body, cellWidth(2)).y);
+            h = std::max(h, ui.measure(rangeTextOf(o), body, cellWidth(3)).y);
+            return h + (l.portrait ? 10.0F : 4.0F);
+        };
+        auto paginate = [&](float room) {
+            std::vector<size_t> starts{0};
+            float used = 0;
+            for (size_t i = 0; i < r.results.size(); ++i) {
+                const float h = rowHeight(r.results[i]);
+                if (used + h > room && used > 0) {
+                    starts.push_back(i);
+                    used = 0;
+                }
+                used += h;
+            }
+            return starts;
+        };
+        std::vector<size_t> starts = paginate(tableBottom - top);
+        // Paged: one line kept under the table for "page 2 / 5".
+        if (starts.size() > 1) starts = paginate(tableBottom - top - line * 1.2F);
+        pageStarts_ = starts;
+        const size_t page = std::min(page_, starts.size() - 1);
+        const size_t end = page + 1 < starts.size() ? starts[page + 1] : r.results.size();
+        for (size_t i = starts[page]; i < end; ++i) {
+            const backend::LabObservation& o = r.results[i];
+            const LabFlag flag = labFlagOf(o);
+            const bool flagged = flag != LabFlag::normal;
+            const ImU32 ink = flag == LabFlag::high || flag == LabFlag::low || flag == LabFlag::abnormal ? c.alert : c.text;
+            ui.textAt(ImVec2(cols[0], y), o.item, body, c.text, cellWidth(0));
+            ui.textAt(ImVec2(cols[1], y), o.value, body, ink, cellWidth(1));
+            if (!o.unit.empty()) ui.textAt(ImVec2(cols[2], y), o.unit, body, c.mutedText, cellWidth(2));
+            const std::string range = rangeTextOf(o);
+            ui.textAt(ImVec2(cols[3], y), range.empty() ? t.tr("reports.range.none") : range, body, c.mutedText, cellWidth(3));
+            if (flagged) ui.textAt(ImVec2(cols[4], y), flagText(t, flag), body, ink, cellWidth(4));
+            y += rowHeight(o);
+        }
+        if (starts.size() > 1) {
+            // "page 2 / 5" at the table's foot, right-aligned.
+            const std::string pageText = t.tr("reports.page", {{"page", std::to_string(page + 1)}, {"pages", std::to_string(starts.size())}});
+            const ImVec2 size = ui.measure(pageText, body);
+            ui.textAt(ImVec2(x1 - size.x, std::min(y, tableBottom - size.y)), pageText, body, c.mutedText);
+        }
+    }
+    if (!note.empty()) {
+        ui.textAt(ImVec2(x0, tableBottom), note, body, noteAlert ? c.alert : c.success, width);
+    }
+    std::vector<RowButton> buttons{{"reports.back", t.tr("reports.back"), ButtonKind::secondary}};
+    const size_t page = std::min(page_, pageStarts_.size() - 1);
+    if (pageStarts_.size() > 1) {
+        if (page > 0) buttons.push_back({"reports.prev", t.tr("reports.prev"), ButtonKind::secondary});
+        if (page + 1 < pageStarts_.size()) buttons.push_back({"reports.next", t.tr("reports.next"), ButtonKind::secondary});
+    }
+    if (printerProblem.empty() && !view.printing) {
+        buttons.push_back({"reports.print_one", t.tr(entry->prints() > 0 ? "reports.print_again" : "reports.print_one"), ButtonKind::primary});
+    }
+    bottomRow(ui, buttons);
+}
+
+}  // namespace kiosk::screens

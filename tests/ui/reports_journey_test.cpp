@@ -1,0 +1,482 @@
+// Reports (issue 12 item 1) end to end: the real App (headless SDL, software renderer) with the
+// FHIR HisDriver over loopback HTTP against the real hospital-sim, whose seed gives every demo
+// person a lab panel with flags, a 40-row panel with values that are not numbers and a missing
+// and a reversed range, a chest CT, a report already printed at the desk and a pending one
+// (sim/hospital/README.md "Reports"); and the CUPS report printer driver against a private real
+// cupsd with a cups-pdf queue (tests/support/cups_server.hpp). Printed PDFs are read back from
+// cups-pdf's output with poppler. PNGs: <build>/test-output/ui/<test>/.
+#include "tests/backend/sim_process.hpp"
+#include "tests/support/cups_server.hpp"
+#include "tests/ui/app_fixture.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+#include <thread>
+
+#include "kiosk/backend/fhir_his_driver.hpp"
+#include "kiosk/backend/his_factory.hpp"
+#include "screens/reports/reports_flow.hpp"
+
+namespace kiosk::test {
+namespace {
+
+/// One cupsd for the whole binary (starting one costs about a second).
+class CupsEnvironment : public ::testing::Environment {
+public:
+    void SetUp() override {
+        server = std::make_unique<CupsServer>();
+        ASSERT_TRUE(server->ready()) << server->error();
+    }
+    void TearDown() override { server.reset(); }
+    std::unique_ptr<CupsServer> server;
+};
+CupsEnvironment* cups = nullptr;
+const auto* registered = ::testing::AddGlobalTestEnvironment(cups = new CupsEnvironment);
+
+constexpr const char* kDesk = "门诊楼一层人工服务台";
+
+class ReportsJourneyTest : public AppTest {
+protected:
+    std::optional<SimProcess> hospital;
+
+    void SetUp() override {
+        // Each test reads only its own printouts.
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator(cups->server->outDir(), ec)) std::filesystem::remove(entry.path(), ec);
+        ASSERT_TRUE(cups->server->setEnabled("KioskPDF", true));
+    }
+
+    /// The report printer's [[devices]] entry: `queue` on the private cupsd; "" = none.
+    static std::string printerConfig(const std::string& queue) {
+        if (queue.empty()) return {};
+        return "\n[[devices]]\nname = \"reports\"\nclass = \"report_printer\"\ndriver = \"cups\"\nqueue = \"" + queue +
+               "\"\nserver = \"" + cups->server->socket().string() + "\"\npoll_ms = 100\nstall_ms = 800\n";
+    }
+
+    void startWith(const std::string& queue = "KioskPDF", const std::string& extra = "", int reprintLimit = 1) {
+        hospital.emplace();
+        ASSERT_GT(hospital->port(), 0) << hospital->error();
+        auto loaded = config(printerConfig(queue) + "[backend]\ndriver = \"fhir\"\nbase_url = \"" + hospital->fhirUrl() +
+                             "\"\nconnect_timeout_ms = 500\ncall_timeout_ms = 5000\nretries = 0\n[printing]\nreprint_limit = " +
+                             std::to_string(reprintLimit) + "\n" + extra);
+        ASSERT_TRUE(loaded.has_value()) << loaded.error().detail;
+        auto his = backend::makeHisDriver(loaded->backend, loaded->kioskId);
+        ASSERT_TRUE(his.has_value()) << his.error().detail;
+        screens::AppOptions options = headlessOptions();
+        options.his = std::move(*his);
+        open(std::move(*loaded), std::move(options));
+    }
+
+    /// Until no flow's worker runs (at most `seconds`), drawing the answers.
+    void settleFlows(int seconds = 60) {
+        app->settle();
+        for (int i = 0; i < seconds * 20 && app->services().working(); ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            app->settle();
+        }
+        app->settle();
+    }
+
+    /// Identifies `person` by card and taps the reports tile: the list is read.
+    screens::JourneyReport openReports(const std::string& person = "zhang-san", const std::string& language = "zh_CN",
+                                       bool largePrint = false) {
+        auto report = journey(std::string(R"({"language": ")") + language + R"(", "large_print": )" + (largePrint ? "true" : "false") +
+                              R"(, "steps": [{"tap": "attract.start"},
+            {"insert_card": {"device": "card", "person": ")" + person + R"("}},
+            {"expect_screen": "menu"},
+            {"tap": "menu.reports"},
+            {"await_screen": {"screen": "reports", "seconds": 15}}]})");
+        settleFlows();
+        return report;
+    }
+
+    screens::ReportsView view() { return app->services().reports().view(); }
+
+    /// The index of a report in the list (its "reports.open.N" button).
+    size_t indexOf(const std::string& suffix) {
+        const auto v = view();
+        for (size_t i = 0; i < v.reports.size(); ++i) {
+            if (v.reports[i].report.id.ends_with(suffix)) return i;
+        }
+        ADD_FAILURE() << "no report *" << suffix;
+        return 0;
+    }
+
+    /// On the list, pages to the one showing "reports.open.N" of the report `suffix`; false if none does.
+    bool pageToReport(const std::string& suffix) {
+        const std::string id = "reports.open." + std::to_string(indexOf(suffix));
+        while (app->buttonRects().contains("reports.prev")) {
+            if (!journey(R"({"steps": [{"tap": "reports.prev"}]})").ok) return false;
+        }
+        while (!app->buttonRects().contains(id) && app->buttonRects().contains("reports.next")) {
+            if (!journey(R"({"steps": [{"tap": "reports.next"}]})").ok) return false;
+        }
+        return app->buttonRects().contains(id);
+    }
+    /// Opens the report `suffix` from the list (paging to it) and comes back, paging through its table.
+    void openAndBack(const std::string& suffix) {
+        ASSERT_TRUE(pageToReport(suffix)) << suffix;
+        auto report = journey(R"({"steps": [{"tap": "reports.open.)" + std::to_string(indexOf(suffix)) +
+                              R"("}, {"expect_screen": "reports.detail"}]})");
+        ASSERT_TRUE(report.ok) << describe(report);
+        while (app->buttonRects().contains("reports.next")) ASSERT_TRUE(journey(R"({"steps": [{"tap": "reports.next"}]})").ok);
+        ASSERT_TRUE(journey(R"({"steps": [{"tap": "reports.back"}, {"expect_screen": "reports"}]})").ok);
+    }
+
+    std::vector<std::string> shown() const {
+        std::vector<std::string> texts;
+        for (const auto& rect : app->textRects()) texts.push_back(rect.text);
+        return texts;
+    }
+    bool showsText(const std::string& part) const {
+        const auto texts = shown();
+        return std::any_of(texts.begin(), texts.end(), [&](const std::string& t) { return t.find(part) != std::string::npos; });
+    }
+    std::string allShown() const {
+        std::string out;
+        for (const auto& t : shown()) out += t + " | ";
+        return out;
+    }
+
+    /// The PDFs cups-pdf wrote (each a completed job).
+    std::vector<std::filesystem::path> printedFiles() const {
+        std::vector<std::filesystem::path> files;
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator(cups->server->outDir(), ec)) {
+            if (entry.path().extension() == ".pdf") files.push_back(entry.path());
+        }
+        std::sort(files.begin(), files.end());
+        return files;
+    }
+    /// The text poppler reads from a printed PDF.
+    static std::string textOf(const std::filesystem::path& pdf) {
+        std::string out;
+        runShell("pdftotext -layout '" + pdf.string() + "' -", &out);
+        return out;
+    }
+    static int pagesOf(const std::filesystem::path& pdf) {
+        std::string out;
+        runShell("pdfinfo '" + pdf.string() + "'", &out);
+        const auto at = out.find("Pages:");
+        return at == std::string::npos ? 0 : std::atoi(out.c_str() + at + 6);
+    }
+
+};
+
+TEST_F(ReportsJourneyTest, ListsReadyAndPendingAndPrintsAllNotYetPrintedInTwoTaps) {
+    startWith();
+    auto report = openReports();
+    ASSERT_TRUE(report.ok) << describe(report);
+    auto v = view();
+    ASSERT_EQ(v.stage, screens::ReportsStage::list);
+    ASSERT_EQ(v.reports.size(), 5U);
+    EXPECT_EQ(v.refused, 0);
+    // Ready first (newest first), the pending one last with its expected time.
+    EXPECT_TRUE(v.reports.back().report.id.ends_with("-thyroid"));
+    EXPECT_FALSE(v.reports.back().report.ready());
+    EXPECT_FALSE(v.reports.back().report.expected.empty());
+    EXPECT_TRUE(showsText("预计 " + v.reports.back().report.expected.substr(5, 5))) << allShown();
+    EXPECT_TRUE(showsText("检验科"));
+    EXPECT_TRUE(showsText("已打印 1 次")) << "the urinalysis was printed at the desk (the HIS's print-count)";
+    const auto waiting = v.notYetPrinted();
+    ASSERT_EQ(waiting.size(), 3U) << "lab, chem and CT: the urinalysis was printed, the thyroid one is pending";
+    EXPECT_TRUE(showsText("打印全部未打印报告（3 份）"));
+
+    // From the menu: the tile, then "print all" — two taps.
+    report = journey(R"({"steps": [{"tap": "reports.menu"}, {"expect_screen": "menu"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    report = journey(R"({"steps": [{"tap": "menu.reports"}, {"tap": "reports.print_all"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_EQ(report.steps.size(), 2U) << "two taps from the menu";
+    settleFlows();
+    v = view();
+    for (const auto& e : v.reports) {
+        if (std::find(waiting.begin(), waiting.end(), e.report.id) == waiting.end()) continue;
+        EXPECT_EQ(e.print, screens::ReportPrint::printed) << e.report.id << " " << e.printErrorKey;
+        EXPECT_EQ(e.printedHere, 1) << e.report.id;
+    }
+    EXPECT_TRUE(v.notYetPrinted().empty());
+    EXPECT_EQ(v.printMessageKey, "reports.print.done");
+    EXPECT_TRUE(showsText("报告已打印完毕"));
+    EXPECT_FALSE(showsText("打印全部未打印报告")) << "nothing is left to print";
+
+    // Three jobs came out of cups-pdf; the long panel is two pages.
+    const auto files = printedFiles();
+    ASSERT_EQ(files.size(), 3U);
+    int pages = 0;
+    for (const auto& f : files) pages += pagesOf(f);
+    EXPECT_EQ(pages, 4) << "CBC 1 + biochemistry 2 + CT 1";
+
+    // Read back: each printout is the hospital's PDF as it is. cups-pdf turns text into outlines
+    // (harness.md §5: pdftotext finds nothing in its output, and its rendering shifts pixels more
+    // than two different reports differ), so the text is read from the hospital's PDF with
+    // pdftotext, and each printout is matched to it by its job title (cups-pdf names the file
+    // after it: the report's id), its page count and its A4 page.
+    backend::FhirHisDriver his(hospital->settings());
+    auto listed = his.reports("pat-zhang-san");
+    ASSERT_TRUE(listed.has_value());
+    const auto work = outputDir() / "pdf";
+    std::filesystem::create_directories(work);
+    std::vector<std::string> originals;
+    for (const auto& r : *listed) {
+        if (std::find(waiting.begin(), waiting.end(), r.id) == waiting.end()) continue;
+        auto pdf = his.reportPdf(r);
+        ASSERT_TRUE(pdf.has_value());
+        const auto file = work / (r.id + ".pdf");
+        std::ofstream(file, std::ios::binary) << *pdf;
+        originals.push_back(file.string());
+        if (r.id.ends_with("-lab")) {
+            const std::string text = textOf(file);
+            EXPECT_NE(text.find("11.2"), std::string::npos) << text;
+            EXPECT_NE(text.find("张*"), std::string::npos) << "the name is masked on the report";
+        }
+    }
+    // Each printout matches one original page for page (the job title names the report).
+    for (const auto& printed : files) {
+        const std::string name = printed.filename().string();
+        const auto original = std::find_if(originals.begin(), originals.end(), [&](const std::string& o) {
+            return name.find(std::filesystem::path(o).stem().string()) != std::string::npos;
+        });
+        ASSERT_NE(original, originals.end()) << name;
+        EXPECT_EQ(pagesOf(printed), pagesOf(*original)) << name;
+        std::string info;
+        runShell("pdfinfo '" + printed.string() + "'", &info);
+        EXPECT_NE(info.find("(A4)"), std::string::npos) << info;
+    }
+}
+
+/// The 40-row panel on screen: paged by what fits, flags as glyph and word, values that are not
+/// numbers as the HIS wrote them, no flag guessed for them or for a missing or reversed range.
+TEST_F(ReportsJourneyTest, LongLabPanelIsPagedWithFlagsInWords) {
+    startWith();
+    ASSERT_TRUE(openReports().ok);
+    const size_t chem = indexOf("-chem");
+    auto report = journey(R"({"steps": [{"tap": "reports.open.)" + std::to_string(chem) + R"("}, {"expect_screen": "reports.detail"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(showsText("丙氨酸氨基转移酶 ALT")) << allShown();
+    EXPECT_TRUE(showsText("↑ 高")) << allShown();
+    EXPECT_TRUE(showsText("第 1/")) << "40 rows do not fit one page";
+    // Page through to the end; every row is seen once.
+    std::set<std::string> seen;
+    const auto v = view();
+    const auto* entry = v.find(v.selected);
+    ASSERT_NE(entry, nullptr);
+    ASSERT_EQ(entry->report.results.size(), 40U);
+    for (int page = 0; page < 20; ++page) {
+        for (const auto& r : entry->report.results) {
+            if (showsText(r.item)) seen.insert(r.item);
+        }
+        if (!app->buttonRects().contains("reports.next")) break;
+        ASSERT_TRUE(journey(R"({"steps": [{"tap": "reports.next"}]})").ok);
+    }
+    EXPECT_EQ(seen.size(), 40U);
+    // The last page holds the odd ones: "阴性", "<0.1", "++" shown as written; the reversed
+    // range and the missing one get "?" and "无", never a computed ↑/↓.
+    EXPECT_TRUE(showsText("阴性"));
+    EXPECT_TRUE(showsText("<0.1"));
+    EXPECT_TRUE(showsText("++"));
+    EXPECT_TRUE(showsText("异常")) << "the HIS marks ++ abnormal";
+    EXPECT_TRUE(showsText("?")) << allShown();
+    EXPECT_TRUE(showsText("无"));
+    for (const auto& r : entry->report.results) {
+        if (r.item.starts_with("载脂蛋白A1")) {
+            EXPECT_TRUE(screens::rangeReversed(r));
+            EXPECT_EQ(screens::labFlagOf(r), screens::LabFlag::unknown);
+        }
+        if (r.item.starts_with("降钙素原")) {
+            EXPECT_EQ(r.value, "<0.1");
+            EXPECT_EQ(screens::labFlagOf(r), screens::LabFlag::normal);
+        }
+        if (r.item.starts_with("超敏C反应蛋白")) EXPECT_EQ(screens::labFlagOf(r), screens::LabFlag::unknown);
+    }
+    // The same table in English and in large print (the layout check runs on every frame).
+    report = journey(R"({"steps": [{"tap": "reports.back"}, {"set_language": "en_US"}, {"tap": "reports.open.)" + std::to_string(chem) +
+                     R"("}, {"set_large_print": true}, {"tap": "reports.next"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(showsText("Page 2 of")) << allShown();
+}
+
+/// The flag rules on their own, on values a HIS sends.
+TEST(LabFlags, NumbersAgainstRangesAndNothingGuessed) {
+    using screens::LabFlag;
+    using screens::labFlagOf;
+    backend::LabObservation o{"WBC", "11.2", "10^9/L", 3.5, 9.5, "", ""};
+    EXPECT_EQ(labFlagOf(o), LabFlag::high);
+    o.value = "3.1";
+    EXPECT_EQ(labFlagOf(o), LabFlag::low);
+    o.value = "6";
+    EXPECT_EQ(labFlagOf(o), LabFlag::normal);
+    o.interpretation = "H";  // the HIS's word wins (its own rules: age, sex)
+    EXPECT_EQ(labFlagOf(o), LabFlag::high);
+    o.interpretation.clear();
+    for (const char* text : {"阴性", "<0.1", "++", "", " 6", "6 ", "1e400x"}) {
+        o.value = text;
+        EXPECT_EQ(labFlagOf(o), LabFlag::normal) << text;
+    }
+    o.value = "6";
+    o.low = 9.5;
+    o.high = 3.5;  // reversed
+    EXPECT_EQ(labFlagOf(o), LabFlag::unknown);
+    EXPECT_EQ(screens::rangeTextOf(o), "9.5–3.5");
+    o.low.reset();
+    o.high.reset();
+    EXPECT_EQ(labFlagOf(o), LabFlag::unknown);
+    EXPECT_EQ(screens::rangeTextOf(o), "");
+    o.high = 5.2;
+    EXPECT_EQ(screens::rangeTextOf(o), "< 5.2");
+}
+
+/// [printing] reprint_limit = 1: a report prints twice in all, counting the HIS's prints; the
+/// third is refused with the desk named, and nothing more comes out.
+TEST_F(ReportsJourneyTest, ReprintLimitIsEnforcedWithTheDeskNamed) {
+    startWith("KioskPDF", "", 1);
+    ASSERT_TRUE(openReports().ok);
+    const size_t urine = indexOf("-urine");
+    auto report = journey(R"({"steps": [{"tap": "reports.open.)" + std::to_string(urine) + R"("}, {"tap": "reports.print_one"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    settleFlows();
+    auto v = view();
+    ASSERT_EQ(v.find(v.selected)->print, screens::ReportPrint::printed) << v.find(v.selected)->printErrorKey;
+    EXPECT_EQ(v.find(v.selected)->prints(), 2) << "one at the desk, one here";
+    EXPECT_EQ(printedFiles().size(), 1U);
+    report = journey(R"({"steps": [{"tap": "reports.print_one"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    settleFlows();
+    v = view();
+    EXPECT_EQ(v.printMessageKey, "reports.print.limit");
+    EXPECT_TRUE(showsText(std::string("请到") + kDesk + "办理")) << allShown();
+    EXPECT_EQ(printedFiles().size(), 1U) << "nothing printed beyond the limit";
+    ASSERT_TRUE(journey(R"({"steps": [{"set_language": "en_US"}]})").ok);
+    EXPECT_TRUE(showsText("already been printed 2 times")) << allShown();
+}
+
+/// A job the printer does not complete (nothing answers the queue's socket) is not counted:
+/// the report stays "not printed" and prints again once the printer works.
+TEST_F(ReportsJourneyTest, AJobThatDidNotPrintIsNotCountedAndPrintsAgain) {
+    // The socket backend retries without an error reason: the site's print timeout ends the job.
+    startWith("Unreachable", "[reports]\nprint_timeout_s = 3\n");
+    ASSERT_TRUE(openReports().ok);
+    const size_t lab = indexOf("-lab");
+    auto report = journey(R"({"steps": [{"tap": "reports.open.)" + std::to_string(lab) + R"("}, {"tap": "reports.print_one"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    settleFlows();
+    auto v = view();
+    const auto* e = v.find(v.selected);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->print, screens::ReportPrint::failed);
+    EXPECT_EQ(e->prints(), 0) << "not counted";
+    EXPECT_EQ(v.printMessageKey, "reports.print.some_failed");
+    EXPECT_TRUE(showsText("不计入打印次数")) << allShown();
+    EXPECT_EQ(v.notYetPrinted().size(), 3U) << "still among the reports to print";
+}
+
+/// The printer out of service (stopped by staff) or not configured: the reports are listed and
+/// shown, no print button, and the patient is told where to print them.
+TEST_F(ReportsJourneyTest, WithoutAWorkingPrinterReportsAreShownAndTheDeskNamed) {
+    ASSERT_TRUE(cups->server->setEnabled("KioskPDF", false));
+    startWith("KioskPDF");
+    ASSERT_TRUE(openReports().ok);
+    EXPECT_EQ(view().reports.size(), 5U);
+    EXPECT_TRUE(showsText(std::string("暂停使用")) && showsText(kDesk)) << allShown();
+    EXPECT_FALSE(app->buttonRects().contains("reports.print_all"));
+    auto report = journey(R"({"steps": [{"tap": "reports.open.)" + std::to_string(indexOf("-lab")) +
+                          R"("}, {"expect_screen": "reports.detail"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(showsText("白细胞 WBC"));
+    EXPECT_FALSE(app->buttonRects().contains("reports.print_one"));
+    ASSERT_TRUE(cups->server->setEnabled("KioskPDF", true));
+
+    startWith("");  // no report printer at all
+    ASSERT_TRUE(openReports("li-jun", "en_US").ok);
+    EXPECT_EQ(view().reports.size(), 5U);
+    EXPECT_TRUE(showsText("no report printer")) << allShown();
+    EXPECT_FALSE(app->buttonRects().contains("reports.print_all"));
+}
+
+/// Bad answers from the HIS: a report of another patient in the list (refused, logged, not
+/// shown); a PDF that is empty or cut short (not printed, not counted, the desk named).
+TEST_F(ReportsJourneyTest, AnotherPatientsReportIsRefusedAndABadPdfIsNotPrinted) {
+    startWith();
+    // The HIS answers zhang-san's search with one of his reports and one of li-jun's.
+    backend::FhirHisDriver his(hospital->settings());
+    const auto call = [&](const std::string& path) { return hospital->call("GET", "/fhir/" + path); };
+    const auto mine = call("DiagnosticReport/rpt-zhang-san-lab");
+    auto other = call("DiagnosticReport/rpt-li-jun-ct");
+    ASSERT_EQ(other.value("resourceType", ""), "DiagnosticReport");
+    other["code"]["text"] = "别人的胸部CT";
+    const nlohmann::json bundle{{"resourceType", "Bundle"},
+                                {"type", "searchset"},
+                                {"total", 2},
+                                {"entry", nlohmann::json::array({{{"fullUrl", hospital->fhirUrl() + "/DiagnosticReport/rpt-zhang-san-lab"}, {"resource", mine}},
+                                                                  {{"fullUrl", hospital->fhirUrl() + "/DiagnosticReport/rpt-li-jun-ct"}, {"resource", other}}})}};
+    hospital->armAnswer("GET", "/fhir/DiagnosticReport", bundle);
+    ASSERT_TRUE(openReports().ok);
+    auto v = view();
+    ASSERT_EQ(v.reports.size(), 1U);
+    EXPECT_EQ(v.reports[0].report.id, "rpt-zhang-san-lab");
+    EXPECT_EQ(v.refused, 1);
+    EXPECT_FALSE(showsText("别人的胸部CT"));
+
+    // An empty PDF, then one cut short: neither printed nor counted.
+    hospital->armAnswer("GET", "/fhir/Binary/", std::string(), 200, "application/pdf");
+    auto report = journey(R"({"steps": [{"tap": "reports.open.0"}, {"tap": "reports.print_one"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    settleFlows();
+    v = view();
+    EXPECT_EQ(v.reports[0].print, screens::ReportPrint::failed);
+    EXPECT_EQ(v.reports[0].printErrorKey, "reports.print.bad_file");
+    EXPECT_EQ(v.reports[0].prints(), 0);
+    EXPECT_TRUE(showsText("报告文件有误")) << allShown();
+    hospital->armAnswer("GET", "/fhir/Binary/", std::string("%PDF-1.4\n1 0 obj << >> endobj\n"), 200, "application/pdf");
+    ASSERT_TRUE(journey(R"({"steps": [{"tap": "reports.print_one"}]})").ok);
+    settleFlows();
+    v = view();
+    EXPECT_EQ(v.reports[0].printErrorKey, "reports.print.bad_file") << "no %%EOF: refused before CUPS";
+    EXPECT_TRUE(printedFiles().empty());
+    // The real PDF again: it prints, now counted once.
+    ASSERT_TRUE(journey(R"({"steps": [{"tap": "reports.print_one"}]})").ok);
+    settleFlows();
+    v = view();
+    EXPECT_EQ(v.reports[0].print, screens::ReportPrint::printed) << v.reports[0].printErrorKey;
+    EXPECT_EQ(v.reports[0].prints(), 1);
+    EXPECT_EQ(printedFiles().size(), 1U);
+}
+
+/// The HIS not answering the report search: a plain message, the menu button, no hang; the list
+/// comes back once it answers again.
+TEST_F(ReportsJourneyTest, BackendDownSaysSoAndTheListComesBack) {
+    startWith();
+    hospital->armFault("http_503", "GET", "/fhir/DiagnosticReport", 1);
+    ASSERT_TRUE(openReports().ok);
+    auto v = view();
+    EXPECT_EQ(v.stage, screens::ReportsStage::stopped);
+    EXPECT_TRUE(showsText("暂时无法从医院系统查询报告")) << allShown();
+    EXPECT_TRUE(app->buttonRects().contains("reports.menu"));
+    auto report = journey(R"({"steps": [{"set_language": "en_US"}, {"tap": "reports.menu"}, {"tap": "menu.reports"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    settleFlows();
+    EXPECT_EQ(view().stage, screens::ReportsStage::list);
+    EXPECT_EQ(view().reports.size(), 5U);
+}
+
+/// Every reports screen in both languages, portrait and landscape, normal and large print (the
+/// fixture checks each frame's layout; PNGs under test-output/ui/…/journey-N/).
+TEST_F(ReportsJourneyTest, EveryReportsScreenFitsInEachOrientationPrintSizeAndLanguage) {
+    for (const char* orientation : {"portrait", "landscape"}) {
+        for (const bool largePrint : {false, true}) {
+            for (const char* language : {"zh_CN", "en_US"}) {
+                SCOPED_TRACE(std::string(orientation) + (largePrint ? " large " : " normal ") + language);
+                startWith("KioskPDF", std::string("[ui]\norientation = \"") + orientation + "\"\n");
+                ASSERT_TRUE(openReports("zhang-san", language, largePrint).ok);
+                for (const char* suffix : {"-lab", "-ct", "-chem", "-urine"}) openAndBack(suffix);
+                // The last page of the list (the pending report) and its print message.
+                ASSERT_TRUE(pageToReport("-urine"));
+                while (app->buttonRects().contains("reports.next")) ASSERT_TRUE(journey(R"({"steps": [{"tap": "reports.next"}]})").ok);
+            }
+        }
+    }
+}
+
+}  // namespace
+}  // namespace kiosk::test
