@@ -57,7 +57,9 @@ void MenuScreen::draw(const ScreenContext& context, Ui& ui) const {
         drawPatientMessage(context, ui, PatientMessage{"menu.none", true});
         return;
     }
-    const int columns = layout.portrait ? 2 : 3;
+    // Landscape: two rows at most (three columns, or more where the services are more than six),
+    // so that elder mode's two-line labels still fit above the bottom bar.
+    const int columns = layout.portrait ? 2 : std::max(3, static_cast<int>((enabled.size() + 1) / 2));
     const float gap = ui.theme.gap;
     const float width = (x1 - x0 - gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
     const float top = ImGui::GetCursorScreenPos().y;

@@ -824,8 +824,12 @@ void BookSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
             ImGui::SetCursorScreenPos(ImVec2(split.sideX0, origin.y + side + ui.theme.gap / 2));
         }
     }
+    const float spacing = ImGui::GetStyle().ItemSpacing.y;
     drawPatientMessage(context, ui, PatientMessage{"booking.slip.check_in_early", false}, sideWidth,
-                       bottom - printHeight - ImGui::GetCursorScreenPos().y);
+                       bottom - printHeight - spacing - ImGui::GetCursorScreenPos().y);
+    // The printing line right above the button (landscape: the side column's), wherever the
+    // note above it ended.
+    ImGui::SetCursorScreenPos(ImVec2(split.sideX0, std::min(ImGui::GetCursorScreenPos().y, bottom - printHeight)));
     ui.centered(context.text.tr(printKey), ui.fonts.body(), print_ == PrintState::failed ? ui.theme.colors.alert : ui.theme.colors.mutedText,
                 split.sideX0, split.sideX1);
     ImGui::SetCursorScreenPos(ImVec2(buttonX0, l.contentMax.y - ui.theme.buttonHeight));
