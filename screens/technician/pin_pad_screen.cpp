@@ -124,17 +124,46 @@ void PinPadScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float infoX1 = portrait ? x1 : padX0 - gap * 2;
     const float bottomY = layout.contentMax.y - ui.theme.buttonHeight;
 
+    // The info column, measured first so that it steps down where it is short (landscape large
+    // print): the spacing shrinks, then the prompt goes while a message needs its place, then the
+    // title takes the body face, then the prompt goes in any case. The message (the technician's language where both do not fit)
+    // always stays: it says why the PIN was refused or when the lock ends.
+    const float keysTopPortrait = bottomY - gap - 4 * 150.0F - 3 * gap;
     ui.space(portrait ? 40 : 16);
     const float infoTop = ImGui::GetCursorScreenPos().y;
-    ImGui::SetCursorScreenPos(ImVec2(infoX0, infoTop));
-    ui.centered(context.text.tr("tech.pin.title"), ui.fonts.title(), c.text, infoX0, infoX1);
-    ui.space(12);
-    ui.centered(context.text.tr("tech.pin.prompt"), ui.fonts.body(), c.mutedText, infoX0, infoX1);
-    ui.space(portrait ? 24 : 16);
-    // The entry: one dot a digit in a box, never the digits.
+    const float infoBottom = (portrait ? keysTopPortrait : bottomY) - gap;
+    const float infoWidth = infoX1 - infoX0;
+    const std::string title = context.text.tr("tech.pin.title");
+    const std::string prompt = context.text.tr("tech.pin.prompt");
     const float boxHeight = ui.fonts.bodySize() * 2.4F;
-    const float boxWidth = std::min(infoX1 - infoX0, 640.0F);
-    const float boxX = infoX0 + ((infoX1 - infoX0) - boxWidth) / 2;
+    const float messageHeight = message_.key.empty() ? 0.0F : patientMessageHeight(context, ui, message_, infoWidth, false);
+    ImFont* titleFace = ui.fonts.title();
+    bool showPrompt = true;
+    float spacing = portrait ? 24.0F : 16.0F;
+    // What the cursor moves: Ui::centered sets lines 1.25 apart, and every item adds the item spacing.
+    const float itemSpacing = ImGui::GetStyle().ItemSpacing.y;
+    auto centeredHeight = [&](const std::string& text, ImFont* face) {
+        return ui.measure(text, face, infoWidth).y * 1.25F + itemSpacing;
+    };
+    auto columnHeight = [&] {
+        return centeredHeight(title, titleFace) + (showPrompt ? 12 + itemSpacing + centeredHeight(prompt, ui.fonts.body()) : 0.0F) +
+               spacing + itemSpacing + boxHeight + (messageHeight > 0 ? spacing + messageHeight : 0.0F);
+    };
+    if (columnHeight() > infoBottom - infoTop) spacing = 8;
+    if (columnHeight() > infoBottom - infoTop && messageHeight > 0) showPrompt = false;
+    if (columnHeight() > infoBottom - infoTop) titleFace = ui.fonts.body();
+    if (columnHeight() > infoBottom - infoTop) showPrompt = false;
+
+    ImGui::SetCursorScreenPos(ImVec2(infoX0, infoTop));
+    ui.centered(title, titleFace, c.text, infoX0, infoX1);
+    if (showPrompt) {
+        ui.space(12);
+        ui.centered(prompt, ui.fonts.body(), c.mutedText, infoX0, infoX1);
+    }
+    ui.space(spacing);
+    // The entry: one dot a digit in a box, never the digits.
+    const float boxWidth = std::min(infoWidth, 640.0F);
+    const float boxX = infoX0 + (infoWidth - boxWidth) / 2;
     const float boxY = ImGui::GetCursorScreenPos().y;
     ImDrawList* draw = ImGui::GetWindowDrawList();
     draw->AddRectFilled(ImVec2(boxX, boxY), ImVec2(boxX + boxWidth, boxY + boxHeight), c.panel, ui.theme.rounding);
@@ -146,19 +175,16 @@ void PinPadScreen::draw(const ScreenContext& context, Ui& ui) const {
     for (size_t i = 0; i < digits_.size(); ++i, dotX += step) draw->AddCircleFilled(ImVec2(dotX, boxY + boxHeight / 2), dot, c.text);
     ui.recordGraphic(ImVec2(boxX, boxY), ImVec2(boxX + boxWidth, boxY + boxHeight), "pin entry");
 
-    // Below the entry, down to the first button under it: the message (both languages where they
-    // fit, else the technician's own), then the note for a patient who came here by mistake,
-    // left out where it does not fit (large print, landscape).
-    const float keysTopPortrait = bottomY - gap - 4 * 150.0F - 3 * gap;
-    const float infoBottom = (portrait ? keysTopPortrait : bottomY) - gap;
-    float y = boxY + boxHeight + (portrait ? 24 : 16);
+    // Below the entry, down to the first button under it: the message, then the note for a
+    // patient who came here by mistake, left out where it does not fit.
+    float y = boxY + boxHeight + spacing;
     ImGui::SetCursorScreenPos(ImVec2(infoX0, y));
     if (!message_.key.empty()) {
-        drawPatientMessage(context, ui, message_, infoX1 - infoX0, infoBottom - y);
+        drawPatientMessage(context, ui, message_, infoWidth, infoBottom - y);
         y = ImGui::GetCursorScreenPos().y;
     }
     const std::string note = context.text.tr("tech.pin.patients");
-    const float noteHeight = ui.measure(note, ui.fonts.body(), infoX1 - infoX0).y;
+    const float noteHeight = ui.measure(note, ui.fonts.body(), infoWidth).y;
     if (y + 12 + noteHeight <= infoBottom) {
         ImGui::SetCursorScreenPos(ImVec2(infoX0, y + 12));
         ui.centered(note, ui.fonts.body(), c.mutedText, infoX0, infoX1);
