@@ -42,45 +42,103 @@ float sideColumnX(const Ui& ui) { return ui.layout.contentMin.x + ui.layout.cont
 /// The right edge of what the screen draws besides its buttons.
 float contentRight(const Ui& ui) { return ui.layout.portrait ? ui.layout.contentMax.x : sideColumnX(ui) - ui.theme.gap; }
 
-/// The buttons: side by side across the bottom (portrait, primary last on the right), or stacked
-/// in the right column from the bottom up (landscape, primary at the bottom).
+/// Portrait: the rows the buttons take, top first. One row where every label fits an equal share
+/// of the width; else (large print: "Back to list", "Previous", "Next", "Print this report") the
+/// paging buttons in a row above the others, and those one to a row where they do not fit either.
+std::vector<std::vector<const RowButton*>> portraitRows(const Ui& ui, const std::vector<RowButton>& buttons) {
+    const float gap = ui.theme.gap;
+    auto fits = [&](const std::vector<const RowButton*>& row) {
+        const auto n = static_cast<float>(row.size());
+        const ImVec2 size((ui.layout.contentWidth() - gap * (n - 1)) / n, ui.theme.buttonHeight);
+        return std::all_of(row.begin(), row.end(), [&](const RowButton* b) { return ui.labelFits(b->label, size, ui.fonts.body()); });
+    };
+    std::vector<const RowButton*> all;
+    std::vector<const RowButton*> paging;
+    std::vector<const RowButton*> others;
+    for (const RowButton& b : buttons) {
+        all.push_back(&b);
+        (b.id.ends_with(".prev") || b.id.ends_with(".next") ? paging : others).push_back(&b);
+    }
+    if (fits(all)) return {all};
+    std::vector<std::vector<const RowButton*>> rows;
+    if (!paging.empty()) rows.push_back(paging);
+    if (fits(others)) {
+        rows.push_back(others);
+    } else {
+        for (const RowButton* b : others) rows.push_back({b});  // "打印全部未打印报告（3 份）" in large print
+    }
+    return rows;
+}
+
+/// The rows of buttons bottomRow() draws, top first, with the left edge they start at.
+struct ButtonRows {
+    std::vector<std::vector<const RowButton*>> rows;
+    std::vector<float> heights;  ///< each row as tall as its tallest label needs (never under a touch target)
+    float x0 = 0;
+    float height(float gap) const {
+        float total = 0;
+        for (const float h : heights) total += h;
+        return total + gap * static_cast<float>(heights.size());
+    }
+};
+
+/// Portrait: across the bottom (portraitRows); landscape (short screens, large print leaves
+/// about 750 pixels under the bars): stacked in the right column, "Previous" and "Next" sharing
+/// a row, so the list and the table keep the full height.
+ButtonRows buttonRows(const Ui& ui, const std::vector<RowButton>& buttons) {
+    const Layout& l = ui.layout;
+    ButtonRows out;
+    out.x0 = l.contentMin.x;
+    if (l.portrait) {
+        out.rows = portraitRows(ui, buttons);
+    } else {
+        out.x0 = sideColumnX(ui);
+        // Previous and Next share a row where both labels fit half of it ("Previous" in large print does not).
+        const ImVec2 half((l.contentMax.x - out.x0 - ui.theme.gap) / 2, ui.theme.buttonHeight);
+        for (const RowButton& b : buttons) {
+            const bool pairsWithLast = b.id.ends_with(".next") && !out.rows.empty() && out.rows.back().size() == 1 &&
+                                       out.rows.back().front()->id.ends_with(".prev") && ui.labelFits(b.label, half, ui.fonts.body()) &&
+                                       ui.labelFits(out.rows.back().front()->label, half, ui.fonts.body());
+            if (pairsWithLast) out.rows.back().push_back(&b);
+            else out.rows.push_back({&b});
+        }
+    }
+    for (const auto& row : out.rows) {
+        const auto n = static_cast<float>(row.size());
+        const float w = (l.contentMax.x - out.x0 - ui.theme.gap * (n - 1)) / n;
+        float h = ui.theme.buttonHeight;
+        for (const RowButton* b : row) h = std::max(h, labelHeightIn(ui, b->label, w));
+        out.heights.push_back(h);
+    }
+    return out;
+}
+
+/// The buttons as buttonRows() lays them out, from the bottom of the content up (portrait:
+/// primary last on the right; landscape: primary at the bottom of the side column).
 void bottomRow(Ui& ui, const std::vector<RowButton>& buttons) {
     if (buttons.empty()) return;
     const Layout& l = ui.layout;
     const float gap = ui.theme.gap;
-    if (!l.portrait) {
-        // "Previous" and "Next" share a row: three rows at most fit beside large print.
-        std::vector<std::vector<const RowButton*>> rows;
-        for (const RowButton& b : buttons) {
-            const bool pairsWithLast = b.id.ends_with(".next") && !rows.empty() && rows.back().size() == 1 &&
-                                       rows.back().front()->id.ends_with(".prev");
-            if (pairsWithLast) rows.back().push_back(&b);
-            else rows.push_back({&b});
+    const ButtonRows layout = buttonRows(ui, buttons);
+    float y = l.contentMax.y - layout.height(gap) + gap;
+    for (size_t r = 0; r < layout.rows.size(); ++r) {
+        const auto n = static_cast<float>(layout.rows[r].size());
+        const float w = (l.contentMax.x - layout.x0 - gap * (n - 1)) / n;
+        for (size_t i = 0; i < layout.rows[r].size(); ++i) {
+            const RowButton* b = layout.rows[r][i];
+            ImGui::SetCursorScreenPos(ImVec2(layout.x0 + static_cast<float>(i) * (w + gap), y));
+            ui.button(b->id, b->label, ImVec2(w, layout.heights[r]), b->kind);
         }
-        const float x = sideColumnX(ui);
-        for (size_t r = 0; r < rows.size(); ++r) {
-            const float y = l.contentMax.y - static_cast<float>(rows.size() - r) * ui.theme.buttonHeight -
-                            static_cast<float>(rows.size() - 1 - r) * gap;
-            const auto n = static_cast<float>(rows[r].size());
-            const float w = (l.contentMax.x - x - gap * (n - 1)) / n;
-            for (size_t i = 0; i < rows[r].size(); ++i) {
-                ImGui::SetCursorScreenPos(ImVec2(x + static_cast<float>(i) * (w + gap), y));
-                ui.button(rows[r][i]->id, rows[r][i]->label, ImVec2(w, ui.theme.buttonHeight), rows[r][i]->kind);
-            }
-        }
-        return;
-    }
-    const auto n = static_cast<float>(buttons.size());
-    const float width = (l.contentWidth() - gap * (n - 1)) / n;
-    for (size_t i = 0; i < buttons.size(); ++i) {
-        ImGui::SetCursorScreenPos(ImVec2(l.contentMin.x + static_cast<float>(i) * (width + gap), l.contentMax.y - ui.theme.buttonHeight));
-        ui.button(buttons[i].id, buttons[i].label, ImVec2(width, ui.theme.buttonHeight), buttons[i].kind);
+        y += layout.heights[r] + gap;
     }
 }
 
-/// The bottom of what the screen draws above (portrait) or beside (landscape) its buttons.
-float bottomRowTop(const Ui& ui) {
-    return ui.layout.portrait ? ui.layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap : ui.layout.contentMax.y;
+/// The top of the buttons' rows (portrait; landscape keeps them in the side column): `buttons`
+/// as bottomRow() will draw them, or one row.
+float bottomRowTop(const Ui& ui, const std::vector<RowButton>& buttons = {}) {
+    if (!ui.layout.portrait) return ui.layout.contentMax.y;
+    if (buttons.empty()) return ui.layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap;
+    return ui.layout.contentMax.y - buttonRows(ui, buttons).height(ui.theme.gap);
 }
 
 /// The status of one report, as its row says it.
@@ -236,20 +294,39 @@ void ReportsScreen::draw(const ScreenContext& context, Ui& ui) const {
     // The run's message above the buttons; the rows fill what is left.
     const auto message = printMessage(context, view);
     const float messageHeight = message ? ui.measure(trWith(t, message->key, message->values), body, width).y + ui.theme.gap : 0;
+    const size_t waiting = view.notYetPrinted().size();
+    const bool printAll = printerProblem.empty() && waiting > 0 && !view.printing;
+    const RowButton print{"reports.print_all", t.tr("reports.print_all", {{"count", std::to_string(waiting)}}), ButtonKind::primary};
+    std::vector<RowButton> buttons{menu};
+    if (printAll) buttons.push_back(print);
     const float rowsTop = ImGui::GetCursorScreenPos().y;
-    const float rowsBottom = bottomRowTop(ui) - messageHeight;
-    const float rowHeight = ui.theme.buttonHeight + ui.theme.gap;
+    float rowsBottom = bottomRowTop(ui, buttons) - messageHeight;
+    const float split = x0 + width * (l.portrait ? 0.56F : 0.58F);
+    // Every row as tall as the tallest title needs (large print wraps "血常规检验报告 Complete
+    // blood count"), and never shorter than the two lines beside it.
+    float buttonHeight = ui.fonts.bodySize() * 1.2F * 2 + 12;
+    for (const ReportEntry& e : view.reports) {
+        buttonHeight = std::max(buttonHeight, labelHeightIn(ui, e.report.title.empty() ? t.tr("reports.untitled") : e.report.title, split - x0));
+    }
+    const float rowHeight = buttonHeight + ui.theme.gap;
     perPage_ = std::max<size_t>(1, static_cast<size_t>((rowsBottom - rowsTop + ui.theme.gap) / rowHeight));
+    if (view.reports.size() > perPage_) {
+        // Paged: the previous / next buttons may need a row of their own (large print, English).
+        std::vector<RowButton> withPaging{menu, {"reports.prev", t.tr("reports.prev"), ButtonKind::secondary},
+                                          {"reports.next", t.tr("reports.next"), ButtonKind::secondary}};
+        if (printAll) withPaging.push_back(print);
+        rowsBottom = bottomRowTop(ui, withPaging) - messageHeight;
+        perPage_ = std::max<size_t>(1, static_cast<size_t>((rowsBottom - rowsTop + ui.theme.gap) / rowHeight));
+    }
     const size_t pages = (view.reports.size() + perPage_ - 1) / perPage_;
     const size_t page = std::min(page_, pages - 1);
-    const float split = x0 + width * (l.portrait ? 0.56F : 0.58F);
     for (size_t i = page * perPage_; i < std::min(view.reports.size(), (page + 1) * perPage_); ++i) {
         const ReportEntry& e = view.reports[i];
         const float y = rowsTop + static_cast<float>(i - page * perPage_) * rowHeight;
         const std::string title = e.report.title.empty() ? t.tr("reports.untitled") : e.report.title;
         if (e.report.ready()) {
             ImGui::SetCursorScreenPos(ImVec2(x0, y));
-            ui.button("reports.open." + std::to_string(i), title, ImVec2(split - x0, ui.theme.buttonHeight), ButtonKind::secondary);
+            ui.button("reports.open." + std::to_string(i), title, ImVec2(split - x0, buttonHeight), ButtonKind::secondary);
         } else {
             // Pending: nothing to open yet; its title in muted ink where the button would be.
             ui.textAt(ImVec2(x0 + ui.theme.gap / 2, y + 8), title, body, c.mutedText, split - x0 - ui.theme.gap);
@@ -266,14 +343,11 @@ void ReportsScreen::draw(const ScreenContext& context, Ui& ui) const {
         // The patient's language only: the desk's name in it is the site's, per language.
         ui.textAt(ImVec2(x0, rowsBottom), trWith(t, message->key, message->values), body, message->alert ? c.alert : c.success, width);
     }
-    std::vector<RowButton> buttons{menu};
     if (pages > 1) {
+        buttons = {menu};
         if (page > 0) buttons.push_back({"reports.prev", t.tr("reports.prev"), ButtonKind::secondary});
         if (page + 1 < pages) buttons.push_back({"reports.next", t.tr("reports.next"), ButtonKind::secondary});
-    }
-    const size_t waiting = view.notYetPrinted().size();
-    if (printerProblem.empty() && waiting > 0 && !view.printing) {
-        buttons.push_back({"reports.print_all", t.tr("reports.print_all", {{"count", std::to_string(waiting)}}), ButtonKind::primary});
+        if (printAll) buttons.push_back(print);
     }
     bottomRow(ui, buttons);
 }
@@ -329,8 +403,20 @@ void ReportDetailScreen::draw(const ScreenContext& context, Ui& ui) const {
         note = t.tr(printerProblem, {{"desk", deskOf(context)}});
         noteAlert = true;
     }
+    // The buttons are known before the table (their rows set its room); "previous" / "next"
+    // are counted as present for the pages the table needs, as below.
+    std::vector<RowButton> buttons{{"reports.back", t.tr("reports.back"), ButtonKind::secondary}};
+    const bool printable = printerProblem.empty() && !view.printing;
+    const RowButton print{"reports.print_one", t.tr(entry->prints() > 0 ? "reports.print_again" : "reports.print_one"), ButtonKind::primary};
+    std::vector<RowButton> withPaging = buttons;
+    withPaging.push_back({"reports.prev", t.tr("reports.prev"), ButtonKind::secondary});
+    withPaging.push_back({"reports.next", t.tr("reports.next"), ButtonKind::secondary});
+    if (printable) {
+        buttons.push_back(print);
+        withPaging.push_back(print);
+    }
     const float noteHeight = note.empty() ? 0 : ui.measure(note, body, width).y + ui.theme.gap / 2;
-    const float tableBottom = bottomRowTop(ui) - noteHeight;
+    float tableBottom = bottomRowTop(ui, buttons) - noteHeight;  // moves up if paging buttons need a row
 
     if (r.results.empty()) {
         // Imaging (or a lab report without structured rows): the impression where the HIS gives one.
@@ -338,13 +424,35 @@ void ReportDetailScreen::draw(const ScreenContext& context, Ui& ui) const {
         ui.textAt(ImGui::GetCursorScreenPos(), text, body, c.text, width);
         pageStarts_ = {0};
     } else {
-        // The table: item | result | unit | reference range | flag. Columns by share of the width.
+        // The table: item | result | unit | reference range | flag. Each column after the item as
+        // wide as its widest word (header or any row: "umol/L", "Normal" in large print), at
+        // least its share of the width; the item takes the rest and wraps. Where even that does
+        // not leave the item a quarter of the width, the columns keep their shares.
         const float w = width;
-        const float cols[] = {x0, x0 + w * 0.38F, x0 + w * 0.56F, x0 + w * 0.72F, x0 + w * 0.89F, x1};
         const float pad = 8.0F;
+        const char* headers[] = {"reports.col.item", "reports.col.result", "reports.col.unit", "reports.col.range", "reports.col.flag"};
+        const float shares[] = {0.38F, 0.18F, 0.16F, 0.17F, 0.11F};
+        float needed[5] = {0, 0, 0, 0, 0};
+        for (int i = 1; i < 5; ++i) needed[i] = widestWord(body, t.tr(headers[i]));
+        for (const backend::LabObservation& o : r.results) {
+            needed[1] = std::max(needed[1], widestWord(body, o.value));
+            needed[2] = std::max(needed[2], widestWord(body, o.unit));
+            const std::string range = rangeTextOf(o);
+            needed[3] = std::max(needed[3], widestWord(body, range.empty() ? t.tr("reports.range.none") : range));
+            needed[4] = std::max(needed[4], widestWord(body, flagText(t, labFlagOf(o))));
+        }
+        float widths[5];
+        float others = 0;
+        for (int i = 1; i < 5; ++i) others += widths[i] = std::max(needed[i] + pad, w * shares[i]);
+        widths[0] = w - others;
+        if (widths[0] < w * 0.25F) {
+            for (int i = 0; i < 5; ++i) widths[i] = w * shares[i];
+        }
+        float cols[6] = {x0};
+        for (int i = 0; i < 5; ++i) cols[i + 1] = cols[i] + widths[i];
+        cols[5] = x1;
         auto cellWidth = [&](int i) { return cols[i + 1] - cols[i] - pad; };
         float y = ImGui::GetCursorScreenPos().y;
-        const char* headers[] = {"reports.col.item", "reports.col.result", "reports.col.unit", "reports.col.range", "reports.col.flag"};
         float headerHeight = 0;
         for (int i = 0; i < 5; ++i) headerHeight = std::max(headerHeight, ui.measure(t.tr(headers[i]), body, cellWidth(i)).y);
         for (int i = 0; i < 5; ++i) ui.textAt(ImVec2(cols[i], y), t.tr(headers[i]), body, c.mutedText, cellWidth(i));
@@ -375,7 +483,10 @@ void ReportDetailScreen::draw(const ScreenContext& context, Ui& ui) const {
         };
         std::vector<size_t> starts = paginate(tableBottom - top);
         // Paged: one line kept under the table for "page 2 / 5".
-        if (starts.size() > 1) starts = paginate(tableBottom - top - line * 1.2F);
+        if (starts.size() > 1) {
+            tableBottom = bottomRowTop(ui, withPaging) - noteHeight;
+            starts = paginate(tableBottom - top - line * 1.2F);
+        }
         pageStarts_ = starts;
         const size_t page = std::min(page_, starts.size() - 1);
         const size_t end = page + 1 < starts.size() ? starts[page + 1] : r.results.size();
@@ -402,14 +513,14 @@ void ReportDetailScreen::draw(const ScreenContext& context, Ui& ui) const {
     if (!note.empty()) {
         ui.textAt(ImVec2(x0, tableBottom), note, body, noteAlert ? c.alert : c.success, width);
     }
-    std::vector<RowButton> buttons{{"reports.back", t.tr("reports.back"), ButtonKind::secondary}};
     const size_t page = std::min(page_, pageStarts_.size() - 1);
     if (pageStarts_.size() > 1) {
-        if (page > 0) buttons.push_back({"reports.prev", t.tr("reports.prev"), ButtonKind::secondary});
-        if (page + 1 < pageStarts_.size()) buttons.push_back({"reports.next", t.tr("reports.next"), ButtonKind::secondary});
-    }
-    if (printerProblem.empty() && !view.printing) {
-        buttons.push_back({"reports.print_one", t.tr(entry->prints() > 0 ? "reports.print_again" : "reports.print_one"), ButtonKind::primary});
+        // Back, previous / next, then print (primary last): as withPaging above, less what this page lacks.
+        std::vector<RowButton> shown{buttons.front()};
+        if (page > 0) shown.push_back({"reports.prev", t.tr("reports.prev"), ButtonKind::secondary});
+        if (page + 1 < pageStarts_.size()) shown.push_back({"reports.next", t.tr("reports.next"), ButtonKind::secondary});
+        if (printable) shown.push_back(print);
+        buttons = std::move(shown);
     }
     bottomRow(ui, buttons);
 }
