@@ -14,6 +14,7 @@
 #include "payments/payment_config.hpp"
 #include "printing/templates.hpp"
 #include "screens/booking/booking_flow.hpp"
+#include "screens/help/staff_call.hpp"
 #include "screens/payment/payment_screens.hpp"
 #include "screens/sim_panel_hospital.hpp"
 #include "screens/technician/device_counting.hpp"
@@ -399,6 +400,9 @@ void App::switchTo(std::string_view screenId) {
         (void)journal_->auditEvent(session_.auditId, "screen:" + std::string(screenId));
     }
     listPages_.clear();  // a list opens at its first page
+    // The next person at the kiosk does not find the last one's call on the screen (the call
+    // itself stands: staff still come, and a press within the repeat window shows it again).
+    if (screenId == "attract") services_->staffCall().closePanel();
     logger()->info("screen {}", screenId);
     current_->onEnter(context);
     cue(Cue{Cue::Kind::screen_changed, std::string(screenId), 0, session_.active(), false});
@@ -513,6 +517,16 @@ void App::handleEvent(const UiEvent& event) {
         }
         if (pressed->id == "ui.large_print") {
             setLargePrint(!fonts_.largePrint());
+            return;
+        }
+        if (pressed->id == "help.call") {
+            const WallTime wall = timeZone_.at(clock_->wallNow());
+            services_->staffCall().press(currentScreen(), session_.active() ? &session_.identity() : nullptr, clock_->now(),
+                                         fmt::format("{:02}:{:02}", wall.hour, wall.minute));
+            return;
+        }
+        if (pressed->id == "help.close") {
+            services_->staffCall().closePanel();
             return;
         }
         if (const ServiceRow* service = serviceForButton(pressed->id); service && session_.active() && appMetrics_) {
@@ -786,6 +800,13 @@ std::vector<std::string> App::layoutProblems() const {
         return problems;
     }
     if (countdownVisible() || quitQuestionVisible_) return problems;  // overlays cover the screen on purpose
+    if (services_->staffCall().panelOpen()) {
+        // The help panel covers the screen on purpose; what is on it must itself be clean.
+        ButtonMap buttons;
+        if (auto close = buttons_.find("help.close"); close != buttons_.end()) buttons.emplace(close->first, close->second);
+        TextRects texts(texts_.begin() + static_cast<std::ptrdiff_t>(std::min(modalTextsFrom_, texts_.size())), texts_.end());
+        return findLayoutProblems(buttons, texts, width, height, theme_.minTarget, theme_.minTargetGap);
+    }
     return findLayoutProblems(buttons_, texts_, width, height, theme_.minTarget, theme_.minTargetGap);
 }
 
@@ -853,17 +874,31 @@ void App::drawTopBar(Ui& ui) {
     const std::string& hospital = english ? config_.hospitalNameEn : config_.hospitalNameZh;
     const float buttonHeight = theme_.topBarHeight - 24;
     const float languageLabel = ui.measure(text_.tr("common.switch_language"), fonts_.body()).x;
-    const float printLabel = ui.measure(text_.tr(fonts_.largePrint() ? "common.large_print_off" : "common.large_print_on"), fonts_.body()).x;
     const float voiceLabel = ui.measure(text_.tr(voice_ && voice_->enabled() ? "voice.button.off" : "voice.button.on"), fonts_.body()).x;
-    // Roomy padding where the three fit with it; a narrow portrait panel in elder mode (English
+    const bool help = staffCallOffered();
+    const float buttons = help ? 4.0F : 3.0F;
+    // Where the four do not fit at the least padding (portrait, elder mode, English), "call
+    // staff" and then the elder switch take their short labels ("Help", "Standard").
+    std::string printText = text_.tr(fonts_.largePrint() ? "common.large_print_off" : "common.large_print_on");
+    std::string helpText = help ? text_.tr("help.call") : std::string();
+    auto fitsAtLeastPadding = [&] {
+        const float labels = languageLabel + voiceLabel + ui.measure(printText, fonts_.body()).x + ui.measure(helpText, fonts_.body()).x;
+        return labels + buttons * 44.0F + (buttons - 1) * theme_.gap + 2 * theme_.margin <= l.width;
+    };
+    if (help && !fitsAtLeastPadding()) helpText = text_.tr("help.call_short");
+    if (help && fonts_.largePrint() && !fitsAtLeastPadding()) printText = text_.tr("common.large_print_off_short");
+    const float printLabel = ui.measure(printText, fonts_.body()).x;
+    const float helpLabel = help ? ui.measure(helpText, fonts_.body()).x : 0.0F;
+    // Roomy padding where the buttons fit with it; a narrow portrait panel in elder mode (English
     // labels) keeps the label size and gives up padding instead, never below the minimum target.
-    const float roomForSwitches = l.width - 2 * theme_.margin - 2 * theme_.gap;
-    const float padding = std::clamp((roomForSwitches - languageLabel - printLabel - voiceLabel) / 3, 44.0F, 60.0F);
+    const float roomForSwitches = l.width - 2 * theme_.margin - (buttons - 1) * theme_.gap;
+    const float padding = std::clamp((roomForSwitches - languageLabel - printLabel - voiceLabel - helpLabel) / buttons, 44.0F, 60.0F);
     const float languageWidth = std::max(theme_.minTarget, languageLabel + padding);
     const float printWidth = std::max(theme_.minTarget, printLabel + padding);
     const float voiceWidth = std::max(theme_.minTarget, voiceLabel + padding);
-    // The three switches from the right edge, a gap apart: print, language, voice.
-    const float switchesWidth = printWidth + languageWidth + voiceWidth + 2 * theme_.gap;
+    const float helpWidth = help ? std::max(theme_.minTarget, helpLabel + padding) + theme_.gap : 0.0F;
+    // The switches from the right edge, a gap apart: print, language, voice; then "call staff".
+    const float switchesWidth = printWidth + languageWidth + voiceWidth + 2 * theme_.gap + helpWidth;
     const float y = (theme_.topBarHeight - buttonHeight) / 2;
     // The hospital's name beside the buttons: on one line, or on two where one is too narrow
     // (large print, long English names); left out only when even two lines do not fit (the
@@ -884,15 +919,20 @@ void App::drawTopBar(Ui& ui) {
             lineY += lineHeight;
         }
     }
+    // Help on every patient screen (issue 12 item 3), before identification too: the leftmost
+    // of the buttons, in the alert colour so a patient in trouble finds it.
+    if (help) {
+        ImGui::SetCursorScreenPos(ImVec2(l.width - theme_.margin - switchesWidth, y));
+        ui.button("help.call", helpText, ImVec2(helpWidth - theme_.gap, buttonHeight), ButtonKind::alert);
+    }
     // The voice switch (issue 15): on every screen, beside the language and print switches.
-    ImGui::SetCursorScreenPos(ImVec2(l.width - theme_.margin - switchesWidth, y));
+    ImGui::SetCursorScreenPos(ImVec2(l.width - theme_.margin - switchesWidth + helpWidth, y));
     ui.button("voice.toggle", text_.tr(voice_ && voice_->enabled() ? "voice.button.off" : "voice.button.on"),
               ImVec2(voiceWidth, buttonHeight), ButtonKind::secondary);
     ImGui::SetCursorScreenPos(ImVec2(l.width - theme_.margin - printWidth - languageWidth - theme_.gap, y));
     ui.button("ui.language", text_.tr("common.switch_language"), ImVec2(languageWidth, buttonHeight), ButtonKind::secondary);
     ImGui::SetCursorScreenPos(ImVec2(l.width - theme_.margin - printWidth, y));
-    ui.button("ui.large_print", text_.tr(fonts_.largePrint() ? "common.large_print_off" : "common.large_print_on"),
-              ImVec2(printWidth, buttonHeight), ButtonKind::secondary);
+    ui.button("ui.large_print", printText, ImVec2(printWidth, buttonHeight), ButtonKind::secondary);
 }
 
 float App::voiceBarHeight() const {
@@ -1182,8 +1222,31 @@ void App::drawFrame(Ui& ui, const ScreenContext& context) {
     ImGui::Unindent(l.contentMin.x);
     if (session_.active()) drawBottomBar(ui);
     ImGui::End();
+    if (services_->staffCall().panelOpen()) drawStaffCall(ui);
     if (countdownVisible()) drawCountdown(ui);
     if (quitQuestionVisible_) drawQuitQuestion(ui);
+}
+
+bool App::staffCallOffered() const {
+    const std::string_view screen = currentScreen();
+    return config_.mode != KioskMode::diagnostics && screen != "diagnostics" && !screen.starts_with("technician.");
+}
+
+void App::drawStaffCall(Ui& ui) {
+    const Layout& l = ui.layout;
+    const StaffCallView view = services_->staffCall().view();
+    // Where it is too tall for the screen (landscape, large print): wider, then the reference in
+    // the title's face.
+    const float room = l.height - 2 * theme_.margin;
+    float width = l.width * (l.portrait ? 0.88F : 0.6F);
+    bool compact = false;
+    if (staffCallPanelHeight(view, config_.help, text_, ui, width, compact) > room) width = l.width * 0.9F;
+    if (staffCallPanelHeight(view, config_.help, text_, ui, width, compact) > room) compact = true;
+    const float height = std::min(room, staffCallPanelHeight(view, config_.help, text_, ui, width, compact));
+    modalTextsFrom_ = ui.textCount();
+    const ImVec2 p = beginModalPanel(l, "##staff_call", width, height);
+    drawStaffCallPanel(view, config_.help, text_, ui, p, ImVec2(width, height), compact);
+    ImGui::End();
 }
 
 void App::playAlert() {
@@ -1404,7 +1467,7 @@ Result<FrameMeasures> App::measure() {
     pendingCapture_ = true;
     render();
     if (capturedPixels_.empty()) return fail(Errc::io_error, fmt::format("reading the frame failed: {}", SDL_GetError()));
-    if (countdownVisible() || quitQuestionVisible_) {
+    if (countdownVisible() || quitQuestionVisible_ || services_->staffCall().panelOpen()) {
         // A panel is up: what the patient can read and press is on it; the screen below is shaded.
         const ButtonRect& panel = modalPanel_;
         auto inside = [&](ImVec2 min, ImVec2 max) {
@@ -1412,7 +1475,9 @@ Result<FrameMeasures> App::measure() {
         };
         ButtonMap buttons;
         for (const auto& [id, rect] : buttons_) {
-            if (inside(rect.min, rect.max) && (id == "session.more_time" || id.starts_with("demo.quit."))) buttons.emplace(id, rect);
+            if (inside(rect.min, rect.max) && (id == "session.more_time" || id.starts_with("demo.quit.") || id == "help.close")) {
+                buttons.emplace(id, rect);
+            }
         }
         TextRects texts;
         for (size_t i = std::min(modalTextsFrom_, texts_.size()); i < texts_.size(); ++i) texts.push_back(texts_[i]);

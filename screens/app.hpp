@@ -196,6 +196,10 @@ private:
     void drawCountdown(Ui& ui);
     void drawSimulatorPanel(std::vector<UiEvent>& events);
     void drawQuitQuestion(Ui& ui);
+    /// The "call staff" button (top bar) on every patient screen of the lobby and the pharmacy:
+    /// not in diagnostics mode nor on the technician's screens.
+    bool staffCallOffered() const;
+    void drawStaffCall(Ui& ui);
     /// A short beep where the kiosk has audio (logged once where it has none).
     void playAlert();
     /// The voice per [voice] (or AppOptions::speech); a kiosk without one runs silent and says

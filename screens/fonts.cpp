@@ -75,8 +75,9 @@ Result<void> FontSet::build(const Catalog& catalog, bool largePrint) {
     uiBuilder.AddRanges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon());
     bodyRanges_.clear();
     uiBuilder.BuildRanges(&bodyRanges_);
-    // space … ":" (digits), and "¥" for amounts shown large on the payment screens
-    static constexpr ImWchar kClockRanges[] = {0x0020, 0x003A, 0x00A5, 0x00A5, 0};
+    // space … ":" (digits), "K" for the call-for-staff number ("K-0421", screens/help), and "¥"
+    // for amounts shown large on the payment screens
+    static constexpr ImWchar kClockRanges[] = {0x0020, 0x003A, 0x004B, 0x004B, 0x00A5, 0x00A5, 0};
 
     auto addFace = [&](float size, const ImWchar* ranges) {
         ImFontConfig config;

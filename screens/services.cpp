@@ -7,6 +7,7 @@
 #include "screens/booking/booking_flow.hpp"
 #include "screens/cancel/cancel_flow.hpp"
 #include "screens/checkin/checkin_flow.hpp"
+#include "screens/help/staff_call.hpp"
 #include "screens/payment/payment_flow.hpp"
 #include "screens/reports/reports_flow.hpp"
 #include "screens/triage/triage_flow.hpp"
@@ -56,14 +57,6 @@ constexpr std::array kServices{
                .enabledBy = &ServicesConfig::pickup, .needsBackend = true, .needsPayments = false,
                .devices = kNoDevices, .entryScreen = "service_unavailable"},
 };
-
-/// [reports] print_timeout_s: how long one report's job may take from submission to the printer's
-/// "completed" before it is cancelled as not printed (a patient waits at the kiosk meanwhile).
-/// loadConfig() checked its range (2–600).
-std::chrono::seconds reportPrintTimeout(const KioskConfig& config) {
-    if (!config.document) return std::chrono::seconds(120);
-    return std::chrono::seconds((*config.document)["reports"]["print_timeout_s"].value_or(int64_t{120}));
-}
 
 }  // namespace
 
@@ -135,7 +128,8 @@ ServiceFlows::ServiceFlows(const KioskConfig& config, std::shared_ptr<backend::H
             triageRulesError_ = loaded.error();
         }
     }
-    emergencyLocations_ = config.triage.emergencyLocationZh + config.triage.emergencyLocationEn;
+    configuredPlaces_ = config.triage.emergencyLocationZh + config.triage.emergencyLocationEn + config.reports.serviceDeskZh +
+                        config.reports.serviceDeskEn + config.help.serviceDeskZh + config.help.serviceDeskEn;
     triage_ = std::make_unique<TriageFlow>(std::move(rules), config, his_, tasks, post);
     // Reports: the print journal on its own connection (the flow's worker prints); without it
     // reports are listed and shown, not printed (the reprint limit could not be counted).
@@ -151,12 +145,13 @@ ServiceFlows::ServiceFlows(const KioskConfig& config, std::shared_ptr<backend::H
         }
     }
     reports_ = std::make_unique<ReportsFlow>(his_, std::move(printJournal), printPolicy, config.dataDir / "report-spool",
-                                             reportPrintTimeout(config), post);
+                                             config.reports.printTimeout, post);
     flows_ = {payment_.get(), booking_.get(), checkIn_.get(), cancel_.get(), triage_.get(), reports_.get()};
+    staffCall_ = std::make_unique<StaffCall>(his_, config, tasks, post);
 }
 
 std::string ServiceFlows::textsKnownAtStartUp() const {
-    std::string out = emergencyLocations_;
+    std::string out = configuredPlaces_;
     if (const triage::Rules* rules = triage_->rules()) {
         for (const auto& d : rules->departments()) out += d.name.zh + d.name.en;
         for (const auto& r : rules->regions()) out += r.name.zh + r.name.en;
@@ -185,7 +180,7 @@ void ServiceFlows::resetAll() {
 }
 
 bool ServiceFlows::working() const {
-    return std::any_of(flows_.begin(), flows_.end(), [](const ServiceFlow* flow) { return flow->working(); });
+    return staffCall_->working() || std::any_of(flows_.begin(), flows_.end(), [](const ServiceFlow* flow) { return flow->working(); });
 }
 
 }  // namespace kiosk::screens

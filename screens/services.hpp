@@ -28,6 +28,7 @@ class CheckInFlow;
 class CancelFlow;
 class TriageFlow;
 class ReportsFlow;
+class StaffCall;
 
 /// What every service's flow offers the app: wiped at session end (money steps in flight
 /// still finish: each flow says how), and whether a step runs on its worker now.
@@ -100,6 +101,10 @@ public:
     const TriageFlow& triage() const { return *triage_; }
     ReportsFlow& reports() { return *reports_; }
     const ReportsFlow& reports() const { return *reports_; }
+    /// The "call staff" button's calls (not a menu service: on every screen, and not forgotten at
+    /// session end, see screens/help/staff_call.hpp).
+    StaffCall& staffCall() { return *staffCall_; }
+    const StaffCall& staffCall() const { return *staffCall_; }
 
     /// What the services check before the kiosk starts (App::create): the triage rules file read
     /// and valid, and its departments ones the hospital has. An error names the file and line.
@@ -125,8 +130,9 @@ private:
     std::unique_ptr<CancelFlow> cancel_;
     std::unique_ptr<TriageFlow> triage_;
     std::unique_ptr<ReportsFlow> reports_;
+    std::unique_ptr<StaffCall> staffCall_;
     std::optional<Error> triageRulesError_;  ///< the rules file could not be used (checkAtStartUp says so)
-    std::string emergencyLocations_;
+    std::string configuredPlaces_;  ///< the emergency department and service desks ([triage], [reports], [help])
     std::vector<ServiceFlow*> flows_;  ///< every flow above, for resetAll() and working()
 };
 

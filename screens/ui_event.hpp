@@ -60,6 +60,11 @@ struct CheckInProgress {
 struct ReportsProgress {
     uint64_t generation = 0;
 };
+/// A call for staff was answered (or not) by the HIS: the help panel re-reads StaffCall::view()
+/// (screens/help/staff_call.hpp).
+struct StaffCallProgress {
+    uint64_t generation = 0;
+};
 
 /// A slip (receipt, voucher) went to the receipt printer, or could not.
 struct PrintFinished {
@@ -78,7 +83,8 @@ struct PaymentsRecovered {
 };
 
 using UiEvent = std::variant<ButtonPressed, drivers::DeviceEvent, ScanResolved, SelfTestFinished, SimulatorAction,
-                             PaymentProgress, BookingProgress, CheckInProgress, ReportsProgress, PrintFinished, PaymentsRecovered, PinChecked>;
+                             PaymentProgress, BookingProgress, CheckInProgress, ReportsProgress, PrintFinished, PaymentsRecovered, PinChecked,
+                             StaffCallProgress>;
 
 /// What a screen asks the app to do after an event. Screens never switch screens themselves.
 struct Transition {

@@ -1460,6 +1460,11 @@ Result<TransactionRecord> FhirHisDriver::postHelpRequest(const HelpRequest& requ
     if (const std::string detail = redactDigitsInText(request.detail); !detail.empty()) {
         body["payload"] = Json::array({{{"contentString", detail}}});
     }
+    // The reference the patient reads out to staff, and the screen they were on (R4
+    // Communication.identifier is 0..*, Communication.topic a CodeableConcept).
+    if (!request.reference.empty()) body["identifier"].push_back({{"system", fhir::kSystemHelpReference}, {"value", request.reference}});
+    if (!request.screen.empty()) body["topic"] = {{"text", request.screen}};
+    if (!request.patientId.empty()) body["subject"] = {{"reference", "Patient/" + request.patientId}};
     auto created = conditionalCreate("Communication", request.tradeNo, body);
     if (!created) return std::unexpected(created.error());
     return TransactionRecord{request.tradeNo, "Communication", str(*created, "id"), str(*created, "status")};

@@ -14,6 +14,9 @@ inline constexpr const char* kSystemKioskTrade = "urn:yizhan:kiosk-trade";
 inline constexpr const char* kSystemDepartment = "urn:yizhan:department";
 /// The appointment code of a registration slip / the hospital's app (Appointment.identifier).
 inline constexpr const char* kSystemAppointmentCode = "urn:yizhan:appointment-code";
+/// The short reference of a call for staff that the patient reads out ("K-0421"): a second
+/// Communication.identifier beside the business key.
+inline constexpr const char* kSystemHelpReference = "urn:yizhan:help-reference";
 
 inline constexpr const char* kExtFee = "urn:yizhan:ext:fee-fen";
 inline constexpr const char* kExtTitle = "urn:yizhan:ext:title";

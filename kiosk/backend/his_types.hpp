@@ -253,11 +253,15 @@ struct QueueReminderRequest {
     int whenAhead = 3;           ///< send when this many or fewer are ahead (1–20)
 };
 
+/// A call for staff (FHIR: an urgent Communication, see FhirHisDriver::postHelpRequest).
 struct HelpRequest {
     std::string tradeNo;        ///< business key
     std::string kioskId;
-    std::string reason;         ///< free-form category, e.g. "payment_unknown", "device_fault"
-    std::string detail;         ///< masked text for the help desk
+    std::string reason;         ///< free-form category, e.g. "patient_asked", "payment_unknown"
+    std::string detail;         ///< masked text for the help desk (digit runs are redacted again)
+    std::string screen;         ///< the kiosk screen the patient was on ("pay.split"); may be empty
+    std::string reference;      ///< the short reference the patient sees ("K-0421"); may be empty
+    std::string patientId;      ///< the identified patient's HIS id; empty before identification
 };
 
 struct BackendInfo {

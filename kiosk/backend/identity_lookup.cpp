@@ -7,6 +7,14 @@
 
 namespace kiosk::backend {
 
+Result<Patient> findSessionPatient(HisDriver& his, const PatientIdentity& identity) {
+    if (!identity.idNumber.empty()) {
+        auto byId = his.findPatient(PatientKey::id_number, identity.idNumber);
+        if (byId || byId.error().code != Errc::not_found) return byId;
+    }
+    return identifyPatient(his, identity);
+}
+
 Result<Patient> identifyPatient(HisDriver& his, const PatientIdentity& identity) {
     switch (identity.source) {
         case IdentitySource::health_card_qr:

@@ -25,6 +25,11 @@ namespace kiosk::backend {
 /// and the transport codes of HisDriver.
 Result<Patient> identifyPatient(HisDriver& his, const PatientIdentity& identity);
 
+/// The record of a patient already identified in this session (every service's worker looks
+/// them up again): by ID number first where the identity has one, because a one-use
+/// e-health-card token must not be resolved a second time; else as identifyPatient().
+Result<Patient> findSessionPatient(HisDriver& his, const PatientIdentity& identity);
+
 /// Recognises typed or scanned text: an e-health-card token (64 hex + ":1"), an 18-character
 /// citizen ID number with a valid check character, a hospital card ("H" + digits), otherwise a
 /// social-security card number. Empty or oversize text gives nullopt.

@@ -184,10 +184,13 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     ConfigSection reports = root.section("reports");
     config.reports.serviceDeskZh = reports.string("service_desk_zh", config.reports.serviceDeskZh);
     config.reports.serviceDeskEn = reports.string("service_desk_en", config.reports.serviceDeskEn);
-    // print_timeout_s (2–600, default 120) is read where it is used (screens/services.cpp, as
-    // [services] queue_url is); checked here so a bad value stops the start.
-    (void)reports.integer("print_timeout_s", 120, 2, 600);
+    config.reports.printTimeout = std::chrono::seconds(reports.integer("print_timeout_s", 120, 2, 600));
     reports.rejectUnknownKeys();
+    ConfigSection help = root.section("help");
+    config.help.serviceDeskZh = help.string("service_desk_zh", config.help.serviceDeskZh);
+    config.help.serviceDeskEn = help.string("service_desk_en", config.help.serviceDeskEn);
+    config.help.repeatWindow = std::chrono::seconds(help.integer("repeat_window_s", 300, 30, 3600));
+    help.rejectUnknownKeys();
 
     ConfigSection voice = root.section("voice");
     config.voice.engine = voice.choice("engine", "espeak-ng", {"espeak-ng", "none"});

@@ -93,6 +93,19 @@ struct ReportsConfig {
     /// is missing or out of service, a print beyond the reprint limit ([printing] reprint_limit).
     std::string serviceDeskZh = "门诊楼一层人工服务台";
     std::string serviceDeskEn = "the service desk on the ground floor of the outpatient building";
+    /// print_timeout_s (2–600): how long one report's job may take from submission to the
+    /// printer's "completed" before it is cancelled as not printed (the patient waits meanwhile).
+    std::chrono::seconds printTimeout{120};
+};
+
+/// [help]: the "call staff" button on every screen (screens/help/staff_call.hpp).
+struct HelpConfig {
+    /// Where the patient goes when the kiosk cannot reach the HIS to call staff.
+    std::string serviceDeskZh = "门诊楼一层人工服务台";
+    std::string serviceDeskEn = "the service desk on the ground floor of the outpatient building";
+    /// repeat_window_s (30–3600): a second press within this time shows the first call's
+    /// reference again instead of calling staff twice.
+    std::chrono::seconds repeatWindow{300};
 };
 
 /// [voice]: voice guidance (kiosk/speech/voice_guide.hpp).
@@ -135,6 +148,7 @@ struct KioskConfig {
     DiagnosticsConfig diagnostics;
     TriageConfig triage;
     ReportsConfig reports;
+    HelpConfig help;
     std::vector<DeviceConfig> devices;
     ConfigSection backend{nullptr, "backend", std::make_shared<ConfigProblems>(), {}};
     /// [printing]: reprint limit and journal policy, validated by printing::loadPrintPolicy.

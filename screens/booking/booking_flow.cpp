@@ -11,6 +11,8 @@
 
 namespace kiosk::screens {
 
+using backend::findSessionPatient;
+
 namespace {
 
 auto logger() { return log::module("booking"); }
@@ -30,15 +32,6 @@ const std::vector<Migration> kMigrations = {
               created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
               updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));)"},
 };
-
-Result<backend::Patient> findSessionPatient(backend::HisDriver& his, const PatientIdentity& identity) {
-    // The ID number first: a one-use e-health-card token must not be resolved a second time.
-    if (!identity.idNumber.empty()) {
-        auto byId = his.findPatient(backend::PatientKey::id_number, identity.idNumber);
-        if (byId || byId.error().code != Errc::not_found) return byId;
-    }
-    return backend::identifyPatient(his, identity);
-}
 
 /// "YYYY-MM-DD" `days` after `date` (the civil calendar; dates only, no zone involved).
 std::string addDays(const std::string& date, int days) {

@@ -8,19 +8,11 @@
 
 namespace kiosk::screens {
 
+using backend::findSessionPatient;
+
 namespace {
 
 auto logger() { return log::module("cancel"); }
-
-/// The HIS record of the session's patient. The ID number first: a one-use e-health-card token
-/// must not be resolved a second time (the rule of every flow).
-Result<backend::Patient> findSessionPatient(backend::HisDriver& his, const PatientIdentity& identity) {
-    if (!identity.idNumber.empty()) {
-        auto byId = his.findPatient(backend::PatientKey::id_number, identity.idNumber);
-        if (byId || byId.error().code != Errc::not_found) return byId;
-    }
-    return backend::identifyPatient(his, identity);
-}
 
 }  // namespace
 

@@ -9,19 +9,11 @@
 
 namespace kiosk::screens {
 
+using backend::findSessionPatient;
+
 namespace {
 
 auto logger() { return log::module("checkin"); }
-
-/// The HIS record of the session's patient. The ID number first: a one-use e-health-card token
-/// must not be resolved a second time (the same rule as the payment flow).
-Result<backend::Patient> findSessionPatient(backend::HisDriver& his, const PatientIdentity& identity) {
-    if (!identity.idNumber.empty()) {
-        auto byId = his.findPatient(backend::PatientKey::id_number, identity.idNumber);
-        if (byId || byId.error().code != Errc::not_found) return byId;
-    }
-    return backend::identifyPatient(his, identity);
-}
 
 /// "2026-11-30" of an ISO 8601 start in the hospital's offset ("2026-11-30T09:00:00+08:00").
 std::string dateOf(const std::string& start) { return start.substr(0, std::min<size_t>(10, start.size())); }

@@ -8,6 +8,8 @@
 
 namespace kiosk::screens {
 
+using backend::findSessionPatient;
+
 namespace {
 
 auto logger() { return log::module("payflow"); }
@@ -29,16 +31,6 @@ std::optional<payments::InsuranceCredential> insuranceCredential(const PatientId
         default: break;
     }
     return std::nullopt;
-}
-
-/// The HIS record of the session's patient. The ID number first: a one-use e-health-card token
-/// must not be resolved a second time.
-Result<backend::Patient> findSessionPatient(backend::HisDriver& his, const PatientIdentity& identity) {
-    if (!identity.idNumber.empty()) {
-        auto byId = his.findPatient(backend::PatientKey::id_number, identity.idNumber);
-        if (byId || byId.error().code != Errc::not_found) return byId;
-    }
-    return backend::identifyPatient(his, identity);
 }
 
 /// The order to show once a step that may have moved money returned: the journal's own state, or,

@@ -11,19 +11,11 @@
 
 namespace kiosk::screens {
 
+using backend::findSessionPatient;
+
 namespace {
 
 auto logger() { return log::module("reports"); }
-
-/// The HIS record of the session's patient. The ID number first: a one-use e-health-card token
-/// must not be resolved a second time (the same rule as the payment and check-in flows).
-Result<backend::Patient> findSessionPatient(backend::HisDriver& his, const PatientIdentity& identity) {
-    if (!identity.idNumber.empty()) {
-        auto byId = his.findPatient(backend::PatientKey::id_number, identity.idNumber);
-        if (byId || byId.error().code != Errc::not_found) return byId;
-    }
-    return backend::identifyPatient(his, identity);
-}
 
 /// A plain decimal ("6.2", "-1", "142"); anything else ("<0.1", "阴性", "++", "") is not a number.
 std::optional<double> plainNumber(const std::string& text) {

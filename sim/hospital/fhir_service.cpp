@@ -1119,6 +1119,47 @@ void installBookingAdmin(httplib::Server& server, SimContext& context) {
     });
 }
 
+/// The service desk's view of calls for staff (issue 12 item 3; not FHIR, never fault-injected):
+///  GET  /admin/help                 the open ones (status in-progress), oldest first →
+///       {"open": [{"id", "reference", "kiosk", "screen", "reason", "detail", "patient", "sent"}]}
+///       ("patient" is the Patient reference; the masked name is in "detail")
+///  POST /admin/help/close {"id"}    staff have come: the Communication becomes completed →
+///       {"closed": "<id>"} or 404
+void installHelpAdmin(httplib::Server& server, SimContext& context) {
+    server.Get("/admin/help", [&context](const httplib::Request&, httplib::Response& res) {
+        auto open = context.store.find("Communication", [](const Json& c) { return c.value("status", "") == "in-progress"; });
+        std::sort(open.begin(), open.end(), [](const Json& a, const Json& b) { return a.value("sent", "") < b.value("sent", ""); });
+        Json rows = Json::array();
+        for (const Json& call : open) {
+            const Json payload = call.value("payload", Json::array());
+            const Json category = call.value("category", Json::array());
+            rows.push_back({{"id", call.value("id", "")},
+                            {"reference", identifierValue(call, fhir::kSystemHelpReference)},
+                            {"kiosk", call.value("sender", Json::object()).value("identifier", Json::object()).value("value", "")},
+                            {"screen", call.value("topic", Json::object()).value("text", "")},
+                            {"reason", category.empty() ? "" : category[0].value("text", "")},
+                            {"detail", payload.empty() ? "" : payload[0].value("contentString", "")},
+                            {"patient", reference(call.value("subject", Json::object()))},
+                            {"sent", call.value("sent", "")}});
+        }
+        sendJson(res, 200, {{"open", rows}}, "application/json");
+    });
+    server.Post("/admin/help/close", [&context](const httplib::Request& req, httplib::Response& res) {
+        const Json body = Json::parse(req.body, nullptr, false);
+        const std::string id = body.is_object() ? body.value("id", "") : "";
+        context.store.withWriteLock([&] {
+            auto call = context.store.getLocked("Communication", id);
+            if (!call) {
+                sendJson(res, 404, {{"error", "no call for staff '" + id + "'"}}, "application/json");
+                return;
+            }
+            (*call)["status"] = "completed";
+            context.store.putLocked("Communication", id, *call);
+            sendJson(res, 200, {{"closed", id}}, "application/json");
+        });
+    });
+}
+
 std::string base64(const std::string& bytes) {
     std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
     const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
@@ -1262,6 +1303,7 @@ void installFhirService(httplib::Server& server, SimContext& context) {
         createCommunicationRequest(context, req, res);
     });
     installBookingAdmin(server, context);
+    installHelpAdmin(server, context);
     route(server, context, "PUT", R"(/fhir/Appointment/([A-Za-z0-9\-\.]+))", [&context](const httplib::Request& req, httplib::Response& res) {
         updateAppointment(context, req.matches[1], req, res);
     });
