@@ -230,6 +230,7 @@ Result<OpenOutcome> LockBoardDriver::open(int locker, const CancelToken& cancel)
     int consecutiveOpen = 0;
     int flips = 0;
     bool anyAnswer = false;
+    std::optional<Error> garbled;  // the last bad answer (checksum, address, length…)
     std::optional<DoorState> last;
     auto count = [&](DoorState state) {
         anyAnswer = true;
@@ -254,6 +255,7 @@ Result<OpenOutcome> LockBoardDriver::open(int locker, const CancelToken& cancel)
         logger()->error("{}", error.detail);
         return std::unexpected(error);
     } else {
+        if (pulsed.error().code == Errc::invalid_data) garbled = pulsed.error();
         logger()->warn("device {}: {}: the open command's answer was lost or bad; reading the door back, not pulsing again",
                        name_, label);
     }
@@ -270,6 +272,7 @@ Result<OpenOutcome> LockBoardDriver::open(int locker, const CancelToken& cancel)
             }
             // A silent or garbled read-back: keep trying until the deadline (the board may be busy
             // pulsing); the other reads decide.
+            if (door.error().code == Errc::invalid_data) garbled = door.error();
             continue;
         }
         count(*door);
@@ -283,7 +286,13 @@ Result<OpenOutcome> LockBoardDriver::open(int locker, const CancelToken& cancel)
     // Not confirmed. The locker stays in commanded_: if it opens late, polling reports it as
     // opened by our command (the pickup flow has already told the patient to go to a window).
     Error error;
-    if (!anyAnswer) {
+    if (!anyAnswer && garbled) {
+        error = Error(Errc::invalid_data,
+                      fmt::format("device {}: {}: no valid answer from board {} within {} ms, door not confirmed; last bad "
+                                  "answer: {}",
+                                  name_, label, where->board, settings_.confirmTimeout.count(), garbled->detail),
+                      "locker.unavailable");
+    } else if (!anyAnswer) {
         error = Error(Errc::timeout,
                       fmt::format("device {}: {}: board {} answered neither the open command nor any read-back within {} ms "
                                   "(board silent: power, wiring, address or port)",
