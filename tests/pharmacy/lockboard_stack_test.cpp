@@ -11,6 +11,7 @@
 #include "drivers/common/registry.hpp"
 #include "drivers/locker/lockboard/lockboard_driver.hpp"
 #include "kiosk/core/config.hpp"
+#include "kiosk/core/i18n.hpp"
 #include "sim/devices/virtual_lock_board.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -326,6 +327,25 @@ TEST_P(LockBoardStack, UnpluggedPortIsDeviceNotReady) {
     ASSERT_FALSE(opened);
     EXPECT_EQ(opened.error().code, Errc::device_not_ready);
     EXPECT_EQ(opened.error().messageKey, "locker.unavailable");
+}
+
+TEST_P(LockBoardStack, EveryFailureCarriesAPatientMessageInBothLanguages) {
+    auto catalog = Catalog::load(std::filesystem::path(KIOSK_TEST_ASSETS_DIR) / "lang");
+    ASSERT_TRUE(catalog) << catalog.error().detail;
+    std::vector<Error> errors;
+    errors.push_back(driver_->open(99).error());
+    bank_->jam(1);
+    errors.push_back(driver_->open(1).error());
+    bank_->setScenario(LockBoardScenario::silent);
+    errors.push_back(driver_->open(2).error());
+    bank_->setScenario(LockBoardScenario::normal);
+    bank_->setFault(LockBoardFault::bad_checksum);
+    errors.push_back(driver_->open(3).error());
+    for (const Error& error : errors) {
+        SCOPED_TRACE(error.detail);
+        EXPECT_TRUE(error.messageKey.starts_with("locker."));
+        for (const char* language : {"zh_CN", "en_US"}) EXPECT_NE(catalog->find(language, error.messageKey), nullptr) << language;
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, LockBoardStack, ::testing::Values(FrameFamily::eight_a, FrameFamily::modbus_rtu),
