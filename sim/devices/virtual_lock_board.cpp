@@ -16,11 +16,16 @@ using Clock = std::chrono::steady_clock;
 
 std::string_view lockBoardScenarioName(LockBoardScenario scenario) {
     switch (scenario) {
-        case LockBoardScenario::normal: return "normal";
-        case LockBoardScenario::stuck_door: return "stuck_door";
-        case LockBoardScenario::silent: return "silent";
-        case LockBoardScenario::inverted_polarity: return "inverted_polarity";
-        case LockBoardScenario::opened_by_hand: return "opened_by_hand";
+        case LockBoardScenario::normal:
+            return "normal";
+        case LockBoardScenario::stuck_door:
+            return "stuck_door";
+        case LockBoardScenario::silent:
+            return "silent";
+        case LockBoardScenario::inverted_polarity:
+            return "inverted_polarity";
+        case LockBoardScenario::opened_by_hand:
+            return "opened_by_hand";
     }
     return "normal";
 }
@@ -36,14 +41,16 @@ Result<LockBoardScenario> parseLockBoardScenario(std::string_view name) {
     return fail(Errc::invalid_argument, fmt::format("unknown lock board scenario \"{}\"", name));
 }
 
-Result<std::unique_ptr<VirtualLockBoard>> VirtualLockBoard::create(locker::FrameFamily family, std::vector<VirtualBoard> boards,
+Result<std::unique_ptr<VirtualLockBoard>> VirtualLockBoard::create(locker::FrameFamily family,
+                                                                   std::vector<VirtualBoard> boards,
                                                                    std::filesystem::path link) {
     int master = -1;
     int slave = -1;
     char name[256] = {};
     termios raw{};
     cfmakeraw(&raw);
-    if (openpty(&master, &slave, name, &raw, nullptr) != 0) return fail(Errc::io_error, fmt::format("openpty: {}", std::strerror(errno)));
+    if (openpty(&master, &slave, name, &raw, nullptr) != 0)
+        return fail(Errc::io_error, fmt::format("openpty: {}", std::strerror(errno)));
     fcntl(master, F_SETFD, FD_CLOEXEC);
     fcntl(slave, F_SETFD, FD_CLOEXEC);
     std::filesystem::path path = name;
@@ -58,12 +65,17 @@ Result<std::unique_ptr<VirtualLockBoard>> VirtualLockBoard::create(locker::Frame
         }
         path = link;
     }
-    return std::unique_ptr<VirtualLockBoard>(new VirtualLockBoard(master, slave, path, link, family, std::move(boards)));
+    return std::unique_ptr<VirtualLockBoard>(
+        new VirtualLockBoard(master, slave, path, link, family, std::move(boards)));
 }
 
 VirtualLockBoard::VirtualLockBoard(int master, int slave, std::filesystem::path path, std::filesystem::path link,
                                    locker::FrameFamily family, std::vector<VirtualBoard> boards)
-    : master_(master), slave_(slave), path_(std::move(path)), link_(std::move(link)), framer_(locker::framerFor(family)),
+    : master_(master),
+      slave_(slave),
+      path_(std::move(path)),
+      link_(std::move(link)),
+      framer_(locker::framerFor(family)),
       boards_(std::move(boards)) {
     int count = 0;
     for (const auto& b : boards_) count += b.locks;
@@ -82,7 +94,9 @@ VirtualLockBoard::~VirtualLockBoard() {
     }
 }
 
-int VirtualLockBoard::lockerCount() const { return static_cast<int>(doors_.size()); }
+int VirtualLockBoard::lockerCount() const {
+    return static_cast<int>(doors_.size());
+}
 
 void VirtualLockBoard::setScenario(LockBoardScenario scenario) {
     std::lock_guard lock(mutex_);
@@ -231,7 +245,8 @@ std::vector<uint8_t> VirtualLockBoard::answer(const locker::LockRequest& request
     if (!target || scenario_ == LockBoardScenario::silent) return {};  // another board's address: not ours to answer
     // The input a door shows: its board's wiring, turned round in inverted_polarity.
     auto input = [&](bool open) {
-        const bool set = locker::inputFromDoor(open ? locker::DoorState::open : locker::DoorState::closed, target->polarity);
+        const bool set =
+            locker::inputFromDoor(open ? locker::DoorState::open : locker::DoorState::closed, target->polarity);
         return scenario_ == LockBoardScenario::inverted_polarity ? !set : set;
     };
     const bool stuckBank = scenario_ == LockBoardScenario::stuck_door;

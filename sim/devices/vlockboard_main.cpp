@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
     std::vector<int> jammed;
     int openDelayMs = 40;
     app.add_option("--link", link, "Symlink to create for the boards' port")->required();
-    app.add_option("--family", familyName, "Frame family: 8a or modbus_rtu")->check(CLI::IsMember({"8a", "modbus_rtu"}));
+    app.add_option("--family", familyName, "Frame family: 8a or modbus_rtu")
+        ->check(CLI::IsMember({"8a", "modbus_rtu"}));
     app.add_option("--boards", boardList, "address:locks,… in locker order");
     app.add_option("--scenario", scenarioName, "normal, stuck_door, silent, inverted_polarity, opened_by_hand");
     app.add_option("--jam", jammed, "Lockers whose doors do not open");

@@ -35,7 +35,9 @@ Stats stats(std::vector<double> values) {
     return {values[values.size() / 2], values[std::min(values.size() - 1, values.size() * 95 / 100)], values.back()};
 }
 
-double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double ms(Clock::duration d) {
+    return std::chrono::duration<double, std::milli>(d).count();
+}
 
 }  // namespace
 
@@ -86,9 +88,11 @@ int main(int argc, char** argv) {
         const Stats confirm = stats(confirms);
         std::printf("  %-10s  exchange (query one)   median %.2f ms  p95 %.2f ms  max %.2f ms\n",
                     std::string(frameFamilyName(family)).c_str(), trip.median, trip.p95, trip.max);
-        std::printf("  %-10s  open -> confirmed      median %.2f ms  p95 %.2f ms  max %.2f ms  (read_interval %lld ms, %d reads)\n",
-                    std::string(frameFamilyName(family)).c_str(), confirm.median, confirm.p95, confirm.max,
-                    static_cast<long long>(settings.readInterval.count()), settings.confirmReads);
+        std::printf(
+            "  %-10s  open -> confirmed      median %.2f ms  p95 %.2f ms  max %.2f ms  (read_interval %lld ms, %d "
+            "reads)\n",
+            std::string(frameFamilyName(family)).c_str(), confirm.median, confirm.p95, confirm.max,
+            static_cast<long long>(settings.readInterval.count()), settings.confirmReads);
     }
     return 0;
 }

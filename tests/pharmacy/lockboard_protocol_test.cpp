@@ -10,13 +10,25 @@ namespace {
 
 using Bytes = std::vector<uint8_t>;
 
-const LockFramer& eightA() { return framerFor(FrameFamily::eight_a); }
-const LockFramer& modbus() { return framerFor(FrameFamily::modbus_rtu); }
+const LockFramer& eightA() {
+    return framerFor(FrameFamily::eight_a);
+}
+const LockFramer& modbus() {
+    return framerFor(FrameFamily::modbus_rtu);
+}
 
-LockRequest openOne(uint8_t board, uint8_t lock) { return {Operation::open_one, board, lock, 0}; }
-LockRequest queryOne(uint8_t board, uint8_t lock) { return {Operation::query_one, board, lock, 0}; }
-LockRequest queryAll(uint8_t board, uint8_t locks) { return {Operation::query_all, board, 0, locks}; }
-LockRequest openAll(uint8_t board, uint8_t locks) { return {Operation::open_all, board, 0, locks}; }
+LockRequest openOne(uint8_t board, uint8_t lock) {
+    return {Operation::open_one, board, lock, 0};
+}
+LockRequest queryOne(uint8_t board, uint8_t lock) {
+    return {Operation::query_one, board, lock, 0};
+}
+LockRequest queryAll(uint8_t board, uint8_t locks) {
+    return {Operation::query_all, board, 0, locks};
+}
+LockRequest openAll(uint8_t board, uint8_t locks) {
+    return {Operation::open_all, board, 0, locks};
+}
 
 TEST(LockBoardProtocol, EightAEncodesThePublishedFrames) {
     // Frames quoted in the sources named in lockboard_protocol.hpp.
@@ -39,13 +51,15 @@ TEST(LockBoardProtocol, EightAParsesThePublishedAnswers) {
     auto all = eightA().parseAnswer(queryAll(1, 24), Bytes{0x80, 0x01, 0x01, 0x01, 0x01, 0x33, 0xB3});
     ASSERT_TRUE(all) << all.error().detail;
     ASSERT_EQ(all->inputs.size(), 24u);
-    for (int lock = 1; lock <= 24; ++lock) EXPECT_EQ(all->inputs[lock - 1], lock == 1 || lock == 9 || lock == 17) << lock;
+    for (int lock = 1; lock <= 24; ++lock)
+        EXPECT_EQ(all->inputs[lock - 1], lock == 1 || lock == 9 || lock == 17) << lock;
     // A 12-lock board answers two groups, highest first: 80 02 05 03 33 BCC.
     Bytes twelve = {0x80, 0x02, 0x05, 0x03, 0x33};
     twelve.push_back(xorChecksum(twelve));
     auto small = eightA().parseAnswer(queryAll(2, 12), twelve);
     ASSERT_TRUE(small) << small.error().detail;
-    EXPECT_EQ(small->inputs, (std::vector<bool>{true, true, false, false, false, false, false, false, true, false, true, false}));
+    EXPECT_EQ(small->inputs,
+              (std::vector<bool>{true, true, false, false, false, false, false, false, true, false, true, false}));
 }
 
 TEST(LockBoardProtocol, Crc16ModbusMatchesTheCatalogueAndTheSpecification) {
@@ -84,7 +98,8 @@ TEST(LockBoardProtocol, BothFamiliesRoundTripEveryOperation) {
             auto back = f.parseAnswer(request, answer);
             ASSERT_TRUE(back) << back.error().detail;
             EXPECT_EQ(back->board, 4);
-            const bool carriesState = request.operation == Operation::query_all || request.operation == Operation::query_one ||
+            const bool carriesState = request.operation == Operation::query_all ||
+                                      request.operation == Operation::query_one ||
                                       (family == FrameFamily::eight_a && request.operation == Operation::open_one);
             if (carriesState) {
                 EXPECT_EQ(back->inputs, inputs);
@@ -121,7 +136,8 @@ TEST(LockBoardProtocol, BadFramesAreRefusedSayingWhatIsWrong) {
         auto checksum = f.parseAnswer(queryAll(1, 16), corrupt);
         ASSERT_FALSE(checksum);
         EXPECT_EQ(checksum.error().code, Errc::invalid_data);
-        EXPECT_NE(checksum.error().detail.find(modbusFamily ? "bad CRC" : "bad checksum"), std::string::npos) << checksum.error().detail;
+        EXPECT_NE(checksum.error().detail.find(modbusFamily ? "bad CRC" : "bad checksum"), std::string::npos)
+            << checksum.error().detail;
         // Wrong board address (checksum right).
         Bytes other = good;
         other[modbusFamily ? 0 : 1] = 2;
@@ -141,12 +157,14 @@ TEST(LockBoardProtocol, BadFramesAreRefusedSayingWhatIsWrong) {
         const Bytes forLock8 = f.encodeAnswer(openOne(1, 8), {true});
         auto otherLock = f.parseAnswer(openOne(1, 7), forLock8);
         ASSERT_FALSE(otherLock);
-        EXPECT_NE(otherLock.error().detail.find("answered for lock 8, asked lock 7"), std::string::npos) << otherLock.error().detail;
+        EXPECT_NE(otherLock.error().detail.find("answered for lock 8, asked lock 7"), std::string::npos)
+            << otherLock.error().detail;
         // A truncated prefix of another kind of answer is refused at once (no waiting for more).
         EXPECT_FALSE(f.answerLength(queryOne(1, 1), modbusFamily ? Bytes{0x01, 0x05} : Bytes{0x8A}));
     }
     // 8a: an unknown state byte; Modbus: an exception answer names the exception.
-    auto state = eightA().parseAnswer(queryOne(1, 1), resealed(FrameFamily::eight_a, Bytes{0x80, 0x01, 0x01, 0x42, 0x00}));
+    auto state =
+        eightA().parseAnswer(queryOne(1, 1), resealed(FrameFamily::eight_a, Bytes{0x80, 0x01, 0x01, 0x42, 0x00}));
     ASSERT_FALSE(state);
     EXPECT_NE(state.error().detail.find("unknown lock state byte 42"), std::string::npos);
     const Bytes exception = modbus().encodeRefusal(openOne(1, 40));

@@ -28,7 +28,7 @@ constexpr auto kConfirm = 600ms;
 constexpr auto kAnswer = 150ms;
 // The longest any failing call may take: the confirm window, one answer timeout that may start
 // just before it ends, and scheduling slack on a loaded 2-core machine.
-constexpr auto kBound = kConfirm + kAnswer + 400ms;
+constexpr auto kBound = kConfirm + kAnswer + 700ms;
 
 std::chrono::milliseconds since(Clock::time_point start) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
@@ -36,7 +36,9 @@ std::chrono::milliseconds since(Clock::time_point start) {
 
 class LockBoardStack : public ::testing::TestWithParam<FrameFamily> {
 protected:
-    void SetUp() override { makeBank({{1, 24, FeedbackPolarity::closed_when_set}, {2, 12, FeedbackPolarity::closed_when_set}}); }
+    void SetUp() override {
+        makeBank({{1, 24, FeedbackPolarity::closed_when_set}, {2, 12, FeedbackPolarity::closed_when_set}});
+    }
 
     void makeBank(std::vector<sim::VirtualBoard> boards) {
         driver_.reset();
@@ -91,7 +93,8 @@ TEST_P(LockBoardStack, NormalOpenIsConfirmedByReadBackAndPulsesOnce) {
     ASSERT_TRUE(all) << all.error().detail;
     ASSERT_EQ(all->size(), 36u);
     for (const DoorReading& reading : *all) {
-        EXPECT_EQ(reading.state, reading.locker == 5 || reading.locker == 25 ? DoorState::open : DoorState::closed) << reading.locker;
+        EXPECT_EQ(reading.state, reading.locker == 5 || reading.locker == 25 ? DoorState::open : DoorState::closed)
+            << reading.locker;
     }
     bank_->close(5);
     door = driver_->queryDoor(5);
@@ -131,7 +134,9 @@ TEST_P(LockBoardStack, SilentBoardIsReportedWithinTheBound) {
     EXPECT_LT(since(started), kBound);
     // A dead board pulses nothing, but the driver sent exactly one open command (then reads only).
     const auto requests = bank_->requests();
-    EXPECT_EQ(std::count_if(requests.begin(), requests.end(), [](const LockRequest& r) { return r.operation == Operation::open_one; }), 1);
+    EXPECT_EQ(std::count_if(requests.begin(), requests.end(),
+                            [](const LockRequest& r) { return r.operation == Operation::open_one; }),
+              1);
     EXPECT_GT(requests.size(), 1u);
     auto door = driver_->queryDoor(1);
     ASSERT_FALSE(door);
@@ -147,7 +152,8 @@ TEST_P(LockBoardStack, InvertedPolarityIsReadRightWhenConfigured) {
     // With the default polarity every closed door reads open: the symptom a technician sees.
     auto wrong = driver_->queryAll();
     ASSERT_TRUE(wrong) << wrong.error().detail;
-    EXPECT_TRUE(std::all_of(wrong->begin(), wrong->end(), [](const DoorReading& r) { return r.state == DoorState::open; }));
+    EXPECT_TRUE(
+        std::all_of(wrong->begin(), wrong->end(), [](const DoorReading& r) { return r.state == DoorState::open; }));
     // Configured as wired (open_when_set on board 1), doors read right and an open is confirmed.
     driver_ = makeDriver({{1, 24, FeedbackPolarity::open_when_set}, {2, 12, FeedbackPolarity::open_when_set}});
     auto door = driver_->queryDoor(4);
@@ -203,7 +209,8 @@ TEST_P(LockBoardStack, DoorOpenedByHandIsNoticedByPolling) {
     {
         std::unique_lock lock(mutex);
         ASSERT_TRUE(changed.wait_for(lock, 3s, [&] {
-            return std::any_of(events.begin(), events.end(), [](const DoorEvent& e) { return e.locker == 11 && !e.byCommand; });
+            return std::any_of(events.begin(), events.end(),
+                               [](const DoorEvent& e) { return e.locker == 11 && !e.byCommand; });
         }));
     }
     driver_->stop();
@@ -246,7 +253,8 @@ TEST_P(LockBoardStack, BadChecksumIsNeverTakenAsAnAnswer) {
     auto door = driver_->queryDoor(1);
     ASSERT_FALSE(door);
     EXPECT_EQ(door.error().code, Errc::invalid_data);
-    EXPECT_NE(door.error().detail.find(GetParam() == FrameFamily::eight_a ? "bad checksum" : "bad CRC"), std::string::npos)
+    EXPECT_NE(door.error().detail.find(GetParam() == FrameFamily::eight_a ? "bad checksum" : "bad CRC"),
+              std::string::npos)
         << door.error().detail;
     const auto started = Clock::now();
     auto opened = driver_->open(1);
@@ -261,7 +269,8 @@ TEST_P(LockBoardStack, AnswerFromAnotherBoardIsRefused) {
     bank_->setFault(LockBoardFault::wrong_board);
     auto door = driver_->queryDoor(3);
     ASSERT_FALSE(door);
-    EXPECT_NE(door.error().detail.find("answer from board 2 to a query sent to board 1"), std::string::npos) << door.error().detail;
+    EXPECT_NE(door.error().detail.find("answer from board 2 to a query sent to board 1"), std::string::npos)
+        << door.error().detail;
     auto opened = driver_->open(3);
     ASSERT_FALSE(opened);
     EXPECT_EQ(bank_->openCommands(3), 1);
@@ -289,7 +298,8 @@ TEST_P(LockBoardStack, AnswerForAnotherLockIsRefused) {
     ASSERT_TRUE(serial) << serial.error().detail;
     auto answer = exchange(**serial, framerFor(GetParam()), {Operation::open_one, 1, 7, 0}, kAnswer, 3ms, {});
     ASSERT_FALSE(answer);
-    EXPECT_NE(answer.error().detail.find("answered for lock 8, asked lock 7"), std::string::npos) << answer.error().detail;
+    EXPECT_NE(answer.error().detail.find("answered for lock 8, asked lock 7"), std::string::npos)
+        << answer.error().detail;
     serial->reset();
     bank_->close(7);
     const int before = bank_->openCommands(7);
@@ -344,12 +354,15 @@ TEST_P(LockBoardStack, EveryFailureCarriesAPatientMessageInBothLanguages) {
     for (const Error& error : errors) {
         SCOPED_TRACE(error.detail);
         EXPECT_TRUE(error.messageKey.starts_with("locker."));
-        for (const char* language : {"zh_CN", "en_US"}) EXPECT_NE(catalog->find(language, error.messageKey), nullptr) << language;
+        for (const char* language : {"zh_CN", "en_US"})
+            EXPECT_NE(catalog->find(language, error.messageKey), nullptr) << language;
     }
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, LockBoardStack, ::testing::Values(FrameFamily::eight_a, FrameFamily::modbus_rtu),
-                         [](const auto& param) { return std::string(param.param == FrameFamily::eight_a ? "EightA" : "ModbusRtu"); });
+                         [](const auto& param) {
+                             return std::string(param.param == FrameFamily::eight_a ? "EightA" : "ModbusRtu");
+                         });
 
 // ---- the driver-table row, built from a kiosk config through the registry ----
 
@@ -358,7 +371,8 @@ std::string config(const std::string& devices) {
 id = "TEST-LOCKERS"
 mode = "pharmacy"
 data_dir = "data"
-assets_dir = ")" + std::string(KIOSK_TEST_ASSETS_DIR) + R"("
+assets_dir = ")" +
+           std::string(KIOSK_TEST_ASSETS_DIR) + R"("
 [journal]
 audit_salt = "test-salt-0123456789abcdef"
 )" + devices;
@@ -427,7 +441,7 @@ model = "acme_9000"
 )");
     ASSERT_FALSE(registry);
     const std::string& detail = registry.error().detail;
-    EXPECT_NE(detail.find("locks"), std::string::npos) << detail;            // 30 > 24 on an 8a_9600
+    EXPECT_NE(detail.find("locks"), std::string::npos) << detail;  // 30 > 24 on an 8a_9600
     EXPECT_NE(detail.find("polarity"), std::string::npos) << detail;
     EXPECT_NE(detail.find("used twice"), std::string::npos) << detail;
     EXPECT_NE(detail.find("colour"), std::string::npos) << detail;

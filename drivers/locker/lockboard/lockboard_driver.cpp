@@ -13,7 +13,9 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-std::shared_ptr<spdlog::logger> logger() { return log::module("locker"); }
+std::shared_ptr<spdlog::logger> logger() {
+    return log::module("locker");
+}
 
 std::chrono::milliseconds left(Clock::time_point deadline) {
     return std::max(0ms, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
@@ -34,7 +36,10 @@ bool pause(std::chrono::milliseconds duration, const CancelToken& cancel) {
 }
 
 DeviceState makeState(DeviceStatus status, std::string detail = {}) {
-    return DeviceState{.status = status, .media = MediaState::unknown, .paper = PaperState::unknown, .coverOpen = false,
+    return DeviceState{.status = status,
+                       .media = MediaState::unknown,
+                       .paper = PaperState::unknown,
+                       .coverOpen = false,
                        .detail = std::move(detail)};
 }
 
@@ -78,11 +83,11 @@ Result<LockAnswer> exchange(transport::SerialPort& port, const LockFramer& frame
                                         operationName(request.operation), hexBytes(frame), timeout.count()),
                             "locker.unavailable");
             }
-            return fail(Errc::invalid_data, fmt::format("board {} answered {} with {} bytes ({}) and then nothing for {} ms; "
-                                                        "expected {} (wrong length)",
-                                                        request.board, operationName(request.operation), answer.size(),
-                                                        hexBytes(answer), timeout.count(),
-                                                        need == 0 ? std::string("more") : std::to_string(need)));
+            return fail(Errc::invalid_data,
+                        fmt::format("board {} answered {} with {} bytes ({}) and then nothing for {} ms; "
+                                    "expected {} (wrong length)",
+                                    request.board, operationName(request.operation), answer.size(), hexBytes(answer),
+                                    timeout.count(), need == 0 ? std::string("more") : std::to_string(need)));
         }
         answer.insert(answer.end(), chunk, chunk + *n);
     }
@@ -92,9 +97,10 @@ Result<LockAnswer> exchange(transport::SerialPort& port, const LockFramer& frame
         if (auto n = port.readSome(chunk, trailingGap, cancel); n) answer.insert(answer.end(), chunk, chunk + *n);
     }
     if (answer.size() > need) {
-        return fail(Errc::invalid_data, fmt::format("board {} answered {} with {} bytes or more ({}), expected {} (wrong length)",
-                                                    request.board, operationName(request.operation), answer.size(),
-                                                    hexBytes(answer), need));
+        return fail(
+            Errc::invalid_data,
+            fmt::format("board {} answered {} with {} bytes or more ({}), expected {} (wrong length)", request.board,
+                        operationName(request.operation), answer.size(), hexBytes(answer), need));
     }
     return framer.parseAnswer(request, answer);
 }
@@ -105,15 +111,17 @@ LockBoardDriver::LockBoardDriver(std::string name, LockBoardSettings settings)
     for (const BoardConfig& board : settings_.boards) {
         for (int lock = 1; lock <= board.locks; ++lock) {
             ++number;
-            lockers_.push_back(Locker{.where = LockAddress{.locker = number, .board = board.address,
-                                                           .lock = static_cast<uint8_t>(lock)},
-                                      .polarity = board.polarity});
+            lockers_.push_back(Locker{
+                .where = LockAddress{.locker = number, .board = board.address, .lock = static_cast<uint8_t>(lock)},
+                .polarity = board.polarity});
         }
     }
     state_ = makeState(DeviceStatus::starting);
 }
 
-LockBoardDriver::~LockBoardDriver() { stop(); }
+LockBoardDriver::~LockBoardDriver() {
+    stop();
+}
 
 Capabilities LockBoardDriver::capabilities() const {
     return {{"open_one", "open_all", "door_sensor", std::string(frameFamilyName(settings_.family))}};
@@ -153,7 +161,8 @@ void LockBoardDriver::notify(const DoorEvent& event) {
 Result<LockAddress> LockBoardDriver::address(int locker) const {
     if (locker < 1 || locker > lockerCount()) {
         return fail(Errc::invalid_argument,
-                    fmt::format("device {}: locker {} does not exist (this bank has lockers 1–{})", name_, locker, lockerCount()),
+                    fmt::format("device {}: locker {} does not exist (this bank has lockers 1–{})", name_, locker,
+                                lockerCount()),
                     "locker.no_such_locker");
     }
     return lockers_[static_cast<size_t>(locker - 1)].where;
@@ -196,15 +205,17 @@ Result<LockAnswer> LockBoardDriver::send(const LockRequest& request, std::chrono
 }
 
 Result<DoorState> LockBoardDriver::readDoor(const Locker& locker, const CancelToken& cancel) {
-    const LockRequest request{.operation = Operation::query_one, .board = locker.where.board, .lock = locker.where.lock,
-                              .lockCount = 0};
+    const LockRequest request{
+        .operation = Operation::query_one, .board = locker.where.board, .lock = locker.where.lock, .lockCount = 0};
     auto answer = send(request, settings_.answerTimeout, cancel);
     if (!answer) return std::unexpected(answer.error());
     return doorFromInput(answer->inputs.at(0), locker.polarity);
 }
 
 Result<std::vector<DoorState>> LockBoardDriver::readBoard(const BoardConfig& board, const CancelToken& cancel) {
-    const LockRequest request{.operation = Operation::query_all, .board = board.address, .lock = 0,
+    const LockRequest request{.operation = Operation::query_all,
+                              .board = board.address,
+                              .lock = 0,
                               .lockCount = static_cast<uint8_t>(board.locks)};
     auto answer = send(request, settings_.answerTimeout, cancel);
     if (!answer) return std::unexpected(answer.error());
@@ -240,7 +251,8 @@ Result<OpenOutcome> LockBoardDriver::open(int locker, const CancelToken& cancel)
         consecutiveOpen = state == DoorState::open ? consecutiveOpen + 1 : 0;
     };
     // Exactly one open command per request (see the header's safety rules).
-    const LockRequest request{.operation = Operation::open_one, .board = where->board, .lock = where->lock, .lockCount = 0};
+    const LockRequest request{
+        .operation = Operation::open_one, .board = where->board, .lock = where->lock, .lockCount = 0};
     auto pulsed = send(request, settings_.answerTimeout, cancel);
     if (pulsed) {
         anyAnswer = true;
@@ -256,8 +268,9 @@ Result<OpenOutcome> LockBoardDriver::open(int locker, const CancelToken& cancel)
         return std::unexpected(error);
     } else {
         if (pulsed.error().code == Errc::invalid_data) garbled = pulsed.error();
-        logger()->warn("device {}: {}: the open command's answer was lost or bad; reading the door back, not pulsing again",
-                       name_, label);
+        logger()->warn(
+            "device {}: {}: the open command's answer was lost or bad; reading the door back, not pulsing again", name_,
+            label);
     }
     int attempts = pulsed ? 1 : 0;
     while (consecutiveOpen < settings_.confirmReads && Clock::now() < deadline) {
@@ -287,23 +300,26 @@ Result<OpenOutcome> LockBoardDriver::open(int locker, const CancelToken& cancel)
     // opened by our command (the pickup flow has already told the patient to go to a window).
     Error error;
     if (!anyAnswer && garbled) {
-        error = Error(Errc::invalid_data,
-                      fmt::format("device {}: {}: no valid answer from board {} within {} ms, door not confirmed; last bad "
-                                  "answer: {}",
-                                  name_, label, where->board, settings_.confirmTimeout.count(), garbled->detail),
-                      "locker.unavailable");
+        error =
+            Error(Errc::invalid_data,
+                  fmt::format("device {}: {}: no valid answer from board {} within {} ms, door not confirmed; last bad "
+                              "answer: {}",
+                              name_, label, where->board, settings_.confirmTimeout.count(), garbled->detail),
+                  "locker.unavailable");
     } else if (!anyAnswer) {
-        error = Error(Errc::timeout,
-                      fmt::format("device {}: {}: board {} answered neither the open command nor any read-back within {} ms "
-                                  "(board silent: power, wiring, address or port)",
-                                  name_, label, where->board, settings_.confirmTimeout.count()),
-                      "locker.unavailable");
+        error = Error(
+            Errc::timeout,
+            fmt::format("device {}: {}: board {} answered neither the open command nor any read-back within {} ms "
+                        "(board silent: power, wiring, address or port)",
+                        name_, label, where->board, settings_.confirmTimeout.count()),
+            "locker.unavailable");
     } else if (flips >= 2) {
-        error = Error(Errc::hardware_error,
-                      fmt::format("device {}: {}: door sensor flipped {} times between open and closed in {} ms ({} reads): "
-                                  "not confirmed (bouncing switch or loose wiring)",
-                                  name_, label, flips, elapsed.count(), reads),
-                      "locker.door_not_opened");
+        error = Error(
+            Errc::hardware_error,
+            fmt::format("device {}: {}: door sensor flipped {} times between open and closed in {} ms ({} reads): "
+                        "not confirmed (bouncing switch or loose wiring)",
+                        name_, label, flips, elapsed.count(), reads),
+            "locker.door_not_opened");
     } else {
         error = Error(Errc::hardware_error,
                       fmt::format("device {}: {}: door did not read open {} times in a row within {} ms after the open "
@@ -324,7 +340,9 @@ Result<OpenAllOutcome> LockBoardDriver::openAll(const CancelToken& cancel) {
         for (const Locker& locker : lockers_) {
             if (locker.where.board == board.address) commanded_.insert(locker.where.locker);
         }
-        const LockRequest request{.operation = Operation::open_all, .board = board.address, .lock = 0,
+        const LockRequest request{.operation = Operation::open_all,
+                                  .board = board.address,
+                                  .lock = 0,
                                   .lockCount = static_cast<uint8_t>(board.locks)};
         auto echoed = send(request, settings_.openAllTimeout, cancel);
         if (!echoed && echoed.error().code == Errc::cancelled) return std::unexpected(echoed.error());
@@ -344,12 +362,14 @@ Result<OpenAllOutcome> LockBoardDriver::openAll(const CancelToken& cancel) {
             answered.insert(board.address);
             for (size_t i = 0; i < states->size(); ++i) {
                 for (const Locker& locker : lockers_) {
-                    if (locker.where.board == board.address && locker.where.lock == i + 1) doors[locker.where.locker] = (*states)[i];
+                    if (locker.where.board == board.address && locker.where.lock == i + 1)
+                        doors[locker.where.locker] = (*states)[i];
                 }
             }
         }
-        const bool allOpen = static_cast<int>(doors.size()) == lockerCount() &&
-                             std::all_of(doors.begin(), doors.end(), [](const auto& d) { return d.second == DoorState::open; });
+        const bool allOpen =
+            static_cast<int>(doors.size()) == lockerCount() &&
+            std::all_of(doors.begin(), doors.end(), [](const auto& d) { return d.second == DoorState::open; });
         if (allOpen || Clock::now() >= deadline) break;
         if (!pause(std::min(settings_.readInterval, left(deadline)), cancel)) {
             return fail(Errc::cancelled, fmt::format("device {}: open all: cancelled while confirming", name_));
@@ -362,17 +382,19 @@ Result<OpenAllOutcome> LockBoardDriver::openAll(const CancelToken& cancel) {
     }
     for (const Locker& locker : lockers_) {
         auto it = doors.find(locker.where.locker);
-        (it != doors.end() && it->second == DoorState::open ? outcome.opened : outcome.notOpened).push_back(locker.where.locker);
+        (it != doors.end() && it->second == DoorState::open ? outcome.opened : outcome.notOpened)
+            .push_back(locker.where.locker);
         if (it != doors.end()) known_[locker.where.locker] = it->second;
     }
     outcome.elapsed = since(started);
     if (outcome.notOpened.empty()) {
-        logger()->info("device {}: open all: {} doors open in {} ms", name_, outcome.opened.size(), outcome.elapsed.count());
+        logger()->info("device {}: open all: {} doors open in {} ms", name_, outcome.opened.size(),
+                       outcome.elapsed.count());
     } else {
         std::string list;
         for (int n : outcome.notOpened) list += (list.empty() ? "" : ", ") + std::to_string(n);
-        logger()->error("device {}: open all: {} of {} doors open after {} ms; not open: {}", name_, outcome.opened.size(),
-                        lockerCount(), outcome.elapsed.count(), list);
+        logger()->error("device {}: open all: {} of {} doors open after {} ms; not open: {}", name_,
+                        outcome.opened.size(), lockerCount(), outcome.elapsed.count(), list);
     }
     return outcome;
 }
@@ -425,8 +447,8 @@ Result<PollResult> LockBoardDriver::poll(const CancelToken& cancel) {
                     const bool byCommand = commanded_.contains(locker);
                     if (now == DoorState::open && !byCommand) {
                         result.openedByHand.push_back(locker);
-                        logger()->warn("device {}: locker {} (board {} lock {}) opened without a command (staff key?)", name_,
-                                       locker, board.address, i + 1);
+                        logger()->warn("device {}: locker {} (board {} lock {}) opened without a command (staff key?)",
+                                       name_, locker, board.address, i + 1);
                     }
                     if (now == DoorState::closed) {
                         result.closed.push_back(locker);
@@ -438,7 +460,8 @@ Result<PollResult> LockBoardDriver::poll(const CancelToken& cancel) {
             }
         }
         if (result.silentBoards.size() == settings_.boards.size() && !settings_.boards.empty()) {
-            return fail(Errc::timeout, fmt::format("device {}: no board answered the poll", name_), "locker.unavailable");
+            return fail(Errc::timeout, fmt::format("device {}: no board answered the poll", name_),
+                        "locker.unavailable");
         }
     }
     for (const DoorEvent& event : events) notify(event);
@@ -492,13 +515,17 @@ Result<std::string> LockBoardDriver::selfTest(std::chrono::milliseconds timeout,
     std::unique_lock bus(bus_);
     std::string report;
     for (const BoardConfig& board : settings_.boards) {
-        const LockRequest request{.operation = Operation::query_all, .board = board.address, .lock = 0,
+        const LockRequest request{.operation = Operation::query_all,
+                                  .board = board.address,
+                                  .lock = 0,
                                   .lockCount = static_cast<uint8_t>(board.locks)};
         auto answer = send(request, std::min(timeout, settings_.answerTimeout), cancel);
         if (!answer) return std::unexpected(answer.error());
-        const auto open = std::count_if(answer->inputs.begin(), answer->inputs.end(),
-                                        [&](bool input) { return doorFromInput(input, board.polarity) == DoorState::open; });
-        report += fmt::format("{}board {}: {} locks, {} open", report.empty() ? "" : "; ", board.address, board.locks, open);
+        const auto open = std::count_if(answer->inputs.begin(), answer->inputs.end(), [&](bool input) {
+            return doorFromInput(input, board.polarity) == DoorState::open;
+        });
+        report +=
+            fmt::format("{}board {}: {} locks, {} open", report.empty() ? "" : "; ", board.address, board.locks, open);
     }
     return fmt::format("{} on {} ({})", report, settings_.serial.path, settings_.model);
 }
@@ -520,8 +547,12 @@ Result<std::unique_ptr<Device>> createLockBoardDriver(const DeviceConfig& config
         model = &lockerModels().front();
     }
     out.family = model->family;
-    out.serial = transport::SerialSettings{.path = portPath.string(), .baud = model->baud, .dataBits = 8,
-                                           .parity = model->parity, .stopBits = model->stopBits, .hardwareFlowControl = false};
+    out.serial = transport::SerialSettings{.path = portPath.string(),
+                                           .baud = model->baud,
+                                           .dataBits = 8,
+                                           .parity = model->parity,
+                                           .stopBits = model->stopBits,
+                                           .hardwareFlowControl = false};
     out.answerTimeout = std::chrono::milliseconds(settings.integer("answer_timeout_ms", 300, 20, 5000));
     out.openAllTimeout = std::chrono::milliseconds(settings.integer("open_all_timeout_ms", 10000, 100, 60000));
     out.confirmTimeout = std::chrono::milliseconds(settings.integer("confirm_timeout_ms", 3000, 100, 30000));
@@ -531,13 +562,15 @@ Result<std::unique_ptr<Device>> createLockBoardDriver(const DeviceConfig& config
     const LockFramer& framer = framerFor(out.family);
     std::set<int> addresses;
     auto boards = settings.tableArray("boards");
-    if (boards.empty()) settings.problem("boards", "at least one [[devices.boards]] table (address, locks) is required");
+    if (boards.empty())
+        settings.problem("boards", "at least one [[devices.boards]] table (address, locks) is required");
     for (ConfigSection& board : boards) {
         BoardConfig entry;
         const int address = static_cast<int>(board.integer("address", 0, 1, framer.maxBoardAddress()));
         const int locks = static_cast<int>(board.integer("locks", 0, 1, model->maxLocks));
         if (!board.has("address")) board.problem("address", "required: the board's address (its DIP switches)");
-        if (!board.has("locks")) board.problem("locks", fmt::format("required: how many locks are wired (1…{})", model->maxLocks));
+        if (!board.has("locks"))
+            board.problem("locks", fmt::format("required: how many locks are wired (1…{})", model->maxLocks));
         const std::string polarity = board.choice("polarity", "closed_when_set", {"closed_when_set", "open_when_set"});
         if (address != 0 && !addresses.insert(address).second) {
             board.problem("address", fmt::format("board address {} is used twice on one line", address));

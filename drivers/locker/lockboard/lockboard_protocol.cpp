@@ -4,7 +4,9 @@
 
 namespace kiosk::drivers::locker {
 
-std::string_view doorStateName(DoorState state) { return state == DoorState::open ? "open" : "closed"; }
+std::string_view doorStateName(DoorState state) {
+    return state == DoorState::open ? "open" : "closed";
+}
 
 std::string_view polarityName(FeedbackPolarity polarity) {
     return polarity == FeedbackPolarity::closed_when_set ? "closed_when_set" : "open_when_set";
@@ -26,7 +28,9 @@ bool inputFromDoor(DoorState door, FeedbackPolarity polarity) {
     return polarity == FeedbackPolarity::closed_when_set ? closed : !closed;
 }
 
-std::string_view frameFamilyName(FrameFamily family) { return family == FrameFamily::eight_a ? "8a" : "modbus_rtu"; }
+std::string_view frameFamilyName(FrameFamily family) {
+    return family == FrameFamily::eight_a ? "8a" : "modbus_rtu";
+}
 
 std::optional<FrameFamily> parseFrameFamily(std::string_view text) {
     if (text == "8a") return FrameFamily::eight_a;
@@ -36,10 +40,14 @@ std::optional<FrameFamily> parseFrameFamily(std::string_view text) {
 
 std::string_view operationName(Operation operation) {
     switch (operation) {
-        case Operation::open_one: return "open";
-        case Operation::open_all: return "open all";
-        case Operation::query_one: return "query";
-        case Operation::query_all: return "query all";
+        case Operation::open_one:
+            return "open";
+        case Operation::open_all:
+            return "open all";
+        case Operation::query_one:
+            return "query";
+        case Operation::query_all:
+            return "query all";
     }
     return "?";
 }
@@ -55,7 +63,8 @@ uint16_t crc16Modbus(std::span<const uint8_t> bytes) {
     uint16_t crc = 0xFFFF;
     for (uint8_t b : bytes) {
         crc ^= b;
-        for (int bit = 0; bit < 8; ++bit) crc = (crc & 1U) != 0 ? static_cast<uint16_t>((crc >> 1) ^ 0xA001U) : static_cast<uint16_t>(crc >> 1);
+        for (int bit = 0; bit < 8; ++bit)
+            crc = (crc & 1U) != 0 ? static_cast<uint16_t>((crc >> 1) ^ 0xA001U) : static_cast<uint16_t>(crc >> 1);
     }
     return crc;
 }
@@ -68,7 +77,9 @@ std::string hexBytes(std::span<const uint8_t> bytes) {
 
 namespace {
 
-size_t groupsFor(int locks) { return static_cast<size_t>((locks + 7) / 8); }
+size_t groupsFor(int locks) {
+    return static_cast<size_t>((locks + 7) / 8);
+}
 
 // ───────────────────────────── 8A / 80 family ─────────────────────────────
 constexpr uint8_t kOpenHeader = 0x8A;
@@ -98,8 +109,8 @@ public:
         const bool open = r.operation == Operation::open_one || r.operation == Operation::open_all;
         const uint8_t header = open ? kOpenHeader : kQueryHeader;
         if (prefix[0] != header) {
-            return fail(Errc::invalid_data, fmt::format("{} answer starts with {:02X}, expected {:02X}", operationName(r.operation),
-                                                        prefix[0], header));
+            return fail(Errc::invalid_data, fmt::format("{} answer starts with {:02X}, expected {:02X}",
+                                                        operationName(r.operation), prefix[0], header));
         }
         if (r.operation == Operation::query_all) return 4 + groupsFor(r.lockCount);
         return 5;
@@ -109,12 +120,13 @@ public:
         auto expected = answerLength(r, f);
         if (!expected) return std::unexpected(expected.error());
         if (f.size() != *expected) {
-            return fail(Errc::invalid_data, fmt::format("{} answer has {} bytes, expected {} ({})", operationName(r.operation),
-                                                        f.size(), *expected, hexBytes(f)));
+            return fail(Errc::invalid_data, fmt::format("{} answer has {} bytes, expected {} ({})",
+                                                        operationName(r.operation), f.size(), *expected, hexBytes(f)));
         }
         if (xorChecksum(f.first(f.size() - 1)) != f.back()) {
-            return fail(Errc::invalid_data, fmt::format("bad checksum in {} answer {} (BCC should be {:02X})", operationName(r.operation),
-                                                        hexBytes(f), xorChecksum(f.first(f.size() - 1))));
+            return fail(Errc::invalid_data,
+                        fmt::format("bad checksum in {} answer {} (BCC should be {:02X})", operationName(r.operation),
+                                    hexBytes(f), xorChecksum(f.first(f.size() - 1))));
         }
         if (f[1] != r.board) {
             return fail(Errc::invalid_data, fmt::format("answer from board {} to a {} sent to board {} ({})", f[1],
@@ -129,7 +141,8 @@ public:
                 return answer;
             case Operation::query_all: {
                 if (f[f.size() - 2] != kQueryFunction) {
-                    return fail(Errc::invalid_data, fmt::format("query-all answer lacks its 33 before the BCC: {}", hexBytes(f)));
+                    return fail(Errc::invalid_data,
+                                fmt::format("query-all answer lacks its 33 before the BCC: {}", hexBytes(f)));
                 }
                 const size_t groups = groupsFor(r.lockCount);
                 for (int lock = 1; lock <= r.lockCount; ++lock) {
@@ -142,11 +155,12 @@ public:
             case Operation::open_one:
             case Operation::query_one:
                 if (f[2] != r.lock) {
-                    return fail(Errc::invalid_data, fmt::format("board {} answered for lock {}, asked lock {} ({})", r.board, f[2],
-                                                                r.lock, hexBytes(f)));
+                    return fail(Errc::invalid_data, fmt::format("board {} answered for lock {}, asked lock {} ({})",
+                                                                r.board, f[2], r.lock, hexBytes(f)));
                 }
                 if (f[3] != kStateSet && f[3] != kStateClear) {
-                    return fail(Errc::invalid_data, fmt::format("unknown lock state byte {:02X} in {}", f[3], hexBytes(f)));
+                    return fail(Errc::invalid_data,
+                                fmt::format("unknown lock state byte {:02X} in {}", f[3], hexBytes(f)));
                 }
                 answer.inputs.push_back(f[3] == kStateSet);
                 return answer;
@@ -172,14 +186,18 @@ public:
         const bool all = f[2] == 0;
         LockRequest r{.operation = open ? (all ? Operation::open_all : Operation::open_one)
                                         : (all ? Operation::query_all : Operation::query_one),
-                      .board = f[1], .lock = f[2], .lockCount = 0};
+                      .board = f[1],
+                      .lock = f[2],
+                      .lockCount = 0};
         return r;
     }
 
     std::vector<uint8_t> encodeAnswer(const LockRequest& r, const std::vector<bool>& inputs) const override {
         std::vector<uint8_t> f;
         switch (r.operation) {
-            case Operation::open_all: f = {kOpenHeader, r.board, 0x00, kOpenFunction}; break;
+            case Operation::open_all:
+                f = {kOpenHeader, r.board, 0x00, kOpenFunction};
+                break;
             case Operation::open_one:
             case Operation::query_one:
                 f = {r.operation == Operation::open_one ? kOpenHeader : kQueryHeader, r.board, r.lock,
@@ -224,21 +242,30 @@ bool crcOk(std::span<const uint8_t> f) {
 
 std::string_view exceptionMeaning(uint8_t code) {
     switch (code) {
-        case 0x01: return "illegal function";
-        case 0x02: return "illegal data address (no such lock)";
-        case 0x03: return "illegal data value";
-        case 0x04: return "server device failure";
-        case 0x06: return "server device busy";
-        default: return "unknown exception";
+        case 0x01:
+            return "illegal function";
+        case 0x02:
+            return "illegal data address (no such lock)";
+        case 0x03:
+            return "illegal data value";
+        case 0x04:
+            return "server device failure";
+        case 0x06:
+            return "server device busy";
+        default:
+            return "unknown exception";
     }
 }
 
 uint8_t functionOf(Operation op) {
     switch (op) {
-        case Operation::open_one: return kWriteSingleCoil;
-        case Operation::open_all: return kWriteMultipleCoils;
+        case Operation::open_one:
+            return kWriteSingleCoil;
+        case Operation::open_all:
+            return kWriteMultipleCoils;
         case Operation::query_one:
-        case Operation::query_all: return kReadDiscreteInputs;
+        case Operation::query_all:
+            return kReadDiscreteInputs;
     }
     return 0;
 }
@@ -253,9 +280,15 @@ public:
         std::vector<uint8_t> f = {r.board, functionOf(r.operation)};
         const auto address = static_cast<uint8_t>(r.lock == 0 ? 0 : r.lock - 1);
         switch (r.operation) {
-            case Operation::open_one: f.insert(f.end(), {0x00, address, 0xFF, 0x00}); break;
-            case Operation::query_one: f.insert(f.end(), {0x00, address, 0x00, 0x01}); break;
-            case Operation::query_all: f.insert(f.end(), {0x00, 0x00, 0x00, r.lockCount}); break;
+            case Operation::open_one:
+                f.insert(f.end(), {0x00, address, 0xFF, 0x00});
+                break;
+            case Operation::query_one:
+                f.insert(f.end(), {0x00, address, 0x00, 0x01});
+                break;
+            case Operation::query_all:
+                f.insert(f.end(), {0x00, 0x00, 0x00, r.lockCount});
+                break;
             case Operation::open_all: {
                 const size_t bytes = groupsFor(r.lockCount);
                 f.insert(f.end(), {0x00, 0x00, 0x00, r.lockCount, static_cast<uint8_t>(bytes)});
@@ -274,15 +307,18 @@ public:
         if (prefix.size() < 2) return 0;
         if ((prefix[1] & kExceptionFlag) != 0) return 5;
         if (prefix[1] != functionOf(r.operation)) {
-            return fail(Errc::invalid_data, fmt::format("{} answer has function {:02X}, expected {:02X} ({})",
-                                                        operationName(r.operation), prefix[1], functionOf(r.operation),
-                                                        hexBytes(prefix)));
+            return fail(Errc::invalid_data,
+                        fmt::format("{} answer has function {:02X}, expected {:02X} ({})", operationName(r.operation),
+                                    prefix[1], functionOf(r.operation), hexBytes(prefix)));
         }
         switch (r.operation) {
             case Operation::open_one:
-            case Operation::open_all: return 8;
-            case Operation::query_one: return 6;
-            case Operation::query_all: return 5 + groupsFor(r.lockCount);
+            case Operation::open_all:
+                return 8;
+            case Operation::query_one:
+                return 6;
+            case Operation::query_all:
+                return 5 + groupsFor(r.lockCount);
         }
         return 0;
     }
@@ -291,8 +327,8 @@ public:
         auto expected = answerLength(r, f);
         if (!expected) return std::unexpected(expected.error());
         if (*expected == 0 || f.size() != *expected) {
-            return fail(Errc::invalid_data, fmt::format("{} answer has {} bytes, expected {} ({})", operationName(r.operation),
-                                                        f.size(), *expected, hexBytes(f)));
+            return fail(Errc::invalid_data, fmt::format("{} answer has {} bytes, expected {} ({})",
+                                                        operationName(r.operation), f.size(), *expected, hexBytes(f)));
         }
         if (!crcOk(f)) {
             const uint16_t crc = crc16Modbus(f.first(f.size() - 2));
@@ -304,8 +340,9 @@ public:
                                                         operationName(r.operation), r.board, hexBytes(f)));
         }
         if ((f[1] & kExceptionFlag) != 0) {
-            return fail(Errc::hardware_error, fmt::format("board {} refused {} (lock {}): Modbus exception {:02X}, {}", r.board,
-                                                          operationName(r.operation), r.lock, f[2], exceptionMeaning(f[2])));
+            return fail(Errc::hardware_error,
+                        fmt::format("board {} refused {} (lock {}): Modbus exception {:02X}, {}", r.board,
+                                    operationName(r.operation), r.lock, f[2], exceptionMeaning(f[2])));
         }
         LockAnswer answer{.board = f[0], .inputs = {}};
         if (r.operation == Operation::open_one || r.operation == Operation::open_all) {
@@ -313,17 +350,19 @@ public:
             const auto request = encodeRequest(r);
             if (!std::equal(f.begin(), f.begin() + 6, request.begin())) {
                 if (r.operation == Operation::open_one && f[3] != request[3]) {
-                    return fail(Errc::invalid_data, fmt::format("board {} answered for lock {}, asked lock {} ({})", r.board,
-                                                                f[3] + 1, r.lock, hexBytes(f)));
+                    return fail(Errc::invalid_data, fmt::format("board {} answered for lock {}, asked lock {} ({})",
+                                                                r.board, f[3] + 1, r.lock, hexBytes(f)));
                 }
-                return fail(Errc::invalid_data, fmt::format("{} answer is not the echo: {}", operationName(r.operation), hexBytes(f)));
+                return fail(Errc::invalid_data,
+                            fmt::format("{} answer is not the echo: {}", operationName(r.operation), hexBytes(f)));
             }
             return answer;
         }
         const size_t count = r.operation == Operation::query_one ? 1 : r.lockCount;
         if (f[2] != groupsFor(static_cast<int>(count))) {
-            return fail(Errc::invalid_data, fmt::format("{} answer counts {} data bytes, expected {} ({})", operationName(r.operation),
-                                                        f[2], groupsFor(static_cast<int>(count)), hexBytes(f)));
+            return fail(Errc::invalid_data,
+                        fmt::format("{} answer counts {} data bytes, expected {} ({})", operationName(r.operation),
+                                    f[2], groupsFor(static_cast<int>(count)), hexBytes(f)));
         }
         for (size_t i = 0; i < count; ++i) answer.inputs.push_back(((f[3 + i / 8] >> (i % 8)) & 1U) != 0);
         return answer;
@@ -333,25 +372,29 @@ public:
         if (prefix.size() < 2) return 0;
         switch (prefix[1]) {
             case kWriteSingleCoil:
-            case kReadDiscreteInputs: return 8;
+            case kReadDiscreteInputs:
+                return 8;
             case kWriteMultipleCoils:
                 if (prefix.size() < 7) return 0;
                 return 9 + static_cast<size_t>(prefix[6]);
-            default: return fail(Errc::invalid_data, fmt::format("function {:02X} is not a lock-board request", prefix[1]));
+            default:
+                return fail(Errc::invalid_data, fmt::format("function {:02X} is not a lock-board request", prefix[1]));
         }
     }
 
     Result<LockRequest> parseRequest(std::span<const uint8_t> f) const override {
         auto length = requestLength(f);
         if (!length) return std::unexpected(length.error());
-        if (f.size() != *length) return fail(Errc::invalid_data, fmt::format("request has {} bytes, expected {}", f.size(), *length));
+        if (f.size() != *length)
+            return fail(Errc::invalid_data, fmt::format("request has {} bytes, expected {}", f.size(), *length));
         if (!crcOk(f)) return fail(Errc::invalid_data, "bad CRC in " + hexBytes(f));
         const int start = f[2] << 8 | f[3];
         const int quantity = f[4] << 8 | f[5];
         LockRequest r{.operation = Operation::query_all, .board = f[0], .lock = 0, .lockCount = 0};
         switch (f[1]) {
             case kWriteSingleCoil:
-                if (quantity != 0xFF00) return fail(Errc::invalid_data, "write single coil with a value other than FF00: " + hexBytes(f));
+                if (quantity != 0xFF00)
+                    return fail(Errc::invalid_data, "write single coil with a value other than FF00: " + hexBytes(f));
                 r.operation = Operation::open_one;
                 r.lock = static_cast<uint8_t>(start + 1);
                 break;
@@ -373,7 +416,8 @@ public:
                     r.operation = Operation::query_all;
                     r.lockCount = static_cast<uint8_t>(quantity);
                 } else {
-                    return fail(Errc::invalid_data, "read discrete inputs of a range the boards do not use: " + hexBytes(f));
+                    return fail(Errc::invalid_data,
+                                "read discrete inputs of a range the boards do not use: " + hexBytes(f));
                 }
         }
         return r;
@@ -386,7 +430,8 @@ public:
             appendCrc(f);
             return f;
         }
-        std::vector<uint8_t> f = {r.board, kReadDiscreteInputs, static_cast<uint8_t>(groupsFor(static_cast<int>(inputs.size())))};
+        std::vector<uint8_t> f = {r.board, kReadDiscreteInputs,
+                                  static_cast<uint8_t>(groupsFor(static_cast<int>(inputs.size())))};
         std::vector<uint8_t> bytes(f[2], 0);
         for (size_t i = 0; i < inputs.size(); ++i) {
             if (inputs[i]) bytes[i / 8] |= static_cast<uint8_t>(1U << (i % 8));
