@@ -7,6 +7,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstring>
 
 namespace kiosk::sim {
@@ -106,9 +107,48 @@ void VirtualLockBoard::setScenario(LockBoardScenario scenario) {
     }
 }
 
-LockBoardScenario VirtualLockBoard::scenario() const {
+LockBoardScenario VirtualLockBoard::currentScenario() const {
     std::lock_guard lock(mutex_);
     return scenario_;
+}
+
+std::vector<std::string> VirtualLockBoard::scenarios() const {
+    std::vector<std::string> out;
+    for (auto name : lockBoardScenarioNames()) out.emplace_back(name);
+    return out;
+}
+
+std::string VirtualLockBoard::scenario() const {
+    return std::string(lockBoardScenarioName(currentScenario()));
+}
+
+Result<void> VirtualLockBoard::setScenario(std::string_view name) {
+    auto parsed = parseLockBoardScenario(name);
+    if (!parsed) return std::unexpected(parsed.error());
+    setScenario(*parsed);
+    return {};
+}
+
+Result<void> VirtualLockBoard::act(std::string_view action, std::string_view argument) {
+    int locker = 0;
+    const auto [end, ec] = std::from_chars(argument.data(), argument.data() + argument.size(), locker);
+    if (ec != std::errc{} || end != argument.data() + argument.size() || locker < 1 || locker > lockerCount()) {
+        return fail(Errc::invalid_argument,
+                    fmt::format("virtual lock board: \"{}\" is not a locker (1–{})", argument, lockerCount()));
+    }
+    if (action == "jam") {
+        jam(locker, true);
+    } else if (action == "unjam") {
+        jam(locker, false);
+    } else if (action == "open_by_hand") {
+        openByHand(locker);
+    } else if (action == "close") {
+        close(locker);
+    } else {
+        return fail(Errc::unsupported,
+                    fmt::format("virtual lock board: no action \"{}\" (jam, unjam, open_by_hand, close)", action));
+    }
+    return {};
 }
 
 void VirtualLockBoard::setFault(LockBoardFault fault) {

@@ -19,6 +19,8 @@
 //   before the checksum), other_lock (answers for the next lock), flipping_door (a pulsed door's
 //   sensor alternates open / closed on every read).
 // Every request received is recorded: tests count open commands per locker.
+// As a SimulatedDevice (the presenter's F2 panel, scripted journeys): the scenarios above by name,
+// and the actions "jam" / "unjam" / "open_by_hand" / "close" with a locker number.
 
 #include <atomic>
 #include <chrono>
@@ -28,6 +30,7 @@
 #include <optional>
 #include <thread>
 
+#include "drivers/common/device_classes.hpp"
 #include "drivers/locker/lockboard/lockboard_protocol.hpp"
 
 namespace kiosk::sim {
@@ -45,14 +48,14 @@ struct VirtualBoard {
     drivers::locker::FeedbackPolarity polarity = drivers::locker::FeedbackPolarity::closed_when_set;
 };
 
-class VirtualLockBoard {
+class VirtualLockBoard final : public drivers::SimulatedDevice {
 public:
     /// Opens a pty pair; if `link` is not empty, a symlink to the slave is made there. Lockers are
     /// numbered across `boards` in order, as the driver numbers them.
     static Result<std::unique_ptr<VirtualLockBoard>> create(drivers::locker::FrameFamily family,
                                                             std::vector<VirtualBoard> boards,
                                                             std::filesystem::path link = {});
-    ~VirtualLockBoard();
+    ~VirtualLockBoard() override;
     VirtualLockBoard(const VirtualLockBoard&) = delete;
     VirtualLockBoard& operator=(const VirtualLockBoard&) = delete;
 
@@ -60,7 +63,14 @@ public:
     int lockerCount() const;
 
     void setScenario(LockBoardScenario scenario);
-    LockBoardScenario scenario() const;
+    LockBoardScenario currentScenario() const;
+
+    // drivers::SimulatedDevice
+    std::vector<std::string> scenarios() const override;
+    std::string scenario() const override;
+    Result<void> setScenario(std::string_view name) override;
+    /// "jam" / "unjam" / "open_by_hand" / "close" <locker>; an unknown action or locker is an error.
+    Result<void> act(std::string_view action, std::string_view argument) override;
     void setFault(LockBoardFault fault);
     /// How long a pulsed door takes to read open (default 40 ms).
     void setOpenDelay(std::chrono::milliseconds delay);

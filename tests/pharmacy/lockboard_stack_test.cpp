@@ -339,6 +339,26 @@ TEST_P(LockBoardStack, UnpluggedPortIsDeviceNotReady) {
     EXPECT_EQ(opened.error().messageKey, "locker.unavailable");
 }
 
+TEST_P(LockBoardStack, PresenterPanelDrivesTheBoardByName) {
+    drivers::SimulatedDevice& panel = *bank_;
+    EXPECT_EQ(panel.scenarios().size(), 5u);
+    ASSERT_TRUE(panel.act("jam", "4"));
+    EXPECT_FALSE(driver_->open(4));
+    ASSERT_TRUE(panel.act("unjam", "4"));
+    ASSERT_TRUE(panel.act("open_by_hand", "6"));
+    auto door = driver_->queryDoor(6);
+    ASSERT_TRUE(door);
+    EXPECT_EQ(*door, DoorState::open);
+    ASSERT_TRUE(panel.act("close", "6"));
+    EXPECT_FALSE(panel.act("jam", "37"));
+    EXPECT_FALSE(panel.act("jam", "4x"));
+    EXPECT_FALSE(panel.act("explode", "4"));
+    ASSERT_TRUE(panel.setScenario("stuck_door"));
+    EXPECT_EQ(panel.scenario(), "stuck_door");
+    EXPECT_FALSE(driver_->open(5));
+    EXPECT_FALSE(panel.setScenario("on_fire"));
+}
+
 TEST_P(LockBoardStack, EveryFailureCarriesAPatientMessageInBothLanguages) {
     auto catalog = Catalog::load(std::filesystem::path(KIOSK_TEST_ASSETS_DIR) / "lang");
     ASSERT_TRUE(catalog) << catalog.error().detail;
