@@ -105,8 +105,8 @@ struct LockAnswer {
 
 /// XOR of every byte (the 8a family's BCC).
 uint8_t xorChecksum(std::span<const uint8_t> bytes);
-/// CRC-16/MODBUS of `bytes`. Written here (12 lines): the Debian candidates are Boost.CRC (its
-/// headers alone are ~170 MB of build dependency for one function) and libmodbus (its crc16 is
+/// CRC-16/MODBUS of `bytes`. Written here (12 lines): the Debian candidates are Boost.CRC (in
+/// libboost1.81-dev: 151 MiB of headers as a build dependency for one function) and libmodbus (its crc16 is
 /// static and it owns the serial port itself, so it cannot sit behind a framer).
 uint16_t crc16Modbus(std::span<const uint8_t> bytes);
 
