@@ -272,7 +272,8 @@ Result<OpenOutcome> LockBoardDriver::open(int locker, const CancelToken& cancel)
             "device {}: {}: the open command's answer was lost or bad; reading the door back, not pulsing again", name_,
             label);
     }
-    int attempts = pulsed ? 1 : 0;
+    // The first read-back follows the pulse at once where its answer carried no state (Modbus echo).
+    int attempts = pulsed && !pulsed->inputs.empty() ? 1 : 0;
     while (consecutiveOpen < settings_.confirmReads && Clock::now() < deadline) {
         if (attempts++ > 0 && !pause(std::min(settings_.readInterval, left(deadline)), cancel)) {
             return fail(Errc::cancelled, fmt::format("device {}: {}: cancelled while confirming", name_, label));
