@@ -3,6 +3,7 @@
 #include "drivers/common/registry.hpp"
 #include "drivers/card_reader/pcsc/pcsc_driver.hpp"
 #include "drivers/id_reader/ga450/ga450_driver.hpp"
+#include "drivers/locker/lockboard/lockboard_driver.hpp"
 #include "drivers/printer/cups/cups_driver.hpp"
 #include "drivers/printer/escpos/escpos_driver.hpp"
 #include "drivers/scanner/camera/camera_driver.hpp"
@@ -29,6 +30,8 @@ const std::vector<DriverEntry>& driverTable() {
         {"escpos", DeviceClass::receipt_printer, &escpos::createEscposPrinter,
          "ESC/POS receipt printer over USB, TCP 9100, serial or a file (58/80 mm model table)"},
         {"cups", DeviceClass::report_printer, &cups::createCupsReportPrinter, "A4 report printer: a CUPS queue via libcups"},
+        {"lockboard", DeviceClass::locker, &locker::createLockBoardDriver,
+         "medicine lockers: RS-485 lock-control boards, 8A/80 or Modbus RTU frames (model table)"},
     };
     return table;
 }
