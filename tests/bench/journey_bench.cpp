@@ -11,7 +11,7 @@
 // Targets (issue 11): booking ≤ 6 taps, check-in ≤ 2 taps, kiosk-added ≤ 0.5 s per journey, each
 // list drawn within one frame (≤ 16 ms). Issue 12: triage → the suggested department's doctors
 // in ≤ 4 taps from the menu; every ready report printed in ≤ 2 taps from the menu, and the
-// 40-row lab panel drawn within one frame.
+// 40-row lab panel drawn within one frame; help: staff called in 1 tap from any screen.
 // Usage: journey_bench [--smoke]   (--smoke: 3 frames per list instead of 30; numbers not meaningful)
 #include <unistd.h>
 
@@ -31,6 +31,7 @@
 #include "kiosk/core/time_zone.hpp"
 #include "screens/app.hpp"
 #include "screens/booking/booking_flow.hpp"
+#include "screens/help/staff_call.hpp"
 #include "screens/reports/reports_flow.hpp"
 #include "sim/hospital/store.hpp"
 #include "tests/support/hospital_sim_child.hpp"
@@ -376,11 +377,22 @@ int main(int argc, char** argv) {
         break;
     }
 
+    // Help (issue 12 item 3): one tap on the screen the patient is on calls staff; the HIS's
+    // answer is drawn on the panel.
+    driver.begin();
+    const std::string helpScreen(app.currentScreen());
+    driver.tap("help.call");
+    const Measured help = driver.end(helpScreen);
+    const bool staffCalled = app.services().staffCall().view().stage == kiosk::screens::StaffCallStage::called;
+    (void)app.tap("help.close");
+
     print("booking", booking, 6);
     print("checkin", checkIn, 2);
     print("triage", triage, 4);
     print("reports", reports, 2);
     std::printf("reports  all ready reports printed: %s\n", allPrinted ? "yes" : "NO");
+    print("help", help, 1);
+    std::printf("help     staff called (the HIS took it): %s\n", staffCalled ? "yes" : "NO");
     std::printf("frame_ms lab panel (%zu rows, paged)  median %.2f  p90 %.2f  (target <= 16)\n", panelRows, panelFrame.first,
                 panelFrame.second);
     std::printf("list_frame_ms departments (%zu listed, 6 a page)  median %.2f  p90 %.2f  (target <= 16)\n", departmentCount,
@@ -388,5 +400,5 @@ int main(int argc, char** argv) {
     std::printf("list_frame_ms slots (%zu of one day, 6 a page)      median %.2f  p90 %.2f  (target <= 16)\n", slotIds.size(),
                 slotsFrame.first, slotsFrame.second);
     std::printf("(1080x1920 portrait, SDL software renderer offscreen; %d frames each)\n", frames);
-    return booking.ok && checkIn.ok && triage.ok && reports.ok && allPrinted && panelRows >= 40 ? 0 : 1;
+    return booking.ok && checkIn.ok && triage.ok && reports.ok && allPrinted && panelRows >= 40 && help.ok && staffCalled ? 0 : 1;
 }
