@@ -111,11 +111,14 @@ protected:
 
 /// Whether hospital-sim's "too early" demo case (wang-xinkun, 3 hours ahead but kept inside today,
 /// check-in opening 60 minutes before) can exist now: until 22:28 hospital time (UTC+8).
-bool tooEarlyCaseExistsNow() {
+int hospitalMinuteOfDay() {
     const auto local = std::chrono::system_clock::now() + std::chrono::hours(8);
-    const auto minute = std::chrono::duration_cast<std::chrono::minutes>(local - std::chrono::floor<std::chrono::days>(local)).count();
-    return minute < 22 * 60 + 28;
+    return static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(local - std::chrono::floor<std::chrono::days>(local)).count());
 }
+bool tooEarlyCaseExistsNow() { return hospitalMinuteOfDay() < 22 * 60 + 28; }
+/// Whether the "late" demo case (chen-zhe, 3 hours ago but not before 00:00; a 30-minute
+/// cardiology slot whose check-in closes 15 minutes after its end) can exist now: from 00:46.
+bool lateCaseExistsNow() { return hospitalMinuteOfDay() >= 46; }
 
 TEST_F(CheckInJourneyTest, OneTapFromTheMenuChecksInAndPrintsTheTicket) {
     startWith();
@@ -167,6 +170,7 @@ TEST_F(CheckInJourneyTest, TooEarlySaysWhenCheckInOpensAndPrintsNothing) {
 }
 
 TEST_F(CheckInJourneyTest, LateUnderQueueEndPolicyIsCheckedInAtTheEndOfTheQueue) {
+    if (!lateCaseExistsNow()) GTEST_SKIP() << "00:00–00:46 hospital time: no appointment today has closed its check-in yet";
     startWith();
     const auto report = checkInAs("chen-zhe");
     ASSERT_TRUE(report.ok) << describe(report);
@@ -181,6 +185,7 @@ TEST_F(CheckInJourneyTest, LateUnderQueueEndPolicyIsCheckedInAtTheEndOfTheQueue)
 }
 
 TEST_F(CheckInJourneyTest, LateUnderRebookPolicyExplainsTheRule) {
+    if (!lateCaseExistsNow()) GTEST_SKIP() << "00:00–00:46 hospital time: no appointment today has closed its check-in yet";
     startWith({"--late-policy", "rebook"});
     const auto report = checkInAs("chen-zhe", "en_US");
     ASSERT_TRUE(report.ok) << describe(report);
