@@ -14,8 +14,10 @@ namespace kiosk::screens {
 std::string formatDate(const Translator& text, const TimeZone& zone, std::chrono::system_clock::time_point when) {
     const WallTime wall = zone.at(when);
     return text.tr("date.format", {{"year", std::to_string(wall.year)},
-                                   {"month", std::to_string(wall.month)},
                                    {"day", std::to_string(wall.day)},
+                                   // The month by its name in each language ("12月", "December"): an
+                                   // English "1/12" is 12 January to an American, 1 December to a Briton.
+                                   {"month_name", text.tr("date.month." + std::to_string(wall.month))},
                                    {"weekday", text.tr("date.weekday." + std::to_string(wall.weekday))}});
 }
 
