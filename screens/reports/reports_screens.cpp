@@ -18,12 +18,7 @@ const ButtonPressed* pressedButton(const UiEvent& event) { return std::get_if<Bu
 /// The text of `key` with its {placeholders} replaced by `values`.
 std::string trWith(const Translator& t, const std::string& key, const std::vector<std::pair<std::string, std::string>>& values) {
     std::string text = t.tr(key);
-    for (const auto& [name, value] : values) {
-        const std::string placeholder = "{" + name + "}";
-        for (size_t at = text.find(placeholder); at != std::string::npos; at = text.find(placeholder, at + value.size())) {
-            text.replace(at, placeholder.size(), value);
-        }
-    }
+    for (const auto& [name, value] : values) text = substitute(std::move(text), {{name, value}});
     return text;
 }
 
