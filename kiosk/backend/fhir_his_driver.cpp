@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <regex>
 #include <set>
@@ -145,6 +146,7 @@ Error errorOfStatus(const HttpRequest& request, const HttpResponse& response) {
             if (outcome.detailCode == fhir::kOutcomeBookingLimit) return Error(Errc::rejected, what, "backend.booking_limit");
             if (outcome.detailCode == fhir::kOutcomeCancelCutoff) return Error(Errc::rejected, what, "backend.cancel_cutoff");
             if (outcome.detailCode == fhir::kOutcomeNoPhone) return Error(Errc::rejected, what, "backend.no_phone");
+            if (outcome.detailCode == fhir::kOutcomeAlreadyPickedUp) return Error(Errc::rejected, what, "backend.already_picked_up");
             return Error(Errc::rejected, what, "backend.wrong_state");
         default:
             return Error(Errc::rejected, what);
@@ -237,7 +239,16 @@ std::optional<std::chrono::sys_seconds> parseInstant(const std::string& text) {
            std::chrono::minutes(offsetMinutes);
 }
 
-Result<Prescription> toPrescription(const Json& r) {
+/// The first run of ASCII digits in `text` ("3号窗口" → 3), 0 when there is none or it is absurd.
+int firstNumberIn(const std::string& text) {
+    const auto begin = text.find_first_of("0123456789");
+    if (begin == std::string::npos) return 0;
+    const auto end = text.find_first_not_of("0123456789", begin);
+    const std::string digits = text.substr(begin, std::min<size_t>(end - begin, 4));
+    return std::stoi(digits);
+}
+
+Result<Prescription> toPrescription(const Json& r, const std::string& tradeSystem) {
     static const std::set<std::string> kStates = {"preparation", "in-progress", "cancelled", "on-hold", "completed",
                                                   "entered-in-error", "stopped", "declined", "unknown"};
     Prescription p;
@@ -251,13 +262,57 @@ Result<Prescription> toPrescription(const Json& r) {
     if (r.contains("authorizingPrescription") && !r["authorizingPrescription"].empty()) {
         p.requestId = referenceId(r["authorizingPrescription"][0], "MedicationRequest");
     }
+    if (r.contains("subject")) p.patientId = referenceId(r["subject"], "Patient");
     if (r.contains("quantity")) {
         const Json& q = r["quantity"];
         p.quantity = (q.contains("value") ? q["value"].dump() : "") + " " + str(q, "unit");
     }
     p.readyForPickup = p.status == "in-progress" && r.contains("whenPrepared");
     p.window = extensionText(r, fhir::kExtPickupWindow);
+    p.windowNumber = firstNumberIn(p.window);
+    if (const Json* locker = extension(r, fhir::kExtPickupLocker)) {
+        p.lockerTerminal = extensionText(*locker, "terminal");
+        p.lockerNumber = static_cast<int>(extensionInteger(*locker, "number"));
+        if (p.lockerNumber < 0 || p.lockerNumber > 9999 || p.lockerTerminal.empty()) {
+            return fail(Errc::invalid_answer,
+                        fmt::format("MedicationDispense/{}: pickup locker {} at terminal '{}' is not a locker", p.dispenseId, p.lockerNumber,
+                                    p.lockerTerminal),
+                        "backend.invalid_answer");
+        }
+    }
+    p.expectedAt = extensionText(r, fhir::kExtReportExpected);
+    p.preparedAt = str(r, "whenPrepared");
+    p.handedOverAt = str(r, "whenHandedOver");
+    if (r.contains("statusReasonCodeableConcept")) {
+        for (const auto& coding : r["statusReasonCodeableConcept"].value("coding", Json::array())) {
+            if (str(coding, "system") == fhir::kSystemDispenseStatusReason && str(coding, "code") == "unpaid") p.unpaid = true;
+        }
+    }
+    if (r.contains("extension") && r["extension"].is_array()) {
+        for (const auto& e : r["extension"]) {
+            if (str(e, "url") != fhir::kExtCharge || !e.contains("valueReference")) continue;
+            if (auto id = referenceId(e["valueReference"], "ChargeItem"); !id.empty()) p.chargeIds.push_back(id);
+        }
+    }
+    p.pickupCode = identifierOf(r, fhir::kSystemPickupCode);
+    p.tradeNo = identifierOf(r, tradeSystem);
     return p;
+}
+
+Result<PharmacyTicket> toPharmacyTicket(const Json& r, const std::string& tradeSystem) {
+    PharmacyTicket t;
+    t.taskId = str(r, "id");
+    t.tradeNo = identifierOf(r, tradeSystem);
+    t.callNumber = identifierOf(r, fhir::kSystemPharmacyCallNumber);
+    t.status = str(r, "status");
+    if (r.contains("owner")) t.window = str(r["owner"], "display");
+    t.windowNumber = firstNumberIn(t.window);
+    t.waitingAhead = static_cast<int>(extensionInteger(r, fhir::kExtWaitingAhead));
+    if (t.taskId.empty() || t.callNumber.empty() || t.callNumber.size() > 16) {
+        return fail(Errc::invalid_answer, fmt::format("pharmacy Task '{}' without a usable call number '{}'", t.taskId, t.callNumber),
+                    "backend.invalid_answer");
+    }
+    return t;
 }
 
 Result<Patient> toPatient(const Json& r, const FhirSettings& s) {
@@ -1306,7 +1361,7 @@ Result<PaymentRecord> FhirHisDriver::commitPayment(const PaymentCommit& commit) 
 
 Result<TransactionRecord> FhirHisDriver::lookupTransaction(const std::string& tradeNo) {
     if (tradeNo.empty() || tradeNo.size() > 64) return fail(Errc::invalid_argument, "trade_no missing or too long");
-    for (const char* type : {"Appointment", "PaymentReconciliation", "Communication", "CommunicationRequest"}) {
+    for (const char* type : {"Appointment", "PaymentReconciliation", "Communication", "CommunicationRequest", "Task", "MedicationDispense"}) {
         auto found = search(std::string(type) + "?identifier=" + urlEncode(settings_.systemTrade + "|" + tradeNo), type);
         if (!found) return std::unexpected(found.error());
         if (!found->empty()) return TransactionRecord{tradeNo, type, str(found->front(), "id"), str(found->front(), "status")};
@@ -1431,21 +1486,125 @@ Result<std::vector<Prescription>> FhirHisDriver::prescriptions(const std::string
     if (!found) return std::unexpected(found.error());
     std::vector<Prescription> out;
     for (const auto& r : *found) {
-        auto p = toPrescription(r);
+        auto p = toPrescription(r, settings_.systemTrade);
         if (!p) return std::unexpected(p.error());
+        // A search by subject that answers another patient's dispense is not shown (never).
+        if (!p->patientId.empty() && p->patientId != patientId) {
+            return fail(Errc::invalid_answer, fmt::format("MedicationDispense/{} of Patient/{} in the answer for Patient/{}", p->dispenseId,
+                                                          p->patientId, patientId),
+                        "backend.invalid_answer");
+        }
         out.push_back(std::move(*p));
     }
     return out;
 }
 
-Result<Prescription> FhirHisDriver::confirmPickup(const std::string& dispenseId) {
-    auto changed = changeStatus("MedicationDispense", dispenseId, "completed");
+Result<Prescription> FhirHisDriver::dispenseByPickupCode(const std::string& code) {
+    // The receipt's code: letters and digits only (the scanner's classifier checks the shape; this
+    // keeps anything else out of the URL).
+    const bool plain = !code.empty() && code.size() <= 32 &&
+                       std::all_of(code.begin(), code.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+    if (!plain) return fail(Errc::invalid_argument, "pickup code '" + code + "' is not letters and digits", "backend.pickup_code_invalid");
+    auto found = search("MedicationDispense?identifier=" + urlEncode(std::string(fhir::kSystemPickupCode) + "|" + code), "MedicationDispense");
+    if (!found) return std::unexpected(found.error());
+    if (found->empty()) return fail(Errc::not_found, "no dispense with pickup code " + code, "backend.pickup_code_unknown");
+    if (found->size() > 1) {
+        return fail(Errc::invalid_answer, fmt::format("{} dispenses carry pickup code {}", found->size(), code), "backend.invalid_answer");
+    }
+    return toPrescription(found->front(), settings_.systemTrade);
+}
+
+Result<Prescription> FhirHisDriver::confirmPickup(const std::string& dispenseId, const std::string& tradeNo) {
+    if (tradeNo.empty() || tradeNo.size() > 64) return fail(Errc::invalid_argument, "trade_no missing or too long");
+    const std::string system = settings_.systemTrade;
+    auto changed = changeStatus("MedicationDispense", dispenseId, "completed", [&](Json& dispense) -> Result<void> {
+        Json identifiers = dispense.value("identifier", Json::array());
+        identifiers.push_back({{"system", system}, {"value", tradeNo}});
+        dispense["identifier"] = identifiers;
+        return {};
+    });
     if (!changed) {
         Error error = changed.error();
         if (error.messageKey == "backend.wrong_state") error.messageKey = "backend.not_ready_for_pickup";
         return std::unexpected(error);
     }
-    return toPrescription(*changed);
+    auto picked = toPrescription(*changed, system);
+    if (!picked) return picked;
+    // Completed before: ours (a repeat after a lost answer) or somebody else's pickup.
+    if (picked->tradeNo != tradeNo) {
+        return fail(Errc::rejected,
+                    fmt::format("MedicationDispense/{} was completed under '{}', not {}", dispenseId, picked->tradeNo, tradeNo),
+                    "backend.already_picked_up");
+    }
+    return picked;
+}
+
+Result<PharmacyTicket> FhirHisDriver::queueForPickup(const PharmacyQueueRequest& request) {
+    if (request.tradeNo.empty() || request.tradeNo.size() > 64) return fail(Errc::invalid_argument, "trade_no missing or too long");
+    if (auto valid = requireId(request.patientId, "patient"); !valid) return std::unexpected(valid.error());
+    if (request.dispenseIds.empty()) return fail(Errc::invalid_argument, "no dispense to queue for");
+    Json focus = Json::array();
+    for (const auto& id : request.dispenseIds) {
+        if (auto valid = requireId(id, "dispense"); !valid) return std::unexpected(valid.error());
+        focus.push_back({{"valueReference", {{"reference", "MedicationDispense/" + id}}}, {"type", {{"text", "dispense"}}}});
+    }
+    // R4 Task: the pharmacy's call queue entry. focus is 0..1, so the first dispense is the focus
+    // and every dispense is also an input (Task.input, type "dispense").
+    const Json body = {
+        {"resourceType", "Task"},
+        {"status", "requested"},
+        {"intent", "order"},
+        {"identifier", Json::array({{{"system", settings_.systemTrade}, {"value", request.tradeNo}}})},
+        {"code", {{"coding", Json::array({{{"system", fhir::kSystemTask}, {"code", fhir::kTaskPharmacyPickup}}})}}},
+        {"focus", {{"reference", "MedicationDispense/" + request.dispenseIds.front()}}},
+        {"for", {{"reference", "Patient/" + request.patientId}}},
+        {"owner", {{"display", request.window}}},
+        {"input", focus},
+        {"authoredOn", chinaNow("{:%Y-%m-%dT%H:%M:%S}+08:00")},
+        {"requester", {{"display", request.kioskId}}}};
+    auto created = conditionalCreate("Task", request.tradeNo, body);
+    if (!created) {
+        Error error = created.error();
+        if (error.messageKey == "backend.wrong_state") error.messageKey = "backend.not_ready_for_pickup";
+        const bool absent = error.code == Errc::not_found || error.detail.find("HTTP 405") != std::string::npos;
+        if (absent) {
+            logger()->error("POST Task: {}: this backend has no pharmacy call queue", error.detail);
+            error = Error(Errc::unsupported, error.detail, "backend.not_offered.pharmacy_queue");
+        }
+        return std::unexpected(error);
+    }
+    return toPharmacyTicket(*created, settings_.systemTrade);
+}
+
+Result<std::vector<PharmacyCall>> FhirHisDriver::pharmacyCalls() {
+    auto found = search(std::string("Task?code=") + urlEncode(std::string(fhir::kSystemTask) + "|" + fhir::kTaskPharmacyPickup) +
+                            "&status=requested,in-progress&_sort=_lastUpdated",
+                        "Task");
+    if (!found) return std::unexpected(found.error());
+    std::vector<PharmacyCall> calls;
+    for (const auto& r : *found) {
+        auto ticket = toPharmacyTicket(r, settings_.systemTrade);
+        if (!ticket) return std::unexpected(ticket.error());
+        PharmacyCall call;
+        call.taskId = ticket->taskId;
+        call.callNumber = ticket->callNumber;
+        call.window = ticket->window;
+        call.windowNumber = ticket->windowNumber;
+        call.patientName = r.contains("for") ? str(r["for"], "display") : "";
+        call.called = ticket->status == "in-progress";
+        // When it was called: Task.executionPeriod.start (the HIS's), else the last update.
+        call.calledAt = r.contains("executionPeriod") ? str(r["executionPeriod"], "start") : "";
+        if (call.calledAt.empty() && r.contains("meta")) call.calledAt = str(r["meta"], "lastUpdated");
+        call.timesCalled = static_cast<int>(extensionInteger(r, fhir::kExtTimesCalled));
+        calls.push_back(std::move(call));
+    }
+    // Called ones first, the newest call on top; then the waiting ones in the order they came.
+    std::stable_sort(calls.begin(), calls.end(), [](const PharmacyCall& a, const PharmacyCall& b) {
+        if (a.called != b.called) return a.called;
+        if (a.called) return a.calledAt > b.calledAt;
+        return false;
+    });
+    return calls;
 }
 
 Result<TransactionRecord> FhirHisDriver::postHelpRequest(const HelpRequest& request) {

@@ -118,7 +118,10 @@ public:
     Result<std::vector<Report>> reports(const std::string& patientId) override;
     Result<std::string> reportPdf(const Report& report) override;
     Result<std::vector<Prescription>> prescriptions(const std::string& patientId) override;
-    Result<Prescription> confirmPickup(const std::string& dispenseId) override;
+    Result<Prescription> confirmPickup(const std::string& dispenseId, const std::string& tradeNo) override;
+    Result<PharmacyTicket> queueForPickup(const PharmacyQueueRequest& request) override;
+    Result<Prescription> dispenseByPickupCode(const std::string& code) override;
+    Result<std::vector<PharmacyCall>> pharmacyCalls() override;
     Result<TransactionRecord> postHelpRequest(const HelpRequest& request) override;
 
     CircuitBreaker::State circuitState() const { return breaker_.state(); }

@@ -17,6 +17,15 @@ inline constexpr const char* kSystemAppointmentCode = "urn:yizhan:appointment-co
 /// The short reference of a call for staff that the patient reads out ("K-0421"): a second
 /// Communication.identifier beside the business key.
 inline constexpr const char* kSystemHelpReference = "urn:yizhan:help-reference";
+/// MedicationDispense: the pickup code printed on the payment receipt (a scanned one finds it).
+inline constexpr const char* kSystemPickupCode = "urn:yizhan:pickup-code";
+/// Task of the pharmacy's call queue: its code (system urn:yizhan:task), and the number the
+/// window calls ("A023") as a second Task.identifier beside the business key.
+inline constexpr const char* kSystemTask = "urn:yizhan:task";
+inline constexpr const char* kTaskPharmacyPickup = "pharmacy-pickup";
+inline constexpr const char* kSystemPharmacyCallNumber = "urn:yizhan:pharmacy-call-number";
+/// MedicationDispense.statusReasonCodeableConcept of a dispense on hold for payment: code "unpaid".
+inline constexpr const char* kSystemDispenseStatusReason = "urn:yizhan:dispense-status-reason";
 
 inline constexpr const char* kExtFee = "urn:yizhan:ext:fee-fen";
 inline constexpr const char* kExtTitle = "urn:yizhan:ext:title";
@@ -47,6 +56,15 @@ inline constexpr const char* kExtOutcomeCancelUntil = "urn:yizhan:ext:cancel-unt
 inline constexpr const char* kExtWhenAhead = "urn:yizhan:ext:when-ahead";
 inline constexpr const char* kExtInsuranceClass = "urn:yizhan:ext:insurance-class";
 inline constexpr const char* kExtPickupWindow = "urn:yizhan:ext:pickup-window";
+/// MedicationDispense: the locker it was loaded into (sub-extensions terminal: valueString, the
+/// kiosk id of the locker bank; number: valueInteger 1…N).
+inline constexpr const char* kExtPickupLocker = "urn:yizhan:ext:pickup-locker";
+/// MedicationDispense: a ChargeItem to pay before it is dispensed (valueReference, repeated).
+inline constexpr const char* kExtCharge = "urn:yizhan:ext:charge";
+/// Task of the call queue: patients still ahead at its window (valueInteger, computed on read),
+/// and how many times the number was called (valueInteger).
+inline constexpr const char* kExtWaitingAhead = "urn:yizhan:ext:waiting-ahead";
+inline constexpr const char* kExtTimesCalled = "urn:yizhan:ext:times-called";
 /// DiagnosticReport: when a pending report is expected (valueDateTime), prints made elsewhere (valueInteger).
 inline constexpr const char* kExtReportExpected = "urn:yizhan:ext:expected-time";
 inline constexpr const char* kExtReportPrintCount = "urn:yizhan:ext:print-count";
@@ -68,5 +86,6 @@ inline constexpr const char* kOutcomeCheckInTooEarly = "check-in-too-early";
 inline constexpr const char* kOutcomeCheckInTooLate = "check-in-too-late";
 inline constexpr const char* kOutcomeCheckInAnotherDay = "check-in-another-day";
 inline constexpr const char* kOutcomeNoPhone = "no-phone";
+inline constexpr const char* kOutcomeAlreadyPickedUp = "already-picked-up";
 
 }  // namespace kiosk::backend::fhir

@@ -125,8 +125,26 @@ public:
     virtual Result<std::string> reportPdf(const Report& report) = 0;  ///< the PDF bytes
 
     // --- pharmacy ------------------------------------------------------------------------------
+    /// Every dispense of the patient (all states; Prescription::state() sorts them for the screen).
     virtual Result<std::vector<Prescription>> prescriptions(const std::string& patientId) = 0;
-    virtual Result<Prescription> confirmPickup(const std::string& dispenseId) = 0;
+    /// The dispense whose pickup code (printed on the payment receipt) is `code`. Errors:
+    /// invalid_argument (not a code: "backend.pickup_code_invalid"), not_found
+    /// ("backend.pickup_code_unknown"), invalid_answer (several dispenses carry it).
+    virtual Result<Prescription> dispenseByPickupCode(const std::string& code) = 0;
+    /// The patient has the medicine (the locker door opened): MedicationDispense → completed,
+    /// carrying `tradeNo` (journalled before; idempotent on it: a repeat returns the same
+    /// dispense). Errors: rejected "backend.not_ready_for_pickup" (not ready),
+    /// "backend.already_picked_up" (completed under another key or at the window), not_found,
+    /// unknown_outcome (the answer was lost: ask again with the same key).
+    virtual Result<Prescription> confirmPickup(const std::string& dispenseId, const std::string& tradeNo) = 0;
+    /// Joins the pharmacy's call queue for the ready dispenses of one window (idempotent on
+    /// request.tradeNo: a repeat returns the same number). Errors: invalid_argument (no dispense,
+    /// no key), rejected "backend.not_ready_for_pickup" (one is not ready or is another patient's),
+    /// unsupported "backend.not_offered.pharmacy_queue".
+    virtual Result<PharmacyTicket> queueForPickup(const PharmacyQueueRequest& request) = 0;
+    /// The pharmacy's call board now: the numbers being called (newest call first) and those
+    /// waiting (in order), today's only.
+    virtual Result<std::vector<PharmacyCall>> pharmacyCalls() = 0;
 
     // --- help ----------------------------------------------------------------------------------
     virtual Result<TransactionRecord> postHelpRequest(const HelpRequest& request) = 0;

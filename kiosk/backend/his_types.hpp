@@ -222,6 +222,17 @@ struct Report {
     bool ready() const { return status == "preliminary" || status == "final" || status == "amended" || status == "corrected"; }
 };
 
+/// Where a prescription stands for the patient at the pickup kiosk (from MedicationDispense.status,
+/// whenPrepared and statusReason; see Prescription::state()).
+enum class PickupState {
+    ready,      ///< in-progress with whenPrepared: at its window or in its locker
+    preparing,  ///< preparation, or in-progress not yet prepared (expectedAt says when)
+    unpaid,     ///< on-hold for payment (statusReason urn:yizhan:dispense-status-reason|unpaid)
+    picked_up,  ///< completed (whenHandedOver)
+    other,      ///< on-hold for another reason, cancelled, stopped, declined, …: "ask at the window"
+};
+
+/// One dispense (FHIR R4 MedicationDispense; the MedicationRequest it fills is requestId).
 struct Prescription {
     std::string dispenseId;     ///< MedicationDispense id
     std::string version;
@@ -230,7 +241,62 @@ struct Prescription {
     std::string quantity;       ///< e.g. "2 盒"
     std::string status;         ///< preparation, in-progress, completed, on-hold, cancelled, …
     bool readyForPickup = false;  ///< in-progress with whenPrepared set
-    std::string window;          ///< pharmacy window, e.g. "3号窗口"
+    std::string window;          ///< pharmacy window as the HIS names it, e.g. "3号窗口"
+    int windowNumber = 0;        ///< its number (the first digits of `window`); 0 when it has none
+    /// The locker the pharmacist loaded it into (extension urn:yizhan:ext:pickup-locker:
+    /// sub-extensions terminal = the kiosk id of the locker bank, number = 1…N); 0 = a window.
+    int lockerNumber = 0;
+    std::string lockerTerminal;
+    std::string expectedAt;      ///< preparing: when it is expected (ISO 8601 with offset); may be empty
+    std::string preparedAt;      ///< whenPrepared
+    std::string handedOverAt;    ///< whenHandedOver
+    bool unpaid = false;         ///< on-hold until its charges are paid
+    std::vector<std::string> chargeIds;  ///< ChargeItems to pay first (extension urn:yizhan:ext:charge)
+    std::string pickupCode;      ///< identifier urn:yizhan:pickup-code: printed on the payment receipt
+    std::string tradeNo;         ///< the kiosk business key that confirmed the pickup (completed ones)
+    std::string patientId;       ///< subject
+
+    PickupState state() const {
+        if (status == "completed") return PickupState::picked_up;
+        if (readyForPickup) return PickupState::ready;
+        if (status == "preparation" || status == "in-progress") return PickupState::preparing;
+        if (status == "on-hold" && unpaid) return PickupState::unpaid;
+        return PickupState::other;
+    }
+    bool inLocker() const { return lockerNumber > 0; }
+};
+
+/// "Call me at the window": the patient joins the pharmacy's call queue for the ready dispenses
+/// of one window (FHIR R4 Task, code urn:yizhan:task|pharmacy-pickup, see FhirHisDriver).
+struct PharmacyQueueRequest {
+    std::string tradeNo;         ///< business key (journalled before the call); idempotent on it
+    std::string patientId;
+    std::vector<std::string> dispenseIds;  ///< all at one window
+    std::string window;          ///< as the dispenses name it
+    std::string kioskId;
+};
+
+/// The hospital's answer: the number the window calls.
+struct PharmacyTicket {
+    std::string taskId;
+    std::string tradeNo;
+    std::string callNumber;      ///< e.g. "A023" (identifier urn:yizhan:pharmacy-call-number)
+    std::string window;          ///< e.g. "3号窗口"
+    int windowNumber = 0;
+    int waitingAhead = 0;        ///< still to be called at this window before this patient
+    std::string status;          ///< Task.status: requested (waiting), in-progress (called), completed
+};
+
+/// One line of the pharmacy's call board (the call display, issue 13 item 3).
+struct PharmacyCall {
+    std::string taskId;
+    std::string callNumber;
+    std::string window;
+    int windowNumber = 0;
+    std::string patientName;     ///< as the HIS gives it: the display masks it
+    bool called = false;         ///< in-progress: being called now; false: waiting
+    std::string calledAt;        ///< Task.lastModified of a called one (ISO 8601)
+    int timesCalled = 0;         ///< extension urn:yizhan:ext:times-called
 };
 
 struct QueueStatus {

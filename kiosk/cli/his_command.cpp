@@ -74,7 +74,8 @@ json toJson(const TransactionRecord& t) {
 
 json toJson(const Prescription& p) {
     return {{"dispense", p.dispenseId}, {"request", p.requestId}, {"medication", p.medication}, {"quantity", p.quantity},
-            {"status", p.status}, {"ready_for_pickup", p.readyForPickup}, {"window", p.window}};
+            {"status", p.status}, {"ready_for_pickup", p.readyForPickup}, {"window", p.window}, {"locker", p.lockerNumber},
+            {"locker_bank", p.lockerTerminal}, {"unpaid", p.unpaid}, {"pickup_code", p.pickupCode}, {"trade_no", p.tradeNo}};
 }
 
 template <class T, class F>
@@ -175,7 +176,12 @@ Result<json> runVerb(const std::string& verb, HisDriver& his, const HisOptions& 
         return json{{"report", it->id}, {"file", o.out}, {"bytes", pdf->size()}};
     }
     if (verb == "prescriptions") return listOf(his.prescriptions(o.patient), [](const Prescription& p) { return toJson(p); });
-    if (verb == "pickup") return one(his.confirmPickup(o.dispense), [](const Prescription& p) { return toJson(p); });
+    if (verb == "pickup") return one(his.confirmPickup(o.dispense, o.tradeNo), [](const Prescription& p) { return toJson(p); });
+    if (verb == "pharmacy-calls") {
+        return listOf(his.pharmacyCalls(), [](const PharmacyCall& c) {
+            return json{{"task", c.taskId}, {"number", c.callNumber}, {"window", c.window}, {"called", c.called}, {"called_at", c.calledAt}};
+        });
+    }
     if (verb == "help-request") {
         return one(his.postHelpRequest(HelpRequest{o.tradeNo, "", o.reason, o.detail}), [](const TransactionRecord& t) { return toJson(t); });
     }
@@ -214,7 +220,8 @@ void installHisCommand(CLI::App& root, Action& action) {
         {"reports", "Reports of --patient", {"--patient"}},
         {"report-pdf", "Save the PDF of --report of --patient to --out", {"--patient", "--report", "--out"}},
         {"prescriptions", "Dispenses of --patient", {"--patient"}},
-        {"pickup", "Confirm pickup of a --dispense", {"--dispense"}},
+        {"pickup", "Confirm pickup of a --dispense under --trade-no", {"--dispense", "--trade-no"}},
+        {"pharmacy-calls", "The pharmacy's call board (called and waiting numbers)", {}},
         {"help-request", "Post a help request (--trade-no, --reason, --detail)", {"--trade-no", "--reason", "--detail"}},
     };
     for (const auto& verb : verbs) {

@@ -25,7 +25,11 @@
 //  - CommunicationRequest create = an SMS queue reminder opt-in, "sent" when due (/admin/sms).
 //  - queues advance by PolicySettings::consultMinutes and by POST /admin/queue/call-next.
 //  - PaymentReconciliation create = commit a payment: the charges become "billed".
-//  - MedicationDispense update in-progress(prepared)→completed = pickup confirmed.
+//  - MedicationDispense update in-progress(prepared)→completed = pickup confirmed (idempotent on
+//    the kiosk's trade identifier; 409 already-picked-up when completed under another key).
+//  - Task create (code urn:yizhan:task|pharmacy-pickup) = join the pharmacy's call queue at a
+//    window: a call number A001… of the day; POST /admin/pharmacy/call-next calls the next one.
+//  - PaymentReconciliation also releases dispenses on hold for the charges it pays (ready).
 // Named operations (documented in the README):
 //  - POST /fhir/ChargeItem/$pre-settle       Parameters(patient, chargeItem*) → Parameters(total,
 //                                            insurance, self_pay); changes nothing
@@ -55,7 +59,7 @@ namespace {
 const std::set<std::string> kResourceTypes = {
     "Patient",  "Organization",       "Practitioner", "PractitionerRole", "Schedule",           "Slot",
     "Appointment", "ChargeItem",      "DiagnosticReport", "Binary",        "MedicationRequest", "MedicationDispense",
-    "PaymentReconciliation", "Communication", "CommunicationRequest"};
+    "PaymentReconciliation", "Communication", "CommunicationRequest", "Task"};
 
 std::string etagOf(const Json& resource) { return "W/\"" + resource["meta"].value("versionId", "1") + "\""; }
 
@@ -172,7 +176,8 @@ const std::map<std::string, std::set<std::string>>& searchParameters() {
         {"MedicationDispense", {"identifier", "patient", "subject", "status"}},
         {"PaymentReconciliation", {"identifier", "status"}},
         {"Communication", {"identifier", "patient", "subject", "status"}},
-        {"CommunicationRequest", {"identifier", "patient", "subject", "status"}}};
+        {"CommunicationRequest", {"identifier", "patient", "subject", "status"}},
+        {"Task", {"identifier", "patient", "subject", "status", "code", "owner"}}};
     return kParameters;
 }
 
@@ -203,8 +208,19 @@ bool matchesParameter(const std::string& type, const Json& r, const std::string&
     if (name == "subject" || name == "patient") {
         const std::string want = value.rfind("Patient/", 0) == 0 ? value : "Patient/" + value;
         if (type == "Appointment") return "Patient/" + patientOfAppointment(r) == want;
+        if (type == "Task") return reference(r.value("for", Json::object())) == want;
         return reference(r.value("subject", Json::object())) == want;
     }
+    if (name == "code") {  // token: [system|]code against code.coding
+        const auto bar = value.find('|');
+        const std::string system = bar == std::string::npos ? "" : value.substr(0, bar);
+        const std::string code = bar == std::string::npos ? value : value.substr(bar + 1);
+        for (const auto& coding : r.value("code", Json::object()).value("coding", Json::array())) {
+            if ((system.empty() || coding.value("system", "") == system) && coding.value("code", "") == code) return true;
+        }
+        return false;
+    }
+    if (name == "owner") return r.value("owner", Json::object()).value("display", "") == value;
     if (name == "type" && type == "Organization") return r.dump().find("\"code\":\"" + value + "\"") != std::string::npos;
     if (name == "organization") return reference(r.value("organization", Json::object())) == value;
     if (name == "service-type") return serviceTypeCode(r) == value;
@@ -419,6 +435,25 @@ std::optional<std::chrono::sys_seconds> cancelUntil(const PolicySettings& policy
     return *start - std::chrono::minutes(policy.cancelCutoffMinutes);
 }
 
+/// Pharmacy call-queue entries (Task pharmacy-pickup) still waiting at `task`'s window before it.
+/// `locked`: the caller holds the store's write lock.
+int pharmacyAhead(const ResourceStore& store, const Json& task, bool locked) {
+    const std::string window = task.value("owner", Json::object()).value("display", "");
+    const std::string authored = task.value("authoredOn", "");
+    const std::string id = task.value("id", "");
+    const auto before = [&](const Json& t) {
+        return t.value("status", "") == "requested" && t.value("owner", Json::object()).value("display", "") == window &&
+               std::make_pair(t.value("authoredOn", ""), t.value("id", "")) < std::make_pair(authored, id);
+    };
+    return static_cast<int>((locked ? store.findLocked("Task", before) : store.find("Task", before)).size());
+}
+
+/// A Task as served while the write lock is held (create): with its waiting-ahead count.
+Json taskServedLocked(const ResourceStore& store, Json task) {
+    if (task.value("status", "") == "requested") setExtension(task, fhir::kExtWaitingAhead, {{"valueInteger", pharmacyAhead(store, task, true)}});
+    return task;
+}
+
 Json decorated(const SimContext& context, const std::string& type, Json resource) {
     if (type == "Patient") {
         if (auto until = bookingBlockedUntil(context.store, context.policy, resource.value("id", ""), false)) {
@@ -429,6 +464,9 @@ Json decorated(const SimContext& context, const std::string& type, Json resource
             setExtension(resource, fhir::kExtBlockedMissed, {{"valueInteger", context.policy.noShowLimit}});
             setExtension(resource, fhir::kExtBlockedWindowDays, {{"valueInteger", context.policy.noShowWindowDays}});
         }
+    }
+    if (type == "Task" && resource.value("status", "") == "requested") {
+        setExtension(resource, fhir::kExtWaitingAhead, {{"valueInteger", pharmacyAhead(context.store, resource, false)}});
     }
     if (type == "Appointment" && resource.value("status", "") == "booked") {
         if (const auto window = checkInWindow(context.policy, resource)) {
@@ -793,6 +831,9 @@ void updateAppointment(SimContext& context, const std::string& id, const httplib
     });
 }
 
+/// MedicationDispense update = the pickup (in-progress with whenPrepared → completed). The kiosk's
+/// business key comes as an identifier (system urn:yizhan:kiosk-trade): a repeat with the key the
+/// dispense was completed under answers it as it is; completed otherwise → 409 already-picked-up.
 void updateDispense(SimContext& context, const std::string& id, const httplib::Request& req, httplib::Response& res) {
     auto body = parseBody(req, res);
     if (!body) return;
@@ -803,6 +844,15 @@ void updateDispense(SimContext& context, const std::string& id, const httplib::R
             return;
         }
         if (!versionMatches(req, res, *current)) return;
+        const std::string key = identifierValue(*body, fhir::kSystemKioskTrade);
+        if ((*current)["status"] == "completed") {
+            if (!key.empty() && identifierValue(*current, fhir::kSystemKioskTrade) == key) {
+                sendResource(res, 200, *current);
+                return;
+            }
+            sendOutcome(res, 409, "business-rule", "dispense " + id + " was already handed over", fhir::kOutcomeAlreadyPickedUp);
+            return;
+        }
         const bool ready = (*current)["status"] == "in-progress" && current->contains("whenPrepared");
         if (body->value("status", "") != "completed" || !ready) {
             sendOutcome(res, 409, "business-rule", "dispense is " + (*current)["status"].get<std::string>() + ", not ready for pickup",
@@ -811,7 +861,161 @@ void updateDispense(SimContext& context, const std::string& id, const httplib::R
         }
         (*current)["status"] = "completed";
         (*current)["whenHandedOver"] = nowIso();
+        if (!key.empty()) {
+            Json identifiers = current->value("identifier", Json::array());
+            identifiers.push_back({{"system", fhir::kSystemKioskTrade}, {"value", key}});
+            (*current)["identifier"] = identifiers;
+        }
         sendResource(res, 200, context.store.putLocked("MedicationDispense", id, *current));
+        if (!key.empty()) context.faults.recordCommit(key);
+    });
+}
+
+/// Task create (code pharmacy-pickup) = join the pharmacy's call queue: conditional on the kiosk's
+/// trade identifier; every dispense (Task.input) must be the patient's (Task.for) and ready.
+/// The call number is the next of the day ("A001", "A002", …).
+void createPharmacyTask(SimContext& context, const httplib::Request& req, httplib::Response& res) {
+    auto parsed = parseBody(req, res);
+    if (!parsed) return;
+    const Json body = cleanBody(*parsed);
+    const auto key = conditionalKey(req);
+    if (!key || body.value("resourceType", "") != "Task") {
+        sendOutcome(res, 400, "required", "a Task with If-None-Exist (the trade identifier) is required");
+        return;
+    }
+    context.store.withWriteLock([&] {
+        auto existing = context.store.findLocked("Task", [&](const Json& t) { return hasIdentifier(t, key->first, key->second); });
+        if (!existing.empty()) {
+            sendResource(res, 200, taskServedLocked(context.store, existing.front()));
+            return;
+        }
+        const std::string patient = reference(body.value("for", Json::object()));
+        const std::string window = body.value("owner", Json::object()).value("display", "");
+        std::vector<std::string> dispenses;
+        for (const auto& input : body.value("input", Json::array())) dispenses.push_back(reference(input.value("valueReference", Json::object())));
+        if (patient.empty() || window.empty() || dispenses.empty()) {
+            sendOutcome(res, 422, "required", "a pharmacy Task needs for, owner.display and at least one input dispense");
+            return;
+        }
+        for (const std::string& ref : dispenses) {
+            auto dispense = ref.rfind("MedicationDispense/", 0) == 0 ? context.store.getLocked("MedicationDispense", ref.substr(19)) : std::nullopt;
+            const bool ready = dispense && (*dispense)["status"] == "in-progress" && dispense->contains("whenPrepared");
+            if (!dispense || reference((*dispense)["subject"]) != patient || !ready) {
+                sendOutcome(res, 409, "business-rule", ref + " is not a ready dispense of " + patient, fhir::kOutcomeWrongState);
+                return;
+            }
+        }
+        Json record = body;
+        const int today = static_cast<int>(
+            context.store.findLocked("Task", [](const Json& t) { return t.value("authoredOn", "").substr(0, 10) == dateIso(0); }).size());
+        Json identifiers = record.value("identifier", Json::array());
+        identifiers.push_back({{"system", fhir::kSystemPharmacyCallNumber}, {"value", fmt::format("A{:03}", today + 1)}});
+        record["identifier"] = identifiers;
+        record["status"] = "requested";
+        record["authoredOn"] = nowIso();
+        if (auto person = context.store.getLocked("Patient", patient.substr(8))) {
+            const Json names = person->value("name", Json::array());
+            if (!names.empty()) record["for"]["display"] = names[0].value("text", "");
+        }
+        const Json stored = context.store.putLocked("Task", context.store.nextIdLocked("call"), record);
+        context.faults.recordCommit(key->second);
+        sendResource(res, 201, taskServedLocked(context.store, stored));
+    });
+}
+
+/// The pharmacist at `window` calls the next number: the one being called there is handed over
+/// (its Task and dispenses completed), the oldest waiting one is called (in-progress). Returns
+/// the called Task, or null when nobody waits. Caller holds the write lock.
+Json callNextAtPharmacyLocked(SimContext& context, const std::string& window) {
+    auto atWindow = context.store.findLocked("Task", [&](const Json& t) {
+        return t.value("owner", Json::object()).value("display", "") == window;
+    });
+    for (auto& task : atWindow) {
+        if (task.value("status", "") != "in-progress") continue;
+        task["status"] = "completed";
+        for (const auto& input : task.value("input", Json::array())) {
+            const std::string ref = reference(input.value("valueReference", Json::object()));
+            auto dispense = context.store.getLocked("MedicationDispense", ref.substr(std::min<size_t>(19, ref.size())));
+            if (dispense && (*dispense)["status"] == "in-progress") {
+                (*dispense)["status"] = "completed";
+                (*dispense)["whenHandedOver"] = nowIso();
+                context.store.putLocked("MedicationDispense", (*dispense)["id"], *dispense);
+            }
+        }
+        context.store.putLocked("Task", task["id"], task);
+    }
+    std::sort(atWindow.begin(), atWindow.end(), [](const Json& a, const Json& b) {
+        return std::make_pair(a.value("authoredOn", ""), a.value("id", "")) < std::make_pair(b.value("authoredOn", ""), b.value("id", ""));
+    });
+    for (auto& task : atWindow) {
+        if (task.value("status", "") != "requested") continue;
+        task["status"] = "in-progress";
+        // When it was called, to the millisecond (two windows may call within one second; the
+        // display shows the newest call first): R4 dateTime allows fractional seconds.
+        const auto local = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now()) + std::chrono::hours(8);
+        task["executionPeriod"] = {{"start", fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}+08:00", std::chrono::floor<std::chrono::seconds>(local),
+                                                          local.time_since_epoch().count() % 1000)}};
+        setExtension(task, fhir::kExtTimesCalled, {{"valueInteger", 1}});
+        return context.store.putLocked("Task", task["id"], task);
+    }
+    return Json();
+}
+
+/// Dispenses on hold for payment whose every charge is now billed become ready at their window
+/// (the hospital dispenses once paid). Caller holds the write lock.
+void releasePaidDispensesLocked(SimContext& context) {
+    auto waiting = context.store.findLocked("MedicationDispense", [](const Json& d) {
+        return d.value("status", "") == "on-hold" && d.contains("statusReasonCodeableConcept");
+    });
+    for (auto& dispense : waiting) {
+        bool paid = true;
+        bool hasCharge = false;
+        for (const auto& e : dispense.value("extension", Json::array())) {
+            if (e.value("url", "") != fhir::kExtCharge) continue;
+            hasCharge = true;
+            const std::string ref = reference(e.value("valueReference", Json::object()));
+            auto charge = context.store.getLocked("ChargeItem", ref.substr(std::min<size_t>(11, ref.size())));
+            if (!charge || (*charge)["status"] != "billed") paid = false;
+        }
+        if (!hasCharge || !paid) continue;
+        dispense["status"] = "in-progress";
+        dispense.erase("statusReasonCodeableConcept");
+        dispense["whenPrepared"] = nowIso();
+        context.store.putLocked("MedicationDispense", dispense["id"], dispense);
+    }
+}
+
+void installPharmacyAdmin(httplib::Server& server, SimContext& context) {
+    // The pharmacy's board as staff see it (tests, the presenter): every call-queue entry of today.
+    server.Get("/admin/pharmacy", [&context](const httplib::Request&, httplib::Response& res) {
+        auto tasks = context.store.find("Task", [](const Json& t) { return t.value("authoredOn", "").substr(0, 10) == dateIso(0); });
+        std::sort(tasks.begin(), tasks.end(), [](const Json& a, const Json& b) { return a.value("authoredOn", "") < b.value("authoredOn", ""); });
+        Json rows = Json::array();
+        for (const Json& t : tasks) {
+            rows.push_back({{"id", t.value("id", "")},
+                            {"number", identifierValue(t, fhir::kSystemPharmacyCallNumber)},
+                            {"window", t.value("owner", Json::object()).value("display", "")},
+                            {"status", t.value("status", "")},
+                            {"patient", reference(t.value("for", Json::object()))}});
+        }
+        sendJson(res, 200, {{"calls", rows}}, "application/json");
+    });
+    // {"window": "3号窗口"}: the pharmacist calls the next number there.
+    server.Post("/admin/pharmacy/call-next", [&context](const httplib::Request& req, httplib::Response& res) {
+        const Json body = Json::parse(req.body, nullptr, false);
+        const std::string window = body.is_object() ? body.value("window", "") : "";
+        if (window.empty()) {
+            sendJson(res, 400, {{"error", "give the window, e.g. {\"window\": \"3号窗口\"}"}}, "application/json");
+            return;
+        }
+        context.store.withWriteLock([&] {
+            const Json called = callNextAtPharmacyLocked(context, window);
+            if (called.is_null()) {
+                sendJson(res, 200, {{"called", nullptr}, {"window", window}}, "application/json");
+                return;
+            }
+            sendJson(res, 200, {{"called", identifierValue(called, fhir::kSystemPharmacyCallNumber)}, {"window", window}}, "application/json");
+        });
     });
 }
 
@@ -857,6 +1061,7 @@ void createPayment(SimContext& context, const httplib::Request& req, httplib::Re
             charge["status"] = "billed";
             context.store.putLocked("ChargeItem", charge["id"], charge);
         }
+        releasePaidDispensesLocked(context);
         Json record = *body;
         record["status"] = "active";
         record["created"] = nowIso();
@@ -1172,7 +1377,8 @@ Json capabilityStatement(NamedOperations operations) {
     Json resources = Json::array();
     for (const auto& type : kResourceTypes) {
         Json interactions = Json::array({{{"code", "read"}}, {{"code", "search-type"}}});
-        if (type == "Appointment" || type == "PaymentReconciliation" || type == "Communication" || type == "CommunicationRequest") {
+        if (type == "Appointment" || type == "PaymentReconciliation" || type == "Communication" || type == "CommunicationRequest" ||
+            type == "Task") {
             interactions.push_back({{"code", "create"}});
         }
         if (type == "Appointment" || type == "MedicationDispense") interactions.push_back({{"code", "update"}});
@@ -1304,6 +1510,10 @@ void installFhirService(httplib::Server& server, SimContext& context) {
     });
     installBookingAdmin(server, context);
     installHelpAdmin(server, context);
+    installPharmacyAdmin(server, context);
+    route(server, context, "POST", "/fhir/Task", [&context](const httplib::Request& req, httplib::Response& res) {
+        createPharmacyTask(context, req, res);
+    });
     route(server, context, "PUT", R"(/fhir/Appointment/([A-Za-z0-9\-\.]+))", [&context](const httplib::Request& req, httplib::Response& res) {
         updateAppointment(context, req.matches[1], req, res);
     });

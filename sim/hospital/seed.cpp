@@ -679,33 +679,61 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
             }
             reports.emplace_back(reportId, std::move(report));
         }
-        // Prescriptions: the first person has one in every dispense state; the others one
-        // ready for pickup and one still in preparation.
-        std::vector<const char*> states;
-        if (personIndex == 0) states.assign(std::begin(kDispenseStates), std::end(kDispenseStates));
-        else states = {"in-progress", "preparation"};
-        for (size_t s = 0; s < states.size(); ++s) {
+        // Prescriptions (issue 13): the first person has one in every dispense state — the
+        // on-hold one waits for its charge (the ramipril on the charge list: paying it makes it
+        // ready), the in-progress one is ready at a window — and one more ready in locker 3 of
+        // the demo locker bank; the second person one in locker 5; everybody one ready at a
+        // window and one still being prepared (with the time it is expected).
+        struct DispenseRow {
+            std::string state;
+            int locker = 0;           // 0: at its window
+            std::string charge;       // unpaid: the ChargeItem to pay first
+        };
+        std::vector<DispenseRow> rows;
+        if (personIndex == 0) {
+            for (const char* state : kDispenseStates) rows.push_back({state});
+            rows[2].charge = fmt::format("chg-{}-3", person.value("id", ""));  // on-hold: unpaid (ramipril, charge 3)
+            rows.push_back({"in-progress", 3});
+        } else {
+            rows = {{"in-progress"}, {"preparation"}};
+            if (personIndex == 1) rows.push_back({"in-progress", 5});
+        }
+        for (size_t s = 0; s < rows.size(); ++s) {
+            const DispenseRow& row = rows[s];
             const std::string suffix = fmt::format("{}-{}", person.value("id", ""), s + 1);
-            const std::string medication = kMedications[(s + static_cast<size_t>(personIndex)) % std::size(kMedications)];
+            const std::string medication = !row.charge.empty() ? std::string("雷米普利片 5mg×14片")
+                                                               : kMedications[(s + static_cast<size_t>(personIndex)) % std::size(kMedications)];
             requests.emplace_back("rx-" + suffix, Json{{"resourceType", "MedicationRequest"},
                                                        {"status", "active"},
                                                        {"intent", "order"},
                                                        {"medicationCodeableConcept", {{"text", medication}}},
                                                        {"subject", {{"reference", "Patient/" + pid}}},
                                                        {"authoredOn", dateIso(0)}});
+            Json extensions = Json::array({extensionString(fhir::kExtPickupWindow, fmt::format("{}号窗口", 1 + s % 4))});
             Json dispense = {{"resourceType", "MedicationDispense"},
-                             {"status", states[s]},
+                             {"status", row.state},
+                             {"identifier", Json::array({{{"system", fhir::kSystemPickupCode}, {"value", fmt::format("QY1000{:04}{:02}", personIndex + 1, s + 1)}}})},
                              {"medicationCodeableConcept", {{"text", medication}}},
                              {"subject", {{"reference", "Patient/" + pid}}},
                              {"authorizingPrescription", Json::array({{{"reference", "MedicationRequest/rx-" + suffix}}})},
-                             {"quantity", {{"value", 2}, {"unit", "盒"}}},
-                             {"extension", Json::array({extensionString(fhir::kExtPickupWindow, fmt::format("{}号窗口", 1 + s % 4))})}};
-            // in-progress with whenPrepared = ready for pickup (the first in-progress one).
-            if (std::string(states[s]) == "in-progress") dispense["whenPrepared"] = dateIso(0) + "T08:45:00+08:00";
-            if (std::string(states[s]) == "completed") {
+                             {"quantity", {{"value", 2}, {"unit", "盒"}}}};
+            // in-progress with whenPrepared = ready for pickup.
+            if (row.state == "in-progress") dispense["whenPrepared"] = dateIso(0) + "T08:45:00+08:00";
+            if (row.state == "preparation") extensions.push_back({{"url", fhir::kExtReportExpected}, {"valueDateTime", dateIso(0) + "T17:30:00+08:00"}});
+            if (row.state == "completed") {
                 dispense["whenPrepared"] = dateIso(-1) + "T10:00:00+08:00";
                 dispense["whenHandedOver"] = dateIso(-1) + "T10:20:00+08:00";
             }
+            if (row.locker > 0) {
+                extensions.push_back({{"url", fhir::kExtPickupLocker},
+                                      {"extension", Json::array({extensionString("terminal", kDemoLockerBank), extensionInt("number", row.locker)})}});
+            }
+            if (!row.charge.empty()) {
+                dispense["statusReasonCodeableConcept"] = {
+                    {"coding", Json::array({{{"system", fhir::kSystemDispenseStatusReason}, {"code", "unpaid"}}})}, {"text", "待缴费"}};
+                extensions.push_back({{"url", fhir::kExtCharge}, {"valueReference", {{"reference", "ChargeItem/" + row.charge}}}});
+            }
+            dispense["extension"] = extensions;
             dispenses.emplace_back("disp-" + suffix, dispense);
         }
         ++personIndex;

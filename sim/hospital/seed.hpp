@@ -28,6 +28,10 @@ struct TitleFees {
     int64_t forTitle(std::string_view title) const;
 };
 
+/// The locker bank the demo's locker prescriptions are loaded into (the kiosk's
+/// [pharmacy] locker_bank_id in the demo config and the tests).
+inline constexpr const char* kDemoLockerBank = "LOCKER-A";
+
 struct SeedSettings {
     std::filesystem::path peopleFile;   ///< assets/sim/people.json
     std::filesystem::path reportDir;    ///< where the report PDFs are written

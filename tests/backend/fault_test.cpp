@@ -285,6 +285,30 @@ json searchset(const json& resources, const std::string& next = {}) {
     return bundle;
 }
 
+/// Issue 13, bad input: an answer to "Patient A's prescriptions" that holds Patient B's dispense is
+/// refused whole (never listed, never picked up), as is a locker that is not a locker.
+TEST_F(FaultTest, AnotherPatientsDispenseOrABadLockerIsAnInvalidAnswer) {
+    FhirHisDriver driver(settings(0));
+    sim.armAnswer("GET", "/fhir/MedicationDispense",
+                  searchset(json::array({{{"resourceType", "MedicationDispense"}, {"id", "d1"}, {"status", "in-progress"},
+                                          {"whenPrepared", "2026-11-30T08:00:00+08:00"},
+                                          {"subject", {{"reference", "Patient/pat-li-jun"}}}}})));
+    auto mixed = driver.prescriptions("pat-zhang-san");
+    ASSERT_FALSE(mixed.has_value());
+    EXPECT_EQ(mixed.error().code, Errc::invalid_answer);
+    EXPECT_NE(mixed.error().detail.find("pat-li-jun"), std::string::npos) << mixed.error().detail;
+    sim.armAnswer("GET", "/fhir/MedicationDispense",
+                  searchset(json::array({{{"resourceType", "MedicationDispense"}, {"id", "d2"}, {"status", "in-progress"},
+                                          {"subject", {{"reference", "Patient/pat-zhang-san"}}},
+                                          {"extension", json::array({{{"url", "urn:yizhan:ext:pickup-locker"},
+                                                                      {"extension", json::array({{{"url", "number"}, {"valueInteger", -3}}})}}})}}})));
+    auto badLocker = driver.prescriptions("pat-zhang-san");
+    ASSERT_FALSE(badLocker.has_value());
+    EXPECT_EQ(badLocker.error().code, Errc::invalid_answer);
+    EXPECT_FALSE(driver.dispenseByPickupCode("QY1'; DROP").has_value());
+    EXPECT_EQ(driver.dispenseByPickupCode("QY1'; DROP").error().messageKey, "backend.pickup_code_invalid");
+}
+
 TEST_F(FaultTest, UnknownEnumCodesAreInvalidAnswers) {
     FhirHisDriver driver(settings(0));
     sim.armAnswer("GET", "/fhir/MedicationDispense",

@@ -345,12 +345,16 @@ TEST_F(FhirDriverTest, PrescriptionsInEveryDispenseStateAndPickup) {
     }
     EXPECT_EQ(states.size(), 9U);
     ASSERT_FALSE(ready.empty());
-    auto picked = driver->confirmPickup(ready);
+    auto picked = driver->confirmPickup(ready, "PICKUP-1");
     ASSERT_TRUE(picked.has_value()) << picked.error().describe();
     EXPECT_EQ(picked->status, "completed");
-    auto twice = driver->confirmPickup(ready);
-    EXPECT_TRUE(twice.has_value()) << "a repeated confirmation is not an error";
-    auto early = driver->confirmPickup(notReady);
+    EXPECT_EQ(picked->tradeNo, "PICKUP-1");
+    auto twice = driver->confirmPickup(ready, "PICKUP-1");
+    EXPECT_TRUE(twice.has_value()) << "a repeated confirmation with the same key is not an error";
+    auto another = driver->confirmPickup(ready, "PICKUP-2");
+    ASSERT_FALSE(another.has_value()) << "a second pickup of a handed-over dispense must be refused";
+    EXPECT_EQ(another.error().messageKey, "backend.already_picked_up");
+    auto early = driver->confirmPickup(notReady, "PICKUP-3");
     ASSERT_FALSE(early.has_value());
     EXPECT_EQ(early.error().code, Errc::rejected);
     EXPECT_EQ(early.error().messageKey, "backend.not_ready_for_pickup");

@@ -117,7 +117,7 @@ TEST_F(FhirSchemaTest, EverythingTheSimServesIsValidR4) {
     ASSERT_TRUE(prescriptions.has_value());
     const auto ready = std::find_if(prescriptions->begin(), prescriptions->end(), [](const Prescription& p) { return p.readyForPickup; });
     ASSERT_NE(ready, prescriptions->end());
-    ASSERT_TRUE(driver->confirmPickup(ready->dispenseId).has_value());
+    ASSERT_TRUE(driver->confirmPickup(ready->dispenseId, "SCHEMA-PICKUP-1").has_value());
 
     // Every served type: a search page (Bundle) and reads of its first and last entries.
     const json capability = get("metadata", "metadata");
