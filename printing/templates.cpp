@@ -102,12 +102,24 @@ Document checkInTicket(const Translator& tr, const CheckInTicketData& data) {
 Document pickupSlip(const Translator& tr, const PickupSlipData& data) {
     Document document = begin(tr, data.header, "pickup_slip", "print.pickup.title");
     document.text(tr.tr("print.common.patient", {{"name", maskedName(data.patientName)}}));
-    document.text(tr.tr("print.pickup.window", {{"window", data.window}}), Align::center, 2, true);
-    document.text(tr.tr("print.pickup.prescription", {{"number", data.prescriptionNo}}));
+    if (!data.callNumber.empty()) {
+        document.text(tr.tr("print.pickup.number"), Align::center);
+        document.text(data.callNumber, Align::center, 3, true);
+    }
+    if (data.locker > 0 && !data.lockerFailed) {
+        document.text(tr.tr("print.pickup.locker", {{"locker", std::to_string(data.locker)}}), Align::center, 2, true);
+        document.text(tr.tr("print.pickup.locker_close"));
+    } else if (!data.window.empty()) {
+        document.text(tr.tr("print.pickup.window", {{"window", data.window}}), Align::center, 2, true);
+        if (data.lockerFailed) document.text(tr.tr("print.pickup.locker_failed", {{"locker", std::to_string(data.locker)}}));
+        else if (!data.callNumber.empty()) document.text(tr.tr("print.pickup.wait_call"));
+        else document.text(tr.tr("print.pickup.no_number"));
+    }
+    if (!data.prescriptionNo.empty()) document.text(tr.tr("print.pickup.prescription", {{"number", data.prescriptionNo}}));
     Table table{{3, 1}, {{tr.tr("print.pickup.drug"), tr.tr("print.pickup.quantity")}}, true};
     for (const auto& item : data.items) table.rows.push_back({item.drug, item.quantity});
     document.blocks.emplace_back(std::move(table));
-    document.blocks.emplace_back(Barcode128{data.prescriptionNo});
+    if (!data.prescriptionNo.empty()) document.blocks.emplace_back(Barcode128{data.prescriptionNo});
     finish(tr, document, data.header);
     return document;
 }

@@ -93,9 +93,12 @@ struct PickupItem {
 struct PickupSlipData {
     SlipHeader header;
     std::string patientName;
-    std::string window;
-    std::string prescriptionNo;
+    std::string window;          ///< the window's number ("3"); empty with a locker that opened
+    std::string prescriptionNo;  ///< the pickup code (a barcode the window scans); may be empty
     std::vector<PickupItem> items;
+    std::string callNumber;      ///< the number the window calls ("A023"); empty: none given
+    int locker = 0;              ///< the locker that opened; 0: none
+    bool lockerFailed = false;   ///< the locker did not open: collect at `window` with this slip
 };
 
 struct UnresolvedPaymentVoucherData {

@@ -7,6 +7,7 @@
 #include "kiosk/core/technician_access.hpp"
 #include "screens/technician/technician_entry.hpp"
 #include "screens/checkin/checkin_flow.hpp"
+#include "screens/pickup/pickup_flow.hpp"
 #include "screens/services.hpp"
 
 namespace kiosk::screens {
@@ -49,10 +50,11 @@ PatientMessage notAnIdentityMessage(const ScreenContext& context, std::string_vi
     return {"identify.code_not_identity", true};
 }
 
-/// Check-in works on this kiosk (its tile would be shown): a scanned appointment code is
-/// checked in directly; elsewhere the patient is told where to use it.
-bool checkInOffered(const ScreenContext& context) {
-    const ServiceRow* row = serviceForButton("menu.check_in");
+/// The service of `button` works on this kiosk (its tile would be shown): a scanned appointment
+/// code is checked in directly, a pickup code opens its prescriptions; elsewhere the patient is
+/// told where to use it.
+bool offeredHere(const ScreenContext& context, std::string_view button) {
+    const ServiceRow* row = serviceForButton(button);
     if (row == nullptr) return false;
     const KioskCapabilities capabilities =
         capabilitiesOf(context.devices, context.services.backendConnected(), context.services.paymentsConnected());
@@ -122,13 +124,22 @@ Transition IdentificationDevices::handle(ScreenContext& context, const UiEvent& 
                 message = PatientMessage{scanned->rejected->messageKey, true, acceptedHere_};
                 return Transition::none();
             }
-            if (scanned->kind == "appointment" && checkInOffered(context)) {
+            if (scanned->kind == "appointment" && offeredHere(context, "menu.check_in")) {
                 // Issue 11 item 4: the slip's or the app's appointment QR checks in without a card.
                 logger->info("scanned an appointment code on {}: checking it in", scanned->device);
                 resolving = true;
                 codePending_ = true;
                 message = PatientMessage{"checkin.code.looking", false};
                 context.services.checkIn().startByCode(scanned->text);
+                return Transition::none();
+            }
+            if (scanned->kind == "prescription" && offeredHere(context, "menu.pickup")) {
+                // Issue 13: the pickup code on the payment receipt opens that receipt's prescriptions.
+                logger->info("scanned a pickup code on {}: looking it up", scanned->device);
+                resolving = true;
+                pickupCodePending_ = true;
+                message = PatientMessage{"pickup.code.looking", false};
+                context.services.pickup().startByCode(scanned->text);
                 return Transition::none();
             }
             // Codes that identify a person: the e-health card, the medical-insurance e-voucher
@@ -176,6 +187,26 @@ Transition IdentificationDevices::handle(ScreenContext& context, const UiEvent& 
         logger->info("appointment code checked Appointment/{} ({})", view.chosen.appointment.id,
                      view.result ? backend::checkInOutcomeName(view.result->outcome) : "stopped");
         Transition next = Transition::to("checkin");
+        next.beginSession = identity;
+        return next;
+    }
+    if (pickupCodePending_ && std::holds_alternative<PickupProgress>(event)) {
+        const PickupView view = context.services.pickup().view();
+        if (view.working()) return Transition::none();
+        pickupCodePending_ = false;
+        resolving = false;
+        if (view.stage != PickupStage::list) {
+            const Error error = view.error.value_or(Error(Errc::unsupported, "no answer", "pickup.error.unavailable"));
+            logger->warn("pickup code not opened: {}", error.describe());
+            const bool codeRefused = error.messageKey == "backend.pickup_code_invalid" || error.messageKey == "backend.pickup_code_unknown";
+            message = PatientMessage{codeRefused ? error.messageKey : "pickup.error.unavailable", true};
+            return Transition::none();
+        }
+        // A session without a card, as for an appointment code: the code stands for the patient.
+        PatientIdentity identity;
+        identity.source = IdentitySource::hospital_card;
+        identity.cardNumber = view.code;
+        Transition next = Transition::to("pickup");
         next.beginSession = identity;
         return next;
     }

@@ -16,7 +16,8 @@ public:
     void stop(ScreenContext& context);
     /// Handles device and resolver events. Returns a transition to the menu on success and
     /// updates `message` / `resolving` otherwise. A scanned appointment code (where check-in is
-    /// offered) checks that appointment in: a session without a card and the check-in screen.
+    /// offered) checks that appointment in: a session without a card and the check-in screen; a
+    /// scanned pickup code (where pickup is offered) opens that receipt's prescriptions.
     Transition handle(ScreenContext& context, const UiEvent& event, PatientMessage& message, bool& resolving);
     bool anyStarted() const { return !started_.empty(); }
     bool has(drivers::DeviceClass deviceClass) const;
@@ -29,6 +30,8 @@ private:
     /// A scanned appointment code is being checked in (CheckInFlow::startByCode): its answer
     /// arrives as CheckInProgress.
     bool codePending_ = false;
+    /// A scanned pickup code is being looked up (PickupFlow::startByCode): PickupProgress answers.
+    bool pickupCodePending_ = false;
 };
 
 /// The e-health-card token form (protocols.md §3): 64 hex digits and ":1".

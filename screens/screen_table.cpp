@@ -9,6 +9,8 @@
 #include "screens/identify_screen.hpp"
 #include "screens/menu_screen.hpp"
 #include "screens/payment/payment_screens.hpp"
+#include "screens/pharmacy_display/call_display_screen.hpp"
+#include "screens/pickup/pickup_screens.hpp"
 #include "screens/reports/reports_screens.hpp"
 #include "screens/technician/pin_pad_screen.hpp"
 #include "screens/triage/triage_screens.hpp"
@@ -41,11 +43,17 @@ std::vector<std::unique_ptr<Screen>> makeScreenTable() {
     table.push_back(std::make_unique<CheckInQueueScreen>());
     table.push_back(std::make_unique<ReportsScreen>());
     table.push_back(std::make_unique<ReportDetailScreen>());
+    table.push_back(std::make_unique<CallDisplayScreen>());
+    table.push_back(std::make_unique<PickupScreen>());
+    table.push_back(std::make_unique<PickupTicketScreen>());
+    table.push_back(std::make_unique<PickupLockerScreen>());
     table.push_back(std::make_unique<TriageBodyScreen>());
     table.push_back(std::make_unique<TriageSymptomsScreen>());
     table.push_back(std::make_unique<TriageAdviceScreen>());
     table.push_back(std::make_unique<TriageEmergencyScreen>());
     return table;
 }
+
+std::string_view firstScreen(KioskMode mode) { return mode == KioskMode::pharmacy_display ? "pharmacy.display" : "attract"; }
 
 }  // namespace kiosk::screens

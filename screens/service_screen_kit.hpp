@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "screens/screen.hpp"
 #include "screens/ui.hpp"
@@ -53,5 +54,51 @@ inline size_t rowsThatFit(const Ui& ui, float bottom, float rowHeight = 0) {
 /// "09:00" of an ISO 8601 date-time with offset ("2026-11-30T09:00:00+08:00"): the wall time the
 /// HIS gives (hospital-sim and the FHIR adapter give hospital time); shorter input as it is.
 inline std::string clockOf(const std::string& iso) { return iso.size() >= 16 ? iso.substr(11, 5) : iso; }
+
+/// The buttons side by side at the bottom of [x0, x1] (primary last, on the right), or one per
+/// row where a label does not fit its share. Returns the top of the row(s).
+inline float bottomButtonRowTop(const Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1, size_t* perRowOut = nullptr) {
+    const float gap = ui.theme.gap;
+    size_t perRow = buttons.size();
+    for (; perRow > 1; --perRow) {
+        const float width = (x1 - x0 - gap * static_cast<float>(perRow - 1)) / static_cast<float>(perRow);
+        if (std::all_of(buttons.begin(), buttons.end(),
+                        [&](const RowButton& b) { return ui.labelFits(b.label, ImVec2(width, ui.theme.buttonHeight), nullptr); })) {
+            break;
+        }
+    }
+    perRow = std::max<size_t>(perRow, 1);
+    if (perRowOut) *perRowOut = perRow;
+    const auto rows = static_cast<float>((buttons.size() + perRow - 1) / perRow);
+    return ui.layout.contentMax.y - rows * ui.theme.buttonHeight - (rows - 1) * gap;
+}
+
+inline void bottomButtonRow(Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1) {
+    if (buttons.empty()) return;
+    size_t perRow = 1;
+    bottomButtonRowTop(ui, buttons, x0, x1, &perRow);
+    const float gap = ui.theme.gap;
+    const float width = (x1 - x0 - gap * static_cast<float>(perRow - 1)) / static_cast<float>(perRow);
+    const size_t rows = (buttons.size() + perRow - 1) / perRow;
+    for (size_t i = 0; i < buttons.size(); ++i) {
+        const size_t row = i / perRow;
+        const size_t column = i % perRow;
+        const float top = ui.layout.contentMax.y - static_cast<float>(rows - row) * ui.theme.buttonHeight -
+                          static_cast<float>(rows - 1 - row) * gap;
+        ImGui::SetCursorScreenPos(ImVec2(x0 + static_cast<float>(column) * (width + gap), top));
+        ui.button(buttons[i].id, buttons[i].label, ImVec2(width, ui.theme.buttonHeight), buttons[i].kind);
+    }
+}
+
+inline void bottomButtonRow(Ui& ui, const std::vector<RowButton>& buttons) { bottomButtonRow(ui, buttons, ui.layout.contentMin.x, ui.layout.contentMax.x); }
+
+/// Text centred in [x0, x1] at the cursor, then the cursor below it.
+inline void centeredLine(Ui& ui, const std::string& value, ImFont* font, ImU32 color, float x0, float x1, float after) {
+    const float width = x1 - x0;
+    const ImVec2 size = ui.measure(value, font, width);
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    ui.textAt(ImVec2(x0 + std::max(0.0F, (width - size.x) / 2), at.y), value, font, color, width);
+    ImGui::SetCursorScreenPos(ImVec2(x0, at.y + size.y + after));
+}
 
 }  // namespace kiosk::screens

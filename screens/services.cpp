@@ -9,6 +9,8 @@
 #include "screens/checkin/checkin_flow.hpp"
 #include "screens/help/staff_call.hpp"
 #include "screens/payment/payment_flow.hpp"
+#include "screens/pharmacy_display/call_board.hpp"
+#include "screens/pickup/pickup_flow.hpp"
 #include "screens/reports/reports_flow.hpp"
 #include "screens/triage/triage_flow.hpp"
 
@@ -51,11 +53,12 @@ constexpr std::array kServices{
     ServiceRow{.id = "reports", .labelKey = "menu.reports", .icon = "document", .modes = kLobby,
                .enabledBy = &ServicesConfig::reports, .needsBackend = true, .needsPayments = false,
                .devices = kNoDevices, .entryScreen = "reports"},
-    // pickup: no screens yet; offered in the pharmacy's menu and, when [services] pickup is on,
-    // in the lobby's too (before, the lobby left it out silently).
+    // pickup (issue 13 item 1): the pharmacy's menu and, when [services] pickup is on, the
+    // lobby's. Lockers are optional (a kiosk without a board sends every patient to a window), so
+    // it needs no device; paying an unpaid prescription needs [payments] and says so without.
     ServiceRow{.id = "pickup", .labelKey = "menu.pickup", .icon = "pill", .modes = kLobbyAndPharmacy,
                .enabledBy = &ServicesConfig::pickup, .needsBackend = true, .needsPayments = false,
-               .devices = kNoDevices, .entryScreen = "service_unavailable"},
+               .devices = kNoDevices, .entryScreen = "pickup"},
 };
 
 }  // namespace
@@ -99,7 +102,8 @@ const ServiceRow* serviceForButton(std::string_view buttonId) {
 }
 
 ServiceFlows::ServiceFlows(const KioskConfig& config, std::shared_ptr<backend::HisDriver> his,
-                           std::shared_ptr<payments::PaymentDesk> desk, TaskRunner& tasks, Post post)
+                           std::shared_ptr<payments::PaymentDesk> desk, TaskRunner& tasks, drivers::DeviceRegistry& devices,
+                           Post post)
     : his_(std::move(his)), desk_(std::move(desk)), payment_(std::make_unique<PaymentFlow>(his_, desk_, post)),
       checkIn_(std::make_unique<CheckInFlow>(his_, post)) {
     std::unique_ptr<Journal> bookingJournal;
@@ -146,7 +150,21 @@ ServiceFlows::ServiceFlows(const KioskConfig& config, std::shared_ptr<backend::H
     }
     reports_ = std::make_unique<ReportsFlow>(his_, std::move(printJournal), printPolicy, config.dataDir / "report-spool",
                                              config.reports.printTimeout, post);
-    flows_ = {payment_.get(), booking_.get(), checkIn_.get(), cancel_.get(), triage_.get(), reports_.get()};
+    // Pickup: its journal on its own connection (the flow's worker writes it). Without it no
+    // locker is opened and no number asked for: nothing could be recorded.
+    std::unique_ptr<PickupJournal> pickupJournal;
+    if (his_ && config.services.pickup) {
+        auto opened = Journal::open(config.journalFile);
+        auto journal = opened ? PickupJournal::open(std::move(*opened)) : Result<std::unique_ptr<PickupJournal>>(std::unexpected(opened.error()));
+        if (journal) {
+            pickupJournal = std::move(*journal);
+        } else {
+            log::module("services")->error("pickup journal not opened (no locker is opened): {}", journal.error().describe());
+        }
+    }
+    pickup_ = std::make_unique<PickupFlow>(his_, std::move(pickupJournal), devices, config, post);
+    callBoard_ = std::make_unique<CallBoard>(his_, config.pharmacy.displayRefresh, post);
+    flows_ = {payment_.get(), booking_.get(), checkIn_.get(), cancel_.get(), triage_.get(), reports_.get(), pickup_.get()};
     staffCall_ = std::make_unique<StaffCall>(his_, config, tasks, post);
 }
 
@@ -177,7 +195,10 @@ ServiceFlows::~ServiceFlows() = default;
 
 void ServiceFlows::resetAll() {
     for (ServiceFlow* flow : flows_) flow->reset();
+    paymentReturn_.reset();
 }
+
+void ServiceFlows::recoverAtStartUp() { pickup_->recoverPending(); }
 
 bool ServiceFlows::working() const {
     return staffCall_->working() || std::any_of(flows_.begin(), flows_.end(), [](const ServiceFlow* flow) { return flow->working(); });

@@ -29,6 +29,8 @@ class CancelFlow;
 class TriageFlow;
 class ReportsFlow;
 class StaffCall;
+class PickupFlow;
+class CallBoard;
 
 /// What every service's flow offers the app: wiped at session end (money steps in flight
 /// still finish: each flow says how), and whether a step runs on its worker now.
@@ -83,8 +85,10 @@ public:
     /// "not available", and the services needing them are not offered. Flows that journal open
     /// their own connection to config.journalFile (their steps run on worker threads); `tasks`
     /// runs the steps of the flows that use the App's TaskRunner and must outlive this object.
+    /// `devices` (the App's registry) outlives this object: services that drive a device (the
+    /// pickup lockers) find it there.
     ServiceFlows(const KioskConfig& config, std::shared_ptr<backend::HisDriver> his, std::shared_ptr<payments::PaymentDesk> desk,
-                 TaskRunner& tasks, Post post);
+                 TaskRunner& tasks, drivers::DeviceRegistry& devices, Post post);
     ~ServiceFlows();  ///< joins the flows' workers (money steps in flight finish first)
     ServiceFlows(const ServiceFlows&) = delete;
     ServiceFlows& operator=(const ServiceFlows&) = delete;
@@ -101,6 +105,11 @@ public:
     const TriageFlow& triage() const { return *triage_; }
     ReportsFlow& reports() { return *reports_; }
     const ReportsFlow& reports() const { return *reports_; }
+    /// The pharmacy call board (the call display's, pharmacy_display mode).
+    CallBoard& callBoard() { return *callBoard_; }
+    const CallBoard& callBoard() const { return *callBoard_; }
+    PickupFlow& pickup() { return *pickup_; }
+    const PickupFlow& pickup() const { return *pickup_; }
     /// The "call staff" button's calls (not a menu service: on every screen, and not forgotten at
     /// session end, see screens/help/staff_call.hpp).
     StaffCall& staffCall() { return *staffCall_; }
@@ -113,6 +122,25 @@ public:
     /// rules' symptoms and departments, the emergency department's location): their glyphs go
     /// into the first font atlas.
     std::string textsKnownAtStartUp() const;
+
+    /// Where the payment screens send the patient back when another service sent them to pay
+    /// (the pickup list after paying a prescription): the screen id and the i18n keys of the
+    /// button's label once paid ("get your number") and otherwise ("back to pickup"). Cleared at
+    /// session end and by the service when the patient is back.
+    struct PaymentReturn {
+        std::string screen;
+        std::string paidLabelKey;
+        std::string backLabelKey;
+        bool paid = false;  ///< set by the payment screens: the patient comes back having paid
+    };
+    void returnAfterPayment(PaymentReturn target) { paymentReturn_ = std::move(target); }
+    const std::optional<PaymentReturn>& paymentReturn() const { return paymentReturn_; }
+    void markPaymentReturnPaid() {
+        if (paymentReturn_) paymentReturn_->paid = true;
+    }
+    void clearPaymentReturn() { paymentReturn_.reset(); }
+    /// Start-up: services finish what a crash left mid-way (pickups), on their own workers.
+    void recoverAtStartUp();
 
     bool backendConnected() const { return his_ != nullptr; }
     bool paymentsConnected() const { return his_ != nullptr && desk_ != nullptr; }
@@ -131,6 +159,9 @@ private:
     std::unique_ptr<TriageFlow> triage_;
     std::unique_ptr<ReportsFlow> reports_;
     std::unique_ptr<StaffCall> staffCall_;
+    std::unique_ptr<PickupFlow> pickup_;
+    std::unique_ptr<CallBoard> callBoard_;
+    std::optional<PaymentReturn> paymentReturn_;
     std::optional<Error> triageRulesError_;  ///< the rules file could not be used (checkAtStartUp says so)
     std::string configuredPlaces_;  ///< the emergency department and service desks ([triage], [reports], [help])
     std::vector<ServiceFlow*> flows_;  ///< every flow above, for resetAll() and working()

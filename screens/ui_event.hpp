@@ -66,6 +66,18 @@ struct StaffCallProgress {
     uint64_t generation = 0;
 };
 
+/// The pickup flow's worker moved on (prescriptions read, numbers given, a locker opened or not):
+/// the pickup screens re-read the flow's state (screens/pickup/pickup_flow.hpp).
+struct PickupProgress {
+    uint64_t generation = 0;
+};
+
+/// The pharmacy call board was read again (screens/pharmacy_display/call_board.hpp): the call
+/// display re-reads it and says the announcements that are due.
+struct CallBoardProgress {
+    uint64_t generation = 0;
+};
+
 /// A slip (receipt, voucher) went to the receipt printer, or could not.
 struct PrintFinished {
     std::string document;  ///< "receipt", "voucher"
@@ -84,7 +96,7 @@ struct PaymentsRecovered {
 
 using UiEvent = std::variant<ButtonPressed, drivers::DeviceEvent, ScanResolved, SelfTestFinished, SimulatorAction,
                              PaymentProgress, BookingProgress, CheckInProgress, ReportsProgress, PrintFinished, PaymentsRecovered, PinChecked,
-                             StaffCallProgress>;
+                             StaffCallProgress, PickupProgress, CallBoardProgress>;
 
 /// What a screen asks the app to do after an event. Screens never switch screens themselves.
 struct Transition {

@@ -19,6 +19,7 @@ std::string_view modeName(KioskMode mode) {
         case KioskMode::lobby: return "lobby";
         case KioskMode::pharmacy: return "pharmacy";
         case KioskMode::diagnostics: return "diagnostics";
+        case KioskMode::pharmacy_display: return "pharmacy_display";
     }
     return "lobby";
 }
@@ -27,6 +28,7 @@ std::optional<KioskMode> parseMode(std::string_view text) {
     if (text == "lobby") return KioskMode::lobby;
     if (text == "pharmacy") return KioskMode::pharmacy;
     if (text == "diagnostics") return KioskMode::diagnostics;
+    if (text == "pharmacy_display") return KioskMode::pharmacy_display;
     return std::nullopt;
 }
 
@@ -123,7 +125,7 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     config.hospitalNameEn = kiosk.string("hospital_name_en", config.hospitalNameEn);
     config.timeZone = kiosk.string("time_zone", config.timeZone);
     if (auto zone = TimeZone::load(config.timeZone); !zone) kiosk.problem("time_zone", zone.error().detail);
-    const std::string mode = kiosk.choice("mode", "lobby", {"lobby", "pharmacy", "diagnostics"});
+    const std::string mode = kiosk.choice("mode", "lobby", {"lobby", "pharmacy", "diagnostics", "pharmacy_display"});
     config.mode = parseMode(mode).value_or(KioskMode::lobby);
     config.dataDir = kiosk.path("data_dir", baseDir / "kiosk-data");
     config.assetsDir = kiosk.path("assets_dir", defaultAssetsDir());
@@ -174,6 +176,12 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     config.ui.basePixelSize = ui.has("font_px") ? static_cast<float>(ui.number("font_px", 40.0, 12.0, 96.0)) : 0.0F;
     config.ui.simulatorPanel = ui.boolean("simulator_panel", true);
     readScreenSize(ui, config.ui);
+    // The call display is read across the waiting room; a touch screen at arm's length (0).
+    config.ui.viewingDistanceM = static_cast<float>(
+        ui.number("viewing_distance_m", config.mode == KioskMode::pharmacy_display ? 5.0 : 0.0, 0.0, 15.0));
+    if (config.ui.viewingDistanceM > 0 && config.ui.viewingDistanceM < 2) {
+        ui.problem("viewing_distance_m", "expected 0 (a touch screen) or 2–15 metres (a display read across a room)");
+    }
     ui.rejectUnknownKeys();
 
     ConfigSection triage = root.section("triage");
@@ -191,6 +199,12 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     config.help.serviceDeskEn = help.string("service_desk_en", config.help.serviceDeskEn);
     config.help.repeatWindow = std::chrono::seconds(help.integer("repeat_window_s", 300, 30, 3600));
     help.rejectUnknownKeys();
+    ConfigSection pharmacy = root.section("pharmacy");
+    config.pharmacy.lockerBankId = pharmacy.string("locker_bank_id", "");
+    config.pharmacy.fallbackWindow = static_cast<int>(pharmacy.integer("fallback_window", 1, 1, 99));
+    config.pharmacy.openTimeout = std::chrono::seconds(pharmacy.integer("open_timeout_s", 8, 2, 30));
+    config.pharmacy.displayRefresh = std::chrono::seconds(pharmacy.integer("display_refresh_s", 3, 1, 30));
+    pharmacy.rejectUnknownKeys();
 
     ConfigSection voice = root.section("voice");
     config.voice.engine = voice.choice("engine", "espeak-ng", {"espeak-ng", "none"});

@@ -15,7 +15,7 @@
 
 namespace kiosk {
 
-enum class KioskMode { lobby, pharmacy, diagnostics };
+enum class KioskMode { lobby, pharmacy, diagnostics, pharmacy_display };
 enum class Orientation { portrait, landscape };
 
 std::string_view modeName(KioskMode mode);
@@ -73,6 +73,10 @@ struct UiConfig {
     /// the real world (the payment QR, text, targets) are computed from it. The old key
     /// [ui] pixel_pitch_mm is still read when no screen size is given (deprecated, logged).
     float pixelPitchMm = 0.248F;
+    /// How far the screen is read from, in metres: 0 = a touch screen at arm's length (the mm
+    /// design of theme.cpp); > 0 = a display read across a room (the pharmacy call display:
+    /// [ui] viewing_distance_m, 5 by default in pharmacy_display mode, 2–15).
+    float viewingDistanceM = 0;
     /// A note for the start-up log about deprecated keys (empty when none was used).
     std::string deprecationNote;
 };
@@ -106,6 +110,22 @@ struct HelpConfig {
     /// repeat_window_s (30–3600): a second press within this time shows the first call's
     /// reference again instead of calling staff twice.
     std::chrono::seconds repeatWindow{300};
+};
+
+/// [pharmacy]: medicine pickup (screens/pickup/pickup_flow.hpp).
+struct PharmacyConfig {
+    /// The id the HIS gives the locker bank this kiosk drives (MedicationDispense pickup-locker
+    /// terminal); "" = the kiosk's own id. A prescription in another bank's locker is shown with
+    /// its locker number and "pick it up at that cabinet", never opened here.
+    std::string lockerBankId;
+    /// Where a patient goes when a locker does not open and the prescription names no window
+    /// (fallback_window, 1–99).
+    int fallbackWindow = 1;
+    /// How long the door must read open after the command (confirm_timeout of the board is the
+    /// driver's; this bounds the whole attempt, retries included): open_timeout_s, 2–30.
+    std::chrono::seconds openTimeout{8};
+    /// The call display asks the HIS for the pharmacy's queue this often (display_refresh_s, 1–30).
+    std::chrono::seconds displayRefresh{3};
 };
 
 /// [voice]: voice guidance (kiosk/speech/voice_guide.hpp).
@@ -149,6 +169,7 @@ struct KioskConfig {
     TriageConfig triage;
     ReportsConfig reports;
     HelpConfig help;
+    PharmacyConfig pharmacy;
     std::vector<DeviceConfig> devices;
     ConfigSection backend{nullptr, "backend", std::make_shared<ConfigProblems>(), {}};
     /// [printing]: reprint limit and journal policy, validated by printing::loadPrintPolicy.

@@ -39,52 +39,6 @@ PatientMessage stoppedMessage(const Error& error) {
 }
 
 
-/// The buttons side by side at the bottom of [x0, x1] (primary last, on the right), or one per
-/// row where a label does not fit its share. Returns the top of the row(s).
-float buttonRowTop(const Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1, size_t* perRowOut = nullptr) {
-    const float gap = ui.theme.gap;
-    size_t perRow = buttons.size();
-    for (; perRow > 1; --perRow) {
-        const float width = (x1 - x0 - gap * static_cast<float>(perRow - 1)) / static_cast<float>(perRow);
-        if (std::all_of(buttons.begin(), buttons.end(),
-                        [&](const RowButton& b) { return ui.labelFits(b.label, ImVec2(width, ui.theme.buttonHeight), nullptr); })) {
-            break;
-        }
-    }
-    perRow = std::max<size_t>(perRow, 1);
-    if (perRowOut) *perRowOut = perRow;
-    const auto rows = static_cast<float>((buttons.size() + perRow - 1) / perRow);
-    return ui.layout.contentMax.y - rows * ui.theme.buttonHeight - (rows - 1) * gap;
-}
-
-void buttonRow(Ui& ui, const std::vector<RowButton>& buttons, float x0, float x1) {
-    if (buttons.empty()) return;
-    size_t perRow = 1;
-    buttonRowTop(ui, buttons, x0, x1, &perRow);
-    const float gap = ui.theme.gap;
-    const float width = (x1 - x0 - gap * static_cast<float>(perRow - 1)) / static_cast<float>(perRow);
-    const size_t rows = (buttons.size() + perRow - 1) / perRow;
-    for (size_t i = 0; i < buttons.size(); ++i) {
-        const size_t row = i / perRow;
-        const size_t column = i % perRow;
-        const float top = ui.layout.contentMax.y - static_cast<float>(rows - row) * ui.theme.buttonHeight -
-                          static_cast<float>(rows - 1 - row) * gap;
-        ImGui::SetCursorScreenPos(ImVec2(x0 + static_cast<float>(column) * (width + gap), top));
-        ui.button(buttons[i].id, buttons[i].label, ImVec2(width, ui.theme.buttonHeight), buttons[i].kind);
-    }
-}
-
-void buttonRow(Ui& ui, const std::vector<RowButton>& buttons) { buttonRow(ui, buttons, ui.layout.contentMin.x, ui.layout.contentMax.x); }
-
-/// Text centred in [x0, x1] at the cursor, then the cursor below it.
-void line(Ui& ui, const std::string& value, ImFont* font, ImU32 color, float x0, float x1, float after) {
-    const float width = x1 - x0;
-    const ImVec2 size = ui.measure(value, font, width);
-    const ImVec2 at = ImGui::GetCursorScreenPos();
-    ui.textAt(ImVec2(x0 + std::max(0.0F, (width - size.x) / 2), at.y), value, font, color, width);
-    ImGui::SetCursorScreenPos(ImVec2(x0, at.y + size.y + after));
-}
-
 /// A QR symbol with a 4-module quiet zone on white, `side` pixels square at `topLeft`.
 void drawQr(Ui& ui, const std::vector<uint8_t>& modules, int size, ImVec2 topLeft, float side) {
     auto* draw = ImGui::GetWindowDrawList();
@@ -212,7 +166,7 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
     const RowButton leave = view.byCode ? RowButton{"checkin.done", context.text.tr("checkin.done"), ButtonKind::primary}
                                         : RowButton{"checkin.menu", context.text.tr("checkin.menu"), ButtonKind::primary};
     const std::vector<RowButton> menuOnly{leave};
-    const float menuTop = buttonRowTop(ui, menuOnly, x0, x1) - ui.theme.gap;
+    const float menuTop = bottomButtonRowTop(ui, menuOnly, x0, x1) - ui.theme.gap;
     auto roomAbove = [&](float top) { return top - ImGui::GetCursorScreenPos().y; };
 
     switch (view.stage) {
@@ -225,12 +179,12 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
         case CheckInStage::stopped:
             serviceTitle(context, ui, "checkin.title");
             if (view.error) drawPatientMessage(context, ui, stoppedMessage(*view.error), 0, roomAbove(menuTop));
-            buttonRow(ui, menuOnly);
+            bottomButtonRow(ui, menuOnly);
             return;
         case CheckInStage::none_today:
             serviceTitle(context, ui, "checkin.title");
             drawPatientMessage(context, ui, PatientMessage{"checkin.none_today", false}, 0, roomAbove(menuTop));
-            buttonRow(ui, menuOnly);
+            bottomButtonRow(ui, menuOnly);
             return;
         case CheckInStage::choose: {
             serviceTitle(context, ui, "checkin.title");
@@ -250,7 +204,7 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
                           context.text.tr("checkin.choice", {{"time", clockOf(a.appointment.start)}, {"department", departmentOf(context, a)}}),
                           ImVec2(width, ui.theme.buttonHeight), ButtonKind::secondary);
             }
-            buttonRow(ui, menuOnly);
+            bottomButtonRow(ui, menuOnly);
             return;
         }
         case CheckInStage::result: break;
@@ -279,14 +233,14 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
         }
         serviceTitle(context, ui, titleKey, c.alert);
         drawPatientMessage(context, ui, message, 0, roomAbove(menuTop));
-        buttonRow(ui, menuOnly);
+        bottomButtonRow(ui, menuOnly);
         return;
     }
 
     // The ticket.
     const std::vector<RowButton> buttons{{leave.id, leave.label, ButtonKind::secondary},
                                          {"checkin.my_queue", context.text.tr("checkin.my_queue"), ButtonKind::primary}};
-    const float buttonsTop = buttonRowTop(ui, buttons, x0, x1) - ui.theme.gap;
+    const float buttonsTop = bottomButtonRowTop(ui, buttons, x0, x1) - ui.theme.gap;
     serviceTitle(context, ui, result.outcome == backend::CheckInOutcome::already_checked_in ? "checkin.again_title" : "checkin.done_title",
           c.success);
     const std::string link = queueLink(context.config, result.appointment.appointmentCode);
@@ -399,17 +353,17 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
             numberLabelShown = true;
         }
     }
-    for (const TicketLine& entry : column) line(ui, entry.text, entry.font, entry.color, x0, split, entry.tight ? 0 : after);
+    for (const TicketLine& entry : column) centeredLine(ui, entry.text, entry.font, entry.color, x0, split, entry.tight ? 0 : after);
     auto drawNumber = [&](float nx0, float nx1) {
-        if (numberLabelShown) line(ui, context.text.tr("checkin.number"), body, c.mutedText, nx0, nx1, 0);
-        line(ui, number, ui.fonts.clock(), c.primary, nx0, nx1, after);
+        if (numberLabelShown) centeredLine(ui, context.text.tr("checkin.number"), body, c.mutedText, nx0, nx1, 0);
+        centeredLine(ui, number, ui.fonts.clock(), c.primary, nx0, nx1, after);
     };
     float qrTop = ImGui::GetCursorScreenPos().y;
     if (!l.portrait) {
         ImGui::SetCursorScreenPos(ImVec2(sideX0, top));
         drawNumber(sideX0, x1);
-        if (aheadBeside) line(ui, ahead, body, c.text, sideX0, x1, after);
-        if (printBeside) line(ui, printLine, body, printColor, sideX0, x1, after);
+        if (aheadBeside) centeredLine(ui, ahead, body, c.text, sideX0, x1, after);
+        if (printBeside) centeredLine(ui, printLine, body, printColor, sideX0, x1, after);
         qrTop = ImGui::GetCursorScreenPos().y;
     }
     if (qrSize_ > 0) {
@@ -422,10 +376,10 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
         if (side >= minimum) {
             drawQr(ui, qrModules_, qrSize_, ImVec2(sideX0 + (x1 - sideX0 - side) / 2, qrTop), side);
             ImGui::SetCursorScreenPos(ImVec2(sideX0, qrTop + side + after));
-            line(ui, context.text.tr("checkin.scan_follow"), body, c.mutedText, sideX0, x1, after);
+            centeredLine(ui, context.text.tr("checkin.scan_follow"), body, c.mutedText, sideX0, x1, after);
         }
     }
-    buttonRow(ui, buttons);
+    bottomButtonRow(ui, buttons);
 }
 
 // ---------------------------------------------------------------- checkin.queue
@@ -459,7 +413,7 @@ void CheckInQueueScreen::draw(const ScreenContext& context, Ui& ui) const {
     // reminder's answer and the buttons on the right.
     const float split = l.portrait ? x1 : x0 + l.contentWidth() * 0.5F;
     const float sideX0 = l.portrait ? x0 : split + ui.theme.gap;
-    const float buttonsTop = buttonRowTop(ui, buttons, sideX0, x1) - ui.theme.gap;
+    const float buttonsTop = bottomButtonRowTop(ui, buttons, sideX0, x1) - ui.theme.gap;
     serviceTitle(context, ui, "checkin.queue.title");
     const float after = l.portrait ? 16.0F : 6.0F;
     ImFont* body = ui.fonts.body();
@@ -467,21 +421,21 @@ void CheckInQueueScreen::draw(const ScreenContext& context, Ui& ui) const {
         drawPatientMessage(context, ui,
                            PatientMessage{view.queueError ? stoppedMessage(*view.queueError).key : "checkin.queue.loading", view.queueError.has_value()},
                            0, buttonsTop - ImGui::GetCursorScreenPos().y);
-        buttonRow(ui, buttons, sideX0, x1);
+        bottomButtonRow(ui, buttons, sideX0, x1);
         return;
     }
     const backend::QueueStatus& q = *view.queue;
     const float top = ImGui::GetCursorScreenPos().y;
-    line(ui, context.text.tr("checkin.number"), body, c.mutedText, x0, split, 0);
-    line(ui, std::to_string(q.queueNumber), ui.fonts.clock(), c.primary, x0, split, after);
+    centeredLine(ui, context.text.tr("checkin.number"), body, c.mutedText, x0, split, 0);
+    centeredLine(ui, std::to_string(q.queueNumber), ui.fonts.clock(), c.primary, x0, split, after);
     if (q.called) {
-        line(ui, context.text.tr("checkin.queue.called"), ui.fonts.title(), c.success, x0, split, after);
+        centeredLine(ui, context.text.tr("checkin.queue.called"), ui.fonts.title(), c.success, x0, split, after);
     } else {
         // Landscape large print: the title face would push the doctor's line under the bottom bar.
-        line(ui, aheadLine(context.text, q), l.portrait ? ui.fonts.title() : body, c.text, x0, split, after);
+        centeredLine(ui, aheadLine(context.text, q), l.portrait ? ui.fonts.title() : body, c.text, x0, split, after);
     }
-    if (!q.room.empty()) line(ui, context.text.tr("checkin.room", {{"room", q.room}}), body, c.text, x0, split, after);
-    if (!q.doctorName.empty()) line(ui, context.text.tr("checkin.doctor", {{"doctor", q.doctorName}}), body, c.text, x0, split, after);
+    if (!q.room.empty()) centeredLine(ui, context.text.tr("checkin.room", {{"room", q.room}}), body, c.text, x0, split, after);
+    if (!q.doctorName.empty()) centeredLine(ui, context.text.tr("checkin.doctor", {{"doctor", q.doctorName}}), body, c.text, x0, split, after);
     if (!l.portrait) ImGui::SetCursorScreenPos(ImVec2(sideX0, top));
     ImGui::SetCursorScreenPos(ImVec2(sideX0, ImGui::GetCursorScreenPos().y));
     const float messageWidth = l.portrait ? 0.0F : x1 - sideX0;
@@ -502,9 +456,9 @@ void CheckInQueueScreen::draw(const ScreenContext& context, Ui& ui) const {
     const std::string refresh = context.text.tr(view.queueError ? "checkin.queue.stale" : "checkin.queue.refresh");
     // A stale queue is always said (the numbers above may be old); the refresh note only where it fits.
     if (view.queueError || ImGui::GetCursorScreenPos().y + ui.measure(refresh, body, x1 - sideX0).y <= buttonsTop) {
-        line(ui, refresh, body, view.queueError ? c.alert : c.mutedText, sideX0, x1, after);
+        centeredLine(ui, refresh, body, view.queueError ? c.alert : c.mutedText, sideX0, x1, after);
     }
-    buttonRow(ui, buttons, sideX0, x1);
+    bottomButtonRow(ui, buttons, sideX0, x1);
 }
 
 }  // namespace kiosk::screens

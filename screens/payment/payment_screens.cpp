@@ -233,7 +233,10 @@ void PayChargesScreen::onEnter(ScreenContext& context) {
 Transition PayChargesScreen::onEvent(ScreenContext& context, const UiEvent& event) {
     const PaymentView view = context.services.payment().view();
     if (const auto* pressed = pressedButton(event)) {
-        if (pressed->id == "pay.back") return Transition::to("menu");
+        if (pressed->id == "pay.back") {
+            if (const auto& back = context.services.paymentReturn()) return Transition::to(back->screen);
+            return Transition::to("menu");
+        }
         if (view.stage != PayStage::charges || view.charges.empty()) return Transition::none();
         if (pressed->id == "pay.insurance") context.services.payment().requestQuote(true);
         if (pressed->id == "pay.self") context.services.payment().requestQuote(false);
@@ -726,6 +729,11 @@ void PayResultScreen::onEnter(ScreenContext& context) {
 Transition PayResultScreen::onEvent(ScreenContext& context, const UiEvent& event) {
     if (const auto* pressed = pressedButton(event)) {
         if (pressed->id == "pay.result.menu" && !holdsSession(context)) return Transition::to("menu");
+        // Sent here by another service (pickup: "pay first"): back to it, which reads again.
+        if (pressed->id == "pay.result.return" && !holdsSession(context) && context.services.paymentReturn()) {
+            if (outcomeOf(context.services.payment().view().order) == PayOutcome::received) context.services.markPaymentReturnPaid();
+            return Transition::to(context.services.paymentReturn()->screen);
+        }
         if (pressed->id == "pay.result.again" && !holdsSession(context)) return Transition::to("pay.charges");
         if (pressed->id == "pay.result.new_code" && !holdsSession(context)) {
             context.services.payment().renewQr(context.clock.now());  // a new order and its code, same channel
@@ -818,6 +826,13 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
         buttons.push_back({"pay.result.new_code", context.text.tr("pay.result.new_code"), ButtonKind::primary});
     } else if (outcome == PayOutcome::not_charged) {
         buttons.insert(buttons.begin(), {"pay.result.again", context.text.tr("pay.result.again"), ButtonKind::secondary});
+    }
+    // Another service sent the patient to pay: the way back to it is the main way on.
+    if (const auto& back = context.services.paymentReturn()) {
+        for (auto& b : buttons) b.kind = ButtonKind::secondary;
+        buttons.erase(std::remove_if(buttons.begin(), buttons.end(), [](const RowButton& b) { return b.id == "pay.result.menu"; }), buttons.end());
+        buttons.push_back({"pay.result.return", context.text.tr(outcome == PayOutcome::received ? back->paidLabelKey : back->backLabelKey),
+                           ButtonKind::primary});
     }
     // The status line: its own height, the spacer above it (portrait) and the item spacing.
     // Landscape: it stands beside the buttons (which take the right half of the bottom row), so

@@ -202,7 +202,7 @@ TEST(PrintingTemplates, PersonalDataIsMaskedAndTextComesFromTheLanguageFiles) {
         printing::paymentReceipt(en, test::sampleReceipt()),
         printing::registrationSlip(en, test::sampleSlip()),
         printing::checkInTicket(en, {header, "王五", "内科", "3诊室", "B007", 4}),
-        printing::pickupSlip(en, {header, "赵六", "5", "RX778899", {{"阿莫西林胶囊", "2盒"}}}),
+        printing::pickupSlip(en, {header, "赵六", "5", "RX778899", {{"阿莫西林胶囊", "2盒"}}, "A023", 0, false}),
         printing::unresolvedPaymentVoucher(en, {header, "钱七", "KT2026112300099", "35.00"}),
         printing::testPage(en, {header, "receipt", "generic-80"}),
         printing::refundNotice(en, {header, "钱七", "KT-20261123-1015000099", "KT-20261123-1015000099R", "35.00",

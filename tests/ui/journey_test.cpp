@@ -1,6 +1,7 @@
 // UI journeys run offscreen through the real App: real SDL window (offscreen driver), real
 // ImGui frames, taps injected as pointer events at the buttons' rectangles.
 #include "tests/ui/app_fixture.hpp"
+#include "screens/pickup/pickup_flow.hpp"
 
 #include <fstream>
 #include <set>
@@ -69,7 +70,7 @@ TEST_F(AppTest, CardRemovalEndsTheSessionFromAnyScreen) {
         {"insert_card": {"device": "card", "person": "li-jun"}},
         {"expect_screen": "menu"},
         {"tap": "menu.pickup"},
-        {"expect_screen": "service_unavailable"},
+        {"await_screen": {"screen": "pickup", "seconds": 10}},
         {"remove_card": "card"},
         {"expect_screen": "attract"},
         {"expect_session": false}
@@ -145,9 +146,9 @@ TEST_F(AppTest, BothLanguagesLargePrintAndLandscape) {
         {"tap": "attract.start"},
         {"insert_card": {"device": "card", "person": "ouyang-nana"}},
         {"tap": "menu.pickup"},
-        {"expect_screen": "service_unavailable"},
+        {"await_screen": {"screen": "pickup", "seconds": 10}},
         {"set_language": "zh_CN"},
-        {"tap": "service.back"},
+        {"tap": "pickup.menu"},
         {"expect_screen": "menu"}
     ]})");
     ASSERT_TRUE(report.ok) << describe(report);
@@ -177,8 +178,8 @@ TEST_F(AppTest, EveryLobbyScreenAndMessageFitsInEachOrientationAndPrintSize) {
                     {"insert_card": {"device": "card", "person": "ouyang-nana"}},
                     {"expect_screen": "menu"},
                     {"tap": "menu.pickup"},
-                    {"expect_screen": "service_unavailable"},
-                    {"tap": "service.back"},
+                    {"await_screen": {"screen": "pickup", "seconds": 10}},
+                    {"tap": "pickup.menu"},
                     {"tap": "session.finish"},
                     {"expect_screen": "attract"}
                 ]})");
@@ -261,7 +262,9 @@ TEST_F(AppTest, MenuOffersOnlyServicesThatWorkOnThisKiosk) {
     EXPECT_EQ(tiles(), (std::set<std::string>{"menu.booking", "menu.cancel", "menu.check_in", "menu.triage", "menu.reports", "menu.pickup"}))
         << "no [payments]: no paying; reports without a report printer: shown, printed elsewhere";
     ASSERT_TRUE(app->tap("menu.pickup").has_value());
-    EXPECT_EQ(app->currentScreen(), "service_unavailable") << "pickup has no screens yet: it says so plainly";
+    ASSERT_TRUE(app->awaitScreen("pickup", std::chrono::seconds(10)).has_value());
+    EXPECT_EQ(app->services().pickup().view().stage, screens::PickupStage::stopped)
+        << "a hospital that does not answer: pickup says so plainly (and sends the patient to a window)";
 
     startConnected("[services]\npickup = false\nreports = false\n");
     ASSERT_TRUE(app->simulate("card", "insert", "zhang-san").has_value());

@@ -1,0 +1,397 @@
+#include "screens/pickup/pickup_flow.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "kiosk/backend/identity_lookup.hpp"
+#include "kiosk/core/log.hpp"
+
+namespace kiosk::screens {
+
+namespace {
+
+auto logger() { return log::module("pickup"); }
+
+using backend::PickupState;
+using backend::Prescription;
+
+/// Picked-up prescriptions older than this are not listed (the patient came for today's).
+constexpr int kPickedUpDaysShown = 7;
+
+bool inBank(const Prescription& p, const std::string& bank) { return p.inLocker() && p.lockerTerminal == bank; }
+
+/// Order on the list (see PickupView::items).
+int rank(const Prescription& p, const std::string& bank) {
+    switch (p.state()) {
+        case PickupState::ready: return inBank(p, bank) ? 0 : p.inLocker() ? 2 : 1;
+        case PickupState::unpaid: return 3;
+        case PickupState::preparing: return 4;
+        case PickupState::picked_up: return 5;
+        case PickupState::other: return 6;
+    }
+    return 6;
+}
+
+/// "2026-11-30" of an ISO 8601 date-time, compared as text with a date `days` ago (UTC+8 dates
+/// from the HIS; a day's slack either way does not matter for "recent").
+bool recent(const std::string& iso, const std::string& today, int days) {
+    if (iso.size() < 10 || today.size() < 10) return true;
+    const auto dayNumber = [](const std::string& d) {
+        using namespace std::chrono;
+        const year_month_day ymd{year{std::stoi(d.substr(0, 4))}, month{static_cast<unsigned>(std::stoi(d.substr(5, 2)))},
+                                 day{static_cast<unsigned>(std::stoi(d.substr(8, 2)))}};
+        return sys_days{ymd}.time_since_epoch().count();
+    };
+    try {
+        return dayNumber(today) - dayNumber(iso.substr(0, 10)) <= days;
+    } catch (const std::exception&) {
+        return true;
+    }
+}
+
+std::string chinaToday() {
+    const auto now = std::chrono::system_clock::now() + std::chrono::hours(8);
+    return fmt::format("{:%Y-%m-%d}", std::chrono::floor<std::chrono::days>(now));
+}
+
+}  // namespace
+
+std::vector<Prescription> PickupView::readyAtWindows() const {
+    std::vector<Prescription> out;
+    for (const auto& p : items) {
+        if (p.state() == PickupState::ready && !p.inLocker()) out.push_back(p);
+    }
+    return out;
+}
+
+std::vector<Prescription> PickupView::readyHere() const {
+    std::vector<Prescription> out;
+    for (const auto& p : items) {
+        if (p.state() == PickupState::ready && hasLockerBoard && inBank(p, lockerBank)) out.push_back(p);
+    }
+    return out;
+}
+
+struct PickupFlow::Shared {
+    mutable std::mutex mutex;
+    PickupView view;
+    PatientIdentity identity;  ///< wiped by reset()
+    std::string patientId;
+    std::mutex journalMutex;   ///< one step at a time uses the journal connection
+    std::unique_ptr<PickupJournal> journal;
+    std::atomic<uint64_t> keys{0};
+};
+
+PickupFlow::PickupFlow(std::shared_ptr<backend::HisDriver> his, std::unique_ptr<PickupJournal> journal, drivers::DeviceRegistry& devices,
+                       const KioskConfig& config, Post post)
+    : his_(std::move(his)), devices_(devices), kioskId_(config.kioskId),
+      lockerBank_(config.pharmacy.lockerBankId.empty() ? config.kioskId : config.pharmacy.lockerBankId),
+      fallbackWindow_(config.pharmacy.fallbackWindow), post_(std::move(post)), shared_(std::make_shared<Shared>()) {
+    shared_->journal = std::move(journal);
+}
+
+PickupFlow::~PickupFlow() = default;  // the worker joins: a locker pickup in flight finishes and is journalled
+
+drivers::locker::LockBoardDriver* PickupFlow::board() const {
+    return devices_.first<drivers::locker::LockBoardDriver>(drivers::DeviceClass::locker);
+}
+
+std::string PickupFlow::newTradeNo(std::string_view prefix) {
+    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return fmt::format("{}-{}-{}{:03}", prefix, kioskId_, millis, shared_->keys.fetch_add(1) % 1000);
+}
+
+void PickupFlow::reset() {
+    std::lock_guard lock(shared_->mutex);
+    const uint64_t next = shared_->view.generation + 1;
+    shared_->view = PickupView{};
+    shared_->view.generation = next;
+    shared_->identity.wipe();
+    shared_->patientId.clear();
+}
+
+PickupView PickupFlow::view() const {
+    std::lock_guard lock(shared_->mutex);
+    return shared_->view;
+}
+
+std::vector<LockerFault> PickupFlow::faultyLockers() const {
+    std::lock_guard lock(shared_->journalMutex);
+    if (!shared_->journal) return {};
+    auto faults = shared_->journal->faultyLockers();
+    return faults ? *faults : std::vector<LockerFault>{};
+}
+
+void PickupFlow::update(Shared& shared, uint64_t generation, const std::function<void(PickupView&)>& change) {
+    {
+        std::lock_guard lock(shared.mutex);
+        if (shared.view.generation != generation) return;  // the patient has gone
+        change(shared.view);
+    }
+    post_(PickupProgress{generation});
+}
+
+void PickupFlow::run(PickupStage stage, Job job) {
+    uint64_t generation = 0;
+    {
+        std::lock_guard lock(shared_->mutex);
+        generation = shared_->view.generation;
+        shared_->view.stage = stage;
+        shared_->view.error.reset();
+        shared_->view.hasLockerBoard = board() != nullptr;
+        shared_->view.lockerBank = lockerBank_;
+    }
+    // The previous step posted its result already; a locker pickup of a patient who left is
+    // waited for here (bounded by the board's time-outs): never abandoned mid-way.
+    if (worker_.joinable()) worker_.join();
+    if (!his_) {
+        update(*shared_, generation, [](PickupView& v) {
+            v.stage = PickupStage::stopped;
+            v.error = Error(Errc::unsupported, "no [backend] on this kiosk", "pickup.error.unavailable");
+        });
+        return;
+    }
+    worker_ = std::jthread([this, job = std::move(job), shared = shared_, generation] { job(*shared, generation); });
+}
+
+void PickupFlow::start(const PatientIdentity& identity) {
+    {
+        std::lock_guard lock(shared_->mutex);
+        shared_->identity = identity;
+        shared_->patientId.clear();
+    }
+    run(PickupStage::loading, [this](Shared& shared, uint64_t generation) { load(shared, generation); });
+}
+
+void PickupFlow::startByCode(const std::string& code) {
+    {
+        std::lock_guard lock(shared_->mutex);
+        shared_->identity.wipe();
+        shared_->patientId.clear();
+        shared_->view.byCode = true;
+        shared_->view.code = code;
+    }
+    run(PickupStage::loading, [this](Shared& shared, uint64_t generation) { load(shared, generation); });
+}
+
+void PickupFlow::reload(bool thenQueueAtWindows) {
+    run(PickupStage::loading, [this, thenQueueAtWindows](Shared& shared, uint64_t generation) {
+        load(shared, generation);
+        if (!thenQueueAtWindows) return;
+        PickupView loaded;
+        {
+            std::lock_guard lock(shared.mutex);
+            if (shared.view.generation != generation || shared.view.stage != PickupStage::list) return;
+            loaded = shared.view;
+        }
+        const auto ready = loaded.readyAtWindows();
+        if (ready.empty()) return;  // nothing at a window after all: the list says where it is
+        update(shared, generation, [](PickupView& v) { v.stage = PickupStage::queueing; });
+        queueAtWindows(shared, generation, ready);
+    });
+}
+
+void PickupFlow::load(Shared& shared, uint64_t generation) {
+    std::string patientId;
+    PatientIdentity identity;
+    std::string code;
+    {
+        std::lock_guard lock(shared.mutex);
+        patientId = shared.patientId;
+        identity = shared.identity;
+        if (shared.view.byCode) code = shared.view.code;
+    }
+    if (patientId.empty() && !code.empty()) {
+        auto dispense = his_->dispenseByPickupCode(code);
+        if (!dispense || dispense->patientId.empty()) {
+            const Error error = dispense ? Error(Errc::invalid_answer, "dispense without a subject", "pickup.error.unavailable") : dispense.error();
+            logger()->warn("pickup: code not found: {}", error.describe());
+            update(shared, generation, [&](PickupView& v) {
+                v.stage = PickupStage::stopped;
+                v.error = error;
+            });
+            return;
+        }
+        patientId = dispense->patientId;
+        std::lock_guard lock(shared.mutex);
+        if (shared.view.generation == generation) shared.patientId = patientId;
+    }
+    if (patientId.empty()) {
+        auto patient = backend::findSessionPatient(*his_, identity);
+        if (!patient) {
+            logger()->warn("pickup: patient not found: {}", patient.error().describe());
+            update(shared, generation, [&](PickupView& v) {
+                v.stage = PickupStage::stopped;
+                v.error = patient.error();
+            });
+            return;
+        }
+        patientId = patient->id;
+        std::lock_guard lock(shared.mutex);
+        if (shared.view.generation == generation) shared.patientId = patientId;
+    }
+    auto all = his_->prescriptions(patientId);
+    if (!all) {
+        logger()->warn("pickup: prescriptions of Patient/{} not read: {}", patientId, all.error().describe());
+        update(shared, generation, [&](PickupView& v) {
+            v.stage = PickupStage::stopped;
+            v.error = all.error();
+        });
+        return;
+    }
+    const std::string today = chinaToday();
+    std::vector<Prescription> shown;
+    for (auto& p : *all) {
+        if (p.state() == PickupState::other) {
+            logger()->info("pickup: MedicationDispense/{} is {}: not listed", p.dispenseId, p.status);
+            continue;
+        }
+        if (p.state() == PickupState::picked_up && !recent(p.handedOverAt, today, kPickedUpDaysShown)) continue;
+        if (!code.empty() && p.pickupCode != code) continue;  // by code: that receipt's prescriptions only
+        shown.push_back(std::move(p));
+    }
+    std::stable_sort(shown.begin(), shown.end(),
+                     [&](const Prescription& a, const Prescription& b) { return rank(a, lockerBank_) < rank(b, lockerBank_); });
+    logger()->info("pickup: Patient/{}: {} prescriptions listed of {}", patientId, shown.size(), all->size());
+    update(shared, generation, [&](PickupView& v) {
+        v.items = std::move(shown);
+        v.stage = PickupStage::list;
+    });
+}
+
+void PickupFlow::pickUpAtWindows() {
+    const PickupView current = view();
+    const auto ready = current.readyAtWindows();
+    if (current.stage != PickupStage::list || ready.empty()) return;
+    run(PickupStage::queueing, [this, ready](Shared& shared, uint64_t generation) { queueAtWindows(shared, generation, ready); });
+}
+
+void PickupFlow::queueAtWindows(Shared& shared, uint64_t generation, const std::vector<Prescription>& ready) {
+    std::string patientId;
+    {
+        std::lock_guard lock(shared.mutex);
+        patientId = shared.patientId;
+    }
+    // One number per window: the window calls the patient once for all that waits there.
+    std::map<std::string, std::vector<Prescription>> byWindow;
+    for (const auto& p : ready) byWindow[p.window.empty() ? fmt::format("{}号窗口", fallbackWindow_) : p.window].push_back(p);
+    std::vector<PickupTicket> tickets;
+    bool uncertain = false;
+    std::optional<Error> refused;
+    for (auto& [window, items] : byWindow) {
+        backend::PharmacyQueueRequest request{.tradeNo = newTradeNo("PQ"), .patientId = patientId, .dispenseIds = {}, .window = window,
+                                              .kioskId = kioskId_};
+        std::string ids;
+        for (const auto& p : items) {
+            request.dispenseIds.push_back(p.dispenseId);
+            ids += (ids.empty() ? "" : ",") + p.dispenseId;
+        }
+        {
+            std::lock_guard lock(shared.journalMutex);
+            if (!shared.journal) {
+                refused = Error(Errc::journal_unavailable, "no pickup journal: no number asked for", "pickup.error.unavailable");
+                break;
+            }
+            if (auto begun = shared.journal->begin({.tradeNo = request.tradeNo, .kind = "window", .dispenseIds = ids, .locker = 0, .state = "queueing",
+                                                  .detail = {}, .createdAt = {}});
+                !begun) {
+                refused = begun.error();
+                break;
+            }
+        }
+        auto ticket = his_->queueForPickup(request);
+        if (!ticket && ticket.error().code == Errc::unknown_outcome) ticket = his_->queueForPickup(request);  // same key: safe
+        std::lock_guard lock(shared.journalMutex);
+        if (ticket) {
+            (void)shared.journal->setState(request.tradeNo, "queued", ticket->callNumber);
+            logger()->info("pickup {}: number {} at {} for {}", request.tradeNo, ticket->callNumber, window, ids);
+            tickets.push_back({*ticket, items});
+            continue;
+        }
+        const Error& error = ticket.error();
+        if (error.code == Errc::unknown_outcome || error.code == Errc::timeout || error.code == Errc::backend_unavailable) {
+            // The HIS may have the patient in its queue: the slip says which window, the
+            // pharmacist finds them by name. The row stays queueing for the recovery.
+            logger()->warn("pickup {}: no answer from the HIS ({}); patient sent to {} without a number", request.tradeNo,
+                           error.describe(), window);
+            uncertain = true;
+            backend::PharmacyTicket none;
+            none.window = window;
+            none.windowNumber = items.front().windowNumber;
+            tickets.push_back({none, items});
+            continue;
+        }
+        (void)shared.journal->setState(request.tradeNo, "failed", error.describe());
+        logger()->warn("pickup {}: the HIS refused the queue at {}: {}", request.tradeNo, window, error.describe());
+        refused = error;
+    }
+    update(shared, generation, [&](PickupView& v) {
+        if (tickets.empty()) {
+            v.stage = PickupStage::stopped;
+            v.error = refused.value_or(Error(Errc::internal, "no ticket", "pickup.error.unavailable"));
+            return;
+        }
+        v.tickets = std::move(tickets);
+        v.ticketUncertain = uncertain;
+        v.stage = PickupStage::ticket;
+    });
+}
+
+void PickupFlow::pickUpFromLocker(const std::string& dispenseId) {
+    const PickupView current = view();
+    if (current.stage != PickupStage::list) return;
+    const auto here = current.readyHere();
+    const auto chosen = std::find_if(here.begin(), here.end(), [&](const Prescription& p) { return p.dispenseId == dispenseId; });
+    if (chosen == here.end()) {
+        logger()->warn("pickup: MedicationDispense/{} is not ready in this kiosk's lockers", dispenseId);
+        return;
+    }
+    const Prescription item = *chosen;
+    {
+        std::lock_guard lock(shared_->mutex);
+        shared_->view.locker = item;
+    }
+    run(PickupStage::opening, [this, item](Shared& shared, uint64_t generation) {
+        drivers::locker::LockBoardDriver* bank = board();
+        LockerPickupResult result;
+        if (!bank) {
+            result.error = Error(Errc::device_not_ready, "no locker board configured", "locker.unavailable");
+        } else {
+            std::lock_guard lock(shared.journalMutex);
+            if (!shared.journal) {
+                result.error = Error(Errc::journal_unavailable, "no pickup journal: no locker opened", "locker.unavailable");
+            } else {
+                LockerPickup pickup(*his_, *shared.journal, *bank);
+                result = pickup.pickUp(item, newTradeNo("PU"));
+            }
+        }
+        update(shared, generation, [&](PickupView& v) {
+            v.lockerResult = result;
+            if (result.door == LockerPickupResult::Door::opened) {
+                v.stage = PickupStage::locker_opened;
+                // Shown as picked up if the patient goes back to the list.
+                for (auto& p : v.items) {
+                    if (p.dispenseId == item.dispenseId) p.status = "completed";
+                }
+                return;
+            }
+            v.stage = PickupStage::locker_failed;
+            v.fallbackWindow = item.windowNumber > 0 ? item.windowNumber : fallbackWindow_;
+        });
+    });
+}
+
+void PickupFlow::recoverPending() {
+    if (!his_) return;
+    if (worker_.joinable()) worker_.join();
+    worker_ = std::jthread([this, shared = shared_] {
+        std::lock_guard lock(shared->journalMutex);
+        if (!shared->journal) return;
+        (void)LockerPickup::recover(*his_, *shared->journal, board());
+    });
+}
+
+}  // namespace kiosk::screens

@@ -1,0 +1,453 @@
+#include "screens/pickup/pickup_screens.hpp"
+#include "screens/service_screen_kit.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "drivers/locker/lockboard/lockboard_driver.hpp"
+#include "kiosk/core/log.hpp"
+#include "kiosk/core/mask.hpp"
+#include "printing/templates.hpp"
+#include "screens/payment/payment_screens.hpp"
+#include "screens/pickup/pickup_flow.hpp"
+
+namespace kiosk::screens {
+
+namespace {
+
+auto logger() { return log::module("pickup"); }
+
+using backend::PickupState;
+using backend::Prescription;
+
+const ButtonPressed* pressedButton(const UiEvent& event) { return std::get_if<ButtonPressed>(&event); }
+
+/// The message for an error that stopped the flow.
+PatientMessage stoppedMessage(const Error& error) {
+    if (error.code == Errc::not_found) return {"pickup.error.not_found", true};
+    if (!error.messageKey.empty() && error.messageKey.starts_with("backend.")) return {error.messageKey, true};
+    return {"pickup.error.unavailable", true};
+}
+
+/// "3" of a prescription's window, or the window as the HIS names it when it has no number.
+std::string windowOf(const Prescription& p) { return p.windowNumber > 0 ? std::to_string(p.windowNumber) : p.window; }
+
+/// What the list says of one prescription, and in which colour.
+std::pair<std::string, ImU32> statusLine(const ScreenContext& context, const Ui& ui, const PickupView& view, const Prescription& p) {
+    const Palette& c = ui.theme.colors;
+    switch (p.state()) {
+        case PickupState::ready:
+            if (p.inLocker() && view.hasLockerBoard && p.lockerTerminal == view.lockerBank) {
+                return {context.text.tr("pickup.status.locker_here", {{"locker", std::to_string(p.lockerNumber)}}), c.success};
+            }
+            if (p.inLocker()) {
+                return {context.text.tr("pickup.status.locker_elsewhere", {{"locker", std::to_string(p.lockerNumber)}, {"bank", p.lockerTerminal}}),
+                        c.success};
+            }
+            return {context.text.tr("pickup.status.window", {{"window", windowOf(p)}}), c.success};
+        case PickupState::unpaid: return {context.text.tr("pickup.status.unpaid"), c.alert};
+        case PickupState::preparing:
+            if (!p.expectedAt.empty()) return {context.text.tr("pickup.status.preparing_until", {{"time", clockOf(p.expectedAt)}}), c.mutedText};
+            return {context.text.tr("pickup.status.preparing"), c.mutedText};
+        case PickupState::picked_up: {
+            // "11月30日" / "Nov 30": the month named, as every date a patient reads.
+            std::string date;
+            if (p.handedOverAt.size() >= 10) {
+                const int month = std::atoi(p.handedOverAt.substr(5, 2).c_str());
+                const int day = std::atoi(p.handedOverAt.substr(8, 2).c_str());
+                date = context.text.tr("pickup.date", {{"month", context.text.tr(fmt::format("date.month.{}", month))},
+                                                       {"day", std::to_string(day)}});
+            }
+            return {context.text.tr("pickup.status.picked_up", {{"date", date}}), c.mutedText};
+        }
+        case PickupState::other: break;
+    }
+    return {p.status, c.mutedText};
+}
+
+/// The way out of a pickup screen: back to the menu in the lobby. A pharmacy kiosk's patient (and
+/// one who came with a pickup code) is done after the pickup: the bottom bar's "finish" is the
+/// way out there, and a second "finish" on the screen would only be a second name for it.
+std::vector<RowButton> leaveButtons(const ScreenContext& context, ButtonKind kind) {
+    if (context.config.mode == KioskMode::pharmacy || context.services.pickup().view().byCode) return {};
+    return {{"pickup.menu", context.text.tr("pickup.menu"), kind}};
+}
+
+std::optional<Transition> leave(const ButtonPressed& pressed) {
+    if (pressed.id == "pickup.menu") return Transition::to("menu");
+    return std::nullopt;
+}
+
+/// A picture of the locker bank, `count` doors in rows, `highlight` filled; the door's number on
+/// each. Drawn in [topLeft, topLeft + size); returns the height used.
+float drawLockerBank(Ui& ui, int count, int highlight, bool failed, ImVec2 topLeft, ImVec2 size) {
+    if (count <= 0 || size.x < 40 || size.y < 40) return 0;
+    const int columns = std::clamp(count <= 12 ? 4 : 6, 1, count);
+    const int rows = (count + columns - 1) / columns;
+    const float gap = 6;
+    const float doorWidth = (size.x - gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
+    const float doorHeight = std::min(doorWidth * 0.75F, (size.y - gap * static_cast<float>(rows - 1)) / static_cast<float>(rows));
+    if (doorHeight < 18) return 0;
+    const Palette& c = ui.theme.colors;
+    auto* draw = ImGui::GetWindowDrawList();
+    ImFont* font = ui.fonts.body();
+    const float used = static_cast<float>(rows) * doorHeight + static_cast<float>(rows - 1) * gap;
+    for (int i = 0; i < count; ++i) {
+        const ImVec2 a(topLeft.x + static_cast<float>(i % columns) * (doorWidth + gap), topLeft.y + static_cast<float>(i / columns) * (doorHeight + gap));
+        const ImVec2 b(a.x + doorWidth, a.y + doorHeight);
+        const bool target = i + 1 == highlight;
+        const ImU32 fill = target ? (failed ? c.alert : c.success) : c.secondary;
+        draw->AddRectFilled(a, b, fill, 6);
+        draw->AddRect(a, b, c.mutedText, 6, 0, 2);
+        const std::string number = std::to_string(i + 1);
+        const float fontSize = std::min(font->FontSize, doorHeight * 0.6F);
+        const ImVec2 textSize = font->CalcTextSizeA(fontSize, FLT_MAX, 0, number.c_str());
+        draw->AddText(font, fontSize, ImVec2(a.x + (doorWidth - textSize.x) / 2, a.y + (doorHeight - textSize.y) / 2),
+                      target ? c.onPrimary : c.onSecondary, number.c_str());
+    }
+    ui.recordGraphic(topLeft, ImVec2(topLeft.x + size.x, topLeft.y + used), "locker bank");
+    return used;
+}
+
+printing::PickupSlipData slipData(const ScreenContext& context, const std::string& documentId, const std::vector<Prescription>& items) {
+    printing::PickupSlipData data;
+    data.header = printing::slipHeader(context.config, context.text.language(), context.clock.wallNow(), documentId);
+    data.patientName = context.session.identity().name;
+    for (const auto& p : items) {
+        data.items.push_back({p.medication, p.quantity});
+        if (data.prescriptionNo.empty()) data.prescriptionNo = p.pickupCode;
+    }
+    return data;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- pickup
+
+void PickupScreen::onEnter(ScreenContext& context) {
+    PickupFlow& flow = context.services.pickup();
+    const PickupView view = flow.view();
+    // Back from paying (or from a ticket): read again, the paid one is ready now.
+    // Back from paying: read again (the paid prescription is ready now) and, when the patient
+    // paid, go straight on to the window's number — the button they pressed said so.
+    if (context.services.paymentReturn() && context.services.paymentReturn()->screen == "pickup") {
+        const bool paid = context.services.paymentReturn()->paid;
+        context.services.clearPaymentReturn();
+        flow.reload(paid);
+        return;
+    }
+    // Opened by a scanned pickup code: its list is there already (there is no card to look up).
+    if (view.byCode || (view.stage == PickupStage::list && !view.items.empty())) return;
+    flow.start(context.session.identity());
+}
+
+Transition PickupScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    PickupFlow& flow = context.services.pickup();
+    const PickupView view = flow.view();
+    if (const auto* pressed = pressedButton(event)) {
+        if (flow.working()) return Transition::none();
+        if (auto left = leave(*pressed)) return *left;
+        if (view.stage != PickupStage::list) return Transition::none();
+        if (pressed->id == "pickup.window") {
+            flow.pickUpAtWindows();
+            return Transition::none();
+        }
+        if (pressed->id.starts_with("pickup.locker.")) {
+            const std::string dispenseId = pressed->id.substr(14);
+            flow.pickUpFromLocker(dispenseId);
+            return Transition::to("pickup.locker");
+        }
+        if (pressed->id == "pickup.pay") {
+            context.services.returnAfterPayment({"pickup", "pickup.get_number_after_payment", "pickup.back_to_pickup", false});
+            return Transition::to("pay.charges");
+        }
+        return Transition::none();
+    }
+    if (std::holds_alternative<PickupProgress>(event) && view.stage == PickupStage::ticket) return Transition::to("pickup.ticket");
+    return Transition::none();
+}
+
+void PickupScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const Palette& c = ui.theme.colors;
+    const PickupView view = context.services.pickup().view();
+    const float x0 = l.contentMin.x;
+    const float x1 = l.contentMax.x;
+    serviceTitle(context, ui, "pickup.title");
+    if (view.stage == PickupStage::idle || view.working()) {
+        drawPatientMessage(context, ui, PatientMessage{view.stage == PickupStage::queueing ? "pickup.queueing" : "pickup.loading", false});
+        return;
+    }
+    const std::vector<RowButton> leaveOnly = leaveButtons(context, ButtonKind::primary);
+    const float leaveTop = bottomButtonRowTop(ui, leaveOnly, x0, x1) - ui.theme.gap;
+    if (view.stage == PickupStage::stopped || view.stage != PickupStage::list) {
+        if (view.error) drawPatientMessage(context, ui, stoppedMessage(*view.error), 0, leaveTop - ImGui::GetCursorScreenPos().y);
+        bottomButtonRow(ui, leaveOnly);
+        return;
+    }
+    if (view.items.empty()) {
+        drawPatientMessage(context, ui, PatientMessage{"pickup.none", false}, 0, leaveTop - ImGui::GetCursorScreenPos().y);
+        bottomButtonRow(ui, leaveOnly);
+        return;
+    }
+    // The actions, left to right: leave, pay, the window, each locker of this bank (primary last).
+    std::vector<RowButton> buttons = leaveButtons(context, ButtonKind::secondary);
+    const bool unpaid = std::any_of(view.items.begin(), view.items.end(), [](const Prescription& p) { return p.state() == PickupState::unpaid; });
+    const bool canPay = context.services.paymentsConnected() && !view.byCode;  // by code: no patient to bill here
+    if (unpaid && canPay) buttons.push_back({"pickup.pay", context.text.tr("pickup.pay"), ButtonKind::primary});
+    if (!view.readyAtWindows().empty()) buttons.push_back({"pickup.window", context.text.tr("pickup.get_number"), ButtonKind::primary});
+    for (const auto& p : view.readyHere()) {
+        buttons.push_back({"pickup.locker." + p.dispenseId, context.text.tr("pickup.open_locker", {{"locker", std::to_string(p.lockerNumber)}}),
+                           ButtonKind::primary});
+    }
+    // Portrait: the buttons in a row (or rows) at the bottom. Landscape: in a column on the right,
+    // stacked from the bottom, so the list keeps the whole height (large print leaves about 600
+    // pixels under the title: a row of buttons there would leave no room for a card).
+    const bool side = !l.portrait;
+    const float sideX0 = x0 + (x1 - x0) * 0.64F;
+    const float listX1 = side ? sideX0 - ui.theme.gap : x1;
+    float buttonsTop = 0;
+    if (side) {
+        std::vector<float> heights;
+        float total = 0;
+        for (const auto& b : buttons) {
+            heights.push_back(labelHeightIn(ui, b.label, x1 - sideX0));
+            total += heights.back() + ui.theme.gap;
+        }
+        const ImVec2 afterTitle = ImGui::GetCursorScreenPos();
+        float y = l.contentMax.y - total + ui.theme.gap;
+        buttonsTop = l.contentMax.y;
+        for (size_t i = 0; i < buttons.size(); ++i) {
+            ImGui::SetCursorScreenPos(ImVec2(sideX0, y));
+            ui.button(buttons[i].id, buttons[i].label, ImVec2(x1 - sideX0, heights[i]), buttons[i].kind);
+            y += heights[i] + ui.theme.gap;
+        }
+        ImGui::SetCursorScreenPos(afterTitle);
+    } else {
+        buttonsTop = bottomButtonRowTop(ui, buttons, x0, x1) - ui.theme.gap;
+    }
+    // What to do, in one sentence, above the list.
+    std::string hint = context.text.tr("pickup.hint.nothing_ready");
+    if (!view.readyHere().empty()) hint = context.text.tr("pickup.hint.locker");
+    else if (!view.readyAtWindows().empty()) hint = context.text.tr("pickup.hint.window");
+    else if (unpaid) hint = context.text.tr(canPay ? "pickup.hint.pay" : "pickup.hint.pay_elsewhere");
+    ImFont* body = ui.fonts.body();
+    float top = ImGui::GetCursorScreenPos().y;
+    const float width = listX1 - x0;
+    // Beside the buttons in landscape the hint heads the button column instead (the list needs
+    // the height); in portrait it heads the list.
+    if (side) {
+        const float hintTop = ImGui::GetCursorScreenPos().y;
+        const float hintHeight = ui.measure(hint, body, x1 - sideX0).y;
+        const float firstButton = l.contentMax.y - [&] {
+            float total = 0;
+            for (const auto& b : buttons) total += labelHeightIn(ui, b.label, x1 - sideX0) + ui.theme.gap;
+            return total;
+        }();
+        if (hintTop + hintHeight <= firstButton) ui.textAt(ImVec2(sideX0, hintTop), hint, body, c.text, x1 - sideX0);
+    } else {
+        ui.paragraph(hint, body, c.text);
+        ui.space(ui.theme.gap * 0.5F);
+        top = ImGui::GetCursorScreenPos().y;
+    }
+    // The list: a card per prescription (name and quantity, then where it stands).
+    float rowHeight = 0;
+    for (const auto& p : view.items) {
+        const float nameHeight = ui.measure(p.medication + "  " + p.quantity, body, width - 32).y;
+        const float statusHeight = ui.measure(statusLine(context, ui, view, p).first, body, width - 32).y;
+        rowHeight = std::max(rowHeight, nameHeight + statusHeight + 28);
+    }
+    ui.pagedList("pickup.list", view.items.size(), ImVec2(x0, top), ImVec2(width, (side ? l.contentMax.y : buttonsTop) - top), rowHeight,
+                 [&](size_t index, ImVec2 at, ImVec2 size) {
+                     const Prescription& p = view.items[index];
+                     auto* draw = ImGui::GetWindowDrawList();
+                     draw->AddRectFilled(at, ImVec2(at.x + size.x, at.y + size.y), c.panel, 8);
+                     const auto [status, color] = statusLine(context, ui, view, p);
+                     const std::string name = p.medication + "  " + p.quantity;
+                     ui.textAt(ImVec2(at.x + 16, at.y + 10), name, body, c.text, size.x - 32);
+                     const float nameHeight = ui.measure(name, body, size.x - 32).y;
+                     ui.textAt(ImVec2(at.x + 16, at.y + 14 + nameHeight), status, body, color, size.x - 32);
+                 });
+    if (!side) bottomButtonRow(ui, buttons);
+}
+
+// ---------------------------------------------------------------- pickup.ticket
+
+void PickupTicketScreen::onEnter(ScreenContext& context) {
+    const PickupView view = context.services.pickup().view();
+    print_ = PrintState::none;
+    if (view.stage != PickupStage::ticket) return;
+    // One slip per window's number (nearly always one window); the screen follows the last.
+    for (const PickupTicket& t : view.tickets) {
+        const std::string id = t.ticket.callNumber.empty() ? "pickup-window-" + t.items.front().dispenseId : "pickup-" + t.ticket.callNumber;
+        printing::PickupSlipData data = slipData(context, id, t.items);
+        data.callNumber = t.ticket.callNumber;
+        data.window = t.ticket.windowNumber > 0 ? std::to_string(t.ticket.windowNumber) : t.ticket.window;
+        printDocument_ = id;
+        print_ = PrintState::printing;
+        logger()->info("printing the pickup slip {} (window {})", id, data.window);
+        printOnReceiptPrinter(context, printDocument_, printing::pickupSlip(context.text, data));
+    }
+}
+
+Transition PickupTicketScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    if (const auto* pressed = pressedButton(event)) {
+        if (auto left = leave(*pressed)) return *left;
+        if (pressed->id == "pickup.back") {
+            context.services.pickup().reload();
+            return Transition::to("pickup");
+        }
+        return Transition::none();
+    }
+    if (const auto* printed = std::get_if<PrintFinished>(&event)) {
+        if (printed->document != printDocument_) return Transition::none();
+        print_ = printed->outcome ? PrintState::printed : PrintState::failed;
+        if (!printed->outcome) logger()->warn("{} not printed: {}", printed->document, printed->outcome.error().describe());
+    }
+    return Transition::none();
+}
+
+void PickupTicketScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const Palette& c = ui.theme.colors;
+    const PickupView view = context.services.pickup().view();
+    const float x0 = l.contentMin.x;
+    const float x1 = l.contentMax.x;
+    const std::vector<RowButton> buttons = leaveButtons(context, ButtonKind::primary);
+    const float buttonsTop = bottomButtonRowTop(ui, buttons, x0, x1) - ui.theme.gap;
+    if (view.tickets.empty()) {
+        serviceTitle(context, ui, "pickup.title");
+        drawPatientMessage(context, ui, PatientMessage{"pickup.error.unavailable", true});
+        bottomButtonRow(ui, buttons);
+        return;
+    }
+    serviceTitle(context, ui, view.ticketUncertain ? "pickup.ticket.go_title" : "pickup.ticket.title", view.ticketUncertain ? c.text : c.success);
+    ImFont* body = ui.fonts.body();
+    const float after = l.portrait ? 14.0F : 6.0F;
+    for (const PickupTicket& t : view.tickets) {
+        const std::string window = t.ticket.windowNumber > 0 ? std::to_string(t.ticket.windowNumber) : t.ticket.window;
+        if (!t.ticket.callNumber.empty()) {
+            centeredLine(ui, context.text.tr("pickup.ticket.number"), body, c.mutedText, x0, x1, 0);
+            centeredLine(ui, t.ticket.callNumber, ui.fonts.clock(), c.primary, x0, x1, after);
+        }
+        centeredLine(ui, context.text.tr("pickup.ticket.window", {{"window", window}}), ui.fonts.title(), c.text, x0, x1, after);
+        if (!t.ticket.callNumber.empty() && t.ticket.waitingAhead > 0) {
+            centeredLine(ui, context.text.tr("pickup.ticket.ahead", {{"count", std::to_string(t.ticket.waitingAhead)}}), body, c.text, x0, x1, after);
+        }
+    }
+    const std::string how = context.text.tr(view.ticketUncertain ? "pickup.ticket.no_number" : "pickup.ticket.watch");
+    centeredLine(ui, how, body, c.text, x0, x1, after);
+    const std::string printLine = print_ == PrintState::printing  ? context.text.tr("pickup.print.printing")
+                                  : print_ == PrintState::printed ? context.text.tr("pickup.print.take")
+                                  : print_ == PrintState::failed  ? context.text.tr("pickup.print.failed")
+                                                                  : std::string();
+    if (!printLine.empty() && ImGui::GetCursorScreenPos().y + ui.measure(printLine, body, x1 - x0).y <= buttonsTop) {
+        centeredLine(ui, printLine, body, print_ == PrintState::failed ? c.alert : c.mutedText, x0, x1, after);
+    }
+    bottomButtonRow(ui, buttons);
+}
+
+// ---------------------------------------------------------------- pickup.locker
+
+void PickupLockerScreen::onEnter(ScreenContext& context) {
+    print_ = PrintState::none;
+    printDocument_.clear();
+    const PickupView view = context.services.pickup().view();
+    if ((view.stage == PickupStage::locker_opened || view.stage == PickupStage::locker_failed) && printedFor_ != view.generation + 1) {
+        printSlip(context);
+    }
+}
+
+void PickupLockerScreen::printSlip(ScreenContext& context) {
+    const PickupView view = context.services.pickup().view();
+    printedFor_ = view.generation + 1;
+    const bool failed = view.stage == PickupStage::locker_failed;
+    printDocument_ = fmt::format("pickup-locker-{}-{}", view.locker.lockerNumber, view.locker.dispenseId);
+    printing::PickupSlipData data = slipData(context, printDocument_, {view.locker});
+    data.locker = view.locker.lockerNumber;
+    data.lockerFailed = failed;
+    if (failed) data.window = std::to_string(view.fallbackWindow);
+    print_ = PrintState::printing;
+    printOnReceiptPrinter(context, printDocument_, printing::pickupSlip(context.text, data));
+}
+
+Transition PickupLockerScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    PickupFlow& flow = context.services.pickup();
+    if (const auto* pressed = pressedButton(event)) {
+        if (flow.working()) return Transition::none();
+        if (auto left = leave(*pressed)) return *left;
+        if (pressed->id == "pickup.back") {
+            flow.reload();
+            return Transition::to("pickup");
+        }
+        return Transition::none();
+    }
+    if (std::holds_alternative<PickupProgress>(event)) {
+        const PickupView view = flow.view();
+        if ((view.stage == PickupStage::locker_opened || view.stage == PickupStage::locker_failed) && printedFor_ != view.generation + 1) {
+            printSlip(context);
+        }
+        return Transition::none();
+    }
+    if (const auto* printed = std::get_if<PrintFinished>(&event)) {
+        if (printed->document != printDocument_) return Transition::none();
+        print_ = printed->outcome ? PrintState::printed : PrintState::failed;
+        if (!printed->outcome) logger()->warn("{} not printed: {}", printed->document, printed->outcome.error().describe());
+    }
+    return Transition::none();
+}
+
+void PickupLockerScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const Palette& c = ui.theme.colors;
+    const PickupView view = context.services.pickup().view();
+    const float x0 = l.contentMin.x;
+    const float x1 = l.contentMax.x;
+    const int locker = view.locker.lockerNumber;
+    const std::string number = std::to_string(locker);
+    ImFont* body = ui.fonts.body();
+    const float after = l.portrait ? 14.0F : 6.0F;
+    if (view.stage == PickupStage::opening || view.stage == PickupStage::idle) {
+        serviceTitle(context, ui, "pickup.locker.opening_title");
+        drawPatientMessage(context, ui, PatientMessage{"pickup.locker.opening", false, {}, {{"locker", number}}});
+        return;
+    }
+    std::vector<RowButton> buttons{{"pickup.back", context.text.tr("pickup.back"), ButtonKind::secondary}};
+    for (auto& b : leaveButtons(context, ButtonKind::primary)) buttons.push_back(std::move(b));
+    const float buttonsTop = bottomButtonRowTop(ui, buttons, x0, x1) - ui.theme.gap;
+    const bool failed = view.stage != PickupStage::locker_opened;
+    serviceTitle(context, ui, failed ? "pickup.locker.failed_title" : "pickup.locker.open_title", failed ? c.alert : c.success);
+    // The words, then the bank with the door marked (portrait); landscape: the words left, the
+    // bank right.
+    const float split = l.portrait ? x1 : x0 + l.contentWidth() * 0.5F;
+    const float top = ImGui::GetCursorScreenPos().y;
+    std::vector<std::pair<std::string, ImU32>> lines;
+    if (!failed) {
+        lines.emplace_back(context.text.tr("pickup.locker.open_which", {{"locker", number}}), c.text);
+        lines.emplace_back(context.text.tr("pickup.locker.close_door"), c.text);
+        if (!view.lockerResult.confirmed) lines.emplace_back(context.text.tr("pickup.locker.confirming"), c.mutedText);
+    } else {
+        lines.emplace_back(context.text.tr("pickup.locker.failed", {{"locker", number}, {"window", std::to_string(view.fallbackWindow)}}), c.alert);
+        lines.emplace_back(context.text.tr("pickup.locker.not_taken"), c.text);
+    }
+    const std::string printLine = print_ == PrintState::printing  ? context.text.tr("pickup.print.printing")
+                                  : print_ == PrintState::printed ? context.text.tr("pickup.print.take")
+                                  : print_ == PrintState::failed  ? context.text.tr("pickup.print.failed")
+                                                                  : std::string();
+    if (!printLine.empty()) lines.emplace_back(printLine, print_ == PrintState::failed ? c.alert : c.mutedText);
+    for (const auto& [text, color] : lines) {
+        if (ImGui::GetCursorScreenPos().y + ui.measure(text, body, split - x0).y > buttonsTop) break;
+        ui.centered(text, body, color, x0, split);  // each wrapped line centred on its own
+    }
+    const drivers::locker::LockBoardDriver* bank = context.devices.first<drivers::locker::LockBoardDriver>(drivers::DeviceClass::locker);
+    if (bank && locker > 0) {
+        const float bankX0 = l.portrait ? x0 + l.contentWidth() * 0.1F : split + ui.theme.gap;
+        const float bankX1 = l.portrait ? x1 - l.contentWidth() * 0.1F : x1;
+        const float bankTop = (l.portrait ? ImGui::GetCursorScreenPos().y : top) + ui.theme.gap;
+        drawLockerBank(ui, bank->lockerCount(), locker, failed, ImVec2(bankX0, bankTop), ImVec2(bankX1 - bankX0, buttonsTop - bankTop));
+    }
+    bottomButtonRow(ui, buttons);
+}
+
+}  // namespace kiosk::screens

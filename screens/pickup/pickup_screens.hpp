@@ -1,0 +1,59 @@
+#pragma once
+// The pickup screens (取药, issue 13 item 1), drawing from the one PickupFlow
+// (screens/pickup/pickup_flow.hpp) in ScreenContext::services:
+//   pickup         entered from the tile: the patient's prescriptions, a page at a time — ready
+//                  (in a locker of this kiosk: "open locker 3"; at a window: "get a number"; in
+//                  another cabinet: where), not paid ("pay first", into the payment screens and
+//                  back here), being prepared (when it is expected), picked up
+//   pickup.ticket  the window's call number in large type, the window, "watch the call
+//                  display"; the slip is printed
+//   pickup.locker  the locker opening, then open (which door, on a picture of the bank; "take
+//                  your medicine and close the door") or not ("please go to window N"); the slip
+//                  is printed either way
+
+#include <string>
+
+#include "screens/screen.hpp"
+
+namespace kiosk::screens {
+
+class PickupScreen final : public Screen {
+public:
+    std::string_view id() const override { return "pickup"; }
+    void onEnter(ScreenContext& context) override;
+    void draw(const ScreenContext& context, Ui& ui) const override;
+    Transition onEvent(ScreenContext& context, const UiEvent& event) override;
+    bool needsSession() const override { return true; }
+};
+
+class PickupTicketScreen final : public Screen {
+public:
+    std::string_view id() const override { return "pickup.ticket"; }
+    void onEnter(ScreenContext& context) override;
+    void draw(const ScreenContext& context, Ui& ui) const override;
+    Transition onEvent(ScreenContext& context, const UiEvent& event) override;
+    bool needsSession() const override { return true; }
+
+private:
+    enum class PrintState { none, printing, printed, failed };
+    PrintState print_ = PrintState::none;
+    std::string printDocument_;
+};
+
+class PickupLockerScreen final : public Screen {
+public:
+    std::string_view id() const override { return "pickup.locker"; }
+    void onEnter(ScreenContext& context) override;
+    void draw(const ScreenContext& context, Ui& ui) const override;
+    Transition onEvent(ScreenContext& context, const UiEvent& event) override;
+    bool needsSession() const override { return true; }
+
+private:
+    void printSlip(ScreenContext& context);
+    enum class PrintState { none, printing, printed, failed };
+    PrintState print_ = PrintState::none;
+    std::string printDocument_;
+    uint64_t printedFor_ = 0;  ///< generation + 1 of the pickup whose slip was sent
+};
+
+}  // namespace kiosk::screens

@@ -1,0 +1,158 @@
+// The pickup crash matrix (issue 13): pickup_probe opens locker 3 on the virtual lock board (a real
+// pty) and confirms the pickup at the real hospital-sim; it is killed with _exit at every
+// failpoint between the door and the HIS (KIOSK_FAILPOINT), then restarted in recovery. Whatever
+// crashed when: the pickup is confirmed exactly once when the door opened, never when it did not
+// (or cannot be known), no door gets a second pulse, and the journal ends in a terminal state.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "payments/failpoint.hpp"
+#include "screens/pickup/locker_pickup.hpp"
+#include "sim/devices/virtual_lock_board.hpp"
+#include "tests/backend/sim_process.hpp"
+#include "tests/support/run_command.hpp"
+
+namespace kiosk::test {
+namespace {
+
+using drivers::locker::FeedbackPolarity;
+using drivers::locker::FrameFamily;
+
+constexpr const char* kDispense = "disp-zhang-san-10";  // zhang-san's, in locker 3 (sim/hospital/seed.cpp)
+constexpr int kLocker = 3;
+constexpr const char* kTrade = "PU-CRASH-1";
+
+struct PickupCrashCase {
+    std::string failpoint;  ///< "" = no crash
+    bool doorOpens = true;  ///< false: the crash comes before any command
+};
+
+class PickupCrashTest : public ::testing::TestWithParam<PickupCrashCase> {};
+
+nlohmann::json dispense(SimProcess& sim) { return sim.call("GET", std::string("/fhir/MedicationDispense/") + kDispense); }
+
+std::string rowState(const std::filesystem::path& journalFile) {
+    auto opened = Journal::open(journalFile);
+    if (!opened) return "journal: " + opened.error().describe();
+    auto journal = screens::PickupJournal::open(std::move(*opened));
+    if (!journal) return "journal: " + journal.error().describe();
+    auto row = (*journal)->find(kTrade);
+    if (!row || !*row) return "no row";
+    return (**row).state;
+}
+
+TEST_P(PickupCrashTest, RestartConfirmsAnOpenedDoorExactlyOnce) {
+    const PickupCrashCase& c = GetParam();
+    SimProcess sim;
+    ASSERT_GT(sim.port(), 0) << sim.error();
+    auto board = sim::VirtualLockBoard::create(FrameFamily::eight_a, {{1, 12, FeedbackPolarity::closed_when_set}});
+    ASSERT_TRUE(board) << board.error().detail;
+    const auto journalFile = sim.dir().path() / "kiosk-journal.db";
+    const std::vector<std::string> base = {PICKUP_PROBE_EXE, "--journal", journalFile.string(), "--fhir", sim.fhirUrl(), "--board",
+                                           (*board)->path().string()};
+    std::vector<std::string> first = {"env", "KIOSK_FAILPOINT=" + c.failpoint};
+    first.insert(first.end(), base.begin(), base.end());
+    first.insert(first.end(), {"--dispense", kDispense, "--locker", std::to_string(kLocker), "--trade", kTrade});
+    const auto crashed = runCommand(first);
+    if (c.failpoint.empty()) {
+        ASSERT_EQ(crashed.exitCode, 0) << crashed.out << crashed.err;
+    } else {
+        ASSERT_EQ(crashed.exitCode, payments::kFailpointExitCode) << "failpoint not reached\n" << crashed.out << crashed.err;
+    }
+    EXPECT_EQ((*board)->isOpen(kLocker), c.doorOpens);
+
+    std::vector<std::string> again = base;
+    again.emplace_back("--recover");
+    for (int restart = 1; restart <= 2; ++restart) {  // a second restart changes nothing
+        const auto recovered = runCommand(again);
+        ASSERT_EQ(recovered.exitCode, 0) << recovered.out << recovered.err;
+    }
+    EXPECT_EQ((*board)->openCommands(kLocker), c.doorOpens ? 1 : 0) << "recovery never pulses a door";
+    const auto remote = dispense(sim);
+    if (c.doorOpens) {
+        EXPECT_EQ(remote.value("status", ""), "completed") << remote.dump();
+        EXPECT_EQ(sim.commits(kTrade), 1) << "confirmed exactly once";
+        EXPECT_EQ(rowState(journalFile), "confirmed");
+    } else {
+        // Crashed before the command: the door reads closed, the kiosk cannot know whether it
+        // opened and was shut: not confirmed, and staff are asked to check the locker.
+        EXPECT_EQ(remote.value("status", ""), "in-progress") << remote.dump();
+        EXPECT_EQ(sim.commits(kTrade), 0);
+        EXPECT_EQ(rowState(journalFile), "door_unknown");
+        auto opened = Journal::open(journalFile);
+        ASSERT_TRUE(opened);
+        auto journal = screens::PickupJournal::open(std::move(*opened));
+        ASSERT_TRUE(journal);
+        auto faults = (*journal)->faultyLockers();
+        ASSERT_TRUE(faults);
+        ASSERT_EQ(faults->size(), 1U);
+        EXPECT_EQ(faults->front().locker, kLocker);
+    }
+}
+
+std::vector<PickupCrashCase> cases() {
+    return {{"", true},
+            {"pickup_journalled", false},
+            {"pickup_after_door_open", true},
+            {"pickup_door_open", true},
+            {"pickup_after_his_confirm", true}};
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryPickupFailpoint, PickupCrashTest, ::testing::ValuesIn(cases()),
+                         [](const ::testing::TestParamInfo<PickupCrashCase>& param) {
+                             return param.param.failpoint.empty() ? std::string("no_crash") : param.param.failpoint;
+                         });
+
+/// Bad input: a prescription naming a locker the bank does not have, or one for which the pickup
+/// code's journal row exists already (a repeated key): nothing is pulsed, nothing confirmed.
+TEST(LockerPickupInput, ALockerTheBankDoesNotHaveIsNeverPulsed) {
+    SimProcess sim;
+    ASSERT_GT(sim.port(), 0) << sim.error();
+    auto board = sim::VirtualLockBoard::create(FrameFamily::eight_a, {{1, 12, FeedbackPolarity::closed_when_set}});
+    ASSERT_TRUE(board) << board.error().detail;
+    auto opened = Journal::open(sim.dir().path() / "kiosk-journal.db");
+    ASSERT_TRUE(opened);
+    auto journal = screens::PickupJournal::open(std::move(*opened));
+    ASSERT_TRUE(journal);
+    backend::FhirSettings settings;
+    settings.http.baseUrl = sim.fhirUrl();
+    settings.retries = 0;
+    backend::FhirHisDriver his(settings);
+    drivers::locker::LockBoardSettings boardSettings;
+    boardSettings.serial = drivers::transport::SerialSettings{.path = (*board)->path().string(), .baud = 9600};
+    boardSettings.boards = {{1, 12, FeedbackPolarity::closed_when_set}};
+    boardSettings.confirmTimeout = std::chrono::milliseconds(400);
+    drivers::locker::LockBoardDriver lockers("lockers", boardSettings);
+    screens::LockerPickup pickup(his, **journal, lockers);
+    backend::Prescription prescription;
+    prescription.dispenseId = kDispense;
+    prescription.lockerNumber = 40;
+    const auto refused = pickup.pickUp(prescription, "PU-BAD-1");
+    EXPECT_EQ(refused.door, screens::LockerPickupResult::Door::refused);
+    ASSERT_TRUE(refused.error.has_value());
+    EXPECT_EQ(refused.error->messageKey, "locker.no_such_locker");
+    EXPECT_EQ((*board)->openAllCommands(), 0);
+    for (int locker = 1; locker <= 12; ++locker) EXPECT_EQ((*board)->openCommands(locker), 0);
+    // The same key twice: the second is refused before any command (the row exists).
+    prescription.lockerNumber = kLocker;
+    const auto first = pickup.pickUp(prescription, "PU-TWICE");
+    ASSERT_EQ(first.door, screens::LockerPickupResult::Door::opened);
+    (*board)->close(kLocker);
+    const auto again = pickup.pickUp(prescription, "PU-TWICE");
+    EXPECT_EQ(again.door, screens::LockerPickupResult::Door::refused);
+    EXPECT_EQ((*board)->openCommands(kLocker), 1) << "no locker opened twice under one key";
+    EXPECT_EQ(dispense(sim).value("status", ""), "completed");
+    EXPECT_EQ(sim.commits("PU-TWICE"), 1);
+}
+
+TEST(PickupCrashCoverage, EveryPickupFailpointIsInTheMatrix) {
+    for (const auto step : screens::kPickupFailpointSteps) {
+        bool found = false;
+        for (const auto& c : cases()) found = found || c.failpoint == step;
+        EXPECT_TRUE(found) << step;
+    }
+}
+
+}  // namespace
+}  // namespace kiosk::test
