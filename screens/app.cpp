@@ -92,6 +92,7 @@ Result<std::unique_ptr<App>> App::create(KioskConfig config, AppOptions options)
         return fail(Errc::invalid_argument, "another kiosk App is still open in this process (one window per process)");
     }
     if (options.mode) config.mode = *options.mode;
+    if (config.mode == KioskMode::pharmacy_display && config.ui.viewingDistanceM <= 0) config.ui.viewingDistanceM = 5;
     log::Settings logSettings;
     logSettings.file = config.logFile;
     logSettings.level = spdlog::level::from_str(config.logLevel);
@@ -137,8 +138,9 @@ Result<std::unique_ptr<App>> App::create(KioskConfig config, AppOptions options)
         ops::kioskLabels(app->config_, ops::readMetricsSettings(app->config_.metrics)));
     app->appMetrics_ = std::make_unique<AppMetrics>(*app->metrics_, app->devices_, app->desk_.get(), KIOSK_VERSION);
     if (auto opened = app->openWindow(); !opened) return std::unexpected(opened.error());
-    app->switchTo("attract");
+    app->switchTo(firstScreen(app->config_.mode));
     app->startPaymentRecovery();
+    app->services_->recoverAtStartUp();
     logger()->info("kiosk {} started in {} mode, {}x{}", app->config_.kioskId, modeName(app->config_.mode),
                    app->config_.ui.width, app->config_.ui.height);
     return app;
@@ -162,7 +164,7 @@ App::App(KioskConfig config, Catalog catalog, FontSet fonts, drivers::DeviceRegi
       his_(options_.his),
       tasks_(std::make_unique<TaskRunner>(2)) {
     if (!options_.resolveScan) options_.resolveScan = sampleHealthCardResolver(config_.assetsDir / "sim" / "people.json");
-    services_ = std::make_unique<ServiceFlows>(config_, his_, nullptr, *tasks_, [this](UiEvent event) { queue_.post(std::move(event)); });
+    services_ = std::make_unique<ServiceFlows>(config_, his_, nullptr, *tasks_, devices_, [this](UiEvent event) { queue_.post(std::move(event)); });
     lastActivity_ = clock_->now();
     session_.setTimeScale(theme_.timeoutScale);
 }
@@ -271,7 +273,7 @@ Result<void> App::openPayments() {
     if (!desk) return std::unexpected(desk.error());
     paymentJournal_ = std::move(*journal);
     desk_ = std::move(*desk);
-    services_ = std::make_unique<ServiceFlows>(config_, his_, desk_, *tasks_, [this](UiEvent event) { queue_.post(std::move(event)); });
+    services_ = std::make_unique<ServiceFlows>(config_, his_, desk_, *tasks_, devices_, [this](UiEvent event) { queue_.post(std::move(event)); });
     return {};
 }
 
@@ -377,6 +379,10 @@ ScreenContext App::makeContext() {
         .voiceStatus = voice_ ? voice_->status() : std::string("voice: not started"),
         .technician = technician_ ? &technician_->access() : nullptr,
         .counters = counters_.get(),
+        .announce = [this](const std::string& key, const std::vector<std::pair<std::string, std::string>>& values) {
+            if (sound_) (void)sound_->success();
+            if (voice_) voice_->announce(key, values);
+        },
     };
 }
 
@@ -779,7 +785,7 @@ Layout App::layout() const {
     result.width = static_cast<float>(config_.ui.width);
     result.height = static_cast<float>(config_.ui.height);
     result.portrait = result.height >= result.width;
-    result.contentMin = ImVec2(theme_.margin, theme_.topBarHeight + voiceBarHeight() + theme_.gap);
+    result.contentMin = ImVec2(theme_.margin, theme_.callDisplay ? theme_.margin : theme_.topBarHeight + voiceBarHeight() + theme_.gap);
     const float bottom = session_.active() ? theme_.bottomBarHeight : 0.0F;
     result.contentMax = ImVec2(result.width - theme_.margin, result.height - bottom - theme_.margin);
     return result;
@@ -1152,7 +1158,8 @@ void App::drawSimulatorPanel(std::vector<UiEvent>& events) {
         // The hospital's side: the doctor calls the next patient, another patient takes a slot.
         ImGui::TextUnformatted(text_.tr("sim.hospital").c_str());
         for (const HospitalAction& action : actions) {
-            if (ImGui::Button(text_.tr(action.labelKey).c_str())) events.push_back(SimulatorAction{"hospital", action.path, action.body.dump()});
+            const std::string label = text_.tr(action.labelKey) + (action.labelDetail.empty() ? "" : ": " + action.labelDetail);
+            if (ImGui::Button(label.c_str())) events.push_back(SimulatorAction{"hospital", action.path, action.body.dump()});
         }
         ImGui::Separator();
     }
@@ -1213,14 +1220,17 @@ void App::drawFrame(Ui& ui, const ScreenContext& context) {
     ImGui::Begin("##kiosk", nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                      ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
-    drawTopBar(ui);
-    drawVoiceBar(ui);
+    const bool bars = !(current_ && current_->fullScreen());
+    if (bars) {
+        drawTopBar(ui);
+        drawVoiceBar(ui);
+    }
     ImGui::SetCursorScreenPos(l.contentMin);
     // New lines start at the content's left edge, not at the window's.
     ImGui::Indent(l.contentMin.x);
     if (current_) current_->draw(context, ui);
     ImGui::Unindent(l.contentMin.x);
-    if (session_.active()) drawBottomBar(ui);
+    if (session_.active() && bars) drawBottomBar(ui);
     ImGui::End();
     if (services_->staffCall().panelOpen()) drawStaffCall(ui);
     if (countdownVisible()) drawCountdown(ui);
@@ -1229,7 +1239,8 @@ void App::drawFrame(Ui& ui, const ScreenContext& context) {
 
 bool App::staffCallOffered() const {
     const std::string_view screen = currentScreen();
-    return config_.mode != KioskMode::diagnostics && screen != "diagnostics" && !screen.starts_with("technician.");
+    return config_.mode != KioskMode::diagnostics && config_.mode != KioskMode::pharmacy_display && screen != "diagnostics" &&
+           !screen.starts_with("technician.");
 }
 
 void App::drawStaffCall(Ui& ui) {
@@ -1423,7 +1434,7 @@ Result<void> App::tap(std::string_view buttonId) {
 Result<void> App::simulate(std::string_view device, std::string_view action, std::string_view argument) {
     if (device == "gateway" && action == "pay") return simulatePhonePayment();
     if (device == "hospital") {
-        runHospitalAction(*tasks_, config_, HospitalAction{{}, std::string(action), nlohmann::json::parse(argument, nullptr, false)});
+        runHospitalAction(*tasks_, config_, HospitalAction{{}, std::string(action), nlohmann::json::parse(argument, nullptr, false), {}});
         return {};
     }
     drivers::Device* target = devices_.find(device);

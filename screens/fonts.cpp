@@ -75,9 +75,10 @@ Result<void> FontSet::build(const Catalog& catalog, bool largePrint) {
     uiBuilder.AddRanges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon());
     bodyRanges_.clear();
     uiBuilder.BuildRanges(&bodyRanges_);
-    // space … ":" (digits), "K" for the call-for-staff number ("K-0421", screens/help), and "¥"
+    // space … ":" (digits), "A"–"Z" for the call-for-staff number ("K-0421", screens/help) and the
+    // pharmacy call numbers ("A023", the call display), and "¥"
     // for amounts shown large on the payment screens
-    static constexpr ImWchar kClockRanges[] = {0x0020, 0x003A, 0x004B, 0x004B, 0x00A5, 0x00A5, 0};
+    static constexpr ImWchar kClockRanges[] = {0x0020, 0x003A, 0x0041, 0x005A, 0x00A5, 0x00A5, 0};
 
     auto addFace = [&](float size, const ImWchar* ranges) {
         ImFontConfig config;

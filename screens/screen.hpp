@@ -63,6 +63,10 @@ struct ScreenContext {
     TechnicianAccess* technician = nullptr;
     /// Every device's counters (cards read, scans, slips…); null if the journal refused them.
     const DeviceCounters* counters = nullptr;
+    /// Says an announcement to the room: a chime, then the voice in Chinese (the call display's
+    /// calls; said whether or not a patient switched the voice guide on). `key` is an i18n key
+    /// with its placeholder values; never a name (the loudspeaker is public).
+    std::function<void(const std::string& key, const std::vector<std::pair<std::string, std::string>>& values)> announce;
 };
 
 class Screen {
@@ -85,10 +89,15 @@ public:
     virtual bool asksBeforeFinish(const ScreenContext&) const { return false; }
     /// Screens that show a running countdown ask for a frame this often.
     virtual std::optional<std::chrono::milliseconds> redrawEvery() const { return std::nullopt; }
+    /// The screen takes the whole window: no top bar, no help button, nothing to touch (the
+    /// pharmacy call display).
+    virtual bool fullScreen() const { return false; }
 };
 
 /// The one table of screens: every screen of every mode, by id.
 std::vector<std::unique_ptr<Screen>> makeScreenTable();
+/// The screen a kiosk of `mode` starts on: the attract screen, or the call display.
+std::string_view firstScreen(KioskMode mode);
 
 /// A message for the patient in the current language, with the other language beneath.
 struct PatientMessage {

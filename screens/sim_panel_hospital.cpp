@@ -1,9 +1,13 @@
 #include "screens/sim_panel_hospital.hpp"
 
+#include <set>
+
 #include "kiosk/backend/http_client.hpp"
 #include "kiosk/core/log.hpp"
 #include "screens/booking/booking_flow.hpp"
 #include "screens/checkin/checkin_flow.hpp"
+#include "screens/pharmacy_display/call_board.hpp"
+#include "screens/pickup/pickup_flow.hpp"
 #include "screens/services.hpp"
 
 namespace kiosk::screens {
@@ -16,13 +20,23 @@ std::vector<HospitalAction> hospitalActions(const ServiceFlows& services) {
     std::vector<HospitalAction> actions;
     const CheckInView checkIn = services.checkIn().view();
     if (checkIn.stage == CheckInStage::result && checkIn.result && checkIn.result->ok() && !checkIn.chosen.appointment.doctorId.empty()) {
-        actions.push_back({"sim.queue_next", "admin/queue/call-next", {{"doctor", checkIn.chosen.appointment.doctorId}}});
+        actions.push_back({"sim.queue_next", "admin/queue/call-next", {{"doctor", checkIn.chosen.appointment.doctorId}}, {}});
     }
     const BookingView booking = services.booking().view();
     if (booking.stage == BookStage::doctors && !booking.doctorId.empty()) {
         // The chosen doctor's first free slot of the chosen day: the one at the top of the list.
         actions.push_back({"sim.take_slot", "admin/slots/take",
-                           {{"doctor", booking.doctorId}, {"date", booking.days[static_cast<size_t>(booking.day)]}}});
+                           {{"doctor", booking.doctorId}, {"date", booking.days[static_cast<size_t>(booking.day)]}}, {}});
+    }
+    // The pharmacist calls the next number at the window of the ticket just given (the pickup
+    // kiosk), or at each window the call display shows.
+    std::set<std::string> windows;
+    for (const auto& t : services.pickup().view().tickets) windows.insert(t.ticket.window);
+    const CallBoardView board = services.callBoard().view();
+    for (const auto& call : board.called) windows.insert(call.window);
+    for (const auto& call : board.waiting) windows.insert(call.window);
+    for (const auto& window : windows) {
+        if (!window.empty()) actions.push_back({"sim.pharmacy_next", "admin/pharmacy/call-next", {{"window", window}}, window});
     }
     return actions;
 }

@@ -22,9 +22,11 @@ struct HospitalAction {
     std::string labelKey;  ///< i18n key of the panel's button ("sim.queue_next")
     std::string path;      ///< the admin call, relative to hospital-sim's root ("admin/queue/call-next")
     nlohmann::json body;   ///< its JSON body
+    std::string labelDetail;  ///< shown after the label ("2号窗口"): several actions of one kind
 };
 
-/// The actions that fit what the patient sees now (none elsewhere): at most one per service.
+/// The actions that fit what the patient sees now (none elsewhere): at most one per service, and
+/// the pharmacy's "call the next number" per window shown.
 std::vector<HospitalAction> hospitalActions(const ServiceFlows& services);
 
 /// Runs `action` on `tasks` against the hospital of [backend] base_url (its root: the URL without

@@ -66,6 +66,7 @@ SizeTargets sizeTargets(bool elder) {
 }
 
 Theme Theme::make(const UiConfig& ui, bool elder) {
+    if (ui.viewingDistanceM > 0) return forCallDisplay(ui);
     const DesignMm& d = elder ? kElder : kNormal;
     const SizeTargets targets = sizeTargets(elder);
     Theme theme;
@@ -93,6 +94,29 @@ Theme Theme::make(const UiConfig& ui, bool elder) {
     theme.slop = std::round(theme.mm(5.0F));
     theme.maxChoicesPerPage = targets.maxChoicesPerPage;
     theme.timeoutScale = elder ? 2 : 1;
+    return theme;
+}
+
+Theme Theme::forCallDisplay(const UiConfig& ui) {
+    // Read across a waiting room: the capitals' height grows with the distance. Text at about
+    // 17 arc minutes (5 mm per metre: 25 mm at 5 m), the comfortable reading size of signage
+    // guidance (ISO 9241-303 asks ≥ 16' for text read at length; 20–22' preferred), and the called
+    // number at about 31' (9 mm per metre: 45 mm at 5 m), so that a patient who glances up from
+    // the far row reads it at once. A panel too small for these (the demo window) gets the
+    // largest faces that still leave room for ten body-face heights: the log says it falls short.
+    Theme theme = make(UiConfig{.width = ui.width, .height = ui.height, .pixelPitchMm = ui.pixelPitchMm}, false);
+    theme.callDisplay = true;
+    const float wantedBody = std::ceil(theme.mm(5.0F * ui.viewingDistanceM) / kCapHeightPerFontPx);
+    const float wantedNumber = std::ceil(theme.mm(9.0F * ui.viewingDistanceM) / kCapHeightPerFontPx);
+    const float roomyBody = std::floor(static_cast<float>(std::min(ui.width, ui.height)) / 10.0F);
+    theme.bodyPx = std::min(wantedBody, roomyBody);
+    theme.clockScale = std::min(wantedNumber, roomyBody * 2.2F) / theme.bodyPx;
+    theme.titleScale = 1.3F;
+    theme.margin = std::round(theme.bodyPx * 0.5F);
+    theme.gap = std::round(theme.bodyPx * 0.3F);
+    theme.topBarHeight = 0;
+    theme.bottomBarHeight = 0;
+    theme.shortOfDistance = wantedBody > theme.bodyPx;
     return theme;
 }
 

@@ -78,6 +78,10 @@ struct Theme {
     float pxPerMm = 4.03F;  ///< 1 / pixel pitch
     float bodyPx = 50.0F;   ///< the body face's ImGui size (px)
     float titleScale = 1.56F;  ///< heading face / body face (≥ 1.5 after pixel rounding)
+    /// The theme of a display read across a room ([ui] viewing_distance_m > 0): forCallDisplay().
+    bool callDisplay = false;
+    /// callDisplay: the panel is too small for the faces the distance asks for (they are smaller).
+    bool shortOfDistance = false;
     float clockScale = 2.6F;
     float margin = 48.0F;
     float gap = 28.0F;
@@ -95,6 +99,8 @@ struct Theme {
     /// The theme for `ui`'s panel in normal or elder mode. `ui.basePixelSize` (font_px), when a
     /// site set it, is the normal body size; otherwise it is derived from the glyph target.
     static Theme make(const UiConfig& ui, bool elder);
+    /// The call display's theme (ui.viewingDistanceM > 0): faces sized for the distance, no bars.
+    static Theme forCallDisplay(const UiConfig& ui);
     float mm(float millimetres) const { return millimetres * pxPerMm; }
     /// Applies colours and spacing to ImGui's style.
     void apply() const;

@@ -26,7 +26,7 @@ struct UiOptions {
 void addUiOptions(CLI::App* command, UiOptions& options) {
     command->add_option("--config", options.configFile, "Kiosk configuration file (TOML)")->required();
     command->add_option("--mode", options.mode, "Override kiosk.mode")
-        ->check(CLI::IsMember({"lobby", "pharmacy", "diagnostics"}));
+        ->check(CLI::IsMember({"lobby", "pharmacy", "diagnostics", "pharmacy_display"}));
     command->add_option("--orientation", options.orientation, "Override ui.orientation")
         ->check(CLI::IsMember({"portrait", "landscape"}));
     command->add_option("--language", options.language, "Override ui.language")->check(CLI::IsMember({"zh_CN", "en_US"}));

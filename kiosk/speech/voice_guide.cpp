@@ -72,12 +72,30 @@ void VoiceGuide::setHeadphones(bool present) {
 
 Utterance VoiceGuide::prepare(std::string_view key, std::initializer_list<std::pair<std::string_view, std::string>> args,
                               bool personal) const {
+    const std::string* found = text_->catalog().find(text_->language(), key);
+    return spoken(text_->language(), found ? substitute(*found, args) : std::string(), key, personal);
+}
+
+void VoiceGuide::announce(std::string_view key, const std::vector<std::pair<std::string, std::string>>& values,
+                          const std::string& language) {
+    if (!speech_) return;
+    const std::string* found = text_->catalog().find(language, key);
+    if (!found) {
+        logger()->warn("announcement {} has no {} text in the catalogue", key, language);
+        return;
+    }
+    std::string written = *found;
+    for (const auto& [name, value] : values) written = substitute(written, {{name, value}});
+    // Not through say(): it is for the room, whether or not a patient switched the guide on,
+    // and "say again" stays the patient's.
+    speech_->say(spoken(language, written, key, false));
+}
+
+Utterance VoiceGuide::spoken(const std::string& language, const std::string& written, std::string_view key, bool personal) const {
     Utterance utterance;
-    utterance.language = text_->language();
+    utterance.language = language;
     utterance.personal = personal;
-    const std::string* found = text_->catalog().find(utterance.language, key);
-    if (!found) return utterance;
-    const std::string written = substitute(*found, args);
+    if (written.empty()) return utterance;
     if (tongueOf(utterance.language) == Tongue::mandarin) {
         utterance.text = plainText(spellDigits(Tongue::mandarin, written));
         if (pinyin_) {

@@ -66,6 +66,11 @@ public:
     void cardRead(bool scanned = false);
     /// A card or code could not be read or was refused (the screen shows why).
     void readFailed();
+    /// Says `key` in `language` to the room whether or not the guide is on (the call display's
+    /// calls; an engine says one utterance at a time, so one language). Not remembered for
+    /// "say again". Never give it a name: it goes through the loudspeaker.
+    void announce(std::string_view key, const std::vector<std::pair<std::string, std::string>>& values,
+                  const std::string& language = "zh_CN");
     void repeat();
     void volumeUp();
     void volumeDown();
@@ -77,6 +82,9 @@ public:
 
 private:
     void say(Utterance utterance, bool remember = true);
+    /// `written` (placeholders filled) as said in `language`: Mandarin digits spelled out and its
+    /// pinyin; `key` names it in the log.
+    Utterance spoken(const std::string& language, const std::string& written, std::string_view key, bool personal) const;
 
     std::shared_ptr<Speech> speech_;
     const Translator* text_;
