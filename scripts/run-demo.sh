@@ -8,8 +8,10 @@
 #                kernel's ephemeral port range. Default: the first free port from 18080 to 18179.
 #   --no-build   skip the package check and the build (the tests use it)
 # Environment: KIOSK_DEMO_CONFIG (a config whose hospital URLs use 127.0.0.1:18080; the demo
-# rewrites them to its port and its data folder), KIOSK_DEMO_MODE (lobby), KIOSK_DEMO_PORT (as
-# --port), KIOSK_BUILD_DIR.
+# rewrites them to its port and its data folder), KIOSK_DEMO_MODE (lobby; pharmacy: the pickup
+# kiosk with a virtual lock board of 12 lockers on a pty, bank LOCKER-A as the hospital's seed
+# loads it; pharmacy_display: the call display), KIOSK_DEMO_JAM (pharmacy: lockers whose doors
+# stick, e.g. "3"), KIOSK_DEMO_PORT (as --port), KIOSK_BUILD_DIR.
 #
 # Every demo has its own hospital and its own data folder (build/demo-data/run-PID: the
 # hospital's database, the kiosk's journal and log, the simulated printers' output), so two demos
@@ -61,7 +63,7 @@ mkdir -p "$run_dir"
 
 if [ "$build" = 1 ]; then
   step 1/4 "Checking the Debian packages and building kiosk and hospital-sim (log: $run_dir/build.log)"
-  if ! { "$root/scripts/install-deps.sh" && KIOSK_BUILD_TARGETS="kiosk hospital-sim" "$root/scripts/build.sh"; } \
+  if ! { "$root/scripts/install-deps.sh" && KIOSK_BUILD_TARGETS="kiosk hospital-sim kiosk-vlockboard" "$root/scripts/build.sh"; } \
       >"$run_dir/build.log" 2>&1; then
     tail -n 30 "$run_dir/build.log" >&2
     fail "the build failed; its log: $run_dir/build.log"
@@ -99,7 +101,10 @@ start_sim() {
   done
   return 2
 }
-cleanup() { if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; fi; }
+board_pid=""
+cleanup() {
+  for pid in $sim_pid $board_pid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+}
 trap cleanup EXIT
 
 if [ -n "$port" ]; then
@@ -128,6 +133,48 @@ else
   sed -E -e "s#127\.0\.0\.1:18080#127.0.0.1:$port#g" -e "/^\[kiosk\]/a data_dir = \"$run_dir\"" "$config" >"$demo_config"
 fi
 
+# The pharmacy kiosk's lockers: a virtual lock board (8A frames, 12 lockers) on a pty in the run's
+# folder, and the bank id the hospital's seed loads the locker prescriptions into.
+mode="${KIOSK_DEMO_MODE:-lobby}"
+case "$mode" in lobby|pharmacy|pharmacy_display) ;; *) fail "KIOSK_DEMO_MODE must be lobby, pharmacy or pharmacy_display, got '$mode'" ;; esac
+sed -i -E "s/^mode *=.*/mode = \"$mode\"/" "$demo_config"
+journey="$root/assets/journeys/demo.json"
+what="identify with a card, pay a charge by QR, book a general-clinic slot, check in, time-out"
+if [ "$mode" = pharmacy ]; then
+  journey="$root/assets/journeys/pharmacy.json"
+  what="identify with a card, open a medicine locker, take a number for the window"
+elif [ "$mode" = pharmacy_display ]; then
+  journey="$root/assets/journeys/pharmacy_display.json"
+  what="the call display reading the pharmacy's queue"
+fi
+if [ "$mode" = pharmacy ]; then
+  vlockboard="$build_dir/sim/kiosk-vlockboard"
+  [ -x "$vlockboard" ] || fail "$vlockboard is missing: run without --no-build"
+  jam=()
+  for locker in ${KIOSK_DEMO_JAM:-}; do jam+=(--jam "$locker"); done
+  "$vlockboard" --link "$run_dir/ttyLockers" --boards 1:12 "${jam[@]}" >"$run_dir/lock-board.log" 2>&1 &
+  board_pid=$!
+  for _ in $(seq 1 50); do [ -e "$run_dir/ttyLockers" ] && break; sleep 0.1; done
+  [ -e "$run_dir/ttyLockers" ] || fail "the virtual lock board did not start; its log: $run_dir/lock-board.log"
+  cat >>"$demo_config" <<TOML
+
+[[devices]]
+name = "lockers"
+class = "locker"
+driver = "lockboard"
+port = "$run_dir/ttyLockers"
+model = "8a_9600"
+confirm_timeout_ms = 1500
+[[devices.boards]]
+address = 1
+locks = 12
+
+[pharmacy]
+locker_bank_id = "LOCKER-A"
+TOML
+  echo "      virtual lock board: 12 lockers on $run_dir/ttyLockers${KIOSK_DEMO_JAM:+ (jammed: $KIOSK_DEMO_JAM)}"
+fi
+
 # What the demo did, from the kiosk's own records: its payment journal and the printers' output.
 summary() {
   local orders
@@ -150,9 +197,9 @@ summary() {
 
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   shots="$run_dir/shots"
-  step 3/4 "No display (DISPLAY is not set): running the demo journey headless (identify with a card, pay a charge by QR, book a general-clinic slot, check in, time-out) into $shots"
+  step 3/4 "No display (DISPLAY is not set): running the demo journey headless ($what) into $shots"
   journey_ok=1
-  "$kiosk" screenshot --config "$demo_config" --journey "$root/assets/journeys/demo.json" --out "$shots" \
+  "$kiosk" screenshot --config "$demo_config" --journey "$journey" --out "$shots" \
     >"$run_dir/journey.json" 2>"$run_dir/kiosk-console.log" || journey_ok=0
   step 4/4 "Summary"
   if jq -e . "$run_dir/journey.json" >/dev/null 2>&1; then
@@ -176,7 +223,7 @@ fi
 
 step 3/4 "Starting the kiosk (F2: simulator panel; its log: $run_dir/logs/kiosk.log)"
 kiosk_rc=0
-"$kiosk" run --config "$demo_config" --mode "${KIOSK_DEMO_MODE:-lobby}" 2>"$run_dir/kiosk-console.log" || kiosk_rc=$?
+"$kiosk" run --config "$demo_config" --mode "$mode" 2>"$run_dir/kiosk-console.log" || kiosk_rc=$?
 step 4/4 "Summary (the kiosk exited with code $kiosk_rc)"
 summary
 if [ "$kiosk_rc" != 0 ]; then

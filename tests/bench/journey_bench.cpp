@@ -11,7 +11,8 @@
 // Targets (issue 11): booking ≤ 6 taps, check-in ≤ 2 taps, kiosk-added ≤ 0.5 s per journey, each
 // list drawn within one frame (≤ 16 ms). Issue 12: triage → the suggested department's doctors
 // in ≤ 4 taps from the menu; every ready report printed in ≤ 2 taps from the menu, and the
-// 40-row lab panel drawn within one frame; help: staff called in 1 tap from any screen.
+// 40-row lab panel drawn within one frame; help: staff called in 1 tap from any screen; pickup
+// (issue 13): a locker opened and a window number given in ≤ 2 taps each from the menu.
 // Usage: journey_bench [--smoke]   (--smoke: 3 frames per list instead of 30; numbers not meaningful)
 #include <unistd.h>
 
@@ -32,6 +33,8 @@
 #include "screens/app.hpp"
 #include "screens/booking/booking_flow.hpp"
 #include "screens/help/staff_call.hpp"
+#include "screens/pickup/pickup_flow.hpp"
+#include "sim/devices/virtual_lock_board.hpp"
 #include "screens/reports/reports_flow.hpp"
 #include "sim/hospital/store.hpp"
 #include "tests/support/hospital_sim_child.hpp"
@@ -129,8 +132,9 @@ std::pair<std::string, int> growHospital(const std::filesystem::path& dataDir) {
     return {role, day};
 }
 
-/// The demo config with its data folder in `dir` and every hospital URL on `port`.
-std::string benchConfig(const std::filesystem::path& dir, int port) {
+/// The demo config with its data folder in `dir`, every hospital URL on `port`, and the lock
+/// board at `lockerPort` (bank LOCKER-A, as the hospital's seed loads the locker prescriptions).
+std::string benchConfig(const std::filesystem::path& dir, int port, const std::string& lockerPort) {
     const std::string demo = std::string(KIOSK_ASSETS) + "/config/demo.toml";
     toml::table table;
     try {
@@ -147,6 +151,12 @@ std::string benchConfig(const std::filesystem::path& dir, int port) {
         payments->insert_or_assign("gateway_url", root + "/gateway");
         if (payments->contains("insurance_url")) payments->insert_or_assign("insurance_url", root + "/insurance");
     }
+    if (auto* devices = table["devices"].as_array()) {
+        toml::table lockers{{"name", "lockers"}, {"class", "locker"}, {"driver", "lockboard"}, {"port", lockerPort}, {"model", "8a_9600"}};
+        lockers.insert("boards", toml::array{toml::table{{"address", 1}, {"locks", 12}}});
+        devices->push_back(std::move(lockers));
+    }
+    table.insert_or_assign("pharmacy", toml::table{{"locker_bank_id", "LOCKER-A"}});
     const auto file = dir / "kiosk.toml";
     std::ofstream(file) << table << '\n';
     return file.string();
@@ -280,7 +290,14 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "hospital-sim did not start again: %s\n", hospital.error().c_str());
         return 1;
     }
-    const std::string configFile = benchConfig(dir, hospital.port());
+    // The pickup kiosk's lockers (issue 13): a virtual lock board on a pty.
+    auto lockBoard = kiosk::sim::VirtualLockBoard::create(kiosk::drivers::locker::FrameFamily::eight_a,
+                                                          {{1, 12, kiosk::drivers::locker::FeedbackPolarity::closed_when_set}});
+    if (!lockBoard) {
+        std::fprintf(stderr, "virtual lock board: %s\n", lockBoard.error().detail.c_str());
+        return 1;
+    }
+    const std::string configFile = benchConfig(dir, hospital.port(), (*lockBoard)->path().string());
     auto config = kiosk::loadConfig(configFile);
     if (!config) {
         std::fprintf(stderr, "%s\n", config.error().detail.c_str());
@@ -386,6 +403,30 @@ int main(int argc, char** argv) {
     const bool staffCalled = app.services().staffCall().view().stage == kiosk::screens::StaffCallStage::called;
     (void)app.tap("help.close");
 
+    // Pickup (issue 13 item 1): 张三 again; the tile, "open locker 3" → the door confirmed open on
+    // the pty and the pickup confirmed at the HIS. Then back to the menu and the tile again, "get a
+    // number for the window" → the number (the slip printed).
+    (void)app.tap("session.finish");
+    (void)app.simulate("card", "remove", "");
+    driver.settle();
+    (void)app.simulate("card", "insert", "zhang-san");
+    driver.settle();
+    driver.begin();
+    driver.tap("menu.pickup");
+    driver.tap("pickup.locker.disp-zhang-san-10");
+    const Measured lockerPickup = driver.end("pickup.locker");
+    const auto lockerView = app.services().pickup().view();
+    const bool lockerOpened = lockerView.stage == kiosk::screens::PickupStage::locker_opened && lockerView.lockerResult.confirmed &&
+                              (*lockBoard)->isOpen(3);
+    (void)app.tap("pickup.menu");
+    driver.settle();
+    driver.begin();
+    driver.tap("menu.pickup");
+    driver.tap("pickup.window");
+    const Measured windowPickup = driver.end("pickup.ticket");
+    const auto windowView = app.services().pickup().view();
+    const bool numbered = !windowView.tickets.empty() && !windowView.tickets.front().ticket.callNumber.empty();
+
     print("booking", booking, 6);
     print("checkin", checkIn, 2);
     print("triage", triage, 4);
@@ -393,6 +434,11 @@ int main(int argc, char** argv) {
     std::printf("reports  all ready reports printed: %s\n", allPrinted ? "yes" : "NO");
     print("help", help, 1);
     std::printf("help     staff called (the HIS took it): %s\n", staffCalled ? "yes" : "NO");
+    print("locker", lockerPickup, 2);
+    std::printf("locker   door confirmed open and the pickup confirmed at the HIS: %s (%lld ms from the command)\n",
+                lockerOpened ? "yes" : "NO", static_cast<long long>(lockerView.lockerResult.elapsed.count()));
+    print("window", windowPickup, 2);
+    std::printf("window   call number: %s\n", numbered ? windowView.tickets.front().ticket.callNumber.c_str() : "NONE");
     std::printf("frame_ms lab panel (%zu rows, paged)  median %.2f  p90 %.2f  (target <= 16)\n", panelRows, panelFrame.first,
                 panelFrame.second);
     std::printf("list_frame_ms departments (%zu listed, 6 a page)  median %.2f  p90 %.2f  (target <= 16)\n", departmentCount,
@@ -400,5 +446,8 @@ int main(int argc, char** argv) {
     std::printf("list_frame_ms slots (%zu of one day, 6 a page)      median %.2f  p90 %.2f  (target <= 16)\n", slotIds.size(),
                 slotsFrame.first, slotsFrame.second);
     std::printf("(1080x1920 portrait, SDL software renderer offscreen; %d frames each)\n", frames);
-    return booking.ok && checkIn.ok && triage.ok && reports.ok && allPrinted && panelRows >= 40 && help.ok && staffCalled ? 0 : 1;
+    return booking.ok && checkIn.ok && triage.ok && reports.ok && allPrinted && panelRows >= 40 && help.ok && staffCalled &&
+                   lockerPickup.ok && lockerOpened && windowPickup.ok && numbered
+               ? 0
+               : 1;
 }
