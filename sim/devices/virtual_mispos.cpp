@@ -87,8 +87,8 @@ void VirtualMisPos::sendAnswer(std::stop_token& stop, const std::string& answer,
     auto frame = pos::encodeFrame(answer, acquirer_->layout().lengthEncoding());
     if (badLrc) frame.back() ^= 0x5A;
     for (int send = 0; send < 3 && !stop.stop_requested(); ++send) {
+        ++answers_;  // counted before the write: the host may act on the frame at once
         writeBytes(frame);
-        ++answers_;
         // Wait for the host's ACK / NAK (500 ms, as the host's ACK time-out).
         bool acked = false;
         bool naked = false;

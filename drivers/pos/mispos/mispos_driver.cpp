@@ -231,7 +231,7 @@ Result<PosAnswer> MisPosDriver::run(PosRequest& request, std::chrono::millisecon
     }
     auto answer = layout_.decodeAnswer(*raw, request.operation);
     if (!answer) {
-        const std::string why = fmt::format("{} [answer: {}]", answer.error().detail, printable(*raw));
+        const std::string why = fmt::format("{} [answer: {}]", answer.error().detail, layout_.maskedForLog(*raw));
         setState(DeviceStatus::hardware_error, answer.error().detail);
         if (money) return unknown(why);
         logger()->warn("device {}: {}: {}", name_, op, why);

@@ -346,6 +346,33 @@ Result<std::string> MisPosLayout::encodeRequest(const PosRequest& request, const
     return out;
 }
 
+std::string MisPosLayout::maskedForLog(std::string_view bytes) const {
+    std::string copy(bytes);
+    size_t offset = 0;
+    for (const FieldSpec& field : answer_) {
+        if (field.name == "card_no" && offset < copy.size()) {
+            const size_t n = std::min(field.width, copy.size() - offset);
+            copy.replace(offset, n, maskPan(copy.substr(offset, n)));
+        }
+        offset += field.width;
+    }
+    // A layout without a card_no field: mask every run that could be a card number (13+ digits;
+    // with a card_no field the neighbouring digit fields would be masked too and the line useless).
+    std::string out;
+    size_t run = 0;
+    for (size_t i = 0; !find(answer_, "card_no") && i <= copy.size(); ++i) {
+        const bool digit = i < copy.size() && copy[i] >= '0' && copy[i] <= '9';
+        if (digit) {
+            ++run;
+            continue;
+        }
+        if (run >= 13) copy.replace(i - run, run, maskPan(copy.substr(i - run, run)));
+        run = 0;
+    }
+    out = printable(copy);
+    return out;
+}
+
 std::map<std::string, std::string> MisPosLayout::splitAnswer(std::string_view bytes) const {
     std::map<std::string, std::string> out;
     size_t offset = 0;

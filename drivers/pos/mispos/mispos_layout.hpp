@@ -83,6 +83,9 @@ public:
     /// card number, an approved answer's amount / voucher / reference present.
     /// Errc::invalid_answer with the field and the offending bytes (as hex when not printable).
     Result<PosAnswer> decodeAnswer(std::string_view bytes, PosOperation operation) const;
+    /// The raw answer for the log: printable(), with the card_no field masked (whatever the
+    /// answer's length) so a terminal that sends the full number never puts it in a log line.
+    std::string maskedForLog(std::string_view bytes) const;
     /// Fields of an answer by name (trimmed), for the log and the simulator.
     std::map<std::string, std::string> splitAnswer(std::string_view bytes) const;
     /// Builds an answer from field values (the simulator's side); values are padded per kind and
