@@ -7,6 +7,7 @@
 
 #include "drivers/pos/mispos/mispos_layout.hpp"
 #include "drivers/pos/mispos/mispos_protocol.hpp"
+#include "kiosk/core/i18n.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace kiosk::drivers::pos {
@@ -291,6 +292,26 @@ settlement = "T"
     EXPECT_EQ(answer->resultClass, ResultClass::approved);
     EXPECT_EQ(answer->amountFen, 99);
     EXPECT_FALSE(layout->hasTag());
+}
+
+TEST(MisPosLayout, EveryPatientMessageExistsInBothLanguages) {
+    // The keys of the default result table and the driver's own (pos_terminal.hpp, mispos_layout).
+    auto catalog = kiosk::Catalog::load(std::filesystem::path(KIOSK_TEST_ASSETS_DIR) / "lang");
+    ASSERT_TRUE(catalog) << catalog.error().detail;
+    std::vector<std::string> keys = {"pos.outcome_unknown", "pos.unavailable", "pos.bad_answer", "pos.bad_amount",
+                                     "pos.bad_request",     "pos.not_signed_in"};
+    const MisPosLayout layout = defaultLayout();
+    for (const char* code : {"00", "51", "55", "75", "54", "14", "41", "43", "05", "12", "25", "61", "91", "77", "TO",
+                             "QX", "96", "98"}) {
+        const ResultCodeSpec* row = layout.result(code);
+        ASSERT_NE(row, nullptr) << code;
+        keys.push_back(row->messageKey);
+    }
+    for (const auto& key : keys) {
+        for (const char* language : {"zh_CN", "en_US"}) {
+            EXPECT_NE(catalog->find(language, key), nullptr) << language << " lacks " << key;
+        }
+    }
 }
 
 }  // namespace
