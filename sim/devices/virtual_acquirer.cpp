@@ -22,7 +22,7 @@ constexpr VposScenario kScenarios[] = {VposScenario::approved,   VposScenario::i
                                        VposScenario::not_signed_in};
 constexpr VposFault kFaults[] = {VposFault::none,      VposFault::wrong_length, VposFault::non_numeric_amount,
                                  VposFault::other_amount, VposFault::other_tag, VposFault::unmasked_pan,
-                                 VposFault::nak,       VposFault::bad_lrc};
+                                 VposFault::nak,       VposFault::bad_lrc,      VposFault::no_ack};
 
 std::string orDash(const std::string& text) {
     return text.empty() ? "-" : text;
@@ -254,6 +254,8 @@ std::string_view vposFaultName(VposFault fault) {
             return "nak";
         case VposFault::bad_lrc:
             return "bad_lrc";
+        case VposFault::no_ack:
+            return "no_ack";
     }
     return "none";
 }
@@ -293,7 +295,7 @@ VposFault VirtualAcquirer::fault() const {
 VposFault VirtualAcquirer::takeLinkFault() {
     return locked([](State& s) {
         const VposFault f = s.fault;
-        if (f == VposFault::nak || f == VposFault::bad_lrc) {
+        if (f == VposFault::nak || f == VposFault::bad_lrc || f == VposFault::no_ack) {
             s.fault = VposFault::none;
             return f;
         }
@@ -486,7 +488,8 @@ VposOutcome VirtualAcquirer::process(std::string_view request) {
         s.lastAnswer = out.answer;  // what "reprint last" gives back: the true answer
         // Faults distort only what is sent this time.
         const VposFault fault = s.fault;
-        if (fault != VposFault::nak && fault != VposFault::bad_lrc) s.fault = VposFault::none;
+        if (fault != VposFault::nak && fault != VposFault::bad_lrc && fault != VposFault::no_ack)
+            s.fault = VposFault::none;
         if (fault == VposFault::other_tag) {
             a["tag"] = t.tag == "999" ? "998" : fmt::format("{:03}", (t.tag.empty() ? 0 : std::stoi(t.tag)) + 1);
             out.answer = layout_.encodeAnswer(a);

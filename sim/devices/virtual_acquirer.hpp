@@ -22,7 +22,8 @@
 //   wrong_length (one byte short), non_numeric_amount, other_amount (charges 1 yuan more),
 //   other_tag (answers with another transaction's tag), unmasked_pan (the full card number)
 // Link faults (pty terminal only, the next exchange): nak (NAK to every frame),
-//   bad_lrc (every answer frame with a wrong LRC).
+//   bad_lrc (every answer frame with a wrong LRC), no_ack (the request is taken without an ACK:
+//   the host sends it again, and the terminal must not act on it twice).
 
 #include <chrono>
 #include <filesystem>
@@ -57,7 +58,8 @@ enum class VposFault {
     other_tag,
     unmasked_pan,
     nak,
-    bad_lrc
+    bad_lrc,
+    no_ack
 };
 std::string_view vposFaultName(VposFault fault);
 Result<VposFault> parseVposFault(std::string_view name);

@@ -135,12 +135,18 @@ void VirtualMisPos::serve(std::stop_token stop) {
             continue;
         }
         ++received_;
-        writeBytes(std::span(&ack, 1));
-        if (scan.data == lastRequest_ && !lastAnswer_.empty()) {  // a resend of a request already done
-            sendAnswer(stop, lastAnswer_, false, buffer);
+        if (scan.data == lastRequest_) {  // a resend of a request already taken: never act twice
+            writeBytes(std::span(&ack, 1));
+            if (!lastAnswer_.empty()) sendAnswer(stop, lastAnswer_, false, buffer);
             continue;
         }
-        const bool badLrc = acquirer_->fault() == VposFault::bad_lrc && acquirer_->takeLinkFault() == VposFault::bad_lrc;
+        const VposFault linkFault = acquirer_->fault();
+        const bool badLrc = linkFault == VposFault::bad_lrc && acquirer_->takeLinkFault() == VposFault::bad_lrc;
+        if (linkFault == VposFault::no_ack && acquirer_->takeLinkFault() == VposFault::no_ack) {
+            // taken silently: the host's ACK time-out sends it again while this one is processed
+        } else {
+            writeBytes(std::span(&ack, 1));
+        }
         const VposOutcome outcome = acquirer_->process(scan.data);
         lastRequest_ = scan.data;
         lastAnswer_.clear();

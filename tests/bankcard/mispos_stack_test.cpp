@@ -11,6 +11,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "drivers/common/registry.hpp"
 #include "drivers/pos/mispos/mispos_driver.hpp"
 #include "kiosk/core/config.hpp"
@@ -260,6 +262,24 @@ TEST(MisPosSerial, BadLrcOnEveryAnswerIsNakedThreeTimesThenUnknown) {
     auto resolved = rig.driver->resolve(pending);
     ASSERT_TRUE(resolved) << resolved.error().detail;
     EXPECT_EQ(resolved->first, Resolution::charged);
+}
+
+TEST(MisPosSerial, ARequestSentAgainAfterAMissingAckIsNotChargedTwice) {
+    Rig rig(PosTransport::serial);
+    rig.signIn();
+    rig.acquirer->setFault(VposFault::no_ack);
+    rig.acquirer->setAnswerDelay(260ms);  // the answer comes after the host's ACK time-out (150 ms)
+    auto paid = rig.driver->consume(3300);
+    ASSERT_TRUE(paid) << paid.error().detail;
+    EXPECT_EQ(paid->amountFen, 3300);
+    rig.acquirer->setAnswerDelay(0ms);
+    // The terminal saw the same request twice and acted once.
+    for (int i = 0; i < 100 && rig.terminal->framesReceived() < 3; ++i) std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(rig.terminal->framesReceived(), 1 + 2);  // sign-in, then the consume and its resend
+    EXPECT_EQ(rig.acquirer->charges(), 1);
+    auto next = rig.driver->consume(100);  // the stale second answer does not confuse the next one
+    ASSERT_TRUE(next) << next.error().detail;
+    EXPECT_EQ(rig.acquirer->charges(), 2);
 }
 
 TEST(MisPosSerial, NakThreeTimesIsNotCharged) {
