@@ -141,25 +141,30 @@ struct VirtualAcquirer::State {
         }
     }
 
-    void save(const std::filesystem::path& file) const {
-        const auto temp = file.string() + ".tmp";
-        {
-            std::ofstream out(temp, std::ios::trunc);
-            out << "signed_in " << orDash(signedIn) << "\nbatch " << batch << "\nvoucher " << voucher << "\nreference "
-                << reference << "\nscenario " << vposScenarioName(scenario) << "\nfault " << vposFaultName(fault)
-                << "\nwalk_away_ms " << walkAwayMs << "\ndelay_ms " << delayMs << "\nlast_answer "
-                << orDash(toHex(lastAnswer)) << "\n";
-            if (!settled.batch.empty()) {
-                out << "settled " << settled.batch << ' ' << settled.consumes << ' ' << settled.consumeFen << ' '
-                    << settled.voids << ' ' << settled.voidFen << ' ' << settled.refunds << ' ' << settled.refundFen
-                    << "\n";
-            }
-            for (const auto& t : txns) {
-                out << "txn " << t.type << ' ' << t.amountFen << ' ' << t.voucher << ' ' << t.reference << ' ' << t.batch
-                    << ' ' << t.date << ' ' << t.time << ' ' << orDash(t.tag) << ' ' << orDash(t.original) << ' '
-                    << (t.voided ? 1 : 0) << ' ' << t.refundedFen << "\n";
-            }
+    std::string text() const {
+        std::ostringstream out;
+        out << "signed_in " << orDash(signedIn) << "\nbatch " << batch << "\nvoucher " << voucher << "\nreference "
+            << reference << "\nscenario " << vposScenarioName(scenario) << "\nfault " << vposFaultName(fault)
+            << "\nwalk_away_ms " << walkAwayMs << "\ndelay_ms " << delayMs << "\nlast_answer "
+            << orDash(toHex(lastAnswer)) << "\n";
+        if (!settled.batch.empty()) {
+            out << "settled " << settled.batch << ' ' << settled.consumes << ' ' << settled.consumeFen << ' '
+                << settled.voids << ' ' << settled.voidFen << ' ' << settled.refunds << ' ' << settled.refundFen << "\n";
         }
+        for (const auto& t : txns) {
+            out << "txn " << t.type << ' ' << t.amountFen << ' ' << t.voucher << ' ' << t.reference << ' ' << t.batch
+                << ' ' << t.date << ' ' << t.time << ' ' << orDash(t.tag) << ' ' << orDash(t.original) << ' '
+                << (t.voided ? 1 : 0) << ' ' << t.refundedFen << "\n";
+        }
+        return out.str();
+    }
+
+    /// Writes the state if it changed since `before` (a rename: readers never see half a file).
+    void save(const std::filesystem::path& file, const std::string& before) const {
+        const std::string now = text();
+        if (now == before) return;
+        const auto temp = file.string() + ".tmp";
+        std::ofstream(temp, std::ios::trunc) << now;
         std::filesystem::rename(temp, file);
     }
 
@@ -189,12 +194,13 @@ auto VirtualAcquirer::locked(F&& f) const {
     StateLock lock(file_);
     State state;
     state.load(file_);
+    const std::string before = std::filesystem::exists(file_) ? state.text() : std::string();
     if constexpr (std::is_void_v<decltype(f(state))>) {
         f(state);
-        state.save(file_);
+        state.save(file_, before);
     } else {
         auto result = f(state);
-        state.save(file_);
+        state.save(file_, before);
         return result;
     }
 }

@@ -124,9 +124,11 @@ void VirtualMisPos::serve(std::stop_token stop) {
             writeBytes(std::span(&nak, 1));
             continue;
         }
-        if (nakLeft == 0 && acquirer_->fault() == VposFault::nak) {
-            acquirer_->takeLinkFault();
-            nakLeft = 3;
+        // One look at the link fault per new request (the state file is shared with other processes).
+        VposFault linkFault = VposFault::none;
+        if (nakLeft == 0 && scan.data != lastRequest_) {
+            linkFault = acquirer_->takeLinkFault();
+            if (linkFault == VposFault::nak) nakLeft = 3;
         }
         if (nakLeft > 0) {
             --nakLeft;
@@ -140,13 +142,9 @@ void VirtualMisPos::serve(std::stop_token stop) {
             if (!lastAnswer_.empty()) sendAnswer(stop, lastAnswer_, false, buffer);
             continue;
         }
-        const VposFault linkFault = acquirer_->fault();
-        const bool badLrc = linkFault == VposFault::bad_lrc && acquirer_->takeLinkFault() == VposFault::bad_lrc;
-        if (linkFault == VposFault::no_ack && acquirer_->takeLinkFault() == VposFault::no_ack) {
-            // taken silently: the host's ACK time-out sends it again while this one is processed
-        } else {
-            writeBytes(std::span(&ack, 1));
-        }
+        const bool badLrc = linkFault == VposFault::bad_lrc;
+        if (linkFault != VposFault::no_ack) writeBytes(std::span(&ack, 1));
+        // (no_ack: taken silently; the host's ACK time-out sends it again while this one is processed)
         const VposOutcome outcome = acquirer_->process(scan.data);
         lastRequest_ = scan.data;
         lastAnswer_.clear();
