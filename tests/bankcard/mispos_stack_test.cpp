@@ -410,6 +410,19 @@ answer_timeout_ms = 60000
     EXPECT_TRUE(acquirer->signedIn());
 }
 
+TEST(MisPosConfig, TheExampleConfigBuildsBothTransports) {
+    auto config = loadConfig(std::filesystem::path(KIOSK_TEST_ASSETS_DIR) / "config" / "bankcard.example.toml");
+    ASSERT_TRUE(config) << config.error().detail;
+    auto registry = DeviceRegistry::build(*config, DriverContext{KIOSK_TEST_ASSETS_DIR, config->dataDir});
+    ASSERT_TRUE(registry) << registry.error().detail;
+    std::vector<std::string> transports;
+    for (Device* device : registry->ofClass(DeviceClass::pos_terminal)) {
+        EXPECT_EQ(device->driverName(), "mispos");
+        transports.push_back(device->capabilities().has("serial") ? "serial" : "vendor_library");
+    }
+    EXPECT_EQ(transports, (std::vector<std::string>{"serial", "vendor_library"}));
+}
+
 TEST(MisPosConfig, BadValuesNameTheirKeys) {
     test::TempDir dir;
     auto loaded = loadConfig(dir.write("kiosk.toml", kioskConfig(R"(
