@@ -20,6 +20,12 @@
 #include "tests/support/temp_dir.hpp"
 
 namespace kiosk::drivers::pos {
+
+/// Test names read "…/pty" and "…/helper" in ctest, not "4-byte object <00-00 00-00>".
+void PrintTo(PosTransport transport, std::ostream* out) {
+    *out << (transport == PosTransport::serial ? "pty" : "helper");
+}
+
 namespace {
 
 using namespace std::chrono_literals;

@@ -326,8 +326,11 @@ Result<std::pair<Resolution, std::optional<PosAnswer>>> MisPosDriver::resolve(co
     return std::pair{Resolution::charged, std::optional<PosAnswer>{found}};
 }
 
-Result<std::string> MisPosDriver::selfTest(std::chrono::milliseconds, const CancelToken& cancel) {
-    auto answer = settings_.selfTestQuery ? queryLast(cancel) : signIn(cancel);
+Result<std::string> MisPosDriver::selfTest(std::chrono::milliseconds timeout, const CancelToken& cancel) {
+    // The technician's limit, if shorter than the service time-out (diagnostics run every check at once).
+    PosRequest request;
+    request.operation = settings_.selfTestQuery ? PosOperation::query_last : PosOperation::sign_in;
+    auto answer = run(request, std::min(timeout, settings_.serviceTimeout), cancel);
     if (!answer) return std::unexpected(answer.error());
     std::lock_guard lock(mutex_);
     return fmt::format("{} ({}): {} result {}, merchant {}, terminal {}, batch {}; {}", link_->describe(), layout_.name(),
