@@ -11,9 +11,10 @@
 // Amounts are in fen (分, int64). Dates on the terminal are MMDD (the acquirer's year is implied).
 //
 // Errors (Error::code, messageKey for the patient, detail for the log):
-//   rejected          the terminal answered: declined / cancelled / walked away — NOT charged
-//                     ("pos.declined.insufficient_funds", "pos.declined.wrong_pin", …, from the
-//                     layout's result table)
+//   rejected          the terminal answered: declined / cancelled / walked away — no money moved
+//                     (a consume was NOT charged; a void / refund gave nothing back: the caller
+//                     words that itself). messageKey from the layout's result table
+//                     ("pos.declined.insufficient_funds", "pos.declined.wrong_pin", …)
 //   unknown_outcome   money may have moved (time-out after the request was taken, a lost or
 //                     invalid answer to consume / void / refund, the vendor library crashed or hung)
 //                     "pos.outcome_unknown": resolve with resolve() (query / reprint last), NEVER by

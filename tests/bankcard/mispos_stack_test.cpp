@@ -9,7 +9,10 @@
 #include <stdexcept>
 #include <pty.h>
 #include <termios.h>
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <thread>
 
@@ -356,6 +359,22 @@ TEST(MisPosHelper, ACrashMidTransactionIsResolvedByQueryAndTheHelperRestarts) {
     EXPECT_EQ(rig.driver->helper()->starts(), 2);
     EXPECT_NE(rig.driver->helper()->pid(), first);
     EXPECT_EQ(rig.acquirer->charges(), 1);  // never charged twice
+}
+
+TEST(MisPosHelper, TheVendorLibrarySeesNoneOfTheKiosksFiles) {
+    Rig rig(PosTransport::library);
+    // A descriptor the kiosk opened without O_CLOEXEC (a journal, a device) must not leak.
+    const int leaky = ::open((rig.dir.path() / "journal.db").c_str(), O_RDWR | O_CREAT, 0600);
+    ASSERT_GE(leaky, 0);
+    rig.signIn();
+    std::vector<int> fds;
+    for (const auto& entry : std::filesystem::directory_iterator(
+             std::filesystem::path("/proc") / std::to_string(rig.driver->helper()->pid()) / "fd")) {
+        fds.push_back(std::stoi(entry.path().filename().string()));
+    }
+    std::sort(fds.begin(), fds.end());
+    EXPECT_EQ(fds, (std::vector<int>{0, 1, 2, 3}));
+    ::close(leaky);
 }
 
 TEST(MisPosHelper, AMissingLibraryIsNotChargedAndSaysWhy) {

@@ -273,7 +273,9 @@ Result<PosAnswer> MisPosDriver::run(PosRequest& request, std::chrono::millisecon
             logger()->info("device {}: {}", name_, summary);
             setState(DeviceStatus::online, {});
             if (request.operation == PosOperation::query_last) return answer;  // the last one was declined
-            return fail(Errc::rejected, "not charged: " + summary, answer->messageKey);
+            // consume: nothing was charged; void / refund: nothing was given back (the caller
+            // words that for the patient, the table's key is the bank's reason).
+            return fail(Errc::rejected, "declined by the terminal, no money moved: " + summary, answer->messageKey);
         case ResultClass::not_signed_in:
             logger()->warn("device {}: {}", name_, summary);
             {

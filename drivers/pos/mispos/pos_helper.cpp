@@ -106,6 +106,18 @@ Result<void> HelperProcess::start() {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, child, 3);
+    // The vendor library sees fd 0-3 only: not the kiosk's journal, sockets or devices.
+    posix_spawn_file_actions_addclosefrom_np(&actions, 4);
+    // Default signal handling and an empty mask, whatever the calling thread blocks.
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t none;
+    sigset_t all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setsigdefault(&attributes, &all);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     std::vector<std::string> args = {settings_.helper.string(), "--fd",     "3",
                                      "--library",               settings_.library.string(),
                                      "--symbol",                settings_.symbol,
@@ -120,8 +132,9 @@ Result<void> HelperProcess::start() {
     for (auto& e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
     pid_t pid = -1;
-    const int spawned = ::posix_spawn(&pid, settings_.helper.c_str(), &actions, nullptr, argv.data(), envp.data());
+    const int spawned = ::posix_spawn(&pid, settings_.helper.c_str(), &actions, &attributes, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
     ::close(child);
     if (spawned != 0) {
         ::close(fds[0]);
