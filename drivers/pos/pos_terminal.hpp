@@ -64,21 +64,21 @@ std::string_view resultClassName(ResultClass value);
 /// What the terminal answered (validated: lengths, digits, amount, tag).
 struct PosAnswer {
     PosOperation operation = PosOperation::consume;
-    std::string resultCode;      ///< "00" approved; else the acquirer's / terminal's code
+    std::string resultCode;  ///< "00" approved; else the acquirer's / terminal's code
     ResultClass resultClass = ResultClass::unknown;
-    std::string messageKey;      ///< the patient message of the result code ("pos.approved", …)
-    std::string maskedPan;       ///< "622848******1234"; never more than first 6 / last 4
+    std::string messageKey;  ///< the patient message of the result code ("pos.approved", …)
+    std::string maskedPan;   ///< "622848******1234"; never more than first 6 / last 4
     int64_t amountFen = 0;
-    std::string voucher;         ///< 凭证号 (POS trace), 6 digits
-    std::string batch;           ///< 批次号, 6 digits
-    std::string reference;       ///< 参考号 (retrieval reference), 12 characters
-    std::string authCode;        ///< 授权号
-    std::string merchantId;      ///< 商户号, 15
-    std::string terminalId;      ///< 终端号, 8
-    std::string date;            ///< MMDD
-    std::string time;            ///< HHMMSS
-    std::string tag;             ///< echo of the request's tag
-    std::string bankCode;        ///< 发卡行 code, when the layout has it
+    std::string voucher;     ///< 凭证号 (POS trace), 6 digits
+    std::string batch;       ///< 批次号, 6 digits
+    std::string reference;   ///< 参考号 (retrieval reference), 12 characters
+    std::string authCode;    ///< 授权号
+    std::string merchantId;  ///< 商户号, 15
+    std::string terminalId;  ///< 终端号, 8
+    std::string date;        ///< MMDD
+    std::string time;        ///< HHMMSS
+    std::string tag;         ///< echo of the request's tag
+    std::string bankCode;    ///< 发卡行 code, when the layout has it
 };
 
 /// How a transaction whose outcome was unknown turned out, after a query of the last one.

@@ -15,14 +15,13 @@ namespace pos = drivers::pos;
 
 namespace {
 
-constexpr VposScenario kScenarios[] = {VposScenario::approved,   VposScenario::insufficient_funds,
-                                       VposScenario::wrong_pin,  VposScenario::card_expired,
-                                       VposScenario::walk_away,  VposScenario::answer_lost,
-                                       VposScenario::crash,      VposScenario::hang,
-                                       VposScenario::not_signed_in};
-constexpr VposFault kFaults[] = {VposFault::none,      VposFault::wrong_length, VposFault::non_numeric_amount,
-                                 VposFault::other_amount, VposFault::other_tag, VposFault::unmasked_pan,
-                                 VposFault::nak,       VposFault::bad_lrc,      VposFault::no_ack};
+constexpr VposScenario kScenarios[] = {
+    VposScenario::approved,     VposScenario::insufficient_funds, VposScenario::wrong_pin, VposScenario::card_expired,
+    VposScenario::walk_away,    VposScenario::answer_lost,        VposScenario::crash,     VposScenario::hang,
+    VposScenario::not_signed_in};
+constexpr VposFault kFaults[] = {VposFault::none,         VposFault::wrong_length, VposFault::non_numeric_amount,
+                                 VposFault::other_amount, VposFault::other_tag,    VposFault::unmasked_pan,
+                                 VposFault::nak,          VposFault::bad_lrc,      VposFault::no_ack};
 
 std::string orDash(const std::string& text) {
     return text.empty() ? "-" : text;
@@ -38,7 +37,8 @@ std::string toHex(std::string_view bytes) {
 }
 std::string fromHex(std::string_view hex) {
     std::string out;
-    for (size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
+    for (size_t i = 0; i + 1 < hex.size(); i += 2)
+        out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
     return out;
 }
 
@@ -149,7 +149,8 @@ struct VirtualAcquirer::State {
             << orDash(toHex(lastAnswer)) << "\n";
         if (!settled.batch.empty()) {
             out << "settled " << settled.batch << ' ' << settled.consumes << ' ' << settled.consumeFen << ' '
-                << settled.voids << ' ' << settled.voidFen << ' ' << settled.refunds << ' ' << settled.refundFen << "\n";
+                << settled.voids << ' ' << settled.voidFen << ' ' << settled.refunds << ' ' << settled.refundFen
+                << "\n";
         }
         for (const auto& t : txns) {
             out << "txn " << t.type << ' ' << t.amountFen << ' ' << t.voucher << ' ' << t.reference << ' ' << t.batch

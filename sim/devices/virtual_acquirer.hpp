@@ -73,9 +73,9 @@ struct VposTransaction {
     std::string date;  ///< MMDD
     std::string time;  ///< HHMMSS
     std::string tag;
-    std::string original;       ///< void: the voided voucher; refund: the refunded reference
-    bool voided = false;        ///< consume only
-    int64_t refundedFen = 0;    ///< consume only
+    std::string original;     ///< void: the voided voucher; refund: the refunded reference
+    bool voided = false;      ///< consume only
+    int64_t refundedFen = 0;  ///< consume only
 };
 
 /// Totals of one batch, as a settlement reports them.

@@ -112,7 +112,8 @@ void VirtualMisPos::serve(std::stop_token stop) {
     while (!stop.stop_requested()) {
         const auto scan = pos::scanFrame(buffer, acquirer_->layout().lengthEncoding(), 8192);
         if (scan.status == pos::FrameScan::Status::need_more) {
-            if (scan.consumed > 0) buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(scan.consumed));
+            if (scan.consumed > 0)
+                buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(scan.consumed));
             readSome(stop, buffer, 50);
             continue;
         }

@@ -34,8 +34,8 @@ std::string sampleAnswer(std::string amount = "000000001500", std::string card =
                          std::string tag = "417") {
     std::string message = "\xBD\xBB\xD2\xD7\xB3\xC9\xB9\xA6";
     message.append(40 - message.size(), ' ');
-    return "00" + std::string("0105") + card + "000012" + amount + message + "898310048990001" + "10000001" +
-           "000003" + "1130" + "101520" + "000000000345" + "123456" + "1130" + tag;
+    return "00" + std::string("0105") + card + "000012" + amount + message + "898310048990001" + "10000001" + "000003" +
+           "1130" + "101520" + "000000000345" + "123456" + "1130" + tag;
 }
 
 TEST(MisPosFraming, LrcIsTheXorFromLengthThroughEtx) {
@@ -101,8 +101,8 @@ TEST(MisPosFraming, BadFramesAreRefusedWithTheReason) {
 TEST(MisPosLayout, TheDefaultUmsLayoutHasThePublishedWidths) {
     const MisPosLayout layout = defaultLayout();
     EXPECT_EQ(layout.name(), "ums_bankall");
-    EXPECT_EQ(layout.requestWidth(), 59U);   // 8 + 8 + 2 + 12 + 8 + 12 + 6 + 3
-    EXPECT_EQ(layout.answerWidth(), 148U);   // offsets 0…147
+    EXPECT_EQ(layout.requestWidth(), 59U);  // 8 + 8 + 2 + 12 + 8 + 12 + 6 + 3
+    EXPECT_EQ(layout.answerWidth(), 148U);  // offsets 0…147
     EXPECT_EQ(layout.typeCode(PosOperation::consume), "00");
     EXPECT_EQ(layout.typeCode(PosOperation::void_sale), "01");
     EXPECT_EQ(layout.typeCode(PosOperation::refund), "02");
@@ -120,7 +120,15 @@ TEST(MisPosLayout, RequestsArePaddedPerField) {
     consume.tag = "417";
     auto encoded = layout.encodeRequest(consume, {"KIOSK001", "0001"});
     ASSERT_TRUE(encoded) << encoded.error().detail;
-    EXPECT_EQ(*encoded, "KIOSK001" "0001    " "00" "000000001500" "        " "            " "      " "417");
+    EXPECT_EQ(*encoded,
+              "KIOSK001"
+              "0001    "
+              "00"
+              "000000001500"
+              "        "
+              "            "
+              "      "
+              "417");
 
     PosRequest refund;
     refund.operation = PosOperation::refund;
@@ -130,7 +138,15 @@ TEST(MisPosLayout, RequestsArePaddedPerField) {
     refund.tag = "7";
     encoded = layout.encodeRequest(refund, {"K1", "9"});
     ASSERT_TRUE(encoded);
-    EXPECT_EQ(*encoded, "K1      " "9       " "02" "000000000001" "1130    " "000000000345" "      " "007");
+    EXPECT_EQ(*encoded,
+              "K1      "
+              "9       "
+              "02"
+              "000000000001"
+              "1130    "
+              "000000000345"
+              "      "
+              "007");
 
     PosRequest tooMuch;
     tooMuch.amountFen = 1'000'000'000'000;  // 13 digits: never truncated to 12
@@ -298,11 +314,11 @@ TEST(MisPosLayout, EveryPatientMessageExistsInBothLanguages) {
     // The keys of the default result table and the driver's own (pos_terminal.hpp, mispos_layout).
     auto catalog = kiosk::Catalog::load(std::filesystem::path(KIOSK_TEST_ASSETS_DIR) / "lang");
     ASSERT_TRUE(catalog) << catalog.error().detail;
-    std::vector<std::string> keys = {"pos.outcome_unknown", "pos.unavailable", "pos.bad_answer", "pos.bad_amount",
-                                     "pos.bad_request",     "pos.not_signed_in"};
+    std::vector<std::string> keys = {"pos.outcome_unknown", "pos.unavailable", "pos.bad_answer",
+                                     "pos.bad_amount",      "pos.bad_request", "pos.not_signed_in"};
     const MisPosLayout layout = defaultLayout();
-    for (const char* code : {"00", "51", "55", "75", "54", "14", "41", "43", "05", "12", "25", "61", "91", "77", "TO",
-                             "QX", "96", "98"}) {
+    for (const char* code :
+         {"00", "51", "55", "75", "54", "14", "41", "43", "05", "12", "25", "61", "91", "77", "TO", "QX", "96", "98"}) {
         const ResultCodeSpec* row = layout.result(code);
         ASSERT_NE(row, nullptr) << code;
         keys.push_back(row->messageKey);

@@ -6,11 +6,11 @@
 // state file. Every scenario, every bad answer, and the resolution of unknown outcomes by query.
 #include <gtest/gtest.h>
 
-#include <stdexcept>
+#include <fcntl.h>
 #include <pty.h>
 #include <termios.h>
-#include <fcntl.h>
 #include <unistd.h>
+#include <stdexcept>
 
 #include <algorithm>
 
@@ -161,7 +161,7 @@ TEST_P(BothTransports, AnAnswerLostAfterTheChargeIsFoundByQuery) {
     ASSERT_FALSE(lost);
     EXPECT_EQ(lost.error().code, Errc::unknown_outcome) << lost.error().detail;
     EXPECT_EQ(lost.error().messageKey, "pos.outcome_unknown");
-    EXPECT_EQ(rig.acquirer->charges(), 2);  // the money moved
+    EXPECT_EQ(rig.acquirer->charges(), 2);                  // the money moved
     pending.tag = rig.acquirer->transactions().back().tag;  // the journal keeps the tag it sent
     auto resolved = rig.driver->resolve(pending);
     ASSERT_TRUE(resolved) << resolved.error().detail;
@@ -234,10 +234,10 @@ TEST_P(BothTransports, BadAnswersAfterAChargeAreUnknownNeverFailed) {
         VposFault fault;
         const char* inDetail;
     };
-    for (const Case& c : {Case{VposFault::wrong_length, "wrong length"},
-                          Case{VposFault::non_numeric_amount, "is not numeric"},
-                          Case{VposFault::other_amount, "approved 1600 fen, asked 1500 fen"},
-                          Case{VposFault::other_tag, "for another transaction"}}) {
+    for (const Case& c :
+         {Case{VposFault::wrong_length, "wrong length"}, Case{VposFault::non_numeric_amount, "is not numeric"},
+          Case{VposFault::other_amount, "approved 1600 fen, asked 1500 fen"},
+          Case{VposFault::other_tag, "for another transaction"}}) {
         rig.acquirer->setFault(c.fault);
         auto answer = rig.driver->consume(1500);
         ASSERT_FALSE(answer) << sim::vposFaultName(c.fault);
@@ -368,8 +368,8 @@ TEST(MisPosHelper, TheVendorLibrarySeesNoneOfTheKiosksFiles) {
     ASSERT_GE(leaky, 0);
     rig.signIn();
     std::vector<int> fds;
-    for (const auto& entry : std::filesystem::directory_iterator(
-             std::filesystem::path("/proc") / std::to_string(rig.driver->helper()->pid()) / "fd")) {
+    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path("/proc") /
+                                                                 std::to_string(rig.driver->helper()->pid()) / "fd")) {
         fds.push_back(std::stoi(entry.path().filename().string()));
     }
     std::sort(fds.begin(), fds.end());

@@ -79,7 +79,8 @@ int main(int argc, char** argv) {
         } else {
             settings.helper.helper = KIOSK_POS_HELPER_EXE;
             settings.helper.library = KIOSK_VPOS_LIBRARY;
-            settings.helper.environment = {"KIOSK_VPOS_STATE=" + stateFile.string(), "KIOSK_VPOS_LAYOUT=" + kLayout.string()};
+            settings.helper.environment = {"KIOSK_VPOS_STATE=" + stateFile.string(),
+                                           "KIOSK_VPOS_LAYOUT=" + kLayout.string()};
         }
         MisPosDriver driver("pos", settings, *layout);
         const auto first = Clock::now();

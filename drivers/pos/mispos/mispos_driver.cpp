@@ -45,8 +45,8 @@ public:
         if (!answer) {
             if (answer.error().code == Errc::device_not_ready) port_.reset();  // unplugged: reopen next time
             Error error = answer.error();
-            error.detail = fmt::format("{} [sends {}, NAK {}, bad answers {}]", error.detail, report.sends,
-                                       report.naks, report.badAnswers);
+            error.detail = fmt::format("{} [sends {}, NAK {}, bad answers {}]", error.detail, report.sends, report.naks,
+                                       report.badAnswers);
             // A frame that was written and not NAKed may have been taken even if no ACK came back
             // (a lost ACK, a terminal unplugged right after): only NAK to every send proves otherwise.
             if (report.sends > 0 && report.naks < report.sends) accepted = true;
@@ -64,16 +64,18 @@ private:
 
 class LibraryLink final : public PosLink {
 public:
-    explicit LibraryLink(HelperSettings settings) : describe_(settings.library.string()), helper_(std::move(settings)) {}
+    explicit LibraryLink(HelperSettings settings)
+        : describe_(settings.library.string()), helper_(std::move(settings)) {}
 
     Result<std::string> exchange(std::string_view request, std::chrono::milliseconds answerTimeout,
                                  const CancelToken& cancel, bool& accepted) override {
         auto reply = helper_.call(request, answerTimeout, cancel, accepted);
         if (!reply) return std::unexpected(reply.error());
         if (reply->rc != 0) {
-            return fail(Errc::invalid_answer,
-                        fmt::format("vendor library returned {} with {} bytes of answer", reply->rc, reply->answer.size()),
-                        "pos.bad_answer");
+            return fail(
+                Errc::invalid_answer,
+                fmt::format("vendor library returned {} with {} bytes of answer", reply->rc, reply->answer.size()),
+                "pos.bad_answer");
         }
         return std::move(reply->answer);
     }
@@ -240,9 +242,9 @@ Result<PosAnswer> MisPosDriver::run(PosRequest& request, std::chrono::millisecon
     // Fields that tie the answer to this request.
     std::string mismatch;
     if (request.operation != PosOperation::query_last && layout_.hasTag() && answer->tag != request.tag) {
-        mismatch = fmt::format("the answer is for another transaction (tag {}, sent {}; voucher {}, reference {})",
-                               answer->tag.empty() ? "blank" : answer->tag, request.tag, answer->voucher,
-                               answer->reference);
+        mismatch =
+            fmt::format("the answer is for another transaction (tag {}, sent {}; voucher {}, reference {})",
+                        answer->tag.empty() ? "blank" : answer->tag, request.tag, answer->voucher, answer->reference);
     } else if (money && answer->resultClass == ResultClass::approved && answer->amountFen != request.amountFen) {
         mismatch = fmt::format("approved {} fen, asked {} fen (voucher {}, reference {})", answer->amountFen,
                                request.amountFen, answer->voucher, answer->reference);
@@ -253,12 +255,12 @@ Result<PosAnswer> MisPosDriver::run(PosRequest& request, std::chrono::millisecon
         logger()->warn("device {}: {}: {}", name_, op, mismatch);
         return fail(Errc::invalid_answer, mismatch, "pos.bad_answer");
     }
-    const std::string summary =
-        fmt::format("{} result {} ({}) card {} amount {} voucher {} batch {} reference {} merchant {} terminal {} "
-                    "{} {} tag {} in {} ms",
-                    op, answer->resultCode, resultClassName(answer->resultClass), answer->maskedPan, answer->amountFen,
-                    answer->voucher, answer->batch, answer->reference, answer->merchantId, answer->terminalId,
-                    answer->date, answer->time, answer->tag, ms);
+    const std::string summary = fmt::format(
+        "{} result {} ({}) card {} amount {} voucher {} batch {} reference {} merchant {} terminal {} "
+        "{} {} tag {} in {} ms",
+        op, answer->resultCode, resultClassName(answer->resultClass), answer->maskedPan, answer->amountFen,
+        answer->voucher, answer->batch, answer->reference, answer->merchantId, answer->terminalId, answer->date,
+        answer->time, answer->tag, ms);
     switch (answer->resultClass) {
         case ResultClass::approved:
             if (request.operation == PosOperation::sign_in) {
@@ -288,8 +290,10 @@ Result<PosAnswer> MisPosDriver::run(PosRequest& request, std::chrono::millisecon
             break;
     }
     if (request.operation == PosOperation::query_last) return answer;
-    if (money) return unknown(fmt::format("result code \"{}\" is not in the layout's table: {}", answer->resultCode, summary));
-    return fail(Errc::invalid_answer, fmt::format("result code \"{}\": {}", answer->resultCode, summary), "pos.bad_answer");
+    if (money)
+        return unknown(fmt::format("result code \"{}\" is not in the layout's table: {}", answer->resultCode, summary));
+    return fail(Errc::invalid_answer, fmt::format("result code \"{}\": {}", answer->resultCode, summary),
+                "pos.bad_answer");
 }
 
 Result<std::pair<Resolution, std::optional<PosAnswer>>> MisPosDriver::resolve(const PosRequest& pending,
@@ -315,11 +319,12 @@ Result<std::pair<Resolution, std::optional<PosAnswer>>> MisPosDriver::resolve(co
         return std::pair{Resolution::not_charged, std::optional<PosAnswer>{*last}};
     }
     if (last->amountFen != pending.amountFen) {
-        return fail(Errc::unknown_outcome,
-                    fmt::format("the terminal's last transaction has this tag ({}) but {} fen, not {}: staff must check "
-                                "voucher {} reference {}",
-                                last->tag, last->amountFen, pending.amountFen, last->voucher, last->reference),
-                    "pos.outcome_unknown");
+        return fail(
+            Errc::unknown_outcome,
+            fmt::format("the terminal's last transaction has this tag ({}) but {} fen, not {}: staff must check "
+                        "voucher {} reference {}",
+                        last->tag, last->amountFen, pending.amountFen, last->voucher, last->reference),
+            "pos.outcome_unknown");
     }
     PosAnswer found = *last;
     found.operation = pending.operation;
@@ -335,9 +340,9 @@ Result<std::string> MisPosDriver::selfTest(std::chrono::milliseconds timeout, co
     auto answer = run(request, std::min(timeout, settings_.serviceTimeout), cancel);
     if (!answer) return std::unexpected(answer.error());
     std::lock_guard lock(mutex_);
-    return fmt::format("{} ({}): {} result {}, merchant {}, terminal {}, batch {}; {}", link_->describe(), layout_.name(),
-                       settings_.selfTestQuery ? "query last" : "signed in", answer->resultCode, answer->merchantId,
-                       answer->terminalId, answer->batch, signInText());
+    return fmt::format("{} ({}): {} result {}, merchant {}, terminal {}, batch {}; {}", link_->describe(),
+                       layout_.name(), settings_.selfTestQuery ? "query last" : "signed in", answer->resultCode,
+                       answer->merchantId, answer->terminalId, answer->batch, signInText());
 }
 
 Result<std::unique_ptr<Device>> createMisPosDriver(const DeviceConfig& config, ConfigSection& settings,
@@ -353,7 +358,8 @@ Result<std::unique_ptr<Device>> createMisPosDriver(const DeviceConfig& config, C
     out.selfTestQuery = settings.choice("self_test", "sign_in", {"sign_in", "query"}) == "query";
     if (out.transport == PosTransport::serial) {
         const std::filesystem::path port = settings.path("port", "");
-        if (port.empty()) settings.problem("port", "required with transport = \"serial\": the terminal's serial device");
+        if (port.empty())
+            settings.problem("port", "required with transport = \"serial\": the terminal's serial device");
         out.serial.path = port.string();
         out.serial.baud = static_cast<int>(settings.integer("baud", 9600, 1200, 115200));
         const std::string parity = settings.choice("parity", "N", {"N", "E", "O"});
@@ -376,7 +382,8 @@ Result<std::unique_ptr<Device>> createMisPosDriver(const DeviceConfig& config, C
             if (entry.find('=') == std::string::npos || entry.front() == '=')
                 settings.problem("library_env", fmt::format("\"{}\" is not NAME=value", entry));
         }
-        out.helper.startTimeout = std::chrono::milliseconds(settings.integer("helper_start_timeout_ms", 5000, 100, 60000));
+        out.helper.startTimeout =
+            std::chrono::milliseconds(settings.integer("helper_start_timeout_ms", 5000, 100, 60000));
     }
     auto layout = MisPosLayout::loadFile(layoutFile);
     if (!layout) {

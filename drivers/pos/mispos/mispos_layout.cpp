@@ -13,15 +13,15 @@ constexpr PosOperation kOperations[] = {PosOperation::consume,    PosOperation::
                                         PosOperation::query_last, PosOperation::sign_in,   PosOperation::settlement};
 
 const std::set<std::string, std::less<>>& requestNames() {
-    static const std::set<std::string, std::less<>> names = {
-        "pos_id", "operator", "type", "amount", "orig_date", "orig_reference", "orig_voucher", "tag"};
+    static const std::set<std::string, std::less<>> names = {"pos_id",    "operator",       "type",         "amount",
+                                                             "orig_date", "orig_reference", "orig_voucher", "tag"};
     return names;
 }
 
 const std::set<std::string, std::less<>>& answerNames() {
     static const std::set<std::string, std::less<>> names = {
-        "result_code", "bank_code",   "card_no", "voucher", "amount",    "message",     "merchant_id", "terminal_id",
-        "batch",       "date",        "time",    "reference", "auth_code", "settle_date", "tag"};
+        "result_code", "bank_code", "card_no", "voucher",   "amount",    "message",     "merchant_id", "terminal_id",
+        "batch",       "date",      "time",    "reference", "auth_code", "settle_date", "tag"};
     return names;
 }
 
@@ -230,8 +230,9 @@ MisPosLayout MisPosLayout::fromConfig(ConfigSection& section) {
     if (const FieldSpec* type = find(layout.request_, "type")) {
         for (const auto& [operation, code] : layout.types_) {
             if (code.size() > type->width)
-                types.problem(posOperationName(operation),
-                              fmt::format("code \"{}\" is wider than the request's type field ({})", code, type->width));
+                types.problem(
+                    posOperationName(operation),
+                    fmt::format("code \"{}\" is wider than the request's type field ({})", code, type->width));
         }
     }
     if (find(layout.request_, "tag") && !find(layout.answer_, "tag"))
@@ -246,7 +247,8 @@ MisPosLayout MisPosLayout::fromConfig(ConfigSection& section) {
         auto parsed = parseResultClass(cls);
         if (spec.code.empty()) row.problem("code", "required: the result code as the terminal sends it");
         if (!parsed) {
-            row.problem("class", fmt::format("\"{}\" is not approved, declined, cancelled, not_signed_in or unknown", cls));
+            row.problem("class",
+                        fmt::format("\"{}\" is not approved, declined, cancelled, not_signed_in or unknown", cls));
             continue;
         }
         if (spec.messageKey.empty()) row.problem("key", "required: the patient message's i18n key (pos.…)");
@@ -331,8 +333,8 @@ Result<std::string> MisPosLayout::encodeRequest(const PosRequest& request, const
         }
         if (value.size() > field.width) {
             return fail(Errc::invalid_argument,
-                        fmt::format("MIS-POS {}: {} \"{}\" does not fit its {} bytes", posOperationName(request.operation),
-                                    field.name, printable(value), field.width),
+                        fmt::format("MIS-POS {}: {} \"{}\" does not fit its {} bytes",
+                                    posOperationName(request.operation), field.name, printable(value), field.width),
                         field.name == "amount" ? "pos.bad_amount" : "pos.bad_request");
         }
         if (field.kind == FieldKind::digits && !value.empty() && !allDigits(value)) {

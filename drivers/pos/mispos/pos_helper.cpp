@@ -118,10 +118,15 @@ Result<void> HelperProcess::start() {
     posix_spawnattr_setsigmask(&attributes, &none);
     posix_spawnattr_setsigdefault(&attributes, &all);
     posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    std::vector<std::string> args = {settings_.helper.string(), "--fd",     "3",
-                                     "--library",               settings_.library.string(),
-                                     "--symbol",                settings_.symbol,
-                                     "--answer-capacity",       std::to_string(settings_.answerCapacity)};
+    std::vector<std::string> args = {settings_.helper.string(),
+                                     "--fd",
+                                     "3",
+                                     "--library",
+                                     settings_.library.string(),
+                                     "--symbol",
+                                     settings_.symbol,
+                                     "--answer-capacity",
+                                     std::to_string(settings_.answerCapacity)};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

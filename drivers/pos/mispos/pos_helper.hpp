@@ -30,8 +30,8 @@ struct HelperSettings {
     std::filesystem::path helper;   ///< the kiosk-pos-helper executable
     std::filesystem::path library;  ///< the vendor library (.so)
     std::string symbol = "bankall";
-    size_t answerCapacity = 4096;           ///< response buffer handed to the library
-    std::vector<std::string> environment;   ///< extra NAME=value for the library (vendor config paths)
+    size_t answerCapacity = 4096;          ///< response buffer handed to the library
+    std::vector<std::string> environment;  ///< extra NAME=value for the library (vendor config paths)
     std::chrono::milliseconds startTimeout{5000};
 };
 
