@@ -291,6 +291,29 @@ TEST(MisPosSerial, ARequestSentAgainAfterAMissingAckIsNotChargedTwice) {
     EXPECT_EQ(rig.acquirer->charges(), 2);
 }
 
+TEST(MisPosSerial, CancellingWhileThePatientIsAtTheTerminalIsUnknownNotFailed) {
+    Rig rig(PosTransport::serial);
+    rig.signIn();
+    rig.acquirer->setAnswerDelay(600ms);  // the patient is still typing the PIN
+    CancelToken cancel;
+    std::jthread canceller([&cancel] {
+        std::this_thread::sleep_for(150ms);
+        cancel.cancel();
+    });
+    auto answer = rig.driver->consume(1800, cancel);
+    ASSERT_FALSE(answer);
+    EXPECT_EQ(answer.error().code, Errc::unknown_outcome) << answer.error().detail;  // the terminal has it
+    rig.acquirer->setAnswerDelay(0ms);
+    std::this_thread::sleep_for(900ms);  // the terminal finishes on its own
+    PosRequest pending;
+    pending.amountFen = 1800;
+    pending.tag = rig.acquirer->transactions().back().tag;
+    auto resolved = rig.driver->resolve(pending);
+    ASSERT_TRUE(resolved) << resolved.error().detail;
+    EXPECT_EQ(resolved->first, Resolution::charged);
+    EXPECT_EQ(rig.acquirer->charges(), 1);
+}
+
 TEST(MisPosSerial, NakThreeTimesIsNotCharged) {
     Rig rig(PosTransport::serial);
     rig.signIn();
