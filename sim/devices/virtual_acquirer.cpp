@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -287,8 +288,48 @@ void VirtualAcquirer::setScenario(VposScenario scenario) {
     });
 }
 
-VposScenario VirtualAcquirer::scenario() const {
+VposScenario VirtualAcquirer::currentScenario() const {
     return locked([](State& s) { return s.scenario; });
+}
+
+std::vector<std::string> VirtualAcquirer::scenarios() const {
+    std::vector<std::string> out;
+    for (auto name : vposScenarioNames()) out.emplace_back(name);
+    return out;
+}
+
+std::string VirtualAcquirer::scenario() const {
+    return std::string(vposScenarioName(currentScenario()));
+}
+
+Result<void> VirtualAcquirer::setScenario(std::string_view name) {
+    auto parsed = parseVposScenario(name);
+    if (!parsed) return std::unexpected(parsed.error());
+    setScenario(*parsed);
+    return {};
+}
+
+Result<void> VirtualAcquirer::act(std::string_view action, std::string_view argument) {
+    if (action == "fault") {
+        auto fault = parseVposFault(argument);
+        if (!fault) return std::unexpected(fault.error());
+        setFault(*fault);
+        return {};
+    }
+    if (action == "walk_away_ms" || action == "answer_delay_ms") {
+        int ms = -1;
+        const auto [end, ec] = std::from_chars(argument.data(), argument.data() + argument.size(), ms);
+        if (ec != std::errc{} || end != argument.data() + argument.size() || ms < 0 || ms > 600000)
+            return fail(Errc::invalid_argument, fmt::format("virtual MIS-POS: \"{}\" is not 0…600000 ms", argument));
+        if (action == "walk_away_ms") {
+            setWalkAwayDelay(std::chrono::milliseconds(ms));
+        } else {
+            setAnswerDelay(std::chrono::milliseconds(ms));
+        }
+        return {};
+    }
+    return fail(Errc::unsupported,
+                fmt::format("virtual MIS-POS: no action \"{}\" (fault, walk_away_ms, answer_delay_ms)", action));
 }
 
 void VirtualAcquirer::setFault(VposFault fault) {

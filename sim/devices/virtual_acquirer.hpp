@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "drivers/common/device_classes.hpp"
 #include "drivers/pos/mispos/mispos_layout.hpp"
 
 namespace kiosk::sim {
@@ -98,7 +99,9 @@ struct VposOutcome {
     std::chrono::milliseconds delay{0};  ///< time before answering (the patient at the terminal)
 };
 
-class VirtualAcquirer {
+/// As a SimulatedDevice (the presenter's F2 panel, scripted journeys): the scenarios above by
+/// name, and the actions "fault" <name>, "walk_away_ms" <n>, "answer_delay_ms" <n>.
+class VirtualAcquirer final : public drivers::SimulatedDevice {
 public:
     static constexpr std::string_view kMerchantId = "898310048990001";
     static constexpr std::string_view kTerminalId = "10000001";
@@ -111,7 +114,13 @@ public:
     VposOutcome process(std::string_view request);
 
     void setScenario(VposScenario scenario);
-    VposScenario scenario() const;
+    VposScenario currentScenario() const;
+
+    // drivers::SimulatedDevice
+    std::vector<std::string> scenarios() const override;
+    std::string scenario() const override;
+    Result<void> setScenario(std::string_view name) override;
+    Result<void> act(std::string_view action, std::string_view argument) override;
     void setFault(VposFault fault);
     VposFault fault() const;
     /// Takes a link fault (nak / bad_lrc) for the pty terminal; the fault is cleared.

@@ -8,6 +8,9 @@
 
 #include <fcntl.h>
 #include <pty.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 #include <stdexcept>
@@ -21,6 +24,8 @@
 #include "kiosk/core/config.hpp"
 #include "sim/devices/virtual_mispos.hpp"
 #include "tests/support/temp_dir.hpp"
+
+extern char** environ;
 
 namespace kiosk::drivers::pos {
 
@@ -413,6 +418,61 @@ TEST(MisPosHelper, AMissingLibraryIsNotChargedAndSaysWhy) {
     EXPECT_EQ(answer.error().messageKey, "pos.unavailable");
     EXPECT_NE(answer.error().detail.find("dlopen"), std::string::npos) << answer.error().detail;
     EXPECT_EQ(driver.state().status, DeviceStatus::offline);
+}
+
+/// Starts a program (argv[0] = path) and returns its pid.
+pid_t spawn(std::vector<std::string> args) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    if (::posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return -1;
+    return pid;
+}
+
+int waitExit(pid_t pid) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(KioskVpos, TheProgramServesTheDriverAndTakesScenariosFromOutside) {
+    test::TempDir dir;
+    const auto link = dir.path() / "ttyPos";
+    const auto state = (dir.path() / "vpos.state").string();
+    const pid_t server = spawn({KIOSK_VPOS_EXE, "--link", link.string(), "--state", state, "--signed-in"});
+    ASSERT_GT(server, 0);
+    for (int i = 0; i < 300 && !std::filesystem::exists(link); ++i) std::this_thread::sleep_for(10ms);
+    ASSERT_TRUE(std::filesystem::exists(link));
+    MisPosSettings settings;
+    settings.serial.path = link.string();
+    MisPosDriver driver("pos", settings, layout());
+    auto paid = driver.consume(1234);  // signed in by --signed-in
+    EXPECT_TRUE(paid) << (paid ? "" : paid.error().detail);
+    // The presenter changes the next transaction from another shell.
+    EXPECT_EQ(waitExit(spawn({KIOSK_VPOS_EXE, "--state", state, "--scenario", "wrong_pin", "--set-only"})), 0);
+    auto declined = driver.consume(1234);
+    ASSERT_FALSE(declined);
+    EXPECT_EQ(declined.error().messageKey, "pos.declined.wrong_pin");
+    EXPECT_NE(waitExit(spawn({KIOSK_VPOS_EXE, "--state", state, "--scenario", "lucky", "--set-only"})), 0);
+    ::kill(server, SIGTERM);
+    EXPECT_EQ(waitExit(server), 0);
+}
+
+TEST(KioskVpos, ThePresentersPanelDrivesTheAcquirer) {
+    test::TempDir dir;
+    VirtualAcquirer acquirer(dir.path() / "vpos.state", layout());
+    drivers::SimulatedDevice& panel = acquirer;
+    EXPECT_EQ(panel.scenarios().size(), 9U);
+    ASSERT_TRUE(panel.setScenario("card_expired"));
+    EXPECT_EQ(panel.scenario(), "card_expired");
+    EXPECT_FALSE(panel.setScenario("lucky"));
+    ASSERT_TRUE(panel.act("fault", "other_tag"));
+    EXPECT_EQ(acquirer.fault(), VposFault::other_tag);
+    EXPECT_FALSE(panel.act("fault", "gremlins"));
+    EXPECT_TRUE(panel.act("walk_away_ms", "2500"));
+    EXPECT_FALSE(panel.act("walk_away_ms", "soon"));
+    EXPECT_FALSE(panel.act("explode", ""));
 }
 
 std::string kioskConfig(const std::string& devices) {
