@@ -53,7 +53,9 @@ struct PosRequest {
     std::string originalReference;  ///< 12 digits (refund)
     std::string originalVoucher;    ///< 6 digits (void)
     /// Matches the answer to this request (the layout's `tag` field, echoed by the terminal).
-    /// Set by the driver when empty; kept in the journal so a query can find the transaction.
+    /// Set by the driver when empty (never the previous request's); kept in the journal so a
+    /// query can find the transaction. A caller that sets it (from its journal) must not reuse
+    /// the terminal's previous tag either.
     std::string tag;
 };
 

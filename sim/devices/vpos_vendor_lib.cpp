@@ -3,7 +3,8 @@
 // call of the 银联商务 posinf library as public hospital code uses it:
 //   int bankall(char *request, char *response)
 // request: the layout's fixed-width request (NUL-terminated); response: the fixed-width answer,
-// NUL-terminated; returns 0, or -1 when the link to the terminal failed (no answer).
+// NUL-terminated; returns 0 (approved), 1 (a whole answer that is not approved) or -1 when the
+// link to the terminal failed (no answer).
 //
 // Environment: KIOSK_VPOS_STATE (required) the acquirer's state file, shared with kiosk-vpos and
 // the tests; KIOSK_VPOS_LAYOUT the layout file (default: the source tree's assets/pos/ums_bankall.toml).
@@ -32,7 +33,8 @@ extern "C" __attribute__((visibility("default"))) int bankall(char* request, cha
         case kiosk::sim::VposOutcome::Kind::answer:
             std::memcpy(response, outcome.answer.data(), outcome.answer.size());
             response[outcome.answer.size()] = '\0';
-            return 0;
+            // Like some vendor libraries: non-zero for a declined transaction, with the whole answer.
+            return outcome.answer.starts_with("00") ? 0 : 1;
         case kiosk::sim::VposOutcome::Kind::no_answer:
             response[0] = '\0';
             return -1;

@@ -64,13 +64,20 @@ private:
 
 class LibraryLink final : public PosLink {
 public:
-    explicit LibraryLink(HelperSettings settings)
-        : describe_(settings.library.string()), helper_(std::move(settings)) {}
+    LibraryLink(HelperSettings settings, size_t answerWidth)
+        : describe_(settings.library.string()), answerWidth_(answerWidth), helper_(std::move(settings)) {}
 
     Result<std::string> exchange(std::string_view request, std::chrono::milliseconds answerTimeout,
                                  const CancelToken& cancel, bool& accepted) override {
         auto reply = helper_.call(request, answerTimeout, cancel, accepted);
         if (!reply) return std::unexpected(reply.error());
+        // Public code calling bankall decides on the answer's result code, not on the return value
+        // (some libraries return non-zero with a whole "declined" answer): a whole answer is
+        // validated like any other; a non-zero return without one is a failed call.
+        if (reply->rc != 0 && reply->answer.size() == answerWidth_) {
+            logger()->info("vendor library returned {} with a whole answer: reading the answer", reply->rc);
+            return std::move(reply->answer);
+        }
         if (reply->rc != 0) {
             return fail(
                 Errc::invalid_answer,
@@ -84,6 +91,7 @@ public:
 
 private:
     std::string describe_;
+    size_t answerWidth_;
     HelperProcess helper_;
 };
 
@@ -97,8 +105,8 @@ std::unique_ptr<PosLink> makeSerialLink(transport::SerialSettings serial, LinkSe
     return std::make_unique<SerialLink>(std::move(serial), link);
 }
 
-std::unique_ptr<PosLink> makeLibraryLink(HelperSettings helper) {
-    return std::make_unique<LibraryLink>(std::move(helper));
+std::unique_ptr<PosLink> makeLibraryLink(HelperSettings helper, size_t answerWidth) {
+    return std::make_unique<LibraryLink>(std::move(helper), answerWidth);
 }
 
 MisPosDriver::MisPosDriver(std::string name, MisPosSettings settings, MisPosLayout layout)
@@ -111,7 +119,7 @@ MisPosDriver::MisPosDriver(std::string name, MisPosSettings settings, MisPosLayo
                                                               .maxAnswer = layout_.answerWidth() + 64});
     } else {
         settings_.helper.answerCapacity = layout_.answerWidth();
-        link_ = makeLibraryLink(settings_.helper);
+        link_ = makeLibraryLink(settings_.helper, layout_.answerWidth());
     }
     std::random_device random;
     tagSeed_ = random();

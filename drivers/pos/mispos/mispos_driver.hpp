@@ -115,8 +115,8 @@ private:
 
 /// The serial link (also used by the benchmark).
 std::unique_ptr<PosLink> makeSerialLink(transport::SerialSettings serial, LinkSettings link);
-/// The helper-process link.
-std::unique_ptr<PosLink> makeLibraryLink(HelperSettings helper);
+/// The helper-process link; `answerWidth` tells a whole answer from a failed call.
+std::unique_ptr<PosLink> makeLibraryLink(HelperSettings helper, size_t answerWidth);
 
 Result<std::unique_ptr<Device>> createMisPosDriver(const DeviceConfig& config, ConfigSection& settings,
                                                    const DriverContext& context);
