@@ -230,8 +230,8 @@ Result<PosAnswer> MisPosDriver::run(PosRequest& request, std::chrono::millisecon
     };
     if (!raw) {
         const Error& error = raw.error();
-        if (error.code == Errc::cancelled && !accepted) return std::unexpected(error);
         if (money && accepted) return unknown(error.detail);
+        if (error.code == Errc::cancelled) return std::unexpected(error);  // says nothing about the terminal
         setState(error.code == Errc::invalid_answer ? DeviceStatus::hardware_error : DeviceStatus::offline,
                  error.detail);
         logger()->warn("device {}: {} failed after {} ms ({}): {}", name_, op, ms, link_->describe(), error.detail);
