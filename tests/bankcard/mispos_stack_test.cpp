@@ -418,6 +418,14 @@ TEST(MisPosHelper, AMissingLibraryIsNotChargedAndSaysWhy) {
     EXPECT_EQ(answer.error().messageKey, "pos.unavailable");
     EXPECT_NE(answer.error().detail.find("dlopen"), std::string::npos) << answer.error().detail;
     EXPECT_EQ(driver.state().status, DeviceStatus::offline);
+    // The library is there but does not export the configured call.
+    settings.helper.library = KIOSK_VPOS_LIBRARY;
+    settings.helper.symbol = "misposTrans";
+    MisPosDriver wrongSymbol("pos", settings, layout());
+    auto refused = wrongSymbol.signIn();
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, Errc::device_not_ready);
+    EXPECT_NE(refused.error().detail.find("dlsym misposTrans"), std::string::npos) << refused.error().detail;
 }
 
 /// Starts a program (argv[0] = path) and returns its pid.
