@@ -4,6 +4,7 @@
 #include "drivers/card_reader/pcsc/pcsc_driver.hpp"
 #include "drivers/id_reader/ga450/ga450_driver.hpp"
 #include "drivers/locker/lockboard/lockboard_driver.hpp"
+#include "drivers/pos/mispos/mispos_driver.hpp"
 #include "drivers/printer/cups/cups_driver.hpp"
 #include "drivers/printer/escpos/escpos_driver.hpp"
 #include "drivers/scanner/camera/camera_driver.hpp"
@@ -32,6 +33,9 @@ const std::vector<DriverEntry>& driverTable() {
         {"cups", DeviceClass::report_printer, &cups::createCupsReportPrinter, "A4 report printer: a CUPS queue via libcups"},
         {"lockboard", DeviceClass::locker, &locker::createLockBoardDriver,
          "medicine lockers: RS-485 lock-control boards, 8A/80 or Modbus RTU frames (model table)"},
+        {"mispos", DeviceClass::pos_terminal, &pos::createMisPosDriver,
+         "UnionPay MIS-POS bank-card terminal: serial STX/ETX/LRC framing or a vendor library in a helper process "
+         "(layout table)"},
     };
     return table;
 }
