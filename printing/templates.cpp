@@ -111,7 +111,10 @@ Document pickupSlip(const Translator& tr, const PickupSlipData& data) {
         document.text(tr.tr("print.pickup.locker_close"));
     } else if (!data.window.empty()) {
         document.text(tr.tr("print.pickup.window", {{"window", data.window}}), Align::center, 2, true);
-        if (data.lockerFailed) document.text(tr.tr("print.pickup.locker_failed", {{"locker", std::to_string(data.locker)}}));
+        if (data.lockerFailed) {
+            document.text(tr.tr(data.lockerUnknown ? "print.pickup.locker_unknown" : "print.pickup.locker_failed",
+                                {{"locker", std::to_string(data.locker)}}));
+        }
         else if (!data.callNumber.empty()) document.text(tr.tr("print.pickup.wait_call"));
         else document.text(tr.tr("print.pickup.no_number"));
     }

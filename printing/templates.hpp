@@ -99,6 +99,7 @@ struct PickupSlipData {
     std::string callNumber;      ///< the number the window calls ("A023"); empty: none given
     int locker = 0;              ///< the locker that opened; 0: none
     bool lockerFailed = false;   ///< the locker did not open: collect at `window` with this slip
+    bool lockerUnknown = false;  ///< with lockerFailed: it may have opened (the board did not answer)
 };
 
 struct UnresolvedPaymentVoucherData {

@@ -200,6 +200,7 @@ Transition IdentificationDevices::handle(ScreenContext& context, const UiEvent& 
             logger->warn("pickup code not opened: {}", error.describe());
             const bool codeRefused = error.messageKey == "backend.pickup_code_invalid" || error.messageKey == "backend.pickup_code_unknown";
             message = PatientMessage{codeRefused ? error.messageKey : "pickup.error.unavailable", true};
+            context.services.pickup().reset();  // no session began: the next patient starts clean
             return Transition::none();
         }
         // A session without a card, as for an appointment code: the code stands for the patient.

@@ -1582,7 +1582,15 @@ Result<std::vector<PharmacyCall>> FhirHisDriver::pharmacyCalls() {
                         "Task");
     if (!found) return std::unexpected(found.error());
     std::vector<PharmacyCall> calls;
+    // Today's queue only (numbers start again at A001 each day; an entry the pharmacy never
+    // closed yesterday is not called today): authoredOn on the hospital's date (UTC+8), whatever
+    // zone the HIS writes it in. An entry without a readable authoredOn is shown (not hidden).
+    const auto chinaDate = [](std::chrono::sys_seconds at) {
+        return std::chrono::floor<std::chrono::days>(at + std::chrono::hours(8));
+    };
+    const auto today = chinaDate(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
     for (const auto& r : *found) {
+        if (const auto authored = parseInstant(str(r, "authoredOn")); authored && chinaDate(*authored) != today) continue;
         auto ticket = toPharmacyTicket(r, settings_.systemTrade);
         if (!ticket) return std::unexpected(ticket.error());
         PharmacyCall call;
@@ -1598,11 +1606,15 @@ Result<std::vector<PharmacyCall>> FhirHisDriver::pharmacyCalls() {
         call.timesCalled = static_cast<int>(extensionInteger(r, fhir::kExtTimesCalled));
         calls.push_back(std::move(call));
     }
-    // Called ones first, the newest call on top; then the waiting ones in the order they came.
+    // Called ones first, the newest call on top (compared as instants: a HIS may mix zones);
+    // then the waiting ones in the order they came.
     std::stable_sort(calls.begin(), calls.end(), [](const PharmacyCall& a, const PharmacyCall& b) {
         if (a.called != b.called) return a.called;
-        if (a.called) return a.calledAt > b.calledAt;
-        return false;
+        if (!a.called) return false;
+        const auto at = parseInstant(a.calledAt);
+        const auto bt = parseInstant(b.calledAt);
+        if (at && bt && *at != *bt) return *at > *bt;
+        return a.calledAt > b.calledAt;  // same second (or unreadable): the text orders the fractions
     });
     return calls;
 }

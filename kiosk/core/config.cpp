@@ -202,7 +202,6 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     ConfigSection pharmacy = root.section("pharmacy");
     config.pharmacy.lockerBankId = pharmacy.string("locker_bank_id", "");
     config.pharmacy.fallbackWindow = static_cast<int>(pharmacy.integer("fallback_window", 1, 1, 99));
-    config.pharmacy.openTimeout = std::chrono::seconds(pharmacy.integer("open_timeout_s", 8, 2, 30));
     config.pharmacy.displayRefresh = std::chrono::seconds(pharmacy.integer("display_refresh_s", 3, 1, 30));
     pharmacy.rejectUnknownKeys();
 

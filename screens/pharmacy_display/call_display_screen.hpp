@@ -6,8 +6,8 @@
 //     and English;
 //   - the number now called at each window;
 //   - the next numbers waiting;
-//   - a new call is announced (a chime and the voice: "请 A023 号 张*三 到 3 号窗口取药"), and
-//     once more CallBoard::kRepeatAfter later.
+//   - a new call is announced (a chime and the voice: "请 A023 号到 3 号窗口取药" — never a name
+//     through the loudspeaker), and once more at the first poll CallBoard::kRepeatAfter later.
 // Sizes: read from 5 m. The Theme of this mode (Theme::forCallDisplay) sizes the faces from the
 // panel's pixel pitch ([ui] screen_width_mm / screen_height_mm): the number's capitals ≥ 45 mm
 // high, every other line ≥ 25 mm (see theme.cpp for the reasoning).

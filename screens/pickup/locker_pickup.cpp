@@ -34,7 +34,11 @@ std::optional<Error> LockerPickup::confirm(backend::HisDriver& his, PickupJourna
         return std::nullopt;
     }
     const Error& error = confirmed.error();
-    if (isOutcomeUnknown(error)) {
+    // Final only when the HIS refused the pickup itself (handed over already, not ready); any
+    // other failure (a version conflict that stayed, an authorisation problem, a lost answer)
+    // leaves the row door_open for the next attempt.
+    const bool businessRefusal = error.messageKey == "backend.already_picked_up" || error.messageKey == "backend.not_ready_for_pickup";
+    if (isOutcomeUnknown(error) || !businessRefusal) {
         logger()->warn("pickup {}: MedicationDispense/{} not confirmed yet ({}); retried later under the same key", tradeNo,
                        dispenseId, error.describe());
         return error;
@@ -62,6 +66,22 @@ LockerPickupResult LockerPickup::pickUp(const backend::Prescription& prescriptio
         logger()->error("pickup {}: journal unreadable, no locker opened: {}", tradeNo, faulty.error().describe());
         return result;
     }
+    // 0. Never a second opening for one prescription (a reload that still lists it as ready
+    //    because the HIS has not confirmed yet, a second tap): confirm what is pending instead.
+    if (auto earlier = journal_.forDispense(prescription.dispenseId); !earlier) {
+        result.error = earlier.error();
+        logger()->error("pickup {}: journal unreadable, no locker opened: {}", tradeNo, earlier.error().describe());
+        return result;
+    } else {
+        for (const PickupRecord& row : *earlier) {
+            if (row.kind != "locker" || row.state == "not_opened") continue;  // a door that stayed shut may be tried again
+            logger()->warn("pickup {}: MedicationDispense/{} was opened before under {} ({}): no second opening", tradeNo,
+                           prescription.dispenseId, row.tradeNo, row.state);
+            if (row.state == "door_open") (void)confirm(his_, journal_, row.tradeNo, prescription.dispenseId);
+            result.error = Error(Errc::rejected, "opened before under " + row.tradeNo + " (" + row.state + ")", "pickup.error.opened_before");
+            return result;
+        }
+    }
     for (const auto& fault : *faulty) {
         if (fault.locker != locker) continue;
         logger()->warn("pickup {}: locker {} is out of service since {} ({}): not opened, patient sent to a window", tradeNo, locker,
@@ -84,7 +104,23 @@ LockerPickupResult LockerPickup::pickUp(const backend::Prescription& prescriptio
     const auto started = std::chrono::steady_clock::now();
     Error last(Errc::internal, "no attempt");
     bool opened = false;
+    bool doorKnownShut = true;  // every attempt ended with the door read closed (safe to say "still inside")
     for (int attempt = 1; attempt <= kOpenAttempts && !cancel.cancelled(); ++attempt) {
+        if (attempt > 1) {
+            // Before a second pulse, read the door once more: a late opening is an opening, and a
+            // board that does not answer gets no second pulse (it could reopen a door just shut).
+            auto door = board_.queryDoor(locker, cancel);
+            if (door && *door == drivers::locker::DoorState::open) {
+                logger()->info("pickup {}: locker {} read open after the first attempt", tradeNo, locker);
+                opened = true;
+                break;
+            }
+            if (!door) {
+                last = door.error();
+                doorKnownShut = false;
+                break;
+            }
+        }
         result.attempts = attempt;
         auto outcome = board_.open(locker, cancel);
         if (outcome) {
@@ -93,9 +129,21 @@ LockerPickupResult LockerPickup::pickUp(const backend::Prescription& prescriptio
         }
         last = outcome.error();
         logger()->warn("pickup {}: locker {} attempt {}: {}", tradeNo, locker, attempt, last.describe());
-        if (last.code == Errc::invalid_argument || last.code == Errc::cancelled) break;
+        // "Not confirmed open" with the door read closed is hardware_error; anything else (a
+        // silent board, an unplugged line) leaves the door's state unknown.
+        if (last.code != Errc::hardware_error) doorKnownShut = false;
+        if (last.code == Errc::invalid_argument || last.code == Errc::cancelled || !doorKnownShut) break;
     }
     result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    if (!opened && !doorKnownShut) {
+        result.door = LockerPickupResult::Door::unknown;
+        result.error = last;
+        (void)journal_.setState(tradeNo, "door_unknown", last.describe());
+        (void)journal_.markLockerFaulty(locker, fmt::format("state unknown after pickup {}: {}", tradeNo, last.detail));
+        logger()->error("pickup {}: locker {} did not answer; it may have opened: staff must check it (nothing confirmed)", tradeNo,
+                        locker);
+        return result;
+    }
     if (!opened) {
         result.door = LockerPickupResult::Door::not_opened;
         result.error = last;

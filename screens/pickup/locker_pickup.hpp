@@ -3,9 +3,13 @@
 // flow runs it on its worker, the crash-matrix probe runs it in a process it kills):
 //   1. the business key and the locker are journalled ("opening") before any command;
 //   2. the locker is opened (LockBoardDriver::open: ONE pulse, then read-backs until the door
-//      reads open); a door that does not confirm gets ONE more attempt, then the pickup stops
-//      (not_opened), the locker is recorded faulty (pickup_journal.hpp) and the patient is sent
-//      to a window — nothing is confirmed as picked up;
+//      reads open); a door that read closed gets ONE more attempt, after the door is read once
+//      more (a late opening counts as opened, an unreadable board gets no second pulse); then the
+//      pickup stops — not_opened (it read closed: the medicine is still inside) or door_unknown
+//      (the board stopped answering) — the locker is recorded faulty (pickup_journal.hpp) and
+//      the patient is sent to a window; nothing is confirmed as picked up;
+//   0. a prescription the journal shows opened before (opening / door_open / door_unknown /
+//      refused / confirmed) is never pulsed again: a pending confirmation is retried instead.
 //   3. only a door confirmed open is journalled ("door_open") and then confirmed at the HIS
 //      (confirmPickup, idempotent on the key); an HIS that does not answer leaves the row
 //      door_open, and recover() confirms it later — exactly once, whatever crashed when.
@@ -33,8 +37,9 @@ inline constexpr std::array<std::string_view, 4> kPickupFailpointSteps = {"picku
 struct LockerPickupResult {
     enum class Door {
         opened,      ///< confirmed open: the patient takes the medicine
-        not_opened,  ///< not confirmed after the retry (or the locker is out of service): go to a window
-        refused,     ///< not attempted: no journal, no such locker, another bank's locker
+        not_opened,  ///< read closed after each attempt (or out of service, no command): go to a window
+        unknown,     ///< the board stopped answering: it may have opened; staff check, nothing confirmed
+        refused,     ///< not attempted: no journal, no such locker, opened for this prescription before
     };
     Door door = Door::refused;
     int attempts = 0;                       ///< open commands sent (0–2)

@@ -295,9 +295,23 @@ void PickupFlow::queueAtWindows(Shared& shared, uint64_t generation, const std::
                 refused = Error(Errc::journal_unavailable, "no pickup journal: no number asked for", "pickup.error.unavailable");
                 break;
             }
-            if (auto begun = shared.journal->begin({.tradeNo = request.tradeNo, .kind = "window", .dispenseIds = ids, .locker = 0, .state = "queueing",
-                                                  .detail = {}, .createdAt = {}});
-                !begun) {
+            // The same prescriptions at the same window asked for before (a second tap, back
+            // from the ticket): the same key, so the HIS answers the same number, not a second one.
+            std::string earlierKey;
+            if (auto earlier = shared.journal->forDispense(items.front().dispenseId)) {
+                for (const PickupRecord& row : *earlier) {
+                    if (row.kind == "window" && row.dispenseIds == ids && (row.state == "queued" || row.state == "queueing")) {
+                        earlierKey = row.tradeNo;
+                        break;
+                    }
+                }
+            }
+            if (!earlierKey.empty()) {
+                request.tradeNo = earlierKey;
+                logger()->info("pickup {}: asked again for {}: the same number", earlierKey, ids);
+            } else if (auto begun = shared.journal->begin({.tradeNo = request.tradeNo, .kind = "window", .dispenseIds = ids, .locker = 0,
+                                                           .state = "queueing", .detail = {}, .createdAt = {}});
+                       !begun) {
                 refused = begun.error();
                 break;
             }

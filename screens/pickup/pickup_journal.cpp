@@ -69,6 +69,21 @@ Result<std::optional<PickupRecord>> PickupJournal::find(const std::string& trade
     return std::optional<PickupRecord>(recordOf(*statement));
 }
 
+Result<std::vector<PickupRecord>> PickupJournal::forDispense(const std::string& dispenseId) {
+    auto statement = journal_->prepare(std::string("SELECT ") + kColumns +
+                                       " FROM pickup WHERE ',' || dispense_ids || ',' LIKE '%,' || ?1 || ',%' ORDER BY created_at DESC");
+    if (!statement) return std::unexpected(statement.error());
+    statement->bind(1, dispenseId);
+    std::vector<PickupRecord> out;
+    for (;;) {
+        auto row = statement->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        out.push_back(recordOf(*statement));
+    }
+    return out;
+}
+
 Result<std::vector<PickupRecord>> PickupJournal::unfinished() {
     auto statement = journal_->prepare(std::string("SELECT ") + kColumns +
                                        " FROM pickup WHERE state IN ('opening', 'door_open', 'queueing') ORDER BY created_at");

@@ -20,7 +20,10 @@ namespace kiosk::screens {
 
 /// States of a pickup row, in the order a pickup goes through them.
 ///   locker: opening → door_open → confirmed
-///                   → not_opened        (both attempts failed: nothing picked up, locker faulty)
+///                   → not_opened        (the door read closed after each attempt: nothing picked
+///                                        up, locker faulty)
+///                   → door_unknown      (the board did not answer: it may have opened; staff
+///                                        check, not confirmed, locker faulty)
 ///                   → door_unknown      (crashed while opening; the door read closed afterwards:
 ///                                        the patient may have taken it; staff check, not confirmed)
 ///           door_open → refused          (the door opened but the HIS refused the pickup: staff)
@@ -51,6 +54,8 @@ public:
     Result<void> begin(const PickupRecord& record);
     Result<void> setState(const std::string& tradeNo, const std::string& state, const std::string& detail = {});
     Result<std::optional<PickupRecord>> find(const std::string& tradeNo);
+    /// Every row naming `dispenseId` (in its comma-separated list), the newest first.
+    Result<std::vector<PickupRecord>> forDispense(const std::string& dispenseId);
     /// Rows a crash may have left mid-way: opening, door_open, queueing.
     Result<std::vector<PickupRecord>> unfinished();
     /// The newest rows first (kiosk journal, diagnostics).

@@ -110,6 +110,12 @@ float drawLockerBank(Ui& ui, int count, int highlight, bool failed, ImVec2 topLe
     return used;
 }
 
+/// Which pickup a locker slip is for: the prescription and how it ended.
+std::string slipKey(const PickupView& view) {
+    return view.locker.dispenseId + "/" + std::to_string(static_cast<int>(view.lockerResult.door)) + "/" +
+           view.lockerResult.error.value_or(Error()).detail;
+}
+
 printing::PickupSlipData slipData(const ScreenContext& context, const std::string& documentId, const std::vector<Prescription>& items) {
     printing::PickupSlipData data;
     data.header = printing::slipHeader(context.config, context.text.language(), context.clock.wallNow(), documentId);
@@ -354,19 +360,20 @@ void PickupLockerScreen::onEnter(ScreenContext& context) {
     print_ = PrintState::none;
     printDocument_.clear();
     const PickupView view = context.services.pickup().view();
-    if ((view.stage == PickupStage::locker_opened || view.stage == PickupStage::locker_failed) && printedFor_ != view.generation + 1) {
+    if ((view.stage == PickupStage::locker_opened || view.stage == PickupStage::locker_failed) && printedFor_ != slipKey(view)) {
         printSlip(context);
     }
 }
 
 void PickupLockerScreen::printSlip(ScreenContext& context) {
     const PickupView view = context.services.pickup().view();
-    printedFor_ = view.generation + 1;
+    printedFor_ = slipKey(view);
     const bool failed = view.stage == PickupStage::locker_failed;
     printDocument_ = fmt::format("pickup-locker-{}-{}", view.locker.lockerNumber, view.locker.dispenseId);
     printing::PickupSlipData data = slipData(context, printDocument_, {view.locker});
     data.locker = view.locker.lockerNumber;
     data.lockerFailed = failed;
+    data.lockerUnknown = failed && view.lockerResult.door != LockerPickupResult::Door::not_opened;
     if (failed) data.window = std::to_string(view.fallbackWindow);
     print_ = PrintState::printing;
     printOnReceiptPrinter(context, printDocument_, printing::pickupSlip(context.text, data));
@@ -385,7 +392,7 @@ Transition PickupLockerScreen::onEvent(ScreenContext& context, const UiEvent& ev
     }
     if (std::holds_alternative<PickupProgress>(event)) {
         const PickupView view = flow.view();
-        if ((view.stage == PickupStage::locker_opened || view.stage == PickupStage::locker_failed) && printedFor_ != view.generation + 1) {
+        if ((view.stage == PickupStage::locker_opened || view.stage == PickupStage::locker_failed) && printedFor_ != slipKey(view)) {
             printSlip(context);
         }
         return Transition::none();
@@ -417,7 +424,11 @@ void PickupLockerScreen::draw(const ScreenContext& context, Ui& ui) const {
     for (auto& b : leaveButtons(context, ButtonKind::primary)) buttons.push_back(std::move(b));
     const float buttonsTop = bottomButtonRowTop(ui, buttons, x0, x1) - ui.theme.gap;
     const bool failed = view.stage != PickupStage::locker_opened;
-    serviceTitle(context, ui, failed ? "pickup.locker.failed_title" : "pickup.locker.open_title", failed ? c.alert : c.success);
+    const bool unknown = view.lockerResult.door == LockerPickupResult::Door::unknown;
+    const bool openedBefore = view.lockerResult.error && view.lockerResult.error->messageKey == "pickup.error.opened_before";
+    serviceTitle(context, ui,
+                 !failed ? "pickup.locker.open_title" : (unknown || openedBefore) ? "pickup.locker.unknown_title" : "pickup.locker.failed_title",
+                 failed ? c.alert : c.success);
     // The words, then the bank with the door marked (portrait); landscape: the words left, the
     // bank right.
     const float split = l.portrait ? x1 : x0 + l.contentWidth() * 0.5F;
@@ -428,17 +439,34 @@ void PickupLockerScreen::draw(const ScreenContext& context, Ui& ui) const {
         lines.emplace_back(context.text.tr("pickup.locker.close_door"), c.text);
         if (!view.lockerResult.confirmed) lines.emplace_back(context.text.tr("pickup.locker.confirming"), c.mutedText);
     } else {
-        lines.emplace_back(context.text.tr("pickup.locker.failed", {{"locker", number}, {"window", std::to_string(view.fallbackWindow)}}), c.alert);
-        lines.emplace_back(context.text.tr("pickup.locker.not_taken"), c.text);
+        const std::string window = std::to_string(view.fallbackWindow);
+        if (openedBefore) {
+            lines.emplace_back(context.text.tr("pickup.locker.opened_before", {{"window", window}}), c.alert);
+        } else if (unknown) {
+            lines.emplace_back(context.text.tr("pickup.locker.unknown", {{"locker", number}, {"window", window}}), c.alert);
+        } else {
+            // Only when the door read closed after each attempt: then the medicine is still inside.
+            lines.emplace_back(context.text.tr("pickup.locker.failed", {{"locker", number}, {"window", window}}), c.alert);
+            lines.emplace_back(context.text.tr("pickup.locker.not_taken"), c.text);
+        }
     }
     const std::string printLine = print_ == PrintState::printing  ? context.text.tr("pickup.print.printing")
                                   : print_ == PrintState::printed ? context.text.tr("pickup.print.take")
                                   : print_ == PrintState::failed  ? context.text.tr("pickup.print.failed")
                                                                   : std::string();
     if (!printLine.empty()) lines.emplace_back(printLine, print_ == PrintState::failed ? c.alert : c.mutedText);
+    // Each wrapped line centred on its own, drawn and measured with one line height (so what is
+    // checked against the buttons is what is drawn).
+    const float lineHeight = body->FontSize * 1.25F;
     for (const auto& [text, color] : lines) {
-        if (ImGui::GetCursorScreenPos().y + ui.measure(text, body, split - x0).y > buttonsTop) break;
-        ui.centered(text, body, color, x0, split);  // each wrapped line centred on its own
+        const auto wrapped = wrapLines(body, text, split - x0);
+        const float y = ImGui::GetCursorScreenPos().y;
+        if (y + lineHeight * static_cast<float>(wrapped.size()) > buttonsTop) break;
+        for (size_t i = 0; i < wrapped.size(); ++i) {
+            const float width = ui.measure(wrapped[i], body).x;
+            ui.textAt(ImVec2(x0 + std::max(0.0F, (split - x0 - width) / 2), y + lineHeight * static_cast<float>(i)), wrapped[i], body, color);
+        }
+        ImGui::SetCursorScreenPos(ImVec2(x0, y + lineHeight * static_cast<float>(wrapped.size()) + after));
     }
     const drivers::locker::LockBoardDriver* bank = context.devices.first<drivers::locker::LockBoardDriver>(drivers::DeviceClass::locker);
     if (bank && locker > 0) {

@@ -53,7 +53,9 @@ private:
     enum class PrintState { none, printing, printed, failed };
     PrintState print_ = PrintState::none;
     std::string printDocument_;
-    uint64_t printedFor_ = 0;  ///< generation + 1 of the pickup whose slip was sent
+    /// The pickup whose slip was sent (its prescription and how it ended): one slip per pickup,
+    /// a second locker of the same session gets its own.
+    std::string printedFor_;
 };
 
 }  // namespace kiosk::screens

@@ -44,7 +44,7 @@ std::pair<int, std::string> validate(const std::vector<std::filesystem::path>& f
 const std::vector<std::string> kServedTypes = {"Patient", "Organization", "Practitioner", "PractitionerRole", "Schedule",
                                                "Slot", "Appointment", "ChargeItem", "DiagnosticReport", "Binary",
                                                "MedicationRequest", "MedicationDispense", "PaymentReconciliation", "Communication",
-                                               "CommunicationRequest"};
+                                               "CommunicationRequest", "Task"};
 
 class FhirSchemaTest : public ::testing::Test {
 protected:
@@ -118,6 +118,17 @@ TEST_F(FhirSchemaTest, EverythingTheSimServesIsValidR4) {
     const auto ready = std::find_if(prescriptions->begin(), prescriptions->end(), [](const Prescription& p) { return p.readyForPickup; });
     ASSERT_NE(ready, prescriptions->end());
     ASSERT_TRUE(driver->confirmPickup(ready->dispenseId, "SCHEMA-PICKUP-1").has_value());
+    // The pharmacy's call queue (Task): one waiting, one called (executionPeriod, times-called).
+    for (const char* patient : {"li-jun", "wang-xinkun"}) {
+        auto theirs = driver->prescriptions(std::string("pat-") + patient);
+        ASSERT_TRUE(theirs.has_value());
+        const auto atWindow = std::find_if(theirs->begin(), theirs->end(), [](const Prescription& p) { return p.readyForPickup && !p.inLocker(); });
+        ASSERT_NE(atWindow, theirs->end()) << patient;
+        auto ticket = driver->queueForPickup({std::string("SCHEMA-PQ-") + patient, std::string("pat-") + patient, {atWindow->dispenseId},
+                                              atWindow->window, "SCHEMA"});
+        ASSERT_TRUE(ticket.has_value()) << ticket.error().describe();
+    }
+    sim.call("POST", "/admin/pharmacy/call-next", {{"window", "1号窗口"}});
 
     // Every served type: a search page (Bundle) and reads of its first and last entries.
     const json capability = get("metadata", "metadata");

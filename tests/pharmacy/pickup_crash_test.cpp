@@ -144,6 +144,51 @@ TEST(LockerPickupInput, ALockerTheBankDoesNotHaveIsNeverPulsed) {
     EXPECT_EQ((*board)->openCommands(kLocker), 1) << "no locker opened twice under one key";
     EXPECT_EQ(dispense(sim).value("status", ""), "completed");
     EXPECT_EQ(sim.commits("PU-TWICE"), 1);
+    // Nor under a new key (a second tap, a list read again before the HIS confirmed).
+    const auto newKey = pickup.pickUp(prescription, "PU-THIRD");
+    EXPECT_EQ(newKey.door, screens::LockerPickupResult::Door::refused);
+    ASSERT_TRUE(newKey.error.has_value());
+    EXPECT_EQ(newKey.error->messageKey, "pickup.error.opened_before");
+    EXPECT_EQ((*board)->openCommands(kLocker), 1) << "one prescription, one opening";
+}
+
+/// A board that stops answering after the pulse: the door may have opened. No second pulse, the
+/// pickup is door_unknown (not "still inside"), the locker out of service, nothing confirmed.
+TEST(LockerPickupInput, ASilentBoardGetsNoSecondPulseAndIsNotCalledShut) {
+    SimProcess sim;
+    ASSERT_GT(sim.port(), 0) << sim.error();
+    auto board = sim::VirtualLockBoard::create(FrameFamily::eight_a, {{1, 12, FeedbackPolarity::closed_when_set}});
+    ASSERT_TRUE(board) << board.error().detail;
+    auto opened = Journal::open(sim.dir().path() / "kiosk-journal.db");
+    ASSERT_TRUE(opened);
+    auto journal = screens::PickupJournal::open(std::move(*opened));
+    ASSERT_TRUE(journal);
+    backend::FhirSettings settings;
+    settings.http.baseUrl = sim.fhirUrl();
+    settings.retries = 0;
+    backend::FhirHisDriver his(settings);
+    drivers::locker::LockBoardSettings boardSettings;
+    boardSettings.serial = drivers::transport::SerialSettings{.path = (*board)->path().string(), .baud = 9600};
+    boardSettings.boards = {{1, 12, FeedbackPolarity::closed_when_set}};
+    boardSettings.confirmTimeout = std::chrono::milliseconds(400);
+    boardSettings.answerTimeout = std::chrono::milliseconds(150);
+    drivers::locker::LockBoardDriver lockers("lockers", boardSettings);
+    ASSERT_TRUE((*board)->setScenario("silent").has_value());
+    screens::LockerPickup pickup(his, **journal, lockers);
+    backend::Prescription prescription;
+    prescription.dispenseId = kDispense;
+    prescription.lockerNumber = kLocker;
+    const auto result = pickup.pickUp(prescription, "PU-SILENT");
+    EXPECT_EQ(result.door, screens::LockerPickupResult::Door::unknown);
+    EXPECT_LE((*board)->openCommands(kLocker), 1) << "no second pulse into a board that does not answer";
+    EXPECT_EQ(dispense(sim).value("status", ""), "in-progress");
+    auto row = (*journal)->find("PU-SILENT");
+    ASSERT_TRUE(row && *row);
+    EXPECT_EQ((**row).state, "door_unknown");
+    auto faults = (*journal)->faultyLockers();
+    ASSERT_TRUE(faults);
+    ASSERT_EQ(faults->size(), 1U);
+    EXPECT_EQ(faults->front().locker, kLocker);
 }
 
 TEST(PickupCrashCoverage, EveryPickupFailpointIsInTheMatrix) {

@@ -41,6 +41,8 @@ protected:
     void startPharmacy(bool withPayments = false, const std::string& ui = "") {
         app.reset();
         bank.reset();
+        // A new kiosk: its journal too (a locker opened by the last kiosk is not opened twice).
+        std::filesystem::remove_all(dir.path() / "data");
         hospital.emplace();
         ASSERT_GT(hospital->port(), 0) << hospital->error();
         const auto link = dir.path() / ("ttyLockers" + std::to_string(++banksMade_));
