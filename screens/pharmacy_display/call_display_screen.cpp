@@ -76,13 +76,15 @@ void CallDisplayScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float gap = ui.theme.gap;
     auto* draw = ImGui::GetWindowDrawList();
 
-    // The band across the top: what this screen is, and the time.
-    const float bandHeight = body->FontSize * 1.5F;
-    draw->AddRectFilled(ImVec2(0, 0), ImVec2(l.width, bandHeight + l.contentMin.y), c.topBar);
+    // The band across the top: what this screen is, and the time. As tall as the heading needs
+    // (two lines on a narrow portrait panel).
     const std::string heading = both(context, "display.title");
     const WallTime now = context.timeZone.at(context.clock.wallNow());
     const std::string clock = fmt::format("{:02}:{:02}", now.hour, now.minute);
     const float clockWidth = ui.measure(clock, body).x;
+    const float headingHeight = ui.measure(heading, body, x1 - x0 - clockWidth - gap).y;
+    const float bandHeight = std::max(body->FontSize * 1.5F, headingHeight + body->FontSize * 0.3F);
+    draw->AddRectFilled(ImVec2(0, 0), ImVec2(l.width, bandHeight + l.contentMin.y), c.topBar);
     ui.textAt(ImVec2(x0, l.contentMin.y * 0.5F + bandHeight * 0.1F), heading, body, c.onPrimary, x1 - x0 - clockWidth - gap);
     ui.textAt(ImVec2(x1 - clockWidth, l.contentMin.y * 0.5F + bandHeight * 0.1F), clock, body, c.onPrimary);
     const float top = l.contentMin.y + bandHeight + gap;
