@@ -22,24 +22,20 @@ std::string windowOf(const backend::PharmacyCall& call) {
     return call.windowNumber > 0 ? std::to_string(call.windowNumber) : call.window;
 }
 
-/// Both languages on one display: the Chinese text, then the English one (a call display serves
-/// everyone in the room at once; nobody can switch its language).
-std::string both(const ScreenContext& context, std::string_view key, const std::vector<std::pair<std::string, std::string>>& values = {}) {
-    auto in = [&](const std::string& language) {
-        const std::string* found = context.text.catalog().find(language, key);
-        std::string text = found ? *found : std::string(key);
-        for (const auto& [name, value] : values) text = substitute(text, {{name, value}});
-        return text;
-    };
-    return in("zh_CN") + "  " + in("en_US");
-}
-
+/// The text of `key` in `language`, its placeholders filled (the display shows both languages at
+/// once, whatever the kiosk's current one).
 std::string in(const ScreenContext& context, const std::string& language, std::string_view key,
                const std::vector<std::pair<std::string, std::string>>& values = {}) {
     const std::string* found = context.text.catalog().find(language, key);
     std::string text = found ? *found : std::string(key);
     for (const auto& [name, value] : values) text = substitute(text, {{name, value}});
     return text;
+}
+
+/// Both languages on one line: the Chinese text, then the English one (a call display serves
+/// everyone in the room at once; nobody can switch its language).
+std::string both(const ScreenContext& context, std::string_view key, const std::vector<std::pair<std::string, std::string>>& values = {}) {
+    return in(context, "zh_CN", key, values) + "  " + in(context, "en_US", key, values);
 }
 
 }  // namespace

@@ -35,6 +35,18 @@ PickupRecord recordOf(const Statement& row) {
     return r;
 }
 
+/// Every row a prepared SELECT of kColumns gives.
+Result<std::vector<PickupRecord>> allRecords(Statement& statement) {
+    std::vector<PickupRecord> out;
+    for (;;) {
+        auto row = statement.step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        out.push_back(recordOf(statement));
+    }
+    return out;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<PickupJournal>> PickupJournal::open(std::unique_ptr<Journal> journal) {
@@ -74,42 +86,21 @@ Result<std::vector<PickupRecord>> PickupJournal::forDispense(const std::string& 
                                        " FROM pickup WHERE ',' || dispense_ids || ',' LIKE '%,' || ?1 || ',%' ORDER BY created_at DESC");
     if (!statement) return std::unexpected(statement.error());
     statement->bind(1, dispenseId);
-    std::vector<PickupRecord> out;
-    for (;;) {
-        auto row = statement->step();
-        if (!row) return std::unexpected(row.error());
-        if (!*row) break;
-        out.push_back(recordOf(*statement));
-    }
-    return out;
+    return allRecords(*statement);
 }
 
 Result<std::vector<PickupRecord>> PickupJournal::unfinished() {
     auto statement = journal_->prepare(std::string("SELECT ") + kColumns +
                                        " FROM pickup WHERE state IN ('opening', 'door_open', 'queueing') ORDER BY created_at");
     if (!statement) return std::unexpected(statement.error());
-    std::vector<PickupRecord> out;
-    for (;;) {
-        auto row = statement->step();
-        if (!row) return std::unexpected(row.error());
-        if (!*row) break;
-        out.push_back(recordOf(*statement));
-    }
-    return out;
+    return allRecords(*statement);
 }
 
 Result<std::vector<PickupRecord>> PickupJournal::recent(int limit) {
     auto statement = journal_->prepare(std::string("SELECT ") + kColumns + " FROM pickup ORDER BY created_at DESC LIMIT ?1");
     if (!statement) return std::unexpected(statement.error());
     statement->bind(1, static_cast<int64_t>(limit));
-    std::vector<PickupRecord> out;
-    for (;;) {
-        auto row = statement->step();
-        if (!row) return std::unexpected(row.error());
-        if (!*row) break;
-        out.push_back(recordOf(*statement));
-    }
-    return out;
+    return allRecords(*statement);
 }
 
 Result<void> PickupJournal::markLockerFaulty(int locker, const std::string& reason) {

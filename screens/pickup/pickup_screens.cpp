@@ -129,6 +129,22 @@ printing::PickupSlipData slipData(const ScreenContext& context, const std::strin
 
 }  // namespace
 
+void PickupSlipPrint::finished(const PrintFinished& printed) {
+    if (printed.document != document) return;
+    state = printed.outcome ? State::printed : State::failed;
+    if (!printed.outcome) logger()->warn("{} not printed: {}", printed.document, printed.outcome.error().describe());
+}
+
+std::string PickupSlipPrint::line(const Translator& text) const {
+    switch (state) {
+        case State::printing: return text.tr("pickup.print.printing");
+        case State::printed: return text.tr("pickup.print.take");
+        case State::failed: return text.tr("pickup.print.failed");
+        case State::none: break;
+    }
+    return {};
+}
+
 // ---------------------------------------------------------------- pickup
 
 void PickupScreen::onEnter(ScreenContext& context) {
@@ -213,7 +229,8 @@ void PickupScreen::draw(const ScreenContext& context, Ui& ui) const {
     const bool side = !l.portrait;
     const float sideX0 = x0 + (x1 - x0) * 0.64F;
     const float listX1 = side ? sideX0 - ui.theme.gap : x1;
-    float buttonsTop = 0;
+    float buttonsTop = 0;       // where the list must end
+    float sideColumnTop = 0;    // landscape: the first button's top (the hint must end above it)
     if (side) {
         std::vector<float> heights;
         float total = 0;
@@ -223,6 +240,7 @@ void PickupScreen::draw(const ScreenContext& context, Ui& ui) const {
         }
         const ImVec2 afterTitle = ImGui::GetCursorScreenPos();
         float y = l.contentMax.y - total + ui.theme.gap;
+        sideColumnTop = l.contentMax.y - total;
         buttonsTop = l.contentMax.y;
         for (size_t i = 0; i < buttons.size(); ++i) {
             ImGui::SetCursorScreenPos(ImVec2(sideX0, y));
@@ -245,13 +263,7 @@ void PickupScreen::draw(const ScreenContext& context, Ui& ui) const {
     // the height); in portrait it heads the list.
     if (side) {
         const float hintTop = ImGui::GetCursorScreenPos().y;
-        const float hintHeight = ui.measure(hint, body, x1 - sideX0).y;
-        const float firstButton = l.contentMax.y - [&] {
-            float total = 0;
-            for (const auto& b : buttons) total += labelHeightIn(ui, b.label, x1 - sideX0) + ui.theme.gap;
-            return total;
-        }();
-        if (hintTop + hintHeight <= firstButton) ui.textAt(ImVec2(sideX0, hintTop), hint, body, c.text, x1 - sideX0);
+        if (hintTop + ui.measure(hint, body, x1 - sideX0).y <= sideColumnTop) ui.textAt(ImVec2(sideX0, hintTop), hint, body, c.text, x1 - sideX0);
     } else {
         ui.paragraph(hint, body, c.text);
         ui.space(ui.theme.gap * 0.5F);
@@ -264,7 +276,7 @@ void PickupScreen::draw(const ScreenContext& context, Ui& ui) const {
         const float statusHeight = ui.measure(statusLine(context, ui, view, p).first, body, width - 32).y;
         rowHeight = std::max(rowHeight, nameHeight + statusHeight + 28);
     }
-    ui.pagedList("pickup.list", view.items.size(), ImVec2(x0, top), ImVec2(width, (side ? l.contentMax.y : buttonsTop) - top), rowHeight,
+    ui.pagedList("pickup.list", view.items.size(), ImVec2(x0, top), ImVec2(width, buttonsTop - top), rowHeight,
                  [&](size_t index, ImVec2 at, ImVec2 size) {
                      const Prescription& p = view.items[index];
                      auto* draw = ImGui::GetWindowDrawList();
@@ -282,7 +294,7 @@ void PickupScreen::draw(const ScreenContext& context, Ui& ui) const {
 
 void PickupTicketScreen::onEnter(ScreenContext& context) {
     const PickupView view = context.services.pickup().view();
-    print_ = PrintState::none;
+    print_ = {};
     if (view.stage != PickupStage::ticket) return;
     // One slip per window's number (nearly always one window); the screen follows the last.
     for (const PickupTicket& t : view.tickets) {
@@ -290,10 +302,9 @@ void PickupTicketScreen::onEnter(ScreenContext& context) {
         printing::PickupSlipData data = slipData(context, id, t.items);
         data.callNumber = t.ticket.callNumber;
         data.window = t.ticket.windowNumber > 0 ? std::to_string(t.ticket.windowNumber) : t.ticket.window;
-        printDocument_ = id;
-        print_ = PrintState::printing;
+        print_.sent(id);
         logger()->info("printing the pickup slip {} (window {})", id, data.window);
-        printOnReceiptPrinter(context, printDocument_, printing::pickupSlip(context.text, data));
+        printOnReceiptPrinter(context, id, printing::pickupSlip(context.text, data));
     }
 }
 
@@ -306,11 +317,7 @@ Transition PickupTicketScreen::onEvent(ScreenContext& context, const UiEvent& ev
         }
         return Transition::none();
     }
-    if (const auto* printed = std::get_if<PrintFinished>(&event)) {
-        if (printed->document != printDocument_) return Transition::none();
-        print_ = printed->outcome ? PrintState::printed : PrintState::failed;
-        if (!printed->outcome) logger()->warn("{} not printed: {}", printed->document, printed->outcome.error().describe());
-    }
+    if (const auto* printed = std::get_if<PrintFinished>(&event)) print_.finished(*printed);
     return Transition::none();
 }
 
@@ -344,12 +351,10 @@ void PickupTicketScreen::draw(const ScreenContext& context, Ui& ui) const {
     }
     const std::string how = context.text.tr(view.ticketUncertain ? "pickup.ticket.no_number" : "pickup.ticket.watch");
     centeredLine(ui, how, body, c.text, x0, x1, after);
-    const std::string printLine = print_ == PrintState::printing  ? context.text.tr("pickup.print.printing")
-                                  : print_ == PrintState::printed ? context.text.tr("pickup.print.take")
-                                  : print_ == PrintState::failed  ? context.text.tr("pickup.print.failed")
-                                                                  : std::string();
+    const std::string printLine = print_.line(context.text);
+    const ImU32 printColor = print_.state == PickupSlipPrint::State::failed ? c.alert : c.mutedText;
     if (!printLine.empty() && ImGui::GetCursorScreenPos().y + ui.measure(printLine, body, x1 - x0).y <= buttonsTop) {
-        centeredLine(ui, printLine, body, print_ == PrintState::failed ? c.alert : c.mutedText, x0, x1, after);
+        centeredLine(ui, printLine, body, printColor, x0, x1, after);
     }
     bottomButtonRow(ui, buttons);
 }
@@ -357,8 +362,7 @@ void PickupTicketScreen::draw(const ScreenContext& context, Ui& ui) const {
 // ---------------------------------------------------------------- pickup.locker
 
 void PickupLockerScreen::onEnter(ScreenContext& context) {
-    print_ = PrintState::none;
-    printDocument_.clear();
+    print_ = {};
     const PickupView view = context.services.pickup().view();
     if ((view.stage == PickupStage::locker_opened || view.stage == PickupStage::locker_failed) && printedFor_ != slipKey(view)) {
         printSlip(context);
@@ -369,14 +373,14 @@ void PickupLockerScreen::printSlip(ScreenContext& context) {
     const PickupView view = context.services.pickup().view();
     printedFor_ = slipKey(view);
     const bool failed = view.stage == PickupStage::locker_failed;
-    printDocument_ = fmt::format("pickup-locker-{}-{}", view.locker.lockerNumber, view.locker.dispenseId);
-    printing::PickupSlipData data = slipData(context, printDocument_, {view.locker});
+    const std::string document = fmt::format("pickup-locker-{}-{}", view.locker.lockerNumber, view.locker.dispenseId);
+    printing::PickupSlipData data = slipData(context, document, {view.locker});
     data.locker = view.locker.lockerNumber;
     data.lockerFailed = failed;
     data.lockerUnknown = failed && view.lockerResult.door != LockerPickupResult::Door::not_opened;
     if (failed) data.window = std::to_string(view.fallbackWindow);
-    print_ = PrintState::printing;
-    printOnReceiptPrinter(context, printDocument_, printing::pickupSlip(context.text, data));
+    print_.sent(document);
+    printOnReceiptPrinter(context, document, printing::pickupSlip(context.text, data));
 }
 
 Transition PickupLockerScreen::onEvent(ScreenContext& context, const UiEvent& event) {
@@ -397,11 +401,7 @@ Transition PickupLockerScreen::onEvent(ScreenContext& context, const UiEvent& ev
         }
         return Transition::none();
     }
-    if (const auto* printed = std::get_if<PrintFinished>(&event)) {
-        if (printed->document != printDocument_) return Transition::none();
-        print_ = printed->outcome ? PrintState::printed : PrintState::failed;
-        if (!printed->outcome) logger()->warn("{} not printed: {}", printed->document, printed->outcome.error().describe());
-    }
+    if (const auto* printed = std::get_if<PrintFinished>(&event)) print_.finished(*printed);
     return Transition::none();
 }
 
@@ -450,11 +450,8 @@ void PickupLockerScreen::draw(const ScreenContext& context, Ui& ui) const {
             lines.emplace_back(context.text.tr("pickup.locker.not_taken"), c.text);
         }
     }
-    const std::string printLine = print_ == PrintState::printing  ? context.text.tr("pickup.print.printing")
-                                  : print_ == PrintState::printed ? context.text.tr("pickup.print.take")
-                                  : print_ == PrintState::failed  ? context.text.tr("pickup.print.failed")
-                                                                  : std::string();
-    if (!printLine.empty()) lines.emplace_back(printLine, print_ == PrintState::failed ? c.alert : c.mutedText);
+    const std::string printLine = print_.line(context.text);
+    if (!printLine.empty()) lines.emplace_back(printLine, print_.state == PickupSlipPrint::State::failed ? c.alert : c.mutedText);
     // Each wrapped line centred on its own, drawn and measured with one line height (so what is
     // checked against the buttons is what is drawn).
     const float lineHeight = body->FontSize * 1.25F;

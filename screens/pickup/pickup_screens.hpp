@@ -17,6 +17,22 @@
 
 namespace kiosk::screens {
 
+/// The slip a pickup screen sent to the receipt printer and what became of it (both slip screens).
+struct PickupSlipPrint {
+    enum class State { none, printing, printed, failed };
+    State state = State::none;
+    std::string document;  ///< the print job's tag; PrintFinished names it
+
+    void sent(std::string tag) {
+        document = std::move(tag);
+        state = State::printing;
+    }
+    /// Takes a PrintFinished of this slip (others are ignored).
+    void finished(const PrintFinished& printed);
+    /// The status line ("printing…", "take your slip", "not printed"), "" before anything was sent.
+    std::string line(const Translator& text) const;
+};
+
 class PickupScreen final : public Screen {
 public:
     std::string_view id() const override { return "pickup"; }
@@ -35,9 +51,7 @@ public:
     bool needsSession() const override { return true; }
 
 private:
-    enum class PrintState { none, printing, printed, failed };
-    PrintState print_ = PrintState::none;
-    std::string printDocument_;
+    PickupSlipPrint print_;
 };
 
 class PickupLockerScreen final : public Screen {
@@ -50,9 +64,7 @@ public:
 
 private:
     void printSlip(ScreenContext& context);
-    enum class PrintState { none, printing, printed, failed };
-    PrintState print_ = PrintState::none;
-    std::string printDocument_;
+    PickupSlipPrint print_;
     /// The pickup whose slip was sent (its prescription and how it ended): one slip per pickup,
     /// a second locker of the same session gets its own.
     std::string printedFor_;
