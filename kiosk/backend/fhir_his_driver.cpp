@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <map>
 #include <regex>
 #include <set>
@@ -147,6 +148,8 @@ Error errorOfStatus(const HttpRequest& request, const HttpResponse& response) {
             if (outcome.detailCode == fhir::kOutcomeCancelCutoff) return Error(Errc::rejected, what, "backend.cancel_cutoff");
             if (outcome.detailCode == fhir::kOutcomeNoPhone) return Error(Errc::rejected, what, "backend.no_phone");
             if (outcome.detailCode == fhir::kOutcomeAlreadyPickedUp) return Error(Errc::rejected, what, "backend.already_picked_up");
+            if (outcome.detailCode == fhir::kOutcomeTcmAlreadyOrdered) return Error(Errc::rejected, what, "backend.tcm_already_ordered");
+            if (outcome.detailCode == fhir::kOutcomeNoAddress) return Error(Errc::rejected, what, "backend.no_address");
             return Error(Errc::rejected, what, "backend.wrong_state");
         default:
             return Error(Errc::rejected, what);
@@ -296,6 +299,15 @@ Result<Prescription> toPrescription(const Json& r, const std::string& tradeSyste
     }
     p.pickupCode = identifierOf(r, fhir::kSystemPickupCode);
     p.tradeNo = identifierOf(r, tradeSystem);
+    if (r.contains("category") && r["category"].is_object()) {
+        for (const auto& coding : r["category"].value("coding", Json::array())) {
+            if (str(coding, "system") == fhir::kSystemPrescriptionCategory && str(coding, "code") == "tcm") p.herbal = true;
+        }
+    }
+    if (p.herbal && r.contains("quantity") && r["quantity"].is_object()) {
+        const Json& q = r["quantity"];
+        if (q.contains("value") && q["value"].is_number_integer()) p.doses = static_cast<int>(std::clamp<int64_t>(q["value"].get<int64_t>(), 0, 999));
+    }
     return p;
 }
 
@@ -313,6 +325,17 @@ Result<PharmacyTicket> toPharmacyTicket(const Json& r, const std::string& tradeS
                     "backend.invalid_answer");
     }
     return t;
+}
+
+/// An R4 Address (or the first of an array) as one line: its text, else its parts in Chinese
+/// order (state, city, district, lines).
+std::string addressText(const Json& address) {
+    const Json& a = address.is_array() ? (address.empty() ? Json::object() : address[0]) : address;
+    if (!a.is_object()) return {};
+    if (std::string text = str(a, "text"); !text.empty()) return text;
+    std::string joined = str(a, "state") + str(a, "city") + str(a, "district");
+    for (const auto& line : a.value("line", Json::array())) joined += line.is_string() ? line.get<std::string>() : "";
+    return joined;
 }
 
 Result<Patient> toPatient(const Json& r, const FhirSettings& s) {
@@ -336,6 +359,7 @@ Result<Patient> toPatient(const Json& r, const FhirSettings& s) {
     for (const auto& t : r.value("telecom", Json::array())) {
         if (str(t, "system") == "phone") p.phone = str(t, "value");
     }
+    p.address = addressText(r.value("address", Json::array()));
     if (const auto until = extensionText(r, fhir::kExtBlockedUntil); !until.empty()) {
         p.bookingBlockedUntil = until;
         p.bookingBlockedReason = extensionText(r, fhir::kExtBlockedReason);
@@ -482,6 +506,23 @@ std::string_view latePolicyName(LatePolicy policy) {
         case LatePolicy::rebook: return "rebook";
     }
     return "unknown";
+}
+
+std::string_view tcmServiceCode(TcmService service) {
+    switch (service) {
+        case TcmService::self_decoction: return "self-decoction";
+        case TcmService::decoction: return "decoction";
+        case TcmService::delivery: return "delivery";
+        case TcmService::decoction_delivery: return "decoction-delivery";
+    }
+    return "self-decoction";
+}
+
+std::optional<TcmService> tcmServiceFromCode(std::string_view code) {
+    for (auto s : {TcmService::self_decoction, TcmService::decoction, TcmService::delivery, TcmService::decoction_delivery}) {
+        if (tcmServiceCode(s) == code) return s;
+    }
+    return std::nullopt;
 }
 
 std::string_view checkInOutcomeName(CheckInOutcome outcome) {
@@ -1361,7 +1402,8 @@ Result<PaymentRecord> FhirHisDriver::commitPayment(const PaymentCommit& commit) 
 
 Result<TransactionRecord> FhirHisDriver::lookupTransaction(const std::string& tradeNo) {
     if (tradeNo.empty() || tradeNo.size() > 64) return fail(Errc::invalid_argument, "trade_no missing or too long");
-    for (const char* type : {"Appointment", "PaymentReconciliation", "Communication", "CommunicationRequest", "Task", "MedicationDispense"}) {
+    for (const char* type :
+         {"Appointment", "PaymentReconciliation", "Communication", "CommunicationRequest", "Task", "MedicationDispense", "ServiceRequest"}) {
         auto found = search(std::string(type) + "?identifier=" + urlEncode(settings_.systemTrade + "|" + tradeNo), type);
         if (!found) return std::unexpected(found.error());
         if (!found->empty()) return TransactionRecord{tradeNo, type, str(found->front(), "id"), str(found->front(), "status")};
@@ -1607,16 +1649,196 @@ Result<std::vector<PharmacyCall>> FhirHisDriver::pharmacyCalls() {
         calls.push_back(std::move(call));
     }
     // Called ones first, the newest call on top (compared as instants: a HIS may mix zones);
-    // then the waiting ones in the order they came.
-    std::stable_sort(calls.begin(), calls.end(), [](const PharmacyCall& a, const PharmacyCall& b) {
+    // then the waiting ones in the order they came. Two calls of the same instant (two windows
+    // calling within a millisecond): the one later in the answer, which is sorted by
+    // _lastUpdated, was updated last.
+    std::vector<size_t> order(calls.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t i, size_t j) {
+        const PharmacyCall& a = calls[i];
+        const PharmacyCall& b = calls[j];
         if (a.called != b.called) return a.called;
         if (!a.called) return false;
         const auto at = parseInstant(a.calledAt);
         const auto bt = parseInstant(b.calledAt);
         if (at && bt && *at != *bt) return *at > *bt;
-        return a.calledAt > b.calledAt;  // same second (or unreadable): the text orders the fractions
+        if (a.calledAt != b.calledAt) return a.calledAt > b.calledAt;  // same second (or unreadable): the text orders the fractions
+        return i > j;
     });
-    return calls;
+    std::vector<PharmacyCall> sorted;
+    sorted.reserve(calls.size());
+    for (size_t i : order) sorted.push_back(std::move(calls[i]));
+    return sorted;
+}
+
+namespace {
+
+/// An R4 ServiceRequest of a herbal service as a TcmOrder. A service with a fee must carry it
+/// above 0 with its ChargeItem (invalid_answer "backend.invalid_fee" otherwise: never paid).
+Result<TcmOrder> toTcmOrder(const Json& r, const std::string& tradeSystem) {
+    TcmOrder o;
+    o.orderId = str(r, "id");
+    o.tradeNo = identifierOf(r, tradeSystem);
+    o.status = str(r, "status");
+    std::string code;
+    if (r.contains("code") && r["code"].is_object()) {
+        for (const auto& coding : r["code"].value("coding", Json::array())) {
+            if (str(coding, "system") == fhir::kSystemTcmService) code = str(coding, "code");
+        }
+    }
+    const auto service = tcmServiceFromCode(code);
+    if (o.orderId.empty() || !service) {
+        return fail(Errc::invalid_answer, fmt::format("ServiceRequest/{}: not a herbal service (code '{}')", o.orderId, code),
+                    "backend.invalid_answer");
+    }
+    o.service = *service;
+    static const std::set<std::string> kStatuses = {"draft", "active", "on-hold", "revoked", "completed", "entered-in-error", "unknown"};
+    if (!kStatuses.contains(o.status)) {
+        return fail(Errc::invalid_answer, "unknown ServiceRequest.status '" + o.status + "'", "backend.invalid_answer");
+    }
+    if (r.contains("subject")) o.patientId = referenceId(r["subject"], "Patient");
+    for (const auto& info : arrayOf(r, "supportingInfo")) {
+        if (auto id = referenceId(info, "MedicationDispense"); !id.empty()) o.dispenseId = id;
+    }
+    o.stage = extensionText(r, fhir::kExtTcmStage);
+    o.feeFen = extensionInteger(r, fhir::kExtFee);
+    if (const Json* charge = extension(r, fhir::kExtCharge); charge && charge->contains("valueReference")) {
+        o.chargeId = referenceId((*charge)["valueReference"], "ChargeItem");
+    }
+    if (const Json* address = extension(r, fhir::kExtDeliveryAddress); address && address->contains("valueAddress")) {
+        o.address = addressText((*address)["valueAddress"]);
+    }
+    if (const Json* link = extension(r, fhir::kExtAddressLink); link && link->contains("valueUrl") && (*link)["valueUrl"].is_string()) {
+        o.addressLink = (*link)["valueUrl"].get<std::string>();
+    }
+    for (const auto& id : arrayOf(r, "identifier")) {
+        if (str(id, "system") != fhir::kSystemDeliveryTracking) continue;
+        o.trackingNumber = str(id, "value");
+        if (id.contains("assigner")) o.carrier = str(id["assigner"], "display");
+    }
+    o.expectedAt = r.contains("occurrenceDateTime") ? str(r, "occurrenceDateTime") : "";
+    o.authoredOn = str(r, "authoredOn");
+    // Decoction and delivery cost money: an order for them without a fee above 0 and its
+    // ChargeItem is a HIS error the kiosk must not pay around (a "free" delivery that is not).
+    const bool needsFee = o.service != TcmService::self_decoction;
+    if (needsFee && (o.feeFen <= 0 || (o.status == "draft" && o.chargeId.empty()))) {
+        return fail(Errc::invalid_answer,
+                    fmt::format("ServiceRequest/{} ({}): fee {} fen, charge '{}': a paid service needs a fee above 0 and its ChargeItem",
+                                o.orderId, code, o.feeFen, o.chargeId),
+                    "backend.invalid_fee");
+    }
+    if (o.addressLink.size() > 512) return fail(Errc::invalid_answer, "ServiceRequest/" + o.orderId + ": address link too long", "backend.invalid_answer");
+    return o;
+}
+
+}  // namespace
+
+Result<TcmPrices> FhirHisDriver::tcmPrices() {
+    // R4 defines no `code` search parameter for ChargeItemDefinition: every active definition is
+    // read and those of the herbal services kept.
+    auto found = search("ChargeItemDefinition?status=active", "ChargeItemDefinition");
+    if (!found) return std::unexpected(found.error());
+    TcmPrices prices;
+    for (const auto& definition : *found) {
+        std::string code;
+        if (definition.contains("code") && definition["code"].is_object()) {
+            for (const auto& coding : definition["code"].value("coding", Json::array())) {
+                if (str(coding, "system") == fhir::kSystemTcmService) code = str(coding, "code");
+            }
+        }
+        // R4 ChargeItemDefinition.propertyGroup.priceComponent: the "base" component's amount
+        // (Money: value in yuan, currency CNY).
+        int64_t fen = -1;
+        bool perDose = false;
+        for (const auto& group : arrayOf(definition, "propertyGroup")) {
+            for (const auto& component : arrayOf(group, "priceComponent")) {
+                if (str(component, "type") != "base" || !component.contains("amount")) continue;
+                const Json& amount = component["amount"];
+                if (!amount.contains("value") || !amount["value"].is_number() || str(amount, "currency") != "CNY") continue;
+                fen = std::llround(amount["value"].get<double>() * 100.0);
+                if (component.contains("code") && component["code"].is_object()) {
+                    for (const auto& coding : component["code"].value("coding", Json::array())) {
+                        if (str(coding, "system") == fhir::kSystemPriceUnit && str(coding, "code") == "per-dose") perDose = true;
+                    }
+                }
+            }
+        }
+        if (code != "decoction" && code != "delivery") continue;
+        if (fen <= 0 || fen > 1'000'000) {
+            logger()->error("ChargeItemDefinition/{} ({}): price {} fen is not a fee: that service is not offered", str(definition, "id"), code, fen);
+            continue;
+        }
+        if (code == "decoction") {
+            if (!perDose) logger()->warn("ChargeItemDefinition/{}: decoction price is not per dose; taken as per dose", str(definition, "id"));
+            prices.decoctionPerDoseFen = fen;
+        } else if (code == "delivery") {
+            prices.deliveryFen = fen;
+        }
+    }
+    return prices;
+}
+
+Result<TcmOrder> FhirHisDriver::orderTcmService(const TcmOrderRequest& request) {
+    if (request.tradeNo.empty() || request.tradeNo.size() > 64) return fail(Errc::invalid_argument, "trade_no missing or too long");
+    if (auto valid = requireId(request.patientId, "patient"); !valid) return std::unexpected(valid.error());
+    if (auto valid = requireId(request.dispenseId, "dispense"); !valid) return std::unexpected(valid.error());
+    Json body = {
+        {"resourceType", "ServiceRequest"},
+        {"status", "active"},  // the HIS answers draft while a fee is unpaid
+        {"intent", "order"},
+        {"identifier", Json::array({{{"system", settings_.systemTrade}, {"value", request.tradeNo}}})},
+        {"code", {{"coding", Json::array({{{"system", fhir::kSystemTcmService}, {"code", std::string(tcmServiceCode(request.service))}}})}}},
+        {"subject", {{"reference", "Patient/" + request.patientId}}},
+        {"supportingInfo", Json::array({{{"reference", "MedicationDispense/" + request.dispenseId}}})},
+        {"authoredOn", chinaNow("{:%Y-%m-%dT%H:%M:%S}+08:00")},
+        {"requester", {{"display", request.kioskId}}}};
+    if (!request.requestId.empty()) body["basedOn"] = Json::array({{{"reference", "MedicationRequest/" + request.requestId}}});
+    if (tcmDelivered(request.service) && request.addressByLink) {
+        body["extension"] = Json::array({{{"url", fhir::kExtAddressByLink}, {"valueBoolean", true}}});
+    }
+    auto created = conditionalCreate("ServiceRequest", request.tradeNo, body);
+    if (!created) {
+        Error error = created.error();
+        if (error.messageKey == "backend.wrong_state") error.messageKey = "backend.not_ready_for_pickup";
+        const bool absent = error.code == Errc::not_found || error.detail.find("HTTP 405") != std::string::npos;
+        if (absent) {
+            logger()->error("POST ServiceRequest: {}: this backend takes no herbal service orders", error.detail);
+            error = Error(Errc::unsupported, error.detail, "backend.not_offered.tcm");
+        }
+        return std::unexpected(error);
+    }
+    auto order = toTcmOrder(*created, settings_.systemTrade);
+    if (!order) return order;
+    if (order->tradeNo != request.tradeNo || order->dispenseId != request.dispenseId || order->service != request.service) {
+        return fail(Errc::invalid_answer,
+                    fmt::format("ServiceRequest/{} answers key '{}', dispense '{}', {}: not what was asked", order->orderId, order->tradeNo,
+                                order->dispenseId, tcmServiceCode(order->service)),
+                    "backend.invalid_answer");
+    }
+    return order;
+}
+
+Result<std::vector<TcmOrder>> FhirHisDriver::tcmOrders(const std::string& patientId) {
+    if (auto valid = requireId(patientId, "patient"); !valid) return std::unexpected(valid.error());
+    std::string codes;
+    for (auto service : {TcmService::self_decoction, TcmService::decoction, TcmService::delivery, TcmService::decoction_delivery}) {
+        codes += (codes.empty() ? "" : ",") + std::string(fhir::kSystemTcmService) + "|" + std::string(tcmServiceCode(service));
+    }
+    auto found = search("ServiceRequest?subject=" + urlEncode("Patient/" + patientId) + "&code=" + urlEncode(codes), "ServiceRequest");
+    if (!found) return std::unexpected(found.error());
+    std::vector<TcmOrder> orders;
+    for (const auto& r : *found) {
+        auto order = toTcmOrder(r, settings_.systemTrade);
+        if (!order) return std::unexpected(order.error());
+        if (!order->patientId.empty() && order->patientId != patientId) {
+            return fail(Errc::invalid_answer, fmt::format("ServiceRequest/{} of Patient/{} in the answer for Patient/{}", order->orderId,
+                                                          order->patientId, patientId),
+                        "backend.invalid_answer");
+        }
+        orders.push_back(std::move(*order));
+    }
+    std::stable_sort(orders.begin(), orders.end(), [](const TcmOrder& a, const TcmOrder& b) { return a.authoredOn > b.authoredOn; });
+    return orders;
 }
 
 Result<TransactionRecord> FhirHisDriver::postHelpRequest(const HelpRequest& request) {

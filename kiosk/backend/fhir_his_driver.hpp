@@ -122,6 +122,9 @@ public:
     Result<PharmacyTicket> queueForPickup(const PharmacyQueueRequest& request) override;
     Result<Prescription> dispenseByPickupCode(const std::string& code) override;
     Result<std::vector<PharmacyCall>> pharmacyCalls() override;
+    Result<TcmPrices> tcmPrices() override;
+    Result<TcmOrder> orderTcmService(const TcmOrderRequest& request) override;
+    Result<std::vector<TcmOrder>> tcmOrders(const std::string& patientId) override;
     Result<TransactionRecord> postHelpRequest(const HelpRequest& request) override;
 
     CircuitBreaker::State circuitState() const { return breaker_.state(); }

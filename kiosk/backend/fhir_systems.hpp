@@ -26,6 +26,22 @@ inline constexpr const char* kTaskPharmacyPickup = "pharmacy-pickup";
 inline constexpr const char* kSystemPharmacyCallNumber = "urn:yizhan:pharmacy-call-number";
 /// MedicationDispense.statusReasonCodeableConcept of a dispense on hold for payment: code "unpaid".
 inline constexpr const char* kSystemDispenseStatusReason = "urn:yizhan:dispense-status-reason";
+/// Herbal prescriptions (issue 13 item 4): MedicationDispense.category code "tcm" (quantity in
+/// doses: unit code "dose"); ServiceRequest.code of the patient's choice (self-decoction,
+/// decoction, decoction-delivery, delivery), also ChargeItemDefinition.code of the two priced
+/// services (decoction, delivery; a base priceComponent, per dose when its code is
+/// urn:yizhan:price-unit|per-dose); the courier's tracking number as a ServiceRequest.identifier.
+inline constexpr const char* kSystemPrescriptionCategory = "urn:yizhan:prescription-category";
+inline constexpr const char* kSystemTcmService = "urn:yizhan:tcm-service";
+inline constexpr const char* kSystemPriceUnit = "urn:yizhan:price-unit";
+inline constexpr const char* kSystemDeliveryTracking = "urn:yizhan:delivery-tracking";
+/// ServiceRequest (herbal service): where the order stands (valueCode, see TcmOrder::stage), the
+/// delivery address (valueAddress: R4 Address, text), the page where the patient fills it on a
+/// phone (valueUrl), and the kiosk's ask for that page (valueBoolean true).
+inline constexpr const char* kExtTcmStage = "urn:yizhan:ext:tcm-stage";
+inline constexpr const char* kExtDeliveryAddress = "urn:yizhan:ext:delivery-address";
+inline constexpr const char* kExtAddressLink = "urn:yizhan:ext:address-link";
+inline constexpr const char* kExtAddressByLink = "urn:yizhan:ext:address-by-link";
 
 inline constexpr const char* kExtFee = "urn:yizhan:ext:fee-fen";
 inline constexpr const char* kExtTitle = "urn:yizhan:ext:title";
@@ -87,5 +103,7 @@ inline constexpr const char* kOutcomeCheckInTooLate = "check-in-too-late";
 inline constexpr const char* kOutcomeCheckInAnotherDay = "check-in-another-day";
 inline constexpr const char* kOutcomeNoPhone = "no-phone";
 inline constexpr const char* kOutcomeAlreadyPickedUp = "already-picked-up";
+inline constexpr const char* kOutcomeTcmAlreadyOrdered = "tcm-already-ordered";
+inline constexpr const char* kOutcomeNoAddress = "no-address";
 
 }  // namespace kiosk::backend::fhir

@@ -145,6 +145,22 @@ public:
     /// The pharmacy's call board now: the numbers being called (newest call first) and those
     /// waiting (in order), today's only.
     virtual Result<std::vector<PharmacyCall>> pharmacyCalls() = 0;
+    /// The hospital's prices for decoction and delivery of herbal prescriptions (a price the HIS
+    /// does not give, or gives as 0 or below, is 0: that service is not offered; logged).
+    /// Errors: transport, invalid_answer.
+    virtual Result<TcmPrices> tcmPrices() = 0;
+    /// Records how the patient takes a herbal prescription (idempotent on request.tradeNo: a
+    /// repeat returns the same order and never a second fee). A service with a fee answers a
+    /// draft order with the fee's ChargeItem, paid through the payment desk; the HIS starts it
+    /// when paid. Errors: invalid_argument (no key, not a patient or dispense id), rejected
+    /// "backend.tcm_already_ordered" (the prescription has another order), "backend.no_address"
+    /// (delivery to the address on file, and there is none), "backend.not_ready_for_pickup" (not
+    /// the patient's, not herbal, or already handed over), invalid_answer "backend.invalid_fee"
+    /// (a service with a fee answered with 0 or below, or without its ChargeItem: never paid),
+    /// unknown_outcome (ask again with the same key), unsupported "backend.not_offered.tcm".
+    virtual Result<TcmOrder> orderTcmService(const TcmOrderRequest& request) = 0;
+    /// The patient's herbal service orders (every state), the newest first.
+    virtual Result<std::vector<TcmOrder>> tcmOrders(const std::string& patientId) = 0;
 
     // --- help ----------------------------------------------------------------------------------
     virtual Result<TransactionRecord> postHelpRequest(const HelpRequest& request) = 0;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kiosk::backend {
@@ -25,6 +26,9 @@ struct Patient {
     std::string sex;              ///< "1" male, "2" female (GB/T 2261.1)
     std::string birthDate;        ///< YYYY-MM-DD
     std::string phone;
+    /// The home address the hospital holds (Patient.address[0].text, or its parts joined), in
+    /// clear: mask before showing (PersonalField::address). Empty when none.
+    std::string address;
     /// No-show blacklist (hospital policy): set when booking is blocked, with the date it ends.
     std::optional<std::string> bookingBlockedUntil;
     std::string bookingBlockedReason;  ///< e.g. "3 missed appointments in 90 days" (the HIS's text)
@@ -255,6 +259,10 @@ struct Prescription {
     std::string pickupCode;      ///< identifier urn:yizhan:pickup-code: printed on the payment receipt
     std::string tradeNo;         ///< the kiosk business key that confirmed the pickup (completed ones)
     std::string patientId;       ///< subject
+    /// A herbal (TCM, 中药饮片) prescription: MedicationDispense.category urn:yizhan:prescription-category|tcm.
+    /// The patient chooses how to take it (TcmService) before it is dispensed.
+    bool herbal = false;
+    int doses = 0;               ///< herbal: the number of doses (付/剂), quantity.value with unit code "dose"
 
     PickupState state() const {
         if (status == "completed") return PickupState::picked_up;
@@ -297,6 +305,73 @@ struct PharmacyCall {
     bool called = false;         ///< in-progress: being called now; false: waiting
     std::string calledAt;        ///< Task.lastModified of a called one (ISO 8601)
     int timesCalled = 0;         ///< extension urn:yizhan:ext:times-called
+};
+
+/// How a patient takes a herbal prescription (中药代煎 / 配送, issue 13 item 4): FHIR R4
+/// ServiceRequest.code in system urn:yizhan:tcm-service.
+enum class TcmService {
+    self_decoction,      ///< "self-decoction": the herbs, brewed at home (no fee)
+    decoction,           ///< "decoction": brewed by the hospital, collected at the pharmacy
+    delivery,            ///< "delivery": the herbs sent home
+    decoction_delivery,  ///< "decoction-delivery": brewed by the hospital and sent home
+};
+std::string_view tcmServiceCode(TcmService service);
+std::optional<TcmService> tcmServiceFromCode(std::string_view code);
+inline bool tcmDecocted(TcmService s) { return s == TcmService::decoction || s == TcmService::decoction_delivery; }
+inline bool tcmDelivered(TcmService s) { return s == TcmService::delivery || s == TcmService::decoction_delivery; }
+
+/// The hospital's prices for herbal services (FHIR R4 ChargeItemDefinition, status active, code
+/// urn:yizhan:tcm-service|decoction or |delivery; the base priceComponent's amount; decoction is
+/// per dose when the component's code is urn:yizhan:price-unit|per-dose). 0 = not offered.
+struct TcmPrices {
+    int64_t decoctionPerDoseFen = 0;
+    int64_t deliveryFen = 0;
+    /// The fee of `service` for a prescription of `doses` doses (what the HIS will charge).
+    int64_t feeFen(TcmService service, int doses) const {
+        int64_t fee = 0;
+        if (tcmDecocted(service)) fee += decoctionPerDoseFen * doses;
+        if (tcmDelivered(service)) fee += deliveryFen;
+        return fee;
+    }
+    /// Offered: it needs no price, or every price it needs is above 0.
+    bool offers(TcmService service) const {
+        return (!tcmDecocted(service) || decoctionPerDoseFen > 0) && (!tcmDelivered(service) || deliveryFen > 0);
+    }
+};
+
+/// The patient's choice for one herbal prescription (idempotent on tradeNo).
+struct TcmOrderRequest {
+    std::string tradeNo;          ///< business key, journalled before the call
+    std::string patientId;
+    std::string dispenseId;
+    std::string requestId;        ///< the MedicationRequest (ServiceRequest.basedOn); may be empty
+    TcmService service = TcmService::self_decoction;
+    /// Delivery: the patient fills the address on a phone (the HIS texts a link, the kiosk shows
+    /// it as a QR) instead of the address on file.
+    bool addressByLink = false;
+    std::string kioskId;
+};
+
+/// A herbal service order as the HIS holds it (FHIR R4 ServiceRequest, see FhirHisDriver).
+struct TcmOrder {
+    std::string orderId;          ///< ServiceRequest id
+    std::string tradeNo;
+    std::string dispenseId;       ///< supportingInfo MedicationDispense
+    std::string patientId;
+    TcmService service = TcmService::self_decoction;
+    std::string status;           ///< ServiceRequest.status: draft (fee unpaid), active, completed, revoked
+    /// Where it stands (extension urn:yizhan:ext:tcm-stage): awaiting-payment, awaiting-address,
+    /// audited, dispensing, decocting, ready (collect at the pharmacy), shipped, delivered.
+    std::string stage;
+    int64_t feeFen = 0;           ///< extension urn:yizhan:ext:fee-fen; 0 = no fee
+    std::string chargeId;         ///< the fee's ChargeItem (extension urn:yizhan:ext:charge)
+    std::string address;          ///< delivery address in clear (mask before showing)
+    std::string addressLink;      ///< the page where the patient fills the address (QR); may be empty
+    std::string trackingNumber;   ///< identifier urn:yizhan:delivery-tracking (shipped ones)
+    std::string carrier;          ///< its assigner's display, e.g. "顺丰速运"
+    std::string expectedAt;       ///< when decoction is ready / delivery arrives (ISO 8601); may be empty
+    std::string authoredOn;
+    bool unpaid() const { return status == "draft" && feeFen > 0; }
 };
 
 struct QueueStatus {

@@ -5,7 +5,7 @@
 //
 // Verbs: ping, find-patient, resolve-token, identify, departments, doctors, slots, hold, book,
 // cancel, appointments, check-in, queue, charges, pre-settle, commit-payment, lookup, reports,
-// report-pdf, prescriptions, pickup, help-request.
+// report-pdf, prescriptions, pickup, pharmacy-calls, tcm-prices, tcm-orders, help-request.
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -50,6 +50,7 @@ json toJson(const Patient& p, bool unmasked) {
                 {"sex", p.sex},
                 {"birth_date", p.birthDate},
                 {"phone", shown(p.phone, PersonalField::phone, unmasked)}};
+    if (!p.address.empty()) out["address"] = shown(p.address, PersonalField::address, unmasked);
     if (p.bookingBlockedUntil) out["booking_blocked"] = {{"until", *p.bookingBlockedUntil}, {"reason", p.bookingBlockedReason}};
     return out;
 }
@@ -75,7 +76,15 @@ json toJson(const TransactionRecord& t) {
 json toJson(const Prescription& p) {
     return {{"dispense", p.dispenseId}, {"request", p.requestId}, {"medication", p.medication}, {"quantity", p.quantity},
             {"status", p.status}, {"ready_for_pickup", p.readyForPickup}, {"window", p.window}, {"locker", p.lockerNumber},
-            {"locker_bank", p.lockerTerminal}, {"unpaid", p.unpaid}, {"pickup_code", p.pickupCode}, {"trade_no", p.tradeNo}};
+            {"locker_bank", p.lockerTerminal}, {"unpaid", p.unpaid}, {"pickup_code", p.pickupCode}, {"trade_no", p.tradeNo},
+            {"herbal", p.herbal}, {"doses", p.doses}};
+}
+
+json toJson(const TcmOrder& o, bool unmasked) {
+    return {{"order", o.orderId},         {"trade_no", o.tradeNo},   {"dispense", o.dispenseId}, {"service", std::string(tcmServiceCode(o.service))},
+            {"status", o.status},         {"stage", o.stage},        {"fee_fen", o.feeFen},      {"charge", o.chargeId},
+            {"address", shown(o.address, PersonalField::address, unmasked)},    {"address_link", o.addressLink},
+            {"tracking_number", o.trackingNumber}, {"carrier", o.carrier}, {"expected_at", o.expectedAt}};
 }
 
 template <class T, class F>
@@ -182,6 +191,12 @@ Result<json> runVerb(const std::string& verb, HisDriver& his, const HisOptions& 
             return json{{"task", c.taskId}, {"number", c.callNumber}, {"window", c.window}, {"called", c.called}, {"called_at", c.calledAt}};
         });
     }
+    if (verb == "tcm-prices") {
+        auto prices = his.tcmPrices();
+        if (!prices) return std::unexpected(prices.error());
+        return json{{"decoction_per_dose_fen", prices->decoctionPerDoseFen}, {"delivery_fen", prices->deliveryFen}};
+    }
+    if (verb == "tcm-orders") return listOf(his.tcmOrders(o.patient), [&](const TcmOrder& t) { return toJson(t, o.unmasked); });
     if (verb == "help-request") {
         return one(his.postHelpRequest(HelpRequest{o.tradeNo, "", o.reason, o.detail}), [](const TransactionRecord& t) { return toJson(t); });
     }
@@ -222,6 +237,8 @@ void installHisCommand(CLI::App& root, Action& action) {
         {"prescriptions", "Dispenses of --patient", {"--patient"}},
         {"pickup", "Confirm pickup of a --dispense under --trade-no", {"--dispense", "--trade-no"}},
         {"pharmacy-calls", "The pharmacy's call board (called and waiting numbers)", {}},
+        {"tcm-prices", "The hospital's prices for herbal decoction (per dose) and delivery", {}},
+        {"tcm-orders", "Herbal decoction and delivery orders of --patient", {"--patient"}},
         {"help-request", "Post a help request (--trade-no, --reason, --detail)", {"--trade-no", "--reason", "--detail"}},
     };
     for (const auto& verb : verbs) {

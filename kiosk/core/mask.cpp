@@ -119,6 +119,35 @@ std::string maskName(std::string_view value) {
     return encodeUtf8(cps);
 }
 
+/// The region of a Chinese address (through its district 区, county 县 or county-level city 市
+/// after a prefecture, or 旗) and "****"; an address in Latin letters keeps only its last
+/// comma-separated part (the town). Nothing of the street, building or door is shown, and the
+/// stars do not tell the length.
+std::string maskAddress(std::string_view value) {
+    const std::u32string cps = decodeUtf8(value);
+    if (cps.empty()) return {};
+    size_t keep = 0;
+    // The last district-level marker within the first 14 characters (region names are short;
+    // a 区 further on belongs to a street or estate name, e.g. 小区).
+    for (size_t i = 0; i < cps.size() && i < 14; ++i) {
+        const char32_t c = cps[i];
+        if (c == U'区' || c == U'县' || c == U'旗') {
+            if (i >= 1 && cps[i - 1] == U'小') break;  // 小区: an estate, past the region
+            keep = i + 1;
+            break;
+        }
+        if (c == U'市' || c == U'省' || c == U'州') keep = i + 1;
+    }
+    if (keep > 0) return encodeUtf8(cps.substr(0, keep)) + "****";
+    const auto comma = value.rfind(',');
+    if (comma != std::string_view::npos) {
+        std::string_view town = value.substr(comma + 1);
+        while (!town.empty() && town.front() == ' ') town.remove_prefix(1);
+        if (!town.empty() && town.size() <= 40) return "****, " + std::string(town);
+    }
+    return "****";
+}
+
 }  // namespace
 
 std::string maskPersonalData(std::string_view value, PersonalField field) {
@@ -129,6 +158,7 @@ std::string maskPersonalData(std::string_view value, PersonalField field) {
         case PersonalField::card_number:
             if (value.size() >= 12) return keepEnds(value, 4, 4);
             return keepEnds(value, 2, 2);
+        case PersonalField::address: return maskAddress(value);
     }
     return std::string(value.size(), '*');
 }

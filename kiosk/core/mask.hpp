@@ -7,13 +7,16 @@
 //   ID number 110101199003071234 → 110***********1234  (first 3, last 4)
 //   phone     13812345678 → 138****5678                 (first 3, last 4)
 //   card      any card / account / hospital number: first 4 and last 4 kept when long enough
+//   address   北京市海淀区中关村南大街5号院3号楼 → 北京市海淀区****  (the region up to the district
+//             or county; street, building and door hidden); Latin: the last part only
+//             ("12 High St, Flat 5, Leeds" → "****, Leeds")
 
 #include <string>
 #include <string_view>
 
 namespace kiosk {
 
-enum class PersonalField { name, id_number, phone, card_number };
+enum class PersonalField { name, id_number, phone, card_number, address };
 
 std::string maskPersonalData(std::string_view value, PersonalField field);
 

@@ -27,6 +27,10 @@
 //  - PaymentReconciliation create = commit a payment: the charges become "billed".
 //  - MedicationDispense update in-progress(prepared)→completed = pickup confirmed (idempotent on
 //    the kiosk's trade identifier; 409 already-picked-up when completed under another key).
+//  - ServiceRequest create (code urn:yizhan:tcm-service|…) = the patient's choice for a herbal
+//    prescription (self-decoction, decoction, delivery, decoction-delivery); a fee (priced from
+//    the ChargeItemDefinitions) is a new ChargeItem, the order a draft until it is paid; POST
+//    /admin/tcm/advance moves an order on, /mobile/tcm-address/ID is the patient's phone page.
 //  - Task create (code urn:yizhan:task|pharmacy-pickup) = join the pharmacy's call queue at a
 //    window: a call number A001… of the day; POST /admin/pharmacy/call-next calls the next one.
 //  - PaymentReconciliation also releases dispenses on hold for the charges it pays (ready).
@@ -42,6 +46,8 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -59,7 +65,7 @@ namespace {
 const std::set<std::string> kResourceTypes = {
     "Patient",  "Organization",       "Practitioner", "PractitionerRole", "Schedule",           "Slot",
     "Appointment", "ChargeItem",      "DiagnosticReport", "Binary",        "MedicationRequest", "MedicationDispense",
-    "PaymentReconciliation", "Communication", "CommunicationRequest", "Task"};
+    "PaymentReconciliation", "Communication", "CommunicationRequest", "Task", "ServiceRequest", "ChargeItemDefinition"};
 
 std::string etagOf(const Json& resource) { return "W/\"" + resource["meta"].value("versionId", "1") + "\""; }
 
@@ -177,7 +183,9 @@ const std::map<std::string, std::set<std::string>>& searchParameters() {
         {"PaymentReconciliation", {"identifier", "status"}},
         {"Communication", {"identifier", "patient", "subject", "status"}},
         {"CommunicationRequest", {"identifier", "patient", "subject", "status"}},
-        {"Task", {"identifier", "patient", "subject", "status", "code", "owner"}}};
+        {"Task", {"identifier", "patient", "subject", "status", "code", "owner"}},
+        {"ServiceRequest", {"identifier", "patient", "subject", "status", "code"}},
+        {"ChargeItemDefinition", {"identifier", "status"}}};
     return kParameters;
 }
 
@@ -211,12 +219,19 @@ bool matchesParameter(const std::string& type, const Json& r, const std::string&
         if (type == "Task") return reference(r.value("for", Json::object())) == want;
         return reference(r.value("subject", Json::object())) == want;
     }
-    if (name == "code") {  // token: [system|]code against code.coding
-        const auto bar = value.find('|');
-        const std::string system = bar == std::string::npos ? "" : value.substr(0, bar);
-        const std::string code = bar == std::string::npos ? value : value.substr(bar + 1);
-        for (const auto& coding : r.value("code", Json::object()).value("coding", Json::array())) {
-            if ((system.empty() || coding.value("system", "") == system) && coding.value("code", "") == code) return true;
+    if (name == "code") {  // token: [system|]code against code.coding; a comma separates alternatives (R4 search.html "OR")
+        size_t start = 0;
+        while (start <= value.size()) {
+            const size_t comma = value.find(',', start);
+            const std::string one = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            const auto bar = one.find('|');
+            const std::string system = bar == std::string::npos ? "" : one.substr(0, bar);
+            const std::string code = bar == std::string::npos ? one : one.substr(bar + 1);
+            for (const auto& coding : r.value("code", Json::object()).value("coding", Json::array())) {
+                if ((system.empty() || coding.value("system", "") == system) && coding.value("code", "") == code) return true;
+            }
+            if (comma == std::string::npos) break;
+            start = comma + 1;
         }
         return false;
     }
@@ -985,6 +1000,293 @@ void releasePaidDispensesLocked(SimContext& context) {
     }
 }
 
+// --- herbal services (issue 13 item 4) -------------------------------------------------------------
+
+/// The price (fen) of a herbal service from the stored ChargeItemDefinitions: decoction per dose
+/// times the doses, delivery per order. A missing definition prices at 0.
+int64_t tcmFeeLocked(const ResourceStore& store, const std::string& service, int64_t doses) {
+    auto priceOf = [&](const std::string& code) -> int64_t {
+        for (const auto& d : store.findLocked("ChargeItemDefinition", [](const Json& d) { return d.value("status", "") == "active"; })) {
+            bool matches = false;
+            for (const auto& c : d.value("code", Json::object()).value("coding", Json::array())) {
+                if (c.value("system", "") == fhir::kSystemTcmService && c.value("code", "") == code) matches = true;
+            }
+            if (!matches) continue;
+            for (const auto& g : d.value("propertyGroup", Json::array())) {
+                for (const auto& pc : g.value("priceComponent", Json::array())) {
+                    if (pc.value("type", "") == "base") return std::llround(pc.value("amount", Json::object()).value("value", 0.0) * 100.0);
+                }
+            }
+        }
+        return 0;
+    };
+    int64_t fee = 0;
+    if (service == "decoction" || service == "decoction-delivery") fee += priceOf("decoction") * doses;
+    if (service == "delivery" || service == "decoction-delivery") fee += priceOf("delivery");
+    return fee;
+}
+
+std::string tcmCode(const Json& order) {
+    for (const auto& c : order.value("code", Json::object()).value("coding", Json::array())) {
+        if (c.value("system", "") == fhir::kSystemTcmService) return c.value("code", "");
+    }
+    return {};
+}
+
+std::string stageOf(const Json& order) {
+    for (const auto& e : order.value("extension", Json::array())) {
+        if (e.value("url", "") == fhir::kExtTcmStage) return e.value("valueCode", "");
+    }
+    return {};
+}
+
+bool delivered(const std::string& code) { return code == "delivery" || code == "decoction-delivery"; }
+
+/// ServiceRequest create (code urn:yizhan:tcm-service|…) = the patient's choice for a herbal
+/// prescription, conditional on the kiosk's trade identifier. The dispense (supportingInfo) must be
+/// the patient's, herbal and not yet handed over, with no other live order; a delivery to the
+/// address on file needs one (409 no-address). A service with a fee becomes a draft with its
+/// ChargeItem (billable, "中药代煎费" / "中药配送费"), started when paid; self-decoction starts at
+/// once. A delivery with the address by link gets the page's URL and the patient an SMS.
+void createTcmOrder(SimContext& context, const httplib::Request& req, httplib::Response& res) {
+    auto parsed = parseBody(req, res);
+    if (!parsed) return;
+    const Json body = cleanBody(*parsed);
+    const auto key = conditionalKey(req);
+    if (!key || body.value("resourceType", "") != "ServiceRequest") {
+        sendOutcome(res, 400, "required", "a ServiceRequest with If-None-Exist (the trade identifier) is required");
+        return;
+    }
+    context.store.withWriteLock([&] {
+        auto existing = context.store.findLocked("ServiceRequest", [&](const Json& t) { return hasIdentifier(t, key->first, key->second); });
+        if (!existing.empty()) {
+            sendResource(res, 200, existing.front());
+            return;
+        }
+        const std::string code = tcmCode(body);
+        const std::string patient = reference(body.value("subject", Json::object()));
+        std::string dispenseRef;
+        for (const auto& info : body.value("supportingInfo", Json::array())) {
+            if (reference(info).rfind("MedicationDispense/", 0) == 0) dispenseRef = reference(info);
+        }
+        if (code != "self-decoction" && code != "decoction" && code != "delivery" && code != "decoction-delivery") {
+            sendOutcome(res, 422, "code-invalid", "ServiceRequest.code is not a herbal service: '" + code + "'");
+            return;
+        }
+        if (patient.empty() || dispenseRef.empty()) {
+            sendOutcome(res, 422, "required", "a herbal service order needs subject and a supportingInfo dispense");
+            return;
+        }
+        auto dispense = context.store.getLocked("MedicationDispense", dispenseRef.substr(19));
+        bool herbal = false;
+        if (dispense) {
+            for (const auto& c : dispense->value("category", Json::object()).value("coding", Json::array())) {
+                herbal = herbal || (c.value("system", "") == fhir::kSystemPrescriptionCategory && c.value("code", "") == "tcm");
+            }
+        }
+        const std::string dispenseStatus = dispense ? dispense->value("status", "") : "";
+        if (!dispense || reference((*dispense)["subject"]) != patient || !herbal ||
+            (dispenseStatus != "preparation" && dispenseStatus != "in-progress" && dispenseStatus != "on-hold")) {
+            sendOutcome(res, 409, "business-rule", dispenseRef + " is not a herbal prescription of " + patient + " still to hand over",
+                        fhir::kOutcomeWrongState);
+            return;
+        }
+        auto others = context.store.findLocked("ServiceRequest", [&](const Json& o) {
+            bool same = false;
+            for (const auto& info : o.value("supportingInfo", Json::array())) same = same || reference(info) == dispenseRef;
+            const std::string st = o.value("status", "");
+            return same && st != "revoked" && st != "entered-in-error";
+        });
+        if (!others.empty()) {
+            sendOutcome(res, 409, "business-rule", dispenseRef + " already has order ServiceRequest/" + others.front().value("id", ""),
+                        fhir::kOutcomeTcmAlreadyOrdered);
+            return;
+        }
+        auto person = context.store.getLocked("Patient", patient.substr(std::min<size_t>(8, patient.size())));
+        std::string address, phone;
+        if (person) {
+            const Json addresses = person->value("address", Json::array());
+            if (!addresses.empty()) address = addresses[0].value("text", "");
+            for (const auto& t : person->value("telecom", Json::array())) {
+                if (t.value("system", "") == "phone") phone = t.value("value", "");
+            }
+        }
+        bool byLink = false;
+        for (const auto& e : body.value("extension", Json::array())) {
+            if (e.value("url", "") == fhir::kExtAddressByLink) byLink = e.value("valueBoolean", false);
+        }
+        if (delivered(code) && !byLink && address.empty()) {
+            sendOutcome(res, 409, "business-rule", patient + " has no address on file", fhir::kOutcomeNoAddress);
+            return;
+        }
+        const int64_t doses = dispense->value("quantity", Json::object()).value("value", int64_t{0});
+        const int64_t fee = tcmFeeLocked(context.store, code, doses);
+        const std::string id = context.store.nextIdLocked("sr");
+        Json record = body;
+        record["authoredOn"] = nowIso();
+        Json extensions = Json::array();
+        if (fee > 0) {
+            const bool decocted = code == "decoction" || code == "decoction-delivery";
+            const char* title = code == "decoction-delivery" ? "中药代煎及配送费" : decocted ? "中药代煎费" : "中药配送费";
+            const std::string chargeId = "chg-" + id;
+            context.store.putLocked("ChargeItem", chargeId,
+                                    Json{{"resourceType", "ChargeItem"},
+                                         {"status", "billable"},
+                                         {"code", {{"coding", Json::array({{{"system", "urn:yizhan:charge-code"}, {"code", "Z-TCM-SVC"}}})}, {"text", title}}},
+                                         {"subject", {{"reference", patient}}},
+                                         {"performingOrganization", {{"reference", "Organization/dept-TCM"}}},
+                                         {"quantity", {{"value", 1}}},
+                                         {"priceOverride", {{"value", static_cast<double>(fee) / 100.0}, {"currency", "CNY"}}},
+                                         {"enteredDate", nowIso()},
+                                         {"extension", Json::array({{{"url", fhir::kExtInsuranceClass}, {"valueString", "C"}},
+                                                                    {{"url", fhir::kExtFee}, {"valueInteger", fee}}})}});
+            record["status"] = "draft";
+            extensions.push_back({{"url", fhir::kExtTcmStage}, {"valueCode", "awaiting-payment"}});
+            extensions.push_back({{"url", fhir::kExtCharge}, {"valueReference", {{"reference", "ChargeItem/" + chargeId}}}});
+        } else {
+            record["status"] = "active";
+            extensions.push_back({{"url", fhir::kExtTcmStage}, {"valueCode", delivered(code) && byLink ? "awaiting-address" : "audited"}});
+        }
+        extensions.push_back({{"url", fhir::kExtFee}, {"valueInteger", fee}});
+        if (delivered(code) && !byLink) extensions.push_back({{"url", fhir::kExtDeliveryAddress}, {"valueAddress", {{"text", address}}}});
+        if (delivered(code) && byLink) {
+            const std::string link = "http://" + req.get_header_value("Host") + "/mobile/tcm-address/" + id;
+            extensions.push_back({{"url", fhir::kExtAddressLink}, {"valueUrl", link}});
+            if (!phone.empty()) {
+                context.store.putLocked("sms.sent", context.store.nextIdLocked("sms"),
+                                        Json{{"order", id}, {"phone", phone}, {"sent", nowIso()},
+                                             {"text", "【一站示范医院】请打开链接填写中药配送地址：" + link}});
+            }
+        }
+        record["extension"] = extensions;
+        const Json stored = context.store.putLocked("ServiceRequest", id, record);
+        context.faults.recordCommit(key->second);
+        sendResource(res, 201, stored);
+    });
+}
+
+/// Draft herbal orders whose fee is now billed start (active: audited, or awaiting-address when
+/// the patient is still to fill it on the phone), with the time they are expected. Caller holds
+/// the write lock.
+void startPaidTcmOrdersLocked(SimContext& context) {
+    for (auto order : context.store.findLocked("ServiceRequest", [](const Json& o) { return o.value("status", "") == "draft"; })) {
+        std::string chargeRef;
+        bool hasAddress = false;
+        for (const auto& e : order.value("extension", Json::array())) {
+            if (e.value("url", "") == fhir::kExtCharge) chargeRef = reference(e.value("valueReference", Json::object()));
+            if (e.value("url", "") == fhir::kExtDeliveryAddress) hasAddress = true;
+        }
+        auto charge = context.store.getLocked("ChargeItem", chargeRef.substr(std::min<size_t>(11, chargeRef.size())));
+        if (!charge || (*charge)["status"] != "billed") continue;
+        const std::string code = tcmCode(order);
+        order["status"] = "active";
+        setExtension(order, fhir::kExtTcmStage, {{"valueCode", delivered(code) && !hasAddress ? "awaiting-address" : "audited"}});
+        order["occurrenceDateTime"] = delivered(code) ? dateIso(2) + "T18:00:00+08:00" : dateIso(1) + "T10:00:00+08:00";
+        context.store.putLocked("ServiceRequest", order["id"], order);
+    }
+}
+
+/// The next stage of a started herbal order, as the pharmacy and the courier move it:
+///   self-decoction      audited → dispensing → ready (the herbs at the order's window)
+///   decoction           audited → dispensing → decocting → ready
+///   delivery            audited → dispensing → shipped (tracking number) → delivered
+///   decoction-delivery  audited → dispensing → decocting → shipped → delivered
+/// Empty when it cannot move (unpaid, no address yet, or at its end).
+std::string nextTcmStage(const std::string& code, const std::string& stage) {
+    const bool decocted = code == "decoction" || code == "decoction-delivery";
+    if (stage == "audited") return "dispensing";
+    if (stage == "dispensing") return decocted ? "decocting" : delivered(code) ? "shipped" : "ready";
+    if (stage == "decocting") return delivered(code) ? "shipped" : "ready";
+    if (stage == "shipped") return "delivered";
+    return {};
+}
+
+void installTcmAdmin(httplib::Server& server, SimContext& context) {
+    // Every herbal order (tests, the presenter).
+    server.Get("/admin/tcm", [&context](const httplib::Request&, httplib::Response& res) {
+        sendJson(res, 200, {{"orders", context.store.find("ServiceRequest", nullptr)}}, "application/json");
+    });
+    // {"order": "sr-…"}: the pharmacy (or the courier) moves it to its next stage.
+    server.Post("/admin/tcm/advance", [&context](const httplib::Request& req, httplib::Response& res) {
+        const Json body = Json::parse(req.body, nullptr, false);
+        const std::string id = body.is_object() ? body.value("order", "") : "";
+        context.store.withWriteLock([&] {
+            auto order = context.store.getLocked("ServiceRequest", id);
+            if (!order) {
+                sendJson(res, 404, {{"error", "no herbal order '" + id + "'"}}, "application/json");
+                return;
+            }
+            const std::string code = tcmCode(*order);
+            const std::string next = (*order)["status"] == "active" ? nextTcmStage(code, stageOf(*order)) : std::string();
+            if (next.empty()) {
+                sendJson(res, 409, {{"error", "order " + id + " is " + stageOf(*order) + ": it cannot move on"}}, "application/json");
+                return;
+            }
+            setExtension(*order, fhir::kExtTcmStage, {{"valueCode", next}});
+            std::string dispenseRef;
+            for (const auto& info : order->value("supportingInfo", Json::array())) dispenseRef = reference(info);
+            auto dispense = context.store.getLocked("MedicationDispense", dispenseRef.substr(std::min<size_t>(19, dispenseRef.size())));
+            if (next == "shipped") {
+                Json ids = order->value("identifier", Json::array());
+                ids.push_back({{"system", fhir::kSystemDeliveryTracking},
+                               {"value", fmt::format("SF14{:011}", std::hash<std::string>{}(id) % 100000000000ULL)},
+                               {"assigner", {{"display", "顺丰速运"}}}});
+                (*order)["identifier"] = ids;
+                if (dispense) (*dispense)["status"] = "in-progress";
+            }
+            if (next == "ready" && dispense) {  // collected at its window like any prepared dispense
+                (*dispense)["status"] = "in-progress";
+                (*dispense)["whenPrepared"] = nowIso();
+            }
+            if (next == "delivered") {
+                (*order)["status"] = "completed";
+                if (dispense) {
+                    (*dispense)["status"] = "completed";
+                    (*dispense)["whenHandedOver"] = nowIso();
+                }
+            }
+            if (dispense) context.store.putLocked("MedicationDispense", (*dispense)["id"], *dispense);
+            context.store.putLocked("ServiceRequest", id, *order);
+            sendJson(res, 200, {{"order", id}, {"stage", next}}, "application/json");
+        });
+    });
+    // The patient's phone: the page the SMS and the kiosk's QR link to (GET: a form; POST: the
+    // address, form field "address", or JSON {"address"}). An order that waited for it starts.
+    server.Get(R"(/mobile/tcm-address/([A-Za-z0-9\-]+))", [&context](const httplib::Request& req, httplib::Response& res) {
+        if (!context.store.get("ServiceRequest", req.matches[1])) {
+            res.status = 404;
+            res.set_content("没有这个订单 / No such order", "text/plain; charset=utf-8");
+            return;
+        }
+        res.set_content("<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>"
+                        "<h3>中药配送地址 Delivery address</h3><form method=post><textarea name=address rows=3 cols=30></textarea>"
+                        "<p><button>提交 Submit</button></form>",
+                        "text/html; charset=utf-8");
+    });
+    server.Post(R"(/mobile/tcm-address/([A-Za-z0-9\-]+))", [&context](const httplib::Request& req, httplib::Response& res) {
+        std::string address = req.has_param("address") ? req.get_param_value("address") : std::string();
+        if (address.empty()) {
+            const Json body = Json::parse(req.body, nullptr, false);
+            if (body.is_object()) address = body.value("address", "");
+        }
+        if (address.empty() || address.size() > 400) {
+            sendJson(res, 400, {{"error", "give the address (1–400 bytes)"}}, "application/json");
+            return;
+        }
+        context.store.withWriteLock([&] {
+            auto order = context.store.getLocked("ServiceRequest", req.matches[1]);
+            if (!order || !delivered(tcmCode(*order))) {
+                sendJson(res, 404, {{"error", "no delivery order '" + std::string(req.matches[1]) + "'"}}, "application/json");
+                return;
+            }
+            setExtension(*order, fhir::kExtDeliveryAddress, {{"valueAddress", {{"text", address}}}});
+            if ((*order)["status"] == "active" && stageOf(*order) == "awaiting-address") setExtension(*order, fhir::kExtTcmStage, {{"valueCode", "audited"}});
+            context.store.putLocked("ServiceRequest", (*order)["id"], *order);
+            sendJson(res, 200, {{"order", (*order)["id"]}, {"stage", stageOf(*order)}}, "application/json");
+        });
+    });
+}
+
 void installPharmacyAdmin(httplib::Server& server, SimContext& context) {
     // The pharmacy's board as staff see it (tests, the presenter): every call-queue entry of today.
     server.Get("/admin/pharmacy", [&context](const httplib::Request&, httplib::Response& res) {
@@ -1062,6 +1364,7 @@ void createPayment(SimContext& context, const httplib::Request& req, httplib::Re
             context.store.putLocked("ChargeItem", charge["id"], charge);
         }
         releasePaidDispensesLocked(context);
+        startPaidTcmOrdersLocked(context);
         Json record = *body;
         record["status"] = "active";
         record["created"] = nowIso();
@@ -1378,7 +1681,7 @@ Json capabilityStatement(NamedOperations operations) {
     for (const auto& type : kResourceTypes) {
         Json interactions = Json::array({{{"code", "read"}}, {{"code", "search-type"}}});
         if (type == "Appointment" || type == "PaymentReconciliation" || type == "Communication" || type == "CommunicationRequest" ||
-            type == "Task") {
+            type == "Task" || type == "ServiceRequest") {
             interactions.push_back({{"code", "create"}});
         }
         if (type == "Appointment" || type == "MedicationDispense") interactions.push_back({{"code", "update"}});
@@ -1514,6 +1817,10 @@ void installFhirService(httplib::Server& server, SimContext& context) {
     route(server, context, "POST", "/fhir/Task", [&context](const httplib::Request& req, httplib::Response& res) {
         createPharmacyTask(context, req, res);
     });
+    route(server, context, "POST", "/fhir/ServiceRequest", [&context](const httplib::Request& req, httplib::Response& res) {
+        createTcmOrder(context, req, res);
+    });
+    installTcmAdmin(server, context);
     route(server, context, "PUT", R"(/fhir/Appointment/([A-Za-z0-9\-\.]+))", [&context](const httplib::Request& req, httplib::Response& res) {
         updateAppointment(context, req.matches[1], req, res);
     });

@@ -90,7 +90,7 @@ std::string slotTime(const std::string& date, int minutes) {
 
 Json patientResource(const std::string& id, const std::string& name, const std::string& idNumber,
                      const std::string& ssCard, const std::string& hospitalCard, const std::string& healthCard,
-                     const std::string& sex, const std::string& birth, const std::string& phone) {
+                     const std::string& sex, const std::string& birth, const std::string& phone, const std::string& address) {
     Json ids = Json::array({identifier(fhir::kSystemIdNumber, idNumber)});
     if (!ssCard.empty()) ids.push_back(identifier(fhir::kSystemSocialSecurity, ssCard));
     if (!hospitalCard.empty()) ids.push_back(identifier(fhir::kSystemHospitalCard, hospitalCard));
@@ -105,6 +105,7 @@ Json patientResource(const std::string& id, const std::string& name, const std::
         patient["birthDate"] = birth.size() == 8 ? birth.substr(0, 4) + "-" + birth.substr(4, 2) + "-" + birth.substr(6, 2) : birth;
     }
     if (!phone.empty()) patient["telecom"] = Json::array({{{"system", "phone"}, {"value", phone}}});
+    if (!address.empty()) patient["address"] = Json::array({{{"use", "home"}, {"text", address}}});
     return patient;
 }
 
@@ -558,7 +559,7 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
         patients.emplace_back(id, patientResource(id, person.value("name", ""), person.value("id_number", ""),
                                                   person.value("ss_card_number", ""), person.value("hospital_card", ""),
                                                   healthCardId, person.value("sex", "1"), person.value("birth_date", ""),
-                                                  person.value("phone", "")));
+                                                  person.value("phone", ""), person.value("address", "")));
         if (person.contains("health_card_token")) {
             healthTokens.emplace_back(person["health_card_token"].get<std::string>(),
                                       Json{{"patient", id}, {"health_card_id", healthCardId}, {"kind", "static"}, {"used", false}});
@@ -573,7 +574,7 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
         patients.emplace_back(id, patientResource(id, generatedNames[i], fmt::format("43010219{:02}0101{:03}X", 50 + i, i),
                                                   fmt::format("GS{:07}", 1000 + i), fmt::format("H2023{:04}", i + 1), "",
                                                   i % 2 == 0 ? "1" : "2", fmt::format("19{:02}0101", 50 + i),
-                                                  fmt::format("1390000{:04}", i)));
+                                                  fmt::format("1390000{:04}", i), ""));
     }
     store.putMany("Patient", patients);
     store.putMany("healthcard.token", healthTokens);
@@ -611,7 +612,7 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
                                                "stopped", "declined", "entered-in-error", "unknown"};
     constexpr const char* kMedications[] = {"阿莫西林胶囊 0.25g×24粒", "布洛芬缓释胶囊 0.3g×20粒", "二甲双胍片 0.5g×48片",
                                             "氨氯地平片 5mg×28片", "复方甘草片×100片", "蒙脱石散 3g×10袋"};
-    std::vector<std::pair<std::string, Json>> charges, reports, binaries, renders, requests, dispenses;
+    std::vector<std::pair<std::string, Json>> charges, reports, binaries, renders, requests, dispenses, orders;
     for (const auto& person : peopleDoc["people"]) {
         const std::string pid = "pat-" + person.value("id", "");
         const std::string maskedName = maskPersonalData(person.value("name", ""), PersonalField::name);
@@ -736,8 +737,75 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
             dispense["extension"] = extensions;
             dispenses.emplace_back("disp-" + suffix, dispense);
         }
+        // Herbal prescriptions (issue 13 item 4): everybody has one waiting for the patient's
+        // choice (brew at home, decoction by the hospital, delivery); the first person also an
+        // earlier one already shipped home, with the courier's tracking number.
+        struct HerbalRow {
+            const char* suffix;
+            const char* medication;
+            int doses;
+            const char* status;
+        };
+        std::vector<HerbalRow> herbal = {{"tcm", "中药饮片（四君子汤加减）", 7, "preparation"}};
+        if (personIndex == 0) herbal.push_back({"tcm-old", "中药饮片（六味地黄汤）", 14, "in-progress"});
+        for (size_t h = 0; h < herbal.size(); ++h) {
+            const HerbalRow& row = herbal[h];
+            const std::string suffix = fmt::format("{}-{}", person.value("id", ""), row.suffix);
+            requests.emplace_back("rx-" + suffix, Json{{"resourceType", "MedicationRequest"},
+                                                       {"status", "active"},
+                                                       {"intent", "order"},
+                                                       {"medicationCodeableConcept", {{"text", row.medication}}},
+                                                       {"subject", {{"reference", "Patient/" + pid}}},
+                                                       {"authoredOn", dateIso(h == 0 ? 0 : -3)}});
+            dispenses.emplace_back(
+                "disp-" + suffix,
+                Json{{"resourceType", "MedicationDispense"},
+                     {"status", row.status},
+                     {"category", {{"coding", Json::array({{{"system", fhir::kSystemPrescriptionCategory}, {"code", "tcm"}}})}, {"text", "中药饮片"}}},
+                     {"identifier", Json::array({{{"system", fhir::kSystemPickupCode}, {"value", fmt::format("QY1000{:04}{:02}", personIndex + 1, 90 + h)}}})},
+                     {"medicationCodeableConcept", {{"text", row.medication}}},
+                     {"subject", {{"reference", "Patient/" + pid}}},
+                     {"authorizingPrescription", Json::array({{{"reference", "MedicationRequest/rx-" + suffix}}})},
+                     {"quantity", {{"value", row.doses}, {"unit", "剂"}, {"system", "urn:yizhan:unit"}, {"code", "dose"}}},
+                     {"extension", Json::array({extensionString(fhir::kExtPickupWindow, "6号窗口")})}});
+            if (h == 1) {
+                const std::string address = person.value("address", "北京市海淀区中关村南大街5号院3号楼2单元501");
+                orders.emplace_back("sr-" + suffix,
+                                    Json{{"resourceType", "ServiceRequest"},
+                                         {"status", "active"},
+                                         {"intent", "order"},
+                                         {"identifier", Json::array({{{"system", fhir::kSystemKioskTrade}, {"value", "SEED-" + suffix}},
+                                                                     {{"system", fhir::kSystemDeliveryTracking},
+                                                                      {"value", "SF1402335677881"},
+                                                                      {"assigner", {{"display", "顺丰速运"}}}}})},
+                                         {"code", {{"coding", Json::array({{{"system", fhir::kSystemTcmService}, {"code", "decoction-delivery"}}})}}},
+                                         {"subject", {{"reference", "Patient/" + pid}}},
+                                         {"basedOn", Json::array({{{"reference", "MedicationRequest/rx-" + suffix}}})},
+                                         {"supportingInfo", Json::array({{{"reference", "MedicationDispense/disp-" + suffix}}})},
+                                         {"authoredOn", dateIso(-3) + "T10:12:00+08:00"},
+                                         {"occurrenceDateTime", dateIso(1) + "T18:00:00+08:00"},
+                                         {"extension", Json::array({{{"url", fhir::kExtTcmStage}, {"valueCode", "shipped"}},
+                                                                    extensionInt(fhir::kExtFee, 14 * 300 + 1500),
+                                                                    {{"url", fhir::kExtDeliveryAddress}, {"valueAddress", {{"text", address}}}}})}});
+            }
+        }
         ++personIndex;
     }
+    // The hospital's prices of the herbal services (R4 ChargeItemDefinition): decoction per dose,
+    // delivery per order.
+    auto price = [](const char* code, const char* title, double yuan, bool perDose) {
+        Json component = {{"type", "base"}, {"amount", {{"value", yuan}, {"currency", "CNY"}}}};
+        if (perDose) component["code"] = {{"coding", Json::array({{{"system", fhir::kSystemPriceUnit}, {"code", "per-dose"}}})}};
+        return Json{{"resourceType", "ChargeItemDefinition"},
+                    {"url", std::string("urn:yizhan:charge-definition:") + code},
+                    {"status", "active"},
+                    {"title", title},
+                    {"code", {{"coding", Json::array({{{"system", fhir::kSystemTcmService}, {"code", code}}})}, {"text", title}}},
+                    {"propertyGroup", Json::array({{{"priceComponent", Json::array({component})}}})}};
+    };
+    store.putMany("ChargeItemDefinition", {{"cid-tcm-decoction", price("decoction", "中药代煎", 3.00, true)},
+                                           {"cid-tcm-delivery", price("delivery", "中药配送", 15.00, false)}});
+    store.putMany("ServiceRequest", orders);
     store.putMany("ChargeItem", charges);
     store.putMany("DiagnosticReport", reports);
     store.putMany("Binary", binaries);

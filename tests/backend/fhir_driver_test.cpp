@@ -1,7 +1,10 @@
 // Every HisDriver operation of the FHIR adapter against a real hospital-sim on loopback.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "kiosk/backend/fhir_his_driver.hpp"
 #include "kiosk/backend/identity_lookup.hpp"
@@ -358,6 +361,151 @@ TEST_F(FhirDriverTest, PrescriptionsInEveryDispenseStateAndPickup) {
     ASSERT_FALSE(early.has_value());
     EXPECT_EQ(early.error().code, Errc::rejected);
     EXPECT_EQ(early.error().messageKey, "backend.not_ready_for_pickup");
+}
+
+// Issue 13 item 4: a herbal prescription's decoction and delivery, priced from the hospital's
+// ChargeItemDefinitions, ordered under a key (idempotent, one fee), paid, moved on to shipped.
+TEST_F(FhirDriverTest, HerbalDecoctionAndDeliveryOrderedPaidAndShipped) {
+    auto prices = driver->tcmPrices();
+    ASSERT_TRUE(prices.has_value()) << prices.error().describe();
+    EXPECT_EQ(prices->decoctionPerDoseFen, 300);
+    EXPECT_EQ(prices->deliveryFen, 1500);
+    EXPECT_EQ(prices->feeFen(TcmService::decoction_delivery, 7), 7 * 300 + 1500);
+    EXPECT_EQ(prices->feeFen(TcmService::self_decoction, 7), 0);
+
+    auto list = driver->prescriptions("pat-zhang-san");
+    ASSERT_TRUE(list.has_value()) << list.error().describe();
+    const auto herbal = std::find_if(list->begin(), list->end(), [](const Prescription& p) { return p.dispenseId == "disp-zhang-san-tcm"; });
+    ASSERT_NE(herbal, list->end());
+    EXPECT_TRUE(herbal->herbal);
+    EXPECT_EQ(herbal->doses, 7);
+    auto patient = driver->findPatient(PatientKey::id_number, "110101199003070134");
+    ASSERT_TRUE(patient.has_value());
+    EXPECT_EQ(patient->address, "北京市海淀区中关村南大街5号院3号楼2单元501");
+
+    // The earlier order: shipped, with the courier's number.
+    auto earlier = driver->tcmOrders("pat-zhang-san");
+    ASSERT_TRUE(earlier.has_value()) << earlier.error().describe();
+    ASSERT_EQ(earlier->size(), 1U);
+    EXPECT_EQ(earlier->front().stage, "shipped");
+    EXPECT_EQ(earlier->front().trackingNumber, "SF1402335677881");
+    EXPECT_EQ(earlier->front().carrier, "顺丰速运");
+
+    TcmOrderRequest request{.tradeNo = "TC-1", .patientId = "pat-zhang-san", .dispenseId = herbal->dispenseId, .requestId = herbal->requestId,
+                            .service = TcmService::decoction_delivery, .addressByLink = false, .kioskId = "TEST"};
+    auto order = driver->orderTcmService(request);
+    ASSERT_TRUE(order.has_value()) << order.error().describe();
+    EXPECT_EQ(order->status, "draft");
+    EXPECT_EQ(order->stage, "awaiting-payment");
+    EXPECT_EQ(order->feeFen, 7 * 300 + 1500);
+    EXPECT_TRUE(order->unpaid());
+    EXPECT_EQ(order->address, "北京市海淀区中关村南大街5号院3号楼2单元501");
+    auto again = driver->orderTcmService(request);
+    ASSERT_TRUE(again.has_value()) << again.error().describe();
+    EXPECT_EQ(again->orderId, order->orderId) << "the same key is the same order";
+    EXPECT_EQ(again->chargeId, order->chargeId) << "and never a second fee";
+    EXPECT_EQ(sim.commits("TC-1"), 1);
+    auto found = driver->lookupTransaction("TC-1");
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->resourceType, "ServiceRequest");
+    request.tradeNo = "TC-2";
+    request.service = TcmService::decoction;
+    auto second = driver->orderTcmService(request);
+    ASSERT_FALSE(second.has_value()) << "one order per prescription";
+    EXPECT_EQ(second.error().messageKey, "backend.tcm_already_ordered");
+
+    // The fee is an ordinary charge of the patient: paying it starts the order.
+    auto charges = driver->charges("pat-zhang-san");
+    ASSERT_TRUE(charges.has_value());
+    const auto fee = std::find_if(charges->begin(), charges->end(), [&](const Charge& c) { return c.id == order->chargeId; });
+    ASSERT_NE(fee, charges->end());
+    EXPECT_EQ(fee->amountFen, order->feeFen);
+    auto paid = driver->commitPayment(PaymentCommit{"PAY-TC-1", "pat-zhang-san", {order->chargeId}, order->feeFen, 0, order->feeFen, "wechat", ""});
+    ASSERT_TRUE(paid.has_value()) << paid.error().describe();
+    auto started = driver->tcmOrders("pat-zhang-san");
+    ASSERT_TRUE(started.has_value());
+    ASSERT_EQ(started->size(), 2U);
+    EXPECT_EQ(started->front().orderId, order->orderId) << "the newest first";
+    EXPECT_EQ(started->front().status, "active");
+    EXPECT_EQ(started->front().stage, "audited");
+    EXPECT_FALSE(started->front().expectedAt.empty());
+    for (const char* stage : {"dispensing", "decocting", "shipped"}) {
+        const auto moved = sim.call("POST", "/admin/tcm/advance", {{"order", order->orderId}});
+        EXPECT_EQ(moved.value("stage", ""), stage) << moved.dump();
+    }
+    auto shipped = driver->tcmOrders("pat-zhang-san");
+    ASSERT_TRUE(shipped.has_value());
+    EXPECT_EQ(shipped->front().stage, "shipped");
+    EXPECT_EQ(shipped->front().trackingNumber.rfind("SF14", 0), 0U) << shipped->front().trackingNumber;
+}
+
+// A delivery for a patient without an address on file: refused to "the address on file", taken
+// with the address by link (the page's URL, an SMS to the patient); the phone fills it in.
+TEST_F(FhirDriverTest, HerbalDeliveryWithoutAnAddressGoesByTheLink) {
+    TcmOrderRequest request{.tradeNo = "TC-L1", .patientId = "pat-li-jun", .dispenseId = "disp-li-jun-tcm", .requestId = {},
+                            .service = TcmService::delivery, .addressByLink = false, .kioskId = "TEST"};
+    auto onFile = driver->orderTcmService(request);
+    ASSERT_FALSE(onFile.has_value());
+    EXPECT_EQ(onFile.error().messageKey, "backend.no_address");
+    request.tradeNo = "TC-L2";
+    request.addressByLink = true;
+    auto byLink = driver->orderTcmService(request);
+    ASSERT_TRUE(byLink.has_value()) << byLink.error().describe();
+    EXPECT_EQ(byLink->feeFen, 1500);
+    EXPECT_TRUE(byLink->address.empty());
+    ASSERT_NE(byLink->addressLink.find("/mobile/tcm-address/" + byLink->orderId), std::string::npos) << byLink->addressLink;
+    const auto sms = sim.call("GET", "/admin/sms");
+    bool texted = false;
+    for (const auto& sent : sms["sent"]) texted = texted || (sent.value("order", "") == byLink->orderId && sent.value("phone", "") == "13987654321");
+    EXPECT_TRUE(texted) << sms.dump();
+    // Paid before the address is in: started, waiting for the address.
+    ASSERT_TRUE(driver->commitPayment(PaymentCommit{"PAY-TC-L2", "pat-li-jun", {byLink->chargeId}, 1500, 0, 1500, "alipay", ""}));
+    auto waiting = driver->tcmOrders("pat-li-jun");
+    ASSERT_TRUE(waiting.has_value() && !waiting->empty());
+    EXPECT_EQ(waiting->front().stage, "awaiting-address");
+    // The patient's phone posts the address to the page.
+    const auto filled = sim.call("POST", "/mobile/tcm-address/" + byLink->orderId, {{"address", "湖南省长沙市芙蓉区五一大道1号"}});
+    EXPECT_EQ(filled.value("stage", ""), "audited") << filled.dump();
+    auto audited = driver->tcmOrders("pat-li-jun");
+    ASSERT_TRUE(audited.has_value() && !audited->empty());
+    EXPECT_EQ(audited->front().address, "湖南省长沙市芙蓉区五一大道1号");
+}
+
+// Bad input: a price of 0 or below is no price (the service is not offered); an order answered
+// with a fee of 0 or below, or without its ChargeItem, is never taken as payable.
+TEST_F(FhirDriverTest, HerbalFeesOfZeroOrBelowAreRefused) {
+    const nlohmann::json badPrices = nlohmann::json::parse(R"({"resourceType": "Bundle", "type": "searchset", "entry": [
+        {"resource": {"resourceType": "ChargeItemDefinition", "id": "d1", "url": "urn:test:d1", "status": "active",
+                      "code": {"coding": [{"system": "urn:yizhan:tcm-service", "code": "decoction"}]},
+                      "propertyGroup": [{"priceComponent": [{"type": "base", "amount": {"value": -3.0, "currency": "CNY"}}]}]}},
+        {"resource": {"resourceType": "ChargeItemDefinition", "id": "d2", "url": "urn:test:d2", "status": "active",
+                      "code": {"coding": [{"system": "urn:yizhan:tcm-service", "code": "delivery"}]},
+                      "propertyGroup": [{"priceComponent": [{"type": "base", "amount": {"value": 0, "currency": "CNY"}}]}]}}]})");
+    sim.armAnswer("GET", "/fhir/ChargeItemDefinition", badPrices);
+    auto prices = driver->tcmPrices();
+    ASSERT_TRUE(prices.has_value()) << prices.error().describe();
+    EXPECT_EQ(prices->decoctionPerDoseFen, 0);
+    EXPECT_EQ(prices->deliveryFen, 0);
+    EXPECT_TRUE(prices->offers(TcmService::self_decoction));
+    EXPECT_FALSE(prices->offers(TcmService::decoction));
+    EXPECT_FALSE(prices->offers(TcmService::delivery));
+    EXPECT_FALSE(prices->offers(TcmService::decoction_delivery));
+
+    for (const int64_t fee : {int64_t{0}, int64_t{-1500}}) {
+        nlohmann::json freeDelivery = nlohmann::json::parse(R"({"resourceType": "ServiceRequest", "id": "sr-bad", "status": "active",
+            "intent": "order", "identifier": [{"system": "urn:yizhan:kiosk-trade", "value": "TC-BAD"}],
+            "code": {"coding": [{"system": "urn:yizhan:tcm-service", "code": "delivery"}]},
+            "subject": {"reference": "Patient/pat-zhang-san"},
+            "supportingInfo": [{"reference": "MedicationDispense/disp-zhang-san-tcm"}]})");
+        freeDelivery["extension"] = nlohmann::json::array({{{"url", "urn:yizhan:ext:fee-fen"}, {"valueInteger", fee}}});
+        sim.armAnswer("POST", "/fhir/ServiceRequest", freeDelivery, 201);
+        TcmOrderRequest request{.tradeNo = "TC-BAD", .patientId = "pat-zhang-san", .dispenseId = "disp-zhang-san-tcm", .requestId = {},
+                                .service = TcmService::delivery, .addressByLink = false, .kioskId = "TEST"};
+        auto order = driver->orderTcmService(request);
+        ASSERT_FALSE(order.has_value()) << "fee " << fee;
+        EXPECT_EQ(order.error().code, Errc::invalid_answer);
+        EXPECT_EQ(order.error().messageKey, "backend.invalid_fee");
+    }
 }
 
 TEST_F(FhirDriverTest, HelpRequestIsKeyedByItsTradeNumber) {

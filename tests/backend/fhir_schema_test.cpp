@@ -44,7 +44,7 @@ std::pair<int, std::string> validate(const std::vector<std::filesystem::path>& f
 const std::vector<std::string> kServedTypes = {"Patient", "Organization", "Practitioner", "PractitionerRole", "Schedule",
                                                "Slot", "Appointment", "ChargeItem", "DiagnosticReport", "Binary",
                                                "MedicationRequest", "MedicationDispense", "PaymentReconciliation", "Communication",
-                                               "CommunicationRequest", "Task"};
+                                               "CommunicationRequest", "Task", "ServiceRequest", "ChargeItemDefinition"};
 
 class FhirSchemaTest : public ::testing::Test {
 protected:
@@ -129,6 +129,17 @@ TEST_F(FhirSchemaTest, EverythingTheSimServesIsValidR4) {
         ASSERT_TRUE(ticket.has_value()) << ticket.error().describe();
     }
     sim.call("POST", "/admin/pharmacy/call-next", {{"window", "1号窗口"}});
+    // Herbal orders (ServiceRequest): one draft with its fee and the phone link, one paid and
+    // moved on (the seed has one shipped with a tracking number).
+    auto byLink = driver->orderTcmService({.tradeNo = "SCHEMA-TC-1", .patientId = "pat-li-jun", .dispenseId = "disp-li-jun-tcm", .requestId = {},
+                                           .service = TcmService::delivery, .addressByLink = true, .kioskId = "SCHEMA"});
+    ASSERT_TRUE(byLink.has_value()) << byLink.error().describe();
+    auto decocted = driver->orderTcmService({.tradeNo = "SCHEMA-TC-2", .patientId = "pat-wang-xinkun", .dispenseId = "disp-wang-xinkun-tcm",
+                                             .requestId = "rx-wang-xinkun-tcm", .service = TcmService::decoction, .addressByLink = false,
+                                             .kioskId = "SCHEMA"});
+    ASSERT_TRUE(decocted.has_value()) << decocted.error().describe();
+    ASSERT_TRUE(driver->commitPayment({"SCHEMA-PAY-TC-2", "pat-wang-xinkun", {decocted->chargeId}, decocted->feeFen, 0, decocted->feeFen, "wechat", ""}));
+    sim.call("POST", "/admin/tcm/advance", {{"order", decocted->orderId}});
 
     // Every served type: a search page (Bundle) and reads of its first and last entries.
     const json capability = get("metadata", "metadata");

@@ -22,6 +22,21 @@ TEST(Mask, IdNumberPhoneAndCard) {
     EXPECT_EQ(maskPersonalData("SS1234567", PersonalField::card_number), "SS*****67");
 }
 
+// Delivery addresses (issue 13 item 4): the region only, nothing of the street or door, and the
+// same stars whatever the length.
+TEST(Mask, AddressesKeepOnlyTheRegion) {
+    EXPECT_EQ(maskPersonalData("北京市海淀区中关村南大街5号院3号楼2单元501", PersonalField::address), "北京市海淀区****");
+    EXPECT_EQ(maskPersonalData("广东省深圳市南山区科技园科苑路15号", PersonalField::address), "广东省深圳市南山区****");
+    EXPECT_EQ(maskPersonalData("上海市浦东新区张江路88弄", PersonalField::address), "上海市浦东新区****");
+    EXPECT_EQ(maskPersonalData("江苏省昆山市玉山镇人民路1号", PersonalField::address), "江苏省昆山市****");
+    EXPECT_EQ(maskPersonalData("湖南省长沙县星沙街道开元路2号", PersonalField::address), "湖南省长沙县****");
+    // 小区 is an estate, not a district: the region before it stays, the estate is hidden.
+    EXPECT_EQ(maskPersonalData("长沙市阳光小区3栋", PersonalField::address), "长沙市****");
+    EXPECT_EQ(maskPersonalData("12 High Street, Flat 5, Leeds", PersonalField::address), "****, Leeds");
+    EXPECT_EQ(maskPersonalData("幸福路8号", PersonalField::address), "****");
+    EXPECT_EQ(maskPersonalData("", PersonalField::address), "");
+}
+
 TEST(Mask, ShortValuesNeverShowMoreThanOneCharacter) {
     EXPECT_EQ(maskPersonalData("123", PersonalField::id_number), "**3");
     EXPECT_EQ(maskPersonalData("", PersonalField::phone), "");
