@@ -47,6 +47,7 @@ std::vector<std::unique_ptr<Screen>> makeScreenTable() {
     table.push_back(std::make_unique<PickupScreen>());
     table.push_back(std::make_unique<PickupTicketScreen>());
     table.push_back(std::make_unique<PickupLockerScreen>());
+    table.push_back(std::make_unique<PickupTcmScreen>());
     table.push_back(std::make_unique<TriageBodyScreen>());
     table.push_back(std::make_unique<TriageSymptomsScreen>());
     table.push_back(std::make_unique<TriageAdviceScreen>());

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "printing/bitmap.hpp"
 #include "screens/screen.hpp"
 #include "screens/ui.hpp"
 
@@ -54,6 +55,46 @@ inline size_t rowsThatFit(const Ui& ui, float bottom, float rowHeight = 0) {
 /// "09:00" of an ISO 8601 date-time with offset ("2026-11-30T09:00:00+08:00"): the wall time the
 /// HIS gives (hospital-sim and the FHIR adapter give hospital time); shorter input as it is.
 inline std::string clockOf(const std::string& iso) { return iso.size() >= 16 ? iso.substr(11, 5) : iso; }
+
+/// A link shown as a QR symbol on a service screen (the queue page, the delivery-address page),
+/// encoded once per link, not per frame (a screen keeps one, `mutable` in its const draw()).
+struct QrSymbol {
+    std::string text;
+    std::vector<uint8_t> modules;  ///< size × size, 1 = dark
+    int size = 0;                  ///< modules per side; 0 = nothing to draw
+
+    /// Encodes `link` when it changed; false when it cannot be encoded (too long).
+    bool update(const std::string& link) {
+        if (link == text) return size > 0;
+        text = link;
+        size = 0;
+        modules.clear();
+        if (link.empty()) return false;
+        auto encoded = printing::qrModules(link);
+        if (!encoded || encoded->width != encoded->height) return false;
+        size = encoded->width;
+        modules = encoded->pixels;
+        return true;
+    }
+    /// The side in pixels of the symbol with its quiet zone at `modulePixels` per module.
+    float sideAt(float modulePixels) const { return modulePixels * static_cast<float>(size + 8); }
+    /// The symbol with a 4-module quiet zone on white, `side` pixels square at `topLeft`, recorded
+    /// for the layout check as "[what]".
+    void draw(Ui& ui, ImVec2 topLeft, float side, std::string_view what) const {
+        if (size <= 0) return;
+        auto* list = ImGui::GetWindowDrawList();
+        const float module = side / static_cast<float>(size + 8);
+        list->AddRectFilled(topLeft, ImVec2(topLeft.x + side, topLeft.y + side), IM_COL32_WHITE);
+        for (int y = 0; y < size; ++y) {
+            for (int x = 0; x < size; ++x) {
+                if (modules[static_cast<size_t>(y * size + x)] == 0) continue;
+                const ImVec2 a(topLeft.x + (static_cast<float>(x) + 4) * module, topLeft.y + (static_cast<float>(y) + 4) * module);
+                list->AddRectFilled(a, ImVec2(a.x + module, a.y + module), IM_COL32_BLACK);
+            }
+        }
+        ui.recordGraphic(topLeft, ImVec2(topLeft.x + side, topLeft.y + side), what);
+    }
+};
 
 /// The buttons side by side at the bottom of [x0, x1] (primary last, on the right), or one per
 /// row where a label does not fit its share. Returns the top of the row(s).

@@ -39,21 +39,6 @@ PatientMessage stoppedMessage(const Error& error) {
 }
 
 
-/// A QR symbol with a 4-module quiet zone on white, `side` pixels square at `topLeft`.
-void drawQr(Ui& ui, const std::vector<uint8_t>& modules, int size, ImVec2 topLeft, float side) {
-    auto* draw = ImGui::GetWindowDrawList();
-    const float module = side / static_cast<float>(size + 8);
-    draw->AddRectFilled(topLeft, ImVec2(topLeft.x + side, topLeft.y + side), IM_COL32_WHITE);
-    for (int y = 0; y < size; ++y) {
-        for (int x = 0; x < size; ++x) {
-            if (modules[static_cast<size_t>(y * size + x)] == 0) continue;
-            const ImVec2 a(topLeft.x + (static_cast<float>(x) + 4) * module, topLeft.y + (static_cast<float>(y) + 4) * module);
-            draw->AddRectFilled(a, ImVec2(a.x + module, a.y + module), IM_COL32_BLACK);
-        }
-    }
-    ui.recordGraphic(topLeft, ImVec2(topLeft.x + side, topLeft.y + side), "queue QR");
-}
-
 /// "N ahead, about M minutes".
 std::string aheadLine(const Translator& text, const backend::QueueStatus& queue) {
     return text.tr("checkin.ahead_wait", {{"count", std::to_string(queue.waitingAhead)}, {"minutes", std::to_string(queue.estimatedWaitMinutes)}});
@@ -244,18 +229,8 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
     serviceTitle(context, ui, result.outcome == backend::CheckInOutcome::already_checked_in ? "checkin.again_title" : "checkin.done_title",
           c.success);
     const std::string link = queueLink(context.config, result.appointment.appointmentCode);
-    if (link != qrText_) {
-        qrText_ = link;
-        qrSize_ = 0;
-        qrModules_.clear();
-        if (!link.empty()) {
-            if (auto modules = printing::qrModules(link); modules && modules->width == modules->height) {
-                qrSize_ = modules->width;
-                qrModules_ = modules->pixels;
-            } else {
-                logger()->error("queue link of Appointment/{}: QR could not be drawn", result.appointment.id);
-            }
-        }
+    if (link != qr_.text && !qr_.update(link) && !link.empty()) {
+        logger()->error("queue link of Appointment/{}: QR could not be drawn", result.appointment.id);
     }
     // Portrait: one column. Landscape: the details left, the number and the QR right.
     const float split = l.portrait ? x1 : x0 + l.contentWidth() * 0.55F;
@@ -366,15 +341,15 @@ void CheckInScreen::draw(const ScreenContext& context, Ui& ui) const {
         if (printBeside) centeredLine(ui, printLine, body, printColor, sideX0, x1, after);
         qrTop = ImGui::GetCursorScreenPos().y;
     }
-    if (qrSize_ > 0) {
+    if (qr_.size > 0) {
         // As large as the room above the buttons allows, never under what a phone reads at arm's
         // length (payment_screens: minimumQrModulePixels); no room → the printed ticket has it.
         const float caption = ui.measure(context.text.tr("checkin.scan_follow"), body, x1 - sideX0).y + after;
         const float room = buttonsTop - qrTop - caption;
-        const float minimum = static_cast<float>(minimumQrModulePixels(context.config.ui.pixelPitchMm) * (qrSize_ + 8));
+        const float minimum = qr_.sideAt(static_cast<float>(minimumQrModulePixels(context.config.ui.pixelPitchMm)));
         const float side = std::min({room, x1 - sideX0, 360.0F});
         if (side >= minimum) {
-            drawQr(ui, qrModules_, qrSize_, ImVec2(sideX0 + (x1 - sideX0 - side) / 2, qrTop), side);
+            qr_.draw(ui, ImVec2(sideX0 + (x1 - sideX0 - side) / 2, qrTop), side, "queue QR");
             ImGui::SetCursorScreenPos(ImVec2(sideX0, qrTop + side + after));
             centeredLine(ui, context.text.tr("checkin.scan_follow"), body, c.mutedText, sideX0, x1, after);
         }

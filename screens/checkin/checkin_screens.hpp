@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "screens/screen.hpp"
+#include "screens/service_screen_kit.hpp"
 
 namespace kiosk::screens {
 
@@ -40,9 +41,7 @@ private:
     PrintState print_ = PrintState::none;
     uint64_t printedFor_ = 0;  ///< the flow generation whose ticket was sent (+1; 0 = none)
     std::string printDocument_;
-    mutable std::string qrText_;  ///< cache of the symbol drawn last (encoded once, not per frame)
-    mutable std::vector<uint8_t> qrModules_;
-    mutable int qrSize_ = 0;
+    mutable QrSymbol qr_;  ///< the queue page's symbol (encoded once per link, not per frame)
 };
 
 class CheckInQueueScreen final : public Screen {

@@ -180,11 +180,12 @@ PickupRecovery LockerPickup::recover(backend::HisDriver& his, PickupJournal& jou
         return done;
     }
     for (const PickupRecord& row : *rows) {
-        if (row.kind == "window") {
+        if (row.kind == "window" || row.kind == "tcm") {
+            // A number asked for, or a herbal order placed: the HIS has it under the key or never had it.
             auto known = his.lookupTransaction(row.tradeNo);
             if (known) {
-                (void)journal.setState(row.tradeNo, "queued", known->resourceId);
-                ++done.queued;
+                (void)journal.setState(row.tradeNo, row.kind == "tcm" ? "ordered" : "queued", known->resourceId);
+                ++(row.kind == "tcm" ? done.ordered : done.queued);
             } else if (known.error().code == Errc::not_found) {
                 (void)journal.setState(row.tradeNo, "abandoned", "the HIS never had it (crash before the call)");
                 ++done.abandoned;
@@ -222,8 +223,8 @@ PickupRecovery LockerPickup::recover(backend::HisDriver& his, PickupJournal& jou
         }
     }
     if (!rows->empty()) {
-        logger()->info("pickup recovery: {} confirmed, {} door unknown, {} queued, {} abandoned, {} still pending", done.confirmed,
-                       done.doorUnknown, done.queued, done.abandoned, done.stillPending);
+        logger()->info("pickup recovery: {} confirmed, {} door unknown, {} queued, {} herbal ordered, {} abandoned, {} still pending",
+                       done.confirmed, done.doorUnknown, done.queued, done.ordered, done.abandoned, done.stillPending);
     }
     return done;
 }

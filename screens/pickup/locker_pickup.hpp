@@ -54,8 +54,9 @@ struct PickupRecovery {
     int confirmed = 0;     ///< door_open rows confirmed at the HIS now
     int doorUnknown = 0;   ///< opening rows whose door read closed: staff check, not confirmed
     int stillPending = 0;  ///< left for the next attempt (the HIS or the board did not answer)
-    int abandoned = 0;     ///< window rows the HIS never got
+    int abandoned = 0;     ///< window and herbal-order rows the HIS never got
     int queued = 0;        ///< window rows the HIS had after all
+    int ordered = 0;       ///< herbal-order rows (kind "tcm") the HIS had after all
 };
 
 class LockerPickup {

@@ -8,6 +8,8 @@
 
 #include "kiosk/backend/identity_lookup.hpp"
 #include "kiosk/core/log.hpp"
+#include "kiosk/core/mask.hpp"
+#include "screens/pickup/tcm_order.hpp"
 
 namespace kiosk::screens {
 
@@ -73,6 +75,23 @@ std::vector<Prescription> PickupView::readyHere() const {
         if (p.state() == PickupState::ready && hasLockerBoard && inBank(p, lockerBank)) out.push_back(p);
     }
     return out;
+}
+
+const backend::TcmOrder* PickupView::orderFor(const std::string& dispenseId) const {
+    for (const auto& order : tcmOrders) {  // newest first
+        if (order.dispenseId == dispenseId && order.status != "revoked" && order.status != "entered-in-error") return &order;
+    }
+    return nullptr;
+}
+
+bool PickupView::needsTcmChoice(const Prescription& p) const {
+    if (!tcmOffered || !p.herbal || orderFor(p.dispenseId)) return false;
+    const PickupState state = p.state();
+    return state == PickupState::preparing || state == PickupState::unpaid || state == PickupState::ready;
+}
+
+bool PickupView::tcmFeeUnpaid() const {
+    return std::any_of(tcmOrders.begin(), tcmOrders.end(), [](const backend::TcmOrder& o) { return o.unpaid(); });
 }
 
 struct PickupFlow::Shared {
@@ -231,7 +250,12 @@ void PickupFlow::load(Shared& shared, uint64_t generation) {
         }
         patientId = patient->id;
         std::lock_guard lock(shared.mutex);
-        if (shared.view.generation == generation) shared.patientId = patientId;
+        if (shared.view.generation == generation) {
+            shared.patientId = patientId;
+            // Only the masked forms reach the view (the screens): the HIS keeps the address.
+            shared.view.addressOnFile = patient->address.empty() ? "" : maskPersonalData(patient->address, PersonalField::address);
+            shared.view.phoneOnFile = patient->phone.empty() ? "" : maskPersonalData(patient->phone, PersonalField::phone);
+        }
     }
     auto all = his_->prescriptions(patientId);
     if (!all) {
@@ -253,11 +277,34 @@ void PickupFlow::load(Shared& shared, uint64_t generation) {
         if (!code.empty() && p.pickupCode != code) continue;  // by code: that receipt's prescriptions only
         shown.push_back(std::move(p));
     }
-    std::stable_sort(shown.begin(), shown.end(),
-                     [&](const Prescription& a, const Prescription& b) { return rank(a, lockerBank_) < rank(b, lockerBank_); });
-    logger()->info("pickup: Patient/{}: {} prescriptions listed of {}", patientId, shown.size(), all->size());
+    // Herbal orders (decoction, delivery): only when there is a herbal prescription to show. A HIS
+    // that cannot list them offers no choice (a second order would be refused anyway; the
+    // patient is not shown a choice that may already be made).
+    std::vector<backend::TcmOrder> orders;
+    bool tcmOffered = false;
+    if (std::any_of(shown.begin(), shown.end(), [](const Prescription& p) { return p.herbal; })) {
+        auto listed = his_->tcmOrders(patientId);
+        if (listed) {
+            orders = std::move(*listed);
+            for (auto& order : orders) order.address = order.address.empty() ? "" : maskPersonalData(order.address, PersonalField::address);
+            tcmOffered = true;
+        } else {
+            logger()->warn("pickup: herbal orders of Patient/{} not read ({}): no decoction or delivery offered", patientId,
+                           listed.error().describe());
+        }
+    }
+    // A herbal prescription waiting for the patient's choice is something to do now: with the
+    // unpaid ones, before those only being prepared.
+    PickupView ranked;
+    ranked.tcmOrders = orders;
+    ranked.tcmOffered = tcmOffered;
+    const auto rankOf = [&](const Prescription& p) { return ranked.needsTcmChoice(p) ? 3 : rank(p, lockerBank_); };
+    std::stable_sort(shown.begin(), shown.end(), [&](const Prescription& a, const Prescription& b) { return rankOf(a) < rankOf(b); });
+    logger()->info("pickup: Patient/{}: {} prescriptions listed of {}, {} herbal orders", patientId, shown.size(), all->size(), orders.size());
     update(shared, generation, [&](PickupView& v) {
         v.items = std::move(shown);
+        v.tcmOrders = std::move(orders);
+        v.tcmOffered = tcmOffered;
         v.stage = PickupStage::list;
     });
 }
@@ -396,6 +443,99 @@ void PickupFlow::pickUpFromLocker(const std::string& dispenseId) {
             v.fallbackWindow = item.windowNumber > 0 ? item.windowNumber : fallbackWindow_;
         });
     });
+}
+
+void PickupFlow::chooseTcm(const std::string& dispenseId) {
+    const PickupView current = view();
+    if (current.stage != PickupStage::list) return;
+    const auto chosen = std::find_if(current.items.begin(), current.items.end(), [&](const Prescription& p) { return p.dispenseId == dispenseId; });
+    if (chosen == current.items.end() || !current.needsTcmChoice(*chosen)) {
+        logger()->warn("pickup: MedicationDispense/{} has no herbal choice to make", dispenseId);
+        return;
+    }
+    {
+        std::lock_guard lock(shared_->mutex);
+        shared_->view.tcmItem = *chosen;
+    }
+    run(PickupStage::tcm_loading, [this](Shared& shared, uint64_t generation) {
+        auto prices = his_->tcmPrices();
+        update(shared, generation, [&](PickupView& v) {
+            if (!prices) {
+                logger()->warn("pickup: herbal service prices not read: {}", prices.error().describe());
+                v.stage = PickupStage::stopped;
+                v.error = prices.error();
+                return;
+            }
+            v.tcmPrices = *prices;
+            v.stage = PickupStage::tcm_choose;
+        });
+    });
+}
+
+void PickupFlow::selectTcmService(backend::TcmService service) {
+    {
+        std::lock_guard lock(shared_->mutex);
+        if (shared_->view.stage != PickupStage::tcm_choose) return;
+        if (!shared_->view.tcmPrices.offers(service)) {
+            logger()->warn("pickup: {} is not offered (no price)", backend::tcmServiceCode(service));
+            return;
+        }
+        shared_->view.tcmService = service;
+        if (backend::tcmDelivered(service)) {
+            shared_->view.stage = PickupStage::tcm_address;
+            return;
+        }
+    }
+    orderTcm(false);
+}
+
+void PickupFlow::orderTcm(bool addressByLink) {
+    PickupView current = view();
+    if (current.stage != PickupStage::tcm_choose && current.stage != PickupStage::tcm_address) return;
+    run(PickupStage::tcm_ordering, [this, current, addressByLink](Shared& shared, uint64_t generation) {
+        backend::TcmOrderRequest request{.tradeNo = newTradeNo("TC"), .patientId = {}, .dispenseId = current.tcmItem.dispenseId,
+                                         .requestId = current.tcmItem.requestId, .service = current.tcmService,
+                                         .addressByLink = addressByLink, .kioskId = kioskId_};
+        {
+            std::lock_guard lock(shared.mutex);
+            request.patientId = shared.patientId;
+        }
+        std::optional<Result<backend::TcmOrder>> placed;
+        {
+            // The journal connection is one step's at a time; the HIS call runs under it too (a
+            // herbal order and a locker pickup of one kiosk never overlap anyway).
+            std::lock_guard lock(shared.journalMutex);
+            if (shared.journal) placed = placeTcmOrder(*his_, *shared.journal, request);
+        }
+        if (!placed) placed = fail(Errc::journal_unavailable, "no pickup journal: no herbal order placed", "pickup.error.unavailable");
+        Result<backend::TcmOrder>& order = *placed;
+        if (!order) {
+            update(shared, generation, [&](PickupView& v) {
+                v.stage = PickupStage::stopped;
+                v.error = order.error();
+            });
+            return;
+        }
+        backend::TcmOrder shown = *order;
+        shown.address = shown.address.empty() ? "" : maskPersonalData(shown.address, PersonalField::address);
+        update(shared, generation, [&](PickupView& v) {
+            v.tcmOrder = shown;
+            v.tcmOrders.insert(v.tcmOrders.begin(), shown);
+            v.stage = PickupStage::tcm_ordered;
+        });
+    });
+}
+
+void PickupFlow::backFromTcm() {
+    {
+        std::lock_guard lock(shared_->mutex);
+        if (shared_->view.working()) return;
+        if (shared_->view.stage == PickupStage::tcm_address) {
+            shared_->view.stage = PickupStage::tcm_choose;
+            return;
+        }
+    }
+    reload();
 }
 
 void PickupFlow::recoverPending() {

@@ -12,7 +12,12 @@
 //   pickUpFromLocker() opens the prescription's locker in this kiosk's bank (LockerPickup: door
 //                      confirmed, one retry, then "go to window N"; the HIS confirms only an
 //                      opened door)
-//   recoverPending()   at start-up: finishes what a crash left (LockerPickup::recover)
+//   chooseTcm()        a herbal prescription: how to take it (TCM decoction and delivery, issue
+//   orderTcm()         13 item 4) — the hospital's prices, then the patient's choice recorded at
+//                      the HIS under a journalled key (idempotent); a fee is then paid through the
+//                      payment screens and the list shows the order's stage (shipped: tracking)
+//   recoverPending()   at start-up: finishes what a crash left (LockerPickup::recover; a herbal
+//                      order whose answer was lost is looked up under its key)
 //
 // Money: none here (an unpaid prescription is paid through the payment flow). Data: a locker
 // opened is never forgotten — reset() (session end) does not stop a pickup on the worker: it
@@ -45,6 +50,11 @@ enum class PickupStage {
     opening,        ///< a locker is being opened
     locker_opened,  ///< view().locker: the door is open
     locker_failed,  ///< the door did not open: go to view().fallbackWindow
+    tcm_loading,    ///< reading the hospital's prices for a herbal prescription (view().tcmItem)
+    tcm_choose,     ///< view().tcmPrices: self-decoction, decoction, delivery, both
+    tcm_address,    ///< delivery: the address on file (view().addressOnFile, masked) or by phone
+    tcm_ordering,   ///< recording the choice at the HIS
+    tcm_ordered,    ///< view().tcmOrder: the fee to pay, the address or the link
     stopped,        ///< a step failed (view().error)
 };
 
@@ -68,7 +78,27 @@ struct PickupView {
     int fallbackWindow = 0;                  ///< locker_failed: where to go
     std::optional<Error> error;              ///< for `stopped`
 
-    bool working() const { return stage == PickupStage::loading || stage == PickupStage::queueing || stage == PickupStage::opening; }
+    /// Herbal orders of the patient (TCM decoction and delivery), the newest first; empty when the
+    /// HIS takes none (then no choice is offered).
+    std::vector<backend::TcmOrder> tcmOrders;
+    bool tcmOffered = false;                 ///< the HIS listed the orders: choices may be offered
+    backend::Prescription tcmItem;           ///< the herbal prescription being chosen for
+    backend::TcmPrices tcmPrices;            ///< for tcm_choose
+    backend::TcmService tcmService = backend::TcmService::self_decoction;  ///< chosen (tcm_address on)
+    std::string addressOnFile;               ///< the patient's address, MASKED ("北京市海淀区****"); "" = none
+    std::string phoneOnFile;                 ///< the patient's phone, MASKED; "" = none
+    backend::TcmOrder tcmOrder;              ///< for tcm_ordered (address masked)
+
+    bool working() const {
+        return stage == PickupStage::loading || stage == PickupStage::queueing || stage == PickupStage::opening ||
+               stage == PickupStage::tcm_loading || stage == PickupStage::tcm_ordering;
+    }
+    /// The latest live herbal order for a prescription (not revoked), or null.
+    const backend::TcmOrder* orderFor(const std::string& dispenseId) const;
+    /// A herbal prescription still waiting for the patient's choice (no order, not handed over).
+    bool needsTcmChoice(const backend::Prescription& p) const;
+    /// A herbal order's fee still to pay.
+    bool tcmFeeUnpaid() const;
     bool byCode = false;         ///< started by startByCode()
     std::string code;            ///< its pickup code
     /// The locker bank of this kiosk ("" when no locker board is configured).
@@ -108,6 +138,17 @@ public:
     void reload(bool thenQueueAtWindows = false);
     void pickUpAtWindows();
     void pickUpFromLocker(const std::string& dispenseId);
+    /// A herbal prescription of the list (needsTcmChoice): reads the prices → tcm_choose.
+    void chooseTcm(const std::string& dispenseId);
+    /// tcm_choose: the patient's choice; a delivery asks where first (tcm_address), the others
+    /// are recorded at once (orderTcm).
+    void selectTcmService(backend::TcmService service);
+    /// Records the choice at the HIS (tcm_ordering → tcm_ordered, or stopped): the key journalled
+    /// first (kind "tcm"), asked again under the same key once when the answer is lost.
+    void orderTcm(bool addressByLink);
+    /// Back from a herbal step: from the address to the choice; otherwise to the list (read
+    /// again: a new order shows there).
+    void backFromTcm();
     void recoverPending();
     PickupView view() const;
 

@@ -91,7 +91,7 @@ Result<std::vector<PickupRecord>> PickupJournal::forDispense(const std::string& 
 
 Result<std::vector<PickupRecord>> PickupJournal::unfinished() {
     auto statement = journal_->prepare(std::string("SELECT ") + kColumns +
-                                       " FROM pickup WHERE state IN ('opening', 'door_open', 'queueing') ORDER BY created_at");
+                                       " FROM pickup WHERE state IN ('opening', 'door_open', 'queueing', 'ordering') ORDER BY created_at");
     if (!statement) return std::unexpected(statement.error());
     return allRecords(*statement);
 }

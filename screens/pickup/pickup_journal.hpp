@@ -29,9 +29,11 @@ namespace kiosk::screens {
 ///           door_open → refused          (the door opened but the HIS refused the pickup: staff)
 ///   window: queueing → queued (the HIS gave a call number) | failed | abandoned (crash before
 ///           the HIS had it: nobody was given a number)
+///   tcm:    ordering → ordered (the HIS recorded the herbal choice; detail: the order id) |
+///           failed (refused) | abandoned (crash before the HIS had it)
 struct PickupRecord {
     std::string tradeNo;
-    std::string kind;          ///< "locker" or "window"
+    std::string kind;          ///< "locker", "window" or "tcm"
     std::string dispenseIds;   ///< comma-separated MedicationDispense ids
     int locker = 0;            ///< locker pickups
     std::string state;
@@ -56,7 +58,7 @@ public:
     Result<std::optional<PickupRecord>> find(const std::string& tradeNo);
     /// Every row naming `dispenseId` (in its comma-separated list), the newest first.
     Result<std::vector<PickupRecord>> forDispense(const std::string& dispenseId);
-    /// Rows a crash may have left mid-way: opening, door_open, queueing.
+    /// Rows a crash may have left mid-way: opening, door_open, queueing, ordering.
     Result<std::vector<PickupRecord>> unfinished();
     /// The newest rows first (kiosk journal, diagnostics).
     Result<std::vector<PickupRecord>> recent(int limit);

@@ -33,9 +33,49 @@ PatientMessage stoppedMessage(const Error& error) {
 /// "3" of a prescription's window, or the window as the HIS names it when it has no number.
 std::string windowOf(const Prescription& p) { return p.windowNumber > 0 ? std::to_string(p.windowNumber) : p.window; }
 
+/// "12月1日 10:00" / "Dec 1 10:00" of an ISO 8601 date-time (the month named, as every date a
+/// patient reads); "" when there is none.
+std::string dayAndClock(const Translator& text, const std::string& iso) {
+    if (iso.size() < 16) return {};
+    const int month = std::atoi(iso.substr(5, 2).c_str());
+    const int day = std::atoi(iso.substr(8, 2).c_str());
+    if (month < 1 || month > 12 || day < 1) return {};
+    return text.tr("pickup.date", {{"month", text.tr(fmt::format("date.month.{}", month))}, {"day", std::to_string(day)}}) + " " +
+           clockOf(iso);
+}
+
+std::string serviceName(const Translator& text, backend::TcmService service) {
+    return text.tr("pickup.tcm.service." + std::string(backend::tcmServiceCode(service)));
+}
+
+/// Where a herbal order stands, for its prescription's card.
+std::pair<std::string, ImU32> tcmStatusLine(const ScreenContext& context, const Ui& ui, const backend::TcmOrder& order, const Prescription& p) {
+    const Palette& c = ui.theme.colors;
+    const Translator& text = context.text;
+    const std::string service = serviceName(text, order.service);
+    if (order.unpaid()) return {text.tr("pickup.tcm.status.unpaid", {{"service", service}, {"amount", formatYuan(order.feeFen)}}), c.alert};
+    if (order.stage == "awaiting-address") return {text.tr("pickup.tcm.status.awaiting_address", {{"service", service}}), c.alert};
+    if (order.stage == "decocting") {
+        const std::string when = dayAndClock(text, order.expectedAt);
+        return {when.empty() ? text.tr("pickup.tcm.status.decocting") : text.tr("pickup.tcm.status.decocting_until", {{"time", when}}), c.mutedText};
+    }
+    if (order.stage == "ready" || p.state() == PickupState::ready) return {text.tr("pickup.status.window", {{"window", windowOf(p)}}), c.success};
+    if (order.stage == "shipped") {
+        return {text.tr("pickup.tcm.status.shipped", {{"carrier", order.carrier}, {"tracking", order.trackingNumber}}), c.success};
+    }
+    if (order.stage == "delivered" || order.status == "completed") return {text.tr("pickup.tcm.status.delivered"), c.mutedText};
+    return {text.tr("pickup.tcm.status.received", {{"service", service}}), c.mutedText};
+}
+
 /// What the list says of one prescription, and in which colour.
 std::pair<std::string, ImU32> statusLine(const ScreenContext& context, const Ui& ui, const PickupView& view, const Prescription& p) {
     const Palette& c = ui.theme.colors;
+    if (p.herbal) {
+        // A delivered order reads "delivered", not "collected" (the courier handed it over).
+        const backend::TcmOrder* order = view.orderFor(p.dispenseId);
+        if (order && (p.state() != PickupState::picked_up || order->stage == "delivered")) return tcmStatusLine(context, ui, *order, p);
+        if (view.needsTcmChoice(p)) return {context.text.tr("pickup.tcm.status.choose"), c.alert};
+    }
     switch (p.state()) {
         case PickupState::ready:
             if (p.inLocker() && view.hasLockerBoard && p.lockerTerminal == view.lockerBank) {
@@ -154,13 +194,16 @@ void PickupScreen::onEnter(ScreenContext& context) {
     // Back from paying: read again (the paid prescription is ready now) and, when the patient
     // paid, go straight on to the window's number — the button they pressed said so.
     if (context.services.paymentReturn() && context.services.paymentReturn()->screen == "pickup") {
-        const bool paid = context.services.paymentReturn()->paid;
+        // Only a button that promised the number takes it (a herbal fee's "continue" does not).
+        const auto& back = *context.services.paymentReturn();
+        const bool getNumber = back.paid && back.paidLabelKey == "pickup.get_number_after_payment";
         context.services.clearPaymentReturn();
-        flow.reload(paid);
+        flow.reload(getNumber);
         return;
     }
     // Opened by a scanned pickup code: its list is there already (there is no card to look up).
-    if (view.byCode || (view.stage == PickupStage::list && !view.items.empty())) return;
+    // Back from a step that reads the list again (a herbal choice): that read is under way.
+    if (view.byCode || view.working() || (view.stage == PickupStage::list && !view.items.empty())) return;
     flow.start(context.session.identity());
 }
 
@@ -179,6 +222,10 @@ Transition PickupScreen::onEvent(ScreenContext& context, const UiEvent& event) {
             const std::string dispenseId = pressed->id.substr(14);
             flow.pickUpFromLocker(dispenseId);
             return Transition::to("pickup.locker");
+        }
+        if (pressed->id.starts_with("pickup.tcm.")) {
+            flow.chooseTcm(pressed->id.substr(11));
+            return Transition::to("pickup.tcm");
         }
         if (pressed->id == "pickup.pay") {
             context.services.returnAfterPayment({"pickup", "pickup.get_number_after_payment", "pickup.back_to_pickup", false});
@@ -215,9 +262,16 @@ void PickupScreen::draw(const ScreenContext& context, Ui& ui) const {
     }
     // The actions, left to right: leave, pay, the window, each locker of this bank (primary last).
     std::vector<RowButton> buttons = leaveButtons(context, ButtonKind::secondary);
-    const bool unpaid = std::any_of(view.items.begin(), view.items.end(), [](const Prescription& p) { return p.state() == PickupState::unpaid; });
+    const bool unpaid = view.tcmFeeUnpaid() ||
+                        std::any_of(view.items.begin(), view.items.end(), [](const Prescription& p) { return p.state() == PickupState::unpaid; });
     const bool canPay = context.services.paymentsConnected() && !view.byCode;  // by code: no patient to bill here
     if (unpaid && canPay) buttons.push_back({"pickup.pay", context.text.tr("pickup.pay"), ButtonKind::primary});
+    bool herbalChoice = false;
+    for (const auto& p : view.items) {
+        if (!view.needsTcmChoice(p)) continue;
+        herbalChoice = true;
+        buttons.push_back({"pickup.tcm." + p.dispenseId, context.text.tr("pickup.tcm.choose"), ButtonKind::primary});
+    }
     if (!view.readyAtWindows().empty()) buttons.push_back({"pickup.window", context.text.tr("pickup.get_number"), ButtonKind::primary});
     for (const auto& p : view.readyHere()) {
         buttons.push_back({"pickup.locker." + p.dispenseId, context.text.tr("pickup.open_locker", {{"locker", std::to_string(p.lockerNumber)}}),
@@ -227,17 +281,31 @@ void PickupScreen::draw(const ScreenContext& context, Ui& ui) const {
     // stacked from the bottom, so the list keeps the whole height (large print leaves about 600
     // pixels under the title: a row of buttons there would leave no room for a card).
     const bool side = !l.portrait;
-    const float sideX0 = x0 + (x1 - x0) * 0.64F;
+    // The column is as narrow as lets its buttons fit under the title: wider columns wrap the
+    // labels less (four buttons in English large print need half the width).
+    float sideX0 = x0 + (x1 - x0) * 0.64F;
+    std::vector<float> heights;
+    float total = 0;
+    const auto measureColumn = [&](float columnX0) {
+        heights.clear();
+        total = 0;
+        for (const auto& b : buttons) {
+            heights.push_back(labelHeightIn(ui, b.label, x1 - columnX0));
+            total += heights.back() + ui.theme.gap;
+        }
+    };
+    if (side) {
+        const float room = l.contentMax.y - ImGui::GetCursorScreenPos().y + ui.theme.gap;
+        for (const float share : {0.64F, 0.55F, 0.5F}) {
+            sideX0 = x0 + (x1 - x0) * share;
+            measureColumn(sideX0);
+            if (total <= room) break;
+        }
+    }
     const float listX1 = side ? sideX0 - ui.theme.gap : x1;
     float buttonsTop = 0;       // where the list must end
     float sideColumnTop = 0;    // landscape: the first button's top (the hint must end above it)
     if (side) {
-        std::vector<float> heights;
-        float total = 0;
-        for (const auto& b : buttons) {
-            heights.push_back(labelHeightIn(ui, b.label, x1 - sideX0));
-            total += heights.back() + ui.theme.gap;
-        }
         const ImVec2 afterTitle = ImGui::GetCursorScreenPos();
         float y = l.contentMax.y - total + ui.theme.gap;
         sideColumnTop = l.contentMax.y - total;
@@ -254,6 +322,7 @@ void PickupScreen::draw(const ScreenContext& context, Ui& ui) const {
     // What to do, in one sentence, above the list.
     std::string hint = context.text.tr("pickup.hint.nothing_ready");
     if (!view.readyHere().empty()) hint = context.text.tr("pickup.hint.locker");
+    else if (herbalChoice) hint = context.text.tr("pickup.hint.tcm");
     else if (!view.readyAtWindows().empty()) hint = context.text.tr("pickup.hint.window");
     else if (unpaid) hint = context.text.tr(canPay ? "pickup.hint.pay" : "pickup.hint.pay_elsewhere");
     ImFont* body = ui.fonts.body();
@@ -471,6 +540,232 @@ void PickupLockerScreen::draw(const ScreenContext& context, Ui& ui) const {
         const float bankX1 = l.portrait ? x1 - l.contentWidth() * 0.1F : x1;
         const float bankTop = (l.portrait ? ImGui::GetCursorScreenPos().y : top) + ui.theme.gap;
         drawLockerBank(ui, bank->lockerCount(), locker, failed, ImVec2(bankX0, bankTop), ImVec2(bankX1 - bankX0, buttonsTop - bankTop));
+    }
+    bottomButtonRow(ui, buttons);
+}
+
+// ---------------------------------------------------------------- pickup.tcm
+
+namespace {
+
+/// The options in the order offered: the free one first, then by what the hospital does more.
+constexpr backend::TcmService kTcmOptions[] = {backend::TcmService::self_decoction, backend::TcmService::decoction,
+                                               backend::TcmService::delivery, backend::TcmService::decoction_delivery};
+
+/// One option's button label: what it is, its fee, and what the patient does.
+std::string optionLabel(const Translator& text, backend::TcmService service, int64_t feeFen, const std::string& window) {
+    const std::string fee = feeFen > 0 ? text.tr("pickup.tcm.fee", {{"amount", formatYuan(feeFen)}}) : text.tr("pickup.tcm.free");
+    return text.tr("pickup.tcm.option", {{"service", serviceName(text, service)}, {"fee", fee}}) + "\n" +
+           text.tr("pickup.tcm.explain." + std::string(backend::tcmServiceCode(service)), {{"window", window}});
+}
+
+/// A grid of buttons in [x0, x1] from `top`, `columns` a row, each row as tall as its tallest
+/// label; returns the height used (the same measure whether drawn or not).
+float buttonGrid(Ui& ui, const std::vector<RowButton>& cells, int columns, float x0, float x1, float top, bool draw) {
+    const float gap = ui.theme.gap;
+    const float width = (x1 - x0 - gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
+    float y = top;
+    for (size_t i = 0; i < cells.size(); i += static_cast<size_t>(columns)) {
+        const size_t end = std::min(cells.size(), i + static_cast<size_t>(columns));
+        float row = 0;
+        for (size_t j = i; j < end; ++j) row = std::max(row, labelHeightIn(ui, cells[j].label, width));
+        for (size_t j = i; j < end && draw; ++j) {
+            ImGui::SetCursorScreenPos(ImVec2(x0 + static_cast<float>(j - i) * (width + gap), y));
+            ui.button(cells[j].id, cells[j].label, ImVec2(width, row), cells[j].kind);
+        }
+        y += row + gap;
+    }
+    return y - top - (cells.empty() ? 0 : gap);
+}
+
+/// pickup.tcm's choice: one big button per option the hospital offers, with its fee. Portrait
+/// (and wherever it fits): the prescription, then the options in one column with what the patient
+/// does (or two columns on one line each) above the back button. Otherwise (landscape large
+/// print: about 530 pixels under the title): the prescription and the back button in a left
+/// column, the options two by two on the right. Never an option left out.
+void drawTcmChoice(const ScreenContext& context, Ui& ui, const PickupView& view, const std::vector<RowButton>& buttons) {
+    const Layout& l = ui.layout;
+    const Palette& c = ui.theme.colors;
+    const float x0 = l.contentMin.x;
+    const float x1 = l.contentMax.x;
+    const float gap = ui.theme.gap;
+    ImFont* body = ui.fonts.body();
+    const Prescription& item = view.tcmItem;
+    serviceTitle(context, ui, "pickup.tcm.title");
+    const float titleBottom = ImGui::GetCursorScreenPos().y;
+    const std::string which = context.text.tr("pickup.tcm.which", {{"medication", item.medication}, {"doses", std::to_string(item.doses)}});
+    enum class Label { full, one_line };
+    const auto cellsWith = [&](Label form) {
+        std::vector<RowButton> cells;
+        for (const auto service : kTcmOptions) {
+            if (!view.tcmPrices.offers(service)) continue;
+            const int64_t fee = view.tcmPrices.feeFen(service, item.doses);
+            // The fee after two spaces, not in brackets: "药材快递到家（" never ends a wrapped line.
+            const std::string feeText = fee > 0 ? context.text.tr("pickup.tcm.fee", {{"amount", formatYuan(fee)}}) : context.text.tr("pickup.tcm.free");
+            const std::string name = serviceName(context.text, service);
+            const std::string label = form == Label::full ? optionLabel(context.text, service, fee, windowOf(item)) : name + "  " + feeText;
+            cells.push_back({"pickup.tcm.option." + std::string(backend::tcmServiceCode(service)), label,
+                             service == backend::TcmService::self_decoction ? ButtonKind::secondary : ButtonKind::primary});
+        }
+        return cells;
+    };
+    const float buttonsTop = bottomButtonRowTop(ui, buttons, x0, x1) - gap;
+    const float whichHeight = ui.measure(which, body, x1 - x0).y + (l.portrait ? 14.0F : 6.0F);
+    struct Arrangement {
+        int columns;
+        Label label;
+    };
+    for (const Arrangement a : {Arrangement{1, Label::full}, Arrangement{2, Label::full}, Arrangement{2, Label::one_line}}) {
+        const auto cells = cellsWith(a.label);
+        if (titleBottom + whichHeight + buttonGrid(ui, cells, a.columns, x0, x1, 0, false) > buttonsTop) continue;
+        ui.centered(which, body, c.text, x0, x1);
+        ui.space(l.portrait ? 14.0F : 6.0F);
+        buttonGrid(ui, cells, a.columns, x0, x1, ImGui::GetCursorScreenPos().y, true);
+        bottomButtonRow(ui, buttons);
+        return;
+    }
+    const float leftX1 = x0 + (x1 - x0) * 0.3F;
+    ImGui::SetCursorScreenPos(ImVec2(x0, titleBottom));
+    ui.centered(which, body, c.text, x0, leftX1);
+    // The back button at the bottom of the left column, as tall as its label needs there.
+    float bottom = l.contentMax.y;
+    for (auto it = buttons.rbegin(); it != buttons.rend(); ++it) {
+        const float height = labelHeightIn(ui, it->label, leftX1 - x0);
+        ImGui::SetCursorScreenPos(ImVec2(x0, bottom - height));
+        ui.button(it->id, it->label, ImVec2(leftX1 - x0, height), it->kind);
+        bottom -= height + gap;
+    }
+    buttonGrid(ui, cellsWith(Label::one_line), 2, leftX1 + gap, x1, titleBottom, true);  // wraps at its spaces
+}
+
+}  // namespace
+
+Transition PickupTcmScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    PickupFlow& flow = context.services.pickup();
+    const auto* pressed = pressedButton(event);
+    if (!pressed || flow.working()) return Transition::none();
+    const PickupView view = flow.view();
+    if (pressed->id == "pickup.tcm.back") {
+        // From the address: back to the choice; otherwise back to the list (read again).
+        const bool toChoice = view.stage == PickupStage::tcm_address;
+        flow.backFromTcm();
+        return toChoice ? Transition::none() : Transition::to("pickup");
+    }
+    for (const auto service : kTcmOptions) {
+        if (pressed->id == "pickup.tcm.option." + std::string(backend::tcmServiceCode(service))) {
+            flow.selectTcmService(service);
+            return Transition::none();
+        }
+    }
+    if (pressed->id == "pickup.tcm.address.on_file") flow.orderTcm(false);
+    if (pressed->id == "pickup.tcm.address.phone") flow.orderTcm(true);
+    if (pressed->id == "pickup.tcm.pay") {
+        context.services.returnAfterPayment({"pickup", "pickup.back_to_pickup", "pickup.back_to_pickup", false});
+        return Transition::to("pay.charges");
+    }
+    return Transition::none();
+}
+
+void PickupTcmScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const Palette& c = ui.theme.colors;
+    const PickupView view = context.services.pickup().view();
+    const float x0 = l.contentMin.x;
+    const float x1 = l.contentMax.x;
+    ImFont* body = ui.fonts.body();
+    const float after = l.portrait ? 14.0F : 6.0F;
+    const Prescription& item = view.tcmItem;
+    const std::string window = windowOf(item);
+    if (view.working() || view.stage == PickupStage::idle) {
+        serviceTitle(context, ui, "pickup.tcm.title");
+        drawPatientMessage(context, ui, PatientMessage{view.stage == PickupStage::tcm_ordering ? "pickup.tcm.ordering" : "pickup.loading", false});
+        return;
+    }
+    std::vector<RowButton> buttons{{"pickup.tcm.back", context.text.tr(view.stage == PickupStage::tcm_address ? "pickup.tcm.back_to_choice"
+                                                                                                                : "pickup.back"),
+                                    ButtonKind::secondary}};
+    if (view.stage == PickupStage::stopped || view.stage == PickupStage::list) {
+        serviceTitle(context, ui, "pickup.tcm.title");
+        const float top = bottomButtonRowTop(ui, buttons, x0, x1) - ui.theme.gap;
+        if (view.error) drawPatientMessage(context, ui, stoppedMessage(*view.error), 0, top - ImGui::GetCursorScreenPos().y);
+        bottomButtonRow(ui, buttons);
+        return;
+    }
+    if (view.stage == PickupStage::tcm_choose) {
+        drawTcmChoice(context, ui, view, buttons);
+        return;
+    }
+    if (view.stage == PickupStage::tcm_address) {
+        serviceTitle(context, ui, "pickup.tcm.address_title");
+        const float buttonsTop = bottomButtonRowTop(ui, buttons, x0, x1) - ui.theme.gap;
+        std::vector<RowButton> choices;
+        if (!view.addressOnFile.empty()) {
+            ui.paragraph(context.text.tr("pickup.tcm.address_on_file", {{"address", view.addressOnFile}}), body, c.text);
+            ui.space(after);
+            choices.push_back({"pickup.tcm.address.on_file", context.text.tr("pickup.tcm.address.send_here"), ButtonKind::primary});
+            choices.push_back({"pickup.tcm.address.phone", context.text.tr("pickup.tcm.address.other"), ButtonKind::secondary});
+        } else {
+            ui.paragraph(context.text.tr("pickup.tcm.address_none"), body, c.text);
+            ui.space(after);
+            choices.push_back({"pickup.tcm.address.phone", context.text.tr("pickup.tcm.address.phone"), ButtonKind::primary});
+        }
+        float y = ImGui::GetCursorScreenPos().y;
+        for (const auto& choice : choices) {
+            const float height = labelHeightIn(ui, choice.label, x1 - x0);
+            if (y + height > buttonsTop) break;
+            ImGui::SetCursorScreenPos(ImVec2(x0, y));
+            ui.button(choice.id, choice.label, ImVec2(x1 - x0, height), choice.kind);
+            y += height + ui.theme.gap;
+        }
+        bottomButtonRow(ui, buttons);
+        return;
+    }
+    // tcm_ordered: what was chosen, the fee, where it goes.
+    const backend::TcmOrder& order = view.tcmOrder;
+    const bool payHere = order.unpaid() && context.services.paymentsConnected() && !view.byCode;
+    if (payHere) buttons.push_back({"pickup.tcm.pay", context.text.tr("pickup.tcm.pay_now", {{"amount", formatYuan(order.feeFen)}}), ButtonKind::primary});
+    const float buttonsTop = bottomButtonRowTop(ui, buttons, x0, x1) - ui.theme.gap;
+    serviceTitle(context, ui, "pickup.tcm.ordered_title", c.success);
+    std::vector<std::pair<std::string, ImU32>> lines;
+    lines.emplace_back(context.text.tr("pickup.tcm.chosen", {{"service", serviceName(context.text, order.service)}}), c.text);
+    if (order.unpaid()) {
+        lines.emplace_back(context.text.tr(payHere ? "pickup.tcm.fee_due" : "pickup.tcm.fee_due_elsewhere", {{"amount", formatYuan(order.feeFen)}}),
+                           c.alert);
+    }
+    if (order.service == backend::TcmService::self_decoction) lines.emplace_back(context.text.tr("pickup.tcm.collect_herbs", {{"window", window}}), c.text);
+    if (order.service == backend::TcmService::decoction) lines.emplace_back(context.text.tr("pickup.tcm.collect_brewed", {{"window", window}}), c.text);
+    if (!order.address.empty()) lines.emplace_back(context.text.tr("pickup.tcm.send_to", {{"address", order.address}}), c.text);
+    const bool byPhone = backend::tcmDelivered(order.service) && !order.addressLink.empty() && order.address.empty();
+    if (byPhone) {
+        lines.emplace_back(view.phoneOnFile.empty() ? context.text.tr("pickup.tcm.scan_address")
+                                                    : context.text.tr("pickup.tcm.scan_address_sms", {{"phone", view.phoneOnFile}}),
+                           c.text);
+    }
+    // Portrait: the lines, the QR under them. Landscape: the lines left, the QR right (the
+    // height under the title is too little for both in one column in large print).
+    const bool qrBeside = byPhone && !l.portrait;
+    const float textX1 = qrBeside ? x0 + (x1 - x0) * 0.58F : x1;
+    const float top = ImGui::GetCursorScreenPos().y;
+    for (const auto& [text, color] : lines) {
+        if (ImGui::GetCursorScreenPos().y + ui.measure(text, body, textX1 - x0).y > buttonsTop) break;
+        ui.centered(text, body, color, x0, textX1);  // each wrapped line centred
+        ui.space(after);
+    }
+    if (byPhone) {
+        const bool changed = order.addressLink != addressQr_.text;
+        if (!addressQr_.update(order.addressLink) && changed) {
+            logger()->error("ServiceRequest/{}: the address link could not be drawn as a QR", order.orderId);
+        }
+        const float qrX0 = qrBeside ? textX1 + ui.theme.gap : x0;
+        const float qrTop = qrBeside ? top : ImGui::GetCursorScreenPos().y;
+        const float minimum = addressQr_.sideAt(static_cast<float>(minimumQrModulePixels(context.config.ui.pixelPitchMm)));
+        const float side = std::min({buttonsTop - qrTop, x1 - qrX0, 420.0F});
+        if (addressQr_.size > 0 && side >= minimum) {
+            addressQr_.draw(ui, ImVec2(qrX0 + (x1 - qrX0 - side) / 2, qrTop), side, "address QR");
+        } else if (addressQr_.size > 0 && changed) {
+            logger()->warn("ServiceRequest/{}: no room for the address QR ({} px, needs {}): the SMS carries the link", order.orderId, side,
+                           minimum);
+        }
     }
     bottomButtonRow(ui, buttons);
 }

@@ -10,10 +10,16 @@
 //   pickup.locker  the locker opening, then open (which door, on a picture of the bank; "take
 //                  your medicine and close the door") or not ("please go to window N"); the slip
 //                  is printed either way
+//   pickup.tcm     a herbal prescription (中药代煎 / 配送, issue 13 item 4): brew at home,
+//                  brewed by the hospital, sent home (each with its fee); for a delivery the
+//                  address on file (masked) or "enter it on my phone" (a QR; no text entry on the
+//                  kiosk); then what was chosen, the fee ("pay now", into the payment screens and
+//                  back to the list) and where it goes
 
 #include <string>
 
 #include "screens/screen.hpp"
+#include "screens/service_screen_kit.hpp"
 
 namespace kiosk::screens {
 
@@ -68,6 +74,17 @@ private:
     /// The pickup whose slip was sent (its prescription and how it ended): one slip per pickup,
     /// a second locker of the same session gets its own.
     std::string printedFor_;
+};
+
+class PickupTcmScreen final : public Screen {
+public:
+    std::string_view id() const override { return "pickup.tcm"; }
+    void draw(const ScreenContext& context, Ui& ui) const override;
+    Transition onEvent(ScreenContext& context, const UiEvent& event) override;
+    bool needsSession() const override { return true; }
+
+private:
+    mutable QrSymbol addressQr_;  ///< the delivery-address page of the order
 };
 
 }  // namespace kiosk::screens

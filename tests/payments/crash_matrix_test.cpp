@@ -37,7 +37,8 @@ enum class Payer {
     qr,          ///< self-pay by QR (pat-li-jun, one charge)
     insured,     ///< insurance with a cash part by QR (pat-zhang-san, every charge)
     fullyCovered, ///< insurance, the fund pays all (pat-ouyang-nana, every charge)
-    registration  ///< a booking's registration fee by QR (pat-li-jun, a cardiology slot tomorrow)
+    registration,  ///< a booking's registration fee by QR (pat-li-jun, a cardiology slot tomorrow)
+    tcmDelivery    ///< a herbal delivery fee by QR (pat-li-jun's herbal prescription, address by phone; issue 13 item 4)
 };
 
 struct CrashCase {
@@ -53,6 +54,7 @@ std::string payerName(Payer p) {
         case Payer::insured: return "_insured";
         case Payer::fullyCovered: return "_fullyCovered";
         case Payer::registration: return "_registration";
+        case Payer::tcmDelivery: return "_tcmDelivery";
     }
     return "?";
 }
@@ -191,10 +193,26 @@ TEST_P(CrashMatrixTest, RestartResolvesAgainstTheLedger) {
         registrationCase(c, sim, his);
         return;
     }
-    const bool insured = c.payer != Payer::qr;
-    const std::string patient = c.payer == Payer::qr ? "pat-li-jun" : c.payer == Payer::insured ? "pat-zhang-san" : "pat-ouyang-nana";
+    const bool insured = c.payer == Payer::insured || c.payer == Payer::fullyCovered;
+    const std::string patient = c.payer == Payer::insured ? "pat-zhang-san" : c.payer == Payer::fullyCovered ? "pat-ouyang-nana" : "pat-li-jun";
+    // A herbal delivery: the order is placed first (its fee is a new ChargeItem), then that fee is
+    // what the probe pays.
+    std::string tcmOrderId;
+    std::string tcmChargeId;
+    if (c.payer == Payer::tcmDelivery) {
+        auto order = his.orderTcmService({.tradeNo = "TC-CRASH", .patientId = patient, .dispenseId = "disp-li-jun-tcm", .requestId = {},
+                                          .service = backend::TcmService::delivery, .addressByLink = true, .kioskId = "K01"});
+        ASSERT_TRUE(order) << order.error().describe();
+        ASSERT_TRUE(order->unpaid());
+        tcmOrderId = order->orderId;
+        tcmChargeId = order->chargeId;
+    }
     auto charges = his.charges(patient);
     ASSERT_TRUE(charges && !charges->empty());
+    if (!tcmChargeId.empty()) {
+        std::erase_if(*charges, [&](const backend::Charge& charge) { return charge.id != tcmChargeId; });
+        ASSERT_EQ(charges->size(), 1U) << "the delivery fee is not among the patient's charges";
+    }
     if (!insured) charges->resize(1);
     std::vector<std::string> chargeIds;
     std::string lines;
@@ -294,6 +312,17 @@ TEST_P(CrashMatrixTest, RestartResolvesAgainstTheLedger) {
         default:
             ADD_FAILURE() << "unexpected expectation";
     }
+    // The delivery starts when, and only when, its fee is paid.
+    if (!tcmOrderId.empty()) {
+        auto orders = his.tcmOrders(patient);
+        ASSERT_TRUE(orders) << orders.error().describe();
+        const auto order = std::find_if(orders->begin(), orders->end(), [&](const backend::TcmOrder& o) { return o.orderId == tcmOrderId; });
+        ASSERT_NE(order, orders->end());
+        // Paid by the kiosk (done) or at the cashier before it (hisRejects, refunded by the kiosk).
+        const bool paid = c.expected == SagaState::done || c.scenario == Scenario::hisRejects;
+        EXPECT_EQ(order->status, paid ? "active" : "draft") << order->stage;
+        EXPECT_EQ(orders->size(), 1U) << "one order, however often the fee was tried";
+    }
     // A second restart finds nothing left to do.
     const auto again = test::runCommand({PAY_PROBE_EXE, "--journal", journalFile.string(), "--root", sim.rootUrl(), "--mode", "recover"});
     EXPECT_EQ(again.exitCode, 0);
@@ -350,6 +379,14 @@ std::vector<CrashCase> crashCases() {
         {"after_his_commit", Scenario::phonePays, S::done, Payer::fullyCovered},
         {"ins_before_cancel", Scenario::hisRejects, S::refunded, Payer::fullyCovered},
         {"ins_after_cancel", Scenario::hisRejects, S::refunded, Payer::fullyCovered},
+        // A herbal delivery fee (issue 13 item 4): the same saga on the order's ChargeItem.
+        {"order_created", Scenario::phonePays, S::closed, Payer::tcmDelivery},
+        {"qr_shown", Scenario::paysWhileDown, S::done, Payer::tcmDelivery},
+        {"after_paid_seen", Scenario::phonePays, S::done, Payer::tcmDelivery},
+        {"before_his_commit", Scenario::phonePays, S::done, Payer::tcmDelivery},
+        {"after_his_commit", Scenario::phonePays, S::done, Payer::tcmDelivery},
+        {"before_close", Scenario::nobodyPays, S::closed, Payer::tcmDelivery},
+        {"before_refund", Scenario::hisRejects, S::refunded, Payer::tcmDelivery},
         // A booking's registration fee: hold → pay → book (payments/registration_saga.hpp).
         {"reg_order_created", Scenario::phonePays, S::closed, Payer::registration},
         {"reg_after_hold", Scenario::phonePays, S::closed, Payer::registration},

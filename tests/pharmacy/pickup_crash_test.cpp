@@ -9,6 +9,7 @@
 
 #include "payments/failpoint.hpp"
 #include "screens/pickup/locker_pickup.hpp"
+#include "screens/pickup/tcm_order.hpp"
 #include "sim/devices/virtual_lock_board.hpp"
 #include "tests/backend/sim_process.hpp"
 #include "tests/support/run_command.hpp"
@@ -32,15 +33,17 @@ class PickupCrashTest : public ::testing::TestWithParam<PickupCrashCase> {};
 
 nlohmann::json dispense(SimProcess& sim) { return sim.call("GET", std::string("/fhir/MedicationDispense/") + kDispense); }
 
-std::string rowState(const std::filesystem::path& journalFile) {
+std::string rowStateOf(const std::filesystem::path& journalFile, const std::string& trade) {
     auto opened = Journal::open(journalFile);
     if (!opened) return "journal: " + opened.error().describe();
     auto journal = screens::PickupJournal::open(std::move(*opened));
     if (!journal) return "journal: " + journal.error().describe();
-    auto row = (*journal)->find(kTrade);
+    auto row = (*journal)->find(trade);
     if (!row || !*row) return "no row";
     return (**row).state;
 }
+
+std::string rowState(const std::filesystem::path& journalFile) { return rowStateOf(journalFile, kTrade); }
 
 TEST_P(PickupCrashTest, RestartConfirmsAnOpenedDoorExactlyOnce) {
     const PickupCrashCase& c = GetParam();
@@ -190,6 +193,61 @@ TEST(LockerPickupInput, ASilentBoardGetsNoSecondPulseAndIsNotCalledShut) {
     ASSERT_EQ(faults->size(), 1U);
     EXPECT_EQ(faults->front().locker, kLocker);
 }
+
+/// A herbal delivery order (issue 13 item 4) killed after its key is journalled and after the HIS
+/// answered: after the restart the journal row is terminal, the HIS holds at most one order (and
+/// one fee) under the key, and asking again for the same prescription never makes a second fee.
+class TcmOrderCrashTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(TcmOrderCrashTest, RestartLeavesOneOrderAndOneFee) {
+    const std::string failpoint = GetParam();
+    SimProcess sim;
+    ASSERT_GT(sim.port(), 0) << sim.error();
+    auto board = sim::VirtualLockBoard::create(FrameFamily::eight_a, {{1, 12, FeedbackPolarity::closed_when_set}});
+    ASSERT_TRUE(board) << board.error().detail;
+    const auto journalFile = sim.dir().path() / "kiosk-journal.db";
+    const std::vector<std::string> base = {PICKUP_PROBE_EXE, "--journal", journalFile.string(), "--fhir", sim.fhirUrl(), "--board",
+                                           (*board)->path().string()};
+    std::vector<std::string> first = {"env", "KIOSK_FAILPOINT=" + failpoint};
+    first.insert(first.end(), base.begin(), base.end());
+    first.insert(first.end(), {"--tcm-dispense", "disp-li-jun-tcm", "--patient", "pat-li-jun", "--trade", "TC-CRASH-1"});
+    const auto crashed = runCommand(first);
+    ASSERT_EQ(crashed.exitCode, payments::kFailpointExitCode) << "failpoint not reached\n" << crashed.out << crashed.err;
+    std::vector<std::string> again = base;
+    again.emplace_back("--recover");
+    const auto recovered = runCommand(again);
+    ASSERT_EQ(recovered.exitCode, 0) << recovered.out << recovered.err;
+    // The probe's result is its last line (the log may come before it on stdout).
+    const std::string lastLine = recovered.out.substr(recovered.out.rfind('{') == std::string::npos ? 0 : recovered.out.rfind('{'));
+    const auto report = nlohmann::json::parse(lastLine, nullptr, false);
+    ASSERT_TRUE(report.is_object()) << recovered.out << recovered.err;
+    const bool hisHasIt = failpoint == "tcm_order_answered";
+    EXPECT_EQ(report.value("ordered", -1), hisHasIt ? 1 : 0) << recovered.out;
+    EXPECT_EQ(report.value("abandoned", -1), hisHasIt ? 0 : 1) << recovered.out;
+    EXPECT_EQ(rowStateOf(journalFile, "TC-CRASH-1"), hisHasIt ? "ordered" : "abandoned");
+    EXPECT_EQ(sim.commits("TC-CRASH-1"), hisHasIt ? 1 : 0);
+    // The patient asks again (a new key): one order for the prescription, ever.
+    std::vector<std::string> retry = base;
+    retry.insert(retry.end(), {"--tcm-dispense", "disp-li-jun-tcm", "--patient", "pat-li-jun", "--trade", "TC-CRASH-2"});
+    const auto second = runCommand(retry);
+    EXPECT_EQ(second.exitCode, hisHasIt ? 1 : 0) << second.out << second.err;
+    if (hisHasIt) EXPECT_NE(second.out.find("backend.tcm_already_ordered"), std::string::npos) << second.out;
+    const auto orders = sim.call("GET", "/admin/tcm");
+    int forLiJun = 0;
+    for (const auto& order : orders["orders"]) forLiJun += order.dump().find("disp-li-jun-tcm") != std::string::npos ? 1 : 0;
+    EXPECT_EQ(forLiJun, 1) << orders.dump();
+    int fees = 0;
+    const auto charges = sim.call("GET", "/fhir/ChargeItem?subject=Patient/pat-li-jun");
+    for (const auto& entry : charges.value("entry", nlohmann::json::array())) {
+        fees += entry["resource"].dump().find("中药配送费") != std::string::npos ? 1 : 0;
+    }
+    EXPECT_EQ(fees, 1) << "one delivery fee, whatever crashed when";
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryTcmOrderFailpoint, TcmOrderCrashTest,
+                         ::testing::ValuesIn(std::vector<std::string>(screens::kTcmOrderFailpointSteps.begin(),
+                                                                      screens::kTcmOrderFailpointSteps.end())),
+                         [](const ::testing::TestParamInfo<std::string>& param) { return param.param; });
 
 TEST(PickupCrashCoverage, EveryPickupFailpointIsInTheMatrix) {
     for (const auto step : screens::kPickupFailpointSteps) {

@@ -81,11 +81,11 @@ protected:
 
     screens::PickupView view() const { return app->services().pickup().view(); }
 
-    /// Identifies zhang-san by card and opens the pickup list.
-    screens::JourneyReport openList(const std::string& language = "zh_CN", bool largePrint = false) {
+    /// Identifies `person` (zhang-san unless said) by card and opens the pickup list.
+    screens::JourneyReport openList(const std::string& language = "zh_CN", bool largePrint = false, const std::string& person = "zhang-san") {
         auto report = journey(std::string(R"({"language": ")") + language + R"(", "large_print": )" + (largePrint ? "true" : "false") +
                               R"(, "steps": [{"tap": "attract.start"},
-            {"insert_card": {"device": "card", "person": "zhang-san"}},
+            {"insert_card": {"device": "card", "person": ")" + person + R"("}},
             {"expect_screen": "menu"},
             {"tap": "menu.pickup"},
             {"await_screen": {"screen": "pickup", "seconds": 15}}]})");
@@ -122,6 +122,15 @@ protected:
     static bool contains(const std::vector<std::string>& lines, const std::string& text) {
         for (const auto& line : lines) {
             if (line.find(text) != std::string::npos) return true;
+        }
+        return false;
+    }
+
+    /// Whether `part` is on a page of the pickup list: the page shown, then each next one.
+    bool onSomePage(const std::string& part) {
+        for (int page = 0; page < 5; ++page) {
+            if (showsText(part)) return true;
+            if (!look(R"({"tap": "pickup.list.page.next"})").ok) return false;  // no next page
         }
         return false;
     }
@@ -312,6 +321,99 @@ TEST_F(PickupJourneyTest, UnpaidPrescriptionIsPaidThenReadyAtTheWindow) {
     EXPECT_TRUE(ramipril) << "the paid prescription is on a window's number";
 }
 
+/// zhang-san's herbal prescriptions (sim/hospital/seed.cpp): one waiting for his choice (7 doses),
+/// one sent home three days ago (顺丰速运 SF1402335677881).
+constexpr const char* kHerbalDispense = "disp-zhang-san-tcm";
+
+/// TCM decoction and delivery (issue 13 item 4): choose "brewed and sent home" for the address on
+/// file (shown masked), pay its fee through the payment screens (the real saga against the
+/// simulated gateway), back on the list the order is under way; the earlier order shows its
+/// courier and tracking number.
+TEST_F(PickupJourneyTest, HerbalDecoctionAndDeliveryIsChosenPaidAndUnderWay) {
+    startPharmacy(/*withPayments=*/true);
+    ASSERT_TRUE(openList().ok);
+    const auto listed = view();
+    ASSERT_TRUE(listed.tcmOffered);
+    const backend::TcmOrder* earlier = listed.orderFor("disp-zhang-san-tcm-old");
+    ASSERT_NE(earlier, nullptr);
+    EXPECT_EQ(earlier->trackingNumber, "SF1402335677881");
+    EXPECT_EQ(earlier->address, "北京市海淀区****") << "the address reaches the screens masked";
+    EXPECT_TRUE(onSomePage("中药：请选择煎药方式"));
+    EXPECT_TRUE(onSomePage("已发货：顺丰速运，运单号 SF1402335677881")) << "the earlier order with its courier";
+    auto report = journey(std::string(R"({"steps": [{"tap": "pickup.tcm.)") + kHerbalDispense + R"("},
+        {"await_screen": {"screen": "pickup.tcm", "seconds": 10}}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    ASSERT_TRUE(look().ok);
+    ASSERT_EQ(view().stage, PickupStage::tcm_choose);
+    EXPECT_TRUE(showsText("共 7 剂"));
+    EXPECT_TRUE(showsText("代煎后快递到家（¥36.00）")) << "7 doses × ¥3.00 + ¥15.00 delivery";
+    EXPECT_TRUE(showsText("自己煎药（免费）"));
+    ASSERT_TRUE(look(R"({"tap": "pickup.tcm.option.decoction-delivery"})").ok);
+    ASSERT_EQ(view().stage, PickupStage::tcm_address);
+    EXPECT_TRUE(showsText("北京市海淀区****"));
+    EXPECT_FALSE(showsText("中关村")) << "never the street on screen";
+    ASSERT_TRUE(look(R"({"tap": "pickup.tcm.address.on_file"})").ok);
+    auto v = view();
+    ASSERT_EQ(v.stage, PickupStage::tcm_ordered) << (v.error ? v.error->describe() : "");
+    EXPECT_EQ(v.tcmOrder.feeFen, 3600);
+    EXPECT_TRUE(v.tcmOrder.unpaid());
+    EXPECT_TRUE(showsText("收货地址：北京市海淀区****"));
+    const auto orders = hospital->call("GET", "/admin/tcm")["orders"];
+    std::string orderId;
+    for (const auto& order : orders) {
+        if (order.dump().find(kHerbalDispense + std::string("\"")) != std::string::npos) orderId = order.value("id", "");
+    }
+    ASSERT_FALSE(orderId.empty()) << orders.dump();
+    EXPECT_EQ(tradeOf(hospital->call("GET", "/fhir/ServiceRequest/" + orderId)).rfind("TC-TEST-01-", 0), 0U);
+    ASSERT_TRUE(look(R"({"set_language": "en_US"})").ok);
+    EXPECT_TRUE(showsText("Pay ¥36.00 now"));
+    report = journey(R"({"steps": [
+        {"tap": "pickup.tcm.pay"},
+        {"await_screen": {"screen": "pay.charges", "seconds": 10}},
+        {"tap": "pay.self"},
+        {"await_screen": {"screen": "pay.channel", "seconds": 10}},
+        {"tap": "pay.channel.wechat"},
+        {"await_screen": {"screen": "pay.qr", "seconds": 10}},
+        {"pay_on_phone": true},
+        {"await_screen": {"screen": "pay.result", "seconds": 20}},
+        {"tap": "pay.result.return"},
+        {"await_screen": {"screen": "pickup", "seconds": 15}}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    settleFlows();
+    const auto paid = hospital->call("GET", "/fhir/ServiceRequest/" + orderId);
+    EXPECT_EQ(paid.value("status", ""), "active") << paid.dump();
+    v = view();
+    const backend::TcmOrder* started = v.orderFor(kHerbalDispense);
+    ASSERT_NE(started, nullptr);
+    EXPECT_FALSE(started->unpaid());
+    EXPECT_TRUE(onSomePage("Brewed and sent home: the pharmacy is preparing it"));
+    // The same prescription offers no second choice.
+    for (const auto& p : v.items) EXPECT_FALSE(p.dispenseId == kHerbalDispense && v.needsTcmChoice(p));
+}
+
+/// No address on file (li-jun): the delivery address is entered on the patient's phone — the
+/// kiosk shows the HIS's link as a QR and the SMS went to her (masked) number.
+TEST_F(PickupJourneyTest, HerbalDeliveryWithoutAnAddressShowsThePhoneLink) {
+    startPharmacy(/*withPayments=*/true);
+    ASSERT_TRUE(openList("en_US", false, "li-jun").ok);
+    ASSERT_TRUE(look(R"({"tap": "pickup.tcm.disp-li-jun-tcm"}, {"await_screen": {"screen": "pickup.tcm", "seconds": 10}})").ok);
+    ASSERT_TRUE(look(R"({"tap": "pickup.tcm.option.delivery"})").ok);
+    ASSERT_EQ(view().stage, PickupStage::tcm_address);
+    EXPECT_TRUE(showsText("does not have your address"));
+    // Back goes to the choice, not the list.
+    ASSERT_TRUE(look(R"({"tap": "pickup.tcm.back"})").ok);
+    EXPECT_EQ(view().stage, PickupStage::tcm_choose);
+    ASSERT_TRUE(look(R"({"tap": "pickup.tcm.option.delivery"}, {"tap": "pickup.tcm.address.phone"})").ok);
+    const auto v = view();
+    ASSERT_EQ(v.stage, PickupStage::tcm_ordered) << (v.error ? v.error->describe() : "");
+    EXPECT_NE(v.tcmOrder.addressLink.find("/mobile/tcm-address/"), std::string::npos);
+    EXPECT_TRUE(showsText("139****4321"));
+    EXPECT_FALSE(showsText("13987654321"));
+    EXPECT_TRUE(showsText("[address QR]")) << "the link is on screen as a QR";
+    ASSERT_TRUE(look(R"({"set_language": "zh_CN"}, {"set_large_print": true})").ok);
+    EXPECT_TRUE(showsText("[address QR]")) << "large print keeps the QR";
+}
+
 /// Every pickup screen in portrait and landscape, both languages, normal and large print.
 TEST_F(PickupJourneyTest, EveryScreenInEveryLayout) {
     for (const std::string orientation : {"portrait", "landscape"}) {
@@ -328,9 +430,20 @@ TEST_F(PickupJourneyTest, EveryScreenInEveryLayout) {
             ASSERT_TRUE(look(R"({"set_language": "en_US"})").ok);
             ASSERT_TRUE(look(R"({"tap": "pickup.back"}, {"await_screen": {"screen": "pickup", "seconds": 10}})").ok);
             settleFlows();
+            // The herbal steps: the choice, the address, the order with its fee, back to the list.
+            ASSERT_TRUE(look(std::string(R"({"tap": "pickup.tcm.)") + kHerbalDispense +
+                             R"("}, {"await_screen": {"screen": "pickup.tcm", "seconds": 10}})")
+                            .ok);
+            ASSERT_TRUE(look(R"({"set_language": "zh_CN"})").ok);
+            ASSERT_TRUE(look(R"({"tap": "pickup.tcm.option.decoction-delivery"})").ok);
+            ASSERT_TRUE(look(R"({"set_language": "en_US"})").ok);
+            ASSERT_TRUE(look(R"({"tap": "pickup.tcm.address.on_file"})").ok);
+            ASSERT_EQ(view().stage, PickupStage::tcm_ordered);
+            ASSERT_TRUE(look(R"({"set_language": "zh_CN"})").ok);
+            ASSERT_TRUE(look(R"({"tap": "pickup.tcm.back"}, {"await_screen": {"screen": "pickup", "seconds": 10}})").ok);
             ASSERT_TRUE(look(R"({"tap": "pickup.window"}, {"await_screen": {"screen": "pickup.ticket", "seconds": 10}})").ok);
             settleFlows();
-            ASSERT_TRUE(look(R"({"set_language": "zh_CN"})").ok);
+            ASSERT_TRUE(look(R"({"set_language": "en_US"})").ok);
             app.reset();
             bank.reset();
         }
