@@ -39,33 +39,51 @@ SimPanelLockers::SimPanelLockers(std::string device, int lockerCount, drivers::s
     : device_(std::move(device)), lockerCount_(lockerCount), control_(std::move(control)) {}
 
 void SimPanelLockers::draw(const Translator& text, std::vector<UiEvent>& events) {
+    // One row (the panel is already taller than a landscape screen with every device on it):
+    // the heading, the locker to act on (a number box with - / +, kept within the bank), the two
+    // buttons and the doors jammed now; what does not fit flows onto the next line.
     ImGui::PushID("sim-lockers");
+    auto sameLineIfFits = [](float width) {
+        if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width <
+            ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x) {
+            ImGui::SameLine();
+        }
+    };
+    auto buttonWidth = [](const std::string& label) {
+        return ImGui::CalcTextSize(label.c_str(), nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2;
+    };
+    ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(text.tr("sim.lockers").c_str());
-    // The locker to act on: a number box with - / + (ImGui's InputInt), kept within the bank.
-    ImGui::SetNextItemWidth(ImGui::CalcTextSize("0000").x + ImGui::GetFrameHeight() * 2 + ImGui::GetStyle().ItemInnerSpacing.x * 2 +
-                            ImGui::GetStyle().FramePadding.x * 2);
-    ImGui::InputInt(text.tr("sim.locker_number").c_str(), &chosen_);
+    const std::string numberLabel = text.tr("sim.locker_number");
+    const float inputWidth = ImGui::CalcTextSize("0000").x + ImGui::GetFrameHeight() * 2 +
+                             ImGui::GetStyle().ItemInnerSpacing.x * 2 + ImGui::GetStyle().FramePadding.x * 2;
+    sameLineIfFits(inputWidth + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(numberLabel.c_str()).x);
+    ImGui::SetNextItemWidth(inputWidth);
+    // The panel's white text needs a dark box (the patient theme's fields are light).
+    ImGui::PushStyleColor(ImGuiCol_FrameBg, IM_COL32(0x40, 0x48, 0x58, 0xFF));
+    ImGui::InputInt(numberLabel.c_str(), &chosen_);
+    ImGui::PopStyleColor();
     chosen_ = std::clamp(chosen_, 1, lockerCount_);
     const std::string number = std::to_string(chosen_);
     const bool isJammed = std::find(jammed_.begin(), jammed_.end(), chosen_) != jammed_.end();
-    ImGui::SameLine();
+    const std::string jamLabel = text.tr("sim.jam_locker", {{"locker", number}});
+    sameLineIfFits(buttonWidth(jamLabel));
     ImGui::BeginDisabled(isJammed);
-    if (ImGui::Button(text.tr("sim.jam_locker", {{"locker", number}}).c_str())) {
-        events.push_back(SimulatorAction{device_, "jam", number});
-    }
+    if (ImGui::Button(jamLabel.c_str())) events.push_back(SimulatorAction{device_, "jam", number});
     ImGui::EndDisabled();
-    ImGui::SameLine();
+    const std::string freeLabel = text.tr("sim.free_locker", {{"locker", number}});
+    sameLineIfFits(buttonWidth(freeLabel));
     ImGui::BeginDisabled(!isJammed);
-    if (ImGui::Button(text.tr("sim.free_locker", {{"locker", number}}).c_str())) {
-        events.push_back(SimulatorAction{device_, "unjam", number});
-    }
+    if (ImGui::Button(freeLabel.c_str())) events.push_back(SimulatorAction{device_, "unjam", number});
     ImGui::EndDisabled();
     std::string list;
     for (int locker : jammed_) list += (list.empty() ? "" : ", ") + std::to_string(locker);
-    ImGui::TextUnformatted(jammed_.empty() ? text.tr("sim.none_jammed").c_str() : text.tr("sim.jammed_now", {{"lockers", list}}).c_str());
+    const std::string status = jammed_.empty() ? text.tr("sim.none_jammed") : text.tr("sim.jammed_now", {{"lockers", list}});
+    sameLineIfFits(ImGui::CalcTextSize(status.c_str()).x);
+    ImGui::TextUnformatted(status.c_str());
     if (!problem_.empty()) {
-        // The presenter's own words for the technician (English): the board's process is gone or
-        // refused the request.
+        // For the presenter and the technician (the log's words): the board's process is gone
+        // or refused the request.
         ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(0xFF, 0xA0, 0x80, 0xFF));
         ImGui::TextWrapped("%s", problem_.c_str());
         ImGui::PopStyleColor();

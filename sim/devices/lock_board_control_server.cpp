@@ -90,7 +90,8 @@ void LockBoardControlServer::answer(int connection) {
              : Result<control::LockBoardControlState>(std::unexpected(done.error()));
     const std::string reply = control::formatLockBoardControlAnswer(state);
     // The board's log says what the presenter did, beside the frames the kiosk sent.
-    log::module("vlockboard")->info("control: {} {} -> {}", request.action, request.argument, reply.substr(0, reply.size() - 1));
+    log::module("vlockboard")->info("control: {}{}{} -> {}", request.action, request.argument.empty() ? "" : " ", request.argument,
+                                    reply.substr(0, reply.size() - 1));
     (void)::send(connection, reply.data(), reply.size(), MSG_NOSIGNAL);
 }
 
