@@ -17,6 +17,7 @@
 #include "screens/help/staff_call.hpp"
 #include "screens/payment/payment_screens.hpp"
 #include "screens/sim_panel_hospital.hpp"
+#include "screens/sim_panel_lockers.hpp"
 #include "screens/technician/device_counting.hpp"
 #include "kiosk/core/log.hpp"
 #include "kiosk/core/mask.hpp"
@@ -133,6 +134,7 @@ Result<std::unique_ptr<App>> App::create(KioskConfig config, AppOptions options)
     auto counters = DeviceCounters::open(*app->journal_);
     if (!counters) return std::unexpected(counters.error());
     app->counters_ = std::make_unique<DeviceCounters>(std::move(*counters));
+    app->simLockers_ = SimPanelLockers::make(app->config_, app->devices_);  // demo only ([simulator])
     if (auto services = app->services_->checkAtStartUp(); !services) return std::unexpected(services.error());
     app->metrics_ = std::make_unique<ops::MetricsRegistry>(
         ops::kioskLabels(app->config_, ops::readMetricsSettings(app->config_.metrics)));
@@ -1163,6 +1165,13 @@ void App::drawSimulatorPanel(std::vector<UiEvent>& events) {
         }
         ImGui::Separator();
     }
+    if (simLockers_) {
+        // The medicine lockers' board runs as its own process: its doors are jammed over its
+        // control socket, not through the kiosk's driver (which must meet the jam as it would a
+        // real one).
+        simLockers_->draw(text_, events);
+        ImGui::Separator();
+    }
     for (const auto& device : devices_.all()) {
         auto* sim = dynamic_cast<drivers::SimulatedDevice*>(device.get());
         if (!sim) continue;
@@ -1437,6 +1446,7 @@ Result<void> App::simulate(std::string_view device, std::string_view action, std
         runHospitalAction(*tasks_, config_, HospitalAction{{}, std::string(action), nlohmann::json::parse(argument, nullptr, false), {}});
         return {};
     }
+    if (simLockers_ && device == simLockers_->device()) return simLockers_->act(action, argument);
     drivers::Device* target = devices_.find(device);
     if (!target) return fail(Errc::not_found, fmt::format("no device named '{}'", device));
     auto* sim = dynamic_cast<drivers::SimulatedDevice*>(target);

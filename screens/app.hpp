@@ -43,6 +43,8 @@
 
 namespace kiosk::screens {
 
+class SimPanelLockers;  // screens/sim_panel_lockers.hpp
+
 struct AppOptions {
     bool headless = false;    ///< offscreen SDL driver + software renderer (screenshots, tests)
     bool fullscreen = false;
@@ -322,6 +324,8 @@ private:
     bool quitQuestionVisible_ = false;
     ButtonRect simulatorPanelRect_{};
     bool simulatorPanelCutOff_ = false;  ///< its content needed scrolling in the last frame
+    /// The panel's "jam a locker door" (demo only: [simulator] lock_board_control); null otherwise.
+    std::unique_ptr<SimPanelLockers> simLockers_;
     ImGuiContext* imgui_ = nullptr;
     Uint32 wakeEventType_ = 0;
     // Last: worker threads must stop before anything they post into is destroyed.

@@ -10,8 +10,9 @@
 # Environment: KIOSK_DEMO_CONFIG (a config whose hospital URLs use 127.0.0.1:18080; the demo
 # rewrites them to its port and its data folder), KIOSK_DEMO_MODE (lobby; pharmacy: the pickup
 # kiosk with a virtual lock board of 12 lockers on a pty, bank LOCKER-A as the hospital's seed
-# loads it; pharmacy_display: the call display), KIOSK_DEMO_JAM (pharmacy: lockers whose doors
-# stick, e.g. "3"), KIOSK_DEMO_PORT (as --port), KIOSK_BUILD_DIR.
+# loads it; F2's panel jams and frees its doors at any time; pharmacy_display: the call display),
+# KIOSK_DEMO_JAM (pharmacy: lockers whose doors stick from the start, e.g. "3"), KIOSK_DEMO_PORT
+# (as --port), KIOSK_BUILD_DIR.
 #
 # Every demo has its own hospital and its own data folder (build/demo-data/run-PID: the
 # hospital's database, the kiosk's journal and log, the simulated printers' output), so two demos
@@ -29,7 +30,7 @@ while [ $# -gt 0 ]; do
     --port) port="${2:-}"; shift 2 ;;
     --port=*) port="${1#--port=}"; shift ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-demo: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -152,10 +153,15 @@ if [ "$mode" = pharmacy ]; then
   [ -x "$vlockboard" ] || fail "$vlockboard is missing: run without --no-build"
   jam=()
   for locker in ${KIOSK_DEMO_JAM:-}; do jam+=(--jam "$locker"); done
-  "$vlockboard" --link "$run_dir/ttyLockers" --boards 1:12 "${jam[@]}" >"$run_dir/lock-board.log" 2>&1 &
+  # --control: the F2 panel's "Jam locker N / Free locker N" reach the board through this socket
+  # ([simulator] lock_board_control below). A Unix socket path holds at most 107 bytes: a deep
+  # build folder falls back to one under /tmp named after this demo.
+  control="$run_dir/lock-board.sock"
+  [ "${#control}" -lt 108 ] || control="${TMPDIR:-/tmp}/kiosk-demo-$$-lock-board.sock"
+  "$vlockboard" --link "$run_dir/ttyLockers" --boards 1:12 --control "$control" "${jam[@]}" >"$run_dir/lock-board.log" 2>&1 &
   board_pid=$!
-  for _ in $(seq 1 50); do [ -e "$run_dir/ttyLockers" ] && break; sleep 0.1; done
-  [ -e "$run_dir/ttyLockers" ] || fail "the virtual lock board did not start; its log: $run_dir/lock-board.log"
+  for _ in $(seq 1 50); do [ -e "$run_dir/ttyLockers" ] && [ -S "$control" ] && break; sleep 0.1; done
+  [ -e "$run_dir/ttyLockers" ] && [ -S "$control" ] || fail "the virtual lock board did not start; its log: $run_dir/lock-board.log"
   cat >>"$demo_config" <<TOML
 
 [[devices]]
@@ -171,8 +177,11 @@ locks = 12
 
 [pharmacy]
 locker_bank_id = "LOCKER-A"
+
+[simulator]
+lock_board_control = "$control"
 TOML
-  echo "      virtual lock board: 12 lockers on $run_dir/ttyLockers${KIOSK_DEMO_JAM:+ (jammed: $KIOSK_DEMO_JAM)}"
+  echo "      virtual lock board: 12 lockers on $run_dir/ttyLockers${KIOSK_DEMO_JAM:+ (jammed: $KIOSK_DEMO_JAM)}; F2 jams and frees doors"
 fi
 
 # What the demo did, from the kiosk's own records: its payment journal and the printers' output.

@@ -21,6 +21,7 @@ constexpr CommandInstaller kInstallers[] = {
     &installPrintCommand,
     &installScanCommand,
     &installJournalCommand,
+    &installPickupCommand,
 };
 
 }  // namespace

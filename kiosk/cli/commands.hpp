@@ -27,5 +27,6 @@ void installCardCommand(CLI::App& root, Action& action);         // card_command
 void installPrintCommand(CLI::App& root, Action& action);        // print_command.cpp
 void installScanCommand(CLI::App& root, Action& action);         // scan_command.cpp
 void installJournalCommand(CLI::App& root, Action& action);      // journal_command.cpp
+void installPickupCommand(CLI::App& root, Action& action);       // pickup_command.cpp (pickup lockers, clear-locker)
 
 }  // namespace kiosk::cli

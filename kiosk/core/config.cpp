@@ -204,6 +204,9 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     config.pharmacy.fallbackWindow = static_cast<int>(pharmacy.integer("fallback_window", 1, 1, 99));
     config.pharmacy.displayRefresh = std::chrono::seconds(pharmacy.integer("display_refresh_s", 3, 1, 30));
     pharmacy.rejectUnknownKeys();
+    ConfigSection simulator = root.section("simulator");
+    config.simulator.lockBoardControl = simulator.path("lock_board_control", {});
+    simulator.rejectUnknownKeys();
 
     ConfigSection voice = root.section("voice");
     config.voice.engine = voice.choice("engine", "espeak-ng", {"espeak-ng", "none"});

@@ -128,6 +128,15 @@ struct PharmacyConfig {
     std::chrono::seconds displayRefresh{3};
 };
 
+/// [simulator]: demo only — how the presenter's F2 panel reaches simulated devices that run as
+/// processes of their own (scripts/run-demo.sh writes it; a site's config has no such section).
+struct SimulatorConfig {
+    /// lock_board_control: the control socket of kiosk-vlockboard (its --control), through which
+    /// the panel jams and frees locker doors (drivers/sim/lock_board_control.hpp). Empty: no
+    /// such controls on the panel.
+    std::filesystem::path lockBoardControl;
+};
+
 /// [voice]: voice guidance (kiosk/speech/voice_guide.hpp).
 struct VoiceConfig {
     std::string engine = "espeak-ng";  ///< "espeak-ng" or "none" (a silent kiosk)
@@ -170,6 +179,7 @@ struct KioskConfig {
     ReportsConfig reports;
     HelpConfig help;
     PharmacyConfig pharmacy;
+    SimulatorConfig simulator;
     std::vector<DeviceConfig> devices;
     ConfigSection backend{nullptr, "backend", std::make_shared<ConfigProblems>(), {}};
     /// [printing]: reprint limit and journal policy, validated by printing::loadPrintPolicy.

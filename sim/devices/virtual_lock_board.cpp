@@ -171,6 +171,15 @@ void VirtualLockBoard::jam(int locker, bool jammed) {
     if (locker >= 1 && locker <= lockerCount()) doors_[static_cast<size_t>(locker - 1)].jammed = jammed;
 }
 
+std::vector<int> VirtualLockBoard::jammedLockers() const {
+    std::lock_guard lock(mutex_);
+    std::vector<int> out;
+    for (size_t i = 0; i < doors_.size(); ++i) {
+        if (doors_[i].jammed) out.push_back(static_cast<int>(i) + 1);
+    }
+    return out;
+}
+
 void VirtualLockBoard::openByHand(int locker) {
     std::lock_guard lock(mutex_);
     if (locker >= 1 && locker <= lockerCount()) doors_[static_cast<size_t>(locker - 1)].open = true;

@@ -78,6 +78,8 @@ public:
 
     /// One door only does not open when pulsed (the presenter's "jam a locker door").
     void jam(int locker, bool jammed = true);
+    /// The lockers jam() holds shut now, in order (the F2 panel shows them).
+    std::vector<int> jammedLockers() const;
     /// A door opened with the key, without a command.
     void openByHand(int locker);
     /// The patient (or staff) shuts the door.

@@ -3,7 +3,9 @@
 //
 //   kiosk-vlockboard --link /tmp/ttyLockers [--family 8a|modbus_rtu] [--boards 1:24,2:12]
 //                    [--scenario normal|stuck_door|silent|inverted_polarity|opened_by_hand]
-//                    [--jam 7] [--open-delay-ms 40]
+//                    [--jam 7] [--open-delay-ms 40] [--control /tmp/lockers.ctl]
+// --control listens on a Unix socket for the demo's F2 panel (jam / unjam a locker door at any
+// time; drivers/sim/lock_board_control.hpp has the protocol).
 // --boards lists address:locks per board, in locker order (as the driver's [[devices.boards]]).
 #include <CLI/CLI.hpp>
 
@@ -11,6 +13,7 @@
 #include <iostream>
 
 #include "kiosk/core/log.hpp"
+#include "sim/devices/lock_board_control_server.hpp"
 #include "sim/devices/virtual_lock_board.hpp"
 
 int main(int argc, char** argv) {
@@ -21,6 +24,7 @@ int main(int argc, char** argv) {
     std::string scenarioName = "normal";
     std::vector<int> jammed;
     int openDelayMs = 40;
+    std::string controlSocket;
     app.add_option("--link", link, "Symlink to create for the boards' port")->required();
     app.add_option("--family", familyName, "Frame family: 8a or modbus_rtu")
         ->check(CLI::IsMember({"8a", "modbus_rtu"}));
@@ -28,6 +32,7 @@ int main(int argc, char** argv) {
     app.add_option("--scenario", scenarioName, "normal, stuck_door, silent, inverted_polarity, opened_by_hand");
     app.add_option("--jam", jammed, "Lockers whose doors do not open");
     app.add_option("--open-delay-ms", openDelayMs, "Time from a pulse to the door reading open");
+    app.add_option("--control", controlSocket, "Unix socket for jam/unjam requests at run time (the demo's F2 panel)");
     CLI11_PARSE(app, argc, argv);
 
     kiosk::log::configure(kiosk::log::Settings{});
@@ -65,8 +70,18 @@ int main(int argc, char** argv) {
     (*bank)->setOpenDelay(std::chrono::milliseconds(openDelayMs));
     (*bank)->setScenario(*scenario);
     for (int n : jammed) (*bank)->jam(n);
+    std::unique_ptr<kiosk::sim::LockBoardControlServer> control;
+    if (!controlSocket.empty()) {
+        auto started = kiosk::sim::LockBoardControlServer::start(**bank, controlSocket);
+        if (!started) {
+            std::cerr << "kiosk-vlockboard: " << started.error().detail << '\n';
+            return 1;
+        }
+        control = std::move(*started);
+    }
     std::cerr << "kiosk-vlockboard: " << (*bank)->lockerCount() << " lockers (" << familyName << ") at " << link << " ("
-              << scenarioName << "); Ctrl-C stops it\n";
+              << scenarioName << ")" << (control ? "; control socket " + controlSocket : std::string())
+              << "; Ctrl-C stops it\n";
     int received = 0;
     sigwait(&signals, &received);
     return 0;
