@@ -121,9 +121,6 @@ struct PharmacyConfig {
     /// Where a patient goes when a locker does not open and the prescription names no window
     /// (fallback_window, 1–99).
     int fallbackWindow = 1;
-    /// How long the door must read open after the command (confirm_timeout of the board is the
-    /// driver's; this bounds the whole attempt, retries included): open_timeout_s, 2–30.
-    std::chrono::seconds openTimeout{8};
     /// The call display asks the HIS for the pharmacy's queue this often (display_refresh_s, 1–30).
     std::chrono::seconds displayRefresh{3};
 };
