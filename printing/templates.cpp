@@ -45,6 +45,12 @@ Document paymentReceipt(const Translator& tr, const PaymentReceiptData& data) {
     document.text(tr.tr("print.receipt.self_pay", {{"amount", data.selfPart}, {"channel", data.channel}}));
     document.text(tr.tr("print.common.trade_no", {{"trade_no", data.tradeNo}}));
     document.blocks.emplace_back(Barcode128{data.tradeNo});
+    for (const auto& code : data.pickupCodes) {
+        document.rule();
+        document.text(tr.tr("print.receipt.pickup_code", {{"code", code}}), Align::left, 1, true);
+        document.blocks.emplace_back(Barcode128{code});
+    }
+    if (!data.pickupCodes.empty()) document.text(tr.tr("print.receipt.pickup_hint"));
     finish(tr, document, data.header);
     return document;
 }

@@ -47,6 +47,9 @@ struct PaymentReceiptData {
     std::string selfPart;
     std::string channel;  ///< "微信" / "WeChat Pay" (already in the patient's language)
     std::string tradeNo;
+    /// Pickup codes of the prescriptions this payment paid for (each printed with its barcode:
+    /// the pharmacy's scanner, or the pickup kiosk's, finds them by it).
+    std::vector<std::string> pickupCodes;
 };
 
 struct RegistrationSlipData {

@@ -306,7 +306,12 @@ Result<Prescription> toPrescription(const Json& r, const std::string& tradeSyste
     }
     if (p.herbal && r.contains("quantity") && r["quantity"].is_object()) {
         const Json& q = r["quantity"];
-        if (q.contains("value") && q["value"].is_number_integer()) p.doses = static_cast<int>(std::clamp<int64_t>(q["value"].get<int64_t>(), 0, 999));
+        // R4 Quantity.value is a decimal: "7" and "7.0" are seven doses; a fraction is not a
+        // dose count (0: decoction, priced per dose, is then not offered).
+        if (q.contains("value") && q["value"].is_number()) {
+            const double value = q["value"].get<double>();
+            if (value >= 1 && value <= 999 && value == std::floor(value)) p.doses = static_cast<int>(value);
+        }
     }
     return p;
 }
@@ -1718,10 +1723,11 @@ Result<TcmOrder> toTcmOrder(const Json& r, const std::string& tradeSystem) {
     }
     o.expectedAt = r.contains("occurrenceDateTime") ? str(r, "occurrenceDateTime") : "";
     o.authoredOn = str(r, "authoredOn");
-    // Decoction and delivery cost money: an order for them without a fee above 0 and its
-    // ChargeItem is a HIS error the kiosk must not pay around (a "free" delivery that is not).
-    const bool needsFee = o.service != TcmService::self_decoction;
-    if (needsFee && (o.feeFen <= 0 || (o.status == "draft" && o.chargeId.empty()))) {
+    // Decoction and delivery cost money: an order still to be paid for them without a fee above
+    // 0 and its ChargeItem is a HIS error the kiosk must not pay around (a "free" delivery that
+    // is not). Started and finished orders are shown as they are.
+    const bool needsFee = o.service != TcmService::self_decoction && o.status == "draft";
+    if (needsFee && (o.feeFen <= 0 || o.chargeId.empty())) {
         return fail(Errc::invalid_answer,
                     fmt::format("ServiceRequest/{} ({}): fee {} fen, charge '{}': a paid service needs a fee above 0 and its ChargeItem",
                                 o.orderId, code, o.feeFen, o.chargeId),
@@ -1809,7 +1815,8 @@ Result<TcmOrder> FhirHisDriver::orderTcmService(const TcmOrderRequest& request) 
     }
     auto order = toTcmOrder(*created, settings_.systemTrade);
     if (!order) return order;
-    if (order->tradeNo != request.tradeNo || order->dispenseId != request.dispenseId || order->service != request.service) {
+    if (order->tradeNo != request.tradeNo || order->dispenseId != request.dispenseId || order->service != request.service ||
+        (!order->patientId.empty() && order->patientId != request.patientId)) {
         return fail(Errc::invalid_answer,
                     fmt::format("ServiceRequest/{} answers key '{}', dispense '{}', {}: not what was asked", order->orderId, order->tradeNo,
                                 order->dispenseId, tcmServiceCode(order->service)),
@@ -1829,7 +1836,21 @@ Result<std::vector<TcmOrder>> FhirHisDriver::tcmOrders(const std::string& patien
     std::vector<TcmOrder> orders;
     for (const auto& r : *found) {
         auto order = toTcmOrder(r, settings_.systemTrade);
-        if (!order) return std::unexpected(order.error());
+        if (!order) {
+            // One unreadable order does not hide the others (their stages, an unpaid fee); its
+            // prescription is offered no choice (FhirHisDriver callers see it as ordered).
+            logger()->error("ServiceRequest/{} of Patient/{} left out: {}", str(r, "id"), patientId, order.error().describe());
+            TcmOrder unreadable;
+            unreadable.orderId = str(r, "id");
+            unreadable.status = "unknown";
+            unreadable.stage = "unreadable";
+            for (const auto& info : arrayOf(r, "supportingInfo")) {
+                if (auto id = referenceId(info, "MedicationDispense"); !id.empty()) unreadable.dispenseId = id;
+            }
+            unreadable.authoredOn = str(r, "authoredOn");
+            orders.push_back(std::move(unreadable));
+            continue;
+        }
         if (!order->patientId.empty() && order->patientId != patientId) {
             return fail(Errc::invalid_answer, fmt::format("ServiceRequest/{} of Patient/{} in the answer for Patient/{}", order->orderId,
                                                           order->patientId, patientId),

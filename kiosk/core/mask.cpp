@@ -1,5 +1,7 @@
 #include "kiosk/core/mask.hpp"
 
+#include <algorithm>
+
 #include <cctype>
 
 namespace kiosk {
@@ -127,23 +129,28 @@ std::string maskAddress(std::string_view value) {
     const std::u32string cps = decodeUtf8(value);
     if (cps.empty()) return {};
     size_t keep = 0;
-    // The last district-level marker within the first 14 characters (region names are short;
-    // a 区 further on belongs to a street or estate name, e.g. 小区).
+    // Region names come first and are short: a marker counts only within the first 14
+    // characters and before anything of a street (a digit, 路 街 道 巷 弄 号 村 or 小区), so
+    // "人民路88号市场大厦" keeps nothing.
     for (size_t i = 0; i < cps.size() && i < 14; ++i) {
         const char32_t c = cps[i];
+        const bool street = (c >= U'0' && c <= U'9') || (c >= U'０' && c <= U'９') || c == U'路' || c == U'街' || c == U'道' ||
+                            c == U'巷' || c == U'弄' || c == U'号' || c == U'村' || (c == U'区' && i >= 1 && cps[i - 1] == U'小');
+        if (street) break;
         if (c == U'区' || c == U'县' || c == U'旗') {
-            if (i >= 1 && cps[i - 1] == U'小') break;  // 小区: an estate, past the region
             keep = i + 1;
             break;
         }
         if (c == U'市' || c == U'省' || c == U'州') keep = i + 1;
     }
     if (keep > 0) return encodeUtf8(cps.substr(0, keep)) + "****";
+    // Latin letters: the last comma-separated part when it is a town (no digit in it).
     const auto comma = value.rfind(',');
     if (comma != std::string_view::npos) {
         std::string_view town = value.substr(comma + 1);
         while (!town.empty() && town.front() == ' ') town.remove_prefix(1);
-        if (!town.empty() && town.size() <= 40) return "****, " + std::string(town);
+        const bool hasDigit = std::any_of(town.begin(), town.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+        if (!town.empty() && town.size() <= 40 && !hasDigit) return "****, " + std::string(town);
     }
     return "****";
 }

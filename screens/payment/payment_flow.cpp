@@ -346,6 +346,31 @@ void PaymentFlow::renewQr(SteadyTime now) {
     });
 }
 
+std::vector<std::string> PaymentFlow::pickupCodesPaid(const std::shared_ptr<Shared>& shared) {
+    std::string patientId;
+    std::vector<std::string> paid;
+    {
+        std::lock_guard lock(shared->mutex);
+        patientId = shared->patientId;
+        for (const auto& line : shared->view.charges) paid.push_back(line.id);
+    }
+    if (patientId.empty()) return {};
+    // Best effort: the receipt is printed without codes when the HIS does not answer (the
+    // pharmacy finds the prescriptions by the patient's card).
+    auto prescriptions = his_->prescriptions(patientId);
+    if (!prescriptions) {
+        logger()->warn("pickup codes of Patient/{} not read: {}", patientId, prescriptions.error().describe());
+        return {};
+    }
+    std::vector<std::string> codes;
+    for (const auto& p : *prescriptions) {
+        const bool paidHere = std::any_of(p.chargeIds.begin(), p.chargeIds.end(),
+                                          [&](const std::string& id) { return std::find(paid.begin(), paid.end(), id) != paid.end(); });
+        if (paidHere && !p.pickupCode.empty() && std::find(codes.begin(), codes.end(), p.pickupCode) == codes.end()) codes.push_back(p.pickupCode);
+    }
+    return codes;
+}
+
 void PaymentFlow::pay(const std::shared_ptr<Shared>& shared, uint64_t generation, const std::stop_token& stop,
                       const std::string& channel, SteadyTime now) {
     std::string orderId;
@@ -356,13 +381,20 @@ void PaymentFlow::pay(const std::shared_ptr<Shared>& shared, uint64_t generation
         cashFen = shared->view.quote.cashFen;
     }
     // From here on an order exists: every branch ends with the journal's own view of it.
+    std::unique_lock desk(deskMutex_, std::defer_lock);
     auto finishWith = [&](const Result<payments::PaymentOrder>& result) {
+        const payments::PaymentOrder order = outcomeOrder(result, orderId);
+        // The desk is done with this order: the pickup codes are read without holding it (the
+        // session-end and recovery workers wait for the desk, not for the HIS's answer).
+        if (desk.owns_lock()) desk.unlock();
+        const std::vector<std::string> codes = outcomeOf(order) == PayOutcome::received ? pickupCodesPaid(shared) : std::vector<std::string>{};
         update(shared, generation, [&](PaymentView& v) {
             v.stage = PayStage::outcome;
-            v.order = outcomeOrder(result, orderId);
+            v.order = order;
+            v.pickupCodes = codes;
         });
     };
-    std::unique_lock desk(deskMutex_);
+    desk.lock();
     if (cashFen == 0) {
         // The fund and the personal account cover everything: no QR, settle and commit.
         update(shared, generation, [&](PaymentView& v) { v.stage = PayStage::finishing; });

@@ -53,6 +53,9 @@ struct PaymentView {
     size_t heldBack = 0;
     int64_t heldBackFen = 0;  ///< what those charges add up to
     std::vector<std::string> heldBackOrders;
+    /// Received: the pickup codes (MedicationDispense identifier urn:yizhan:pickup-code) of the
+    /// prescriptions this payment paid for, printed on the receipt for the pharmacy's scanner.
+    std::vector<std::string> pickupCodes;
     bool insuranceOffered = false;  ///< the patient identified with an insurance credential
     /// Insurance is configured but the patient identified with something that is not an
     /// insurance credential (e-health-card QR, hospital card): the screen says how to use it.
@@ -127,6 +130,9 @@ private:
     /// The worker's part of loadCharges(): the HIS record, its charges, those held back.
     void listCharges(const std::shared_ptr<Shared>& shared, uint64_t generation);
     /// The worker's part of payBy(): QR, wait, finish; every branch ends with an outcome.
+    /// The pickup codes of the patient's prescriptions that wait for the charges just paid (one
+    /// HIS read; none when it fails). Worker thread.
+    std::vector<std::string> pickupCodesPaid(const std::shared_ptr<Shared>& shared);
     void pay(const std::shared_ptr<Shared>& shared, uint64_t generation, const std::stop_token& stop, const std::string& channel,
              SteadyTime now);
     /// Updates the view if `generation` is still current, then posts PaymentProgress.

@@ -777,6 +777,7 @@ void PayResultScreen::printSlip(ScreenContext& context) {
         data.selfPart = formatYuan(view.quote.cashFen);
         data.channel = channelName(context.text, view.channel);
         data.tradeNo = view.order.orderId;
+        data.pickupCodes = view.pickupCodes;
         document = printing::paymentReceipt(context.text, data);
         printDocument_ = "receipt:" + view.order.orderId;
     } else if (outcome == PayOutcome::refunded) {

@@ -61,10 +61,21 @@ std::string chinaToday() {
 
 }  // namespace
 
+namespace {
+/// A herbal prescription that is not to be handed over as it is: its choice is still to make, its
+/// decoction fee is unpaid, or it goes out by courier.
+bool herbalHeldBack(const PickupView& view, const Prescription& p) {
+    if (!p.herbal) return false;
+    if (view.needsTcmChoice(p)) return true;
+    const backend::TcmOrder* order = view.orderFor(p.dispenseId);
+    return order && (order->unpaid() || backend::tcmDelivered(order->service) || order->stage == "unreadable");
+}
+}  // namespace
+
 std::vector<Prescription> PickupView::readyAtWindows() const {
     std::vector<Prescription> out;
     for (const auto& p : items) {
-        if (p.state() == PickupState::ready && !p.inLocker()) out.push_back(p);
+        if (p.state() == PickupState::ready && !p.inLocker() && !herbalHeldBack(*this, p)) out.push_back(p);
     }
     return out;
 }
@@ -72,7 +83,7 @@ std::vector<Prescription> PickupView::readyAtWindows() const {
 std::vector<Prescription> PickupView::readyHere() const {
     std::vector<Prescription> out;
     for (const auto& p : items) {
-        if (p.state() == PickupState::ready && hasLockerBoard && inBank(p, lockerBank)) out.push_back(p);
+        if (p.state() == PickupState::ready && hasLockerBoard && inBank(p, lockerBank) && !herbalHeldBack(*this, p)) out.push_back(p);
     }
     return out;
 }
@@ -476,7 +487,8 @@ void PickupFlow::selectTcmService(backend::TcmService service) {
     {
         std::lock_guard lock(shared_->mutex);
         if (shared_->view.stage != PickupStage::tcm_choose) return;
-        if (!shared_->view.tcmPrices.offers(service)) {
+        const bool noDoses = backend::tcmDecocted(service) && shared_->view.tcmItem.doses <= 0;  // priced per dose
+        if (!shared_->view.tcmPrices.offers(service) || noDoses) {
             logger()->warn("pickup: {} is not offered (no price)", backend::tcmServiceCode(service));
             return;
         }

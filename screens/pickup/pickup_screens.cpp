@@ -26,7 +26,7 @@ const ButtonPressed* pressedButton(const UiEvent& event) { return std::get_if<Bu
 /// The message for an error that stopped the flow.
 PatientMessage stoppedMessage(const Error& error) {
     if (error.code == Errc::not_found) return {"pickup.error.not_found", true};
-    if (!error.messageKey.empty() && error.messageKey.starts_with("backend.")) return {error.messageKey, true};
+    if (!error.messageKey.empty() && (error.messageKey.starts_with("backend.") || error.messageKey.starts_with("pickup."))) return {error.messageKey, true};
     return {"pickup.error.unavailable", true};
 }
 
@@ -54,9 +54,12 @@ std::pair<std::string, ImU32> tcmStatusLine(const ScreenContext& context, const 
     const Translator& text = context.text;
     const std::string service = serviceName(text, order.service);
     if (order.unpaid()) return {text.tr("pickup.tcm.status.unpaid", {{"service", service}, {"amount", formatYuan(order.feeFen)}}), c.alert};
+    if (order.stage == "unreadable") return {text.tr("pickup.tcm.status.ask"), c.alert};
     if (order.stage == "awaiting-address") return {text.tr("pickup.tcm.status.awaiting_address", {{"service", service}}), c.alert};
     if (order.stage == "decocting") {
-        const std::string when = dayAndClock(text, order.expectedAt);
+        // The expected time is the decoction's only when it is collected here (a delivery's is
+        // the day it arrives).
+        const std::string when = order.service == backend::TcmService::decoction ? dayAndClock(text, order.expectedAt) : std::string();
         return {when.empty() ? text.tr("pickup.tcm.status.decocting") : text.tr("pickup.tcm.status.decocting_until", {{"time", when}}), c.mutedText};
     }
     if (order.stage == "ready" || p.state() == PickupState::ready) return {text.tr("pickup.status.window", {{"window", windowOf(p)}}), c.success};
@@ -267,10 +270,13 @@ void PickupScreen::draw(const ScreenContext& context, Ui& ui) const {
     const bool canPay = context.services.paymentsConnected() && !view.byCode;  // by code: no patient to bill here
     if (unpaid && canPay) buttons.push_back({"pickup.pay", context.text.tr("pickup.pay"), ButtonKind::primary});
     bool herbalChoice = false;
+    const auto choices = std::count_if(view.items.begin(), view.items.end(), [&](const Prescription& p) { return view.needsTcmChoice(p); });
     for (const auto& p : view.items) {
         if (!view.needsTcmChoice(p)) continue;
         herbalChoice = true;
-        buttons.push_back({"pickup.tcm." + p.dispenseId, context.text.tr("pickup.tcm.choose"), ButtonKind::primary});
+        // Two herbal prescriptions at once: each button names its own.
+        const std::string label = choices > 1 ? context.text.tr("pickup.tcm.choose_for", {{"medication", p.medication}}) : context.text.tr("pickup.tcm.choose");
+        buttons.push_back({"pickup.tcm." + p.dispenseId, label, ButtonKind::primary});
     }
     if (!view.readyAtWindows().empty()) buttons.push_back({"pickup.window", context.text.tr("pickup.get_number"), ButtonKind::primary});
     for (const auto& p : view.readyHere()) {
@@ -552,6 +558,18 @@ namespace {
 constexpr backend::TcmService kTcmOptions[] = {backend::TcmService::self_decoction, backend::TcmService::decoction,
                                                backend::TcmService::delivery, backend::TcmService::decoction_delivery};
 
+/// The window number a herbal prescription is collected at: its own, else [pharmacy]
+/// fallback_window (never "中药房 号窗口" or an empty number).
+std::string tcmWindow(const ScreenContext& context, const Prescription& p) {
+    return std::to_string(p.windowNumber > 0 ? p.windowNumber : context.config.pharmacy.fallbackWindow);
+}
+
+/// Offered for this prescription: the HIS prices it, and decoction (priced per dose) only with a
+/// dose count.
+bool offeredFor(const PickupView& view, backend::TcmService service) {
+    return view.tcmPrices.offers(service) && (!backend::tcmDecocted(service) || view.tcmItem.doses > 0);
+}
+
 /// One option's button label: what it is, its fee, and what the patient does.
 std::string optionLabel(const Translator& text, backend::TcmService service, int64_t feeFen, const std::string& window) {
     const std::string fee = feeFen > 0 ? text.tr("pickup.tcm.fee", {{"amount", formatYuan(feeFen)}}) : text.tr("pickup.tcm.free");
@@ -593,17 +611,18 @@ void drawTcmChoice(const ScreenContext& context, Ui& ui, const PickupView& view,
     const Prescription& item = view.tcmItem;
     serviceTitle(context, ui, "pickup.tcm.title");
     const float titleBottom = ImGui::GetCursorScreenPos().y;
-    const std::string which = context.text.tr("pickup.tcm.which", {{"medication", item.medication}, {"doses", std::to_string(item.doses)}});
+    const std::string which = context.text.tr(item.doses == 1 ? "pickup.tcm.which_one" : "pickup.tcm.which",
+                                              {{"medication", item.medication}, {"doses", std::to_string(item.doses)}});
     enum class Label { full, one_line };
     const auto cellsWith = [&](Label form) {
         std::vector<RowButton> cells;
         for (const auto service : kTcmOptions) {
-            if (!view.tcmPrices.offers(service)) continue;
+            if (!offeredFor(view, service)) continue;
             const int64_t fee = view.tcmPrices.feeFen(service, item.doses);
             // The fee after two spaces, not in brackets: "药材快递到家（" never ends a wrapped line.
             const std::string feeText = fee > 0 ? context.text.tr("pickup.tcm.fee", {{"amount", formatYuan(fee)}}) : context.text.tr("pickup.tcm.free");
             const std::string name = serviceName(context.text, service);
-            const std::string label = form == Label::full ? optionLabel(context.text, service, fee, windowOf(item)) : name + "  " + feeText;
+            const std::string label = form == Label::full ? optionLabel(context.text, service, fee, tcmWindow(context, item)) : name + "  " + feeText;
             cells.push_back({"pickup.tcm.option." + std::string(backend::tcmServiceCode(service)), label,
                              service == backend::TcmService::self_decoction ? ButtonKind::secondary : ButtonKind::primary});
         }
@@ -675,7 +694,7 @@ void PickupTcmScreen::draw(const ScreenContext& context, Ui& ui) const {
     ImFont* body = ui.fonts.body();
     const float after = l.portrait ? 14.0F : 6.0F;
     const Prescription& item = view.tcmItem;
-    const std::string window = windowOf(item);
+    const std::string window = tcmWindow(context, item);
     if (view.working() || view.stage == PickupStage::idle) {
         serviceTitle(context, ui, "pickup.tcm.title");
         drawPatientMessage(context, ui, PatientMessage{view.stage == PickupStage::tcm_ordering ? "pickup.tcm.ordering" : "pickup.loading", false});
@@ -705,7 +724,8 @@ void PickupTcmScreen::draw(const ScreenContext& context, Ui& ui) const {
             choices.push_back({"pickup.tcm.address.on_file", context.text.tr("pickup.tcm.address.send_here"), ButtonKind::primary});
             choices.push_back({"pickup.tcm.address.phone", context.text.tr("pickup.tcm.address.other"), ButtonKind::secondary});
         } else {
-            ui.paragraph(context.text.tr("pickup.tcm.address_none"), body, c.text);
+            // By pickup code nobody was looked up: the kiosk does not know whether there is one.
+            ui.paragraph(context.text.tr(view.byCode ? "pickup.tcm.address_by_phone" : "pickup.tcm.address_none"), body, c.text);
             ui.space(after);
             choices.push_back({"pickup.tcm.address.phone", context.text.tr("pickup.tcm.address.phone"), ButtonKind::primary});
         }
@@ -723,7 +743,8 @@ void PickupTcmScreen::draw(const ScreenContext& context, Ui& ui) const {
     // tcm_ordered: what was chosen, the fee, where it goes.
     const backend::TcmOrder& order = view.tcmOrder;
     const bool payHere = order.unpaid() && context.services.paymentsConnected() && !view.byCode;
-    if (payHere) buttons.push_back({"pickup.tcm.pay", context.text.tr("pickup.tcm.pay_now", {{"amount", formatYuan(order.feeFen)}}), ButtonKind::primary});
+    // "Pay now", not the amount: the payment screens list every charge the patient owes.
+    if (payHere) buttons.push_back({"pickup.tcm.pay", context.text.tr("pickup.tcm.pay_now"), ButtonKind::primary});
     const float buttonsTop = bottomButtonRowTop(ui, buttons, x0, x1) - ui.theme.gap;
     serviceTitle(context, ui, "pickup.tcm.ordered_title", c.success);
     std::vector<std::pair<std::string, ImU32>> lines;
@@ -746,10 +767,18 @@ void PickupTcmScreen::draw(const ScreenContext& context, Ui& ui) const {
     const bool qrBeside = byPhone && !l.portrait;
     const float textX1 = qrBeside ? x0 + (x1 - x0) * 0.58F : x1;
     const float top = ImGui::GetCursorScreenPos().y;
+    // Each wrapped line centred on its own, drawn and measured with one line height (what is
+    // checked against the buttons is what is drawn), as on pickup.locker.
+    const float lineHeight = body->FontSize * 1.25F;
     for (const auto& [text, color] : lines) {
-        if (ImGui::GetCursorScreenPos().y + ui.measure(text, body, textX1 - x0).y > buttonsTop) break;
-        ui.centered(text, body, color, x0, textX1);  // each wrapped line centred
-        ui.space(after);
+        const auto wrapped = wrapLines(body, text, textX1 - x0);
+        const float y = ImGui::GetCursorScreenPos().y;
+        if (y + lineHeight * static_cast<float>(wrapped.size()) > buttonsTop) break;  // the journeys check every line shows
+        for (size_t i = 0; i < wrapped.size(); ++i) {
+            const float width = ui.measure(wrapped[i], body).x;
+            ui.textAt(ImVec2(x0 + std::max(0.0F, (textX1 - x0 - width) / 2), y + lineHeight * static_cast<float>(i)), wrapped[i], body, color);
+        }
+        ImGui::SetCursorScreenPos(ImVec2(x0, y + lineHeight * static_cast<float>(wrapped.size()) + after));
     }
     if (byPhone) {
         const bool changed = order.addressLink != addressQr_.text;

@@ -14,11 +14,31 @@ bool outcomeUnknown(const Error& error) {
 }
 }  // namespace
 
-Result<backend::TcmOrder> placeTcmOrder(backend::HisDriver& his, PickupJournal& journal, const backend::TcmOrderRequest& request) {
+Result<backend::TcmOrder> placeTcmOrder(backend::HisDriver& his, PickupJournal& journal, const backend::TcmOrderRequest& asked) {
+    backend::TcmOrderRequest request = asked;
     const std::string service(backend::tcmServiceCode(request.service));
-    if (auto begun = journal.begin({.tradeNo = request.tradeNo, .kind = "tcm", .dispenseIds = request.dispenseId, .locker = 0,
-                                    .state = "ordering", .detail = service, .createdAt = {}});
-        !begun) {
+    // An earlier order of this kiosk for the prescription whose answer was lost (ordering) or that
+    // the HIS took (ordered): the same choice is asked again under ITS key (the HIS answers the
+    // same order, never a second fee); another choice waits until that one is known.
+    auto earlier = journal.forDispense(request.dispenseId);
+    if (!earlier) return std::unexpected(earlier.error());
+    const PickupRecord* open = nullptr;
+    for (const PickupRecord& row : *earlier) {
+        if (row.kind == "tcm" && (row.state == "ordering" || row.state == "ordered")) {
+            open = &row;
+            break;
+        }
+    }
+    if (open && open->detail != service && open->state == "ordering") {
+        return fail(Errc::rejected, "herbal order " + open->tradeNo + " (" + open->detail + ") for " + request.dispenseId + " is not known yet",
+                    "pickup.tcm.error.pending");
+    }
+    if (open && (open->detail == service || open->state == "ordering")) {
+        request.tradeNo = open->tradeNo;
+        logger()->info("pickup {}: herbal {} for MedicationDispense/{} asked again under its key", request.tradeNo, service, request.dispenseId);
+    } else if (auto begun = journal.begin({.tradeNo = request.tradeNo, .kind = "tcm", .dispenseIds = request.dispenseId, .locker = 0,
+                                           .state = "ordering", .detail = service, .createdAt = {}});
+               !begun) {
         return std::unexpected(begun.error());
     }
     payments::failpoint("tcm_order_journalled");

@@ -17,7 +17,10 @@ namespace kiosk::screens {
 /// Failpoints of placeTcmOrder (KIOSK_FAILPOINT; payments/failpoint.hpp), in order.
 inline constexpr std::array<std::string_view, 2> kTcmOrderFailpointSteps = {"tcm_order_journalled", "tcm_order_answered"};
 
-/// Writes request.tradeNo to the journal (kind "tcm", state "ordering", detail the service code),
+/// An earlier row of this prescription still "ordering" (the answer was lost) or "ordered" with
+/// the same service: asked again under that row's key (the HIS answers the same order); still
+/// "ordering" with another service: refused, "pickup.tcm.error.pending", until it is known.
+/// Otherwise writes request.tradeNo to the journal (kind "tcm", state "ordering", detail the service code),
 /// then asks the HIS (HisDriver::orderTcmService), once more under the same key when the answer is
 /// lost. The row becomes "ordered" (detail: the ServiceRequest id) or "failed" (a refusal); it
 /// stays "ordering" when the HIS did not answer, for LockerPickup::recover to look up. Blocks (a

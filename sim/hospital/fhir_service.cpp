@@ -48,6 +48,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <random>
 #include <map>
 #include <set>
 
@@ -1150,7 +1151,10 @@ void createTcmOrder(SimContext& context, const httplib::Request& req, httplib::R
         extensions.push_back({{"url", fhir::kExtFee}, {"valueInteger", fee}});
         if (delivered(code) && !byLink) extensions.push_back({{"url", fhir::kExtDeliveryAddress}, {"valueAddress", {{"text", address}}}});
         if (delivered(code) && byLink) {
-            const std::string link = "http://" + req.get_header_value("Host") + "/mobile/tcm-address/" + id;
+            // The page is the patient's: a random token in the link, checked by the page.
+            std::random_device random;
+            const std::string token = fmt::format("{:08x}{:08x}", random(), random());
+            const std::string link = "http://" + req.get_header_value("Host") + "/mobile/tcm-address/" + id + "?t=" + token;
             extensions.push_back({{"url", fhir::kExtAddressLink}, {"valueUrl", link}});
             if (!phone.empty()) {
                 context.store.putLocked("sms.sent", context.store.nextIdLocked("sms"),
@@ -1199,6 +1203,16 @@ std::string nextTcmStage(const std::string& code, const std::string& stage) {
     if (stage == "decocting") return delivered(code) ? "shipped" : "ready";
     if (stage == "shipped") return "delivered";
     return {};
+}
+
+/// The request carries the token of the order's address link (…?t=TOKEN).
+bool linkTokenMatches(const Json& order, const httplib::Request& req) {
+    std::string link;
+    for (const auto& e : order.value("extension", Json::array())) {
+        if (e.value("url", "") == fhir::kExtAddressLink) link = e.value("valueUrl", "");
+    }
+    const auto at = link.find("?t=");
+    return at != std::string::npos && req.has_param("t") && req.get_param_value("t") == link.substr(at + 3);
 }
 
 void installTcmAdmin(httplib::Server& server, SimContext& context) {
@@ -1251,9 +1265,11 @@ void installTcmAdmin(httplib::Server& server, SimContext& context) {
         });
     });
     // The patient's phone: the page the SMS and the kiosk's QR link to (GET: a form; POST: the
-    // address, form field "address", or JSON {"address"}). An order that waited for it starts.
+    // address, form field "address", or JSON {"address"}), only with the link's token and only
+    // until the order is being dispensed. An order that waited for it starts.
     server.Get(R"(/mobile/tcm-address/([A-Za-z0-9\-]+))", [&context](const httplib::Request& req, httplib::Response& res) {
-        if (!context.store.get("ServiceRequest", req.matches[1])) {
+        const auto order = context.store.get("ServiceRequest", req.matches[1]);
+        if (!order || !linkTokenMatches(*order, req)) {
             res.status = 404;
             res.set_content("没有这个订单 / No such order", "text/plain; charset=utf-8");
             return;
@@ -1275,8 +1291,14 @@ void installTcmAdmin(httplib::Server& server, SimContext& context) {
         }
         context.store.withWriteLock([&] {
             auto order = context.store.getLocked("ServiceRequest", req.matches[1]);
-            if (!order || !delivered(tcmCode(*order))) {
-                sendJson(res, 404, {{"error", "no delivery order '" + std::string(req.matches[1]) + "'"}}, "application/json");
+            if (!order || !delivered(tcmCode(*order)) || !linkTokenMatches(*order, req)) {
+                sendJson(res, 404, {{"error", "no delivery order '" + std::string(req.matches[1]) + "' with this link"}}, "application/json");
+                return;
+            }
+            const std::string stage = stageOf(*order);
+            if ((*order)["status"] != "draft" && stage != "awaiting-address" && stage != "audited") {
+                sendJson(res, 409, {{"error", "order " + (*order)["id"].get<std::string>() + " is " + stage + ": the address can no longer change"}},
+                         "application/json");
                 return;
             }
             setExtension(*order, fhir::kExtDeliveryAddress, {{"valueAddress", {{"text", address}}}});

@@ -606,7 +606,7 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
         {"210300001", "胸部CT平扫", "dept-RESP", 1, 32000, "B", "Chest CT scan"},
         {"X-C09AA05", "雷米普利片 5mg×14片", "dept-CARD", 2, 3680, "B", "Ramipril tablets 5 mg × 14"},
         {"120400001", "静脉输液", "dept-CARD", 1, 1200, "A", "Intravenous infusion"},
-        {"Z-TCM0012", "中药饮片代煎", "dept-TCM", 7, 800, "C", nullptr},
+        {"Z-TCM0012", "中药饮片", "dept-TCM", 7, 800, "C", nullptr},  // the herbs themselves (decoction is its own order, issue 13 item 4)
     };
     constexpr const char* kDispenseStates[] = {"preparation", "in-progress", "on-hold", "completed", "cancelled",
                                                "stopped", "declined", "entered-in-error", "unknown"};

@@ -464,7 +464,11 @@ TEST_F(FhirDriverTest, HerbalDeliveryWithoutAnAddressGoesByTheLink) {
     ASSERT_TRUE(waiting.has_value() && !waiting->empty());
     EXPECT_EQ(waiting->front().stage, "awaiting-address");
     // The patient's phone posts the address to the page.
-    const auto filled = sim.call("POST", "/mobile/tcm-address/" + byLink->orderId, {{"address", "湖南省长沙市芙蓉区五一大道1号"}});
+    long status = 0;
+    sim.call("POST", "/mobile/tcm-address/" + byLink->orderId, {{"address", "somewhere else"}}, &status);
+    EXPECT_EQ(status, 404) << "the page takes an address only with the link's token";
+    const std::string page = byLink->addressLink.substr(byLink->addressLink.find("/mobile/"));
+    const auto filled = sim.call("POST", page, {{"address", "湖南省长沙市芙蓉区五一大道1号"}});
     EXPECT_EQ(filled.value("stage", ""), "audited") << filled.dump();
     auto audited = driver->tcmOrders("pat-li-jun");
     ASSERT_TRUE(audited.has_value() && !audited->empty());

@@ -628,7 +628,7 @@ TEST_F(PaymentWalkthroughTest, EnglishPatientSeesEnglishChargeNamesOnScreenAndRe
     ASSERT_TRUE(report.ok) << describe(report);
     EXPECT_TRUE(shows("Complete blood count")) << shownTexts();
     EXPECT_TRUE(shows("Chest CT scan")) << shownTexts();
-    EXPECT_TRUE(shows("中药饮片代煎 (medicine)")) << "no English name from the HIS: its kind beside it; " << shownTexts();
+    EXPECT_TRUE(shows("中药饮片 (medicine)")) << "no English name from the HIS: its kind beside it; " << shownTexts();
     EXPECT_FALSE(shows("血常规")) << shownTexts();
     // In Chinese: the HIS's Chinese names, no kinds added.
     report = journey(R"({"steps": [{"set_language": "zh_CN"}]})");
@@ -649,7 +649,7 @@ TEST_F(PaymentWalkthroughTest, EnglishPatientSeesEnglishChargeNamesOnScreenAndRe
     ASSERT_EQ(jobs.size(), 1U);
     EXPECT_TRUE(contains(jobs.front(), "Complete blood count"));
     EXPECT_TRUE(contains(jobs.front(), "Intravenous infusion"));
-    EXPECT_TRUE(contains(jobs.front(), "中药饮片代煎 (medicine)"));
+    EXPECT_TRUE(contains(jobs.front(), "中药饮片 (medicine)"));
 }
 
 /// Item 7, the adapter: the English name comes from the R4 translation extension over real HTTP.
@@ -665,8 +665,8 @@ TEST_F(PaymentWalkthroughTest, FhirAdapterMapsTheTranslationExtensionToTheEnglis
     for (const auto& c : *charges) english[c.description] = c.descriptionEn;
     EXPECT_EQ(english["血常规（五分类）"], "Complete blood count");
     EXPECT_EQ(english["胸部CT平扫"], "Chest CT scan");
-    ASSERT_TRUE(english.count("中药饮片代煎"));
-    EXPECT_EQ(english["中药饮片代煎"], "") << "the sim gives no English name for this one";
+    ASSERT_TRUE(english.count("中药饮片"));
+    EXPECT_EQ(english["中药饮片"], "") << "the sim gives no English name for this one";
 }
 
 /// Item 7, the fallback: the kind of a charge from its national code.

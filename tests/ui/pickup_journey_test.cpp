@@ -319,6 +319,10 @@ TEST_F(PickupJourneyTest, UnpaidPrescriptionIsPaidThenReadyAtTheWindow) {
         for (const auto& p : t.items) ramipril = ramipril || p.dispenseId == kUnpaidDispense;
     }
     EXPECT_TRUE(ramipril) << "the paid prescription is on a window's number";
+    // The payment receipt carries the paid prescription's pickup code (issue 13 item 5).
+    bool receiptHasCode = false;
+    for (const auto& job : printed()) receiptHasCode = receiptHasCode || (contains(job, "取药码：QY1000000103") && contains(job, "缴费"));
+    EXPECT_TRUE(receiptHasCode) << "no receipt with the ramipril's pickup code";
 }
 
 /// zhang-san's herbal prescriptions (sim/hospital/seed.cpp): one waiting for his choice (7 doses),
@@ -366,7 +370,8 @@ TEST_F(PickupJourneyTest, HerbalDecoctionAndDeliveryIsChosenPaidAndUnderWay) {
     ASSERT_FALSE(orderId.empty()) << orders.dump();
     EXPECT_EQ(tradeOf(hospital->call("GET", "/fhir/ServiceRequest/" + orderId)).rfind("TC-TEST-01-", 0), 0U);
     ASSERT_TRUE(look(R"({"set_language": "en_US"})").ok);
-    EXPECT_TRUE(showsText("Pay ¥36.00 now"));
+    EXPECT_TRUE(showsText("Fee: ¥36.00."));
+    EXPECT_TRUE(showsText("Pay now"));
     report = journey(R"({"steps": [
         {"tap": "pickup.tcm.pay"},
         {"await_screen": {"screen": "pay.charges", "seconds": 10}},
@@ -439,7 +444,9 @@ TEST_F(PickupJourneyTest, EveryScreenInEveryLayout) {
             ASSERT_TRUE(look(R"({"set_language": "en_US"})").ok);
             ASSERT_TRUE(look(R"({"tap": "pickup.tcm.address.on_file"})").ok);
             ASSERT_EQ(view().stage, PickupStage::tcm_ordered);
+            EXPECT_TRUE(showsText("Delivery address: 北京市海淀区****")) << "every line of the order fits";
             ASSERT_TRUE(look(R"({"set_language": "zh_CN"})").ok);
+            EXPECT_TRUE(showsText("收货地址：北京市海淀区****"));
             ASSERT_TRUE(look(R"({"tap": "pickup.tcm.back"}, {"await_screen": {"screen": "pickup", "seconds": 10}})").ok);
             ASSERT_TRUE(look(R"({"tap": "pickup.window"}, {"await_screen": {"screen": "pickup.ticket", "seconds": 10}})").ok);
             settleFlows();

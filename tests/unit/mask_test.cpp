@@ -34,6 +34,10 @@ TEST(Mask, AddressesKeepOnlyTheRegion) {
     EXPECT_EQ(maskPersonalData("长沙市阳光小区3栋", PersonalField::address), "长沙市****");
     EXPECT_EQ(maskPersonalData("12 High Street, Flat 5, Leeds", PersonalField::address), "****, Leeds");
     EXPECT_EQ(maskPersonalData("幸福路8号", PersonalField::address), "****");
+    // A 市 or 区 after the street is part of a building's name: nothing of it is kept.
+    EXPECT_EQ(maskPersonalData("人民路88号市场大厦", PersonalField::address), "****");
+    EXPECT_EQ(maskPersonalData("解放路1号区政府宿舍", PersonalField::address), "****");
+    EXPECT_EQ(maskPersonalData("Flat 5, 12 High St", PersonalField::address), "****") << "a last part with a number is not a town";
     EXPECT_EQ(maskPersonalData("", PersonalField::address), "");
 }
 
