@@ -1815,6 +1815,13 @@ Result<TcmOrder> FhirHisDriver::orderTcmService(const TcmOrderRequest& request) 
     }
     auto order = toTcmOrder(*created, settings_.systemTrade);
     if (!order) return order;
+    // A new order for a service with a fee must carry it (a listed order that was paid may have
+    // dropped its fee; a fresh one may not): a "free" delivery is a HIS error, never taken.
+    if (order->service != TcmService::self_decoction && order->feeFen <= 0) {
+        return fail(Errc::invalid_answer,
+                    fmt::format("ServiceRequest/{} ({}) answered with fee {} fen", order->orderId, tcmServiceCode(order->service), order->feeFen),
+                    "backend.invalid_fee");
+    }
     if (order->tradeNo != request.tradeNo || order->dispenseId != request.dispenseId || order->service != request.service ||
         (!order->patientId.empty() && order->patientId != request.patientId)) {
         return fail(Errc::invalid_answer,

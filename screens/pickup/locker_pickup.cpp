@@ -184,7 +184,9 @@ PickupRecovery LockerPickup::recover(backend::HisDriver& his, PickupJournal& jou
             // A number asked for, or a herbal order placed: the HIS has it under the key or never had it.
             auto known = his.lookupTransaction(row.tradeNo);
             if (known) {
-                (void)journal.setState(row.tradeNo, row.kind == "tcm" ? "ordered" : "queued", known->resourceId);
+                // A herbal row keeps its service before the id (placeTcmOrder reads it back).
+                (void)journal.setState(row.tradeNo, row.kind == "tcm" ? "ordered" : "queued",
+                                       row.kind == "tcm" ? row.detail.substr(0, row.detail.find(' ')) + " " + known->resourceId : known->resourceId);
                 ++(row.kind == "tcm" ? done.ordered : done.queued);
             } else if (known.error().code == Errc::not_found) {
                 (void)journal.setState(row.tradeNo, "abandoned", "the HIS never had it (crash before the call)");

@@ -29,7 +29,8 @@ namespace kiosk::screens {
 ///           door_open → refused          (the door opened but the HIS refused the pickup: staff)
 ///   window: queueing → queued (the HIS gave a call number) | failed | abandoned (crash before
 ///           the HIS had it: nobody was given a number)
-///   tcm:    ordering → ordered (the HIS recorded the herbal choice; detail: the order id) |
+///   tcm:    ordering (detail: the service code) → ordered (the HIS recorded the herbal choice;
+///           detail: "<service> <ServiceRequest id>") |
 ///           failed (refused) | abandoned (crash before the HIS had it)
 struct PickupRecord {
     std::string tradeNo;

@@ -29,11 +29,13 @@ Result<backend::TcmOrder> placeTcmOrder(backend::HisDriver& his, PickupJournal& 
             break;
         }
     }
-    if (open && open->detail != service && open->state == "ordering") {
-        return fail(Errc::rejected, "herbal order " + open->tradeNo + " (" + open->detail + ") for " + request.dispenseId + " is not known yet",
+    // A tcm row's detail is "<service>" while ordering and "<service> <ServiceRequest id>" after.
+    const std::string openService = open ? open->detail.substr(0, open->detail.find(' ')) : std::string();
+    if (open && openService != service && open->state == "ordering") {
+        return fail(Errc::rejected, "herbal order " + open->tradeNo + " (" + openService + ") for " + request.dispenseId + " is not known yet",
                     "pickup.tcm.error.pending");
     }
-    if (open && (open->detail == service || open->state == "ordering")) {
+    if (open && openService == service) {
         request.tradeNo = open->tradeNo;
         logger()->info("pickup {}: herbal {} for MedicationDispense/{} asked again under its key", request.tradeNo, service, request.dispenseId);
     } else if (auto begun = journal.begin({.tradeNo = request.tradeNo, .kind = "tcm", .dispenseIds = request.dispenseId, .locker = 0,
@@ -46,7 +48,7 @@ Result<backend::TcmOrder> placeTcmOrder(backend::HisDriver& his, PickupJournal& 
     if (!order && order.error().code == Errc::unknown_outcome) order = his.orderTcmService(request);  // the same key: safe
     payments::failpoint("tcm_order_answered");
     if (order) {
-        (void)journal.setState(request.tradeNo, "ordered", order->orderId);
+        (void)journal.setState(request.tradeNo, "ordered", service + " " + order->orderId);
         logger()->info("pickup {}: herbal {} for MedicationDispense/{} recorded as ServiceRequest/{} ({}, fee {} fen)", request.tradeNo,
                        service, request.dispenseId, order->orderId, order->status, order->feeFen);
         return order;
