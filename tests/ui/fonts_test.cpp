@@ -4,6 +4,8 @@
 
 #include <imgui.h>
 
+#include <filesystem>
+
 #include "kiosk/core/mask.hpp"
 #include "screens/ui.hpp"
 
@@ -124,6 +126,7 @@ TEST_F(AppTest, RareNamesOnScreenNeverUseTheFallbackGlyph) {
     ASSERT_TRUE(app->simulate("card", "insert", "zhao-shenjing").has_value());  // 赵燊婧
     app->settle();
     ASSERT_EQ(app->currentScreen(), "menu");
+    std::filesystem::create_directories(outputDir().parent_path());  // a fresh build has no test-output/ui yet
     ASSERT_TRUE(app->screenshot(outputDir().string() + "-rare-name.png").has_value());
     EXPECT_EQ(app->glyphsMissingInLastFrame(), 0U);
     // The masked name on screen keeps the first and last characters: 赵*婧.
