@@ -153,6 +153,23 @@ float drawLockerBank(Ui& ui, int count, int highlight, bool failed, ImVec2 topLe
     return used;
 }
 
+/// Lines of text in [x0, x1] from the cursor down, each wrapped line centred on its own, drawn
+/// and measured with one line height (what is checked against `bottom` is what is drawn); stops
+/// before a line that would pass `bottom`. The cursor ends under the last line drawn.
+void centredLines(Ui& ui, const std::vector<std::pair<std::string, ImU32>>& lines, ImFont* font, float x0, float x1, float bottom, float after) {
+    const float lineHeight = font->FontSize * 1.25F;
+    for (const auto& [text, color] : lines) {
+        const auto wrapped = wrapLines(font, text, x1 - x0);
+        const float y = ImGui::GetCursorScreenPos().y;
+        if (y + lineHeight * static_cast<float>(wrapped.size()) > bottom) break;
+        for (size_t i = 0; i < wrapped.size(); ++i) {
+            const float width = ui.measure(wrapped[i], font).x;
+            ui.textAt(ImVec2(x0 + std::max(0.0F, (x1 - x0 - width) / 2), y + lineHeight * static_cast<float>(i)), wrapped[i], font, color);
+        }
+        ImGui::SetCursorScreenPos(ImVec2(x0, y + lineHeight * static_cast<float>(wrapped.size()) + after));
+    }
+}
+
 /// Which pickup a locker slip is for: the prescription and how it ended.
 std::string slipKey(const PickupView& view) {
     return view.locker.dispenseId + "/" + std::to_string(static_cast<int>(view.lockerResult.door)) + "/" +
@@ -527,19 +544,7 @@ void PickupLockerScreen::draw(const ScreenContext& context, Ui& ui) const {
     }
     const std::string printLine = print_.line(context.text);
     if (!printLine.empty()) lines.emplace_back(printLine, print_.state == PickupSlipPrint::State::failed ? c.alert : c.mutedText);
-    // Each wrapped line centred on its own, drawn and measured with one line height (so what is
-    // checked against the buttons is what is drawn).
-    const float lineHeight = body->FontSize * 1.25F;
-    for (const auto& [text, color] : lines) {
-        const auto wrapped = wrapLines(body, text, split - x0);
-        const float y = ImGui::GetCursorScreenPos().y;
-        if (y + lineHeight * static_cast<float>(wrapped.size()) > buttonsTop) break;
-        for (size_t i = 0; i < wrapped.size(); ++i) {
-            const float width = ui.measure(wrapped[i], body).x;
-            ui.textAt(ImVec2(x0 + std::max(0.0F, (split - x0 - width) / 2), y + lineHeight * static_cast<float>(i)), wrapped[i], body, color);
-        }
-        ImGui::SetCursorScreenPos(ImVec2(x0, y + lineHeight * static_cast<float>(wrapped.size()) + after));
-    }
+    centredLines(ui, lines, body, x0, split, buttonsTop, after);
     const drivers::locker::LockBoardDriver* bank = context.devices.first<drivers::locker::LockBoardDriver>(drivers::DeviceClass::locker);
     if (bank && locker > 0) {
         const float bankX0 = l.portrait ? x0 + l.contentWidth() * 0.1F : split + ui.theme.gap;
@@ -767,19 +772,7 @@ void PickupTcmScreen::draw(const ScreenContext& context, Ui& ui) const {
     const bool qrBeside = byPhone && !l.portrait;
     const float textX1 = qrBeside ? x0 + (x1 - x0) * 0.58F : x1;
     const float top = ImGui::GetCursorScreenPos().y;
-    // Each wrapped line centred on its own, drawn and measured with one line height (what is
-    // checked against the buttons is what is drawn), as on pickup.locker.
-    const float lineHeight = body->FontSize * 1.25F;
-    for (const auto& [text, color] : lines) {
-        const auto wrapped = wrapLines(body, text, textX1 - x0);
-        const float y = ImGui::GetCursorScreenPos().y;
-        if (y + lineHeight * static_cast<float>(wrapped.size()) > buttonsTop) break;  // the journeys check every line shows
-        for (size_t i = 0; i < wrapped.size(); ++i) {
-            const float width = ui.measure(wrapped[i], body).x;
-            ui.textAt(ImVec2(x0 + std::max(0.0F, (textX1 - x0 - width) / 2), y + lineHeight * static_cast<float>(i)), wrapped[i], body, color);
-        }
-        ImGui::SetCursorScreenPos(ImVec2(x0, y + lineHeight * static_cast<float>(wrapped.size()) + after));
-    }
+    centredLines(ui, lines, body, x0, textX1, buttonsTop, after);  // the journeys check every line shows
     if (byPhone) {
         const bool changed = order.addressLink != addressQr_.text;
         if (!addressQr_.update(order.addressLink) && changed) {
