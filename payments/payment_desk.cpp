@@ -13,6 +13,7 @@ namespace {
 
 auto logger() { return log::module("payments"); }
 
+/// The QR channels (bankcard goes through chargeCard, never a QR).
 bool knownChannel(const std::string& channel) { return channel == "wechat" || channel == "alipay" || channel == "unionpay"; }
 
 }  // namespace
@@ -143,6 +144,37 @@ Result<PaymentOrder> PaymentDesk::showQr(const std::string& orderId, const std::
     }
     if (before) order->channel = channel;
     return qr_->showQr(*order);
+}
+
+void PaymentDesk::attachCardTerminal(drivers::pos::PosTerminal& terminal) {
+    std::lock_guard lock(mutex_);
+    card_ = std::make_unique<BankCardSaga>(*journal_, terminal);
+    qr_->attachCardSaga(card_.get());
+}
+
+Result<PaymentOrder> PaymentDesk::chargeCard(const std::string& orderId, const drivers::CancelToken& cancel) {
+    std::lock_guard lock(mutex_);
+    if (!card_) return fail(Errc::device_not_ready, "no bank-card terminal is configured", "pos.unavailable");
+    auto order = loadLocked(orderId);
+    if (!order) return order;
+    if (isTerminal(order->state) || order->state == SagaState::unknown) return order;  // the screen maps the state
+    const bool before = order->state == SagaState::created || order->state == SagaState::ins_presettled;
+    if (!before) {
+        return fail(Errc::invalid_argument, fmt::format("order {} is {}: already being paid by {}", orderId, stateName(order->state), order->channel),
+                    "payments.bad_order");
+    }
+    if (order->insured() && order->cashFen == 0) return order;  // nothing to pay on the card
+    if (order->registration() && order->appointmentId.empty()) {
+        return fail(Errc::invalid_argument, fmt::format("registration {} has no hold: nothing to pay for", orderId), "payments.bad_order");
+    }
+    order->channel = "bankcard";
+    return card_->charge(*order, cancel);
+}
+
+Result<CardSettlementReport> PaymentDesk::settleCards() {
+    std::lock_guard lock(mutex_);
+    if (!card_) return fail(Errc::device_not_ready, "no bank-card terminal is configured", "pos.unavailable");
+    return card_->settle();
 }
 
 Result<PaymentOrder> PaymentDesk::awaitPayment(const std::string& orderId, const std::function<bool()>& cancelled) {

@@ -26,6 +26,7 @@
 #include "kiosk/backend/his_driver.hpp"
 #include "kiosk/core/config.hpp"
 #include "kiosk/core/journal.hpp"
+#include "payments/bankcard_saga.hpp"
 #include "payments/insurance_saga.hpp"
 #include "payments/payment_config.hpp"
 #include "payments/qr_saga.hpp"
@@ -62,6 +63,24 @@ public:
     /// Patient confirmed; `channel` is wechat|alipay|unionpay for the cash part. Creates the gateway order
     /// (or re-shows the stored code_url). For cashFen == 0 returns the order without a QR (codeUrl empty).
     Result<PaymentOrder> showQr(const std::string& orderId, const std::string& channel);
+    /// Attaches the kiosk's bank-card terminal (the device registry owns it and it outlives the
+    /// desk): the "bankcard" channel is offered from then on (payments/bankcard_saga.hpp).
+    void attachCardTerminal(drivers::pos::PosTerminal& terminal);
+    /// Whether a bank-card terminal is attached.
+    bool bankCardEnabled() const { return card_ != nullptr; }
+    /// Pays the order's cash part on the bank-card terminal (instead of showQr + awaitPayment):
+    /// blocks while the patient inserts, swipes or taps the card and types the PIN on the
+    /// terminal (up to the driver's answer_timeout_ms). Returns the order PAID (then finish() as
+    /// after a QR), CLOSED (nothing charged: declined, cancelled on the terminal, nobody came, the
+    /// terminal unavailable; order.card.resultKey has the pos.* message key), UNKNOWN (money may
+    /// have moved: "we are confirming") or MANUAL. Errors, with nothing journalled and the order
+    /// left as it was (the patient may choose another channel): no terminal ("pos.unavailable"),
+    /// sign-in failed ("pos.unavailable"), an earlier card transaction still unknown
+    /// ("pos.pending"), the order not payable (already paid / terminal, no cash part).
+    Result<PaymentOrder> chargeCard(const std::string& orderId, const drivers::CancelToken& cancel = {});
+    /// End-of-day settlement of the card terminal, compared with the journal (both journalled;
+    /// `kiosk journal reconcile` reports a difference). Errors as BankCardSaga::settle().
+    Result<CardSettlementReport> settleCards();
     /// Blocks (worker thread) until paid, the countdown ends (query once more, close) or `cancelled()`.
     Result<PaymentOrder> awaitPayment(const std::string& orderId, const std::function<bool()>& cancelled = {});
     /// After PAID (or cashFen == 0): insurance 2207 when insured, then HIS commit → DONE, or the
@@ -115,6 +134,7 @@ private:
     std::unique_ptr<QrPaymentSaga> qr_;
     std::unique_ptr<InsuranceSaga> insuranceSaga_;
     std::unique_ptr<RegistrationSaga> registration_;
+    std::unique_ptr<BankCardSaga> card_;
     InsuranceSite site_;
     QrSettings settings_;
 };

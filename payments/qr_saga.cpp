@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "kiosk/core/log.hpp"
+#include "payments/bankcard_saga.hpp"
 #include "payments/failpoint.hpp"
 
 namespace kiosk::payments {
@@ -80,6 +81,9 @@ Result<PaymentOrder> QrPaymentSaga::onGatewayOrder(const PaymentOrder& order, co
 }
 
 Result<PaymentOrder> QrPaymentSaga::closeOrder(const PaymentOrder& order) {
+    // A card consume cannot be closed from the kiosk (the patient cancels on the terminal): only
+    // the terminal's record tells whether it was made.
+    if (order.bankCard()) return resolveCard(order, order);
     failpoint("before_close");
     auto closed = gateway_.close(order.outTradeNo(), order.amountFen);
     failpoint("after_close");
@@ -139,7 +143,8 @@ Result<PaymentOrder> QrPaymentSaga::commitToHis(const PaymentOrder& current) {
     // The cash channel and its gateway order; an order the insurance paid in full names the
     // settlement instead.
     commit.channel = order->cashFen > 0 ? order->channel : "insurance";
-    commit.channelTradeNo = order->cashFen > 0 ? order->outTradeNo() : order->setlId;
+    // A card payment is known to the acquirer by its reference number (参考号).
+    commit.channelTradeNo = order->cashFen > 0 ? (order->bankCard() ? order->card.reference : order->outTradeNo()) : order->setlId;
     Error last(Errc::unknown_outcome, "HIS commit not attempted");
     for (int attempt = 0; attempt < std::max(1, settings_.hisCommitAttempts); ++attempt) {
         if (attempt > 0) {
@@ -183,7 +188,16 @@ Result<PaymentOrder> QrPaymentSaga::commitToHis(const PaymentOrder& current) {
     return toUnknown(*order, last);
 }
 
+Result<PaymentOrder> QrPaymentSaga::resolveCard(const PaymentOrder& stored, const PaymentOrder& order) {
+    if (!card_) {
+        Error missing(Errc::device_not_ready, "bank-card order but no card terminal is configured ([[devices]] class pos_terminal)");
+        return stored.state == SagaState::unknown ? Result<PaymentOrder>(stored) : toUnknown(order, missing);
+    }
+    return order.state == SagaState::refunding ? card_->reverse(order) : card_->resolve(stored);
+}
+
 Result<PaymentOrder> QrPaymentSaga::refund(const PaymentOrder& order) {
+    if (order.bankCard()) return resolveCard(order, order);  // void or refund on the terminal
     // Check what the gateway holds first: never refund more than was paid, never twice.
     auto remote = gateway_.query(order.outTradeNo(), order.amountFen);
     if (!remote) {
@@ -216,6 +230,11 @@ Result<PaymentOrder> QrPaymentSaga::resolve(const PaymentOrder& stored) {
             return journal_.transition(order, SagaState::closed, "abandoned before ordering");
         case SagaState::ordering:
         case SagaState::qr_shown: {
+            if (order.bankCard()) {
+                auto next = resolveCard(stored, order);
+                if (next && next->state == SagaState::paid && !next->insured() && !next->registration()) return commitToHis(*next);
+                return next;
+            }
             auto remote = gateway_.query(order.outTradeNo(), order.amountFen);
             if (!remote) {
                 if (remote.error().code == Errc::invalid_answer) return toManual(order, remote.error().describe());

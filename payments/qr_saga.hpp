@@ -36,6 +36,8 @@ struct RecoveryReport {
     std::vector<PaymentOrder> pending;   ///< still UNKNOWN: voucher with orderId, help desk
 };
 
+class BankCardSaga;
+
 class QrPaymentSaga {
 public:
     QrPaymentSaga(SagaJournal& journal, GatewayClient& gateway, backend::HisDriver& his, QrSettings settings = {})
@@ -64,17 +66,25 @@ public:
     /// Resolves every non-terminal self-pay row (start-up, before a new patient is accepted).
     /// Insurance rows are reported pending untouched: PaymentDesk::recover() resolves them.
     Result<RecoveryReport> recover();
+    /// Bank-card orders (channel bankcard) take their payment, refund and resolve steps from
+    /// `card` (payments/bankcard_saga.hpp), which outlives this saga; without one (no terminal
+    /// configured) such an order stays where it is until a terminal is configured again.
+    void attachCardSaga(BankCardSaga* card) { card_ = card; }
 
 private:
     Result<PaymentOrder> toManual(const PaymentOrder& order, const std::string& reason);
     Result<PaymentOrder> toUnknown(const PaymentOrder& order, const Error& error);
     Result<PaymentOrder> onGatewayOrder(const PaymentOrder& order, const GatewayOrder& remote);
     Result<PaymentOrder> resolveCommit(const PaymentOrder& order);
+    /// A bank-card order's terminal step: `order` is `stored` with an UNKNOWN resolved to its
+    /// resume state (in memory); REFUNDING reverses, anything else is resolved by a query.
+    Result<PaymentOrder> resolveCard(const PaymentOrder& stored, const PaymentOrder& order);
 
     SagaJournal& journal_;
     GatewayClient& gateway_;
     backend::HisDriver& his_;
     QrSettings settings_;
+    BankCardSaga* card_ = nullptr;
 };
 
 }  // namespace kiosk::payments

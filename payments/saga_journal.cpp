@@ -61,6 +61,32 @@ UPDATE payment_order SET total_fen = amount_fen, cash_fen = amount_fen;
 ALTER TABLE payment_order ADD COLUMN slot_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE payment_order ADD COLUMN hold_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE payment_order ADD COLUMN appointment_id TEXT NOT NULL DEFAULT '';
+)sql"},
+    // 4: bank-card orders (issue 16, payments/bankcard_saga.hpp): the consume's request tag
+    // (written before the terminal is asked), what the terminal answered (never more of the card
+    // than its masked number), and the reversal (void or refund) with its own tag, written before
+    // it is sent.
+    {4, R"sql(
+ALTER TABLE payment_order ADD COLUMN card_tag TEXT NOT NULL DEFAULT '';
+ALTER TABLE payment_order ADD COLUMN card_voucher TEXT NOT NULL DEFAULT '';
+ALTER TABLE payment_order ADD COLUMN card_batch TEXT NOT NULL DEFAULT '';
+ALTER TABLE payment_order ADD COLUMN card_reference TEXT NOT NULL DEFAULT '';
+ALTER TABLE payment_order ADD COLUMN card_date TEXT NOT NULL DEFAULT '';
+ALTER TABLE payment_order ADD COLUMN card_time TEXT NOT NULL DEFAULT '';
+ALTER TABLE payment_order ADD COLUMN card_pan TEXT NOT NULL DEFAULT '';
+ALTER TABLE payment_order ADD COLUMN card_terminal TEXT NOT NULL DEFAULT '';
+ALTER TABLE payment_order ADD COLUMN card_result TEXT NOT NULL DEFAULT '';
+ALTER TABLE payment_order ADD COLUMN reversal_op TEXT NOT NULL DEFAULT '';
+ALTER TABLE payment_order ADD COLUMN reversal_tag TEXT NOT NULL DEFAULT '';
+ALTER TABLE payment_order ADD COLUMN reversal_batch TEXT NOT NULL DEFAULT '';
+ALTER TABLE payment_order ADD COLUMN reversal_reference TEXT NOT NULL DEFAULT '';
+CREATE TABLE card_settlement (             -- every end-of-day settlement of the card terminal
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  batch         TEXT NOT NULL,
+  terminal_fen  INTEGER NOT NULL,          -- the net the terminal settled
+  journal_fen   INTEGER NOT NULL,          -- the net this journal holds for the batch
+  at            TEXT NOT NULL
+);
 )sql"}};
 
 std::string chinaStamp() {
@@ -122,8 +148,19 @@ std::string checkAmountsAndKeys(const PaymentOrder& order, SagaState state) {
         (state == SagaState::ordering || state == SagaState::qr_shown || state == SagaState::paid || state == SagaState::refunding ||
          state == SagaState::done || state == SagaState::refunded || state == SagaState::his_committing ||
          state == SagaState::ins_settling || state == SagaState::ins_settled || state == SagaState::ins_cancelling);
-    if (!order.channel.empty() && order.channel != "wechat" && order.channel != "alipay" && order.channel != "unionpay") {
-        return "unknown channel '" + order.channel + "'";
+    if (!order.channel.empty() && !isPaymentChannel(order.channel)) return "unknown channel '" + order.channel + "'";
+    if (order.bankCard()) {
+        // The consume's tag is journalled before the terminal is asked; an order past it without
+        // one could not be resolved by a query.
+        const bool asked = state == SagaState::ordering || state == SagaState::paid || state == SagaState::his_committing ||
+                           state == SagaState::refunding || state == SagaState::done || state == SagaState::refunded ||
+                           state == SagaState::ins_settling || state == SagaState::ins_settled || state == SagaState::ins_cancelling;
+        if (asked && order.card.tag.empty()) return "bank-card order without the consume's tag";
+        const bool charged = asked && state != SagaState::ordering;
+        if (charged && (order.card.voucher.empty() || order.card.reference.empty())) return "paid bank-card order without voucher and reference";
+        if (!order.card.reversal.empty() && order.card.reversal != "void_sale" && order.card.reversal != "refund") {
+            return "unknown card reversal '" + order.card.reversal + "'";
+        }
     }
     if (channelNeeded && order.channel.empty()) return "cash part without a channel";
     return {};
@@ -147,6 +184,10 @@ std::string_view kindName(OrderKind kind) {
         case OrderKind::self_pay: break;
     }
     return "self_pay";
+}
+
+bool isPaymentChannel(std::string_view channel) {
+    return channel == "wechat" || channel == "alipay" || channel == "unionpay" || channel == "bankcard";
 }
 
 bool isTerminal(SagaState state) {
@@ -194,7 +235,7 @@ Result<PaymentOrder> SagaJournal::createOrder(const NewOrder& request) {
     for (const auto& id : request.chargeIds) {
         if (!safeKeyText(id)) return fail(Errc::invalid_argument, "charge id with unexpected characters", "payments.bad_order");
     }
-    if (!request.channel.empty() && request.channel != "wechat" && request.channel != "alipay" && request.channel != "unionpay") {
+    if (!request.channel.empty() && !isPaymentChannel(request.channel)) {
         return fail(Errc::invalid_argument, "unknown payment channel " + request.channel, "payments.bad_order");
     }
     const bool insured = request.kind == OrderKind::insurance;
@@ -258,7 +299,9 @@ Result<void> writeRow(Journal& journal, const PaymentOrder& order) {
     auto update = journal.prepare(
         "UPDATE payment_order SET state = ?, resume_state = ?, code_url = ?, transaction_id = ?, reason = ?, updated = ?, "
         "channel = ?, amount_fen = ?, total_fen = ?, fund_fen = ?, account_fen = ?, cash_fen = ?, psn_no = ?, mdtrt_id = ?, setl_id = ?, "
-        "hold_key = ?, appointment_id = ? WHERE order_id = ?");
+        "hold_key = ?, appointment_id = ?, card_tag = ?, card_voucher = ?, card_batch = ?, card_reference = ?, card_date = ?, "
+        "card_time = ?, card_pan = ?, card_terminal = ?, card_result = ?, reversal_op = ?, reversal_tag = ?, reversal_batch = ?, "
+        "reversal_reference = ? WHERE order_id = ?");
     if (!update) {
         (void)journal.exec("ROLLBACK");
         return std::unexpected(update.error());
@@ -267,7 +310,10 @@ Result<void> writeRow(Journal& journal, const PaymentOrder& order) {
         .bind(3, order.codeUrl).bind(4, order.transactionId).bind(5, order.reason).bind(6, order.updated).bind(7, order.channel)
         .bind(8, order.amountFen).bind(9, order.totalFen).bind(10, order.fundFen).bind(11, order.accountFen).bind(12, order.cashFen)
         .bind(13, order.psnNo).bind(14, order.mdtrtId).bind(15, order.setlId).bind(16, order.holdKey).bind(17, order.appointmentId)
-        .bind(18, order.orderId);
+        .bind(18, order.card.tag).bind(19, order.card.voucher).bind(20, order.card.batch).bind(21, order.card.reference)
+        .bind(22, order.card.date).bind(23, order.card.time).bind(24, order.card.maskedPan).bind(25, order.card.terminalId)
+        .bind(26, order.card.resultKey).bind(27, order.card.reversal).bind(28, order.card.reversalTag).bind(29, order.card.reversalBatch)
+        .bind(30, order.card.reversalReference).bind(31, order.orderId);
     auto ran = update->run();
     if (ran && sqlite3_changes(journal.handle()) != 1) ran = fail(Errc::not_found, "no payment order " + order.orderId);
     if (ran) {
@@ -314,7 +360,9 @@ Result<std::vector<PaymentOrder>> SagaJournal::select(std::string_view where) {
     auto query = journal_->prepare(
         "SELECT order_id, state, resume_state, patient_id, charge_ids, amount_fen, channel, code_url, transaction_id, "
         "reason, created, updated, kind, total_fen, fund_fen, account_fen, cash_fen, cert_type, psn_no, mdtrt_id, setl_id, "
-        "slot_id, hold_key, appointment_id FROM payment_order " + std::string(where) + " ORDER BY seq");
+        "slot_id, hold_key, appointment_id, card_tag, card_voucher, card_batch, card_reference, card_date, card_time, card_pan, "
+        "card_terminal, card_result, reversal_op, reversal_tag, reversal_batch, reversal_reference FROM payment_order " +
+        std::string(where) + " ORDER BY seq");
     if (!query) return std::unexpected(query.error());
     std::vector<PaymentOrder> out;
     while (true) {
@@ -346,6 +394,19 @@ Result<std::vector<PaymentOrder>> SagaJournal::select(std::string_view where) {
         order.slotId = query->text(21);
         order.holdKey = query->text(22);
         order.appointmentId = query->text(23);
+        order.card.tag = query->text(24);
+        order.card.voucher = query->text(25);
+        order.card.batch = query->text(26);
+        order.card.reference = query->text(27);
+        order.card.date = query->text(28);
+        order.card.time = query->text(29);
+        order.card.maskedPan = query->text(30);
+        order.card.terminalId = query->text(31);
+        order.card.resultKey = query->text(32);
+        order.card.reversal = query->text(33);
+        order.card.reversalTag = query->text(34);
+        order.card.reversalBatch = query->text(35);
+        order.card.reversalReference = query->text(36);
         const auto state = parseState(stateText);
         const auto resume = parseState(query->text(2));
         // A row this program cannot trust is never acted on: it comes back MANUAL with the reason.
@@ -427,6 +488,66 @@ Result<std::vector<SagaJournal::Event>> SagaJournal::events(const std::string& o
         if (!row) return std::unexpected(row.error());
         if (!*row) break;
         out.push_back({query->text(0), query->text(1), query->text(2)});
+    }
+    return out;
+}
+
+}  // namespace kiosk::payments
+
+namespace kiosk::payments {
+
+Result<std::vector<std::string>> SagaJournal::recentCardTags(int orders) {
+    auto query = journal_->prepare(
+        "SELECT card_tag, reversal_tag FROM payment_order WHERE channel = 'bankcard' AND card_tag != '' ORDER BY updated DESC, seq DESC "
+        "LIMIT ?");
+    if (!query) return std::unexpected(query.error());
+    query->bind(1, static_cast<int64_t>(std::max(1, orders)));
+    std::vector<std::string> tags;
+    while (true) {
+        auto row = query->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        for (const int column : {0, 1}) {
+            if (!query->text(column).empty()) tags.push_back(query->text(column));
+        }
+    }
+    return tags;
+}
+
+Result<int64_t> SagaJournal::cardBatchNet(const std::string& batch) {
+    // A consume counts in its batch once approved (voucher stored); a void or refund counts, with
+    // the whole cash part, in the batch it fell in once approved (its reference stored).
+    auto query = journal_->prepare(
+        "SELECT COALESCE(SUM(CASE WHEN card_batch = ?1 AND card_voucher != '' THEN amount_fen ELSE 0 END), 0) - "
+        "COALESCE(SUM(CASE WHEN reversal_batch = ?1 AND reversal_reference != '' THEN amount_fen ELSE 0 END), 0) "
+        "FROM payment_order WHERE channel = 'bankcard'");
+    if (!query) return std::unexpected(query.error());
+    query->bind(1, batch);
+    auto row = query->step();
+    if (!row) return std::unexpected(row.error());
+    return *row ? query->integer(0) : 0;
+}
+
+Result<SagaJournal::CardSettlement> SagaJournal::recordCardSettlement(const std::string& batch, int64_t terminalFen) {
+    auto net = cardBatchNet(batch);
+    if (!net) return std::unexpected(net.error());
+    CardSettlement settlement{batch, terminalFen, *net, chinaStamp()};
+    auto insert = journal_->prepare("INSERT INTO card_settlement(batch, terminal_fen, journal_fen, at) VALUES (?, ?, ?, ?)");
+    if (!insert) return std::unexpected(insert.error());
+    insert->bind(1, batch).bind(2, terminalFen).bind(3, *net).bind(4, settlement.at);
+    if (auto ran = insert->run(); !ran) return std::unexpected(ran.error());
+    return settlement;
+}
+
+Result<std::vector<SagaJournal::CardSettlement>> SagaJournal::cardSettlements() {
+    auto query = journal_->prepare("SELECT batch, terminal_fen, journal_fen, at FROM card_settlement ORDER BY id");
+    if (!query) return std::unexpected(query.error());
+    std::vector<CardSettlement> out;
+    while (true) {
+        auto row = query->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        out.push_back({query->text(0), query->integer(1), query->integer(2), query->text(3)});
     }
     return out;
 }

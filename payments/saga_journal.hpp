@@ -31,6 +31,17 @@
 //   gone when the hold expired, goes REFUNDING → REFUNDED (the hold is then released).
 //   CLOSED before payment releases the hold (the HIS would also expire it after its lifetime).
 //
+// Bank-card orders (channel "bankcard", payments/bankcard_saga.hpp) pay the cash part (of any
+// kind of order) on the kiosk's MIS-POS terminal instead of a QR; the states are the QR's:
+//   ORDERING      journalled with the consume's request tag (card_tag) before the terminal is asked
+//   PAID          the terminal's approved answer stored: voucher, batch, reference, date, masked PAN
+//   REFUNDING     the HIS refused the payment: the reversal (void the same day and batch, else
+//                 refund) is journalled with its own tag before it is sent
+//   CLOSED        declined / cancelled on the terminal / nobody came (card_result: the reason key)
+//   UNKNOWN       the terminal may have acted (time-out, lost answer, helper crash): resolved only
+//                 by a query of the terminal's last transaction (same tag), never by charging again
+// QR_SHOWN is never used by a bank-card order.
+//
 // Keys are derived from the order id and never stored-then-changed:
 //   order id       <kiosk(≤8 alnum)>-<yyyyMMdd>-<HHmmss><4-digit sequence>   e.g. K01-20261123-0915000007
 //                  (no digit run of 12 or more: the log redactor would mask it as a card number)
@@ -79,6 +90,27 @@ bool isTerminal(SagaState state);
 
 std::string_view kindName(OrderKind kind);
 
+/// A bank-card order's records from the MIS-POS terminal (drivers/pos/pos_terminal.hpp). The tags
+/// are written before their request is sent, the rest from the terminal's validated answers.
+struct CardRecord {
+    std::string tag;           ///< the consume's request tag
+    std::string voucher;       ///< 凭证号 of the consume, 6 digits
+    std::string batch;         ///< 批次号 of the consume
+    std::string reference;     ///< 参考号 of the consume (also the order's transactionId)
+    std::string date;          ///< MMDD of the consume, as the terminal gives it
+    std::string time;          ///< HHMMSS
+    std::string maskedPan;     ///< first 6 / last 4 only ("622848******0018")
+    std::string terminalId;    ///< 终端号
+    std::string resultKey;     ///< the last answer's patient message key ("pos.declined.wrong_pin"), for the result screen
+    std::string reversal;      ///< "void_sale" or "refund" once a reversal was journalled
+    std::string reversalTag;   ///< the reversal's request tag
+    std::string reversalBatch;      ///< the batch the reversal fell in, once approved
+    std::string reversalReference;  ///< its reference, once approved
+};
+
+/// wechat, alipay, unionpay (QR) or bankcard (the MIS-POS terminal).
+bool isPaymentChannel(std::string_view channel);
+
 struct PaymentOrder {
     std::string orderId;
     SagaState state = SagaState::created;
@@ -93,7 +125,7 @@ struct PaymentOrder {
     int64_t fundFen = 0;          ///< insurance fund (统筹) part
     int64_t accountFen = 0;       ///< personal account (个人账户) part
     int64_t cashFen = 0;          ///< the patient's cash part, by QR
-    std::string channel;          ///< wechat, alipay, unionpay; empty until the patient chooses
+    std::string channel;          ///< wechat, alipay, unionpay, bankcard; empty until the patient chooses
     std::string certType;         ///< insurance credential type 01/02/03 (never the number)
     std::string psnNo;            ///< insurance person number (from 1101)
     std::string mdtrtId;          ///< insurance visit id (from 2201)
@@ -104,6 +136,7 @@ struct PaymentOrder {
     std::string slotId;           ///< registration: the Slot held (the order's one "charge")
     std::string holdKey;          ///< registration: the current hold's key (holdKeyOf(0) or (1))
     std::string appointmentId;    ///< registration: the held (then booked) Appointment; empty before the hold answered
+    CardRecord card;              ///< bank-card orders only
     std::string created;          ///< yyyyMMddHHmmss (China time)
     std::string updated;
 
@@ -119,6 +152,8 @@ struct PaymentOrder {
     std::string holdKeyOf(int attempt) const { return orderId + (attempt == 0 ? "A" : "B"); }
     bool insured() const { return kind == OrderKind::insurance; }
     bool registration() const { return kind == OrderKind::registration; }
+    /// The cash part is (to be) paid on the bank-card terminal.
+    bool bankCard() const { return channel == "bankcard"; }
     int64_t insuranceFen() const { return fundFen + accountFen; }
 };
 
@@ -180,6 +215,25 @@ public:
     };
     /// Every transition of an order, oldest first (for `kiosk journal show`).
     Result<std::vector<Event>> events(const std::string& orderId);
+
+    /// The request tags of the most recent bank-card transactions (consumes and reversals of the
+    /// last `orders` bank-card orders): a new request takes a tag none of them has, so that the
+    /// terminal's "last transaction" can never be mistaken for it.
+    Result<std::vector<std::string>> recentCardTags(int orders = 4);
+
+    /// One end-of-day settlement of the card terminal, as journalled by recordCardSettlement.
+    struct CardSettlement {
+        std::string batch;
+        int64_t terminalFen = 0;  ///< the net the terminal reported for the batch
+        int64_t journalFen = 0;   ///< consumes minus voids and refunds this journal holds in it
+        std::string at;           ///< yyyyMMddHHmmss (China time)
+        bool matches() const { return terminalFen == journalFen; }
+    };
+    /// The net of one terminal batch as this journal sees it: approved consumes in the batch
+    /// minus approved voids and refunds that fell in it (fen).
+    Result<int64_t> cardBatchNet(const std::string& batch);
+    Result<CardSettlement> recordCardSettlement(const std::string& batch, int64_t terminalFen);
+    Result<std::vector<CardSettlement>> cardSettlements();
 
     Journal& journal() { return *journal_; }
     /// The kiosk id as it prefixes this kiosk's order ids.
