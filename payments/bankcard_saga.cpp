@@ -255,6 +255,12 @@ Result<PaymentOrder> BankCardSaga::resolve(const PaymentOrder& stored) {
     if (!consume && order.card.reversalTag.empty()) return sendReversal(order);
     auto found = terminal_.resolve(consume ? consumeRequest(order) : reversalRequest(order));
     if (!found) {
+        if (found.error().code == Errc::unknown_outcome) {
+            // The terminal answered, but what it holds contradicts this request (same tag, another
+            // amount; or a layout without tags): asking again will not change it. A person
+            // compares the terminal's slip with the journal.
+            return toManual(order, "card query: " + found.error().describe());
+        }
         logger()->warn("card order {}: the terminal could not tell ({}); stays unknown", order.orderId, found.error().describe());
         return stored.state == SagaState::unknown ? Result<PaymentOrder>(stored) : toUnknown(order, found.error());
     }
