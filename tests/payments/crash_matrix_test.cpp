@@ -6,6 +6,10 @@
 // Registration orders (issue 11: hold → pay the fee → book) run the same way (pay_probe
 // --mode book-paid) and are checked against the hospital's appointments: never charged without
 // a booked or refunded appointment, never booked without the payment, never a slot left held.
+// Bank-card orders (issue 16: the cash part on the MIS-POS terminal) run the same way with the
+// virtual terminal on a real pty served by this test process (pay_probe opens the pty like a
+// serial port), and are checked against the simulated acquirer's own ledger: never charged
+// twice, never charged without a HIS commit or a void / refund, nothing charged for a closed one.
 #include <gtest/gtest.h>
 
 #include <fmt/chrono.h>
@@ -18,6 +22,7 @@
 #include "kiosk/core/journal.hpp"
 #include "payments/failpoint.hpp"
 #include "payments/saga_journal.hpp"
+#include "sim/devices/virtual_mispos.hpp"
 #include "tests/backend/sim_process.hpp"
 #include "tests/support/run_command.hpp"
 
@@ -38,7 +43,9 @@ enum class Payer {
     insured,     ///< insurance with a cash part by QR (pat-zhang-san, every charge)
     fullyCovered, ///< insurance, the fund pays all (pat-ouyang-nana, every charge)
     registration,  ///< a booking's registration fee by QR (pat-li-jun, a cardiology slot tomorrow)
-    tcmDelivery    ///< a herbal delivery fee by QR (pat-li-jun's herbal prescription, address by phone; issue 13 item 4)
+    tcmDelivery,   ///< a herbal delivery fee by QR (pat-li-jun's herbal prescription, address by phone; issue 13 item 4)
+    card,          ///< self-pay on the bank-card terminal (pat-li-jun, one charge; issue 16)
+    insuredCard    ///< insurance with the cash part on the bank-card terminal (pat-zhang-san)
 };
 
 struct CrashCase {
@@ -55,6 +62,8 @@ std::string payerName(Payer p) {
         case Payer::fullyCovered: return "_fullyCovered";
         case Payer::registration: return "_registration";
         case Payer::tcmDelivery: return "_tcmDelivery";
+        case Payer::card: return "_card";
+        case Payer::insuredCard: return "_insuredCard";
     }
     return "?";
 }
@@ -193,8 +202,25 @@ TEST_P(CrashMatrixTest, RestartResolvesAgainstTheLedger) {
         registrationCase(c, sim, his);
         return;
     }
-    const bool insured = c.payer == Payer::insured || c.payer == Payer::fullyCovered;
-    const std::string patient = c.payer == Payer::insured ? "pat-zhang-san" : c.payer == Payer::fullyCovered ? "pat-ouyang-nana" : "pat-li-jun";
+    const bool insured = c.payer == Payer::insured || c.payer == Payer::fullyCovered || c.payer == Payer::insuredCard;
+    const bool card = c.payer == Payer::card || c.payer == Payer::insuredCard;
+    const std::string patient = c.payer == Payer::insured || c.payer == Payer::insuredCard ? "pat-zhang-san"
+                                : c.payer == Payer::fullyCovered                          ? "pat-ouyang-nana"
+                                                                                          : "pat-li-jun";
+    // The bank-card terminal: served here on a pty for the whole case (crash and restarts).
+    std::unique_ptr<sim::VirtualMisPos> terminal;
+    std::shared_ptr<sim::VirtualAcquirer> acquirer;
+    const auto layoutFile = std::filesystem::path(KIOSK_TEST_ASSETS_DIR) / "pos" / "ums_bankall.toml";
+    std::vector<std::string> cardArgs;
+    if (card) {
+        auto layout = drivers::pos::MisPosLayout::loadFile(layoutFile);
+        ASSERT_TRUE(layout) << layout.error().detail;
+        acquirer = std::make_shared<sim::VirtualAcquirer>(sim.dir().path() / "vpos.state", *layout);
+        auto created = sim::VirtualMisPos::create(acquirer, sim.dir().path() / "ttyPos");
+        ASSERT_TRUE(created) << created.error().detail;
+        terminal = std::move(*created);
+        cardArgs = {"--pos-port", (sim.dir().path() / "ttyPos").string(), "--pos-layout", layoutFile.string()};
+    }
     // A herbal delivery: the order is placed first (its fee is a new ChargeItem), then that fee is
     // what the probe pays.
     std::string tcmOrderId;
@@ -228,10 +254,11 @@ TEST_P(CrashMatrixTest, RestartResolvesAgainstTheLedger) {
     }
     const auto journalFile = sim.dir().path() / "kiosk-journal.db";
     std::vector<std::string> pay = {"env", "KIOSK_FAILPOINT=" + c.failpoint, PAY_PROBE_EXE, "--journal", journalFile.string(),
-                                    "--root", sim.rootUrl(), "--patient", patient, "--channel", "wechat", "--poll-ms", "20",
-                                    "--qr-timeout-ms", "200"};
+                                    "--root", sim.rootUrl(), "--patient", patient, "--channel", card ? "bankcard" : "wechat",
+                                    "--poll-ms", "20", "--qr-timeout-ms", "200"};
+    pay.insert(pay.end(), cardArgs.begin(), cardArgs.end());
     if (insured) {
-        const std::string certNo = c.payer == Payer::insured ? "110101199003070134" : "430111194201010663";
+        const std::string certNo = c.payer == Payer::fullyCovered ? "430111194201010663" : "110101199003070134";
         for (const auto& a : {std::string("--mode"), std::string("pay-insured"), std::string("--cert-no"), certNo, std::string("--lines"), lines}) pay.push_back(a);
     } else {
         for (const auto& a : {std::string("--mode"), std::string("pay"), std::string("--charges"), chargeIds.front(), std::string("--amount"),
@@ -255,7 +282,9 @@ TEST_P(CrashMatrixTest, RestartResolvesAgainstTheLedger) {
     }
     if (c.scenario == Scenario::paysWhileDown) sim.call("POST", "/gateway/orders/" + orderId + "P/simulate-paid");
 
-    const auto restarted = test::runCommand({PAY_PROBE_EXE, "--journal", journalFile.string(), "--root", sim.rootUrl(), "--mode", "recover"});
+    std::vector<std::string> recover = {PAY_PROBE_EXE, "--journal", journalFile.string(), "--root", sim.rootUrl(), "--mode", "recover"};
+    recover.insert(recover.end(), cardArgs.begin(), cardArgs.end());
+    const auto restarted = test::runCommand(recover);
     ASSERT_EQ(restarted.exitCode, 0) << restarted.out << restarted.err;
     const auto report = nlohmann::json::parse(restarted.out, nullptr, false);
     ASSERT_TRUE(report.is_object()) << restarted.out;
@@ -278,15 +307,44 @@ TEST_P(CrashMatrixTest, RestartResolvesAgainstTheLedger) {
     EXPECT_LE(settled, 1) << "settled twice";
     EXPECT_LE(settled + cancelled, 1) << "more than one settlement for one order";
     const bool noCash = insured && cashFen == 0 && c.expected != SagaState::closed;
-    if (noCash) {
-        EXPECT_EQ(status, 404) << "a gateway order for an order without a cash part";
+    if (noCash || card) {
+        EXPECT_EQ(status, 404) << "a gateway order for an order without a cash part by QR";
+    }
+    const bool viaGateway = !noCash && !card;
+    if (card) {
+        // The acquirer's ledger: at most one approved consume; a refunded order's consume voided
+        // or refunded in full; a closed order charged nothing.
+        EXPECT_LE(acquirer->charges(), 1) << "charged twice";
+        int voided = 0;
+        int64_t refunded = 0, consumed = 0;
+        for (const auto& t : acquirer->transactions()) {
+            if (t.type == "consume") {
+                consumed += t.amountFen;
+                voided += t.voided ? 1 : 0;
+                refunded += t.refundedFen;
+            }
+        }
+        switch (c.expected) {
+            case SagaState::done:
+                EXPECT_EQ(acquirer->charges(), 1);
+                EXPECT_EQ(consumed, cashFen);
+                EXPECT_EQ(voided, 0);
+                EXPECT_EQ(refunded, 0);
+                break;
+            case SagaState::refunded:
+                EXPECT_EQ(acquirer->charges(), 1);
+                EXPECT_TRUE(voided == 1 || refunded == consumed) << "charged and not given back";
+                break;
+            case SagaState::closed: EXPECT_EQ(acquirer->charges(), 0) << "charged for a closed order"; break;
+            default: break;
+        }
     }
     EXPECT_LE(sim.commits(keys.outTradeNo()), 1);
     EXPECT_LE(sim.commits(keys.outRefundNo()), 1);
     EXPECT_LE(sim.commits(keys.hisTradeNo()), 1);
     switch (c.expected) {
         case SagaState::done:
-            if (!noCash) {
+            if (viaGateway) {
                 EXPECT_EQ(gateway["status"], "SUCCESS");
             }
             EXPECT_EQ(sim.commits(keys.hisTradeNo()), 1);
@@ -296,7 +354,7 @@ TEST_P(CrashMatrixTest, RestartResolvesAgainstTheLedger) {
             }
             break;
         case SagaState::refunded:
-            if (!noCash) {
+            if (viaGateway) {
                 EXPECT_EQ(gateway["status"], "REFUND");
                 EXPECT_EQ(gateway["refunded_fen"], insured ? cashFen : totalFen);
                 EXPECT_EQ(sim.commits(keys.outRefundNo()), 1);
@@ -323,10 +381,11 @@ TEST_P(CrashMatrixTest, RestartResolvesAgainstTheLedger) {
         EXPECT_EQ(order->status, paid ? "active" : "draft") << order->stage;
     }
     // A second restart finds nothing left to do.
-    const auto again = test::runCommand({PAY_PROBE_EXE, "--journal", journalFile.string(), "--root", sim.rootUrl(), "--mode", "recover"});
+    const auto again = test::runCommand(recover);
     EXPECT_EQ(again.exitCode, 0);
     const auto second = nlohmann::json::parse(again.out, nullptr, false);
     EXPECT_TRUE(second.is_object() && second["recovered"].empty() && second["pending"].empty()) << again.out;
+    if (card) EXPECT_LE(acquirer->charges(), 1) << "a restart charged again";
 }
 
 std::vector<CrashCase> crashCases() {
@@ -386,6 +445,20 @@ std::vector<CrashCase> crashCases() {
         {"after_his_commit", Scenario::phonePays, S::done, Payer::tcmDelivery},
         {"before_close", Scenario::nobodyPays, S::closed, Payer::tcmDelivery},
         {"before_refund", Scenario::hisRejects, S::refunded, Payer::tcmDelivery},
+        // The cash part on the bank-card terminal (issue 16, payments/bankcard_saga.hpp).
+        {"order_created", Scenario::phonePays, S::closed, Payer::card},
+        {"card_before_consume", Scenario::phonePays, S::closed, Payer::card},
+        {"card_after_consume", Scenario::phonePays, S::done, Payer::card},
+        {"paid", Scenario::phonePays, S::done, Payer::card},
+        {"before_his_commit", Scenario::phonePays, S::done, Payer::card},
+        {"after_his_commit", Scenario::phonePays, S::done, Payer::card},
+        {"after_his_commit", Scenario::hisRejects, S::refunded, Payer::card},
+        {"card_before_reversal", Scenario::hisRejects, S::refunded, Payer::card},
+        {"card_after_reversal", Scenario::hisRejects, S::refunded, Payer::card},
+        {"card_after_consume", Scenario::phonePays, S::done, Payer::insuredCard},
+        {"ins_before_settle", Scenario::phonePays, S::done, Payer::insuredCard},
+        {"card_before_reversal", Scenario::hisRejects, S::refunded, Payer::insuredCard},
+        {"card_after_reversal", Scenario::hisRejects, S::refunded, Payer::insuredCard},
         // A booking's registration fee: hold → pay → book (payments/registration_saga.hpp).
         {"reg_order_created", Scenario::phonePays, S::closed, Payer::registration},
         {"reg_after_hold", Scenario::phonePays, S::closed, Payer::registration},

@@ -13,6 +13,9 @@
 //                                 as the HIS does when it expires); "taken": another patient
 //                                 then holds the slot
 //             [--poll-ms 20] [--qr-timeout-ms 400]
+//             [--pos-port PTY --pos-layout FILE]  the bank-card terminal (mispos over the serial
+//                                 framing, e.g. kiosk-vpos); with --channel bankcard, pay and
+//                                 pay-insured charge the cash part on it (PaymentDesk::chargeCard)
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -20,6 +23,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "drivers/pos/mispos/mispos_driver.hpp"
 #include "kiosk/backend/fhir_his_driver.hpp"
 #include "kiosk/core/journal.hpp"
 #include "kiosk/core/log.hpp"
@@ -35,7 +39,9 @@ nlohmann::json describe(const PaymentOrder& order) {
     return {{"order_id", order.orderId}, {"state", stateName(order.state)}, {"reason", order.reason},
             {"out_trade_no", order.outTradeNo()}, {"his_trade_no", order.hisTradeNo()}, {"out_refund_no", order.outRefundNo()},
             {"kind", kindName(order.kind)}, {"cash_fen", order.cashFen}, {"mdtrt_id", order.mdtrtId}, {"setl_id", order.setlId},
-            {"hold_key", order.holdKey}, {"appointment_id", order.appointmentId}};
+            {"hold_key", order.holdKey}, {"appointment_id", order.appointmentId}, {"channel", order.channel},
+            {"card_tag", order.card.tag}, {"card_voucher", order.card.voucher}, {"card_reference", order.card.reference},
+            {"reversal", order.card.reversal}};
 }
 
 int failWith(const Error& error) {
@@ -78,6 +84,22 @@ int main(int argc, char** argv) {
     config.qr = settings;
     auto desk = PaymentDesk::create(config, "K01", **journal, his);
     if (!desk) return failWith(desk.error());
+    // The bank-card terminal, attached before recovery (a card order left open is resolved by
+    // querying it).
+    std::unique_ptr<drivers::pos::MisPosDriver> terminal;
+    if (args.contains("--pos-port")) {
+        auto layout = drivers::pos::MisPosLayout::loadFile(args["--pos-layout"]);
+        if (!layout) return failWith(layout.error());
+        drivers::pos::MisPosSettings pos;
+        pos.transport = drivers::pos::PosTransport::serial;
+        pos.serial.path = args["--pos-port"];
+        pos.answerTimeout = std::chrono::milliseconds(2000);
+        pos.serviceTimeout = std::chrono::milliseconds(2000);
+        pos.ackTimeout = std::chrono::milliseconds(200);
+        terminal = std::make_unique<drivers::pos::MisPosDriver>("pos", pos, *layout);
+        (*desk)->attachCardTerminal(*terminal);
+    }
+    const bool byCard = args["--channel"] == "bankcard";
     QrPaymentSaga saga((*desk)->journal(), (*desk)->gateway(), his, settings);
     auto phonePays = [&](const PaymentOrder& order) {
         backend::HttpSettings phoneSettings;
@@ -95,7 +117,18 @@ int main(int argc, char** argv) {
     nlohmann::json out = {{"recovered", nlohmann::json::array()}, {"pending", nlohmann::json::array()}};
     for (const auto& o : report->resolved) out["recovered"].push_back(describe(o));
     for (const auto& o : report->pending) out["pending"].push_back(describe(o));
-    if (args["--mode"] == "pay") {
+    if (args["--mode"] == "pay" && byCard) {
+        // One charge, self-pay, on the card terminal: quote, charge, commit.
+        ChargeLine line;
+        line.id = args["--charges"];
+        line.amountFen = std::stoll(args["--amount"]);
+        auto quote = (*desk)->quote(args["--patient"], {line}, std::nullopt);
+        if (!quote) return failWith(quote.error());
+        auto order = (*desk)->chargeCard(quote->orderId);
+        if (order && order->state == SagaState::paid) order = (*desk)->finish(quote->orderId);
+        if (!order) return failWith(order.error());
+        out["order"] = describe(*order);
+    } else if (args["--mode"] == "pay") {
         std::vector<std::string> charges;
         std::string list = args["--charges"];
         for (size_t start = 0; start < list.size();) {
@@ -148,10 +181,10 @@ int main(int argc, char** argv) {
         }
         auto quote = (*desk)->quote(args["--patient"], lines, InsuranceCredential{"02", args["--cert-no"]});
         if (!quote) return failWith(quote.error());
-        auto order = (*desk)->showQr(quote->orderId, args["--channel"]);
+        auto order = byCard ? (*desk)->chargeCard(quote->orderId) : (*desk)->showQr(quote->orderId, args["--channel"]);
         if (!order) return failWith(order.error());
         if (args.contains("--phone-pays") && order->state == SagaState::qr_shown) phonePays(*order);
-        order = (*desk)->awaitPayment(quote->orderId);
+        if (!byCard) order = (*desk)->awaitPayment(quote->orderId);
         if (order && (order->state == SagaState::paid || order->state == SagaState::ins_presettled)) order = (*desk)->finish(quote->orderId);
         if (!order) return failWith(order.error());
         out["order"] = describe(*order);
