@@ -6,6 +6,8 @@
 //  [X] gateway: kiosk orders (out_trade_no = <kiosk order id>P) paid, refunded or open
 //  [X] insurance: settlements whose ipt_otp_no is a kiosk order id, settled or cancelled
 //  [X] journal orders of the day that are pending or MANUAL
+//  [X] the bank-card terminal: each end-of-day settlement of the day (the batch's net on the
+//      terminal) against the journal's bank-card orders of that batch
 //  [X] the HIS: every DONE order's commit found by its trade_no (…H); no commit standing for an
 //      order that was refunded or closed. Order by order through lookupTransaction, because the
 //      HIS adapter offers no day listing of PaymentReconciliation (a FHIR search by date would
@@ -19,7 +21,7 @@
 namespace kiosk::payments {
 
 struct OneSidedRecord {
-    std::string source;        ///< gateway | insurance | journal: where the record was found
+    std::string source;        ///< gateway | insurance | journal | terminal | his: where the record was found
     std::string orderId;       ///< the kiosk order (may have no journal row)
     std::string reference;     ///< out_trade_no or setl_id
     std::string remoteStatus;  ///< the gateway's / centre's status
@@ -39,6 +41,9 @@ struct Reconciliation {
     int insuranceMatched = 0;
     int64_t insuranceMatchedFen = 0; ///< fund + account of the matched settlements
     InsuranceDay centre;             ///< the centre's own totals
+    int cardSettlements = 0;         ///< card terminal settlements made that day
+    int cardMatched = 0;             ///< … whose net equals the journal's
+    int64_t cardMatchedFen = 0;
     int hisChecked = 0;              ///< journal orders of the day looked up at the HIS
     int hisMatched = 0;
     std::vector<OneSidedRecord> oneSided;

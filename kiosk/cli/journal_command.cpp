@@ -6,8 +6,12 @@
 //   list      [--all]        non-terminal orders (with --all: every order)
 //   show      --order ID     one order with its keys and every transition
 //   resolve   [--order ID]   resolve one order, or every non-terminal one (what start-up does)
-//   reconcile --date D       the gateway's bill and the insurance centre's day (3201) against
-//                            the journal; one-sided records listed with what to do
+//   reconcile --date D       the gateway's bill, the insurance centre's day (3201) and the card
+//                            terminal's settlements of the day against the journal; one-sided
+//                            records listed with what to do
+// Bank-card orders left unknown are resolved by the kiosk itself (start-up recovery and its retries
+// between patients): the terminal's port belongs to the running kiosk, so `resolve` here leaves
+// them as they are.
 #include <nlohmann/json.hpp>
 
 #include <iostream>
@@ -41,6 +45,16 @@ json toJson(const PaymentOrder& o) {
                 {"reason", o.reason},          {"created", o.created},             {"updated", o.updated}};
     if (o.state == SagaState::unknown) out["resume_state"] = stateName(o.resumeState);
     out["kind"] = kindName(o.kind);
+    if (o.bankCard()) {
+        // The terminal's record: the masked card number only (never more of the card).
+        out["card"] = {{"tag", o.card.tag},           {"masked_pan", o.card.maskedPan}, {"voucher", o.card.voucher},
+                       {"batch", o.card.batch},       {"reference", o.card.reference},  {"date", o.card.date},
+                       {"terminal_id", o.card.terminalId}, {"result", o.card.resultKey}};
+        if (!o.card.reversal.empty()) {
+            out["card"]["reversal"] = {{"type", o.card.reversal}, {"tag", o.card.reversalTag}, {"batch", o.card.reversalBatch},
+                                       {"reference", o.card.reversalReference}};
+        }
+    }
     if (o.insured()) {
         out["total_fen"] = o.totalFen;
         out["fund_fen"] = o.fundFen;
@@ -73,6 +87,7 @@ int runReconcile(PaymentDesk& desk, const std::string& date) {
     } else {
         out["insurance"] = nullptr;  // not configured
     }
+    out["card_terminal"] = {{"settlements", day->cardSettlements}, {"matched", day->cardMatched}, {"matched_fen", day->cardMatchedFen}};
     out["his"] = {{"checked", day->hisChecked}, {"matched", day->hisMatched}};
     out["one_sided"] = json::array();
     for (const auto& r : day->oneSided) {

@@ -8,9 +8,12 @@
 // card until a query settles it, bad answers, and the end-of-day settlement against the journal.
 #include <gtest/gtest.h>
 
+#include <fmt/chrono.h>
+
 #include <stdexcept>
 
 #include "drivers/pos/mispos/mispos_driver.hpp"
+#include "payments/reconciliation.hpp"
 #include "sim/devices/virtual_mispos.hpp"
 #include "tests/payments/desk_fixture.hpp"
 
@@ -335,6 +338,22 @@ TEST_F(BankCardDeskTest, TheDaysSettlementMatchesTheJournalAndAStrangerSaleShows
     ASSERT_EQ(recorded->size(), 2U);
     EXPECT_TRUE((*recorded)[0].matches());
     EXPECT_FALSE((*recorded)[1].matches());
+    // The day's reconciliation lists the batch the journal cannot explain, and only that one.
+    const auto chinaNow = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + std::chrono::hours(8);
+    auto day = reconcileDay(*desk_, fmt::format("{:%Y-%m-%d}", chinaNow));
+    ASSERT_TRUE(day) << day.error().describe();
+    EXPECT_EQ(day->cardSettlements, 2);
+    EXPECT_EQ(day->cardMatched, 1);
+    const auto terminal = std::count_if(day->oneSided.begin(), day->oneSided.end(), [](const OneSidedRecord& r) { return r.source == "terminal"; });
+    EXPECT_EQ(terminal, 1);
+    for (const auto& r : day->oneSided) {
+        if (r.source == "terminal") {
+            EXPECT_EQ(r.reference, "batch " + second->batch);
+            EXPECT_EQ(r.amountFen, 100);
+        } else {
+            ADD_FAILURE() << "unexpected one-sided record: " << r.source << " " << r.orderId << " " << r.action;
+        }
+    }
 }
 
 TEST_F(BankCardDeskTest, WithoutATerminalTheCardIsRefusedAndTheOrderStaysOpenForAQr) {
