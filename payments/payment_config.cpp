@@ -37,6 +37,17 @@ Result<PaymentConfig> readPaymentConfig(ConfigSection section, const std::string
     if (config.site.areaCode.size() != 6 || config.site.areaCode.find_first_not_of("0123456789") != std::string::npos) {
         section.problem("insurance_area", "must be 6 digits");
     }
+    const std::string settleAt = section.string("card_settle_at", "22:30");
+    const bool wellFormed = settleAt.size() == 5 && settleAt[2] == ':' && std::isdigit(static_cast<unsigned char>(settleAt[0])) &&
+                            std::isdigit(static_cast<unsigned char>(settleAt[1])) && std::isdigit(static_cast<unsigned char>(settleAt[3])) &&
+                            std::isdigit(static_cast<unsigned char>(settleAt[4]));
+    const int hours = wellFormed ? std::stoi(settleAt.substr(0, 2)) : -1;
+    const int minutes = wellFormed ? std::stoi(settleAt.substr(3, 2)) : -1;
+    if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) {
+        section.problem("card_settle_at", "must be a time of day HH:MM (China time), e.g. \"22:30\"");
+    } else {
+        config.cardSettleAt = std::chrono::minutes(hours * 60 + minutes);
+    }
     section.rejectUnknownKeys();
     if (!section.problems()->empty()) return fail(Errc::invalid_config, section.problems()->joined(), "error.config");
     return config;

@@ -13,6 +13,8 @@
 //                                                    # it only self-pay is offered)
 //   fixmedins_code = "H43010100001"                  # 12 characters, the hospital's insurance code
 //   insurance_area = "430100"                        # 6 digits, mdtrtarea_admvs / insuplc_admdvs
+//   card_settle_at = "22:30"                         # China time: the bank-card terminal's end of
+//                                                    # day (settlement), when a terminal is configured
 
 #include "kiosk/backend/his_driver.hpp"
 #include "kiosk/backend/http_client.hpp"
@@ -30,6 +32,8 @@ struct PaymentConfig {
     /// Present when insurance_url is set.
     std::optional<backend::HttpSettings> insurance;
     InsuranceSite site;
+    /// China time of day after which the card terminal's batch is settled (once a day).
+    std::chrono::minutes cardSettleAt{22 * 60 + 30};
 };
 
 /// `section` is KioskConfig::payments. Errors name every bad key.

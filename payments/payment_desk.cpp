@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "kiosk/core/log.hpp"
@@ -34,6 +35,7 @@ Result<std::unique_ptr<PaymentDesk>> PaymentDesk::create(const PaymentConfig& co
     desk->gateway_ = std::make_unique<GatewayClient>(config.gateway);
     desk->settings_ = config.qr;
     desk->site_ = config.site;
+    desk->cardSettleAt_ = config.cardSettleAt;
     desk->qr_ = std::make_unique<QrPaymentSaga>(*desk->journal_, *desk->gateway_, his, config.qr);
     desk->registration_ = std::make_unique<RegistrationSaga>(*desk->journal_, *desk->qr_, his, config.qr);
     if (config.insurance) {
@@ -175,6 +177,39 @@ Result<CardSettlementReport> PaymentDesk::settleCards() {
     std::lock_guard lock(mutex_);
     if (!card_) return fail(Errc::device_not_ready, "no bank-card terminal is configured", "pos.unavailable");
     return card_->settle();
+}
+
+Result<std::optional<CardSettlementReport>> PaymentDesk::settleCardsIfDue(std::chrono::system_clock::time_point now) {
+    std::lock_guard lock(mutex_);
+    if (!card_) return std::optional<CardSettlementReport>{};
+    const auto china = std::chrono::floor<std::chrono::minutes>(now) + std::chrono::hours(8);
+    const auto today = std::chrono::floor<std::chrono::days>(china);
+    const std::string todayText = fmt::format("{:%Y%m%d}", today);
+    auto settlements = journal_->cardSettlements();
+    if (!settlements) return std::unexpected(settlements.error());
+    const bool settledToday =
+        std::any_of(settlements->begin(), settlements->end(), [&](const auto& s) { return s.at.substr(0, 8) == todayText; });
+    if (settledToday) return std::optional<CardSettlementReport>{};
+    bool due = china - today >= cardSettleAt_;
+    if (!due) {
+        // A card payment of an earlier day in a batch never settled: the kiosk missed the hour.
+        auto rows = journal_->all();
+        if (!rows) return std::unexpected(rows.error());
+        for (const auto& row : *rows) {
+            if (!row.bankCard() || row.card.voucher.empty() || row.created.substr(0, 8) >= todayText) continue;
+            const bool settled = std::any_of(settlements->begin(), settlements->end(), [&](const auto& s) { return s.batch == row.card.batch; });
+            if (!settled) {
+                logger()->info("card batch {} (order {} of {}) was never settled: settling now", row.card.batch, row.orderId,
+                               row.created.substr(0, 8));
+                due = true;
+                break;
+            }
+        }
+    }
+    if (!due) return std::optional<CardSettlementReport>{};
+    auto report = card_->settle();
+    if (!report) return std::unexpected(report.error());
+    return std::optional<CardSettlementReport>{*report};
 }
 
 Result<PaymentOrder> PaymentDesk::awaitPayment(const std::string& orderId, const std::function<bool()>& cancelled) {

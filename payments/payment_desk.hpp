@@ -81,6 +81,11 @@ public:
     /// End-of-day settlement of the card terminal, compared with the journal (both journalled;
     /// `kiosk journal reconcile` reports a difference). Errors as BankCardSaga::settle().
     Result<CardSettlementReport> settleCards();
+    /// The settlement when it is due: after [payments] card_settle_at (China time) when none was
+    /// made today, or at once when a card payment of an earlier day is in a batch not settled yet
+    /// (the kiosk was off at the hour). std::nullopt when not due or no terminal is attached.
+    /// Call between patients (it blocks on the terminal for a few seconds).
+    Result<std::optional<CardSettlementReport>> settleCardsIfDue(std::chrono::system_clock::time_point now);
     /// Blocks (worker thread) until paid, the countdown ends (query once more, close) or `cancelled()`.
     Result<PaymentOrder> awaitPayment(const std::string& orderId, const std::function<bool()>& cancelled = {});
     /// After PAID (or cashFen == 0): insurance 2207 when insured, then HIS commit → DONE, or the
@@ -137,6 +142,7 @@ private:
     std::unique_ptr<BankCardSaga> card_;
     InsuranceSite site_;
     QrSettings settings_;
+    std::chrono::minutes cardSettleAt_{22 * 60 + 30};
 };
 
 }  // namespace kiosk::payments

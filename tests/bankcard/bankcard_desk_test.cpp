@@ -356,6 +356,36 @@ TEST_F(BankCardDeskTest, TheDaysSettlementMatchesTheJournalAndAStrangerSaleShows
     }
 }
 
+TEST_F(BankCardDeskTest, TheBatchIsSettledOnceADayAfterTheHourOrAtOnceWhenADayWasMissed) {
+    const PaymentQuote quote = selfPayQuote();
+    ASSERT_EQ(desk_->chargeCard(quote.orderId)->state, S::paid);
+    ASSERT_EQ(desk_->finish(quote.orderId)->state, S::done);
+    // [payments] card_settle_at defaults to 22:30 China time (14:30 UTC).
+    const auto chinaMidnight = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now() + std::chrono::hours(8)) -
+                               std::chrono::hours(8);
+    auto early = desk_->settleCardsIfDue(chinaMidnight + std::chrono::hours(10));
+    ASSERT_TRUE(early) << early.error().describe();
+    EXPECT_FALSE(*early) << "not due before the hour";
+    auto late = desk_->settleCardsIfDue(chinaMidnight + std::chrono::hours(23));
+    ASSERT_TRUE(late) << late.error().describe();
+    ASSERT_TRUE(*late) << "due after the hour";
+    EXPECT_TRUE((*late)->matches());
+    EXPECT_EQ((*late)->terminalFen, quote.cashFen);
+    auto again = desk_->settleCardsIfDue(chinaMidnight + std::chrono::hours(23) + std::chrono::minutes(5));
+    ASSERT_TRUE(again);
+    EXPECT_FALSE(*again) << "once a day";
+
+    // A payment made on a day whose hour the kiosk missed (it was off): settled at the first chance.
+    const PaymentQuote next = selfPayQuote(1);
+    ASSERT_EQ(desk_->chargeCard(next.orderId)->state, S::paid);
+    ASSERT_EQ(desk_->finish(next.orderId)->state, S::done);
+    auto tomorrowMorning = desk_->settleCardsIfDue(chinaMidnight + std::chrono::hours(24 + 9));
+    ASSERT_TRUE(tomorrowMorning) << tomorrowMorning.error().describe();
+    ASSERT_TRUE(*tomorrowMorning) << "yesterday's open batch is settled the next morning";
+    EXPECT_EQ((*tomorrowMorning)->terminalFen, next.cashFen);
+    EXPECT_TRUE((*tomorrowMorning)->matches());
+}
+
 TEST_F(BankCardDeskTest, WithoutATerminalTheCardIsRefusedAndTheOrderStaysOpenForAQr) {
     PaymentConfig config = config_;
     auto bare = PaymentDesk::create(config, "K01", *journal_, *his_);
