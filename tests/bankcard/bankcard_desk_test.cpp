@@ -386,6 +386,36 @@ TEST_F(BankCardDeskTest, TheBatchIsSettledOnceADayAfterTheHourOrAtOnceWhenADayWa
     EXPECT_TRUE((*tomorrowMorning)->matches());
 }
 
+TEST_F(BankCardDeskTest, AVendorLibraryCrashMidConsumeIsResolvedByAQueryThroughTheRestartedHelper) {
+    // The same acquirer through the vendor library in the real kiosk-pos-helper process: the
+    // library charges, then abort()s before answering (a real crash of the helper).
+    drivers::pos::MisPosSettings settings;
+    settings.transport = drivers::pos::PosTransport::library;
+    settings.helper.helper = KIOSK_POS_HELPER_EXE;
+    settings.helper.library = KIOSK_VPOS_LIBRARY;
+    settings.helper.environment = {"KIOSK_VPOS_STATE=" + acquirer_->stateFile().string(), "KIOSK_VPOS_LAYOUT=" + kLayoutFile.string()};
+    settings.answerTimeout = 3000ms;
+    settings.serviceTimeout = 3000ms;
+    auto library = std::make_unique<drivers::pos::MisPosDriver>("pos-lib", settings, layout());
+    terminal_.reset();  // one terminal: the library's
+    desk_->attachCardTerminal(*library);
+    const PaymentQuote quote = selfPayQuote();
+    ASSERT_TRUE(library->signIn());
+    acquirer_->setScenario(VposScenario::crash);
+    auto paid = desk_->chargeCard(quote.orderId);
+    ASSERT_TRUE(paid) << paid.error().describe();
+    EXPECT_EQ(paid->state, S::paid) << stateName(paid->state) << " " << paid->reason;
+    EXPECT_EQ(acquirer_->charges(), 1);
+    auto done = desk_->finish(quote.orderId);
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->state, S::done);
+    auto events = desk_->journal().events(quote.orderId);
+    ASSERT_TRUE(events);
+    EXPECT_TRUE(std::any_of(events->begin(), events->end(), [](const auto& e) { return e.state == "UNKNOWN"; }))
+        << "the crash was journalled as an unknown outcome before the query";
+    ASSERT_NE(library->helper(), nullptr);
+}
+
 TEST_F(BankCardDeskTest, WithoutATerminalTheCardIsRefusedAndTheOrderStaysOpenForAQr) {
     PaymentConfig config = config_;
     auto bare = PaymentDesk::create(config, "K01", *journal_, *his_);
