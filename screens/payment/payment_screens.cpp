@@ -773,7 +773,14 @@ void PayCardScreen::draw(const ScreenContext& context, Ui& ui) const {
     const Layout& l = ui.layout;
     const Palette& c = ui.theme.colors;
     const PaymentView view = context.services.payment().view();
-    serviceTitle(context, ui, "pay.card.title");
+    // Landscape with the terminal at work: the title heads the amount's column, so the
+    // instructions beside it have the full height (large print: about 700 pixels).
+    const bool titleBeside = !l.portrait && view.stage == PayStage::card && !(askingFinish_ && asksBeforeFinish(context));
+    if (titleBeside) {
+        ui.space(12);
+    } else {
+        serviceTitle(context, ui, "pay.card.title");
+    }
     if (askingFinish_ && asksBeforeFinish(context)) {
         const std::vector<RowButton> keep{{"pay.finish.keep", context.text.tr("pay.finish.keep"), ButtonKind::primary}};
         drawPatientMessage(context, ui, PatientMessage{"pay.card.finish_body", true}, 0,
@@ -793,17 +800,27 @@ void PayCardScreen::draw(const ScreenContext& context, Ui& ui) const {
     // Portrait: the amount, the instructions, the PIN note, the progress, and an arrow down to
     // the terminal under the screen. Landscape: the amount, the progress and the arrow on the
     // left, the instructions on the right.
-    const Columns columns = columnsOf(ui);
+    // The words need the width here (two messages, large print): they take two thirds.
+    Columns columns = columnsOf(ui);
+    if (!l.portrait) {
+        columns.mainX1 = l.contentMin.x + l.contentWidth() * 0.34F;
+        columns.sideX0 = columns.mainX1 + ui.theme.gap * 1.5F;
+    }
     const float top = ImGui::GetCursorScreenPos().y;
     auto drawAmount = [&](float x0, float x1) {
         ui.centered(context.text.tr("pay.amount_due"), ui.fonts.body(), c.mutedText, x0, x1);
-        ImFont* face = l.portrait || !ui.fonts.largePrint() ? ui.fonts.clock() : ui.fonts.title();
+        // The clock face where the instructions leave room for it (not in large print).
+        ImFont* face = ui.fonts.largePrint() ? ui.fonts.title() : ui.fonts.clock();
         ui.centered(context.text.tr("pay.yuan", {{"amount", formatYuan(view.quote.cashFen)}}), face, c.primary, x0, x1);
     };
     // Three dots, one lit in turn (every half second: the screen redraws that often), and the
     // words: the terminal is working, nothing is stuck.
+    const float radius = std::max(10.0F, ui.fonts.bodySize() * 0.3F);
+    const std::string working = context.text.tr("pay.card.working");
+    auto progressHeight = [&](float width) {
+        return 2 * radius + 12 + ui.measure(working, ui.fonts.body(), width).y + ImGui::GetStyle().ItemSpacing.y;
+    };
     auto drawProgress = [&](float x0, float x1) {
-        const float radius = std::max(10.0F, ui.fonts.bodySize() * 0.3F);
         const float y = ImGui::GetCursorScreenPos().y + radius;
         const auto phase = static_cast<int>(
             std::chrono::duration_cast<std::chrono::milliseconds>(context.clock.now().time_since_epoch()).count() / 500 % 3);
@@ -814,12 +831,13 @@ void PayCardScreen::draw(const ScreenContext& context, Ui& ui) const {
         }
         ui.recordGraphic(ImVec2(mid - radius * 4.5F, y - radius), ImVec2(mid + radius * 4.5F, y + radius), "progress");
         ImGui::SetCursorScreenPos(ImVec2(x0, y + radius + 12));
-        ui.centered(context.text.tr("pay.card.working"), ui.fonts.body(), c.text, x0, x1);
+        ui.centered(working, ui.fonts.body(), c.text, x0, x1);
     };
-    // An arrow pointing down at the terminal mounted below the screen, as tall as the room left.
+    // An arrow pointing down at the terminal mounted below the screen, in the room left (none
+    // where less than a thumb's height is left).
     auto drawArrow = [&](float x0, float x1, float bottom) {
         const float y0 = ImGui::GetCursorScreenPos().y + 12;
-        const float height = std::min(160.0F, bottom - y0);
+        const float height = std::min(160.0F, bottom - 12 - y0);
         if (height < 60) return;
         const float mid = (x0 + x1) / 2;
         const float half = height * 0.45F;
@@ -832,34 +850,55 @@ void PayCardScreen::draw(const ScreenContext& context, Ui& ui) const {
     const PatientMessage insert{"pay.card.insert", false};
     const PatientMessage pinNote{"pay.card.pin_note", false};
     const std::string order = context.text.tr("pay.qr.order", {{"order", view.order.orderId.empty() ? view.quote.orderId : view.order.orderId}});
+    // The two messages in the patient's language always; the other language, the order line and
+    // the arrow where there is room for them (large print: the patient's language only).
+    auto drawMessages = [&](float x0, float x1, float bottom, float reserve) {
+        const float width = x1 - x0;
+        const float gap = 8;
+        const float pinAlone = patientMessageHeight(context, ui, pinNote, width, false);
+        const float insertBoth = patientMessageHeight(context, ui, insert, width, true);
+        const float insertAlone = patientMessageHeight(context, ui, insert, width, false);
+        const float room = bottom - reserve - ImGui::GetCursorScreenPos().y;
+        ImGui::SetCursorScreenPos(ImVec2(x0, ImGui::GetCursorScreenPos().y));
+        drawPatientMessage(context, ui, insert, width, insertBoth + gap + pinAlone <= room ? insertBoth : insertAlone);
+        ImGui::SetCursorScreenPos(ImVec2(x0, ImGui::GetCursorScreenPos().y + gap));
+        drawPatientMessage(context, ui, pinNote, width, bottom - reserve - ImGui::GetCursorScreenPos().y);
+    };
+    const float orderHeight = ui.measure(order, ui.fonts.body(), l.contentWidth()).y + ImGui::GetStyle().ItemSpacing.y;
     if (l.portrait) {
+        // Large print: the English PIN note takes four lines; the gaps give way to it.
+        const float space = ui.fonts.largePrint() ? 4.0F : 16.0F;
         drawAmount(l.contentMin.x, l.contentMax.x);
-        ui.space(16);
+        ui.space(space);
         const float bottom = l.contentMax.y;
-        // The messages share what the progress, the order line and the arrow leave.
-        const float below = ui.fonts.bodySize() * 4.0F + 200;
-        const float room = bottom - below - ImGui::GetCursorScreenPos().y;
-        drawPatientMessage(context, ui, insert, 0, room * 0.55F);
-        ui.space(8);
-        drawPatientMessage(context, ui, pinNote, 0, bottom - below - ImGui::GetCursorScreenPos().y);
-        ui.space(16);
+        const float width = l.contentWidth();
+        float reserve = space + ImGui::GetStyle().ItemSpacing.y + progressHeight(width);
+        const float least = patientMessageHeight(context, ui, insert, width, false) + 8 + patientMessageHeight(context, ui, pinNote, width, false);
+        // (A line's drawn box is a little taller than its measure: a margin keeps it off the bar.)
+        const bool orderShown = ImGui::GetCursorScreenPos().y + least + reserve + orderHeight + 24 <= bottom;
+        if (orderShown) reserve += orderHeight;
+        drawMessages(l.contentMin.x, l.contentMax.x, bottom, reserve);
+        ui.space(space);
         drawProgress(l.contentMin.x, l.contentMax.x);
-        ui.centered(order, ui.fonts.body(), c.mutedText, l.contentMin.x, l.contentMax.x);
+        if (orderShown) ui.centered(order, ui.fonts.body(), c.mutedText, l.contentMin.x, l.contentMax.x);
         drawArrow(l.contentMin.x, l.contentMax.x, bottom);
         return;
+    }
+    {
+        const std::string title = context.text.tr("pay.card.title");
+        const float width = columns.mainX1 - columns.mainX0;
+        ImFont* face = ui.measure(title, ui.fonts.title(), width).y > ui.measure("A", ui.fonts.title(), width).y * 1.5F ? ui.fonts.body() : ui.fonts.title();
+        ui.centered(title, face, c.text, columns.mainX0, columns.mainX1);
+        ui.space(8);
     }
     drawAmount(columns.mainX0, columns.mainX1);
     ui.space(8);
     ImGui::SetCursorScreenPos(ImVec2(columns.mainX0, ImGui::GetCursorScreenPos().y));
     drawProgress(columns.mainX0, columns.mainX1);
-    ui.centered(order, ui.fonts.body(), c.mutedText, columns.mainX0, columns.mainX1);
+    if (ImGui::GetCursorScreenPos().y + orderHeight + 24 <= l.contentMax.y) ui.centered(order, ui.fonts.body(), c.mutedText, columns.mainX0, columns.mainX1);
     drawArrow(columns.mainX0, columns.mainX1, l.contentMax.y);
-    const float sideWidth = columns.sideX1 - columns.sideX0;
     ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, top));
-    const float room = l.contentMax.y - top;
-    drawPatientMessage(context, ui, insert, sideWidth, room * 0.5F);
-    ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, ImGui::GetCursorScreenPos().y + 8));
-    drawPatientMessage(context, ui, pinNote, sideWidth, l.contentMax.y - ImGui::GetCursorScreenPos().y);
+    drawMessages(columns.sideX0, columns.sideX1, l.contentMax.y, 0);
 }
 
 // ---------------------------------------------------------------- pay.result
@@ -1007,8 +1046,12 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
     // The status line: its own height, the spacer above it (portrait) and the item spacing.
     // Landscape: it stands beside the buttons (which take the right half of the bottom row), so
     // the message above keeps all the room down to the buttons.
-    const float statusLine = l.portrait ? ui.fonts.bodySize() * 1.3F + 20 + 3 * ui.theme.gap : 0;
-    const float buttonsX0 = l.portrait ? x0 : (x0 + x1) / 2;
+    // Three buttons (a declined card: menu, another way, the card again) take the whole width in
+    // landscape too (in the right half, large print, they would stack three high), and the status
+    // line goes under the message as in portrait.
+    const bool statusBeside = !l.portrait && buttons.size() < 3;
+    const float statusLine = !statusBeside ? ui.fonts.bodySize() * 1.3F + 20 + 3 * ui.theme.gap : 0;
+    const float buttonsX0 = !statusBeside ? x0 : (x0 + x1) / 2;
     const float buttonTop = buttonRowTop(ui, buttons, buttonsX0, x1, l.contentMax.y) - ui.theme.gap;
     auto roomFor = [&](float reserved) { return buttonTop - ImGui::GetCursorScreenPos().y - reserved; };
     const std::vector<std::pair<std::string, std::string>> values{{"order", view.order.orderId},
@@ -1052,8 +1095,8 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
     }
     // Where the status line goes: under the message (portrait), or left of the buttons at the
     // height of their lowest row (landscape).
-    const float statusWidth = l.portrait ? x1 - x0 : buttonsX0 - x0 - ui.theme.gap;
-    if (l.portrait) {
+    const float statusWidth = !statusBeside ? x1 - x0 : buttonsX0 - x0 - ui.theme.gap;
+    if (!statusBeside) {
         ui.space(20);
     } else if (print_ == PrintState::printing || print_ == PrintState::printed) {
         ImGui::SetCursorScreenPos(ImVec2(x0, l.contentMax.y - ui.theme.buttonHeight));
