@@ -808,7 +808,9 @@ void PayCardScreen::draw(const ScreenContext& context, Ui& ui) const {
     }
     const float top = ImGui::GetCursorScreenPos().y;
     auto drawAmount = [&](float x0, float x1) {
-        ui.centered(context.text.tr("pay.amount_due"), ui.fonts.body(), c.mutedText, x0, x1);
+        // Landscape large print: under "pay by bank card" the amount speaks for itself, and the
+        // column needs the line for the progress.
+        if (l.portrait || !ui.fonts.largePrint()) ui.centered(context.text.tr("pay.amount_due"), ui.fonts.body(), c.mutedText, x0, x1);
         // The clock face where the instructions leave room for it (not in large print).
         ImFont* face = ui.fonts.largePrint() ? ui.fonts.title() : ui.fonts.clock();
         ui.centered(context.text.tr("pay.yuan", {{"amount", formatYuan(view.quote.cashFen)}}), face, c.primary, x0, x1);
