@@ -502,14 +502,18 @@ void drawChannelChoice(const ScreenContext& context, Ui& ui, int64_t amountFen, 
     for (const std::string_view channel : channels) {
         row.push_back({channelIdPrefix + std::string(channel), channelName(context.text, channel), ButtonKind::primary});
     }
-    const float buttonsTop = l.portrait ? l.contentMax.y - ui.theme.buttonHeight : buttonRowTop(ui, row, x0, x1, l.contentMax.y);
+    // Portrait: the channels stand in a column above the back button, each at least a touch
+    // target high; what is above them ends there.
+    const float channelColumn = static_cast<float>(channels.size()) * (ui.theme.buttonHeight + ui.theme.gap) + ui.theme.gap + 24;
+    const float buttonsTop = l.portrait ? l.contentMax.y - ui.theme.buttonHeight - channelColumn
+                                        : buttonRowTop(ui, row, x0, x1, l.contentMax.y);
     serviceTitle(context, ui, "pay.channel.title");
     ui.centered(context.text.tr("pay.amount_due"), ui.fonts.body(), c.mutedText, x0, x1);
     // The amount in the big clock face, unless (landscape, large print) that would run into the
     // button row at the bottom: then in the title face.
     const float noteHeight = note.key.empty() ? 0 : patientMessageHeight(context, ui, note, x1 - x0, false) + ui.theme.gap;
     const float roomAbove = buttonsTop - ui.theme.gap - noteHeight - ImGui::GetCursorScreenPos().y;
-    ImFont* amountFace = l.portrait || ui.fonts.clock()->FontSize * 1.25F <= roomAbove ? ui.fonts.clock() : ui.fonts.title();
+    ImFont* amountFace = ui.fonts.clock()->FontSize * 1.25F <= roomAbove || (l.portrait && note.key.empty()) ? ui.fonts.clock() : ui.fonts.title();
     ui.centered(context.text.tr("pay.yuan", {{"amount", formatYuan(amountFen)}}), amountFace, c.primary, x0, x1);
     if (!note.key.empty()) {
         ui.space(l.portrait ? 24 : 4);

@@ -233,6 +233,40 @@ TEST_F(CardJourneyTest, AnswerLostIsNeverFailedAndNeverChargedTwice) {
     for (const auto& line : jobs.front()) EXPECT_EQ(line.find("失败"), std::string::npos) << line;
 }
 
+/// The terminal is gone (unplugged) before the card payment starts: nothing is journalled or
+/// charged, the channel screen says why, and the same order is paid by QR instead.
+TEST_F(CardJourneyTest, UnavailableTerminalGoesBackToTheChannelsWithTheReason) {
+    startWithTerminal();
+    ASSERT_NE(app, nullptr);
+    auto report = journey("{\"steps\": [" + toChannel("wang-xinkun") + "]}");
+    ASSERT_TRUE(report.ok) << describe(report);
+    terminal.reset();  // the pty closes and its link goes: the driver cannot open the port
+    report = journey(R"({"steps": [
+        {"tap": "pay.channel.bankcard"},
+        {"await_screen": {"screen": "pay.channel", "seconds": 20}}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(showsText("刷卡机暂时无法使用"));
+    report = journey(R"({"steps": [{"set_language": "en_US"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(showsText("The card terminal is not available right now"));
+    auto all = orders();
+    ASSERT_EQ(all.size(), 1U);
+    EXPECT_EQ(all.front().state, SagaState::created) << "the order waits to be paid another way";
+    EXPECT_EQ(acquirer->charges(), 0);
+    report = journey(R"({"steps": [
+        {"tap": "pay.channel.alipay"},
+        {"await_screen": {"screen": "pay.qr", "seconds": 10}},
+        {"pay_on_phone": true},
+        {"await_screen": {"screen": "pay.result", "seconds": 20}}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    all = orders();
+    ASSERT_EQ(all.size(), 1U) << "the same order";
+    EXPECT_EQ(all.front().state, SagaState::done) << all.front().reason;
+    EXPECT_EQ(all.front().channel, "alipay");
+}
+
 /// (d) Every bank-card screen (the channel choice with the card, the terminal at work, nothing
 /// charged with the reason, received with the card) in both languages, portrait and landscape,
 /// normal and large print: the fixture checks each frame's layout (no text under a button,
