@@ -11,6 +11,20 @@ namespace {
 
 std::string maskedName(const std::string& name) { return maskPersonalData(name, PersonalField::name); }
 
+/// A bank card number with no more than its first 6 and last 4 digits ("622848*********0018"):
+/// what the terminal answers is masked already; a terminal that sent more is masked here too.
+std::string firstSixLastFour(std::string card) {
+    size_t digits = 0;
+    for (const char ch : card) digits += ch >= '0' && ch <= '9' ? 1 : 0;
+    size_t seen = 0;
+    for (char& ch : card) {
+        if (ch < '0' || ch > '9') continue;
+        ++seen;
+        if (seen > 6 && seen + 4 <= digits) ch = '*';
+    }
+    return card;
+}
+
 Document begin(const Translator& tr, const SlipHeader& header, std::string kind, std::string_view titleKey) {
     Document document;
     document.id = header.documentId;
@@ -43,6 +57,13 @@ Document paymentReceipt(const Translator& tr, const PaymentReceiptData& data) {
     document.text(tr.tr("print.receipt.total", {{"amount", data.total}}), Align::left, 1, true);
     document.text(tr.tr("print.receipt.insurance", {{"amount", data.insurancePart}}));
     document.text(tr.tr("print.receipt.self_pay", {{"amount", data.selfPart}, {"channel", data.channel}}));
+    if (!data.bankCard.empty()) {
+        document.text(tr.tr("print.receipt.card", {{"card", firstSixLastFour(data.bankCard)}}));
+        document.text(tr.tr("print.receipt.card_numbers", {{"voucher", data.cardVoucher}, {"reference", data.cardReference}}));
+        if (!data.cardBatch.empty() || !data.cardTerminal.empty()) {
+            document.text(tr.tr("print.receipt.card_terminal", {{"batch", data.cardBatch}, {"terminal", data.cardTerminal}}));
+        }
+    }
     document.text(tr.tr("print.common.trade_no", {{"trade_no", data.tradeNo}}));
     document.blocks.emplace_back(Barcode128{data.tradeNo});
     for (const auto& code : data.pickupCodes) {

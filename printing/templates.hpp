@@ -50,6 +50,14 @@ struct PaymentReceiptData {
     /// Pickup codes of the prescriptions this payment paid for (each printed with its barcode:
     /// the pharmacy's scanner, or the pickup kiosk's, finds them by it).
     std::vector<std::string> pickupCodes;
+    /// Paid on the bank-card terminal: the card number as the terminal masked it (printed with
+    /// no more than its first 6 and last 4 digits whatever it holds) and the terminal's voucher
+    /// (凭证号), reference (参考号), batch and terminal numbers. Empty for a QR payment.
+    std::string bankCard;
+    std::string cardVoucher;
+    std::string cardReference;
+    std::string cardBatch;
+    std::string cardTerminal;
 };
 
 struct RegistrationSlipData {

@@ -15,6 +15,7 @@
 #include "printing/templates.hpp"
 #include "screens/booking/booking_flow.hpp"
 #include "screens/help/staff_call.hpp"
+#include "screens/payment/card_terminal.hpp"
 #include "screens/payment/payment_screens.hpp"
 #include "screens/sim_panel_hospital.hpp"
 #include "screens/sim_panel_lockers.hpp"
@@ -273,6 +274,8 @@ Result<void> App::openPayments() {
     if (!journal) return std::unexpected(journal.error());
     auto desk = payments::PaymentDesk::create(config_, **journal, *his_);
     if (!desk) return std::unexpected(desk.error());
+    // A bank-card terminal in [[devices]] adds "bank card" to the payment channels.
+    attachCardTerminal(**desk, devices_, [this](drivers::DeviceEvent event) { queue_.post(UiEvent{std::move(event)}); });
     paymentJournal_ = std::move(*journal);
     desk_ = std::move(*desk);
     services_ = std::make_unique<ServiceFlows>(config_, his_, desk_, *tasks_, devices_, [this](UiEvent event) { queue_.post(std::move(event)); });

@@ -29,6 +29,7 @@ std::vector<std::unique_ptr<Screen>> makeScreenTable() {
     table.push_back(std::make_unique<PaySplitScreen>());
     table.push_back(std::make_unique<PayChannelScreen>());
     table.push_back(std::make_unique<PayQrScreen>());
+    table.push_back(std::make_unique<PayCardScreen>());
     table.push_back(std::make_unique<PayResultScreen>());
     table.push_back(std::make_unique<BookDepartmentsScreen>());
     table.push_back(std::make_unique<BookSearchScreen>());

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # The demo: installs missing Debian packages, builds, starts the simulated hospital (hospital-sim
-# on a free loopback port) and the kiosk in lobby mode on the simulated devices. Without a
-# display it runs the demo journey headless and writes its screenshots instead.
+# on a free loopback port) and the kiosk in lobby mode on the simulated devices, with a virtual
+# UnionPay MIS-POS bank-card terminal (kiosk-vpos) on a pty in the run's folder. Without a
+# display it runs the demo journey headless and writes its screenshots instead: one patient pays
+# by bank card on the virtual terminal and books a slot, another pays by QR and checks in.
 #
 # Usage: scripts/run-demo.sh [--port N] [--no-build]
 #   --port N     hospital-sim on 127.0.0.1:N; refused (and said why) when N is busy or in the
 #                kernel's ephemeral port range. Default: the first free port from 18080 to 18179.
 #   --no-build   skip the package check and the build (the tests use it)
 # Environment: KIOSK_DEMO_CONFIG (a config whose hospital URLs use 127.0.0.1:18080; the demo
-# rewrites them to its port and its data folder), KIOSK_DEMO_MODE (lobby; pharmacy: the pickup
+# rewrites them to its port and its data folder), KIOSK_DEMO_MODE (lobby, with the bank-card
+# terminal, approving every card; pharmacy: the pickup
 # kiosk with a virtual lock board of 12 lockers on a pty, bank LOCKER-A as the hospital's seed
 # loads it; F2's panel jams and frees its doors at any time; pharmacy_display: the call display),
 # KIOSK_DEMO_JAM (pharmacy: lockers whose doors stick from the start, e.g. "3"), KIOSK_DEMO_PORT
@@ -64,7 +67,7 @@ mkdir -p "$run_dir"
 
 if [ "$build" = 1 ]; then
   step 1/4 "Checking the Debian packages and building kiosk and hospital-sim (log: $run_dir/build.log)"
-  if ! { "$root/scripts/install-deps.sh" && KIOSK_BUILD_TARGETS="kiosk hospital-sim kiosk-vlockboard" "$root/scripts/build.sh"; } \
+  if ! { "$root/scripts/install-deps.sh" && KIOSK_BUILD_TARGETS="kiosk hospital-sim kiosk-vlockboard kiosk-vpos" "$root/scripts/build.sh"; } \
       >"$run_dir/build.log" 2>&1; then
     tail -n 30 "$run_dir/build.log" >&2
     fail "the build failed; its log: $run_dir/build.log"
@@ -103,8 +106,9 @@ start_sim() {
   return 2
 }
 board_pid=""
+vpos_pid=""
 cleanup() {
-  for pid in $sim_pid $board_pid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  for pid in $sim_pid $board_pid $vpos_pid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 
@@ -140,7 +144,7 @@ mode="${KIOSK_DEMO_MODE:-lobby}"
 case "$mode" in lobby|pharmacy|pharmacy_display) ;; *) fail "KIOSK_DEMO_MODE must be lobby, pharmacy or pharmacy_display, got '$mode'" ;; esac
 sed -i -E "s/^mode *=.*/mode = \"$mode\"/" "$demo_config"
 journey="$root/assets/journeys/demo.json"
-what="identify with a card, pay a charge by QR, book a general-clinic slot, check in, time-out"
+what="identify with a card, pay the charges by bank card on the virtual terminal, book a general-clinic slot; another patient pays by QR and checks in; time-out"
 if [ "$mode" = pharmacy ]; then
   journey="$root/assets/journeys/pharmacy.json"
   what="identify with a card, open a medicine locker, choose decoction and delivery for a herbal prescription and pay its fee, take a number for the window"
@@ -182,6 +186,33 @@ locker_bank_id = "LOCKER-A"
 lock_board_control = "$control"
 TOML
   echo "      virtual lock board: 12 lockers on $run_dir/ttyLockers${KIOSK_DEMO_JAM:+ (jammed: $KIOSK_DEMO_JAM)}; F2 jams and frees doors"
+fi
+
+# The lobby kiosk's bank-card terminal: a virtual UnionPay MIS-POS (kiosk-vpos) on a pty in the
+# run's folder, speaking the serial framing to the kiosk's mispos driver (as
+# assets/config/bankcard.example.toml describes). It takes 2 s to answer, as a patient inserting a
+# card and typing a PIN would, so the kiosk's "use the terminal below" screen is seen.
+if [ "$mode" = lobby ]; then
+  vpos="$build_dir/sim/kiosk-vpos"
+  [ -x "$vpos" ] || fail "$vpos is missing: run without --no-build"
+  "$vpos" --link "$run_dir/ttyPos" --state "$run_dir/vpos.state" --answer-delay-ms 2000 >"$run_dir/vpos.log" 2>&1 &
+  vpos_pid=$!
+  for _ in $(seq 1 50); do [ -e "$run_dir/ttyPos" ] && break; sleep 0.1; done
+  [ -e "$run_dir/ttyPos" ] || fail "the virtual bank-card terminal did not start; its log: $run_dir/vpos.log"
+  cat >>"$demo_config" <<TOML
+
+[[devices]]
+name = "bankcard"
+class = "pos_terminal"
+driver = "mispos"
+transport = "serial"
+port = "$run_dir/ttyPos"
+pos_id = "YZDEMO01"
+operator = "KIOSK"
+answer_timeout_ms = 90000
+service_timeout_ms = 30000
+TOML
+  echo "      virtual bank-card terminal (UnionPay MIS-POS) on $run_dir/ttyPos; every card is approved"
 fi
 
 # What the demo did, from the kiosk's own records: its payment journal and the printers' output.

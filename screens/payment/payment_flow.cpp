@@ -148,6 +148,7 @@ void PaymentFlow::loadCharges(const PatientIdentity& identity) {
         const bool insuranceSite = desk_ && desk_->insuranceEnabled();
         shared_->view.insuranceOffered = insuranceCredential(identity).has_value() && insuranceSite;
         shared_->view.insuranceNeedsCredential = !insuranceCredential(identity).has_value() && insuranceSite;
+        shared_->view.bankCardOffered = desk_ && desk_->bankCardEnabled();
     }
     start(PayStage::loading, [this](const std::shared_ptr<Shared>& shared, uint64_t generation, std::stop_token) {
         listCharges(shared, generation);
@@ -287,6 +288,7 @@ void PaymentFlow::payBy(const std::string& channel, SteadyTime now) {
     {
         std::lock_guard lock(shared_->mutex);
         shared_->view.channel = channel;
+        shared_->view.cardError.reset();
     }
     start(PayStage::ordering, [this, channel, now](const std::shared_ptr<Shared>& shared, uint64_t generation, std::stop_token stop) {
         pay(shared, generation, stop, channel, now);
@@ -307,6 +309,7 @@ void PaymentFlow::renewQr(SteadyTime now) {
         shared_->view.quotingInsured = insured;
         shared_->view.qrExpired = false;
         shared_->view.cancelledByPatient = false;
+        shared_->view.cardError.reset();
         shared_->view.order = payments::PaymentOrder{};
     }
     start(PayStage::quoting, [this, channel, insured, cashBefore, now](const std::shared_ptr<Shared>& shared, uint64_t generation,
@@ -398,6 +401,38 @@ void PaymentFlow::pay(const std::shared_ptr<Shared>& shared, uint64_t generation
     if (cashFen == 0) {
         // The fund and the personal account cover everything: no QR, settle and commit.
         update(shared, generation, [&](PaymentView& v) { v.stage = PayStage::finishing; });
+        return finishWith(desk_->finish(orderId));
+    }
+    if (channel == "bankcard") {
+        // The terminal has the payment now: only the patient (Cancel on the terminal) or the
+        // terminal's own time-out ends it. No cancel token, not even at session end: a consume
+        // stopped by the kiosk after the terminal took it would leave its outcome unknown.
+        update(shared, generation, [&](PaymentView& v) {
+            v.stage = PayStage::card;
+            v.cardError.reset();
+        });
+        auto charged = desk_->chargeCard(orderId);
+        if (!charged) {
+            // The desk refuses before journalling anything (no terminal, sign-in failed, an earlier
+            // card payment unknown). The journal has the last word: only an order still waiting
+            // to be paid goes back to the channel choice.
+            auto now = desk_->order(orderId);
+            const bool untouched = now && (now->state == payments::SagaState::created || now->state == payments::SagaState::ins_presettled);
+            if (!untouched) return finishWith(now ? now : charged);
+            logger()->warn("order {}: card payment not started (nothing charged): {}", orderId, charged.error().describe());
+            update(shared, generation, [&](PaymentView& v) {
+                v.stage = PayStage::quoted;
+                v.channel.clear();
+                v.cardError = charged.error();
+            });
+            return;
+        }
+        logger()->info("order {}: bank card → {}", orderId, payments::stateName(charged->state));
+        if (charged->state != payments::SagaState::paid) return finishWith(charged);  // CLOSED (why: card.resultKey), UNKNOWN, MANUAL
+        update(shared, generation, [&](PaymentView& v) {
+            v.stage = PayStage::finishing;
+            v.order = *charged;
+        });
         return finishWith(desk_->finish(orderId));
     }
     auto shown = desk_->showQr(orderId, channel);

@@ -34,6 +34,8 @@ enum class PayStage {
     quoted,      ///< split known, nothing charged yet
     ordering,    ///< creating the gateway order
     qr,          ///< QR on screen, polling
+    card,        ///< the bank-card terminal has the payment: the patient inserts / taps the card
+                 ///< and types the PIN there (sign-in first when due); only the terminal can stop it
     finishing,   ///< paid (or nothing to pay in cash): settling and committing to the HIS
     outcome,     ///< the order reached the state in view().order
     stopped,     ///< a step failed before any money could move (view().error says why)
@@ -65,6 +67,12 @@ struct PaymentView {
     std::string channel;
     payments::PaymentOrder order;   ///< the latest journalled state of the order
     std::optional<Error> error;     ///< for `stopped`: why (nothing was charged)
+    /// A bank-card terminal is attached to the desk: "bankcard" is offered beside the QR channels.
+    bool bankCardOffered = false;
+    /// Back at `quoted` because the card payment could not start (terminal unavailable, an
+    /// earlier card payment still unknown): nothing was journalled or charged; the channel
+    /// screen says why and the patient picks another channel for the same order.
+    std::optional<Error> cardError;
     SteadyTime qrShownAt{};         ///< UI clock when the QR appeared (the countdown)
     /// How a CLOSED order came to be closed, for the words on the result screen.
     bool qrExpired = false;           ///< the countdown ran out (nobody pressed cancel)
@@ -96,7 +104,8 @@ public:
     bool working() const override { return view().working(); }
     void loadCharges(const PatientIdentity& identity);
     void requestQuote(bool useInsurance);
-    /// Pays the quote's cash part by `channel` (empty when there is no cash part): QR, wait, finish.
+    /// Pays the quote's cash part by `channel` (empty when there is no cash part): QR, wait,
+    /// finish; "bankcard": the terminal (PaymentDesk::chargeCard), then finish.
     void payBy(const std::string& channel, SteadyTime now);
     /// The patient pressed cancel on the QR: the worker closes the order (or finds it paid).
     /// `thenSignOut`: the cancel came from "finish" (view().signOutAfterCancel).
@@ -105,10 +114,11 @@ public:
     /// was charged: CREATED / INS_PRESETTLED move no money) and the charges are listed again,
     /// in that order on one worker, so the closed order's charges are never shown held back.
     void backToCharges();
-    /// The QR expired (CLOSED, nothing charged): a new order for the same charges, the same
-    /// choice of insurance and the same channel, and its QR. With insurance the split is asked
-    /// again (pre-settlement); when the cash part differs the patient confirms it again
-    /// (stage `quoted`), otherwise the new code is shown at once.
+    /// The QR expired or the card was declined (CLOSED, nothing charged): a new order for the
+    /// same charges, the same choice of insurance and the same channel, and its QR (or the
+    /// terminal again). With insurance the split is asked again (pre-settlement); when the cash
+    /// part differs the patient confirms it again (stage `quoted`), otherwise the new code is
+    /// shown (the terminal asked) at once.
     void renewQr(SteadyTime now);
     PaymentView view() const;
 

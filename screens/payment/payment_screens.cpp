@@ -147,6 +147,13 @@ void placeButtons(Ui& ui, std::vector<RowButton> buttons) {
     buttonRow(ui, buttons, ui.layout.contentMin.x, ui.layout.contentMax.x, ui.layout.contentMax.y);
 }
 
+/// The patient message of a bank-card reason key ("pos.declined.wrong_pin"); a key this kiosk
+/// has no words for (a new acquirer code) says "the payment did not go ahead" in general.
+std::string cardReasonKey(const Translator& text, const std::string& key, std::string_view fallback) {
+    if (!key.empty() && text.catalog().find(text.language(), key) != nullptr) return key;
+    return std::string(fallback);
+}
+
 std::string channelName(const Translator& text, std::string_view channel) {
     return channel.empty() ? text.tr("pay.channel.none") : text.tr("pay.channel." + std::string(channel));
 }
@@ -315,7 +322,7 @@ void PayChargesScreen::draw(const ScreenContext& context, Ui& ui) const {
                 for (const auto& note : notes) drawPatientMessage(context, ui, note, 0, above - ImGui::GetCursorScreenPos().y);
                 break;
             }
-            if (view.insuranceOffered) notes.emplace_back("pay.insurance_hint", false);
+            if (view.insuranceOffered) notes.emplace_back(view.bankCardOffered ? "pay.insurance_hint_card" : "pay.insurance_hint", false);
             if (view.insuranceNeedsCredential) notes.emplace_back("pay.insurance_needs_credential", false);
             // As many lines as fit above the buttons; the total always covers them all.
             const size_t shown = std::min<size_t>(view.charges.size(), l.portrait ? 10 : 6);
@@ -332,7 +339,7 @@ void PayChargesScreen::draw(const ScreenContext& context, Ui& ui) const {
                 buttons.push_back({"pay.insurance", context.text.tr("pay.insurance"), ButtonKind::primary});
                 buttons.push_back({"pay.self", context.text.tr("pay.self"), ButtonKind::secondary});
             } else {
-                buttons.push_back({"pay.self", context.text.tr("pay.self_only"), ButtonKind::primary});
+                buttons.push_back({"pay.self", context.text.tr(view.bankCardOffered ? "pay.self_only_card" : "pay.self_only"), ButtonKind::primary});
             }
             buttons.push_back(back);
             const float buttonsTop = buttonRowTop(ui, buttons, columns.sideX0, columns.sideX1, l.contentMax.y) - ui.theme.gap;
@@ -342,7 +349,7 @@ void PayChargesScreen::draw(const ScreenContext& context, Ui& ui) const {
                 // The insurance hint only explains the button beside it: where even one language
                 // of it cannot fit above the buttons (large print: the choices on two rows, or a
                 // tall charges table), it gives way. The held-back note (money) always stays.
-                if (note.key == "pay.insurance_hint" &&
+                if (note.key.starts_with("pay.insurance_hint") &&
                     ui.measure(context.text.tr(note.key), ui.fonts.body(), width - 56).y + 56 > room) {
                     continue;
                 }
@@ -423,7 +430,10 @@ void PaySplitScreen::draw(const ScreenContext& context, Ui& ui) const {
     const std::vector<RowButton> buttons{{"pay.split.confirm", confirm, ButtonKind::primary},
                                          {"pay.split.back", context.text.tr("common.back"), ButtonKind::secondary}};
     const float buttonsTop = buttonRowTop(ui, buttons, columns.sideX0, columns.sideX1, l.contentMax.y) - ui.theme.gap;
-    const PatientMessage note{q.cashFen > 0 ? "pay.split.explain" : "pay.split.explain_covered", false};
+    const PatientMessage note{q.cashFen <= 0              ? "pay.split.explain_covered"
+                              : view.bankCardOffered ? "pay.split.explain_card"
+                                                     : "pay.split.explain",
+                              false};
     // Landscape: the note stands beside the amounts, above the buttons. At large print the two
     // buttons stack in the side column and leave too little room above them, so the note moves
     // under the amounts in the main column, which then has room to spare.
@@ -461,40 +471,66 @@ Transition PayChannelScreen::onEvent(ScreenContext& context, const UiEvent& even
             return Transition::to("pay.qr");
         }
     }
+    if (view.bankCardOffered && pressed->id == "pay.channel." + std::string(kBankCardChannel)) {
+        context.services.payment().payBy(std::string(kBankCardChannel), context.clock.now());
+        return Transition::to("pay.card");
+    }
     return Transition::none();
 }
 
 void PayChannelScreen::draw(const ScreenContext& context, Ui& ui) const {
     const PaymentView view = context.services.payment().view();
     if (askingFinish_ && asksBeforeFinish(context)) return drawFinishQuestion(context, ui, false);
-    drawChannelChoice(context, ui, view.quote.cashFen, "pay.channel.back", "pay.channel.");
+    // Back from the terminal without a charge (it could not start): why, above the choice.
+    PatientMessage note;
+    if (view.cardError) note = PatientMessage{cardReasonKey(context.text, view.cardError->messageKey, "pos.unavailable"), true};
+    drawChannelChoice(context, ui, view.quote.cashFen, "pay.channel.back", "pay.channel.", view.bankCardOffered, note);
 }
 
-void drawChannelChoice(const ScreenContext& context, Ui& ui, int64_t amountFen, const std::string& backId, const std::string& channelIdPrefix) {
+void drawChannelChoice(const ScreenContext& context, Ui& ui, int64_t amountFen, const std::string& backId, const std::string& channelIdPrefix,
+                       bool bankCard, const PatientMessage& note) {
     const Layout& l = ui.layout;
     const Palette& c = ui.theme.colors;
     const float x0 = l.contentMin.x;
     const float x1 = l.contentMax.x;
+    std::vector<std::string_view> channels(std::begin(kChannels), std::end(kChannels));
+    if (bankCard) channels.push_back(kBankCardChannel);
+    const RowButton cancel{backId, context.text.tr("common.back"), ButtonKind::secondary};
+    // Landscape (about 800 pixels between the bars, less in large print): one row at the bottom,
+    // cancel on the left, the channels to its right (two rows where their labels need it).
+    std::vector<RowButton> row{cancel};
+    for (const std::string_view channel : channels) {
+        row.push_back({channelIdPrefix + std::string(channel), channelName(context.text, channel), ButtonKind::primary});
+    }
+    // Portrait: the channels stand in a column above the back button, each at least a touch
+    // target high; what is above them ends there.
+    const float channelColumn = static_cast<float>(channels.size()) * (ui.theme.buttonHeight + ui.theme.gap) + ui.theme.gap + 24;
+    const float buttonsTop = l.portrait ? l.contentMax.y - ui.theme.buttonHeight - channelColumn
+                                        : buttonRowTop(ui, row, x0, x1, l.contentMax.y);
     serviceTitle(context, ui, "pay.channel.title");
     ui.centered(context.text.tr("pay.amount_due"), ui.fonts.body(), c.mutedText, x0, x1);
     // The amount in the big clock face, unless (landscape, large print) that would run into the
     // button row at the bottom: then in the title face.
-    const float roomAbove = l.contentMax.y - ui.theme.buttonHeight - ui.theme.gap - ImGui::GetCursorScreenPos().y;
-    ImFont* amountFace = l.portrait || ui.fonts.clock()->FontSize * 1.25F <= roomAbove ? ui.fonts.clock() : ui.fonts.title();
+    const float noteHeight = note.key.empty() ? 0 : patientMessageHeight(context, ui, note, x1 - x0, false) + ui.theme.gap;
+    const float roomAbove = buttonsTop - ui.theme.gap - noteHeight - ImGui::GetCursorScreenPos().y;
+    ImFont* amountFace = ui.fonts.clock()->FontSize * 1.25F <= roomAbove || (l.portrait && note.key.empty()) ? ui.fonts.clock() : ui.fonts.title();
     ui.centered(context.text.tr("pay.yuan", {{"amount", formatYuan(amountFen)}}), amountFace, c.primary, x0, x1);
-    ui.space(48);
-    const RowButton cancel{backId, context.text.tr("common.back"), ButtonKind::secondary};
+    if (!note.key.empty()) {
+        ui.space(l.portrait ? 24 : 4);
+        drawPatientMessage(context, ui, note, x1 - x0, buttonsTop - ui.theme.gap - ImGui::GetCursorScreenPos().y);
+    }
     if (l.portrait) {
+        ui.space(note.key.empty() ? 48 : 24);
         // The channels, one gap apart, shrink (never below a touch target) to stay a clear gap
         // above the cancel button.
         const float cancelTop = l.contentMax.y - ui.theme.buttonHeight;
         const float gap = ui.theme.gap;
-        const float count = static_cast<float>(std::size(kChannels));
+        const auto count = static_cast<float>(channels.size());
         const float firstTop = ImGui::GetCursorScreenPos().y;
         const float fitting = (cancelTop - 2 * gap - firstTop) / count - gap;
         const float height = std::clamp(fitting, ui.theme.buttonHeight, ui.theme.buttonHeight * 1.5F);
         float y = firstTop;
-        for (const std::string_view channel : kChannels) {
+        for (const std::string_view channel : channels) {
             ImGui::SetCursorScreenPos(ImVec2(x0, y));
             ui.button(channelIdPrefix + std::string(channel), channelName(context.text, channel), ImVec2(x1 - x0, height),
                       ButtonKind::primary, ui.fonts.title());
@@ -502,12 +538,6 @@ void drawChannelChoice(const ScreenContext& context, Ui& ui, int64_t amountFen, 
         }
         buttonRow(ui, {cancel}, x0, x0 + (x1 - x0) * 0.5F, l.contentMax.y);
         return;
-    }
-    // Landscape (about 800 pixels between the bars, less in large print): one row at the bottom,
-    // cancel on the left, the three channels to its right.
-    std::vector<RowButton> row{cancel};
-    for (const std::string_view channel : kChannels) {
-        row.push_back({channelIdPrefix + std::string(channel), channelName(context.text, channel), ButtonKind::primary});
     }
     buttonRow(ui, row, x0, x1, l.contentMax.y);
 }
@@ -712,11 +742,176 @@ void drawQrPanel(const ScreenContext& context, Ui& ui, const QrPanel& panel, QrC
     placeButtons(ui, {{panel.cancelId, context.text.tr("pay.cancel_payment"), ButtonKind::secondary}}, columns);
 }
 
+// ---------------------------------------------------------------- pay.card
+
+bool PayCardScreen::holdsSession(const ScreenContext& context) const {
+    return context.services.payment().view().stage != PayStage::stopped;
+}
+
+bool PayCardScreen::asksBeforeFinish(const ScreenContext& context) const {
+    const PayStage stage = context.services.payment().view().stage;
+    return stage == PayStage::quoting || stage == PayStage::ordering || stage == PayStage::card;
+}
+
+Transition PayCardScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    const PaymentView view = context.services.payment().view();
+    if (const auto* pressed = pressedButton(event)) {
+        // "Finish" cannot stop the terminal: the screen says so (one answer, keep paying).
+        if (pressed->id == "session.finish") askingFinish_ = true;
+        if (pressed->id == "pay.finish.keep") askingFinish_ = false;
+        if (pressed->id == "pay.result.menu" && view.stage == PayStage::stopped) return Transition::to("menu");
+        return Transition::none();
+    }
+    if (!std::holds_alternative<PaymentProgress>(event)) return Transition::none();
+    if (view.stage == PayStage::finishing || view.stage == PayStage::outcome) return Transition::to("pay.result");
+    if (view.stage == PayStage::quoted) {
+        // The terminal could not start (nothing charged): another channel for the same order.
+        // Or, trying the card again, insurance gave a new split: the patient confirms it first.
+        if (!view.cardError && view.quote.insured) return Transition::to("pay.split");
+        return Transition::to("pay.channel");
+    }
+    return Transition::none();
+}
+
+void PayCardScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const Palette& c = ui.theme.colors;
+    const PaymentView view = context.services.payment().view();
+    // Landscape with the terminal at work: the title heads the amount's column, so the
+    // instructions beside it have the full height (large print: about 700 pixels).
+    const bool titleBeside = !l.portrait && view.stage == PayStage::card && !(askingFinish_ && asksBeforeFinish(context));
+    if (titleBeside) {
+        ui.space(12);
+    } else {
+        serviceTitle(context, ui, "pay.card.title");
+    }
+    if (askingFinish_ && asksBeforeFinish(context)) {
+        const std::vector<RowButton> keep{{"pay.finish.keep", context.text.tr("pay.finish.keep"), ButtonKind::primary}};
+        drawPatientMessage(context, ui, PatientMessage{"pay.card.finish_body", true}, 0,
+                           buttonRowTop(ui, keep, l.contentMin.x, l.contentMax.x, l.contentMax.y) - ui.theme.gap - ImGui::GetCursorScreenPos().y);
+        placeButtons(ui, keep);
+        return;
+    }
+    if (view.stage == PayStage::stopped) {  // a new order for another try could not be made (nothing charged)
+        if (view.error) drawPatientMessage(context, ui, stoppedMessage(*view.error));
+        placeButtons(ui, {{"pay.result.menu", context.text.tr("pay.result.menu"), ButtonKind::primary}});
+        return;
+    }
+    if (view.stage != PayStage::card) {
+        drawPatientMessage(context, ui, PatientMessage{view.stage == PayStage::quoting ? "pay.quoting_self" : "pay.card.preparing", false});
+        return;
+    }
+    // Portrait: the amount, the instructions, the PIN note, the progress, and an arrow down to
+    // the terminal under the screen. Landscape: the amount, the progress and the arrow on the
+    // left, the instructions on the right.
+    // The words need the width here (two messages, large print): they take two thirds.
+    Columns columns = columnsOf(ui);
+    if (!l.portrait) {
+        columns.mainX1 = l.contentMin.x + l.contentWidth() * 0.34F;
+        columns.sideX0 = columns.mainX1 + ui.theme.gap * 1.5F;
+    }
+    const float top = ImGui::GetCursorScreenPos().y;
+    auto drawAmount = [&](float x0, float x1) {
+        // Landscape large print: under "pay by bank card" the amount speaks for itself, and the
+        // column needs the line for the progress.
+        if (l.portrait || !ui.fonts.largePrint()) ui.centered(context.text.tr("pay.amount_due"), ui.fonts.body(), c.mutedText, x0, x1);
+        // The clock face where the instructions leave room for it (not in large print).
+        ImFont* face = ui.fonts.largePrint() ? ui.fonts.title() : ui.fonts.clock();
+        ui.centered(context.text.tr("pay.yuan", {{"amount", formatYuan(view.quote.cashFen)}}), face, c.primary, x0, x1);
+    };
+    // Three dots, one lit in turn (every half second: the screen redraws that often), and the
+    // words: the terminal is working, nothing is stuck.
+    const float radius = std::max(10.0F, ui.fonts.bodySize() * 0.3F);
+    const std::string working = context.text.tr("pay.card.working");
+    auto progressHeight = [&](float width) {
+        return 2 * radius + 12 + ui.measure(working, ui.fonts.body(), width).y + ImGui::GetStyle().ItemSpacing.y;
+    };
+    auto drawProgress = [&](float x0, float x1) {
+        const float y = ImGui::GetCursorScreenPos().y + radius;
+        const auto phase = static_cast<int>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(context.clock.now().time_since_epoch()).count() / 500 % 3);
+        const float mid = (x0 + x1) / 2;
+        for (int i = 0; i < 3; ++i) {
+            const ImVec2 centre(mid + static_cast<float>(i - 1) * radius * 3.5F, y);
+            ImGui::GetWindowDrawList()->AddCircleFilled(centre, radius, i == phase ? c.primary : c.secondary);
+        }
+        ui.recordGraphic(ImVec2(mid - radius * 4.5F, y - radius), ImVec2(mid + radius * 4.5F, y + radius), "progress");
+        ImGui::SetCursorScreenPos(ImVec2(x0, y + radius + 12));
+        ui.centered(working, ui.fonts.body(), c.text, x0, x1);
+    };
+    // An arrow pointing down at the terminal mounted below the screen, in the room left (none
+    // where less than a thumb's height is left).
+    auto drawArrow = [&](float x0, float x1, float bottom) {
+        const float y0 = ImGui::GetCursorScreenPos().y + 12;
+        const float height = std::min(160.0F, bottom - 12 - y0);
+        if (height < 60) return;
+        const float mid = (x0 + x1) / 2;
+        const float half = height * 0.45F;
+        ImDrawList* draw = ImGui::GetWindowDrawList();
+        draw->AddRectFilled(ImVec2(mid - half * 0.35F, y0), ImVec2(mid + half * 0.35F, y0 + height * 0.5F), c.primary);
+        draw->AddTriangleFilled(ImVec2(mid - half, y0 + height * 0.5F), ImVec2(mid + half, y0 + height * 0.5F), ImVec2(mid, y0 + height),
+                                c.primary);
+        ui.recordGraphic(ImVec2(mid - half, y0), ImVec2(mid + half, y0 + height), "arrow to the card terminal");
+    };
+    const PatientMessage insert{"pay.card.insert", false};
+    const PatientMessage pinNote{"pay.card.pin_note", false};
+    const std::string order = context.text.tr("pay.qr.order", {{"order", view.order.orderId.empty() ? view.quote.orderId : view.order.orderId}});
+    // The two messages in the patient's language always; the other language, the order line and
+    // the arrow where there is room for them (large print: the patient's language only).
+    auto drawMessages = [&](float x0, float x1, float bottom, float reserve) {
+        const float width = x1 - x0;
+        const float gap = 8;
+        const float pinAlone = patientMessageHeight(context, ui, pinNote, width, false);
+        const float insertBoth = patientMessageHeight(context, ui, insert, width, true);
+        const float insertAlone = patientMessageHeight(context, ui, insert, width, false);
+        const float room = bottom - reserve - ImGui::GetCursorScreenPos().y;
+        ImGui::SetCursorScreenPos(ImVec2(x0, ImGui::GetCursorScreenPos().y));
+        drawPatientMessage(context, ui, insert, width, insertBoth + gap + pinAlone <= room ? insertBoth : insertAlone);
+        ImGui::SetCursorScreenPos(ImVec2(x0, ImGui::GetCursorScreenPos().y + gap));
+        drawPatientMessage(context, ui, pinNote, width, bottom - reserve - ImGui::GetCursorScreenPos().y);
+    };
+    const float orderHeight = ui.measure(order, ui.fonts.body(), l.contentWidth()).y + ImGui::GetStyle().ItemSpacing.y;
+    if (l.portrait) {
+        // Large print: the English PIN note takes four lines; the gaps give way to it.
+        const float space = ui.fonts.largePrint() ? 4.0F : 16.0F;
+        drawAmount(l.contentMin.x, l.contentMax.x);
+        ui.space(space);
+        const float bottom = l.contentMax.y;
+        const float width = l.contentWidth();
+        float reserve = space + ImGui::GetStyle().ItemSpacing.y + progressHeight(width);
+        const float least = patientMessageHeight(context, ui, insert, width, false) + 8 + patientMessageHeight(context, ui, pinNote, width, false);
+        // (A line's drawn box is a little taller than its measure: a margin keeps it off the bar.)
+        const bool orderShown = ImGui::GetCursorScreenPos().y + least + reserve + orderHeight + 24 <= bottom;
+        if (orderShown) reserve += orderHeight;
+        drawMessages(l.contentMin.x, l.contentMax.x, bottom, reserve);
+        ui.space(space);
+        drawProgress(l.contentMin.x, l.contentMax.x);
+        if (orderShown) ui.centered(order, ui.fonts.body(), c.mutedText, l.contentMin.x, l.contentMax.x);
+        drawArrow(l.contentMin.x, l.contentMax.x, bottom);
+        return;
+    }
+    {
+        const std::string title = context.text.tr("pay.card.title");
+        const float width = columns.mainX1 - columns.mainX0;
+        ImFont* face = ui.measure(title, ui.fonts.title(), width).y > ui.measure("A", ui.fonts.title(), width).y * 1.5F ? ui.fonts.body() : ui.fonts.title();
+        ui.centered(title, face, c.text, columns.mainX0, columns.mainX1);
+        ui.space(8);
+    }
+    drawAmount(columns.mainX0, columns.mainX1);
+    ui.space(8);
+    ImGui::SetCursorScreenPos(ImVec2(columns.mainX0, ImGui::GetCursorScreenPos().y));
+    drawProgress(columns.mainX0, columns.mainX1);
+    if (ImGui::GetCursorScreenPos().y + orderHeight + 24 <= l.contentMax.y) ui.centered(order, ui.fonts.body(), c.mutedText, columns.mainX0, columns.mainX1);
+    drawArrow(columns.mainX0, columns.mainX1, l.contentMax.y);
+    ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, top));
+    drawMessages(columns.sideX0, columns.sideX1, l.contentMax.y, 0);
+}
+
 // ---------------------------------------------------------------- pay.result
 
 bool PayResultScreen::holdsSession(const ScreenContext& context) const {
     const PayStage stage = context.services.payment().view().stage;
-    return stage == PayStage::finishing || stage == PayStage::ordering || stage == PayStage::qr;
+    return stage == PayStage::finishing || stage == PayStage::ordering || stage == PayStage::qr || stage == PayStage::card;
 }
 
 void PayResultScreen::onEnter(ScreenContext& context) {
@@ -739,6 +934,12 @@ Transition PayResultScreen::onEvent(ScreenContext& context, const UiEvent& event
             context.services.payment().renewQr(context.clock.now());  // a new order and its code, same channel
             return Transition::to("pay.qr");
         }
+        if (pressed->id == "pay.result.card_again" && !holdsSession(context)) {
+            context.services.payment().renewQr(context.clock.now());  // a new order, the terminal again
+            return Transition::to("pay.card");
+        }
+        // Another channel: a new order from the charges (the closed one cannot be paid).
+        if (pressed->id == "pay.result.other_way" && !holdsSession(context)) return Transition::to("pay.charges");
         return Transition::none();
     }
     if (std::holds_alternative<PaymentProgress>(event)) {
@@ -778,6 +979,13 @@ void PayResultScreen::printSlip(ScreenContext& context) {
         data.channel = channelName(context.text, view.channel);
         data.tradeNo = view.order.orderId;
         data.pickupCodes = view.pickupCodes;
+        if (view.channel == kBankCardChannel) {
+            data.bankCard = view.order.card.maskedPan;
+            data.cardVoucher = view.order.card.voucher;
+            data.cardReference = view.order.card.reference;
+            data.cardBatch = view.order.card.batch;
+            data.cardTerminal = view.order.card.terminalId;
+        }
         document = printing::paymentReceipt(context.text, data);
         printDocument_ = "receipt:" + view.order.orderId;
     } else if (outcome == PayOutcome::refunded) {
@@ -818,6 +1026,7 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
         return;
     }
     const PayOutcome outcome = outcomeOf(view.order);
+    const bool byCard = view.channel == kBankCardChannel;
     // Above the button row, the outcome's message leaves one line for the printing status; where
     // both languages do not fit (landscape, large print) only the patient's stays.
     std::vector<RowButton> buttons{{"pay.result.menu", context.text.tr("pay.result.menu"), ButtonKind::primary}};
@@ -825,6 +1034,11 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
         // One tap to a new code for the same fees and app; the main way on, so on the right.
         buttons.front().kind = ButtonKind::secondary;
         buttons.push_back({"pay.result.new_code", context.text.tr("pay.result.new_code"), ButtonKind::primary});
+    } else if (outcome == PayOutcome::not_charged && byCard) {
+        // Declined or cancelled on the terminal: the card again (the main way on), or another way.
+        buttons.front().kind = ButtonKind::secondary;
+        buttons.push_back({"pay.result.other_way", context.text.tr("pay.result.other_way"), ButtonKind::secondary});
+        buttons.push_back({"pay.result.card_again", context.text.tr("pay.result.card_again"), ButtonKind::primary});
     } else if (outcome == PayOutcome::not_charged) {
         buttons.insert(buttons.begin(), {"pay.result.again", context.text.tr("pay.result.again"), ButtonKind::secondary});
     }
@@ -838,22 +1052,30 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
     // The status line: its own height, the spacer above it (portrait) and the item spacing.
     // Landscape: it stands beside the buttons (which take the right half of the bottom row), so
     // the message above keeps all the room down to the buttons.
-    const float statusLine = l.portrait ? ui.fonts.bodySize() * 1.3F + 20 + 3 * ui.theme.gap : 0;
-    const float buttonsX0 = l.portrait ? x0 : (x0 + x1) / 2;
+    // Three buttons (a declined card: menu, another way, the card again) take the whole width in
+    // landscape too (in the right half, large print, they would stack three high), and the status
+    // line goes under the message as in portrait.
+    const bool statusBeside = !l.portrait && buttons.size() < 3;
+    const float statusLine = !statusBeside ? ui.fonts.bodySize() * 1.3F + 20 + 3 * ui.theme.gap : 0;
+    const float buttonsX0 = !statusBeside ? x0 : (x0 + x1) / 2;
     const float buttonTop = buttonRowTop(ui, buttons, buttonsX0, x1, l.contentMax.y) - ui.theme.gap;
     auto roomFor = [&](float reserved) { return buttonTop - ImGui::GetCursorScreenPos().y - reserved; };
     const std::vector<std::pair<std::string, std::string>> values{{"order", view.order.orderId},
                                                                   {"amount", formatYuan(view.quote.cashFen)},
                                                                   {"fund", formatYuan(view.quote.fundFen)},
-                                                                  {"account", formatYuan(view.quote.accountFen)}};
+                                                                  {"account", formatYuan(view.quote.accountFen)},
+                                                                  {"card", view.order.card.maskedPan},
+                                                                  {"voucher", view.order.card.voucher},
+                                                                  {"reference", view.order.card.reference}};
     switch (outcome) {
         case PayOutcome::received:
             ui.space(l.portrait ? 40 : 12);
             ui.centered(context.text.tr("pay.result.received"), ui.fonts.title(), c.success, x0, x1);
             if (l.portrait) ui.space(20);  // landscape large print has no pixel to spare
-            drawPatientMessage(context, ui, PatientMessage{view.quote.insured ? "pay.result.received_insured_body"
-                                                                              : "pay.result.received_body",
-                                                           false, {}, values},
+            drawPatientMessage(context, ui,
+                               PatientMessage{byCard ? (view.quote.insured ? "pay.result.received_card_insured_body" : "pay.result.received_card_body")
+                                                     : (view.quote.insured ? "pay.result.received_insured_body" : "pay.result.received_body"),
+                                              false, {}, values},
                                0, roomFor(statusLine));
             break;
         case PayOutcome::confirming:
@@ -869,7 +1091,8 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
         case PayOutcome::not_charged:
             serviceTitle(context, ui, view.qrExpired ? "pay.result.expired" : "pay.result.not_charged");
             drawPatientMessage(context, ui,
-                               PatientMessage{view.qrExpired            ? "pay.result.expired_body"
+                               PatientMessage{byCard                    ? cardReasonKey(context.text, view.order.card.resultKey, "pay.result.not_charged_body")
+                                              : view.qrExpired          ? "pay.result.expired_body"
                                               : view.cancelledByPatient ? "pay.result.cancelled_body"
                                                                         : "pay.result.not_charged_body",
                                               false, {}, values},
@@ -878,8 +1101,8 @@ void PayResultScreen::draw(const ScreenContext& context, Ui& ui) const {
     }
     // Where the status line goes: under the message (portrait), or left of the buttons at the
     // height of their lowest row (landscape).
-    const float statusWidth = l.portrait ? x1 - x0 : buttonsX0 - x0 - ui.theme.gap;
-    if (l.portrait) {
+    const float statusWidth = !statusBeside ? x1 - x0 : buttonsX0 - x0 - ui.theme.gap;
+    if (!statusBeside) {
         ui.space(20);
     } else if (print_ == PrintState::printing || print_ == PrintState::printed) {
         ImGui::SetCursorScreenPos(ImVec2(x0, l.contentMax.y - ui.theme.buttonHeight));

@@ -4,9 +4,13 @@
 //   pay.charges  outstanding charges and the total; pay with insurance or by oneself
 //   pay.split    the insurance split (fund, personal account, cash part) to confirm; back
 //                closes the pre-settled order and lists the charges again
-//   pay.channel  WeChat Pay / Alipay / UnionPay for the cash part; back returns to the split
-//                (the same order) or, self-pay, closes the order and lists the charges again
+//   pay.channel  WeChat Pay / Alipay / UnionPay (and Bank card when a terminal is attached) for
+//                the cash part; back returns to the split (the same order) or, self-pay, closes
+//                the order and lists the charges again
 //   pay.qr       the QR with the amount and the time left; cancel
+//   pay.card     the bank-card terminal has the payment: the amount, "insert, swipe or tap your
+//                card on the terminal below, PIN only there", progress; no kiosk cancel (only the
+//                terminal's Cancel can stop a payment the terminal may already have made)
 //   pay.result   payment received / we are confirming your payment (unknown, voucher) /
 //                refunded / nothing was charged (cancelled, or the code expired: a new code in
 //                one tap); the receipt or voucher is printed
@@ -104,10 +108,14 @@ struct QrCache {
 };
 void drawQrPanel(const ScreenContext& context, Ui& ui, const QrPanel& panel, QrCache& cache);
 /// The channel choice as pay.channel draws it: the amount, one button per channel (ids
-/// `channelIdPrefix` + wechat / alipay / unionpay) and a back button `backId`.
-void drawChannelChoice(const ScreenContext& context, Ui& ui, int64_t amountFen, const std::string& backId, const std::string& channelIdPrefix);
-/// The payment channels in the order the screens offer them.
+/// `channelIdPrefix` + wechat / alipay / unionpay, and bankcard when `bankCard`), a back button
+/// `backId`, and above the buttons `note` when there is one (why the card could not be used).
+void drawChannelChoice(const ScreenContext& context, Ui& ui, int64_t amountFen, const std::string& backId, const std::string& channelIdPrefix,
+                       bool bankCard = false, const PatientMessage& note = {});
+/// The QR payment channels in the order the screens offer them.
 inline constexpr std::string_view kPaymentChannels[] = {"wechat", "alipay", "unionpay"};
+/// The bank-card terminal's channel, offered after the QR ones where a terminal is attached.
+inline constexpr std::string_view kBankCardChannel = "bankcard";
 
 class PayQrScreen final : public AsksBeforeFinish {
 public:
@@ -120,6 +128,25 @@ public:
 
 private:
     mutable QrCache qrCache_;
+};
+
+class PayCardScreen final : public Screen {
+public:
+    std::string_view id() const override { return "pay.card"; }
+    void onEnter(ScreenContext&) override { askingFinish_ = false; }
+    void draw(const ScreenContext& context, Ui& ui) const override;
+    Transition onEvent(ScreenContext& context, const UiEvent& event) override;
+    bool needsSession() const override { return true; }
+    /// While the terminal may be charging and until the outcome is shown.
+    bool holdsSession(const ScreenContext& context) const override;
+    /// "Finish" while the terminal has the payment: the screen says to use the terminal's Cancel
+    /// (signing out here could not stop a charge the terminal is making).
+    bool asksBeforeFinish(const ScreenContext& context) const override;
+    /// The progress indicator moves.
+    std::optional<std::chrono::milliseconds> redrawEvery() const override { return std::chrono::milliseconds(500); }
+
+private:
+    bool askingFinish_ = false;
 };
 
 class PayResultScreen final : public Screen {

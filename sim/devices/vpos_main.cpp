@@ -5,6 +5,7 @@
 //   kiosk-vpos --link /tmp/ttyPos --state /tmp/vpos.state [--layout assets/pos/ums_bankall.toml]
 //              [--scenario approved|insufficient_funds|wrong_pin|card_expired|walk_away|
 //                          answer_lost|crash|hang|not_signed_in] [--fault NAME] [--signed-in]
+//              [--answer-delay-ms N]   (the patient at the terminal: the demo shows the kiosk waiting)
 //   kiosk-vpos --state FILE --scenario NAME --set-only     (change the scenario of a running one)
 #include <CLI/CLI.hpp>
 
@@ -28,12 +29,14 @@ int main(int argc, char** argv) {
     bool signedIn = false;
     bool setOnly = false;
     int walkAwayMs = 3000;
+    int answerDelayMs = -1;
     app.add_option("--link", link, "Symlink to create for the terminal's port");
     app.add_option("--state", state, "The acquirer's state file (shared with the vendor library)")->required();
     app.add_option("--layout", layoutFile, "The request / answer layout");
     app.add_option("--scenario", scenarioName, "Scenario for the next transaction");
     app.add_option("--fault", faultName, "Fault for the next answer");
     app.add_option("--walk-away-ms", walkAwayMs, "How long the terminal waits for a card");
+    app.add_option("--answer-delay-ms", answerDelayMs, "How long the terminal takes to answer (card and PIN)");
     app.add_flag("--signed-in", signedIn, "Start signed in (else the first consume answers 77)");
     app.add_flag("--set-only", setOnly, "Change the scenario / fault in the state file and exit");
     CLI11_PARSE(app, argc, argv);
@@ -62,6 +65,7 @@ int main(int argc, char** argv) {
         acquirer->setFault(*fault);
     }
     acquirer->setWalkAwayDelay(std::chrono::milliseconds(walkAwayMs));
+    if (answerDelayMs >= 0) acquirer->setAnswerDelay(std::chrono::milliseconds(answerDelayMs));
     if (signedIn) {
         // A sign-in request through the acquirer itself, as the terminal's own menu would do.
         kiosk::drivers::pos::PosRequest request;

@@ -4,7 +4,8 @@
 #   2. a busy port (a real listener, socat) is refused and said so, and nothing is started;
 #   3. two demos started at the same moment each get their own port and hospital: both journeys
 #      pay a charge of the same sample patient, which only works when they do not share a
-#      hospital (in a shared one the second would find the charge paid). Their consoles show the
+#      hospital (in a shared one the second would find the charge paid) — one patient by bank
+#      card on the demo's own virtual MIS-POS terminal, one by QR. Their consoles show the
 #      steps and a summary, not the kiosk's log lines.
 # Usage: run_demo_test.sh SOURCE_ROOT BUILD_DIR   (the demo runs with --no-build on BUILD_DIR)
 set -euo pipefail
@@ -59,7 +60,9 @@ for run in a b; do
   console="$out/$run.out"
   grep -q "^\[1/4\]" "$console" && grep -q "^\[4/4\] Summary" "$console" || failed "demo $run: steps missing"
   grep -Eq 'journey "demo": ([0-9]+) of \1 steps passed' "$console" || failed "demo $run: journey summary missing"
-  grep -q "payment: .*paid and committed to the hospital" "$console" || failed "demo $run: no payment in the summary"
+  grep -q "payment: .*by bankcard: paid and committed to the hospital" "$console" || failed "demo $run: no bank-card payment in the summary"
+  grep -q "payment: .*by wechat: paid and committed to the hospital" "$console" || failed "demo $run: no QR payment in the summary"
+  grep -q "virtual bank-card terminal" "$console" || failed "demo $run: the virtual bank-card terminal was not started"
   grep -Eq "printed: [1-9][0-9]* slip" "$console" || failed "demo $run: no receipt in the summary"
   # The kiosk's log lines ("2026-… info [app] …") belong in its log file, not on the console.
   grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+ (trace|debug|info|warning|warn|error)' "$console" "$out/$run.err" &&
