@@ -531,7 +531,7 @@ void drawChannelChoice(const ScreenContext& context, Ui& ui, int64_t amountFen, 
     // would run into the buttons: then in the title face.
     const float roomAbove = buttonsTop - gap - noteHeight - ImGui::GetCursorScreenPos().y;
     ImFont* amountFace = ui.fonts.clock()->FontSize * 1.25F <= roomAbove || (l.portrait && note.key.empty()) ? ui.fonts.clock()
-                         : ui.fonts.title()->FontSize * 1.25F <= roomAbove || l.portrait                 ? ui.fonts.title()
+                         : ui.fonts.title()->FontSize * 1.25F <= roomAbove || l.portrait || note.key.empty() ? ui.fonts.title()
                                                                                                          : ui.fonts.body();
     ui.centered(context.text.tr("pay.yuan", {{"amount", formatYuan(amountFen)}}), amountFace, c.primary, x0, x1);
     size_t perRow = 1;
