@@ -502,39 +502,60 @@ void drawChannelChoice(const ScreenContext& context, Ui& ui, int64_t amountFen, 
     for (const std::string_view channel : channels) {
         row.push_back({channelIdPrefix + std::string(channel), channelName(context.text, channel), ButtonKind::primary});
     }
-    // Portrait: the channels stand in a column above the back button, each at least a touch
-    // target high; what is above them ends there.
-    const float channelColumn = static_cast<float>(channels.size()) * (ui.theme.buttonHeight + ui.theme.gap) + ui.theme.gap + 24;
-    const float buttonsTop = l.portrait ? l.contentMax.y - ui.theme.buttonHeight - channelColumn
-                                        : buttonRowTop(ui, row, x0, x1, l.contentMax.y);
+    const float gap = ui.theme.gap;
+    const float cancelTop = l.contentMax.y - ui.theme.buttonHeight;
+    // Portrait: the channels stand in a column (two where a note needs the room) above the back
+    // button, each at least a touch target high.
+    auto buttonWidth = [&](size_t perRow) { return (x1 - x0 - gap * static_cast<float>(perRow - 1)) / static_cast<float>(perRow); };
+    // Two to a row, a label may take two lines ("UnionPay QuickPass" in large print).
+    auto rowHeight = [&](size_t perRow) {
+        float height = ui.theme.buttonHeight;
+        if (perRow > 1) {
+            for (const std::string_view channel : channels) height = std::max(height, labelHeightIn(ui, channelName(context.text, channel), buttonWidth(perRow)));
+        }
+        return height;
+    };
+    auto columnHeight = [&](size_t perRow) {
+        const auto rows = static_cast<float>((channels.size() + perRow - 1) / perRow);
+        // The rows, the clear gap above the back button, and the space above the column.
+        return rows * (rowHeight(perRow) + gap) + 2 * gap + 24 + ImGui::GetStyle().ItemSpacing.y;
+    };
+    const float buttonsTop = l.portrait ? cancelTop - columnHeight(1) : buttonRowTop(ui, row, x0, x1, l.contentMax.y);
     serviceTitle(context, ui, "pay.channel.title");
-    ui.centered(context.text.tr("pay.amount_due"), ui.fonts.body(), c.mutedText, x0, x1);
-    // The amount in the big clock face, unless (landscape, large print) that would run into the
-    // button row at the bottom: then in the title face.
-    const float noteHeight = note.key.empty() ? 0 : patientMessageHeight(context, ui, note, x1 - x0, false) + ui.theme.gap;
-    const float roomAbove = buttonsTop - ui.theme.gap - noteHeight - ImGui::GetCursorScreenPos().y;
-    ImFont* amountFace = ui.fonts.clock()->FontSize * 1.25F <= roomAbove || (l.portrait && note.key.empty()) ? ui.fonts.clock() : ui.fonts.title();
+    const float noteHeight = note.key.empty() ? 0 : patientMessageHeight(context, ui, note, x1 - x0, false) + gap;
+    // With a note in large print the label gives way (the amount under "choose how to pay"
+    // speaks for itself).
+    const bool labelShown = note.key.empty() || !ui.fonts.largePrint();
+    if (labelShown) ui.centered(context.text.tr("pay.amount_due"), ui.fonts.body(), c.mutedText, x0, x1);
+    // The amount in the big clock face, unless (landscape, large print; a note in portrait) that
+    // would run into the buttons: then in the title face.
+    const float roomAbove = buttonsTop - gap - noteHeight - ImGui::GetCursorScreenPos().y;
+    ImFont* amountFace = ui.fonts.clock()->FontSize * 1.25F <= roomAbove || (l.portrait && note.key.empty()) ? ui.fonts.clock()
+                         : ui.fonts.title()->FontSize * 1.25F <= roomAbove || l.portrait || note.key.empty() ? ui.fonts.title()
+                                                                                                         : ui.fonts.body();
     ui.centered(context.text.tr("pay.yuan", {{"amount", formatYuan(amountFen)}}), amountFace, c.primary, x0, x1);
+    size_t perRow = 1;
     if (!note.key.empty()) {
-        ui.space(l.portrait ? 24 : 4);
-        drawPatientMessage(context, ui, note, x1 - x0, buttonsTop - ui.theme.gap - ImGui::GetCursorScreenPos().y);
+        ui.space(l.portrait && labelShown ? 24 : 4);
+        if (l.portrait && ImGui::GetCursorScreenPos().y + noteHeight + columnHeight(1) > cancelTop) perRow = 2;
+        const float noteBottom = l.portrait ? cancelTop - columnHeight(perRow) : buttonsTop - gap;
+        drawPatientMessage(context, ui, note, x1 - x0, std::max(1.0F, noteBottom - ImGui::GetCursorScreenPos().y));
     }
     if (l.portrait) {
         ui.space(note.key.empty() ? 48 : 24);
         // The channels, one gap apart, shrink (never below a touch target) to stay a clear gap
         // above the cancel button.
-        const float cancelTop = l.contentMax.y - ui.theme.buttonHeight;
-        const float gap = ui.theme.gap;
-        const auto count = static_cast<float>(channels.size());
         const float firstTop = ImGui::GetCursorScreenPos().y;
-        const float fitting = (cancelTop - 2 * gap - firstTop) / count - gap;
-        const float height = std::clamp(fitting, ui.theme.buttonHeight, ui.theme.buttonHeight * 1.5F);
-        float y = firstTop;
-        for (const std::string_view channel : channels) {
-            ImGui::SetCursorScreenPos(ImVec2(x0, y));
-            ui.button(channelIdPrefix + std::string(channel), channelName(context.text, channel), ImVec2(x1 - x0, height),
-                      ButtonKind::primary, ui.fonts.title());
-            y += height + gap;
+        const auto rows = static_cast<float>((channels.size() + perRow - 1) / perRow);
+        const float fitting = (cancelTop - 2 * gap - firstTop) / rows - gap;
+        const float height = std::max(rowHeight(perRow), std::clamp(fitting, ui.theme.buttonHeight, ui.theme.buttonHeight * 1.5F));
+        const float width = buttonWidth(perRow);
+        for (size_t i = 0; i < channels.size(); ++i) {
+            const auto column = static_cast<float>(i % perRow);
+            const auto rowIndex = static_cast<float>(i / perRow);
+            ImGui::SetCursorScreenPos(ImVec2(x0 + column * (width + gap), firstTop + rowIndex * (height + gap)));
+            ui.button(channelIdPrefix + std::string(channels[i]), channelName(context.text, channels[i]), ImVec2(width, height),
+                      ButtonKind::primary, perRow == 1 ? ui.fonts.title() : ui.fonts.body());
         }
         buttonRow(ui, {cancel}, x0, x0 + (x1 - x0) * 0.5F, l.contentMax.y);
         return;

@@ -123,12 +123,23 @@ TEST_F(CardJourneyTest, ApprovedCardIsCommittedAndTheReceiptShowsTheMaskedCard) 
     auto report = journey("{\"steps\": [" + toChannel("wang-xinkun") + "]}");
     ASSERT_TRUE(report.ok) << describe(report);
     EXPECT_TRUE(showsButton("pay.channel.bankcard")) << "a terminal is configured: bank card is offered";
+    // The patient at the terminal (1.5 s per answer) presses "finish" on the kiosk: the screen
+    // says only the terminal's Cancel can stop it; the session and the payment go on.
+    acquirer->setAnswerDelay(std::chrono::milliseconds(1500));
+    ASSERT_TRUE(app->tap("pay.channel.bankcard").has_value());
+    ASSERT_TRUE(reachStage(screens::PayStage::card));
+    report = journey(R"({"steps": [{"tap": "session.finish"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_EQ(app->currentScreen(), "pay.card");
+    EXPECT_TRUE(app->session().active());
+    EXPECT_TRUE(showsText("屏幕上无法中止")) << "finish cannot stop the terminal: the screen says so";
+    EXPECT_TRUE(showsButton("pay.finish.keep"));
     report = journey(R"({"steps": [
-        {"tap": "pay.channel.bankcard"},
+        {"tap": "pay.finish.keep"},
         {"await_screen": {"screen": "pay.result", "seconds": 20}}
     ]})");
     ASSERT_TRUE(report.ok) << describe(report);
-    EXPECT_EQ(std::count(report.screensVisited.begin(), report.screensVisited.end(), "pay.card"), 1);
+    EXPECT_TRUE(app->session().active());
 
     const auto all = orders();
     ASSERT_EQ(all.size(), 1U);
@@ -283,10 +294,16 @@ TEST_F(CardJourneyTest, EveryCardScreenInEveryLayout) {
         startWithTerminal(ui);  // the next layout on the same hospital and terminal (one App at a time)
         ASSERT_NE(app, nullptr);
         // The terminal takes a moment per request (the patient at it), so its screen is seen.
-        acquirer->setAnswerDelay(std::chrono::milliseconds(1200));
-        acquirer->setScenario(VposScenario::insufficient_funds);
-        auto report = journey("{\"steps\": [" + toChannel(person) + R"(, {"set_language": "en_US"}, {"set_language": "zh_CN"}]})");
+        acquirer->setAnswerDelay(std::chrono::milliseconds(2500));
+        // First the terminal NAKs the sign-in three times (nothing charged): the channel screen
+        // with the reason; then a declined card; then an approved one.
+        acquirer->setFault(sim::VposFault::nak);
+        auto report = journey("{\"steps\": [" + toChannel(person) + R"(, {"set_language": "en_US"}, {"set_language": "zh_CN"},
+            {"tap": "pay.channel.bankcard"}, {"await_screen": {"screen": "pay.channel", "seconds": 20}},
+            {"set_language": "en_US"}, {"set_language": "zh_CN"}]})");
         ASSERT_TRUE(report.ok) << describe(report);
+        EXPECT_TRUE(view().cardError.has_value());
+        acquirer->setScenario(VposScenario::insufficient_funds);
         ASSERT_TRUE(app->tap("pay.channel.bankcard").has_value());
         ASSERT_TRUE(reachStage(screens::PayStage::card));
         report = journey(R"({"steps": [{"expect_screen": "pay.card"}]})");
