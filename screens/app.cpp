@@ -41,6 +41,8 @@ constexpr auto kCardReminderEvery = std::chrono::seconds(10);
 constexpr auto kCardAbsentFor = std::chrono::seconds(2);
 /// While orders stay unknown after recovery, it runs again this often between patients.
 constexpr auto kRecoveryRetry = std::chrono::minutes(5);
+/// How often, between patients, the app asks whether the card terminal's settlement is due.
+constexpr auto kCardSettlementCheck = std::chrono::minutes(5);
 /// The voice row (portrait): 96 px buttons (the smallest touch target) with a little padding.
 constexpr float kVoiceButtonHeight = 96.0F;
 constexpr float kVoiceBarPadding = 8.0F;
@@ -722,6 +724,10 @@ void App::runTimers() {
         now - lastRecoveryAt_ >= kRecoveryRetry) {
         logger()->info("{} payment(s) still unknown: resolving again", pendingPayments_);
         startPaymentRecovery();
+    }
+    if (desk_ && !recoveryRunning_ && !session_.active() && currentScreen() == "attract" && now - lastSettlementCheckAt_ >= kCardSettlementCheck) {
+        lastSettlementCheckAt_ = now;
+        services_->payment().settleCardsIfDue(clock_->wallNow());
     }
     if (!session_.active() && current_) {
         if (auto timeout = screenIdleTimeout(); timeout && now - lastActivity_ >= *timeout) {

@@ -313,6 +313,7 @@ private:
     bool recoveryRunning_ = false;
     size_t pendingPayments_ = 0;      ///< orders whose outcome was still unknown at the last recovery
     SteadyTime lastRecoveryAt_{};
+    SteadyTime lastSettlementCheckAt_{};  ///< between patients: is the card terminal's settlement due?
     std::set<std::string> vouchersPrinted_;  ///< pending orders already given a voucher
     bool cardRemovedWhileHeld_ = false;
     std::string cardLeftIn_;          ///< reader still holding a signed-out patient's card

@@ -416,9 +416,9 @@ void PaymentFlow::pay(const std::shared_ptr<Shared>& shared, uint64_t generation
             // The desk refuses before journalling anything (no terminal, sign-in failed, an earlier
             // card payment unknown). The journal has the last word: only an order still waiting
             // to be paid goes back to the channel choice.
-            auto now = desk_->order(orderId);
-            const bool untouched = now && (now->state == payments::SagaState::created || now->state == payments::SagaState::ins_presettled);
-            if (!untouched) return finishWith(now ? now : charged);
+            auto stored = desk_->order(orderId);
+            const bool untouched = stored && (stored->state == payments::SagaState::created || stored->state == payments::SagaState::ins_presettled);
+            if (!untouched) return finishWith(stored ? stored : charged);
             logger()->warn("order {}: card payment not started (nothing charged): {}", orderId, charged.error().describe());
             update(shared, generation, [&](PaymentView& v) {
                 v.stage = PayStage::quoted;
@@ -487,6 +487,24 @@ void PaymentFlow::recoverPending() {
                                        }
                                    }
                                    post_(std::move(recovered));
+                                   done->store(true);
+                               }),
+                               done});
+}
+
+void PaymentFlow::settleCardsIfDue(std::chrono::system_clock::time_point wallNow) {
+    std::erase_if(retired_, [](const Retired& r) { return r.done->load(); });
+    if (!desk_ || !desk_->bankCardEnabled()) return;
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    retired_.push_back(Retired{std::jthread([this, done, wallNow] {
+                                   {
+                                       std::lock_guard desk(deskMutex_);
+                                       auto settled = desk_->settleCardsIfDue(wallNow);
+                                       if (!settled) {
+                                           // Retried at the next check (an unknown card order first needs its query).
+                                           logger()->warn("card terminal settlement not made: {}", settled.error().describe());
+                                       }
+                                   }
                                    done->store(true);
                                }),
                                done});

@@ -127,6 +127,11 @@ public:
     /// posts PaymentsRecovered. The app calls it at start-up and again, between patients, while
     /// orders stay unknown.
     void recoverPending();
+    /// The bank-card terminal's end-of-day settlement when it is due
+    /// (PaymentDesk::settleCardsIfDue), on a worker of its own taking turns with payment steps.
+    /// The app calls it between patients; the outcome is logged (a difference from the journal
+    /// is an error line, and `kiosk journal reconcile` lists it).
+    void settleCardsIfDue(std::chrono::system_clock::time_point wallNow);
 
 private:
     struct Shared {
