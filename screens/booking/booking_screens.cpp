@@ -29,11 +29,18 @@ const ButtonPressed* pressedButton(const UiEvent& event) { return std::get_if<Bu
 BookingFlow& flowOf(ScreenContext& context) { return context.services.booking(); }
 BookingView viewOf(const ScreenContext& context) { return context.services.booking().view(); }
 
-/// The screen's title (already translated), centred.
-void titleText(Ui& ui, const std::string& text) {
+/// The screen's title (already translated), centred. In landscape a title that would take two
+/// lines, or any title in large print when `compact` (the screen needs the height), is set in the
+/// body face: as serviceTitle, a second title line would push the content under the buttons.
+void titleText(Ui& ui, const std::string& text, bool compact = false) {
     // Landscape: no extra space around the title (as serviceTitle: the item spacing is enough).
     if (ui.layout.portrait) ui.space(28);
-    ui.centered(text, ui.fonts.title(), ui.theme.colors.text, ui.layout.contentMin.x, ui.layout.contentMax.x);
+    ImFont* face = ui.fonts.title();
+    const float width = ui.layout.contentWidth();
+    if (!ui.layout.portrait && ((compact && ui.theme.elder) || ui.measure(text, face, width).y > ui.measure("A", face, width).y * 1.5F)) {
+        face = ui.fonts.body();
+    }
+    ui.centered(text, face, ui.theme.colors.text, ui.layout.contentMin.x, ui.layout.contentMax.x);
     if (ui.layout.portrait) ui.space(20);
 }
 void title(const ScreenContext& context, Ui& ui, std::string_view key) { titleText(ui, context.text.tr(key)); }
@@ -520,8 +527,8 @@ void BookSearchScreen::draw(const ScreenContext& context, Ui& ui) const {
         // Landscape: three side by side, or fewer where a name does not fit a third of the row
         // (large print: "Gastroenterology"); the best matches come first.
         int matchColumns = l.portrait ? 1 : 3;
-        auto widthOf = [&](int columns) {
-            return (x1 - matchX0 - ui.theme.gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
+        auto widthOf = [&](int perRow) {
+            return (x1 - matchX0 - ui.theme.gap * static_cast<float>(perRow - 1)) / static_cast<float>(perRow);
         };
         while (matchColumns > 1 && std::any_of(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(std::min<size_t>(found.size(), 3)),
                                                [&](const BookingDepartment* d) {
@@ -746,7 +753,11 @@ void BookSlotsScreen::draw(const ScreenContext& context, Ui& ui) const {
     const BookingView view = viewOf(context);
     if (drawBusyOrStopped(context, ui, view, "book.slots.back")) return;
     const Chosen chosen = chosenOf(context, view);
-    titleText(ui, context.text.tr("booking.slots.title", {{"doctor", chosen.doctor}, {"date", view.days[static_cast<size_t>(view.day)]}}));
+    // The general clinic is no doctor's name: "普通门诊（不指定医生）", not "…医生" / "Dr …".
+    const auto* doctor = view.doctorOf(view.doctorId);
+    const bool anyDoctor = doctor && doctor->doctor.anyDoctor;
+    titleText(ui, context.text.tr(anyDoctor ? "booking.slots.title_any" : "booking.slots.title",
+                                  {{"doctor", chosen.doctor}, {"date", view.days[static_cast<size_t>(view.day)]}}));
     drawNotice(context, ui, view);
     const auto slots = slotsOfDay(view, view.doctorId, view.day);
     if (slots.empty()) {
@@ -818,7 +829,8 @@ void BookConfirmScreen::draw(const ScreenContext& context, Ui& ui) const {
     }
     if (drawBusyOrStopped(context, ui, view, "book.confirm.menu")) return;
     const Chosen chosen = chosenOf(context, view);
-    title(context, ui, "booking.confirm.title");
+    // Landscape large print: the five detail rows need the height the title face would take.
+    titleText(ui, context.text.tr("booking.confirm.title"), true);
     const PatientIdentity& who = context.session.identity();
     std::vector<std::pair<std::string, std::string>> rows{
         {context.text.tr("booking.field.department"), chosen.department},

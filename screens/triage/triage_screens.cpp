@@ -135,10 +135,15 @@ Landscape landscapeOf(const Ui& ui) {
     const float sideWidth = l.contentWidth() * 0.28F;
     return {l.contentMin.x, l.contentMax.x - sideWidth - ui.theme.gap, l.contentMax.x - sideWidth, l.contentMax.x, l.contentMin.y + 8};
 }
-/// The title over the main column at its top; the cursor goes below it.
+/// The title over the main column at its top; the cursor goes below it. A title that would take
+/// two lines is set in the body face (as serviceTitle): at large print a second title line costs
+/// a row of symptoms, or pushes the emergency's reasons off the screen.
 void landscapeTitle(Ui& ui, const Landscape& at, const std::string& text, ImU32 color = 0) {
     ImGui::SetCursorScreenPos(ImVec2(at.mainX0, at.top));
-    ui.centered(text, ui.fonts.title(), color ? color : ui.theme.colors.text, at.mainX0, at.mainX1);  // the cursor is below it
+    const float width = at.mainX1 - at.mainX0;
+    ImFont* face = ui.fonts.title();
+    if (ui.measure(text, face, width).y > ui.measure("A", face, width).y * 1.5F) face = ui.fonts.body();
+    ui.centered(text, face, color ? color : ui.theme.colors.text, at.mainX0, at.mainX1);  // the cursor is below it
 }
 /// The side column's buttons stacked from its bottom up (the first at the bottom).
 void sideButtons(Ui& ui, const Landscape& at, const std::vector<RowButton>& buttons) {
@@ -213,7 +218,9 @@ void TriageBodyScreen::draw(const ScreenContext& context, Ui& ui) const {
     for (const triage::Region* region : rules->regionsFor(view.side)) {
         regions.push_back({"triage.region." + region->id, region->name.in(context.text.language()), ButtonKind::primary});
     }
-    const RowButton back{"triage.body.back", context.text.tr("common.back"), ButtonKind::secondary};
+    // Not "Back": beside the "Back" of the body's sides (English) that would be two buttons with
+    // one word. It leaves triage for the services.
+    const RowButton back{"triage.body.back", context.text.tr("triage.body.to_menu"), ButtonKind::secondary};
     if (l.portrait) {
         // Portrait: the title, the four toggles, what is shown and the hint, then the regions
         // head to toe in two columns (three in large print when two do not fit).
