@@ -29,11 +29,18 @@ const ButtonPressed* pressedButton(const UiEvent& event) { return std::get_if<Bu
 BookingFlow& flowOf(ScreenContext& context) { return context.services.booking(); }
 BookingView viewOf(const ScreenContext& context) { return context.services.booking().view(); }
 
-/// The screen's title (already translated), centred.
-void titleText(Ui& ui, const std::string& text) {
+/// The screen's title (already translated), centred. In landscape a title that would take two
+/// lines, or any title in large print when `compact` (the screen needs the height), is set in the
+/// body face: as serviceTitle, a second title line would push the content under the buttons.
+void titleText(Ui& ui, const std::string& text, bool compact = false) {
     // Landscape: no extra space around the title (as serviceTitle: the item spacing is enough).
     if (ui.layout.portrait) ui.space(28);
-    ui.centered(text, ui.fonts.title(), ui.theme.colors.text, ui.layout.contentMin.x, ui.layout.contentMax.x);
+    ImFont* face = ui.fonts.title();
+    const float width = ui.layout.contentWidth();
+    if (!ui.layout.portrait && ((compact && ui.theme.elder) || ui.measure(text, face, width).y > ui.measure("A", face, width).y * 1.5F)) {
+        face = ui.fonts.body();
+    }
+    ui.centered(text, face, ui.theme.colors.text, ui.layout.contentMin.x, ui.layout.contentMax.x);
     if (ui.layout.portrait) ui.space(20);
 }
 void title(const ScreenContext& context, Ui& ui, std::string_view key) { titleText(ui, context.text.tr(key)); }
@@ -67,12 +74,16 @@ struct Choice {
     std::string label;
     ButtonKind kind = ButtonKind::secondary;
 };
-void choiceGrid(Ui& ui, const std::vector<Choice>& choices, int columns, float bottom, float maxRowHeight = 0) {
+void choiceGrid(Ui& ui, const std::vector<Choice>& choices, int columns, float bottom, float maxRowHeight = 0, float x0 = 0,
+                float x1 = 0) {
     if (choices.empty()) return;
     const Layout& l = ui.layout;
     const float gap = ui.theme.gap;
-    const float x0 = l.contentMin.x;
-    const float width = (l.contentWidth() - gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
+    if (x1 <= x0) {
+        x0 = l.contentMin.x;
+        x1 = l.contentMax.x;
+    }
+    const float width = (x1 - x0 - gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
     const float top = ImGui::GetCursorScreenPos().y;
     const auto rows = static_cast<float>((choices.size() + static_cast<size_t>(columns) - 1) / static_cast<size_t>(columns));
     float height = std::max(ui.theme.buttonHeight, (bottom - top - gap * (rows - 1)) / rows);
@@ -151,6 +162,53 @@ void bottomRow(Ui& ui, const std::vector<Choice>& row, float x0, float x1) {
         ImGui::SetCursorScreenPos(ImVec2(x, top));
         ui.button(row[i].id, row[i].label, ImVec2(widths[i], ui.theme.buttonHeight), row[i].kind, face);
         x += widths[i] + gap;
+    }
+}
+
+/// True when `row` stacked one button a row fits between `top` and the content's bottom.
+bool railStacks(const Ui& ui, const std::vector<Choice>& row, float top) {
+    const auto count = static_cast<float>(row.size());
+    return count * ui.theme.buttonHeight + (count - 1) * ui.theme.gap <= ui.layout.contentMax.y - top;
+}
+
+/// The width of a side rail holding `row` (bottomChoices(): back, then the page buttons) from
+/// `top` down: one button a row where they fit, else back on the bottom row and the others side
+/// by side above it; at least a fifth of the content width.
+float railWidth(Ui& ui, const std::vector<Choice>& row, float top) {
+    const std::vector<float> needed = neededWidths(ui, row);
+    if (railStacks(ui, row, top)) return std::max(ui.layout.contentWidth() * 0.2F, *std::max_element(needed.begin(), needed.end()));
+    float pages = 0;
+    for (size_t i = 1; i < needed.size(); ++i) pages += needed[i] + (i > 1 ? ui.theme.gap : 0.0F);
+    return std::max({ui.layout.contentWidth() * 0.2F, needed.front(), pages});
+}
+
+/// Landscape large print: the bottom row as a rail on the right, [x0, content's right edge],
+/// from the content's bottom up to `top` at most: back at the bottom (where the bottom row had
+/// it), the page buttons above it, one a row (next under previous) where they fit, else side by
+/// side (previous on the left, next on the right).
+void sideRail(Ui& ui, const std::vector<Choice>& row, float x0, float top) {
+    const Layout& l = ui.layout;
+    const float height = ui.theme.buttonHeight;
+    const float width = l.contentMax.x - x0;
+    ImFont* face = ui.fonts.body();
+    ImGui::SetCursorScreenPos(ImVec2(x0, l.contentMax.y - height));
+    ui.button(row.front().id, row.front().label, ImVec2(width, height), row.front().kind, face);
+    if (row.size() < 2) return;
+    const std::vector<Choice> above(row.begin() + 1, row.end());
+    const float aboveTop = l.contentMax.y - 2 * height - ui.theme.gap;
+    if (railStacks(ui, row, top)) {
+        for (size_t i = 0; i < above.size(); ++i) {
+            const auto fromBack = static_cast<float>(above.size() - i);
+            ImGui::SetCursorScreenPos(ImVec2(x0, l.contentMax.y - height - fromBack * (height + ui.theme.gap)));
+            ui.button(above[i].id, above[i].label, ImVec2(width, height), above[i].kind, face);
+        }
+        return;
+    }
+    const auto count = static_cast<float>(above.size());
+    const float share = (width - ui.theme.gap * (count - 1)) / count;
+    for (size_t i = 0; i < above.size(); ++i) {
+        ImGui::SetCursorScreenPos(ImVec2(x0 + static_cast<float>(i) * (share + ui.theme.gap), aboveTop));
+        ui.button(above[i].id, above[i].label, ImVec2(share, height), above[i].kind, face);
     }
 }
 
@@ -440,7 +498,11 @@ void BookSearchScreen::draw(const ScreenContext& context, Ui& ui) const {
         ui.space(ui.theme.gap / 2);
     } else {
         ui.space(8);
-        const float typedWidth = l.contentWidth() * 0.3F;
+        // The hint needs the width; the letters typed (up to eight) less, the rest goes to the
+        // matches beside them.
+        const float typedWidth = typed_.empty() ? l.contentWidth() * 0.3F
+                                                : std::clamp(ui.measure(typed_, typedFont).x + ui.theme.gap, ui.theme.minTarget,
+                                                             l.contentWidth() * 0.3F);
         const ImVec2 at = ImGui::GetCursorScreenPos();
         ui.textAt(ImVec2(l.contentMin.x, at.y + 8), shownTyped, typedFont, typedColor, typedWidth);
         matchX0 = l.contentMin.x + typedWidth + ui.theme.gap;
@@ -461,10 +523,22 @@ void BookSearchScreen::draw(const ScreenContext& context, Ui& ui) const {
         // Landscape has one row for them, beside the letters typed: a small touch target high.
         const float matchHeight = l.portrait ? ui.theme.buttonHeight : ui.theme.smallButtonHeight;
         const int rows = std::max(0, static_cast<int>((room + ui.theme.gap) / (matchHeight + ui.theme.gap)));
-        const int matchColumns = l.portrait ? 1 : 3;
-        const size_t fits = std::min<size_t>(3, static_cast<size_t>(std::min(rows, l.portrait ? 3 : 1) * matchColumns));
         const float x1 = l.contentMax.x;
-        const float width = (x1 - matchX0 - ui.theme.gap * static_cast<float>(matchColumns - 1)) / static_cast<float>(matchColumns);
+        // Landscape: three side by side, or fewer where a name does not fit a third of the row
+        // (large print: "Gastroenterology"); the best matches come first.
+        int matchColumns = l.portrait ? 1 : 3;
+        auto widthOf = [&](int perRow) {
+            return (x1 - matchX0 - ui.theme.gap * static_cast<float>(perRow - 1)) / static_cast<float>(perRow);
+        };
+        while (matchColumns > 1 && std::any_of(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(std::min<size_t>(found.size(), 3)),
+                                               [&](const BookingDepartment* d) {
+                                                   return !ui.labelFits(departmentName(context, d->department),
+                                                                        ImVec2(widthOf(matchColumns), matchHeight), ui.fonts.body());
+                                               })) {
+            --matchColumns;
+        }
+        const size_t fits = std::min<size_t>(3, static_cast<size_t>(std::min(rows, l.portrait ? 3 : 1) * matchColumns));
+        const float width = widthOf(matchColumns);
         for (size_t i = 0; i < std::min(found.size(), fits); ++i) {
             const auto column = static_cast<float>(i % static_cast<size_t>(matchColumns));
             const auto row = static_cast<float>(i / static_cast<size_t>(matchColumns));
@@ -519,37 +593,12 @@ Transition BookDoctorsScreen::onEvent(ScreenContext& context, const UiEvent& eve
     return Transition::none();
 }
 
-void BookDoctorsScreen::draw(const ScreenContext& context, Ui& ui) const {
-    const Layout& l = ui.layout;
-    const BookingView view = viewOf(context);
-    if (drawBusyOrStopped(context, ui, view, "book.doctors.back")) return;
-    const auto* department = view.department();
-    titleText(ui, context.text.tr("booking.doctors.title",
-                                  {{"department", department ? departmentName(context, department->department) : std::string()}}));
-    drawNotice(context, ui, view);
-    // The date strip: today and six days, the chosen one highlighted. Four and three to a row
-    // in portrait; one row in landscape.
-    std::vector<Choice> days;
-    for (int day = 0; day < kBookingDays; ++day) {
-        days.push_back({"book.day." + std::to_string(day), dayLabel(context, view, day),
-                        day == view.day ? ButtonKind::primary : ButtonKind::secondary});
-    }
-    const float stripTop = ImGui::GetCursorScreenPos().y;
-    const int stripColumns = l.portrait ? 4 : 7;
-    const float stripRows = l.portrait ? 2 : 1;
-    // A day's label on two lines where one does not fit its button (elder mode: "今天" over the date).
-    const float dayWidth = (l.contentWidth() - ui.theme.gap * static_cast<float>(stripColumns - 1)) / static_cast<float>(stripColumns);
-    const bool dayLabelsWrap = std::any_of(days.begin(), days.end(), [&](const Choice& d) {
-        return ui.measure(d.label, ui.fonts.body()).x > dayWidth - 48;
-    });
-    const float dayHeight = dayLabelsWrap ? std::max(ui.theme.buttonHeight, ui.fonts.bodySize() * 2.5F + 32) : ui.theme.buttonHeight;
-    choiceGrid(ui, days, stripColumns, stripTop + stripRows * dayHeight + (stripRows - 1) * ui.theme.gap, dayHeight);
-    const size_t columns = l.portrait ? 1 : 2;
-    perPage_ = std::clamp<size_t>(rowsThatFit(ui, listBottom(ui), labelRowHeight(ui, 2)) * columns, 1, kPerPage);
-    const size_t pages = pagesOf(view.doctors.size(), perPage_);
-    const size_t page = std::min(page_, pages - 1);
+namespace {
+
+/// The doctors' choices of the view's page `page` of `perPage`.
+std::vector<Choice> doctorChoices(const ScreenContext& context, const BookingView& view, size_t page, size_t perPage) {
     std::vector<Choice> choices;
-    for (size_t i = page * perPage_; i < std::min(view.doctors.size(), (page + 1) * perPage_); ++i) {
+    for (size_t i = page * perPage; i < std::min(view.doctors.size(), (page + 1) * perPage); ++i) {
         const BookingDoctor& d = view.doctors[i];
         const int free = d.freeByDay[static_cast<size_t>(view.day)];
         // The general clinic has no named doctor: "any doctor" says what it is.
@@ -559,9 +608,117 @@ void BookDoctorsScreen::draw(const ScreenContext& context, Ui& ui) const {
                  (free > 0 ? context.text.tr("booking.doctor.free", {{"count", std::to_string(free)}}) : context.text.tr("booking.doctor.full"));
         choices.push_back({"book.doctor." + d.doctor.id, label, free > 0 ? ButtonKind::primary : ButtonKind::secondary});
     }
-    choiceGrid(ui, choices, static_cast<int>(columns), listBottom(ui));
+    return choices;
+}
+
+/// The doctors screen in landscape large print; sets `perPage` (BookDoctorsScreen::perPage_) as drawn.
+void drawDoctorsLandscapeLargePrint(const ScreenContext& context, Ui& ui, const BookingView& view, const std::string& departmentText,
+                                    std::vector<Choice> days, size_t requestedPage, size_t& perPage) {
+    // Landscape in large print: 1080 pixels are too few for the title, a strip of two-line days
+    // ("今天" over "11-30"), a row of doctors and the bottom row one above the other. The days
+    // keep one line, the weekday only ("今天", "周二": seven days have seven different weekdays),
+    // the chosen day's date goes into the title, and the bottom row becomes a rail beside the
+    // doctors (back at the bottom, as on the other landscape screens).
+    const Layout& l = ui.layout;
+    for (size_t day = 0; day < days.size(); ++day) {
+        const std::string& date = view.days[day];
+        const int weekday = weekdayOf(date);
+        days[day].label = day == 0       ? context.text.tr("booking.day.today_short")
+                          : weekday >= 0 ? context.text.tr("booking.weekday." + std::to_string(weekday))
+                                         : monthDayOf(date);
+    }
+    const std::string title = context.text.tr("booking.doctors.title_on", {{"department", departmentText}, {"date", dayLabel(context, view, view.day)}});
+    // The title face where the title keeps one line, else the body face (as serviceTitle).
+    ImFont* titleFace = ui.fonts.title();
+    if (ui.measure(title, titleFace, l.contentWidth()).y > ui.measure("A", titleFace, l.contentWidth()).y * 1.5F) titleFace = ui.fonts.body();
+    ui.centered(title, titleFace, ui.theme.colors.text, l.contentMin.x, l.contentMax.x);
+    drawNotice(context, ui, view);
+    const float stripTop = ImGui::GetCursorScreenPos().y;
+    const float dayWidth = (l.contentWidth() - ui.theme.gap * 6) / 7;
+    float dayHeight = ui.theme.buttonHeight;
+    for (const Choice& day : days) dayHeight = std::max(dayHeight, labelHeightIn(ui, day.label, dayWidth));
+    choiceGrid(ui, days, 7, stripTop + dayHeight, dayHeight);
+    const float top = ImGui::GetCursorScreenPos().y;
+    const float room = l.contentMax.y - top;
+    const float x0 = l.contentMin.x;
+    const std::vector<Choice> all = doctorChoices(context, view, 0, view.doctors.size());
+    // The doctors beside a rail of `railRow`'s width: two columns where every label fits the
+    // room in its rows, else one; as many rows as fit.
+    struct Grid {
+        float railX0;
+        size_t columns;
+        float rowHeight;
+        size_t perPage;
+        size_t pages;
+    };
+    auto gridBeside = [&](const std::vector<Choice>& railRow) {
+        Grid grid{l.contentMax.x - railWidth(ui, railRow, top), 2, 0, 1, 1};
+        const float x1 = grid.railX0 - ui.theme.gap;
+        auto tallestAt = [&](size_t columns) {
+            const float width = (x1 - x0 - ui.theme.gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
+            float tallest = labelRowHeight(ui, 2);
+            for (const Choice& doctor : all) tallest = std::max(tallest, labelHeightIn(ui, doctor.label, width));
+            return tallest;
+        };
+        grid.rowHeight = tallestAt(2);
+        if (grid.rowHeight > room) {
+            grid.columns = 1;
+            grid.rowHeight = tallestAt(1);
+        }
+        grid.perPage = std::clamp<size_t>(rowsThatFit(ui, l.contentMax.y, grid.rowHeight) * grid.columns, 1, kPerPage);
+        grid.pages = pagesOf(view.doctors.size(), grid.perPage);
+        return grid;
+    };
+    // A narrow rail (back, and one page button at a time, one a row) leaves the doctors the
+    // most width; a list of three pages or more has pages with both page buttons, side by side
+    // above back in a wider rail — the same on every page, so the doctors do not move.
+    Grid grid = gridBeside(bottomChoices(context, "book.doctors.back", 0, 2, {}));
+    if (grid.pages > 2) grid = gridBeside(bottomChoices(context, "book.doctors.back", 1, 3, {}));
+    perPage = grid.perPage;
+    const size_t page = std::min(requestedPage, grid.pages - 1);
+    choiceGrid(ui, doctorChoices(context, view, page, perPage), static_cast<int>(grid.columns), l.contentMax.y, grid.rowHeight, x0,
+               grid.railX0 - ui.theme.gap);
+    sideRail(ui, bottomChoices(context, "book.doctors.back", page, grid.pages, {}), grid.railX0, top);
+}
+}  // namespace
+
+void BookDoctorsScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const BookingView view = viewOf(context);
+    if (drawBusyOrStopped(context, ui, view, "book.doctors.back")) return;
+    const auto* department = view.department();
+    const std::string departmentText = department ? departmentName(context, department->department) : std::string();
+    // The date strip: today and six days, the chosen one highlighted. Four and three to a row
+    // in portrait; one row in landscape.
+    std::vector<Choice> days;
+    for (int day = 0; day < kBookingDays; ++day) {
+        days.push_back({"book.day." + std::to_string(day), dayLabel(context, view, day),
+                        day == view.day ? ButtonKind::primary : ButtonKind::secondary});
+    }
+    const int stripColumns = l.portrait ? 4 : 7;
+    const float stripRows = l.portrait ? 2 : 1;
+    // A day's label on two lines where one does not fit its button (elder mode: "今天" over the date).
+    const float dayWidth = (l.contentWidth() - ui.theme.gap * static_cast<float>(stripColumns - 1)) / static_cast<float>(stripColumns);
+    const bool dayLabelsWrap = std::any_of(days.begin(), days.end(), [&](const Choice& d) {
+        return ui.measure(d.label, ui.fonts.body()).x > dayWidth - 48;
+    });
+    if (!l.portrait && dayLabelsWrap) {
+        drawDoctorsLandscapeLargePrint(context, ui, view, departmentText, days, page_, perPage_);
+        return;
+    }
+    titleText(ui, context.text.tr("booking.doctors.title", {{"department", departmentText}}));
+    drawNotice(context, ui, view);
+    const float stripTop = ImGui::GetCursorScreenPos().y;
+    const float dayHeight = dayLabelsWrap ? std::max(ui.theme.buttonHeight, ui.fonts.bodySize() * 2.5F + 32) : ui.theme.buttonHeight;
+    choiceGrid(ui, days, stripColumns, stripTop + stripRows * dayHeight + (stripRows - 1) * ui.theme.gap, dayHeight);
+    const size_t columns = l.portrait ? 1 : 2;
+    perPage_ = std::clamp<size_t>(rowsThatFit(ui, listBottom(ui), labelRowHeight(ui, 2)) * columns, 1, kPerPage);
+    const size_t pages = pagesOf(view.doctors.size(), perPage_);
+    const size_t page = std::min(page_, pages - 1);
+    choiceGrid(ui, doctorChoices(context, view, page, perPage_), static_cast<int>(columns), listBottom(ui));
     bottomRow(context, ui, "book.doctors.back", page, pages);
 }
+
 
 // ---- slots ---------------------------------------------------------------------------------
 
@@ -596,7 +753,11 @@ void BookSlotsScreen::draw(const ScreenContext& context, Ui& ui) const {
     const BookingView view = viewOf(context);
     if (drawBusyOrStopped(context, ui, view, "book.slots.back")) return;
     const Chosen chosen = chosenOf(context, view);
-    titleText(ui, context.text.tr("booking.slots.title", {{"doctor", chosen.doctor}, {"date", view.days[static_cast<size_t>(view.day)]}}));
+    // The general clinic is no doctor's name: "普通门诊（不指定医生）", not "…医生" / "Dr …".
+    const auto* doctor = view.doctorOf(view.doctorId);
+    const bool anyDoctor = doctor && doctor->doctor.anyDoctor;
+    titleText(ui, context.text.tr(anyDoctor ? "booking.slots.title_any" : "booking.slots.title",
+                                  {{"doctor", chosen.doctor}, {"date", view.days[static_cast<size_t>(view.day)]}}));
     drawNotice(context, ui, view);
     const auto slots = slotsOfDay(view, view.doctorId, view.day);
     if (slots.empty()) {
@@ -668,7 +829,8 @@ void BookConfirmScreen::draw(const ScreenContext& context, Ui& ui) const {
     }
     if (drawBusyOrStopped(context, ui, view, "book.confirm.menu")) return;
     const Chosen chosen = chosenOf(context, view);
-    title(context, ui, "booking.confirm.title");
+    // Landscape large print: the five detail rows need the height the title face would take.
+    titleText(ui, context.text.tr("booking.confirm.title"), true);
     const PatientIdentity& who = context.session.identity();
     std::vector<std::pair<std::string, std::string>> rows{
         {context.text.tr("booking.field.department"), chosen.department},

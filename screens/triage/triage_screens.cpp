@@ -135,10 +135,15 @@ Landscape landscapeOf(const Ui& ui) {
     const float sideWidth = l.contentWidth() * 0.28F;
     return {l.contentMin.x, l.contentMax.x - sideWidth - ui.theme.gap, l.contentMax.x - sideWidth, l.contentMax.x, l.contentMin.y + 8};
 }
-/// The title over the main column at its top; the cursor goes below it.
+/// The title over the main column at its top; the cursor goes below it. A title that would take
+/// two lines is set in the body face (as serviceTitle): at large print a second title line costs
+/// a row of symptoms, or pushes the emergency's reasons off the screen.
 void landscapeTitle(Ui& ui, const Landscape& at, const std::string& text, ImU32 color = 0) {
     ImGui::SetCursorScreenPos(ImVec2(at.mainX0, at.top));
-    ui.centered(text, ui.fonts.title(), color ? color : ui.theme.colors.text, at.mainX0, at.mainX1);  // the cursor is below it
+    const float width = at.mainX1 - at.mainX0;
+    ImFont* face = ui.fonts.title();
+    if (ui.measure(text, face, width).y > ui.measure("A", face, width).y * 1.5F) face = ui.fonts.body();
+    ui.centered(text, face, color ? color : ui.theme.colors.text, at.mainX0, at.mainX1);  // the cursor is below it
 }
 /// The side column's buttons stacked from its bottom up (the first at the bottom).
 void sideButtons(Ui& ui, const Landscape& at, const std::vector<RowButton>& buttons) {
@@ -155,6 +160,7 @@ void sideButtons(Ui& ui, const Landscape& at, const std::vector<RowButton>& butt
 // ---- the body map ----------------------------------------------------------------------------
 
 void TriageBodyScreen::onEnter(ScreenContext& context) {
+    page_ = 0;
     if (!viewOf(context).started) flowOf(context).begin(context.session.identity(), todayOf(context));
 }
 
@@ -166,8 +172,18 @@ Transition TriageBodyScreen::onEvent(ScreenContext& context, const UiEvent& even
         flow.reset();
         return Transition::to("menu");
     }
+    // The other side has other regions: its first page.
+    if (pressed->id == "triage.side.front" || pressed->id == "triage.side.back") page_ = 0;
     if (pressed->id == "triage.side.front") flow.chooseSide(triage::BodyView::front);
     if (pressed->id == "triage.side.back") flow.chooseSide(triage::BodyView::back);
+    if (pressed->id == "triage.page.next" || pressed->id == "triage.page.previous") {
+        const triage::Rules* rules = rulesOf(context);
+        const size_t count = rules ? rules->regionsFor(flow.view().side).size() : 0;
+        const size_t pages = std::max<size_t>(1, (count + perPage_ - 1) / std::max<size_t>(1, perPage_));
+        if (pressed->id == "triage.page.next" && page_ + 1 < pages) ++page_;
+        if (pressed->id == "triage.page.previous" && page_ > 0) --page_;
+        return Transition::none();
+    }
     if (pressed->id == "triage.age.adult") flow.chooseAge(triage::AgeGroup::adult);
     if (pressed->id == "triage.age.child") flow.chooseAge(triage::AgeGroup::child);
     if (pressed->id.starts_with("triage.region.")) {
@@ -202,7 +218,9 @@ void TriageBodyScreen::draw(const ScreenContext& context, Ui& ui) const {
     for (const triage::Region* region : rules->regionsFor(view.side)) {
         regions.push_back({"triage.region." + region->id, region->name.in(context.text.language()), ButtonKind::primary});
     }
-    const RowButton back{"triage.body.back", context.text.tr("common.back"), ButtonKind::secondary};
+    // Not "Back": beside the "Back" of the body's sides (English) that would be two buttons with
+    // one word. It leaves triage for the services.
+    const RowButton back{"triage.body.back", context.text.tr("triage.body.to_menu"), ButtonKind::secondary};
     if (l.portrait) {
         // Portrait: the title, the four toggles, what is shown and the hint, then the regions
         // head to toe in two columns (three in large print when two do not fit).
@@ -240,18 +258,53 @@ void TriageBodyScreen::draw(const ScreenContext& context, Ui& ui) const {
         const int columns = twoColumns <= gridRoom || twoColumns <= gridHeight(ui, regions, 3, span, gridRoom) ? 2 : 3;
         buttonGrid(ui, regions, columns, listBottom(ui), ui.theme.buttonHeight * 1.6F);
         bottomRow(ui, {back});
+        perPage_ = regions.size();
         return;
     }
     // Landscape: the title (with what is shown) and the regions in three columns on the left;
     // the toggles (two by two) and "back" in the side column.
     const Landscape at = landscapeOf(ui);
-    landscapeTitle(ui, at, context.text.tr("triage.body.title") + " (" + shown + ")");
+    const float mainWidth = at.mainX1 - at.mainX0;
+    auto oneLine = [&](const std::string& text, ImFont* face) {
+        return ui.measure(text, face, mainWidth).y <= ui.measure("A", face, mainWidth).y * 1.5F;
+    };
+    // Large print, English: the title and what is shown do not keep one line; the title keeps
+    // the title face and what is shown moves under the toggles it names (where there is room).
+    const std::string title = context.text.tr("triage.body.title");
+    const std::string titleWithShown = title + " (" + shown + ")";
+    const bool shownInTitle = oneLine(titleWithShown, ui.fonts.title());
+    const std::string titleText = shownInTitle ? titleWithShown : title;
+    ImGui::SetCursorScreenPos(ImVec2(at.mainX0, at.top));
+    ui.centered(titleText, oneLine(titleText, ui.fonts.title()) ? ui.fonts.title() : ui.fonts.body(), ui.theme.colors.text, at.mainX0,
+                at.mainX1);
     const float regionsTop = ImGui::GetCursorScreenPos().y;
     ImGui::SetCursorScreenPos(ImVec2(at.sideX0, at.top));
     buttonGrid(ui, toggles, 2, at.top + ui.theme.buttonHeight * 2 + ui.theme.gap, ui.theme.buttonHeight, at.sideX0, at.sideX1);
-    sideButtons(ui, at, {back});
+    const float togglesBottom = ImGui::GetCursorScreenPos().y;
+    // All the regions where they fit under the title (Chinese; normal print). Otherwise
+    // (large print, English names on two lines: three rows of them are taller than the screen)
+    // six a page, two rows of three, with "next" / "previous" in the side column above "back".
+    const float room = l.contentMax.y - regionsTop;
+    perPage_ = regions.size();
+    if (gridHeight(ui, regions, 3, mainWidth, room) > room) perPage_ = std::min(regions.size(), size_t{6});
+    const size_t pages = std::max<size_t>(1, (regions.size() + perPage_ - 1) / perPage_);
+    const size_t page = std::min(page_, pages - 1);
+    const std::vector<RowButton> pageRegions(regions.begin() + static_cast<std::ptrdiff_t>(page * perPage_),
+                                             regions.begin() + static_cast<std::ptrdiff_t>(std::min(regions.size(), (page + 1) * perPage_)));
+    std::vector<RowButton> side{back};
+    if (page > 0) side.push_back({"triage.page.previous", context.text.tr("booking.page.previous"), ButtonKind::secondary});
+    if (page + 1 < pages) side.push_back({"triage.page.next", context.text.tr("booking.page.next"), ButtonKind::secondary});
+    sideButtons(ui, at, side);
+    const float sideButtonsTop = l.contentMax.y - static_cast<float>(side.size()) * (ui.theme.buttonHeight + ui.theme.gap);
+    if (!shownInTitle) {
+        const float shownHeight = ui.measure(shown, ui.fonts.body(), at.sideX1 - at.sideX0).y;
+        if (togglesBottom + shownHeight <= sideButtonsTop) {
+            ImGui::SetCursorScreenPos(ImVec2(at.sideX0, togglesBottom));
+            ui.centered(shown, ui.fonts.body(), ui.theme.colors.mutedText, at.sideX0, at.sideX1);
+        }
+    }
     ImGui::SetCursorScreenPos(ImVec2(at.mainX0, regionsTop));
-    buttonGrid(ui, regions, 3, l.contentMax.y, ui.theme.buttonHeight * 1.6F, at.mainX0, at.mainX1);
+    buttonGrid(ui, pageRegions, 3, l.contentMax.y, ui.theme.buttonHeight * 1.6F, at.mainX0, at.mainX1);
 }
 
 // ---- the symptoms of a region ---------------------------------------------------------------
