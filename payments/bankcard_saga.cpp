@@ -36,6 +36,24 @@ std::string BankCardSaga::chinaMonthDay() const {
     return fmt::format("{:%m%d}", std::chrono::floor<std::chrono::seconds>(now_()) + std::chrono::hours(8));
 }
 
+Result<bool> BankCardSaga::waitedLongEnough(const PaymentOrder& order, SagaState sentIn) const {
+    if (queryWait_.count() <= 0) return true;
+    auto events = journal_.events(order.orderId);
+    if (!events) return std::unexpected(events.error());
+    std::string sentAt;
+    for (const auto& event : *events) {
+        if (event.state == stateName(sentIn)) sentAt = event.at;  // the last one: the request in flight
+    }
+    if (sentAt.size() != 14) return true;  // no record of the send: nothing to wait for
+    // yyyyMMddHHmmss, China time (UTC+8, no daylight saving).
+    const auto number = [&](size_t at, size_t n) { return std::stoi(sentAt.substr(at, n)); };
+    const std::chrono::year_month_day day{std::chrono::year(number(0, 4)), std::chrono::month(static_cast<unsigned>(number(4, 2))),
+                                          std::chrono::day(static_cast<unsigned>(number(6, 2)))};
+    const auto sent = std::chrono::sys_days(day) + std::chrono::hours(number(8, 2)) + std::chrono::minutes(number(10, 2)) +
+                      std::chrono::seconds(number(12, 2)) - std::chrono::hours(8);
+    return now_() - sent >= queryWait_;
+}
+
 Result<PaymentOrder> BankCardSaga::toManual(const PaymentOrder& order, const std::string& reason) {
     logger()->error("card order {} → MANUAL: {}", order.orderId, reason);
     return journal_.transition(order, SagaState::manual, reason);
@@ -53,10 +71,16 @@ Result<std::string> BankCardSaga::freshTag() {
     // Random, so that two kiosks' journals (or a journal restored from a backup) do not walk the
     // same sequence; never one of the recent tags, so the terminal's "last transaction" is ours
     // only when it carries this tag.
+    // Exactly as wide as the terminal's layout has it (the answer echoes it padded to that
+    // width); a layout without a tag still gets one in the journal, for the row's checks.
+    const size_t width = terminal_.tagWidth() == 0 ? 3 : terminal_.tagWidth();
+    const int digits = static_cast<int>(std::min<size_t>(width, 9));
+    int64_t modulus = 1;
+    for (int i = 0; i < digits; ++i) modulus *= 10;
     std::random_device entropy;
-    std::uniform_int_distribution<int> pick(0, 999);
+    std::uniform_int_distribution<int64_t> pick(0, modulus - 1);
     for (;;) {
-        std::string tag = fmt::format("{:03}", pick(entropy));
+        std::string tag = fmt::format("{:0{}}", pick(entropy), width);
         if (std::find(recent->begin(), recent->end(), tag) == recent->end()) return tag;
     }
 }
@@ -265,12 +289,27 @@ Result<PaymentOrder> BankCardSaga::resolve(const PaymentOrder& stored) {
         return stored.state == SagaState::unknown ? Result<PaymentOrder>(stored) : toUnknown(order, found.error());
     }
     const auto& [resolution, answer] = *found;
+    if (resolution == pos::Resolution::charged && answer) return consume ? onApproved(order, *answer) : onReversed(order, *answer);
+    // Not made. With our own declined / cancelled record that is final; when the terminal's last
+    // transaction is another one, ours may still be in progress on the terminal: believed only
+    // once queryWait has passed since it was sent.
+    const bool ownRecord = answer.has_value();
+    if (!ownRecord) {
+        auto waited = waitedLongEnough(order, consume ? SagaState::ordering : SagaState::refunding);
+        if (!waited) return std::unexpected(waited.error());
+        if (!*waited) {
+            Error early(Errc::unknown_outcome, fmt::format("the terminal's last transaction is another one, but the {} (tag {}) was sent "
+                                                           "less than {} s ago and may still be in progress: asking again later",
+                                                           consume ? "consume" : order.card.reversal,
+                                                           consume ? order.card.tag : order.card.reversalTag, queryWait_.count()));
+            logger()->info("card order {}: {}", order.orderId, early.detail);
+            return stored.state == SagaState::unknown ? Result<PaymentOrder>(stored) : toUnknown(order, early);
+        }
+    }
     if (consume) {
-        if (resolution == pos::Resolution::charged && answer) return onApproved(order, *answer);
-        order.card.resultKey = answer && !answer->messageKey.empty() ? answer->messageKey : "pos.not_charged";
+        order.card.resultKey = ownRecord && !answer->messageKey.empty() ? answer->messageKey : "pos.not_charged";
         return journal_.transition(order, SagaState::closed, "the terminal's last transaction is not this consume: not charged");
     }
-    if (resolution == pos::Resolution::charged && answer) return onReversed(order, *answer);
     logger()->info("card order {}: the {} (tag {}) was not made; sending it again", order.orderId, order.card.reversal, order.card.reversalTag);
     return sendReversal(order);
 }

@@ -11,7 +11,9 @@
 //      commit is the QR saga's (same business key <order>H)
 //  [X] declined / cancelled / walked away / terminal unavailable → CLOSED with the reason key
 //  [X] unknown outcome (time-out, lost or bad answer, helper crash) → UNKNOWN; resolved only by
-//      a query of the terminal's last transaction (same tag and amount), never by charging again
+//      a query of the terminal's last transaction (same tag and amount), never by charging again;
+//      "another transaction is the last one" is believed only once queryWait has passed since
+//      the request was sent (the terminal may still be finishing it)
 //  [X] the HIS refused the payment → REFUNDING: a void the same day in the same batch, else a
 //      refund with the stored reference and date; the reversal's tag is journalled before it is
 //      sent; its unknown outcome is resolved by a query the same way
@@ -45,9 +47,14 @@ class BankCardSaga {
 public:
     /// `terminal` is owned by the device registry and outlives the saga. `now` gives the wall
     /// clock (tests move it to another day); the China day decides sign-in and void-or-refund.
-    BankCardSaga(SagaJournal& journal, drivers::pos::PosTerminal& terminal,
+    /// `queryWait`: how long after a transaction was sent a query answering "the last
+    /// transaction is another one" is believed. A real terminal may still be reading the card or
+    /// waiting for the bank after our answer time-out, and finish the charge after the query;
+    /// until then the order stays UNKNOWN ([payments] card_query_wait_s). A query that finds the
+    /// transaction made is believed at once.
+    BankCardSaga(SagaJournal& journal, drivers::pos::PosTerminal& terminal, std::chrono::seconds queryWait = std::chrono::seconds(120),
                  std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); })
-        : journal_(journal), terminal_(terminal), now_(std::move(now)) {}
+        : journal_(journal), terminal_(terminal), queryWait_(queryWait), now_(std::move(now)) {}
 
     /// Pays `order`'s cash part (CREATED or INS_PRESETTLED, channel bankcard) on the terminal:
     /// PAID, CLOSED (nothing charged; card.resultKey says why), UNKNOWN, or MANUAL (an answer that
@@ -82,9 +89,13 @@ private:
     drivers::pos::PosRequest consumeRequest(const PaymentOrder& order) const;
     drivers::pos::PosRequest reversalRequest(const PaymentOrder& order) const;
     std::string chinaMonthDay() const;
+    /// Whether `queryWait` has passed since the order's in-flight request (the last ORDERING or
+    /// REFUNDING transition) was journalled.
+    Result<bool> waitedLongEnough(const PaymentOrder& order, SagaState sentIn) const;
 
     SagaJournal& journal_;
     drivers::pos::PosTerminal& terminal_;
+    std::chrono::seconds queryWait_;
     std::function<std::chrono::system_clock::time_point()> now_;
 };
 

@@ -48,6 +48,7 @@ Result<PaymentConfig> readPaymentConfig(ConfigSection section, const std::string
     } else {
         config.cardSettleAt = std::chrono::minutes(hours * 60 + minutes);
     }
+    config.cardQueryWait = std::chrono::seconds(section.integer("card_query_wait_s", 120, 0, 3600));
     section.rejectUnknownKeys();
     if (!section.problems()->empty()) return fail(Errc::invalid_config, section.problems()->joined(), "error.config");
     return config;

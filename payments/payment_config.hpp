@@ -15,6 +15,9 @@
 //   insurance_area = "430100"                        # 6 digits, mdtrtarea_admvs / insuplc_admdvs
 //   card_settle_at = "22:30"                         # China time: the bank-card terminal's end of
 //                                                    # day (settlement), when a terminal is configured
+//   card_query_wait_s = 120                          # after a card transaction's outcome was lost,
+//                                                    # how long before "the terminal's last
+//                                                    # transaction is another one" means not charged
 
 #include "kiosk/backend/his_driver.hpp"
 #include "kiosk/backend/http_client.hpp"
@@ -34,6 +37,8 @@ struct PaymentConfig {
     InsuranceSite site;
     /// China time of day after which the card terminal's batch is settled (once a day).
     std::chrono::minutes cardSettleAt{22 * 60 + 30};
+    /// See BankCardSaga: a query's "not made" is believed only this long after the request.
+    std::chrono::seconds cardQueryWait{120};
 };
 
 /// `section` is KioskConfig::payments. Errors name every bad key.

@@ -36,6 +36,7 @@ Result<std::unique_ptr<PaymentDesk>> PaymentDesk::create(const PaymentConfig& co
     desk->settings_ = config.qr;
     desk->site_ = config.site;
     desk->cardSettleAt_ = config.cardSettleAt;
+    desk->cardQueryWait_ = config.cardQueryWait;
     desk->qr_ = std::make_unique<QrPaymentSaga>(*desk->journal_, *desk->gateway_, his, config.qr);
     desk->registration_ = std::make_unique<RegistrationSaga>(*desk->journal_, *desk->qr_, his, config.qr);
     if (config.insurance) {
@@ -150,7 +151,7 @@ Result<PaymentOrder> PaymentDesk::showQr(const std::string& orderId, const std::
 
 void PaymentDesk::attachCardTerminal(drivers::pos::PosTerminal& terminal) {
     std::lock_guard lock(mutex_);
-    card_ = std::make_unique<BankCardSaga>(*journal_, terminal);
+    card_ = std::make_unique<BankCardSaga>(*journal_, terminal, cardQueryWait_);
     qr_->attachCardSaga(card_.get());
 }
 

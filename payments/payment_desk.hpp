@@ -143,6 +143,7 @@ private:
     InsuranceSite site_;
     QrSettings settings_;
     std::chrono::minutes cardSettleAt_{22 * 60 + 30};
+    std::chrono::seconds cardQueryWait_{120};
 };
 
 }  // namespace kiosk::payments

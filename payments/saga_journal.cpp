@@ -498,8 +498,7 @@ namespace kiosk::payments {
 
 Result<std::vector<std::string>> SagaJournal::recentCardTags(int orders) {
     auto query = journal_->prepare(
-        "SELECT card_tag, reversal_tag FROM payment_order WHERE channel = 'bankcard' AND card_tag != '' ORDER BY updated DESC, seq DESC "
-        "LIMIT ?");
+        "SELECT card_tag, reversal_tag FROM payment_order WHERE channel = 'bankcard' AND card_tag != '' ORDER BY seq DESC LIMIT ?");
     if (!query) return std::unexpected(query.error());
     query->bind(1, static_cast<int64_t>(std::max(1, orders)));
     std::vector<std::string> tags;

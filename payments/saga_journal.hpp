@@ -219,7 +219,7 @@ public:
     /// The request tags of the most recent bank-card transactions (consumes and reversals of the
     /// last `orders` bank-card orders): a new request takes a tag none of them has, so that the
     /// terminal's "last transaction" can never be mistaken for it.
-    Result<std::vector<std::string>> recentCardTags(int orders = 4);
+    Result<std::vector<std::string>> recentCardTags(int orders = 8);
 
     /// One end-of-day settlement of the card terminal, as journalled by recordCardSettlement.
     struct CardSettlement {

@@ -97,12 +97,20 @@ public:
     virtual Result<PosAnswer> queryLast(const CancelToken& cancel = {}) = 0;
     /// Resolves a transaction whose outcome was unknown by querying the last one: `charged` with
     /// its answer when the last transaction is this request (same tag, operation and amount),
-    /// `not_charged` when the terminal's last transaction is another one. Errors when the query
-    /// itself fails or answers something that cannot be compared (the order stays unknown).
+    /// `not_charged` when the terminal's last transaction is another one (the caller decides how
+    /// long after sending to believe that: the terminal may still be working on ours) or is this
+    /// one declined / cancelled (then with its answer). Only a whole record counts: a query
+    /// answer whose result the table does not know, or an approved one without tag, voucher and
+    /// reference, is invalid_answer (the order stays unknown); the same tag with another amount
+    /// or with such a result is unknown_outcome (a person compares the terminal's slip). Errors
+    /// also when the query itself fails.
     virtual Result<std::pair<Resolution, std::optional<PosAnswer>>> resolve(const PosRequest& pending,
                                                                             const CancelToken& cancel = {}) = 0;
     /// When the terminal last signed in successfully (through this driver), if ever.
     virtual std::optional<std::chrono::system_clock::time_point> lastSignIn() const = 0;
+    /// The width (digits) of the request tag the terminal echoes; 0 when its layout has none.
+    /// A caller that sets PosRequest::tag itself makes it exactly this wide.
+    virtual size_t tagWidth() const = 0;
 
     Result<PosAnswer> consume(int64_t amountFen, const CancelToken& cancel = {}) {
         PosRequest request;

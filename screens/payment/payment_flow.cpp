@@ -404,6 +404,18 @@ void PaymentFlow::pay(const std::shared_ptr<Shared>& shared, uint64_t generation
         return finishWith(desk_->finish(orderId));
     }
     if (channel == "bankcard") {
+        // The desk may have been busy (a settlement, an earlier order) while the patient left:
+        // the terminal is never asked to take a card from nobody. The order moved no money yet.
+        bool gone = false;
+        {
+            std::lock_guard lock(shared->mutex);
+            gone = shared->view.generation != generation;
+        }
+        if (gone) {
+            logger()->info("order {}: the patient left before the card terminal was asked; closing it", orderId);
+            (void)desk_->abandon(orderId);
+            return;
+        }
         // The terminal has the payment now: only the patient (Cancel on the terminal) or the
         // terminal's own time-out ends it. No cancel token, not even at session end: a consume
         // stopped by the kiosk after the terminal took it would leave its outcome unknown.

@@ -309,6 +309,32 @@ Result<std::pair<Resolution, std::optional<PosAnswer>>> MisPosDriver::resolve(co
     auto last = queryLast(cancel);
     if (!last) return std::unexpected(last.error());
     const bool sameTag = layout_.hasTag() && !pending.tag.empty() && last->tag == pending.tag;
+    // Only a real record of a transaction is evidence. A result the table does not know (96, 98,
+    // a code it lacks) may be a busy or failing terminal answering the query, or — with our tag —
+    // a transaction whose own outcome is unknown; an approved record without its tag, voucher
+    // and reference is not a whole record. Neither proves that the pending one was not made.
+    if (last->resultClass == ResultClass::unknown) {
+        if (sameTag) {
+            return fail(Errc::unknown_outcome,
+                        fmt::format("the terminal's last transaction has this tag ({}) and result \"{}\", which does not say "
+                                    "whether money moved: staff must check voucher {} reference {}",
+                                    last->tag, last->resultCode, last->voucher, last->reference),
+                        "pos.outcome_unknown");
+        }
+        return fail(Errc::invalid_answer,
+                    fmt::format("the query answered result \"{}\" (not a transaction record): the pending {} tag {} stays "
+                                "unresolved",
+                                last->resultCode, posOperationName(pending.operation), pending.tag),
+                    "pos.bad_answer");
+    }
+    if (last->resultClass == ResultClass::approved && layout_.hasTag() &&
+        (last->tag.size() != layout_.tagWidth() || last->voucher.empty() || last->reference.empty())) {
+        return fail(Errc::invalid_answer,
+                    fmt::format("the query's approved record lacks its tag, voucher or reference (tag \"{}\", voucher \"{}\", "
+                                "reference \"{}\"): the pending {} tag {} stays unresolved",
+                                last->tag, last->voucher, last->reference, posOperationName(pending.operation), pending.tag),
+                    "pos.bad_answer");
+    }
     if (!layout_.hasTag()) {
         // Without an echoed tag only a different amount proves it is another transaction.
         if (last->amountFen != pending.amountFen) return std::pair{Resolution::not_charged, std::optional<PosAnswer>{}};
@@ -324,6 +350,7 @@ Result<std::pair<Resolution, std::optional<PosAnswer>>> MisPosDriver::resolve(co
         return std::pair{Resolution::not_charged, std::optional<PosAnswer>{}};
     }
     if (last->resultClass != ResultClass::approved) {
+        // Declined, cancelled or not signed in: this very transaction moved no money.
         return std::pair{Resolution::not_charged, std::optional<PosAnswer>{*last}};
     }
     if (last->amountFen != pending.amountFen) {

@@ -88,6 +88,7 @@ public:
     Result<std::pair<Resolution, std::optional<PosAnswer>>> resolve(const PosRequest& pending,
                                                                     const CancelToken& cancel = {}) override;
     std::optional<std::chrono::system_clock::time_point> lastSignIn() const override;
+    size_t tagWidth() const override { return layout_.hasTag() ? layout_.tagWidth() : 0; }
 
     const MisPosLayout& layout() const { return layout_; }
     /// The helper process (transport library), for tests and diagnostics; nullptr otherwise.

@@ -146,15 +146,18 @@ std::string_view resultClassName(ResultClass value) {
 
 std::string maskPan(std::string_view pan) {
     std::string out(pan);
-    size_t digits = 0;
-    for (char c : out) digits += (c >= '0' && c <= '9') ? 1 : 0;
-    // Positions (among digits) to keep: the first 6 and the last 4 (only the last 4 when short).
-    const size_t keepHead = digits >= 13 ? 6 : 0;
-    const size_t keepTail = std::min<size_t>(4, digits);
+    // Card-number positions are digits and stars (a terminal may have masked some already), so
+    // masking twice gives the same text: positions to keep are the first 6 and the last 4 (only
+    // the last 4 when short); every digit between them becomes '*'.
+    auto position = [](char c) { return (c >= '0' && c <= '9') || c == '*'; };
+    size_t positions = 0;
+    for (char c : out) positions += position(c) ? 1 : 0;
+    const size_t keepHead = positions >= 13 ? 6 : 0;
+    const size_t keepTail = std::min<size_t>(4, positions);
     size_t index = 0;
     for (char& c : out) {
-        if (c < '0' || c > '9') continue;
-        if (index >= keepHead && index + keepTail < digits) c = '*';
+        if (!position(c)) continue;
+        if (index >= keepHead && index + keepTail < positions) c = '*';
         ++index;
     }
     return out;
@@ -436,8 +439,9 @@ Result<PosAnswer> MisPosLayout::decodeAnswer(std::string_view bytes, PosOperatio
     answer.resultClass = row ? row->resultClass : ResultClass::unknown;
     answer.messageKey = row ? row->messageKey : "pos.outcome_unknown";
     const std::string card = fields["card_no"];
-    // Card data never goes further than the masked number: mask here if the terminal did not.
-    answer.maskedPan = looksUnmasked(card) ? maskPan(card) : card;
+    // Card data never goes further than the masked number: masked here whatever the terminal
+    // sent (a partly masked or spaced number included; masking is idempotent).
+    answer.maskedPan = maskPan(card);
     answer.voucher = fields["voucher"];
     answer.batch = fields["batch"];
     answer.reference = fields["reference"];
