@@ -47,6 +47,10 @@ class SimPanelLockers;  // screens/sim_panel_lockers.hpp
 
 struct AppOptions {
     bool headless = false;    ///< offscreen SDL driver + software renderer (screenshots, tests)
+    /// Headless only: rasterise every frame, not just those a screenshot or measure() reads.
+    /// Benchmarks of a frame's cost set it; tests and journeys leave it off (it was two thirds
+    /// of a UI test's time).
+    bool rasterizeEveryFrame = false;
     bool fullscreen = false;
     std::optional<KioskMode> mode;
     /// Null: the system clock. Journeys pass a ManualClock they advance.

@@ -85,6 +85,7 @@ void installRunCommand(CLI::App& root, Action& action) {
             screens::AppOptions appOptions;
             appOptions.fullscreen = *fullscreen;
             appOptions.headless = *headless;
+            appOptions.rasterizeEveryFrame = true;  // a headless run is a benchmark of the real loop
             auto app = createApp(*options, std::move(appOptions));
             if (!app) return 1;
             // The fleet's metrics endpoint ([metrics]); a port that cannot be bound stops the

@@ -112,6 +112,7 @@ int main(int argc, char** argv) {
     kiosk::ManualClock manual;
     kiosk::screens::AppOptions options;
     options.headless = true;
+    options.rasterizeEveryFrame = true;  // a frame's cost includes drawing it
     options.clock = &manual;
     auto wired = kiosk::cli::withKioskServices(*config, options);
     if (!wired) return 1;

@@ -153,6 +153,7 @@ int main(int argc, char** argv) {
     kiosk::ManualClock manual;
     kiosk::screens::AppOptions options;
     options.headless = true;
+    options.rasterizeEveryFrame = true;  // a frame's cost includes drawing it
     options.clock = &manual;
     // The HIS and the scan resolver, wired exactly as `kiosk run` wires them.
     auto wired = kiosk::cli::withKioskServices(*config, options);
@@ -221,6 +222,7 @@ int main(int argc, char** argv) {
         // The real loop (SDL_WaitEventTimeout) on the system clock, for N seconds.
         kiosk::screens::AppOptions realOptions;
         realOptions.headless = true;
+        realOptions.rasterizeEveryFrame = true;
         auto realWired = kiosk::cli::withKioskServices(*config, realOptions);
         if (!realWired) return 1;
         auto realApp = kiosk::screens::App::create(*config, *realWired);
