@@ -85,13 +85,11 @@ listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # Starts hospital-sim on $1; 0 = up, 1 = the port is taken, 2 = another failure. The bind is
 # the arbiter: hospital-sim refuses a port another program holds, so two demos starting at the
 # same moment end up on two ports.
-# The general clinic (普通门诊) is free in the demo (--fee-general 0): the headless journey books
-# it without a payment; doctors with a title keep their fees.
 sim_pid=""
 start_sim() {
   local try="$1"
   : >"$run_dir/hospital-sim.log"
-  "$sim" --listen "127.0.0.1:$try" --data "$run_dir/hospital" --fee-general 0 >"$run_dir/hospital-sim.out" 2>"$run_dir/hospital-sim.log" &
+  "$sim" --listen "127.0.0.1:$try" --data "$run_dir/hospital" >"$run_dir/hospital-sim.out" 2>"$run_dir/hospital-sim.log" &
   sim_pid=$!
   for _ in $(seq 1 300); do
     if grep -q "listening on" "$run_dir/hospital-sim.out" 2>/dev/null; then return 0; fi

@@ -61,7 +61,8 @@ for run in a b; do
   grep -q "^\[1/4\]" "$console" && grep -q "^\[4/4\] Summary" "$console" || failed "demo $run: steps missing"
   grep -Eq 'journey "demo": ([0-9]+) of \1 steps passed' "$console" || failed "demo $run: journey summary missing"
   grep -q "payment: .*by bankcard: paid and committed to the hospital" "$console" || failed "demo $run: no bank-card payment in the summary"
-  grep -q "payment: .*by wechat: paid and committed to the hospital" "$console" || failed "demo $run: no QR payment in the summary"
+  grep -q "payment: .*self-pay by wechat: paid and committed to the hospital" "$console" || failed "demo $run: no QR payment in the summary"
+  grep -q "payment: .*registration by wechat: paid and committed to the hospital" "$console" || failed "demo $run: no booking paid by QR in the summary"
   grep -q "virtual bank-card terminal" "$console" || failed "demo $run: the virtual bank-card terminal was not started"
   grep -Eq "printed: [1-9][0-9]* slip" "$console" || failed "demo $run: no receipt in the summary"
   # The kiosk's log lines ("2026-… info [app] …") belong in its log file, not on the console.
