@@ -34,6 +34,8 @@
 //   reg_held             the appointment id is journalled; nothing paid yet
 //   reg_before_rehold    the first hold expired: the re-hold key is journalled, the hold not sent
 //   reg_after_rehold     the HIS answered the re-hold; its appointment id not journalled yet
+//   reg_before_cancel    the patient cancels a booking: HIS_CANCELLING is committed, the HIS not asked
+//   reg_after_cancel     the HIS cancelled the appointment; REFUNDING not journalled yet
 // Steps of the bank-card saga (payments/bankcard_saga.hpp); PAID and the HIS commit use the QR
 // steps `paid`, `before_his_commit`, `after_his_commit`:
 //   card_before_consume  the ORDERING row with the consume's tag is committed; not sent yet
@@ -48,13 +50,14 @@ namespace kiosk::payments {
 
 inline constexpr int kFailpointExitCode = 86;
 
-inline constexpr std::array<std::string_view, 30> kFailpointSteps = {
+inline constexpr std::array<std::string_view, 32> kFailpointSteps = {
     "order_created", "before_gateway_order", "after_gateway_order", "qr_shown",
     "after_paid_seen", "paid", "before_his_commit", "after_his_commit",
     "before_close", "after_close", "before_refund", "after_refund",
     "ins_order_created", "ins_before_presettle", "ins_after_presettle", "ins_presettled",
     "ins_before_settle", "ins_after_settle", "ins_settled", "ins_before_cancel", "ins_after_cancel",
     "reg_order_created", "reg_after_hold", "reg_held", "reg_before_rehold", "reg_after_rehold",
+    "reg_before_cancel", "reg_after_cancel",
     "card_before_consume", "card_after_consume", "card_before_reversal", "card_after_reversal"};
 
 /// Dies with _exit(kFailpointExitCode) when KIOSK_FAILPOINT names `step`; otherwise returns.

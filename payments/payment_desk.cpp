@@ -124,6 +124,39 @@ Result<backend::Appointment> PaymentDesk::registrationAppointment(const std::str
     return registration_->appointment(*order);
 }
 
+namespace {
+
+/// The sale of a booking in this journal (see PaymentDesk::refundableBooking).
+Result<std::optional<PaymentOrder>> bookingSoldHere(SagaJournal& journal, const std::string& appointmentId) {
+    auto order = journal.registrationOf(appointmentId);
+    if (!order) {
+        if (order.error().code == Errc::not_found) return std::optional<PaymentOrder>{};
+        return std::unexpected(order.error());
+    }
+    if (order->state == SagaState::done) return std::optional<PaymentOrder>{*order};
+    if (order->state == SagaState::closed) return std::optional<PaymentOrder>{};  // never paid, never booked by it
+    return fail(Errc::rejected,
+                fmt::format("Appointment/{}: order {} is {} already", appointmentId, order->orderId,
+                            stateName(order->state == SagaState::unknown ? order->resumeState : order->state)),
+                "cancel.refused_settling");
+}
+
+}  // namespace
+
+Result<std::optional<PaymentOrder>> PaymentDesk::refundableBooking(const std::string& appointmentId) {
+    std::lock_guard lock(mutex_);
+    return bookingSoldHere(*journal_, appointmentId);
+}
+
+Result<std::optional<PaymentOrder>> PaymentDesk::cancelBooking(const std::string& appointmentId) {
+    std::lock_guard lock(mutex_);
+    auto sold = bookingSoldHere(*journal_, appointmentId);
+    if (!sold || !*sold) return sold;
+    auto cancelled = registration_->cancelBooked(**sold);
+    if (!cancelled) return std::unexpected(cancelled.error());
+    return std::optional<PaymentOrder>{*cancelled};
+}
+
 Result<PaymentOrder> PaymentDesk::showQr(const std::string& orderId, const std::string& channel) {
     std::lock_guard lock(mutex_);
     if (!knownChannel(channel)) return fail(Errc::invalid_argument, "unknown payment channel " + channel, "payments.bad_order");
@@ -194,17 +227,12 @@ Result<std::optional<CardSettlementReport>> PaymentDesk::settleCardsIfDue(std::c
     bool due = china - today >= cardSettleAt_;
     if (!due) {
         // A card payment of an earlier day in a batch never settled: the kiosk missed the hour.
-        auto rows = journal_->all();
-        if (!rows) return std::unexpected(rows.error());
-        for (const auto& row : *rows) {
-            if (!row.bankCard() || row.card.voucher.empty() || row.created.substr(0, 8) >= todayText) continue;
-            const bool settled = std::any_of(settlements->begin(), settlements->end(), [&](const auto& s) { return s.batch == row.card.batch; });
-            if (!settled) {
-                logger()->info("card batch {} (order {} of {}) was never settled: settling now", row.card.batch, row.orderId,
-                               row.created.substr(0, 8));
-                due = true;
-                break;
-            }
+        auto missed = journal_->unsettledCardPaymentBefore(todayText);
+        if (!missed) return std::unexpected(missed.error());
+        if (*missed) {
+            logger()->info("card batch {} (order {} of {}) was never settled: settling now", (*missed)->card.batch, (*missed)->orderId,
+                           (*missed)->created.substr(0, 8));
+            due = true;
         }
     }
     if (!due) return std::optional<CardSettlementReport>{};

@@ -60,6 +60,19 @@ public:
     Result<RegistrationHold> holdForRegistration(const std::string& patientId, const std::string& slotId, int64_t feeFen);
     /// The appointment of a registration order as the HIS holds it now (for the slip).
     Result<backend::Appointment> registrationAppointment(const std::string& orderId);
+    /// The booked registration (DONE) of this kiosk's journal for `appointmentId`, whose fee a
+    /// cancellation here sends back by its own channel; std::nullopt when this kiosk did not
+    /// sell the booking (phone, counter, another kiosk: the fee is refunded where it was paid).
+    /// Error rejected ("cancel.refused_settling") when this kiosk's order for it is being
+    /// cancelled or refunded already (HIS_CANCELLING, REFUNDING, UNKNOWN, MANUAL, REFUNDED): a
+    /// second cancellation must not send the patient to the counter for a refund the journal
+    /// will make (or made).
+    Result<std::optional<PaymentOrder>> refundableBooking(const std::string& appointmentId);
+    /// Cancels (退号) a booking this kiosk sold, and refunds its fee by its own channel
+    /// (RegistrationSaga::cancelBooked): the order REFUNDED, UNKNOWN (being confirmed) or MANUAL.
+    /// std::nullopt when this kiosk did not sell it (nothing is journalled or asked: the caller
+    /// cancels at the HIS itself). Errors as refundableBooking() and RegistrationSaga::cancelBooked().
+    Result<std::optional<PaymentOrder>> cancelBooking(const std::string& appointmentId);
     /// Patient confirmed; `channel` is wechat|alipay|unionpay for the cash part. Creates the gateway order
     /// (or re-shows the stored code_url). For cashFen == 0 returns the order without a QR (codeUrl empty).
     Result<PaymentOrder> showQr(const std::string& orderId, const std::string& channel);

@@ -235,9 +235,62 @@ Result<PaymentOrder> RegistrationSaga::resolve(const PaymentOrder& stored) {
         }
         case SagaState::closed:
             return closedAndReleased(order);
+        case SagaState::his_cancelling:
+            return resolveCancelling(order, stored);
         default:
             return order;  // terminal
     }
+}
+
+Result<PaymentOrder> RegistrationSaga::cancelBooked(const PaymentOrder& done) {
+    if (!done.registration() || done.state != SagaState::done || done.appointmentId.empty()) {
+        return fail(Errc::invalid_argument,
+                    fmt::format("order {} ({} {}) is not a booked registration", done.orderId, kindName(done.kind), stateName(done.state)));
+    }
+    auto cancelling = journal_.transition(done, SagaState::his_cancelling, "the patient cancels the booking");
+    if (!cancelling) return cancelling;
+    failpoint("reg_before_cancel");
+    auto cancelled = his_.cancelAppointment(done.appointmentId);
+    failpoint("reg_after_cancel");
+    if (!cancelled) {
+        const Error error = cancelled.error();
+        if (error.code == Errc::rejected) {
+            // The hospital's rules (cut-off passed, checked in meanwhile): nothing changed.
+            logger()->info("registration {}: cancellation of Appointment/{} refused ({}); the booking stands", done.orderId,
+                           done.appointmentId, error.describe());
+            if (auto back = journal_.transition(*cancelling, SagaState::done, "cancellation refused: " + error.describe()); !back) {
+                return back;
+            }
+            return std::unexpected(error);
+        }
+        // Lost, or an answer that cannot be read: the HIS may have cancelled it. The look-up decides.
+        return toUnknown(*cancelling, error);
+    }
+    logger()->info("registration {}: Appointment/{} cancelled by the patient; refunding {} fen by {}", done.orderId, done.appointmentId,
+                   done.amountFen, done.channel);
+    auto refunding = journal_.transition(*cancelling, SagaState::refunding, "booking cancelled by the patient");
+    if (!refunding) return refunding;
+    return qr_.refund(*refunding);
+}
+
+Result<PaymentOrder> RegistrationSaga::resolveCancelling(const PaymentOrder& order, const PaymentOrder& stored) {
+    auto known = his_.lookupTransaction(order.holdKey);
+    if (!known) {
+        if (known.error().code == Errc::not_found) {
+            return journal_.transition(order, SagaState::manual, "cancelling, but the HIS has no appointment " + order.holdKey);
+        }
+        return stored.state == SagaState::unknown ? Result<PaymentOrder>(stored) : toUnknown(order, known.error());
+    }
+    if (known->status == "cancelled") {
+        auto refunding = journal_.transition(order, SagaState::refunding, "booking cancelled by the patient");
+        if (!refunding) return refunding;
+        return qr_.refund(*refunding);
+    }
+    // Still booked (or arrived): the cancellation never reached the HIS. The booking stands and
+    // nothing is refunded; the patient's notice said the outcome was being confirmed.
+    logger()->info("registration {}: Appointment/{} is {} after an unfinished cancellation; the booking stands", order.orderId,
+                   known->resourceId, known->status);
+    return journal_.transition(order, SagaState::done, "cancellation not made: the HIS has the appointment " + known->status);
 }
 
 }  // namespace kiosk::payments

@@ -16,6 +16,9 @@
 //  [X] a lost answer (book, look-up, hold) → UNKNOWN with the resume state; only a query moves it
 //  [X] closed before payment (patient left, QR expired, recovery) → the hold is released
 //  [X] recovery of every state (resolve())
+//  [X] cancelling (退号) a booking this kiosk sold: HIS_CANCELLING journalled, the HIS cancels the
+//      appointment, then the fee is refunded by its own channel (REFUNDING → REFUNDED); the HIS
+//      refusing puts the order back to DONE; a lost answer → UNKNOWN, the look-up decides
 //  [ ] insurance (2201 register + settlement) for the fee: the insurance saga's steps are keyed
 //      to ChargeItems and the HIS fee-list commit; not reused here yet
 // Call from a worker thread: every step may block on the network.
@@ -55,12 +58,22 @@ public:
     PaymentOrder releaseHold(const PaymentOrder& order);
     /// Drives any registration order to a terminal state by querying (see the class comment).
     Result<PaymentOrder> resolve(const PaymentOrder& order);
+    /// The patient cancels the booking of a DONE order (退号): HIS_CANCELLING is journalled, the
+    /// HIS cancels the appointment, then the fee goes back by its channel. Returns the order
+    /// REFUNDED, or UNKNOWN (the cancellation's or the refund's answer was lost: recovery asks),
+    /// or MANUAL (the refund was refused: a person decides). Errors: invalid_argument (not a
+    /// DONE registration; nothing journalled); the HIS's refusal (rejected, messageKey
+    /// "backend.cancel_cutoff" or the state's) with the order back in DONE.
+    Result<PaymentOrder> cancelBooked(const PaymentOrder& order);
 
 private:
     Result<PaymentOrder> toUnknown(const PaymentOrder& order, const Error& error);
     Result<PaymentOrder> refund(const PaymentOrder& order, const std::string& reason);
     /// The first hold is gone (expired or cancelled): journal key B, hold the slot again.
     Result<PaymentOrder> rehold(const PaymentOrder& order);
+    /// HIS_CANCELLING: refunds once the HIS has the appointment cancelled; back to DONE when it
+    /// still has it booked (the cancellation never arrived).
+    Result<PaymentOrder> resolveCancelling(const PaymentOrder& order, const PaymentOrder& stored);
 
     SagaJournal& journal_;
     QrPaymentSaga& qr_;

@@ -3,6 +3,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 
@@ -12,7 +13,8 @@ namespace {
 
 constexpr std::string_view kStateNames[] = {"CREATED", "ORDERING", "QR_SHOWN", "PAID", "HIS_COMMITTING", "DONE",
                                             "CLOSED", "REFUNDING", "REFUNDED", "MANUAL", "UNKNOWN",
-                                            "INS_PRESETTLING", "INS_PRESETTLED", "INS_SETTLING", "INS_SETTLED", "INS_CANCELLING"};
+                                            "INS_PRESETTLING", "INS_PRESETTLED", "INS_SETTLING", "INS_SETTLED", "INS_CANCELLING",
+                                            "HIS_CANCELLING"};
 
 const std::vector<Migration> kMigrations = {
     {1, R"sql(
@@ -147,14 +149,16 @@ std::string checkAmountsAndKeys(const PaymentOrder& order, SagaState state) {
     const bool channelNeeded = order.cashFen > 0 &&
         (state == SagaState::ordering || state == SagaState::qr_shown || state == SagaState::paid || state == SagaState::refunding ||
          state == SagaState::done || state == SagaState::refunded || state == SagaState::his_committing ||
-         state == SagaState::ins_settling || state == SagaState::ins_settled || state == SagaState::ins_cancelling);
+         state == SagaState::ins_settling || state == SagaState::ins_settled || state == SagaState::ins_cancelling ||
+         state == SagaState::his_cancelling);
     if (!order.channel.empty() && !isPaymentChannel(order.channel)) return "unknown channel '" + order.channel + "'";
     if (order.bankCard()) {
         // The consume's tag is journalled before the terminal is asked; an order past it without
         // one could not be resolved by a query.
         const bool asked = state == SagaState::ordering || state == SagaState::paid || state == SagaState::his_committing ||
                            state == SagaState::refunding || state == SagaState::done || state == SagaState::refunded ||
-                           state == SagaState::ins_settling || state == SagaState::ins_settled || state == SagaState::ins_cancelling;
+                           state == SagaState::ins_settling || state == SagaState::ins_settled || state == SagaState::ins_cancelling ||
+                           state == SagaState::his_cancelling;
         if (asked && order.card.tag.empty()) return "bank-card order without the consume's tag";
         const bool charged = asked && state != SagaState::ordering;
         if (charged && (order.card.voucher.empty() || order.card.reference.empty())) return "paid bank-card order without voucher and reference";
@@ -448,6 +452,26 @@ Result<std::vector<PaymentOrder>> SagaJournal::unsettled() {
 }
 
 Result<std::vector<PaymentOrder>> SagaJournal::all() { return select(""); }
+
+Result<PaymentOrder> SagaJournal::registrationOf(const std::string& appointmentId) {
+    if (!safeKeyText(appointmentId)) return fail(Errc::invalid_argument, "bad appointment id");
+    // appointmentId is [A-Za-z0-9_-] only (checked above).
+    auto rows = select("WHERE kind = 'registration' AND appointment_id = '" + appointmentId + "'");
+    if (!rows) return std::unexpected(rows.error());
+    if (rows->empty()) return fail(Errc::not_found, "no registration order for Appointment/" + appointmentId, "payments.not_found");
+    return rows->back();
+}
+
+Result<std::optional<PaymentOrder>> SagaJournal::unsettledCardPaymentBefore(const std::string& day) {
+    if (day.size() != 8 || !std::all_of(day.begin(), day.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return fail(Errc::invalid_argument, "day must be yyyyMMdd, not '" + day + "'");
+    }
+    auto rows = select("WHERE channel = 'bankcard' AND card_voucher != '' AND substr(created, 1, 8) < '" + day +
+                       "' AND card_batch NOT IN (SELECT batch FROM card_settlement)");
+    if (!rows) return std::unexpected(rows.error());
+    if (rows->empty()) return std::optional<PaymentOrder>{};
+    return std::optional<PaymentOrder>{rows->front()};
+}
 
 Result<SagaJournal::StateCounts> SagaJournal::stateCounts() {
     StateCounts counts;

@@ -30,6 +30,10 @@
 //   (still HIS_COMMITTING) before the second hold is sent. A booking the HIS refuses, or a slot
 //   gone when the hold expired, goes REFUNDING → REFUNDED (the hold is then released).
 //   CLOSED before payment releases the hold (the HIS would also expire it after its lifetime).
+//   Cancelling (退号) a booking this kiosk sold: DONE → HIS_CANCELLING (journalled before the
+//   HIS is asked to cancel the appointment) → REFUNDING → REFUNDED, the fee going back by the
+//   channel it came by (out_refund_no <order id>R, or the card's void / refund). The HIS
+//   refusing (cut-off passed, checked in meanwhile) puts the order back to DONE.
 //
 // Bank-card orders (channel "bankcard", payments/bankcard_saga.hpp) pay the cash part (of any
 // kind of order) on the kiosk's MIS-POS terminal instead of a QR; the states are the QR's:
@@ -74,7 +78,7 @@ namespace kiosk::payments {
 // New states are appended: the numbering is only in memory, the journal stores the names.
 enum class SagaState {
     created, ordering, qr_shown, paid, his_committing, done, closed, refunding, refunded, manual, unknown,
-    ins_presettling, ins_presettled, ins_settling, ins_settled, ins_cancelling
+    ins_presettling, ins_presettled, ins_settling, ins_settled, ins_cancelling, his_cancelling
 };
 
 enum class OrderKind { self_pay, insurance, registration };
@@ -199,6 +203,13 @@ public:
     /// charges must not be offered for payment again until a person or a query settles them.
     Result<std::vector<PaymentOrder>> unsettled();
     Result<std::vector<PaymentOrder>> all();
+    /// The registration order of this journal that booked `appointmentId` (the newest one when a
+    /// slot was held twice); not_found when this kiosk did not sell it. invalid_argument for an
+    /// id with other characters than [A-Za-z0-9_-].
+    Result<PaymentOrder> registrationOf(const std::string& appointmentId);
+    /// The first approved bank-card payment created before `day` (yyyyMMdd, China time) whose
+    /// batch has no settlement row: the terminal's batch of an earlier day was never settled.
+    Result<std::optional<PaymentOrder>> unsettledCardPaymentBefore(const std::string& day);
 
     /// How many orders are in each state (state names as stateName()), and when the last order
     /// reached done (Unix seconds; 0 when none has): for the fleet's metrics, one small query.

@@ -99,7 +99,15 @@ Document cancellationNotice(const Translator& tr, const CancellationNoticeData& 
     document.text(tr.tr("print.slip.time", {{"slot", data.slot}}));
     if (!data.appointmentCode.empty()) document.text(tr.tr("print.cancel.code", {{"code", data.appointmentCode}}));
     document.text(tr.tr("print.cancel.done"), Align::left, 1, true);
-    document.text(data.feePaid ? tr.tr("print.cancel.refund_counter", {{"amount", data.fee}}) : tr.tr("print.cancel.no_fee"));
+    if (!data.feePaid) {
+        document.text(tr.tr("print.cancel.no_fee"));
+    } else {
+        const char* key = data.refund == CancellationRefund::refunded  ? "print.cancel.refunded"
+                          : data.refund == CancellationRefund::pending ? "print.cancel.refund_pending"
+                          : data.refund == CancellationRefund::manual  ? "print.cancel.refund_manual"
+                                                                       : "print.cancel.refund_counter";
+        document.text(tr.tr(key, {{"amount", data.fee}, {"channel", data.channel}}));
+    }
     finish(tr, document, data.header);
     return document;
 }

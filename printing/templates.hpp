@@ -72,6 +72,14 @@ struct RegistrationSlipData {
 };
 
 /// A booking cancelled at the kiosk (退号): which one, and where a paid fee goes back.
+/// Where a cancelled booking's paid fee goes.
+enum class CancellationRefund {
+    counter,   ///< paid elsewhere: refunded at the counter on this notice
+    refunded,  ///< sent back by the channel it was paid with (CancellationNoticeData::channel)
+    pending,   ///< the refund is being confirmed: keep the notice
+    manual,    ///< staff refund it: bring the notice to the counter
+};
+
 struct CancellationNoticeData {
     SlipHeader header;
     std::string patientName;   ///< "" when nobody was identified by name: no patient line
@@ -79,8 +87,10 @@ struct CancellationNoticeData {
     std::string doctor;        ///< empty: the line is left out
     std::string slot;          ///< "2026-12-02 09:00-09:30"
     std::string appointmentCode;
-    bool feePaid = false;      ///< a paid fee: "refunded at the counter"; else "no fee was charged"
+    bool feePaid = false;      ///< a paid fee: what `refund` says; else "no fee was charged"
     std::string fee;           ///< "12.00" (yuan)
+    CancellationRefund refund = CancellationRefund::counter;
+    std::string channel;       ///< refunded: the channel's name in the notice's language ("微信支付")
 };
 
 struct CheckInTicketData {

@@ -244,6 +244,7 @@ std::string patientMessageText(const ScreenContext& context, const PatientMessag
     }
     std::string text = substitute(context.text.trIn(language, message.key), {{"kinds", kinds}});
     for (const auto& [name, value] : message.values) text = substitute(std::move(text), {{name, value}});
+    for (const auto& [name, key] : message.translatedValues) text = substitute(std::move(text), {{name, context.text.trIn(language, key)}});
     return text;
 }
 

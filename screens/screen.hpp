@@ -112,6 +112,9 @@ struct PatientMessage {
     std::vector<std::string> kinds;
     /// Values for {placeholders} other than {kinds} (an order id, an amount), same in both languages.
     std::vector<std::pair<std::string, std::string>> values;
+    /// {placeholders} filled with a text of the language files (placeholder, i18n key), each
+    /// language with its own ("pay.channel.wechat": 微信支付 / WeChat Pay).
+    std::vector<std::pair<std::string, std::string>> translatedValues;
 };
 /// At the cursor, `width` wide (0: the content width). With `maxHeight` (> 0) and no room for both
 /// languages, only the current language is shown.

@@ -123,7 +123,7 @@ ServiceFlows::ServiceFlows(const KioskConfig& config, std::shared_ptr<backend::H
         log::module("services")->error("no pinyin (the letter pad finds nothing): {}", created.error().describe());
     }
     booking_ = std::make_unique<BookingFlow>(his_, std::move(bookingJournal), config.kioskId, std::move(pinyin), tasks, post, desk_);
-    cancel_ = std::make_unique<CancelFlow>(his_, tasks, post);
+    cancel_ = std::make_unique<CancelFlow>(his_, tasks, post, desk_);
     std::shared_ptr<const triage::Rules> rules;
     if (config.services.triage && config.mode == KioskMode::lobby) {
         if (auto loaded = triage::Rules::load(config.triage.rulesFile)) {

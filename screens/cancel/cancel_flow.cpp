@@ -22,8 +22,9 @@ struct CancelFlow::Shared {
     PatientIdentity identity;  ///< wiped by reset()
 };
 
-CancelFlow::CancelFlow(std::shared_ptr<backend::HisDriver> his, TaskRunner& tasks, Post post)
-    : his_(std::move(his)), tasks_(tasks), post_(std::move(post)), shared_(std::make_shared<Shared>()) {}
+CancelFlow::CancelFlow(std::shared_ptr<backend::HisDriver> his, TaskRunner& tasks, Post post,
+                       std::shared_ptr<payments::PaymentDesk> desk)
+    : his_(std::move(his)), desk_(std::move(desk)), tasks_(tasks), post_(std::move(post)), shared_(std::make_shared<Shared>()) {}
 
 CancelFlow::~CancelFlow() = default;
 
@@ -67,7 +68,7 @@ void CancelFlow::load(const PatientIdentity& identity) {
         });
         return;
     }
-    tasks_.post([his = his_, shared = shared_, generation, update] {
+    tasks_.post([his = his_, desk = desk_, shared = shared_, generation, update] {
         PatientIdentity copied;
         {
             std::lock_guard lock(shared->mutex);
@@ -96,7 +97,18 @@ void CancelFlow::load(const PatientIdentity& identity) {
         std::map<std::string, std::string> doctorNames;
         std::vector<CancelAppointment> named;
         for (const auto& a : *upcoming) {
-            CancelAppointment row{a, {}, {}, {}};
+            CancelAppointment row{a, {}, {}, {}, {}};
+            if (desk && a.feeFen > 0) {
+                // Sold here: the fee goes back by its channel. A journal that cannot be read
+                // leaves it to the counter (never a refund the kiosk cannot account for).
+                if (auto sold = desk->refundableBooking(a.id); sold && *sold) {
+                    row.refundChannel = (*sold)->channel;
+                } else if (!sold) {
+                    // Being settled already, or the journal unreadable: cancel() asks again and
+                    // says why it cannot be cancelled here.
+                    logger()->info("Appointment/{}: not refundable here now: {}", a.id, sold.error().describe());
+                }
+            }
             if (auto d = departments.find(a.departmentId); d != departments.end()) {
                 row.department = d->second.name;
                 row.departmentEn = d->second.nameEn;
@@ -144,23 +156,56 @@ void CancelFlow::cancel() {
         shared_->view.stage = CancelStage::cancelling;
     }
     auto post = post_;
-    tasks_.post([his = his_, shared = shared_, generation, chosen, post] {
-        auto cancelled = his->cancelAppointment(chosen.appointment.id);
+    tasks_.post([his = his_, desk = desk_, shared = shared_, generation, chosen, post] {
+        // Sold here: the desk journals the cancellation, asks the HIS, then refunds by the channel.
+        std::optional<Result<std::optional<payments::PaymentOrder>>> byDesk;
+        // Asked for every paid booking: the desk also knows one whose cancellation it is settling.
+        if (desk && chosen.appointment.feeFen > 0) byDesk = desk->cancelBooking(chosen.appointment.id);
+        const bool soldHere = byDesk && *byDesk && **byDesk;
+        Result<void> cancelled;
+        CancelRefund refund = chosen.appointment.feeFen > 0 ? CancelRefund::counter : CancelRefund::none;
+        if (soldHere) {
+            const payments::PaymentOrder& order = ***byDesk;
+            using payments::SagaState;
+            if (order.state == SagaState::refunded) {
+                refund = CancelRefund::refunded;
+            } else if (order.state == SagaState::manual) {
+                refund = CancelRefund::manual;
+            } else if (order.state == SagaState::unknown && order.resumeState == SagaState::his_cancelling) {
+                // Whether the HIS cancelled it is not known yet: the journal's recovery decides.
+                cancelled = fail(Errc::unknown_outcome, "order " + order.orderId + ": " + order.reason, "cancel.error.unknown");
+            } else {
+                refund = CancelRefund::pending;  // cancelled at the HIS; the refund's answer was lost
+            }
+        } else if (byDesk && !*byDesk) {
+            cancelled = std::unexpected(byDesk->error());  // refused (cut-off) or the journal failed: nothing changed
+        } else {
+            // Not sold here (or no longer refundable here): the HIS alone; the counter refunds.
+            if (auto answer = his->cancelAppointment(chosen.appointment.id); !answer) cancelled = std::unexpected(answer.error());
+        }
         {
             std::lock_guard lock(shared->mutex);
             if (shared->view.generation != generation) return;
             CancelView& v = shared->view;
             if (cancelled) {
                 logger()->info("Appointment/{} cancelled (fee {} fen{})", chosen.appointment.id, chosen.appointment.feeFen,
-                               v.feePaid() ? ", refunded at the counter" : "");
+                               refund == CancelRefund::counter    ? ", refunded at the counter"
+                               : refund == CancelRefund::refunded ? ", refunded by " + chosen.refundChannel
+                               : refund == CancelRefund::pending  ? ", refund being confirmed"
+                               : refund == CancelRefund::manual   ? ", refund left to staff"
+                                                                  : "");
                 v.stage = CancelStage::cancelled;
+                v.refund = refund;
+                if (!soldHere) v.chosen.refundChannel.clear();  // the notice names the counter
             } else if (cancelled.error().code == Errc::rejected) {
                 // After the hospital's cut-off ("backend.cancel_cutoff"), or a state that cannot be
                 // cancelled (checked in meanwhile): a plain message, nothing changed.
                 logger()->info("cancellation of Appointment/{} refused: {}", chosen.appointment.id, cancelled.error().describe());
                 v.stage = CancelStage::refused;
-                const bool cutoff = cancelled.error().messageKey == "backend.cancel_cutoff";
-                v.refusedKey = cutoff ? "cancel.refused_cutoff" : "cancel.refused_state";
+                const std::string& why = cancelled.error().messageKey;
+                v.refusedKey = why == "backend.cancel_cutoff"     ? "cancel.refused_cutoff"
+                               : why == "cancel.refused_settling" ? why
+                                                                  : "cancel.refused_state";
                 v.cutoff = chosen.appointment.cancelUntil.value_or("");
             } else {
                 // Unknown outcome included: the HIS may have cancelled it; the list says so next time.

@@ -40,6 +40,23 @@ std::string rowLabel(const ScreenContext& context, const CancelAppointment& a) {
     return label;
 }
 
+/// The patient's name of a payment channel ("微信支付", "WeChat Pay"); "" for none.
+std::string channelName(const ScreenContext& context, const std::string& channel) {
+    return channel.empty() ? std::string() : context.text.tr("pay.channel." + channel);
+}
+
+/// What the "cancelled" screen says of the fee.
+std::string doneKey(CancelRefund refund) {
+    switch (refund) {
+        case CancelRefund::counter: return "cancel.done_paid";
+        case CancelRefund::refunded: return "cancel.done_refunded";
+        case CancelRefund::pending: return "cancel.done_refund_pending";
+        case CancelRefund::manual: return "cancel.done_refund_manual";
+        case CancelRefund::none: break;
+    }
+    return "cancel.done_free";
+}
+
 PatientMessage stoppedMessage(const Error& error) {
     switch (error.code) {
         case Errc::not_found: return {"cancel.error.not_found", true};
@@ -128,6 +145,11 @@ void CancelScreen::printNotice(ScreenContext& context) {
     data.appointmentCode = a.appointmentCode;
     data.feePaid = view.feePaid();
     data.fee = formatYuan(a.feeFen);
+    data.refund = view.refund == CancelRefund::refunded  ? printing::CancellationRefund::refunded
+                  : view.refund == CancelRefund::pending ? printing::CancellationRefund::pending
+                  : view.refund == CancelRefund::manual  ? printing::CancellationRefund::manual
+                                                         : printing::CancellationRefund::counter;
+    data.channel = channelName(context, view.chosen.refundChannel);
     printDocument_ = "cancel:" + a.id;
     print_ = PrintState::printing;
     logger()->info("printing the cancellation notice of Appointment/{}", a.id);
@@ -192,14 +214,17 @@ void CancelScreen::draw(const ScreenContext& context, Ui& ui) const {
             serviceTitle(context, ui, "cancel.confirm_title");
             const CancelAppointment& a = view.chosen;
             std::vector<std::string> lines{
-                context.text.tr("cancel.when", {{"slot", rowLabel(context, CancelAppointment{a.appointment, {}, {}, {}})}})};
+                context.text.tr("cancel.when", {{"slot", rowLabel(context, CancelAppointment{a.appointment, {}, {}, {}, {}})}})};
             if (!departmentOf(context, a).empty()) lines.push_back(context.text.tr("checkin.department", {{"department", departmentOf(context, a)}}));
             if (!a.doctor.empty()) lines.push_back(context.text.tr("checkin.doctor", {{"doctor", a.doctor}}));
             lines.push_back(context.text.tr("cancel.fee", {{"amount", formatYuan(a.appointment.feeFen)}}));
-            PatientMessage note{view.feePaid() ? "cancel.note_paid" : "cancel.note_free", false};
+            // Sold here: the fee goes back by its channel; paid elsewhere: the counter refunds it.
+            const std::string noteKey = view.refundedHere() ? "cancel.note_refund" : view.feePaid() ? "cancel.note_paid" : "cancel.note_free";
+            PatientMessage note{noteKey, false, {}, {{"amount", formatYuan(a.appointment.feeFen)}}};
+            if (!a.refundChannel.empty()) note.translatedValues = {{"channel", "pay.channel." + a.refundChannel}};
             if (a.appointment.cancelUntil) {
-                note = PatientMessage{view.feePaid() ? "cancel.note_paid_until" : "cancel.note_free_until", false, {},
-                                      {{"until", dateTimeOf(*a.appointment.cancelUntil)}}};
+                note.key = noteKey + "_until";
+                note.values.push_back({"until", dateTimeOf(*a.appointment.cancelUntil)});
             }
             const Layout& l = ui.layout;
             if (l.portrait) {
@@ -239,10 +264,10 @@ void CancelScreen::draw(const ScreenContext& context, Ui& ui) const {
             serviceTitle(context, ui, "cancel.done_title", c.success);
             ui.paragraph(rowLabel(context, view.chosen), ui.fonts.body(), c.text);
             ui.space(ui.theme.gap);
-            drawPatientMessage(context, ui,
-                               PatientMessage{view.feePaid() ? "cancel.done_paid" : "cancel.done_free", false, {},
-                                              {{"amount", formatYuan(view.chosen.appointment.feeFen)}}},
-                               0, roomAbove(ui) - ui.theme.buttonHeight);
+            PatientMessage done{doneKey(view.refund), view.refund == CancelRefund::manual, {},
+                                {{"amount", formatYuan(view.chosen.appointment.feeFen)}}};
+            if (!view.chosen.refundChannel.empty()) done.translatedValues = {{"channel", "pay.channel." + view.chosen.refundChannel}};
+            drawPatientMessage(context, ui, done, 0, roomAbove(ui) - ui.theme.buttonHeight);
             ui.space(ui.theme.gap);
             const char* printKey = print_ == PrintState::printing  ? "cancel.print.printing"
                                    : print_ == PrintState::printed ? "cancel.print.take"

@@ -36,6 +36,7 @@ enum class Scenario {
     hisRejects,         ///< paid, but the charge was settled at the cashier: refund
     holdLost,           ///< registration: the hold ends while the patient pays; the slot is still free
     holdTaken,          ///< registration: the hold ends and another patient holds the slot
+    cancelled,          ///< registration: booked and paid, then the patient cancels it (退号)
 };
 
 enum class Payer {
@@ -76,6 +77,7 @@ std::string scenarioName(Scenario s) {
         case Scenario::hisRejects: return "hisRejects";
         case Scenario::holdLost: return "holdLost";
         case Scenario::holdTaken: return "holdTaken";
+        case Scenario::cancelled: return "cancelled";
     }
     return "?";
 }
@@ -114,6 +116,7 @@ void registrationCase(const CrashCase& c, test::SimProcess& sim, backend::FhirHi
     if (c.scenario != Scenario::nobodyPays && c.scenario != Scenario::paysWhileDown) pay.emplace_back("--phone-pays");
     if (c.scenario == Scenario::holdLost) pay.insert(pay.end(), {"--hold-lost", "free"});
     if (c.scenario == Scenario::holdTaken) pay.insert(pay.end(), {"--hold-lost", "taken"});
+    if (c.scenario == Scenario::cancelled) pay.emplace_back("--cancel");
     const auto crashed = test::runCommand(pay);
     ASSERT_EQ(crashed.exitCode, kFailpointExitCode) << "failpoint not reached\n" << crashed.out << crashed.err;
     PaymentOrder keys;
@@ -175,6 +178,15 @@ void registrationCase(const CrashCase& c, test::SimProcess& sim, backend::FhirHi
             break;
         default:
             ADD_FAILURE() << "unexpected expectation";
+    }
+    if (c.scenario == Scenario::cancelled) {
+        // 退号: booked once, then either still booked (the cancellation never reached the HIS)
+        // or cancelled and refunded once, by the order's own refund key.
+        EXPECT_EQ(sim.commits("book:" + keys.holdKeyOf(0)), 1);
+        if (c.expected == SagaState::refunded) {
+            EXPECT_EQ(held[keys.holdKeyOf(0)], "cancelled");
+            EXPECT_EQ(sim.commits(keys.outRefundNo()), 1);
+        }
     }
     // The slot is free again unless it is booked (ours) or another patient holds it.
     if (booked == 0 && c.scenario != Scenario::holdTaken) {
@@ -385,7 +397,9 @@ TEST_P(CrashMatrixTest, RestartResolvesAgainstTheLedger) {
     EXPECT_EQ(again.exitCode, 0);
     const auto second = nlohmann::json::parse(again.out, nullptr, false);
     EXPECT_TRUE(second.is_object() && second["recovered"].empty() && second["pending"].empty()) << again.out;
-    if (card) EXPECT_LE(acquirer->charges(), 1) << "a restart charged again";
+    if (card) {
+        EXPECT_LE(acquirer->charges(), 1) << "a restart charged again";
+    }
 }
 
 std::vector<CrashCase> crashCases() {
@@ -479,6 +493,11 @@ std::vector<CrashCase> crashCases() {
         {"reg_after_rehold", Scenario::holdTaken, S::refunded, Payer::registration},
         {"before_refund", Scenario::holdTaken, S::refunded, Payer::registration},
         {"after_refund", Scenario::holdTaken, S::refunded, Payer::registration},
+        // Cancelling (退号) a booking this kiosk sold: HIS cancel, then the fee back by its channel.
+        {"reg_before_cancel", Scenario::cancelled, S::done, Payer::registration},
+        {"reg_after_cancel", Scenario::cancelled, S::refunded, Payer::registration},
+        {"before_refund", Scenario::cancelled, S::refunded, Payer::registration},
+        {"after_refund", Scenario::cancelled, S::refunded, Payer::registration},
     };
 }
 

@@ -12,6 +12,8 @@
 //             [--hold-lost free|taken]  book-paid: the hold ends while the patient pays (cancelled,
 //                                 as the HIS does when it expires); "taken": another patient
 //                                 then holds the slot
+//             [--cancel]          book-paid: then the patient cancels the booking (退号) and the
+//                                 fee goes back (PaymentDesk::cancelBooking)
 //             [--poll-ms 20] [--qr-timeout-ms 400]
 //             [--pos-port PTY --pos-layout FILE]  the bank-card terminal (mispos over the serial
 //                                 framing, e.g. kiosk-vpos); with --channel bankcard, pay and
@@ -55,7 +57,7 @@ int main(int argc, char** argv) {
     std::map<std::string, std::string> args;
     for (int i = 1; i < argc; ++i) {
         std::string key = argv[i];
-        if (key == "--phone-pays") {
+        if (key == "--phone-pays" || key == "--cancel") {
             args[key] = "1";
         } else if (i + 1 < argc) {
             args[key] = argv[++i];
@@ -166,6 +168,12 @@ int main(int argc, char** argv) {
         order = (*desk)->awaitPayment(orderId);
         if (order && order->state == SagaState::paid) order = (*desk)->finish(orderId);
         if (!order) return failWith(order.error());
+        if (args.contains("--cancel") && order->state == SagaState::done) {
+            auto cancelled = (*desk)->cancelBooking(order->appointmentId);
+            if (!cancelled) return failWith(cancelled.error());
+            if (!*cancelled) return failWith(Error(Errc::internal, "the booking just sold here is not refundable here"));
+            order = **cancelled;
+        }
         out["order"] = describe(*order);
     } else if (args["--mode"] == "pay-insured") {
         std::vector<ChargeLine> lines;

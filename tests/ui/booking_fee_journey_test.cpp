@@ -17,6 +17,8 @@
 #include "kiosk/cli/wiring.hpp"
 #include "payments/saga_journal.hpp"
 #include "screens/booking/booking_flow.hpp"
+#include "screens/cancel/cancel_flow.hpp"
+#include "screens/payment/payment_screens.hpp"
 
 namespace kiosk::test {
 namespace {
@@ -170,6 +172,68 @@ TEST_F(BookingFeeJourneyTest, FeePaidByQrBooksTheSlotAndPrintsTheSlip) {
     ASSERT_EQ(jobs.size(), 1U) << "the registration slip";
     EXPECT_TRUE(contains(jobs.front(), slot.start.substr(11, 5))) << "the slip has the time";
     EXPECT_TRUE(textShown("挂号成功"));
+}
+
+TEST_F(BookingFeeJourneyTest, CancellingABookingSoldHereRefundsTheFeeByItsOwnChannel) {
+    // Issue 11 item 2: 退号 of a booking this kiosk sold sends the fee back the way it came, with
+    // the order's own refund key, and the notice says so.
+    startBooking();
+    const auto [slot, day] = feeSlotFrom(1);
+    ASSERT_FALSE(slot.id.empty());
+    auto report = journey(std::string(R"({"steps": [)") + toConfirm(slot, day) + R"(,
+        {"tap": "book.confirm.pay"},
+        {"tap": "book.pay.wechat"}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    ASSERT_TRUE(awaitCode());
+    report = journey(R"({"steps": [
+        {"pay_on_phone": true},
+        {"await_screen": {"screen": "book.slip", "seconds": 20}},
+        {"tap": "book.slip.menu"},
+        {"expect_screen": "menu"},
+        {"tap": "menu.cancel"},
+        {"await_screen": {"screen": "cancel", "seconds": 20}}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    app->settle();
+    auto sold = orders();
+    ASSERT_EQ(sold.size(), 1U);
+    ASSERT_EQ(sold.front().state, SagaState::done) << sold.front().reason;
+    const auto cancelView = app->services().cancel().view();
+    ASSERT_EQ(cancelView.stage, screens::CancelStage::list) << (cancelView.error ? cancelView.error->describe() : "");
+    size_t index = cancelView.upcoming.size();
+    for (size_t i = 0; i < cancelView.upcoming.size(); ++i) {
+        if (cancelView.upcoming[i].appointment.id == sold.front().appointmentId) index = i;
+    }
+    ASSERT_LT(index, 6U) << "the booking just sold is on the first page of the list";
+    EXPECT_EQ(cancelView.upcoming[index].refundChannel, "wechat");
+    report = journey(R"({"steps": [{"tap": "cancel.pick.)" + std::to_string(index) + R"("}, {"expect_screen": "cancel"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(textShown("将按原支付方式（微信支付）退回")) << "the confirmation says where the fee goes";
+    EXPECT_EQ(statusOf(sold.front().holdKey), "booked") << "nothing is cancelled before the patient confirms";
+
+    report = journey(R"({"steps": [{"tap": "cancel.confirm"}, {"await_screen": {"screen": "cancel", "seconds": 20}}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    app->settle();
+    const auto done = app->services().cancel().view();
+    ASSERT_EQ(done.stage, screens::CancelStage::cancelled) << (done.error ? done.error->describe() : "");
+    EXPECT_EQ(done.refund, screens::CancelRefund::refunded);
+    const auto after = orders();
+    ASSERT_EQ(after.size(), 1U) << "the cancellation is the same order's, not a new one";
+    EXPECT_EQ(after.front().state, SagaState::refunded) << after.front().reason;
+    EXPECT_EQ(statusOf(after.front().holdKey), "cancelled");
+    const auto gateway = hospital.call("GET", "/gateway/orders/" + after.front().outTradeNo());
+    EXPECT_EQ(gateway.value("status", ""), "REFUND") << gateway.dump();
+    EXPECT_EQ(gateway.value("refunded_fen", int64_t{0}), slot.feeFen);
+    EXPECT_EQ(hospital.commits(after.front().outRefundNo()), 1) << "refunded once, by the order's own key";
+    EXPECT_TRUE(textShown("已按原支付方式（微信支付）退回"));
+    const auto jobs = printed();
+    ASSERT_EQ(jobs.size(), 2U) << "the registration slip, then the cancellation notice";
+    EXPECT_TRUE(contains(jobs.back(), "退号凭条"));
+    EXPECT_TRUE(contains(jobs.back(), "挂号费 " + screens::formatYuan(slot.feeFen) + " 元已按原支付方式（微信支付）退回"));
+    // English and large print of the answer (PNGs).
+    ASSERT_TRUE(journey(R"({"steps": [{"set_language": "en_US"}, {"set_large_print": true}, {"expect_screen": "cancel"}]})").ok);
+    EXPECT_TRUE(textShown("the way you paid it (WeChat Pay)"));
 }
 
 TEST_F(BookingFeeJourneyTest, HisRefusingTheBookingRefundsAndPrintsANotice) {

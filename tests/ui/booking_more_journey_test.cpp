@@ -105,7 +105,7 @@ TEST_F(CancelJourneyTest, BeforeTheCutOffAPaidBookingIsCancelledAndTheNoticeSend
 
     tapAndSettle("cancel.pick.0");
     EXPECT_EQ(view().stage, screens::CancelStage::confirm);
-    EXPECT_TRUE(contains(shown(), "收费窗口退费")) << "the kiosk cannot refund a registration fee yet: it says so first";
+    EXPECT_TRUE(contains(shown(), "收费窗口退费")) << "a fee paid elsewhere (the seed's booking) is refunded at the counter: it says so first";
     EXPECT_EQ(upcomingOfOuyang().size(), 1U) << "nothing is cancelled before the patient confirms";
 
     tapAndSettle("cancel.confirm");
