@@ -63,6 +63,71 @@ drivers::ReceiptPrinter* receiptPrinterOf(const drivers::DeviceRegistry& devices
     return nullptr;
 }
 
+/// Landscape (short screens: large print leaves about 700 pixels under the bars): the buttons
+/// stand in a column on the right, so the rows keep the height. The left edge of that column.
+float sideColumnX(const Ui& ui) { return ui.layout.contentMin.x + ui.layout.contentWidth() * 0.62F; }
+
+/// Landscape: `groups` stacked in the side column from the bottom of the content up, the first
+/// group at the top; a group's buttons share its row. Each row as tall as its labels need.
+/// Returns the top of the stack.
+float sideColumn(Ui& ui, const std::vector<std::vector<RowButton>>& groups, bool draw) {
+    const float gap = ui.theme.gap;
+    const float x0 = sideColumnX(ui) + gap;
+    const float x1 = ui.layout.contentMax.x;
+    std::vector<float> heights;
+    float total = 0;
+    for (const auto& group : groups) {
+        const auto n = static_cast<float>(group.size());
+        const float w = (x1 - x0 - gap * (n - 1)) / n;
+        float h = ui.theme.buttonHeight;
+        for (const auto& b : group) h = std::max(h, labelHeightIn(ui, b.label, w));
+        heights.push_back(h);
+        total += h + gap;
+    }
+    const float top = ui.layout.contentMax.y - total + gap;
+    if (!draw) return top;
+    float y = top;
+    for (size_t g = 0; g < groups.size(); ++g) {
+        const auto n = static_cast<float>(groups[g].size());
+        const float w = (x1 - x0 - gap * (n - 1)) / n;
+        for (size_t i = 0; i < groups[g].size(); ++i) {
+            ImGui::SetCursorScreenPos(ImVec2(x0 + static_cast<float>(i) * (w + gap), y));
+            ui.button(groups[g][i].id, groups[g][i].label, ImVec2(w, heights[g]), groups[g][i].kind);
+        }
+        y += heights[g] + gap;
+    }
+    return top;
+}
+
+/// Previous and Next as the side column shows them: one row where both labels fit half of it.
+std::vector<std::vector<RowButton>> pagingGroups(const Ui& ui, const std::vector<RowButton>& paging) {
+    if (paging.size() < 2) return paging.empty() ? std::vector<std::vector<RowButton>>{} : std::vector<std::vector<RowButton>>{paging};
+    const float half = (ui.layout.contentMax.x - sideColumnX(ui) - ui.theme.gap * 2) / 2;
+    const bool fit = std::all_of(paging.begin(), paging.end(), [&](const RowButton& b) {
+        return ui.labelFits(b.label, ImVec2(half, ui.theme.buttonHeight), ui.fonts.body());
+    });
+    if (fit) return {paging};
+    std::vector<std::vector<RowButton>> out;
+    for (const auto& b : paging) out.push_back({b});
+    return out;
+}
+
+/// The screen's title: portrait as every service screen has it; landscape over the left part only
+/// (the side column's buttons reach up to the top bar in large print), in the body face where the
+/// title face would take two lines.
+void recordsTitle(const ScreenContext& context, Ui& ui, std::string_view key) {
+    if (ui.layout.portrait) {
+        serviceTitle(context, ui, key);
+        return;
+    }
+    const float x0 = ui.layout.contentMin.x;
+    const float right = sideColumnX(ui) - ui.theme.gap / 2;
+    const std::string text = context.text.tr(key);
+    ImFont* face = ui.fonts.title();
+    if (ui.measure(text, face, right - x0).y > ui.measure("A", face, right - x0).y * 1.5F) face = ui.fonts.body();
+    centeredLine(ui, text, face, ui.theme.colors.text, x0, right, ui.theme.gap / 2);
+}
+
 /// The lines of one row of the list, the first in the text colour, the rest muted (a missing
 /// diagnosis too: it is said, not left blank).
 struct RowLines {
@@ -168,7 +233,7 @@ void RecordsScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float gap = ui.theme.gap;
     ImFont* body = ui.fonts.body();
     const RowButton menu{"records.menu", t.tr("records.menu"), ButtonKind::secondary};
-    serviceTitle(context, ui, "records.title");
+    recordsTitle(context, ui, "records.title");
     if (view.stage == RecordsStage::idle || view.stage == RecordsStage::loading) {
         drawPatientMessage(context, ui, PatientMessage{"records.loading", false});
         return;
@@ -183,39 +248,43 @@ void RecordsScreen::draw(const ScreenContext& context, Ui& ui) const {
         return;
     }
     // Who this is, masked as everywhere (张*三, 110***********1234).
+    const bool side = !l.portrait;
+    const float right = side ? sideColumnX(ui) - gap / 2 : x1;
     std::string who = t.tr("records.patient.name", {{"name", maskPersonalData(view.name, PersonalField::name)}});
     if (!view.idNumber.empty()) who += "  " + t.tr("records.patient.id", {{"id", maskPersonalData(view.idNumber, PersonalField::id_number)}});
-    centeredLine(ui, who, body, c.mutedText, x0, x1, l.portrait ? gap : gap / 2);
+    centeredLine(ui, who, body, c.mutedText, x0, right, l.portrait ? gap : gap / 2);
     if (view.empty()) {
         drawPatientMessage(context, ui, PatientMessage{"records.none", false}, 0,
                            bottomButtonRowTop(ui, {menu}, x0, x1) - gap - ImGui::GetCursorScreenPos().y);
         bottomButtonRow(ui, {{menu.id, menu.label, ButtonKind::primary}});
         return;
     }
-    // The two tabs, the chosen one filled.
+    // The two tabs, the chosen one filled: across the top (portrait) or atop the side column.
     const std::vector<RowButton> tabs{
         {"records.tab.visits", t.tr("records.tab.visits", {{"count", std::to_string(view.visits.size())}}),
          paymentsTab_ ? ButtonKind::secondary : ButtonKind::primary},
         {"records.tab.payments", t.tr("records.tab.payments", {{"count", std::to_string(view.payments.size())}}),
          paymentsTab_ ? ButtonKind::primary : ButtonKind::secondary}};
-    const float tabWidth = (x1 - x0 - gap) / 2;
-    float tabHeight = ui.theme.buttonHeight;
-    for (const auto& tab : tabs) tabHeight = std::max(tabHeight, labelHeightIn(ui, tab.label, tabWidth));
-    const float tabsTop = ImGui::GetCursorScreenPos().y;
-    for (size_t i = 0; i < tabs.size(); ++i) {
-        ImGui::SetCursorScreenPos(ImVec2(x0 + static_cast<float>(i) * (tabWidth + gap), tabsTop));
-        ui.button(tabs[i].id, tabs[i].label, ImVec2(tabWidth, tabHeight), tabs[i].kind);
+    float rowsTop = ImGui::GetCursorScreenPos().y;
+    if (!side) {
+        const float tabWidth = (x1 - x0 - gap) / 2;
+        float tabHeight = ui.theme.buttonHeight;
+        for (const auto& tab : tabs) tabHeight = std::max(tabHeight, labelHeightIn(ui, tab.label, tabWidth));
+        for (size_t i = 0; i < tabs.size(); ++i) {
+            ImGui::SetCursorScreenPos(ImVec2(x0 + static_cast<float>(i) * (tabWidth + gap), rowsTop));
+            ui.button(tabs[i].id, tabs[i].label, ImVec2(tabWidth, tabHeight), tabs[i].kind);
+        }
+        rowsTop += tabHeight + gap;
     }
-    const float rowsTop = tabsTop + tabHeight + gap;
 
     // The rows: payments with a "receipt" button on the right; each row as tall as its lines.
     const size_t count = paymentsTab_ ? view.payments.size() : view.visits.size();
-    std::vector<RowButton> buttons{menu};
-    std::vector<RowButton> paged{menu, {"records.prev", t.tr("records.prev"), ButtonKind::secondary},
-                                 {"records.next", t.tr("records.next"), ButtonKind::secondary}};
+    const std::vector<RowButton> paging{{"records.prev", t.tr("records.prev"), ButtonKind::secondary},
+                                        {"records.next", t.tr("records.next"), ButtonKind::secondary}};
+    std::vector<RowButton> paged{menu, paging[0], paging[1]};
     const RowButton receipt{"", t.tr("records.receipt"), ButtonKind::secondary};
-    const float receiptWidth = std::max(ui.measure(receipt.label, body).x + 60, (x1 - x0) * (l.portrait ? 0.26F : 0.2F));
-    const float textWidth = paymentsTab_ ? x1 - x0 - receiptWidth - gap : x1 - x0;
+    const float receiptWidth = std::max(ui.measure(receipt.label, body).x + 60, (right - x0) * (l.portrait ? 0.26F : 0.3F));
+    const float textWidth = paymentsTab_ ? right - x0 - receiptWidth - gap : right - x0;
     std::vector<RowLines> rows;
     std::vector<float> heights;
     for (size_t i = 0; i < count; ++i) {
@@ -224,9 +293,9 @@ void RecordsScreen::draw(const ScreenContext& context, Ui& ui) const {
         if (paymentsTab_) h = std::max(h, labelHeightIn(ui, receipt.label, receiptWidth));
         heights.push_back(h);
     }
-    float rowsBottom = bottomButtonRowTop(ui, buttons, x0, x1) - gap;
+    float rowsBottom = side ? l.contentMax.y : bottomButtonRowTop(ui, {menu}, x0, x1) - gap;
     pageStarts_ = pagesOf(heights, rowsBottom - rowsTop, gap);
-    if (pageStarts_.size() > 1) {
+    if (pageStarts_.size() > 1 && !side) {
         // Paged: previous / next may need a row of their own (large print, English).
         rowsBottom = bottomButtonRowTop(ui, paged, x0, x1) - gap;
         pageStarts_ = pagesOf(heights, rowsBottom - rowsTop, gap);
@@ -236,7 +305,7 @@ void RecordsScreen::draw(const ScreenContext& context, Ui& ui) const {
     const size_t end = page + 1 < pageStarts_.size() ? pageStarts_[page + 1] : count;
     if (count == 0) {
         ImGui::SetCursorScreenPos(ImVec2(x0, rowsTop));
-        drawPatientMessage(context, ui, PatientMessage{paymentsTab_ ? "records.no_payments" : "records.no_visits", false}, 0,
+        drawPatientMessage(context, ui, PatientMessage{paymentsTab_ ? "records.no_payments" : "records.no_visits", false}, right - x0,
                            rowsBottom - rowsTop);
     }
     auto* list = ImGui::GetWindowDrawList();
@@ -249,16 +318,27 @@ void RecordsScreen::draw(const ScreenContext& context, Ui& ui) const {
             ly += ui.measure(line, body, textWidth).y;
         }
         if (paymentsTab_) {
-            ImGui::SetCursorScreenPos(ImVec2(x1 - receiptWidth, y));
+            ImGui::SetCursorScreenPos(ImVec2(right - receiptWidth, y));
             ui.button("records.open." + std::to_string(i), receipt.label, ImVec2(receiptWidth, heights[i]), ButtonKind::secondary);
         }
         y += heights[i] + gap;
-        if (i + 1 < end) list->AddLine(ImVec2(x0, y - gap / 2), ImVec2(x1, y - gap / 2), c.secondary, 2.0F);
+        if (i + 1 < end) list->AddLine(ImVec2(x0, y - gap / 2), ImVec2(right, y - gap / 2), c.secondary, 2.0F);
     }
+    std::vector<RowButton> shownPaging;
     if (pageStarts_.size() > 1) {
-        buttons = {menu};
-        if (page > 0) buttons.push_back(paged[1]);
-        if (page + 1 < pageStarts_.size()) buttons.push_back(paged[2]);
+        if (page > 0) shownPaging.push_back(paging[0]);
+        if (page + 1 < pageStarts_.size()) shownPaging.push_back(paging[1]);
+    }
+    if (side) {
+        std::vector<std::vector<RowButton>> groups{{tabs[0]}, {tabs[1]}};
+        for (auto& g : pagingGroups(ui, shownPaging)) groups.push_back(std::move(g));
+        groups.push_back({menu});
+        sideColumn(ui, groups, true);
+        return;
+    }
+    std::vector<RowButton> buttons{menu};
+    if (pageStarts_.size() > 1) {
+        buttons.insert(buttons.end(), shownPaging.begin(), shownPaging.end());
         // The page in words above the buttons' row, for whoever does not see the buttons change.
         const std::string where = t.tr("records.page", {{"page", std::to_string(page + 1)}, {"pages", std::to_string(pageStarts_.size())}});
         const float top = bottomButtonRowTop(ui, paged, x0, x1);
@@ -345,7 +425,7 @@ void RecordsPaymentScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float x1 = l.contentMax.x;
     const float gap = ui.theme.gap;
     ImFont* body = ui.fonts.body();
-    serviceTitle(context, ui, "records.payment.title");
+    recordsTitle(context, ui, "records.payment.title");
     const RowButton back{"records.back", t.tr("records.back"), ButtonKind::secondary};
     if (!p) {
         bottomButtonRow(ui, {{back.id, back.label, ButtonKind::primary}});
@@ -382,8 +462,11 @@ void RecordsPaymentScreen::draw(const ScreenContext& context, Ui& ui) const {
             }
             break;
     }
-    const float buttonsTop = bottomButtonRowTop(ui, buttons, x0, x1);
-    const float messageHeight = message.empty() ? 0 : ui.measure(message, body, x1 - x0).y + gap;
+    // Landscape: the buttons in the side column, the facts and the message beside them.
+    const bool side = !l.portrait;
+    const float right = side ? sideColumnX(ui) - gap / 2 : x1;
+    const float buttonsTop = side ? l.contentMax.y + gap : bottomButtonRowTop(ui, buttons, x0, x1);
+    const float messageHeight = message.empty() ? 0 : ui.measure(message, body, right - x0).y + gap;
     const float bottom = buttonsTop - gap - messageHeight;
 
     // The facts, label: value, one to a line; then what it paid for, as far as the room goes.
@@ -402,12 +485,18 @@ void RecordsPaymentScreen::draw(const ScreenContext& context, Ui& ui) const {
     }
     float y = ImGui::GetCursorScreenPos().y;
     for (const auto& [line, color] : lines) {
-        const float h = ui.measure(line, body, x1 - x0).y;
+        const float h = ui.measure(line, body, right - x0).y;
         if (y + h > bottom) break;  // what does not fit is on the printed receipt
-        ui.textAt(ImVec2(x0, y), line, body, color, x1 - x0);
+        ui.textAt(ImVec2(x0, y), line, body, color, right - x0);
         y += h + (l.portrait ? 8 : 2);
     }
-    if (!message.empty()) ui.textAt(ImVec2(x0, buttonsTop - gap - messageHeight + gap / 2), message, body, ink, x1 - x0);
+    if (!message.empty()) ui.textAt(ImVec2(x0, buttonsTop - gap - messageHeight + gap / 2), message, body, ink, right - x0);
+    if (side) {
+        std::vector<std::vector<RowButton>> groups;
+        for (const auto& b : buttons) groups.push_back({b});  // the main one at the bottom, as the reports screens have it
+        sideColumn(ui, groups, true);
+        return;
+    }
     bottomButtonRow(ui, buttons);
 }
 
