@@ -465,8 +465,15 @@ void RecordsPaymentScreen::draw(const ScreenContext& context, Ui& ui) const {
     // Landscape: the buttons in the side column, the facts and the message beside them.
     const bool side = !l.portrait;
     const float right = side ? sideColumnX(ui) - gap / 2 : x1;
+    // Landscape: the message in the side column above the buttons where it fits there (the facts
+    // keep the left part), else beneath the facts.
+    std::vector<std::vector<RowButton>> groups;
+    for (const auto& b : buttons) groups.push_back({b});  // the main one at the bottom, as the reports screens have it
+    const float sideX = sideColumnX(ui) + gap;
+    const float sideMessageTop = side && !message.empty() ? sideColumn(ui, groups, false) - gap - ui.measure(message, body, x1 - sideX).y : 0;
+    const bool messageAside = side && !message.empty() && sideMessageTop >= l.contentMin.y + gap;
     const float buttonsTop = side ? l.contentMax.y + gap : bottomButtonRowTop(ui, buttons, x0, x1);
-    const float messageHeight = message.empty() ? 0 : ui.measure(message, body, right - x0).y + gap;
+    const float messageHeight = message.empty() || messageAside ? 0 : ui.measure(message, body, right - x0).y + gap;
     const float bottom = buttonsTop - gap - messageHeight;
 
     // The facts, label: value, one to a line; then what it paid for, as far as the room goes.
@@ -490,10 +497,12 @@ void RecordsPaymentScreen::draw(const ScreenContext& context, Ui& ui) const {
         ui.textAt(ImVec2(x0, y), line, body, color, right - x0);
         y += h + (l.portrait ? 8 : 2);
     }
-    if (!message.empty()) ui.textAt(ImVec2(x0, buttonsTop - gap - messageHeight + gap / 2), message, body, ink, right - x0);
+    if (messageAside) {
+        ui.textAt(ImVec2(sideX, sideMessageTop), message, body, ink, x1 - sideX);
+    } else if (!message.empty()) {
+        ui.textAt(ImVec2(x0, buttonsTop - gap - messageHeight + gap / 2), message, body, ink, right - x0);
+    }
     if (side) {
-        std::vector<std::vector<RowButton>> groups;
-        for (const auto& b : buttons) groups.push_back({b});  // the main one at the bottom, as the reports screens have it
         sideColumn(ui, groups, true);
         return;
     }
