@@ -48,6 +48,11 @@ void finish(const Translator& tr, Document& document, const SlipHeader& header) 
 
 Document paymentReceipt(const Translator& tr, const PaymentReceiptData& data) {
     Document document = begin(tr, data.header, "payment_receipt", "print.receipt.title");
+    if (data.reprint) {
+        document.text(tr.tr("print.receipt.reprint"), Align::center, 1, true);
+        document.text(tr.tr("print.receipt.paid_at", {{"time", data.paidAt}}));
+        if (!data.receiptNo.empty()) document.text(tr.tr("print.receipt.receipt_no", {{"number", data.receiptNo}}));
+    }
     document.text(tr.tr("print.common.patient", {{"name", maskedName(data.patientName)}}));
     document.text(tr.tr("print.common.card", {{"card", maskPersonalData(data.cardNumber, PersonalField::card_number)}}));
     Table table{{3, 1}, {{tr.tr("print.receipt.item"), tr.tr("print.receipt.amount")}}, true};

@@ -58,6 +58,12 @@ struct PaymentReceiptData {
     std::string cardReference;
     std::string cardBatch;
     std::string cardTerminal;
+    /// A copy printed later ("my records"): marked 补打 / REPRINT, with when the payment was made
+    /// ("2026-11-29 09:48") and the HIS's receipt number (may be empty). The header's time is
+    /// when the copy was printed.
+    bool reprint = false;
+    std::string paidAt;
+    std::string receiptNo;
 };
 
 struct RegistrationSlipData {

@@ -11,6 +11,7 @@
 #include "screens/payment/payment_screens.hpp"
 #include "screens/pharmacy_display/call_display_screen.hpp"
 #include "screens/pickup/pickup_screens.hpp"
+#include "screens/records/records_screens.hpp"
 #include "screens/reports/reports_screens.hpp"
 #include "screens/technician/pin_pad_screen.hpp"
 #include "screens/triage/triage_screens.hpp"
@@ -44,6 +45,8 @@ std::vector<std::unique_ptr<Screen>> makeScreenTable() {
     table.push_back(std::make_unique<CheckInQueueScreen>());
     table.push_back(std::make_unique<ReportsScreen>());
     table.push_back(std::make_unique<ReportDetailScreen>());
+    table.push_back(std::make_unique<RecordsScreen>());
+    table.push_back(std::make_unique<RecordsPaymentScreen>());
     table.push_back(std::make_unique<CallDisplayScreen>());
     table.push_back(std::make_unique<PickupScreen>());
     table.push_back(std::make_unique<PickupTicketScreen>());

@@ -11,6 +11,7 @@
 #include "screens/payment/payment_flow.hpp"
 #include "screens/pharmacy_display/call_board.hpp"
 #include "screens/pickup/pickup_flow.hpp"
+#include "screens/records/records_flow.hpp"
 #include "screens/reports/reports_flow.hpp"
 #include "screens/triage/triage_flow.hpp"
 
@@ -53,6 +54,12 @@ constexpr std::array kServices{
     ServiceRow{.id = "reports", .labelKey = "menu.reports", .icon = "document", .modes = kLobby,
                .enabledBy = &ServicesConfig::reports, .needsBackend = true, .needsPayments = false,
                .devices = kNoDevices, .entryScreen = "reports"},
+    // my records (issue 12 item 4): visits and payments; a receipt is reprinted on the receipt
+    // printer where there is one (without, the payment screen says where to ask), so it needs no
+    // device.
+    ServiceRow{.id = "records", .labelKey = "menu.records", .icon = "folder", .modes = kLobby,
+               .enabledBy = &ServicesConfig::records, .needsBackend = true, .needsPayments = false,
+               .devices = kNoDevices, .entryScreen = "records"},
     // pickup (issue 13 item 1): the pharmacy's menu and, when [services] pickup is on, the
     // lobby's. Lockers are optional (a kiosk without a board sends every patient to a window), so
     // it needs no device; paying an unpaid prescription needs [payments] and says so without.
@@ -150,6 +157,20 @@ ServiceFlows::ServiceFlows(const KioskConfig& config, std::shared_ptr<backend::H
     }
     reports_ = std::make_unique<ReportsFlow>(his_, std::move(printJournal), printPolicy, config.dataDir / "report-spool",
                                              config.reports.printTimeout, post);
+    // My records: the print journal on its own connection (receipt reprints are counted there);
+    // without it records are shown and no receipt is reprinted.
+    std::unique_ptr<Journal> recordsJournal;
+    printing::PrintPolicy recordsPolicy;
+    if (his_ && config.services.records && config.mode == KioskMode::lobby) {
+        ConfigSection printingSection = config.printing;  // validated at start-up (kiosk/cli/common.cpp)
+        recordsPolicy = printing::loadPrintPolicy(printingSection);
+        if (auto opened = Journal::open(config.journalFile)) {
+            recordsJournal = std::move(*opened);
+        } else {
+            log::module("services")->error("print journal not opened (records are shown, receipts not reprinted): {}", opened.error().describe());
+        }
+    }
+    records_ = std::make_unique<RecordsFlow>(his_, std::move(recordsJournal), recordsPolicy, post);
     // Pickup: its journal on its own connection (the flow's worker writes it). Without it no
     // locker is opened and no number asked for: nothing could be recorded.
     std::unique_ptr<PickupJournal> pickupJournal;
@@ -164,7 +185,7 @@ ServiceFlows::ServiceFlows(const KioskConfig& config, std::shared_ptr<backend::H
     }
     pickup_ = std::make_unique<PickupFlow>(his_, std::move(pickupJournal), devices, config, post);
     callBoard_ = std::make_unique<CallBoard>(his_, config.pharmacy.displayRefresh, post);
-    flows_ = {payment_.get(), booking_.get(), checkIn_.get(), cancel_.get(), triage_.get(), reports_.get(), pickup_.get()};
+    flows_ = {payment_.get(), booking_.get(), checkIn_.get(), cancel_.get(), triage_.get(), reports_.get(), records_.get(), pickup_.get()};
     staffCall_ = std::make_unique<StaffCall>(his_, config, tasks, post);
 }
 

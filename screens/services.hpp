@@ -28,6 +28,7 @@ class CheckInFlow;
 class CancelFlow;
 class TriageFlow;
 class ReportsFlow;
+class RecordsFlow;
 class StaffCall;
 class PickupFlow;
 class CallBoard;
@@ -105,6 +106,8 @@ public:
     const TriageFlow& triage() const { return *triage_; }
     ReportsFlow& reports() { return *reports_; }
     const ReportsFlow& reports() const { return *reports_; }
+    RecordsFlow& records() { return *records_; }
+    const RecordsFlow& records() const { return *records_; }
     /// The pharmacy call board (the call display's, pharmacy_display mode).
     CallBoard& callBoard() { return *callBoard_; }
     const CallBoard& callBoard() const { return *callBoard_; }
@@ -158,6 +161,7 @@ private:
     std::unique_ptr<CancelFlow> cancel_;
     std::unique_ptr<TriageFlow> triage_;
     std::unique_ptr<ReportsFlow> reports_;
+    std::unique_ptr<RecordsFlow> records_;
     std::unique_ptr<StaffCall> staffCall_;
     std::unique_ptr<PickupFlow> pickup_;
     std::unique_ptr<CallBoard> callBoard_;

@@ -60,6 +60,10 @@ struct CheckInProgress {
 struct ReportsProgress {
     uint64_t generation = 0;
 };
+/// The records flow's worker read the patient's history (screens/records/records_flow.hpp).
+struct RecordsProgress {
+    uint64_t generation = 0;
+};
 /// A call for staff was answered (or not) by the HIS: the help panel re-reads StaffCall::view()
 /// (screens/help/staff_call.hpp).
 struct StaffCallProgress {
@@ -96,7 +100,7 @@ struct PaymentsRecovered {
 
 using UiEvent = std::variant<ButtonPressed, drivers::DeviceEvent, ScanResolved, SelfTestFinished, SimulatorAction,
                              PaymentProgress, BookingProgress, CheckInProgress, ReportsProgress, PrintFinished, PaymentsRecovered, PinChecked,
-                             StaffCallProgress, PickupProgress, CallBoardProgress>;
+                             StaffCallProgress, PickupProgress, CallBoardProgress, RecordsProgress>;
 
 /// What a screen asks the app to do after an event. Screens never switch screens themselves.
 struct Transition {

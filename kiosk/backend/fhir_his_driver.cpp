@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "kiosk/backend/fhir_history.hpp"
 #include "kiosk/backend/fhir_systems.hpp"
 #include "kiosk/core/log.hpp"
 #include "kiosk/core/mask.hpp"
@@ -1382,6 +1383,9 @@ Result<PaymentRecord> FhirHisDriver::commitPayment(const PaymentCommit& commit) 
                                             {{"url", "urn:yizhan:ext:patient"}, {"valueReference", {{"reference", "Patient/" + commit.patientId}}}}})}};
     // R4 forbids empty strings (json.html: "empty values are not allowed"): a payment without a
     // channel reference (cash, a fully covered insurance settlement) carries no paymentIdentifier.
+    // The channel as a code of its own ("my records" names it; a payment without a channel
+    // reference, insurance or cash, has no paymentIdentifier to say it).
+    if (!commit.channel.empty()) body["extension"].push_back({{"url", "urn:yizhan:ext:channel"}, {"valueCode", commit.channel}});
     if (!commit.channelTradeNo.empty()) {
         body["paymentIdentifier"] = {{"system", "urn:yizhan:channel:" + commit.channel}, {"value", commit.channelTradeNo}};
     }
@@ -1889,6 +1893,51 @@ Result<TransactionRecord> FhirHisDriver::postHelpRequest(const HelpRequest& requ
     auto created = conditionalCreate("Communication", request.tradeNo, body);
     if (!created) return std::unexpected(created.error());
     return TransactionRecord{request.tradeNo, "Communication", str(*created, "id"), str(*created, "status")};
+}
+
+Result<std::vector<Visit>> FhirHisDriver::visits(const std::string& patientId) {
+    if (auto valid = requireId(patientId, "patient"); !valid) return std::unexpected(valid.error());
+    auto found = search("Encounter?subject=" + urlEncode("Patient/" + patientId), "Encounter");
+    if (!found) return std::unexpected(found.error());
+    std::vector<Visit> out;
+    for (const auto& r : *found) {
+        auto visit = fhir_history::parseEncounter(r);
+        if (!visit) {
+            // One unreadable visit does not hide the others; the log says which.
+            logger()->error("Encounter left out of the records: {}", visit.error().detail);
+            continue;
+        }
+        if (*visit) out.push_back(std::move(**visit));
+    }
+    return out;
+}
+
+Result<std::vector<PastPayment>> FhirHisDriver::pastPayments(const std::string& patientId) {
+    if (auto valid = requireId(patientId, "patient"); !valid) return std::unexpected(valid.error());
+    // R4 defines no patient search parameter for PaymentReconciliation: the HIS declares its own
+    // ("patient", on the urn:yizhan:ext:patient extension the kiosk's commit writes; hospital-sim
+    // README). The charges (searched by the R4 parameter) name what each payment was for.
+    auto found = search("PaymentReconciliation?patient=" + urlEncode("Patient/" + patientId), "PaymentReconciliation");
+    if (!found) return std::unexpected(found.error());
+    std::map<std::string, PaidItem> charges;
+    if (!found->empty()) {
+        auto items = search("ChargeItem?subject=" + urlEncode("Patient/" + patientId), "ChargeItem");
+        if (!items) return std::unexpected(items.error());
+        for (const auto& r : *items) {
+            PaidItem item = fhir_history::parseChargeItem(r);
+            if (!item.chargeId.empty()) charges[item.chargeId] = std::move(item);
+        }
+    }
+    std::vector<PastPayment> out;
+    for (const auto& r : *found) {
+        auto payment = fhir_history::parsePaymentReconciliation(r, settings_.systemTrade, charges);
+        if (!payment) {
+            logger()->error("PaymentReconciliation left out of the records: {}", payment.error().detail);
+            continue;
+        }
+        if (*payment) out.push_back(std::move(**payment));
+    }
+    return out;
 }
 
 }  // namespace kiosk::backend

@@ -126,6 +126,8 @@ public:
     Result<TcmOrder> orderTcmService(const TcmOrderRequest& request) override;
     Result<std::vector<TcmOrder>> tcmOrders(const std::string& patientId) override;
     Result<TransactionRecord> postHelpRequest(const HelpRequest& request) override;
+    Result<std::vector<Visit>> visits(const std::string& patientId) override;
+    Result<std::vector<PastPayment>> pastPayments(const std::string& patientId) override;
 
     CircuitBreaker::State circuitState() const { return breaker_.state(); }
 

@@ -162,6 +162,16 @@ public:
     /// The patient's herbal service orders (every state), the newest first.
     virtual Result<std::vector<TcmOrder>> tcmOrders(const std::string& patientId) = 0;
 
+    // --- my records ----------------------------------------------------------------------------
+    /// The patient's visits (every Encounter that happened: planned, cancelled and
+    /// entered-in-error ones are left out), in the HIS's order. One the kiosk cannot read (unknown
+    /// status) is left out and logged. Each names its subject: the caller checks it.
+    virtual Result<std::vector<Visit>> visits(const std::string& patientId) = 0;
+    /// The patient's committed payments (PaymentReconciliation, cancelled ones left out) with the
+    /// charges each paid for. One the kiosk cannot read (no date, unknown status, no amount) is
+    /// left out and logged. Each names its patient: the caller checks it.
+    virtual Result<std::vector<PastPayment>> pastPayments(const std::string& patientId) = 0;
+
     // --- help ----------------------------------------------------------------------------------
     virtual Result<TransactionRecord> postHelpRequest(const HelpRequest& request) = 0;
 };

@@ -180,6 +180,40 @@ struct PaymentRecord {
     std::string invoiceNumber;
 };
 
+/// One visit of the patient's history ("my records", FHIR R4 Encounter).
+struct Visit {
+    std::string id;
+    std::string patientId;      ///< subject: checked by the kiosk against the patient asked for
+    std::string status;         ///< arrived, triaged, in-progress, onleave, finished (R4 encounter-status)
+    std::string start;          ///< period.start, ISO 8601 with offset; empty when the HIS gave none
+    std::string department;     ///< serviceProvider.display (the HIS's Chinese name)
+    std::string departmentEn;   ///< its English name where the HIS gives one (translation extension)
+    std::string doctor;         ///< the first participant's individual.display; may be empty
+    std::string diagnosis;      ///< the diagnoses' Condition code.text, joined by "；"; empty when not given
+};
+
+/// One charge a past payment paid for, as its receipt names it.
+struct PaidItem {
+    std::string chargeId;
+    std::string description;    ///< the HIS's Chinese name
+    std::string descriptionEn;  ///< empty when the HIS has none
+    int64_t amountFen = 0;
+};
+
+/// A payment the patient made (FHIR R4 PaymentReconciliation, as commitPayment() writes it).
+struct PastPayment {
+    std::string id;
+    std::string patientId;      ///< extension urn:yizhan:ext:patient: checked by the kiosk
+    std::string tradeNo;        ///< the kiosk's business key (identifier)
+    std::string created;        ///< ISO 8601 with offset (created, else paymentDate)
+    std::string channel;        ///< wechat, alipay, unionpay, bankcard, insurance, cash; empty: unknown
+    std::string receiptNo;      ///< the HIS's invoice (receipt) number; may be empty
+    int64_t totalFen = 0;
+    int64_t insuranceFen = 0;
+    int64_t cashFen = 0;
+    std::vector<PaidItem> items;  ///< in the order the payment lists them
+};
+
 /// The answer of lookupTransaction(): what the backend knows of a business key.
 struct TransactionRecord {
     std::string tradeNo;

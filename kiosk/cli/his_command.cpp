@@ -174,6 +174,21 @@ Result<json> runVerb(const std::string& verb, HisDriver& his, const HisOptions& 
                     {"issued", r.issued}, {"pdf", r.pdfBinaryId}, {"pdf_size", r.pdfSize}};
     };
     if (verb == "reports") return listOf(his.reports(o.patient), reportJson);
+    if (verb == "visits") {
+        return listOf(his.visits(o.patient), [](const Visit& v) {
+            return json{{"id", v.id}, {"patient", v.patientId}, {"status", v.status}, {"start", v.start}, {"department", v.department},
+                        {"department_en", v.departmentEn}, {"doctor", v.doctor}, {"diagnosis", v.diagnosis}};
+        });
+    }
+    if (verb == "payments") {
+        return listOf(his.pastPayments(o.patient), [](const PastPayment& p) {
+            json items = json::array();
+            for (const auto& item : p.items) items.push_back({{"charge", item.chargeId}, {"description", item.description}, {"amount_fen", item.amountFen}});
+            return json{{"id", p.id},           {"patient", p.patientId},     {"trade_no", p.tradeNo}, {"created", p.created},
+                        {"channel", p.channel}, {"receipt_no", p.receiptNo}, {"total_fen", p.totalFen},
+                        {"insurance_fen", p.insuranceFen}, {"cash_fen", p.cashFen}, {"items", items}};
+        });
+    }
     if (verb == "report-pdf") {
         auto reports = his.reports(o.patient);
         if (!reports) return std::unexpected(reports.error());
@@ -233,6 +248,8 @@ void installHisCommand(CLI::App& root, Action& action) {
         {"commit-payment", "Commit a payment", {"--patient", "--charge", "--trade-no", "--total-fen", "--insurance-fen", "--cash-fen", "--channel", "--channel-trade-no"}},
         {"lookup", "Look up a write by --trade-no", {"--trade-no"}},
         {"reports", "Reports of --patient", {"--patient"}},
+        {"visits", "Visits (Encounters) of --patient", {"--patient"}},
+        {"payments", "Past payments of --patient, with what each paid for", {"--patient"}},
         {"report-pdf", "Save the PDF of --report of --patient to --out", {"--patient", "--report", "--out"}},
         {"prescriptions", "Dispenses of --patient", {"--patient"}},
         {"pickup", "Confirm pickup of a --dispense under --trade-no", {"--dispense", "--trade-no"}},

@@ -146,6 +146,7 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     config.services.triage = services.boolean("triage", true);
     config.services.payment = services.boolean("payment", true);
     config.services.reports = services.boolean("reports", true);
+    config.services.records = services.boolean("records", true);
     config.services.pickup = services.boolean("pickup", true);
     // queue_url: checked here, read by the check-in screens from the document (queueUrlTemplate()
     // in screens/checkin/checkin_screens.cpp).

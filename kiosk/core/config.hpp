@@ -47,6 +47,7 @@ struct ServicesConfig {
     bool payment = true;
     bool reports = true;
     bool pickup = true;
+    bool records = true;  ///< "my records" (就诊记录): visits and payments, receipts reprinted
 };
 
 struct UiConfig {

@@ -66,7 +66,8 @@ namespace {
 const std::set<std::string> kResourceTypes = {
     "Patient",  "Organization",       "Practitioner", "PractitionerRole", "Schedule",           "Slot",
     "Appointment", "ChargeItem",      "DiagnosticReport", "Binary",        "MedicationRequest", "MedicationDispense",
-    "PaymentReconciliation", "Communication", "CommunicationRequest", "Task", "ServiceRequest", "ChargeItemDefinition"};
+    "PaymentReconciliation", "Communication", "CommunicationRequest", "Task", "ServiceRequest", "ChargeItemDefinition",
+    "Encounter"};
 
 std::string etagOf(const Json& resource) { return "W/\"" + resource["meta"].value("versionId", "1") + "\""; }
 
@@ -181,7 +182,10 @@ const std::map<std::string, std::set<std::string>>& searchParameters() {
         {"Binary", {}},
         {"MedicationRequest", {"identifier", "patient", "subject", "status"}},
         {"MedicationDispense", {"identifier", "patient", "subject", "status"}},
-        {"PaymentReconciliation", {"identifier", "status"}},
+        // "patient" is the HIS's own parameter (R4 has none for PaymentReconciliation): the
+        // urn:yizhan:ext:patient extension of the kiosk's commit; declared in the CapabilityStatement.
+        {"PaymentReconciliation", {"identifier", "status", "patient"}},
+        {"Encounter", {"identifier", "patient", "subject", "status", "date"}},
         {"Communication", {"identifier", "patient", "subject", "status"}},
         {"CommunicationRequest", {"identifier", "patient", "subject", "status"}},
         {"Task", {"identifier", "patient", "subject", "status", "code", "owner"}},
@@ -218,6 +222,7 @@ bool matchesParameter(const std::string& type, const Json& r, const std::string&
         const std::string want = value.rfind("Patient/", 0) == 0 ? value : "Patient/" + value;
         if (type == "Appointment") return "Patient/" + patientOfAppointment(r) == want;
         if (type == "Task") return reference(r.value("for", Json::object())) == want;
+        if (type == "PaymentReconciliation") return extensionText(r, "urn:yizhan:ext:patient") == want;
         return reference(r.value("subject", Json::object())) == want;
     }
     if (name == "code") {  // token: [system|]code against code.coding; a comma separates alternatives (R4 search.html "OR")
@@ -244,6 +249,7 @@ bool matchesParameter(const std::string& type, const Json& r, const std::string&
     if (name == "practitioner-role" || name == "actor" || name == "schedule.actor") {
         return extensionText(r, "urn:yizhan:ext:practitioner-role") == value || "PractitionerRole/" + roleOfAppointment(r) == value;
     }
+    if (name == "date" && type == "Encounter") return matchesDate(r.value("period", Json::object()).value("start", ""), value);
     if (name == "start" || name == "date") return matchesDate(r.value("start", ""), value);
     return true;
 }
@@ -1707,7 +1713,14 @@ Json capabilityStatement(NamedOperations operations) {
             interactions.push_back({{"code", "create"}});
         }
         if (type == "Appointment" || type == "MedicationDispense") interactions.push_back({{"code", "update"}});
-        resources.push_back({{"type", type}, {"interaction", interactions}});
+        Json resource = {{"type", type}, {"interaction", interactions}};
+        if (type == "PaymentReconciliation") {
+            resource["searchParam"] = Json::array({{{"name", "patient"},
+                                                    {"definition", "urn:yizhan:searchparameter:paymentreconciliation-patient"},
+                                                    {"type", "reference"},
+                                                    {"documentation", "the patient a payment was for (extension urn:yizhan:ext:patient)"}}});
+        }
+        resources.push_back(resource);
     }
     Json rest = {{"mode", "server"}, {"resource", resources}};
     if (operations == NamedOperations::served) {

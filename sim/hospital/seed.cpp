@@ -226,6 +226,138 @@ const std::vector<SeedReport>& demoReports() {
     return reports;
 }
 
+
+/// The doctor the seed names for department `dept` (an index of kDepartments) and title `t`
+/// (the same name as the Practitioner seedHospital() writes).
+std::string doctorName(size_t dept, int t) {
+    const size_t doctorIndex = dept * 3 + static_cast<size_t>(t);
+    return std::string(kSurnames[(doctorIndex * 7) % std::size(kSurnames)]) + kGivenNames[(doctorIndex * 5 + 3) % std::size(kGivenNames)];
+}
+
+/// A Reference with its English display (the R4 translation extension in "_display").
+Json displayWithEnglish(const std::string& reference, const std::string& display, const std::string& english) {
+    return {{"reference", reference},
+            {"display", display},
+            {"_display", {{"extension", Json::array({{{"url", fhir::kExtTranslation},
+                                                      {"extension", Json::array({{{"url", "lang"}, {"valueCode", "en"}},
+                                                                                 {{"url", "content"}, {"valueString", english}}})}}})}}}};
+}
+
+/// "My records" (issue 12 items 4 and 5): each demo person's past visits (Encounter; one without
+/// a diagnosis text) and past payments (PaymentReconciliation as the kiosk's commit writes it,
+/// over ChargeItems already billed) in every channel. The first person has more of each than one
+/// page shows.
+void seedHistory(const std::string& personId, const std::string& pid, int personIndex, std::vector<std::pair<std::string, Json>>& encounters,
+                 std::vector<std::pair<std::string, Json>>& charges, std::vector<std::pair<std::string, Json>>& payments) {
+    struct VisitRow {
+        int day;
+        const char* time;
+        size_t dept;            // index of kDepartments
+        int title;              // index of kTitles
+        const char* diagnosis;  // null: the HIS gives none
+    };
+    static const VisitRow kVisits[] = {
+        {-2, "09:10", 0, 1, "原发性高血压（2级）"},
+        {-9, "14:30", 1, 0, nullptr},
+        {-23, "10:05", 2, 2, "慢性浅表性胃炎"},
+        {-41, "08:40", 4, 1, "2型糖尿病"},
+        {-60, "15:20", 10, 2, "双眼屈光不正"},
+        {-75, "09:55", 11, 0, "慢性鼻窦炎"},
+        {-96, "11:15", 13, 2, "湿疹"},
+        {-120, "08:30", 0, 0, "阵发性心房颤动；原发性高血压"},
+        {-150, "16:00", 6, 1, "腰椎间盘突出症"},
+    };
+    const size_t visitCount = personIndex == 0 ? std::size(kVisits) : 4;
+    for (size_t v = 0; v < visitCount; ++v) {
+        const VisitRow& row = kVisits[v];
+        const auto& dept = kDepartments[row.dept];
+        Json encounter = {{"resourceType", "Encounter"},
+                          {"status", "finished"},
+                          {"identifier", Json::array({identifier("urn:yizhan:visit-number", fmt::format("MZ{}{:02}", personIndex + 1, v + 1))})},
+                          {"class", {{"system", "http://terminology.hl7.org/CodeSystem/v3-ActCode"}, {"code", "AMB"}, {"display", "ambulatory"}}},
+                          {"subject", {{"reference", "Patient/" + pid}}},
+                          {"participant", Json::array({{{"individual", {{"display", doctorName(row.dept, row.title)}}}}})},
+                          {"period", {{"start", dateIso(row.day) + "T" + row.time + ":00+08:00"}}},
+                          {"serviceProvider", displayWithEnglish(std::string("Organization/dept-") + dept.code, dept.name, dept.nameEn)}};
+        if (row.diagnosis) {
+            encounter["contained"] = Json::array({{{"resourceType", "Condition"},
+                                                   {"id", "dx1"},
+                                                   {"subject", {{"reference", "Patient/" + pid}}},
+                                                   {"code", {{"text", row.diagnosis}}}}});
+            encounter["diagnosis"] = Json::array({{{"condition", {{"reference", "#dx1"}}}, {"rank", 1}}});
+        }
+        encounters.emplace_back(fmt::format("enc-{}-{}", personId, v + 1), std::move(encounter));
+    }
+    struct PaidItemRow {
+        const char* code;
+        const char* text;
+        const char* english;  // null: this HIS has no English name for it
+        int64_t fen;
+    };
+    struct PaidRow {
+        int day;
+        const char* time;
+        const char* channel;
+        int64_t insuranceFen;  // of the total
+        std::vector<PaidItemRow> items;
+    };
+    static const std::vector<PaidRow> kPaid = {
+        {-2, "09:48", "wechat", 0, {{"110200001", "门诊诊查费", "Consultation fee", 2500}, {"250101001", "血常规（五分类）", "Complete blood count", 2500}}},
+        {-9, "15:02", "alipay", 0, {{"210300001", "胸部CT平扫", "Chest CT scan", 32000}}},
+        {-23, "10:41", "insurance", 8860, {{"X-A02BC01", "奥美拉唑肠溶胶囊 20mg×14粒", "Omeprazole capsules 20 mg × 14", 8860}}},
+        {-41, "09:20", "bankcard", 3000, {{"250301001", "糖化血红蛋白测定", "HbA1c test", 6000}, {"X-A10BA02", "二甲双胍片 0.5g×48片", nullptr, 2450}}},
+        {-60, "15:55", "cash", 0, {{"220600001", "验光", "Refraction test", 1500}}},
+        {-75, "10:30", "wechat", 0, {{"110200001", "门诊诊查费", "Consultation fee", 5000}}},
+        {-96, "11:50", "alipay", 0, {{"X-D07AC01", "糠酸莫米松乳膏 10g", "Mometasone cream 10 g", 3260}}},
+    };
+    const size_t paidCount = personIndex == 0 ? kPaid.size() : 3;
+    for (size_t n = 0; n < paidCount; ++n) {
+        const PaidRow& row = kPaid[n];
+        Json details = Json::array();
+        int64_t total = 0;
+        for (size_t i = 0; i < row.items.size(); ++i) {
+            const PaidItemRow& item = row.items[i];
+            const std::string chargeId = fmt::format("chg-{}-h{}{}", personId, n + 1, static_cast<char>('a' + i));
+            Json codeable{{"coding", Json::array({{{"system", "urn:yizhan:charge-code"}, {"code", item.code}}})}, {"text", item.text}};
+            if (item.english) {
+                codeable["_text"] = {{"extension", Json::array({{{"url", fhir::kExtTranslation},
+                                                                {"extension", Json::array({{{"url", "lang"}, {"valueCode", "en"}},
+                                                                                           {{"url", "content"}, {"valueString", item.english}}})}}})}};
+            }
+            charges.emplace_back(chargeId, Json{{"resourceType", "ChargeItem"},
+                                                {"status", "billed"},
+                                                {"code", codeable},
+                                                {"subject", {{"reference", "Patient/" + pid}}},
+                                                {"quantity", {{"value", 1}}},
+                                                {"priceOverride", {{"value", static_cast<double>(item.fen) / 100.0}, {"currency", "CNY"}}},
+                                                {"enteredDate", dateIso(row.day) + "T08:30:00+08:00"},
+                                                {"extension", Json::array({extensionString(fhir::kExtInsuranceClass, "B"), extensionInt(fhir::kExtFee, item.fen)})}});
+            details.push_back({{"type", {{"coding", Json::array({{{"system", "http://terminology.hl7.org/CodeSystem/payment-type"}, {"code", "payment"}}})}}},
+                               {"request", {{"reference", "ChargeItem/" + chargeId}}}});
+            total += item.fen;
+        }
+        Json payment = {{"resourceType", "PaymentReconciliation"},
+                        {"status", "active"},
+                        {"identifier", Json::array({identifier(fhir::kSystemKioskTrade, fmt::format("SEED-PAY-{}-{}", personId, n + 1))})},
+                        {"created", dateIso(row.day) + "T" + row.time + ":00+08:00"},
+                        {"paymentDate", dateIso(row.day)},
+                        {"paymentAmount", {{"value", static_cast<double>(total) / 100.0}, {"currency", "CNY"}}},
+                        {"outcome", "complete"},
+                        {"detail", details},
+                        {"extension", Json::array({extensionInt(fhir::kExtFee, total), extensionInt("urn:yizhan:ext:insurance-fen", row.insuranceFen),
+                                                   extensionInt("urn:yizhan:ext:cash-fen", total - row.insuranceFen),
+                                                   {{"url", "urn:yizhan:ext:patient"}, {"valueReference", {{"reference", "Patient/" + pid}}}},
+                                                   {{"url", "urn:yizhan:ext:channel"}, {"valueCode", row.channel}},
+                                                   extensionString("urn:yizhan:ext:invoice-number",
+                                                                   fmt::format("FP{}{:02}{:03}", dateIso(row.day).substr(0, 4), personIndex + 1, n + 1))})}};
+        if (std::string_view(row.channel) == "wechat" || std::string_view(row.channel) == "alipay") {
+            payment["paymentIdentifier"] = {{"system", std::string("urn:yizhan:channel:") + row.channel},
+                                            {"value", fmt::format("4200{:04}{:02}", personIndex, n + 1)}};
+        }
+        payments.emplace_back(fmt::format("pay-seed-{}-{}", personId, n + 1), std::move(payment));
+    }
+}
+
 }  // namespace
 
 int64_t TitleFees::forTitle(std::string_view title) const {
@@ -612,7 +744,7 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
                                                "stopped", "declined", "entered-in-error", "unknown"};
     constexpr const char* kMedications[] = {"阿莫西林胶囊 0.25g×24粒", "布洛芬缓释胶囊 0.3g×20粒", "二甲双胍片 0.5g×48片",
                                             "氨氯地平片 5mg×28片", "复方甘草片×100片", "蒙脱石散 3g×10袋"};
-    std::vector<std::pair<std::string, Json>> charges, reports, binaries, renders, requests, dispenses, orders;
+    std::vector<std::pair<std::string, Json>> charges, reports, binaries, renders, requests, dispenses, orders, encounters, payments;
     for (const auto& person : peopleDoc["people"]) {
         const std::string pid = "pat-" + person.value("id", "");
         const std::string maskedName = maskPersonalData(person.value("name", ""), PersonalField::name);
@@ -789,6 +921,7 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
                                                                     {{"url", fhir::kExtDeliveryAddress}, {"valueAddress", {{"text", address}}}}})}});
             }
         }
+        seedHistory(person.value("id", ""), pid, personIndex, encounters, charges, payments);
         ++personIndex;
     }
     // The hospital's prices of the herbal services (R4 ChargeItemDefinition): decoction per dose,
@@ -807,6 +940,8 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
                                            {"cid-tcm-delivery", price("delivery", "中药配送", 15.00, false)}});
     store.putMany("ServiceRequest", orders);
     store.putMany("ChargeItem", charges);
+    store.putMany("Encounter", encounters);
+    store.putMany("PaymentReconciliation", payments);
     store.putMany("DiagnosticReport", reports);
     store.putMany("Binary", binaries);
     store.putMany(kReportRenderType, renders);

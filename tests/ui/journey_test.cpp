@@ -259,14 +259,14 @@ TEST_F(AppTest, MenuOffersOnlyServicesThatWorkOnThisKiosk) {
     startConnected();
     ASSERT_TRUE(app->simulate("card", "insert", "zhang-san").has_value());
     app->settle();
-    EXPECT_EQ(tiles(), (std::set<std::string>{"menu.booking", "menu.cancel", "menu.check_in", "menu.triage", "menu.reports", "menu.pickup"}))
+    EXPECT_EQ(tiles(), (std::set<std::string>{"menu.booking", "menu.cancel", "menu.check_in", "menu.triage", "menu.reports", "menu.records", "menu.pickup"}))
         << "no [payments]: no paying; reports without a report printer: shown, printed elsewhere";
     ASSERT_TRUE(app->tap("menu.pickup").has_value());
     ASSERT_TRUE(app->awaitScreen("pickup", std::chrono::seconds(10)).has_value());
     EXPECT_EQ(app->services().pickup().view().stage, screens::PickupStage::stopped)
         << "a hospital that does not answer: pickup says so plainly (and sends the patient to a window)";
 
-    startConnected("[services]\npickup = false\nreports = false\n");
+    startConnected("[services]\npickup = false\nreports = false\nrecords = false\n");
     ASSERT_TRUE(app->simulate("card", "insert", "zhang-san").has_value());
     app->settle();
     EXPECT_EQ(tiles(), (std::set<std::string>{"menu.booking", "menu.cancel", "menu.check_in", "menu.triage"})) << "switched off";
