@@ -1100,7 +1100,7 @@ ImVec2 App::beginModalPanel(const Layout& l, const char* windowId, float panelWi
     draw->AddRectFilled(ImVec2(0, 0), ImVec2(l.width, l.height), c.shade);
     const ImVec2 p((l.width - panelWidth) / 2, (l.height - panelHeight) / 2);
     draw->AddRectFilled(p, ImVec2(p.x + panelWidth, p.y + panelHeight), c.panel, theme_.rounding);
-    modalPanel_ = ButtonRect{p, ImVec2(p.x + panelWidth, p.y + panelHeight)};
+    modalPanel_ = ButtonRect{p, ImVec2(p.x + panelWidth, p.y + panelHeight), 0, 0, {}};
     return p;
 }
 
@@ -1230,7 +1230,8 @@ void App::drawSimulatorPanel(std::vector<UiEvent>& events) {
     }
     simulatorPanelRect_ = ButtonRect{ImGui::GetWindowPos(),
                                      ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x,
-                                            ImGui::GetWindowPos().y + ImGui::GetWindowSize().y)};
+                                            ImGui::GetWindowPos().y + ImGui::GetWindowSize().y),
+                                     0, 0, {}};
     simulatorPanelCutOff_ = ImGui::GetScrollMaxY() > 0.5F;
     ImGui::End();
     ImGui::PopStyleVar(2);

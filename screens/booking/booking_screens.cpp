@@ -963,7 +963,11 @@ void BookConfirmScreen::draw(const ScreenContext& context, Ui& ui) const {
     }
     detailRows(ui, rows, l.portrait ? buttonsTop : l.contentMax.y, split.mainX0, split.mainX1,
                patientMessageHeight(context, ui, note, sideWidth, false), split.sideX0);
-    if (titleBeside) ui.centered(titleValue, ui.fonts.body(), ui.theme.colors.text, split.sideX0, split.sideX1);
+    if (titleBeside) {
+        ui.centered(titleValue, ui.fonts.body(), ui.theme.colors.text, split.sideX0, split.sideX1);
+        // The next line starts at the content's left edge: the note goes back to the side column.
+        ImGui::SetCursorScreenPos(ImVec2(split.sideX0, ImGui::GetCursorScreenPos().y));
+    }
     drawPatientMessage(context, ui, note, sideWidth, buttonsTop - ImGui::GetCursorScreenPos().y);
     bottomRow(ui, buttons, buttonsX0, l.contentMax.x);
 }
