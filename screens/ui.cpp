@@ -285,7 +285,11 @@ std::pair<size_t, size_t> Ui::pagedList(std::string_view id, size_t count, ImVec
         // Big previous / next buttons at the area's bottom, "page n of m" between them; a
         // button with nowhere to go is left out (never a dead target).
         const float bottom = topLeft.y + size.y - pagerHeight;
-        const float arrowWidth = std::max(theme.minTarget, size.x * 0.32F);
+        // The arrows a third of the width at most, no wider than their labels need, so "page n
+        // of m" keeps one line between them in a narrow column (landscape large print); it takes
+        // the side of a button that is left out, too.
+        const float labels = std::max(measure(text.tr("diag.page.previous"), fonts.body()).x, measure(text.tr("diag.page.next"), fonts.body()).x);
+        const float arrowWidth = std::max(theme.minTarget, std::min(size.x * 0.32F, labels + 2 * kLabelPadding + gap));
         const std::string prefix(id);
         if (page > 0) {
             ImGui::SetCursorScreenPos(ImVec2(topLeft.x, bottom));
@@ -297,7 +301,8 @@ std::pair<size_t, size_t> Ui::pagedList(std::string_view id, size_t count, ImVec
         }
         ImGui::SetCursorScreenPos(ImVec2(topLeft.x, bottom + (pagerHeight - fonts.bodySize() * 1.25F) / 2));
         centered(text.tr("diag.page", {{"page", std::to_string(page + 1)}, {"pages", std::to_string(pages)}}), fonts.body(),
-                 theme.colors.mutedText, topLeft.x + arrowWidth + gap, topLeft.x + size.x - arrowWidth - gap);
+                 theme.colors.mutedText, page > 0 ? topLeft.x + arrowWidth + gap : topLeft.x,
+                 page + 1 < pages ? topLeft.x + size.x - arrowWidth - gap : topLeft.x + size.x);
     }
     return {first, last};
 }
