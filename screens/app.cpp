@@ -824,7 +824,7 @@ std::vector<std::string> App::layoutProblems() const {
         TextRects texts(texts_.begin() + static_cast<std::ptrdiff_t>(std::min(modalTextsFrom_, texts_.size())), texts_.end());
         return findLayoutProblems(buttons, texts, width, height, theme_.minTarget, theme_.minTargetGap);
     }
-    return findLayoutProblems(buttons_, texts_, width, height, theme_.minTarget, theme_.minTargetGap);
+    return findLayoutProblems(buttons_, texts_, width, height, theme_.minTarget, theme_.minTargetGap, bars_);
 }
 
 std::optional<std::chrono::seconds> App::screenIdleTimeout() const {
@@ -887,6 +887,7 @@ void App::drawTopBar(Ui& ui) {
     const Palette& c = theme_.colors;
     ImDrawList* draw = ImGui::GetWindowDrawList();
     draw->AddRectFilled(ImVec2(0, 0), ImVec2(l.width, theme_.topBarHeight), c.topBar);
+    ui.beginBar("top bar", ImVec2(0, 0), ImVec2(l.width, theme_.topBarHeight));
     const bool english = text_.language() == "en_US";
     const std::string& hospital = english ? config_.hospitalNameEn : config_.hospitalNameZh;
     const float buttonHeight = theme_.topBarHeight - 24;
@@ -950,6 +951,7 @@ void App::drawTopBar(Ui& ui) {
     ui.button("ui.language", text_.tr("common.switch_language"), ImVec2(languageWidth, buttonHeight), ButtonKind::secondary);
     ImGui::SetCursorScreenPos(ImVec2(l.width - theme_.margin - printWidth, y));
     ui.button("ui.large_print", printText, ImVec2(printWidth, buttonHeight), ButtonKind::secondary);
+    ui.endBar();
 }
 
 float App::voiceBarHeight() const {
@@ -996,12 +998,14 @@ void App::drawVoiceBar(Ui& ui) {
     const Palette& c = theme_.colors;
     const float top = theme_.topBarHeight;
     ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(0, top), ImVec2(l.width, top + height), c.secondary);
+    ui.beginBar("voice bar", ImVec2(0, top), ImVec2(l.width, top + height));
     const float used = drawVoiceControls(ui, l.width - theme_.margin, top + kVoiceBarPadding, height - 2 * kVoiceBarPadding);
     // The volume, as a number, left of the buttons (also heard when it changes).
     const std::string shown = speech::plainText(text_.tr("voice.volume", {{"percent", std::to_string(voice_->volume())}}));
     if (ui.measure(shown, fonts_.body()).x <= l.width - 2 * theme_.margin - used - 20) {
         ui.textAt(ImVec2(theme_.margin, top + (height - fonts_.bodySize()) / 2), shown, fonts_.body(), c.text);
     }
+    ui.endBar();
 }
 
 void App::openVoice() {
@@ -1070,6 +1074,7 @@ void App::drawBottomBar(Ui& ui) {
     const Palette& c = theme_.colors;
     const float top = l.height - theme_.bottomBarHeight;
     ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(0, top), ImVec2(l.width, l.height), c.secondary);
+    ui.beginBar("session bar", ImVec2(0, top), ImVec2(l.width, l.height));
     const PatientIdentity& who = session_.identity();
     const std::string line = maskPersonalData(who.name, PersonalField::name) + "  " +
                              maskPersonalData(who.idNumber.empty() ? who.cardNumber : who.idNumber,
@@ -1078,6 +1083,7 @@ void App::drawBottomBar(Ui& ui) {
     const float width = 300.0F;
     ImGui::SetCursorScreenPos(ImVec2(l.width - theme_.margin - width, top + (theme_.bottomBarHeight - theme_.buttonHeight) / 2));
     ui.button("session.finish", text_.tr("common.finish"), ImVec2(width, theme_.buttonHeight), ButtonKind::alert);
+    ui.endBar();
 }
 
 ImVec2 App::beginModalPanel(const Layout& l, const char* windowId, float panelWidth, float panelHeight) const {
@@ -1094,7 +1100,7 @@ ImVec2 App::beginModalPanel(const Layout& l, const char* windowId, float panelWi
     draw->AddRectFilled(ImVec2(0, 0), ImVec2(l.width, l.height), c.shade);
     const ImVec2 p((l.width - panelWidth) / 2, (l.height - panelHeight) / 2);
     draw->AddRectFilled(p, ImVec2(p.x + panelWidth, p.y + panelHeight), c.panel, theme_.rounding);
-    modalPanel_ = ButtonRect{p, ImVec2(p.x + panelWidth, p.y + panelHeight)};
+    modalPanel_ = ButtonRect{p, ImVec2(p.x + panelWidth, p.y + panelHeight), 0, 0, {}};
     return p;
 }
 
@@ -1224,7 +1230,8 @@ void App::drawSimulatorPanel(std::vector<UiEvent>& events) {
     }
     simulatorPanelRect_ = ButtonRect{ImGui::GetWindowPos(),
                                      ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x,
-                                            ImGui::GetWindowPos().y + ImGui::GetWindowSize().y)};
+                                            ImGui::GetWindowPos().y + ImGui::GetWindowSize().y),
+                                     0, 0, {}};
     simulatorPanelCutOff_ = ImGui::GetScrollMaxY() > 0.5F;
     ImGui::End();
     ImGui::PopStyleVar(2);
@@ -1307,10 +1314,12 @@ void App::render() {
     std::vector<UiEvent> pressed;
     ButtonMap buttons;
     TextRects texts;
+    BarRects bars;
     for (int attempt = 0; attempt < 2; ++attempt) {
         pressed.clear();
         buttons.clear();
         texts.clear();
+        bars.clear();
         std::set<ImWchar> missing;
         ImGui_ImplSDLRenderer_NewFrame();
         ImGui_ImplSDL2_NewFrame();
@@ -1325,7 +1334,7 @@ void App::render() {
         ImGui::NewFrame();
         ScreenContext context = makeContext();
         Ui ui(theme_, text_, fonts_, currentLayout, buttons, texts, pressed, missing);
-        ui.attach(&tapGuard_, &listPages_);
+        ui.attach(&tapGuard_, &listPages_, &bars);
         drawFrame(ui, context);
         if (simulatorPanelVisible_) drawSimulatorPanel(pressed);
         ImGui::Render();
@@ -1344,6 +1353,7 @@ void App::render() {
     }
     buttons_ = std::move(buttons);
     texts_ = std::move(texts);
+    bars_ = std::move(bars);
     // Headless, a frame's pixels are wanted only for a screenshot or a measure: rasterising every
     // other frame in SDL's software renderer was two thirds of a UI test's time. Buttons, texts and
     // the layout check come from ImGui's draw lists above, which are built either way.

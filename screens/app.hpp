@@ -128,10 +128,12 @@ public:
     const ButtonMap& buttonRects() const { return buttons_; }
     /// Where texts (button labels too, with their button) were drawn in the last frame.
     const TextRects& textRects() const { return texts_; }
+    /// The bars of the last frame (top, voice, session bar) that the screen must keep clear of.
+    const BarRects& barRects() const { return bars_; }
     /// What is wrong with the last frame's layout, one line each: a button overlapping another,
     /// a text running under a button, a label spilling out of its button, a text wider than its
     /// column, a label shrunk to fit beside unshrunk ones, anything off the screen, a touch
-    /// target under 96 px. Empty while a modal (the time-out countdown, the quit question)
+    /// target under 96 px, a text or button of the screen under the top, voice or session bar. Empty while a modal (the time-out countdown, the quit question)
     /// covers the screen; with the simulator panel shown, only the panel is checked (whole on
     /// the screen, nothing cut off).
     std::vector<std::string> layoutProblems() const;
@@ -259,6 +261,7 @@ private:
     std::vector<std::string> visited_;
     ButtonMap buttons_;
     TextRects texts_;
+    BarRects bars_;
     struct Pointer {
         float x = -1;
         float y = -1;

@@ -165,7 +165,7 @@ void Ui::button(std::string_view id, std::string_view label, ImVec2 size, Button
         face = fonts.body();
         lines = wrapLines(face, label, size.x - 2 * kLabelPadding);
     }
-    buttons_[std::string(id)] = ButtonRect{min, max, requestedSize, face->FontSize};
+    buttons_[std::string(id)] = ButtonRect{min, max, requestedSize, face->FontSize, bar_};
     const float lineHeight = face->FontSize * kLabelLineHeight;
     const float top = min.y + (size.y - lineHeight * static_cast<float>(lines.size())) / 2 + (lineHeight - face->FontSize) / 2;
     float y = top;
@@ -255,7 +255,7 @@ void Ui::textAt(ImVec2 pos, std::string_view value, ImFont* font, ImU32 color, f
 void Ui::recordText(ImVec2 min, ImVec2 max, std::string_view value, ImVec2 areaMin, ImVec2 areaMax, std::string_view button,
                     float fontSize, ImU32 ink) {
     if (max.y > min.y && max.x > min.x) {
-        texts_.push_back(TextRect{min, max, std::string(value), areaMin, areaMax, std::string(button), fontSize, ink});
+        texts_.push_back(TextRect{min, max, std::string(value), areaMin, areaMax, std::string(button), fontSize, ink, bar_});
     }
 }
 
@@ -285,7 +285,11 @@ std::pair<size_t, size_t> Ui::pagedList(std::string_view id, size_t count, ImVec
         // Big previous / next buttons at the area's bottom, "page n of m" between them; a
         // button with nowhere to go is left out (never a dead target).
         const float bottom = topLeft.y + size.y - pagerHeight;
-        const float arrowWidth = std::max(theme.minTarget, size.x * 0.32F);
+        // The arrows a third of the width at most, no wider than their labels need, so "page n
+        // of m" keeps one line between them in a narrow column (landscape large print); it takes
+        // the side of a button that is left out, too.
+        const float labels = std::max(measure(text.tr("diag.page.previous"), fonts.body()).x, measure(text.tr("diag.page.next"), fonts.body()).x);
+        const float arrowWidth = std::max(theme.minTarget, std::min(size.x * 0.32F, labels + 2 * kLabelPadding + gap));
         const std::string prefix(id);
         if (page > 0) {
             ImGui::SetCursorScreenPos(ImVec2(topLeft.x, bottom));
@@ -297,13 +301,14 @@ std::pair<size_t, size_t> Ui::pagedList(std::string_view id, size_t count, ImVec
         }
         ImGui::SetCursorScreenPos(ImVec2(topLeft.x, bottom + (pagerHeight - fonts.bodySize() * 1.25F) / 2));
         centered(text.tr("diag.page", {{"page", std::to_string(page + 1)}, {"pages", std::to_string(pages)}}), fonts.body(),
-                 theme.colors.mutedText, topLeft.x + arrowWidth + gap, topLeft.x + size.x - arrowWidth - gap);
+                 theme.colors.mutedText, page > 0 ? topLeft.x + arrowWidth + gap : topLeft.x,
+                 page + 1 < pages ? topLeft.x + size.x - arrowWidth - gap : topLeft.x + size.x);
     }
     return {first, last};
 }
 
 std::vector<std::string> findLayoutProblems(const ButtonMap& buttons, const TextRects& texts, float width, float height,
-                                            float minTarget, float minGap) {
+                                            float minTarget, float minGap, const BarRects& bars) {
     std::vector<std::string> problems;
     auto overlaps = [](ImVec2 aMin, ImVec2 aMax, ImVec2 bMin, ImVec2 bMax) {
         return aMin.x < bMax.x && bMin.x < aMax.x && aMin.y < bMax.y && bMin.y < aMax.y;
@@ -358,6 +363,24 @@ std::vector<std::string> findLayoutProblems(const ButtonMap& buttons, const Text
             if (overlaps(text.min, text.max, r.min, r.max)) {
                 problems.push_back(fmt::format("text runs under button {} (text y {:.0f}–{:.0f}, button y {:.0f}–{:.0f}): \"{}\"",
                                                id, text.min.y, text.max.y, r.min.y, r.max.y, text.text));
+            }
+        }
+        // The screen's own text reaching into a bar: the session bar is painted over it (a line
+        // cut off or gone), the top bars crowd it. A label is checked with its button below.
+        if (!text.bar.empty() || !text.button.empty()) continue;
+        for (const BarRect& bar : bars) {
+            if (overlaps(text.min, text.max, bar.min, bar.max)) {
+                problems.push_back(fmt::format("text runs under the {} (text y {:.0f}–{:.0f}, bar y {:.0f}–{:.0f}): \"{}\"", bar.name,
+                                               text.min.y, text.max.y, bar.min.y, bar.max.y, text.text));
+            }
+        }
+    }
+    for (const auto& [id, r] : buttons) {
+        if (!r.bar.empty()) continue;
+        for (const BarRect& bar : bars) {
+            if (overlaps(r.min, r.max, bar.min, bar.max)) {
+                problems.push_back(fmt::format("button {} runs under the {} (button y {:.0f}–{:.0f}, bar y {:.0f}–{:.0f})", id, bar.name,
+                                               r.min.y, r.max.y, bar.min.y, bar.max.y));
             }
         }
     }

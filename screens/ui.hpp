@@ -29,6 +29,7 @@ struct ButtonRect {
     ImVec2 max;
     float requestedFontSize = 0;  ///< the face the screen asked for its label (px)
     float labelFontSize = 0;      ///< the face the label was drawn in (smaller: shrunk to fit)
+    std::string bar;              ///< the App's bar it is on (BarRect::name); empty: the screen's own
     ImVec2 center() const { return ImVec2((min.x + max.x) / 2, (min.y + max.y) / 2); }
 };
 
@@ -49,8 +50,20 @@ struct TextRect {
     std::string button;  ///< the button whose label this is; empty for other texts
     float fontSize = 0;  ///< the face it was drawn in (ImGui px); 0: a graphic, not text
     ImU32 ink = 0;       ///< its colour (the measures read the background under it)
+    std::string bar;     ///< the App's bar it is on (BarRect::name); empty: the screen's own
 };
 using TextRects = std::vector<TextRect>;
+
+/// A bar the App draws across the whole width around the screen's own content: the top bar, the
+/// voice bar under it, the session bar at the bottom (the masked patient and "Finish"). The bars
+/// are drawn over the screen (the session bar after it), so a screen's text or button reaching
+/// into one is hidden or crowded: the layout check reports it.
+struct BarRect {
+    std::string name;  ///< as the layout check names it: "top bar", "voice bar", "session bar"
+    ImVec2 min;
+    ImVec2 max;
+};
+using BarRects = std::vector<BarRect>;
 
 /// Forgiving touch (issue 15): a second tap on the same target within `window` is dropped
 /// (tremor, impatience). Times are SDL_GetTicks() milliseconds of the releases.
@@ -89,9 +102,10 @@ struct Layout {
 /// overlapping another or under `minTarget` px high (15 mm; 20 mm in elder mode), two buttons
 /// closer than `minGap` px (3 mm), a text under a button that does not own it, a text
 /// out of its area (a label out of its button, a caption wider than its column), a label shrunk
-/// to fit beside labels of the same face that were not, anything off the screen.
+/// to fit beside labels of the same face that were not, anything off the screen, and a text or
+/// button of the screen (not on a bar itself) that reaches into one of `bars`.
 std::vector<std::string> findLayoutProblems(const ButtonMap& buttons, const TextRects& texts, float width, float height,
-                                            float minTarget = 96.0F, float minGap = 0.0F);
+                                            float minTarget = 96.0F, float minGap = 0.0F, const BarRects& bars = {});
 
 /// What a frame drew, measured for issue 15 (in millimetres on the panel): the smallest glyph
 /// (uppercase letter/digit height for text with Latin letters or digits, ideograph height for
@@ -163,10 +177,18 @@ public:
     void space(float pixels);
     /// The forgiving-touch guard and the list pages of the App (a Ui made without them, in a
     /// test, has no double-tap guard and shows every list's first page).
-    void attach(TapGuard* taps, ListPages* pages) {
+    void attach(TapGuard* taps, ListPages* pages, BarRects* bars = nullptr) {
         taps_ = taps;
         pages_ = pages;
+        bars_ = bars;
     }
+    /// The texts and buttons drawn from here to endBar() are on the App's bar `name` covering
+    /// [min, max) (recorded in the attached BarRects for the layout check), not the screen's own.
+    void beginBar(std::string_view name, ImVec2 min, ImVec2 max) {
+        bar_ = std::string(name);
+        if (bars_) bars_->push_back(BarRect{bar_, min, max});
+    }
+    void endBar() { bar_.clear(); }
     /// A list of `count` choices drawn a page at a time in the area [topLeft, topLeft + size):
     /// at most theme.maxChoicesPerPage choices a page (6 in elder mode), fewer where rows of
     /// `rowHeight` do not fit. With more than one page, a row of big "previous" / "next" buttons
@@ -188,6 +210,8 @@ private:
 
     TapGuard* taps_ = nullptr;
     ListPages* pages_ = nullptr;
+    BarRects* bars_ = nullptr;
+    std::string bar_;  ///< the bar being drawn (beginBar); empty: the screen's own content
 
     ButtonMap& buttons_;
     TextRects& texts_;

@@ -326,52 +326,78 @@ Chosen chosenOf(const ScreenContext& context, const BookingView& view) {
 struct Split {
     float mainX0, mainX1, sideX0, sideX1;
 };
-Split splitOf(const Ui& ui) {
+Split splitOf(const Ui& ui, float mainShare = 0.55F) {
     const Layout& l = ui.layout;
     if (l.portrait) return {l.contentMin.x, l.contentMax.x, l.contentMin.x, l.contentMax.x};
-    const float split = l.contentMin.x + l.contentWidth() * 0.55F;
+    const float split = l.contentMin.x + l.contentWidth() * mainShare;
     return {l.contentMin.x, split, split + ui.theme.gap, l.contentMax.x};
 }
+
+/// How detailRows() lays out its rows across [panelX0, panelX1]: the label column's width, which
+/// values go under their label, and what each wrapped or stacked value adds to its row.
+struct DetailFit {
+    float x0 = 0;
+    float x1 = 0;
+    float oneLine = 0;
+    float labelWidth = 0;
+    float valueWidth = 0;
+    std::vector<bool> stacked;
+    std::vector<float> extra;
+    float extraTotal = 0;
+    /// The panel's height with rows `lineHeight` apart.
+    float height(const Ui& ui, float lineHeight) const {
+        return lineHeight * static_cast<float>(extra.size()) + extraTotal + ui.theme.gap * 2;
+    }
+};
+DetailFit fitDetailRows(Ui& ui, const std::vector<std::pair<std::string, std::string>>& rows, float panelX0, float panelX1) {
+    DetailFit fit;
+    fit.x0 = panelX0 + ui.theme.gap;
+    fit.x1 = panelX1 - ui.theme.gap;
+    ImFont* font = ui.fonts.body();
+    float labelWidth = 0;
+    for (const auto& [label, value] : rows) labelWidth = std::max(labelWidth, ui.measure(label, font).x);
+    fit.oneLine = ui.measure("A", font).y;
+    // A value with a word wider than its column (a 16-character appointment code beside
+    // "Appointment code" in elder mode) goes under its label, across the panel; the other rows'
+    // values then start after the widest of their own labels.
+    for (const auto& [label, value] : rows) fit.stacked.push_back(widestWord(font, value) > fit.x1 - fit.x0 - labelWidth - ui.theme.gap);
+    for (size_t i = 0; i < rows.size(); ++i) {
+        if (!fit.stacked[i]) fit.labelWidth = std::max(fit.labelWidth, ui.measure(rows[i].first, font).x);
+    }
+    fit.valueWidth = fit.x1 - fit.x0 - fit.labelWidth - ui.theme.gap;
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const std::string& value = rows[i].second;
+        fit.extra.push_back(fit.stacked[i] ? ui.measure(value, font, fit.x1 - fit.x0).y
+                                           : std::max(0.0F, ui.measure(value, font, fit.valueWidth).y - fit.oneLine));
+        fit.extraTotal += fit.extra.back();
+    }
+    return fit;
+}
+
+/// The least line spacing of the detail rows (elder mode's 1.3 lines).
+float tightDetailLine(const Ui& ui) { return ui.fonts.bodySize() * 1.3F; }
 
 /// Label and value rows in a panel from the cursor, across [panelX0, panelX1], down to `bottom`
 /// at most. A value wider than its column wraps and its row grows. In portrait, `reserveBelow`
 /// pixels (the note the screen puts under the panel) are kept free above `bottom`: the rows close
 /// up to 1.3 lines apart (elder mode's least line spacing) before the note would reach the buttons.
 void detailRows(Ui& ui, const std::vector<std::pair<std::string, std::string>>& rows, float bottom, float panelX0, float panelX1,
-                float reserveBelow = 0) {
+                float reserveBelow = 0, float sideX0 = 0) {
     const Layout& l = ui.layout;
-    const float x0 = panelX0 + ui.theme.gap;
-    const float x1 = panelX1 - ui.theme.gap;
     const float top = ImGui::GetCursorScreenPos().y;
     ImFont* font = ui.fonts.body();
-    float labelWidth = 0;
-    for (const auto& [label, value] : rows) labelWidth = std::max(labelWidth, ui.measure(label, font).x);
-    const float oneLine = ui.measure("A", font).y;
-    // A value with a word wider than its column (a 16-character appointment code beside
-    // "Appointment code" in elder mode) goes under its label, across the panel; the other rows'
-    // values then start after the widest of their own labels.
-    std::vector<bool> stacked;
-    for (const auto& [label, value] : rows) stacked.push_back(widestWord(font, value) > x1 - x0 - labelWidth - ui.theme.gap);
-    labelWidth = 0;
-    for (size_t i = 0; i < rows.size(); ++i) {
-        if (!stacked[i]) labelWidth = std::max(labelWidth, ui.measure(rows[i].first, font).x);
-    }
-    const float valueWidth = x1 - x0 - labelWidth - ui.theme.gap;
-    std::vector<float> extra;  // what a wrapped or stacked value adds to its row
-    float extraTotal = 0;
-    for (size_t i = 0; i < rows.size(); ++i) {
-        const std::string& value = rows[i].second;
-        extra.push_back(stacked[i] ? ui.measure(value, font, x1 - x0).y
-                                       : std::max(0.0F, ui.measure(value, font, valueWidth).y - oneLine));
-        extraTotal += extra.back();
-    }
-    auto panelHeight = [&](float lineHeight) {
-        return lineHeight * static_cast<float>(rows.size()) + extraTotal + ui.theme.gap * 2;
-    };
+    const DetailFit fit = fitDetailRows(ui, rows, panelX0, panelX1);
+    const float x0 = fit.x0;
+    const float x1 = fit.x1;
+    const float oneLine = fit.oneLine;
+    const float labelWidth = fit.labelWidth;
+    const float valueWidth = fit.valueWidth;
+    const std::vector<bool>& stacked = fit.stacked;
+    const std::vector<float>& extra = fit.extra;
     float lineHeight = ui.fonts.bodySize() * 1.45F;
     const float limit = l.portrait ? bottom - reserveBelow - ui.theme.gap : bottom;
-    if (top + panelHeight(lineHeight) > limit) lineHeight = ui.fonts.bodySize() * 1.3F;
-    const float panelBottom = std::min(bottom, top + panelHeight(lineHeight));
+    if (top + fit.height(ui, lineHeight) > limit) lineHeight = tightDetailLine(ui);
+    const float panelBottom = std::min(bottom, top + fit.height(ui, lineHeight));
     ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(panelX0, top), ImVec2(panelX1, panelBottom), ui.theme.colors.panel,
                                               ui.theme.rounding);
     float y = top + ui.theme.gap;
@@ -388,7 +414,7 @@ void detailRows(Ui& ui, const std::vector<std::pair<std::string, std::string>>& 
     if (l.portrait) {
         ImGui::SetCursorScreenPos(ImVec2(l.contentMin.x, panelBottom + ui.theme.gap));
     } else {
-        ImGui::SetCursorScreenPos(ImVec2(splitOf(ui).sideX0, top));
+        ImGui::SetCursorScreenPos(ImVec2(sideX0 > 0 ? sideX0 : splitOf(ui).sideX0, top));
     }
 }
 
@@ -774,21 +800,73 @@ void BookSlotsScreen::draw(const ScreenContext& context, Ui& ui) const {
         bottomRow(context, ui, "book.slots.back", 0, 1);
         return;
     }
-    perPage_ = std::clamp<size_t>(rowsThatFit(ui, listBottom(ui), labelRowHeight(ui, 2)) * 2, 1, kPerPage);
+    // Each time's label: the time over what is left of it (a backend with one slot per patient
+    // lists each; one with counted slots would say so here).
+    auto labelOf = [&](const backend::Slot& slot) {
+        const auto left = std::count_if(slots.begin(), slots.end(), [&](const backend::Slot* s) { return s->start == slot.start; });
+        return clockOf(slot.start) + "–" + clockOf(slot.end) + "\n" + context.text.tr("booking.slot.left", {{"count", std::to_string(left)}});
+    };
+    auto choicesOf = [&](size_t page, size_t perPage) {
+        std::vector<Choice> choices;
+        for (size_t i = page * perPage; i < std::min(slots.size(), (page + 1) * perPage); ++i) {
+            choices.push_back({"book.slot." + slots[i]->id, labelOf(*slots[i]), ButtonKind::primary});
+        }
+        return choices;
+    };
+    const Layout& l = ui.layout;
+    const float rowHeight = labelRowHeight(ui, 2);
+    const size_t rowsAbove = rowsThatFit(ui, listBottom(ui), rowHeight);
+    // Columns across [x0, x1] for `rows` rows: as many as six a page need (two rows of three, one
+    // of six), fewer where a time's label does not fit, at least `least`.
+    auto columnsFor = [&](float x0, float x1, size_t rows, size_t least) {
+        const size_t wanted = std::max<size_t>(least, (kPerPage + rows - 1) / rows);
+        for (size_t columns = wanted; columns > least; --columns) {
+            const float width = (x1 - x0 - ui.theme.gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
+            if (std::all_of(slots.begin(), slots.end(), [&](const backend::Slot* slot) {
+                    return ui.labelFits(labelOf(*slot), ImVec2(width, rowHeight), ui.fonts.body());
+                })) {
+                return columns;
+            }
+        }
+        return least;
+    };
+    if (!l.portrait && rowsAbove < 2) {
+        // Landscape large print: one row of times fits above the bottom row, two to a row gave
+        // two a page. The bottom row becomes a rail on the right (back at the bottom, as on the
+        // doctors' screen), the times take the full height beside it, as many to a row as their
+        // labels fit and six a page fill (two rows of three).
+        const float top = ImGui::GetCursorScreenPos().y;
+        const size_t rows = rowsThatFit(ui, l.contentMax.y, rowHeight);
+        struct Grid {
+            float railX0;
+            size_t columns;
+            size_t perPage;
+            size_t pages;
+        };
+        auto gridBeside = [&](const std::vector<Choice>& railRow) {
+            Grid grid{l.contentMax.x - railWidth(ui, railRow, top), 1, 1, 1};
+            grid.columns = columnsFor(l.contentMin.x, grid.railX0 - ui.theme.gap, rows, 1);
+            grid.perPage = std::clamp<size_t>(rows * grid.columns, 1, kPerPage);
+            grid.pages = pagesOf(slots.size(), grid.perPage);
+            return grid;
+        };
+        // As on the doctors' screen: a rail with one page button at a time, or, for three pages
+        // or more, both page buttons on every page (the times do not move between pages).
+        Grid grid = gridBeside(bottomChoices(context, "book.slots.back", 0, 2, {}));
+        if (grid.pages > 2) grid = gridBeside(bottomChoices(context, "book.slots.back", 1, 3, {}));
+        perPage_ = grid.perPage;
+        const size_t page = std::min(page_, grid.pages - 1);
+        choiceGrid(ui, choicesOf(page, perPage_), static_cast<int>(grid.columns), l.contentMax.y, rowHeight, l.contentMin.x,
+                   grid.railX0 - ui.theme.gap);
+        sideRail(ui, bottomChoices(context, "book.slots.back", page, grid.pages, {}), grid.railX0, top);
+        return;
+    }
+    // Two to a row in portrait; landscape fills six a page where its rows are fewer than three.
+    const size_t columns = l.portrait ? 2 : columnsFor(l.contentMin.x, l.contentMax.x, rowsAbove, 2);
+    perPage_ = std::clamp<size_t>(rowsAbove * columns, 1, kPerPage);
     const size_t pages = pagesOf(slots.size(), perPage_);
     const size_t page = std::min(page_, pages - 1);
-    std::vector<Choice> choices;
-    for (size_t i = page * perPage_; i < std::min(slots.size(), (page + 1) * perPage_); ++i) {
-        const backend::Slot& slot = *slots[i];
-        // What is left at this time: the free slots of the doctor with the same start (a backend
-        // with one slot per patient lists each; one with counted slots would say so here).
-        const auto left = std::count_if(slots.begin(), slots.end(), [&](const backend::Slot* s) { return s->start == slot.start; });
-        choices.push_back({"book.slot." + slot.id,
-                           clockOf(slot.start) + "–" + clockOf(slot.end) + "\n" +
-                               context.text.tr("booking.slot.left", {{"count", std::to_string(left)}}),
-                           ButtonKind::primary});
-    }
-    choiceGrid(ui, choices, 2, listBottom(ui));
+    choiceGrid(ui, choicesOf(page, perPage_), static_cast<int>(columns), listBottom(ui));
     bottomRow(context, ui, "book.slots.back", page, pages);
 }
 
@@ -829,8 +907,6 @@ void BookConfirmScreen::draw(const ScreenContext& context, Ui& ui) const {
     }
     if (drawBusyOrStopped(context, ui, view, "book.confirm.menu")) return;
     const Chosen chosen = chosenOf(context, view);
-    // Landscape large print: the five detail rows need the height the title face would take.
-    titleText(ui, context.text.tr("booking.confirm.title"), true);
     const PatientIdentity& who = context.session.identity();
     std::vector<std::pair<std::string, std::string>> rows{
         {context.text.tr("booking.field.department"), chosen.department},
@@ -844,8 +920,6 @@ void BookConfirmScreen::draw(const ScreenContext& context, Ui& ui) const {
     // Elder mode: the session bar under the buttons already names the patient (masked); the row
     // gives its line to the note.
     if (ui.theme.elder) rows.pop_back();
-    const Split split = splitOf(ui);
-    const float sideWidth = split.sideX1 - split.sideX0;
     // The note under the details (portrait), in the patient's language at least.
     const PatientMessage note = view.appointment.feeFen > 0 && view.feePayable
                                     ? PatientMessage{"booking.confirm.hold_fee", false, {}, {{"amount", formatYuan(view.appointment.feeFen)}}}
@@ -860,13 +934,40 @@ void BookConfirmScreen::draw(const ScreenContext& context, Ui& ui) const {
         primary = {"book.confirm.menu", context.text.tr("booking.to_menu"), ButtonKind::primary};
     }
     const std::vector<Choice> buttons = bottomChoices(context, "book.confirm.back", 0, 1, {primary});
-    // Landscape: the buttons under the side column, below the note; the details keep the full
-    // height of the main column (large print needs it).
     const Layout& l = ui.layout;
+    const std::string titleValue = context.text.tr("booking.confirm.title");
+    // Landscape: the details in the main column, keeping its full height (large print needs
+    // it); the note and the buttons under it in the side column. Where the rows do not fit
+    // under the title (large print, English: wrapped values; rows 1.3 lines apart still too
+    // tall), the title moves to the top of the side column and the main column widens until
+    // the rows fit from the content's top (fewer values wrap).
+    Split split = splitOf(ui);
+    bool titleBeside = false;
+    if (!l.portrait && ui.theme.elder) {
+        const float titleHeight = ui.measure(titleValue, ui.fonts.body(), l.contentWidth()).y + ImGui::GetStyle().ItemSpacing.y;
+        const float room = l.contentMax.y - ImGui::GetCursorScreenPos().y;
+        if (fitDetailRows(ui, rows, split.mainX0, split.mainX1).height(ui, tightDetailLine(ui)) > room - titleHeight) {
+            titleBeside = true;
+            for (const float share : {0.6F, 0.65F, 0.7F}) {
+                split = splitOf(ui, share);
+                if (fitDetailRows(ui, rows, split.mainX0, split.mainX1).height(ui, tightDetailLine(ui)) <= room) break;
+            }
+        }
+    }
+    const float sideWidth = split.sideX1 - split.sideX0;
     const float buttonsX0 = l.portrait ? l.contentMin.x : split.sideX0;
     const float buttonsTop = bottomRowTop(ui, buttons, buttonsX0, l.contentMax.x) - ui.theme.gap;
+    if (!titleBeside) {
+        // Landscape large print: the five detail rows need the height the title face would take.
+        titleText(ui, titleValue, true);
+    }
     detailRows(ui, rows, l.portrait ? buttonsTop : l.contentMax.y, split.mainX0, split.mainX1,
-               patientMessageHeight(context, ui, note, sideWidth, false));
+               patientMessageHeight(context, ui, note, sideWidth, false), split.sideX0);
+    if (titleBeside) {
+        ui.centered(titleValue, ui.fonts.body(), ui.theme.colors.text, split.sideX0, split.sideX1);
+        // The next line starts at the content's left edge: the note goes back to the side column.
+        ImGui::SetCursorScreenPos(ImVec2(split.sideX0, ImGui::GetCursorScreenPos().y));
+    }
     drawPatientMessage(context, ui, note, sideWidth, buttonsTop - ImGui::GetCursorScreenPos().y);
     bottomRow(ui, buttons, buttonsX0, l.contentMax.x);
 }

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "screens/theme.hpp"
@@ -88,6 +89,82 @@ TEST(Contrast, WcagFormulaMatchesKnownValues) {
     EXPECT_NEAR(screens::contrastRatio(IM_COL32(0, 0, 0, 255), IM_COL32(255, 255, 255, 255)), 21.0, 1e-9);
     EXPECT_NEAR(screens::contrastRatio(IM_COL32(0x76, 0x76, 0x76, 255), IM_COL32(255, 255, 255, 255)), 4.54, 0.01);
     EXPECT_NEAR(screens::contrastRatio(IM_COL32(0x12, 0x34, 0x56, 255), IM_COL32(0x12, 0x34, 0x56, 255)), 1.0, 1e-9);
+}
+
+// ---- the layout check: nothing of the screen under the App's bars ----
+
+bool hasProblem(const std::vector<std::string>& problems, const std::string& part) {
+    return std::any_of(problems.begin(), problems.end(), [&](const std::string& p) { return p.find(part) != std::string::npos; });
+}
+
+TEST(LayoutCheck, AScreenTextOrButtonUnderTheSessionBarIsAProblemAndTheBarsOwnAreNot) {
+    using screens::ButtonRect;
+    using screens::TextRect;
+    // A 1920 × 1080 frame with a 160 px session bar at the bottom and a 145 px top bar.
+    const screens::BarRects bars{{"top bar", ImVec2(0, 0), ImVec2(1920, 145)}, {"session bar", ImVec2(0, 920), ImVec2(1920, 1080)}};
+    screens::ButtonMap buttons;
+    buttons["session.finish"] = ButtonRect{ImVec2(1580, 932), ImVec2(1880, 1068), 60, 60, "session bar"};
+    buttons["ui.language"] = ButtonRect{ImVec2(1300, 12), ImVec2(1480, 133), 60, 60, "top bar"};
+    screens::TextRects texts;
+    // The bars' own texts: the masked patient, a label on the bar's button.
+    texts.push_back(TextRect{ImVec2(40, 970), ImVec2(700, 1030), "王*堃  430***********0313", {-FLT_MAX, -FLT_MAX}, {FLT_MAX, FLT_MAX}, "", 60, 0,
+                             "session bar"});
+    texts.push_back(TextRect{ImVec2(1640, 970), ImVec2(1820, 1030), "Finish", ImVec2(1580, 932), ImVec2(1880, 1068), "session.finish", 60, 0,
+                             "session bar"});
+    // The screen's rows: "Fee" ends above the bar, "Where" runs into it.
+    texts.push_back(TextRect{ImVec2(60, 800), ImVec2(300, 860), "Fee"});
+    const auto clean = screens::findLayoutProblems(buttons, texts, 1920, 1080, 96, 12, bars);
+    EXPECT_TRUE(clean.empty()) << ::testing::PrintToString(clean);
+    texts.push_back(TextRect{ImVec2(60, 900), ImVec2(300, 960), "Where"});
+    // A screen's button reaching into the top bar.
+    buttons["book.confirm.back"] = ButtonRect{ImVec2(40, 120), ImVec2(400, 260), 60, 60};
+    const auto problems = screens::findLayoutProblems(buttons, texts, 1920, 1080, 96, 12, bars);
+    EXPECT_TRUE(hasProblem(problems, "text runs under the session bar (text y 900–960, bar y 920–1080): \"Where\""))
+        << ::testing::PrintToString(problems);
+    EXPECT_TRUE(hasProblem(problems, "button book.confirm.back runs under the top bar")) << ::testing::PrintToString(problems);
+    EXPECT_EQ(problems.size(), 2U) << "the bars' own texts and buttons are where they belong: " << ::testing::PrintToString(problems);
+    // Without the bars (a frame checked as before): nothing to see.
+    EXPECT_TRUE(screens::findLayoutProblems(buttons, texts, 1920, 1080, 96, 12).empty());
+}
+
+class BarCheck : public AppTest {};
+
+// The real App records its bars and what is drawn on them, and checks the screen against them:
+// the menu of a patient in landscape large print is clean; the same frame with one of the
+// screen's own texts moved down by the session bar's height is reported, naming the bar.
+TEST_F(BarCheck, TheRealFrameReportsAScreenTextUnderTheSessionBar) {
+    std::filesystem::create_directories(outputDir());
+    start("[ui]\norientation = \"landscape\"\nelder_mode = true\n");
+    app->setLanguage("en_US");
+    ASSERT_TRUE(app->tap("attract.start").has_value());
+    ASSERT_TRUE(app->simulate("card", "insert", "zhang-san").has_value());
+    app->settle();
+    ASSERT_EQ(app->currentScreen(), "menu");
+    ASSERT_TRUE(app->screenshot(outputDir() / "menu-landscape-elder.png").has_value());
+    const screens::BarRects& bars = app->barRects();
+    const auto session = std::find_if(bars.begin(), bars.end(), [](const screens::BarRect& b) { return b.name == "session bar"; });
+    ASSERT_NE(session, bars.end()) << "a patient's frame has the session bar";
+    EXPECT_FLOAT_EQ(session->max.y, 1080.0F);
+    EXPECT_TRUE(std::any_of(bars.begin(), bars.end(), [](const screens::BarRect& b) { return b.name == "top bar" && b.min.y == 0; }));
+    EXPECT_EQ(app->buttonRects().at("session.finish").bar, "session bar");
+    EXPECT_TRUE(app->layoutProblems().empty()) << ::testing::PrintToString(app->layoutProblems());
+    // The lowest of the screen's own texts, moved down until it reaches into the session bar.
+    screens::TextRects texts = app->textRects();
+    auto lowest = texts.end();
+    for (auto it = texts.begin(); it != texts.end(); ++it) {
+        if (it->bar.empty() && it->button.empty() && (lowest == texts.end() || it->max.y > lowest->max.y)) lowest = it;
+    }
+    ASSERT_NE(lowest, texts.end()) << "the menu has a text of its own";
+    const float down = session->min.y - lowest->max.y + 10;
+    ASSERT_GT(down, 10.0F) << "it ends above the bar as drawn";
+    lowest->min.y += down;
+    lowest->max.y += down;
+    const auto width = static_cast<float>(app->config().ui.width);
+    const auto height = static_cast<float>(app->config().ui.height);
+    const auto problems = screens::findLayoutProblems(app->buttonRects(), texts, width, height, app->theme().minTarget,
+                                                      app->theme().minTargetGap, bars);
+    EXPECT_TRUE(hasProblem(problems, "text runs under the session bar")) << ::testing::PrintToString(problems);
+    EXPECT_TRUE(hasProblem(problems, lowest->text)) << ::testing::PrintToString(problems);
 }
 
 class ScreenSizeConfig : public AppTest {};
