@@ -46,6 +46,13 @@ void amountRow(Ui& ui, std::string_view label, std::string_view amount, float x0
     ImGui::SetCursorScreenPos(ImVec2(x0, y + std::max(labelSize.y, amountSize.y) + 14));
 }
 
+/// The height amountRow() takes for one row.
+float amountRowHeight(Ui& ui, std::string_view label, std::string_view amount, float x0, float x1, ImFont* font) {
+    const ImVec2 amountSize = ui.measure(amount, font);
+    const float labelWidth = std::max(80.0F, x1 - x0 - amountSize.x - 32);
+    return std::max(ui.measure(label, font, labelWidth).y, amountSize.y) + 14;
+}
+
 void panelBox(Ui& ui, float x0, float x1, float top, float bottom) {
     ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(x0, top), ImVec2(x1, bottom), ui.theme.colors.panel, ui.theme.rounding);
 }
@@ -324,15 +331,36 @@ void PayChargesScreen::draw(const ScreenContext& context, Ui& ui) const {
             }
             if (view.insuranceOffered) notes.emplace_back(view.bankCardOffered ? "pay.insurance_hint_card" : "pay.insurance_hint", false);
             if (view.insuranceNeedsCredential) notes.emplace_back("pay.insurance_needs_credential", false);
-            // As many lines as fit above the buttons; the total always covers them all.
-            const size_t shown = std::min<size_t>(view.charges.size(), l.portrait ? 10 : 6);
+            // As many lines as fit (portrait: above the buttons; landscape: above the session
+            // bar, the buttons being beside them); the total always covers them all.
+            size_t shown = std::min<size_t>(view.charges.size(), l.portrait ? 10 : 6);
+            const float pad = 28;
+            const std::string totalText = context.text.tr("pay.yuan", {{"amount", formatYuan(view.totalFen)}});
+            auto moreText = [&](size_t lines) {
+                return lines < view.charges.size()
+                           ? context.text.tr("pay.more_items", {{"count", std::to_string(view.charges.size() - lines)}})
+                           : std::string();
+            };
+            if (!l.portrait) {
+                const float x0 = columns.mainX0 + pad;
+                const float x1 = columns.mainX1 - pad;
+                const float fixed = ImGui::GetCursorScreenPos().y + pad + 4 + 18 +
+                                    amountRowHeight(ui, context.text.tr("pay.total"), totalText, x0, x1, ui.fonts.title()) + pad - 14;
+                while (shown > 1) {
+                    float height = fixed;
+                    for (size_t i = 0; i < shown; ++i) {
+                        height += amountRowHeight(ui, chargeName(context.text, view.charges[i]), formatYuan(view.charges[i].amountFen), x0,
+                                                  x1, ui.fonts.body());
+                    }
+                    if (const std::string more = moreText(shown); !more.empty()) height += ui.measure(more, ui.fonts.body(), x1 - x0).y + 14;
+                    if (height <= l.contentMax.y) break;
+                    --shown;
+                }
+            }
             std::vector<std::pair<std::string, std::string>> rows;
             for (size_t i = 0; i < shown; ++i) rows.emplace_back(chargeName(context.text, view.charges[i]), formatYuan(view.charges[i].amountFen));
-            const std::string more = shown < view.charges.size()
-                                         ? context.text.tr("pay.more_items", {{"count", std::to_string(view.charges.size() - shown)}})
-                                         : std::string();
-            amountPanel(ui, rows, {context.text.tr("pay.total"), context.text.tr("pay.yuan", {{"amount", formatYuan(view.totalFen)}})},
-                        more, columns.mainX0, columns.mainX1);
+            const std::string more = moreText(shown);
+            amountPanel(ui, rows, {context.text.tr("pay.total"), totalText}, more, columns.mainX0, columns.mainX1);
             if (!l.portrait) ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, top));
             std::vector<RowButton> buttons;
             if (view.insuranceOffered) {
