@@ -73,6 +73,11 @@ std::string simulatedInsuranceVoucher(std::string_view idNumber) {
     return "43EC" + std::string(idNumber) + "00000000";
 }
 
+std::string simulatedLabSlipCode(std::string_view hospitalCard, int reportNumber) {
+    if (hospitalCard.size() != 9) return {};
+    return fmt::format("{}{:02}", hospitalCard.substr(1), reportNumber);
+}
+
 ScanResolver sampleHealthCardResolver(const std::filesystem::path& peopleFile) {
     auto people = std::make_shared<Result<drivers::sim::SampleData>>(drivers::sim::SampleData::load(peopleFile));
     return [people](const std::string& payload, const std::string& kind) -> Result<PatientIdentity> {
@@ -1212,6 +1217,21 @@ void App::drawSimulatorPanel(std::vector<UiEvent>& events) {
             if (flowButton(text_.tr("sim.scan_unknown"), first)) {
                 events.push_back(SimulatorAction{device->name(), "scan", "https://example.invalid/not-a-health-card"});
             }
+            // Lab slips (issue 12): each person's blood count (ready), the first one's pending
+            // thyroid panel, and a slip the hospital does not know.
+            for (const auto& person : people->people) {
+                const std::string code = simulatedLabSlipCode(person.hospitalCard, 1);
+                if (code.empty()) continue;
+                if (flowButton(text_.tr("sim.scan_lab_slip") + ": " + person.id, false)) events.push_back(SimulatorAction{device->name(), "scan", code});
+            }
+            if (!people->people.empty()) {
+                const auto& person = people->people.front();
+                if (const std::string code = simulatedLabSlipCode(person.hospitalCard, 5);
+                    !code.empty() && flowButton(text_.tr("sim.scan_lab_slip_pending") + ": " + person.id, false)) {
+                    events.push_back(SimulatorAction{device->name(), "scan", code});
+                }
+            }
+            if (flowButton(text_.tr("sim.scan_lab_slip_unknown"), false)) events.push_back(SimulatorAction{device->name(), "scan", "9999999999"});
         }
         ImGui::TextUnformatted((text_.tr("sim.scenario") + ": " + sim->scenario()).c_str());
         first = true;

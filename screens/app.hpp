@@ -342,5 +342,10 @@ ScanResolver sampleHealthCardResolver(const std::filesystem::path& peopleFile);
 /// The medical-insurance e-voucher QR hospital-sim's insurance centre issues for a person (the
 /// presenter's panel and tests scan it; a real token is opaque to the kiosk).
 std::string simulatedInsuranceVoucher(std::string_view idNumber);
+/// The barcode of the lab slip hospital-sim has for a person's report (payload kind report_code):
+/// the hospital card's 8 digits and the report's number, 1–5 in the order of
+/// sim/hospital/README.md "Reports" (1 the blood count … 5 the pending thyroid panel); "" for a
+/// card of another shape. The presenter's panel and tests scan it.
+std::string simulatedLabSlipCode(std::string_view hospitalCard, int reportNumber);
 
 }  // namespace kiosk::screens
