@@ -541,6 +541,8 @@ void App::handleEvent(const UiEvent& event) {
             const WallTime wall = timeZone_.at(clock_->wallNow());
             services_->staffCall().press(currentScreen(), session_.active() ? &session_.identity() : nullptr, clock_->now(),
                                          fmt::format("{:02}:{:02}", wall.hour, wall.minute));
+            staffCallSpoken_.clear();  // each press is answered aloud, a repeated one too
+            speakStaffCall();
             return;
         }
         if (pressed->id == "help.close") {
@@ -591,6 +593,7 @@ void App::handleEvent(const UiEvent& event) {
             return;
         }
     }
+    if (std::holds_alternative<StaffCallProgress>(event)) speakStaffCall();  // then passed on to the screen
     if (const auto* printed = std::get_if<PrintFinished>(&event); printed && printed->outcome && session_.active()) {
         printedThisSession_ = true;  // then passed on to the screen that printed
     }
@@ -1273,6 +1276,18 @@ void App::drawFrame(Ui& ui, const ScreenContext& context) {
     if (services_->staffCall().panelOpen()) drawStaffCall(ui);
     if (countdownVisible()) drawCountdown(ui);
     if (quitQuestionVisible_) drawQuitQuestion(ui);
+}
+
+void App::speakStaffCall() {
+    if (!voice_) return;
+    const StaffCallView view = services_->staffCall().view();
+    if (!view.panelOpen) return;
+    const StaffCallSpeech said = staffCallSpeech(view, config_.help, text_.language());
+    // Each state of a press once: "calling", then what became of it.
+    const std::string spoken = fmt::format("{}:{}", view.generation, said.key);
+    if (spoken == staffCallSpoken_) return;
+    staffCallSpoken_ = spoken;
+    voice_->panelShown(said.key, said.values);
 }
 
 bool App::staffCallOffered() const {

@@ -206,6 +206,9 @@ private:
     /// not in diagnostics mode nor on the technician's screens.
     bool staffCallOffered() const;
     void drawStaffCall(Ui& ui);
+    /// With the voice on, says what the staff-call panel shows now, once per state of a press
+    /// (calling, then called / unknown / unreachable, or the repeated press's reminder).
+    void speakStaffCall();
     /// A short beep where the kiosk has audio (logged once where it has none).
     void playAlert();
     /// The voice per [voice] (or AppOptions::speech); a kiosk without one runs silent and says
@@ -326,6 +329,7 @@ private:
     std::unique_ptr<Sound> sound_;    ///< null: no audio output (the kiosk runs silent)
     std::unique_ptr<speech::VoiceGuide> voice_;
     int countdownSpoken_ = -1;        ///< the countdown second last spoken (-1: countdown not shown)
+    std::string staffCallSpoken_;     ///< what speakStaffCall() said last: "<generation>:<key>" ("" none)
     bool quitQuestionVisible_ = false;
     ButtonRect simulatorPanelRect_{};
     bool simulatorPanelCutOff_ = false;  ///< its content needed scrolling in the last frame
