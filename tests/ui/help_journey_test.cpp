@@ -87,20 +87,25 @@ TEST_F(HelpJourneyTest, ThePanelIsSpokenWithTheReferenceReadOutCharacterByCharac
     ASSERT_EQ(view().stage, StaffCallStage::called);
     const std::string reference = view().reference;
     auto said = recorder->said();
-    ASSERT_EQ(said.size(), 2U) << recorder->transcript();
-    EXPECT_EQ(said[0].text, "正在为您呼叫工作人员，请稍候。");
-    EXPECT_NE(said[0].pinyin.find("zheng4 zai4 wei4 nin2"), std::string::npos) << said[0].pinyin;
+    // "Calling" when the press found the call on its way (the HIS answers within a millisecond or
+    // two here, so it may already have when the panel opens), then the answer, once.
+    ASSERT_TRUE(said.size() == 2U || said.size() == 1U) << recorder->transcript();
+    if (said.size() == 2U) {
+        EXPECT_EQ(said[0].text, "正在为您呼叫工作人员，请稍候。");
+        EXPECT_NE(said[0].pinyin.find("zheng4 zai4 wei4 nin2"), std::string::npos) << said[0].pinyin;
+    }
+    const speech::Utterance answer = said.back();
     const std::string spokenZh = speech::spokenCode(speech::Tongue::mandarin, reference);  // "K 零四二一"
-    EXPECT_NE(said[1].text.find("已通知工作人员"), std::string::npos) << said[1].text;
-    EXPECT_NE(said[1].text.find(spokenZh), std::string::npos) << said[1].text;
-    EXPECT_EQ(said[1].text.find(reference.substr(2)), std::string::npos) << "no raw digits: " << said[1].text;
+    EXPECT_NE(answer.text.find("已通知工作人员"), std::string::npos) << answer.text;
+    EXPECT_NE(answer.text.find(spokenZh), std::string::npos) << answer.text;
+    EXPECT_EQ(answer.text.find(reference.substr(2)), std::string::npos) << "no raw digits: " << answer.text;
     // The engine's pinyin: "k" and each digit's syllable, the 号 of 编号 as hao4.
     constexpr const char* kDigitPinyin[] = {"ling2", "yi1", "er4", "san1", "si4", "wu3", "liu4", "qi1", "ba1", "jiu3"};
     std::string digits = "k";
     for (const char c : reference.substr(2)) digits += std::string(" ") + kDigitPinyin[c - '0'];
-    EXPECT_NE(said[1].pinyin.find(digits), std::string::npos) << said[1].pinyin;
-    EXPECT_NE(said[1].pinyin.find("bian1 hao4"), std::string::npos) << said[1].pinyin;
-    EXPECT_FALSE(said[1].personal);
+    EXPECT_NE(answer.pinyin.find(digits), std::string::npos) << answer.pinyin;
+    EXPECT_NE(answer.pinyin.find("bian1 hao4"), std::string::npos) << answer.pinyin;
+    EXPECT_FALSE(answer.personal);
 
     // In English, a press within the repeat window: the same reference, letter then digits.
     ASSERT_TRUE(journey(R"({"steps": [{"tap": "help.close"}, {"set_language": "en_US"}]})").ok);
