@@ -449,9 +449,9 @@ int main(int argc, char** argv) {
     print("reports", reports, 2);
     std::printf("reports  all ready reports printed: %s\n", allPrinted ? "yes" : "NO");
     print("help", help, 1);
+    std::printf("help     staff called (the HIS took it): %s\n", staffCalled ? "yes" : "NO");
     print("labslip", labSlip, 0);
     std::printf("labslip  lab-slip scan → printed (0 taps): %s\n", slipPrinted ? "yes" : "NO");
-    std::printf("help     staff called (the HIS took it): %s\n", staffCalled ? "yes" : "NO");
     print("locker", lockerPickup, 2);
     std::printf("locker   door confirmed open and the pickup confirmed at the HIS: %s (%lld ms from the command)\n",
                 lockerOpened ? "yes" : "NO", static_cast<long long>(lockerView.lockerResult.elapsed.count()));
