@@ -73,6 +73,11 @@ std::string simulatedInsuranceVoucher(std::string_view idNumber) {
     return "43EC" + std::string(idNumber) + "00000000";
 }
 
+std::string simulatedLabSlipCode(std::string_view hospitalCard, int reportNumber) {
+    if (hospitalCard.size() != 9) return {};
+    return fmt::format("{}{:02}", hospitalCard.substr(1), reportNumber);
+}
+
 ScanResolver sampleHealthCardResolver(const std::filesystem::path& peopleFile) {
     auto people = std::make_shared<Result<drivers::sim::SampleData>>(drivers::sim::SampleData::load(peopleFile));
     return [people](const std::string& payload, const std::string& kind) -> Result<PatientIdentity> {
@@ -536,6 +541,8 @@ void App::handleEvent(const UiEvent& event) {
             const WallTime wall = timeZone_.at(clock_->wallNow());
             services_->staffCall().press(currentScreen(), session_.active() ? &session_.identity() : nullptr, clock_->now(),
                                          fmt::format("{:02}:{:02}", wall.hour, wall.minute));
+            staffCallSpoken_.clear();  // each press is answered aloud, a repeated one too
+            speakStaffCall();
             return;
         }
         if (pressed->id == "help.close") {
@@ -586,6 +593,7 @@ void App::handleEvent(const UiEvent& event) {
             return;
         }
     }
+    if (std::holds_alternative<StaffCallProgress>(event)) speakStaffCall();  // then passed on to the screen
     if (const auto* printed = std::get_if<PrintFinished>(&event); printed && printed->outcome && session_.active()) {
         printedThisSession_ = true;  // then passed on to the screen that printed
     }
@@ -1218,6 +1226,21 @@ void App::drawSimulatorPanel(std::vector<UiEvent>& events) {
             if (flowButton(text_.tr("sim.scan_unknown"), first)) {
                 events.push_back(SimulatorAction{device->name(), "scan", "https://example.invalid/not-a-health-card"});
             }
+            // Lab slips (issue 12): each person's blood count (ready), the first one's pending
+            // thyroid panel, and a slip the hospital does not know.
+            for (const auto& person : people->people) {
+                const std::string code = simulatedLabSlipCode(person.hospitalCard, 1);
+                if (code.empty()) continue;
+                if (flowButton(text_.tr("sim.scan_lab_slip") + ": " + person.id, false)) events.push_back(SimulatorAction{device->name(), "scan", code});
+            }
+            if (!people->people.empty()) {
+                const auto& person = people->people.front();
+                if (const std::string code = simulatedLabSlipCode(person.hospitalCard, 5);
+                    !code.empty() && flowButton(text_.tr("sim.scan_lab_slip_pending") + ": " + person.id, false)) {
+                    events.push_back(SimulatorAction{device->name(), "scan", code});
+                }
+            }
+            if (flowButton(text_.tr("sim.scan_lab_slip_unknown"), false)) events.push_back(SimulatorAction{device->name(), "scan", "9999999999"});
         }
         ImGui::TextUnformatted((text_.tr("sim.scenario") + ": " + sim->scenario()).c_str());
         first = true;
@@ -1260,6 +1283,18 @@ void App::drawFrame(Ui& ui, const ScreenContext& context) {
     if (services_->staffCall().panelOpen()) drawStaffCall(ui);
     if (countdownVisible()) drawCountdown(ui);
     if (quitQuestionVisible_) drawQuitQuestion(ui);
+}
+
+void App::speakStaffCall() {
+    if (!voice_) return;
+    const StaffCallView view = services_->staffCall().view();
+    if (!view.panelOpen) return;
+    const StaffCallSpeech said = staffCallSpeech(view, config_.help, text_.language());
+    // Each state of a press once: "calling", then what became of it.
+    const std::string spoken = fmt::format("{}:{}", view.generation, said.key);
+    if (spoken == staffCallSpoken_) return;
+    staffCallSpoken_ = spoken;
+    voice_->panelShown(said.key, said.values);
 }
 
 bool App::staffCallOffered() const {

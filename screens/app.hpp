@@ -208,6 +208,9 @@ private:
     /// not in diagnostics mode nor on the technician's screens.
     bool staffCallOffered() const;
     void drawStaffCall(Ui& ui);
+    /// With the voice on, says what the staff-call panel shows now, once per state of a press
+    /// (calling, then called / unknown / unreachable, or the repeated press's reminder).
+    void speakStaffCall();
     /// A short beep where the kiosk has audio (logged once where it has none).
     void playAlert();
     /// The voice per [voice] (or AppOptions::speech); a kiosk without one runs silent and says
@@ -329,6 +332,7 @@ private:
     std::unique_ptr<Sound> sound_;    ///< null: no audio output (the kiosk runs silent)
     std::unique_ptr<speech::VoiceGuide> voice_;
     int countdownSpoken_ = -1;        ///< the countdown second last spoken (-1: countdown not shown)
+    std::string staffCallSpoken_;     ///< what speakStaffCall() said last: "<generation>:<key>" ("" none)
     bool quitQuestionVisible_ = false;
     ButtonRect simulatorPanelRect_{};
     bool simulatorPanelCutOff_ = false;  ///< its content needed scrolling in the last frame
@@ -345,5 +349,10 @@ ScanResolver sampleHealthCardResolver(const std::filesystem::path& peopleFile);
 /// The medical-insurance e-voucher QR hospital-sim's insurance centre issues for a person (the
 /// presenter's panel and tests scan it; a real token is opaque to the kiosk).
 std::string simulatedInsuranceVoucher(std::string_view idNumber);
+/// The barcode of the lab slip hospital-sim has for a person's report (payload kind report_code):
+/// the hospital card's 8 digits and the report's number, 1–5 in the order of
+/// sim/hospital/README.md "Reports" (1 the blood count … 5 the pending thyroid panel); "" for a
+/// card of another shape. The presenter's panel and tests scan it.
+std::string simulatedLabSlipCode(std::string_view hospitalCard, int reportNumber);
 
 }  // namespace kiosk::screens

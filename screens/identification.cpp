@@ -8,6 +8,8 @@
 #include "screens/technician/technician_entry.hpp"
 #include "screens/checkin/checkin_flow.hpp"
 #include "screens/pickup/pickup_flow.hpp"
+#include "screens/reports/reports_flow.hpp"
+#include "screens/reports/reports_screens.hpp"
 #include "screens/services.hpp"
 
 namespace kiosk::screens {
@@ -46,6 +48,7 @@ PatientMessage notAnIdentityMessage(const ScreenContext& context, std::string_vi
         return {context.config.mode == KioskMode::pharmacy ? "identify.code_is_pickup_here" : "identify.code_is_pickup", true};
     }
     if (kind == "receipt") return {"identify.code_is_receipt", true};
+    if (kind == "report_code") return {"identify.code_is_report", true};
     if (kind == "appointment") return {"identify.code_is_appointment", true};
     return {"identify.code_not_identity", true};
 }
@@ -133,6 +136,16 @@ Transition IdentificationDevices::handle(ScreenContext& context, const UiEvent& 
                 context.services.checkIn().startByCode(scanned->text);
                 return Transition::none();
             }
+            if (scanned->kind == "report_code" && offeredHere(context, "menu.reports")) {
+                // Issue 12 item 1: a lab slip prints its report without a card (found and printed
+                // at once; the session begins on the slip screen once it is found).
+                logger->info("scanned a lab slip on {}: finding its report", scanned->device);
+                resolving = true;
+                slipPending_ = true;
+                message = PatientMessage{"reports.slip.looking", false};
+                context.services.reports().startBySlip(scanned->text, reportPrinterOf(context.devices), context.deviceSink, true);
+                return Transition::none();
+            }
             if (scanned->kind == "prescription" && offeredHere(context, "menu.pickup")) {
                 // Issue 13: the pickup code on the payment receipt opens that receipt's prescriptions.
                 logger->info("scanned a pickup code on {}: looking it up", scanned->device);
@@ -208,6 +221,29 @@ Transition IdentificationDevices::handle(ScreenContext& context, const UiEvent& 
         identity.source = IdentitySource::hospital_card;
         identity.cardNumber = view.code;
         Transition next = Transition::to("pickup");
+        next.beginSession = identity;
+        return next;
+    }
+    if (slipPending_ && std::holds_alternative<ReportsProgress>(event)) {
+        const ReportsView view = context.services.reports().view();
+        if (view.stage == ReportsStage::loading || view.stage == ReportsStage::idle) return Transition::none();
+        slipPending_ = false;
+        resolving = false;
+        if (view.stage != ReportsStage::list || view.reports.empty()) {
+            // Unknown slip, backend down: said here in both languages; no session begins.
+            const Error error = view.error.value_or(Error(Errc::unsupported, "no answer", "reports.error.unavailable"));
+            logger->warn("lab slip not found: {}", error.describe());
+            const bool unknown = error.messageKey == "backend.report_code_unknown" || error.messageKey == "backend.report_code_invalid";
+            message = PatientMessage{unknown ? "reports.slip.unknown" : "reports.slip.his_down", true};
+            context.services.reports().reset();  // the next patient starts clean
+            return Transition::none();
+        }
+        // A session without a card: the slip's code stands for the patient (the bottom bar shows
+        // it masked); nobody is identified, and the slip screen shows only what the slip says.
+        PatientIdentity identity;
+        identity.source = IdentitySource::hospital_card;
+        identity.cardNumber = view.slipCode;
+        Transition next = Transition::to("reports.slip");
         next.beginSession = identity;
         return next;
     }

@@ -17,7 +17,8 @@ public:
     /// Handles device and resolver events. Returns a transition to the menu on success and
     /// updates `message` / `resolving` otherwise. A scanned appointment code (where check-in is
     /// offered) checks that appointment in: a session without a card and the check-in screen; a
-    /// scanned pickup code (where pickup is offered) opens that receipt's prescriptions.
+    /// scanned pickup code (where pickup is offered) opens that receipt's prescriptions; a scanned
+    /// lab slip (where reports are offered) prints its report (the slip screen).
     Transition handle(ScreenContext& context, const UiEvent& event, PatientMessage& message, bool& resolving);
     bool anyStarted() const { return !started_.empty(); }
     bool has(drivers::DeviceClass deviceClass) const;
@@ -32,6 +33,9 @@ private:
     bool codePending_ = false;
     /// A scanned pickup code is being looked up (PickupFlow::startByCode): PickupProgress answers.
     bool pickupCodePending_ = false;
+    /// A scanned lab slip's report is being looked up (ReportsFlow::startBySlip): ReportsProgress
+    /// answers; found, the session begins on the slip screen (its print already under way).
+    bool slipPending_ = false;
 };
 
 /// The e-health-card token form (protocols.md §3): 64 hex digits and ":1".

@@ -45,6 +45,7 @@ std::vector<std::unique_ptr<Screen>> makeScreenTable() {
     table.push_back(std::make_unique<CheckInQueueScreen>());
     table.push_back(std::make_unique<ReportsScreen>());
     table.push_back(std::make_unique<ReportDetailScreen>());
+    table.push_back(std::make_unique<ReportSlipScreen>());
     table.push_back(std::make_unique<RecordsScreen>());
     table.push_back(std::make_unique<RecordsPaymentScreen>());
     table.push_back(std::make_unique<CallDisplayScreen>());

@@ -593,7 +593,7 @@ Result<HttpResponse> FhirHisDriver::exchange(HttpRequest request, Safety safety,
         }
         if (failure->code == Errc::invalid_answer) {  // oversize or broken body: the backend is up
             breaker_.recordSuccess();
-            return fail(Errc::invalid_answer, failure->detail, "backend.invalid_answer");
+            return fail(Errc::invalid_answer, failure->detail, failure->tooLarge ? "backend.answer_too_large" : "backend.invalid_answer");
         }
         breaker_.recordFailure();
         const bool repeatable = safety != Safety::once || !failure->maybeDelivered;
@@ -1476,12 +1476,10 @@ std::vector<LabObservation> labObservations(const Json& report) {
 
 }  // namespace
 
-Result<std::vector<Report>> FhirHisDriver::reports(const std::string& patientId) {
-    if (auto valid = requireId(patientId, "patient"); !valid) return std::unexpected(valid.error());
-    auto found = search("DiagnosticReport?subject=" + urlEncode("Patient/" + patientId), "DiagnosticReport");
-    if (!found) return std::unexpected(found.error());
-    std::vector<Report> out;
-    for (const auto& r : *found) {
+namespace {
+
+/// One DiagnosticReport as the kiosk reads it.
+Report toReport(const Json& r) {
         Report report;
         report.id = str(r, "id");
         report.status = str(r, "status");
@@ -1498,21 +1496,67 @@ Result<std::vector<Report>> FhirHisDriver::reports(const std::string& patientId)
             report.pdfSize = form.value("size", int64_t{0});
         }
         report.patientId = r.contains("subject") ? referenceId(r["subject"], "Patient") : std::string();
+        report.patientName = r.contains("subject") ? str(r["subject"], "display") : std::string();
         const Json& performers = arrayOf(r, "performer");
         if (!performers.empty()) report.department = str(performers[0], "display");
         report.expected = extensionText(r, fhir::kExtReportExpected);
         report.printCount = static_cast<int>(std::clamp<int64_t>(extensionInteger(r, fhir::kExtReportPrintCount), 0, 1000));
         report.conclusion = str(r, "conclusion");
         report.results = labObservations(r);
-        out.push_back(std::move(report));
-    }
+        return report;
+}
+
+}  // namespace
+
+Result<std::vector<Report>> FhirHisDriver::reports(const std::string& patientId) {
+    if (auto valid = requireId(patientId, "patient"); !valid) return std::unexpected(valid.error());
+    auto found = search("DiagnosticReport?subject=" + urlEncode("Patient/" + patientId), "DiagnosticReport");
+    if (!found) return std::unexpected(found.error());
+    std::vector<Report> out;
+    for (const auto& r : *found) out.push_back(toReport(r));
     return out;
+}
+
+Result<Report> FhirHisDriver::reportByCode(const std::string& code) {
+    // The slip's barcode: letters and digits only (the scanner's classifier checks the shape;
+    // this keeps anything else out of the URL).
+    const bool plain = !code.empty() && code.size() <= 32 &&
+                       std::all_of(code.begin(), code.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+    if (!plain) {
+        return fail(Errc::invalid_argument, fmt::format("report code '{}' is not 1–32 letters/digits", code.substr(0, 40)),
+                    "backend.report_code_invalid");
+    }
+    auto found = search("DiagnosticReport?identifier=" + urlEncode(std::string(fhir::kSystemReportCode) + "|" + code), "DiagnosticReport");
+    if (!found) return std::unexpected(found.error());
+    // A server may ignore the system part: only a report that carries the code counts.
+    std::erase_if(*found, [&code](const Json& r) { return identifierOf(r, fhir::kSystemReportCode) != code; });
+    if (found->empty()) {
+        logger()->info("no report with lab slip code {}", code);
+        return fail(Errc::not_found, "no DiagnosticReport with report code " + code, "backend.report_code_unknown");
+    }
+    if (found->size() > 1) {
+        logger()->error("{} reports carry the lab slip code {}", found->size(), code);
+        return fail(Errc::invalid_answer, fmt::format("{} reports carry the report code {}", found->size(), code), "backend.duplicate_records");
+    }
+    return toReport(found->front());
 }
 
 Result<std::string> FhirHisDriver::reportPdf(const Report& report) {
     if (auto valid = requireId(report.pdfBinaryId, "report PDF"); !valid) return std::unexpected(valid.error());
+    const size_t cap = settings_.maxReportPdfBytes;
+    auto tooLarge = [&](const std::string& why) {
+        return fail(Errc::invalid_answer,
+                    fmt::format("Binary/{} of DiagnosticReport/{} refused: {}, above max_report_pdf_mb ({} bytes)", report.pdfBinaryId,
+                                report.id, why, cap),
+                    "backend.report_pdf_too_large");
+    };
+    // The size the report itself declares (presentedForm.size): refused before any download.
+    if (report.pdfSize > 0 && static_cast<uint64_t>(report.pdfSize) > cap) return tooLarge(fmt::format("presentedForm.size {}", report.pdfSize));
     HttpRequest request = makeRequest("GET", "Binary/" + report.pdfBinaryId, {}, "application/pdf, application/fhir+json;q=0.5");
+    // A Binary resource carries the PDF in base64 (4 bytes for 3) inside a little JSON.
+    request.maxBodyBytes = cap / 3 * 4 + 64U * 1024U;
     auto answer = exchange(std::move(request), Safety::read);
+    if (!answer && answer.error().messageKey == "backend.answer_too_large") return tooLarge(answer.error().detail);
     if (!answer) return std::unexpected(answer.error());
     std::string pdf;
     if (answer->header("content-type").rfind("application/pdf", 0) == 0) {
@@ -1525,6 +1569,7 @@ Result<std::string> FhirHisDriver::reportPdf(const Report& report) {
         }
         pdf = decodeBase64(str(binary, "data"));
     }
+    if (pdf.size() > cap) return tooLarge(fmt::format("{} bytes", pdf.size()));
     if (pdf.rfind("%PDF-", 0) != 0) {
         return fail(Errc::invalid_answer, "Binary/" + report.pdfBinaryId + " is not a PDF", "backend.invalid_answer");
     }

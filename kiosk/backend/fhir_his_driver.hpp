@@ -80,6 +80,10 @@ struct FhirSettings {
     CircuitBreaker::Settings breaker;
     int maxPages = 20;                                ///< paging limit of one search
     int pageSize = 100;                               ///< _count of searches
+    /// [backend] max_report_pdf_mb: the largest report PDF the kiosk downloads. A report's PDF is
+    /// a few hundred kilobytes (a 40-row panel with a logo: ~60 KB; a CT report with key images:
+    /// 1–3 MB); one far larger is a HIS fault and would sit in memory and the CUPS spool whole.
+    size_t maxReportPdfBytes = 10U * 1024U * 1024U;
     std::string systemSocialSecurity;
     std::string systemIdNumber;
     std::string systemHospitalCard;
@@ -117,6 +121,7 @@ public:
     Result<TransactionRecord> lookupTransaction(const std::string& tradeNo) override;
     Result<std::vector<Report>> reports(const std::string& patientId) override;
     Result<std::string> reportPdf(const Report& report) override;
+    Result<Report> reportByCode(const std::string& code) override;
     Result<std::vector<Prescription>> prescriptions(const std::string& patientId) override;
     Result<Prescription> confirmPickup(const std::string& dispenseId, const std::string& tradeNo) override;
     Result<PharmacyTicket> queueForPickup(const PharmacyQueueRequest& request) override;

@@ -19,6 +19,9 @@ inline constexpr const char* kSystemAppointmentCode = "urn:yizhan:appointment-co
 inline constexpr const char* kSystemHelpReference = "urn:yizhan:help-reference";
 /// MedicationDispense: the pickup code printed on the payment receipt (a scanned one finds it).
 inline constexpr const char* kSystemPickupCode = "urn:yizhan:pickup-code";
+/// The lab slip's barcode (payload kind report_code): DiagnosticReport.identifier in this system
+/// carries the specimen / report number the LIS printed on the slip (a search by identifier finds it).
+inline constexpr const char* kSystemReportCode = "urn:yizhan:report-code";
 /// Task of the pharmacy's call queue: its code (system urn:yizhan:task), and the number the
 /// window calls ("A023") as a second Task.identifier beside the business key.
 inline constexpr const char* kSystemTask = "urn:yizhan:task";

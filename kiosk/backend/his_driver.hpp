@@ -122,7 +122,16 @@ public:
 
     // --- reports -------------------------------------------------------------------------------
     virtual Result<std::vector<Report>> reports(const std::string& patientId) = 0;
-    virtual Result<std::string> reportPdf(const Report& report) = 0;  ///< the PDF bytes
+    /// The report's PDF bytes. Errors: invalid_answer with "backend.report_pdf_too_large" when the
+    /// HIS says (presentedForm.size, Content-Length) or sends more than the site's cap
+    /// ([backend] max_report_pdf_mb), refused before it is buffered; "backend.invalid_answer" for
+    /// an answer that is not a PDF.
+    virtual Result<std::string> reportPdf(const Report& report) = 0;
+    /// The report a lab slip's barcode names (payload kind report_code: DiagnosticReport.identifier
+    /// in urn:yizhan:report-code), whoever's it is: the slip is the patient's authority to print it.
+    /// Errors: invalid_argument ("backend.report_code_invalid": not 1–32 letters/digits), not_found
+    /// ("backend.report_code_unknown"), invalid_answer (several reports carry it).
+    virtual Result<Report> reportByCode(const std::string& code) = 0;
 
     // --- pharmacy ------------------------------------------------------------------------------
     /// Every dispense of the patient (all states; Prescription::state() sorts them for the screen).

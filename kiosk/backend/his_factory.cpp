@@ -1,5 +1,7 @@
 #include "kiosk/backend/his_factory.hpp"
 
+#include <fmt/format.h>
+
 #include "kiosk/backend/fhir_his_driver.hpp"
 #include "kiosk/core/log.hpp"
 
@@ -25,6 +27,14 @@ Result<std::unique_ptr<HisDriver>> makeHisDriver(ConfigSection section, const st
     settings.retries = static_cast<int>(section.integer("retries", 2, 0, 5));
     settings.retryBackoff = std::chrono::milliseconds(section.integer("retry_backoff_ms", 150, 0, 10000));
     settings.http.maxBodyBytes = static_cast<size_t>(section.integer("max_body_mb", 16, 1, 256)) * 1024U * 1024U;
+    // A report PDF is a few hundred kilobytes; one the size of a film archive is a HIS fault, refused
+    // before it is downloaded. It cannot be above the cap on every answer.
+    const int64_t reportPdfMb = section.integer("max_report_pdf_mb", 10, 1, 256);
+    if (static_cast<size_t>(reportPdfMb) * 1024U * 1024U > settings.http.maxBodyBytes) {
+        section.problem("max_report_pdf_mb", fmt::format("{} is above max_body_mb ({}): no answer that large is read", reportPdfMb,
+                                                         settings.http.maxBodyBytes / (1024U * 1024U)));
+    }
+    settings.maxReportPdfBytes = static_cast<size_t>(reportPdfMb) * 1024U * 1024U;
     settings.http.caBundle = section.path("ca_bundle", {});
     settings.http.clientCert = section.path("client_cert", {});
     settings.http.clientKey = section.path("client_key", {});

@@ -10,6 +10,7 @@
 //   retries = 2                                  # extra attempts, safe calls only
 //   retry_backoff_ms = 150
 //   max_body_mb = 16                             # answers above this are refused
+//   max_report_pdf_mb = 10                       # report PDFs above this are refused before download (≤ max_body_mb)
 //   ca_bundle = ""                               # PEM CA file for https (empty: system store)
 //   client_cert = ""                             # PEM client certificate (mutual TLS)
 //   client_key = ""                              # its private key

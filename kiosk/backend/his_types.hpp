@@ -246,6 +246,9 @@ struct Report {
     std::string pdfBinaryId;    ///< Binary id of the PDF (presentedForm)
     int64_t pdfSize = 0;
     std::string patientId;      ///< subject: checked by the kiosk against the patient asked for
+    /// subject.display: the patient's name as the HIS gives it with the report; shown only masked
+    /// (maskPersonalData), and only on a lab slip's screen, where the slip itself carries it.
+    std::string patientName;
     std::string department;     ///< performer[0].display: the department that reported it
     /// For a pending report: when it is expected (extension urn:yizhan:ext:expected-time,
     /// ISO 8601 dateTime in hospital time); empty when the HIS does not say.

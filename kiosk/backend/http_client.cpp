@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 
 namespace kiosk::backend {
 
@@ -13,6 +14,7 @@ struct Transfer {
     HttpResponse response;
     size_t cap = 0;
     bool overflow = false;
+    uint64_t announced = 0;  ///< the Content-Length that overflowed the cap (0: the body itself did)
 };
 
 size_t onBody(char* data, size_t size, size_t count, void* user) {
@@ -38,6 +40,16 @@ size_t onHeader(char* data, size_t size, size_t count, void* user) {
         value.erase(0, value.find_first_not_of(" \t"));
         value.erase(value.find_last_not_of(" \t\r\n") + 1);
         transfer->response.headers[name] = value;
+        if (name == "content-length") {
+            // A body announced larger than the cap is refused before a byte of it is read.
+            uint64_t announced = 0;
+            const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), announced);
+            if (ec == std::errc() && end == value.data() + value.size() && announced > transfer->cap) {
+                transfer->overflow = true;
+                transfer->announced = announced;
+                return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+            }
+        }
     } else if (line.rfind("HTTP/", 0) == 0) {
         transfer->response.headers.clear();  // a new response (e.g. after 100 Continue)
     }
@@ -150,7 +162,7 @@ std::expected<HttpResponse, HttpFailure> HttpClient::perform(const HttpRequest& 
     if (!curl) return std::unexpected(HttpFailure{Errc::internal, false, "curl_easy_init failed"});
     curl_easy_reset(curl);  // keeps the connection cache, clears the previous call's options
     Transfer transfer;
-    transfer.cap = settings_.maxBodyBytes;
+    transfer.cap = request.maxBodyBytes > 0 ? request.maxBodyBytes : settings_.maxBodyBytes;
     const std::string url = urlOf(request.target);
     const auto timeout = request.timeout.count() > 0 ? request.timeout : settings_.callTimeout;
 
@@ -221,8 +233,11 @@ std::expected<HttpResponse, HttpFailure> HttpClient::perform(const HttpRequest& 
             return std::unexpected(HttpFailure{Errc::timeout, requestBytes > 0, what});
         case CURLE_WRITE_ERROR:
             if (transfer.overflow) {
+                const std::string size = transfer.announced > 0 ? fmt::format("Content-Length {}", transfer.announced)
+                                                                : fmt::format("more than {} bytes sent", transfer.cap);
                 return std::unexpected(HttpFailure{Errc::invalid_answer, true,
-                                                   fmt::format("{}: answer larger than the {} byte cap", url, transfer.cap)});
+                                                   fmt::format("{}: answer larger than the {} byte cap ({}), not read", url, transfer.cap, size),
+                                                   true});
             }
             return std::unexpected(HttpFailure{Errc::invalid_answer, true, what});
         case CURLE_PARTIAL_FILE:

@@ -38,6 +38,9 @@ struct HttpRequest {
     std::string body;
     std::string accept = "application/fhir+json";
     std::chrono::milliseconds timeout{0};  ///< 0 = settings.callTimeout
+    /// The largest answer body this call takes (0 = settings.maxBodyBytes): a larger
+    /// Content-Length is refused before any of the body is read, a longer body where it passes it.
+    size_t maxBodyBytes = 0;
 };
 
 struct HttpResponse {
@@ -56,6 +59,7 @@ struct HttpFailure {
     Errc code = Errc::backend_unavailable;  ///< backend_unavailable, timeout, invalid_answer
     bool maybeDelivered = true;
     std::string detail;
+    bool tooLarge = false;  ///< the answer was over the call's body cap (refused, not read whole)
 };
 
 /// The origin of an absolute http(s) URL (RFC 6454 §4, the "same origin" of browsers): scheme and

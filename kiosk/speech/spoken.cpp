@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdlib>
 #include <vector>
 
@@ -254,6 +255,35 @@ std::string spellDigits(Tongue tongue, std::string_view text) {
             while (i < text.size() && text[i] >= '0' && text[i] <= '9') out += kZhDigits[static_cast<size_t>(text[i++] - '0')];
         }
     }
+    return out;
+}
+
+std::string spokenCode(Tongue tongue, std::string_view code) {
+    static constexpr std::array<const char*, 10> kEnDigits = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
+    std::string out;
+    for (const char c : code) {
+        const bool digit = c >= '0' && c <= '9';
+        const bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+        if (!digit && !letter) continue;  // "-" and spaces are not said
+        const char upper = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (tongue == Tongue::mandarin) {
+            // Letters as letters; digits one by one (零四二一, never 四百二十一). A letter followed
+            // by a digit gets a space, so the engine reads it as a letter, not a syllable.
+            if (digit) {
+                out += kZhDigits[static_cast<size_t>(c - '0')];
+            } else {
+                out += upper;
+                out += ' ';
+            }
+        } else {
+            // "K, zero four two one": a pause after the letters, digits as words.
+            const bool afterLetter = !out.empty() && out.back() >= 'A' && out.back() <= 'Z';  // digit words are lower case
+            if (!out.empty()) out += digit && afterLetter ? ", " : " ";
+            if (digit) out += kEnDigits[static_cast<size_t>(c - '0')];
+            else out += upper;
+        }
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
     return out;
 }
 

@@ -50,5 +50,10 @@ std::string spokenTime(Tongue tongue, int hour, int minute);
 /// so that no raw digit reaches a pinyin engine; English text is returned as it is (the English
 /// voice reads digits itself).
 std::string spellDigits(Tongue tongue, std::string_view text);
+/// A reference read out to staff one character at a time, as a person reads a code: letters as
+/// letters, every digit on its own (a leading zero too), other characters (the dash) left out:
+/// "K-0421" → "K零四二一" (no ASCII digit left for spellDigits to turn into 四百二十一),
+/// "K, zero four two one".
+std::string spokenCode(Tongue tongue, std::string_view code);
 
 }  // namespace kiosk::speech

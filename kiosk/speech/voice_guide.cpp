@@ -76,6 +76,19 @@ Utterance VoiceGuide::prepare(std::string_view key, std::initializer_list<std::p
     return spoken(text_->language(), found ? substitute(*found, args) : std::string(), key, personal);
 }
 
+void VoiceGuide::panelShown(std::string_view key, const std::vector<std::pair<std::string, std::string>>& values) {
+    const std::string* found = text_->catalog().find(text_->language(), key);
+    if (!found) {
+        logger()->warn("panel prompt {} has no {} text in the catalogue", key, text_->language());
+        return;
+    }
+    std::string written = *found;
+    for (const auto& [name, value] : values) written = substitute(written, {{name, value}});
+    Utterance utterance = spoken(text_->language(), written, key, false);
+    last_ = utterance;  // "say again" repeats the panel while it is what the patient sees
+    say(std::move(utterance), false);
+}
+
 void VoiceGuide::announce(std::string_view key, const std::vector<std::pair<std::string, std::string>>& values,
                           const std::string& language) {
     if (!speech_) return;

@@ -71,6 +71,10 @@ public:
     /// "say again". Never give it a name: it goes through the loudspeaker.
     void announce(std::string_view key, const std::vector<std::pair<std::string, std::string>>& values,
                   const std::string& language = "zh_CN");
+    /// A panel opened over the screen (the staff-call panel) with `key`'s text and `values`: said
+    /// like a screen's prompt, and what "say again" repeats. Nothing is said while the guide is off.
+    /// Never give it a name: a panel's values go through the loudspeaker.
+    void panelShown(std::string_view key, const std::vector<std::pair<std::string, std::string>>& values);
     void repeat();
     void volumeUp();
     void volumeDown();

@@ -7,6 +7,7 @@
 #include "kiosk/backend/identity_lookup.hpp"
 #include "kiosk/core/log.hpp"
 #include "kiosk/core/mask.hpp"
+#include "kiosk/speech/spoken.hpp"
 
 namespace kiosk::screens {
 
@@ -210,6 +211,22 @@ void drawStaffCallPanel(const StaffCallView& view, const HelpConfig& help, const
     if (!t.repeated.empty()) ui.centered(t.repeated, ui.fonts.body(), c.mutedText, x0, x1);
     ImGui::SetCursorScreenPos(ImVec2(x0, topLeft.y + size.y - kPanelPadding - ui.theme.buttonHeight));
     ui.button("help.close", text.tr("help.close"), ImVec2(x1 - x0, ui.theme.buttonHeight), ButtonKind::primary);
+}
+
+StaffCallSpeech staffCallSpeech(const StaffCallView& view, const HelpConfig& help, std::string_view language) {
+    const speech::Tongue tongue = speech::tongueOf(language);
+    const std::string desk = language == "en_US" ? help.serviceDeskEn : help.serviceDeskZh;
+    // Read out as the patient will say it to staff: "K 零四二一", "K, zero four two one".
+    const std::string reference = speech::spokenCode(tongue, view.reference);
+    if (view.repeated && !view.reference.empty()) return {"voice.help.repeated", {{"reference", reference}}};
+    switch (view.stage) {
+        case StaffCallStage::called: return {"voice.help.called", {{"reference", reference}}};
+        case StaffCallStage::unknown: return {"voice.help.unknown", {{"reference", reference}, {"desk", desk}}};
+        case StaffCallStage::unreachable: return {"voice.help.unreachable", {{"desk", desk}}};
+        case StaffCallStage::idle:
+        case StaffCallStage::calling: break;
+    }
+    return {"voice.help.calling", {}};
 }
 
 }  // namespace kiosk::screens

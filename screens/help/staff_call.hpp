@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "kiosk/backend/his_driver.hpp"
 #include "kiosk/core/clock.hpp"
@@ -81,6 +82,14 @@ private:
 /// "help.close"). Drawn inside [topLeft, topLeft + size).
 void drawStaffCallPanel(const StaffCallView& view, const HelpConfig& help, const Translator& text, Ui& ui, ImVec2 topLeft, ImVec2 size,
                         bool compact);
+/// What the panel says with voice guidance on (VoiceGuide::panelShown): the key voice.help.<stage>
+/// (voice.help.repeated for a press within the repeat window) and its values, the reference as a
+/// person reads it out (speech::spokenCode: K-0421 as "K 零四二一") and the service desk.
+struct StaffCallSpeech {
+    std::string key;
+    std::vector<std::pair<std::string, std::string>> values;
+};
+StaffCallSpeech staffCallSpeech(const StaffCallView& view, const HelpConfig& help, std::string_view language);
 /// The height (pixels) the panel's content needs `width` wide: its texts, the button, margins.
 float staffCallPanelHeight(const StaffCallView& view, const HelpConfig& help, const Translator& text, Ui& ui, float width, bool compact);
 

@@ -41,6 +41,7 @@ std::string spoolName(const std::string& id) {
 
 /// The patient message for a report that could not be fetched from the HIS.
 std::string fetchErrorKey(const Error& error) {
+    if (error.messageKey == "backend.report_pdf_too_large") return "reports.print.too_large";
     if (error.code == Errc::invalid_answer) return "reports.print.bad_file";
     return "reports.print.his_failed";
 }
@@ -68,6 +69,16 @@ std::string rangeTextOf(const backend::LabObservation& row) {
     if (row.high) return "< " + shortNumber(*row.high);
     if (row.low) return "> " + shortNumber(*row.low);
     return row.rangeText;
+}
+
+std::string reportPrinterProblemOf(const drivers::ReportPrinter* printer) {
+    if (!printer) return "reports.printer.none";
+    switch (printer->state().status) {
+        case drivers::DeviceStatus::online:
+        case drivers::DeviceStatus::busy:
+        case drivers::DeviceStatus::starting: return {};
+        default: return "reports.printer.out_of_service";
+    }
 }
 
 std::vector<std::string> ReportsView::notYetPrinted() const {
@@ -249,13 +260,82 @@ void ReportsFlow::print(std::vector<std::string> reportIds, drivers::ReportPrint
     }
     run([this, chosen, printer](const std::shared_ptr<Shared>& shared, uint64_t generation) {
         for (const auto& entry : chosen) printOne(shared, generation, entry, printer);
-        update(shared, generation, [](ReportsView& v) {
-            v.printing = false;
-            // The run's word: the limit (already set) outranks a failure, which outranks success.
-            if (!v.printMessageKey.empty()) return;
-            const bool anyFailed = std::any_of(v.reports.begin(), v.reports.end(), [](const ReportEntry& e) { return e.print == ReportPrint::failed; });
-            v.printMessageKey = anyFailed ? "reports.print.some_failed" : "reports.print.done";
+        finishRun(shared, generation);
+    });
+}
+
+void ReportsFlow::finishRun(const std::shared_ptr<Shared>& shared, uint64_t generation) {
+    update(shared, generation, [](ReportsView& v) {
+        v.printing = false;
+        // The run's word: the limit (already set) outranks a failure, which outranks success.
+        if (!v.printMessageKey.empty()) return;
+        const bool anyFailed = std::any_of(v.reports.begin(), v.reports.end(), [](const ReportEntry& e) { return e.print == ReportPrint::failed; });
+        v.printMessageKey = anyFailed ? "reports.print.some_failed" : "reports.print.done";
+    });
+}
+
+void ReportsFlow::startBySlip(const std::string& code, drivers::ReportPrinter* printer, drivers::DeviceEventSink sink, bool withoutCard) {
+    {
+        std::lock_guard lock(shared_->mutex);
+        if (shared_->view.printing) return;  // one print run at a time; the screen ignores the scan
+        const uint64_t generation = shared_->view.generation;
+        shared_->view = ReportsView{};
+        shared_->view.generation = generation;
+        shared_->view.reprintLimit = policy_.reprintLimit;
+        shared_->view.stage = ReportsStage::loading;
+        shared_->view.slipCode = code;
+        shared_->view.slipWithoutCard = withoutCard;
+        shared_->identity.wipe();
+        shared_->patientId.clear();
+    }
+    if (!his_) {
+        update(shared_, view().generation, [](ReportsView& v) {
+            v.stage = ReportsStage::stopped;
+            v.error = Error(Errc::unsupported, "no [backend] on this kiosk", "reports.error.unavailable");
         });
+        return;
+    }
+    run([this, code, printer, sink](const std::shared_ptr<Shared>& shared, uint64_t generation) {
+        if (printer) {
+            if (auto started = printer->start(sink); !started) logger()->warn("report printer {}: {}", printer->name(), started.error().describe());
+        }
+        auto found = his_->reportByCode(code);
+        if (!found) {
+            logger()->warn("lab slip {}: {}", code, found.error().describe());
+            update(shared, generation, [&](ReportsView& v) {
+                v.stage = ReportsStage::stopped;
+                v.error = found.error();
+            });
+            return;
+        }
+        ReportEntry entry{std::move(*found), 0, ReportPrint::none, {}};
+        if (prints_) {
+            std::lock_guard journalLock(journalMutex_);
+            if (auto n = prints_->successfulPrints(documentIdOf(entry.report))) entry.printedHere = *n;
+            else logger()->error("print journal unreadable for {}: {}", entry.report.id, n.error().describe());
+        }
+        // Why it is not printed now: pending (the screen says when it is expected), or no printer
+        // that can print (the screen says where to print it).
+        const std::string printerProblem = reportPrinterProblemOf(printer);
+        const std::string problem = !entry.report.ready() ? "reports.slip.pending" : printerProblem;
+        logger()->info("lab slip {}: DiagnosticReport/{} ({}, {} print(s)){}", code, entry.report.id, entry.report.status, entry.prints(),
+                       problem.empty() ? ", printing it" : ", not printed: " + problem);
+        const std::string id = entry.report.id;
+        update(shared, generation, [&](ReportsView& v) {
+            v.stage = ReportsStage::list;
+            v.reports = {entry};
+            v.selected = id;
+            v.slipProblemKey = problem;
+            if (problem.empty()) {
+                v.reports[0].print = ReportPrint::queued;
+                v.printing = true;
+                v.printDone = 0;
+                v.printTotal = 1;
+            }
+        });
+        if (!problem.empty()) return;
+        printOne(shared, generation, entry, printer);
+        finishRun(shared, generation);
     });
 }
 

@@ -15,6 +15,11 @@
 // reprint_limit times in all, counting the prints the HIS knows of (print-count: another kiosk,
 // the desk). Without a journal nothing is printed: the limit could not be counted.
 //
+// A lab slip (startBySlip): its barcode names one report, whoever's it is — the slip is the
+// authority to print it, as at the hospital's own report printers — found by the code alone and
+// printed at once by the same path (journal, reprint limit). Only what the slip itself says
+// (masked name, title, date) is shown of it; its results and department never are.
+//
 // Nothing here moves money: reset() (session end) only makes the screens ignore a step still
 // running; a print already sent completes and is journalled.
 
@@ -90,12 +95,24 @@ struct ReportsView {
     int limitCount = 0;  ///< for "reports.print.limit": prints made of the refused report
     int reprintLimit = 2;
     std::string selected;  ///< the report the detail screen shows (select())
+    /// A lab slip's barcode (startBySlip), "" for the patient's own list. Then `reports` holds the
+    /// one report the slip names, whoever's it is (the slip is the authority to print it), and
+    /// the slip screen shows only what the slip itself says: masked name, title, date.
+    std::string slipCode;
+    bool slipWithoutCard = false;  ///< the slip opened the session (nobody was identified)
+    /// For a slip: why its report is not printed now ("" none): the printer's problem
+    /// ("reports.printer.none" / ".out_of_service": the desk is named) or the report pending.
+    std::string slipProblemKey;
 
     bool working() const { return stage == ReportsStage::loading || printing; }
     /// Ready reports never printed (anywhere) and not printed by this run: "print all" prints these.
     std::vector<std::string> notYetPrinted() const;
     const ReportEntry* find(const std::string& id) const;
 };
+
+/// "" when `printer` can print now (online, busy, starting); else the i18n key of why not
+/// ("reports.printer.none" without one, "reports.printer.out_of_service").
+std::string reportPrinterProblemOf(const drivers::ReportPrinter* printer);
 
 class ReportsFlow final : public ServiceFlow {
 public:
@@ -117,6 +134,12 @@ public:
     /// (may be null) is started with `sink` on the worker, so its state() says whether it can
     /// print now (the CUPS driver asks the queue) before the list is shown.
     void start(const PatientIdentity& identity, drivers::ReportPrinter* printer = nullptr, drivers::DeviceEventSink sink = {});
+    /// A lab slip was scanned (payload kind report_code): finds the report `code` names
+    /// (HisDriver::reportByCode) and, when it is ready and `printer` can print now, prints it at
+    /// once, with the same journal and reprint limit as print(): nothing to tap. Unknown code,
+    /// backend down: stopped with the error. Pending, or no working printer: the list holds it and
+    /// view().slipProblemKey says why it is not printed. `withoutCard`: the slip opened the session.
+    void startBySlip(const std::string& code, drivers::ReportPrinter* printer, drivers::DeviceEventSink sink, bool withoutCard);
     /// Prints `reportIds` (ready ones of view().reports, in that order) on `printer`, one job
     /// each, followed to its end. `printer` null: each is refused with "no report printer".
     /// The printer must outlive the run (the App's device registry does).
@@ -135,6 +158,8 @@ private:
     using Job = std::function<void(const std::shared_ptr<Shared>&, uint64_t generation)>;
     void run(Job job);
     void update(const std::shared_ptr<Shared>& shared, uint64_t generation, const std::function<void(ReportsView&)>& change);
+    /// Ends a print run: the run's word for the patient (limit, some failed, all printed).
+    void finishRun(const std::shared_ptr<Shared>& shared, uint64_t generation);
     /// One report to the printer: refused (limit, no journal), printed or not, journalled.
     void printOne(const std::shared_ptr<Shared>& shared, uint64_t generation, const ReportEntry& entry, drivers::ReportPrinter* printer);
 

@@ -4,6 +4,7 @@
 
 #include "drivers/common/device_classes.hpp"
 #include "kiosk/core/log.hpp"
+#include "kiosk/core/mask.hpp"
 #include "screens/reports/reports_flow.hpp"
 #include "screens/service_screen_kit.hpp"
 
@@ -194,6 +195,36 @@ std::string flagText(const Translator& t, LabFlag flag) {
     return {};
 }
 
+/// Starts the kiosk's scanners on a reports screen (a lab slip scanned there prints its report).
+std::vector<drivers::Device*> startScanners(ScreenContext& context) {
+    std::vector<drivers::Device*> started;
+    for (drivers::Device* scanner : context.devices.ofClass(drivers::DeviceClass::scanner)) {
+        if (auto ok = scanner->start(context.deviceSink); ok) {
+            started.push_back(scanner);
+        } else {
+            logger()->warn("scanner {} not started: {}", scanner->name(), ok.error().describe());
+        }
+    }
+    return started;
+}
+
+void stopScanners(std::vector<drivers::Device*>& scanners) {
+    for (drivers::Device* scanner : scanners) scanner->stop();
+    scanners.clear();
+}
+
+/// The code of a lab slip the scanner read (payload kind report_code), or null.
+const std::string* labSlipScanned(const UiEvent& event) {
+    const auto* deviceEvent = std::get_if<drivers::DeviceEvent>(&event);
+    const auto* scanned = deviceEvent ? std::get_if<drivers::CodeScanned>(deviceEvent) : nullptr;
+    if (!scanned) return nullptr;
+    if (scanned->rejected || scanned->kind != "report_code") {
+        logger()->info("scan on a reports screen ignored: {}", scanned->rejected ? scanned->rejected->describe() : "kind " + scanned->kind);
+        return nullptr;
+    }
+    return &scanned->text;
+}
+
 }  // namespace
 
 drivers::ReportPrinter* reportPrinterOf(const drivers::DeviceRegistry& devices) {
@@ -203,21 +234,13 @@ drivers::ReportPrinter* reportPrinterOf(const drivers::DeviceRegistry& devices) 
     return nullptr;
 }
 
-std::string reportPrinterProblem(const drivers::DeviceRegistry& devices) {
-    const drivers::ReportPrinter* printer = reportPrinterOf(devices);
-    if (!printer) return "reports.printer.none";
-    switch (printer->state().status) {
-        case drivers::DeviceStatus::online:
-        case drivers::DeviceStatus::busy:
-        case drivers::DeviceStatus::starting: return {};
-        default: return "reports.printer.out_of_service";
-    }
-}
+std::string reportPrinterProblem(const drivers::DeviceRegistry& devices) { return reportPrinterProblemOf(reportPrinterOf(devices)); }
 
 // ---------------------------------------------------------------- reports
 
 void ReportsScreen::onEnter(ScreenContext& context) {
     ReportsFlow& flow = context.services.reports();
+    scanners_ = startScanners(context);
     const ReportsView view = flow.view();
     // Back from a report: the same list (and page). From the menu: read it afresh.
     if (view.stage == ReportsStage::list && !view.selected.empty()) return;
@@ -225,8 +248,18 @@ void ReportsScreen::onEnter(ScreenContext& context) {
     flow.start(context.session.identity(), reportPrinterOf(context.devices), context.deviceSink);
 }
 
+void ReportsScreen::onExit(ScreenContext&) { stopScanners(scanners_); }
+
 Transition ReportsScreen::onEvent(ScreenContext& context, const UiEvent& event) {
     ReportsFlow& flow = context.services.reports();
+    if (const std::string* code = labSlipScanned(event)) {
+        // A lab slip scanned during the patient's session: that report, printed at once (it
+        // may be a relative's: the slip is the authority, and only what it says is shown).
+        if (flow.view().printing) return Transition::none();
+        logger()->info("lab slip scanned on the reports list");
+        flow.startBySlip(*code, reportPrinterOf(context.devices), context.deviceSink, false);
+        return Transition::to("reports.slip");
+    }
     const auto* pressed = pressedButton(event);
     if (!pressed) return Transition::none();
     const ReportsView view = flow.view();
@@ -518,6 +551,114 @@ void ReportDetailScreen::draw(const ScreenContext& context, Ui& ui) const {
         buttons = std::move(shown);
     }
     bottomRow(ui, buttons);
+}
+
+// ---------------------------------------------------------------- reports.slip
+
+void ReportSlipScreen::onEnter(ScreenContext& context) { scanners_ = startScanners(context); }
+
+void ReportSlipScreen::onExit(ScreenContext& context) {
+    stopScanners(scanners_);
+    // The slip's report never joins the patient's own list (nor its detail screen): the list is
+    // read afresh. A print still running completes and is journalled (ReportsFlow::reset).
+    context.services.reports().reset();
+}
+
+Transition ReportSlipScreen::onEvent(ScreenContext& context, const UiEvent& event) {
+    ReportsFlow& flow = context.services.reports();
+    const ReportsView view = flow.view();
+    if (const std::string* code = labSlipScanned(event)) {
+        // The next slip of a patient with several: printed as the first was.
+        if (view.working()) return Transition::none();
+        flow.startBySlip(*code, reportPrinterOf(context.devices), context.deviceSink, view.slipWithoutCard);
+        return Transition::none();
+    }
+    const auto* pressed = pressedButton(event);
+    if (!pressed || pressed->id != "reports.slip.done" || view.printing) return Transition::none();
+    if (view.slipWithoutCard) {
+        // Nobody was identified: nothing else to offer; the session ends here.
+        Transition done;
+        done.endSession = SessionEndReason::completed;
+        return done;
+    }
+    return Transition::to("reports");
+}
+
+void ReportSlipScreen::draw(const ScreenContext& context, Ui& ui) const {
+    const Layout& l = ui.layout;
+    const Palette& c = ui.theme.colors;
+    const Translator& t = context.text;
+    const ReportsView view = context.services.reports().view();
+    const float x0 = l.contentMin.x;
+    const float x1 = contentRight(ui);
+    const float width = x1 - x0;
+    ImFont* body = ui.fonts.body();
+    const std::vector<RowButton> buttons{
+        {"reports.slip.done", t.tr(view.slipWithoutCard ? "reports.slip.done" : "reports.back"), ButtonKind::primary}};
+    serviceTitle(context, ui, "reports.slip.title");
+    const float roomBottom = bottomRowTop(ui, buttons);
+    auto message = [&](const PatientMessage& m) {
+        drawPatientMessage(context, ui, m, width, roomBottom - ImGui::GetCursorScreenPos().y);
+    };
+    if (view.stage == ReportsStage::idle || view.stage == ReportsStage::loading) {
+        message(PatientMessage{"reports.slip.looking", false});
+        return;  // no button while the HIS is asked (a moment; the session's time-out still runs)
+    }
+    if (view.stage == ReportsStage::stopped || view.reports.empty()) {
+        const std::string& why = view.error ? view.error->messageKey : std::string();
+        const bool unknown = why == "backend.report_code_unknown" || why == "backend.report_code_invalid";
+        message(PatientMessage{unknown ? "reports.slip.unknown" : "reports.slip.his_down", true});
+        bottomRow(ui, buttons);
+        return;
+    }
+    // What the slip itself says, and nothing more: the name masked, the report's title, its date.
+    const ReportEntry& e = view.reports.front();
+    const backend::Report& r = e.report;
+    const float labelWidth = [&] {
+        float w = 0;
+        for (const char* key : {"reports.slip.name", "reports.slip.report", "reports.slip.date"}) w = std::max(w, ui.measure(t.tr(key), body).x);
+        return w + ui.theme.gap;
+    }();
+    auto row = [&](const char* key, const std::string& value) {
+        const float y = ImGui::GetCursorScreenPos().y;
+        ui.textAt(ImVec2(x0, y), t.tr(key), body, c.mutedText, labelWidth);
+        const ImVec2 size = ui.measure(value, body, width - labelWidth);
+        ui.textAt(ImVec2(x0 + labelWidth, y), value, body, c.text, width - labelWidth);
+        ImGui::SetCursorScreenPos(ImVec2(x0, y + size.y + (l.portrait ? 14.0F : 6.0F)));
+    };
+    if (!r.patientName.empty()) row("reports.slip.name", maskPersonalData(r.patientName, PersonalField::name));
+    row("reports.slip.report", r.title.empty() ? t.tr("reports.untitled") : r.title);
+    if (r.ready()) {
+        row("reports.slip.date", shortDateTime(r.issued));
+    } else {
+        row("reports.slip.date", r.expected.empty() ? t.tr("reports.pending") : t.tr("reports.expected", {{"time", shortDateTime(r.expected)}}));
+    }
+    ui.space(l.portrait ? 16 : 4);
+    // Where its print stands.
+    std::optional<PatientMessage> status;
+    if (view.slipProblemKey == "reports.slip.pending") {
+        status = r.expected.empty() ? PatientMessage{"reports.slip.pending_unknown", true}
+                                    : PatientMessage{"reports.slip.pending", true, {}, {{"time", shortDateTime(r.expected)}}};
+    } else if (!view.slipProblemKey.empty()) {
+        // "reports.printer.none" / ".out_of_service": the slip's own wording (nothing to view here).
+        status = PatientMessage{view.slipProblemKey == "reports.printer.none" ? "reports.slip.printer_none" : "reports.slip.printer_out_of_service", true,
+                                {}, {{"desk", deskOf(context)}}};
+    } else if (view.printing) {
+        status = PatientMessage{"reports.slip.printing", false};
+    } else if (view.printMessageKey == "reports.print.done") {
+        status = PatientMessage{"reports.slip.printed", false};
+    } else {
+        status = printMessage(context, view);
+    }
+    if (status) {
+        // The patient's language only: the desk's name in it is the site's, per language.
+        ui.paragraph(trWith(t, status->key, status->values), body, status->alert ? c.alert : c.success, width);
+    }
+    if (!view.printing && ImGui::GetCursorScreenPos().y + ui.fonts.bodySize() * 1.4F < roomBottom) {
+        ui.space(l.portrait ? 12 : 2);
+        ui.paragraph(t.tr("reports.slip.scan_more"), body, c.mutedText, width);
+    }
+    if (!view.printing) bottomRow(ui, buttons);
 }
 
 }  // namespace kiosk::screens

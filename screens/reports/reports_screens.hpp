@@ -15,6 +15,7 @@
 #include "screens/screen.hpp"
 
 namespace kiosk::drivers {
+class Device;
 class ReportPrinter;
 }
 
@@ -30,6 +31,7 @@ class ReportsScreen final : public Screen {
 public:
     std::string_view id() const override { return "reports"; }
     void onEnter(ScreenContext& context) override;
+    void onExit(ScreenContext& context) override;
     void draw(const ScreenContext& context, Ui& ui) const override;
     Transition onEvent(ScreenContext& context, const UiEvent& event) override;
     bool needsSession() const override { return true; }
@@ -37,6 +39,28 @@ public:
 private:
     size_t page_ = 0;
     mutable size_t perPage_ = 5;  ///< rows a page as draw() laid them out (read by onEvent)
+    /// The scanners, started on enter (a lab slip scanned on the list prints that report) and
+    /// stopped on exit.
+    std::vector<drivers::Device*> scanners_;
+};
+
+/// A lab slip's report (reports.slip), opened by scanning the slip's barcode on the attract or
+/// identify screen (no card: the slip opened the session) or on the reports list: what the slip
+/// says (masked name, title, date) and where its print stands, printed at once without a tap.
+/// Pending: when it is expected. No working printer: where to print it. Nothing else of the
+/// report or the patient: no results, no department, no button to open it. Another slip scanned
+/// here prints that one.
+class ReportSlipScreen final : public Screen {
+public:
+    std::string_view id() const override { return "reports.slip"; }
+    void onEnter(ScreenContext& context) override;
+    void onExit(ScreenContext& context) override;
+    void draw(const ScreenContext& context, Ui& ui) const override;
+    Transition onEvent(ScreenContext& context, const UiEvent& event) override;
+    bool needsSession() const override { return true; }
+
+private:
+    std::vector<drivers::Device*> scanners_;  ///< started on enter, stopped on exit
 };
 
 class ReportDetailScreen final : public Screen {

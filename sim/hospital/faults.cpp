@@ -1,6 +1,8 @@
 #include "sim/hospital/faults.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <string_view>
 #include <thread>
 
 #include "sim/hospital/http_util.hpp"
@@ -52,7 +54,7 @@ void FaultInjector::installAdminRoutes(httplib::Server& server) {
         if (!body) return;
         static const std::vector<std::string> kinds = {"latency", "timeout", "http_500", "http_503",
                                                        "drop_after_commit", "truncated", "malformed_json",
-                                                       "wrong_type", "outcome_200", "oversize", "redirect", "answer",
+                                                       "wrong_type", "outcome_200", "oversize", "huge_pdf", "redirect", "answer",
                                                        "return_minimal", "return_outcome"};
         Fault fault;
         fault.kind = body->value("kind", "");
@@ -68,6 +70,8 @@ void FaultInjector::installAdminRoutes(httplib::Server& server) {
         fault.status = body->value("status", 200);
         if (body->contains("body")) fault.body = (*body)["body"].is_string() ? (*body)["body"].get<std::string>() : (*body)["body"].dump();
         fault.contentType = body->value("content_type", kFhirJson);
+        fault.sizeMb = std::clamp(body->value("size_mb", 50), 1, 1024);
+        fault.chunked = body->value("chunked", false);
         if (body->contains("headers") && (*body)["headers"].is_object()) {
             for (const auto& [name, value] : (*body)["headers"].items()) {
                 if (value.is_string()) fault.headers[name] = value.get<std::string>();
@@ -137,6 +141,33 @@ httplib::Server::Handler withFaults(FaultInjector& faults, httplib::Server::Hand
             huge.append(12U * 1024U * 1024U, 'x');
             huge += "\"}";
             res.set_content(huge, kFhirJson);
+        } else if (kind == "huge_pdf") {
+            // A report PDF far beyond any real one, sent 64 KiB at a time: the kiosk must refuse it
+            // without reading it whole (and the simulator does not hold it either).
+            const size_t total = static_cast<size_t>(fault->sizeMb) * 1024U * 1024U;
+            static constexpr std::string_view kHeader = "%PDF-1.4\n";
+            auto padding = std::make_shared<const std::string>(64U * 1024U, ' ');
+            // httplib passes the bytes already sent as `offset`, with and without a length.
+            auto provide = [padding, total](size_t offset, httplib::DataSink& sink) {
+                size_t n = std::min(padding->size(), total - offset);
+                if (offset == 0) {
+                    if (!sink.write(kHeader.data(), kHeader.size())) return false;
+                    n -= kHeader.size();
+                }
+                return sink.write(padding->data(), n);
+            };
+            if (fault->chunked) {
+                res.set_chunked_content_provider("application/pdf", [provide, total](size_t offset, httplib::DataSink& sink) {
+                    if (offset >= total) {
+                        sink.done();
+                        return true;
+                    }
+                    return provide(offset, sink);
+                });
+            } else {
+                res.set_content_provider(total, "application/pdf",
+                                         [provide](size_t offset, size_t, httplib::DataSink& sink) { return provide(offset, sink); });
+            }
         } else if (kind == "answer") {
             res.status = fault->status;
             for (const auto& [name, value] : fault->headers) res.set_header(name, value);

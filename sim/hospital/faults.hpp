@@ -13,6 +13,9 @@
 //   wrong_type         200 with a resource of another type (Basic)
 //   outcome_200        200 whose body is an OperationOutcome
 //   oversize           200 with a 12 MiB JSON body
+//   huge_pdf           200 application/pdf of `size_mb` MiB (default 50): a "%PDF-1.4" header and
+//                      padding, streamed (never held whole), with Content-Length, or chunked
+//                      without one when `chunked` is true (handler not run)
 //   redirect           302 to another host
 //   answer             answer `status` (default 200) with `body` (a JSON value or a string),
 //                      `content_type` and `headers` ({"Location": …}), handler not run: any
@@ -45,6 +48,8 @@ struct Fault {
     std::string body;           ///< kind "answer"
     std::string contentType;    ///< kind "answer"
     std::map<std::string, std::string> headers;  ///< kind "answer"
+    int sizeMb = 50;            ///< kind "huge_pdf"
+    bool chunked = false;       ///< kind "huge_pdf": no Content-Length
 };
 
 class FaultInjector {

@@ -770,14 +770,24 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
         // with the time it is expected. Ready ones have a real PDF (rendered on first download).
         const std::string patientLine = fmt::format("患者 Patient: {}    病历号 Record: {}", maskedName,
                                                     maskPersonalData(person.value("hospital_card", ""), PersonalField::card_number));
-        for (const auto& r : demoReports()) {
+        for (size_t reportIndex = 0; reportIndex < demoReports().size(); ++reportIndex) {
+            const SeedReport& r = demoReports()[reportIndex];
             const std::string reportId = fmt::format("rpt-{}-{}", person.value("id", ""), r.suffix);
             Json report{{"resourceType", "DiagnosticReport"},
                         {"status", r.status},
                         {"category", Json::array({{{"coding", Json::array({{{"system", "http://terminology.hl7.org/CodeSystem/v2-0074"}, {"code", r.category}}})}}})},
                         {"code", {{"text", r.title}}},
-                        {"subject", {{"reference", "Patient/" + pid}}},
+                        // The name as the LIS prints it on the slip (subject.display), masked.
+                        {"subject", {{"reference", "Patient/" + pid}, {"display", maskedName}}},
                         {"performer", Json::array({{{"display", r.department}}})}};
+            // The lab slip's barcode (payload kind report_code): the hospital card's 8 digits and
+            // the report's number, 01–05 in demoReports() order (10 digits, the LIS shape the
+            // kiosk's default rule takes). The F2 panel computes the same (screens/app.cpp
+            // simulatedLabSlipCode); README "Reports".
+            const std::string card = person.value("hospital_card", "");
+            if (card.size() == 9) {
+                report["identifier"] = Json::array({{{"system", fhir::kSystemReportCode}, {"value", fmt::format("{}{:02}", card.substr(1), reportIndex + 1)}}});
+            }
             Json extensions = Json::array();
             if (r.expectedDay != kNotPending) {
                 extensions.push_back({{"url", fhir::kExtReportExpected}, {"valueDateTime", dateIso(r.expectedDay) + "T" + r.time + ":00+08:00"}});

@@ -11,7 +11,8 @@
 // Targets (issue 11): booking ≤ 6 taps, check-in ≤ 2 taps, kiosk-added ≤ 0.5 s per journey, each
 // list drawn within one frame (≤ 16 ms). Issue 12: triage → the suggested department's doctors
 // in ≤ 4 taps from the menu; every ready report printed in ≤ 2 taps from the menu, and the
-// 40-row lab panel drawn within one frame; help: staff called in 1 tap from any screen; pickup
+// 40-row lab panel drawn within one frame; a lab slip scanned on the attract screen printed with 0
+// taps; help: staff called in 1 tap from any screen; pickup
 // (issue 13): a locker opened and a window number given in ≤ 2 taps each from the menu.
 // Usage: journey_bench [--smoke]   (--smoke: 3 frames per list instead of 30; numbers not meaningful)
 #include <unistd.h>
@@ -404,6 +405,20 @@ int main(int argc, char** argv) {
     const bool staffCalled = app.services().staffCall().view().stage == kiosk::screens::StaffCallStage::called;
     (void)app.tap("help.close");
 
+    // Lab slip (issue 12 item 1): on the attract screen, 李军's blood-count slip is scanned → the
+    // report found and printed on the A4 printer, no card and no tap.
+    (void)app.tap("session.finish");
+    (void)app.simulate("card", "remove", "");
+    driver.settle();
+    driver.begin();
+    (void)app.simulate("scanner", "scan", kiosk::screens::simulatedLabSlipCode("H20240007", 1));
+    driver.settle();
+    const Measured labSlip = driver.end("reports.slip");
+    const auto slipView = app.services().reports().view();
+    const bool slipPrinted = slipView.reports.size() == 1 && slipView.reports.front().print == kiosk::screens::ReportPrint::printed;
+    (void)app.tap("reports.slip.done");
+    driver.settle();
+
     // Pickup (issue 13 item 1): 张三 again; the tile, "open locker 3" → the door confirmed open on
     // the pty and the pickup confirmed at the HIS. Then back to the menu and the tile again, "get a
     // number for the window" → the number (the slip printed).
@@ -435,6 +450,8 @@ int main(int argc, char** argv) {
     std::printf("reports  all ready reports printed: %s\n", allPrinted ? "yes" : "NO");
     print("help", help, 1);
     std::printf("help     staff called (the HIS took it): %s\n", staffCalled ? "yes" : "NO");
+    print("labslip", labSlip, 0);
+    std::printf("labslip  lab-slip scan → printed (0 taps): %s\n", slipPrinted ? "yes" : "NO");
     print("locker", lockerPickup, 2);
     std::printf("locker   door confirmed open and the pickup confirmed at the HIS: %s (%lld ms from the command)\n",
                 lockerOpened ? "yes" : "NO", static_cast<long long>(lockerView.lockerResult.elapsed.count()));
@@ -448,7 +465,7 @@ int main(int argc, char** argv) {
                 slotsFrame.first, slotsFrame.second);
     std::printf("(1080x1920 portrait, SDL software renderer offscreen; %d frames each)\n", frames);
     return booking.ok && checkIn.ok && triage.ok && reports.ok && allPrinted && panelRows >= 40 && help.ok && staffCalled &&
-                   lockerPickup.ok && lockerOpened && windowPickup.ok && numbered
+                   labSlip.ok && slipPrinted && lockerPickup.ok && lockerOpened && windowPickup.ok && numbered
                ? 0
                : 1;
 }

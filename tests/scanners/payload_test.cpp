@@ -35,6 +35,8 @@ TEST(PayloadClassifier, DefaultsRecogniseEveryKindOfTheSampleData) {
         {"CF20261123004217", PayloadKind::prescription},
         {"QY20261123004217", PayloadKind::prescription},
         {"SJ2026112300012345", PayloadKind::receipt},
+        {"241201000417", PayloadKind::report_code},  // a lab slip: collection date + serial
+        {"7100001000", PayloadKind::report_code},
         {"0272e5f1a9b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d:1", PayloadKind::health_card},
     };
     for (const auto& sample : samples) {
@@ -54,6 +56,7 @@ TEST(PayloadClassifier, TrimsWhatScannersAddAroundACode) {
 TEST(PayloadClassifier, UnrecognisedCodeNamesTheAcceptedKinds) {
     const PayloadClassifier classifier;
     const std::string texts[] = {"https://example.org/x", "H2024000",  // one digit short
+                                 "123456789", "1234567890123",              // a lab slip's 10–12 digits, one short, one over
                                  "0272E5F1A9B3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D:2", "张三的挂号单"};
     for (const auto& text : texts) {
         auto result = classifier.classify(text, "QRCode");
@@ -61,11 +64,11 @@ TEST(PayloadClassifier, UnrecognisedCodeNamesTheAcceptedKinds) {
         EXPECT_EQ(result.error().messageKey, "scan.unrecognised_accepting");
         EXPECT_EQ(result.error().code, Errc::invalid_data);
         EXPECT_NE(result.error().detail.find("health_card, insurance_voucher, appointment, prescription, receipt, "
-                                             "hospital_card"),
+                                             "hospital_card, report_code"),
                   std::string::npos)
             << result.error().detail;
     }
-    EXPECT_EQ(classifier.acceptedKinds().size(), 6U);
+    EXPECT_EQ(classifier.acceptedKinds().size(), 7U);
     EXPECT_EQ(payloadKindMessageKey(PayloadKind::health_card), "scan.kind.health_card");
 }
 

@@ -4,10 +4,12 @@
 // (/admin/faults): a lost answer after the commit, a slow HIS. PNGs: <build>/test-output/ui/<test>/.
 #include "tests/backend/sim_process.hpp"
 #include "tests/ui/app_fixture.hpp"
+#include "tests/voice/recording_speech.hpp"
 
 #include <thread>
 
 #include "kiosk/backend/his_factory.hpp"
+#include "kiosk/speech/spoken.hpp"
 #include "screens/help/staff_call.hpp"
 
 namespace kiosk::test {
@@ -19,6 +21,8 @@ class HelpJourneyTest : public AppTest {
 protected:
     std::optional<SimProcess> hospital;
     std::string kioskId;
+    /// Set before startWithHospital(): the App speaks into it (tests/voice/recording_speech.hpp).
+    std::shared_ptr<RecordingSpeech> recorder;
 
     void startWithHospital(const std::string& extra = "", int callTimeoutMs = 5000) {
         hospital.emplace();
@@ -34,6 +38,7 @@ protected:
         ASSERT_TRUE(his.has_value()) << his.error().detail;
         screens::AppOptions options = headlessOptions();
         options.his = std::move(*his);
+        if (recorder) options.speech = recorder;
         open(std::move(*loaded), std::move(options));
     }
 
@@ -68,6 +73,59 @@ protected:
         return false;
     }
 };
+
+/// With voice guidance on, opening the panel speaks it: "calling", then the answer with the
+/// reference read out as the patient will say it to staff (K-0421: the letter, then each digit,
+/// never "four hundred twenty-one"), in the patient's language; a press within the repeat window
+/// says the reference again; "say again" repeats the panel. With the voice off: nothing.
+TEST_F(HelpJourneyTest, ThePanelIsSpokenWithTheReferenceReadOutCharacterByCharacter) {
+    recorder = std::make_shared<RecordingSpeech>();
+    startWithHospital();
+    ASSERT_TRUE(journey(R"({"steps": [{"tap": "voice.toggle"}]})").ok);
+    recorder->clear();
+    ASSERT_TRUE(callStaff().ok);
+    ASSERT_EQ(view().stage, StaffCallStage::called);
+    const std::string reference = view().reference;
+    auto said = recorder->said();
+    // "Calling" when the press found the call on its way (the HIS answers within a millisecond or
+    // two here, so it may already have when the panel opens), then the answer, once.
+    ASSERT_TRUE(said.size() == 2U || said.size() == 1U) << recorder->transcript();
+    if (said.size() == 2U) {
+        EXPECT_EQ(said[0].text, "正在为您呼叫工作人员，请稍候。");
+        EXPECT_NE(said[0].pinyin.find("zheng4 zai4 wei4 nin2"), std::string::npos) << said[0].pinyin;
+    }
+    const speech::Utterance answer = said.back();
+    const std::string spokenZh = speech::spokenCode(speech::Tongue::mandarin, reference);  // "K 零四二一"
+    EXPECT_NE(answer.text.find("已通知工作人员"), std::string::npos) << answer.text;
+    EXPECT_NE(answer.text.find(spokenZh), std::string::npos) << answer.text;
+    EXPECT_EQ(answer.text.find(reference.substr(2)), std::string::npos) << "no raw digits: " << answer.text;
+    // The engine's pinyin: "k" and each digit's syllable, the 号 of 编号 as hao4.
+    constexpr const char* kDigitPinyin[] = {"ling2", "yi1", "er4", "san1", "si4", "wu3", "liu4", "qi1", "ba1", "jiu3"};
+    std::string digits = "k";
+    for (const char c : reference.substr(2)) digits += std::string(" ") + kDigitPinyin[c - '0'];
+    EXPECT_NE(answer.pinyin.find(digits), std::string::npos) << answer.pinyin;
+    EXPECT_NE(answer.pinyin.find("bian1 hao4"), std::string::npos) << answer.pinyin;
+    EXPECT_FALSE(answer.personal);
+
+    // In English, a press within the repeat window: the same reference, letter then digits.
+    ASSERT_TRUE(journey(R"({"steps": [{"tap": "help.close"}, {"set_language": "en_US"}]})").ok);
+    recorder->clear();
+    ASSERT_TRUE(callStaff().ok);
+    said = recorder->said();
+    ASSERT_EQ(said.size(), 1U) << recorder->transcript();
+    EXPECT_EQ(said[0].language, "en_US");
+    EXPECT_NE(said[0].text.find("already called staff"), std::string::npos) << said[0].text;
+    EXPECT_NE(said[0].text.find(speech::spokenCode(speech::Tongue::english, reference)), std::string::npos) << said[0].text;
+    ASSERT_TRUE(app->tap("help.close").has_value());
+    ASSERT_TRUE(app->tap("voice.repeat").has_value());
+    EXPECT_EQ(recorder->said().back().text, said[0].text) << "say again: the panel";
+
+    // Voice off: a press says nothing.
+    ASSERT_TRUE(app->tap("voice.toggle").has_value());
+    recorder->clear();
+    ASSERT_TRUE(callStaff().ok);
+    EXPECT_TRUE(recorder->said().empty()) << recorder->transcript();
+}
 
 /// Before identification and after: one call reaches the desk with the kiosk, the screen and the
 /// reference the patient sees; pressing again within the repeat window shows that reference again

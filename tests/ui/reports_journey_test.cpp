@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -92,6 +94,19 @@ protected:
     }
 
     screens::ReportsView view() { return app->services().reports().view(); }
+
+    /// The barcode of `person`'s lab slip for report `number` (1 lab … 5 thyroid), as hospital-sim
+    /// seeds it (sim/hospital/README.md "Reports").
+    static std::string slipOf(const std::string& person, int number) {
+        static const std::map<std::string, std::string> kCards = {{"zhang-san", "H20240000"}, {"li-jun", "H20240007"}};
+        return screens::simulatedLabSlipCode(kCards.at(person), number);
+    }
+    /// The scanner reads `code` on the screen shown now; every flow's answer is drawn.
+    screens::JourneyReport scanSlip(const std::string& code) {
+        auto report = journey(R"({"steps": [{"scan": {"device": "scanner", "payload": ")" + code + R"("}}]})");
+        settleFlows();
+        return report;
+    }
 
     /// The index of a report in the list (its "reports.open.N" button).
     size_t indexOf(const std::string& suffix) {
@@ -477,6 +492,194 @@ TEST_F(ReportsJourneyTest, EveryReportsScreenFitsInEachOrientationPrintSizeAndLa
             }
         }
     }
+}
+
+// ---------------------------------------------------------------- lab slips (issue 12 item 1)
+
+/// A lab slip scanned on the attract screen: no card, no tap; the report found and printed on the
+/// A4 printer through CUPS; the screen shows what the slip says (masked name, title, date) and
+/// nothing more. Each print counts: with reprint_limit 1 the third scan is refused, the desk named.
+TEST_F(ReportsJourneyTest, ALabSlipOnTheAttractScreenPrintsItsReportWithoutACardOrATap) {
+    startWith("KioskPDF", "", 1);
+    auto report = scanSlip(slipOf("zhang-san", 1));
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_EQ(report.steps.size(), 1U) << "the scan only: 0 taps";
+    ASSERT_EQ(app->currentScreen(), "reports.slip");
+    EXPECT_TRUE(app->session().active());
+    auto v = view();
+    ASSERT_EQ(v.reports.size(), 1U);
+    EXPECT_EQ(v.reports[0].report.id, "rpt-zhang-san-lab");
+    EXPECT_EQ(v.reports[0].print, screens::ReportPrint::printed) << v.reports[0].printErrorKey;
+    EXPECT_EQ(v.reports[0].printedHere, 1) << "journalled: it counts towards the limit";
+    ASSERT_EQ(printedFiles().size(), 1U);
+    EXPECT_EQ(pagesOf(printedFiles()[0]), 1);
+    // What the slip says, and nothing more of the patient or the report.
+    EXPECT_TRUE(showsText("张*")) << allShown();
+    EXPECT_FALSE(showsText("张三")) << "never the whole name";
+    EXPECT_TRUE(showsText("血常规检验报告"));
+    EXPECT_TRUE(showsText(v.reports[0].report.issued.substr(5, 5)));
+    EXPECT_TRUE(showsText("报告已打印")) << allShown();
+    for (const char* other : {"白细胞", "11.2", "检验科", "生化全项", "1101"}) EXPECT_FALSE(showsText(other)) << other << ": " << allShown();
+    EXPECT_FALSE(app->buttonRects().contains("reports.print_one"));
+    ASSERT_TRUE(journey(R"({"steps": [{"set_language": "en_US"}]})").ok);
+    EXPECT_TRUE(showsText("Your report has been printed")) << allShown();
+    // Done: the session ends; the next scan prints it again (2 in all), the third is refused.
+    ASSERT_TRUE(journey(R"({"steps": [{"tap": "reports.slip.done"}, {"expect_screen": "attract"}, {"set_language": "zh_CN"}]})").ok);
+    EXPECT_FALSE(app->session().active());
+    ASSERT_TRUE(scanSlip(slipOf("zhang-san", 1)).ok);
+    EXPECT_EQ(view().reports[0].print, screens::ReportPrint::printed);
+    EXPECT_EQ(printedFiles().size(), 2U);
+    ASSERT_TRUE(journey(R"({"steps": [{"tap": "reports.slip.done"}]})").ok);
+    ASSERT_TRUE(scanSlip(slipOf("zhang-san", 1)).ok);
+    ASSERT_EQ(app->currentScreen(), "reports.slip");
+    EXPECT_EQ(view().printMessageKey, "reports.print.limit");
+    EXPECT_TRUE(showsText(std::string("请到") + kDesk + "办理")) << allShown();
+    EXPECT_EQ(printedFiles().size(), 2U) << "nothing printed beyond the limit";
+}
+
+/// Inside a card session, on the reports list: a relative's slip prints that report; the
+/// patient's own list comes back without it afterwards.
+TEST_F(ReportsJourneyTest, ALabSlipScannedDuringASessionPrintsAndTheListStaysThePatientsOwn) {
+    startWith();
+    ASSERT_TRUE(openReports().ok);
+    auto report = scanSlip(slipOf("li-jun", 3));
+    ASSERT_TRUE(report.ok) << describe(report);
+    ASSERT_EQ(app->currentScreen(), "reports.slip");
+    auto v = view();
+    ASSERT_EQ(v.reports.size(), 1U);
+    EXPECT_EQ(v.reports[0].report.id, "rpt-li-jun-ct");
+    EXPECT_EQ(v.reports[0].print, screens::ReportPrint::printed) << v.reports[0].printErrorKey;
+    EXPECT_EQ(printedFiles().size(), 1U);
+    EXPECT_TRUE(showsText("李*")) << allShown();
+    EXPECT_FALSE(showsText("胸部CT平扫未见明显异常")) << "the slip's report is printed, not shown";
+    report = journey(R"({"steps": [{"tap": "reports.slip.done"}, {"expect_screen": "reports"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    settleFlows();
+    v = view();
+    EXPECT_TRUE(v.slipCode.empty());
+    ASSERT_EQ(v.reports.size(), 5U);
+    for (const auto& e : v.reports) EXPECT_TRUE(e.report.id.starts_with("rpt-zhang-san-")) << e.report.id;
+    EXPECT_TRUE(app->session().active()) << "the card session goes on";
+}
+
+/// What a slip that cannot print now says: a pending report (when it is expected), an unknown
+/// barcode (both languages, no session), the hospital down (both languages), the printer out of
+/// service (where to print it). Nothing is printed.
+TEST_F(ReportsJourneyTest, ALabSlipThatCannotPrintNowSaysWhyAndWhere) {
+    startWith();
+    ASSERT_TRUE(scanSlip(slipOf("zhang-san", 5)).ok);
+    ASSERT_EQ(app->currentScreen(), "reports.slip");
+    const auto v = view();
+    ASSERT_EQ(v.reports.size(), 1U);
+    EXPECT_EQ(v.slipProblemKey, "reports.slip.pending");
+    EXPECT_TRUE(showsText("报告还没有出来，预计 " + v.reports[0].report.expected.substr(5, 5))) << allShown();
+    ASSERT_TRUE(journey(R"({"steps": [{"tap": "reports.slip.done"}, {"expect_screen": "attract"}]})").ok);
+
+    ASSERT_TRUE(scanSlip("9999999999").ok);
+    EXPECT_EQ(app->currentScreen(), "attract");
+    EXPECT_FALSE(app->session().active());
+    EXPECT_TRUE(showsText("没有找到这张化验单对应的报告")) << allShown();
+    EXPECT_TRUE(showsText("No report was found for this lab slip")) << "the other language beneath";
+
+    hospital->armFault("http_503", "GET", "/fhir/DiagnosticReport", 1);
+    ASSERT_TRUE(scanSlip(slipOf("zhang-san", 1)).ok);
+    EXPECT_EQ(app->currentScreen(), "attract");
+    EXPECT_TRUE(showsText("暂时无法从医院系统查找这张化验单的报告")) << allShown();
+    EXPECT_TRUE(showsText("The hospital system is not answering"));
+
+    ASSERT_TRUE(cups->server->setEnabled("KioskPDF", false));
+    ASSERT_TRUE(scanSlip(slipOf("zhang-san", 1)).ok);
+    ASSERT_EQ(app->currentScreen(), "reports.slip");
+    EXPECT_EQ(view().slipProblemKey, "reports.printer.out_of_service");
+    EXPECT_TRUE(showsText(std::string("本机报告打印机暂停使用，请持化验单到") + kDesk + "打印")) << allShown();
+    ASSERT_TRUE(cups->server->setEnabled("KioskPDF", true));
+    EXPECT_TRUE(printedFiles().empty());
+}
+
+/// The slip screen in portrait and landscape, normal and large print, both languages (the fixture
+/// checks each frame's layout): printed, then a pending slip scanned on the slip screen itself.
+TEST_F(ReportsJourneyTest, TheLabSlipScreenFitsInEachOrientationPrintSizeAndLanguage) {
+    for (const char* orientation : {"portrait", "landscape"}) {
+        SCOPED_TRACE(orientation);
+        startWith("KioskPDF", std::string("[ui]\norientation = \"") + orientation + "\"\n", 9);
+        ASSERT_TRUE(scanSlip(slipOf("li-jun", 1)).ok);
+        ASSERT_EQ(app->currentScreen(), "reports.slip");
+        const char* toggles = R"({"steps": [{"set_large_print": true}, {"set_language": "en_US"}, {"set_large_print": false}, {"set_language": "zh_CN"}]})";
+        ASSERT_TRUE(journey(toggles).ok);
+        ASSERT_TRUE(scanSlip(slipOf("li-jun", 5)).ok);
+        EXPECT_EQ(view().slipProblemKey, "reports.slip.pending");
+        ASSERT_TRUE(journey(toggles).ok);
+    }
+}
+
+// ---------------------------------------------------------------- a report PDF of 50 MB
+
+/// A 50 MB "PDF" from the HIS (with Content-Length, then chunked without one): refused at the
+/// site's cap (max_report_pdf_mb, 10 by default) before it is read whole, the patient told to
+/// print it at the desk, nothing sent to the printer, not counted; no hang.
+TEST_F(ReportsJourneyTest, AFiftyMegabyteReportPdfIsRefusedBeforeItIsDownloaded) {
+    startWith();
+    // The driver itself: the precise reason, and how long it took.
+    backend::FhirHisDriver his(hospital->settings());
+    auto listed = his.reports("pat-zhang-san");
+    ASSERT_TRUE(listed.has_value());
+    const auto lab = std::find_if(listed->begin(), listed->end(), [](const backend::Report& r) { return r.id.ends_with("-lab"); });
+    ASSERT_NE(lab, listed->end());
+    const auto armHuge = [&](bool chunked) {
+        hospital->call("POST", "/admin/faults",
+                       {{"kind", "huge_pdf"}, {"method", "GET"}, {"path", "/fhir/Binary/"}, {"count", 1}, {"size_mb", 50}, {"chunked", chunked}});
+    };
+    for (const bool chunked : {false, true}) {
+        armHuge(chunked);
+        const auto started = std::chrono::steady_clock::now();
+        auto pdf = his.reportPdf(*lab);
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+        ASSERT_FALSE(pdf.has_value()) << (chunked ? "chunked" : "with length");
+        EXPECT_EQ(pdf.error().messageKey, "backend.report_pdf_too_large");
+        EXPECT_NE(pdf.error().detail.find("max_report_pdf_mb"), std::string::npos) << pdf.error().detail;
+        if (!chunked) {
+            EXPECT_NE(pdf.error().detail.find("Content-Length 52428800"), std::string::npos) << pdf.error().detail;
+        }
+        EXPECT_LT(ms, 5000) << "refused at the cap, not after 50 MB";
+        std::printf("[ measure  ] 50 MB PDF (%s) refused in %lld ms\n", chunked ? "chunked" : "Content-Length", static_cast<long long>(ms));
+    }
+    // The declared size (presentedForm.size) alone refuses it: nothing is asked of the server.
+    backend::Report declared = *lab;
+    declared.pdfSize = 50LL * 1024 * 1024;
+    auto refused = his.reportPdf(declared);
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_NE(refused.error().detail.find("presentedForm.size 52428800"), std::string::npos) << refused.error().detail;
+
+    // On the kiosk: printing it says why, nothing goes to CUPS, it stays printable.
+    ASSERT_TRUE(openReports().ok);
+    armHuge(false);
+    auto report = journey(R"({"steps": [{"tap": "reports.open.)" + std::to_string(indexOf("-lab")) + R"("}, {"tap": "reports.print_one"}]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    settleFlows();
+    auto v = view();
+    const auto* e = v.find(v.selected);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->print, screens::ReportPrint::failed);
+    EXPECT_EQ(e->printErrorKey, "reports.print.too_large");
+    EXPECT_EQ(e->prints(), 0);
+    EXPECT_TRUE(showsText("报告文件过大")) << allShown();
+    EXPECT_TRUE(printedFiles().empty());
+    ASSERT_TRUE(journey(R"({"steps": [{"set_language": "en_US"}]})").ok);
+    EXPECT_TRUE(showsText("too large to print")) << allShown();
+}
+
+/// [backend] max_report_pdf_mb is checked at start-up: above max_body_mb it is refused by name.
+TEST(ReportPdfCap, AboveTheAnswerCapIsAConfigErrorNamingTheKey) {
+    TempDir dir;
+    auto loaded = loadConfig(dir.write("kiosk.toml", demoConfigText("[backend]\ndriver = \"fhir\"\nbase_url = \"http://127.0.0.1:9/fhir\"\n"
+                                                                     "max_body_mb = 16\nmax_report_pdf_mb = 20\n")));
+    ASSERT_TRUE(loaded.has_value()) << loaded.error().detail;
+    auto his = backend::makeHisDriver(loaded->backend, loaded->kioskId);
+    ASSERT_FALSE(his.has_value());
+    EXPECT_NE(his.error().detail.find("max_report_pdf_mb"), std::string::npos) << his.error().detail;
+    auto fine = loadConfig(dir.write("ok.toml", demoConfigText("[backend]\ndriver = \"fhir\"\nbase_url = \"http://127.0.0.1:9/fhir\"\nmax_report_pdf_mb = 4\n")));
+    ASSERT_TRUE(fine.has_value());
+    EXPECT_TRUE(backend::makeHisDriver(fine->backend, fine->kioskId).has_value());
 }
 
 }  // namespace

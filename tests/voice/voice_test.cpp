@@ -97,6 +97,19 @@ TEST(SpokenNumbers, EnglishAsAPersonSaysThem) {
     });
 }
 
+/// A call reference read out as the patient reads it to staff: letter, then every digit alone.
+TEST(SpokenNumbers, ACodeIsReadOneCharacterAtATime) {
+    expectAll({
+        {spokenCode(Tongue::mandarin, "K-0421"), "K 零四二一"},
+        {spokenCode(Tongue::mandarin, "K-1000"), "K 一零零零"},
+        {spokenCode(Tongue::english, "K-0421"), "K, zero four two one"},
+        {spokenCode(Tongue::english, "AB-07"), "A B, zero seven"},
+        {spokenCode(Tongue::english, ""), ""},
+    });
+    // No ASCII digit is left for spellDigits to read as a number (四百二十一).
+    EXPECT_EQ(spellDigits(Tongue::mandarin, spokenCode(Tongue::mandarin, "K-0421")), "K 零四二一");
+}
+
 PinyinConverter converter() {
     auto created = PinyinConverter::create();
     EXPECT_TRUE(created.has_value());

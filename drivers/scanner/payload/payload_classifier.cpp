@@ -10,8 +10,8 @@ namespace kiosk::drivers::scanner {
 
 namespace {
 
-constexpr std::string_view kKindNames[] = {"health_card",  "insurance_voucher", "appointment",
-                                           "prescription", "receipt",           "hospital_card"};
+constexpr std::string_view kKindNames[] = {"health_card", "insurance_voucher", "appointment", "prescription",
+                                           "receipt",     "hospital_card",     "report_code"};
 
 std::regex compile(const std::string& pattern) {
     // nosubs: we only ask "does it match"; optimize: the table is matched many times.

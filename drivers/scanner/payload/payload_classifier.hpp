@@ -4,7 +4,7 @@
 // runs its text through one classifier before it posts CodeScanned, so the identification and
 // pickup flows get a typed scan or a patient message, never raw bytes.
 //
-// [X] defaults for the six kinds a hospital kiosk meets (see kDefaultPayloadRules)
+// [X] defaults for the seven kinds a hospital kiosk meets (see kDefaultPayloadRules)
 // [X] site table from config: payloads = [{kind = "...", pattern = "..."}, …] replaces the defaults
 // [X] guards before any regex runs: empty, longer than max_payload_length (a 3,000-char QR),
 //     invalid UTF-8, control characters (C0, DEL, C1) inside the text
@@ -29,6 +29,7 @@ enum class PayloadKind {
     prescription,       ///< prescription / pharmacy pickup code
     receipt,            ///< receipt (invoice) number, usually Code128 on a printed slip
     hospital_card,      ///< in-hospital patient card number (H + 8 digits in the sample data)
+    report_code,        ///< lab slip (取报告凭条) barcode: the LIS specimen / report number
 };
 
 std::string_view payloadKindName(PayloadKind kind);
@@ -53,6 +54,14 @@ inline constexpr PayloadRuleText kDefaultPayloadRules[] = {
     {PayloadKind::prescription, "^(CF|QY)[0-9]{10,16}$"},
     {PayloadKind::receipt, "^SJ[0-9]{10,20}$"},
     {PayloadKind::hospital_card, "^H[0-9]{8}$"},
+    // Lab slip: the specimen barcode (标本条码) the LIS prints on the tube label and again on the
+    // patient's report-collection slip, read as Code 128. No national standard fixes its shape
+    // (WS/T 348 and the LIS vendors leave it to the site); the LIS systems seen in Chinese hospitals
+    // print 10–12 digits, usually the collection date (YYMMDD) and a serial, and the slip's report
+    // number is that same number. Assumption: digits only, 10–12 of them; a site whose LIS
+    // prefixes letters replaces the rule. Nothing above takes 10–12 plain digits (the e-voucher
+    // needs 28 or more), so no other kind is shadowed.
+    {PayloadKind::report_code, "^[0-9]{10,12}$"},
 };
 
 /// The longest text a scanner may hand on. QR version 40 holds ~2,900 bytes; nothing a kiosk
