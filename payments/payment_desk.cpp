@@ -133,6 +133,9 @@ Result<std::optional<PaymentOrder>> bookingSoldHere(SagaJournal& journal, const 
         if (order.error().code == Errc::not_found) return std::optional<PaymentOrder>{};
         return std::unexpected(order.error());
     }
+    // Paid by bank card: the void or refund needs the card at the terminal, and the cancel screens
+    // have no "insert your card" step yet; the counter refunds it, as a booking paid elsewhere.
+    if (order->state == SagaState::done && order->bankCard()) return std::optional<PaymentOrder>{};
     if (order->state == SagaState::done) return std::optional<PaymentOrder>{*order};
     if (order->state == SagaState::closed) return std::optional<PaymentOrder>{};  // never paid, never booked by it
     return fail(Errc::rejected,
@@ -378,6 +381,16 @@ Result<PaymentDesk::OrderCounts> PaymentDesk::orderCounts() {
             out.pending += count;
         }
     }
+    // The fleet reads `done` as a counter: an order that was done and later refunded by a
+    // cancellation (DONE → HIS_CANCELLING → REFUNDED) still counts as done once, so the count
+    // never goes down.
+    auto left = journal_->journal().prepare(
+        "SELECT COUNT(DISTINCT order_id) FROM payment_event WHERE state = 'DONE' AND order_id IN "
+        "(SELECT order_id FROM payment_order WHERE state <> 'DONE')");
+    if (!left) return std::unexpected(left.error());
+    auto row = left->step();
+    if (!row) return std::unexpected(row.error());
+    if (*row) out.done += left->integer(0);
     return out;
 }
 

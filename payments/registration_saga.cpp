@@ -286,8 +286,23 @@ Result<PaymentOrder> RegistrationSaga::resolveCancelling(const PaymentOrder& ord
         if (!refunding) return refunding;
         return qr_.refund(*refunding);
     }
-    // Still booked (or arrived): the cancellation never reached the HIS. The booking stands and
-    // nothing is refunded; the patient's notice said the outcome was being confirmed.
+    if (stored.state == SagaState::unknown && known->status == "booked") {
+        // The cancellation was sent and its answer lost: it may still be on its way, so "booked"
+        // proves nothing. The patient asked to cancel; asking again is safe (the same version
+        // guard), and its answer decides.
+        auto cancelled = his_.cancelAppointment(order.appointmentId);
+        if (!cancelled) {
+            if (cancelled.error().code == Errc::rejected) {
+                return journal_.transition(order, SagaState::done, "cancellation refused: " + cancelled.error().describe());
+            }
+            return stored;  // still cannot be asked: stays UNKNOWN
+        }
+        auto refunding = journal_.transition(order, SagaState::refunding, "booking cancelled by the patient");
+        if (!refunding) return refunding;
+        return qr_.refund(*refunding);
+    }
+    // Still booked after a crash before the cancellation was sent (or arrived): the booking
+    // stands and nothing is refunded; the patient saw no answer.
     logger()->info("registration {}: Appointment/{} is {} after an unfinished cancellation; the booking stands", order.orderId,
                    known->resourceId, known->status);
     return journal_.transition(order, SagaState::done, "cancellation not made: the HIS has the appointment " + known->status);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <ctime>
 
@@ -454,8 +455,11 @@ Result<std::vector<PaymentOrder>> SagaJournal::unsettled() {
 Result<std::vector<PaymentOrder>> SagaJournal::all() { return select(""); }
 
 Result<PaymentOrder> SagaJournal::registrationOf(const std::string& appointmentId) {
-    if (!safeKeyText(appointmentId)) return fail(Errc::invalid_argument, "bad appointment id");
-    // appointmentId is [A-Za-z0-9_-] only (checked above).
+    // A FHIR id is [A-Za-z0-9.-]{1,64} (R4 datatypes, "id"); nothing else reaches the SQL.
+    const bool fhirId = !appointmentId.empty() && std::all_of(appointmentId.begin(), appointmentId.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+    });
+    if (!fhirId) return fail(Errc::invalid_argument, "bad appointment id");
     auto rows = select("WHERE kind = 'registration' AND appointment_id = '" + appointmentId + "'");
     if (!rows) return std::unexpected(rows.error());
     if (rows->empty()) return fail(Errc::not_found, "no registration order for Appointment/" + appointmentId, "payments.not_found");
@@ -483,8 +487,10 @@ Result<SagaJournal::StateCounts> SagaJournal::stateCounts() {
         if (!*row) break;
         counts.byState[byState->text(0)] = byState->integer(1);
     }
-    // `updated` is yyyyMMddHHmmss in China time (UTC+8, chinaStamp), so it sorts as text.
-    auto lastDone = journal_->prepare("SELECT COALESCE(MAX(updated), '') FROM payment_order WHERE state = 'done'");
+    // When an order first reached DONE (a refused cancellation passes DONE again: not a new
+    // transaction). `at` is yyyyMMddHHmmss in China time (UTC+8, chinaStamp), so it sorts as text.
+    auto lastDone = journal_->prepare(
+        "SELECT COALESCE(MAX(first_done), '') FROM (SELECT MIN(at) AS first_done FROM payment_event WHERE state = 'DONE' GROUP BY order_id)");
     if (!lastDone) return std::unexpected(lastDone.error());
     auto row = lastDone->step();
     if (!row) return std::unexpected(row.error());

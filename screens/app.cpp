@@ -13,6 +13,7 @@
 #include "payments/payment_config.hpp"
 #include "printing/templates.hpp"
 #include "screens/booking/booking_flow.hpp"
+#include "screens/cancel/cancel_flow.hpp"
 #include "screens/help/staff_call.hpp"
 #include "screens/payment/card_terminal.hpp"
 #include "screens/payment/payment_screens.hpp"
@@ -600,6 +601,17 @@ void App::handleEvent(const UiEvent& event) {
     if (const auto* recovered = std::get_if<PaymentsRecovered>(&event)) {
         onPaymentsRecovered(*recovered);
         return;
+    }
+    if (std::holds_alternative<BookingProgress>(event)) {
+        // A cancellation whose refund or HIS answer is still unknown is resolved between patients,
+        // as a payment being confirmed is.
+        const CancelView cancel = services_->cancel().view();
+        const bool unsettled = (cancel.stage == CancelStage::cancelled && cancel.refund == CancelRefund::pending) ||
+                               (cancel.stage == CancelStage::stopped && cancel.error && cancel.error->code == Errc::unknown_outcome);
+        if (unsettled && vouchersPrinted_.insert("cancel:" + cancel.chosen.appointment.id).second) {
+            ++pendingPayments_;
+            lastRecoveryAt_ = clock_->now();
+        }
     }
     if (std::holds_alternative<PaymentProgress>(event)) {
         const PaymentView view = services_->payment().view();

@@ -98,11 +98,12 @@ void CancelFlow::load(const PatientIdentity& identity) {
         std::vector<CancelAppointment> named;
         for (const auto& a : *upcoming) {
             CancelAppointment row{a, {}, {}, {}, {}};
-            if (desk && a.feeFen > 0) {
+            if (desk) {  // a fee the HIS does not state is still in this kiosk's journal
                 // Sold here: the fee goes back by its channel. A journal that cannot be read
                 // leaves it to the counter (never a refund the kiosk cannot account for).
                 if (auto sold = desk->refundableBooking(a.id); sold && *sold) {
                     row.refundChannel = (*sold)->channel;
+                    if (row.appointment.feeFen <= 0) row.appointment.feeFen = (*sold)->amountFen;
                 } else if (!sold) {
                     // Being settled already, or the journal unreadable: cancel() asks again and
                     // says why it cannot be cancelled here.
@@ -160,7 +161,7 @@ void CancelFlow::cancel() {
         // Sold here: the desk journals the cancellation, asks the HIS, then refunds by the channel.
         std::optional<Result<std::optional<payments::PaymentOrder>>> byDesk;
         // Asked for every paid booking: the desk also knows one whose cancellation it is settling.
-        if (desk && chosen.appointment.feeFen > 0) byDesk = desk->cancelBooking(chosen.appointment.id);
+        if (desk) byDesk = desk->cancelBooking(chosen.appointment.id);
         const bool soldHere = byDesk && *byDesk && **byDesk;
         Result<void> cancelled;
         CancelRefund refund = chosen.appointment.feeFen > 0 ? CancelRefund::counter : CancelRefund::none;
