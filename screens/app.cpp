@@ -76,7 +76,7 @@ std::string simulatedInsuranceVoucher(std::string_view idNumber) {
 
 std::string simulatedLabSlipCode(std::string_view hospitalCard, int reportNumber) {
     if (hospitalCard.size() != 9) return {};
-    return fmt::format("{}{:02}", hospitalCard.substr(1), reportNumber);
+    return fmt::format("{}{:04}", hospitalCard.substr(1), reportNumber);
 }
 
 ScanResolver sampleHealthCardResolver(const std::filesystem::path& peopleFile) {
@@ -1238,11 +1238,14 @@ void App::drawSimulatorPanel(std::vector<UiEvent>& events) {
             if (flowButton(text_.tr("sim.scan_unknown"), first)) {
                 events.push_back(SimulatorAction{device->name(), "scan", "https://example.invalid/not-a-health-card"});
             }
-            // Lab slips (issue 12): each person's blood count (ready), the first one's pending
-            // thyroid panel, and a slip the hospital does not know.
+            // Lab slips (issue 12): the first two people's blood counts (ready; two are enough to
+            // show a slip of another patient, and more would push the panel off a landscape
+            // screen), the first one's pending thyroid panel, and a slip the hospital does not know.
+            int labSlips = 0;
             for (const auto& person : people->people) {
                 const std::string code = simulatedLabSlipCode(person.hospitalCard, 1);
-                if (code.empty()) continue;
+                if (code.empty() || labSlips == 2) continue;
+                ++labSlips;
                 if (flowButton(text_.tr("sim.scan_lab_slip") + ": " + person.id, false)) events.push_back(SimulatorAction{device->name(), "scan", code});
             }
             if (!people->people.empty()) {
@@ -1252,7 +1255,7 @@ void App::drawSimulatorPanel(std::vector<UiEvent>& events) {
                     events.push_back(SimulatorAction{device->name(), "scan", code});
                 }
             }
-            if (flowButton(text_.tr("sim.scan_lab_slip_unknown"), false)) events.push_back(SimulatorAction{device->name(), "scan", "9999999999"});
+            if (flowButton(text_.tr("sim.scan_lab_slip_unknown"), false)) events.push_back(SimulatorAction{device->name(), "scan", "999999999999"});
         }
         ImGui::TextUnformatted((text_.tr("sim.scenario") + ": " + sim->scenario()).c_str());
         first = true;

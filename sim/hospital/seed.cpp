@@ -781,12 +781,12 @@ Result<void> seedHospital(ResourceStore& store, const SeedSettings& settings) {
                         {"subject", {{"reference", "Patient/" + pid}, {"display", maskedName}}},
                         {"performer", Json::array({{{"display", r.department}}})}};
             // The lab slip's barcode (payload kind report_code): the hospital card's 8 digits and
-            // the report's number, 01–05 in demoReports() order (10 digits, the LIS shape the
+            // the report's number, 0001–0005 in demoReports() order (12 digits, the LIS shape the
             // kiosk's default rule takes). The F2 panel computes the same (screens/app.cpp
             // simulatedLabSlipCode); README "Reports".
             const std::string card = person.value("hospital_card", "");
             if (card.size() == 9) {
-                report["identifier"] = Json::array({{{"system", fhir::kSystemReportCode}, {"value", fmt::format("{}{:02}", card.substr(1), reportIndex + 1)}}});
+                report["identifier"] = Json::array({{{"system", fhir::kSystemReportCode}, {"value", fmt::format("{}{:04}", card.substr(1), reportIndex + 1)}}});
             }
             Json extensions = Json::array();
             if (r.expectedDay != kNotPending) {

@@ -36,7 +36,7 @@ TEST(PayloadClassifier, DefaultsRecogniseEveryKindOfTheSampleData) {
         {"QY20261123004217", PayloadKind::prescription},
         {"SJ2026112300012345", PayloadKind::receipt},
         {"241201000417", PayloadKind::report_code},  // a lab slip: collection date + serial
-        {"7100001000", PayloadKind::report_code},
+        {"202400070001", PayloadKind::report_code},  // hospital-sim's slip: card digits + report number
         {"0272e5f1a9b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d:1", PayloadKind::health_card},
     };
     for (const auto& sample : samples) {
@@ -56,7 +56,8 @@ TEST(PayloadClassifier, TrimsWhatScannersAddAroundACode) {
 TEST(PayloadClassifier, UnrecognisedCodeNamesTheAcceptedKinds) {
     const PayloadClassifier classifier;
     const std::string texts[] = {"https://example.org/x", "H2024000",  // one digit short
-                                 "123456789", "1234567890123",              // a lab slip's 10–12 digits, one short, one over
+                                 "12345678901", "1234567890123",            // a lab slip's 12 digits, one short, one over
+                                 "1234567890", "13812345678",               // a 10-digit code, a phone number: not slips
                                  "0272E5F1A9B3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D:2", "张三的挂号单"};
     for (const auto& text : texts) {
         auto result = classifier.classify(text, "QRCode");

@@ -116,7 +116,7 @@ TEST(ScanCli, ConfiguredSerialScannerPrintsEachScanAsAJsonLine) {
     EXPECT_EQ(lines[0]["device"], "desk-scanner");
     EXPECT_EQ(lines[1]["accepted"], false);
     EXPECT_EQ(lines[1]["message_key"], "scan.unrecognised_accepting");
-    EXPECT_EQ(lines[1]["accepted_kinds"].size(), 6U);
+    EXPECT_EQ(lines[1]["accepted_kinds"].size(), 7U);  // the six, and report_code
 }
 
 TEST(ScanLanguage, EveryMessageKeyTheScannersUseExistsInBothLanguages) {

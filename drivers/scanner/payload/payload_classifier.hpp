@@ -58,10 +58,12 @@ inline constexpr PayloadRuleText kDefaultPayloadRules[] = {
     // patient's report-collection slip, read as Code 128. No national standard fixes its shape
     // (WS/T 348 and the LIS vendors leave it to the site); the LIS systems seen in Chinese hospitals
     // print 10–12 digits, usually the collection date (YYMMDD) and a serial, and the slip's report
-    // number is that same number. Assumption: digits only, 10–12 of them; a site whose LIS
-    // prefixes letters replaces the rule. Nothing above takes 10–12 plain digits (the e-voucher
-    // needs 28 or more), so no other kind is shadowed.
-    {PayloadKind::report_code, "^[0-9]{10,12}$"},
+    // number is that same number. Assumption: exactly 12 digits (date + 6-digit serial); a site
+    // whose LIS prints another shape replaces the rule. Shorter runs of plain digits are left
+    // alone on purpose: an 11-digit phone number or any 10-digit code is not a lab slip (the
+    // field case qr-mirrored-codes keeps `1234567890` unrecognised). Nothing above takes plain
+    // digits (the e-voucher needs 28 or more), so no other kind is shadowed.
+    {PayloadKind::report_code, "^[0-9]{12}$"},
 };
 
 /// The longest text a scanner may hand on. QR version 40 holds ~2,900 bytes; nothing a kiosk
