@@ -39,6 +39,25 @@ protected:
         auto slots = his_->slots(query);
         return slots && std::any_of(slots->begin(), slots->end(), [&](const backend::Slot& s) { return s.id == slot.id; });
     }
+    /// Hold, pay and book `slot`: the order DONE (or whatever the desk answered).
+    PaymentOrder bookHere(const backend::Slot& slot) {
+        const PaymentOrder paid = holdAndPay(slot);
+        EXPECT_EQ(paid.state, SagaState::paid);
+        if (paid.state != SagaState::paid) return paid;
+        auto done = desk_->finish(paid.orderId);
+        EXPECT_TRUE(done) << (done ? "" : done.error().describe());
+        return done ? *done : paid;
+    }
+    /// The hospital refuses the next `method` on `path` on business grounds (409 with an
+    /// OperationOutcome, as for a closed registration or a passed cut-off).
+    void refuseNext(const std::string& method, const std::string& path, const std::string& diagnostics) {
+        sim_.call("POST", "/admin/faults",
+                  {{"kind", "answer"}, {"method", method}, {"path", path}, {"count", 1}, {"status", 409},
+                   {"content_type", "application/fhir+json"},
+                   {"body", {{"resourceType", "OperationOutcome"},
+                             {"issue", nlohmann::json::array({{{"severity", "error"}, {"code", "business-rule"},
+                                                                {"diagnostics", diagnostics}}})}}}});
+    }
     /// Hold, QR, the phone pays, wait: the order PAID (or whatever the desk answered).
     PaymentOrder holdAndPay(const backend::Slot& slot, RegistrationHold* hold = nullptr) {
         auto held = desk_->holdForRegistration("pat-li-jun", slot.id, slot.feeFen);
@@ -94,12 +113,7 @@ TEST_F(RegistrationDeskTest, HisRefusingTheBookingAfterPaymentRefundsAndReleases
     const PaymentOrder paid = holdAndPay(slot, &hold);
     ASSERT_EQ(paid.state, SagaState::paid);
     // The HIS refuses this one booking on business grounds (409 with a wrong-state outcome).
-    sim_.call("POST", "/admin/faults",
-              {{"kind", "answer"}, {"method", "PUT"}, {"path", "/fhir/Appointment/" + hold.appointment.id}, {"count", 1}, {"status", 409},
-               {"content_type", "application/fhir+json"},
-               {"body", {{"resourceType", "OperationOutcome"},
-                         {"issue", nlohmann::json::array({{{"severity", "error"}, {"code", "business-rule"},
-                                                            {"diagnostics", "registration closed for this doctor"}}})}}}});
+    refuseNext("PUT", "/fhir/Appointment/" + hold.appointment.id, "registration closed for this doctor");
     auto finished = desk_->finish(paid.orderId);
     ASSERT_TRUE(finished) << finished.error().describe();
     EXPECT_EQ(finished->state, SagaState::refunded) << finished->reason;
@@ -173,72 +187,61 @@ TEST_F(RegistrationDeskTest, BookingAnswerLostIsNeverFailedAndRecoveryBooksOnce)
 TEST_F(RegistrationDeskTest, CancellingABookingSoldHereRefundsItByItsChannelOnce) {
     const backend::Slot slot = feeSlot();
     ASSERT_FALSE(slot.id.empty());
-    const PaymentOrder paid = holdAndPay(slot);
-    ASSERT_EQ(paid.state, SagaState::paid);
-    auto done = desk_->finish(paid.orderId);
-    ASSERT_TRUE(done && done->state == SagaState::done);
-    auto refundable = desk_->refundableBooking(done->appointmentId);
+    const PaymentOrder done = bookHere(slot);
+    ASSERT_EQ(done.state, SagaState::done) << done.reason;
+    auto refundable = desk_->refundableBooking(done.appointmentId);
     ASSERT_TRUE(refundable && *refundable) << "a booking sold here is refunded here";
-    EXPECT_EQ((*refundable)->orderId, done->orderId);
+    EXPECT_EQ((*refundable)->orderId, done.orderId);
     auto notOurs = desk_->refundableBooking("appt-sold-elsewhere");
     ASSERT_TRUE(notOurs);
     EXPECT_FALSE(*notOurs) << "a booking this kiosk did not sell goes to the counter";
 
-    auto cancelled = desk_->cancelBooking(done->appointmentId);
+    auto cancelled = desk_->cancelBooking(done.appointmentId);
     ASSERT_TRUE(cancelled && *cancelled) << (cancelled ? "" : cancelled.error().describe());
     EXPECT_EQ((*cancelled)->state, SagaState::refunded) << (*cancelled)->reason;
-    EXPECT_EQ(statusOf(done->holdKey), "cancelled");
+    EXPECT_EQ(statusOf(done.holdKey), "cancelled");
     EXPECT_TRUE(slotFree(slot)) << "the time goes back to other patients";
     const auto gateway = gatewayOrder(**cancelled);
     EXPECT_EQ(gateway["status"], "REFUND");
     EXPECT_EQ(gateway["refunded_fen"], slot.feeFen);
-    EXPECT_EQ(sim_.commits(done->outRefundNo()), 1);
+    EXPECT_EQ(sim_.commits(done.outRefundNo()), 1);
     // Asking again (a double tap, another screen) finds nothing left to refund.
-    auto again = desk_->cancelBooking(done->appointmentId);
+    auto again = desk_->cancelBooking(done.appointmentId);
     ASSERT_FALSE(again) << "refunded already: never a second refund, never 'go to the counter'";
     EXPECT_EQ(again.error().messageKey, "cancel.refused_settling");
-    EXPECT_EQ(sim_.commits(done->outRefundNo()), 1);
+    EXPECT_EQ(sim_.commits(done.outRefundNo()), 1);
 }
 
 TEST_F(RegistrationDeskTest, ACancellationTheHisRefusesLeavesTheBookingAndTheMoneyAsTheyWere) {
     const backend::Slot slot = feeSlot();
     ASSERT_FALSE(slot.id.empty());
-    const PaymentOrder paid = holdAndPay(slot);
-    ASSERT_EQ(paid.state, SagaState::paid);
-    auto done = desk_->finish(paid.orderId);
-    ASSERT_TRUE(done && done->state == SagaState::done);
+    const PaymentOrder done = bookHere(slot);
+    ASSERT_EQ(done.state, SagaState::done) << done.reason;
     // The hospital refuses this cancellation on business grounds (409, as for a passed cut-off).
-    sim_.call("POST", "/admin/faults",
-              {{"kind", "answer"}, {"method", "PUT"}, {"path", "/fhir/Appointment/" + done->appointmentId}, {"count", 1}, {"status", 409},
-               {"content_type", "application/fhir+json"},
-               {"body", {{"resourceType", "OperationOutcome"},
-                         {"issue", nlohmann::json::array({{{"severity", "error"}, {"code", "business-rule"},
-                                                            {"diagnostics", "too late to cancel"}}})}}}});
-    auto refused = desk_->cancelBooking(done->appointmentId);
+    refuseNext("PUT", "/fhir/Appointment/" + done.appointmentId, "too late to cancel");
+    auto refused = desk_->cancelBooking(done.appointmentId);
     ASSERT_FALSE(refused) << "a refusal is the patient's message, not an order state";
     EXPECT_EQ(refused.error().code, Errc::rejected) << refused.error().describe();
-    auto order = desk_->order(done->orderId);
+    auto order = desk_->order(done.orderId);
     ASSERT_TRUE(order);
     EXPECT_EQ(order->state, SagaState::done) << order->reason;
-    EXPECT_EQ(statusOf(done->holdKey), "booked");
+    EXPECT_EQ(statusOf(done.holdKey), "booked");
     EXPECT_EQ(gatewayOrder(*order)["status"], "SUCCESS");
-    EXPECT_EQ(sim_.commits(done->outRefundNo()), 0);
+    EXPECT_EQ(sim_.commits(done.outRefundNo()), 0);
 }
 
 TEST_F(RegistrationDeskTest, ACancellationWhoseAnswerIsLostIsSettledByTheLookUpNeverByAGuess) {
     const backend::Slot slot = feeSlot();
     ASSERT_FALSE(slot.id.empty());
-    const PaymentOrder paid = holdAndPay(slot);
-    ASSERT_EQ(paid.state, SagaState::paid);
-    auto done = desk_->finish(paid.orderId);
-    ASSERT_TRUE(done && done->state == SagaState::done);
+    const PaymentOrder done = bookHere(slot);
+    ASSERT_EQ(done.state, SagaState::done) << done.reason;
     // The HIS cannot be reached: the cancellation never arrives.
     armForever({{"kind", "http_503"}, {"path", "/fhir/"}});
-    auto lost = desk_->cancelBooking(done->appointmentId);
+    auto lost = desk_->cancelBooking(done.appointmentId);
     ASSERT_TRUE(lost && *lost) << (lost ? "" : lost.error().describe());
     EXPECT_EQ((*lost)->state, SagaState::unknown) << "never 'failed', never refunded on a guess";
     EXPECT_EQ((*lost)->resumeState, SagaState::his_cancelling);
-    EXPECT_EQ(sim_.commits(done->outRefundNo()), 0);
+    EXPECT_EQ(sim_.commits(done.outRefundNo()), 0);
     sim_.call("DELETE", "/admin/faults");
     // The look-up finds it still booked; the lost request might yet arrive, so "booked" proves
     // nothing: the patient's cancellation is asked again and its answer decides.
@@ -246,22 +249,20 @@ TEST_F(RegistrationDeskTest, ACancellationWhoseAnswerIsLostIsSettledByTheLookUpN
     ASSERT_TRUE(recovered) << recovered.error().describe();
     ASSERT_EQ(recovered->resolved.size(), 1U);
     EXPECT_EQ(recovered->resolved.front().state, SagaState::refunded) << recovered->resolved.front().reason;
-    EXPECT_EQ(statusOf(done->holdKey), "cancelled");
-    EXPECT_EQ(sim_.commits(done->outRefundNo()), 1);
+    EXPECT_EQ(statusOf(done.holdKey), "cancelled");
+    EXPECT_EQ(sim_.commits(done.outRefundNo()), 1);
 }
 
 TEST_F(RegistrationDeskTest, ACancellationMadeWhoseAnswerIsCutOffIsFoundAndRefundedOnce) {
     const backend::Slot slot = feeSlot();
     ASSERT_FALSE(slot.id.empty());
-    const PaymentOrder paid = holdAndPay(slot);
-    ASSERT_EQ(paid.state, SagaState::paid);
-    auto done = desk_->finish(paid.orderId);
-    ASSERT_TRUE(done && done->state == SagaState::done);
+    const PaymentOrder done = bookHere(slot);
+    ASSERT_EQ(done.state, SagaState::done) << done.reason;
     // The cancellation is made but its answer is cut off: the look-up finds it cancelled and the
     // fee goes back once.
     sim_.call("POST", "/admin/faults",
-              {{"kind", "drop_after_commit"}, {"method", "PUT"}, {"path", "/fhir/Appointment/" + done->appointmentId}, {"count", 1}});
-    auto cut = desk_->cancelBooking(done->appointmentId);
+              {{"kind", "drop_after_commit"}, {"method", "PUT"}, {"path", "/fhir/Appointment/" + done.appointmentId}, {"count", 1}});
+    auto cut = desk_->cancelBooking(done.appointmentId);
     ASSERT_TRUE(cut && *cut) << (cut ? "" : cut.error().describe());
     PaymentOrder settled = **cut;
     if (settled.state == SagaState::unknown) {
@@ -270,8 +271,8 @@ TEST_F(RegistrationDeskTest, ACancellationMadeWhoseAnswerIsCutOffIsFoundAndRefun
         settled = *resolved;
     }
     EXPECT_EQ(settled.state, SagaState::refunded) << settled.reason;
-    EXPECT_EQ(statusOf(done->holdKey), "cancelled");
-    EXPECT_EQ(sim_.commits(done->outRefundNo()), 1);
+    EXPECT_EQ(statusOf(done.holdKey), "cancelled");
+    EXPECT_EQ(sim_.commits(done.outRefundNo()), 1);
 }
 
 TEST_F(RegistrationDeskTest, LeavingBeforePayingClosesAndReleasesTheSlot) {
