@@ -86,6 +86,17 @@ protected:
         {"await_screen": {"screen": "book.confirm", "seconds": 20}})";
     }
 
+    /// From the menu to the fee's code on screen: the slot confirmed, the fee to be paid by
+    /// `channel` (wechat, alipay, unionpay), the code shown.
+    void toCode(const backend::Slot& slot, int day, const std::string& channel) {
+        const auto report = journey(std::string(R"({"steps": [)") + toConfirm(slot, day) + R"(,
+        {"tap": "book.confirm.pay"},
+        {"tap": "book.pay.)" + channel + R"("}
+    ]})");
+        ASSERT_TRUE(report.ok) << describe(report);
+        ASSERT_TRUE(awaitCode());
+    }
+
     /// Waits (drawing frames) until the fee's code is on screen.
     bool awaitCode() {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -180,13 +191,8 @@ TEST_F(BookingFeeJourneyTest, CancellingABookingSoldHereRefundsTheFeeByItsOwnCha
     startBooking();
     const auto [slot, day] = feeSlotFrom(1);
     ASSERT_FALSE(slot.id.empty());
-    auto report = journey(std::string(R"({"steps": [)") + toConfirm(slot, day) + R"(,
-        {"tap": "book.confirm.pay"},
-        {"tap": "book.pay.wechat"}
-    ]})");
-    ASSERT_TRUE(report.ok) << describe(report);
-    ASSERT_TRUE(awaitCode());
-    report = journey(R"({"steps": [
+    ASSERT_NO_FATAL_FAILURE(toCode(slot, day, "wechat"));
+    auto report = journey(R"({"steps": [
         {"pay_on_phone": true},
         {"await_screen": {"screen": "book.slip", "seconds": 20}},
         {"tap": "book.slip.menu"},
@@ -240,19 +246,14 @@ TEST_F(BookingFeeJourneyTest, HisRefusingTheBookingRefundsAndPrintsANotice) {
     startBooking();
     const auto [slot, day] = feeSlotFrom(1);
     ASSERT_FALSE(slot.id.empty());
-    auto report = journey(std::string(R"({"steps": [)") + toConfirm(slot, day) + R"(,
-        {"tap": "book.confirm.pay"},
-        {"tap": "book.pay.alipay"}
-    ]})");
-    ASSERT_TRUE(report.ok) << describe(report);
-    ASSERT_TRUE(awaitCode());
+    ASSERT_NO_FATAL_FAILURE(toCode(slot, day, "alipay"));
     // The hospital refuses the next booking on business grounds.
     hospital.call("POST", "/admin/faults",
                   {{"kind", "answer"}, {"method", "PUT"}, {"path", "/fhir/Appointment/"}, {"count", 1}, {"status", 409},
                    {"content_type", "application/fhir+json"},
                    {"body", {{"resourceType", "OperationOutcome"},
                              {"issue", nlohmann::json::array({{{"severity", "error"}, {"code", "business-rule"}, {"diagnostics", "closed"}}})}}}});
-    report = journey(R"({"steps": [
+    auto report = journey(R"({"steps": [
         {"pay_on_phone": true},
         {"await_screen": {"screen": "book.fee", "seconds": 20}},
         {"set_language": "en_US"}
@@ -275,19 +276,14 @@ TEST_F(BookingFeeJourneyTest, HoldExpiredWhilePayingIsHeldAgainAndBooked) {
     startBooking();
     const auto [slot, day] = feeSlotFrom(1);
     ASSERT_FALSE(slot.id.empty());
-    auto report = journey(std::string(R"({"steps": [)") + toConfirm(slot, day) + R"(,
-        {"tap": "book.confirm.pay"},
-        {"tap": "book.pay.unionpay"}
-    ]})");
-    ASSERT_TRUE(report.ok) << describe(report);
-    ASSERT_TRUE(awaitCode());
+    ASSERT_NO_FATAL_FAILURE(toCode(slot, day, "unionpay"));
     // The hold's lifetime passes while the patient pays: the hospital cancels it (as its expiry
     // does) and the slot is free again.
     const std::string firstKey = orders().front().holdKey;
     auto held = his->lookupTransaction(firstKey);
     ASSERT_TRUE(held.has_value());
     ASSERT_TRUE(his->cancelAppointment(held->resourceId).has_value());
-    report = journey(R"({"steps": [
+    auto report = journey(R"({"steps": [
         {"pay_on_phone": true},
         {"await_screen": {"screen": "book.slip", "seconds": 20}}
     ]})");
@@ -303,14 +299,9 @@ TEST_F(BookingFeeJourneyTest, CancellingTheCodeChargesNothingAndReleasesTheTime)
     startBooking();
     const auto [slot, day] = feeSlotFrom(1);
     ASSERT_FALSE(slot.id.empty());
-    auto report = journey(std::string(R"({"steps": [)") + toConfirm(slot, day) + R"(,
-        {"tap": "book.confirm.pay"},
-        {"tap": "book.pay.wechat"}
-    ]})");
-    ASSERT_TRUE(report.ok) << describe(report);
-    ASSERT_TRUE(awaitCode());
+    ASSERT_NO_FATAL_FAILURE(toCode(slot, day, "wechat"));
     EXPECT_FALSE(slotFree(slot));
-    report = journey(R"({"steps": [
+    auto report = journey(R"({"steps": [
         {"tap": "book.pay.cancel"},
         {"await_screen": {"screen": "book.fee", "seconds": 20}}
     ]})");
