@@ -35,22 +35,22 @@ PatientMessage stoppedMessage(const Error& error) {
     }
 }
 
-/// A label on the left and an amount on the right of [x0, x1], one line.
-void amountRow(Ui& ui, std::string_view label, std::string_view amount, float x0, float x1, ImFont* font, ImU32 color) {
-    const float y = ImGui::GetCursorScreenPos().y;
-    const ImVec2 amountSize = ui.measure(amount, font);
-    const float labelWidth = std::max(80.0F, x1 - x0 - amountSize.x - 32);
-    const ImVec2 labelSize = ui.measure(label, font, labelWidth);
-    ui.textAt(ImVec2(x0, y), label, font, color, labelWidth);
-    ui.textAt(ImVec2(x1 - amountSize.x, y), amount, font, color);
-    ImGui::SetCursorScreenPos(ImVec2(x0, y + std::max(labelSize.y, amountSize.y) + 14));
-}
+/// The label's wrap width beside an amount of `amountWidth` in [x0, x1].
+float amountLabelWidth(float x0, float x1, float amountWidth) { return std::max(80.0F, x1 - x0 - amountWidth - 32); }
 
 /// The height amountRow() takes for one row.
 float amountRowHeight(Ui& ui, std::string_view label, std::string_view amount, float x0, float x1, ImFont* font) {
     const ImVec2 amountSize = ui.measure(amount, font);
-    const float labelWidth = std::max(80.0F, x1 - x0 - amountSize.x - 32);
-    return std::max(ui.measure(label, font, labelWidth).y, amountSize.y) + 14;
+    return std::max(ui.measure(label, font, amountLabelWidth(x0, x1, amountSize.x)).y, amountSize.y) + 14;
+}
+
+/// A label on the left and an amount on the right of [x0, x1], one line.
+void amountRow(Ui& ui, std::string_view label, std::string_view amount, float x0, float x1, ImFont* font, ImU32 color) {
+    const float y = ImGui::GetCursorScreenPos().y;
+    const ImVec2 amountSize = ui.measure(amount, font);
+    ui.textAt(ImVec2(x0, y), label, font, color, amountLabelWidth(x0, x1, amountSize.x));
+    ui.textAt(ImVec2(x1 - amountSize.x, y), amount, font, color);
+    ImGui::SetCursorScreenPos(ImVec2(x0, y + amountRowHeight(ui, label, amount, x0, x1, font)));
 }
 
 void panelBox(Ui& ui, float x0, float x1, float top, float bottom) {
@@ -265,12 +265,25 @@ Transition PayChargesScreen::onEvent(ScreenContext& context, const UiEvent& even
 
 namespace {
 
+/// The amount panel's inner margin.
+constexpr float kAmountPanelPad = 28;
+
+/// The height amountPanel() takes for these rows (its box, not the gap below it).
+float amountPanelHeight(Ui& ui, const std::vector<std::pair<std::string, std::string>>& rows,
+                        const std::pair<std::string, std::string>& total, const std::string& footnote, float x0, float x1) {
+    const float pad = kAmountPanelPad;
+    float height = pad;
+    for (const auto& [label, amount] : rows) height += amountRowHeight(ui, label, amount, x0 + pad, x1 - pad, ui.fonts.body());
+    if (!footnote.empty()) height += ui.measure(footnote, ui.fonts.body(), x1 - x0 - 2 * pad).y + 14;
+    return height + 4 + 18 + amountRowHeight(ui, total.first, total.second, x0 + pad, x1 - pad, ui.fonts.title()) + pad - 14;
+}
+
 /// A white panel of amount rows between x0 and x1 from the cursor down, the last row (`total`)
 /// emphasised under a rule; the cursor ends below the panel.
 void amountPanel(Ui& ui, const std::vector<std::pair<std::string, std::string>>& rows,
                  const std::pair<std::string, std::string>& total, const std::string& footnote, float x0, float x1) {
     const Palette& c = ui.theme.colors;
-    const float pad = 28;
+    const float pad = kAmountPanelPad;
     const float top = ImGui::GetCursorScreenPos().y;
     ImDrawList* draw = ImGui::GetWindowDrawList();
     draw->ChannelsSplit(2);  // rows first (channel 1), then the panel behind them (channel 0)
@@ -334,33 +347,26 @@ void PayChargesScreen::draw(const ScreenContext& context, Ui& ui) const {
             // As many lines as fit (portrait: above the buttons; landscape: above the session
             // bar, the buttons being beside them); the total always covers them all.
             size_t shown = std::min<size_t>(view.charges.size(), l.portrait ? 10 : 6);
-            const float pad = 28;
-            const std::string totalText = context.text.tr("pay.yuan", {{"amount", formatYuan(view.totalFen)}});
+            const std::pair<std::string, std::string> total{context.text.tr("pay.total"),
+                                                             context.text.tr("pay.yuan", {{"amount", formatYuan(view.totalFen)}})};
+            auto linesOf = [&](size_t count) {
+                std::vector<std::pair<std::string, std::string>> lines;
+                for (size_t i = 0; i < count; ++i) lines.emplace_back(chargeName(context.text, view.charges[i]), formatYuan(view.charges[i].amountFen));
+                return lines;
+            };
             auto moreText = [&](size_t lines) {
                 return lines < view.charges.size()
                            ? context.text.tr("pay.more_items", {{"count", std::to_string(view.charges.size() - lines)}})
                            : std::string();
             };
-            if (!l.portrait) {
-                const float x0 = columns.mainX0 + pad;
-                const float x1 = columns.mainX1 - pad;
-                const float fixed = ImGui::GetCursorScreenPos().y + pad + 4 + 18 +
-                                    amountRowHeight(ui, context.text.tr("pay.total"), totalText, x0, x1, ui.fonts.title()) + pad - 14;
-                while (shown > 1) {
-                    float height = fixed;
-                    for (size_t i = 0; i < shown; ++i) {
-                        height += amountRowHeight(ui, chargeName(context.text, view.charges[i]), formatYuan(view.charges[i].amountFen), x0,
-                                                  x1, ui.fonts.body());
-                    }
-                    if (const std::string more = moreText(shown); !more.empty()) height += ui.measure(more, ui.fonts.body(), x1 - x0).y + 14;
-                    if (height <= l.contentMax.y) break;
-                    --shown;
-                }
+            const float panelTop = ImGui::GetCursorScreenPos().y;
+            while (!l.portrait && shown > 1 &&
+                   panelTop + amountPanelHeight(ui, linesOf(shown), total, moreText(shown), columns.mainX0, columns.mainX1) > l.contentMax.y) {
+                --shown;
             }
-            std::vector<std::pair<std::string, std::string>> rows;
-            for (size_t i = 0; i < shown; ++i) rows.emplace_back(chargeName(context.text, view.charges[i]), formatYuan(view.charges[i].amountFen));
+            const auto rows = linesOf(shown);
             const std::string more = moreText(shown);
-            amountPanel(ui, rows, {context.text.tr("pay.total"), totalText}, more, columns.mainX0, columns.mainX1);
+            amountPanel(ui, rows, total, more, columns.mainX0, columns.mainX1);
             if (!l.portrait) ImGui::SetCursorScreenPos(ImVec2(columns.sideX0, top));
             std::vector<RowButton> buttons;
             if (view.insuranceOffered) {
