@@ -28,6 +28,9 @@ auto sendWithRepeat(Call&& call, bool* lost = nullptr) {
     return answer;
 }
 
+/// The journal itself failed: nothing more can be journalled about the order now.
+bool isJournalFailure(Errc code) { return code == Errc::journal_unavailable || code == Errc::journal_corrupt; }
+
 std::string splitText(const InsuranceSplit& split) {
     return fmt::format("total {} = fund {} + account {} + cash {} fen", split.totalFen, split.fundFen, split.accountFen, split.cashFen);
 }
@@ -82,33 +85,45 @@ Result<PaymentOrder> InsuranceSaga::preSettle(const std::string& patientId, cons
     failpoint("ins_order_created");
     auto order = journal_.transition(*created, SagaState::ins_presettling);
     if (!order) return order;
-    failpoint("ins_before_presettle");
+    auto presettled = runPreSettlement(*order, fees, credential);
+    if (presettled || isJournalFailure(presettled.error().code)) return presettled;
+    // The journal holds the visit id once 2201 answered: the failure is journalled on that row.
+    auto latest = journal_.load(order->orderId);
+    return failPreSettle(latest ? *latest : *order, presettled.error());
+}
 
-    auto psn = sendWithRepeat([&] { return insurance_.personNumber(order->insuranceMsgid(fixmedins_, msg_step::person), credential.certType, credential.certNo); });
-    if (!psn) return failPreSettle(*order, psn.error());
-    order->psnNo = *psn;
-    auto visit = sendWithRepeat([&] { return insurance_.registerVisit(order->insuranceMsgid(fixmedins_, msg_step::registerVisit), *psn, order->orderId); });
-    if (!visit) return failPreSettle(*order, visit.error());
-    order->mdtrtId = *visit;
+Result<PaymentOrder> InsuranceSaga::runPreSettlement(PaymentOrder order, const std::vector<FeeLine>& fees, const InsuranceCredential& credential) {
+    if (order.state != SagaState::ins_presettling || order.certType.empty() || credential.certNo.empty() || fees.empty()) {
+        return fail(Errc::invalid_argument, fmt::format("order {} ({}) cannot be pre-settled", order.orderId, stateName(order.state)),
+                    "payments.bad_order");
+    }
+    failpoint("ins_before_presettle");
+    auto psn = sendWithRepeat([&] { return insurance_.personNumber(order.insuranceMsgid(fixmedins_, msg_step::person), credential.certType, credential.certNo); });
+    if (!psn) return std::unexpected(psn.error());
+    order.psnNo = *psn;
+    auto visit = sendWithRepeat([&] { return insurance_.registerVisit(order.insuranceMsgid(fixmedins_, msg_step::registerVisit), *psn, order.orderId); });
+    if (!visit) return std::unexpected(visit.error());
+    order.mdtrtId = *visit;
     // Journalled so that the help desk sees the visit the centre opened even if this stops here.
-    order = journal_.transition(*order, SagaState::ins_presettling, "visit registered");
-    if (!order) return order;
-    auto uploaded = sendWithRepeat([&] { return insurance_.uploadFees(order->insuranceMsgid(fixmedins_, msg_step::uploadFees), order->mdtrtId, fees); });
-    if (!uploaded) return failPreSettle(*order, uploaded.error());
-    auto split = sendWithRepeat([&] { return insurance_.preSettle(order->insuranceMsgid(fixmedins_, msg_step::preSettle), order->mdtrtId, total); });
-    if (split && split->mdtrtId != order->mdtrtId) {
-        split = fail(Errc::invalid_answer, fmt::format("2206 answer names visit '{}' instead of '{}'", split->mdtrtId, order->mdtrtId),
+    auto registered = journal_.transition(order, SagaState::ins_presettling, "visit registered");
+    if (!registered) return registered;
+    order = *registered;
+    auto uploaded = sendWithRepeat([&] { return insurance_.uploadFees(order.insuranceMsgid(fixmedins_, msg_step::uploadFees), order.mdtrtId, fees); });
+    if (!uploaded) return std::unexpected(uploaded.error());
+    auto split = sendWithRepeat([&] { return insurance_.preSettle(order.insuranceMsgid(fixmedins_, msg_step::preSettle), order.mdtrtId, order.totalFen); });
+    if (split && split->mdtrtId != order.mdtrtId) {
+        split = fail(Errc::invalid_answer, fmt::format("2206 answer names visit '{}' instead of '{}'", split->mdtrtId, order.mdtrtId),
                      "payments.insurance_invalid");
     }
-    if (!split) return failPreSettle(*order, split.error());
+    if (!split) return std::unexpected(split.error());
     failpoint("ins_after_presettle");
-    order->fundFen = split->fundFen;
-    order->accountFen = split->accountFen;
-    order->cashFen = split->cashFen;
-    order->amountFen = split->cashFen;
-    auto presettled = journal_.transition(*order, SagaState::ins_presettled, splitText(*split));
+    order.fundFen = split->fundFen;
+    order.accountFen = split->accountFen;
+    order.cashFen = split->cashFen;
+    order.amountFen = split->cashFen;
+    auto presettled = journal_.transition(order, SagaState::ins_presettled, splitText(*split));
     if (!presettled) return presettled;
-    logger()->info("insurance order {} pre-settled: {}", presettled->orderId, splitText(*split));
+    logger()->info("{} order {} pre-settled: {}", kindName(presettled->kind), presettled->orderId, splitText(*split));
     failpoint("ins_presettled");
     return presettled;
 }
@@ -126,7 +141,13 @@ Result<PaymentOrder> InsuranceSaga::refundCash(const PaymentOrder& order, const 
 }
 
 Result<PaymentOrder> InsuranceSaga::settle(const PaymentOrder& current) {
-    const bool ready = current.insured() &&
+    auto settled = settleAtCentre(current);
+    if (settled && settled->state == SagaState::ins_settled) return afterSettled(*settled);
+    return settled;
+}
+
+Result<PaymentOrder> InsuranceSaga::settleAtCentre(const PaymentOrder& current) {
+    const bool ready = current.usesInsurance() &&
                        ((current.state == SagaState::paid && current.cashFen > 0) ||
                         (current.state == SagaState::ins_presettled && current.cashFen == 0) || current.state == SagaState::ins_settling);
     if (!ready) {
@@ -174,9 +195,9 @@ Result<PaymentOrder> InsuranceSaga::settle(const PaymentOrder& current) {
     }
     auto stored = journal_.transition(*order, SagaState::ins_settled, "settlement " + split.setlId);
     if (!stored) return stored;
-    logger()->info("insurance order {} settled: {} ({})", stored->orderId, split.setlId, splitText(split));
+    logger()->info("{} order {} settled: {} ({})", kindName(stored->kind), stored->orderId, split.setlId, splitText(split));
     failpoint("ins_settled");
-    return afterSettled(*stored);
+    return stored;
 }
 
 Result<PaymentOrder> InsuranceSaga::afterSettled(const PaymentOrder& order) {

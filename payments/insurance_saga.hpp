@@ -62,10 +62,23 @@ public:
     /// the order id as soon as it is journalled (for the voucher on an error).
     Result<PaymentOrder> preSettle(const std::string& patientId, const std::vector<ChargeLine>& charges,
                                    const InsuranceCredential& credential, std::string* orderId = nullptr);
+    /// The pre-settlement's remote steps for an order already journalled in INS_PRESETTLING with
+    /// its credential type (an insured registration, RegistrationSaga::preSettle): 1101 → 2201 →
+    /// 2204 (`fees`) → 2206, then INS_PRESETTLED with the split (total = the order's totalFen).
+    /// On an error the order stays INS_PRESETTLING in the journal (with the visit id once 2201
+    /// answered) and the caller decides what the failure means for its kind of order: nothing
+    /// has been charged or settled. Errors: the centre's (rejected, unknown_outcome,
+    /// backend_unavailable) and invalid_answer for a split that names another visit.
+    Result<PaymentOrder> runPreSettlement(PaymentOrder order, const std::vector<FeeLine>& fees, const InsuranceCredential& credential);
     /// PAID (cash part > 0) or INS_PRESETTLED with no cash part, or INS_SETTLING again:
     /// 2207 → INS_SETTLED → HIS commit → DONE, or the compensation.
     Result<PaymentOrder> settle(const PaymentOrder& order);
-    /// INS_CANCELLING: 2208 → the cash part refunded → REFUNDED.
+    /// settle() without the HIS commit, for an order whose HIS step is not a charge commit (a
+    /// registration books its appointment instead): INS_SETTLED, or the compensation (REFUNDED /
+    /// CLOSED when the centre refused, MANUAL for an answer that cannot be trusted, UNKNOWN).
+    Result<PaymentOrder> settleAtCentre(const PaymentOrder& order);
+    /// INS_CANCELLING: 2208 → the cash part refunded → REFUNDED (REFUNDED also with no cash part:
+    /// the fund and the account were given back). UNKNOWN / MANUAL as the centre answers.
     Result<PaymentOrder> cancel(const PaymentOrder& order);
     /// Drives an insurance order in any state to a terminal one by querying; UNKNOWN while a
     /// remote side is unreachable. Errors only when the journal itself fails.

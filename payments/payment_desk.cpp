@@ -42,6 +42,7 @@ Result<std::unique_ptr<PaymentDesk>> PaymentDesk::create(const PaymentConfig& co
     if (config.insurance) {
         desk->insuranceClient_ = std::make_unique<InsuranceClient>(*config.insurance, config.site);
         desk->insuranceSaga_ = std::make_unique<InsuranceSaga>(*desk->journal_, *desk->insuranceClient_, *desk->qr_, config.site.fixmedinsCode);
+        desk->registration_->attachInsurance(desk->insuranceSaga_.get());
     }
     return desk;
 }
@@ -116,6 +117,20 @@ Result<RegistrationHold> PaymentDesk::holdForRegistration(const std::string& pat
     return registration_->hold(patientId, slotId, feeFen);
 }
 
+Result<PaymentOrder> PaymentDesk::preSettleRegistration(const std::string& orderId, const InsuranceCredential& credential) {
+    std::lock_guard lock(mutex_);
+    auto order = loadLocked(orderId);
+    if (!order) return order;
+    return registration_->preSettle(*order, credential);
+}
+
+Result<PaymentOrder> PaymentDesk::backToSelfPay(const std::string& orderId) {
+    std::lock_guard lock(mutex_);
+    auto order = loadLocked(orderId);
+    if (!order) return order;
+    return registration_->backToSelfPay(*order, "the patient went back from the insurance split");
+}
+
 Result<backend::Appointment> PaymentDesk::registrationAppointment(const std::string& orderId) {
     std::lock_guard lock(mutex_);
     auto order = loadLocked(orderId);
@@ -166,7 +181,7 @@ Result<PaymentOrder> PaymentDesk::showQr(const std::string& orderId, const std::
     auto order = loadLocked(orderId);
     if (!order) return order;
     if (isTerminal(order->state) || order->state == SagaState::unknown) return order;  // the screen maps the state
-    if (order->insured() && order->cashFen == 0) return order;                        // nothing to pay by QR
+    if (order->usesInsurance() && order->cashFen == 0) return order;                        // nothing to pay by QR
     if (order->registration() && order->appointmentId.empty()) {
         return fail(Errc::invalid_argument, fmt::format("registration {} has no hold: nothing to pay for", orderId), "payments.bad_order");
     }
@@ -202,7 +217,7 @@ Result<PaymentOrder> PaymentDesk::chargeCard(const std::string& orderId, const d
         return fail(Errc::invalid_argument, fmt::format("order {} is {}: already being paid by {}", orderId, stateName(order->state), order->channel),
                     "payments.bad_order");
     }
-    if (order->insured() && order->cashFen == 0) return order;  // nothing to pay on the card
+    if (order->usesInsurance() && order->cashFen == 0) return order;  // nothing to pay on the card
     if (order->registration() && order->appointmentId.empty()) {
         return fail(Errc::invalid_argument, fmt::format("registration {} has no hold: nothing to pay for", orderId), "payments.bad_order");
     }
@@ -262,7 +277,9 @@ Result<PaymentOrder> PaymentDesk::finishLocked(const PaymentOrder& order) {
             return insuranceSaga_->settle(order);
         }
     } else if (order.registration()) {
-        if (order.state == SagaState::paid) return registration_->book(order);
+        if (order.state == SagaState::paid || (order.insuredRegistration() && order.state == SagaState::ins_presettled && order.cashFen == 0)) {
+            return registration_->settleAndBook(order);
+        }
     } else if (order.state == SagaState::paid) {
         return qr_->commitToHis(order);
     }

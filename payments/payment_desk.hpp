@@ -58,6 +58,17 @@ public:
     /// (closes and releases the hold). Refuses (rejected "payments.charge_pending") a slot whose
     /// earlier order is not settled yet. Errors as RegistrationSaga::hold().
     Result<RegistrationHold> holdForRegistration(const std::string& patientId, const std::string& slotId, int64_t feeFen);
+    /// The patient pays a held registration fee (holdForRegistration's CREATED order) by
+    /// insurance: 1101 → 2201 → 2204 → 2206 (RegistrationSaga::preSettle); the order comes back
+    /// INS_PRESETTLED with the split (fundFen, accountFen, cashFen). Then showQr / chargeCard for
+    /// a cash part, and finish() (2207, then the booking), or backToSelfPay / abandon. Errors: the
+    /// centre's refusal or silence (the order is self-pay again, CREATED with the same hold: the
+    /// patient may pay by QR), an answer that cannot be trusted (MANUAL, the hold released),
+    /// invalid_config "payments.insurance_unavailable" (no insurance centre), invalid_argument.
+    Result<PaymentOrder> preSettleRegistration(const std::string& orderId, const InsuranceCredential& credential);
+    /// The patient went back from a registration's insurance split: self-pay again (CREATED, the
+    /// same hold; nothing was settled). The order unchanged when it is past the split.
+    Result<PaymentOrder> backToSelfPay(const std::string& orderId);
     /// The appointment of a registration order as the HIS holds it now (for the slip).
     Result<backend::Appointment> registrationAppointment(const std::string& orderId);
     /// The booked registration (DONE) of this kiosk's journal for `appointmentId`, whose fee a
@@ -101,8 +112,8 @@ public:
     Result<std::optional<CardSettlementReport>> settleCardsIfDue(std::chrono::system_clock::time_point now);
     /// Blocks (worker thread) until paid, the countdown ends (query once more, close) or `cancelled()`.
     Result<PaymentOrder> awaitPayment(const std::string& orderId, const std::function<bool()>& cancelled = {});
-    /// After PAID (or cashFen == 0): insurance 2207 when insured, then HIS commit → DONE, or the
-    /// compensation (REFUNDED / UNKNOWN / MANUAL).
+    /// After PAID (or cashFen == 0): insurance 2207 when insured, then HIS commit (a
+    /// registration: the booking) → DONE, or the compensation (REFUNDED / UNKNOWN / MANUAL).
     Result<PaymentOrder> finish(const std::string& orderId);
     /// The patient declined the split or left before paying: closes without charging (CLOSED;
     /// a gateway order is closed; a close that says "already paid" continues as PAID → finish).

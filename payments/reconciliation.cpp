@@ -179,7 +179,7 @@ Result<Reconciliation> reconcileDay(PaymentDesk& desk, const std::string& date) 
         }
         for (const PaymentOrder* order : ofTheDay) {
             const PaymentOrder& row = *order;
-            if (!row.insured() || row.state != SagaState::done) continue;
+            if (!row.usesInsurance() || row.state != SagaState::done) continue;
             if (settlementIds.contains(row.setlId)) continue;
             list({"journal", row.orderId, row.setlId, "", "DONE", row.totalFen,
                   "journal DONE, settlement not in the centre's day → investigate"});

@@ -97,6 +97,12 @@ PaymentOrder RegistrationSaga::releaseHold(const PaymentOrder& order) {
 }
 
 Result<PaymentOrder> RegistrationSaga::refund(const PaymentOrder& order, const std::string& reason) {
+    if (order.insuredRegistration() && !order.setlId.empty()) {
+        // Settled at the centre: the settlement is cancelled (2208) before the cash part goes back.
+        auto cancelling = journal_.transition(order, SagaState::ins_cancelling, reason);
+        if (!cancelling) return cancelling;
+        return cancelSettlement(*cancelling);
+    }
     auto refunding = journal_.transition(order, SagaState::refunding, reason);
     if (!refunding) return refunding;
     auto refunded = qr_.refund(*refunding);
@@ -127,7 +133,8 @@ Result<PaymentOrder> RegistrationSaga::rehold(const PaymentOrder& current) {
 }
 
 Result<PaymentOrder> RegistrationSaga::book(const PaymentOrder& current) {
-    if (!current.registration() || (current.state != SagaState::paid && current.state != SagaState::his_committing)) {
+    const bool settled = current.insuredRegistration() ? current.state == SagaState::ins_settled : current.state == SagaState::paid;
+    if (!current.registration() || (!settled && current.state != SagaState::his_committing)) {
         return fail(Errc::invalid_argument, fmt::format("order {} is {}: not ready for the booking", current.orderId, stateName(current.state)));
     }
     auto order = current.state != SagaState::his_committing ? journal_.transition(current, SagaState::his_committing)
@@ -157,9 +164,15 @@ Result<PaymentOrder> RegistrationSaga::book(const PaymentOrder& current) {
         failpoint("before_his_commit");
         backend::AppointmentPayment payment;
         payment.tradeNo = order->holdKey;  // the appointment's own business key
-        payment.channel = order->channel;
-        payment.channelTradeNo = order->outTradeNo();
-        payment.amountFen = order->amountFen;
+        // The whole fee; with insurance, its part and settlement too (the HIS needs them to
+        // refund a cancellation at the counter). Paid in full by insurance, the channel is the
+        // settlement itself (as in a charge commit).
+        const bool cashPaid = order->cashFen > 0;
+        payment.channel = cashPaid ? order->channel : "insurance";
+        payment.channelTradeNo = cashPaid ? order->outTradeNo() : order->setlId;
+        payment.amountFen = order->totalFen;
+        payment.insuranceFen = order->insuranceFen();
+        payment.settlementId = order->setlId;
         Error last(Errc::unknown_outcome, "booking not attempted");
         for (int attempt = 0; attempt < std::max(1, settings_.hisCommitAttempts); ++attempt) {
             auto booked = his_.book(order->appointmentId, payment);
@@ -210,8 +223,11 @@ Result<PaymentOrder> RegistrationSaga::resolve(const PaymentOrder& stored) {
         return closed;
     };
     switch (order.state) {
-        case SagaState::created: {
-            // Nothing paid. Release whatever the hold key holds, then close.
+        case SagaState::created:
+        case SagaState::ins_presettling:
+        case SagaState::ins_presettled: {
+            // Nothing paid, nothing settled (a pre-settlement moves no money). Release whatever
+            // the hold key holds, then close.
             auto known = his_.lookupTransaction(order.holdKey);
             if (!known && known.error().code != Errc::not_found) {
                 return stored.state == SagaState::unknown ? Result<PaymentOrder>(stored) : toUnknown(order, known.error());
@@ -222,12 +238,17 @@ Result<PaymentOrder> RegistrationSaga::resolve(const PaymentOrder& stored) {
         case SagaState::ordering:
         case SagaState::qr_shown: {
             auto next = qr_.resolve(order);
-            if (next && next->state == SagaState::paid) return book(*next);
+            if (next && next->state == SagaState::paid) return settleAndBook(*next);
             return closedAndReleased(std::move(next));
         }
         case SagaState::paid:
+        case SagaState::ins_settling:
+            return settleAndBook(order);
+        case SagaState::ins_settled:
         case SagaState::his_committing:
             return book(order);
+        case SagaState::ins_cancelling:
+            return cancelSettlement(order);
         case SagaState::refunding: {
             auto refunded = qr_.refund(order);
             if (refunded && refunded->state == SagaState::refunded) releaseHold(*refunded);
@@ -267,10 +288,93 @@ Result<PaymentOrder> RegistrationSaga::cancelBooked(const PaymentOrder& done) {
         return toUnknown(*cancelling, error);
     }
     logger()->info("registration {}: Appointment/{} cancelled by the patient; refunding {} fen by {}", done.orderId, done.appointmentId,
-                   done.amountFen, done.channel);
-    auto refunding = journal_.transition(*cancelling, SagaState::refunding, "booking cancelled by the patient");
+                   done.totalFen, done.insuredRegistration() ? "insurance (" + done.setlId + ") and " + done.channel : done.channel);
+    return refundCancelled(*cancelling);
+}
+
+Result<PaymentOrder> RegistrationSaga::refundCancelled(const PaymentOrder& order) {
+    if (order.insuredRegistration() && !order.setlId.empty()) {
+        if (!insurance_) {
+            return journal_.transition(order, SagaState::manual,
+                                       "booking cancelled, but insurance is not configured: settlement " + order.setlId + " must be cancelled by hand");
+        }
+        auto cancelling = journal_.transition(order, SagaState::ins_cancelling, "booking cancelled by the patient");
+        if (!cancelling) return cancelling;
+        return insurance_->cancel(*cancelling);  // the appointment is cancelled already: no hold to release
+    }
+    auto refunding = journal_.transition(order, SagaState::refunding, "booking cancelled by the patient");
     if (!refunding) return refunding;
     return qr_.refund(*refunding);
+}
+
+Result<PaymentOrder> RegistrationSaga::cancelSettlement(const PaymentOrder& order) {
+    if (!insurance_) return order;  // cannot be asked without the centre: stays pending
+    auto cancelled = insurance_->cancel(order);
+    if (cancelled && (cancelled->state == SagaState::refunded || cancelled->state == SagaState::closed)) {
+        // A refused booking leaves its hold; a cancelled one has none (releaseHold looks it up).
+        PaymentOrder lookedUp = *cancelled;
+        lookedUp.appointmentId.clear();
+        releaseHold(lookedUp);
+    }
+    return cancelled;
+}
+
+Result<PaymentOrder> RegistrationSaga::settleAndBook(const PaymentOrder& order) {
+    if (!order.insuredRegistration() || order.state == SagaState::ins_settled || order.state == SagaState::his_committing) return book(order);
+    if (!insurance_) return order;  // cannot be settled without the centre: stays pending
+    auto settled = insurance_->settleAtCentre(order);
+    if (!settled || settled->state == SagaState::ins_settled) return settled ? book(*settled) : settled;
+    if (settled->state == SagaState::refunded || settled->state == SagaState::closed) releaseHold(*settled);
+    return settled;
+}
+
+Result<PaymentOrder> RegistrationSaga::preSettle(const PaymentOrder& order, const InsuranceCredential& credential) {
+    if (!insurance_) return fail(Errc::invalid_config, "insurance is not configured ([payments] insurance_url)", "payments.insurance_unavailable");
+    if (!order.registration() || order.state != SagaState::created || order.appointmentId.empty()) {
+        return fail(Errc::invalid_argument, fmt::format("order {} ({} {}) is not a held registration", order.orderId, kindName(order.kind),
+                                                        stateName(order.state)), "payments.bad_order");
+    }
+    if (credential.certNo.empty() || (credential.certType != "01" && credential.certType != "02" && credential.certType != "03")) {
+        return fail(Errc::invalid_argument, "insurance credential without a known type or a number", "payments.bad_order");
+    }
+    PaymentOrder insured = order;
+    insured.certType = credential.certType;
+    // The credential type is journalled before 1101 is sent (the number never is).
+    auto presettling = journal_.transition(insured, SagaState::ins_presettling, "the fee is paid by insurance");
+    if (!presettling) return presettling;
+    const std::vector<FeeLine> fees{{order.slotId, std::string(kRegistrationFeeListCode), order.totalFen}};
+    auto presettled = insurance_->runPreSettlement(*presettling, fees, credential);
+    if (presettled) return presettled;
+    const Error error = presettled.error();
+    if (error.code == Errc::journal_unavailable || error.code == Errc::journal_corrupt) return presettled;
+    auto latest = journal_.load(order.orderId);  // with the visit id once 2201 answered
+    const PaymentOrder current = latest ? *latest : *presettling;
+    if (error.code == Errc::invalid_answer) {
+        // Nothing was charged, but the centre's answer cannot be trusted: a person looks at the
+        // visit it opened. The slot goes back.
+        logger()->error("registration {} → MANUAL: pre-settlement answer not usable ({})", order.orderId, error.describe());
+        auto manual = journal_.transition(current, SagaState::manual, "pre-settlement: " + error.describe());
+        if (!manual) return manual;
+        releaseHold(*manual);
+        return std::unexpected(withOrder(error, order.orderId));
+    }
+    logger()->info("registration {}: insurance pre-settlement failed ({}); self-pay offered with the same hold", order.orderId,
+                   error.describe());
+    auto back = backToSelfPay(current, "pre-settlement: " + error.describe());
+    if (!back) return back;
+    return std::unexpected(withOrder(error, order.orderId));
+}
+
+Result<PaymentOrder> RegistrationSaga::backToSelfPay(const PaymentOrder& order, const std::string& reason) {
+    if (!order.insuredRegistration() || (order.state != SagaState::ins_presettling && order.state != SagaState::ins_presettled)) return order;
+    PaymentOrder selfPay = order;
+    selfPay.certType.clear();
+    selfPay.fundFen = 0;
+    selfPay.accountFen = 0;
+    selfPay.cashFen = order.totalFen;
+    selfPay.amountFen = order.totalFen;
+    selfPay.channel.clear();
+    return journal_.transition(selfPay, SagaState::created, reason);
 }
 
 Result<PaymentOrder> RegistrationSaga::resolveCancelling(const PaymentOrder& order, const PaymentOrder& stored) {
@@ -281,11 +385,7 @@ Result<PaymentOrder> RegistrationSaga::resolveCancelling(const PaymentOrder& ord
         }
         return stored.state == SagaState::unknown ? Result<PaymentOrder>(stored) : toUnknown(order, known.error());
     }
-    if (known->status == "cancelled") {
-        auto refunding = journal_.transition(order, SagaState::refunding, "booking cancelled by the patient");
-        if (!refunding) return refunding;
-        return qr_.refund(*refunding);
-    }
+    if (known->status == "cancelled") return refundCancelled(order);
     if (stored.state == SagaState::unknown && known->status == "booked") {
         // The cancellation was sent and its answer lost: it may still be on its way, so "booked"
         // proves nothing. The patient asked to cancel; asking again is safe (the same version
@@ -297,9 +397,7 @@ Result<PaymentOrder> RegistrationSaga::resolveCancelling(const PaymentOrder& ord
             }
             return stored;  // still cannot be asked: stays UNKNOWN
         }
-        auto refunding = journal_.transition(order, SagaState::refunding, "booking cancelled by the patient");
-        if (!refunding) return refunding;
-        return qr_.refund(*refunding);
+        return refundCancelled(order);
     }
     // Still booked after a crash before the cancellation was sent (or arrived): the booking
     // stands and nothing is refunded; the patient saw no answer.

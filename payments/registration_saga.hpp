@@ -19,15 +19,28 @@
 //  [X] cancelling (退号) a booking this kiosk sold: HIS_CANCELLING journalled, the HIS cancels the
 //      appointment, then the fee is refunded by its own channel (REFUNDING → REFUNDED); the HIS
 //      refusing puts the order back to DONE; a lost answer → UNKNOWN, the look-up decides
-//  [ ] insurance (2201 register + settlement) for the fee: the insurance saga's steps are keyed
-//      to ChargeItems and the HIS fee-list commit; not reused here yet
+//  [X] the fee by insurance: preSettle() journals the credential type (INS_PRESETTLING), then
+//      the insurance saga's 1101 → 2201 (ipt_otp_no = order id) → 2204 (the fee as one line,
+//      kRegistrationFeeListCode) → 2206 → INS_PRESETTLED; the cash part (if any) by QR or card;
+//      then 2207 (INS_SETTLING, fixed msgid) → INS_SETTLED → book with the split attached → DONE.
+//      A pre-settlement refused or unanswered, or a split the patient declines → back to CREATED
+//      self-pay with the same hold (nothing was settled); an answer that cannot be trusted →
+//      MANUAL and the hold released. Settled but the booking refused (or cancelled by the
+//      patient) → INS_CANCELLING → 2208 → the cash part refunded → REFUNDED.
 // Call from a worker thread: every step may block on the network.
 
 #include "kiosk/backend/his_driver.hpp"
+#include "payments/insurance_saga.hpp"
 #include "payments/qr_saga.hpp"
 #include "payments/saga_journal.hpp"
 
 namespace kiosk::payments {
+
+/// The registration fee's line in the 2204 fee upload: 110200001 is 普通门诊诊查费 (general
+/// outpatient consultation) in the national medical-service price list (全国医疗服务价格项目规范),
+/// class A (甲类) in the insurance catalogue; prefixed with its class as InsuranceSaga does for
+/// the HIS's charge codes. A site whose registration fee is another item maps it here.
+inline constexpr std::string_view kRegistrationFeeListCode = "A110200001";
 
 /// What RegistrationSaga::hold() gives back: the journalled order and the held appointment.
 struct RegistrationHold {
@@ -66,6 +79,26 @@ public:
     /// "backend.cancel_cutoff" or the state's) with the order back in DONE.
     Result<PaymentOrder> cancelBooked(const PaymentOrder& order);
 
+    /// Lets the fee be paid by insurance (the desk attaches its insurance saga when the site has
+    /// an insurance centre; it outlives this object).
+    void attachInsurance(InsuranceSaga* insurance) { insurance_ = insurance; }
+    bool insuranceAttached() const { return insurance_ != nullptr; }
+    /// The patient chose insurance for a held fee (a CREATED registration order with its hold):
+    /// INS_PRESETTLING with the credential type, then 1101 → 2201 → 2204 → 2206 → INS_PRESETTLED
+    /// with the split. The credential number is used and forgotten. A refusal or an unreachable
+    /// centre puts the order back to CREATED self-pay (the same hold) and returns the error; an
+    /// answer that cannot be trusted moves it to MANUAL, releases the hold and returns the error.
+    /// Errors without a change: invalid_argument (not a held CREATED registration, no credential),
+    /// invalid_config (no insurance attached).
+    Result<PaymentOrder> preSettle(const PaymentOrder& order, const InsuranceCredential& credential);
+    /// The patient went back from the split (INS_PRESETTLED, nothing paid or settled): the order
+    /// is self-pay again, CREATED with the same hold. Returns the order unchanged in any other state.
+    Result<PaymentOrder> backToSelfPay(const PaymentOrder& order, const std::string& reason);
+    /// After the fee was paid (PAID; INS_PRESETTLED with no cash part; INS_SETTLING or
+    /// INS_SETTLED again): the insurance settlement when insured, then the booking. The outcome
+    /// as book() and InsuranceSaga::settleAtCentre() (the hold released when nothing was booked).
+    Result<PaymentOrder> settleAndBook(const PaymentOrder& order);
+
 private:
     Result<PaymentOrder> toUnknown(const PaymentOrder& order, const Error& error);
     Result<PaymentOrder> refund(const PaymentOrder& order, const std::string& reason);
@@ -74,10 +107,16 @@ private:
     /// HIS_CANCELLING: refunds once the HIS has the appointment cancelled; back to DONE when it
     /// still has it booked (the cancellation never arrived).
     Result<PaymentOrder> resolveCancelling(const PaymentOrder& order, const PaymentOrder& stored);
+    /// The appointment is cancelled at the HIS (by the patient): the fee goes back — the
+    /// insurance settlement cancelled first (2208) when there was one, then the cash part.
+    Result<PaymentOrder> refundCancelled(const PaymentOrder& order);
+    /// INS_CANCELLING: 2208 and the cash refund; a hold still held (the booking was refused) is released.
+    Result<PaymentOrder> cancelSettlement(const PaymentOrder& order);
 
     SagaJournal& journal_;
     QrPaymentSaga& qr_;
     backend::HisDriver& his_;
+    InsuranceSaga* insurance_ = nullptr;
     QrSettings settings_;
 };
 

@@ -134,11 +134,11 @@ std::string checkAmountsAndKeys(const PaymentOrder& order, SagaState state) {
     if (order.amountFen != order.cashFen) return fmt::format("amount {} fen differs from the cash part {} fen", order.amountFen, order.cashFen);
     if (order.totalFen <= 0) return fmt::format("total {} fen is not positive", order.totalFen);
     if (order.fundFen < 0 || order.accountFen < 0 || order.cashFen < 0) return "negative part in the split";
-    if (order.kind != OrderKind::insurance) {  // self-pay and registration: all cash
+    if (!order.usesInsurance()) {  // self-pay and a self-paid registration: all cash
         if (order.amountFen <= 0) return fmt::format("amount {} fen is not positive", order.amountFen);
         if (order.totalFen != order.amountFen || order.fundFen != 0 || order.accountFen != 0) return "self-pay order with an insurance split";
     } else {
-        if (order.certType != "01" && order.certType != "02" && order.certType != "03") return "insurance order without a credential type";
+        if (order.certType != "01" && order.certType != "02" && order.certType != "03") return "insurance order without a known credential type";
         if (hasSplit(state) && state != SagaState::closed && state != SagaState::manual) {
             if (order.fundFen + order.accountFen + order.cashFen != order.totalFen) {
                 return fmt::format("split {} + {} + {} != {} fen", order.fundFen, order.accountFen, order.cashFen, order.totalFen);
@@ -306,7 +306,7 @@ Result<void> writeRow(Journal& journal, const PaymentOrder& order) {
         "channel = ?, amount_fen = ?, total_fen = ?, fund_fen = ?, account_fen = ?, cash_fen = ?, psn_no = ?, mdtrt_id = ?, setl_id = ?, "
         "hold_key = ?, appointment_id = ?, card_tag = ?, card_voucher = ?, card_batch = ?, card_reference = ?, card_date = ?, "
         "card_time = ?, card_pan = ?, card_terminal = ?, card_result = ?, reversal_op = ?, reversal_tag = ?, reversal_batch = ?, "
-        "reversal_reference = ? WHERE order_id = ?");
+        "reversal_reference = ?, cert_type = ? WHERE order_id = ?");
     if (!update) {
         (void)journal.exec("ROLLBACK");
         return std::unexpected(update.error());
@@ -318,7 +318,7 @@ Result<void> writeRow(Journal& journal, const PaymentOrder& order) {
         .bind(18, order.card.tag).bind(19, order.card.voucher).bind(20, order.card.batch).bind(21, order.card.reference)
         .bind(22, order.card.date).bind(23, order.card.time).bind(24, order.card.maskedPan).bind(25, order.card.terminalId)
         .bind(26, order.card.resultKey).bind(27, order.card.reversal).bind(28, order.card.reversalTag).bind(29, order.card.reversalBatch)
-        .bind(30, order.card.reversalReference).bind(31, order.orderId);
+        .bind(30, order.card.reversalReference).bind(31, order.certType).bind(32, order.orderId);
     auto ran = update->run();
     if (ran && sqlite3_changes(journal.handle()) != 1) ran = fail(Errc::not_found, "no payment order " + order.orderId);
     if (ran) {

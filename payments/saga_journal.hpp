@@ -30,6 +30,13 @@
 //   (still HIS_COMMITTING) before the second hold is sent. A booking the HIS refuses, or a slot
 //   gone when the hold expired, goes REFUNDING → REFUNDED (the hold is then released).
 //   CLOSED before payment releases the hold (the HIS would also expire it after its lifetime).
+//   Paid by insurance (the patient chose it on the confirmation), the fee takes the insurance
+//   order's steps between the hold and the booking (cert_type journalled with INS_PRESETTLING):
+//   CREATED → INS_PRESETTLING → INS_PRESETTLED → [cash part > 0: ORDERING → QR_SHOWN → PAID]
+//           → INS_SETTLING → INS_SETTLED → HIS_COMMITTING (book) → DONE
+//   A pre-settlement the centre refuses or cannot answer, or a split the patient declines, puts
+//   the order back to CREATED as self-pay (the same hold; nothing was settled). A booking refused
+//   after the settlement, and a cancellation (退号), go INS_CANCELLING (2208) → REFUNDING → REFUNDED.
 //   Cancelling (退号) a booking this kiosk sold: DONE → HIS_CANCELLING (journalled before the
 //   HIS is asked to cancel the appointment) → REFUNDING → REFUNDED, the fee going back by the
 //   channel it came by (out_refund_no <order id>R, or the card's void / refund). The HIS
@@ -156,6 +163,11 @@ struct PaymentOrder {
     std::string holdKeyOf(int attempt) const { return orderId + (attempt == 0 ? "A" : "B"); }
     bool insured() const { return kind == OrderKind::insurance; }
     bool registration() const { return kind == OrderKind::registration; }
+    /// A registration whose fee goes through the insurance (the patient chose it: the credential
+    /// type is journalled before 1101 is sent).
+    bool insuredRegistration() const { return kind == OrderKind::registration && !certType.empty(); }
+    /// The order is (being) settled by the insurance centre: an insurance order or an insured registration.
+    bool usesInsurance() const { return insured() || insuredRegistration(); }
     /// The cash part is (to be) paid on the bank-card terminal.
     bool bankCard() const { return channel == "bankcard"; }
     int64_t insuranceFen() const { return fundFen + accountFen; }

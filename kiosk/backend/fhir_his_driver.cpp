@@ -196,6 +196,8 @@ Result<Appointment> toAppointment(const Json& r, const std::string& tradeSystem)
         payment.channel = extensionText(*paid, "channel");
         payment.channelTradeNo = extensionText(*paid, "channel-trade-no");
         payment.amountFen = extensionInteger(*paid, "amount-fen");
+        payment.insuranceFen = extensionInteger(*paid, "insurance-fen");
+        payment.settlementId = extensionText(*paid, "settlement-id");
         if (!payment.tradeNo.empty()) a.payment = payment;
     }
     if (auto t = extensionText(r, fhir::kExtCheckInOpens); !t.empty()) a.checkInOpens = t;
@@ -1070,6 +1072,8 @@ Result<Appointment> FhirHisDriver::book(const std::string& appointmentId, const 
         if (!payment.channel.empty()) parts.push_back({{"url", "channel"}, {"valueString", payment.channel}});
         if (!payment.channelTradeNo.empty()) parts.push_back({{"url", "channel-trade-no"}, {"valueString", payment.channelTradeNo}});
         parts.push_back({{"url", "amount-fen"}, {"valueInteger", payment.amountFen}});
+        if (payment.insuranceFen > 0) parts.push_back({{"url", "insurance-fen"}, {"valueInteger", payment.insuranceFen}});
+        if (!payment.settlementId.empty()) parts.push_back({{"url", "settlement-id"}, {"valueString", payment.settlementId}});
         Json& list = appointment["extension"];
         if (!list.is_array()) list = Json::array();
         for (auto it = list.begin(); it != list.end(); ++it) {

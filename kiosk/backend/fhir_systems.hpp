@@ -62,7 +62,9 @@ inline constexpr const char* kExtCancelUntil = "urn:yizhan:ext:cancel-until";
 /// Appointment: checked in after the window under the queue_end policy (valueBoolean).
 inline constexpr const char* kExtLateArrival = "urn:yizhan:ext:late-arrival";
 /// Appointment: how the fee was paid — sub-extensions trade-no, channel, channel-trade-no
-/// (valueString) and amount-fen (valueInteger). Written by the kiosk when it books.
+/// (valueString) and amount-fen (valueInteger, the whole fee); paid by insurance also
+/// insurance-fen (valueInteger, fund + personal account) and settlement-id (valueString, the
+/// centre's setl_id). Written by the kiosk when it books.
 inline constexpr const char* kExtPayment = "urn:yizhan:ext:payment";
 /// OperationOutcome.issue of a refused check-in: the moment the window opens/closed
 /// (valueDateTime), the late policy (valueCode queue-end | rebook), the appointment's date (valueDate).

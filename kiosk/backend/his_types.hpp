@@ -79,7 +79,11 @@ struct AppointmentPayment {
     std::string tradeNo;         ///< the kiosk's business key of the payment (journalled)
     std::string channel;         ///< wechat, alipay, unionpay, insurance, cash
     std::string channelTradeNo;  ///< gateway order / insurance msgid; empty when the channel has none
-    int64_t amountFen = 0;       ///< what was paid, in fen
+    int64_t amountFen = 0;       ///< what was paid, in fen: the whole fee, insurance part included
+    /// The part the insurance paid (fund + personal account), in fen; 0 for a self-paid fee. The
+    /// rest (amountFen - insuranceFen) came by `channel` ("insurance" when nothing was left to pay).
+    int64_t insuranceFen = 0;
+    std::string settlementId;    ///< the insurance settlement (2207 setl_id); empty for a self-paid fee
     bool empty() const { return tradeNo.empty(); }
 };
 

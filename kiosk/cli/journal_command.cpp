@@ -55,7 +55,7 @@ json toJson(const PaymentOrder& o) {
                                        {"reference", o.card.reversalReference}};
         }
     }
-    if (o.insured()) {
+    if (o.usesInsurance()) {
         out["total_fen"] = o.totalFen;
         out["fund_fen"] = o.fundFen;
         out["account_fen"] = o.accountFen;

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "kiosk/backend/identity_lookup.hpp"
+#include "screens/payment/insurance_credential.hpp"
 #include "kiosk/core/log.hpp"
 
 namespace kiosk::screens {
@@ -129,7 +130,7 @@ void BookingFlow::reset() {
         std::lock_guard lock(shared_->mutex);
         // A slot held and not booked goes back to the hospital at once (it would expire anyway);
         // with a fee order, closing the order releases it.
-        if (shared_->view.stage == BookStage::held) {
+        if (shared_->view.stage == BookStage::held || shared_->view.stage == BookStage::insuranceSplit) {
             if (shared_->view.order.orderId.empty()) {
                 releaseId = shared_->view.appointment.id;
             } else {
@@ -537,9 +538,11 @@ void BookingFlow::releaseHold() {
 
 void BookingFlow::holdForFee(Shared& shared, uint64_t generation, const backend::Slot& chosen, const std::string& departmentId) {
     std::string patientId;
+    bool insuranceOffered = false;
     {
         std::lock_guard lock(shared.mutex);
         patientId = shared.patientId;
+        insuranceOffered = desk_->insuranceEnabled() && insuranceCredentialOf(shared.identity).has_value();
     }
     // The desk journals the order and its hold key before the hold (registration_saga.hpp).
     auto held = desk_->holdForRegistration(patientId, chosen.id, chosen.feeFen);
@@ -579,7 +582,72 @@ void BookingFlow::holdForFee(Shared& shared, uint64_t generation, const backend:
         v.order = held->order;
         v.tradeNo = held->order.holdKey;
         v.feePayable = true;
+        v.insuranceOffered = insuranceOffered;
         v.cancelledByPatient = false;
+    });
+}
+
+void BookingFlow::payByInsurance() {
+    std::string orderId;
+    std::optional<payments::InsuranceCredential> credential;
+    {
+        std::lock_guard lock(shared_->mutex);
+        if (shared_->view.stage != BookStage::held || shared_->view.order.orderId.empty() || !shared_->view.insuranceOffered) return;
+        orderId = shared_->view.order.orderId;
+        credential = insuranceCredentialOf(shared_->identity);
+        shared_->view.noticeKey.clear();
+    }
+    if (!credential) return;
+    start(BookStage::presettling, [this, orderId, credential = std::move(*credential)](Shared& shared, uint64_t generation) mutable {
+        auto presettled = desk_->preSettleRegistration(orderId, credential);
+        credential.certNo.assign(credential.certNo.size(), '\0');  // used for 1101 and forgotten
+        if (presettled) {
+            update(shared, generation, [&](BookingView& v) {
+                v.stage = BookStage::insuranceSplit;
+                v.order = *presettled;
+            });
+            return;
+        }
+        logger()->warn("fee order {}: insurance pre-settlement failed: {}", orderId, presettled.error().describe());
+        auto stored = desk_->order(orderId);
+        if (stored && stored->state == payments::SagaState::created) {
+            // Nothing was settled and the slot is still held: the patient may pay it themselves.
+            update(shared, generation, [&](BookingView& v) {
+                v.stage = BookStage::held;
+                v.order = *stored;
+                v.noticeKey = presettled.error().code == Errc::rejected ? "booking.insurance.refused" : "booking.insurance.unavailable";
+            });
+            return;
+        }
+        update(shared, generation, [&](BookingView& v) {
+            v.stage = BookStage::stopped;
+            v.error = presettled.error();
+        });
+    });
+}
+
+void BookingFlow::declineInsurance() {
+    std::string orderId;
+    {
+        std::lock_guard lock(shared_->mutex);
+        if (shared_->view.stage != BookStage::insuranceSplit) return;
+        orderId = shared_->view.order.orderId;
+    }
+    start(BookStage::presettling, [this, orderId](Shared& shared, uint64_t generation) {
+        auto selfPay = desk_->backToSelfPay(orderId);
+        if (!selfPay || selfPay->state != payments::SagaState::created) {
+            logger()->error("fee order {}: not back to self-pay ({})", orderId,
+                            selfPay ? std::string(payments::stateName(selfPay->state)) : selfPay.error().describe());
+            update(shared, generation, [&](BookingView& v) {
+                v.stage = BookStage::stopped;
+                v.error = selfPay ? Error(Errc::internal, "order not back to self-pay") : selfPay.error();
+            });
+            return;
+        }
+        update(shared, generation, [&](BookingView& v) {
+            v.stage = BookStage::held;
+            v.order = *selfPay;
+        });
     });
 }
 
@@ -599,7 +667,11 @@ void BookingFlow::payBy(const std::string& channel, SteadyTime now) {
     std::shared_ptr<std::atomic<bool>> cancel;
     {
         std::lock_guard lock(shared_->mutex);
-        if (shared_->view.stage != BookStage::held || shared_->view.order.orderId.empty()) return;
+        const BookingView& view = shared_->view;
+        const bool split = view.stage == BookStage::insuranceSplit;
+        if ((view.stage != BookStage::held && !split) || view.order.orderId.empty()) return;
+        // No channel only confirms a split with nothing left to pay.
+        if (channel.empty() && !(split && view.order.cashFen == 0)) return;
         orderId = shared_->view.order.orderId;
         shared_->view.channel = channel;
         shared_->view.cancelledByPatient = false;
@@ -653,6 +725,11 @@ void BookingFlow::payBy(const std::string& channel, SteadyTime now) {
                 v.order = *order;
             });
         };
+        if (channel.empty()) {
+            // Insurance covers the whole fee: the settlement and the booking, no code.
+            update(shared, generation, [&](BookingView& v) { v.stage = BookStage::booking; });
+            return finishWith(desk_->finish(orderId));
+        }
         auto shown = desk_->showQr(orderId, channel);
         if (!shown || shown->state != payments::SagaState::qr_shown) return finishWith(shown);
         update(shared, generation, [&](BookingView& v) {

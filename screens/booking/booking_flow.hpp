@@ -44,6 +44,11 @@ enum class BookStage {
     doctors,      ///< a department's doctors and the free slots of the next 7 days
     holding,      ///< journalling the key, holding the slot
     held,         ///< the slot is the patient's for a few minutes: the confirmation
+    presettling,  ///< fee by insurance: 1101 → 2201 → 2204 → 2206 (nothing is charged)
+    /// Fee by insurance: view().order has the split (fund, personal account, cash part); the
+    /// patient chooses the cash part's channel (payBy), confirms a split with nothing to pay
+    /// (payBy with no channel), or goes back to self-pay (declineInsurance).
+    insuranceSplit,
     ordering,     ///< fee: creating the gateway order for the chosen channel
     qr,           ///< fee: the code is shown (view().order.codeUrl), waiting for the payment
     booking,      ///< booking the held appointment (after the payment, when there is a fee)
@@ -86,6 +91,9 @@ struct BookingView {
     /// fee or without a payment desk.
     payments::PaymentOrder order;
     bool feePayable = false;   ///< the held fee is paid here (a payment desk is configured)
+    /// The fee may be paid by insurance: the patient identified with an insurance credential and
+    /// the site has an insurance centre.
+    bool insuranceOffered = false;
     std::string channel;       ///< the channel chosen for the fee
     SteadyTime qrShownAt{};    ///< UI clock when the code appeared (the countdown)
     bool cancelledByPatient = false;  ///< the patient pressed cancel on the code
@@ -95,7 +103,7 @@ struct BookingView {
 
     bool working() const {
         return stage == BookStage::loading || stage == BookStage::loadingDoctors || stage == BookStage::holding ||
-               stage == BookStage::ordering || stage == BookStage::booking;
+               stage == BookStage::presettling || stage == BookStage::ordering || stage == BookStage::booking;
     }
     const BookingDepartment* department() const;
     const BookingDoctor* doctorOf(const std::string& doctorId) const;
@@ -135,9 +143,16 @@ public:
     void hold(const std::string& slotId);
     /// The patient confirmed a held zero-fee slot: book it with the same appointment.
     void book();
-    /// The patient chose `channel` for the held slot's fee: code, wait, then the desk books the
-    /// appointment (stages ordering → qr → booking → booked, or feeOutcome).
+    /// The patient chose `channel` for the held slot's fee (or for the cash part of its insurance
+    /// split): code, wait, then the desk books the appointment (stages ordering → qr → booking →
+    /// booked, or feeOutcome). An empty channel confirms a split with no cash part (booking →
+    /// booked: 2207, then the booking).
     void payBy(const std::string& channel, SteadyTime now);
+    /// The patient chose insurance for the held fee: presettling → insuranceSplit. A refusal or
+    /// an unreachable centre goes back to held (self-pay, the same hold) with noticeKey set.
+    void payByInsurance();
+    /// Back from the split: self-pay again with the same hold (held).
+    void declineInsurance();
     /// The patient pressed cancel on the code: the wait ends, the order is closed (or found paid
     /// and booked).
     void cancelPayment();

@@ -41,7 +41,7 @@ bool slotGone(const payments::PaymentOrder& order) { return order.reason.starts_
 
 bool BookPayScreen::holdsSession(const ScreenContext& context) const {
     const BookStage stage = context.services.booking().view().stage;
-    return stage == BookStage::ordering || stage == BookStage::qr || stage == BookStage::booking;
+    return stage == BookStage::presettling || stage == BookStage::ordering || stage == BookStage::qr || stage == BookStage::booking;
 }
 
 Transition BookPayScreen::onEvent(ScreenContext& context, const UiEvent& event) {
@@ -56,8 +56,17 @@ Transition BookPayScreen::onEvent(ScreenContext& context, const UiEvent& event) 
     if (!pressed) return Transition::none();
     if (view.stage == BookStage::held) {
         if (pressed->id == "book.pay.back") return Transition::to("book.confirm");
+        if (pressed->id == "book.pay." + std::string(kInsuranceChoice) && view.insuranceOffered) flow.payByInsurance();
         for (const std::string_view channel : kPaymentChannels) {
             if (pressed->id == "book.pay." + std::string(channel)) flow.payBy(std::string(channel), context.clock.now());
+        }
+    }
+    if (view.stage == BookStage::insuranceSplit) {
+        // Choosing the cash part's channel (or "settle" with nothing to pay) confirms the split.
+        if (pressed->id == "book.pay.back") flow.declineInsurance();
+        if (pressed->id == "book.pay.settle" && view.order.cashFen == 0) flow.payBy("", context.clock.now());
+        for (const std::string_view channel : kPaymentChannels) {
+            if (pressed->id == "book.pay." + std::string(channel) && view.order.cashFen > 0) flow.payBy(std::string(channel), context.clock.now());
         }
     }
     if (pressed->id == "book.pay.cancel" && view.stage == BookStage::qr) flow.cancelPayment();
@@ -72,9 +81,31 @@ void BookPayScreen::draw(const ScreenContext& context, Ui& ui) const {
     const BookingFlow& flow = context.services.booking();
     const BookingView view = flow.view();
     switch (view.stage) {
-        case BookStage::held:
-            drawChannelChoice(context, ui, view.appointment.feeFen, "book.pay.back", "book.pay.");
+        case BookStage::held: {
+            const PatientMessage note = view.noticeKey.empty() ? PatientMessage{} : PatientMessage{view.noticeKey, true};
+            drawChannelChoice(context, ui, view.appointment.feeFen, "book.pay.back", "book.pay.", false, note, view.insuranceOffered);
             return;
+        }
+        case BookStage::presettling:
+            serviceTitle(context, ui, "booking.insurance.presettling_title");
+            drawPatientMessage(context, ui, PatientMessage{"booking.insurance.presettling", false});
+            return;
+        case BookStage::insuranceSplit: {
+            const payments::PaymentOrder& o = view.order;
+            const PatientMessage split{o.cashFen > 0 ? "booking.insurance.split" : "booking.insurance.split_covered", false, {},
+                                       {{"total", formatYuan(o.totalFen)},
+                                        {"fund", formatYuan(o.fundFen)},
+                                        {"account", formatYuan(o.accountFen)},
+                                        {"cash", formatYuan(o.cashFen)}}};
+            if (o.cashFen > 0) {
+                drawChannelChoice(context, ui, o.cashFen, "book.pay.back", "book.pay.", false, split);
+                return;
+            }
+            serviceTitle(context, ui, "pay.split.title");
+            drawPatientMessage(context, ui, split, 0, messageRoom(ui));
+            bottomButtons(context, ui, {{"book.pay.back", "common.back"}, {"book.pay.settle", "pay.split.confirm_covered"}});
+            return;
+        }
         case BookStage::qr:
             if (!view.cancelledByPatient) {
                 // Landscape: the title heads the words' column beside the code (as on pay.qr).
@@ -131,9 +162,12 @@ void BookFeeScreen::onEnter(ScreenContext& context) {
         data.header = header;
         data.patientName = patient;
         data.tradeNo = order.orderId;
-        data.refundNo = order.outRefundNo();
-        data.amount = formatYuan(order.amountFen);
-        data.channel = context.text.tr("pay.channel." + order.channel);
+        if (order.amountFen > 0) {  // cash went through the gateway and came back
+            data.refundNo = order.outRefundNo();
+            data.amount = formatYuan(order.amountFen);
+            data.channel = context.text.tr("pay.channel." + order.channel);
+        }
+        data.insuranceCancelled = order.usesInsurance();  // the settlement was cancelled (2208) too
         document = printing::refundNotice(context.text, data);
         printDocument_ = "refund:" + order.orderId;
     } else {
@@ -179,8 +213,13 @@ void BookFeeScreen::draw(const ScreenContext& context, Ui& ui) const {
     const bool closed = order.state == payments::SagaState::closed;
     if (refunded) {
         serviceTitle(context, ui, "booking.fee.refunded_title");
-        drawPatientMessage(context, ui, PatientMessage{slotGone(order) ? "booking.fee.refunded_slot_gone" : "booking.fee.refunded_refused", true, {}, values},
-                           0, messageRoom(ui) - ui.fonts.bodySize() * 3);
+        // Paid by insurance: the whole fee came back, part to the insurance, part by the channel.
+        const bool insured = order.usesInsurance();
+        const std::string key = std::string(slotGone(order) ? "booking.fee.refunded_slot_gone" : "booking.fee.refunded_refused") +
+                                (insured ? "_insured" : "");
+        const std::vector<std::pair<std::string, std::string>> refundValues{
+            {"amount", formatYuan(insured ? order.totalFen : order.amountFen)}, {"order", order.orderId}};
+        drawPatientMessage(context, ui, PatientMessage{key, true, {}, refundValues}, 0, messageRoom(ui) - ui.fonts.bodySize() * 3);
     } else if (closed) {
         serviceTitle(context, ui, "pay.result.not_charged");
         drawPatientMessage(context, ui, PatientMessage{"booking.fee.not_charged", false}, 0, messageRoom(ui));

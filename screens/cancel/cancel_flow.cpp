@@ -102,8 +102,9 @@ void CancelFlow::load(const PatientIdentity& identity) {
                 // Sold here: the fee goes back by its channel. A journal that cannot be read
                 // leaves it to the counter (never a refund the kiosk cannot account for).
                 if (auto sold = desk->refundableBooking(a.id); sold && *sold) {
-                    row.refundChannel = (*sold)->channel;
-                    if (row.appointment.feeFen <= 0) row.appointment.feeFen = (*sold)->amountFen;
+                    // A fee the insurance paid in full goes back to the insurance alone.
+                    row.refundChannel = (*sold)->channel.empty() && (*sold)->usesInsurance() ? "insurance" : (*sold)->channel;
+                    if (row.appointment.feeFen <= 0) row.appointment.feeFen = (*sold)->totalFen;
                 } else if (!sold) {
                     // Being settled already, or the journal unreadable: cancel() asks again and
                     // says why it cannot be cancelled here.

@@ -1,4 +1,5 @@
 #include "screens/payment/payment_flow.hpp"
+#include "screens/payment/insurance_credential.hpp"
 
 #include <map>
 #include <set>
@@ -13,25 +14,6 @@ using backend::findSessionPatient;
 namespace {
 
 auto logger() { return log::module("payflow"); }
-
-/// The insurance credential of the way the patient identified, if it is one the insurance
-/// centre accepts (notes/protocols.md §4: 01 e-voucher, 02 ID card, 03 social-security card).
-/// An e-health-card QR or a hospital card is not an insurance credential: self-pay only.
-std::optional<payments::InsuranceCredential> insuranceCredential(const PatientIdentity& identity) {
-    switch (identity.source) {
-        case IdentitySource::social_security_card:
-            if (!identity.cardNumber.empty()) return payments::InsuranceCredential{"03", identity.cardNumber};
-            break;
-        case IdentitySource::id_card:
-            if (!identity.idNumber.empty()) return payments::InsuranceCredential{"02", identity.idNumber};
-            break;
-        case IdentitySource::insurance_qr:
-            if (!identity.cardNumber.empty()) return payments::InsuranceCredential{"01", identity.cardNumber};
-            break;
-        default: break;
-    }
-    return std::nullopt;
-}
 
 /// The order to show once a step that may have moved money returned: the journal's own state, or,
 /// when the desk could not even say (journal trouble), UNKNOWN with the reason — never "failed".
@@ -146,8 +128,8 @@ void PaymentFlow::loadCharges(const PatientIdentity& identity) {
         // Insurance is offered when the identification is an insurance credential and the site
         // has an insurance centre configured; otherwise the screen says which credential to use.
         const bool insuranceSite = desk_ && desk_->insuranceEnabled();
-        shared_->view.insuranceOffered = insuranceCredential(identity).has_value() && insuranceSite;
-        shared_->view.insuranceNeedsCredential = !insuranceCredential(identity).has_value() && insuranceSite;
+        shared_->view.insuranceOffered = insuranceCredentialOf(identity).has_value() && insuranceSite;
+        shared_->view.insuranceNeedsCredential = !insuranceCredentialOf(identity).has_value() && insuranceSite;
         shared_->view.bankCardOffered = desk_ && desk_->bankCardEnabled();
     }
     start(PayStage::loading, [this](const std::shared_ptr<Shared>& shared, uint64_t generation, std::stop_token) {
@@ -264,7 +246,7 @@ void PaymentFlow::requestQuote(bool useInsurance) {
             std::lock_guard lock(shared->mutex);
             patientId = shared->patientId;
             charges = shared->view.charges;
-            if (useInsurance) credential = insuranceCredential(shared->identity);
+            if (useInsurance) credential = insuranceCredentialOf(shared->identity);
         }
         auto quote = [&] {
             std::lock_guard desk(deskMutex_);
@@ -321,7 +303,7 @@ void PaymentFlow::renewQr(SteadyTime now) {
             std::lock_guard lock(shared->mutex);
             patientId = shared->patientId;
             charges = shared->view.charges;
-            if (insured) credential = insuranceCredential(shared->identity);
+            if (insured) credential = insuranceCredentialOf(shared->identity);
         }
         // A new order: the expired one is CLOSED at the gateway, its out_trade_no cannot be paid.
         auto quote = [&] {

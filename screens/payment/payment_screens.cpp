@@ -522,12 +522,13 @@ void PayChannelScreen::draw(const ScreenContext& context, Ui& ui) const {
 }
 
 void drawChannelChoice(const ScreenContext& context, Ui& ui, int64_t amountFen, const std::string& backId, const std::string& channelIdPrefix,
-                       bool bankCard, const PatientMessage& note) {
+                       bool bankCard, const PatientMessage& note, bool insurance) {
     const Layout& l = ui.layout;
     const Palette& c = ui.theme.colors;
     const float x0 = l.contentMin.x;
     const float x1 = l.contentMax.x;
     std::vector<std::string_view> channels(std::begin(kChannels), std::end(kChannels));
+    if (insurance) channels.insert(channels.begin(), kInsuranceChoice);
     if (bankCard) channels.push_back(kBankCardChannel);
     const RowButton cancel{backId, context.text.tr("common.back"), ButtonKind::secondary};
     // Landscape (about 800 pixels between the bars, less in large print): one row at the bottom,
@@ -559,13 +560,16 @@ void drawChannelChoice(const ScreenContext& context, Ui& ui, int64_t amountFen, 
     const float noteHeight = note.key.empty() ? 0 : patientMessageHeight(context, ui, note, x1 - x0, false) + gap;
     // With a note in large print the label gives way (the amount under "choose how to pay"
     // speaks for itself).
-    const bool labelShown = note.key.empty() || !ui.fonts.largePrint();
+    // So does it in landscape large print when the choices take two rows of buttons.
+    const bool twoRows = !l.portrait && buttonRowTop(ui, row, x0, x1, l.contentMax.y) < cancelTop;
+    const bool labelShown = (note.key.empty() || !ui.fonts.largePrint()) && !(twoRows && ui.fonts.largePrint());
     if (labelShown) ui.centered(context.text.tr("pay.amount_due"), ui.fonts.body(), c.mutedText, x0, x1);
     // The amount in the big clock face, unless (landscape, large print; a note in portrait) that
-    // would run into the buttons: then in the title face.
+    // would run into the buttons: then in the title face, or in landscape the body face (five
+    // choices, insurance among them, take two rows of buttons at large print).
     const float roomAbove = buttonsTop - gap - noteHeight - ImGui::GetCursorScreenPos().y;
     ImFont* amountFace = ui.fonts.clock()->FontSize * 1.25F <= roomAbove || (l.portrait && note.key.empty()) ? ui.fonts.clock()
-                         : ui.fonts.title()->FontSize * 1.25F <= roomAbove || l.portrait || note.key.empty() ? ui.fonts.title()
+                         : ui.fonts.title()->FontSize * 1.25F <= roomAbove || l.portrait ? ui.fonts.title()
                                                                                                          : ui.fonts.body();
     ui.centered(context.text.tr("pay.yuan", {{"amount", formatYuan(amountFen)}}), amountFace, c.primary, x0, x1);
     size_t perRow = 1;

@@ -108,10 +108,13 @@ struct QrCache {
 };
 void drawQrPanel(const ScreenContext& context, Ui& ui, const QrPanel& panel, QrCache& cache);
 /// The channel choice as pay.channel draws it: the amount, one button per channel (ids
-/// `channelIdPrefix` + wechat / alipay / unionpay, and bankcard when `bankCard`), a back button
-/// `backId`, and above the buttons `note` when there is one (why the card could not be used).
+/// `channelIdPrefix` + wechat / alipay / unionpay, bankcard when `bankCard`, and insurance first
+/// when `insurance`), a back button `backId`, and above the buttons `note` when there is one (why
+/// the card could not be used, what the insurance pays).
 void drawChannelChoice(const ScreenContext& context, Ui& ui, int64_t amountFen, const std::string& backId, const std::string& channelIdPrefix,
-                       bool bankCard = false, const PatientMessage& note = {});
+                       bool bankCard = false, const PatientMessage& note = {}, bool insurance = false);
+/// The insurance as a choice beside the channels (a booking's fee: kInsuranceChoice's button).
+inline constexpr std::string_view kInsuranceChoice = "insurance";
 /// The QR payment channels in the order the screens offer them.
 inline constexpr std::string_view kPaymentChannels[] = {"wechat", "alipay", "unionpay"};
 /// The bank-card terminal's channel, offered after the QR ones where a terminal is attached.

@@ -44,6 +44,7 @@ enum class Payer {
     insured,     ///< insurance with a cash part by QR (pat-zhang-san, every charge)
     fullyCovered, ///< insurance, the fund pays all (pat-ouyang-nana, every charge)
     registration,  ///< a booking's registration fee by QR (pat-li-jun, a cardiology slot tomorrow)
+    insuredRegistration,  ///< the same fee by insurance (Zhang San's ID: 90 % fund), the cash part by QR
     tcmDelivery,   ///< a herbal delivery fee by QR (pat-li-jun's herbal prescription, address by phone; issue 13 item 4)
     card,          ///< self-pay on the bank-card terminal (pat-li-jun, one charge; issue 16)
     insuredCard    ///< insurance with the cash part on the bank-card terminal (pat-zhang-san)
@@ -62,6 +63,7 @@ std::string payerName(Payer p) {
         case Payer::insured: return "_insured";
         case Payer::fullyCovered: return "_fullyCovered";
         case Payer::registration: return "_registration";
+        case Payer::insuredRegistration: return "_insuredRegistration";
         case Payer::tcmDelivery: return "_tcmDelivery";
         case Payer::card: return "_card";
         case Payer::insuredCard: return "_insuredCard";
@@ -117,6 +119,8 @@ void registrationCase(const CrashCase& c, test::SimProcess& sim, backend::FhirHi
     if (c.scenario == Scenario::holdLost) pay.insert(pay.end(), {"--hold-lost", "free"});
     if (c.scenario == Scenario::holdTaken) pay.insert(pay.end(), {"--hold-lost", "taken"});
     if (c.scenario == Scenario::cancelled) pay.emplace_back("--cancel");
+    const bool insured = c.payer == Payer::insuredRegistration;
+    if (insured) pay.insert(pay.end(), {"--cert-no", "110101199003070134"});  // Zhang San (desk_fixture.hpp)
     const auto crashed = test::runCommand(pay);
     ASSERT_EQ(crashed.exitCode, kFailpointExitCode) << "failpoint not reached\n" << crashed.out << crashed.err;
     PaymentOrder keys;
@@ -132,6 +136,20 @@ void registrationCase(const CrashCase& c, test::SimProcess& sim, backend::FhirHi
         EXPECT_FALSE(isTerminal(keys.state)) << "the crash left a terminal row: " << stateName(keys.state);
         EXPECT_TRUE(keys.registration());
     }
+    // The centre's settlements of the order's visit (none before 2201 was journalled).
+    auto settlementsOfVisit = [&] {
+        std::vector<std::string> out;
+        auto journal = Journal::open(journalFile);
+        if (!journal) return out;
+        auto saga = SagaJournal::attach(**journal, "K01");
+        auto order = saga ? saga->load(keys.orderId) : Result<PaymentOrder>(std::unexpected(Error(Errc::internal, "no journal")));
+        if (!order || order->mdtrtId.empty()) return out;
+        const auto ledger = sim.call("GET", "/insurance/admin/ledger");
+        for (const auto& s : ledger["settlements"]) {
+            if (s["setlinfo"].value("mdtrt_id", "") == order->mdtrtId) out.push_back(s.value("status", ""));
+        }
+        return out;
+    };
     if (c.scenario == Scenario::paysWhileDown) sim.call("POST", "/gateway/orders/" + keys.outTradeNo() + "/simulate-paid");
 
     const auto restarted = test::runCommand({PAY_PROBE_EXE, "--journal", journalFile.string(), "--root", sim.rootUrl(), "--mode", "recover"});
@@ -161,20 +179,27 @@ void registrationCase(const CrashCase& c, test::SimProcess& sim, backend::FhirHi
     EXPECT_EQ(live, 0) << "a slot is still held by an order that ended";
     EXPECT_LE(sim.commits(keys.outTradeNo()), 1);
     EXPECT_LE(sim.commits(keys.outRefundNo()), 1);
+    // Paid by insurance, the gateway only ever sees the cash part (10 % of a class A fee).
+    const int64_t cashFen = insured ? slot.feeFen - slot.feeFen * 9 / 10 : slot.feeFen;
+    const std::vector<std::string> settlements = settlementsOfVisit();
     switch (c.expected) {
         case SagaState::done:
             EXPECT_EQ(gateway["status"], "SUCCESS") << gateway.dump();
+            EXPECT_EQ(gateway["amount_fen"], cashFen) << gateway.dump();
             EXPECT_EQ(booked, 1) << "paid, but no appointment booked";
             EXPECT_EQ(sim.commits(keys.outRefundNo()), 0);
+            if (insured) EXPECT_EQ(settlements, std::vector<std::string>{"settled"}) << "settled exactly once";
             break;
         case SagaState::refunded:
             EXPECT_EQ(gateway["status"], "REFUND") << gateway.dump();
-            EXPECT_EQ(gateway["refunded_fen"], slot.feeFen);
+            EXPECT_EQ(gateway["refunded_fen"], cashFen);
             EXPECT_EQ(booked, 0) << "refunded, yet booked";
+            if (insured) EXPECT_EQ(settlements, std::vector<std::string>{"cancelled"}) << "the settlement cancelled (2208)";
             break;
         case SagaState::closed:
             EXPECT_TRUE(status == 404 || gateway["status"] == "CLOSED") << gateway.dump();
             EXPECT_EQ(booked, 0) << "booked without a payment";
+            EXPECT_TRUE(settlements.empty()) << "nothing settled for a fee nobody paid";
             break;
         default:
             ADD_FAILURE() << "unexpected expectation";
@@ -210,7 +235,7 @@ TEST_P(CrashMatrixTest, RestartResolvesAgainstTheLedger) {
     ASSERT_TRUE(sim.ready()) << sim.log();
     backend::FhirSettings fhirSettings = sim.settings();
     backend::FhirHisDriver his(fhirSettings);
-    if (c.payer == Payer::registration) {
+    if (c.payer == Payer::registration || c.payer == Payer::insuredRegistration) {
         registrationCase(c, sim, his);
         return;
     }
@@ -498,6 +523,23 @@ std::vector<CrashCase> crashCases() {
         {"reg_after_cancel", Scenario::cancelled, S::refunded, Payer::registration},
         {"before_refund", Scenario::cancelled, S::refunded, Payer::registration},
         {"after_refund", Scenario::cancelled, S::refunded, Payer::registration},
+        // The fee by insurance: hold → 1101/2201/2204/2206 → the cash part by QR → 2207 → book.
+        {"ins_before_presettle", Scenario::phonePays, S::closed, Payer::insuredRegistration},
+        {"ins_after_presettle", Scenario::phonePays, S::closed, Payer::insuredRegistration},
+        {"ins_presettled", Scenario::phonePays, S::closed, Payer::insuredRegistration},
+        {"qr_shown", Scenario::paysWhileDown, S::done, Payer::insuredRegistration},
+        {"paid", Scenario::phonePays, S::done, Payer::insuredRegistration},
+        {"ins_before_settle", Scenario::phonePays, S::done, Payer::insuredRegistration},
+        {"ins_after_settle", Scenario::phonePays, S::done, Payer::insuredRegistration},
+        {"ins_settled", Scenario::phonePays, S::done, Payer::insuredRegistration},
+        {"before_his_commit", Scenario::phonePays, S::done, Payer::insuredRegistration},
+        {"after_his_commit", Scenario::phonePays, S::done, Payer::insuredRegistration},
+        {"reg_after_rehold", Scenario::holdTaken, S::refunded, Payer::insuredRegistration},
+        {"ins_before_cancel", Scenario::holdTaken, S::refunded, Payer::insuredRegistration},
+        {"reg_after_cancel", Scenario::cancelled, S::refunded, Payer::insuredRegistration},
+        {"ins_before_cancel", Scenario::cancelled, S::refunded, Payer::insuredRegistration},
+        {"ins_after_cancel", Scenario::cancelled, S::refunded, Payer::insuredRegistration},
+        {"after_refund", Scenario::cancelled, S::refunded, Payer::insuredRegistration},
     };
 }
 

@@ -8,6 +8,8 @@
 //             [--patient P --cert-no ID --lines id:class:code:fen,… --channel wechat]
 //                                                    (pay-insured: the desk, credential type 02)
 //             [--patient P --slot S --amount FEN --channel wechat]     (book-paid: registration)
+//             [--cert-no ID]      book-paid: the fee by insurance (credential type 02), its cash
+//                                 part by QR
 //             [--phone-pays]      play the patient's phone: pay right after the QR is shown
 //             [--hold-lost free|taken]  book-paid: the hold ends while the patient pays (cancelled,
 //                                 as the HIS does when it expires); "taken": another patient
@@ -162,11 +164,16 @@ int main(int argc, char** argv) {
                 if (auto other = his.holdSlot(args["--slot"], "pat-gen-07", "OTHER-" + orderId); !other) return failWith(other.error());
             }
         }
+        if (args.contains("--cert-no")) {
+            auto split = (*desk)->preSettleRegistration(orderId, InsuranceCredential{"02", args["--cert-no"]});
+            if (!split) return failWith(split.error());
+        }
         auto order = (*desk)->showQr(orderId, args["--channel"]);
         if (!order) return failWith(order.error());
         if (args.contains("--phone-pays") && order->state == SagaState::qr_shown) phonePays(*order);
         order = (*desk)->awaitPayment(orderId);
-        if (order && order->state == SagaState::paid) order = (*desk)->finish(orderId);
+        const bool nothingToPay = order && order->state == SagaState::ins_presettled && order->cashFen == 0;
+        if (order && (order->state == SagaState::paid || nothingToPay)) order = (*desk)->finish(orderId);
         if (!order) return failWith(order.error());
         if (args.contains("--cancel") && order->state == SagaState::done) {
             auto cancelled = (*desk)->cancelBooking(order->appointmentId);

@@ -97,6 +97,38 @@ protected:
         ASSERT_TRUE(awaitCode());
     }
 
+    /// The [payments] keys of the hospital-sim's insurance centre (appended to startBooking's section).
+    std::string insuranceKeys() const {
+        return "insurance_url = \"" + hospital.rootUrl() + "/insurance\"\nfixmedins_code = \"H43010100001\"\ninsurance_area = \"430100\"\n";
+    }
+
+    /// Waits (drawing frames) until the booking's worker reaches `stage`.
+    bool awaitStage(screens::BookStage stage) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (std::chrono::steady_clock::now() < deadline) {
+            app->settle();
+            if (app->services().booking().view().stage == stage) {
+                app->settle();
+                return true;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        const auto view = app->services().booking().view();
+        ADD_FAILURE() << "stage " << static_cast<int>(view.stage) << " instead of " << static_cast<int>(stage) << ", order "
+                      << view.order.orderId << " " << payments::stateName(view.order.state) << " " << view.order.reason << " "
+                      << (view.error ? view.error->describe() : std::string()) << " on " << app->currentScreen();
+        return false;
+    }
+
+    /// The centre's settlement of an insurance visit, from its own ledger ("settled", "cancelled").
+    std::string settlementStatus(const std::string& mdtrtId) {
+        const auto ledger = hospital.call("GET", "/insurance/admin/ledger");
+        for (const auto& s : ledger["settlements"]) {
+            if (s["setlinfo"].value("mdtrt_id", "") == mdtrtId) return s.value("status", "");
+        }
+        return "none";
+    }
+
     /// Waits (drawing frames) until the fee's code is on screen.
     bool awaitCode() {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -183,6 +215,111 @@ TEST_F(BookingFeeJourneyTest, FeePaidByQrBooksTheSlotAndPrintsTheSlip) {
     ASSERT_EQ(jobs.size(), 1U) << "the registration slip";
     EXPECT_TRUE(contains(jobs.front(), slot.start.substr(11, 5))) << "the slip has the time";
     EXPECT_TRUE(textShown("挂号成功"));
+}
+
+TEST_F(BookingFeeJourneyTest, FeePaidByInsuranceShowsTheSplitSettlesAndBooksInSixTaps) {
+    // Issue 11: department, doctor, slot, confirm, insurance, and the cash part's channel (which
+    // confirms the split) — six taps from the menu to the code.
+    startBooking(insuranceKeys());
+    const auto [slot, day] = feeSlotFrom(1);
+    ASSERT_FALSE(slot.id.empty());
+    auto report = journey(std::string(R"({"steps": [)") + toConfirm(slot, day) + R"(,
+        {"tap": "book.confirm.pay"},
+        {"expect_screen": "book.pay"},
+        {"tap": "book.pay.insurance"}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    ASSERT_TRUE(awaitStage(screens::BookStage::insuranceSplit));
+    const auto split = app->services().booking().view().order;
+    EXPECT_EQ(split.state, SagaState::ins_presettled) << split.reason;
+    EXPECT_EQ(split.totalFen, slot.feeFen);
+    ASSERT_GT(split.cashFen, 0) << "class A: the fund pays 90 %";
+    EXPECT_TRUE(textShown(fmt::format("{}.{:02}", split.fundFen / 100, split.fundFen % 100))) << "the fund's part is on screen";
+    EXPECT_TRUE(shown("book.pay.wechat"));
+    EXPECT_FALSE(shown("book.pay.insurance")) << "the split offers the cash part's channels";
+    report = journey(R"({"steps": [
+        {"wait": 0},
+        {"tap": "book.pay.alipay"}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    ASSERT_TRUE(awaitCode());
+    EXPECT_TRUE(textShown(fmt::format("{}.{:02}", split.cashFen / 100, split.cashFen % 100))) << "the code is for the cash part";
+    report = journey(R"({"steps": [
+        {"pay_on_phone": true},
+        {"await_screen": {"screen": "book.slip", "seconds": 20}}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    app->settle();
+    const auto all = orders();
+    ASSERT_EQ(all.size(), 1U);
+    const auto& order = all.front();
+    EXPECT_TRUE(order.insuredRegistration());
+    EXPECT_EQ(order.state, SagaState::done) << order.reason;
+    EXPECT_EQ(order.channel, "alipay");
+    EXPECT_EQ(settlementStatus(order.mdtrtId), "settled");
+    EXPECT_EQ(statusOf(order.holdKey), "booked");
+    EXPECT_EQ(hospital.call("GET", "/gateway/orders/" + order.outTradeNo()).value("amount_fen", int64_t{0}), split.cashFen);
+}
+
+TEST_F(BookingFeeJourneyTest, AFeeTheInsuranceCoversIsSettledWithOneTapAndNoCode) {
+    startBooking(insuranceKeys());
+    const auto [slot, day] = feeSlotFrom(1);
+    ASSERT_FALSE(slot.id.empty());
+    auto report = journey(std::string(R"({"steps": [)") + toConfirm(slot, day, "ouyang-nana") + R"(,
+        {"tap": "book.confirm.pay"},
+        {"tap": "book.pay.insurance"}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    ASSERT_TRUE(awaitStage(screens::BookStage::insuranceSplit));
+    EXPECT_EQ(app->services().booking().view().order.cashFen, 0);
+    EXPECT_TRUE(shown("book.pay.settle"));
+    EXPECT_FALSE(shown("book.pay.wechat")) << "nothing to pay: no channel";
+    report = journey(R"({"steps": [
+        {"wait": 0},
+        {"tap": "book.pay.settle"},
+        {"await_screen": {"screen": "book.slip", "seconds": 20}}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    const auto all = orders();
+    ASSERT_EQ(all.size(), 1U);
+    EXPECT_EQ(all.front().state, SagaState::done) << all.front().reason;
+    EXPECT_EQ(all.front().cashFen, 0);
+    EXPECT_EQ(settlementStatus(all.front().mdtrtId), "settled");
+    EXPECT_TRUE(all.front().codeUrl.empty()) << "nothing to pay: no gateway order";
+}
+
+TEST_F(BookingFeeJourneyTest, ACentreThatRefusesTheSplitLeavesTheTimeHeldForSelfPay) {
+    startBooking(insuranceKeys());
+    const auto [slot, day] = feeSlotFrom(1);
+    ASSERT_FALSE(slot.id.empty());
+    hospital.call("POST", "/insurance/admin/answer-faults", {{"infno", "2206"}, {"kind", "reject"}, {"count", 1}});
+    auto report = journey(std::string(R"({"steps": [)") + toConfirm(slot, day) + R"(,
+        {"tap": "book.confirm.pay"},
+        {"tap": "book.pay.insurance"}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    ASSERT_TRUE(awaitStage(screens::BookStage::held));
+    app->settle();
+    EXPECT_EQ(app->currentScreen(), "book.pay");
+    EXPECT_TRUE(textShown("医保未能结算")) << "the patient reads why, and that nothing was charged";
+    EXPECT_TRUE(shown("book.pay.wechat"));
+    // Back from the split works the same way: here the patient just pays it themselves.
+    report = journey(R"({"steps": [
+        {"wait": 0},
+        {"tap": "book.pay.wechat"}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    ASSERT_TRUE(awaitCode());
+    report = journey(R"({"steps": [
+        {"pay_on_phone": true},
+        {"await_screen": {"screen": "book.slip", "seconds": 20}}
+    ]})");
+    ASSERT_TRUE(report.ok) << describe(report);
+    const auto all = orders();
+    ASSERT_EQ(all.size(), 1U);
+    EXPECT_EQ(all.front().state, SagaState::done) << all.front().reason;
+    EXPECT_FALSE(all.front().insuredRegistration());
+    EXPECT_EQ(all.front().amountFen, slot.feeFen);
 }
 
 TEST_F(BookingFeeJourneyTest, CancellingABookingSoldHereRefundsTheFeeByItsOwnChannel) {
@@ -329,7 +466,10 @@ TEST_F(BookingFeeJourneyTest, EveryFeeScreenFitsInEachOrientationPrintSizeAndLan
                 const std::string person = people[run % 4];
                 const int firstDay = 1 + run / 4 * 2;
                 ++run;
-                startBooking(std::string("[ui]\norientation = \"") + orientation + "\"\n");
+                // Half the runs (each orientation, print size and language once) pay by
+                // insurance: the channels with insurance, its split, then the cash part's code.
+                const bool insured = (((run - 1) >> 1) ^ (run - 1)) & 1;
+                startBooking(insuranceKeys() + "[ui]\norientation = \"" + orientation + "\"\n");
                 const auto [slot, day] = feeSlotFrom(firstDay);
                 ASSERT_FALSE(slot.id.empty());
                 const std::string print = std::string(R"({"set_large_print": )") + (largePrint ? "true" : "false") + "},";
@@ -337,9 +477,14 @@ TEST_F(BookingFeeJourneyTest, EveryFeeScreenFitsInEachOrientationPrintSizeAndLan
                     )" + print + R"(
                     {"tap": "book.confirm.pay"},
                     {"expect_screen": "book.pay"},
-                    {"tap": "book.pay.wechat"}
+                    {"tap": "book.pay.)" + (insured ? "insurance" : "wechat") + R"("}
                 ]})");
                 ASSERT_TRUE(report.ok) << describe(report);
+                if (insured) {
+                    ASSERT_TRUE(awaitStage(screens::BookStage::insuranceSplit));
+                    report = journey(R"({"steps": [{"wait": 0}, {"tap": "book.pay.wechat"}]})");
+                    ASSERT_TRUE(report.ok) << describe(report);
+                }
                 ASSERT_TRUE(awaitCode());
                 report = journey(R"({"steps": [
                     {"pay_on_phone": true},
