@@ -97,6 +97,67 @@ runuser -u yizhan -- env SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy \
 [ -f /var/lib/yizhan/journal.sqlite ] || failed "the kiosk made no /var/lib/yizhan/journal.sqlite"
 phase "installed $version: user, groups, folders, config mode, units; the kiosk starts as yizhan"
 
+# 3b. The maintainer scripts around a running kiosk. This machine has no systemd running (nor has
+# CI's), so they are run as dpkg runs them, in a private mount namespace whose /run says systemd
+# runs (/run/systemd/system), with systemctl, deb-systemd-invoke and kiosk replaced by recorders
+# on PATH: systemctl says the kiosk is active; kiosk wait-idle takes 1 s (a payment finishing).
+scripts="$work/scripts"
+dpkg-deb -e "$deb" "$scripts"
+fakes="$work/fakes"
+mkdir -p "$fakes"
+calls="$work/calls.log"
+cat >"$fakes/systemctl" <<FAKE
+#!/bin/sh
+echo "systemctl \$*" >>"$calls"
+FAKE
+cat >"$fakes/deb-systemd-invoke" <<FAKE
+#!/bin/sh
+echo "deb-systemd-invoke \$*" >>"$calls"
+FAKE
+cat >"$fakes/kiosk-with-wait-idle" <<FAKE
+#!/bin/sh
+if [ "\$1 \$2" = "wait-idle --help" ]; then echo "Usage: kiosk wait-idle [OPTIONS] --timeout SECONDS --config FILE"; exit 0; fi
+if [ "\$1" = wait-idle ]; then echo "kiosk \$* as \$(id -un)" >>"$calls"; sleep 1; echo "kiosk wait-idle returned" >>"$calls"; exit 0; fi
+exit 2
+FAKE
+cat >"$fakes/kiosk-without-wait-idle" <<FAKE
+#!/bin/sh
+echo "The following argument was not expected: \$1" >&2
+exit 109
+FAKE
+chmod 755 "$fakes"/*
+chmod 755 "$work"  # the recorders run as yizhan too (runuser)
+touch "$calls" && chmod 666 "$calls"
+run_scripts() {  # run_scripts KIOSK_FAKE SCRIPT ARGS... ; SCRIPT ARGS...
+  local kiosk_fake="$1"; shift
+  unshare -m --propagation private sh -c '
+    mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system &&
+    mkdir -p "$1/bin" && cp "$1/$2" "$1/bin/kiosk" && cp "$1/systemctl" "$1/deb-systemd-invoke" "$1/bin/" &&
+    export PATH="$1/bin:$PATH" && shift 2 && "$@"' sh "$fakes" "$kiosk_fake" "$@"
+}
+# An upgrade: prerm waits for idle, then stops; postinst starts the kiosk again.
+run_scripts kiosk-with-wait-idle sh -c "sh '$scripts/prerm' upgrade 0.1.0+next && ls /run/yizhan-kiosk.restart-after-upgrade >>'$calls' && sh '$scripts/postinst' configure $version && { ls /run/yizhan-kiosk.restart-after-upgrade >>'$calls' 2>&1 || true; }" \
+  >"$work/scripts-upgrade.log" 2>&1 || failed "prerm upgrade / postinst configure"
+grep -v '^systemctl \(daemon-reload\|--system daemon-reload\)' "$calls" >"$work/calls-upgrade.log"
+expected_calls="systemctl --quiet is-active yizhan-kiosk.service
+kiosk wait-idle --timeout 300 --config /etc/yizhan/kiosk.toml as yizhan
+kiosk wait-idle returned
+deb-systemd-invoke stop yizhan-kiosk.service
+/run/yizhan-kiosk.restart-after-upgrade
+deb-systemd-invoke start yizhan-kiosk.service"
+[ "$(grep -v 'No such file' "$work/calls-upgrade.log")" = "$expected_calls" ] ||
+  failed "upgrade around a running kiosk: expected
+$expected_calls
+got
+$(cat "$work/calls-upgrade.log")"
+# A kiosk from before `kiosk wait-idle`: prerm does not wait and does not fail, it stops; a remove
+# does not start it again.
+: >"$calls"
+run_scripts kiosk-without-wait-idle sh "$scripts/prerm" remove >"$work/scripts-remove.log" 2>&1 || failed "prerm remove (no wait-idle)"
+[ "$(cat "$calls")" = "systemctl --quiet is-active yizhan-kiosk.service
+deb-systemd-invoke stop yizhan-kiosk.service" ] || failed "prerm remove without wait-idle: $(cat "$calls")"
+phase "maintainer scripts: upgrade waits for kiosk wait-idle (as yizhan), stops, restarts; without wait-idle, stops"
+
 # 4. The site's edit, its own files, and a journal with an order in every state.
 sed -i 's/^id = "UNCONFIGURED-01".*/id = "WARD3-KIOSK-07"   # edited on site/' /etc/yizhan/kiosk.toml
 grep -q 'WARD3-KIOSK-07' /etc/yizhan/kiosk.toml || failed "could not edit the config"
