@@ -24,6 +24,7 @@
 #include "kiosk/core/log.hpp"
 #include "kiosk/core/mask.hpp"
 #include "kiosk/ops/metrics_server.hpp"
+#include "kiosk/ops/service_notifier.hpp"
 #include "kiosk/speech/espeak_speech.hpp"
 #include "kiosk/speech/readings.hpp"
 
@@ -1687,12 +1688,13 @@ void App::requestQuit() {
 
 int App::run(uint64_t maxFrames) {
     running_ = true;
+    ops::ServiceNotifier systemd;  // READY=1 after the first frame, WATCHDOG=1 from this loop, STOPPING=1 at its end
     frame();
     if (maxFrames != 0 && frames_ >= maxFrames) return 0;
     int settleFrames = 2;  // ImGui needs a frame or two after input to settle hover/press state
     while (running_) {
         // Queued pointer input needs frames of its own (one press or release each) at once.
-        const auto wait = settleFrames > 0 || !pointerQueue_.empty() ? std::chrono::milliseconds(0) : untilNextRedraw();
+        const auto wait = systemd.nextWait(settleFrames > 0 || !pointerQueue_.empty() ? std::chrono::milliseconds(0) : untilNextRedraw());
         SDL_Event event;
         if (SDL_WaitEventTimeout(&event, static_cast<int>(std::max<int64_t>(1, wait.count()))) != 0) {
             handleSdlEvent(event);
