@@ -2,12 +2,18 @@
 // step plus journey.json).
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <condition_variable>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include "kiosk/cli/commands.hpp"
 #include "kiosk/cli/common.hpp"
 #include "kiosk/cli/startup_failure.hpp"
 #include "kiosk/cli/wiring.hpp"
+#include "kiosk/core/log.hpp"
 #include "kiosk/ops/metrics_server.hpp"
 #include "screens/app.hpp"
 #include "screens/journey.hpp"
@@ -73,6 +79,44 @@ Result<std::unique_ptr<screens::App>> createApp(const UiOptions& options, screen
     return createAppFrom(std::move(*config), options, std::move(appOptions));
 }
 
+/// How long a stop (SIGTERM) waits for a payment step in flight to reach the journal. A step is
+/// one HTTP call between two journal rows, bounded by [payments] call timeouts; a QR wait ends
+/// at once (the order is closed, or found paid and finished). systemd's TimeoutStopSec (30 s in
+/// deploy/systemd) is longer, so the kiosk is never killed before it has said why it stopped.
+constexpr std::chrono::seconds kStopDeadline{20};
+
+/// Ends the App: its payment worker finishes the step in flight and journals it (~PaymentFlow).
+/// Past `kStopDeadline` the process exits 0 at once, saying so: every journal row is committed
+/// (SQLite), and start-up recovery resolves the order from the last one, as after a power cut
+/// (the crash matrix, tests/payments).
+void closeWithinDeadline(std::unique_ptr<screens::App>& app) {
+    std::mutex mutex;
+    std::condition_variable closed;
+    bool done = false;
+    std::thread deadline([&] {
+        std::unique_lock lock(mutex);
+        if (!closed.wait_for(lock, kStopDeadline, [&] { return done; })) {
+            log::module("app")->critical("stop: a payment step is still running after {} s; exiting now (start-up "
+                                         "recovery resolves it from the journal)",
+                                         kStopDeadline.count());
+            log::flushAll();
+            _exit(0);
+        }
+    });
+    const auto started = std::chrono::steady_clock::now();
+    app.reset();
+    {
+        std::lock_guard lock(mutex);
+        done = true;
+    }
+    closed.notify_one();
+    deadline.join();
+    log::module("app")->info("stopped in {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                     std::chrono::steady_clock::now() - started)
+                                                     .count());
+    log::flushAll();
+}
+
 /// `kiosk run` itself. Whatever stops the start shows the out-of-service screen instead
 /// (kiosk/cli/startup_failure.hpp): never a black screen, never a restart loop.
 int runKiosk(const UiOptions& options, screens::AppOptions appOptions, uint64_t exitAfterFrames,
@@ -108,6 +152,7 @@ int runKiosk(const UiOptions& options, screens::AppOptions appOptions, uint64_t 
         }
     }
     metricsServer.reset();  // stops scrapes before the App (and what they read) goes
+    closeWithinDeadline(*app);
     return exitCode;
 }
 
@@ -161,7 +206,9 @@ void installScreenshotCommand(CLI::App& root, Action& action) {
             auto app = createApp(*options, std::move(appOptions));
             if (!app) return 1;
             const auto report = screens::runJourney(**app, clock, *journey, *outDir);
+            closeWithinDeadline(*app);  // a stop mid-journey: the payment step in flight is journalled first
             std::cout << report.toJson().dump(2) << '\n';
+            if (report.stopped) return 0;
             size_t layoutProblems = 0;
             for (const auto& step : report.steps) layoutProblems += step.layoutProblems.size();
             if (layoutProblems > 0) {
