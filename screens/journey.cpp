@@ -192,9 +192,11 @@ Result<void> runStep(App& app, ManualClock& clock, const JourneyStep& step, cons
             SDL_PumpEvents();  // a pending SIGTERM becomes SDL_QUIT here (the watch sets `quit`)
             if (quit.load()) break;
             reached = app.awaitScreen(step.argument, std::chrono::seconds(1));
-            if (reached) break;
+            if (reached) return reached;
         }
-        return reached;
+        if (quit.load()) return reached;
+        return fail(Errc::timeout, fmt::format("screen {} not reached within {} s (on {})", step.argument, step.seconds,
+                                               app.currentScreen()));
     }
     if (step.action == "expect_screen") {
         if (app.currentScreen() != step.argument) {
