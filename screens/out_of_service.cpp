@@ -32,7 +32,8 @@ struct BuiltInText {
 };
 constexpr BuiltInText kBuiltIn[] = {
     {"out_of_service.title", "暂停服务", "Out of service"},
-    {"out_of_service.body", "本机暂时无法使用，请到人工窗口办理。", "This kiosk cannot be used at the moment. Please go to a staffed counter."},
+    {"out_of_service.body", "本机暂时无法使用，请到人工窗口办理。",
+     "This kiosk cannot be used at the moment. Please go to a staffed counter."},
     {"out_of_service.call", "如需帮助，请致电服务台：{phone}", "For help, call the service desk: {phone}"},
     {"out_of_service.kiosk", "终端编号 {id}", "Kiosk number {id}"},
     {"out_of_service.fault", "故障代码：{reason}", "Fault code: {reason}"},
@@ -42,9 +43,11 @@ constexpr std::chrono::seconds kRedrawEvery{30};
 
 }  // namespace
 
-Result<std::unique_ptr<OutOfServiceScreen>> OutOfServiceScreen::open(OutOfServiceInfo info, bool headless, bool fullscreen) {
+Result<std::unique_ptr<OutOfServiceScreen>> OutOfServiceScreen::open(OutOfServiceInfo info, bool headless,
+                                                                     bool fullscreen) {
     if (ImGui::GetCurrentContext() != nullptr) {
-        return fail(Errc::invalid_argument, "the out-of-service screen needs the process's ImGui context (an App is still open)");
+        return fail(Errc::invalid_argument,
+                    "the out-of-service screen needs the process's ImGui context (an App is still open)");
     }
     std::unique_ptr<OutOfServiceScreen> screen(new OutOfServiceScreen(std::move(info)));
     screen->loadTexts();
@@ -67,8 +70,10 @@ void OutOfServiceScreen::loadTexts() {
     const BuiltInText& kiosk = kBuiltIn[3];
     const BuiltInText& fault = kBuiltIn[4];
     using Kind = Paragraph::Kind;
-    paragraphs_ = {{Kind::title, false, text(title, true)}, {Kind::title, false, text(title, false)},
-                   {Kind::body, true, text(body, true)}, {Kind::body, false, text(body, false)}};
+    paragraphs_ = {{Kind::title, false, text(title, true)},
+                   {Kind::title, false, text(title, false)},
+                   {Kind::body, true, text(body, true)},
+                   {Kind::body, false, text(body, false)}};
     if (!info_.serviceDeskPhone.empty()) {
         paragraphs_.push_back({Kind::body, true, substitute(text(call, true), {{"phone", info_.serviceDeskPhone}})});
         paragraphs_.push_back({Kind::body, false, substitute(text(call, false), {{"phone", info_.serviceDeskPhone}})});
@@ -101,7 +106,8 @@ Result<void> OutOfServiceScreen::openWindow(bool headless, bool fullscreen) {
             windowHeight = desktop.h;
         }
     }
-    window_ = SDL_CreateWindow("Yizhan kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, windowWidth, windowHeight, flags);
+    window_ = SDL_CreateWindow("Yizhan kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, windowWidth,
+                               windowHeight, flags);
     if (!window_) return fail(Errc::device_not_ready, fmt::format("cannot open the window: {}", SDL_GetError()));
     renderer_ = SDL_CreateRenderer(window_, -1, headless ? SDL_RENDERER_SOFTWARE : SDL_RENDERER_ACCELERATED);
     if (!renderer_) renderer_ = SDL_CreateRenderer(window_, -1, SDL_RENDERER_SOFTWARE);

@@ -19,9 +19,13 @@ namespace kiosk::cli {
 
 namespace {
 
-std::shared_ptr<spdlog::logger> logger() { return log::module("startup"); }
+std::shared_ptr<spdlog::logger> logger() {
+    return log::module("startup");
+}
 
-bool mentions(const std::string& text, std::string_view what) { return text.find(what) != std::string::npos; }
+bool mentions(const std::string& text, std::string_view what) {
+    return text.find(what) != std::string::npos;
+}
 
 std::string hostName() {
     std::array<char, 256> name{};
@@ -53,7 +57,8 @@ std::string startupFailureReason(const Error& error) {
     if (error.code == Errc::device_not_ready || error.code == Errc::hardware_error) {
         // The window and the renderer fail with device_not_ready too: they are not a device of
         // the site's (and on them no screen can be shown either).
-        return mentions(detail, "SDL") || mentions(detail, "window") || mentions(detail, "renderer") ? "start_failed" : "device";
+        return mentions(detail, "SDL") || mentions(detail, "window") || mentions(detail, "renderer") ? "start_failed"
+                                                                                                     : "device";
     }
     return "start_failed";
 }
@@ -63,11 +68,12 @@ std::optional<StartupFailure> probeStateFolder(const std::filesystem::path& dir)
     std::filesystem::create_directories(dir, ec);
     auto failure = [&dir](int error, std::string_view step) -> StartupFailure {
         if (error == EROFS) {
-            return {"state_read_only", fmt::format("state folder {}: the disk is mounted read-only ({}: {})", dir.string(),
-                                                   step, std::strerror(error))};
+            return {"state_read_only", fmt::format("state folder {}: the disk is mounted read-only ({}: {})",
+                                                   dir.string(), step, std::strerror(error))};
         }
         if (error == ENOSPC || error == EDQUOT) {
-            return {"disk_full", fmt::format("state folder {}: the disk is full ({}: {})", dir.string(), step, std::strerror(error))};
+            return {"disk_full", fmt::format("state folder {}: the disk is full ({}: {})", dir.string(), step,
+                                             std::strerror(error))};
         }
         return {"state_read_only",
                 fmt::format("state folder {}: cannot write ({}: {})", dir.string(), step, std::strerror(error))};
@@ -80,7 +86,8 @@ std::optional<StartupFailure> probeStateFolder(const std::filesystem::path& dir)
     const std::array<char, 4096> block{};
     int error = 0;
     for (int i = 0; i < 16 && error == 0; ++i) {
-        if (::write(fd, block.data(), block.size()) != static_cast<ssize_t>(block.size())) error = errno == 0 ? ENOSPC : errno;
+        if (::write(fd, block.data(), block.size()) != static_cast<ssize_t>(block.size()))
+            error = errno == 0 ? ENOSPC : errno;
     }
     if (error == 0 && ::fsync(fd) != 0) error = errno;
     ::close(fd);
@@ -97,8 +104,9 @@ std::optional<StartupFailure> checkRequiredDevices(const KioskConfig& config, co
         if (!found) return StartupFailure{"device", fmt::format("required device {} is not configured", device.name)};
         auto tested = found->selfTest(std::chrono::seconds(10), drivers::CancelToken{});
         if (!tested) {
-            return StartupFailure{"device", fmt::format("required device {} ({} {}) failed its self-test: {}", device.name,
-                                                        device.deviceClass, device.driver, tested.error().describe())};
+            return StartupFailure{"device",
+                                  fmt::format("required device {} ({} {}) failed its self-test: {}", device.name,
+                                              device.deviceClass, device.driver, tested.error().describe())};
         }
         logger()->info("required device {}: {}", device.name, *tested);
     }

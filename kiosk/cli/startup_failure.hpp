@@ -51,8 +51,8 @@ struct OutOfServiceRun {
     std::string orientation;  ///< the --orientation override ("" = the config's, else portrait)
     bool headless = false;
     bool fullscreen = false;
-    uint64_t maxFrames = 0;               ///< 0: until SIGTERM
-    std::filesystem::path screenshotFile; ///< the last frame as PNG ("" = none)
+    uint64_t maxFrames = 0;                ///< 0: until SIGTERM
+    std::filesystem::path screenshotFile;  ///< the last frame as PNG ("" = none)
 };
 
 /// Logs the failure, sets the metric, and shows the out-of-service screen. The config file is

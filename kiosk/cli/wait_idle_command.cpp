@@ -35,7 +35,9 @@ int64_t stampSeconds(const std::string& stamp) {
     return static_cast<int64_t>(timegm(&parts)) - 8 * 3600;
 }
 
-bool inStep(SagaState state) { return !isTerminal(state) && state != SagaState::unknown && state != SagaState::manual; }
+bool inStep(SagaState state) {
+    return !isTerminal(state) && state != SagaState::unknown && state != SagaState::manual;
+}
 
 struct Busy {
     std::vector<PaymentOrder> orders;
@@ -48,7 +50,8 @@ Result<Busy> paymentsInProgress(const KioskConfig& config, std::chrono::seconds 
     if (!saga) return std::unexpected(saga.error());
     auto open = saga->nonTerminal();
     if (!open) return std::unexpected(open.error());
-    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     Busy busy;
     for (const auto& order : *open) {
         const int64_t updated = stampSeconds(order.updated.empty() ? order.created : order.updated);
@@ -65,7 +68,8 @@ int waitIdle(const std::string& configFile, int timeoutSeconds) {
         return 0;
     }
     ConfigSection payments = config->payments;
-    const auto qrTimeout = std::chrono::seconds(payments.present() ? payments.integer("qr_timeout_s", 120, 1, 3600) : 120);
+    const auto qrTimeout =
+        std::chrono::seconds(payments.present() ? payments.integer("qr_timeout_s", 120, 1, 3600) : 120);
     const auto window = qrTimeout + std::chrono::seconds(120);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds);
     while (true) {
@@ -81,7 +85,8 @@ int waitIdle(const std::string& configFile, int timeoutSeconds) {
         if (std::chrono::steady_clock::now() >= deadline) {
             nlohmann::json orders = nlohmann::json::array();
             for (const auto& order : busy->orders) {
-                orders.push_back({{"order_id", order.orderId}, {"state", stateName(order.state)}, {"updated", order.updated}});
+                orders.push_back(
+                    {{"order_id", order.orderId}, {"state", stateName(order.state)}, {"updated", order.updated}});
             }
             std::cout << nlohmann::json{{"idle", false}, {"in_progress", orders}}.dump() << '\n';
             std::cerr << "kiosk: wait-idle: " << busy->orders.size() << " payment(s) still in progress after "
@@ -95,12 +100,14 @@ int waitIdle(const std::string& configFile, int timeoutSeconds) {
 }  // namespace
 
 void installWaitIdleCommand(CLI::App& root, Action& action) {
-    auto* command = root.add_subcommand("wait-idle", "Wait until no payment is in progress (maintainer scripts, before a stop)");
+    auto* command =
+        root.add_subcommand("wait-idle", "Wait until no payment is in progress (maintainer scripts, before a stop)");
     auto configFile = std::make_shared<std::string>("/etc/yizhan/kiosk.toml");
     auto timeout = std::make_shared<int>(0);
     command->add_option("--config", *configFile, "Kiosk configuration file (TOML)")->capture_default_str();
     command->add_option("--timeout", *timeout, "Seconds to wait at most")->required()->check(CLI::Range(0, 86400));
-    command->callback([&action, configFile, timeout] { action = [configFile, timeout] { return waitIdle(*configFile, *timeout); }; });
+    command->callback(
+        [&action, configFile, timeout] { action = [configFile, timeout] { return waitIdle(*configFile, *timeout); }; });
 }
 
 }  // namespace kiosk::cli

@@ -38,8 +38,10 @@ const std::string kKiosk = KIOSK_BINARY;
 constexpr const char* kPhone = "0731-8865 2000";
 
 std::string configText(const std::string& dataDir, const std::string& extra = "") {
-    return "[kiosk]\nid = \"WARD3-KIOSK-07\"\nservice_desk_phone = \"" + std::string(kPhone) + "\"\ndata_dir = \"" + dataDir +
-           "\"\nassets_dir = \"" KIOSK_TEST_ASSETS_DIR "\"\n[journal]\naudit_salt = \"oos-test-salt-0123456789\"\n"
+    return "[kiosk]\nid = \"WARD3-KIOSK-07\"\nservice_desk_phone = \"" + std::string(kPhone) + "\"\ndata_dir = \"" +
+           dataDir +
+           "\"\nassets_dir = \"" KIOSK_TEST_ASSETS_DIR
+           "\"\n[journal]\naudit_salt = \"oos-test-salt-0123456789\"\n"
            "[voice]\nengine = \"none\"\n[[devices]]\nname = \"card\"\nclass = \"card_reader\"\ndriver = \"sim\"\n" +
            extra;
 }
@@ -94,28 +96,33 @@ void expectOutOfService(const std::string& reason, const std::string& why,
         const std::string name = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
                                  (portrait ? "-portrait" : "-landscape");
         const auto shown = dir.path() / (name + ".png");
-        auto result = runKiosk({kKiosk, "run", "--config", config.string(), "--headless", "--exit-after-frames", "2",
-                                "--orientation", portrait ? "portrait" : "landscape", "--screenshot-on-exit", shown.string()});
+        auto result =
+            runKiosk({kKiosk, "run", "--config", config.string(), "--headless", "--exit-after-frames", "2",
+                      "--orientation", portrait ? "portrait" : "landscape", "--screenshot-on-exit", shown.string()});
         EXPECT_EQ(result.exitCode, 3) << result.err;
         const std::string line = "out of service (fault code " + reason + "): ";
         const auto at = result.err.find(line);
         ASSERT_NE(at, std::string::npos) << result.err;
-        EXPECT_NE(result.err.find(why, at), std::string::npos) << "the log line says why: " << why << "\n" << result.err;
+        EXPECT_NE(result.err.find(why, at), std::string::npos) << "the log line says why: " << why << "\n"
+                                                               << result.err;
 
         const auto outputDir = std::filesystem::path(KIOSK_TEST_OUTPUT_DIR) / "packaging" / "out_of_service";
         std::filesystem::create_directories(outputDir);
-        std::filesystem::copy_file(shown, outputDir / (name + ".png"), std::filesystem::copy_options::overwrite_existing);
+        std::filesystem::copy_file(shown, outputDir / (name + ".png"),
+                                   std::filesystem::copy_options::overwrite_existing);
         const auto expectedPng = dir.path() / (name + "-expected.png");
         const auto lines = expectedScreen(reason, portrait, expectedPng);
         const Pixels actual = readPng(shown);
         const Pixels expected = readPng(expectedPng);
         ASSERT_EQ(actual.width, portrait ? 1080 : 1920);
         ASSERT_EQ(actual.height, portrait ? 1920 : 1080);
-        EXPECT_TRUE(actual.rgba == expected.rgba) << "the kiosk's screen differs from the out-of-service screen for " << reason;
+        EXPECT_TRUE(actual.rgba == expected.rgba)
+            << "the kiosk's screen differs from the out-of-service screen for " << reason;
         const std::string text = joined(lines);
-        for (const char* expectedText : {"暂停服务", "Out of service", "本机暂时无法使用", "Please go to a staffed counter",
-                                         "请致电服务台：0731-8865 2000", "call the service desk: 0731-8865 2000",
-                                         "终端编号 WARD3-KIOSK-07", "Kiosk number WARD3-KIOSK-07"}) {
+        for (const char* expectedText :
+             {"暂停服务", "Out of service", "本机暂时无法使用", "Please go to a staffed counter",
+              "请致电服务台：0731-8865 2000", "call the service desk: 0731-8865 2000", "终端编号 WARD3-KIOSK-07",
+              "Kiosk number WARD3-KIOSK-07"}) {
             EXPECT_NE(text.find(expectedText), std::string::npos) << expectedText << " not on the screen:\n" << text;
         }
         EXPECT_NE(text.find("Fault code: " + reason), std::string::npos) << text;
@@ -124,7 +131,8 @@ void expectOutOfService(const std::string& reason, const std::string& why,
 
 TEST(OutOfService, ABadConfigShowsTheScreenWithTheKeyInTheLog) {
     TempDir dir;
-    const auto config = dir.write("kiosk.toml", configText((dir.path() / "data").string(), "[session]\nidle_timeout_s = \"later\"\n"));
+    const auto config =
+        dir.write("kiosk.toml", configText((dir.path() / "data").string(), "[session]\nidle_timeout_s = \"later\"\n"));
     expectOutOfService("config", "key 'session.idle_timeout_s'", runCommand, config, dir);
 }
 
@@ -142,9 +150,10 @@ TEST(OutOfService, AConfigThatIsNotEvenTomlStillShowsTheScreen) {
 TEST(OutOfService, AMissingRequiredDeviceShowsTheScreen) {
     TempDir dir;
     // The site made the ID-card reader mandatory; it does not answer (the simulator's "offline").
-    const auto config = dir.write("kiosk.toml", configText((dir.path() / "data").string(),
-                                                           "[[devices]]\nname = \"idcard\"\nclass = \"id_reader\"\ndriver = "
-                                                           "\"sim\"\nscenario = \"offline\"\nrequired = true\n"));
+    const auto config =
+        dir.write("kiosk.toml", configText((dir.path() / "data").string(),
+                                           "[[devices]]\nname = \"idcard\"\nclass = \"id_reader\"\ndriver = "
+                                           "\"sim\"\nscenario = \"offline\"\nrequired = true\n"));
     expectOutOfService("device", "required device idcard", runCommand, config, dir);
 }
 
@@ -166,7 +175,8 @@ TEST(OutOfService, AJournalFromANewerVersionIsRefusedAndKept) {
     // Never downgraded: the newer version's mark is still there.
     ASSERT_EQ(sqlite3_open(journal.c_str(), &db), SQLITE_OK);
     sqlite3_stmt* stmt = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT version FROM schema_version WHERE component = 'core'", -1, &stmt, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT version FROM schema_version WHERE component = 'core'", -1, &stmt, nullptr),
+              SQLITE_OK);
     ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
     EXPECT_EQ(sqlite3_column_int(stmt, 0), 99);
     sqlite3_finalize(stmt);
@@ -176,7 +186,8 @@ TEST(OutOfService, AJournalFromANewerVersionIsRefusedAndKept) {
 /// Runs the kiosk in a child with its own mount namespace, where `folder` is a small tmpfs that
 /// is either remounted read-only or filled to the last byte. The kiosk's exit code and stderr
 /// come back through files outside the mount.
-CommandResult runOnStateDisk(const std::filesystem::path& folder, bool full, const std::vector<std::string>& args, bool& unsupported) {
+CommandResult runOnStateDisk(const std::filesystem::path& folder, bool full, const std::vector<std::string>& args,
+                             bool& unsupported) {
     TempDir capture;
     std::filesystem::create_directories(folder);
     std::fflush(nullptr);
@@ -213,9 +224,10 @@ TEST(OutOfService, AReadOnlyStateFolderShowsTheScreen) {
     const auto data = dir.path() / "data";
     const auto config = dir.write("kiosk.toml", configText(data.string()));
     bool unsupported = false;
-    expectOutOfService("state_read_only", "is mounted read-only",
-                       [&](const std::vector<std::string>& args) { return runOnStateDisk(data, false, args, unsupported); },
-                       config, dir);
+    expectOutOfService(
+        "state_read_only", "is mounted read-only",
+        [&](const std::vector<std::string>& args) { return runOnStateDisk(data, false, args, unsupported); }, config,
+        dir);
     EXPECT_FALSE(unsupported) << "the mount namespace or the tmpfs could not be made";
 }
 
@@ -225,9 +237,10 @@ TEST(OutOfService, AFullDiskShowsTheScreen) {
     const auto data = dir.path() / "data";
     const auto config = dir.write("kiosk.toml", configText(data.string()));
     bool unsupported = false;
-    expectOutOfService("disk_full", "the disk is full",
-                       [&](const std::vector<std::string>& args) { return runOnStateDisk(data, true, args, unsupported); },
-                       config, dir);
+    expectOutOfService(
+        "disk_full", "the disk is full",
+        [&](const std::vector<std::string>& args) { return runOnStateDisk(data, true, args, unsupported); }, config,
+        dir);
     EXPECT_FALSE(unsupported) << "the mount namespace or the tmpfs could not be made";
 }
 
@@ -241,8 +254,9 @@ TEST(OutOfService, AMetricsPortTakenShowsTheScreenNamingTheKey) {
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ASSERT_EQ(bind(taken, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
     ASSERT_EQ(listen(taken, 1), 0);
-    const auto config = dir.write("kiosk.toml", configText((dir.path() / "data").string(),
-                                                           "[metrics]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n"));
+    const auto config = dir.write(
+        "kiosk.toml",
+        configText((dir.path() / "data").string(), "[metrics]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n"));
     expectOutOfService("metrics_listen", "metrics.listen", runCommand, config, dir);
     close(taken);
 }
@@ -268,21 +282,25 @@ std::string httpGet(int port, const std::string& path) {
 TEST(OutOfService, StaysUpWithTheMetricUntilSigtermThenExitsZero) {
     TempDir dir;
     const int port = freeLoopbackPort();
-    const auto config = dir.write("kiosk.toml", configText((dir.path() / "data").string(),
-                                                           "[[devices]]\nname = \"idcard\"\nclass = \"id_reader\"\ndriver = "
-                                                           "\"sim\"\nscenario = \"offline\"\nrequired = true\n[metrics]\n"
-                                                           "listen = \"127.0.0.1:" + std::to_string(port) + "\"\n"));
+    const auto config =
+        dir.write("kiosk.toml", configText((dir.path() / "data").string(),
+                                           "[[devices]]\nname = \"idcard\"\nclass = \"id_reader\"\ndriver = "
+                                           "\"sim\"\nscenario = \"offline\"\nrequired = true\n[metrics]\n"
+                                           "listen = \"127.0.0.1:" +
+                                               std::to_string(port) + "\"\n"));
     const auto errFile = dir.path() / "err";
     const pid_t child = fork();
     if (child == 0) {
         const int err = ::open(errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(err, STDERR_FILENO);
-        execl(kKiosk.c_str(), kKiosk.c_str(), "run", "--config", config.c_str(), "--headless", static_cast<char*>(nullptr));
+        execl(kKiosk.c_str(), kKiosk.c_str(), "run", "--config", config.c_str(), "--headless",
+              static_cast<char*>(nullptr));
         _exit(127);
     }
     std::string metrics;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline && metrics.find("yizhan_startup_failure{") == std::string::npos) {
+    while (std::chrono::steady_clock::now() < deadline &&
+           metrics.find("yizhan_startup_failure{") == std::string::npos) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         metrics = httpGet(port, "/metrics");
     }
@@ -299,7 +317,8 @@ TEST(OutOfService, StaysUpWithTheMetricUntilSigtermThenExitsZero) {
     EXPECT_LT(std::chrono::steady_clock::now() - stopAsked, std::chrono::seconds(5));
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 0);
-    EXPECT_NE(detail::slurp(errFile).find("out of service (fault code device): required device idcard"), std::string::npos)
+    EXPECT_NE(detail::slurp(errFile).find("out of service (fault code device): required device idcard"),
+              std::string::npos)
         << detail::slurp(errFile);
 }
 

@@ -36,7 +36,9 @@ bool near(const unsigned char* px, Rgb colour, int tolerance = 12) {
            std::abs(px[2] - colour.b) <= tolerance;
 }
 
-bool dark(const unsigned char* px) { return px[0] + px[1] + px[2] < 3 * 90; }
+bool dark(const unsigned char* px) {
+    return px[0] + px[1] + px[2] < 3 * 90;
+}
 
 struct Band {
     double primary = 0;     ///< share of the band's pixels in the primary blue
@@ -99,10 +101,11 @@ int main(int argc, char** argv) {
     const Band bottom = measure(pixels, width, height * 85 / 100, height * 96 / 100);
     const Band whole = measure(pixels, width, 0, height);
     stbi_image_free(pixels);
-    std::printf("%dx%d colours=%zu top.primary=%.2f middle.background=%.2f middle.dark=%.3f bottom.primary=%.2f "
-                "whole.page=%.2f whole.primary=%.3f\n",
-                width, height, colours.size(), top.primary, middle.background, middle.dark, bottom.primary, whole.page,
-                whole.primary);
+    std::printf(
+        "%dx%d colours=%zu top.primary=%.2f middle.background=%.2f middle.dark=%.3f bottom.primary=%.2f "
+        "whole.page=%.2f whole.primary=%.3f\n",
+        width, height, colours.size(), top.primary, middle.background, middle.dark, bottom.primary, whole.page,
+        whole.primary);
     std::string failed;
     auto require = [&failed](bool ok, const char* what) {
         if (!ok && failed.empty()) failed = what;

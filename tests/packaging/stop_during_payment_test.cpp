@@ -18,8 +18,8 @@
 
 #include <chrono>
 #include <fstream>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "tests/support/hospital_sim_child.hpp"
@@ -51,7 +51,9 @@ struct StopCase {
     std::string stateAfterRestart;  ///< after the next start's recovery (`kiosk journal resolve`)
 };
 
-void PrintTo(const StopCase& c, std::ostream* os) { *os << c.step; }
+void PrintTo(const StopCase& c, std::ostream* os) {
+    *os << c.step;
+}
 
 class StopDuringPaymentTest : public ::testing::TestWithParam<StopCase> {
 protected:
@@ -59,11 +61,14 @@ protected:
         sim = std::make_unique<HospitalSimChild>(HOSPITAL_SIM_EXE, dir.path() / "hospital", std::vector<std::string>{});
         ASSERT_NE(sim->port(), 0) << sim->error();
         const std::string root = "http://127.0.0.1:" + std::to_string(sim->port());
-        config = dir.write("kiosk.toml", demoConfigText("[voice]\nengine = \"none\"\n[backend]\ndriver = \"fhir\"\nbase_url = \"" +
-                                                        root + "/fhir\"\nconnect_timeout_ms = 500\ncall_timeout_ms = 3000\n"
-                                                               "retries = 0\n[payments]\ngateway_url = \"" +
-                                                        root + "/gateway\"\nconnect_timeout_ms = 500\ncall_timeout_ms = "
-                                                               "3000\npoll_interval_ms = 100\nqr_timeout_s = 60\n"));
+        config =
+            dir.write("kiosk.toml",
+                      demoConfigText("[voice]\nengine = \"none\"\n[backend]\ndriver = \"fhir\"\nbase_url = \"" + root +
+                                     "/fhir\"\nconnect_timeout_ms = 500\ncall_timeout_ms = 3000\n"
+                                     "retries = 0\n[payments]\ngateway_url = \"" +
+                                     root +
+                                     "/gateway\"\nconnect_timeout_ms = 500\ncall_timeout_ms = "
+                                     "3000\npoll_interval_ms = 100\nqr_timeout_s = 60\n"));
         journey = dir.write("journey.json", kJourney);
     }
 
@@ -77,8 +82,8 @@ protected:
             dup2(out, STDOUT_FILENO);
             setenv("KIOSK_FAILPOINT_PAUSE", step.c_str(), 1);
             setenv("KIOSK_FAILPOINT_PAUSE_MS", std::to_string(pauseMs).c_str(), 1);
-            execl(kKiosk.c_str(), kKiosk.c_str(), "screenshot", "--config", config.c_str(), "--journey", journey.c_str(),
-                  "--out", (dir.path() / "shots").c_str(), static_cast<char*>(nullptr));
+            execl(kKiosk.c_str(), kKiosk.c_str(), "screenshot", "--config", config.c_str(), "--journey",
+                  journey.c_str(), "--out", (dir.path() / "shots").c_str(), static_cast<char*>(nullptr));
             _exit(127);
         }
         return child;
@@ -116,7 +121,8 @@ protected:
         kill(child, SIGTERM);
         int status = 0;
         waitpid(child, &status, 0);
-        const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - asked);
+        const auto took =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - asked);
         return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, took};
     }
 
@@ -139,8 +145,10 @@ TEST_P(StopDuringPaymentTest, TheStepInFlightIsJournalledAndTheKioskExitsZero) {
     const auto [exitCode, took] = stop(child);
     EXPECT_EQ(exitCode, 0) << err();
     EXPECT_LT(took, std::chrono::milliseconds(20000 + kPauseMs)) << err();
-    EXPECT_EQ(err().find("stop: a payment step is still running"), std::string::npos) << "closed before the deadline\n" << err();
-    EXPECT_NE(err().find("stopped by a signal"), std::string::npos) << "the stop, not the journey's end, ended it\n" << err();
+    EXPECT_EQ(err().find("stop: a payment step is still running"), std::string::npos) << "closed before the deadline\n"
+                                                                                      << err();
+    EXPECT_NE(err().find("stopped by a signal"), std::string::npos) << "the stop, not the journey's end, ended it\n"
+                                                                    << err();
 
     auto all = orders(true);
     ASSERT_EQ(all.size(), 1U) << all.dump(2);
@@ -155,22 +163,23 @@ TEST_P(StopDuringPaymentTest, TheStepInFlightIsJournalledAndTheKioskExitsZero) {
     EXPECT_TRUE(orders(false).empty()) << "nothing left pending after the restart";
     auto idle = runCommand({kKiosk, "wait-idle", "--timeout", "5", "--config", config.string()});
     EXPECT_EQ(idle.exitCode, 0) << idle.out << idle.err;
-    std::cout << c.step << ": stopped in " << took.count() << " ms (" << kPauseMs << " ms of it the paused step), order "
-              << afterStop << ", after restart " << all[0]["state"].get<std::string>() << "\n";
+    std::cout << c.step << ": stopped in " << took.count() << " ms (" << kPauseMs
+              << " ms of it the paused step), order " << afterStop << ", after restart "
+              << all[0]["state"].get<std::string>() << "\n";
 }
 
 // The QR saga's step boundaries a kiosk passes in one payment (payments/failpoint.hpp); the
 // close and refund paths are not on this journey (the crash matrix covers them).
-INSTANTIATE_TEST_SUITE_P(EveryQrStep, StopDuringPaymentTest,
-                         // CREATED: the order was being quoted (nothing remote yet) when the stop came;
-                         // no step is left running, and recovery closes it.
-                         ::testing::Values(StopCase{"order_created", "CREATED", "CLOSED"},
-                                           StopCase{"before_gateway_order", "CLOSED", "CLOSED"},
-                                           StopCase{"after_gateway_order", "CLOSED", "CLOSED"},
-                                           StopCase{"qr_shown", "CLOSED", "CLOSED"}, StopCase{"after_paid_seen", "DONE", "DONE"},
-                                           StopCase{"paid", "DONE", "DONE"}, StopCase{"before_his_commit", "DONE", "DONE"},
-                                           StopCase{"after_his_commit", "DONE", "DONE"}),
-                         [](const ::testing::TestParamInfo<StopCase>& param) { return param.param.step; });
+INSTANTIATE_TEST_SUITE_P(
+    EveryQrStep, StopDuringPaymentTest,
+    // CREATED: the order was being quoted (nothing remote yet) when the stop came;
+    // no step is left running, and recovery closes it.
+    ::testing::Values(StopCase{"order_created", "CREATED", "CLOSED"},
+                      StopCase{"before_gateway_order", "CLOSED", "CLOSED"},
+                      StopCase{"after_gateway_order", "CLOSED", "CLOSED"}, StopCase{"qr_shown", "CLOSED", "CLOSED"},
+                      StopCase{"after_paid_seen", "DONE", "DONE"}, StopCase{"paid", "DONE", "DONE"},
+                      StopCase{"before_his_commit", "DONE", "DONE"}, StopCase{"after_his_commit", "DONE", "DONE"}),
+    [](const ::testing::TestParamInfo<StopCase>& param) { return param.param.step; });
 
 TEST_F(StopDuringPaymentTest, AStepPastTheDeadlineIsLeftToRecoveryAndResolvedAfterRestart) {
     // The HIS commit hangs (paused 40 s) after the patient paid: the stop gives up at 20 s.
