@@ -227,6 +227,14 @@ Result<void> App::openWindow() {
     Uint32 flags = SDL_WINDOW_SHOWN | SDL_WINDOW_ALLOW_HIGHDPI;
     if (options_.fullscreen) {
         flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+        // The window is the screen's size from the start: a Wayland compositor (cage) that is
+        // handed a window of the kiosk's size on a smaller or turned output showed its top-left
+        // corner unscaled. The renderer's logical size scales the kiosk's frame to it.
+        SDL_DisplayMode desktop;
+        if (SDL_GetDesktopDisplayMode(0, &desktop) == 0 && desktop.w > 0 && desktop.h > 0) {
+            windowWidth = desktop.w;
+            windowHeight = desktop.h;
+        }
     } else if (!options_.headless) {
         // A developer's desktop may be smaller than the kiosk's screen: scale the window to fit;
         // the renderer keeps the kiosk's logical size.

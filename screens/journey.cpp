@@ -1,7 +1,9 @@
 #include "screens/journey.hpp"
 
+#include <SDL.h>
 #include <fmt/format.h>
 
+#include <atomic>
 #include <fstream>
 
 #include "kiosk/core/log.hpp"
@@ -113,12 +115,21 @@ nlohmann::json JourneyReport::toJson() const {
         if (!step.layoutProblems.empty()) entry["layout_problems"] = step.layoutProblems;
         steps_.push_back(entry);
     }
-    return {{"journey", name}, {"ok", ok}, {"screens_visited", screensVisited}, {"steps", steps_}};
+    nlohmann::json out = {{"journey", name}, {"ok", ok}, {"screens_visited", screensVisited}, {"steps", steps_}};
+    if (stopped) out["stopped"] = true;
+    return out;
 }
 
 namespace {
 
-Result<void> runStep(App& app, ManualClock& clock, const JourneyStep& step) {
+/// Sets the flag it is given when SDL queues a quit (SIGTERM, SIGINT): the App's frames consume
+/// the event itself, so the journey is told by this watch.
+int noteQuit(void* flag, SDL_Event* event) {
+    if (event->type == SDL_QUIT) static_cast<std::atomic<bool>*>(flag)->store(true);
+    return 1;
+}
+
+Result<void> runStep(App& app, ManualClock& clock, const JourneyStep& step, const std::atomic<bool>& quit) {
     if (step.action == "tap") return app.tap(step.argument);
     if (step.action == "tap_first") {
         // Ids of today's slots are not known when a script is written: the first shown by id
@@ -174,7 +185,19 @@ Result<void> runStep(App& app, ManualClock& clock, const JourneyStep& step) {
         }
         return {};
     }
-    if (step.action == "await_screen") return app.awaitScreen(step.argument, std::chrono::seconds(step.seconds));
+    if (step.action == "await_screen") {
+        // A second at a time, so that a stop (SIGTERM) does not wait out the whole limit.
+        Result<void> reached = fail(Errc::timeout, "not awaited");
+        for (int waited = 0; waited < step.seconds; ++waited) {
+            SDL_PumpEvents();  // a pending SIGTERM becomes SDL_QUIT here (the watch sets `quit`)
+            if (quit.load()) break;
+            reached = app.awaitScreen(step.argument, std::chrono::seconds(1));
+            if (reached) return reached;
+        }
+        if (quit.load()) return reached;
+        return fail(Errc::timeout, fmt::format("screen {} not reached within {} s (on {})", step.argument, step.seconds,
+                                               app.currentScreen()));
+    }
     if (step.action == "expect_screen") {
         if (app.currentScreen() != step.argument) {
             return fail(Errc::invalid_data, fmt::format("expected screen {}, on {}", step.argument, app.currentScreen()));
@@ -201,12 +224,20 @@ JourneyReport runJourney(App& app, ManualClock& clock, const Journey& journey, c
     if (journey.largePrint) app.setLargePrint(*journey.largePrint);
     app.settle();
     const size_t visitedBefore = app.screensVisited().size() - 1;  // include the start screen
+    std::atomic<bool> quit{false};
+    SDL_AddEventWatch(&noteQuit, &quit);
     for (size_t i = 0; i < journey.steps.size(); ++i) {
+        SDL_PumpEvents();  // App::frame() does not pump: a SIGTERM is turned into SDL_QUIT here
+        if (quit.load()) {
+            log::module("journey")->warn("{}: stopped by a signal before step {}", journey.name, i + 1);
+            report.stopped = true;
+            break;
+        }
         const JourneyStep& step = journey.steps[i];
         JourneyStepRecord record;
         record.index = i + 1;
         record.step = step.describe();
-        auto result = runStep(app, clock, step);
+        auto result = runStep(app, clock, step, quit);
         app.settle();
         record.screen = std::string(app.currentScreen());
         record.layoutProblems = app.layoutProblems();
@@ -234,8 +265,14 @@ JourneyReport runJourney(App& app, ManualClock& clock, const Journey& journey, c
                                           record.error);
         }
         report.steps.push_back(record);
+        if (!result && quit.load()) {
+            log::module("journey")->warn("{}: stopped by a signal during step {}", journey.name, i + 1);
+            report.stopped = true;  // cut short by the stop: `kiosk screenshot` exits 0, as `kiosk run` does
+            break;
+        }
         if (!result) break;
     }
+    SDL_DelEventWatch(&noteQuit, &quit);
     const auto& visited = app.screensVisited();
     report.screensVisited.assign(visited.begin() + static_cast<std::ptrdiff_t>(visitedBefore), visited.end());
     std::ofstream(outDir / "journey.json") << report.toJson().dump(2) << '\n';

@@ -68,6 +68,9 @@ struct JourneyReport {
     std::vector<JourneyStepRecord> steps;
     std::vector<std::string> screensVisited;
     bool ok = true;
+    /// SIGTERM or SIGINT (SDL's quit) ended the journey early: the steps after it did not run.
+    /// The App's teardown then finishes a payment step in flight, as `kiosk run`'s does.
+    bool stopped = false;
     nlohmann::json toJson() const;
 };
 

@@ -22,6 +22,7 @@ constexpr CommandInstaller kInstallers[] = {
     &installScanCommand,
     &installJournalCommand,
     &installPickupCommand,
+    &installWaitIdleCommand,
 };
 
 }  // namespace

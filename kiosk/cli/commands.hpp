@@ -28,5 +28,6 @@ void installPrintCommand(CLI::App& root, Action& action);        // print_comman
 void installScanCommand(CLI::App& root, Action& action);         // scan_command.cpp
 void installJournalCommand(CLI::App& root, Action& action);      // journal_command.cpp
 void installPickupCommand(CLI::App& root, Action& action);       // pickup_command.cpp (pickup lockers, clear-locker)
+void installWaitIdleCommand(CLI::App& root, Action& action);     // wait_idle_command.cpp
 
 }  // namespace kiosk::cli

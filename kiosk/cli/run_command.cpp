@@ -2,11 +2,18 @@
 // step plus journey.json).
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <condition_variable>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include "kiosk/cli/commands.hpp"
 #include "kiosk/cli/common.hpp"
+#include "kiosk/cli/startup_failure.hpp"
 #include "kiosk/cli/wiring.hpp"
+#include "kiosk/core/log.hpp"
 #include "kiosk/ops/metrics_server.hpp"
 #include "screens/app.hpp"
 #include "screens/journey.hpp"
@@ -51,20 +58,102 @@ Result<KioskConfig> loadWithOverrides(const UiOptions& options) {
     return config;
 }
 
-/// Loads the config with the command line's overrides, wires the scan resolver and creates the
-/// App; on failure says why on stderr.
-Result<std::unique_ptr<screens::App>> createApp(const UiOptions& options, screens::AppOptions appOptions) {
-    auto config = loadWithOverrides(options);
-    if (!config) return std::unexpected(config.error());
+/// Wires the scan resolver and creates the App from a loaded config; on failure says why on stderr.
+Result<std::unique_ptr<screens::App>> createAppFrom(KioskConfig config, const UiOptions& options,
+                                                    screens::AppOptions appOptions) {
     if (!options.mode.empty()) appOptions.mode = parseMode(options.mode);
-    auto wired = withKioskServices(*config, std::move(appOptions));
+    auto wired = withKioskServices(config, std::move(appOptions));
     if (!wired) {
         std::cerr << "kiosk: " << wired.error().detail << '\n';
         return std::unexpected(wired.error());
     }
-    auto app = screens::App::create(std::move(*config), std::move(*wired));
+    auto app = screens::App::create(std::move(config), std::move(*wired));
     if (!app) std::cerr << "kiosk: " << app.error().detail << '\n';
     return app;
+}
+
+/// Loads the config with the command line's overrides, then createAppFrom.
+Result<std::unique_ptr<screens::App>> createApp(const UiOptions& options, screens::AppOptions appOptions) {
+    auto config = loadWithOverrides(options);
+    if (!config) return std::unexpected(config.error());
+    return createAppFrom(std::move(*config), options, std::move(appOptions));
+}
+
+/// How long a stop (SIGTERM) waits for a payment step in flight to reach the journal. A step is
+/// one HTTP call between two journal rows, bounded by [payments] call timeouts; a QR wait ends
+/// at once (the order is closed, or found paid and finished). systemd's TimeoutStopSec (30 s in
+/// deploy/systemd) is longer, so the kiosk is never killed before it has said why it stopped.
+constexpr std::chrono::seconds kStopDeadline{20};
+
+/// Ends the App: its payment worker finishes the step in flight and journals it (~PaymentFlow).
+/// Past `kStopDeadline` the process exits 0 at once, saying so: every journal row is committed
+/// (SQLite), and start-up recovery resolves the order from the last one, as after a power cut
+/// (the crash matrix, tests/payments).
+void closeWithinDeadline(std::unique_ptr<screens::App>& app) {
+    std::mutex mutex;
+    std::condition_variable closed;
+    bool done = false;
+    std::thread deadline([&] {
+        std::unique_lock lock(mutex);
+        if (!closed.wait_for(lock, kStopDeadline, [&] { return done; })) {
+            log::module("app")->critical("stop: a payment step is still running after {} s; exiting now (start-up "
+                                         "recovery resolves it from the journal)",
+                                         kStopDeadline.count());
+            log::flushAll();
+            _exit(0);
+        }
+    });
+    const auto started = std::chrono::steady_clock::now();
+    app.reset();
+    {
+        std::lock_guard lock(mutex);
+        done = true;
+    }
+    closed.notify_one();
+    deadline.join();
+    log::module("app")->info("stopped in {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                     std::chrono::steady_clock::now() - started)
+                                                     .count());
+    log::flushAll();
+}
+
+/// `kiosk run` itself. Whatever stops the start shows the out-of-service screen instead
+/// (kiosk/cli/startup_failure.hpp): never a black screen, never a restart loop.
+int runKiosk(const UiOptions& options, screens::AppOptions appOptions, uint64_t exitAfterFrames,
+             const std::filesystem::path& screenshotFile) {
+    OutOfServiceRun outOfService{.configFile = options.configFile, .orientation = options.orientation,
+                                 .headless = appOptions.headless, .fullscreen = appOptions.fullscreen,
+                                 .maxFrames = exitAfterFrames, .screenshotFile = screenshotFile};
+    auto config = loadWithOverrides(options);
+    if (!config) return runOutOfService({"config", config.error().detail}, outOfService);
+    if (auto unwritable = probeStateFolder(config->journalFile.parent_path())) return runOutOfService(*unwritable, outOfService);
+    auto app = createAppFrom(std::move(*config), options, std::move(appOptions));
+    if (!app) return runOutOfService({startupFailureReason(app.error()), app.error().detail}, outOfService);
+    if (auto missing = checkRequiredDevices((*app)->config(), (*app)->devices())) {
+        app->reset();  // one window (and ImGui context) per process: the App's goes first
+        return runOutOfService(*missing, outOfService);
+    }
+    // The fleet's metrics endpoint ([metrics]); a port that cannot be bound stops the start,
+    // naming the key, as every other config problem does.
+    std::unique_ptr<ops::MetricsServer> metricsServer;
+    const ops::MetricsSettings metrics = ops::readMetricsSettings((*app)->config().metrics);
+    if (metrics.enabled) {
+        auto started = ops::MetricsServer::start(metrics, (*app)->metrics());
+        if (!started) {
+            app->reset();
+            return runOutOfService({"metrics_listen", started.error().detail}, outOfService);
+        }
+        metricsServer = std::move(*started);
+    }
+    const int exitCode = (*app)->run(exitAfterFrames);
+    if (!screenshotFile.empty()) {
+        if (auto written = (*app)->screenshot(screenshotFile); !written) {
+            std::cerr << "kiosk: screenshot: " << written.error().describe() << '\n';
+        }
+    }
+    metricsServer.reset();  // stops scrapes before the App (and what they read) goes
+    closeWithinDeadline(*app);
+    return exitCode;
 }
 
 }  // namespace
@@ -80,29 +169,16 @@ void installRunCommand(CLI::App& root, Action& action) {
     command->add_flag("--headless", *headless, "Render offscreen (no display needed; for benchmarks and smoke tests)");
     command->add_option("--exit-after-frames", *exitAfterFrames, "Exit after N frames (benchmarks, smoke tests)")
         ->check(CLI::PositiveNumber);
-    command->callback([&action, options, fullscreen, headless, exitAfterFrames] {
-        action = [options, fullscreen, headless, exitAfterFrames]() -> int {
+    auto screenshotFile = std::make_shared<std::string>();
+    command->add_option("--screenshot-on-exit", *screenshotFile,
+                        "Write the last frame as PNG when the loop ends (smoke tests; with --headless)");
+    command->callback([&action, options, fullscreen, headless, exitAfterFrames, screenshotFile] {
+        action = [options, fullscreen, headless, exitAfterFrames, screenshotFile]() -> int {
             screens::AppOptions appOptions;
             appOptions.fullscreen = *fullscreen;
             appOptions.headless = *headless;
             appOptions.rasterizeEveryFrame = true;  // a headless run is a benchmark of the real loop
-            auto app = createApp(*options, std::move(appOptions));
-            if (!app) return 1;
-            // The fleet's metrics endpoint ([metrics]); a port that cannot be bound stops the
-            // start, naming the key, as every other config problem does.
-            std::unique_ptr<ops::MetricsServer> metricsServer;
-            const ops::MetricsSettings metrics = ops::readMetricsSettings((*app)->config().metrics);
-            if (metrics.enabled) {
-                auto started = ops::MetricsServer::start(metrics, (*app)->metrics());
-                if (!started) {
-                    std::cerr << "kiosk: " << started.error().detail << '\n';
-                    return 1;
-                }
-                metricsServer = std::move(*started);
-            }
-            const int exitCode = (*app)->run(*exitAfterFrames);
-            metricsServer.reset();  // stops scrapes before the App (and what they read) goes
-            return exitCode;
+            return runKiosk(*options, std::move(appOptions), *exitAfterFrames, *screenshotFile);
         };
     });
 }
@@ -130,7 +206,9 @@ void installScreenshotCommand(CLI::App& root, Action& action) {
             auto app = createApp(*options, std::move(appOptions));
             if (!app) return 1;
             const auto report = screens::runJourney(**app, clock, *journey, *outDir);
+            closeWithinDeadline(*app);  // a stop mid-journey: the payment step in flight is journalled first
             std::cout << report.toJson().dump(2) << '\n';
+            if (report.stopped) return 0;
             size_t layoutProblems = 0;
             for (const auto& step : report.steps) layoutProblems += step.layoutProblems.size();
             if (layoutProblems > 0) {

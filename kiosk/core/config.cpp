@@ -129,6 +129,15 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
     config.mode = parseMode(mode).value_or(KioskMode::lobby);
     config.dataDir = kiosk.path("data_dir", baseDir / "kiosk-data");
     config.assetsDir = kiosk.path("assets_dir", defaultAssetsDir());
+    // The service desk's phone, shown on the out-of-service screen. It is read from the document
+    // there (kiosk/cli/startup_failure.cpp), because that screen must show it even when the rest
+    // of this file does not load; here it is only checked.
+    if (const std::string phone = kiosk.string("service_desk_phone", ""); !phone.empty() &&
+        (phone.size() > 32 || !std::all_of(phone.begin(), phone.end(), [](char c) {
+             return std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '-' || c == ' ' || c == '+' || c == '(' || c == ')';
+         }))) {
+        kiosk.problem("service_desk_phone", fmt::format("\"{}\" is not a phone number (digits, spaces, + - ( ), at most 32)", phone));
+    }
     kiosk.rejectUnknownKeys();
 
     ConfigSection session = root.section("session");
@@ -270,6 +279,10 @@ Result<KioskConfig> parseConfig(const std::filesystem::path& file, std::vector<s
         // Read before the copy above took its keys: mark them in the driver's copy too.
         entry.settings.markUsed("card_chip");
         entry.settings.markUsed("guide_arrow");
+        // required = true: the kiosk does not start without this device (its self-test must pass
+        // at start-up; kiosk/cli/startup_failure.cpp) and shows the out-of-service screen instead.
+        (void)device.boolean("required", false);
+        entry.settings.markUsed("required");
         if (!entry.name.empty() && !names.insert(entry.name).second) {
             device.problem("name", fmt::format("the device name \"{}\" is used twice", entry.name));
         }
