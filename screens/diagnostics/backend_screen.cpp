@@ -129,7 +129,8 @@ void BackendScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float lineHeight = technicianLineHeight(ui);
     const float pad = 16;
     // Where one service's four lines and the pager do not fit (landscape, large print), the
-    // breaker and the certificate share a line: the landscape panel is wide.
+    // latency and the breaker's state (without its explanation) share a line: the landscape
+    // panel is wide, and the certificate's line keeps its warning whole.
     const float listHeight = footer - ui.theme.gap - top;
     const bool joined = 2 * pad + lineHeight * kLinesPerLink > listHeight - ui.theme.buttonHeight - ui.theme.gap;
     const float rowHeight = 2 * pad + lineHeight * static_cast<float>(joined ? kLinesPerLink - 1 : kLinesPerLink);
@@ -139,9 +140,13 @@ void BackendScreen::draw(const ScreenContext& context, Ui& ui) const {
                      const auto it = probes_.find(links[index].id);
                      auto lines = linesOf(context, c, links[index], it == probes_.end() ? nullptr : &it->second);
                      if (joined) {
-                         lines[2].text += "  ·  " + lines[3].text;
-                         if (lines[3].color != c.mutedText && lines[3].color != c.success) lines[2].color = lines[3].color;
-                         lines.pop_back();
+                         const BackendLink& link = links[index];
+                         const std::string state = link.circuit ? context.text.tr("tech.backend.breaker.short." +
+                                                                                  std::string(backend::circuitStateName(link.circuit())))
+                                                                : context.text.tr("tech.backend.breaker.short.none");
+                         lines[1].text += "  ·  " + context.text.tr("tech.backend.breaker", {{"state", state}});
+                         if (lines[2].color == c.alert) lines[1].color = c.alert;
+                         lines.erase(lines.begin() + 2);
                      }
                      float y = at.y + pad;
                      for (const auto& line : lines) {

@@ -84,7 +84,8 @@ void LogsScreen::draw(const ScreenContext& context, Ui& ui) const {
     const float footer = drawTechnicianFooter(
         context, ui, "tech.logs.back",
         {{"tech.logs.level", levelLabel(context, minSeverity_)},
-         {"tech.logs.module", module_.empty() ? context.text.tr("tech.logs.module.all") : module_},
+         {"tech.logs.module", module_.empty() ? context.text.tr("tech.logs.module.all")
+                                              : context.text.tr("tech.logs.module.one", {{"module", module_}})},
          {"tech.logs.refresh", context.text.tr("tech.logs.refresh")}});
     const float x0 = layout.contentMin.x;
     const float width = layout.contentMax.x - x0;

@@ -234,7 +234,7 @@ void PaymentsScreen::draw(const ScreenContext& context, Ui& ui) const {
     // summary has it all.
     const float orderRow = 16 + 3 * lineHeight;
     const float room = footer - ui.theme.gap - top;
-    if (16 + lineHeight * static_cast<float>(summary.size() + 1) + 8 + ui.theme.gap + orderRow + ui.theme.gap + ui.theme.buttonHeight > room) {
+    if (!orders_.empty() && 16 + lineHeight * static_cast<float>(summary.size() + 1) + 8 + ui.theme.gap + orderRow + ui.theme.gap + ui.theme.buttonHeight > room) {
         summary.resize(1);
     }
     if (!printStatusKey_.empty()) summary.push_back(context.text.tr(printStatusKey_));

@@ -246,11 +246,11 @@ TEST_F(TechnicianScreensTest, LogsTabFiltersByLevelAndModuleAndPages) {
     report = journey(R"({"steps": [{"tap": "tech.logs.level"}, {"set_language": "en_US"}]})");
     ASSERT_TRUE(report.ok) << describe(report);
     // Modules in turn: the first is "app"/"backend"/… (sorted); tap until "card".
-    for (int i = 0; i < 20 && !drewExactly("card"); ++i) {
+    for (int i = 0; i < 20 && !drewExactly("Module: card"); ++i) {
         report = journey(R"({"steps": [{"tap": "tech.logs.module"}]})");
         ASSERT_TRUE(report.ok) << describe(report);
     }
-    ASSERT_TRUE(drewExactly("card")) << "the module button names the module shown";
+    ASSERT_TRUE(drewExactly("Module: card")) << "the module button names the module shown";
     EXPECT_TRUE(drew("card read 29")) << drawn();
     EXPECT_FALSE(drew("HIS call")) << "only the card module";
     // The file rotated away: refresh reads the rotated one.
