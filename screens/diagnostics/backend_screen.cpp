@@ -27,10 +27,12 @@ std::string circuitText(const ScreenContext& context, const BackendLink& link) {
 
 /// The certificate line: days left (a warning under 30), or why there is none. Real time, not
 /// the journey clock: TLS checks the certificate against the real one.
-Line certificateLine(const ScreenContext& context, const Palette& c, const BackendLink& link) {
+Line certificateLine(const ScreenContext& context, const Palette& c, const BackendLink& link,
+                     const std::map<std::string, Result<std::chrono::system_clock::time_point>>& certificates) {
     if (!link.tls() && link.clientCert.empty()) return {context.text.tr("tech.backend.cert.plain_http"), c.mutedText};
     if (link.clientCert.empty()) return {context.text.tr("tech.backend.cert.none"), c.mutedText};
-    auto expiry = backend::certificateExpiry(link.clientCert);
+    const auto read = certificates.find(link.clientCert.string());
+    const auto expiry = read == certificates.end() ? backend::certificateExpiry(link.clientCert) : read->second;
     if (!expiry) return {context.text.tr("tech.backend.cert.unreadable", {{"detail", expiry.error().detail}}), c.alert};
     const auto left = std::chrono::duration_cast<std::chrono::hours>(*expiry - std::chrono::system_clock::now());
     const auto days = left.count() / 24;
@@ -44,7 +46,8 @@ Line certificateLine(const ScreenContext& context, const Palette& c, const Backe
 }
 
 std::vector<Line> linesOf(const ScreenContext& context, const Palette& c, const BackendLink& link,
-                          const std::optional<Result<std::string>>* probe) {
+                          const std::optional<Result<std::string>>* probe,
+                          const std::map<std::string, Result<std::chrono::system_clock::time_point>>& certificates) {
     std::vector<Line> lines;
     const std::string name = context.text.tr("tech.backend.link." + link.id);
     if (!probe || !probe->has_value()) {
@@ -68,7 +71,7 @@ std::vector<Line> linesOf(const ScreenContext& context, const Palette& c, const 
     }
     const bool open = link.circuit && link.circuit() != backend::CircuitBreaker::State::closed;
     lines.push_back({context.text.tr("tech.backend.breaker", {{"state", circuitText(context, link)}}), open ? c.alert : c.text});
-    lines.push_back(certificateLine(context, c, link));
+    lines.push_back(certificateLine(context, c, link, certificates));
     return lines;
 }
 
@@ -76,9 +79,11 @@ std::vector<Line> linesOf(const ScreenContext& context, const Palette& c, const 
 
 void BackendScreen::probeAll(ScreenContext& context) {
     probes_.clear();
+    certificates_.clear();
     if (!context.technicianLinks) return;
     for (const auto& link : context.technicianLinks->backends) {
         probes_[link.id] = std::nullopt;
+        if (!link.clientCert.empty()) certificates_.insert_or_assign(link.clientCert.string(), backend::certificateExpiry(link.clientCert));
         auto post = context.post;
         context.tasks.post([probe = link.probe, post, id = link.id] {
             post(SelfTestFinished{std::string(kProbePrefix) + id, probe()});
@@ -138,7 +143,7 @@ void BackendScreen::draw(const ScreenContext& context, Ui& ui) const {
                  [&](size_t index, ImVec2 at, ImVec2 size) {
                      ImGui::GetWindowDrawList()->AddRectFilled(at, ImVec2(at.x + size.x, at.y + size.y), c.panel, ui.theme.rounding);
                      const auto it = probes_.find(links[index].id);
-                     auto lines = linesOf(context, c, links[index], it == probes_.end() ? nullptr : &it->second);
+                     auto lines = linesOf(context, c, links[index], it == probes_.end() ? nullptr : &it->second, certificates_);
                      if (joined) {
                          const BackendLink& link = links[index];
                          const std::string state = link.circuit ? context.text.tr("tech.backend.breaker.short." +

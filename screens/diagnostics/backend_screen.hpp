@@ -26,6 +26,8 @@ private:
     void probeAll(ScreenContext& context);
     /// link id → the probe's answer (none while it runs)
     std::map<std::string, std::optional<Result<std::string>>> probes_;
+    /// client certificate path → its expiry, read on entry and "check again" (not every frame)
+    std::map<std::string, Result<std::chrono::system_clock::time_point>> certificates_;
     std::string leaveReason_ = "timed_out";
 };
 
