@@ -71,6 +71,7 @@ class InsuranceClient {
 public:
     /// `settings.baseUrl` is the centre's root, e.g. "http://127.0.0.1:18080/insurance".
     InsuranceClient(backend::HttpSettings settings, InsuranceSite site) : http_(std::move(settings)), site_(std::move(site)) {}
+    const backend::HttpSettings& settings() const { return http_.settings(); }
 
     /// psn_no of a person by credential type (01 e-voucher, 02 ID card, 03 SS card).
     Result<std::string> personNumber(const std::string& msgid, const std::string& certType, const std::string& certNo);

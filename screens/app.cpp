@@ -25,6 +25,7 @@
 #include "kiosk/core/mask.hpp"
 #include "kiosk/ops/metrics_server.hpp"
 #include "kiosk/ops/service_notifier.hpp"
+#include "screens/diagnostics/backend_links.hpp"
 #include "kiosk/speech/espeak_speech.hpp"
 #include "kiosk/speech/readings.hpp"
 
@@ -149,6 +150,8 @@ Result<std::unique_ptr<App>> App::create(KioskConfig config, AppOptions options)
     app->metrics_ = std::make_unique<ops::MetricsRegistry>(
         ops::kioskLabels(app->config_, ops::readMetricsSettings(app->config_.metrics)));
     app->appMetrics_ = std::make_unique<AppMetrics>(*app->metrics_, app->devices_, app->desk_.get(), KIOSK_VERSION);
+    app->technicianLinks_ = makeTechnicianLinks(app->his_, app->desk_, *app->journal_);
+    exportBackendMetrics(*app->metrics_, *app->technicianLinks_);
     if (auto opened = app->openWindow(); !opened) return std::unexpected(opened.error());
     app->switchTo(firstScreen(app->config_.mode));
     app->startPaymentRecovery();
@@ -401,6 +404,7 @@ ScreenContext App::makeContext() {
         .voiceStatus = voice_ ? voice_->status() : std::string("voice: not started"),
         .technician = technician_ ? &technician_->access() : nullptr,
         .counters = counters_.get(),
+        .technicianLinks = technicianLinks_.get(),
         .announce = [this](const std::string& key, const std::vector<std::pair<std::string, std::string>>& values) {
             if (sound_) (void)sound_->success();
             if (voice_) voice_->announce(key, values);
@@ -607,10 +611,8 @@ void App::handleEvent(const UiEvent& event) {
     if (const auto* printed = std::get_if<PrintFinished>(&event); printed && printed->outcome && session_.active()) {
         printedThisSession_ = true;  // then passed on to the screen that printed
     }
-    if (const auto* recovered = std::get_if<PaymentsRecovered>(&event)) {
-        onPaymentsRecovered(*recovered);
-        return;
-    }
+    // Then passed on to the screen: the technician's payments tab reloads its list.
+    if (const auto* recovered = std::get_if<PaymentsRecovered>(&event)) onPaymentsRecovered(*recovered);
     if (std::holds_alternative<BookingProgress>(event)) {
         // A cancellation whose refund or HIS answer is still unknown is resolved between patients,
         // as a payment being confirmed is.

@@ -314,6 +314,9 @@ private:
     /// The fleet's metrics (kiosk/ops): always kept; served when [metrics] is configured.
     std::unique_ptr<ops::MetricsRegistry> metrics_;
     std::unique_ptr<AppMetrics> appMetrics_;
+    /// The backends and payment desk for the technician tabs and the backend metrics; after
+    /// metrics_ (its observers and collector point into the registry, so it goes first).
+    std::unique_ptr<TechnicianLinks> technicianLinks_;
     std::string sessionService_;  ///< the service the patient last opened this session (metrics)
     /// Technician access (screens/technician/): null without [diagnostics].
     std::unique_ptr<TechnicianEntry> technician_;

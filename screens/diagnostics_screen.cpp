@@ -7,6 +7,7 @@
 #include "kiosk/core/log.hpp"
 #include "kiosk/core/device_counters.hpp"
 #include "kiosk/core/technician_access.hpp"
+#include "screens/diagnostics/technician_kit.hpp"
 
 namespace kiosk::screens {
 
@@ -49,9 +50,7 @@ void DiagnosticsScreen::onEnter(ScreenContext& context) {
     if (context.technician) context.technician->audit("diagnostics_opened");
 }
 
-void DiagnosticsScreen::onExit(ScreenContext& context) {
-    if (context.technician) context.technician->endVisit(leaveReason_);
-}
+void DiagnosticsScreen::onExit(ScreenContext& context) { endTechnicianVisitUnlessTab(context, leaveReason_); }
 
 Transition DiagnosticsScreen::onEvent(ScreenContext& context, const UiEvent& event) {
     if (const auto* finished = std::get_if<SelfTestFinished>(&event)) {
@@ -64,10 +63,7 @@ Transition DiagnosticsScreen::onEvent(ScreenContext& context, const UiEvent& eve
     }
     const auto* pressed = std::get_if<ButtonPressed>(&event);
     if (!pressed) return Transition::none();
-    if (pressed->id == "diag.back") {
-        leaveReason_ = "left";
-        return Transition::to("attract");
-    }
+    if (auto moved = technicianNavigation(*pressed, "diag.back", leaveReason_)) return *moved;
     if (pressed->id == "diag.page.next") page_ = std::min(page_ + 1, pages_ - 1);
     if (pressed->id == "diag.page.previous") page_ = std::max(page_ - 1, 0);
     constexpr std::string_view kPrefix = "diag.test.";
@@ -101,14 +97,15 @@ void DiagnosticsScreen::draw(const ScreenContext& context, Ui& ui) const {
     // least one device whole. The heading is measured as drawn (Ui::centered adds ImGui's item
     // spacing under each line).
     const float itemSpacing = ImGui::GetStyle().ItemSpacing.y;
-    const float titleAdvance = ui.measure(context.text.tr("diag.title"), ui.fonts.title()).y + itemSpacing;
+    // The tabs of the technician screens are the heading (this one is "devices").
+    const float titleAdvance = technicianTabsHeight(context, ui);
     const float infoAdvance = ui.measure("A", ui.fonts.body()).y + itemSpacing;
     const float roomBelowHeading = layout.contentMax.y - ui.theme.buttonHeight - ui.theme.gap - ImGui::GetCursorScreenPos().y - titleAdvance;
     auto listRoomWith = [&](float infoLines, float space) { return roomBelowHeading - infoLines * infoAdvance - 2 * space; };
     const float spacing = listRoomWith(2, 24) >= threeLineBlock ? 24 : 4;
     const bool infoOnOneLine = listRoomWith(2, spacing) < threeLineBlock;
     ui.space(spacing);
-    ui.centered(context.text.tr("diag.title"), ui.fonts.title(), c.text, x0, x1);
+    drawTechnicianTabs(context, ui, id());
     const std::string kioskLine = context.text.tr("diag.kiosk_id") + ": " + context.config.kioskId;
     if (infoOnOneLine) {
         ui.centered(firstLine(ui, kioskLine + "  ·  " + context.voiceStatus, x1 - x0), ui.fonts.body(), c.mutedText, x0, x1);
@@ -138,10 +135,13 @@ void DiagnosticsScreen::draw(const ScreenContext& context, Ui& ui) const {
         ImGui::GetWindowDrawList()->AddRectFilled(row, ImVec2(x1, row.y + blockHeight), c.panel, ui.theme.rounding);
         const bool healthy = state.status == drivers::DeviceStatus::online;
         const float textWidth = x1 - row.x - buttonWidth - 72;  // left of the self-test button
+        // One line, cut with "…": wrapped, it ran into the status line below (large print, portrait).
         ui.textAt(ImVec2(row.x + 24, row.y + 16),
-                  device->name() + " · " + std::string(drivers::deviceClassName(device->deviceClass())) + " · " +
-                      device->driverName(),
-                  ui.fonts.body(), c.text, textWidth);
+                  firstLine(ui,
+                            device->name() + " · " + std::string(drivers::deviceClassName(device->deviceClass())) + " · " +
+                                device->driverName(),
+                            textWidth),
+                  ui.fonts.body(), c.text);
         const std::string status = context.text.tr("status." + std::string(drivers::deviceStatusName(state.status))) +
                                    (state.detail.empty() ? "" : " (" + state.detail + ")");
         ui.textAt(ImVec2(row.x + 24, row.y + 16 + ui.fonts.bodySize() * 1.3F), firstLine(ui, status, textWidth), ui.fonts.body(),
@@ -162,21 +162,28 @@ void DiagnosticsScreen::draw(const ScreenContext& context, Ui& ui) const {
         y += blockHeight + 16;
     }
     const float bottomY = layout.contentMax.y - ui.theme.buttonHeight;
-    const float backWidth = (x1 - x0) * 0.4F;
+    // Paged: a narrower back button leaves the arrows room for their labels in large print.
+    const float backWidth = (x1 - x0) * (pages_ > 1 ? 0.25F : 0.4F);
     ImGui::SetCursorScreenPos(ImVec2(x0, bottomY));
     ui.button("diag.back", context.text.tr("common.back"), ImVec2(backWidth, ui.theme.buttonHeight), ButtonKind::secondary);
     if (pages_ > 1) {
         // Previous / page n of m / next, right of the back button.
         const float pagerX0 = x0 + backWidth + ui.theme.gap;
-        const float arrowWidth = (x1 - pagerX0) * 0.3F;
+        const float arrowLabels = std::max(ui.measure(context.text.tr("diag.page.previous"), ui.fonts.body()).x,
+                                           ui.measure(context.text.tr("diag.page.next"), ui.fonts.body()).x);
+        const float arrowWidth = std::max((x1 - pagerX0) * 0.3F, arrowLabels + 2 * 32);
         if (page > 0) {
             ImGui::SetCursorScreenPos(ImVec2(pagerX0, bottomY));
             ui.button("diag.page.previous", context.text.tr("diag.page.previous"), ImVec2(arrowWidth, ui.theme.buttonHeight),
                       ButtonKind::secondary);
         }
         ImGui::SetCursorScreenPos(ImVec2(pagerX0 + arrowWidth, bottomY + (ui.theme.buttonHeight - ui.fonts.bodySize() * 1.25F) / 2));
-        ui.centered(context.text.tr("diag.page", {{"page", std::to_string(page + 1)}, {"pages", std::to_string(pages_)}}),
-                    ui.fonts.body(), c.mutedText, pagerX0 + arrowWidth, x1 - arrowWidth);
+        // "第 1/2 页", or just "1/2" where the arrows leave less room (large print, portrait).
+        std::string pageLabel = context.text.tr("diag.page", {{"page", std::to_string(page + 1)}, {"pages", std::to_string(pages_)}});
+        if (ui.measure(pageLabel, ui.fonts.body()).x > x1 - pagerX0 - 2 * arrowWidth) {
+            pageLabel = std::to_string(page + 1) + "/" + std::to_string(pages_);
+        }
+        ui.centered(pageLabel, ui.fonts.body(), c.mutedText, pagerX0 + arrowWidth, x1 - arrowWidth);
         if (page + 1 < pages_) {
             ImGui::SetCursorScreenPos(ImVec2(x1 - arrowWidth, bottomY));
             ui.button("diag.page.next", context.text.tr("diag.page.next"), ImVec2(arrowWidth, ui.theme.buttonHeight),

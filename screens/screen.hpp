@@ -28,6 +28,8 @@ class DeviceCounters;
 
 namespace kiosk::screens {
 
+struct TechnicianLinks;  // screens/diagnostics/backend_links.hpp
+
 /// Resolves a scanned payload of a classified kind ("health_card", "hospital_card",
 /// "insurance_voucher"; empty when the scanner does not classify) to a patient. Runs on a worker
 /// thread (it may call the backend and the insurance centre).
@@ -63,6 +65,9 @@ struct ScreenContext {
     TechnicianAccess* technician = nullptr;
     /// Every device's counters (cards read, scans, slips…); null if the journal refused them.
     const DeviceCounters* counters = nullptr;
+    /// The HIS, insurance centre and payment gateway with their call records, and the payment
+    /// desk: the technician's backend and payments tabs (null in a test's bare context).
+    const TechnicianLinks* technicianLinks = nullptr;
     /// Says an announcement to the room: a chime, then the voice in Chinese (the call display's
     /// calls; said whether or not a patient switched the voice guide on). `key` is an i18n key
     /// with its placeholder values; never a name (the loudspeaker is public).

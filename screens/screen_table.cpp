@@ -5,6 +5,9 @@
 #include "screens/booking/booking_screens.hpp"
 #include "screens/cancel/cancel_screens.hpp"
 #include "screens/checkin/checkin_screens.hpp"
+#include "screens/diagnostics/backend_screen.hpp"
+#include "screens/diagnostics/logs_screen.hpp"
+#include "screens/diagnostics/payments_screen.hpp"
 #include "screens/diagnostics_screen.hpp"
 #include "screens/identify_screen.hpp"
 #include "screens/menu_screen.hpp"
@@ -25,6 +28,9 @@ std::vector<std::unique_ptr<Screen>> makeScreenTable() {
     table.push_back(std::make_unique<MenuScreen>());
     table.push_back(std::make_unique<ServiceUnavailableScreen>());
     table.push_back(std::make_unique<DiagnosticsScreen>());
+    table.push_back(std::make_unique<BackendScreen>());
+    table.push_back(std::make_unique<PaymentsScreen>());
+    table.push_back(std::make_unique<LogsScreen>());
     table.push_back(std::make_unique<PinPadScreen>());
     table.push_back(std::make_unique<PayChargesScreen>());
     table.push_back(std::make_unique<PaySplitScreen>());

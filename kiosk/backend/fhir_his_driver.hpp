@@ -135,6 +135,8 @@ public:
     Result<std::vector<PastPayment>> pastPayments(const std::string& patientId) override;
 
     CircuitBreaker::State circuitState() const { return breaker_.state(); }
+    /// The HTTP settings in use (base URL, client certificate, the call recorder).
+    const HttpSettings& httpSettings() const { return http_.settings(); }
 
 private:
     /// How a call may be repeated: reads; writes made idempotent by a business key or If-Match;

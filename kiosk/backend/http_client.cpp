@@ -129,6 +129,7 @@ Result<std::string> resolveUrl(const std::string& baseUrl, const std::string& re
 
 HttpClient::HttpClient(HttpSettings settings) : settings_(std::move(settings)) {
     while (!settings_.baseUrl.empty() && settings_.baseUrl.back() == '/') settings_.baseUrl.pop_back();
+    if (!settings_.recorder) settings_.recorder = std::make_shared<CallRecorder>();
 }
 
 HttpClient::~HttpClient() {
@@ -200,10 +201,14 @@ std::expected<HttpResponse, HttpFailure> HttpClient::perform(const HttpRequest& 
         curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
     }
 
+    const auto started = std::chrono::steady_clock::now();
     const CURLcode code = curl_easy_perform(curl);
+    const auto took = std::chrono::steady_clock::now() - started;
     curl_slist_free_all(headers);
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    // A 5xx is the service failing, as the circuit breaker counts it; a 404 or 409 is it answering.
+    settings_.recorder->record(took, code == CURLE_OK && status < 500);
     long requestBytes = 0;  // bytes of the request sent so far (0: it never left the kiosk)
     curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &requestBytes);
     releaseHandle(curl);

@@ -6,16 +6,19 @@
 //  [X] redirects are never followed (a 3xx is an error: the kiosk talks to one configured host)
 //  [X] answer size cap (a huge body is cut off and reported, never buffered whole)
 //  [X] kiosk identity header on every request
+//  [X] every call timed (CallRecorder: the last 100 durations, the latency histogram)
 //  [ ] HTTP/2, proxies (not needed on a hospital LAN; curl's environment proxy is disabled)
 // The client does not retry: the caller knows which calls are safe to repeat.
 
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "kiosk/backend/call_recorder.hpp"
 #include "kiosk/core/error.hpp"
 
 namespace kiosk::backend {
@@ -29,6 +32,9 @@ struct HttpSettings {
     std::filesystem::path clientCert;                  ///< PEM; empty: no client certificate
     std::filesystem::path clientKey;
     std::string kioskId;                               ///< sent as X-Kiosk-Id
+    /// Times every call (the technician's p50 / p99, the latency histogram). Null: the client
+    /// makes its own, so every client's calls are timed; copies of the settings share it.
+    std::shared_ptr<CallRecorder> recorder;
 };
 
 struct HttpRequest {
@@ -96,6 +102,8 @@ public:
 
     std::expected<HttpResponse, HttpFailure> perform(const HttpRequest& request);
     const HttpSettings& settings() const { return settings_; }
+    /// How this client's calls went (never null).
+    const std::shared_ptr<CallRecorder>& recorder() const { return settings_.recorder; }
     /// The absolute URL of a target (base + relative path).
     std::string urlOf(const std::string& target) const;
 

@@ -1,6 +1,7 @@
 // Foundation benchmarks (a program that prints numbers; not a test):
 //   exec → first frame, frames per idle minute, CPU per frame on the attract screen at 1080x1920
-//   with the software renderer, font atlas build time and memory, peak RSS.
+//   with the software renderer, font atlas build time and memory, peak RSS; CPU per frame of each
+//   technician tab (issue 14: devices, backend, payments, logs) after the demo PIN.
 // The kiosk runs as the demo runs it: the demo config (with its [backend] and [payments]) wired
 // to a hospital-sim started in-process on a free loopback port, so the App has its HIS and
 // payment desk (without them it refuses to start: [payments] needs the HIS), and its own data
@@ -27,6 +28,7 @@
 #include "kiosk/cli/wiring.hpp"
 #include "kiosk/core/log.hpp"
 #include "screens/app.hpp"
+#include "screens/journey.hpp"
 #include "sim/hospital/hospital_sim.hpp"
 #include "tests/support/free_port.hpp"
 
@@ -210,6 +212,43 @@ int main(int argc, char** argv) {
                     static_cast<unsigned long long>(kiosk.framesRendered() - before));
     };
     idleMinute("attract");
+
+    // Each technician tab drawn (issue 14: "technician screens draw within one frame"): the
+    // demo's corner hold and PIN, then every tab's frame with its lists filled (the backend's
+    // probes and the payments tab's reconciliation answered by hospital-sim first).
+    {
+        const std::string pin = R"({"steps": [{"hold": {"seconds": 5}}, {"type_pin": "246810"}, {"tap": "tech.pin.ok"},
+                                   {"await_screen": {"screen": "diagnostics", "seconds": 10}}]})";
+        auto technician = kiosk::screens::Journey::parse(nlohmann::json::parse(pin), "ui_bench");
+        // The journey's step PNGs go to a folder of this run, removed after.
+        const auto steps = std::filesystem::temp_directory_path() / ("ui_bench-technician-" + std::to_string(getpid()));
+        const auto opened = technician ? kiosk::screens::runJourney(kiosk, manual, *technician, steps) : kiosk::screens::JourneyReport{};
+        std::filesystem::remove_all(steps);
+        if (!opened.ok) {
+            std::fprintf(stderr, "ui_bench: the technician PIN journey failed\n");
+            return 1;
+        }
+        for (const char* tab : {"diagnostics", "technician.backend", "technician.payments", "technician.logs"}) {
+            if (auto tapped = kiosk.tap(std::string("tech.tab.") + tab); !tapped) {
+                std::fprintf(stderr, "ui_bench: tab %s: %s\n", tab, tapped.error().detail.c_str());
+                return 1;
+            }
+            kiosk.settle();
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the workers' probes answer
+            kiosk.settle();
+            std::vector<double> tabCpu;
+            for (int i = 0; i < std::max(frameRuns, 5); ++i) {
+                const double before = cpuSeconds();
+                kiosk.frame();
+                tabCpu.push_back((cpuSeconds() - before) * 1000.0);
+            }
+            std::sort(tabCpu.begin(), tabCpu.end());
+            std::printf("tech_frame_cpu_ms %-20s median %.2f  (max %.2f, %zu frames; one frame at 60 Hz = 16.7)\n", tab,
+                        tabCpu[tabCpu.size() / 2], tabCpu.back(), tabCpu.size());
+        }
+        if (auto left = kiosk.tap("tech.logs.back"); !left) return 1;
+        kiosk.settle();
+    }
     if (auto inserted = kiosk.simulate("card", "insert", "zhang-san"); !inserted) {
         std::fprintf(stderr, "ui_bench: simulated card insert: %s\n", inserted.error().detail.c_str());
         return 1;
